@@ -1,0 +1,214 @@
+"""Parameters: declared once, in each notebook's ``parameters`` cell, checked before any kernel starts.
+
+A notebook's cell tagged ``parameters`` is the single declaration of what it accepts::
+
+    data: str = "data/raw/streefcijfers.csv"  # path: gepubliceerde reeksen
+    threshold: int = 5  # drempel voor kleine cellen
+    columns: dict | None = None  # kolomnamen in het eigen bestand
+
+The annotation gives the type; a comment starting with ``path:`` marks a file that must exist
+(relative to the project root); the rest of the comment is the help text. A params file
+(``params/<run>.yaml``) names the notebook and overrides values::
+
+    notebook: streefcijfers
+    parameters:
+      threshold: 10
+
+:func:`load_run` merges notebook defaults, the params file and ``-p key=value`` overrides and
+raises :class:`ParamError` listing *every* problem (unknown key, wrong type, missing file)
+together with the valid keys.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from .project import display_path, resolve, root
+
+__all__ = ["ParamSpec", "ParamError", "RunSpec", "notebook_params", "load_run", "parse_override",
+           "input_paths", "notebook_meta"]
+
+
+class ParamError(Exception):
+    """Parameters that cannot be used; the message names every problem and the valid keys."""
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    name: str
+    annotation: str
+    default: Any
+    help: str
+    is_path: bool
+
+    @property
+    def optional(self) -> bool:
+        return "None" in self.annotation or self.annotation.startswith("Optional")
+
+    @property
+    def base_types(self) -> tuple[str, ...]:
+        a = self.annotation.replace("Optional[", "").replace("]", "")
+        parts = [p.strip().split("[")[0] for p in a.replace("|", ",").split(",")]
+        return tuple(p for p in parts if p and p != "None")
+
+
+def _read_nb(path: Path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def notebook_meta(path: Path) -> dict:
+    """The ``evaluatie`` block of a notebook's metadata (Dutch description etc.)."""
+    return _read_nb(path).get("metadata", {}).get("evaluatie", {})
+
+
+def notebook_params(path: Path) -> dict[str, ParamSpec]:
+    """The parameters a notebook declares in its cell tagged ``parameters``."""
+    nb = _read_nb(path)
+    cells = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise ParamError(f"{display_path(path)}: expected exactly one cell tagged 'parameters', found {len(cells)}")
+    src = "".join(cells[0]["source"]) if isinstance(cells[0]["source"], list) else cells[0]["source"]
+    lines = src.splitlines()
+    specs: dict[str, ParamSpec] = {}
+    for node in ast.parse(src).body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            name, annotation = node.target.id, ast.unparse(node.annotation)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name, annotation = node.targets[0].id, ""
+        else:
+            continue
+        default = ast.literal_eval(node.value) if node.value is not None else None
+        comment = ""
+        last = lines[node.end_lineno - 1]
+        if "#" in last:
+            comment = last.split("#", 1)[1].strip()
+        is_path = comment.startswith("path:")
+        if is_path:
+            comment = comment[len("path:"):].strip()
+        if not annotation:
+            annotation = type(default).__name__ if default is not None else "Any"
+        specs[name] = ParamSpec(name, annotation, default, comment, is_path)
+    return specs
+
+
+_TYPES = {
+    "str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
+    "dict": (dict,), "list": (list,), "Any": (object,),
+}
+
+
+def _type_ok(spec: ParamSpec, value: Any) -> bool:
+    if value is None:
+        return spec.optional
+    for t in spec.base_types:
+        allowed = _TYPES.get(t, (object,))
+        if isinstance(value, bool) and t in ("int", "float"):
+            continue  # YAML `yes` is not a number
+        if isinstance(value, allowed):
+            return True
+    return False
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``key=value`` from the command line; the value is read as YAML (``5``, ``true``, ``[a, b]``)."""
+    if "=" not in text:
+        raise ParamError(f"-p {text!r}: schrijf een parameter als sleutel=waarde")
+    key, raw = text.split("=", 1)
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError as e:
+        raise ParamError(f"-p {text!r}: de waarde is geen geldige YAML ({e.problem})") from None
+    return key.strip(), value
+
+
+@dataclass
+class RunSpec:
+    """One report to produce: a notebook with checked parameters."""
+
+    name: str
+    notebook: Path
+    params_file: Path | None
+    parameters: dict[str, Any]
+    specs: dict[str, ParamSpec] = field(repr=False)
+
+    def inputs(self) -> list[Path]:
+        return input_paths(self.parameters, self.specs)
+
+
+def input_paths(parameters: Mapping[str, Any], specs: Mapping[str, ParamSpec] | None = None) -> list[Path]:
+    """Input files named by the parameters: those declared ``path:``; without specs, every string
+    value that names an existing file."""
+    out = []
+    for k, v in parameters.items():
+        if not isinstance(v, str) or not v:
+            continue
+        if specs is not None and not (k in specs and specs[k].is_path):
+            continue
+        p = resolve(v)
+        if p.is_file():
+            out.append(p)
+    return out
+
+
+def _notebooks_dir() -> Path:
+    return root() / "notebooks"
+
+
+def load_run(params_file: Path | None = None, *, notebook: str | None = None,
+             overrides: Mapping[str, Any] | None = None, name: str | None = None) -> RunSpec:
+    """Build and check one run. All problems are collected and raised as one :class:`ParamError`."""
+    problems: list[str] = []
+    doc: dict = {}
+    where = display_path(params_file) if params_file else None
+    if params_file is not None:
+        if not Path(params_file).is_file():
+            raise ParamError(f"parameterbestand {where} bestaat niet")
+        try:
+            doc = yaml.safe_load(Path(params_file).read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as e:
+            raise ParamError(f"{where}: geen geldige YAML: {e}") from None
+        if not isinstance(doc, dict):
+            raise ParamError(f"{where}: verwacht een YAML-mapping met 'notebook' en 'parameters'")
+        extra = sorted(set(doc) - {"notebook", "parameters", "description"})
+        if extra:
+            problems.append(f"{where}: onbekende sleutel(s) {', '.join(extra)} op het hoogste niveau "
+                            "(geldig: notebook, parameters, description)")
+    nb_name = notebook or doc.get("notebook")
+    if not nb_name:
+        raise ParamError(f"{where or 'parameters'}: 'notebook' ontbreekt (welke analyse?)")
+    nb_path = _notebooks_dir() / f"{nb_name}.ipynb"
+    if not nb_path.is_file():
+        known = sorted(p.stem for p in _notebooks_dir().glob("*.ipynb"))
+        raise ParamError(f"{where or 'parameters'}: onbekende analyse {nb_name!r}; bekend: {', '.join(known)}")
+    specs = notebook_params(nb_path)
+    given = doc.get("parameters") or {}
+    if not isinstance(given, dict):
+        problems.append(f"{where}: 'parameters' moet een mapping zijn")
+        given = {}
+    values = {k: s.default for k, s in specs.items()}
+    for source, mapping in ((where, given), ("-p", overrides or {})):
+        for k, v in mapping.items():
+            if k not in specs:
+                problems.append(f"{source}: onbekende parameter {k!r}")
+                continue
+            values[k] = v
+    for k, s in specs.items():
+        v = values[k]
+        if not _type_ok(s, v):
+            problems.append(f"parameter {k!r}: verwacht {s.annotation}, gekregen {type(v).__name__} {v!r}")
+        elif s.is_path and v is not None:
+            if not resolve(v).is_file():
+                problems.append(f"parameter {k!r}: invoerbestand {v} bestaat niet")
+    if problems:
+        valid = ", ".join(f"{k} ({s.annotation})" for k, s in specs.items())
+        raise ParamError("\n".join([f"Parameters voor {nb_name} kloppen niet:"]
+                                   + [f"  - {p}" for p in problems]
+                                   + [f"Geldige parameters: {valid}"]))
+    run_name = name or (Path(params_file).stem if params_file else nb_name)
+    return RunSpec(run_name, nb_path, Path(params_file) if params_file else None, values, specs)

@@ -1,0 +1,316 @@
+"""Report helpers: one call makes a table or figure appear in the report *and* in the run's
+``tables/`` or ``figures/`` folder.
+
+Inside a run started by ``evaluatie run``, the run folder comes from ``$EVALUATIE_RUN_DIR``;
+in JupyterLab it is ``reports/_interactief/`` under the project root. Everything a reader sees is
+Dutch and formatted nl-BE (:mod:`evaluatie.report.fmt`); everything exported is machine-readable:
+UTF-8 CSV with comma separator and dot decimals, English column names.
+
+Typical notebook use::
+
+    from evaluatie import report as rp
+    rp.start("Streefcijfers kansengroepen", params=locals_params)
+    rp.table(df, "assessment", "Stand van zaken per kansengroep",
+             labels={"group": "Kansengroep", "last_share_pct": "Aandeel"},
+             formats={"last_share_pct": "pct1"})
+    rp.figure(fig, "trend", alt="Lijngrafiek van ...")
+    rp.ledger(ledger)
+    rp.provenance(params)
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+import pandas as pd
+
+from ..project import display_path, root
+from . import fmt
+
+__all__ = [
+    "start", "run_dir", "table", "figure", "ledger", "heading", "text", "notice",
+    "provenance", "use_style", "axis_format", "PALETTE", "fmt",
+]
+
+# Okabe-Ito: distinguishable with the common forms of colour blindness.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+
+
+def run_dir() -> Path:
+    """The folder this report writes its tables and figures to."""
+    env = os.environ.get("EVALUATIE_RUN_DIR")
+    d = Path(env) if env else root() / "reports" / "_interactief"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def _display(obj=None, *, raw: dict | None = None, metadata: dict | None = None) -> None:
+    from IPython.display import display
+
+    if raw is not None:
+        display(raw, raw=True, metadata=metadata or {})
+    else:
+        display(obj)
+
+
+def _markdown(md: str) -> None:
+    from IPython.display import Markdown
+
+    _display(Markdown(md))
+
+
+def use_style() -> None:
+    """Report figure style: colour-blind-safe palette, readable sizes, no chart junk."""
+    import matplotlib as mpl
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", palette=PALETTE, font_scale=1.0)
+    mpl.rcParams.update({
+        "figure.figsize": (8, 4.5),
+        "figure.dpi": 100,
+        "savefig.dpi": 150,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.titleweight": "bold",
+        "axes.formatter.use_locale": False,
+    })
+
+
+def start(title: str, subtitle: str | None = None) -> None:
+    """Begin a report: set the working directory to the project root (so params paths work the
+    same in JupyterLab and in ``evaluatie run``), set the figure style and show the title."""
+    os.chdir(root())
+    use_style()
+    md = f"# {title}"
+    if subtitle:
+        md += f"\n\n{subtitle}"
+    _markdown(md)
+
+
+def heading(title: str, level: int = 2) -> None:
+    _markdown("#" * level + " " + title)
+
+
+def text(md: str) -> None:
+    """Dynamic prose (Markdown), e.g. a summary sentence built from the results."""
+    _markdown(md)
+
+
+def notice(md: str, kind: str = "info") -> None:
+    """A framed notice: ``info``, ``warning`` or ``synthetic`` (example data, not real)."""
+    from IPython.display import HTML
+
+    from markdown_it import MarkdownIt  # ships with jupyter
+
+    labels = {"synthetic": "Synthetische voorbeeldgegevens", "warning": "Let op", "info": "Toelichting"}
+    body = MarkdownIt().render(md)
+    head = labels.get(kind, "Toelichting")
+    _display(HTML(
+        f'<aside class="ev-notice ev-notice-{html.escape(kind)}" role="note">'
+        f"<strong>{head}</strong>{body}</aside>"
+    ))
+
+
+# --------------------------------------------------------------------------- tables
+
+def _formatter(spec: str | Callable | None, series: pd.Series) -> Callable[[Any], str]:
+    if callable(spec):
+        return spec
+    if spec is None:
+        if pd.api.types.is_bool_dtype(series):
+            return lambda v: fmt.MISSING if pd.isna(v) else ("ja" if v else "nee")
+        if pd.api.types.is_integer_dtype(series):
+            return lambda v: fmt.num(v, 0)
+        if pd.api.types.is_float_dtype(series):
+            return lambda v: fmt.num(v, 2)
+        return lambda v: fmt.MISSING if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+    m = re.fullmatch(r"(int|num|pct|prop|pp|pval|eur|text|signed)(\d?)", spec)
+    if not m:
+        raise ValueError(f"unknown table format {spec!r}")
+    kind, digits = m.group(1), m.group(2)
+    d = int(digits) if digits else None
+    table = {
+        "int": lambda v: fmt.num(v, 0),
+        "num": lambda v: fmt.num(v, 2 if d is None else d),
+        "pct": lambda v: fmt.pct(v, 1 if d is None else d),
+        "prop": lambda v: fmt.prop(v, 1 if d is None else d),
+        "pp": lambda v: fmt.pp(v, 1 if d is None else d),
+        "signed": lambda v: fmt.signed(v, 1 if d is None else d),
+        "pval": fmt.pval,
+        "eur": lambda v: fmt.eur(v, 0 if d is None else d),
+        "text": lambda v: fmt.MISSING if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v),
+    }
+    return table[kind]
+
+
+def _check_name(name: str) -> None:
+    if not _NAME.match(name):
+        raise ValueError(f"table/figure name {name!r}: use lower-case letters, digits, '_' or '-'")
+
+
+def table(
+    data: pd.DataFrame,
+    name: str | None,
+    caption: str,
+    *,
+    labels: Mapping[str, str] | None = None,
+    formats: Mapping[str, str | Callable] | None = None,
+    columns: Iterable[str] | None = None,
+    highlight: Mapping[str, Mapping[Any, str]] | None = None,
+    note: str | None = None,
+) -> None:
+    """Show ``data`` as a Dutch table and export it as ``tables/<name>.csv``.
+
+    ``data`` keeps English column names and raw numbers; that is what the CSV gets (all columns).
+    ``columns`` picks and orders what the reader sees, ``labels`` gives Dutch headers and
+    ``formats`` a format per column (``int``, ``num2``, ``pct1`` for percent units, ``prop1`` for
+    proportions, ``pp1``, ``pval``, ``eur``, ``text`` or a function). Cells marked in
+    ``data.attrs["suppressed"]`` (a boolean frame from :func:`evaluatie.disclosure.suppress`)
+    are shown as ``< threshold``. ``highlight`` maps a column's raw values to a CSS class
+    (``ev-good``, ``ev-warn``, ``ev-bad``) — colour only ever doubles what the text says.
+    ``name=None`` shows the table without exporting it.
+    """
+    if name is not None:
+        _check_name(name)
+        out = run_dir() / "tables"
+        out.mkdir(exist_ok=True)
+        data.to_csv(out / f"{name}.csv", index=False, encoding="utf-8")
+    _display_table(data, caption, labels=labels, formats=formats, columns=columns,
+                   highlight=highlight, note=note)
+
+
+def _display_table(data, caption, *, labels=None, formats=None, columns=None, highlight=None, note=None):
+    from IPython.display import HTML
+
+    labels = dict(labels or {})
+    formats = dict(formats or {})
+    highlight = dict(highlight or {})
+    cols = list(columns) if columns is not None else list(data.columns)
+    mask = data.attrs.get("suppressed")
+    threshold = data.attrs.get("suppression_threshold", 5)
+    head = "".join(f'<th scope="col">{html.escape(str(labels.get(c, c)))}</th>' for c in cols)
+    body_rows = []
+    for i in range(len(data)):
+        cells = []
+        for c in cols:
+            v = data[c].iloc[i]
+            if mask is not None and c in mask.columns and bool(mask[c].iloc[i]):
+                s, cls = f"&lt; {int(threshold)}", "ev-suppressed"
+            else:
+                s = html.escape(_formatter(formats.get(c), data[c])(v))
+                cls = ""
+                if c in highlight:
+                    try:
+                        cls = highlight[c].get(v, "")
+                    except TypeError:
+                        cls = ""
+            num = pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])
+            classes = " ".join(x for x in (cls, "ev-num" if num else "") if x)
+            cells.append(f'<td class="{classes}">{s}</td>' if classes else f"<td>{s}</td>")
+        body_rows.append("<tr>" + "".join(cells) + "</tr>")
+    foot = f'<p class="ev-table-note">{html.escape(note)}</p>' if note else ""
+    if mask is not None and bool(mask.to_numpy().any()):
+        foot += (
+            f'<p class="ev-table-note">&lt; {int(threshold)}: niet getoond omdat de cel op minder dan '
+            f"{int(threshold)} waarnemingen steunt of eruit afgeleid kan worden (bescherming van personen).</p>"
+        )
+    _display(HTML(
+        f'<div class="ev-table-wrap"><table class="ev-table"><caption>{html.escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body_rows)}</tbody></table>{foot}</div>"
+    ))
+
+
+# --------------------------------------------------------------------------- figures
+
+def figure(fig, name: str, alt: str, caption: str | None = None) -> None:
+    """Save ``fig`` as ``figures/<name>.png`` and show it with a Dutch ``alt`` text.
+
+    The alt text says what the figure shows and its main message, for readers who cannot see it.
+    """
+    import matplotlib.pyplot as plt
+
+    _check_name(name)
+    if not alt or not alt.strip():
+        raise ValueError(f"figure {name!r} needs an alt text")
+    out = run_dir() / "figures"
+    out.mkdir(exist_ok=True)
+    path = out / f"{name}.png"
+    fig.savefig(path, dpi=150, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    _display(raw={"image/png": data, "text/plain": alt}, metadata={"image/png": {"alt": alt}})
+    if caption:
+        _markdown(f"*{caption}*")
+
+
+def axis_format(ax, axis: str = "y", kind: str = "num", decimals: int = 0) -> None:
+    """Dutch tick labels on ``ax``: ``kind`` is ``num``, ``pct`` (percent units) or ``prop``."""
+    from matplotlib.ticker import FuncFormatter
+
+    f = {"num": fmt.num, "pct": fmt.pct, "prop": fmt.prop}[kind]
+    formatter = FuncFormatter(lambda v, _pos: f(v, decimals))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
+
+
+# --------------------------------------------------------------------------- ledger & provenance
+
+LEDGER_STEPS = {"read": "ingelezen", "excluded": "uitgesloten", "analysed": "geanalyseerd"}
+
+
+def ledger(*ledgers, name: str = "ledger") -> pd.DataFrame:
+    """Show the row ledger(s) — rows read, excluded per reason, analysed — and export
+    ``tables/ledger.csv``. Every report shows one, so every input row is accounted for."""
+    frames = []
+    for led in ledgers:
+        if led.read != led.excluded + led.analysed:  # pragma: no cover - Ledger guarantees it
+            raise AssertionError(f"ledger of {led.source} does not add up")
+        frames.append(led.to_frame())
+    df = pd.concat(frames, ignore_index=True)
+    shown = df.assign(step=df["step"].map(LEDGER_STEPS))
+    table(df, name, "Verantwoording van de ingelezen rijen", columns=["source", "step", "reason", "rows"],
+          labels={"source": "Bron", "step": "Stap", "reason": "Reden", "rows": "Rijen"},
+          formats={"rows": "int", "step": lambda v, m=LEDGER_STEPS: m.get(v, v)})
+    return shown
+
+
+def provenance(params: Mapping[str, Any]) -> None:
+    """The provenance section: inputs with SHA-256, parameters, software versions, date, commit.
+
+    In a run by ``evaluatie run`` this reads the runner's own record (``provenance.json``), so the
+    report and ``run.json`` agree; in JupyterLab it is computed here.
+    """
+    from .. import provenance as prov
+    from ..params import input_paths
+
+    rec_path = run_dir() / "provenance.json"
+    if os.environ.get("EVALUATIE_RUN_DIR") and rec_path.exists():
+        rec = json.loads(rec_path.read_text(encoding="utf-8"))
+    else:
+        rec = {
+            "parameters": dict(params),
+            "inputs": prov.input_hashes(input_paths(params)),
+            "versions": prov.versions(),
+            "git_commit": prov.git_commit(),
+            "started": prov.now_iso(),
+        }
+    heading("Herkomst van dit rapport")
+    inputs = pd.DataFrame(sorted(rec["inputs"].items()), columns=["file", "sha256"])
+    _display_table(inputs, "Invoerbestanden (SHA-256-vingerafdruk)",
+                   labels={"file": "Bestand", "sha256": "SHA-256"})
+    par = pd.DataFrame(
+        [(k, json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)
+         for k, v in rec["parameters"].items()],
+        columns=["key", "value"],
+    )
+    _display_table(par, "Parameters", labels={"key": "Parameter", "value": "Waarde"})
+    ver = pd.DataFrame(sorted(rec["versions"].items()), columns=["package", "version"])
+    _display_table(ver, "Software", labels={"package": "Pakket", "version": "Versie"})
+    commit = rec.get("git_commit") or "onbekend"
+    _markdown(f"Gemaakt op {rec['started']} met evaluatie, versie van de code: `{commit}`.")

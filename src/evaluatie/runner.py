@@ -1,0 +1,393 @@
+"""Run notebooks with papermill and publish them as HTML with nbconvert.
+
+Each run goes to ``<out>/<run>/``:
+
+- ``report.html`` — the published report (no code, Dutch, offline, with table of contents);
+- ``notebook.ipynb`` — the executed notebook;
+- ``tables/<name>.csv`` and ``tables.xlsx`` — every table the report shows, machine-readable;
+- ``figures/<name>.png``;
+- ``run.json`` — parameters, SHA-256 of inputs, versions, git commit, start/end, status.
+
+A run is built in a temporary sibling folder and swapped in at the end, so a folder never mixes
+a fresh ``run.json`` with a stale ``report.html``: a failed run's folder has no ``report.html``.
+
+Parallel runs (``jobs > 1``) use worker processes whose kernels talk over IPC sockets in private
+temporary folders, not TCP ports, so two kernels starting at once cannot race for the same port
+(papermill issues #511 and #239).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+import uuid
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import default
+
+from . import provenance as prov
+from .params import RunSpec
+from .project import display_path, root
+
+__all__ = ["RunResult", "execute", "run_all", "write_index", "export_html", "KERNEL_NAME"]
+
+KERNEL_NAME = "python3"  # the interpreter running evaluatie (jupyter_client maps it to sys.executable)
+TEMPLATE_DIR = Path(__file__).parent / "report" / "templates"
+
+
+class IPCKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel listens on IPC sockets in a private temporary folder."""
+
+    @default("transport")
+    def _transport_default(self) -> str:
+        return "ipc"
+
+    @default("ip")
+    def _ip_default(self) -> str:
+        # short path: a Unix socket path is limited to ~107 characters
+        return os.path.join(tempfile.mkdtemp(prefix="ev-ipc-"), "k")
+
+
+@dataclass
+class RunResult:
+    name: str
+    notebook: str
+    status: str  # "ok" or "failed"
+    seconds: float
+    error: dict | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def describe_error(self) -> str:
+        e = self.error or {}
+        where = f"cel {e['cell']}" if e.get("cell") else "buiten een cel"
+        return f"{self.name} ({self.notebook}.ipynb, {where}): {e.get('ename', 'fout')}: {e.get('evalue', '')}"
+
+
+def _scrub(text: str) -> str:
+    """Remove local absolute paths (project root, home folder, temp folders) from output text."""
+    r = str(root())
+    text = text.replace(r + os.sep, "").replace(r, ".")
+    home = os.path.expanduser("~")
+    if home and home != "/":
+        text = text.replace(home, "~")
+    text = re.sub(r"/tmp/[\w.\-/]+", "<tmp>", text)
+    return text
+
+
+def _error_from_exception(exc: BaseException, nb_path: Path) -> dict:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        return {"cell": exc.cell_index + 1, "ename": exc.ename, "evalue": _scrub(str(exc.evalue)),
+                "kind": "execution"}
+    cell = None
+    if nb_path.exists():  # the cell that was running when it stopped (timeouts)
+        try:
+            nb = json.loads(nb_path.read_text(encoding="utf-8"))
+            started = [i for i, c in enumerate(nb["cells"])
+                       if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+            cell = started[-1] + 1 if started else None
+        except (OSError, ValueError, KeyError):
+            cell = None
+    name = type(exc).__name__
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if name == "CellTimeoutError":
+        msg = "de cel liep langer dan de ingestelde tijdslimiet (--timeout)"
+    return {"cell": cell, "ename": name, "evalue": _scrub(msg), "kind": "timeout" if "Timeout" in name else "error"}
+
+
+def _stderr_and_scrub_notebook(nb_path: Path, run: RunSpec) -> list[str]:
+    """Clean the executed notebook of local paths; return what the kernel wrote to stderr."""
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    meta = nb.metadata.get("papermill", {})
+    meta["input_path"] = display_path(run.notebook)
+    meta["output_path"] = "notebook.ipynb"
+    warnings = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                warnings.append(_scrub(out.get("text", "")).strip())
+    text = _scrub(nbformat.writes(nb))
+    nb_path.write_text(text, encoding="utf-8")
+    return [w for w in warnings if w]
+
+
+def export_html(nb_path: Path, html_path: Path, title: str) -> None:
+    """Render an executed notebook as the published report: no code, no prompts, no stderr,
+    no external resources, ``lang="nl"``, a table of contents."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import Preprocessor
+
+    class DropStderr(Preprocessor):
+        def preprocess_cell(self, cell, resources, index):
+            if "outputs" in cell:
+                cell.outputs = [o for o in cell.outputs
+                                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            return cell, resources
+
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.metadata["title"] = title
+    exporter = HTMLExporter(
+        template_name="evaluatie",
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        language_code="nl",
+    )
+    exporter.register_preprocessor(DropStderr, enabled=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    html_path.write_text(_add_toc(body), encoding="utf-8")
+
+
+_HEADING = re.compile(r"<h([23])([^>]*)>(.*?)</h\1>", re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _add_toc(body: str) -> str:
+    """Insert a table of contents (h2 and h3) after the first h1, giving headings ids if needed."""
+    entries = []
+    used: set[str] = set()
+
+    def repl(m: re.Match) -> str:
+        level, attrs, inner = m.group(1), m.group(2), m.group(3)
+        label = _TAGS.sub("", inner).replace("¶", "").strip()
+        idm = re.search(r'id="([^"]+)"', attrs)
+        if idm:
+            hid = idm.group(1)
+        else:
+            base = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-") or "sectie"
+            hid, i = base, 2
+            while hid in used:
+                hid, i = f"{base}-{i}", i + 1
+            attrs += f' id="{hid}"'
+        used.add(hid)
+        entries.append((int(level), hid, label))
+        return f"<h{level}{attrs}>{inner}</h{level}>"
+
+    body = _HEADING.sub(repl, body)
+    if not entries:
+        return body
+    items = "".join(
+        f'<li class="toc-h{lvl}"><a href="#{hid}">{label}</a></li>' for lvl, hid, label in entries
+    )
+    toc = f'<nav class="ev-toc" aria-label="Inhoud"><h2 class="ev-toc-title">Inhoud</h2><ol>{items}</ol></nav>'
+    m = re.search(r"</h1>", body)
+    if m:
+        # place after the block that holds the first h1 (the title and its subtitle)
+        end = body.find("</div>", m.end())
+        end = body.find("</div>", end + 1) if end != -1 else -1
+        pos = end + len("</div>") if end != -1 else m.end()
+        return body[:pos] + toc + body[pos:]
+    return body.replace("<main>", "<main>" + toc, 1)
+
+
+def _write_xlsx(run_dir: Path) -> None:
+    import pandas as pd
+
+    csvs = sorted((run_dir / "tables").glob("*.csv"), key=lambda p: (p.stat().st_mtime_ns, p.name))
+    if not csvs:
+        return
+    used: set[str] = set()
+    with pd.ExcelWriter(run_dir / "tables.xlsx", engine="openpyxl") as xw:
+        for p in csvs:
+            sheet, i = p.stem[:31], 2
+            while sheet in used:
+                sheet, i = f"{p.stem[:28]}_{i}", i + 1
+            used.add(sheet)
+            pd.read_csv(p, encoding="utf-8").to_excel(xw, sheet_name=sheet, index=False)
+
+
+def _title(run: RunSpec, nb_path: Path) -> str:
+    """The report title: the first level-1 heading the notebook produced."""
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    for cell in nb.cells:
+        texts = [cell.source] if cell.cell_type == "markdown" else [
+            o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])]
+        for t in texts:
+            m = re.search(r"^# (.+)$", t or "", re.M)
+            if m:
+                return m.group(1).strip()
+    return run.name
+
+
+def _swap_in(tmp: Path, final: Path) -> None:
+    if final.exists():
+        trash = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
+        final.rename(trash)
+        tmp.rename(final)
+        shutil.rmtree(trash, ignore_errors=True)
+    else:
+        tmp.rename(final)
+
+
+def execute(run: RunSpec, out: Path, *, timeout: float | None = None, progress: bool = False) -> RunResult:
+    """Execute one run into ``out/<run.name>/`` and return its result (never raises for a
+    notebook failure: the failure is recorded in the result and in ``run.json``)."""
+    import papermill as pm
+
+    out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / f".{run.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    t0 = time.perf_counter()
+    started = prov.now_iso()
+    record = {
+        "run": run.name,
+        "notebook": display_path(run.notebook),
+        "params_file": display_path(run.params_file) if run.params_file else None,
+        "parameters": run.parameters,
+        "inputs": prov.input_hashes(run.inputs()),
+        "versions": prov.versions(),
+        "git_commit": prov.git_commit(),
+        "started": started,
+    }
+    (tmp / "provenance.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
+    nb_out = tmp / "notebook.ipynb"
+    env_before = {k: os.environ.get(k) for k in ("EVALUATIE_RUN_DIR", "EVALUATIE_ROOT", "MPLBACKEND")}
+    os.environ.update(EVALUATIE_RUN_DIR=str(tmp), EVALUATIE_ROOT=str(root()), MPLBACKEND="module://matplotlib_inline.backend_inline")
+    error = None
+    warnings: list[str] = []
+    try:
+        pm.execute_notebook(
+            str(run.notebook), str(nb_out), parameters=run.parameters, kernel_name=KERNEL_NAME,
+            cwd=str(root()), progress_bar=progress, log_output=False,
+            execution_timeout=timeout, kernel_manager_class=IPCKernelManager,
+        )
+    except Exception as exc:  # noqa: BLE001 - any failure fails this report only
+        error = _error_from_exception(exc, nb_out)
+    finally:
+        for k, v in env_before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    try:
+        if nb_out.exists():
+            warnings = _stderr_and_scrub_notebook(nb_out, run)
+        if error is None:
+            export_html(nb_out, tmp / "report.html", _title(run, nb_out))
+            _write_xlsx(tmp)
+    except Exception as exc:  # noqa: BLE001
+        error = {"cell": None, "ename": type(exc).__name__, "evalue": _scrub(str(exc)), "kind": "export",
+                 "traceback": _scrub(traceback.format_exc())}
+        (tmp / "report.html").unlink(missing_ok=True)
+    status = "ok" if error is None else "failed"
+    record.update(finished=prov.now_iso(), seconds=round(time.perf_counter() - t0, 2), status=status,
+                  error=error, warnings=warnings)
+    (tmp / "run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
+    (tmp / "provenance.json").unlink(missing_ok=True)
+    _swap_in(tmp, out / run.name)
+    return RunResult(run.name, run.notebook.stem, status, record["seconds"], error, warnings)
+
+
+def _worker(run: RunSpec, out: str, timeout: float | None) -> RunResult:
+    try:
+        return execute(run, Path(out), timeout=timeout)
+    except Exception as exc:  # noqa: BLE001 - report, never crash the pool
+        return RunResult(run.name, run.notebook.stem, "failed", 0.0,
+                         {"cell": None, "ename": type(exc).__name__, "evalue": _scrub(str(exc)), "kind": "runner"})
+
+
+def run_all(runs: list[RunSpec], out: Path, *, jobs: int = 1, timeout: float | None = None,
+            progress: bool = True) -> list[RunResult]:
+    """Execute ``runs`` (in parallel processes when ``jobs > 1``), then write ``out/index.html``."""
+    from tqdm.auto import tqdm
+
+    out = Path(out).resolve()
+    results: list[RunResult] = []
+    if jobs <= 1 or len(runs) <= 1:
+        single = len(runs) == 1
+        bar = tqdm(total=len(runs), desc="rapporten", unit="rapport", disable=not progress or single,
+                   file=sys.stderr)
+        for run in runs:
+            results.append(execute(run, out, timeout=timeout, progress=progress and single))
+            bar.update(1)
+        bar.close()
+    else:
+        ctx = get_context("spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            futures = [pool.submit(_worker, run, str(out), timeout) for run in runs]
+            bar = tqdm(total=len(runs), desc="rapporten", unit="rapport", disable=not progress, file=sys.stderr)
+            for fut in as_completed(futures):
+                results.append(fut.result())
+                bar.update(1)
+            bar.close()
+        order = {r.name: i for i, r in enumerate(runs)}
+        results.sort(key=lambda r: order.get(r.name, 0))
+    write_index(out)
+    return results
+
+
+def write_index(out: Path) -> Path:
+    """``out/index.html``: every run folder with its status, date and links."""
+    import html as h
+
+    from .report import fmt  # noqa: F401  (keeps the import graph honest: report is a dependency)
+
+    rows = []
+    for rj in sorted(Path(out).glob("*/run.json")):
+        try:
+            rec = json.loads(rj.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        d = rj.parent
+        ok = rec.get("status") == "ok" and (d / "report.html").exists()
+        title = rec.get("title") or rec.get("run", d.name)
+        link = f'<a href="{h.escape(d.name)}/report.html">{h.escape(title)}</a>' if ok else h.escape(title)
+        status = "geslaagd" if ok else "mislukt"
+        err = ""
+        if not ok and rec.get("error"):
+            e = rec["error"]
+            err = h.escape(f"{e.get('ename', '')}: {e.get('evalue', '')}"[:300])
+        extra = " · ".join(
+            f'<a href="{h.escape(d.name)}/{name}">{label}</a>'
+            for name, label in (("tables.xlsx", "tabellen (xlsx)"), ("notebook.ipynb", "notebook"),
+                                ("run.json", "run.json"))
+            if (d / name).exists()
+        )
+        date = (rec.get("finished") or rec.get("started") or "")[:16].replace("T", " ")
+        rows.append(
+            f'<tr><td>{link}</td><td>{h.escape(rec.get("notebook", ""))}</td>'
+            f'<td class="{"ev-good" if ok else "ev-bad"}">{status}</td><td>{h.escape(date)}</td>'
+            f"<td>{extra}</td><td>{err}</td></tr>"
+        )
+    page = f"""<!DOCTYPE html>
+<html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Rapporten — evaluatie</title>
+<style>
+body{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;line-height:1.5}}
+table{{border-collapse:collapse;width:100%}}th,td{{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #ddd;vertical-align:top}}
+.ev-good{{color:#005a8c;font-weight:600}}.ev-bad{{color:#a33a00;font-weight:600}}
+.wrap{{overflow-x:auto}}
+</style></head><body><main>
+<h1>Rapporten</h1>
+<p>Alle rapporten in deze map, gemaakt met <code>evaluatie run</code>. Een mislukt rapport heeft geen HTML-versie; de fout staat erbij.</p>
+<div class="wrap"><table><thead><tr><th scope="col">Rapport</th><th scope="col">Analyse</th><th scope="col">Status</th><th scope="col">Datum</th><th scope="col">Bestanden</th><th scope="col">Fout</th></tr></thead>
+<tbody>{''.join(rows)}</tbody></table></div>
+</main></body></html>
+"""
+    path = Path(out) / "index.html"
+    tmp = path.with_suffix(".html.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
+    return path

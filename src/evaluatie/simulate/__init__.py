@@ -1,0 +1,7 @@
+"""Generators of the synthetic example data sets.
+
+Every generator is seeded (same seed, same data), documented (what it is calibrated to) and its
+output is labelled synthetic wherever it is shown. One module per analysis:
+``personnel`` (target figures), ``correspondence`` (correspondence test), ``survey``
+(evaluation survey).
+"""
