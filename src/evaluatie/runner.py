@@ -79,8 +79,8 @@ class RunResult:
 
 def _scrub(text: str) -> str:
     """Remove local absolute paths (project root, home folder, temp folders) from output text."""
-    r = str(root())
-    text = text.replace(r + os.sep, "").replace(r, ".")
+    for base in (str(root()), str(Path(__file__).resolve().parents[2]), sys.prefix, sys.base_prefix):
+        text = text.replace(base + os.sep, "").replace(base, ".")
     home = os.path.expanduser("~")
     if home and home != "/":
         text = text.replace(home, "~")
@@ -89,25 +89,33 @@ def _scrub(text: str) -> str:
 
 
 def _error_from_exception(exc: BaseException, nb_path: Path) -> dict:
+    """Which cell failed and how. Cell numbers count the cells of the notebook in ``notebooks/``
+    (from 1), not papermill's executed copy with its extra injected-parameters cell."""
     from papermill.exceptions import PapermillExecutionError
 
-    if isinstance(exc, PapermillExecutionError):
-        return {"cell": exc.cell_index + 1, "ename": exc.ename, "evalue": _scrub(str(exc.evalue)),
-                "kind": "execution"}
-    cell = None
-    if nb_path.exists():  # the cell that was running when it stopped (timeouts)
+    cells = []
+    if nb_path.exists():
         try:
-            nb = json.loads(nb_path.read_text(encoding="utf-8"))
-            started = [i for i, c in enumerate(nb["cells"])
-                       if c.get("metadata", {}).get("papermill", {}).get("start_time")]
-            cell = started[-1] + 1 if started else None
+            cells = json.loads(nb_path.read_text(encoding="utf-8"))["cells"]
         except (OSError, ValueError, KeyError):
-            cell = None
+            cells = []
+    injected = [i for i, c in enumerate(cells) if "injected-parameters" in c.get("metadata", {}).get("tags", [])]
+
+    def source_number(i: int | None) -> int | None:
+        if i is None:
+            return None
+        return i + (0 if injected and i > injected[0] else 1)
+
+    if isinstance(exc, PapermillExecutionError):
+        return {"cell": source_number(exc.cell_index), "ename": exc.ename, "evalue": _scrub(str(exc.evalue)),
+                "kind": "execution"}
+    started = [i for i, c in enumerate(cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
     name = type(exc).__name__
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if name == "CellTimeoutError":
         msg = "de cel liep langer dan de ingestelde tijdslimiet (--timeout)"
-    return {"cell": cell, "ename": name, "evalue": _scrub(msg), "kind": "timeout" if "Timeout" in name else "error"}
+    return {"cell": source_number(started[-1]) if started else None, "ename": name, "evalue": _scrub(msg),
+            "kind": "timeout" if "Timeout" in name else "error"}
 
 
 def _stderr_and_scrub_notebook(nb_path: Path, run: RunSpec) -> list[str]:
@@ -154,7 +162,13 @@ def export_html(nb_path: Path, html_path: Path, title: str) -> None:
     )
     exporter.register_preprocessor(DropStderr, enabled=True)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    # the inlined lab CSS carries URLs in comments: drop comments inside <style> so nothing points off the page
+    body = _STYLE.sub(lambda m: _CSS_COMMENT.sub("", m.group(0)), body)
     html_path.write_text(_add_toc(body), encoding="utf-8")
+
+
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S)
 
 
 _HEADING = re.compile(r"<h([23])([^>]*)>(.*?)</h\1>", re.S)
@@ -240,11 +254,20 @@ def _swap_in(tmp: Path, final: Path) -> None:
         tmp.rename(final)
 
 
+def _quiet_papermill() -> None:
+    """papermill warns about parameters its own regex cannot parse (``str | None``); ours are
+    checked before the run by :mod:`evaluatie.params`, so its warnings would only be noise."""
+    import logging
+
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+
+
 def execute(run: RunSpec, out: Path, *, timeout: float | None = None, progress: bool = False) -> RunResult:
     """Execute one run into ``out/<run.name>/`` and return its result (never raises for a
     notebook failure: the failure is recorded in the result and in ``run.json``)."""
     import papermill as pm
 
+    _quiet_papermill()
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     tmp = out / f".{run.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -284,8 +307,10 @@ def execute(run: RunSpec, out: Path, *, timeout: float | None = None, progress: 
     try:
         if nb_out.exists():
             warnings = _stderr_and_scrub_notebook(nb_out, run)
+        if nb_out.exists():
+            record["title"] = _title(run, nb_out)
         if error is None:
-            export_html(nb_out, tmp / "report.html", _title(run, nb_out))
+            export_html(nb_out, tmp / "report.html", record["title"])
             _write_xlsx(tmp)
     except Exception as exc:  # noqa: BLE001
         error = {"cell": None, "ename": type(exc).__name__, "evalue": _scrub(str(exc)), "kind": "export",

@@ -1,0 +1,43 @@
+"""Checks every published report must pass (used by the runner and notebook tests)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+
+def check_report_html(path: Path, local_roots: tuple[str, ...] = ()) -> list[str]:
+    """Problems with a report as a publication: language, alt texts, nothing loaded from
+    elsewhere, no code, no tracebacks, no local paths."""
+    html = Path(path).read_text(encoding="utf-8")
+    problems = []
+    if not re.search(r'<html lang="nl"', html):
+        problems.append('no <html lang="nl">')
+    if not re.search(r"<title>[^<]+</title>", html):
+        problems.append("no <title>")
+    for img in re.findall(r"<img\b[^>]*>", html):
+        m = re.search(r'\balt="([^"]*)"', img)
+        if not m or len(m.group(1).strip()) < 15:
+            problems.append(f"image without a meaningful alt text: {img[:80]}")
+        if not re.search(r'src="data:image/', img):
+            problems.append(f"image not embedded: {img[:80]}")
+    if re.search(r"<script[^>]*\bsrc=", html):
+        problems.append("external <script src=")
+    if re.search(r"<link[^>]*\bhref=\"?(https?:)?//", html):
+        problems.append("stylesheet or link pointing off the page")
+    if re.search(r"url\(\s*['\"]?(https?:)?//", html) or re.search(r"@import", html):
+        problems.append("CSS loading something from elsewhere")
+    if re.search(r"https?://(cdn|fonts\.googleapis|unpkg|cdnjs)", html):
+        problems.append("CDN reference")
+    if re.search(r'class="[^"]*(jp-CodeMirrorEditor|jp-InputArea-editor|highlight hl-ipython)', html):
+        problems.append("code shown in the report")
+    if "Traceback (most recent call last)" in html or "jp-RenderedText\" data-mime-type=\"application/vnd.jupyter.stderr" in html:
+        problems.append("traceback or stderr in the report")
+    for r in ("/home/", "/root/", "/tmp/", "/work/", "C:\\\\", *local_roots):
+        if r and r in html:
+            problems.append(f"local path {r!r} in the report")
+    if 'class="ev-toc"' not in html:
+        problems.append("no table of contents")
+    if "Herkomst van dit rapport" not in html:
+        problems.append("no provenance section")
+    return problems

@@ -1,0 +1,33 @@
+"""Dutch (nl-BE) number formatting, against hand-written expectations."""
+
+import math
+
+import pytest
+
+from evaluatie.report import fmt
+
+
+@pytest.mark.parametrize(
+    "func, args, expected",
+    [
+        (fmt.num, (1440,), "1.440"),
+        (fmt.num, (1234567.891, 2), "1.234.567,89"),
+        (fmt.num, (2.5, 1), "2,5"),
+        (fmt.num, (0.05, 1), "0,1"),
+        (fmt.pct, (33.6,), "33,6%"),
+        (fmt.pct, (39.4, 1), "39,4%"),
+        (fmt.prop, (0.0965, 2), "9,65%"),
+        (fmt.prop, (0.0645, 2), "6,45%"),
+        (fmt.pp, (-0.6,), "\u22120,6 pp"),
+        (fmt.pp, (1.25, 2), "+1,25 pp"),
+        (fmt.pp, (0.0,), "0,0 pp"),
+        (fmt.pval, (0.0004,), "< 0,001"),
+        (fmt.pval, (0.0234,), "0,023"),
+        (fmt.pval, (0.41,), "0,41"),
+        (fmt.eur, (236000,), "\u20ac\u00a0236.000"),
+        (fmt.num, (math.nan,), "–"),
+        (fmt.pct, (None,), "–"),
+    ],
+)
+def test_dutch_formats(func, args, expected):
+    assert func(*args) == expected

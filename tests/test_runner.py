@@ -1,0 +1,140 @@
+"""The runner and the `evaluatie` command: outputs, parameter checks, failures, timeouts, parallel runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from evaluatie.cli import main
+from report_checks import check_report_html
+
+
+def _write_params(proj: Path, name: str, body: str) -> None:
+    (proj / "params" / f"{name}.yaml").write_text(body, encoding="utf-8")
+
+
+def test_run_writes_every_output(demo_project, capsys):
+    out = demo_project / "out"
+    assert main(["run", "demo", "--out", str(out), "--quiet"]) == 0
+    d = out / "demo"
+    for f in ("report.html", "notebook.ipynb", "run.json", "tables.xlsx", "tables/summary.csv",
+              "tables/ledger.csv", "figures/gemiddelden.png"):
+        assert (d / f).is_file(), f
+    rec = json.loads((d / "run.json").read_text())
+    assert rec["status"] == "ok" and rec["error"] is None
+    assert rec["parameters"]["threshold"] == 5
+    assert set(rec["inputs"]) == {"data/demo.csv"} and len(rec["inputs"]["data/demo.csv"]) == 64
+    assert {"python", "pandas", "papermill", "nbconvert"} <= set(rec["versions"])
+    assert rec["started"] <= rec["finished"]
+    assert rec["title"] == "Demorapport"
+    # tables.xlsx holds every table the report shows, machine-readable
+    wb = openpyxl.load_workbook(d / "tables.xlsx")
+    assert set(wb.sheetnames) == {"summary", "ledger"}
+    csv = (d / "tables" / "summary.csv").read_text(encoding="utf-8")
+    assert csv.splitlines()[0] == "group,n,mean,share"
+    assert "0.5" in csv  # dot decimals in the export, whatever the report shows
+    ledger = (d / "tables" / "ledger.csv").read_text(encoding="utf-8").splitlines()
+    assert ledger[1:] == ["demo.csv,read,,21", "demo.csv,excluded,ontbrekende waarde,1", "demo.csv,analysed,,20"]
+    assert check_report_html(d / "report.html", (str(demo_project),)) == []
+    html = (d / "report.html").read_text(encoding="utf-8")
+    assert "50,0%" in html and "Gemiddelde per groep" in html  # Dutch formatting in the report
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="demo/report.html"' in index and "geslaagd" in index
+    nb = (d / "notebook.ipynb").read_text(encoding="utf-8")
+    assert str(demo_project) not in nb and "/tmp/" not in nb
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["-p", "treshold=3"], "onbekende parameter 'treshold'"),
+        (["-p", "threshold=drie"], "parameter 'threshold': verwacht int"),
+        (["-p", "threshold=true"], "parameter 'threshold': verwacht int"),
+        (["-p", "data=data/bestaat_niet.csv"], "invoerbestand data/bestaat_niet.csv bestaat niet"),
+        (["-p", "threshold"], "sleutel=waarde"),
+    ],
+)
+def test_wrong_parameters_stop_before_any_kernel(demo_project, capsys, args, needle):
+    out = demo_project / "out"
+    assert main(["run", "demo", "--out", str(out), "--quiet", *args]) == 2
+    err = capsys.readouterr().err
+    assert needle in err
+    if "sleutel=waarde" not in needle:
+        assert "Geldige parameters: data (str), threshold (int)" in err
+    assert not out.exists()  # nothing written
+
+
+def test_unknown_key_in_params_file_and_unknown_report(demo_project, capsys):
+    _write_params(demo_project, "kapot", "notebook: demo\nparameters:\n  drempel: 3\n  threshold: 'vijf'\n")
+    out = demo_project / "out"
+    assert main(["run", "kapot", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "params/kapot.yaml: onbekende parameter 'drempel'" in err
+    assert "parameter 'threshold': verwacht int, gekregen str 'vijf'" in err  # every problem, not the first
+    assert main(["run", "bestaatniet", "--out", str(out)]) == 2
+    assert "onbekend rapport 'bestaatniet'; beschikbaar: demo, kapot" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_failing_notebook_fails_only_its_own_report(demo_project, capsys):
+    out = demo_project / "out"
+    _write_params(demo_project, "demo_fout", "notebook: demo\nparameters:\n  fail: true\n")
+    # a previous good run of the same name must not survive as a stale report
+    _write_params(demo_project, "tmpgood", "notebook: demo\n")
+    assert main(["run", "demo", "--out", str(out), "--quiet"]) == 0
+    (out / "demo").rename(out / "demo_fout")  # pretend demo_fout once succeeded
+    assert (out / "demo_fout" / "report.html").exists()
+    capsys.readouterr()
+    assert main(["run", "demo", "demo_fout", "--out", str(out), "--quiet"]) == 1
+    printed = capsys.readouterr().out
+    assert "MISLUKT demo_fout (demo.ipynb, cel 5): ValueError: bewust mislukte cel" in printed
+    assert "1 geslaagd, 1 mislukt" in printed
+    assert (out / "demo" / "report.html").exists()
+    failed = out / "demo_fout"
+    assert not (failed / "report.html").exists()
+    rec = json.loads((failed / "run.json").read_text())
+    assert rec["status"] == "failed"
+    assert rec["error"]["cell"] == 5 and rec["error"]["ename"] == "ValueError"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "mislukt" in index and 'href="demo_fout/report.html"' not in index
+
+
+def test_data_error_exits_2_with_the_message(demo_project, capsys):
+    _write_params(demo_project, "demo_data", "notebook: demo\nparameters:\n  data_error: true\n")
+    assert main(["run", "demo_data", "--out", str(demo_project / "out"), "--quiet"]) == 2
+    printed = capsys.readouterr().out
+    assert "DataError" in printed and "rij 3" in printed and "kolom 'value'" in printed
+
+
+def test_cell_timeout_is_a_failure_of_that_report(demo_project, capsys):
+    _write_params(demo_project, "traag", "notebook: demo\nparameters:\n  sleep: 60\n")
+    out = demo_project / "out"
+    assert main(["run", "traag", "--out", str(out), "--timeout", "3", "--quiet"]) == 1
+    printed = capsys.readouterr().out
+    assert "MISLUKT traag (demo.ipynb, cel 5): CellTimeoutError" in printed
+    rec = json.loads((out / "traag" / "run.json").read_text())
+    assert rec["status"] == "failed" and rec["error"]["kind"] == "timeout" and rec["error"]["cell"] == 5
+    assert not (out / "traag" / "report.html").exists()
+
+
+@pytest.mark.slow
+def test_twenty_parallel_runs_without_port_race(demo_project, capsys):
+    """papermill #511/#239: parallel kernels racing for TCP ports. Our kernels use IPC sockets."""
+    names = [f"r{i:02d}" for i in range(20)]
+    for n in names:
+        _write_params(demo_project, n, "notebook: demo\n")
+    out = demo_project / "out"
+    assert main(["run", *names, "--out", str(out), "--jobs", "2", "--quiet"]) == 0
+    for n in names:
+        assert json.loads((out / n / "run.json").read_text())["status"] == "ok"
+        assert (out / n / "report.html").exists()
+    assert "20 geslaagd, 0 mislukt" in capsys.readouterr().out
+
+
+def test_list_shows_descriptions(demo_project, capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "demo" in out and "Demorapport voor de tests" in out and "params/demo.yaml" in out
