@@ -195,7 +195,14 @@ def _display_table(data, caption, *, labels=None, formats=None, columns=None, hi
     cols = list(columns) if columns is not None else list(data.columns)
     mask = data.attrs.get("suppressed")
     threshold = data.attrs.get("suppression_threshold", 5)
-    head = "".join(f'<th scope="col">{html.escape(str(labels.get(c, c)))}</th>' for c in cols)
+    def _is_num(c) -> bool:
+        return pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])
+
+    num_class = ' class="ev-num"'
+    head = "".join(
+        f'<th scope="col"{num_class if _is_num(c) else ""}>{html.escape(str(labels.get(c, c)))}</th>'
+        for c in cols
+    )
     body_rows = []
     for i in range(len(data)):
         cells = []
@@ -211,8 +218,7 @@ def _display_table(data, caption, *, labels=None, formats=None, columns=None, hi
                         cls = highlight[c].get(v, "")
                     except TypeError:
                         cls = ""
-            num = pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])
-            classes = " ".join(x for x in (cls, "ev-num" if num else "") if x)
+            classes = " ".join(x for x in (cls, "ev-num" if _is_num(c) else "") if x)
             cells.append(f'<td class="{classes}">{s}</td>' if classes else f"<td>{s}</td>")
         body_rows.append("<tr>" + "".join(cells) + "</tr>")
     foot = f'<p class="ev-table-note">{html.escape(note)}</p>' if note else ""
@@ -264,7 +270,7 @@ def axis_format(ax, axis: str = "y", kind: str = "num", decimals: int = 0) -> No
 LEDGER_STEPS = {"read": "ingelezen", "excluded": "uitgesloten", "analysed": "geanalyseerd"}
 
 
-def ledger(*ledgers, name: str = "ledger") -> pd.DataFrame:
+def ledger(*ledgers, name: str = "ledger") -> None:
     """Show the row ledger(s) — rows read, excluded per reason, analysed — and export
     ``tables/ledger.csv``. Every report shows one, so every input row is accounted for."""
     frames = []
@@ -273,11 +279,9 @@ def ledger(*ledgers, name: str = "ledger") -> pd.DataFrame:
             raise AssertionError(f"ledger of {led.source} does not add up")
         frames.append(led.to_frame())
     df = pd.concat(frames, ignore_index=True)
-    shown = df.assign(step=df["step"].map(LEDGER_STEPS))
     table(df, name, "Verantwoording van de ingelezen rijen", columns=["source", "step", "reason", "rows"],
           labels={"source": "Bron", "step": "Stap", "reason": "Reden", "rows": "Rijen"},
           formats={"rows": "int", "step": lambda v, m=LEDGER_STEPS: m.get(v, v)})
-    return shown
 
 
 def provenance(params: Mapping[str, Any]) -> None:

@@ -1,0 +1,122 @@
+"""Suite timing: `evaluatie run --all` against the floor, in one run of this script.
+
+The floor is what any notebook-based report pipeline pays anyway: for every report in
+``params/``, a notebook that only imports the same libraries (the import lines of the real
+notebook), executed by papermill with the same kernel manager and rendered by nbconvert with the
+same template. Both sides are started as separate commands, so process start-up counts on both.
+
+Prints the floor (sequential), ``run --all --jobs 1`` and ``--jobs 2`` wall times and the ratios.
+Targets (issue 2): jobs 1 ≤ 1.3 × floor; jobs 2 < floor.
+
+    .venv/bin/python benchmarks/suite.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+EXE = Path(sys.executable)
+
+
+def _imports(nb_path: Path) -> str:
+    """The import statements of a notebook, in order, deduplicated."""
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    seen, lines = set(), []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        try:
+            tree = ast.parse(src)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                line = ast.unparse(node)
+                if line not in seen:
+                    seen.add(line)
+                    lines.append(line)
+    return "\n".join(lines)
+
+
+def floor_worker(workdir: Path) -> None:
+    """Execute and render every floor notebook in ``workdir`` sequentially (the floor command)."""
+    import papermill as pm
+
+    from evaluatie.runner import IPCKernelManager, KERNEL_NAME, _quiet_papermill, export_html
+
+    _quiet_papermill()
+    for nb in sorted(workdir.glob("*.ipynb")):
+        out = workdir / "out" / nb.stem
+        out.mkdir(parents=True, exist_ok=True)
+        pm.execute_notebook(str(nb), str(out / "notebook.ipynb"), kernel_name=KERNEL_NAME, cwd=str(REPO),
+                            progress_bar=False, log_output=False, kernel_manager_class=IPCKernelManager)
+        export_html(out / "notebook.ipynb", out / "report.html", nb.stem)
+
+
+def make_floor(workdir: Path) -> int:
+    import nbformat
+    import yaml
+
+    n = 0
+    for pf in sorted((REPO / "params").glob("*.yaml")):
+        notebook = yaml.safe_load(pf.read_text(encoding="utf-8"))["notebook"]
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.cells.append(nbformat.v4.new_code_cell(_imports(REPO / "notebooks" / f"{notebook}.ipynb")))
+        nbformat.write(nb, workdir / f"{pf.stem}.ipynb")
+        n += 1
+    return n
+
+
+def timed(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    dt = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return dt
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=1, help="repeat each measurement and keep the best")
+    ap.add_argument("--floor-worker", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.floor_worker:
+        floor_worker(args.floor_worker)
+        return
+    work = Path(tempfile.mkdtemp(prefix="ev-suite-"))
+    try:
+        (work / "floor").mkdir()
+        n = make_floor(work / "floor")
+        evaluatie = str(EXE.parent / "evaluatie")
+        best = {"floor": float("inf"), "jobs1": float("inf"), "jobs2": float("inf")}
+        for _ in range(args.repeat):
+            shutil.rmtree(work / "floor" / "out", ignore_errors=True)
+            best["floor"] = min(best["floor"], timed([str(EXE), __file__, "--floor-worker", str(work / "floor")]))
+            for jobs in (1, 2):
+                out = work / f"run{jobs}"
+                shutil.rmtree(out, ignore_errors=True)
+                key = f"jobs{jobs}"
+                best[key] = min(best[key], timed([evaluatie, "run", "--all", "--jobs", str(jobs), "--quiet",
+                                                  "--out", str(out)]))
+        print(f"reports: {n}")
+        print(f"floor (imports only, papermill + nbconvert, sequential): {best['floor']:.1f} s")
+        print(f"evaluatie run --all --jobs 1: {best['jobs1']:.1f} s  ratio {best['jobs1'] / best['floor']:.2f} (target <= 1.30)")
+        print(f"evaluatie run --all --jobs 2: {best['jobs2']:.1f} s  ratio {best['jobs2'] / best['floor']:.2f} (target < 1.00)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
