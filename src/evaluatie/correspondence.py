@@ -1,0 +1,975 @@
+"""Correspondence-test (praktijktest) analysis: the nulmeting and every vervolgmeting.
+
+Input: one row per application (fictitious CV + letter sent to a real vacancy) with the vacancy,
+the ground tested (ethnicity, age, gender, ...), the signalled group and whether the employer
+reacted positively. :func:`prepare` maps a study's own column names onto the standard names,
+checks the design and keeps a ledger; the functions below compute the statistics of a
+publishable analysis. Vacancies are the clusters: every interval and standard error allows for the
+correlation of applications sent to the same vacancy (and vacancies of different waves are
+different clusters).
+
+Standard column names: ``vacancy``, ``ground``, ``group``, ``outcome`` (required, ``ground`` may be
+given as a constant instead), optional ``application`` (an id that makes an application unique
+within its vacancy), ``wave``, ``outcome2`` (a second outcome such as an interview invitation),
+and any covariates (``occupation``, ``province``, ``company_size``, ``date``, ...).
+
+Statistics and their references (each has a test in ``tests/test_correspondence*.py``):
+
+* :func:`wilson_interval`, :func:`exact_interval` — Wilson score and Clopper-Pearson intervals;
+  reference: statsmodels ``proportion_confint(method="wilson" / "beta")``.
+* :func:`callback_rates` — positive-reaction rate per ground and group.
+* :func:`compare_groups` — difference in percentage points and relative callback (group rate /
+  reference rate) with delta-method intervals by cluster linearisation (the ratio-estimator
+  linearisation of R ``survey``'s ``svyratio`` with vacancies as PSUs, variance factor G/(G-1)) and
+  a seeded cluster (vacancy) bootstrap; paired counts per vacancy, net discrimination and the exact
+  McNemar test (reference: statsmodels ``mcnemar(exact=True)``); coverage of the relative-callback
+  interval checked by simulation.
+* :func:`lpm_fe` — linear probability model with vacancy fixed effects (within transformation)
+  and vacancy-clustered standard errors; reference: statsmodels OLS with vacancy dummies and
+  ``cov_type="cluster"``. :func:`conditional_logit` — the logit check (statsmodels
+  ``ConditionalLogit``; for 1:1 pairs its odds ratio is the closed form c/b).
+* :func:`heterogeneity` — gaps per subgroup with Holm and Benjamini-Hochberg adjusted p-values
+  (reference: statsmodels ``multipletests``), small subgroups suppressed.
+* :func:`wave_comparison` — nulmeting vs vervolgmeting: difference-in-differences on application
+  level with vacancy fixed effects, clustered by vacancy.
+* :func:`mcnemar_power`, :func:`mcnemar_sample_size`, :func:`wave_change_power`,
+  :func:`wave_change_sample_size` — power for paired designs (Connor 1987), checked by simulation.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .validate import DataError, Ledger, Problem
+
+__all__ = [
+    "STANDARD_COLUMNS", "Study", "parse_outcome", "read_applications", "prepare", "combine",
+    "wilson_interval", "exact_interval", "callback_rates", "compare_groups", "paired_counts",
+    "mcnemar_exact", "lpm_fe", "conditional_logit", "holm", "benjamini_hochberg", "heterogeneity",
+    "wave_comparison", "mcnemar_power", "mcnemar_sample_size", "wave_change_power",
+    "wave_change_sample_size", "power_table", "discrimination_table", "summary_sentences",
+    "RATE_COLUMNS", "DISCRIMINATION_COLUMNS",
+]
+
+STANDARD_COLUMNS = ("vacancy", "ground", "group", "outcome", "application", "wave", "outcome2",
+                    "occupation", "province", "company_size", "date")
+REQUIRED = ("vacancy", "ground", "group", "outcome")
+RATE_COLUMNS = ["ground", "group", "applications", "callbacks", "rate", "ci_low", "ci_high"]
+DISCRIMINATION_COLUMNS = [
+    "ground", "group", "reference", "rate", "rate_reference", "difference_pp", "difference_ci_low",
+    "difference_ci_high", "relative_callback", "relative_callback_ci_low", "relative_callback_ci_high",
+    "vacancies", "neither", "only_reference", "only_group", "both", "net_discrimination",
+    "mcnemar_p", "lpm_coef", "lpm_se", "lpm_p",
+]
+
+_YES = {"yes", "ja", "1", "true", "1.0"}
+_NO = {"no", "nee", "neen", "0", "false", "0.0"}
+EXPECTED_OUTCOME = "ja/nee, yes/no, 1/0 of true/false"
+
+
+# =========================================================================== input
+
+@dataclass
+class Study:
+    """A checked correspondence test: the applications in standard columns plus the design.
+
+    ``data`` has one row per analysed application with ``wave``, ``vacancy``, ``cluster`` (an
+    integer id per wave × vacancy), ``ground``, ``group`` (both categorical, reference group
+    first), ``outcome`` (0/1) and the optional columns. ``ledgers`` accounts for every row read.
+    """
+
+    data: pd.DataFrame
+    reference_groups: dict[str, str]
+    ledgers: list[Ledger] = field(default_factory=list)
+    waves: list[str] = field(default_factory=list)
+
+    @property
+    def comparisons(self) -> list[tuple[str, str, str]]:
+        """(ground, group, reference) for every non-reference group, in a fixed order."""
+        out = []
+        present = self.data.groupby(["ground", "group"], observed=True).size()
+        for g in self.data["ground"].cat.categories:
+            ref = self.reference_groups[g]
+            for k in self.data["group"].cat.categories:
+                if k != ref and (g, k) in present.index:
+                    out.append((g, k, ref))
+        return out
+
+
+def parse_outcome(values: pd.Series, *, file: str | None, column: str | None) -> tuple[np.ndarray, list[Problem]]:
+    """Outcomes as 0/1: yes/no, ja/nee/neen, 1/0, true/false (any case, spaces ignored).
+
+    Anything else, including an empty cell, is a :class:`Problem` naming the row."""
+    s = values.astype("object")
+    text = pd.Series([str(v).strip().lower() if not _isna(v) else "" for v in s], index=values.index)
+    yes = text.isin(_YES).to_numpy()
+    no = text.isin(_NO).to_numpy()
+    bad = ~(yes | no)
+    problems = [Problem(file, _row(i), column, None if _isna(v) else v, EXPECTED_OUTCOME)
+                for i, v in zip(values.index[bad], s[bad])]
+    return yes.astype(np.int8), problems
+
+
+def _isna(v) -> bool:
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _row(i) -> int | None:
+    try:
+        return int(i)
+    except (TypeError, ValueError):
+        return None
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """The input table with the index = row number as seen in the file (header = row 1)."""
+    try:  # the shared reader (CSV dialects, XLSX, SAV, DTA, Parquet) once it exists
+        from .io import read_table  # type: ignore
+    except ImportError:
+        read_table = None
+    if read_table is not None:
+        return read_table(path)
+    df = pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False,
+                     encoding_errors="strict")
+    df.index = pd.RangeIndex(2, len(df) + 2)
+    df.attrs["source"] = {"file": Path(path).name}
+    return df
+
+
+def read_applications(path: str | Path, **kwargs) -> Study:
+    """Read one application log and check it with :func:`prepare` (same keyword arguments)."""
+    from .project import resolve
+
+    p = resolve(path)
+    df = _read_table(p)
+    src = df.attrs.get("source", {})
+    kwargs.setdefault("file", src.get("file", p.name) if isinstance(src, dict) else p.name)
+    return prepare(df, **kwargs)
+
+
+def prepare(
+    df: pd.DataFrame,
+    *,
+    file: str = "invoer",
+    columns: Mapping[str, str] | None = None,
+    reference_groups: Mapping[str, str],
+    ground: str | None = None,
+    groups: Mapping[str, Sequence[str]] | None = None,
+    allow_unpaired: bool = False,
+    wave: str | None = None,
+) -> Study:
+    """Check an application log and bring it into standard form.
+
+    ``columns`` maps standard names to the file's columns (unmapped standard names are looked up
+    under their own name). ``reference_groups`` gives the reference group of every ground;
+    ``ground`` names the ground when the file has no ground column; ``groups`` optionally declares
+    the non-reference groups per ground (then any other label is an error); ``wave`` labels the
+    file's wave when it has no wave column.
+
+    Every problem is collected and raised together as a :class:`DataError`: missing columns,
+    outcomes that are not yes/no, empty vacancy/ground/group, a ground without a reference group,
+    a group label that is neither the reference nor declared, the same application twice (same
+    ``application`` id in a vacancy, or without an application id a completely identical row), and
+    vacancies where only one side of a comparison was sent. With ``allow_unpaired`` the latter are
+    left out with a line in the ledger. Several applications per side and vacancy are valid.
+    """
+    columns = dict(columns or {})
+    reference_groups = {str(k): str(v) for k, v in (reference_groups or {}).items()}
+    problems: list[Problem] = []
+    unknown = sorted(set(columns) - set(STANDARD_COLUMNS) - set(df.columns))
+    # a non-standard key is allowed when it renames a covariate; it must then exist in the file
+    for std, col in columns.items():
+        if col not in df.columns:
+            problems.append(Problem(file, None, col, None,
+                                    f"een kolom '{col}' in het bestand (ingesteld voor '{std}'); "
+                                    f"aanwezige kolommen: {', '.join(map(str, df.columns))}"))
+    del unknown
+    if problems:
+        raise DataError(problems)
+    out = pd.DataFrame(index=df.index)
+    rename = {col: std for std, col in columns.items()}
+    for c in df.columns:
+        out[rename.get(c, c)] = df[c]
+    need = [c for c in REQUIRED if not (c == "ground" and ground is not None)]
+    missing = [c for c in need if c not in out.columns]
+    if missing:
+        raise DataError([Problem(file, None, c, None,
+                                 f"een kolom voor '{c}' (stel de kolomnaam in onder 'columns')")
+                         for c in missing])
+    if "ground" not in out.columns or ground is not None:
+        if ground is None:  # pragma: no cover - handled above
+            raise DataError("geen kolom 'ground' en geen parameter 'ground'", file=file)
+        out["ground"] = ground
+    if not reference_groups:
+        raise DataError([Problem(file, None, None, None,
+                                 "per discriminatiegrond een referentiegroep (parameter 'reference_groups')")])
+    colname = {std: columns.get(std, std) for std in STANDARD_COLUMNS}
+    colname["ground"] = columns.get("ground", "ground") if ground is None else "(parameter ground)"
+
+    def text(col):
+        v = out[col].astype("object")
+        return pd.Series([None if _isna(x) or str(x).strip() == "" else str(x).strip() for x in v],
+                         index=out.index, dtype="object")
+
+    for c in ("vacancy", "ground", "group"):
+        out[c] = text(c)
+        empty = out[c].isna()
+        problems += [Problem(file, _row(i), colname[c], None, f"een waarde voor '{c}' (niet leeg)")
+                     for i in out.index[empty.to_numpy()]]
+    if "wave" in out.columns:
+        out["wave"] = text("wave")
+        problems += [Problem(file, _row(i), colname["wave"], None, "een meting (niet leeg)")
+                     for i in out.index[out["wave"].isna().to_numpy()]]
+    else:
+        out["wave"] = wave if wave is not None else "meting"
+    y, p_out = parse_outcome(out["outcome"], file=file, column=colname["outcome"])
+    problems += p_out
+    if "outcome2" in out.columns:
+        y2, p2 = parse_outcome(out["outcome2"], file=file, column=colname["outcome2"])
+        problems += p2
+        out["outcome2"] = y2
+    out["outcome"] = y
+    # grounds and groups
+    for g in sorted(set(out["ground"].dropna())):
+        if g not in reference_groups:
+            rows = out.index[(out["ground"] == g).to_numpy()]
+            problems.append(Problem(file, _row(rows[0]), colname["ground"], g,
+                                    f"een referentiegroep voor grond '{g}' in 'reference_groups' "
+                                    f"({len(rows)} rijen met deze grond; ingesteld: "
+                                    f"{', '.join(reference_groups) or 'geen'})"))
+            continue
+        labels = set(out.loc[out["ground"] == g, "group"].dropna())
+        ref = reference_groups[g]
+        if ref not in labels:
+            problems.append(Problem(file, None, colname["group"], ref,
+                                    f"sollicitaties van de referentiegroep '{ref}' voor grond '{g}'; "
+                                    f"gevonden groepen: {', '.join(sorted(labels))}"))
+        if groups is not None and g in groups:
+            allowed = {ref, *map(str, groups[g])}
+            bad = (out["ground"] == g) & out["group"].notna() & ~out["group"].isin(allowed)
+            problems += [Problem(file, _row(i), colname["group"], v,
+                                 f"de referentiegroep '{ref}' of een opgegeven groep "
+                                 f"({', '.join(map(str, groups[g]))}) voor grond '{g}'")
+                         for i, v in zip(out.index[bad.to_numpy()], out.loc[bad, "group"])]
+    # the same application twice
+    if "application" in out.columns:
+        out["application"] = text("application")
+        key = ["wave", "vacancy", "application"]
+        dup = out.duplicated(key, keep="first") & out["application"].notna()
+        what = "een unieke sollicitatie per vacature (deze sollicitatie staat er al eerder in)"
+        problems += [Problem(file, _row(i), colname["application"], v, what)
+                     for i, v in zip(out.index[dup.to_numpy()], out.loc[dup, "application"])]
+    else:
+        dup = df.duplicated(keep="first")
+        problems += [Problem(file, _row(i), None, None,
+                             "geen identieke rij: dezelfde sollicitatie staat er twee keer in "
+                             "(geef een kolom 'application' op als twee sollicitaties echt identiek zijn)")
+                     for i in df.index[dup.to_numpy()]]
+    if problems:
+        raise DataError(problems)
+
+    # one-sided vacancies: per wave x vacancy x ground the reference and >= 1 other group
+    ledger = Ledger(file, read=len(out))
+    is_ref = out["group"].to_numpy() == out["ground"].map(reference_groups).to_numpy()
+    key = out["wave"].astype(str) + "\x1f" + out["vacancy"].astype(str) + "\x1f" + out["ground"].astype(str)
+    codes, _ = pd.factorize(key)
+    n_ref = np.bincount(codes, weights=is_ref)
+    n_oth = np.bincount(codes, weights=~is_ref)
+    one_sided = ((n_ref == 0) | (n_oth == 0))[codes]
+    if one_sided.any():
+        if not allow_unpaired:
+            sub = out[one_sided]
+            first = sub.groupby(key[one_sided].to_numpy(), sort=False).head(1)
+            problems = [
+                Problem(file, _row(i), colname["vacancy"], r["vacancy"],
+                        f"sollicitaties van beide kanten van de vergelijking voor grond '{r['ground']}' "
+                        f"(alleen '{r['group']}' verstuurd; zet 'allow_unpaired: true' om zulke "
+                        "vacatures buiten de gepaarde analyse te laten)")
+                for i, r in first.iterrows()
+            ]
+            raise DataError(problems)
+        ledger.exclude("vacature waar maar één kant van de vergelijking verstuurd is (ongepaard)",
+                       int(one_sided.sum()))
+        out = out[~one_sided]
+    return _finish(out, reference_groups, [ledger], groups)
+
+
+def _finish(out: pd.DataFrame, reference_groups, ledgers, groups=None, waves=None) -> Study:
+    out = out.copy()
+    waves = list(waves) if waves is not None else list(dict.fromkeys(out["wave"].astype(str)))
+    out["wave"] = pd.Categorical(out["wave"].astype(str), categories=waves)
+    grounds = [g for g in reference_groups if g in set(out["ground"].astype(str))]
+    out["ground"] = pd.Categorical(out["ground"].astype(str), categories=grounds)
+    labels = []
+    for g in grounds:
+        ref = reference_groups[g]
+        present = set(out.loc[out["ground"] == g, "group"].astype(str))
+        order = [ref] + ([str(x) for x in groups[g]] if groups and g in groups else sorted(present - {ref}))
+        labels += [x for x in order if x in present and x not in labels]
+    out["group"] = pd.Categorical(out["group"].astype(str), categories=labels)
+    out["cluster"] = pd.factorize(out["wave"].astype(str) + "\x1f" + out["vacancy"].astype(str))[0]
+    out["outcome"] = out["outcome"].astype(np.int8)
+    return Study(out, {g: reference_groups[g] for g in grounds}, list(ledgers), waves)
+
+
+def combine(studies: Sequence[Study], waves: Sequence[str] | None = None) -> Study:
+    """Several waves (each its own file and ledger) as one study; vacancies of different waves are
+    different clusters even when their ids coincide."""
+    refs: dict[str, str] = {}
+    for s in studies:
+        refs.update(s.reference_groups)
+    frames = [s.data.assign(wave=s.data["wave"].astype(str), ground=s.data["ground"].astype(str),
+                            group=s.data["group"].astype(str)) for s in studies]
+    order = list(waves) if waves else list(dict.fromkeys(w for s in studies for w in s.waves))
+    return _finish(pd.concat(frames, ignore_index=True), refs, [l for s in studies for l in s.ledgers],
+                   waves=order)
+
+
+# =========================================================================== proportions
+
+def wilson_interval(count, nobs, conf: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval (Wilson 1927): centre (x + z²/2)/(n + z²), half-width
+    z/(n + z²)·sqrt(x(n−x)/n + z²/4). Reference: statsmodels ``proportion_confint(method="wilson")``."""
+    x = np.asarray(count, dtype=float)
+    n = np.asarray(nobs, dtype=float)
+    z = stats.norm.ppf(0.5 + conf / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centre = (x + z * z / 2) / (n + z * z)
+        half = z / (n + z * z) * np.sqrt(x * (n - x) / n + z * z / 4)
+    return centre - half, centre + half
+
+
+def exact_interval(count, nobs, conf: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Clopper-Pearson interval from beta quantiles: Beta(α/2; x, n−x+1), Beta(1−α/2; x+1, n−x);
+    0 when x = 0, 1 when x = n. Reference: statsmodels ``proportion_confint(method="beta")``."""
+    x = np.asarray(count, dtype=float)
+    n = np.asarray(nobs, dtype=float)
+    a = 1 - conf
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lo = np.where(x > 0, stats.beta.ppf(a / 2, np.maximum(x, 1e-300), n - x + 1), 0.0)
+        hi = np.where(x < n, stats.beta.isf(a / 2, x + 1, np.maximum(n - x, 1e-300)), 1.0)
+    return lo, hi
+
+
+def callback_rates(study: Study, conf: float = 0.95, outcome: str = "outcome") -> pd.DataFrame:
+    """Positive-reaction rate per wave, ground and group (all analysed applications) with the Wilson
+    interval (``ci_low``, ``ci_high``) and the exact Clopper-Pearson interval (``exact_low``,
+    ``exact_high``). The intervals treat applications as independent; the comparisons between groups
+    (:func:`compare_groups`) allow for clustering within vacancies."""
+    d = study.data
+    g = d.groupby(["wave", "ground", "group"], observed=True, sort=True)[outcome].agg(["size", "sum"])
+    g = g.reset_index().rename(columns={"size": "applications", "sum": "callbacks"})
+    g["applications"] = g["applications"].astype(int)
+    g["callbacks"] = g["callbacks"].astype(int)
+    g["rate"] = g["callbacks"] / g["applications"]
+    g["ci_low"], g["ci_high"] = wilson_interval(g["callbacks"], g["applications"], conf)
+    g["exact_low"], g["exact_high"] = exact_interval(g["callbacks"], g["applications"], conf)
+    g["is_reference"] = [study.reference_groups[str(a)] == str(b) for a, b in zip(g["ground"], g["group"])]
+    for c in ("wave", "ground", "group"):
+        g[c] = g[c].astype(str)
+    return g
+
+
+# =========================================================================== paired comparisons
+
+@dataclass
+class _Pairs:
+    """Vacancy-level sums for one comparison: only vacancies with both sides."""
+
+    n_r: np.ndarray
+    y_r: np.ndarray
+    n_k: np.ndarray
+    y_k: np.ndarray
+
+
+def _codes(d: pd.DataFrame):
+    return (d["cluster"].to_numpy(), d["ground"].cat.codes.to_numpy(), d["group"].cat.codes.to_numpy(),
+            d["outcome"].to_numpy())
+
+
+def _pairs(d: pd.DataFrame, ground: str, group: str, ref: str, outcome: str = "outcome",
+           arrays=None) -> _Pairs:
+    cl, gc, kc, _ = arrays if arrays is not None else _codes(d)
+    y = d[outcome].to_numpy() if outcome != "outcome" or arrays is None else arrays[3]
+    gi = d["ground"].cat.categories.get_loc(ground)
+    ki = d["group"].cat.categories.get_loc(group)
+    ri = d["group"].cat.categories.get_loc(ref)
+    G = int(cl.max()) + 1 if len(cl) else 0
+    in_g = gc == gi
+    mr = in_g & (kc == ri)
+    mk = in_g & (kc == ki)
+    n_r = np.bincount(cl[mr], minlength=G)
+    n_k = np.bincount(cl[mk], minlength=G)
+    y_r = np.bincount(cl[mr], weights=y[mr], minlength=G)
+    y_k = np.bincount(cl[mk], weights=y[mk], minlength=G)
+    keep = (n_r > 0) & (n_k > 0)
+    return _Pairs(n_r[keep].astype(float), y_r[keep], n_k[keep].astype(float), y_k[keep])
+
+
+def _delta(p: _Pairs, conf: float):
+    """Point estimates and delta-method (cluster linearisation) SEs of the difference and log ratio.
+
+    With ratio estimators p = Σy/Σn the influence of vacancy i is z_i = (y_i − p·n_i)/Σn. The
+    difference p_k − p_r has influence z_ki − z_ri, the log relative callback z_ki/p_k − z_ri/p_r;
+    Var = G/(G−1)·Σ(influence²) (linearisation with vacancies as PSUs, as R ``survey``)."""
+    G = len(p.n_r)
+    Nr, Nk = p.n_r.sum(), p.n_k.sum()
+    pr, pk = p.y_r.sum() / Nr, p.y_k.sum() / Nk
+    zr = (p.y_r - pr * p.n_r) / Nr
+    zk = (p.y_k - pk * p.n_k) / Nk
+    f = G / (G - 1) if G > 1 else np.nan
+    se_d = math.sqrt(f * np.sum((zk - zr) ** 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = zk / pk - zr / pr
+        se_log = math.sqrt(f * np.sum(u ** 2)) if pk > 0 and pr > 0 else np.nan
+    return pr, pk, se_d, se_log
+
+
+def mcnemar_exact(only_reference: int, only_group: int) -> float:
+    """Exact McNemar test: two-sided binomial test of b = only_reference among b + c discordant
+    vacancies with p = ½: min(1, 2·P(Bin(b+c, ½) ≤ min(b, c))). Reference: statsmodels
+    ``mcnemar(table, exact=True)``."""
+    b, c = int(only_reference), int(only_group)
+    if b + c == 0:
+        return 1.0
+    return float(min(1.0, 2 * stats.binom.cdf(min(b, c), b + c, 0.5)))
+
+
+def _paired_counts(p: _Pairs) -> dict:
+    r = p.y_r > 0  # a side "reacted" when any of its applications got a positive reaction
+    k = p.y_k > 0
+    out = {"vacancies": int(len(r)), "neither": int(np.sum(~r & ~k)), "only_reference": int(np.sum(r & ~k)),
+           "only_group": int(np.sum(~r & k)), "both": int(np.sum(r & k))}
+    informative = out["vacancies"] - out["neither"]
+    out["net_discrimination"] = ((out["only_reference"] - out["only_group"]) / informative
+                                 if informative else np.nan)
+    out["mcnemar_p"] = mcnemar_exact(out["only_reference"], out["only_group"])
+    return out
+
+
+def paired_counts(study: Study, outcome: str = "outcome") -> pd.DataFrame:
+    """Per comparison: vacancies where neither / only the reference / only the group / both got a
+    positive reaction, net discrimination = (only_reference − only_group) / vacancies with at least
+    one positive reaction, and the exact McNemar p-value."""
+    rows = []
+    for w in study.waves:
+        d = study.data[study.data["wave"] == w]
+        for g, k, ref in study.comparisons:
+            p = _pairs(d, g, k, ref, outcome)
+            if len(p.n_r):
+                rows.append({"wave": w, "ground": g, "group": k, "reference": ref, **_paired_counts(p)})
+    return pd.DataFrame(rows)
+
+
+def _bootstrap(p: _Pairs, reps: int, rng: np.random.Generator, conf: float, chunk: int = 2_000_000):
+    """Cluster bootstrap: resample vacancies with replacement; percentile intervals."""
+    G = len(p.n_r)
+    a = (1 - conf) / 2
+    diffs, ratios = [], []
+    block = max(1, min(reps, chunk // max(G, 1)))
+    done = 0
+    cols = np.column_stack([p.y_r, p.n_r, p.y_k, p.n_k])
+    while done < reps:
+        b = min(block, reps - done)
+        idx = rng.integers(0, G, size=(b, G))
+        s = cols[idx].sum(axis=1)  # (b, 4)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pr = s[:, 0] / s[:, 1]
+            pk = s[:, 2] / s[:, 3]
+            diffs.append(pk - pr)
+            ratios.append(pk / pr)
+        done += b
+    d = np.concatenate(diffs)
+    r = np.concatenate(ratios)
+    r = r[np.isfinite(r)]
+    return (np.quantile(d, a), np.quantile(d, 1 - a), float(np.std(d, ddof=1)),
+            *(np.quantile(r, [a, 1 - a]) if len(r) else (np.nan, np.nan)))
+
+
+def compare_groups(study: Study, *, conf: float = 0.95, bootstrap: int = 0, seed: int | None = 20240501,
+                   outcome: str = "outcome", _arrays=None) -> pd.DataFrame:
+    """Per wave and comparison (ground, group vs its reference), among vacancies with both sides:
+
+    ``rate``, ``rate_reference``; ``difference_pp`` = 100·(rate − rate_reference) with a delta-method
+    interval (``difference_ci_low/high``, cluster linearisation, normal quantile) and p-value
+    (``difference_p``); ``relative_callback`` = rate / rate_reference with a delta-method interval on
+    the log scale (``relative_callback_ci_low/high``); with ``bootstrap`` > 0 also cluster-bootstrap
+    percentile intervals (``*_boot_low/high``, resampling vacancies, ``seed``); the paired counts,
+    net discrimination and exact McNemar p-value (:func:`paired_counts`).
+    """
+    z = stats.norm.ppf(0.5 + conf / 2)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for w in study.waves:
+        d = study.data if len(study.waves) == 1 else study.data[study.data["wave"] == w]
+        arrays = _arrays if (_arrays is not None and len(study.waves) == 1) else _codes(d)
+        for g, k, ref in study.comparisons:
+            p = _pairs(d, g, k, ref, outcome, arrays if outcome == "outcome" else None)
+            if len(p.n_r) == 0:
+                continue
+            pr, pk, se_d, se_log = _delta(p, conf)
+            diff = pk - pr
+            rc = pk / pr if pr > 0 else np.nan
+            row = {
+                "wave": w, "ground": g, "group": k, "reference": ref,
+                "applications": int(p.n_k.sum()), "applications_reference": int(p.n_r.sum()),
+                "callbacks": int(p.y_k.sum()), "callbacks_reference": int(p.y_r.sum()),
+                "rate": pk, "rate_reference": pr,
+                "difference_pp": 100 * diff, "difference_se_pp": 100 * se_d,
+                "difference_ci_low": 100 * (diff - z * se_d), "difference_ci_high": 100 * (diff + z * se_d),
+                "difference_p": float(2 * stats.norm.sf(abs(diff) / se_d)) if se_d > 0 else np.nan,
+                "relative_callback": rc, "log_relative_callback_se": se_log,
+                "relative_callback_ci_low": rc * math.exp(-z * se_log) if rc > 0 else np.nan,
+                "relative_callback_ci_high": rc * math.exp(z * se_log) if rc > 0 else np.nan,
+            }
+            if bootstrap:
+                dl, dh, dse, rl, rh = _bootstrap(p, bootstrap, rng, conf)
+                row.update({"difference_boot_low": 100 * dl, "difference_boot_high": 100 * dh,
+                            "difference_boot_se_pp": 100 * dse,
+                            "relative_callback_boot_low": rl, "relative_callback_boot_high": rh})
+            row.update(_paired_counts(p))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# =========================================================================== regression
+
+def _demean(v: np.ndarray, cl: np.ndarray, G: int, counts: np.ndarray) -> np.ndarray:
+    if v.ndim == 1:
+        return v - (np.bincount(cl, weights=v, minlength=G) / counts)[cl]
+    return np.column_stack([_demean(v[:, j], cl, G, counts) for j in range(v.shape[1])])
+
+
+def _design_matrix(d: pd.DataFrame, ground: str, ref: str, covariates: Sequence[str] | None,
+                   interact: str | None = None):
+    """Group dummies (non-reference groups of ``ground``), covariates (numeric as they are,
+    others as dummies against their first level) and optional interactions with a wave dummy."""
+    groups = [k for k in d["group"].cat.categories if k != ref and (d["group"] == k).any()]
+    cols, names = [], []
+    gcodes = d["group"].astype(str).to_numpy()
+    for k in groups:
+        cols.append((gcodes == k).astype(float))
+        names.append(f"group[{k}]")
+    if interact is not None:
+        wv = d["wave"].astype(str).to_numpy() == interact
+        for k in groups:
+            cols.append(((gcodes == k) & wv).astype(float))
+            names.append(f"group[{k}]:wave[{interact}]")
+    for c in covariates or []:
+        s = d[c]
+        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            cols.append(s.to_numpy(dtype=float))
+            names.append(c)
+        else:
+            lv = sorted(pd.unique(s.astype(str)))
+            for l in lv[1:]:
+                cols.append((s.astype(str).to_numpy() == l).astype(float))
+                names.append(f"{c}[{l}]")
+    return np.column_stack(cols) if cols else np.empty((len(d), 0)), names
+
+
+def _within_ols(X: np.ndarray, y: np.ndarray, cl: np.ndarray, *, ssc: str = "fixest"):
+    """OLS after the within transformation, with CR1 cluster-robust covariance.
+
+    V = G/(G−1)·(N−1)/(N−K)·(X̃'X̃)⁻¹(Σ_g S_g S_g')(X̃'X̃)⁻¹ with S_g = Σ_{i∈g} x̃_i e_i. ``ssc="fixest"``
+    counts in K only the non-absorbed regressors (the fixed effects are nested in the clusters, as
+    fixest's default ``fixef.K = "nested"``); ``ssc="dummies"`` adds the G absorbed effects to K (what
+    statsmodels' default CR1 gives for OLS with vacancy dummies)."""
+    uniq, cl = np.unique(cl, return_inverse=True)
+    G = len(uniq)
+    counts = np.bincount(cl, minlength=G).astype(float)
+    Xt = _demean(X, cl, G, counts)
+    yt = _demean(y.astype(float), cl, G, counts)
+    beta, *_ = np.linalg.lstsq(Xt, yt, rcond=None)
+    e = yt - Xt @ beta
+    XtX_inv = np.linalg.inv(Xt.T @ Xt)
+    S = np.column_stack([np.bincount(cl, weights=Xt[:, j] * e, minlength=G) for j in range(Xt.shape[1])])
+    meat = S.T @ S
+    N, K = len(y), Xt.shape[1]
+    K_ssc = K if ssc == "fixest" else K + G
+    f = G / (G - 1) * (N - 1) / (N - K_ssc)
+    V = f * XtX_inv @ meat @ XtX_inv
+    return beta, V, N, G, K_ssc
+
+
+def lpm_fe(study: Study, ground: str, *, covariates: Sequence[str] | None = None, wave: str | None = None,
+           ssc: str = "fixest", conf: float = 0.95, outcome: str = "outcome", interact_wave: str | None = None,
+           data: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Linear probability model outcome ~ group dummies (+ covariates) + vacancy fixed effects, for
+    one ground (one wave, or all waves with ``interact_wave`` for the difference-in-differences),
+    estimated by the within transformation, SEs clustered by vacancy (see :func:`_within_ols` for the
+    small-sample correction). t-tests use G − 1 degrees of freedom (Stata / fixest convention).
+    Covariates that are constant within vacancies are absorbed by the fixed effects and dropped.
+    Reference: statsmodels OLS with vacancy dummies and ``cov_type="cluster"`` (test to 1e-8)."""
+    d = study.data if data is None else data
+    d = d[d["ground"] == ground]
+    if wave is not None:
+        d = d[d["wave"] == wave]
+    ref = study.reference_groups[ground]
+    covs = [c for c in (covariates or []) if c in d.columns
+            and (d.groupby("cluster")[c].nunique(dropna=False) > 1).any()]
+    X, names = _design_matrix(d, ground, ref, covs, interact_wave)
+    beta, V, N, G, K = _within_ols(X, d[outcome].to_numpy(), d["cluster"].to_numpy(), ssc=ssc)
+    se = np.sqrt(np.diag(V))
+    t = beta / se
+    p = 2 * stats.t.sf(np.abs(t), G - 1)
+    q = stats.t.ppf(0.5 + conf / 2, G - 1)
+    res = pd.DataFrame({"term": names, "coef": beta, "se": se, "t": t, "p": p,
+                        "ci_low": beta - q * se, "ci_high": beta + q * se})
+    res.attrs.update({"nobs": N, "clusters": G, "k": K, "ssc": ssc,
+                      "dropped_covariates": [c for c in (covariates or []) if c not in covs]})
+    return res
+
+
+def conditional_logit(study: Study, ground: str, *, covariates: Sequence[str] | None = None,
+                      wave: str | None = None, conf: float = 0.95) -> pd.DataFrame:
+    """Conditional (fixed-effects) logit by vacancy — the check on the linear probability model.
+
+    Odds ratios with Wald intervals from statsmodels ``ConditionalLogit`` (only vacancies where the
+    outcome varies contribute). For 1:1 pairs without covariates the MLE is the closed form
+    OR = only_group / only_reference with SE(log OR) = sqrt(1/b + 1/c)."""
+    import warnings
+
+    from statsmodels.discrete.conditional_models import ConditionalLogit
+
+    d = study.data[study.data["ground"] == ground]
+    if wave is not None:
+        d = d[d["wave"] == wave]
+    ref = study.reference_groups[ground]
+    covs = [c for c in (covariates or []) if c in d.columns
+            and (d.groupby("cluster")[c].nunique(dropna=False) > 1).any()]
+    X, names = _design_matrix(d, ground, ref, covs)
+    y = d["outcome"].to_numpy()
+    cl = d["cluster"].to_numpy()
+    varies = pd.Series(y).groupby(cl).transform("std").fillna(0).to_numpy() > 0
+    if not varies.any():
+        return pd.DataFrame(columns=["term", "odds_ratio", "ci_low", "ci_high", "p"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = ConditionalLogit(y[varies], X[varies], groups=cl[varies]).fit(method="newton", tol=1e-12, maxiter=100, disp=0)
+    b, se = np.asarray(res.params), np.asarray(res.bse)
+    z = stats.norm.ppf(0.5 + conf / 2)
+    return pd.DataFrame({"term": names, "odds_ratio": np.exp(b), "ci_low": np.exp(b - z * se),
+                         "ci_high": np.exp(b + z * se), "p": 2 * stats.norm.sf(np.abs(b / se)),
+                         "log_or": b, "se": se})
+
+
+# =========================================================================== multiple testing
+
+def holm(p: Sequence[float]) -> np.ndarray:
+    """Holm (1979) step-down adjusted p-values: max over j ≤ i of (m − j + 1)·p_(j), capped at 1.
+    Reference: statsmodels ``multipletests(method="holm")``."""
+    p = np.asarray(p, dtype=float)
+    m = len(p)
+    if m == 0:
+        return p
+    o = np.argsort(p, kind="mergesort")
+    adj = np.minimum(1, np.maximum.accumulate((m - np.arange(m)) * p[o]))
+    out = np.empty(m)
+    out[o] = adj
+    return out
+
+
+def benjamini_hochberg(p: Sequence[float]) -> np.ndarray:
+    """Benjamini-Hochberg (1995) adjusted p-values (q-values): min over j ≥ i of m·p_(j)/j, capped
+    at 1. Reference: statsmodels ``multipletests(method="fdr_bh")``."""
+    p = np.asarray(p, dtype=float)
+    m = len(p)
+    if m == 0:
+        return p
+    o = np.argsort(p, kind="mergesort")
+    adj = np.minimum(1, np.minimum.accumulate((m * p[o] / np.arange(1, m + 1))[::-1])[::-1])
+    out = np.empty(m)
+    out[o] = adj
+    return out
+
+
+def heterogeneity(study: Study, by: Sequence[str], *, threshold: int = 5, conf: float = 0.95,
+                  wave: str | None = None) -> pd.DataFrame:
+    """The gap per subgroup (level of each ``by`` variable: occupation, province, company size, ...).
+
+    Per subgroup the same delta-method difference and relative callback as :func:`compare_groups`,
+    a z-test p-value, and Holm- and Benjamini-Hochberg-adjusted p-values over all shown subgroups
+    (the family is the whole table). A subgroup is suppressed (estimates blanked, marked in
+    ``attrs["suppressed"]``) when it has fewer than ``threshold`` vacancies or a non-zero count of
+    positive reactions on either side below ``threshold``.
+    """
+    waves = [wave] if wave else study.waves[:1]
+    rows = []
+    z = stats.norm.ppf(0.5 + conf / 2)
+    for var in by:
+        if var not in study.data.columns:
+            raise DataError([Problem(None, None, var, None, "een kolom voor de heterogeniteitsanalyse")])
+        for w in waves:
+            dw = study.data[study.data["wave"] == w]
+            levels = sorted(pd.unique(dw[var].astype(str)))
+            for lv in levels:
+                d = dw[dw[var].astype(str).to_numpy() == lv]
+                for g, k, ref in study.comparisons:
+                    p = _pairs(d, g, k, ref)
+                    if len(p.n_r) == 0:
+                        continue
+                    G = len(p.n_r)
+                    yr, yk = int(p.y_r.sum()), int(p.y_k.sum())
+                    small = G < threshold or any(0 < c < threshold for c in (yr, yk))
+                    row = {"wave": w, "variable": var, "level": lv, "ground": g, "group": k, "reference": ref,
+                           "vacancies": G, "callbacks_reference": yr, "callbacks": yk, "suppressed": small}
+                    if not small and G > 1:
+                        pr, pk, se_d, se_log = _delta(p, conf)
+                        diff = pk - pr
+                        row.update({"rate_reference": pr, "rate": pk, "difference_pp": 100 * diff,
+                                    "difference_ci_low": 100 * (diff - z * se_d),
+                                    "difference_ci_high": 100 * (diff + z * se_d),
+                                    "relative_callback": pk / pr if pr > 0 else np.nan,
+                                    "p": float(2 * stats.norm.sf(abs(diff) / se_d)) if se_d > 0 else 1.0})
+                    rows.append(row)
+    cols = ["wave", "variable", "level", "ground", "group", "reference", "vacancies", "callbacks_reference",
+            "callbacks", "rate_reference", "rate", "difference_pp", "difference_ci_low", "difference_ci_high",
+            "relative_callback", "p", "p_holm", "p_bh", "suppressed"]
+    res = pd.DataFrame(rows).reindex(columns=cols)
+    shown = ~res["suppressed"].astype(bool) & res["p"].notna()
+    res.loc[shown, "p_holm"] = holm(res.loc[shown, "p"].to_numpy())
+    res.loc[shown, "p_bh"] = benjamini_hochberg(res.loc[shown, "p"].to_numpy())
+    mask = pd.DataFrame(False, index=res.index, columns=res.columns)
+    sup = res["suppressed"].astype(bool).to_numpy()
+    for c in ["vacancies", "callbacks_reference", "callbacks", "rate_reference", "rate", "difference_pp",
+              "difference_ci_low", "difference_ci_high", "relative_callback", "p", "p_holm", "p_bh"]:
+        mask.loc[sup, c] = True
+        res[c] = res[c].astype(float)
+        res.loc[sup, c] = np.nan
+    res.attrs["suppressed"] = mask
+    res.attrs["suppression_threshold"] = threshold
+    return res
+
+
+# =========================================================================== waves
+
+def _nl(x: float, d: int = 1) -> str:
+    from .report import fmt
+
+    return fmt.num(x, d)
+
+
+def wave_comparison(study: Study, *, base: str | None = None, conf: float = 0.95) -> pd.DataFrame:
+    """Every later wave against the base wave (default: the first, the nulmeting), per comparison.
+
+    ``gap_base_pp`` / ``gap_pp``: the gap (reference rate − group rate, in pp; positive = the group
+    gets fewer positive reactions) in each wave, from the fixed-effects LPM. ``change_pp``: the
+    change in the gap, from the difference-in-differences regression on application level
+    outcome ~ group + group×later-wave + vacancy fixed effects (which absorb the wave), SEs clustered
+    by vacancy (:func:`lpm_fe`). ``relative_change``: ratio of the relative callbacks (later / base)
+    with a delta-method interval on the log scale (independent vacancies in the two waves:
+    Var = Var₁ + Var₂). ``sentence``: the result in plain Dutch.
+    """
+    base = base or study.waves[0]
+    later = [w for w in study.waves if w != base]
+    cmp = compare_groups(study, conf=conf).set_index(["wave", "ground", "group"])
+    rows = []
+    for w in later:
+        for g, k, ref in study.comparisons:
+            if (base, g, k) not in cmp.index or (w, g, k) not in cmp.index:
+                continue
+            d = study.data[(study.data["wave"] == base) | (study.data["wave"] == w)]
+            fit = lpm_fe(study, g, interact_wave=w, data=d, conf=conf).set_index("term")
+            c0 = fit.loc[f"group[{k}]"]
+            c1 = fit.loc[f"group[{k}]:wave[{w}]"]
+            f0 = lpm_fe(study, g, wave=base).set_index("term").loc[f"group[{k}]"]
+            f1 = lpm_fe(study, g, wave=w).set_index("term").loc[f"group[{k}]"]
+            a, b = cmp.loc[(base, g, k)], cmp.loc[(w, g, k)]
+            zq = stats.norm.ppf(0.5 + conf / 2)
+            lr = math.log(b["relative_callback"]) - math.log(a["relative_callback"])
+            se_lr = math.hypot(a["log_relative_callback_se"], b["log_relative_callback_se"])
+            gap0, gap1 = -100 * f0["coef"], -100 * f1["coef"]
+            change = -100 * c1["coef"]  # change in the gap (later − base); negative = the gap shrank
+            row = {
+                "ground": g, "group": k, "reference": ref, "base": base, "wave": w,
+                "gap_base_pp": gap0, "gap_pp": gap1, "change_pp": change, "change_se_pp": 100 * c1["se"],
+                "change_ci_low": -100 * c1["ci_high"], "change_ci_high": -100 * c1["ci_low"], "change_p": c1["p"],
+                "relative_callback_base": a["relative_callback"], "relative_callback": b["relative_callback"],
+                "relative_change": math.exp(lr), "relative_change_ci_low": math.exp(lr - zq * se_lr),
+                "relative_change_ci_high": math.exp(lr + zq * se_lr),
+                "relative_change_p": float(2 * stats.norm.sf(abs(lr) / se_lr)),
+                "vacancies_base": int(a["vacancies"]), "vacancies": int(b["vacancies"]),
+                "did_base_coef_pp": 100 * c0["coef"],
+            }
+            row["sentence"] = _wave_sentence(row)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _wave_sentence(r: Mapping[str, Any], alpha: float = 0.05) -> str:
+    from .report import fmt
+
+    g0, g1 = r["gap_base_pp"], r["gap_pp"]
+    verb = "gedaald" if g1 < g0 else ("gestegen" if g1 > g0 else "gelijk gebleven")
+    sig = r["change_p"] < alpha
+    return (f"Bij {r['ground']} ({r['group']} tegenover {r['reference']}) is de kloof in positieve "
+            f"reacties {verb} van {_nl(g0)} procentpunt ({r['base']}) naar {_nl(g1)} procentpunt "
+            f"({r['wave']}); dat verschil van {fmt.pp(r['change_pp'])} (95%-betrouwbaarheidsinterval "
+            f"{fmt.pp(r['change_ci_low'])} tot {fmt.pp(r['change_ci_high'])}) is "
+            f"{'' if sig else 'niet '}statistisch significant ({fmt.pval(r['change_p']).replace('< ', 'p < ') if r['change_p'] < 0.001 else 'p = ' + fmt.pval(r['change_p'])}).")
+
+
+# =========================================================================== power
+
+def mcnemar_power(n: float | np.ndarray, p_only_reference: float, p_only_group: float, alpha: float = 0.05):
+    """Power of the McNemar test with ``n`` vacancies (pairs), Connor (1987, Biometrics 43:207-211):
+    δ = p₁₀ − p₀₁, ψ = p₁₀ + p₀₁ (discordant-pair proportion),
+    power = Φ((|δ|·√n − z_{1−α/2}·√ψ) / √(ψ − δ²)). Checked against simulation in the tests."""
+    d = p_only_reference - p_only_group
+    psi = p_only_reference + p_only_group
+    za = stats.norm.ppf(1 - alpha / 2)
+    n = np.asarray(n, dtype=float)
+    return stats.norm.cdf((abs(d) * np.sqrt(n) - za * math.sqrt(psi)) / math.sqrt(psi - d * d))
+
+
+def mcnemar_sample_size(p_only_reference: float, p_only_group: float, power: float = 0.8,
+                        alpha: float = 0.05) -> int:
+    """Vacancies (pairs) needed for the McNemar test (Connor 1987):
+    n = (z_{1−α/2}·√ψ + z_{power}·√(ψ − δ²))² / δ², rounded up."""
+    d = p_only_reference - p_only_group
+    psi = p_only_reference + p_only_group
+    if d == 0:
+        return math.inf  # type: ignore[return-value]
+    za, zb = stats.norm.ppf(1 - alpha / 2), stats.norm.ppf(power)
+    return int(math.ceil((za * math.sqrt(psi) + zb * math.sqrt(psi - d * d)) ** 2 / (d * d)))
+
+
+def _pair_var(p_only_reference: float, p_only_group: float) -> float:
+    """Variance of one vacancy's paired difference d = y_group − y_ref ∈ {−1, 0, 1}: ψ − δ²."""
+    d = p_only_reference - p_only_group
+    return (p_only_reference + p_only_group) - d * d
+
+
+def _followup_cells(p_only_reference: float, p_only_group: float, change_pp: float):
+    """Discordant proportions in the follow-up when the gap changes by ``change_pp`` (negative =
+    smaller gap) while the discordant-pair proportion ψ stays as in the nulmeting."""
+    psi = p_only_reference + p_only_group
+    d1 = (p_only_reference - p_only_group) + change_pp / 100
+    if abs(d1) > psi:
+        raise ValueError("the planned gap is larger than the discordant-pair proportion allows")
+    return (psi + d1) / 2, (psi - d1) / 2
+
+
+def wave_change_power(n_followup, change_pp: float, *, p_only_reference: float, p_only_group: float,
+                      n_base: float, alpha: float = 0.05):
+    """Power to detect a change of ``change_pp`` in the gap between the nulmeting (``n_base``
+    vacancies with discordant proportions p₁₀, p₀₁) and a follow-up with ``n_followup`` vacancies.
+
+    The gap in each wave is the mean paired difference, variance v/n with v = ψ − δ²; the waves are
+    independent, so the z-test of the change has SE = √(v₀/n₀ + v₁/n₁) and
+    power = Φ(|Δ|/SE − z_{1−α/2}) (+ the negligible other tail). v₁ assumes the same ψ with the
+    changed gap. Checked against simulation in the tests."""
+    v0 = _pair_var(p_only_reference, p_only_group)
+    v1 = _pair_var(*_followup_cells(p_only_reference, p_only_group, change_pp))
+    se = np.sqrt(v0 / n_base + v1 / np.asarray(n_followup, dtype=float))
+    za = stats.norm.ppf(1 - alpha / 2)
+    delta = abs(change_pp) / 100
+    return stats.norm.cdf(delta / se - za) + stats.norm.cdf(-delta / se - za)
+
+
+def wave_change_sample_size(change_pp: float, *, p_only_reference: float, p_only_group: float,
+                            n_base: float, power: float = 0.8, alpha: float = 0.05) -> float:
+    """Follow-up vacancies needed to detect a change of ``change_pp`` in the gap (see
+    :func:`wave_change_power`): n₁ = v₁ / (Δ²/(z_{1−α/2} + z_{power})² − v₀/n₀), rounded up; ``inf``
+    when even an infinite follow-up cannot reach the power (the nulmeting alone is too imprecise)."""
+    v0 = _pair_var(p_only_reference, p_only_group)
+    v1 = _pair_var(*_followup_cells(p_only_reference, p_only_group, change_pp))
+    za, zb = stats.norm.ppf(1 - alpha / 2), stats.norm.ppf(power)
+    room = (change_pp / 100) ** 2 / (za + zb) ** 2 - v0 / n_base
+    if room <= 0:
+        return math.inf
+    return float(math.ceil(v1 / room))
+
+
+def power_table(cmp: pd.DataFrame, changes_pp: Sequence[float], *, power: float = 0.8, alpha: float = 0.05,
+                n_followup: int | None = None) -> pd.DataFrame:
+    """For each comparison of the base wave (rows of :func:`compare_groups`) and each planned
+    reduction of the gap: follow-up vacancies needed, and the power with ``n_followup`` vacancies
+    (default: as many as in the nulmeting)."""
+    rows = []
+    for _, r in cmp.iterrows():
+        p10 = r["only_reference"] / r["vacancies"]
+        p01 = r["only_group"] / r["vacancies"]
+        gap = 100 * (p10 - p01)
+        for ch in changes_pp:
+            change = -abs(ch) if gap >= 0 else abs(ch)  # a reduction of the gap
+            nf = n_followup or int(r["vacancies"])
+            try:
+                need = wave_change_sample_size(change, p_only_reference=p10, p_only_group=p01,
+                                               n_base=r["vacancies"], power=power, alpha=alpha)
+                pw = float(wave_change_power(nf, change, p_only_reference=p10, p_only_group=p01,
+                                             n_base=r["vacancies"], alpha=alpha))
+            except ValueError:
+                need, pw = math.nan, math.nan
+            rows.append({"ground": r["ground"], "group": r["group"], "gap_base_pp": gap,
+                         "reduction_pp": abs(ch), "vacancies_needed": need, "n_followup": nf,
+                         "power_at_n_followup": pw,
+                         "vacancies_needed_single_wave": mcnemar_sample_size(p10, p01, power, alpha)
+                         if p10 != p01 else math.inf})
+    return pd.DataFrame(rows)
+
+
+# =========================================================================== the full table
+
+def discrimination_table(study: Study, *, conf: float = 0.95, bootstrap: int = 0, seed: int | None = 20240501,
+                         covariates: Sequence[str] | None = None, interval: str = "delta") -> pd.DataFrame:
+    """One row per wave, ground and non-reference group: rates, difference and relative callback
+    with intervals (``interval`` = ``"delta"`` or ``"bootstrap"`` for the exported interval columns),
+    paired counts, net discrimination, exact McNemar p and the fixed-effects LPM coefficient (with
+    ``covariates``), its clustered SE and p-value. :data:`DISCRIMINATION_COLUMNS` are the exported
+    columns; more are kept for the report."""
+    cmp = compare_groups(study, conf=conf, bootstrap=bootstrap, seed=seed)
+    if interval == "bootstrap":
+        if not bootstrap:
+            raise ValueError("interval='bootstrap' needs bootstrap > 0")
+        cmp = cmp.assign(difference_ci_low=cmp["difference_boot_low"],
+                         difference_ci_high=cmp["difference_boot_high"],
+                         relative_callback_ci_low=cmp["relative_callback_boot_low"],
+                         relative_callback_ci_high=cmp["relative_callback_boot_high"])
+    coefs = []
+    for w in study.waves:
+        for g in study.data["ground"].cat.categories:
+            if not ((study.data["wave"] == w) & (study.data["ground"] == g)).any():
+                continue
+            fit = lpm_fe(study, g, wave=w, covariates=covariates, conf=conf)
+            for _, r in fit.iterrows():
+                if r["term"].startswith("group[") and ":" not in r["term"]:
+                    coefs.append({"wave": w, "ground": g, "group": r["term"][6:-1], "lpm_coef": r["coef"],
+                                  "lpm_se": r["se"], "lpm_p": r["p"]})
+    out = cmp.merge(pd.DataFrame(coefs), on=["wave", "ground", "group"], how="left")
+    return out
+
+
+def summary_sentences(disc: pd.DataFrame, alpha: float = 0.05) -> list[str]:
+    """Plain-Dutch lines for a board member: per comparison, 'x% minder positieve reacties'."""
+    from .report import fmt
+
+    out = []
+    for _, r in disc.iterrows():
+        rc = r["relative_callback"]
+        sig = bool(r["difference_ci_high"] < 0 or r["difference_ci_low"] > 0)
+        if rc < 1:
+            what = f"kreeg **{_nl(100 * (1 - rc), 0)}% minder positieve reacties**"
+        elif rc > 1:
+            what = f"kreeg **{_nl(100 * (rc - 1), 0)}% meer positieve reacties**"
+        else:
+            what = "kreeg evenveel positieve reacties"
+        out.append(
+            f"**{str(r['ground']).capitalize()}**: een kandidaat met profiel '{r['group']}' {what} dan een "
+            f"vergelijkbare kandidaat met profiel '{r['reference']}' ({fmt.prop(r['rate'])} tegenover "
+            f"{fmt.prop(r['rate_reference'])}). "
+            + ("Dat verschil is statistisch significant: toeval is een onwaarschijnlijke verklaring."
+               if sig else "Dat verschil is niet statistisch significant: het kan ook toeval zijn.")
+        )
+    return out
