@@ -1,0 +1,879 @@
+"""Target-figure (streefcijfer) monitoring: series with breaks, trends, projections, gaps.
+
+A *series* is one target group's share of personnel per reference date (31 December of each
+year): a DataFrame with columns ``year`` and ``share_pct`` (percent units), optionally
+``numerator`` and ``denominator`` (headcounts) and ``definition`` (which definition or counting
+method produced the figure). Years may have gaps.
+
+Breaks
+    A definition or counting change starts a new *segment*: the 2014 automatic counting of
+    migration background, the 2016 definitions (foreign origin, disability widened to chronic
+    illness, 55+) and the 2016 entity mergers. A break year ``B`` means "the figure of year B is the
+    first one under the new regime". Segments are also split where the ``definition`` column names
+    two definitions for the same break interval (the 2016 overlap year measured both ways). A
+    missing ``definition`` inherits the nearest definition stated in its break interval (the next
+    one in time, else the previous one). Trends are only
+    ever fitted within one segment — never across a break — and :func:`link_factor` reports an
+    overlap year as a ratio and a difference; nothing is spliced.
+
+Trend model (:func:`fit_trend`), within the last segment, with ``x = year - last_year``:
+
+* **headcounts known** (numerator and denominator for every point): binomial GLM with logit link,
+  ``logit(p_t) = a + b x_t``, fitted by IRLS, with the dispersion estimated as
+  ``phi = max(1, X2 / (m - 2))`` (Pearson chi-square over residual degrees of freedom; a
+  quasi-binomial model). Year-to-year movements in a workforce are far larger than binomial
+  sampling noise (recruitment waves, reorganisations), so a pure binomial model (phi = 1) would
+  give intervals that are much too narrow; the floor at 1 keeps at least the binomial variance.
+  When ``X2 / (m - 2) <= 1`` the data show no overdispersion and phi = 1 is treated as known
+  (normal quantiles); otherwise phi is estimated and intervals use Student's t with ``m - 2`` df.
+  Covariances are ``phi * (X' W X)^-1`` — identical to statsmodels
+  ``GLM(..., family=Binomial()).fit(scale="X2")`` when phi > 1 (checked in the tests).
+  The slope in percentage points per year is the derivative of the fitted share at the last
+  year: ``100 * b * p(1 - p)`` with ``p = expit(a)``; its standard error by the delta method
+  with gradient ``100 * [b p(1-p)(1-2p), p(1-p)]``.
+* **shares only**: weighted least squares of ``share_pct`` on ``x``. Weights are the
+  denominators when every point has one (the variance of a share is proportional to 1/n),
+  otherwise equal weights (ordinary least squares). The residual variance is estimated, so only
+  relative weights matter. The slope is ``b`` itself (pp/year).
+
+WLS intervals use Student's t with ``m - 2`` degrees of freedom (``m`` points in the segment)
+because the residual variance is estimated; the GLM as just described. The 95% *prediction* interval for the share at
+31 December of the target year is, for WLS, ``yhat ± t * sqrt(se(yhat)^2 + s^2 / w_new)`` with
+``w_new`` the last weight (a new year of the same size); for the GLM it is built on the logit
+scale, ``eta ± t * sqrt(se(eta)^2 + phi / (n_last p (1-p)))``, and transformed back.
+``p_reach`` is the predictive probability that the share at the target date is at least the
+target, from the same t distribution. Coverage of the prediction interval is checked by
+simulation in ``tests/test_targets.py`` (2,000+ series per model).
+
+Assessment (:func:`assess`) returns the keys listed in :data:`ASSESS_KEYS`; the status is
+
+* ``reached`` — the last observed share is at or above the target;
+* ``insufficient_data`` — otherwise, when fewer than 3 points lie in the last segment;
+* ``on_track`` — the model's projection at the target date is at or above the target
+  (equivalently ``p_reach >= 0.5``);
+* ``behind`` — otherwise (including a target date that has passed without reaching the target).
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.special import expit, logit
+
+from .validate import DataError, Ledger, Problem
+
+__all__ = [
+    "ASSESS_KEYS", "STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "Break", "TrendFit",
+    "as_breaks", "breaks_for", "segment_ids", "segments", "last_segment", "fit_trend", "fit_trends",
+    "assess",
+    "link_factor", "backtest", "backtest_summary", "naive_projection", "read_series",
+    "read_targets", "combine_sources", "tabel1", "parse_interim_target", "check_growth_path",
+    "gender_balance", "plot_group", "MIN_POINTS",
+]
+
+MIN_POINTS = 3
+LEVEL = 0.95
+
+ASSESS_KEYS = (
+    "last_year", "last_share_pct", "gap_pp", "required_pp_per_year", "trend_pp_per_year",
+    "trend_ci_low", "trend_ci_high", "projected_pct", "projection_pi_low", "projection_pi_high",
+    "p_reach", "persons_short", "status",
+)
+
+STATUS_NL = {
+    "reached": "behaald",
+    "on_track": "op schema",
+    "behind": "achter op schema",
+    "insufficient_data": "onvoldoende gegevens",
+}
+# CSS classes of evaluatie.report.table: colour only doubles the text label.
+STATUS_CLASS = {"reached": "ev-good", "on_track": "ev-good", "behind": "ev-bad",
+                "insufficient_data": "ev-warn"}
+
+GROUP_LABELS_NL = {
+    "women_total": "Vrouwen (alle personeelsleden)",
+    "women_top": "Vrouwen in het topkader",
+    "women_middle": "Vrouwen in het middenkader",
+    "women_lower": "Vrouwen in het lager kader",
+    "migration_background": "Personen met een migratieachtergrond (oude definitie)",
+    "foreign_origin": "Personen van buitenlandse herkomst",
+    "disability_chronic_illness": "Personen met een handicap of chronische ziekte",
+    "low_educated": "Kortgeschoolde medewerkers",
+    "experienced_45plus": "Ervaren medewerkers (45+)",
+    "experienced_55plus": "Ervaren medewerkers (55+)",
+}
+
+
+# --------------------------------------------------------------------------- breaks & segments
+
+@dataclass(frozen=True)
+class Break:
+    """A definition or counting change: ``year`` is the first year under the new regime.
+
+    ``groups`` limits the break to some target groups (``None``: all groups)."""
+
+    year: int
+    label: str = ""
+    groups: tuple[str, ...] | None = None
+
+    def applies_to(self, group: str | None) -> bool:
+        return self.groups is None or group is None or group in self.groups
+
+
+def as_breaks(breaks: Iterable[Any] = ()) -> list[Break]:
+    """Breaks from ints, :class:`Break` objects or params dicts
+    ``{"year": 2016, "label": "...", "groups": [...] | "all"}``."""
+    out = []
+    for b in breaks or ():
+        if isinstance(b, Break):
+            out.append(b)
+        elif isinstance(b, Mapping):
+            groups = b.get("groups")
+            if groups in (None, "all", "alle"):
+                groups = None
+            elif isinstance(groups, str):
+                groups = (groups,)
+            else:
+                groups = tuple(groups)
+            out.append(Break(int(b["year"]), str(b.get("label", "")), groups))
+        else:
+            out.append(Break(int(b)))
+    return sorted(out, key=lambda b: b.year)
+
+
+def breaks_for(breaks: Iterable[Any], group: str | None) -> list[int]:
+    """Sorted break years that apply to ``group``."""
+    return sorted({b.year for b in as_breaks(breaks) if b.applies_to(group)})
+
+
+def _prepare(series: pd.DataFrame) -> pd.DataFrame:
+    if "year" not in series or "share_pct" not in series:
+        raise ValueError("a series needs the columns 'year' and 'share_pct'")
+    s = series.copy()
+    s["year"] = s["year"].astype(int)
+    s["share_pct"] = s["share_pct"].astype(float)
+    for c in ("numerator", "denominator"):
+        s[c] = s[c].astype(float) if c in s else np.nan
+    if "definition" not in s:
+        s["definition"] = pd.Series([None] * len(s), index=s.index, dtype=object)
+    s["definition"] = s["definition"].astype(object).where(s["definition"].notna(), None)
+    return s.sort_values("year", kind="stable")
+
+
+def segment_ids(series: pd.DataFrame, breaks: Iterable[Any] = ()) -> pd.Series:
+    """Segment number (0, 1, ...) of each row, in time order. See the module docstring."""
+    s = _prepare(series)
+    group = s["group"].iloc[0] if "group" in s and s["group"].nunique() == 1 else None
+    years = np.array(breaks_for(breaks, group), dtype=int)
+    interval = np.searchsorted(years, s["year"].to_numpy(), side="right")
+    s["_interval"] = interval
+    # a missing definition inherits the nearest stated one in its interval: later first (older
+    # unlabelled figures of the same regime), else earlier; in an overlap year the older one
+    defs = []
+    for iv, y, d in zip(s["_interval"], s["year"], s["definition"]):
+        if d is None:
+            lab = s[(s["_interval"] == iv) & s["definition"].notna()]
+            first = lab.groupby("definition")["year"].min()
+            later, earlier = lab[lab["year"] >= y], lab[lab["year"] < y]
+            if len(later):
+                cand = later[later["year"] == later["year"].min()]["definition"]
+                d = min(cand, key=lambda c: first[c])
+            elif len(earlier):
+                cand = earlier[earlier["year"] == earlier["year"].max()]["definition"]
+                d = max(cand, key=lambda c: first[c])
+            else:
+                d = ""
+        defs.append(d)
+    s["_def"] = defs
+    dup = s.duplicated(["year", "_def"], keep=False)
+    if dup.any():
+        yrs = sorted(set(s.loc[dup, "year"]))
+        raise ValueError(f"series has more than one figure for the same year and definition: {yrs}")
+    keys = s.groupby(["_interval", "_def"], sort=False)["year"].min().sort_values(kind="stable")
+    order = {k: i for i, k in enumerate(sorted(keys.index, key=lambda k: (k[0], keys[k])))}
+    return pd.Series([order[(iv, d)] for iv, d in zip(s["_interval"], s["_def"])], index=s.index,
+                     name="segment")
+
+
+def segments(series: pd.DataFrame, breaks: Iterable[Any] = ()) -> list[pd.DataFrame]:
+    """The series cut into segments (time order); each one a copy sorted by year."""
+    s = _prepare(series)
+    ids = segment_ids(s, breaks)
+    return [s.loc[ids == i].reset_index(drop=True) for i in sorted(ids.unique())]
+
+
+def last_segment(series: pd.DataFrame, breaks: Iterable[Any] = ()) -> pd.DataFrame:
+    """The segment holding the latest year. When the latest year was measured under two
+    definitions (an overlap year at the very end), the segment whose definition continues is
+    unknowable, so this raises."""
+    segs = segments(series, breaks)
+    last_year = max(int(sg["year"].max()) for sg in segs)
+    ends = [sg for sg in segs if int(sg["year"].max()) == last_year]
+    if len(ends) > 1:
+        raise ValueError(f"the last year {last_year} is measured under more than one definition; "
+                         "assess each definition as its own series")
+    return ends[0]
+
+
+def link_factor(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """Overlap years measured under an old and a new definition: both shares, their ratio
+    (new/old) and difference (new - old, pp). Shown as such; never used to splice series."""
+    o = _prepare(old)[["year", "share_pct", "definition"]]
+    n = _prepare(new)[["year", "share_pct", "definition"]]
+    m = o.merge(n, on="year", suffixes=("_old", "_new"))
+    m["ratio"] = m["share_pct_new"] / m["share_pct_old"]
+    m["difference_pp"] = m["share_pct_new"] - m["share_pct_old"]
+    return m[["year", "definition_old", "share_pct_old", "definition_new", "share_pct_new",
+              "ratio", "difference_pp"]].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- vectorised cores
+
+def _wls_core(y: np.ndarray, x: np.ndarray, w: np.ndarray):
+    """WLS of y on [1, x] for S series at once. y, w: (S, m); x: (m,) or (S, m).
+    Returns beta (S, 2), unscaled cov (S, 2, 2) = (X'WX)^-1, s2 (S,), df."""
+    y = np.atleast_2d(y).astype(float)
+    w = np.broadcast_to(np.atleast_2d(w).astype(float), y.shape)
+    x = np.broadcast_to(np.atleast_2d(x).astype(float), y.shape)
+    sw, swx, swxx = w.sum(1), (w * x).sum(1), (w * x * x).sum(1)
+    swy, swxy = (w * y).sum(1), (w * x * y).sum(1)
+    det = sw * swxx - swx ** 2
+    inv = np.empty(y.shape[:1] + (2, 2))
+    inv[:, 0, 0], inv[:, 1, 1] = swxx / det, sw / det
+    inv[:, 0, 1] = inv[:, 1, 0] = -swx / det
+    beta = np.stack([inv[:, 0, 0] * swy + inv[:, 0, 1] * swxy,
+                     inv[:, 1, 0] * swy + inv[:, 1, 1] * swxy], axis=1)
+    resid = y - beta[:, :1] - beta[:, 1:] * x
+    df = y.shape[1] - 2
+    s2 = (w * resid ** 2).sum(1) / df
+    return beta, inv, s2, df
+
+
+def _logit_core(k: np.ndarray, n: np.ndarray, x: np.ndarray, iters: int = 50, tol: float = 1e-10):
+    """Binomial-logit IRLS for S series at once. k, n: (S, m). Returns beta (S, 2),
+    unscaled cov (S, 2, 2), Pearson X2/df (S,), df."""
+    k = np.atleast_2d(k).astype(float)
+    n = np.broadcast_to(np.atleast_2d(n).astype(float), k.shape)
+    x = np.broadcast_to(np.atleast_2d(x).astype(float), k.shape)
+    p0 = np.clip((k.sum(1) + 0.5) / (n.sum(1) + 1.0), 1e-9, 1 - 1e-9)
+    beta = np.stack([logit(p0), np.zeros(k.shape[0])], axis=1)
+    for _ in range(iters):
+        eta = beta[:, :1] + beta[:, 1:] * x
+        p = expit(eta)
+        wt = np.maximum(n * p * (1 - p), 1e-12)
+        z = eta + (k - n * p) / wt
+        new, inv, _, _ = _wls_core(z, x, wt)
+        done = np.max(np.abs(new - beta)) < tol
+        beta = new
+        if done:
+            break
+    eta = beta[:, :1] + beta[:, 1:] * x
+    p = expit(eta)
+    wt = np.maximum(n * p * (1 - p), 1e-12)
+    _, inv, _, df = _wls_core(eta, x, wt)
+    x2 = ((k - n * p) ** 2 / wt).sum(1)
+    return beta, inv, x2 / df, df
+
+
+# --------------------------------------------------------------------------- trend fit
+
+@dataclass
+class TrendFit:
+    """A linear (WLS) or logit (GLM) trend within one segment; ``x = year - last_year``."""
+
+    method: str  # "glm_logit" or "wls"
+    years: np.ndarray
+    last_year: int
+    beta: np.ndarray  # (2,)
+    cov: np.ndarray  # (2, 2), scaled
+    scale: float  # phi (GLM) or s^2 (WLS)
+    df: int
+    new_size: float  # weight (WLS) or denominator (GLM) of a future year
+    level: float = LEVEL
+    dispersion_raw: float | None = None  # X2/df before the floor (GLM)
+    scale_estimated: bool = True  # False: binomial dispersion 1 taken as known (normal quantiles)
+
+    @property
+    def n_points(self) -> int:
+        return len(self.years)
+
+    @property
+    def tq(self) -> float:
+        if not self.scale_estimated:
+            return float(stats.norm.ppf(0.5 + self.level / 2))
+        return float(stats.t.ppf(0.5 + self.level / 2, self.df))
+
+    def slope(self) -> tuple[float, float, float, float]:
+        """Slope in pp/year at the last year: (estimate, se, ci_low, ci_high)."""
+        a, b = self.beta
+        if self.method == "wls":
+            est, se = b, math.sqrt(self.cov[1, 1])
+        else:
+            p = expit(a)
+            v = p * (1 - p)
+            est = 100 * b * v
+            g = 100 * np.array([b * v * (1 - 2 * p), v])
+            se = math.sqrt(float(g @ self.cov @ g))
+        return float(est), float(se), float(est - self.tq * se), float(est + self.tq * se)
+
+    def _link(self, year):
+        x = np.asarray(year, dtype=float) - self.last_year
+        mean = self.beta[0] + self.beta[1] * x
+        se = np.sqrt(self.cov[0, 0] + 2 * x * self.cov[0, 1] + x * x * self.cov[1, 1])
+        if self.method == "wls":
+            sd_new = np.sqrt(self.scale / self.new_size)
+        else:
+            p = expit(mean)
+            sd_new = np.sqrt(self.scale / (self.new_size * p * (1 - p)))
+        return mean, se, np.sqrt(se ** 2 + sd_new ** 2)
+
+    def _out(self, v):
+        return 100 * expit(v) if self.method == "glm_logit" else v
+
+    def predict(self, year):
+        """Fitted/projected share (pct) at ``year`` (31 December)."""
+        mean, _, _ = self._link(year)
+        return self._out(mean)
+
+    def confidence_interval(self, year):
+        mean, se, _ = self._link(year)
+        return self._out(mean - self.tq * se), self._out(mean + self.tq * se)
+
+    def prediction_interval(self, year):
+        """95% (``level``) interval for the share *observed* at ``year``."""
+        mean, _, sd = self._link(year)
+        return self._out(mean - self.tq * sd), self._out(mean + self.tq * sd)
+
+    def p_at_least(self, year, target_pct: float) -> float:
+        """Predictive probability that the observed share at ``year`` is >= ``target_pct``."""
+        mean, _, sd = self._link(year)
+        if self.method == "glm_logit":
+            if target_pct <= 0:
+                return 1.0
+            if target_pct >= 100:
+                return 0.0
+            thr = logit(target_pct / 100)
+        else:
+            thr = target_pct
+        if not sd > 0:  # a perfect fit: no uncertainty left in the model
+            return float(mean >= thr)
+        z = (thr - mean) / sd
+        return float(stats.t.sf(z, self.df) if self.scale_estimated else stats.norm.sf(z))
+
+
+def _has_counts(seg: pd.DataFrame) -> bool:
+    return bool(seg["numerator"].notna().all() and seg["denominator"].notna().all()
+                and (seg["denominator"] > 0).all())
+
+
+def fit_trends(years: np.ndarray, *, share_pct: np.ndarray | None = None, numerator: np.ndarray | None = None,
+               denominator: np.ndarray | None = None, level: float = LEVEL) -> list[TrendFit]:
+    """Fit S series observed in the same ``years`` at once (vectorised; used by :func:`fit_trend`
+    and by the coverage simulations). With ``numerator`` and ``denominator`` (S, m): the
+    quasi-binomial logit GLM; else WLS of ``share_pct`` (S, m) with weights ``denominator``
+    when given, otherwise equal weights."""
+    years = np.asarray(years, dtype=int)
+    m = len(years)
+    if m < MIN_POINTS:
+        raise ValueError(f"a trend needs at least {MIN_POINTS} points, got {m}")
+    last = int(years.max())
+    x = (years - last).astype(float)
+    if numerator is not None and denominator is not None:
+        k = np.atleast_2d(np.asarray(numerator, dtype=float))
+        n = np.broadcast_to(np.atleast_2d(np.asarray(denominator, dtype=float)), k.shape)
+        beta, inv, disp, df = _logit_core(k, n, x)
+        phi = np.maximum(1.0, disp)
+        return [TrendFit("glm_logit", years, last, beta[i], inv[i] * phi[i], float(phi[i]), df,
+                         float(n[i, -1]), level, float(disp[i]), bool(disp[i] > 1))
+                for i in range(k.shape[0])]
+    y = np.atleast_2d(np.asarray(share_pct, dtype=float))
+    w = np.ones_like(y) if denominator is None else np.broadcast_to(
+        np.atleast_2d(np.asarray(denominator, dtype=float)), y.shape)
+    beta, inv, s2, df = _wls_core(y, x, w)
+    return [TrendFit("wls", years, last, beta[i], inv[i] * s2[i], float(s2[i]), df, float(w[i, -1]),
+                     level) for i in range(y.shape[0])]
+
+
+def fit_trend(segment: pd.DataFrame, level: float = LEVEL) -> TrendFit:
+    """Fit the trend of one segment (>= 3 points). See the module docstring for the models."""
+    seg = _prepare(segment)
+    if len(seg) < MIN_POINTS:
+        raise ValueError(f"a trend needs at least {MIN_POINTS} points, got {len(seg)}")
+    years = seg["year"].to_numpy()
+    if _has_counts(seg):
+        return fit_trends(years, numerator=seg["numerator"].to_numpy(float),
+                          denominator=seg["denominator"].to_numpy(float), level=level)[0]
+    den = seg["denominator"]
+    w = den.to_numpy(float) if den.notna().all() and (den > 0).all() else None
+    return fit_trends(years, share_pct=seg["share_pct"].to_numpy(float), denominator=w, level=level)[0]
+
+
+# --------------------------------------------------------------------------- assessment
+
+def _persons_short(last: pd.Series, target_pct: float):
+    if pd.isna(last["numerator"]) or pd.isna(last["denominator"]):
+        return None
+    need = target_pct / 100.0 * float(last["denominator"]) - float(last["numerator"])
+    return max(0, int(math.ceil(round(need, 9))))
+
+
+def assess(series: pd.DataFrame, target_pct: float, target_year: int, breaks: Iterable[Any] = (),
+           level: float = LEVEL) -> dict[str, Any]:
+    """Where a target group stands relative to a target of at least ``target_pct`` % on
+    31 December of ``target_year``.
+
+    - ``gap_pp`` = target − last observed share (positive: still to go);
+    - ``required_pp_per_year`` = max(gap, 0) / (target_year − last_year): the straight-line pace
+      needed from the last observation to the target date (``None`` once the date has passed);
+    - ``trend_*``, ``projected_pct``, ``projection_pi_*``, ``p_reach``: from :func:`fit_trend` on
+      the last segment only (``None`` with fewer than 3 points there);
+    - ``persons_short`` = ceil(target × last denominator − last numerator), at least 0: the whole
+      persons the group needs, at the last year's headcount, to be at the target today
+      (``None`` without headcounts);
+    - ``status``: see the module docstring.
+    ``breaks`` are years (or :class:`Break`/dicts) where a new segment starts.
+    """
+    seg = last_segment(series, breaks)
+    last = seg.iloc[-1]
+    last_year, last_share = int(last["year"]), float(last["share_pct"])
+    gap = float(target_pct) - last_share
+    years_left = int(target_year) - last_year
+    required = max(gap, 0.0) / years_left if years_left > 0 else None
+    out: dict[str, Any] = dict.fromkeys(ASSESS_KEYS)
+    out.update(last_year=last_year, last_share_pct=last_share, gap_pp=gap,
+               required_pp_per_year=required, persons_short=_persons_short(last, target_pct))
+    if len(seg) >= MIN_POINTS:
+        fit = fit_trend(seg, level)
+        est, _, lo, hi = fit.slope()
+        plo, phi_ = fit.prediction_interval(target_year)
+        out.update(trend_pp_per_year=est, trend_ci_low=lo, trend_ci_high=hi,
+                   projected_pct=float(fit.predict(target_year)), projection_pi_low=float(plo),
+                   projection_pi_high=float(phi_), p_reach=fit.p_at_least(target_year, target_pct))
+    if last_share >= target_pct:
+        status = "reached"
+    elif len(seg) < MIN_POINTS:
+        status = "insufficient_data"
+    elif years_left > 0 and out["projected_pct"] >= target_pct:
+        status = "on_track"
+    else:
+        status = "behind"
+    out["status"] = status
+    return out
+
+
+# --------------------------------------------------------------------------- backtest
+
+def naive_projection(seg: pd.DataFrame, origin: int, year: int) -> float:
+    """The "if this pace continues" line: the last observed yearly change up to ``origin``
+    (between the last two points of the segment, per year) continued in a straight line."""
+    s = seg[seg["year"] <= origin].sort_values("year")
+    if len(s) < 2:
+        return float("nan")
+    (y0, v0), (y1, v1) = s[["year", "share_pct"]].to_numpy(float)[-2:]
+    return float(v1 + (v1 - v0) / (y1 - y0) * (year - y1))
+
+
+def backtest(series: pd.DataFrame, breaks: Iterable[Any] = (), min_points: int = MIN_POINTS,
+             level: float = LEVEL) -> pd.DataFrame:
+    """For every segment and every origin year Y with at least ``min_points`` points up to Y,
+    fit on the segment's years <= Y and project to each later observed year of the same
+    segment. One row per (origin, year): observed, trend projection with its prediction
+    interval, naive projection, their errors (projection − observed, pp) and whether the
+    interval covered the observed value."""
+    rows = []
+    for si, seg in enumerate(segments(series, breaks)):
+        years = seg["year"].to_numpy()
+        for origin in years:
+            past = seg[seg["year"] <= origin]
+            if len(past) < min_points:
+                continue
+            fut = seg[seg["year"] > origin]
+            if fut.empty:
+                continue
+            fit = fit_trend(past, level)
+            for _, r in fut.iterrows():
+                yr = int(r["year"])
+                pred = float(fit.predict(yr))
+                lo, hi = fit.prediction_interval(yr)
+                naive = naive_projection(seg, int(origin), yr)
+                obs = float(r["share_pct"])
+                rows.append(dict(segment=si, origin_year=int(origin), year=yr,
+                                 horizon=yr - int(origin), observed_pct=obs, trend_pct=pred,
+                                 pi_low=float(lo), pi_high=float(hi), naive_pct=naive,
+                                 error_trend_pp=pred - obs, error_naive_pp=naive - obs,
+                                 covered=bool(lo <= obs <= hi)))
+    cols = ["segment", "origin_year", "year", "horizon", "observed_pct", "trend_pct", "pi_low",
+            "pi_high", "naive_pct", "error_trend_pp", "error_naive_pp", "covered"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def backtest_summary(bt: pd.DataFrame, by: str | Sequence[str] | None = None) -> pd.DataFrame:
+    """Mean absolute error of the trend and of the naive line, mean error (bias; positive =
+    overshoot), and the share of observations inside the 95% prediction interval."""
+    def agg(d: pd.DataFrame) -> pd.Series:
+        return pd.Series({
+            "n_projections": len(d),
+            "mae_trend_pp": d["error_trend_pp"].abs().mean(),
+            "mae_naive_pp": d["error_naive_pp"].abs().mean(),
+            "bias_trend_pp": d["error_trend_pp"].mean(),
+            "bias_naive_pp": d["error_naive_pp"].mean(),
+            "pi_coverage": d["covered"].mean(),
+        })
+    if bt.empty:
+        return pd.DataFrame(columns=["n_projections", "mae_trend_pp", "mae_naive_pp",
+                                     "bias_trend_pp", "bias_naive_pp", "pi_coverage"])
+    if by is None:
+        return agg(bt).to_frame().T.astype({"n_projections": int})
+    keys = [by] if isinstance(by, str) else list(by)
+    rows = [dict(zip(keys, k if isinstance(k, tuple) else (k,))) | agg(d).to_dict()
+            for k, d in bt.groupby(keys, sort=True)]
+    return pd.DataFrame(rows).astype({"n_projections": int})
+
+
+# --------------------------------------------------------------------------- reading
+
+CANONICAL = ("year", "group", "share_pct", "numerator", "denominator", "definition")
+
+
+def _read_any(path: Path) -> pd.DataFrame:
+    """Read a table; index = row number as the user sees it (header = 1)."""
+    try:  # the project's reader, when available
+        from .io import read_table  # type: ignore
+
+        return read_table(path)
+    except ImportError:
+        pass
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+    first = text.splitlines()[0] if text else ""
+    sep = max([",", ";", "\t"], key=first.count)
+    decimal = "," if sep != "," and re.search(r"\d,\d", text) else "."
+    df = pd.read_csv(_io.StringIO(text), sep=sep, decimal=decimal, dtype=str, keep_default_na=False,
+                     na_values=[""])
+    df.index = pd.RangeIndex(2, 2 + len(df))
+    df.attrs["source"] = {"file": Path(path).name}
+    return df
+
+
+def _num(v: Any) -> float | None:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return float(v)
+    t = str(v).strip().replace("%", "").replace("\u00a0", "").replace(" ", "")
+    if not t:
+        return None
+    if "," in t and "." in t:
+        t = t.replace(".", "").replace(",", ".")
+    else:
+        t = t.replace(",", ".")
+    return float(t)
+
+
+def read_series(path: str | Path, columns: Mapping[str, str] | None = None, *,
+                group: str | None = None, tolerance_pp: float = 0.051) -> tuple[pd.DataFrame, Ledger]:
+    """Read an aggregate file of target-group figures into the canonical long layout
+    ``group, year, share_pct, numerator, denominator, definition`` (plus any other columns).
+
+    ``columns`` maps canonical names to the user's column names, e.g.
+    ``{"year": "jaar", "group": "kansengroep", "share_pct": "aandeel"}``; a file of one group
+    may omit the group column and pass ``group=``. A share may be given as counts only (it is
+    then computed). Problems (non-numeric, out of range, numerator > denominator, share that
+    disagrees with its counts beyond rounding) are raised together as one :class:`DataError`.
+    Returns the table and its row ledger.
+    """
+    path = Path(path)
+    df = _read_any(path)
+    fname = df.attrs.get("source", {}).get("file", path.name)
+    mapping = {c: c for c in CANONICAL}
+    mapping.update(dict(columns or {}))
+    problems: list[Problem] = []
+    missing = [mapping[c] for c in ("year",) if mapping[c] not in df.columns]
+    if group is None and mapping["group"] not in df.columns:
+        missing.append(mapping["group"])
+    has_share = mapping["share_pct"] in df.columns
+    has_counts = mapping["numerator"] in df.columns and mapping["denominator"] in df.columns
+    if not has_share and not has_counts:
+        missing.append(mapping["share_pct"])
+    if missing:
+        raise DataError([Problem(fname, None, m, None, f"een kolom '{m}' (zie de kolomkoppeling "
+                                 "in de parameters)") for m in missing])
+    out = pd.DataFrame(index=df.index)
+    out["group"] = group if group is not None else df[mapping["group"]].astype(str).str.strip()
+    for c in ("year", "share_pct", "numerator", "denominator"):
+        src = mapping[c]
+        vals = []
+        for row, v in (df[src].items() if src in df.columns else ((i, None) for i in df.index)):
+            try:
+                vals.append(_num(v))
+            except ValueError:
+                problems.append(Problem(fname, int(row), src, v, "een getal"))
+                vals.append(None)
+        out[c] = pd.array(vals, dtype="Float64").astype(float)
+    dsrc = mapping["definition"]
+    out["definition"] = (df[dsrc].astype(object).where(df[dsrc].notna(), None)
+                         if dsrc in df.columns else None)
+    for c in df.columns:
+        if c not in mapping.values() and c not in out.columns:
+            out[c] = df[c]
+    for row, r in out.iterrows():
+        y, s, k, n = r["year"], r["share_pct"], r["numerator"], r["denominator"]
+        if pd.isna(y):
+            if not any(p.row == row and p.column == mapping["year"] for p in problems):
+                problems.append(Problem(fname, int(row), mapping["year"], None, "een jaartal"))
+        elif y != int(y) or not 1900 <= y <= 2100:
+            problems.append(Problem(fname, int(row), mapping["year"], y, "een jaartal tussen 1900 en 2100"))
+        if not pd.isna(s) and not 0 <= s <= 100:
+            problems.append(Problem(fname, int(row), mapping["share_pct"], s,
+                                    "een aandeel in procent tussen 0 en 100"))
+        if not pd.isna(k) and not pd.isna(n):
+            if n <= 0 or k < 0 or k > n:
+                problems.append(Problem(fname, int(row), mapping["numerator"], k,
+                                        f"een aantal tussen 0 en de noemer ({n:g})"))
+            elif not pd.isna(s) and abs(100 * k / n - s) > tolerance_pp:
+                problems.append(Problem(fname, int(row), mapping["share_pct"], s,
+                                        f"{100 * k / n:.2f} (teller/noemer), op afronding na"))
+        if pd.isna(s) and (pd.isna(k) or pd.isna(n)):
+            problems.append(Problem(fname, int(row), mapping["share_pct"], None,
+                                    "een aandeel, of teller en noemer"))
+    if problems:
+        raise DataError(problems)
+    fill = out["share_pct"].isna()
+    out.loc[fill, "share_pct"] = 100 * out.loc[fill, "numerator"] / out.loc[fill, "denominator"]
+    out["year"] = out["year"].astype(int)
+    ledger = Ledger(fname, read=len(out))
+    out.attrs["source"] = {"file": fname}
+    return out, ledger
+
+
+def combine_sources(frames: Sequence[tuple[pd.DataFrame, Ledger]]) -> tuple[pd.DataFrame, list[Ledger]]:
+    """Stack several read series. A (group, year, definition) given by more than one source is
+    kept once — the row with headcounts, else the first — after checking the shares agree
+    (within rounding); the others are excluded in their ledger with the reason."""
+    parts = []
+    for i, (df, _led) in enumerate(frames):
+        d = df.copy()
+        d["_src"] = i
+        d["_row"] = d.index
+        parts.append(d)
+    allr = pd.concat(parts, ignore_index=True)
+    allr["_def"] = allr["definition"].astype(object).where(allr["definition"].notna(), "")
+    allr["_counts"] = allr["numerator"].notna() & allr["denominator"].notna()
+    ledgers = [led for _, led in frames]
+    keep = np.ones(len(allr), dtype=bool)
+    problems = []
+    # a missing definition matches any definition of the same group and year
+    for (g, y), d in allr.groupby(["group", "year"], sort=False):
+        if len(d) < 2 or d["_src"].nunique() < 2:
+            continue
+        stated = {x for x in d["_def"] if x}
+        if len(stated) > 1 and (d["_def"] == "").any():
+            continue  # an overlap year with an unlabelled figure: keep all, segments sort it out
+        best = d.sort_values(["_counts", "_src"], ascending=[False, True]).index[0]
+        for j in d.index:
+            if j == best:
+                continue
+            if abs(d.at[j, "share_pct"] - d.at[best, "share_pct"]) > 0.051:
+                f = frames[int(d.at[j, "_src"])][0].attrs.get("source", {}).get("file")
+                problems.append(Problem(f, int(d.at[j, "_row"]), "share_pct", d.at[j, "share_pct"],
+                                        f"{d.at[best, 'share_pct']:g} zoals in de andere bron voor "
+                                        f"{g} {y}"))
+            keep[allr.index.get_loc(j)] = False
+            ledgers[int(d.at[j, "_src"])].exclude(
+                "zelfde groep en jaar ook in een andere bron (daar met aantallen of eerst vermeld)", 1)
+    if problems:
+        raise DataError(problems)
+    out = allr.loc[keep].drop(columns=["_src", "_row", "_def", "_counts"])
+    # missing definitions take the group's stated definition of that year, if unique
+    out = out.sort_values(["group", "year"], kind="stable").reset_index(drop=True)
+    return out, ledgers
+
+
+def read_targets(path: str | Path) -> pd.DataFrame:
+    """Targets file: ``group_key, group_nl, target_pct, target_date`` (ISO date or a year)."""
+    df = _read_any(Path(path))
+    fname = df.attrs.get("source", {}).get("file", Path(path).name)
+    problems = []
+    rows = []
+    for row, r in df.iterrows():
+        tp = r.get("target_pct")
+        td = r.get("target_date")
+        try:
+            tpv = _num(tp)
+        except ValueError:
+            problems.append(Problem(fname, int(row), "target_pct", tp, "een percentage"))
+            continue
+        year = None
+        if td is not None and not (isinstance(td, float) and math.isnan(td)) and str(td).strip():
+            m = re.match(r"^(\d{4})(-12-31)?$", str(td).strip())
+            if not m:
+                problems.append(Problem(fname, int(row), "target_date", td,
+                                        "een jaartal of een datum 31 december (JJJJ-12-31)"))
+                continue
+            year = int(m.group(1))
+        rows.append(dict(group=str(r["group_key"]).strip(), group_nl=r.get("group_nl"),
+                         target_pct=tpv, target_year=year))
+    if problems:
+        raise DataError(problems)
+    return pd.DataFrame(rows)
+
+
+def tabel1(data: pd.DataFrame, targets: pd.DataFrame, years: Sequence[int] = range(2009, 2015),
+           groups: Sequence[str] | None = None, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Tabel 1 of the 2016-2020 strategic plan: one row per group, one column per year with the
+    share as published (Dutch format, ``49,6%``), and the 2015 target (``-`` where there is none).
+    """
+    from .report import fmt
+
+    groups = list(groups) if groups is not None else list(dict.fromkeys(data["group"]))
+    labels = dict(labels or {})
+    t15 = targets[targets["target_year"] == 2015].set_index("group")
+    rows = []
+    for g in groups:
+        d = data[data["group"] == g].set_index("year")
+        row = {"group": labels.get(g, g)}
+        for y in years:
+            row[str(y)] = fmt.pct(float(d.at[y, "share_pct"]), 1) if y in d.index else "-"
+        tv = t15["target_pct"].get(g) if g in t15.index else None
+        row["target_2015"] = "-" if tv is None or pd.isna(tv) else fmt.pct(tv, 1)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- growth paths
+
+def parse_interim_target(text: Any) -> tuple[str, float | None]:
+    """The interim-target wording of the entity template as a rule:
+
+    - "Hoger of gelijk aan niveau jx-1" (at least last year's level) → ``("at_least_previous", None)``
+    - "Minstens 33%" → ``("minimum", 33.0)``
+    - "2,30%" or a number → ``("explicit", 2.3)`` (reach at least this share)
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        raise ValueError("empty interim target")
+    if isinstance(text, (int, float)):
+        return "explicit", float(text)
+    t = str(text).strip().lower()
+    if re.search(r"(hoger|groter)\s+(dan\s+)?of\s+gelijk|niveau\s+jx\s*-\s*1|vorig\s+jaar", t):
+        return "at_least_previous", None
+    m = re.search(r"(\d+(?:[.,]\d+)?)\s*%?", t)
+    if m and re.search(r"minst|minimum|min\.", t):
+        return "minimum", float(m.group(1).replace(",", "."))
+    if m:
+        return "explicit", float(m.group(1).replace(",", "."))
+    raise ValueError(f"interim target not understood: {text!r}")
+
+
+def check_growth_path(shares: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
+    """Growth-path check per entity, group and year.
+
+    ``shares``: ``entity, group, year, share_pct``. ``rules``: ``entity, group, year, rule``
+    where ``rule`` is the template wording (see :func:`parse_interim_target`); ``year`` is the
+    business-plan year jx. A rule "at least last year's level" compares the share of jx with
+    that of jx-1 (unknown → ``met`` is missing). Returns the rules with ``rule_type``,
+    ``threshold_pct``, ``share_pct`` and ``met`` (True/False/NA).
+    """
+    s = shares.set_index(["entity", "group", "year"])["share_pct"]
+    out = []
+    for _, r in rules.iterrows():
+        kind, val = parse_interim_target(r["rule"])
+        key = (r["entity"], r["group"], int(r["year"]))
+        share = s.get(key)
+        thr = val
+        if kind == "at_least_previous":
+            thr = s.get((r["entity"], r["group"], int(r["year"]) - 1))
+        met = pd.NA if share is None or thr is None or pd.isna(share) or pd.isna(thr) else bool(
+            round(float(share), 9) >= round(float(thr), 9))
+        out.append({**r.to_dict(), "rule_type": kind, "threshold_pct": thr, "share_pct": share,
+                    "met": met})
+    return pd.DataFrame(out)
+
+
+def gender_balance(women_pct: Any, threshold_pct: float = 33.0) -> Any:
+    """Gender-balance rule of the strategic plan (OD 1.8): fewer than ``threshold_pct`` % of one
+    sex is under-representation. Returns ``"women"``, ``"men"`` (the under-represented sex) or
+    ``None`` (balanced); vectorised over a Series."""
+    def one(w):
+        if w is None or pd.isna(w):
+            return None
+        if w < threshold_pct:
+            return "women"
+        if 100 - w < threshold_pct:
+            return "men"
+        return None
+    if isinstance(women_pct, pd.Series):
+        return women_pct.map(one)
+    return one(women_pct)
+
+
+# --------------------------------------------------------------------------- figures
+
+def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_pct: float | None = None,
+               target_year: int | None = None, fit: bool = True, colors: Sequence[str] | None = None,
+               labels: Mapping[str, str] | None = None, break_labels: bool = True,
+               extra: pd.DataFrame | None = None, extra_label: str | None = None) -> TrendFit | None:
+    """Draw one group: observed points, one line per segment (never joined across a break),
+    dashed vertical markers at the breaks, the trend of the last segment with its 95%
+    projection fan to the target date, and the target line up to the target date.
+    ``extra``: a predecessor series under an old definition (drawn in grey, its own segments).
+    Returns the fitted trend (or None)."""
+    from .report import PALETTE, axis_format
+
+    colors = list(colors or PALETTE)
+    labels = dict(labels or {})
+    brks = as_breaks(breaks)
+    segs = segments(series, brks)
+    if extra is not None and len(extra):
+        for i, sg in enumerate(segments(extra, brks)):
+            ax.plot(sg["year"], sg["share_pct"], "s--", color="#777777", lw=1.2, ms=4,
+                    label=(extra_label if i == 0 else None))
+    for i, sg in enumerate(segs):
+        last = i == len(segs) - 1
+        ax.plot(sg["year"], sg["share_pct"], "o-", color=colors[0] if last else colors[4], lw=1.8, ms=5,
+                label=labels.get("observed", "gemeten aandeel") if last else
+                (labels.get("earlier", "eerdere meetreeks") if i == len(segs) - 2 else None))
+    years_all = list(series["year"]) + (list(extra["year"]) if extra is not None else [])
+    lo_year, hi_year = min(years_all), max(max(years_all), target_year or 0)
+    for b in brks:
+        if lo_year < b.year <= max(years_all):
+            ax.axvline(b.year - 0.5, color="#444444", ls=":", lw=1.2)
+            if break_labels:
+                ax.text(b.year - 0.45, 0.98, f"breuk {b.year}" + (f": {b.label}" if b.label else ""),
+                        transform=ax.get_xaxis_transform(), rotation=90, va="top", ha="left",
+                        fontsize=7.5, color="#444444")
+    fitted = None
+    seg = segs[-1]
+    if fit and len(seg) >= MIN_POINTS:
+        fitted = fit_trend(seg)
+        end = max(int(seg["year"].max()), target_year or int(seg["year"].max()))
+        xs = np.linspace(seg["year"].min(), int(seg["year"].max()), 50)
+        ax.plot(xs, fitted.predict(xs), color=colors[1], lw=1.5, label=labels.get("trend", "trend"))
+        if end > seg["year"].max():
+            xf = np.linspace(int(seg["year"].max()), end, 50)
+            lo, hi = fitted.prediction_interval(xf)
+            ax.plot(xf, fitted.predict(xf), color=colors[1], lw=1.5, ls="--",
+                    label=labels.get("projection", "projectie"))
+            ax.fill_between(xf, lo, hi, color=colors[1], alpha=0.18, lw=0,
+                            label=labels.get("fan", "95%-voorspellingsinterval"))
+    if target_pct is not None:
+        x1 = target_year if target_year is not None else hi_year
+        ax.hlines(target_pct, lo_year, x1, color=colors[5], lw=1.2, ls="-.",
+                  label=labels.get("target", "streefcijfer"))
+        if target_year is not None:
+            ax.plot([target_year], [target_pct], marker="*", ms=12, color=colors[5], ls="none")
+    ax.set_xlim(lo_year - 0.6, hi_year + 0.6)
+    ax.xaxis.set_major_locator(__import__("matplotlib").ticker.MaxNLocator(integer=True))
+    axis_format(ax, "y", "pct", 0)
+    return fitted
