@@ -110,9 +110,9 @@ def test_data_error_exits_2_with_the_message(demo_project, capsys):
 
 
 def test_cell_timeout_is_a_failure_of_that_report(demo_project, capsys):
-    _write_params(demo_project, "traag", "notebook: demo\nparameters:\n  sleep: 60\n")
+    _write_params(demo_project, "traag", "notebook: demo\nparameters:\n  sleep: 300\n")
     out = demo_project / "out"
-    assert main(["run", "traag", "--out", str(out), "--timeout", "3", "--quiet"]) == 1
+    assert main(["run", "traag", "--out", str(out), "--timeout", "12", "--quiet"]) == 1
     printed = capsys.readouterr().out
     assert "MISLUKT traag (demo.ipynb, cel 5): CellTimeoutError" in printed
     rec = json.loads((out / "traag" / "run.json").read_text())
