@@ -157,6 +157,42 @@ def read_applications(path: str | Path, **kwargs) -> Study:
     return prepare(df, **kwargs)
 
 
+GROUND_PARAM = "(parameter ground)"
+
+
+def _check_groups(reference_groups: Mapping[str, str], groups: Mapping[str, Sequence[str]] | None):
+    """Cross-row rule: every ground has a reference group that occurs in the data, and with
+    ``groups`` declared every label is the reference or a declared group."""
+
+    def check(df: pd.DataFrame) -> list[Problem]:
+        problems = []
+        for g in dict.fromkeys(df["ground"]):
+            rows = df.index[(df["ground"] == g).to_numpy()]
+            if g not in reference_groups:
+                problems.append(Problem(None, _row(rows[0]), "ground", g,
+                                        f"een grond met een referentiegroep in 'reference_groups' "
+                                        f"({len(rows)} rijen met grond '{g}'; ingesteld: "
+                                        f"{', '.join(reference_groups) or 'geen'})"))
+                continue
+            ref = reference_groups[g]
+            labels = set(df.loc[rows, "group"])
+            if ref not in labels:
+                problems.append(Problem(None, None, "group", ref,
+                                        f"sollicitaties van de referentiegroep '{ref}' voor grond '{g}'; "
+                                        f"gevonden groepen: {', '.join(sorted(labels))}"))
+            if groups is not None and g in groups:
+                allowed = {ref, *map(str, groups[g])}
+                sub = df.loc[rows, "group"]
+                bad = ~sub.isin(allowed)
+                problems += [Problem(None, _row(i), "group", v,
+                                     f"de referentiegroep '{ref}' of een opgegeven groep "
+                                     f"({', '.join(map(str, groups[g]))}) voor grond '{g}'")
+                             for i, v in zip(sub.index[bad.to_numpy()], sub[bad])]
+        return problems
+
+    return check
+
+
 def prepare(
     df: pd.DataFrame,
     *,
@@ -183,100 +219,58 @@ def prepare(
     vacancies where only one side of a comparison was sent. With ``allow_unpaired`` the latter are
     left out with a line in the ledger. Several applications per side and vacancy are valid.
     """
-    columns = dict(columns or {})
+    from .validate import Column, Schema
+
+    columns = {str(k): str(v) for k, v in (columns or {}).items()}
     reference_groups = {str(k): str(v) for k, v in (reference_groups or {}).items()}
-    problems: list[Problem] = []
-    unknown = sorted(set(columns) - set(STANDARD_COLUMNS) - set(df.columns))
-    # a non-standard key is allowed when it renames a covariate; it must then exist in the file
-    for std, col in columns.items():
-        if col not in df.columns:
-            problems.append(Problem(file, None, col, None,
-                                    f"een kolom '{col}' in het bestand (ingesteld voor '{std}'); "
-                                    f"aanwezige kolommen: {', '.join(map(str, df.columns))}"))
-    del unknown
-    if problems:
-        raise DataError(problems)
-    out = pd.DataFrame(index=df.index)
-    rename = {col: std for std, col in columns.items()}
-    for c in df.columns:
-        out[rename.get(c, c)] = df[c]
-    need = [c for c in REQUIRED if not (c == "ground" and ground is not None)]
-    missing = [c for c in need if c not in out.columns]
-    if missing:
-        raise DataError([Problem(file, None, c, None,
-                                 f"een kolom voor '{c}' (stel de kolomnaam in onder 'columns')")
-                         for c in missing])
-    if "ground" not in out.columns or ground is not None:
-        if ground is None:  # pragma: no cover - handled above
-            raise DataError("geen kolom 'ground' en geen parameter 'ground'", file=file)
-        out["ground"] = ground
     if not reference_groups:
         raise DataError([Problem(file, None, None, None,
                                  "per discriminatiegrond een referentiegroep (parameter 'reference_groups')")])
-    colname = {std: columns.get(std, std) for std in STANDARD_COLUMNS}
-    colname["ground"] = columns.get("ground", "ground") if ground is None else "(parameter ground)"
-
-    def text(col):
-        v = out[col].astype("object")
-        return pd.Series([None if _isna(x) or str(x).strip() == "" else str(x).strip() for x in v],
-                         index=out.index, dtype="object")
-
-    for c in ("vacancy", "ground", "group"):
-        out[c] = text(c)
-        empty = out[c].isna()
-        problems += [Problem(file, _row(i), colname[c], None, f"een waarde voor '{c}' (niet leeg)")
-                     for i in out.index[empty.to_numpy()]]
-    if "wave" in out.columns:
-        out["wave"] = text("wave")
-        problems += [Problem(file, _row(i), colname["wave"], None, "een meting (niet leeg)")
-                     for i in out.index[out["wave"].isna().to_numpy()]]
-    else:
-        out["wave"] = wave if wave is not None else "meting"
-    y, p_out = parse_outcome(out["outcome"], file=file, column=colname["outcome"])
-    problems += p_out
-    if "outcome2" in out.columns:
-        y2, p2 = parse_outcome(out["outcome2"], file=file, column=colname["outcome2"])
-        problems += p2
-        out["outcome2"] = y2
-    out["outcome"] = y
-    # grounds and groups
-    for g in sorted(set(out["ground"].dropna())):
-        if g not in reference_groups:
-            rows = out.index[(out["ground"] == g).to_numpy()]
-            problems.append(Problem(file, _row(rows[0]), colname["ground"], g,
-                                    f"een referentiegroep voor grond '{g}' in 'reference_groups' "
-                                    f"({len(rows)} rijen met deze grond; ingesteld: "
-                                    f"{', '.join(reference_groups) or 'geen'})"))
-            continue
-        labels = set(out.loc[out["ground"] == g, "group"].dropna())
-        ref = reference_groups[g]
-        if ref not in labels:
-            problems.append(Problem(file, None, colname["group"], ref,
-                                    f"sollicitaties van de referentiegroep '{ref}' voor grond '{g}'; "
-                                    f"gevonden groepen: {', '.join(sorted(labels))}"))
-        if groups is not None and g in groups:
-            allowed = {ref, *map(str, groups[g])}
-            bad = (out["ground"] == g) & out["group"].notna() & ~out["group"].isin(allowed)
-            problems += [Problem(file, _row(i), colname["group"], v,
-                                 f"de referentiegroep '{ref}' of een opgegeven groep "
-                                 f"({', '.join(map(str, groups[g]))}) voor grond '{g}'")
-                         for i, v in zip(out.index[bad.to_numpy()], out.loc[bad, "group"])]
-    # the same application twice
-    if "application" in out.columns:
-        out["application"] = text("application")
-        key = ["wave", "vacancy", "application"]
-        dup = out.duplicated(key, keep="first") & out["application"].notna()
-        what = "een unieke sollicitatie per vacature (deze sollicitatie staat er al eerder in)"
-        problems += [Problem(file, _row(i), colname["application"], v, what)
-                     for i, v in zip(out.index[dup.to_numpy()], out.loc[dup, "application"])]
-    else:
+    core = ("vacancy", "ground", "group", "outcome", "application", "wave", "outcome2")
+    std_map = {k: v for k, v in columns.items() if k in core}
+    renames = {v: k for k, v in columns.items() if k not in core}  # covariates: file name -> our name
+    for user in renames:
+        if user not in df.columns:
+            raise DataError([Problem(file, None, user, None,
+                                     f"een kolom '{user}' (ingesteld onder 'columns'); gevonden kolommen: "
+                                     f"{', '.join(map(str, df.columns))}")])
+    raw = df
+    if ground is not None:
+        raw = df.assign(**{GROUND_PARAM: ground})
+        std_map["ground"] = GROUND_PARAM
+    have = lambda name: std_map.get(name, name) in raw.columns  # noqa: E731
+    key = (["wave"] if have("wave") else []) + ["vacancy", "application"]
+    schema = Schema(
+        columns=[Column("vacancy", "str"), Column("ground", "str"), Column("group", "str"),
+                 Column("outcome", "bool"), Column("application", "str", required=False),
+                 Column("wave", "str", required=False), Column("outcome2", "bool", required=False)],
+        unique=[tuple(key)] if have("application") else [],
+        checks=[_check_groups(reference_groups, groups)],
+    )
+    mapped_user = {std_map.get(c, c) for c in core}
+    keep = [c for c in raw.columns if c not in mapped_user]
+    problems: list[Problem] = []
+    if not have("application"):  # without an application id: a completely identical row is a duplicate
         dup = df.duplicated(keep="first")
         problems += [Problem(file, _row(i), None, None,
                              "geen identieke rij: dezelfde sollicitatie staat er twee keer in "
                              "(geef een kolom 'application' op als twee sollicitaties echt identiek zijn)")
                      for i in df.index[dup.to_numpy()]]
+    try:
+        clean = schema.validate(raw, file=file, columns=std_map, keep=keep)
+    except DataError as e:
+        raise DataError(problems + e.problems) from None
     if problems:
         raise DataError(problems)
+    found = clean.attrs.get("columns", {})
+    out = clean.drop(columns=[c for c in ("application", "wave", "outcome2") if c not in found])
+    out = out.rename(columns=renames)
+    if "wave" not in out.columns:
+        out["wave"] = wave if wave is not None else "meting"
+    out["outcome"] = out["outcome"].astype(np.int8)
+    if "outcome2" in out.columns:
+        out["outcome2"] = out["outcome2"].astype(np.int8)
+    colname = {"vacancy": found.get("vacancy", "vacancy")}
 
     # one-sided vacancies: per wave x vacancy x ground the reference and >= 1 other group
     ledger = Ledger(file, read=len(out))

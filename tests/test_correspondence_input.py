@@ -1,0 +1,173 @@
+"""Input handling of the correspondence-test analysis: column mapping, outcome values, broken
+designs, the ledger, and the Bertrand & Mullainathan (2004) reference data."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from evaluatie import correspondence as cs
+from evaluatie.project import root
+from evaluatie.simulate import correspondence as sim
+from evaluatie.validate import DataError
+
+REFS = {"etniciteit": "vlaams"}
+
+
+def frame(rows, cols=("vac", "profiel", "reactie")):
+    df = pd.DataFrame(rows, columns=list(cols))
+    df.index = pd.RangeIndex(2, len(df) + 2)  # row numbers as the user sees them
+    return df
+
+
+MAP = {"vacancy": "vac", "group": "profiel", "outcome": "reactie"}
+
+
+def prep(df, **kw):
+    kw.setdefault("columns", MAP)
+    kw.setdefault("reference_groups", REFS)
+    kw.setdefault("ground", "etniciteit")
+    return cs.prepare(df, file="test.csv", **kw)
+
+
+def test_outcome_spellings_are_all_read():
+    vals = ["ja", "nee", "Yes", "no", " JA ", "neen", "1", "0", "true", "FALSE", 1, 0]
+    rows = [(f"v{i // 2}", "vlaams" if i % 2 == 0 else "andere", v) for i, v in enumerate(vals)]
+    s = prep(frame(rows))
+    assert s.data["outcome"].tolist() == [1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0]
+    assert s.ledgers[0].read == 12 and s.ledgers[0].analysed == 12
+
+
+def test_outcome_that_is_not_yes_no_is_a_data_error_naming_row_column_value():
+    df = frame([("v1", "vlaams", "ja"), ("v1", "andere", "misschien"), ("v2", "vlaams", "2"), ("v2", "andere", "nee")])
+    with pytest.raises(DataError) as e:
+        prep(df)
+    rows = {(p.row, p.column, p.value) for p in e.value.problems}
+    assert (3, "reactie", "misschien") in rows and (4, "reactie", "2") in rows
+    assert "test.csv" in str(e.value) and "rij 3" in str(e.value) and "ja" in str(e.value)
+
+
+def test_group_neither_reference_nor_declared():
+    df = frame([("v1", "vlaams", "ja"), ("v1", "marokkaans", "nee"), ("v2", "vlaams", "ja"), ("v2", "vlaamss", "nee")])
+    with pytest.raises(DataError) as e:
+        prep(df, groups={"etniciteit": ["marokkaans"]})
+    (p,) = e.value.problems
+    assert (p.row, p.column, p.value) == (5, "profiel", "vlaamss")
+    assert "referentiegroep 'vlaams'" in p.expected
+
+
+def test_ground_without_reference_group():
+    df = frame([("v1", "etniciteit", "vlaams", "ja"), ("v1", "etniciteit", "andere", "nee"),
+                ("v2", "leeftijd", "jong", "ja"), ("v2", "leeftijd", "oud", "nee")],
+               cols=("vac", "grond", "profiel", "reactie"))
+    with pytest.raises(DataError) as e:
+        cs.prepare(df, file="test.csv", columns={**MAP, "ground": "grond"}, reference_groups=REFS)
+    (p,) = e.value.problems
+    assert (p.row, p.column, p.value) == (4, "grond", "leeftijd")
+    assert "referentiegroep" in p.expected
+
+
+def test_reference_group_absent_from_the_data():
+    df = frame([("v1", "wit", "ja"), ("v1", "zwart", "nee")])
+    with pytest.raises(DataError, match="referentiegroep 'vlaams'"):
+        prep(df)
+
+
+def test_same_application_twice_with_and_without_application_id():
+    df = frame([("v1", "vlaams", "ja", "cv1"), ("v1", "andere", "nee", "cv2"), ("v1", "andere", "nee", "cv2")],
+               cols=("vac", "profiel", "reactie", "cv"))
+    with pytest.raises(DataError) as e:
+        prep(df, columns={**MAP, "application": "cv"})
+    assert [p.row for p in e.value.problems] == [4]
+    df = frame([("v1", "vlaams", "ja"), ("v1", "andere", "nee"), ("v1", "andere", "nee")])
+    with pytest.raises(DataError) as e:
+        prep(df)
+    assert [p.row for p in e.value.problems] == [4]
+    assert "twee keer" in str(e.value)
+
+
+def test_one_sided_vacancy_is_an_error_unless_unpaired_allowed():
+    df = frame([("v1", "vlaams", "ja"), ("v1", "andere", "nee"), ("v2", "andere", "ja"),
+                ("v3", "vlaams", "nee"), ("v3", "vlaams", "ja"), ("v4", "vlaams", "ja"), ("v4", "andere", "ja")])
+    with pytest.raises(DataError) as e:
+        prep(df)
+    assert sorted((p.row, p.value) for p in e.value.problems) == [(4, "v2"), (5, "v3")]
+    assert "allow_unpaired" in str(e.value)
+    s = prep(df, allow_unpaired=True)
+    led = s.ledgers[0]
+    assert led.read == 7 and led.analysed == 4 and led.excluded == 3
+    assert list(led.exclusions.values()) == [3]
+    assert led.read == led.analysed + led.excluded == len(s.data) + 3
+    assert cs.paired_counts(s).iloc[0]["vacancies"] == 2
+
+
+def test_missing_mapped_column_is_named():
+    df = frame([("v1", "vlaams", "ja"), ("v1", "andere", "nee")])
+    with pytest.raises(DataError) as e:
+        prep(df, columns={**MAP, "outcome": "callback"})
+    assert "callback" in str(e.value)
+
+
+def test_empty_cells_are_errors():
+    df = frame([("v1", "vlaams", "ja"), ("", "andere", "nee"), ("v1", None, "nee")])
+    with pytest.raises(DataError) as e:
+        prep(df)
+    assert {p.row for p in e.value.problems} >= {3, 4}
+
+
+def test_several_applications_per_side_are_valid():
+    df = frame([("v1", "vlaams", "ja", "a"), ("v1", "vlaams", "nee", "b"), ("v1", "andere", "nee", "c"),
+                ("v1", "andere", "nee", "d"), ("v1", "andere", "ja", "e")], cols=("vac", "profiel", "reactie", "cv"))
+    s = prep(df, columns={**MAP, "application": "cv"})
+    pc = cs.paired_counts(s).iloc[0]
+    assert pc["both"] == 1 and pc["vacancies"] == 1
+
+
+# --------------------------------------------------------------------------- Bertrand & Mullainathan (2004)
+
+BM = "data/raw/resume_bertrand_mullainathan_2004.csv"
+
+
+@pytest.fixture(scope="module")
+def bm():
+    return cs.read_applications(root() / BM, columns={"vacancy": "job_ad_id", "group": "race",
+                                                      "outcome": "received_callback"},
+                                reference_groups={"etniciteit": "white"}, groups={"etniciteit": ["black"]},
+                                ground="etniciteit")
+
+
+def test_bertrand_mullainathan_published_callback_rates(bm):
+    r = cs.callback_rates(bm).set_index("group")
+    assert r.loc["white", "applications"] == 2435 and r.loc["black", "applications"] == 2435
+    assert round(100 * r.loc["white", "rate"], 2) == 9.65  # published: 9.65%
+    assert round(100 * r.loc["black", "rate"], 2) == 6.45  # published: 6.45%
+    assert bm.ledgers[0].read == 4870 and bm.ledgers[0].analysed == 4870
+
+
+def test_bertrand_mullainathan_paired_counts(bm):
+    """1,323 job ads, each sent white and black résumés (mostly two of each): a side 'reacted' when
+    any of its résumés got a callback (counts computed from this public copy of the data)."""
+    pc = cs.paired_counts(bm).iloc[0]
+    assert (pc["vacancies"], pc["neither"], pc["only_reference"], pc["only_group"], pc["both"]) == (1323, 1103, 93, 39, 88)
+    assert pc["net_discrimination"] == pytest.approx((93 - 39) / 220)
+    assert pc["mcnemar_p"] < 1e-5
+    d = cs.discrimination_table(bm).iloc[0]
+    assert d["difference_pp"] == pytest.approx(-3.2033, abs=1e-4)
+    assert d["lpm_coef"] == pytest.approx(-0.032033, abs=1e-6)  # == rate gap: same applications per side
+
+
+# --------------------------------------------------------------------------- synthetic example data
+
+def test_simulation_is_seeded_and_calibrated():
+    a = sim.simulate_wave(seed=5)
+    b = sim.simulate_wave(seed=5)
+    pd.testing.assert_frame_equal(a, b)
+    assert a["vacature"].nunique() == 1440 and len(a) == 2880
+    assert (a.groupby("vacature")["profiel"].nunique() == 2).all()
+
+
+def test_example_files_are_the_generator_output(tmp_path):
+    paths = sim.write_example(tmp_path)
+    for p in paths:
+        committed = root() / "data" / "example" / p.name
+        assert committed.read_bytes() == p.read_bytes(), f"{p.name}: regenerate with write_example()"
