@@ -1,0 +1,1089 @@
+"""Target groups (kansengroepen) from personnel microdata: classification and aggregation.
+
+Most users do not have percentages but row-level snapshots from the personnel system: one row per
+employee per reference date (peildatum, usually 31 December). This module turns such snapshots
+into the shares the Flemish government publishes, using the **official definitions in force on
+each reference date**, and aggregates them per date × (policy domain ×) entity × group with
+headcounts, so :mod:`evaluatie.targets` can fit binomial trends and count persons short.
+
+Sources of the definitions: *Strategisch Gelijkekansen- en Diversiteitsplan Vlaamse overheid
+2016-2020* (seed ``002``), section 3 "Definities en streefcijfers 2016-2020", Tabel 1 and its
+footnote 18, and ``data/seeds/streefcijfers_targets.csv`` (``definition_note``). The switch date
+for every new definition is 1 January 2016 (:data:`SWITCH_DATE`).
+
+Standard microdata schema
+-------------------------
+One row = one employee on one reference date. English column names; a user's file maps onto them
+with ``columns={"standard_name": "name_in_your_file"}``.
+
+===========================  ========  ===========================================================
+column                       needed    values
+===========================  ========  ===========================================================
+``employee_id``              yes       any id (int or text), unique per ``date``
+``date``                     yes       reference date (peildatum), a date
+``entity``                   yes       entity (entiteit), text
+``sex``                      yes       ``F`` / ``M`` / ``X`` (also ``V``, ``vrouw``, ``man``...)
+``birth_date``               yes       a date
+``policy_domain``            no        policy domain (beleidsdomein), text
+``nationality``              no [1]_   current nationality, ISO 3166-1 alpha-2 (``BE``, ``MA``...)
+``first_nationality``        no [1]_   first nationality (before any change), idem
+``father_first_nationality`` no [1]_   father's first nationality, idem
+``mother_first_nationality`` no [1]_   mother's first nationality, idem
+``grandparents_non_eu``      no        number of grandparents (0-4) with a non-EU nationality
+``disability_category``      no        registration category 1-8 (see below); empty/0 = none
+``level``                    no        niveau ``A`` / ``B`` / ``C`` / ``D``
+``education_level``          no        ``primary`` / ``lower_secondary`` / ``secondary`` /
+                                       ``higher`` (see :func:`low_educated`)
+``management``               no        ``top`` / ``middle`` / ``lower`` / ``none`` (also Dutch
+                                       ``topkader`` / ``middenkader`` / ``lager kader`` / ``geen``)
+``grade``                    no        grade (rang), only used to derive ``management`` when that
+                                       column is absent, via ``management_map``
+===========================  ========  ===========================================================
+
+.. [1] Nationality codes: ISO 3166-1 alpha-2, case-insensitive, plus the former-state codes
+   ``YU``, ``SU``, ``CS``, ``DD``, ``ZR``, ``AN``, ``TP``, ``BU`` (for parents' first nationality),
+   ``XX`` = stateless (non-Belgian, non-EU) and, for **unknown**: empty, ``ZZ``, ``onbekend``,
+   ``unknown``. ``BEL``/``België``/``Belg``/``Belgisch``/``Belgian``/``Belgium`` are read as
+   ``BE``. Any other value stops the analysis with a :class:`~evaluatie.validate.DataError`.
+
+A group is produced only when its columns are present (``skipped`` in the result's
+``attrs["skipped_groups"]`` says which groups were not computed and why).
+
+Groups and definitions (``group`` / ``definition`` keys, as in the published series)
+------------------------------------------------------------------------------------
+=============================  ==============  =====================================================
+group                          definition      rule (denominator = all rows unless stated)
+=============================  ==============  =====================================================
+``women_total``                ``""``          ``sex == F``
+``women_top``                  ``""``          ``sex == F`` among ``management == top``
+``women_middle``               ``""``          ``sex == F`` among ``management == middle``
+``women_lower``                ``""``          ``sex == F`` among ``management == lower``
+``migration_background``       ``old_non_eu``  before 2016, see :func:`migration_background`
+``foreign_origin``             ``new_2016``    from 2016, see :func:`foreign_origin`
+``disability_chronic_illness`` ``old_2004``    before 2016: categories 1-5, see :func:`disability`
+``disability_chronic_illness`` ``new_2016``    from 2016: categories 1-8
+``experienced_45plus``         ``old_2004``    before 2016: age >= 45 on the reference date
+``experienced_55plus``         ``new_2016``    from 2016: age >= 55 on the reference date
+``low_educated``               ``old_2004``    before 2016 (kortgeschoold), see :func:`low_educated`
+``low_educated``               ``new_2016``    from 2016 (laaggeschoold), same operational rule
+``unqualified_young``          ``new_2016``    from 2016: low-educated and age <= 24
+=============================  ==============  =====================================================
+
+With ``definitions="official"`` (default) every date gets the definitions in force on it, so a
+series never mixes definitions silently and the ``definition`` column marks the break. With
+``"both"`` every date gets both the old and the new definition (the overlap measurement that
+gives a link factor, e.g. 2016: 8,9% new vs 5,4% old); ``"old"`` / ``"new"`` force one.
+
+Typical use::
+
+    from evaluatie import personnel
+    shares, ledger = personnel.aggregate(df, by=("date", "entity", "group"), threshold=5,
+                                         columns={"employee_id": "persnr", "date": "peildatum"})
+    shares, ledger = personnel.aggregate_file("data/example/personnel.parquet", by=("date", "group"))
+
+Performance: the classification is vectorised over categorical codes (each rule is evaluated on the
+few distinct values of a column, then broadcast through the codes) and the aggregation is one
+``numpy.bincount`` per group over a dense cell index; on 5 million rows it runs within the time of
+one ``pandas.read_parquet`` of the file (``benchmarks/personnel_aggregate.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .validate import DataError, Ledger, Problem
+
+__all__ = [
+    "SWITCH_DATE", "STANDARD_COLUMNS", "REQUIRED_COLUMNS", "GROUPS", "GROUP_LABELS_NL",
+    "DEFINITION_LABELS_NL", "DEFAULT_MANAGEMENT_MAP", "EU_ACCESSION",
+    "definition_in_force", "age_at", "is_eu_member", "nationality_status",
+    "foreign_origin", "migration_background", "disability", "experienced", "low_educated",
+    "unqualified_young", "management_from_grade",
+    "prepare", "classify", "aggregate", "aggregate_file", "needed_columns", "schema",
+]
+
+#: Date from which the 2016-2020 definitions apply (section 3 of the 2016-2020 plan).
+SWITCH_DATE = pd.Timestamp("2016-01-01")
+
+REQUIRED_COLUMNS = ("employee_id", "date", "entity", "sex", "birth_date")
+NATIONALITY_COLUMNS = (
+    "nationality", "first_nationality", "father_first_nationality", "mother_first_nationality",
+)
+STANDARD_COLUMNS = REQUIRED_COLUMNS + (
+    "policy_domain",
+) + NATIONALITY_COLUMNS + (
+    "grandparents_non_eu", "disability_category", "level", "education_level", "management", "grade",
+)
+
+#: (group, definition, Dutch label, definition valid from, valid until (exclusive)).
+GROUPS = pd.DataFrame(
+    [
+        ("women_total", "", "Vrouwen in algemeen", None, None),
+        ("women_top", "", "Vrouwen in topkader", None, None),
+        ("women_middle", "", "Vrouwen in middenkader", None, None),
+        ("women_lower", "", "Vrouwen in lager kader", None, None),
+        ("migration_background", "old_non_eu", "Personen met een migratieachtergrond", None, "2016-01-01"),
+        ("foreign_origin", "new_2016", "Personen van buitenlandse herkomst", "2016-01-01", None),
+        ("disability_chronic_illness", "old_2004", "Personen met een handicap of chronische ziekte", None, "2016-01-01"),
+        ("disability_chronic_illness", "new_2016", "Personen met een handicap of chronische ziekte", "2016-01-01", None),
+        ("experienced_45plus", "old_2004", "Ervaren medewerkers (45+)", None, "2016-01-01"),
+        ("experienced_55plus", "new_2016", "Ervaren medewerkers (55+)", "2016-01-01", None),
+        ("low_educated", "old_2004", "Kortgeschoolde medewerkers", None, "2016-01-01"),
+        ("low_educated", "new_2016", "Laaggeschoolde medewerkers", "2016-01-01", None),
+        ("unqualified_young", "new_2016", "Ongekwalificeerd uitgestroomde jongeren (t.e.m. 24 jaar)", "2016-01-01", None),
+    ],
+    columns=["group", "definition", "label_nl", "valid_from", "valid_until"],
+)
+
+#: Dutch label per group key (the label of the definition in force from 2016 where it differs).
+GROUP_LABELS_NL = {g: lab for g, lab in zip(GROUPS["group"], GROUPS["label_nl"])}
+DEFINITION_LABELS_NL = {
+    "": "ongewijzigd",
+    "old_non_eu": "migratieachtergrond (niet-EU, besluit 2004)",
+    "old_2004": "definitie tot 2016 (besluit 2004)",
+    "new_2016": "definitie vanaf 1/1/2016",
+}
+
+#: Default grade (rang) -> management mapping, used only when the data has ``grade`` but no
+#: ``management`` column. **An assumption, not an official table**: top = A4/A4+ (leidend
+#: ambtenaar, mandate), middle = A3 (afdelingshoofd), lower = A2 (directeur/teamleader level).
+#: Pass your own ``management_map`` when your grades differ.
+DEFAULT_MANAGEMENT_MAP = {"A4+": "top", "A4": "top", "A3": "middle", "A2": "lower"}
+
+#: EU accession (and exit) dates, for the pre-2016 non-EU criterion evaluated on the reference
+#: date. Former states: ``DD`` (GDR, part of Germany since 1990) counts as EU; ``CS``
+#: (Czechoslovakia) as EU from 1/5/2004 (both successors joined then); ``YU``, ``SU`` and the
+#: other former codes as non-EU (most successor states are outside the EU).
+EU_ACCESSION: dict[str, tuple[str, str | None]] = {
+    **{c: ("1958-01-01", None) for c in ("BE", "DE", "FR", "IT", "LU", "NL", "DD")},
+    **{c: ("1973-01-01", None) for c in ("DK", "IE")},
+    "GB": ("1973-01-01", "2020-02-01"),  # member until 31 January 2020
+    "GR": ("1981-01-01", None),
+    **{c: ("1986-01-01", None) for c in ("ES", "PT")},
+    **{c: ("1995-01-01", None) for c in ("AT", "FI", "SE")},
+    **{c: ("2004-05-01", None) for c in ("CY", "CZ", "EE", "HU", "LV", "LT", "MT", "PL", "SK", "SI", "CS")},
+    **{c: ("2007-01-01", None) for c in ("BG", "RO")},
+    "HR": ("2013-07-01", None),
+}
+EU15 = ("BE", "DE", "FR", "IT", "LU", "NL", "DD", "DK", "IE", "GB", "GR", "ES", "PT", "AT", "FI", "SE")
+
+_UNKNOWN_TOKENS = {"", "ZZ", "ONBEKEND", "UNKNOWN", "NAN", "NONE"}
+_BELGIAN_ALIASES = {"BE", "BEL", "BELGIË", "BELGIE", "BELG", "BELGISCH", "BELGIAN", "BELGIUM"}
+_FORMER_CODES = {"YU", "SU", "CS", "DD", "ZR", "AN", "TP", "BU"}
+_PSEUDO = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ", "AC", "CP", "DG", "EA", "IC", "TA", "CQ"}
+_SEX = {"F": "F", "V": "F", "W": "F", "VROUW": "F", "FEMALE": "F", "VROUWELIJK": "F",
+        "M": "M", "MAN": "M", "MALE": "M", "MANNELIJK": "M", "X": "X"}
+_MANAGEMENT = {"TOP": "top", "TOPKADER": "top", "MIDDLE": "middle", "MIDDENKADER": "middle",
+               "LOWER": "lower", "LAGER KADER": "lower", "LAGERKADER": "lower",
+               "NONE": "none", "GEEN": "none", "": "none"}
+_LEVELS = {"A", "B", "C", "D"}
+_EDUCATION = {"primary", "lower_secondary", "secondary", "higher"}
+_LOW_EDUCATION = {"primary", "lower_secondary"}
+
+
+def _iso_codes() -> frozenset[str]:
+    from babel import Locale
+
+    codes = {k for k in Locale("en").territories if len(k) == 2 and k.isalpha()}
+    return frozenset((codes - _PSEUDO) | _FORMER_CODES | {"XX"})
+
+
+_ISO = _iso_codes()
+
+
+# --------------------------------------------------------------------------- small helpers
+
+def _as_dates(values) -> np.ndarray:
+    """Any date-like input (scalar, list, Series, Index) as a numpy datetime64[ns] array."""
+    if isinstance(values, (str, pd.Timestamp, np.datetime64)) or np.isscalar(values):
+        values = [values]
+    return pd.to_datetime(pd.Series(values), errors="raise").to_numpy(dtype="datetime64[ns]")
+
+
+def _broadcast_dates(date, n: int) -> np.ndarray:
+    d = _as_dates(date)
+    if d.size == 1 and n != 1:
+        d = np.repeat(d, n)
+    return d
+
+
+def _categorical(values) -> pd.Categorical:
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        return values.array
+    if isinstance(values, pd.Categorical):
+        return values
+    return pd.Categorical(pd.Series(values, dtype="object").to_numpy())
+
+
+def _norm_token(v) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        return ""
+    return str(v).strip().upper()
+
+
+def definition_in_force(date) -> np.ndarray:
+    """``"old"`` before :data:`SWITCH_DATE` (1/1/2016), ``"new"`` from it, per date."""
+    d = _as_dates(date)
+    return np.where(d < SWITCH_DATE.to_datetime64(), "old", "new")
+
+
+def age_at(birth_date, date) -> np.ndarray:
+    """Age in completed years on the reference date (float array, NaN where a date is missing).
+
+    A person reaches an age **on** their birthday: born 31/12/1961 is 55 on 31/12/2016. Someone
+    born on 29 February reaches it on 1 March in non-leap years. Formula: ``year(d) - year(b)``
+    minus 1 when ``(month, day)`` of ``d`` comes before that of ``b``.
+    """
+    b = _as_dates(birth_date)
+    d = _broadcast_dates(date, b.size)
+    bi = pd.DatetimeIndex(b)
+    di = pd.DatetimeIndex(d)
+    age = di.year.to_numpy(dtype=float) - bi.year.to_numpy(dtype=float)
+    md_d = (di.month * 100 + di.day).to_numpy(dtype=float)
+    md_b = (bi.month * 100 + bi.day).to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        age = age - (md_d < md_b)
+    return age
+
+
+def _age_reached(birth: np.ndarray, date_codes: np.ndarray, date_values: np.ndarray, years: int) -> np.ndarray:
+    """Vectorised ``age_at(birth, date) >= years`` for many rows sharing few dates: a person has
+    reached ``years`` iff born on or before the reference date minus ``years`` calendar years
+    (``DateOffset`` maps 29/2 to 28/2, matching :func:`age_at`)."""
+    cut = np.array([(pd.Timestamp(d) - pd.DateOffset(years=years)).to_datetime64() for d in date_values],
+                   dtype="datetime64[ns]").astype(birth.dtype)
+    return birth <= cut[date_codes]
+
+
+def nationality_status(values) -> np.ndarray:
+    """Per value: ``1`` non-Belgian, ``0`` Belgian, ``-1`` unknown (empty, ``ZZ``, ``onbekend``).
+
+    Values are ISO 3166-1 alpha-2 codes (case-insensitive; Belgian aliases such as ``BEL`` and
+    ``België`` are read as ``BE``); ``XX`` (stateless) is non-Belgian. Raises ``ValueError`` on a
+    value that is no known code (:func:`prepare` turns that into a Dutch ``DataError``).
+    """
+    cat = _categorical(values)
+    status = np.array([_status_of(c) for c in cat.categories], dtype=np.int8)
+    bad = [c for c, s in zip(cat.categories, status) if s == -2]
+    if bad:
+        raise ValueError(f"unknown nationality codes: {bad[:10]}")
+    return np.append(status, np.int8(-1))[cat.codes]  # code -1 (missing) -> last entry = unknown
+
+
+def _normalise_nationality(token: str) -> str | None:
+    t = _norm_token(token)
+    if t in _UNKNOWN_TOKENS:
+        return ""
+    if t in _BELGIAN_ALIASES:
+        return "BE"
+    if t in _ISO:
+        return t
+    return None
+
+
+def _status_of(value) -> int:
+    t = _normalise_nationality(value)
+    if t is None:
+        return -2
+    if t == "":
+        return -1
+    return 0 if t == "BE" else 1
+
+
+def is_eu_member(code: str, date, eu: str = "members") -> bool:
+    """Whether nationality ``code`` is of an EU member state on ``date``.
+
+    ``eu="members"`` (default): membership on the reference date (:data:`EU_ACCESSION`), as the
+    2004 decree says "een land buiten de Europese Unie". ``eu="eu15"``: the EU-15, which the
+    2014-2019 government agreement names as the operational basis of the old definition
+    ("i.p.v. de nationaliteit van de EU-15").
+    """
+    t = _normalise_nationality(code)
+    if not t:
+        return False
+    if eu == "eu15":
+        return t in EU15
+    if eu != "members":
+        raise ValueError("eu must be 'members' or 'eu15'")
+    span = EU_ACCESSION.get(t)
+    if span is None:
+        return False
+    d = pd.Timestamp(date)
+    return pd.Timestamp(span[0]) <= d and (span[1] is None or d < pd.Timestamp(span[1]))
+
+
+# --------------------------------------------------------------------------- classification rules
+
+def foreign_origin(nationality, first_nationality, father_first_nationality,
+                   mother_first_nationality) -> np.ndarray:
+    """Foreign origin (buitenlandse herkomst), definition from 1/1/2016.
+
+    Rule (VR 8/5/2015, quoted in section 3 of the 2016-2020 plan): the person is of foreign
+    origin when **any** of the 4 criteria — current nationality, first nationality, father's
+    first nationality, mother's first nationality — is a non-Belgian nationality.
+
+    An **unknown** value (empty, ``ZZ``, ``onbekend``) is no evidence either way: it does not make
+    a person of foreign origin, and the person stays in the denominator (the share is of all
+    personnel, as in the official automatic count). So a Belgian-born person with a Belgian
+    first nationality and an unknown father counts as not of foreign origin, and the share is a
+    lower bound when parents' nationalities are missing.
+    """
+    out = None
+    for col in (nationality, first_nationality, father_first_nationality, mother_first_nationality):
+        s = nationality_status(col) == 1
+        out = s if out is None else (out | s)
+    return out
+
+
+def _non_eu_table(cat: pd.Categorical, date_values: np.ndarray, eu: str) -> np.ndarray:
+    """(n_categories + 1) × n_dates boolean table: value is a non-EU, known nationality on date.
+    The last row is for missing values (never non-EU)."""
+    cats = list(cat.categories)
+    tab = np.zeros((len(cats) + 1, len(date_values)), dtype=bool)
+    for i, c in enumerate(cats):
+        t = _normalise_nationality(c)
+        if t is None:
+            raise ValueError(f"unknown nationality code: {c!r}")
+        if t == "":
+            continue
+        for j, d in enumerate(date_values):
+            tab[i, j] = not is_eu_member(t, d, eu)
+    return tab
+
+
+def migration_background(nationality, first_nationality, father_first_nationality,
+                         mother_first_nationality, date, grandparents_non_eu=None,
+                         eu: str = "members") -> np.ndarray:
+    """Migration background (migratieachtergrond), the definition before 1/1/2016.
+
+    Decree of the Flemish Government of 24/12/2004: "persoon met een nationaliteit van een land
+    buiten de Europese Unie of persoon van wie minstens één ouder of twee grootouders een
+    nationaliteit hebben van een land buiten de Europese Unie". Operationalised on the standard
+    columns as: **any** of
+
+    * the current nationality or the first nationality of the person is non-EU, or
+    * the father's or the mother's first nationality is non-EU, or
+    * ``grandparents_non_eu >= 2`` — only when that column is given; without it this criterion is
+      not applied (the personnel system and the national-register count rarely hold grandparents,
+      so the share is then a lower bound).
+
+    "Non-EU" is judged **on the reference date** (``eu="members"``: e.g. Croatian is non-EU before
+    1/7/2013, British is non-EU from 1/2/2020) or against the EU-15 (``eu="eu15"``), see
+    :func:`is_eu_member`. Belgian is EU; unknown values are never non-EU (as in
+    :func:`foreign_origin`); ``XX`` (stateless) is non-EU. The person's first nationality is
+    included because "een nationaliteit van een land buiten de EU" covers a nationality held at
+    birth — an interpretation, stated here so it can be challenged.
+    """
+    cols = [nationality, first_nationality, father_first_nationality, mother_first_nationality]
+    n = len(_categorical(nationality))
+    dates = _broadcast_dates(date, n)
+    dcodes, dvals = pd.factorize(pd.Series(dates))
+    dvals = np.asarray(dvals, dtype="datetime64[ns]")
+    out = np.zeros(n, dtype=bool)
+    for col in cols:
+        cat = _categorical(col)
+        tab = _non_eu_table(cat, dvals, eu)
+        codes = np.where(cat.codes < 0, len(cat.categories), cat.codes)
+        out |= tab[codes, dcodes]
+    if grandparents_non_eu is not None:
+        g = pd.to_numeric(pd.Series(grandparents_non_eu), errors="coerce").to_numpy(dtype=float)
+        out |= np.nan_to_num(g, nan=0.0) >= 2
+    return out
+
+
+def disability(category, date=None, definition: str | None = None) -> np.ndarray:
+    """Disability or chronic illness from the registration category (1-8; empty or 0 = none).
+
+    Categories are coded as in the definition **from 1/1/2016** (8 categories, 2016-2020 plan
+    section 3): 1 VAPH registration; 2 highest diploma in special secondary education (BuSO);
+    3 recognised by VDAB as a person with an occupational disability; 4 entitled to an
+    income-replacement or integration allowance (law of 27/2/1987); 5 certificate of at least 66%
+    incapacity for work (federal directorate, court decision, Fonds voor Arbeidsongevallen,
+    Administratieve Gezondheidsdienst or Fonds voor Beroepsziekten); 6 receives an invalidity
+    benefit; 7 certificate of the occupational physician, re-integrating with an integration
+    protocol; 8 six months of continuous illness, re-integrating with an integration protocol.
+
+    * ``new_2016`` (from 1/1/2016): categories 1-8.
+    * ``old_2004`` (before 2016, decree of 24/12/2004, 6 categories): old 1-4 are new 1-4 and old
+      5 (federal 66% certificate) and old 6 (court decision or fund certificate, 66%) are both in
+      new 5; new 6, 7, 8 did not exist. So the old definition counts **categories 1-5**.
+
+    ``definition=None`` takes the definition in force on ``date``.
+    """
+    c = pd.to_numeric(pd.Series(category), errors="coerce").to_numpy(dtype=float)
+    if definition is None:
+        if date is None:
+            raise ValueError("give date or definition")
+        old = definition_in_force(_broadcast_dates(date, c.size)) == "old"
+    elif definition in ("old", "old_2004"):
+        old = np.ones(c.size, dtype=bool)
+    elif definition in ("new", "new_2016"):
+        old = np.zeros(c.size, dtype=bool)
+    else:
+        raise ValueError("definition must be None, 'old_2004' or 'new_2016'")
+    upper = np.where(old, 5, 8)
+    with np.errstate(invalid="ignore"):
+        return (c >= 1) & (c <= upper)
+
+
+def experienced(birth_date, date, definition: str | None = None) -> np.ndarray:
+    """Experienced worker (ervaren werknemer): "boven de leeftijd van 45 jaar" before 2016, 55
+    from 1/1/2016 (2016-2020 plan, "Doelgroep van ervaren medewerkers").
+
+    Read as the published labels "45+" / "55+": **age >= 45** (old) or **>= 55** (new) in
+    completed years on the reference date (:func:`age_at`; a birthday on the reference date
+    counts). Missing birth date -> False (:func:`prepare` excludes such rows beforehand).
+    """
+    age = age_at(birth_date, date)
+    if definition is None:
+        old = definition_in_force(_broadcast_dates(date, age.size)) == "old"
+    else:
+        old = np.full(age.size, definition in ("old", "old_2004"))
+        if definition not in ("old", "old_2004", "new", "new_2016"):
+            raise ValueError("definition must be None, 'old_2004' or 'new_2016'")
+    with np.errstate(invalid="ignore"):
+        return age >= np.where(old, 45, 55)
+
+
+def low_educated(level=None, education_level=None, method: str = "level_d") -> np.ndarray:
+    """Low-educated (kortgeschoold before 2016, laaggeschoold from 2016).
+
+    Both definitions mean: no diploma of (higher) secondary education nor the certificate of the
+    2nd year of the 3rd grade of secondary education, or an equivalent one. Footnote 18 of the
+    2016-2020 plan: lacking accurate data on education, the Flemish government counts **everyone
+    on level D** as low-educated — that is ``method="level_d"`` (default; comparable with the
+    published series).
+
+    ``method="education"`` uses ``education_level`` where known — ``primary`` (none or primary
+    only) and ``lower_secondary`` (secondary without that diploma/certificate) are low-educated,
+    ``secondary`` and ``higher`` are not — and falls back to level D where it is missing.
+    """
+    n = len(level) if level is not None else len(education_level)
+    lev = None if level is None else (pd.Series(np.asarray(level, dtype=object)).astype("str").str.upper() == "D").to_numpy()
+    if method == "level_d":
+        if lev is None:
+            raise ValueError("method 'level_d' needs the level column")
+        return lev
+    if method != "education":
+        raise ValueError("method must be 'level_d' or 'education'")
+    if education_level is None:
+        raise ValueError("method 'education' needs the education_level column")
+    edu = pd.Series(np.asarray(education_level, dtype=object))
+    known = edu.notna().to_numpy()
+    low = edu.isin(_LOW_EDUCATION).to_numpy()
+    fallback = lev if lev is not None else np.zeros(n, dtype=bool)
+    return np.where(known, low, fallback)
+
+
+def unqualified_young(low: np.ndarray, birth_date, date) -> np.ndarray:
+    """Unqualified young leaver (ongekwalificeerd uitgestroomde jongere, from 1/1/2016):
+    low-educated (``low``, from :func:`low_educated`) and **at most 24** ("tot en met 24 jaar")
+    on the reference date."""
+    age = age_at(birth_date, date)
+    with np.errstate(invalid="ignore"):
+        return np.asarray(low, dtype=bool) & (age <= 24)
+
+
+def management_from_grade(grade, mapping: Mapping[str, str] | None = None) -> np.ndarray:
+    """``top`` / ``middle`` / ``lower`` / ``none`` from the grade (rang) via ``mapping``
+    (default :data:`DEFAULT_MANAGEMENT_MAP`, an assumption to check against your grades)."""
+    m = {str(k).strip().upper(): v for k, v in (mapping or DEFAULT_MANAGEMENT_MAP).items()}
+    g = pd.Series(np.asarray(grade, dtype=object)).map(lambda v: m.get(_norm_token(v), "none"))
+    return g.to_numpy(dtype=object)
+
+
+# --------------------------------------------------------------------------- schema and preparation
+
+def schema():
+    """The standard microdata schema as an :class:`evaluatie.validate.Schema` (when that API is
+    available), for users who want to validate a file before analysing it. :func:`prepare`
+    performs the same checks vectorised, on categorical codes, for speed."""
+    from .validate import Column, Schema  # noqa: PLC0415 - optional until the schema API lands
+
+    nat = sorted(_ISO)
+    return Schema(
+        columns=[
+            Column("employee_id", kind="str"),
+            Column("date", kind="date") if _has_kind("date") else Column("date", kind="str"),
+            Column("entity", kind="str"),
+            Column("sex", kind="category", allowed=sorted(_SEX)),
+            Column("birth_date", kind="date") if _has_kind("date") else Column("birth_date", kind="str"),
+            Column("policy_domain", kind="str", required=False),
+            *[Column(c, kind="category", allowed=nat + ["BEL", "ZZ"], required=False) for c in NATIONALITY_COLUMNS],
+            Column("grandparents_non_eu", kind="int", min=0, max=4, required=False),
+            Column("disability_category", kind="int", min=0, max=8, required=False),
+            Column("level", kind="category", allowed=sorted(_LEVELS), required=False),
+            Column("education_level", kind="category", allowed=sorted(_EDUCATION), required=False),
+            Column("management", kind="category", allowed=sorted({*_MANAGEMENT.values()}), required=False),
+            Column("grade", kind="str", required=False),
+        ],
+        unique=[("employee_id", "date")],
+    )
+
+
+def _has_kind(kind: str) -> bool:  # pragma: no cover - depends on the schema API version
+    try:
+        from .validate import Column
+
+        Column("x", kind=kind)
+        return True
+    except Exception:
+        return False
+
+
+MAX_PROBLEMS_PER_COLUMN = 20
+
+
+def _bad_rows(problems: list[Problem], file, index: pd.Index, mask: np.ndarray, values, column: str,
+              expected: str) -> None:
+    """Add a Problem per offending row (at most MAX_PROBLEMS_PER_COLUMN, then one summary)."""
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return
+    shown = idx[:MAX_PROBLEMS_PER_COLUMN]
+    vals = values.iloc[shown] if isinstance(values, pd.Series) else np.asarray(values)[shown]
+    for i, v in zip(shown, list(vals)):
+        row = index[i]
+        problems.append(Problem(file, int(row) if isinstance(row, (int, np.integer)) else None,
+                                column, v, expected))
+    if idx.size > MAX_PROBLEMS_PER_COLUMN:
+        problems.append(Problem(file, None, column, f"{idx.size - MAX_PROBLEMS_PER_COLUMN} rijen meer",
+                                f"{expected} (zelfde fout in nog meer rijen)"))
+
+
+def _map_categories(col: pd.Series, fn, problems, file, index, column, expected) -> pd.Categorical:
+    """Normalise a column through its categories: ``fn(category) -> new value | None (invalid)``.
+    Returns a Categorical of the normalised values (missing stays missing)."""
+    cat = _categorical(col)
+    mapped = [fn(c) for c in cat.categories]
+    bad_cat = np.array([m is None for m in mapped] + [False], dtype=bool)
+    codes = np.where(cat.codes < 0, len(mapped), cat.codes)
+    bad = bad_cat[codes]
+    if bad.any():
+        _bad_rows(problems, file, index, bad, pd.Series(cat), column, expected)
+    new_vals = [m if m is not None else "" for m in mapped]
+    uniq = sorted(set(v for v in new_vals if v != ""))
+    lookup = {v: i for i, v in enumerate(uniq)}
+    remap = np.array([lookup.get(v, -1) for v in new_vals] + [-1], dtype=np.int32)
+    return pd.Categorical.from_codes(remap[codes], categories=uniq)
+
+
+def _to_dates(col: pd.Series, problems, file, index, column) -> np.ndarray:
+    if pd.api.types.is_datetime64_any_dtype(col.dtype):
+        if getattr(col.dtype, "tz", None) is not None:
+            col = col.dt.tz_localize(None)
+        return col.to_numpy().astype("datetime64[ns]", copy=False)
+    parsed = pd.to_datetime(col, errors="coerce", dayfirst=True, format="mixed")
+    bad = parsed.isna().to_numpy() & col.notna().to_numpy() & (col.astype("str").str.strip() != "").to_numpy()
+    _bad_rows(problems, file, index, bad, col, column,
+              "een datum (bv. 31/12/2020 of 2020-12-31)")
+    return parsed.to_numpy(dtype="datetime64[ns]")
+
+
+@dataclass
+class Prepared:
+    """Validated, typed microdata ready for :func:`classify` / :func:`aggregate` (internal)."""
+
+    frame: pd.DataFrame          # rows kept, standard column names, normalised categoricals
+    date_codes: np.ndarray       # per row, index into date_values
+    date_values: np.ndarray      # distinct reference dates (datetime64[ns]), sorted
+    ledger: Ledger
+    present: frozenset[str]      # optional standard columns present
+
+
+def needed_columns(columns: Mapping[str, str] | None = None, available: Iterable[str] | None = None) -> list[str]:
+    """The columns of the user's file that :func:`prepare` reads (standard names mapped through
+    ``columns``; restricted to ``available`` when given) — read only these for speed."""
+    mapping = dict(columns or {})
+    names = [mapping.get(c, c) for c in STANDARD_COLUMNS]
+    if available is not None:
+        avail = set(available)
+        names = [n for n in names if n in avail]
+    return names
+
+
+def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file: str | None = None,
+            management_map: Mapping[str, str] | None = None) -> Prepared:
+    """Validate and type personnel microdata; exclude unusable rows into a :class:`Ledger`.
+
+    ``columns`` maps standard names to the user's names (``{"employee_id": "persnr"}``). The
+    row numbers in error messages are ``df``'s index (``evaluatie.io.read_table`` sets it to the
+    row as seen in the user's file).
+
+    **Stops** with a Dutch :class:`DataError` (all problems at once) on a missing required column
+    or an invalid value: unknown nationality code, sex not F/M/X, disability category outside
+    0-8, level outside A-D, unknown education or management value, grandparents outside 0-4, a
+    date that cannot be read, a birth date that gives an age below 14 or above 80.
+
+    **Excludes** (ledger reasons, in this order, each row counted once): missing employee id,
+    missing reference date, missing entity, missing birth date, missing sex, and a second (third...)
+    row of the same employee on the same date (the first row in file order is kept).
+    """
+    file = file or (df.attrs.get("source") or {}).get("file") or "personeelsgegevens"
+    mapping = dict(columns or {})
+    problems: list[Problem] = []
+    rename = {}
+    for std in STANDARD_COLUMNS:
+        user = mapping.get(std, std)
+        if user in df.columns:
+            rename[user] = std
+        elif std in REQUIRED_COLUMNS:
+            problems.append(Problem(file, None, user, None,
+                                    f"een kolom '{user}' (standaardkolom '{std}')"))
+    unknown_map = [k for k in mapping if k not in STANDARD_COLUMNS]
+    for k in unknown_map:
+        problems.append(Problem(file, None, k, mapping[k],
+                                "een standaardkolomnaam: " + ", ".join(STANDARD_COLUMNS)))
+    if problems:
+        raise DataError(problems)
+    src = df[list(rename)].rename(columns=rename)
+    index = df.index
+    n = len(src)
+    out: dict[str, object] = {}
+
+    # ---- required columns
+    emp = src["employee_id"]
+    out["employee_id"] = emp
+    dates = _to_dates(src["date"], problems, file, index, "date")
+    birth = _to_dates(src["birth_date"], problems, file, index, "birth_date")
+    out["entity"] = _map_categories(src["entity"], lambda c: str(c).strip() or "", problems, file, index,
+                                    "entity", "een entiteit")
+    out["sex"] = _map_categories(src["sex"], lambda c: _SEX.get(_norm_token(c), None if _norm_token(c) else ""),
+                                 problems, file, index, "sex", "F, M of X (ook V/vrouw, man)")
+    if "policy_domain" in src:
+        out["policy_domain"] = _map_categories(src["policy_domain"], lambda c: str(c).strip(), problems, file,
+                                               index, "policy_domain", "een beleidsdomein")
+
+    # ---- optional columns
+    for c in NATIONALITY_COLUMNS:
+        if c in src:
+            out[c] = _map_categories(src[c], _normalise_nationality, problems, file, index, c,
+                                     "een ISO-landcode met 2 letters (bv. BE, NL, MA), XX (staatloos) "
+                                     "of leeg/ZZ/onbekend")
+    if "grandparents_non_eu" in src:
+        g = pd.to_numeric(src["grandparents_non_eu"], errors="coerce").to_numpy(dtype=float)
+        bad = (~np.isnan(g) & ((g < 0) | (g > 4) | (g != np.round(g)))) | (
+            np.isnan(g) & src["grandparents_non_eu"].notna().to_numpy())
+        _bad_rows(problems, file, index, bad, src["grandparents_non_eu"],
+                  "grandparents_non_eu", "een geheel getal van 0 tot 4")
+        out["grandparents_non_eu"] = g
+    if "disability_category" in src:
+        col = src["disability_category"]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            cats = pd.to_numeric(pd.Series(col.cat.categories), errors="coerce").to_numpy(dtype=float)
+            dv = np.append(cats, np.nan)[np.where(col.cat.codes < 0, len(cats), col.cat.codes)]
+        else:
+            dv = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+        raw_present = col.notna().to_numpy()
+        bad = (np.isnan(dv) & raw_present & (col.astype("str").str.strip() != "").to_numpy()) | (
+            ~np.isnan(dv) & ((dv < 0) | (dv > 8) | (dv != np.round(dv))))
+        _bad_rows(problems, file, index, bad, col, "disability_category",
+                  "een registratiecategorie 1-8, of leeg/0 (geen)")
+        out["disability_category"] = dv
+    if "level" in src:
+        out["level"] = _map_categories(src["level"], lambda c: (_norm_token(c) if _norm_token(c) in _LEVELS
+                                                                 else ("" if not _norm_token(c) else None)),
+                                       problems, file, index, "level", "niveau A, B, C of D")
+    if "education_level" in src:
+        out["education_level"] = _map_categories(
+            src["education_level"],
+            lambda c: (str(c).strip().lower() if str(c).strip().lower() in _EDUCATION
+                       else ("" if not _norm_token(c) else None)),
+            problems, file, index, "education_level", "primary, lower_secondary, secondary of higher")
+    if "management" in src:
+        out["management"] = _map_categories(src["management"], lambda c: _MANAGEMENT.get(_norm_token(c)),
+                                            problems, file, index, "management",
+                                            "top, middle, lower of none (of topkader, middenkader, lager kader, geen)")
+    elif "grade" in src:
+        out["management"] = pd.Categorical(management_from_grade(src["grade"], management_map),
+                                           categories=["lower", "middle", "none", "top"])
+
+    # ---- implausible ages (a data error, not an exclusion)
+    ok = ~np.isnat(dates) & ~np.isnat(birth)
+    if ok.any():
+        dcodes_all, dvals_all = pd.factorize(pd.Series(np.where(ok, dates, np.datetime64("2000-01-01", "ns"))),
+                                             sort=True)
+        dvals_all = np.asarray(dvals_all, dtype="datetime64[ns]")
+        young = ~_age_reached(birth, dcodes_all, dvals_all, 14)
+        old = _age_reached(birth, dcodes_all, dvals_all, 81)
+        bad = ok & (young | old)
+        _bad_rows(problems, file, index, bad, src["birth_date"], "birth_date",
+                  "een geboortedatum die op de peildatum een leeftijd van 14 tot 80 jaar geeft")
+    if problems:
+        raise DataError(problems)
+
+    # ---- exclusions
+    ledger = Ledger(file, read=n)
+    keep = np.ones(n, dtype=bool)
+    emp_na = emp.isna().to_numpy()
+    if emp.dtype == object or pd.api.types.is_string_dtype(emp.dtype):
+        emp_na |= (emp.astype("str").str.strip() == "").to_numpy() & ~emp_na
+    for reason, miss in (
+        ("personeelsnummer ontbreekt", emp_na),
+        ("peildatum ontbreekt", np.isnat(dates)),
+        ("entiteit ontbreekt", out["entity"].codes < 0),
+        ("geboortedatum ontbreekt", np.isnat(birth)),
+        ("geslacht ontbreekt", out["sex"].codes < 0),
+    ):
+        drop = keep & miss
+        ledger.exclude(reason, int(drop.sum()))
+        keep &= ~miss
+
+    dcodes, dvals = pd.factorize(pd.Series(np.where(keep, dates, np.datetime64("NaT", "ns"))), sort=True)
+    dvals = np.asarray(dvals, dtype="datetime64[ns]")
+    # duplicates: same employee on the same date (first row in file order kept)
+    if pd.api.types.is_integer_dtype(emp.dtype):
+        ecodes = emp.to_numpy(dtype=np.int64, na_value=-1)
+        ecodes = ecodes - ecodes.min() if n else ecodes
+    else:
+        ecodes, _ = pd.factorize(emp)
+    ecodes = np.asarray(ecodes, dtype=np.int64)
+    span = int(ecodes.max()) + 1 if n else 1
+    key = dcodes.astype(np.int64) * span + ecodes
+    kk = key[keep]
+    if kk.size > 1 and not bool(np.all(kk[1:] > kk[:-1])):  # fast path: sorted by date, employee
+        dup_k = pd.Series(kk).duplicated(keep="first").to_numpy()
+        if dup_k.any():
+            dup = np.zeros(n, dtype=bool)
+            dup[np.flatnonzero(keep)[dup_k]] = True
+            ledger.exclude("dubbel: zelfde personeelslid op dezelfde peildatum", int(dup.sum()))
+            keep &= ~dup
+
+    all_kept = bool(keep.all())
+    frame = {}
+    for c, v in out.items():
+        if isinstance(v, pd.Categorical):
+            v = v if all_kept else v[keep]
+            frame[c] = pd.Categorical.from_codes(v.codes, categories=v.categories) if not all_kept else v
+        else:
+            arr = np.asarray(v)
+            frame[c] = arr if all_kept else arr[keep]
+    frame["date"] = dates if all_kept else dates[keep]
+    frame["birth_date"] = birth if all_kept else birth[keep]
+    res = pd.DataFrame(frame, copy=False)
+    dc = dcodes if all_kept else dcodes[keep]
+    present = frozenset(c for c in out if c not in REQUIRED_COLUMNS)
+    return Prepared(res, dc.astype(np.intp), dvals, ledger, present)
+
+
+# --------------------------------------------------------------------------- indicators
+
+def _cat_lookup(cat: pd.Categorical, values: Mapping[str, bool] | set) -> np.ndarray:
+    """Boolean per row: the row's category is in ``values`` (missing -> False)."""
+    tab = np.array([c in values for c in cat.categories] + [False], dtype=bool)
+    codes = np.where(cat.codes < 0, len(cat.categories), cat.codes)
+    return tab[codes]
+
+
+def _nat_non_belgian(cat: pd.Categorical) -> np.ndarray:
+    tab = np.array([c != "BE" for c in cat.categories] + [False], dtype=bool)  # "" never a category
+    return tab[np.where(cat.codes < 0, len(cat.categories), cat.codes)]
+
+
+def _nat_non_eu(cat: pd.Categorical, dcodes: np.ndarray, dvals: np.ndarray, eu: str) -> np.ndarray:
+    tab = _non_eu_table(cat, dvals, eu)
+    return tab[np.where(cat.codes < 0, len(cat.categories), cat.codes), dcodes]
+
+
+@dataclass
+class _Spec:
+    group: str
+    definition: str
+    indicator: np.ndarray          # bool per row
+    rows: np.ndarray | None        # bool per row: rows the definition applies to (None = all)
+    denominator: np.ndarray | None  # bool per row: denominator population (None = all)
+
+
+def _indicators(p: Prepared, definitions: str, low_educated_method: str, eu: str):
+    """Yield a :class:`_Spec` per (group, definition); also return the list of skipped groups."""
+    if definitions not in ("official", "both", "old", "new"):
+        raise ValueError("definitions must be 'official', 'both', 'old' or 'new'")
+    f = p.frame
+    dc, dv = p.date_codes, p.date_values
+    is_old_date = (dv < SWITCH_DATE.to_datetime64())[dc]
+    if definitions == "official":
+        rows_old, rows_new = is_old_date, ~is_old_date
+        want_old, want_new = bool(is_old_date.any()), bool((~is_old_date).any())
+    else:
+        rows_old = rows_new = None
+        want_old, want_new = definitions in ("both", "old"), definitions in ("both", "new")
+    skipped: dict[str, str] = {}
+    specs: list[_Spec] = []
+
+    women = _cat_lookup(f["sex"].array, {"F"})
+    specs.append(_Spec("women_total", "", women, None, None))
+    if "management" in p.present:
+        m = f["management"].array
+        for lev in ("top", "middle", "lower"):
+            specs.append(_Spec(f"women_{lev}", "", women, None, _cat_lookup(m, {lev})))
+    else:
+        for lev in ("top", "middle", "lower"):
+            skipped[f"women_{lev}"] = "kolom management (of grade) ontbreekt"
+
+    nat_present = [c for c in NATIONALITY_COLUMNS if c in p.present]
+    if want_new:
+        if len(nat_present) == 4:
+            ind = np.zeros(len(f), dtype=bool)
+            for c in NATIONALITY_COLUMNS:
+                ind |= _nat_non_belgian(f[c].array)
+            specs.append(_Spec("foreign_origin", "new_2016", ind, rows_new, None))
+        else:
+            skipped["foreign_origin"] = "de 4 nationaliteitskolommen zijn nodig: " + ", ".join(NATIONALITY_COLUMNS)
+    if want_old:
+        need = {"nationality", "father_first_nationality", "mother_first_nationality"}
+        if need <= set(nat_present):
+            ind = np.zeros(len(f), dtype=bool)
+            for c in nat_present:
+                ind |= _nat_non_eu(f[c].array, dc, dv, eu)
+            if "grandparents_non_eu" in p.present:
+                ind |= np.nan_to_num(f["grandparents_non_eu"].to_numpy(), nan=0.0) >= 2
+            specs.append(_Spec("migration_background", "old_non_eu", ind, rows_old, None))
+        else:
+            skipped["migration_background"] = "kolommen nodig: " + ", ".join(sorted(need))
+
+    if "disability_category" in p.present:
+        cat = f["disability_category"].to_numpy()
+        if want_old:
+            with np.errstate(invalid="ignore"):
+                specs.append(_Spec("disability_chronic_illness", "old_2004", (cat >= 1) & (cat <= 5), rows_old, None))
+        if want_new:
+            with np.errstate(invalid="ignore"):
+                specs.append(_Spec("disability_chronic_illness", "new_2016", (cat >= 1) & (cat <= 8), rows_new, None))
+    else:
+        skipped["disability_chronic_illness"] = "kolom disability_category ontbreekt"
+
+    birth = f["birth_date"].to_numpy()
+    if want_old:
+        specs.append(_Spec("experienced_45plus", "old_2004", _age_reached(birth, dc, dv, 45), rows_old, None))
+    if want_new:
+        specs.append(_Spec("experienced_55plus", "new_2016", _age_reached(birth, dc, dv, 55), rows_new, None))
+
+    low = None
+    if low_educated_method == "level_d" and "level" in p.present:
+        low = _cat_lookup(f["level"].array, {"D"})
+    elif low_educated_method == "education" and "education_level" in p.present:
+        edu = f["education_level"].array
+        known = edu.codes >= 0
+        fallback = _cat_lookup(f["level"].array, {"D"}) if "level" in p.present else np.zeros(len(f), bool)
+        low = np.where(known, _cat_lookup(edu, _LOW_EDUCATION), fallback)
+    elif low_educated_method not in ("level_d", "education"):
+        raise ValueError("low_educated_method must be 'level_d' or 'education'")
+    if low is None:
+        skipped["low_educated"] = ("kolom level ontbreekt" if low_educated_method == "level_d"
+                                   else "kolom education_level ontbreekt")
+        skipped["unqualified_young"] = skipped["low_educated"]
+    else:
+        if want_old:
+            specs.append(_Spec("low_educated", "old_2004", low, rows_old, None))
+        if want_new:
+            specs.append(_Spec("low_educated", "new_2016", low, rows_new, None))
+            young = ~_age_reached(birth, dc, dv, 25)
+            specs.append(_Spec("unqualified_young", "new_2016", low & young, rows_new, None))
+    return specs, skipped
+
+
+def classify(df: pd.DataFrame | Prepared, columns: Mapping[str, str] | None = None, *,
+             definitions: str = "official", low_educated_method: str = "level_d", eu: str = "members",
+             file: str | None = None) -> pd.DataFrame:
+    """Row-level classification: one boolean column per group (``<group>`` under
+    ``definitions="official"``, where each row gets the definition in force on its date, and
+    ``<group>__<definition>`` otherwise), plus ``management``, ``date`` and ``employee_id``.
+
+    A value is ``<NA>`` where the group's definition does not apply on that row's date (e.g.
+    ``foreign_origin`` on 31/12/2015 under ``"official"``) and, for ``women_top`` etc., where the
+    row is not in that management level. Rows excluded by :func:`prepare` are dropped. **Row-level
+    output: for checks and tests only, never for a report.**
+    """
+    p = df if isinstance(df, Prepared) else prepare(df, columns, file=file)
+    specs, _ = _indicators(p, definitions, low_educated_method, eu)
+    out = pd.DataFrame({"employee_id": p.frame["employee_id"].to_numpy(),
+                        "date": p.frame["date"].to_numpy()})
+    for s in specs:
+        name = s.group if definitions == "official" else f"{s.group}__{s.definition}" if s.definition else s.group
+        applies = np.ones(len(out), dtype=bool)
+        if s.rows is not None:
+            applies &= s.rows
+        if s.denominator is not None:
+            applies &= s.denominator
+        col = pd.array(s.indicator, dtype="boolean")
+        col[~applies] = pd.NA
+        if name in out:  # official: old rows and new rows of the same group fill one column
+            out[name] = out[name].where(out[name].notna(), col)
+        else:
+            out[name] = col
+    if "management" in p.present:
+        out["management"] = p.frame["management"].to_numpy()
+    return out
+
+
+# --------------------------------------------------------------------------- aggregation
+
+def _suppress(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Small-cell suppression of the shares table.
+
+    TODO(disclosure): call ``evaluatie.disclosure.suppress`` here once it lands; until then this
+    local rule does the same job with the same ``attrs`` contract (``attrs["suppressed"]`` boolean
+    frame, ``attrs["suppression_threshold"]``): a cell is suppressed when its numerator is 1 to
+    ``threshold - 1`` persons, or when the persons *not* in the group (denominator - numerator) are
+    1 to ``threshold - 1`` (otherwise "all but 2 are women" identifies people). Suppressed cells
+    keep their denominator; numerator and share become missing.
+    """
+    try:
+        from . import disclosure  # noqa: F401
+        has = hasattr(disclosure, "suppress")
+    except ImportError:
+        has = False
+    if has:  # pragma: no cover - wired once the module lands
+        pass  # see TODO above; the local rule below is used until the signature is settled
+    num = table["numerator"].to_numpy()
+    rest = table["denominator"].to_numpy() - num
+    small = ((num > 0) & (num < threshold)) | ((rest > 0) & (rest < threshold))
+    out = table.copy()
+    out["numerator"] = out["numerator"].astype("Float64")
+    out["share_pct"] = out["share_pct"].astype("Float64")
+    out.loc[small, ["numerator", "share_pct"]] = pd.NA
+    mask = pd.DataFrame(False, index=out.index, columns=out.columns)
+    mask.loc[small, ["numerator", "share_pct"]] = True
+    out.attrs["suppressed"] = mask
+    out.attrs["suppression_threshold"] = threshold
+    return out
+
+
+def aggregate(df: pd.DataFrame | Prepared, by: Sequence[str] = ("date", "entity", "group"),
+              columns: Mapping[str, str] | None = None, *, threshold: int = 5,
+              definitions: str = "official", low_educated_method: str = "level_d",
+              eu: str = "members", file: str | None = None,
+              management_map: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, Ledger]:
+    """Shares and headcounts per date × (policy domain ×) entity × group, small cells suppressed.
+
+    Parameters
+    ----------
+    df : microdata in the standard schema (or mapped with ``columns``), or a :class:`Prepared`.
+    by : key columns, a subset of ``("date", "policy_domain", "entity", "group")``; ``date`` and
+        ``group`` are always included. ``("date", "group")`` gives the whole organisation,
+        ``("date", "policy_domain", "group")`` per policy domain, ``("date", "entity", "group")``
+        per entity — then ``policy_domain`` (when present) is added as a key too, so an entity that
+        moved domain gets one line per domain.
+    threshold : disclosure threshold (persons); see :func:`_suppress`. ``0`` disables it (for
+        internal use such as tests — never for published output).
+    definitions : ``"official"`` (per date the definitions in force), ``"both"``, ``"old"``,
+        ``"new"`` — see the module docstring.
+    low_educated_method : ``"level_d"`` (official practice) or ``"education"``, see :func:`low_educated`.
+    eu : ``"members"`` or ``"eu15"`` for the pre-2016 migration-background rule.
+
+    Returns
+    -------
+    (table, ledger). ``table`` has one row per cell with a non-zero denominator and the columns
+    ``date`` (datetime), ``year`` (int), [``policy_domain``], [``entity``], ``group``,
+    ``definition`` (``""``, ``old_non_eu``, ``old_2004``, ``new_2016``), ``numerator`` (persons
+    in the group; missing when suppressed), ``denominator`` (persons in the population: all
+    employees, or those in top/middle/lower management for ``women_top/middle/lower``),
+    ``share_pct`` (100 × numerator / denominator; missing when suppressed). Sorted by the keys.
+    ``table.attrs``: ``suppressed`` and ``suppression_threshold`` (see :func:`_suppress`),
+    ``skipped_groups`` ({group: Dutch reason} for groups whose columns are missing).
+    ``ledger``: rows read, excluded per reason (:func:`prepare`), analysed.
+
+    Each (date, group) series can be passed to ``evaluatie.targets.assess`` as
+    ``table[["year", "share_pct", "numerator", "denominator", "definition"]]``.
+    """
+    p = df if isinstance(df, Prepared) else prepare(df, columns, file=file, management_map=management_map)
+    by = list(by)
+    bad = [b for b in by if b not in ("date", "policy_domain", "entity", "group")]
+    if bad:
+        raise ValueError(f"by may contain date, policy_domain, entity, group; got {bad}")
+    keys = ["date"]
+    if "policy_domain" in by or ("entity" in by and "policy_domain" in p.present):
+        if "policy_domain" not in p.present:
+            raise DataError(Problem(p.ledger.source, None, "policy_domain", None,
+                                    "een kolom policy_domain (beleidsdomein) om per beleidsdomein te tellen"))
+        keys.append("policy_domain")
+    if "entity" in by:
+        keys.append("entity")
+
+    # dense cell index over the key columns (date codes × category codes)
+    f = p.frame
+    cell = p.date_codes.astype(np.int64)
+    sizes = [len(p.date_values)]
+    cats = []
+    for k in keys[1:]:
+        c = f[k].array
+        cats.append(c)
+        cell = cell * len(c.categories) + c.codes.astype(np.int64)
+        sizes.append(len(c.categories))
+    ncell = int(np.prod(sizes))
+    specs, skipped = _indicators(p, definitions, low_educated_method, eu)
+
+    parts = []
+    for s in specs:
+        w_den = None
+        if s.rows is not None:
+            w_den = s.rows
+        if s.denominator is not None:
+            w_den = s.denominator if w_den is None else (w_den & s.denominator)
+        if w_den is None:
+            den = np.bincount(cell, minlength=ncell)
+            num = np.bincount(cell, weights=s.indicator, minlength=ncell)
+        else:
+            sel = cell[w_den]
+            den = np.bincount(sel, minlength=ncell)
+            num = np.bincount(sel, weights=s.indicator[w_den], minlength=ncell)
+        nz = np.flatnonzero(den)
+        parts.append((s.group, s.definition, nz, num[nz].astype(np.int64), den[nz].astype(np.int64)))
+
+    idx = np.concatenate([q[2] for q in parts]) if parts else np.array([], dtype=np.int64)
+    table = {}
+    rem = idx.copy()
+    decoded = []
+    for size in reversed(sizes):
+        decoded.append(rem % size)
+        rem = rem // size
+    decoded.reverse()
+    table["date"] = pd.DatetimeIndex(p.date_values[decoded[0]])
+    table["year"] = table["date"].year.astype(np.int64)
+    for k, c, codes in zip(keys[1:], cats, decoded[1:]):
+        table[k] = pd.Categorical.from_codes(codes, categories=c.categories)
+    table["group"] = np.concatenate([np.repeat(q[0], q[2].size) for q in parts]).astype(object) if parts else []
+    table["definition"] = np.concatenate([np.repeat(q[1], q[2].size) for q in parts]).astype(object) if parts else []
+    table["numerator"] = np.concatenate([q[3] for q in parts]) if parts else []
+    table["denominator"] = np.concatenate([q[4] for q in parts]) if parts else []
+    out = pd.DataFrame(table)
+    out["group"] = out["group"].astype("str")
+    out["definition"] = out["definition"].astype("str")
+    for k in keys[1:]:
+        out[k] = out[k].astype("str")
+    out["share_pct"] = 100.0 * out["numerator"] / out["denominator"]
+    out = out.sort_values(keys + ["group", "definition"], kind="stable").reset_index(drop=True)
+    if threshold and threshold > 0:
+        out = _suppress(out, threshold)
+    else:
+        out.attrs["suppressed"] = pd.DataFrame(False, index=out.index, columns=out.columns)
+        out.attrs["suppression_threshold"] = 0
+    out.attrs["skipped_groups"] = skipped
+    return out, p.ledger
+
+
+def aggregate_file(path, by: Sequence[str] = ("date", "entity", "group"),
+                   columns: Mapping[str, str] | None = None, **kwargs) -> tuple[pd.DataFrame, Ledger]:
+    """:func:`aggregate` on a file. Parquet is read with only the needed columns (the fast path,
+    see the benchmark); other formats go through ``evaluatie.io.read_table`` (CSV, XLSX, SAV, DTA),
+    which keeps the user's row numbers for error messages. ``path`` is relative to the project root."""
+    from .project import display_path, resolve
+
+    path = resolve(path) if not Path(path).is_absolute() else Path(path)
+    name = display_path(path)
+    if path.suffix.lower() in (".parquet", ".pq"):
+        import pyarrow.parquet as pq
+
+        avail = pq.ParquetFile(path).schema_arrow.names
+        df = pd.read_parquet(path, columns=needed_columns(columns, avail))
+        df.index = pd.RangeIndex(2, len(df) + 2)  # row as a user would count it (header = 1)
+    else:
+        from .io import read_table  # noqa: PLC0415 - being written alongside
+
+        df = read_table(path)
+    return aggregate(df, by, columns, file=name, **kwargs)
