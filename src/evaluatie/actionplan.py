@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import replace
 from numbers import Number
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -41,64 +41,84 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .io import parse_number
 from .project import display_path, resolve
-from .validate import DataError, Ledger, Problem
+from .validate import Column, DataError, Ledger, Problem, Schema
 
 __all__ = [
-    "read", "prepare", "SPECS", "BUDGET_LINES", "STATUS_CLASSES", "STATUS_NL", "ASSESSMENT_NL",
+    "read", "prepare", "BUDGET_LINES", "STATUS_CLASSES", "STATUS_NL", "ASSESSMENT_NL",
     "CHECK_NL", "RESULT_NL",
     "budget_execution", "reconcile_totals", "explain_difference", "status_distribution",
     "budget_without_execution", "additional_actions", "status_budget",
     "reconcile_plan", "findings", "timeline", "month_range",
     "commitment_progress", "read_subsidy_rules", "subsidy", "subsidy_rules_table", "subsidy_table",
-    "TableSpec",
 ]
 
 # --------------------------------------------------------------------------- table specifications
 
 
-@dataclass(frozen=True)
-class TableSpec:
-    """What one input table must hold (canonical names) and how each column is read."""
-
-    key: str
-    required: tuple[str, ...]
-    numeric: tuple[str, ...] = ()
-    optional: tuple[str, ...] = ()
-    boolean: tuple[str, ...] = ()
-    nonnegative: bool = True
+def _eur(name: str, required: bool = True) -> Column:
+    return Column(name, kind="float", min=0, nullable=True, required=required)
 
 
-SPECS: dict[str, TableSpec] = {
-    "budget": TableSpec(
-        "budget",
-        required=("priority_no", "priority", "action", "status", "planned_eur", "spent_eur"),
-        numeric=("priority_no", "planned_eur", "spent_eur", "planned_tom_eur", "spent_tom_eur"),
-        optional=("subtheme", "additional", "planned_tom_eur", "spent_tom_eur"),
-        boolean=("additional",),
-    ),
-    "planning": TableSpec("planning", required=("group", "action", "days", "budget_eur"),
-                          numeric=("days", "budget_eur")),
-    "planning_totals": TableSpec("planning_totals", required=("row_type", "group", "days", "budget_eur"),
-                                 numeric=("days", "budget_eur")),
-    "actions": TableSpec("actions", required=("section", "action_title", "days", "budget_eur", "row_type"),
-                         numeric=("days", "budget_eur"), optional=("actor", "note", "raw_werkdruk_budget")),
-    "commitments": TableSpec("commitments", required=("section", "indicator", "target_value", "unit", "period"),
-                             numeric=("target_value",), optional=("source_text",)),
-    "realised": TableSpec("realised", required=("section", "realised_value"), numeric=("realised_value",),
-                          optional=("measured_on", "note")),
-    "timing": TableSpec("timing", required=("action", "section", "timing_text", "month"),
-                        optional=("quote",)),
-    "subsidies": TableSpec(
-        "subsidies",
-        required=("plan_type", "max_subsidy_eur", "for_costs_eur", "per_organisation"),
-        numeric=("max_subsidy_eur", "for_costs_eur", "min_organisations", "duration_min_months",
-                 "duration_max_months"),
-        optional=("modalities", "min_organisations", "duration_min_months", "duration_max_months",
-                  "duration_text"),
-        boolean=("per_organisation",),
-    ),
-}
+def _status_rule(df: pd.DataFrame) -> list[Problem]:
+    allowed = ", ".join(STATUS_CLASSES.values()) + " (of 'Uitgesteld naar <jaar>')"
+    return [Problem(None, int(r), "status", v, f"een van: {allowed}")
+            for r, v in df["status"].items()
+            if status_class(v) is None and not (v is None or (isinstance(v, float) and math.isnan(v))
+                                                or (isinstance(v, str) and not v.strip()))]
+
+
+_ROW_TYPE_NL = {"groep": "group", "groepsrij": "group", "totaal": "total", "totaalrij": "total",
+                "sectietotaal": "section_total", "actie": "action"}
+
+
+def _row_type(allowed: Sequence[str]) -> Column:
+    return Column("row_type", kind="category", allowed=list(allowed), labels=_ROW_TYPE_NL)
+
+
+def _schemas() -> dict[str, Schema]:
+    return {
+        "budget": Schema(
+            columns=[Column("priority_no", kind="int", min=1), Column("priority"),
+                     Column("subtheme", required=False, nullable=True), Column("action"),
+                     Column("additional", kind="bool", required=False, nullable=True), Column("status"),
+                     _eur("planned_eur"), _eur("spent_eur"), _eur("planned_tom_eur", False),
+                     _eur("spent_tom_eur", False)],
+            ),
+        "planning": Schema(columns=[Column("group"), Column("action"),
+                                    Column("days", kind="float", min=0, nullable=True), _eur("budget_eur")],
+                           unique=[("group", "action")]),
+        "planning_totals": Schema(columns=[_row_type(("group", "total")), Column("group"),
+                                           Column("days", kind="float", min=0, nullable=True), _eur("budget_eur")],
+                                  unique=[("row_type", "group")]),
+        "actions": Schema(columns=[Column("section"), Column("action_title"),
+                                   Column("actor", required=False, nullable=True),
+                                   Column("days", kind="float", min=0, nullable=True), _eur("budget_eur"),
+                                   Column("note", required=False, nullable=True),
+                                   _row_type(("section_total", "action")),
+                                   Column("raw_werkdruk_budget", required=False, nullable=True)]),
+        "commitments": Schema(columns=[Column("section"), Column("indicator"),
+                                       Column("target_value", kind="float", min=0), Column("unit"),
+                                       Column("period"), Column("source_text", required=False, nullable=True)],
+                              unique=[("section",)]),
+        "realised": Schema(columns=[Column("section"), Column("realised_value", kind="float", min=0, nullable=True),
+                                    Column("measured_on", required=False, nullable=True),
+                                    Column("note", required=False, nullable=True)],
+                           unique=[("section",)]),
+        "timing": Schema(columns=[Column("action"), Column("section"), Column("timing_text"),
+                                  Column("month", nullable=True)]),
+        "subsidies": Schema(columns=[
+            Column("plan_type"), Column("modalities", required=False, nullable=True),
+            Column("max_subsidy_eur", kind="float", min=0), Column("for_costs_eur", kind="float", min=0),
+            Column("per_organisation", kind="bool"),
+            Column("min_organisations", kind="int", min=1, nullable=True, required=False),
+            Column("duration_min_months", kind="int", min=0, nullable=True, required=False),
+            Column("duration_max_months", kind="int", min=0, nullable=True, required=False),
+            Column("duration_text", required=False, nullable=True)],
+            unique=[("plan_type",)]),
+    }
+
 
 #: budget lines: key -> (planned column, spent column)
 BUDGET_LINES: dict[str, tuple[str, str]] = {
@@ -194,102 +214,43 @@ def _fallback_read(path: Path, sheet: str | None) -> pd.DataFrame:
     return df
 
 
-_NUM_TEXT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})*(,\d+)?$|^[+-]?\d+(,\d+)?$")
-
-
-def _number(value: Any) -> float | None:
-    """A number from a cell: numbers as they are, Dutch text (``1.500,00``, ``€ 13,5``) parsed;
-    empty -> NaN; anything else -> None (not a number)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return float("nan")
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, Number):
-        return float(value)
-    s = str(value).strip().replace("\u00a0", " ").replace("€", "").replace(" ", "")
-    if s == "" or s in ("-", "–"):
-        return float("nan")
-    try:
-        return float(s)
-    except ValueError:
-        pass
-    if _NUM_TEXT.match(s):
-        return float(s.replace(".", "").replace(",", "."))
-    return None
-
-
-_TRUE = {"true", "waar", "ja", "yes", "1", "x"}
-_FALSE = {"false", "onwaar", "nee", "neen", "no", "0", ""}
-
-
-def _boolean(value: Any) -> bool | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return False
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    s = str(value).strip().lower()
-    if s in _TRUE:
-        return True
-    if s in _FALSE:
-        return False
-    return None
-
-
 def prepare(df: pd.DataFrame, table: str, *, columns: Mapping[str, str] | None = None,
-            file: str | None = None) -> pd.DataFrame:
-    """Rename the user's columns to the canonical ones and check every cell the analysis uses.
+            file: str | None = None, keep: Sequence[str] = ()) -> pd.DataFrame:
+    """Check one input table against its schema (:func:`evaluatie.validate.Schema`) and return it
+    with the canonical column names, typed values and the user's row numbers as index.
 
-    Raises :class:`DataError` listing every problem (file, row as in the user's file, column,
-    value, what was expected). Returns a copy with numeric columns as float and boolean columns as
-    bool; the index (row numbers) is kept.
+    ``columns`` maps canonical names to the user's own (``{"planned_eur": "Voorzien op begroting
+    2018"}``). Raises :class:`DataError` listing every problem (file, row, column, value, expected).
+    Empty amount cells stay empty (NaN): the source leaves some cells empty and that is reported,
+    not filled in.
     """
-    spec = SPECS[table]
-    file = file or df.attrs.get("source", {}).get("file") or table
-    columns = dict(columns or {})
-    rename = {user: canon for canon, user in columns.items() if user in df.columns and user != canon}
-    out = df.rename(columns=rename).copy()
-    out.attrs = dict(df.attrs)
-    problems: list[Problem] = []
-    for canon, user in columns.items():
-        if user not in df.columns and canon not in df.columns:
-            problems.append(Problem(file, None, user, None,
-                                    f"een kolom '{user}' (kolomkoppeling voor '{canon}'); "
-                                    f"gevonden kolommen: {', '.join(map(str, df.columns))}"))
-    for col in spec.required:
-        if col not in out.columns:
-            shown = columns.get(col, col)
-            problems.append(Problem(file, None, shown, None,
-                                    f"een kolom '{shown}'; gevonden kolommen: {', '.join(map(str, df.columns))}"))
-    if problems:
-        raise DataError(problems)
-    for col in spec.numeric:
-        if col not in out.columns:
-            continue
-        vals = []
-        for row, v in out[col].items():
-            x = _number(v)
-            if x is None:
-                problems.append(Problem(file, int(row), columns.get(col, col), v, "een getal (of leeg)"))
-                x = float("nan")
-            elif spec.nonnegative and not math.isnan(x) and x < 0:
-                problems.append(Problem(file, int(row), columns.get(col, col), v, "een getal van 0 of meer"))
-            vals.append(x)
-        out[col] = pd.Series(vals, index=out.index, dtype="float64")
-    for col in spec.boolean:
-        if col not in out.columns:
-            continue
-        vals = []
-        for row, v in out[col].items():
-            b = _boolean(v)
-            if b is None:
-                problems.append(Problem(file, int(row), columns.get(col, col), v, "ja/nee (true/false)"))
-                b = False
-            vals.append(b)
-        out[col] = pd.Series(vals, index=out.index, dtype=bool)
-    if table == "budget":
-        problems += _check_budget(out, file, columns)
-    if problems:
-        raise DataError(problems)
+    schema = _schemas()[table]
+    extra: list[Problem] = []
+    if table == "budget":  # cell rule, reported together with the schema's own problems
+        user = dict(columns or {}).get("status", "status")
+        if user in df.columns:
+            extra = [replace(p, file=file or (df.attrs.get("source") or {}).get("file"), column=str(user))
+                     for p in _status_rule(df.rename(columns={user: "status"}))]
+    try:
+        out = schema.validate(df, file=file, columns=columns, keep=keep)
+    except DataError as e:
+        problems = sorted(e.problems + extra, key=lambda p: -1 if p.row is None else p.row)
+        raise DataError(problems) from None
+    if extra:
+        raise DataError(extra)
+    if "additional" in out:
+        out["additional"] = out["additional"].astype("boolean").fillna(False).astype(bool)
+    if "per_organisation" in out:
+        out["per_organisation"] = out["per_organisation"].astype(bool)
+    if "priority_no" in out:
+        out["priority_no"] = out["priority_no"].astype("int64")
+    if "row_type" in out:
+        out["row_type"] = out["row_type"].astype(str)
+    for col in out.columns:
+        if col in ("planned_tom_eur", "spent_tom_eur", "min_organisations", "duration_min_months",
+                   "duration_max_months") or col.endswith("_eur") or col in ("days", "target_value",
+                                                                             "realised_value"):
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
     return out
 
 
@@ -307,28 +268,15 @@ def status_class(status: Any) -> str | None:
     return None
 
 
-def _check_budget(df: pd.DataFrame, file: str, columns: Mapping[str, str]) -> list[Problem]:
-    problems = []
-    allowed = ", ".join(STATUS_CLASSES.values()) + " (of 'Uitgesteld naar <jaar>')"
-    for row, v in df["status"].items():
-        if status_class(v) is None:
-            problems.append(Problem(file, int(row), columns.get("status", "status"), v, f"een van: {allowed}"))
-    for row, v in df["priority_no"].items():
-        if math.isnan(v) or v != int(v) or v < 1:
-            problems.append(Problem(file, int(row), columns.get("priority_no", "priority_no"), v,
-                                    "een prioriteitsnummer (geheel getal vanaf 1)"))
-    return problems
-
-
 def read(path: str | Path, table: str, *, sheet: str | None = None,
-         columns: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, Ledger]:
+         columns: Mapping[str, str] | None = None, keep: Sequence[str] = ()) -> tuple[pd.DataFrame, Ledger]:
     """Read and check one input table; return it with its ledger (every row is analysed: these
     tables are plans, not samples, so no row is dropped — a row that cannot be used stops the run
     with a :class:`DataError` instead)."""
     p = resolve(path)
     raw = _read_any(p, sheet)
     name = raw.attrs.get("source", {}).get("file") or display_path(p)
-    df = prepare(raw, table, columns=columns, file=name)
+    df = prepare(raw, table, columns=columns, file=name, keep=keep)
     return df, Ledger(name, read=len(df))
 
 
@@ -602,8 +550,8 @@ def _note_amounts(note: Any) -> list[float]:
         return []
     out = []
     for m in re.finditer(r"€\s*([\d.]+(?:,\d+)?)", note):
-        x = _number(m.group(1))
-        if x is not None and not math.isnan(x):
+        x = parse_number(m.group(1))
+        if not math.isnan(x):
             out.append(x)
     return out
 
@@ -887,11 +835,14 @@ def timeline_figure(tl: pd.DataFrame, *, palette: Sequence[str] | None = None):
     ax.set_yticks(range(len(actions)))
     ax.set_yticklabels(actions, fontsize=8)
     ax.grid(False)
-    ax.legend(handles=[
-        Patch(facecolor="white", edgecolor="#BBBBBB", hatch="///", label="maand onbekend (leeg in de bron)"),
-        Patch(facecolor=palette[0], edgecolor="black", label="ingepland volgens de planningstabel"),
-        Patch(facecolor=palette[1], edgecolor="black", label="maand genoemd in de tekst van het plan"),
-    ], loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize=8, frameon=False)
+    kinds = set(tl["known_from"])
+    handles = [Patch(facecolor="white", edgecolor="#BBBBBB", hatch="///", label="maand onbekend (leeg in de bron)")]
+    if "planning" in kinds:
+        handles.append(Patch(facecolor=palette[0], edgecolor="black", label="ingepland volgens de planningstabel"))
+    if "text" in kinds:
+        handles.append(Patch(facecolor=palette[1], edgecolor="black", label="maand genoemd in de tekst van het plan"))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(handles), fontsize=8,
+              frameon=False)
     fig.tight_layout()
     return fig
 
