@@ -61,7 +61,7 @@ from scipy import stats
 
 from .validate import DataError, Problem
 
-__all__ = ["SurveyDesign", "DomainDesign", "proportion_ci", "CI_METHODS"]
+__all__ = ["SurveyDesign", "DomainDesign", "proportion_ci", "claims_check", "CI_METHODS", "VERDICTS_NL"]
 
 CI_METHODS = ("logit", "beta", "wilson", "wald")
 _CHUNK = 4_000_000  # influence-matrix elements per block (memory bound)
@@ -483,9 +483,8 @@ class SurveyDesign:
             se = np.sqrt(var_out).reshape(ndom, K_use)
             if df is not None:
                 dfs = np.full(ndom, float(df))
-            elif labels is None:
-                dfs = np.array([float(self.df)])
             else:
+                # R: degf of the subset design (PSUs with an answer minus their strata)
                 dfs = np.array([float(self._domain_df(base & (dom == d))) for d in range(ndom)])
             for d in range(ndom):
                 for k in range(K_use):
@@ -518,8 +517,9 @@ class SurveyDesign:
     # ------------------------------------------------------------------ estimators
     def mean(self, var: str | Sequence[str], *, level: float = 0.95, df: float | None = None) -> pd.DataFrame:
         """Weighted mean (R ``svymean``), missing values left out of the base (R ``na.rm=TRUE``,
-        as a domain). Interval: ``estimate +/- t(df) se`` on the design df (``df=np.inf`` gives
-        R's ``confint`` default, a normal quantile)."""
+        as a domain). Interval: ``estimate +/- t(df) se`` with df the design df of the respondents
+        with a value (R ``degf`` of that subset; ``df=np.inf`` gives R's ``confint`` default, a
+        normal quantile)."""
         return self._estimate("mean", _aslist(var), None, "wald", level, df=df)
 
     def total(self, var: str | Sequence[str], *, level: float = 0.95, df: float | None = None) -> pd.DataFrame:
@@ -725,3 +725,69 @@ def _aslist(v) -> list:
 
 def _row(r):
     return int(r) if isinstance(r, (int, np.integer)) else None
+
+
+# --------------------------------------------------------------------------- claims
+
+VERDICTS_NL = {"supported": "ondersteund", "not_supported": "niet ondersteund",
+               "undecided": "onbeslist (interval overlapt de grens)", "no_data": "geen gegevens"}
+_OPS = (">=", ">", "<=", "<", "~")
+
+
+def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, ci: str = "logit",
+                 conf: float = 0.95, threshold: int = 5) -> pd.DataFrame:
+    """Check published headline claims against the data, with uncertainty.
+
+    Each claim is a mapping ``{id, text_nl, variable, levels, op, value}`` (optional
+    ``tolerance`` for ``op: "~"``, default 0.05, and ``domain: {column: value}`` to restrict the
+    claim to a domain). The estimate is the design-based share of ``levels`` (a level or a list of
+    levels) of ``variable`` among respondents with an answer, with its ``ci`` interval.
+
+    Verdicts: for ``>=``/``>`` the claim is *supported* when the whole interval lies above the
+    value (``ci_low >= value``, resp. ``>``), *not supported* when the whole interval lies below,
+    and *undecided* when the interval straddles the value; ``<=``/``<`` mirrored. ``~`` ("about
+    9 in 10"): supported when the interval lies within ``value +/- tolerance``, not supported when
+    it lies entirely outside that band, undecided otherwise. A base below ``threshold`` gives
+    ``no_data``.
+    """
+    rows = []
+    for c in claims:
+        missing = [k for k in ("id", "variable", "levels", "op", "value") if k not in c]
+        if missing:
+            raise ValueError(f"claim {c.get('id', '?')}: missing keys {missing}")
+        op, v = c["op"], float(c["value"])
+        if op not in _OPS:
+            raise ValueError(f"claim {c['id']}: op must be one of {_OPS}")
+        levels = c["levels"]
+        if c.get("domain"):
+            (dcol, dval), = dict(c["domain"]).items()
+            res = design.by(dcol).proportion(c["variable"], levels, ci=ci, conf=conf)
+            res = res[res[dcol].astype(str) == str(dval)]
+        else:
+            res = design.proportion(c["variable"], levels, ci=ci, conf=conf)
+        if res.empty or res["n"].iloc[0] < threshold:
+            est = lo = hi = np.nan
+            n = int(res["n"].iloc[0]) if not res.empty else 0
+            verdict = "no_data"
+        else:
+            r = res.iloc[0]
+            est, lo, hi, n = float(r["estimate"]), float(r["ci_low"]), float(r["ci_high"]), int(r["n"])
+            if op in (">=", ">"):
+                above = lo >= v if op == ">=" else lo > v
+                below = hi < v if op == ">=" else hi <= v
+                verdict = "supported" if above else "not_supported" if below else "undecided"
+            elif op in ("<=", "<"):
+                below = hi <= v if op == "<=" else hi < v
+                above = lo > v if op == "<=" else lo >= v
+                verdict = "supported" if below else "not_supported" if above else "undecided"
+            else:
+                tol = float(c.get("tolerance", 0.05))
+                inside = lo >= v - tol and hi <= v + tol
+                outside = hi < v - tol or lo > v + tol
+                verdict = "supported" if inside else "not_supported" if outside else "undecided"
+        rows.append({"id": c["id"], "text_nl": c.get("text_nl", ""), "variable": c["variable"],
+                     "levels": "+".join(map(str, _aslist(levels))), "op": op, "value": v,
+                     "tolerance": float(c.get("tolerance", 0.05)) if op == "~" else np.nan,
+                     "estimate": est, "ci_low": lo, "ci_high": hi, "n": n, "method": ci,
+                     "verdict": verdict, "verdict_nl": VERDICTS_NL[verdict]})
+    return pd.DataFrame(rows)

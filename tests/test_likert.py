@@ -1,0 +1,121 @@
+"""Likert helpers: normalisation, don't-know outside the base, top-2-box, charts, themes, claims."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from evaluatie import likert
+from evaluatie.survey import SurveyDesign, claims_check
+from evaluatie.validate import DataError
+
+
+def test_normalise_variants_codes_and_dont_know():
+    s = pd.Series([" Zeer  Tevreden", "1", "n.v.t.", None, "Eerder tevreden", 3, "Weet niet",
+                   "noch tevreden, noch ontevreden", 9, ""], index=range(2, 12))
+    cat, dk = likert.normalise(s, "tevredenheid")
+    assert cat.tolist()[:2] == ["zeer tevreden", "zeer ontevreden"]
+    assert cat.isna().tolist() == [False, False, True, True, False, False, True, False, True, True]
+    assert dk.tolist() == [False, False, True, pd.NA, False, False, True, False, True, pd.NA]
+    assert cat.cat.ordered and list(cat.cat.categories) == likert.SCALES["tevredenheid"]
+
+
+def test_normalise_agreement_synonyms():
+    cat, _ = likert.normalise(pd.Series(["Helemaal oneens", "eens", "Volledig akkoord"]), "akkoord")
+    assert cat.tolist() == ["helemaal niet akkoord", "akkoord", "helemaal akkoord"]
+
+
+def test_unknown_label_is_a_located_dutch_error():
+    df = pd.DataFrame({"q1": ["tevreden", "goed", "slecht"], "q2": ["vlot", "vlot", "super"]}, index=[2, 3, 4])
+    with pytest.raises(DataError) as e:
+        likert.prepare(df, {"q1": "tevredenheid", "q2": "verloop"}, file="antwoorden.csv")
+    msg = str(e.value)
+    assert "3 problemen" in msg
+    assert "bestand antwoorden.csv, rij 3, kolom 'q1': gevonden 'goed'" in msg
+    assert "rij 4, kolom 'q2'" in msg
+
+
+def _sample():
+    # 20 answers: 2 zeer ontevreden, 3 neutraal, 9 tevreden, 4 zeer tevreden, 2 weet niet
+    vals = (["zeer ontevreden"] * 2 + ["neutraal"] * 3 + ["tevreden"] * 9 + ["zeer tevreden"] * 4
+            + ["weet niet"] * 2)
+    return likert.prepare(pd.DataFrame({"q": vals, "g": ["a"] * 16 + ["b"] * 4}), {"q": "tevredenheid"})
+
+
+def test_top2_excludes_dont_know_and_reports_it():
+    df = _sample()
+    r = likert.top2(SurveyDesign(df), ["q"], ci="beta").iloc[0]
+    assert r["n"] == 18 and r["estimate"] == pytest.approx(13 / 18)
+    assert r["dk_share"] == pytest.approx(2 / 20) and r["dk_n"] == 2 and r["answered"] == 20
+    # Domain of the 18 substantive answers in an SRS of 20 (zeros for the 2 don't-knows):
+    # var = 20/19 p(1-p)/18, so n_eff = 18*19/20; df = 17 = t(n-1) df, so no df correction
+    ne, p = 18 * 19 / 20, 13 / 18
+    assert r["ci_low"] == pytest.approx(stats.beta.ppf(0.025, ne * p, ne * (1 - p) + 1))
+
+
+def test_distribution_sums_to_one_and_small_bases_suppressed():
+    df = _sample()
+    d = SurveyDesign(df)
+    dist = likert.distribution(d, ["q"])
+    assert dist["estimate"].sum() == pytest.approx(1)
+    assert dist.loc[dist.level == "ontevreden", "estimate"].iloc[0] == 0
+    byg = likert.distribution(d, ["q"], by="g", threshold=5)
+    assert byg.loc[byg.g == "b", "suppressed"].all()          # 2 substantive answers in b
+    assert byg.loc[byg.g == "b", "estimate"].isna().all()
+    assert not byg.loc[byg.g == "a", "suppressed"].any()
+
+
+def test_diverging_chart_writes_n_and_suppresses():
+    df = _sample()
+    dist = likert.distribution(SurveyDesign(df), ["q"], by="g")
+    fig = likert.diverging_chart(dist, row="g")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "n = 16" in texts
+    assert any("te weinig antwoorden" in t for t in texts)
+    # the bar of group a: negatives left of 0, positives right; widths are percentages
+    widths = sorted(round(p.get_width(), 6) for p in fig.axes[0].patches)
+    assert sum(widths) == pytest.approx(100)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def test_code_themes_counts_and_suppression():
+    texts = pd.Series(["Meer nazorg graag", "minder administratie en meer nazorg", None, "",
+                       "Nazorg!", "de administratie was zwaar", "niets", "nazorg na afloop", "nazorg",
+                       "Nazorg voorzien"])
+    res = likert.code_themes(texts, {"nazorg": ["nazorg"], "administratie": ["administratie"]}, threshold=3)
+    res = res.set_index("theme")
+    assert res.loc["nazorg", "n"] == 6
+    assert res.loc["administratie", "suppressed"] and np.isnan(res.loc["administratie", "n"])
+    assert res["answers"].iloc[0] == 8
+
+
+def test_claims_verdicts():
+    # 180 of 200 satisfied (0.9): interval straddles 0.9 -> undecided for ">= 0.9";
+    # supported for ">= 0.8", not supported for ">= 0.97", supported for "~ 0.9 +/- 0.06"
+    df = pd.DataFrame({"ok": ["ja"] * 180 + ["nee"] * 20})
+    d = SurveyDesign(df)
+    claims = [
+        {"id": "a", "variable": "ok", "levels": "ja", "op": ">=", "value": 0.9},
+        {"id": "b", "variable": "ok", "levels": "ja", "op": ">=", "value": 0.8},
+        {"id": "c", "variable": "ok", "levels": "ja", "op": ">=", "value": 0.97},
+        {"id": "d", "variable": "ok", "levels": "ja", "op": "~", "value": 0.9, "tolerance": 0.06},
+        {"id": "e", "variable": "ok", "levels": "ja", "op": "<", "value": 0.5},
+    ]
+    res = claims_check(d, claims).set_index("id")
+    assert res["verdict"].to_dict() == {"a": "undecided", "b": "supported", "c": "not_supported",
+                                        "d": "supported", "e": "not_supported"}
+    assert res.loc["a", "estimate"] == pytest.approx(0.9)
+    assert res.loc["a", "ci_low"] < 0.9 < res.loc["a", "ci_high"]
+
+
+def test_claims_domain_and_small_base():
+    df = pd.DataFrame({"ok": ["ja"] * 10 + ["nee"] * 3, "g": ["x"] * 10 + ["y"] * 3})
+    res = claims_check(SurveyDesign(df), [
+        {"id": "y", "variable": "ok", "levels": "ja", "op": ">=", "value": 0.5, "domain": {"g": "y"}}])
+    assert res["verdict"].iloc[0] == "no_data" and res["n"].iloc[0] == 3
