@@ -217,7 +217,9 @@ def _categorical(values) -> pd.Categorical:
         return values.array
     if isinstance(values, pd.Categorical):
         return values
-    return pd.Categorical(pd.Series(values, dtype="object").to_numpy())
+    if not isinstance(values, pd.Series):
+        values = pd.Series(np.asarray(values, dtype=object))
+    return values.astype("category").array
 
 
 def _norm_token(v) -> str:
@@ -499,41 +501,46 @@ def management_from_grade(grade, mapping: Mapping[str, str] | None = None) -> np
 
 # --------------------------------------------------------------------------- schema and preparation
 
-def schema():
-    """The standard microdata schema as an :class:`evaluatie.validate.Schema` (when that API is
-    available), for users who want to validate a file before analysing it. :func:`prepare`
-    performs the same checks vectorised, on categorical codes, for speed."""
-    from .validate import Column, Schema  # noqa: PLC0415 - optional until the schema API lands
+def _make_schema():
+    from .validate import Column, Schema
 
-    nat = sorted(_ISO)
+    nat = sorted(_ISO) + ["BEL", "ZZ"]
     return Schema(
         columns=[
-            Column("employee_id", kind="str"),
-            Column("date", kind="date") if _has_kind("date") else Column("date", kind="str"),
-            Column("entity", kind="str"),
-            Column("sex", kind="category", allowed=sorted(_SEX)),
-            Column("birth_date", kind="date") if _has_kind("date") else Column("birth_date", kind="str"),
-            Column("policy_domain", kind="str", required=False),
-            *[Column(c, kind="category", allowed=nat + ["BEL", "ZZ"], required=False) for c in NATIONALITY_COLUMNS],
-            Column("grandparents_non_eu", kind="int", min=0, max=4, required=False),
-            Column("disability_category", kind="int", min=0, max=8, required=False),
-            Column("level", kind="category", allowed=sorted(_LEVELS), required=False),
-            Column("education_level", kind="category", allowed=sorted(_EDUCATION), required=False),
-            Column("management", kind="category", allowed=sorted({*_MANAGEMENT.values()}), required=False),
-            Column("grade", kind="str", required=False),
+            Column("employee_id", kind="str", nullable=True, description="personeelsnummer"),
+            Column("date", kind="date", nullable=True, description="peildatum"),
+            Column("entity", kind="str", nullable=True, description="entiteit"),
+            Column("sex", kind="category", allowed=["F", "M", "X"], nullable=True,
+                   labels={k.lower(): v for k, v in _SEX.items()}, description="geslacht"),
+            Column("birth_date", kind="date", nullable=True, description="geboortedatum"),
+            Column("policy_domain", kind="str", required=False, nullable=True, description="beleidsdomein"),
+            *[Column(c, kind="category", allowed=nat, required=False, nullable=True,
+                     labels={a.lower(): "BE" for a in _BELGIAN_ALIASES}, description="nationaliteit (ISO 3166-1)")
+              for c in NATIONALITY_COLUMNS],
+            Column("grandparents_non_eu", kind="int", min=0, max=4, required=False, nullable=True),
+            Column("disability_category", kind="int", min=0, max=8, required=False, nullable=True,
+                   description="registratiecategorie handicap of chronische ziekte (1-8; 0/leeg = geen)"),
+            Column("level", kind="category", allowed=sorted(_LEVELS), required=False, nullable=True),
+            Column("education_level", kind="category", allowed=sorted(_EDUCATION), required=False, nullable=True),
+            Column("management", kind="category", allowed=["top", "middle", "lower", "none"], required=False,
+                   nullable=True, labels={k.lower(): v for k, v in _MANAGEMENT.items() if k}),
+            Column("grade", kind="str", required=False, nullable=True, description="rang"),
         ],
-        unique=[("employee_id", "date")],
     )
 
 
-def _has_kind(kind: str) -> bool:  # pragma: no cover - depends on the schema API version
-    try:
-        from .validate import Column
+#: The standard microdata schema, declared with :class:`evaluatie.validate.Schema`. :func:`prepare`
+#: uses it to resolve the user's column names (``columns`` mapping, then the same name, then a
+#: case-insensitive match) and applies the same value rules **vectorised on categorical codes**
+#: (``Schema.validate`` types cell by cell, too slow for millions of rows; it remains usable on a
+#: small file). Two deliberate differences from a plain ``Schema.validate``: an employee twice on
+#: one date and a missing required value are *excluded into the ledger*, not errors.
+SCHEMA = _make_schema()
 
-        Column("x", kind=kind)
-        return True
-    except Exception:
-        return False
+
+def schema():
+    """The standard microdata schema (:data:`SCHEMA`)."""
+    return SCHEMA
 
 
 MAX_PROBLEMS_PER_COLUMN = 20
@@ -549,6 +556,7 @@ def _bad_rows(problems: list[Problem], file, index: pd.Index, mask: np.ndarray, 
     vals = values.iloc[shown] if isinstance(values, pd.Series) else np.asarray(values)[shown]
     for i, v in zip(shown, list(vals)):
         row = index[i]
+        v = v.item() if isinstance(v, np.generic) else v
         problems.append(Problem(file, int(row) if isinstance(row, (int, np.integer)) else None,
                                 column, v, expected))
     if idx.size > MAX_PROBLEMS_PER_COLUMN:
@@ -556,163 +564,191 @@ def _bad_rows(problems: list[Problem], file, index: pd.Index, mask: np.ndarray, 
                                 f"{expected} (zelfde fout in nog meer rijen)"))
 
 
+def _codes_dtype(n: int):
+    return np.int8 if n < 127 else (np.int16 if n < 32_000 else np.int32)
+
+
 def _map_categories(col: pd.Series, fn, problems, file, index, column, expected) -> pd.Categorical:
-    """Normalise a column through its categories: ``fn(category) -> new value | None (invalid)``.
-    Returns a Categorical of the normalised values (missing stays missing)."""
+    """Normalise a column through its categories: ``fn(category) -> new value``, ``""`` for
+    missing, ``None`` for invalid (reported). Work is per distinct value; rows are touched only by
+    one ``take`` of the codes, and not at all when nothing changes."""
     cat = _categorical(col)
-    mapped = [fn(c) for c in cat.categories]
-    bad_cat = np.array([m is None for m in mapped] + [False], dtype=bool)
-    codes = np.where(cat.codes < 0, len(mapped), cat.codes)
-    bad = bad_cat[codes]
-    if bad.any():
-        _bad_rows(problems, file, index, bad, pd.Series(cat), column, expected)
-    new_vals = [m if m is not None else "" for m in mapped]
-    uniq = sorted(set(v for v in new_vals if v != ""))
+    cats = list(cat.categories)
+    mapped = [fn(c) for c in cats]
+    codes = cat.codes
+    if any(m is None for m in mapped):
+        bad_cat = np.array([m is None for m in mapped] + [False], dtype=bool)
+        _bad_rows(problems, file, index, bad_cat[codes], col, column, expected)  # code -1 -> last
+    if mapped == cats and "" not in mapped:
+        return cat
+    uniq = sorted({m for m in mapped if m})
     lookup = {v: i for i, v in enumerate(uniq)}
-    remap = np.array([lookup.get(v, -1) for v in new_vals] + [-1], dtype=np.int32)
-    return pd.Categorical.from_codes(remap[codes], categories=uniq)
+    remap = np.array([lookup.get(m, -1) if m else -1 for m in mapped] + [-1], dtype=_codes_dtype(len(uniq)))
+    return pd.Categorical.from_codes(remap[codes], categories=pd.Index(uniq, dtype=object), validate=False)
 
 
 def _to_dates(col: pd.Series, problems, file, index, column) -> np.ndarray:
+    """Dates as a numpy datetime64 array in the column's own unit (no copy for datetime columns)."""
     if pd.api.types.is_datetime64_any_dtype(col.dtype):
         if getattr(col.dtype, "tz", None) is not None:
             col = col.dt.tz_localize(None)
-        return col.to_numpy().astype("datetime64[ns]", copy=False)
-    parsed = pd.to_datetime(col, errors="coerce", dayfirst=True, format="mixed")
-    bad = parsed.isna().to_numpy() & col.notna().to_numpy() & (col.astype("str").str.strip() != "").to_numpy()
-    _bad_rows(problems, file, index, bad, col, column,
-              "een datum (bv. 31/12/2020 of 2020-12-31)")
+        return col.to_numpy()
+    text = col.astype("str").str.strip()
+    iso = pd.to_datetime(text, errors="coerce", format="ISO8601")
+    dmy = pd.to_datetime(text.str.replace(r"[-.]", "/", regex=True), errors="coerce", format="%d/%m/%Y")
+    parsed = iso.where(iso.notna(), dmy)
+    empty = col.isna().to_numpy() | (text == "").to_numpy() | text.str.lower().isin(["nan", "nat", "none"]).to_numpy()
+    bad = parsed.isna().to_numpy() & ~empty
+    _bad_rows(problems, file, index, bad, col, column, "een datum (bv. 31/12/2020 of 2020-12-31)")
     return parsed.to_numpy(dtype="datetime64[ns]")
+
+
+def _small_int(col: pd.Series, lo: int, hi: int, problems, file, index, column, expected) -> np.ndarray:
+    """Whole numbers lo..hi (missing -> 0 when lo == 0 makes sense to the caller: returned as
+    float NaN otherwise). Integer columns are checked without conversion."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        cats = pd.to_numeric(pd.Series(col.cat.categories), errors="coerce").to_numpy(dtype=float)
+        vals = np.append(cats, np.nan)[col.cat.codes.to_numpy()]
+    elif pd.api.types.is_integer_dtype(col.dtype) and not col.hasnans:
+        vals = col.to_numpy()
+        bad = (vals < lo) | (vals > hi)
+        _bad_rows(problems, file, index, bad, col, column, expected)
+        return vals
+    else:
+        vals = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+    raw_present = col.notna().to_numpy()
+    if not pd.api.types.is_numeric_dtype(col.dtype):
+        raw_present &= (col.astype("str").str.strip() != "").to_numpy()
+    with np.errstate(invalid="ignore"):
+        bad = (np.isnan(vals) & raw_present) | (~np.isnan(vals) & ((vals < lo) | (vals > hi) | (vals != np.round(vals))))
+    _bad_rows(problems, file, index, bad, col, column, expected)
+    return vals
 
 
 @dataclass
 class Prepared:
-    """Validated, typed microdata ready for :func:`classify` / :func:`aggregate` (internal)."""
+    """Validated, typed microdata ready for :func:`classify` / :func:`aggregate`.
 
-    frame: pd.DataFrame          # rows kept, standard column names, normalised categoricals
-    date_codes: np.ndarray       # per row, index into date_values
-    date_values: np.ndarray      # distinct reference dates (datetime64[ns]), sorted
+    ``cols``: standard name -> Categorical (text columns, normalised) or numpy array (dates in
+    their own unit, ``disability_category``, ``grandparents_non_eu``, ``employee_id``), rows kept
+    only. ``date_codes`` index ``date_values`` (sorted distinct reference dates)."""
+
+    cols: dict
+    n: int
+    date_codes: np.ndarray
+    date_values: np.ndarray
     ledger: Ledger
-    present: frozenset[str]      # optional standard columns present
+    present: frozenset[str]  # optional standard columns present
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The kept rows as a DataFrame with standard column names (built on demand)."""
+        return pd.DataFrame({k: v for k, v in self.cols.items()}, copy=False)
 
 
 def needed_columns(columns: Mapping[str, str] | None = None, available: Iterable[str] | None = None) -> list[str]:
     """The columns of the user's file that :func:`prepare` reads (standard names mapped through
-    ``columns``; restricted to ``available`` when given) — read only these for speed."""
+    ``columns``, matched case-insensitively against ``available`` when given) — read only these."""
     mapping = dict(columns or {})
     names = [mapping.get(c, c) for c in STANDARD_COLUMNS]
-    if available is not None:
-        avail = set(available)
-        names = [n for n in names if n in avail]
-    return names
+    if available is None:
+        return names
+    avail = list(available)
+    norm = {" ".join(str(a).split()).casefold(): a for a in avail}
+    out = []
+    for nme in names:
+        if nme in avail:
+            out.append(nme)
+        elif " ".join(str(nme).split()).casefold() in norm:
+            out.append(norm[" ".join(str(nme).split()).casefold()])
+    return out
 
 
 def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file: str | None = None,
             management_map: Mapping[str, str] | None = None) -> Prepared:
     """Validate and type personnel microdata; exclude unusable rows into a :class:`Ledger`.
 
-    ``columns`` maps standard names to the user's names (``{"employee_id": "persnr"}``). The
-    row numbers in error messages are ``df``'s index (``evaluatie.io.read_table`` sets it to the
-    row as seen in the user's file).
+    ``columns`` maps standard names to the user's names (``{"employee_id": "persnr"}``); names
+    are resolved by :data:`SCHEMA` (mapping, same name, case-insensitive match). The row numbers
+    in error messages are ``df``'s index (``evaluatie.io.read_table`` sets it to the row as seen
+    in the user's file).
 
-    **Stops** with a Dutch :class:`DataError` (all problems at once) on a missing required column
-    or an invalid value: unknown nationality code, sex not F/M/X, disability category outside
-    0-8, level outside A-D, unknown education or management value, grandparents outside 0-4, a
-    date that cannot be read, a birth date that gives an age below 14 or above 80.
+    **Stops** with a Dutch :class:`DataError` (all problems at once, at most 20 rows per column) on
+    a missing required column or an invalid value: unknown nationality code, sex not F/M/X,
+    disability category outside 0-8, level outside A-D, unknown education or management value,
+    grandparents outside 0-4, a date that cannot be read, a birth date that gives an age below 14
+    or above 80 on the reference date.
 
     **Excludes** (ledger reasons, in this order, each row counted once): missing employee id,
-    missing reference date, missing entity, missing birth date, missing sex, and a second (third...)
-    row of the same employee on the same date (the first row in file order is kept).
+    missing reference date, missing entity, missing birth date, missing sex, and every further row
+    of an employee already seen on the same date (the first row in file order is kept).
     """
     file = file or (df.attrs.get("source") or {}).get("file") or "personeelsgegevens"
-    mapping = dict(columns or {})
-    problems: list[Problem] = []
-    rename = {}
-    for std in STANDARD_COLUMNS:
-        user = mapping.get(std, std)
-        if user in df.columns:
-            rename[user] = std
-        elif std in REQUIRED_COLUMNS:
-            problems.append(Problem(file, None, user, None,
-                                    f"een kolom '{user}' (standaardkolom '{std}')"))
-    unknown_map = [k for k in mapping if k not in STANDARD_COLUMNS]
-    for k in unknown_map:
-        problems.append(Problem(file, None, k, mapping[k],
-                                "een standaardkolomnaam: " + ", ".join(STANDARD_COLUMNS)))
+    try:
+        mapping, problems = SCHEMA.resolve_columns(df, file, columns)
+    except ValueError as exc:  # a mapping key that is no standard column
+        raise DataError(Problem(file, None, None, sorted(set(columns or {}) - set(STANDARD_COLUMNS)),
+                                "standaardkolomnamen: " + ", ".join(STANDARD_COLUMNS))) from exc
     if problems:
         raise DataError(problems)
-    src = df[list(rename)].rename(columns=rename)
+    src = {std: df[user] for std, user in mapping.items()}
     index = df.index
-    n = len(src)
+    n = len(df)
     out: dict[str, object] = {}
 
     # ---- required columns
     emp = src["employee_id"]
-    out["employee_id"] = emp
-    dates = _to_dates(src["date"], problems, file, index, "date")
-    birth = _to_dates(src["birth_date"], problems, file, index, "birth_date")
-    out["entity"] = _map_categories(src["entity"], lambda c: str(c).strip() or "", problems, file, index,
-                                    "entity", "een entiteit")
+    dates = _to_dates(src["date"], problems, file, index, mapping["date"])
+    birth = _to_dates(src["birth_date"], problems, file, index, mapping["birth_date"])
+    out["entity"] = _map_categories(src["entity"], lambda c: str(c).strip(), problems, file, index,
+                                    mapping["entity"], "een entiteit")
     out["sex"] = _map_categories(src["sex"], lambda c: _SEX.get(_norm_token(c), None if _norm_token(c) else ""),
-                                 problems, file, index, "sex", "F, M of X (ook V/vrouw, man)")
+                                 problems, file, index, mapping["sex"], "F, M of X (ook V/vrouw, man)")
     if "policy_domain" in src:
         out["policy_domain"] = _map_categories(src["policy_domain"], lambda c: str(c).strip(), problems, file,
-                                               index, "policy_domain", "een beleidsdomein")
+                                               index, mapping["policy_domain"], "een beleidsdomein")
 
     # ---- optional columns
     for c in NATIONALITY_COLUMNS:
         if c in src:
-            out[c] = _map_categories(src[c], _normalise_nationality, problems, file, index, c,
+            out[c] = _map_categories(src[c], _normalise_nationality, problems, file, index, mapping[c],
                                      "een ISO-landcode met 2 letters (bv. BE, NL, MA), XX (staatloos) "
                                      "of leeg/ZZ/onbekend")
     if "grandparents_non_eu" in src:
-        g = pd.to_numeric(src["grandparents_non_eu"], errors="coerce").to_numpy(dtype=float)
-        bad = (~np.isnan(g) & ((g < 0) | (g > 4) | (g != np.round(g)))) | (
-            np.isnan(g) & src["grandparents_non_eu"].notna().to_numpy())
-        _bad_rows(problems, file, index, bad, src["grandparents_non_eu"],
-                  "grandparents_non_eu", "een geheel getal van 0 tot 4")
-        out["grandparents_non_eu"] = g
+        out["grandparents_non_eu"] = _small_int(src["grandparents_non_eu"], 0, 4, problems, file, index,
+                                                mapping["grandparents_non_eu"], "een geheel getal van 0 tot 4")
     if "disability_category" in src:
-        col = src["disability_category"]
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            cats = pd.to_numeric(pd.Series(col.cat.categories), errors="coerce").to_numpy(dtype=float)
-            dv = np.append(cats, np.nan)[np.where(col.cat.codes < 0, len(cats), col.cat.codes)]
-        else:
-            dv = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
-        raw_present = col.notna().to_numpy()
-        bad = (np.isnan(dv) & raw_present & (col.astype("str").str.strip() != "").to_numpy()) | (
-            ~np.isnan(dv) & ((dv < 0) | (dv > 8) | (dv != np.round(dv))))
-        _bad_rows(problems, file, index, bad, col, "disability_category",
-                  "een registratiecategorie 1-8, of leeg/0 (geen)")
-        out["disability_category"] = dv
+        out["disability_category"] = _small_int(src["disability_category"], 0, 8, problems, file, index,
+                                                mapping["disability_category"],
+                                                "een registratiecategorie 1-8, of leeg/0 (geen)")
     if "level" in src:
         out["level"] = _map_categories(src["level"], lambda c: (_norm_token(c) if _norm_token(c) in _LEVELS
                                                                  else ("" if not _norm_token(c) else None)),
-                                       problems, file, index, "level", "niveau A, B, C of D")
+                                       problems, file, index, mapping["level"], "niveau A, B, C of D")
     if "education_level" in src:
         out["education_level"] = _map_categories(
             src["education_level"],
             lambda c: (str(c).strip().lower() if str(c).strip().lower() in _EDUCATION
                        else ("" if not _norm_token(c) else None)),
-            problems, file, index, "education_level", "primary, lower_secondary, secondary of higher")
+            problems, file, index, mapping["education_level"], "primary, lower_secondary, secondary of higher")
     if "management" in src:
         out["management"] = _map_categories(src["management"], lambda c: _MANAGEMENT.get(_norm_token(c)),
-                                            problems, file, index, "management",
+                                            problems, file, index, mapping["management"],
                                             "top, middle, lower of none (of topkader, middenkader, lager kader, geen)")
     elif "grade" in src:
         out["management"] = pd.Categorical(management_from_grade(src["grade"], management_map),
                                            categories=["lower", "middle", "none", "top"])
 
-    # ---- implausible ages (a data error, not an exclusion)
-    ok = ~np.isnat(dates) & ~np.isnat(birth)
-    if ok.any():
-        dcodes_all, dvals_all = pd.factorize(pd.Series(np.where(ok, dates, np.datetime64("2000-01-01", "ns"))),
-                                             sort=True)
-        dvals_all = np.asarray(dvals_all, dtype="datetime64[ns]")
-        young = ~_age_reached(birth, dcodes_all, dvals_all, 14)
-        old = _age_reached(birth, dcodes_all, dvals_all, 81)
+    # ---- reference dates (few distinct values) and implausible ages (a data error)
+    dcodes, dvals = pd.factorize(dates, sort=True)  # NaT -> -1
+    dvals = np.asarray(dvals).astype(dates.dtype)
+    birth_ok = ~np.isnat(birth)
+    ok = (dcodes >= 0) & birth_ok
+    if ok.any() and dvals.size:
+        young = ~_age_reached(birth, dcodes, dvals, 14)
+        old = _age_reached(birth, dcodes, dvals, 81)
         bad = ok & (young | old)
-        _bad_rows(problems, file, index, bad, src["birth_date"], "birth_date",
+        _bad_rows(problems, file, index, bad, src["birth_date"], mapping["birth_date"],
                   "een geboortedatum die op de peildatum een leeftijd van 14 tot 80 jaar geeft")
     if problems:
         raise DataError(problems)
@@ -720,107 +756,110 @@ def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file:
     # ---- exclusions
     ledger = Ledger(file, read=n)
     keep = np.ones(n, dtype=bool)
-    emp_na = emp.isna().to_numpy()
-    if emp.dtype == object or pd.api.types.is_string_dtype(emp.dtype):
-        emp_na |= (emp.astype("str").str.strip() == "").to_numpy() & ~emp_na
+    if pd.api.types.is_integer_dtype(emp.dtype) and not emp.hasnans:
+        emp_na = np.zeros(n, dtype=bool)
+    else:
+        emp_na = emp.isna().to_numpy()
+        if not pd.api.types.is_numeric_dtype(emp.dtype):
+            emp_na |= (emp.astype("str").str.strip() == "").to_numpy()
     for reason, miss in (
         ("personeelsnummer ontbreekt", emp_na),
-        ("peildatum ontbreekt", np.isnat(dates)),
+        ("peildatum ontbreekt", dcodes < 0),
         ("entiteit ontbreekt", out["entity"].codes < 0),
-        ("geboortedatum ontbreekt", np.isnat(birth)),
+        ("geboortedatum ontbreekt", ~birth_ok),
         ("geslacht ontbreekt", out["sex"].codes < 0),
+        ("beleidsdomein ontbreekt", out["policy_domain"].codes < 0 if "policy_domain" in out else np.zeros(0, bool)),
     ):
-        drop = keep & miss
-        ledger.exclude(reason, int(drop.sum()))
-        keep &= ~miss
+        if miss.size and miss.any():
+            ledger.exclude(reason, int((keep & miss).sum()))
+            keep &= ~miss
 
-    dcodes, dvals = pd.factorize(pd.Series(np.where(keep, dates, np.datetime64("NaT", "ns"))), sort=True)
-    dvals = np.asarray(dvals, dtype="datetime64[ns]")
-    # duplicates: same employee on the same date (first row in file order kept)
-    if pd.api.types.is_integer_dtype(emp.dtype):
-        ecodes = emp.to_numpy(dtype=np.int64, na_value=-1)
-        ecodes = ecodes - ecodes.min() if n else ecodes
+    # duplicates: the same employee twice on one date (first row in file order kept)
+    if pd.api.types.is_integer_dtype(emp.dtype) and not emp.hasnans:
+        ecodes = emp.to_numpy().astype(np.int64, copy=False)
+        lo = int(ecodes.min()) if n else 0
+        span = (int(ecodes.max()) - lo + 1) if n else 1
+        ecodes = ecodes - lo if lo else ecodes
     else:
-        ecodes, _ = pd.factorize(emp)
-    ecodes = np.asarray(ecodes, dtype=np.int64)
-    span = int(ecodes.max()) + 1 if n else 1
+        ecodes, uniq = pd.factorize(emp)
+        span = max(len(uniq), 1)
     key = dcodes.astype(np.int64) * span + ecodes
-    kk = key[keep]
-    if kk.size > 1 and not bool(np.all(kk[1:] > kk[:-1])):  # fast path: sorted by date, employee
+    all_kept = bool(keep.all())
+    kk = key if all_kept else key[keep]
+    if kk.size > 1 and not bool((kk[1:] > kk[:-1]).all()):  # fast path: sorted by date, employee
         dup_k = pd.Series(kk).duplicated(keep="first").to_numpy()
         if dup_k.any():
             dup = np.zeros(n, dtype=bool)
-            dup[np.flatnonzero(keep)[dup_k]] = True
+            dup[np.flatnonzero(keep)[dup_k] if not all_kept else dup_k] = True
             ledger.exclude("dubbel: zelfde personeelslid op dezelfde peildatum", int(dup.sum()))
             keep &= ~dup
+            all_kept = False
 
-    all_kept = bool(keep.all())
-    frame = {}
-    for c, v in out.items():
-        if isinstance(v, pd.Categorical):
-            v = v if all_kept else v[keep]
-            frame[c] = pd.Categorical.from_codes(v.codes, categories=v.categories) if not all_kept else v
-        else:
-            arr = np.asarray(v)
-            frame[c] = arr if all_kept else arr[keep]
-    frame["date"] = dates if all_kept else dates[keep]
-    frame["birth_date"] = birth if all_kept else birth[keep]
-    res = pd.DataFrame(frame, copy=False)
-    dc = dcodes if all_kept else dcodes[keep]
+    cols: dict[str, object] = {"employee_id": emp.to_numpy(), "date": dates, "birth_date": birth, **out}
+    if not all_kept:
+        cols = {k: (v[keep] if isinstance(v, pd.Categorical) else np.asarray(v)[keep]) for k, v in cols.items()}
+        dcodes = dcodes[keep]
     present = frozenset(c for c in out if c not in REQUIRED_COLUMNS)
-    return Prepared(res, dc.astype(np.intp), dvals, ledger, present)
+    return Prepared(cols, int(keep.sum()), dcodes.astype(np.intp, copy=False), dvals, ledger, present)
 
 
 # --------------------------------------------------------------------------- indicators
 
-def _cat_lookup(cat: pd.Categorical, values: Mapping[str, bool] | set) -> np.ndarray:
-    """Boolean per row: the row's category is in ``values`` (missing -> False)."""
+def _cat_lookup(cat: pd.Categorical, values) -> np.ndarray:
+    """Boolean per row: the row's category is in ``values`` (missing -> False). One small table,
+    one take over the codes (code -1 picks the appended False)."""
     tab = np.array([c in values for c in cat.categories] + [False], dtype=bool)
-    codes = np.where(cat.codes < 0, len(cat.categories), cat.codes)
-    return tab[codes]
+    return tab[cat.codes]
 
 
 def _nat_non_belgian(cat: pd.Categorical) -> np.ndarray:
-    tab = np.array([c != "BE" for c in cat.categories] + [False], dtype=bool)  # "" never a category
-    return tab[np.where(cat.codes < 0, len(cat.categories), cat.codes)]
+    tab = np.array([c != "BE" for c in cat.categories] + [False], dtype=bool)  # "" is never a category
+    return tab[cat.codes]
 
 
 def _nat_non_eu(cat: pd.Categorical, dcodes: np.ndarray, dvals: np.ndarray, eu: str) -> np.ndarray:
-    tab = _non_eu_table(cat, dvals, eu)
-    return tab[np.where(cat.codes < 0, len(cat.categories), cat.codes), dcodes]
+    tab = _non_eu_table(cat, dvals, eu)  # last row: missing
+    if tab.shape[1] == 1:
+        return tab[:, 0][cat.codes]
+    flat = tab.ravel()
+    codes = cat.codes.astype(np.intp) % tab.shape[0]  # -1 -> last row
+    return flat[codes * tab.shape[1] + dcodes]
 
 
 @dataclass
 class _Spec:
     group: str
     definition: str
-    indicator: np.ndarray          # bool per row
-    rows: np.ndarray | None        # bool per row: rows the definition applies to (None = all)
+    indicator: np.ndarray           # bool per row
+    rows: np.ndarray | None         # bool per row: rows the definition applies to (None = all)
     denominator: np.ndarray | None  # bool per row: denominator population (None = all)
 
 
 def _indicators(p: Prepared, definitions: str, low_educated_method: str, eu: str):
-    """Yield a :class:`_Spec` per (group, definition); also return the list of skipped groups."""
+    """Build a :class:`_Spec` per (group, definition); also return the skipped groups."""
     if definitions not in ("official", "both", "old", "new"):
         raise ValueError("definitions must be 'official', 'both', 'old' or 'new'")
-    f = p.frame
+    if low_educated_method not in ("level_d", "education"):
+        raise ValueError("low_educated_method must be 'level_d' or 'education'")
+    f = p.cols
     dc, dv = p.date_codes, p.date_values
-    is_old_date = (dv < SWITCH_DATE.to_datetime64())[dc]
+    old_date = dv < SWITCH_DATE.to_datetime64()
     if definitions == "official":
-        rows_old, rows_new = is_old_date, ~is_old_date
-        want_old, want_new = bool(is_old_date.any()), bool((~is_old_date).any())
+        want_old, want_new = bool(old_date.any()), bool((~old_date).any())
+        mixed = want_old and want_new
+        rows_old = old_date[dc] if mixed else None
+        rows_new = ~rows_old if mixed else None
     else:
         rows_old = rows_new = None
         want_old, want_new = definitions in ("both", "old"), definitions in ("both", "new")
     skipped: dict[str, str] = {}
     specs: list[_Spec] = []
 
-    women = _cat_lookup(f["sex"].array, {"F"})
+    women = _cat_lookup(f["sex"], {"F"})
     specs.append(_Spec("women_total", "", women, None, None))
     if "management" in p.present:
-        m = f["management"].array
         for lev in ("top", "middle", "lower"):
-            specs.append(_Spec(f"women_{lev}", "", women, None, _cat_lookup(m, {lev})))
+            specs.append(_Spec(f"women_{lev}", "", women, None, _cat_lookup(f["management"], {lev})))
     else:
         for lev in ("top", "middle", "lower"):
             skipped[f"women_{lev}"] = "kolom management (of grade) ontbreekt"
@@ -828,36 +867,36 @@ def _indicators(p: Prepared, definitions: str, low_educated_method: str, eu: str
     nat_present = [c for c in NATIONALITY_COLUMNS if c in p.present]
     if want_new:
         if len(nat_present) == 4:
-            ind = np.zeros(len(f), dtype=bool)
-            for c in NATIONALITY_COLUMNS:
-                ind |= _nat_non_belgian(f[c].array)
+            ind = _nat_non_belgian(f[NATIONALITY_COLUMNS[0]])
+            for c in NATIONALITY_COLUMNS[1:]:
+                ind |= _nat_non_belgian(f[c])
             specs.append(_Spec("foreign_origin", "new_2016", ind, rows_new, None))
         else:
             skipped["foreign_origin"] = "de 4 nationaliteitskolommen zijn nodig: " + ", ".join(NATIONALITY_COLUMNS)
     if want_old:
         need = {"nationality", "father_first_nationality", "mother_first_nationality"}
         if need <= set(nat_present):
-            ind = np.zeros(len(f), dtype=bool)
+            ind = np.zeros(p.n, dtype=bool)
             for c in nat_present:
-                ind |= _nat_non_eu(f[c].array, dc, dv, eu)
+                ind |= _nat_non_eu(f[c], dc, dv, eu)
             if "grandparents_non_eu" in p.present:
-                ind |= np.nan_to_num(f["grandparents_non_eu"].to_numpy(), nan=0.0) >= 2
+                with np.errstate(invalid="ignore"):
+                    ind |= f["grandparents_non_eu"] >= 2
             specs.append(_Spec("migration_background", "old_non_eu", ind, rows_old, None))
         else:
             skipped["migration_background"] = "kolommen nodig: " + ", ".join(sorted(need))
 
     if "disability_category" in p.present:
-        cat = f["disability_category"].to_numpy()
-        if want_old:
-            with np.errstate(invalid="ignore"):
+        cat = f["disability_category"]
+        with np.errstate(invalid="ignore"):
+            if want_old:
                 specs.append(_Spec("disability_chronic_illness", "old_2004", (cat >= 1) & (cat <= 5), rows_old, None))
-        if want_new:
-            with np.errstate(invalid="ignore"):
+            if want_new:
                 specs.append(_Spec("disability_chronic_illness", "new_2016", (cat >= 1) & (cat <= 8), rows_new, None))
     else:
         skipped["disability_chronic_illness"] = "kolom disability_category ontbreekt"
 
-    birth = f["birth_date"].to_numpy()
+    birth = f["birth_date"]
     if want_old:
         specs.append(_Spec("experienced_45plus", "old_2004", _age_reached(birth, dc, dv, 45), rows_old, None))
     if want_new:
@@ -865,14 +904,11 @@ def _indicators(p: Prepared, definitions: str, low_educated_method: str, eu: str
 
     low = None
     if low_educated_method == "level_d" and "level" in p.present:
-        low = _cat_lookup(f["level"].array, {"D"})
+        low = _cat_lookup(f["level"], {"D"})
     elif low_educated_method == "education" and "education_level" in p.present:
-        edu = f["education_level"].array
-        known = edu.codes >= 0
-        fallback = _cat_lookup(f["level"].array, {"D"}) if "level" in p.present else np.zeros(len(f), bool)
-        low = np.where(known, _cat_lookup(edu, _LOW_EDUCATION), fallback)
-    elif low_educated_method not in ("level_d", "education"):
-        raise ValueError("low_educated_method must be 'level_d' or 'education'")
+        edu = f["education_level"]
+        fallback = _cat_lookup(f["level"], {"D"}) if "level" in p.present else np.zeros(p.n, bool)
+        low = np.where(edu.codes >= 0, _cat_lookup(edu, _LOW_EDUCATION), fallback)
     if low is None:
         skipped["low_educated"] = ("kolom level ontbreekt" if low_educated_method == "level_d"
                                    else "kolom education_level ontbreekt")
@@ -901,8 +937,7 @@ def classify(df: pd.DataFrame | Prepared, columns: Mapping[str, str] | None = No
     """
     p = df if isinstance(df, Prepared) else prepare(df, columns, file=file)
     specs, _ = _indicators(p, definitions, low_educated_method, eu)
-    out = pd.DataFrame({"employee_id": p.frame["employee_id"].to_numpy(),
-                        "date": p.frame["date"].to_numpy()})
+    out = pd.DataFrame({"employee_id": p.cols["employee_id"], "date": p.cols["date"]})
     for s in specs:
         name = s.group if definitions == "official" else f"{s.group}__{s.definition}" if s.definition else s.group
         applies = np.ones(len(out), dtype=bool)
@@ -917,7 +952,7 @@ def classify(df: pd.DataFrame | Prepared, columns: Mapping[str, str] | None = No
         else:
             out[name] = col
     if "management" in p.present:
-        out["management"] = p.frame["management"].to_numpy()
+        out["management"] = np.asarray(p.cols["management"], dtype=object)
     return out
 
 
@@ -1006,32 +1041,35 @@ def aggregate(df: pd.DataFrame | Prepared, by: Sequence[str] = ("date", "entity"
         keys.append("entity")
 
     # dense cell index over the key columns (date codes × category codes)
-    f = p.frame
-    cell = p.date_codes.astype(np.int64)
+    f = p.cols
+    cell = p.date_codes.astype(np.intp)
     sizes = [len(p.date_values)]
     cats = []
     for k in keys[1:]:
-        c = f[k].array
+        c = f[k]
         cats.append(c)
-        cell = cell * len(c.categories) + c.codes.astype(np.int64)
+        cell = cell * len(c.categories) + c.codes  # codes >= 0: rows without entity were excluded
         sizes.append(len(c.categories))
     ncell = int(np.prod(sizes))
     specs, skipped = _indicators(p, definitions, low_educated_method, eu)
 
+    # one integer bincount per (group, definition) over the rows in its numerator / denominator
+    den_all = np.bincount(cell, minlength=ncell)
+    den_cache: dict[tuple[int, int], np.ndarray] = {}
     parts = []
     for s in specs:
-        w_den = None
-        if s.rows is not None:
-            w_den = s.rows
+        mask = s.rows
         if s.denominator is not None:
-            w_den = s.denominator if w_den is None else (w_den & s.denominator)
-        if w_den is None:
-            den = np.bincount(cell, minlength=ncell)
-            num = np.bincount(cell, weights=s.indicator, minlength=ncell)
+            mask = s.denominator if mask is None else (mask & s.denominator)
+        if mask is None:
+            den = den_all
+            num = np.bincount(cell[s.indicator], minlength=ncell)
         else:
-            sel = cell[w_den]
-            den = np.bincount(sel, minlength=ncell)
-            num = np.bincount(sel, weights=s.indicator[w_den], minlength=ncell)
+            ck = (id(s.rows), id(s.denominator))
+            if ck not in den_cache:
+                den_cache[ck] = np.bincount(cell[mask], minlength=ncell)
+            den = den_cache[ck]
+            num = np.bincount(cell[mask & s.indicator], minlength=ncell)
         nz = np.flatnonzero(den)
         parts.append((s.group, s.definition, nz, num[nz].astype(np.int64), den[nz].astype(np.int64)))
 
