@@ -1,40 +1,936 @@
-"""Reading input tables (placeholder: number parsing first; read_table follows)."""
+"""Reading input tables as users bring them: CSV, Excel, SPSS, Stata, Parquet.
+
+One entry point, :func:`read_table`. What it promises:
+
+* **Row numbers.** ``df.index`` (named ``row``) is the row number as the user sees it: for CSV
+  and Excel the header is row 1, so the first data row is row 2 (blank lines and empty sheet rows
+  keep their number, so row 7 in a message is row 7 in Excel); for SPSS, Stata and Parquet it is
+  the case number, starting at 1.
+* **Provenance.** ``df.attrs["source"] = {"file": <path relative to the project root, or only the
+  file name>, "sha256": <hex digest of the file's bytes>}`` — never an absolute local path.
+  CSV adds ``df.attrs["csv"] = {"encoding", "separator", "decimal"}``; Excel adds
+  ``df.attrs["sheet"]``.
+* **Refusal.** A file that cannot be read as a table (empty, header only, truncated, not the
+  format its extension says, ragged rows, mixed decimal styles in one column) raises
+  :class:`~evaluatie.validate.DataError` naming file, row and column, in Dutch.
+
+CSV specifics
+    The separator is sniffed among ``;``, ``,`` and tab (the one that splits the header and the
+    first rows into the same number of fields). The encoding is UTF-8 (with or without BOM) when
+    the whole file decodes strictly as UTF-8, else Windows-1252 (so ``é``, ``ë``, ``€`` survive);
+    a file that mixes both is refused rather than turned into mojibake.
+    Empty cells are missing; nothing else is (``NA`` stays the text ``NA``); whitespace is kept
+    (the analysis schema trims it).
+
+Numbers written by people
+    A text column becomes numeric only when **every** non-empty cell is a number:
+    ``1440``, ``1.440``, ``33,6``, ``1.500,50``, ``33,6%``/``33,6 %`` (read as 33.6, percent
+    units), ``€ 1.500,50``, ``-2,5``/``−2,5``. The decimal style is decided per column: values
+    that can only be Dutch (``33,6``, ``1.440,5``) or only English (``33.6``, ``1,440.5``)
+    fix it; a column holding both is a :class:`DataError` naming every row written the other
+    way. A column of only ambiguous values (``1.440``, ``2,500``) follows the file: Dutch if
+    another column of the file is unambiguously Dutch or the separator is ``;`` or tab, English
+    for a comma-separated file. Columns with any non-number (``n.v.t.``) stay text; the schema
+    then names the offending cells.
+
+Identifiers stay text
+    A column of whole numbers where some value has a leading zero (``0123``) or more than 15
+    digits is kept as text, so identifiers and postcodes are never altered (``0123`` ≠ ``123``).
+
+Excel
+    Via openpyxl, cached values (not formulas). ``sheet`` is a name or a 0-based position
+    (default: the first sheet). The first non-empty row is the header. Merged cells are refused
+    (a merged header is not a header). Numbers stored as text go through the same rules as CSV;
+    a numeric column whose cells are all formatted as percentages is multiplied by 100 (what the
+    user sees, ``33,6%``, is what they get: 33.6) and listed in ``df.attrs["percent_columns"]``.
+
+SPSS and Stata: value labels
+    Via pyreadstat. Labelled columns hold their **labels** (``"zeer tevreden"``), codes without a
+    label keep the code. The codes stay available: ``df.attrs["value_labels"] = {column: {code:
+    label}}`` and :func:`value_codes` turns a labelled column back into its codes. (A mapping
+    rather than a second frame, because pandas deep-copies ``attrs`` on every operation.)
+    When one label is used for two codes of a column, the label gets its code appended
+    (``"onbekend (9)"``) so the codes remain recoverable. Variable labels are kept in
+    ``df.attrs["variable_labels"]``. SPSS user-missing values are missing.
+"""
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io as _io
 import math
 import re
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-__all__ = ["parse_number"]
+import numpy as np
+import pandas as pd
+
+from .project import display_path
+from .validate import DataError, Problem
+
+__all__ = ["read_table", "parse_number", "parse_numbers", "value_codes", "FORMATS"]
+
+#: extension -> format
+FORMATS = {
+    ".csv": "csv", ".txt": "csv", ".tsv": "csv",
+    ".xlsx": "xlsx", ".xlsm": "xlsx",
+    ".sav": "sav", ".zsav": "sav",
+    ".dta": "dta",
+    ".parquet": "parquet", ".pq": "parquet",
+}
+_FORMAT_NAMES = {
+    "csv": "een CSV-tekstbestand", "xlsx": "een Excel-bestand (.xlsx)", "xls": "een oud Excel-bestand (.xls)",
+    "sav": "een SPSS-bestand (.sav)", "dta": "een Stata-bestand (.dta)", "parquet": "een Parquet-bestand",
+    "zip": "een zip-archief", "binary": "een binair bestand (geen tekst)",
+}
+_SEPARATORS = (";", ",", "\t")
+_SEP_NAMES = {";": "puntkomma", ",": "komma", "\t": "tab"}
+
+# --------------------------------------------------------------------------- numbers
 
 _WS = "\u00a0\u202f\u2009 \t"
 _NL = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 _EN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+# the same, as RE2 patterns for pyarrow (sign already normalised to '-' and '+', € and % removed)
+_RE_NL = r"^[-+]?(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)$"
+_RE_EN = r"^[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)$"
+_RE_INT = r"^[-+]?\d+$"
+_SP = r"[ \t\x{00a0}\x{202f}\x{2009}]*"
+# "€ 1.500,50", "-€ 5", "€ -5", "1.500,50 €", "33,6 %", "33,6%" -> sign + body
+_RE_DECOR = rf"^([-+]?){_SP}(?:€{_SP})?([-+]?){_SP}([0-9.,]+){_SP}(?:%|€)?$"
+_PY_DECOR = re.compile(r"^([-+]?)[ \t\u00a0\u202f\u2009]*(?:€[ \t\u00a0\u202f\u2009]*)?([-+]?)"
+                       r"[ \t\u00a0\u202f\u2009]*([0-9.,]+)[ \t\u00a0\u202f\u2009]*(?:%|€)?$")
 
 
 def parse_number(text: str, style: str = "nl") -> float:
     """One number as written by a person: ``1.440``, ``33,6``, ``33,6 %``, ``€ 1.500,50``,
     ``-2,5`` (also with a Unicode minus). Returns NaN when ``text`` is not a number.
 
-    ``style`` settles values that read differently in both conventions (``1.440``, ``1,5``...):
-    ``"nl"`` (decimal comma, the default) or ``"en"`` (decimal point).
+    ``style`` settles values that read differently in both conventions (``1.440``, ``1,500``):
+    ``"nl"`` (decimal comma, the default) or ``"en"`` (decimal point). For whole columns use
+    :func:`parse_numbers`, which decides the style from the column itself.
     """
-    s = text.strip(_WS)
-    if s.startswith("€"):
-        s = s[1:].lstrip(_WS)
-    if s.endswith("€"):
-        s = s[:-1].rstrip(_WS)
-    if s.endswith("%"):
-        s = s[:-1].rstrip(_WS)
-    sign = 1.0
-    if s[:1] in ("-", "+", "\u2212"):
-        sign = -1.0 if s[0] != "+" else 1.0
-        s = s[1:]
-        if s.startswith("€"):
-            s = s[1:].lstrip(_WS)
+    m = _PY_DECOR.match(text.strip(_WS).replace("\u2212", "-"))
+    if not m or (m.group(1) and m.group(2)):
+        return math.nan
+    sign = -1.0 if "-" in (m.group(1) + m.group(2)) else 1.0
+    s = m.group(3)
     nl, en = _NL.fullmatch(s), _EN.fullmatch(s)
     if nl and (style == "nl" or not en):
         return sign * float(s.replace(".", "").replace(",", "."))
     if en:
         return sign * float(s.replace(",", ""))
     return math.nan
+
+
+@dataclass
+class ParsedNumbers:
+    """Result of :func:`parse_numbers` on one column.
+
+    ``values``: float64 (NaN where empty or not a number); ``not_number``: non-empty cells that
+    are no number at all; ``conflict``: cells written in the other decimal style than the
+    column's; ``style``: ``"nl"`` or ``"en"``; ``integer``: every number is written without
+    decimals or separators; ``identifier``: whole numbers with a leading zero or > 15 digits;
+    ``percent``: some cell carried ``%``.
+    """
+
+    values: pd.Series
+    not_number: pd.Series
+    conflict: pd.Series
+    style: str
+    integer: bool
+    identifier: bool
+    percent: bool
+    decided: bool  # style was fixed by the column itself, not by the default
+
+    @property
+    def ok(self) -> bool:
+        return not self.not_number.any() and not self.conflict.any()
+
+
+def _arrow_strings(values: pd.Series):
+    import pyarrow as pa
+
+    if isinstance(values, pd.Series):
+        v = values
+        if v.dtype == object:
+            v = v.map(lambda x: x if isinstance(x, str) else (None if _isna(x) else str(x)))
+        return pa.array(v.astype("str").to_numpy(dtype=object, na_value=None), type=pa.string(),
+                        from_pandas=True)
+    return values
+
+
+def _isna(x: Any) -> bool:
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _np(mask) -> np.ndarray:
+    """A pyarrow boolean array as a numpy bool array (missing -> False)."""
+    return mask.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _numbers_arrow(arr, default_style: str = "nl", hint: str | None = None):
+    """Core of :func:`parse_numbers` on a pyarrow string array. Returns numpy arrays."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    n = len(arr)
+    if arr.type != pa.string():
+        arr = arr.cast(pa.string())
+    s = pc.utf8_trim_whitespace(arr)
+    s = pc.if_else(pc.equal(s, ""), pa.scalar(None, pa.string()), s)
+    present = pc.is_valid(s)
+    if pc.any(pc.match_substring(s, "\u2212")).as_py():
+        s = pc.replace_substring(s, "\u2212", "-")
+    percent = bool(pc.any(pc.match_substring(s, "%")).as_py())
+    decorated = percent or bool(pc.any(pc.match_substring(s, "€")).as_py()) or bool(
+        pc.any(pc.match_substring_regex(s, r"[ \t\x{00a0}\x{202f}\x{2009}]")).as_py())
+    bad_decor = None
+    if decorated:
+        m = pc.match_substring_regex(s, _RE_DECOR)
+        bad_decor = pc.and_kleene(present, pc.invert(m))
+        s = pc.replace_substring_regex(s, _RE_DECOR, r"\1\2\3")
+        # a sign before and after the euro sign ("-€ -5") is not a number
+        s = pc.if_else(pc.match_substring_regex(s, r"^[-+][-+]"), pa.scalar("x"), s)
+    has_dot = bool(pc.any(pc.match_substring(s, ".")).as_py())
+    has_comma = bool(pc.any(pc.match_substring(s, ",")).as_py())
+    pres = _np(present)
+    decor_bad = _np(bad_decor) if bad_decor is not None else np.zeros(n, bool)
+    if not has_dot and not has_comma:
+        not_number = (pres & ~_np(pc.match_substring_regex(s, _RE_INT))) | decor_bad
+        conflict = np.zeros(n, bool)
+        integer = True
+        style = hint or default_style
+        decided = False
+    else:
+        integer = False
+        first = hint or ("nl" if has_comma and not has_dot else "en" if has_dot and not has_comma
+                         else default_style)
+        other = "en" if first == "nl" else "nl"
+        pat = {"nl": _RE_NL, "en": _RE_EN}
+        m1n = _np(pc.match_substring_regex(s, pat[first])) & pres
+        rest = pres & ~m1n
+        m2n = (_np(pc.match_substring_regex(s, pat[other])) & rest) if rest.any() else np.zeros(n, bool)
+        not_number = (pres & ~m1n & ~m2n) | decor_bad
+        decided = True
+        conflict = np.zeros(n, bool)
+        style = first
+        if hint is None:
+            # cells matching `first` that do not also read as `other` fix the style
+            idx1 = np.flatnonzero(m1n)
+            sub = pc.filter(s, pa.array(m1n))
+            only1 = np.zeros(n, bool)
+            only1[idx1] = ~_np(pc.match_substring_regex(sub, pat[other]))
+            if m2n.any() and only1.any():
+                # both styles in one column: the minority is the conflict
+                if m2n.sum() <= only1.sum():
+                    style, conflict = first, m2n
+                else:
+                    style, conflict = other, only1
+            elif m2n.any():
+                style = other  # every `first` cell also reads as `other`
+            elif not only1.any():
+                decided, style = False, default_style  # all ambiguous: the file decides
+    conflict = np.asarray(conflict, bool)
+    usable = pc.if_else(pa.array(~not_number & ~conflict & pres), s, pa.scalar(None, pa.string()))
+    if integer:
+        try:
+            ints = pc.cast(usable, pa.int64())
+        except pa.ArrowInvalid:  # overflow: more than 18 digits
+            ints = None
+        body = usable
+        if pc.any(pc.starts_with(usable, "-")).as_py() or pc.any(pc.starts_with(usable, "+")).as_py():
+            body = pc.replace_substring_regex(usable, r"^[-+]", "")
+        lengths = pc.binary_length(body)
+        identifier = bool(_np(pc.and_kleene(pc.starts_with(body, "0"), pc.greater(lengths, 1))).any()) \
+            or bool(_np(pc.greater(lengths, 15)).any())
+        if ints is None:
+            values = pc.cast(usable, pa.float64()).to_numpy(zero_copy_only=False)
+        else:
+            values = ints.to_numpy(zero_copy_only=False)
+    else:
+        identifier = False
+        if style == "nl":
+            t = pc.replace_substring(usable, ".", "") if has_dot else usable
+            t = pc.replace_substring(t, ",", ".") if has_comma else t
+        else:
+            t = pc.replace_substring(usable, ",", "") if has_comma else usable
+        values = pc.cast(t, pa.float64()).to_numpy(zero_copy_only=False)
+    return values, not_number, conflict, style, integer, identifier, percent, decided
+
+
+def parse_numbers(values: pd.Series, default_style: str = "nl") -> ParsedNumbers:
+    """Read a column of numbers written by people (see the module notes), vectorised.
+
+    The decimal style is decided by the column itself; ``default_style`` is used only when every
+    cell reads both ways (``1.440``).
+    """
+    arr = _arrow_strings(values)
+    vals, not_number, conflict, style, integer, identifier, percent, decided = _numbers_arrow(
+        arr, default_style)
+    idx = values.index
+    out = pd.Series(np.asarray(vals, dtype="float64"), index=idx)
+    return ParsedNumbers(out, pd.Series(not_number, index=idx), pd.Series(conflict, index=idx),
+                         style, integer, identifier, percent, decided)
+
+
+def _style_words(style: str) -> str:
+    return ("decimaalkomma zoals de rest van de kolom (33,6 of 1.440,5)" if style == "nl"
+            else "decimaalpunt zoals de rest van de kolom (33.6 of 1,440.5)")
+
+
+def _conflict_problems(file, rows, column, raw, conflict, style) -> list[Problem]:
+    exp = ("een getal met " + _style_words(style)
+           + "; deze kolom mengt beide schrijfwijzen, zodat niet zeker is wat bedoeld is")
+    return [Problem(file, int(rows[i]), str(column), raw[i], exp) for i in np.flatnonzero(conflict)]
+
+
+# --------------------------------------------------------------------------- format sniffing
+
+def _content_kind(head: bytes) -> str:
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"
+    if head.startswith((b"$FL2", b"$FL3")):
+        return "sav"
+    if head.startswith(b"<stata_dta>") or (len(head) > 1 and head[0] in (0x71, 0x72, 0x73) and head[1] in (1, 2)):
+        return "dta"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if b"\x00" in head[:8192]:
+        return "binary"
+    return "csv"
+
+
+def _zip_kind(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = z.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return "zip"
+    return "xlsx" if any(n.startswith("xl/") for n in names) else "zip"
+
+
+# --------------------------------------------------------------------------- entry point
+
+def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read one input table (CSV, XLSX, SAV, DTA, Parquet) — see the module notes.
+
+    Raises :class:`DataError` (Dutch, naming file, row and column) for anything that is not a
+    readable table, and ``FileNotFoundError`` is also turned into a DataError.
+    """
+    path = Path(path)
+    shown = display_path(path)
+    if not path.is_file():
+        raise DataError(Problem(shown, None, None, None,
+                                "een bestand op deze plaats; het bestaat niet (controleer het pad in de parameters)"))
+    ext = path.suffix.lower()
+    fmt = FORMATS.get(ext)
+    if fmt is None:
+        raise DataError(Problem(shown, None, None, ext or "(geen extensie)",
+                                "een van de ondersteunde bestandstypes: " + ", ".join(sorted(FORMATS))))
+    with open(path, "rb") as f:
+        head = f.read(8192)
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise DataError(Problem(shown, None, None, None, "een tabel; het bestand is leeg"))
+    kind = _content_kind(head)
+    if kind == "zip":
+        kind = _zip_kind(path)
+    if kind != fmt:
+        what = _FORMAT_NAMES.get(kind, kind)
+        hint = ""
+        if kind in ("xlsx", "sav", "dta", "parquet"):
+            hint = f"; het is {what}: geef het de juiste extensie of exporteer het opnieuw"
+        elif kind == "xls":
+            hint = "; het is een oud Excel-bestand (.xls): open het in Excel en bewaar het als .xlsx"
+        else:
+            hint = f"; het is {what}"
+        raise DataError(Problem(shown, None, None, None,
+                                f"{_FORMAT_NAMES[fmt]}, zoals de extensie {ext} zegt{hint}"))
+    if fmt == "csv":
+        df = _read_csv(path, shown)
+    elif fmt == "xlsx":
+        df = _read_xlsx(path, shown, sheet)
+    elif fmt in ("sav", "dta"):
+        df = _read_stat(path, shown, fmt)
+    else:
+        df = _read_parquet(path, shown)
+    if "source" not in df.attrs:
+        from .provenance import sha256
+
+        df.attrs["source"] = {"file": shown, "sha256": sha256(path)}
+    return df
+
+
+def _finish_index(df: pd.DataFrame, rows) -> pd.DataFrame:
+    df.index = pd.Index(np.asarray(rows, dtype="int64"), name="row")
+    return df
+
+
+# --------------------------------------------------------------------------- CSV
+
+class _Fallback(Exception):
+    """The fast path cannot settle this file; use the careful one."""
+
+
+def _row_of_offset(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _decode(data: bytes, shown: str) -> tuple[str, str]:
+    """(text, encoding): strict UTF-8 (BOM removed), else Windows-1252; never mojibake."""
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as e:
+        bad = e.start
+    if re.search(rb"[\xc2-\xf4][\x80-\xbf]", data):
+        raise DataError(Problem(
+            shown, _row_of_offset(data, bad), None, None,
+            "één tekencodering voor het hele bestand; het is deels UTF-8 en deels iets anders. "
+            "Bewaar het opnieuw als CSV UTF-8"))
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as e:
+        raise DataError(Problem(
+            shown, _row_of_offset(data, e.start), None, None,
+            "tekst in UTF-8 of Windows-1252; dit bestand bevat tekens die in geen van beide bestaan. "
+            "Bewaar het opnieuw als CSV UTF-8")) from None
+
+
+def _sniff(sample: str, shown: str) -> tuple[str, list[list[str]]]:
+    """Choose the separator from the first rows; return it with the sample's parsed records."""
+    lines = sample
+    best = None
+    for sep in _SEPARATORS:
+        try:
+            recs = [r for r in csv.reader(_io.StringIO(lines), delimiter=sep) if r]
+        except csv.Error:
+            continue
+        if not recs:
+            continue
+        width = len(recs[0])
+        body = recs[1:] or recs[:1]
+        consistent = sum(len(r) == width for r in body) / len(body)
+        score = (width > 1, consistent == 1.0, consistent, width)
+        if best is None or score > best[0]:
+            best = (score, sep, recs)
+    if best is None:
+        raise DataError(Problem(shown, 1, None, None, "een kopregel met kolomnamen"))
+    return best[1], best[2]
+
+
+def _header(names: list[str], shown: str) -> list[str]:
+    out = [n.strip().lstrip("\ufeff").strip() for n in names]
+    seen: dict[str, int] = {}
+    problems = []
+    for i, n in enumerate(out):
+        if n and n in seen:
+            problems.append(Problem(shown, 1, n, n, f"unieke kolomnamen; kolom {i + 1} heet hetzelfde als kolom {seen[n] + 1}"))
+        seen.setdefault(n, i)
+    if problems:
+        raise DataError(problems)
+    return out
+
+
+def _sample_style(rec_cols: list[list[str]]) -> str | None:
+    """The decimal style the sample's cells reveal: 'nl', 'en', or None."""
+    nl = en = 0
+    for col in rec_cols:
+        for v in col:
+            m = _PY_DECOR.match(v.strip(_WS).replace("\u2212", "-"))
+            if not m:
+                continue
+            s = m.group(3)
+            a, b = bool(_NL.fullmatch(s)), bool(_EN.fullmatch(s))
+            nl += a and not b
+            en += b and not a
+    if nl and not en:
+        return "nl"
+    if en and not nl:
+        return "en"
+    return None
+
+
+def _read_csv(path: Path, shown: str) -> pd.DataFrame:
+    import pyarrow as pa
+
+    data = path.read_bytes()
+    pool = ThreadPoolExecutor(max_workers=1)
+    digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+    try:
+        encoding = "utf-8"
+        try:
+            sample = _sample_of(data).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text, encoding = _decode(data, shown)  # Windows-1252, or a DataError
+            data = text.encode("utf-8")
+            sample = _sample_of(data).decode("utf-8-sig")
+        sep, recs = _sniff(sample, shown)
+        if len(sample.encode("utf-8")) < len(data) - 3 and len(recs) > 2:
+            recs = recs[:-1]  # the last sample record may be cut inside a quoted field
+        names = _header(recs[0], shown)
+        if len(recs) < 2 and len(data.strip(b" \t\r\n\xef\xbb\xbf").splitlines()) < 2:
+            raise DataError(Problem(shown, None, None, None, _HEADER_ONLY))
+        df = style = None
+        for typed in (True, False):
+            try:
+                df, style = _csv_fast(data, sep, names, recs, shown, typed=typed)
+                break
+            except (_Fallback, pa.ArrowInvalid) as e:
+                if isinstance(e, pa.ArrowInvalid) and "UTF8" in str(e) and encoding == "utf-8":
+                    text, encoding = _decode(data, shown)  # raises if neither
+                    data = text.encode("utf-8")
+        if df is None:
+            df, style = _csv_careful(data, sep, names, shown)
+        df.attrs["source"] = {"file": shown, "sha256": digest.result()}
+        df.attrs["csv"] = {"encoding": encoding, "separator": sep, "decimal": "," if style == "nl" else "."}
+        return df
+    finally:
+        pool.shutdown(wait=True)
+
+
+_HEADER_ONLY = "minstens één rij met gegevens onder de kopregel; het bestand heeft alleen een kopregel"
+
+
+def _sample_of(data: bytes, size: int = 65536) -> bytes:
+    if len(data) <= size:
+        return data
+    cut = data.rfind(b"\n", 0, size)
+    return data[: cut + 1] if cut > 0 else data[:size]
+
+
+def _sample_columns(recs: list[list[str]], width: int) -> list[list[str]]:
+    cols: list[list[str]] = [[] for _ in range(width)]
+    for r in recs[1:]:
+        if len(r) != width:
+            continue
+        for j, v in enumerate(r):
+            if v.strip():
+                cols[j].append(v)
+    return cols
+
+
+
+
+def _csv_fast(data: bytes, sep: str, names: list[str], recs, shown, typed: bool = True):
+    """pyarrow, multithreaded. With ``typed``, columns whose first cells are plain decimals are
+    parsed by pyarrow itself (strict: any other cell fails the read and we come back untyped);
+    the other columns come as text and are converted per column. Blank lines and ragged rows
+    fail the read too: the careful path then gives their row numbers."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    width = len(names)
+    cols = _sample_columns(recs, width)
+    default = _sample_style(cols) or ("en" if sep == "," else "nl")
+    plans = {j: _plan(cols[j], default) for j in range(width)}
+    types = {f"c{j}": (pa.float64() if typed and plans[j] == "dec" else pa.string()) for j in range(width)}
+    end = len(data)
+    while end and data[end - 1] in b" \t\r\n":
+        end -= 1
+    read = pacsv.ReadOptions(column_names=list(types), skip_rows=1, block_size=1 << 22)
+    parse = pacsv.ParseOptions(delimiter=sep, quote_char='"', double_quote=True,
+                               newlines_in_values=b'"' in data, ignore_empty_lines=False)
+    conv = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True, null_values=[""],
+                                quoted_strings_can_be_null=True,
+                                decimal_point="," if default == "nl" else ".")
+    table = pacsv.read_csv(pa.py_buffer(data)[:end], read_options=read, parse_options=parse,
+                           convert_options=conv)
+    rows = np.arange(2, table.num_rows + 2)
+    if table.num_rows and all(c.null_count for c in table.columns):
+        # blank lines (and rows of only separators) hold no data but keep their row number
+        import pyarrow.compute as pc
+
+        empty = np.logical_and.reduce([_np(pc.is_null(c)) for c in table.columns])
+        if empty.any():
+            table = table.filter(pa.array(~empty))
+            rows = rows[~empty]
+    n = table.num_rows
+    if n == 0:
+        raise DataError(Problem(shown, None, None, None, _HEADER_ONLY))
+    arrays = []
+    for j, col in enumerate(table.columns):
+        if pa.types.is_floating(col.type):
+            v = col.to_numpy()
+            if np.isinf(v).any() or int(np.isnan(v).sum()) != col.null_count:
+                raise _Fallback  # 'inf'/'nan' written as text are not numbers to us
+            arrays.append(v)
+            plans[j] = "number"
+        else:
+            arrays.append(col)
+    return _columns_to_frame(arrays, names, rows, shown, default, plans, sep)
+
+
+_PLAIN_INT = re.compile(r"[-+]?\d+")
+_PLAIN_NUM = re.compile(r"[-+]?[\d.,]+")
+
+
+def _plan(sample: list[str], style: str) -> str | None:
+    """How to read a column, judged from its first cells: 'text' (some cell is no number, so
+    the column is text whatever follows), 'int', 'dec' (decimals, no thousands separators),
+    'thou' (thousands separators), or None (decorated numbers: the careful converter)."""
+    if not sample:
+        return None
+    if not all(_PLAIN_NUM.fullmatch(v) for v in sample):
+        for v in sample:
+            m = _PY_DECOR.match(v.strip(_WS).replace("\u2212", "-"))
+            if not m or not _PLAIN_NUM.fullmatch(m.group(3)):
+                return "text"
+        return None
+    if all(_PLAIN_INT.fullmatch(v) for v in sample):
+        return "int"
+    thou = "." if style == "nl" else ","
+    return "thou" if any(thou in v for v in sample) else "dec"
+
+
+def _fast_numbers(arr, plan: str, style: str):
+    """Strict one-pass conversion for a column whose first cells were clean numbers.
+
+    Returns a numpy array, the string "text" (identifiers with leading zeros), or None when
+    some cell does not fit the plan (the careful converter then decides, with row numbers).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        if plan == "int":
+            v = pc.cast(arr, pa.int64())
+            if pc.any(pc.starts_with(arr, "0")).as_py():
+                if _np(pc.greater(pc.binary_length(pc.filter(arr, pc.starts_with(arr, "0"))), 1)).any():
+                    return "text"
+            if pc.any(pc.greater(pc.binary_length(arr), 15)).as_py():
+                return "text"
+            return v.to_numpy(zero_copy_only=False)
+        thou = "." if style == "nl" else ","
+        if plan == "dec":
+            if pc.any(pc.match_substring(arr, thou)).as_py():
+                return None
+            t = pc.replace_substring(arr, ",", ".") if style == "nl" else arr
+        else:
+            if not pc.all(pc.match_substring_regex(arr, _RE_NL if style == "nl" else _RE_EN)).as_py():
+                return None
+            t = pc.replace_substring(arr, thou, "")
+            if style == "nl":
+                t = pc.replace_substring(t, ",", ".")
+        v = pc.cast(t, pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        return None
+    if np.isinf(v).any() or int(np.isnan(v).sum()) != arr.null_count:
+        return None  # 'inf', 'nan' written as text: not numbers to us
+    return v
+
+
+def _csv_careful(data: bytes, sep: str, names: list[str], shown: str):
+    """The careful path: Python's csv module, so ragged rows and blank lines get their row number."""
+    import pyarrow as pa
+
+    text, _ = _decode(data, shown)
+    width = len(names)
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
+    out: list[list[str | None]] = [[] for _ in range(width)]
+    rows: list[int] = []
+    problems: list[Problem] = []
+    record = 0
+    try:
+        for rec in reader:
+            record += 1
+            if record == 1:
+                continue
+            if not rec or (len(rec) == 1 and not rec[0].strip()):
+                continue  # a blank line: keeps its number, holds no data
+            if len(rec) != width:
+                problems.append(Problem(
+                    shown, record, None, sep.join(rec) if len(rec) < 6 else None,
+                    f"{width} velden gescheiden door {_SEP_NAMES[sep]} zoals in de kopregel; "
+                    f"deze rij heeft er {len(rec)}"))
+                continue
+            rows.append(record)
+            for j, v in enumerate(rec):
+                out[j].append(v if v != "" else None)
+    except csv.Error as e:
+        problems.append(Problem(shown, record + 1, None, None,
+                                f"een leesbare CSV-rij; {e} (een aanhalingsteken dat niet gesloten wordt? "
+                                "Het bestand is misschien onvolledig)"))
+    if text.count('"') % 2 and not problems:
+        problems.append(Problem(shown, record, None, None,
+                                "een gesloten aanhalingsteken; het bestand eindigt midden in een veld "
+                                "(onvolledig bestand?)"))
+    if problems:
+        raise DataError(problems)
+    if not rows:
+        raise DataError(Problem(shown, None, None, None,
+                                _HEADER_ONLY))
+    cols = [pa.array(c, type=pa.string()) for c in out]
+    sample_cols = [[v for v in c[:2000] if v is not None] for c in out]
+    default = _sample_style(sample_cols) or ("en" if sep == "," else "nl")
+    return _columns_to_frame(cols, names, np.asarray(rows), shown, default, {}, sep)
+
+
+def _columns_to_frame(arrays, names, rows, shown, default_style, plans, sep):
+    """Turn text columns into numbers where every cell is one; drop unnamed empty columns."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    data: dict[str, Any] = {}
+    problems: list[Problem] = []
+    styles: dict[str, str] = {}
+    pending = []
+    for j, (name, arr) in enumerate(zip(names, arrays)):
+        if plans.get(j) == "number":
+            data[name] = arr
+            styles[name] = default_style
+            continue
+        if isinstance(arr, pa.ChunkedArray) and arr.num_chunks != 1:
+            arr = arr.combine_chunks()
+        elif isinstance(arr, pa.ChunkedArray):
+            arr = arr.chunk(0)
+        if arr.null_count == len(arr) or not _np(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(arr)), 0)).any():
+            if not name:
+                continue  # trailing separator: an unnamed, empty column
+            data[name] = pd.Series(arr.to_pandas(), dtype="str")
+            continue
+        if not name:
+            problems.append(Problem(shown, 1, f"kolom {j + 1}", None,
+                                    "een naam in de kopregel voor elke kolom met gegevens"))
+            continue
+        plan = plans.get(j)
+        if plan == "text":
+            data[name] = arr
+            continue
+        if plan is not None:
+            fast = _fast_numbers(arr, plan, default_style)
+            if isinstance(fast, str):
+                data[name] = arr
+                continue
+            if fast is not None:
+                data[name] = fast
+                styles[name] = default_style
+                continue
+        pending.append((name, arr))
+    # numbers: columns that fix their own style first, then the ambiguous ones follow the file
+    decided_styles = []
+    results = {}
+    for name, arr in pending:
+        res = _numbers_arrow(arr, default_style)
+        results[name] = res
+        if res[7]:
+            decided_styles.append(res[3])
+    file_style = default_style
+    if decided_styles and all(s == decided_styles[0] for s in decided_styles):
+        file_style = decided_styles[0]
+    for name, arr in pending:
+        vals, not_number, conflict, style, integer, identifier, percent, decided = results[name]
+        if not decided and style != file_style and not not_number.any():
+            vals, not_number, conflict, style, integer, identifier, percent, decided = _numbers_arrow(
+                arr, file_style, hint=file_style)
+        if not_number.any():
+            data[name] = arr  # text
+            continue
+        if conflict.any():
+            raw = arr.to_numpy(zero_copy_only=False)
+            problems += _conflict_problems(shown, rows, name, raw, conflict, style)
+            continue
+        if integer and identifier:
+            data[name] = arr
+            continue
+        styles[name] = style
+        data[name] = vals
+    if problems:
+        problems.sort(key=lambda p: (p.row or 0))
+        raise DataError(problems)
+    frame = {}
+    for name in [n for n in names if n in data]:
+        v = data[name]
+        if isinstance(v, (pa.Array, pa.ChunkedArray)):
+            frame[name] = pd.Series(v.to_pandas(), dtype="str")
+        elif isinstance(v, pd.Series):
+            frame[name] = v.to_numpy()
+        else:
+            frame[name] = v
+    df = pd.DataFrame(frame)
+    return _finish_index(df, rows), file_style
+
+
+# --------------------------------------------------------------------------- Excel
+
+def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as e:
+        raise DataError(Problem(shown, None, None, None,
+                                f"een leesbaar Excel-bestand; het is beschadigd of onvolledig ({type(e).__name__})")) from None
+    names = wb.sheetnames
+    if sheet is None:
+        ws = wb.worksheets[0]
+    elif isinstance(sheet, int) and not isinstance(sheet, bool):
+        if not 0 <= sheet < len(names):
+            raise DataError(Problem(shown, None, None, sheet,
+                                    f"een bladnummer van 0 tot {len(names) - 1}; bladen: {', '.join(names)}"))
+        ws = wb.worksheets[sheet]
+    else:
+        match = [n for n in names if n == sheet] or [n for n in names if n.strip().casefold() == str(sheet).strip().casefold()]
+        if not match:
+            raise DataError(Problem(shown, None, None, sheet,
+                                    f"de naam van een werkblad; dit bestand heeft: {', '.join(names)}"))
+        ws = wb[match[0]]
+    cells = [list(r) for r in ws.iter_rows()]
+    rows_all = [(r[0].row if r else None, r) for r in cells]
+    nonempty = [(i, r) for i, r in rows_all if r and any(c.value is not None and str(c.value).strip() != "" for c in r)]
+    if not nonempty:
+        raise DataError(Problem(shown, None, None, None, f"een tabel; werkblad '{ws.title}' is leeg"))
+    header_row, header_cells = nonempty[0]
+    merged = sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
+    if merged:
+        problems = []
+        for rng in merged:
+            where = "de kopregel" if rng.min_row <= header_row <= rng.max_row else f"rij {rng.min_row}"
+            problems.append(Problem(shown, rng.min_row, str(rng.coord), None,
+                                    f"gewone cellen; {where} heeft samengevoegde cellen ({rng.coord}) in werkblad "
+                                    f"'{ws.title}'. Hef de samenvoeging op en geef elke kolom een eigen naam"
+                                    if where == "de kopregel" else
+                                    f"gewone cellen; samengevoegde cellen ({rng.coord}) in werkblad '{ws.title}'. "
+                                    "Hef de samenvoeging op en vul elke cel in"))
+        raise DataError(problems)
+    width = max(len(r) for _, r in nonempty)
+    raw_names = [(str(c.value).strip() if c.value is not None else "") for c in header_cells] + [""] * (width - len(header_cells))
+    body = [(i, r) for i, r in nonempty[1:]]
+    if not body:
+        raise DataError(Problem(shown, None, None, None,
+                                f"minstens één rij met gegevens onder de kopregel; werkblad '{ws.title}' heeft alleen een kopregel"))
+    names = _header(raw_names, shown)
+    problems = []
+    data: dict[str, Any] = {}
+    percent_cols = []
+    rows = np.asarray([i for i, _ in body])
+    for j, name in enumerate(names):
+        col = [(r[j] if j < len(r) else None) for _, r in body]
+        vals = [c.value if c is not None else None for c in col]
+        vals = [None if isinstance(v, str) and v == "" else v for v in vals]
+        present = [v for v in vals if v is not None]
+        if not present:
+            if name:
+                data[name] = pd.Series([None] * len(vals), dtype="str").to_numpy()
+            continue
+        if not name:
+            problems.append(Problem(shown, header_row, f"kolom {j + 1}", None,
+                                    "een naam in de kopregel voor elke kolom met gegevens"))
+            continue
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+            arr = np.array([np.nan if v is None else v for v in vals], dtype="float64")
+            pct = all("%" in (c.number_format or "") for c, v in zip(col, vals) if v is not None)
+            if pct:
+                arr = arr * 100
+                percent_cols.append(name)
+            if not pct and all(isinstance(v, int) for v in present) and len(present) == len(vals):
+                arr = arr.astype("int64")
+            data[name] = arr
+        elif all(hasattr(v, "year") for v in present):
+            data[name] = pd.to_datetime(pd.Series(vals, dtype=object)).to_numpy()
+        elif all(isinstance(v, str) for v in present):
+            s = pd.Series(vals, dtype="str")
+            res = parse_numbers(s)
+            if res.not_number.any() or (res.integer and res.identifier):
+                data[name] = s.to_numpy()
+            elif res.conflict.any():
+                problems += _conflict_problems(shown, rows, name, np.asarray(vals, dtype=object),
+                                               res.conflict.to_numpy(), res.style)
+            else:
+                data[name] = res.values.to_numpy()
+        else:
+            data[name] = np.asarray(vals, dtype=object)
+    if problems:
+        raise DataError(problems)
+    df = pd.DataFrame(data)
+    df = _finish_index(df, rows)
+    df.attrs["sheet"] = ws.title
+    if percent_cols:
+        df.attrs["percent_columns"] = percent_cols
+    return df
+
+
+# --------------------------------------------------------------------------- SPSS, Stata, Parquet
+
+def _read_stat(path: Path, shown: str, fmt: str) -> pd.DataFrame:
+    import pyreadstat
+
+    reader = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
+    try:
+        df, meta = reader(str(path), dates_as_pandas_datetime=True)
+    except Exception as e:  # pyreadstat raises its own ReadstatError / PyreadstatError
+        raise DataError(Problem(shown, None, None, None,
+                                f"{_FORMAT_NAMES[fmt]} dat gelezen kan worden; het is beschadigd of onvolledig "
+                                f"({str(e).strip() or type(e).__name__})")) from None
+    if len(df) == 0:
+        raise DataError(Problem(shown, None, None, None, "minstens één geval (rij); het bestand heeft er geen"))
+    value_labels: dict[str, dict[Any, str]] = {}
+    for col, labels in (meta.variable_value_labels or {}).items():
+        if col not in df.columns or not labels:
+            continue
+        labels = {_plain_code(k): str(v) for k, v in labels.items()}
+        counts: dict[str, int] = {}
+        for v in labels.values():
+            counts[v] = counts.get(v, 0) + 1
+        labels = {k: (v if counts[v] == 1 else f"{v} ({k})") for k, v in labels.items()}
+        codes = df[col]
+        mapped = codes.map(lambda c: labels.get(_plain_code(c), c) if not _isna(c) else None)
+        df[col] = mapped.astype("str") if mapped.map(lambda v: isinstance(v, str) or v is None).all() else mapped.astype(object)
+        value_labels[col] = labels
+    df = _finish_index(df.reset_index(drop=True), np.arange(1, len(df) + 1))
+    df.attrs = {}
+    if value_labels:
+        df.attrs["value_labels"] = value_labels
+    var_labels = {k: v for k, v in (meta.column_names_to_labels or {}).items() if v}
+    if var_labels:
+        df.attrs["variable_labels"] = var_labels
+    return df
+
+
+def _plain_code(c: Any) -> Any:
+    if isinstance(c, (np.generic,)):
+        c = c.item()
+    if isinstance(c, float) and c.is_integer():
+        return int(c)
+    return c
+
+
+def value_codes(df: pd.DataFrame, column: str) -> pd.Series:
+    """The SPSS/Stata codes behind a labelled column of :func:`read_table` (labels -> codes).
+
+    Cells without a label are returned as they are; works on the raw frame read by read_table
+    (or anything that kept its ``attrs["value_labels"]``).
+    """
+    labels = (df.attrs.get("value_labels") or {}).get(column)
+    if labels is None:
+        raise KeyError(f"column {column!r} has no value labels")
+    inverse = {v: k for k, v in labels.items()}
+    return df[column].map(lambda v: inverse.get(v, v) if isinstance(v, str) else v).astype(object)
+
+
+def _read_parquet(path: Path, shown: str) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as e:
+        raise DataError(Problem(shown, None, None, None,
+                                f"een leesbaar Parquet-bestand; het is beschadigd of onvolledig ({str(e)[:120]})")) from None
+    if table.num_rows == 0:
+        raise DataError(Problem(shown, None, None, None, "minstens één rij; het bestand heeft er geen"))
+    df = table.to_pandas()
+    df = df.reset_index(drop=True)
+    df.attrs = {}
+    return _finish_index(df, np.arange(1, len(df) + 1))

@@ -311,19 +311,21 @@ def _type_float(col: Column, values: pd.Series, missing: pd.Series):
     if pd.api.types.is_numeric_dtype(values.dtype):
         out = values.astype("float64")
         return out, pd.Series(False, index=values.index)
-    from .io import parse_number  # lazy: io imports this module
+    from .io import parse_numbers  # lazy: io imports this module
 
-    def conv(v):
-        if isinstance(v, bool):
-            return float("nan")
-        if isinstance(v, (int, float, np.integer, np.floating)):
-            return float(v)
-        if isinstance(v, str):
-            return parse_number(v)
-        return float("nan")
-
-    out = values.map(conv, na_action="ignore").astype("float64")
-    return out, out.isna() & ~missing
+    is_text = values.map(lambda v: isinstance(v, str), na_action="ignore").astype(object).fillna(False).astype(bool)
+    is_num = values.map(lambda v: isinstance(v, (int, float, np.integer, np.floating))
+                        and not isinstance(v, (bool, np.bool_)), na_action="ignore").astype(object).fillna(False).astype(bool)
+    out = pd.Series(np.nan, index=values.index, dtype="float64")
+    if is_num.any():
+        out[is_num] = values[is_num].astype("float64")
+    if is_text.any():
+        # the column decides its decimal style; cells in the other style are invalid, not guessed
+        res = parse_numbers(values[is_text].astype("str"))
+        ok = ~res.not_number & ~res.conflict
+        out[is_text] = res.values.where(ok)
+    bad = out.isna() & ~missing
+    return out, bad
 
 
 def _type_int(col: Column, values: pd.Series, missing: pd.Series):
