@@ -618,7 +618,7 @@ def _small_int(col: pd.Series, lo: int, hi: int, problems, file, index, column, 
         vals = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
     raw_present = col.notna().to_numpy()
     if not pd.api.types.is_numeric_dtype(col.dtype):
-        raw_present &= (col.astype("str").str.strip() != "").to_numpy()
+        raw_present = raw_present & (col.astype("str").str.strip() != "").to_numpy()
     with np.errstate(invalid="ignore"):
         bad = (np.isnan(vals) & raw_present) | (~np.isnan(vals) & ((vals < lo) | (vals > hi) | (vals != np.round(vals))))
     _bad_rows(problems, file, index, bad, col, column, expected)
@@ -761,7 +761,7 @@ def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file:
     else:
         emp_na = emp.isna().to_numpy()
         if not pd.api.types.is_numeric_dtype(emp.dtype):
-            emp_na |= (emp.astype("str").str.strip() == "").to_numpy()
+            emp_na = emp_na | (emp.astype("str").str.strip() == "").to_numpy()
     for reason, miss in (
         ("personeelsnummer ontbreekt", emp_na),
         ("peildatum ontbreekt", dcodes < 0),

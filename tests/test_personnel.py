@@ -1,0 +1,339 @@
+"""Classification of kansengroepen from personnel microdata, against hand-made rows.
+
+Every expected value below is worked out by hand from the official definitions (2016-2020 plan,
+section 3; decree of 24/12/2004 for the pre-2016 ones) as documented in
+``evaluatie.personnel``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evaluatie import personnel as P
+from evaluatie.validate import DataError
+
+NAT = ("nationality", "first_nationality", "father_first_nationality", "mother_first_nationality")
+
+
+# --------------------------------------------------------------------------- age and experienced workers
+
+def test_age_birthday_on_reference_date_counts():
+    age = P.age_at(["1961-12-31", "1962-01-01", "1961-12-30"], "2016-12-31")
+    assert age.tolist() == [55, 54, 55]
+
+
+def test_age_leap_day_birth_reached_on_1_march():
+    age = P.age_at(["1960-02-29"] * 3, ["2015-02-28", "2015-03-01", "2016-02-29"])
+    assert age.tolist() == [54, 55, 56]
+
+
+def test_age_missing_is_nan():
+    assert np.isnan(P.age_at([None], "2016-12-31")[0])
+
+
+def test_experienced_threshold_45_before_2016_and_55_from_2016():
+    # the 2016 switch: same person (50 years old) is experienced on 31/12/2015, not on 1/1/2016
+    assert P.experienced(["1965-06-01"], "2015-12-31").tolist() == [True]
+    assert P.experienced(["1965-06-01"], "2016-01-01").tolist() == [False]
+    # 45th birthday on the reference date (old definition)
+    assert P.experienced(["1970-12-31", "1971-01-01"], "2015-12-31").tolist() == [True, False]
+    # 55th birthday on the reference date (new definition)
+    assert P.experienced(["1961-12-31", "1962-01-01"], "2016-12-31").tolist() == [True, False]
+    # forcing a definition
+    assert P.experienced(["1965-06-01"], "2020-12-31", definition="old_2004").tolist() == [True]
+    assert P.experienced(["1965-06-01"], "2020-12-31", definition="new_2016").tolist() == [True]
+    assert P.experienced(["1966-06-01"], "2020-12-31", definition="new_2016").tolist() == [False]
+
+
+def test_definition_in_force_switches_on_1_january_2016():
+    assert P.definition_in_force(["2015-12-31", "2016-01-01"]).tolist() == ["old", "new"]
+
+
+# --------------------------------------------------------------------------- foreign origin (from 2016)
+
+@pytest.mark.parametrize("row, expected", [
+    (("BE", "BE", "BE", "BE"), False),              # Belgian on all four criteria
+    (("BE", "BE", "MA", "BE"), True),               # Belgian-born Belgian, father's first nationality Moroccan
+    (("BE", "BE", "BE", "NL"), True),               # mother Dutch: EU counts too since 2016
+    (("BE", "TR", "TR", "TR"), True),               # naturalised Belgian
+    (("FR", "FR", "BE", "BE"), True),               # current nationality non-Belgian
+    (("BE", "BE", None, "BE"), False),              # unknown father: no evidence, not foreign origin
+    (("BE", "BE", "onbekend", "ZZ"), False),        # unknown tokens
+    ((None, None, None, None), False),              # nothing known
+    (("BE", "BE", None, "CD"), True),               # unknown father, Congolese mother
+    (("bel", "België", "be", "Belg"), False),       # Belgian aliases, any case
+    (("XX", "XX", "BE", "BE"), True),               # stateless is non-Belgian
+])
+def test_foreign_origin_four_criteria(row, expected):
+    out = P.foreign_origin(*[[v] for v in row])
+    assert out.tolist() == [expected]
+
+
+def test_nationality_status_and_invalid_code():
+    assert P.nationality_status(["BE", "ma", None, "ZZ", "XX", "YU"]).tolist() == [0, 1, -1, -1, 1, 1]
+    with pytest.raises(ValueError):
+        P.nationality_status(["Belgique123"])
+
+
+# --------------------------------------------------------------------------- migration background (before 2016)
+
+def _mb(row, date, **kw):
+    return P.migration_background(*[[v] for v in row], date, **kw).tolist()[0]
+
+
+@pytest.mark.parametrize("row, date, expected", [
+    (("BE", "BE", "BE", "BE"), "2014-12-31", False),
+    (("NL", "NL", "NL", "NL"), "2014-12-31", False),   # EU national: no migration background (old def)
+    (("BE", "BE", "MA", "BE"), "2014-12-31", True),    # one non-EU parent
+    (("BE", "BE", "BE", "TR"), "2014-12-31", True),
+    (("BE", "MA", "BE", "BE"), "2014-12-31", True),    # first nationality non-EU
+    (("US", "US", "US", "US"), "2014-12-31", True),    # non-EU national
+    (("HR", "HR", "HR", "HR"), "2012-12-31", True),    # Croatia joined the EU on 1/7/2013
+    (("HR", "HR", "HR", "HR"), "2013-12-31", False),
+    (("BE", "BE", None, None), "2014-12-31", False),   # unknown parents: no evidence
+    (("XX", "XX", "BE", "BE"), "2014-12-31", True),    # stateless: non-EU
+])
+def test_migration_background_non_eu_rule(row, date, expected):
+    assert _mb(row, date) is expected
+
+
+def test_migration_background_eu_on_reference_date_vs_eu15():
+    pl = ("PL", "PL", "PL", "PL")
+    assert _mb(pl, "2012-12-31") is False                 # Poland in the EU since 2004
+    assert _mb(pl, "2012-12-31", eu="eu15") is True       # but not EU-15
+    gb = ("GB", "GB", "GB", "GB")
+    assert _mb(gb, "2019-12-31") is False
+    assert _mb(gb, "2020-12-31") is True                  # left the EU on 1/2/2020
+    assert P.is_eu_member("GB", "2020-01-31") and not P.is_eu_member("GB", "2020-02-01")
+
+
+def test_migration_background_grandparents_only_when_given():
+    be = [["BE"]] * 4
+    assert P.migration_background(*be, "2014-12-31", grandparents_non_eu=[2]).tolist() == [True]
+    assert P.migration_background(*be, "2014-12-31", grandparents_non_eu=[1]).tolist() == [False]
+    assert P.migration_background(*be, "2014-12-31").tolist() == [False]
+
+
+# --------------------------------------------------------------------------- disability
+
+def test_disability_categories_by_definition():
+    cats = [None, 0, 1, 2, 3, 4, 5, 6, 7, 8]
+    old = [False, False, True, True, True, True, True, False, False, False]
+    new = [False, False, True, True, True, True, True, True, True, True]
+    assert P.disability(cats, "2015-12-31").tolist() == old          # before 2016: 6 old = new 1-5
+    assert P.disability(cats, "2016-01-01").tolist() == new          # from 2016: 8 categories
+    assert P.disability(cats, definition="old_2004").tolist() == old
+    assert P.disability(cats, definition="new_2016").tolist() == new
+
+
+# --------------------------------------------------------------------------- low-educated, management
+
+def test_low_educated_level_d_and_education_with_fallback():
+    level = ["D", "C", "D", "A", "C"]
+    edu = ["secondary", "lower_secondary", None, "higher", None]
+    assert P.low_educated(level).tolist() == [True, False, True, False, False]
+    assert P.low_educated(level, edu, method="education").tolist() == [False, True, True, False, False]
+
+
+def test_unqualified_young_up_to_and_including_24():
+    low = np.array([True, True, False])
+    out = P.unqualified_young(low, ["1992-12-31", "1991-12-31", "1995-01-01"], "2016-12-31")
+    assert out.tolist() == [True, False, False]  # 24, 25 (birthday on the date), not low-educated
+
+
+def test_management_from_grade_default_and_custom():
+    assert P.management_from_grade(["A4", "a3", "A2", "A1", None]).tolist() == ["top", "middle", "lower", "none", "none"]
+    assert P.management_from_grade(["X9"], {"X9": "top"}).tolist() == ["top"]
+
+
+# --------------------------------------------------------------------------- prepare: errors and ledger
+
+def _rows() -> pd.DataFrame:
+    """Eight hand-made rows on two reference dates (2015-12-31 and 2016-12-31)."""
+    df = pd.DataFrame({
+        "employee_id": [1, 2, 3, 4, 1, 2, 3, 5],
+        "date": ["2015-12-31"] * 4 + ["2016-12-31"] * 4,
+        "entity": ["E1", "E1", "E2", "E2", "E1", "E1", "E2", "E2"],
+        "policy_domain": ["D1"] * 8,
+        "sex": ["F", "M", "F", "M", "F", "M", "F", "F"],
+        "birth_date": ["1970-12-31", "1961-12-31", "1990-06-01", "1980-01-01",
+                       "1970-12-31", "1961-12-31", "1990-06-01", "1992-12-31"],
+        "nationality": ["BE", "BE", "NL", "BE", "BE", "BE", "NL", "BE"],
+        "first_nationality": ["BE", "BE", "NL", "MA", "BE", "BE", "NL", "BE"],
+        "father_first_nationality": ["BE", "TR", "NL", "MA", "BE", "TR", "NL", "BE"],
+        "mother_first_nationality": ["BE", "BE", "NL", "MA", "BE", "BE", "NL", None],
+        "disability_category": [0, 6, 2, 0, 0, 6, 2, 0],
+        "level": ["A", "D", "C", "D", "A", "D", "C", "D"],
+        "management": ["top", "none", "none", "none", "top", "none", "none", "none"],
+    }, index=range(2, 10))
+    return df
+
+
+def test_aggregate_official_definitions_by_date_hand_computed():
+    tab, led = P.aggregate(_rows(), by=("date", "group"), threshold=0)
+    got = {(r.year, r.group, r.definition): (r.numerator, r.denominator) for r in tab.itertuples()}
+    # 2015 (old definitions): 4 employees
+    assert got[(2015, "migration_background", "old_non_eu")] == (2, 4)   # TR father (2), MA (4); NL not
+    assert got[(2015, "disability_chronic_illness", "old_2004")] == (1, 4)  # cat 2 only; cat 6 is new
+    assert got[(2015, "experienced_45plus", "old_2004")] == (2, 4)        # 45 on the day (1), 54 (2)
+    assert got[(2015, "low_educated", "old_2004")] == (2, 4)
+    assert got[(2015, "women_total", "")] == (2, 4)
+    assert got[(2015, "women_top", "")] == (1, 1)
+    assert (2015, "foreign_origin", "new_2016") not in got
+    # 2016 (new definitions): 4 employees
+    assert got[(2016, "foreign_origin", "new_2016")] == (2, 4)            # TR father (2), NL (3); 5: unknown mother
+    assert got[(2016, "disability_chronic_illness", "new_2016")] == (2, 4)  # cat 6 counts now
+    assert got[(2016, "experienced_55plus", "new_2016")] == (1, 4)        # 55 on 31/12/2016 (2)
+    assert got[(2016, "unqualified_young", "new_2016")] == (1, 4)         # 5: level D, 24 years
+    assert got[(2016, "women_total", "")] == (3, 4)
+    assert (2016, "migration_background", "old_non_eu") not in got
+    assert (2016, "experienced_45plus", "old_2004") not in got
+    assert led.read == 8 and led.analysed == 8
+    row = tab[(tab.year == 2016) & (tab.group == "foreign_origin")].iloc[0]
+    assert row.share_pct == pytest.approx(50.0)
+
+
+def test_aggregate_both_definitions_gives_overlap():
+    tab, _ = P.aggregate(_rows(), by=("date", "group"), threshold=0, definitions="both")
+    got = {(r.year, r.group, r.definition): r.numerator for r in tab.itertuples()}
+    assert got[(2016, "migration_background", "old_non_eu")] == 1   # only the TR father
+    assert got[(2016, "foreign_origin", "new_2016")] == 2
+    assert got[(2015, "foreign_origin", "new_2016")] == 3            # TR father, NL, MA
+    assert got[(2016, "disability_chronic_illness", "old_2004")] == 1
+
+
+def test_aggregate_by_entity_includes_policy_domain_and_matches_classify():
+    df = _rows()
+    tab, _ = P.aggregate(df, by=("date", "entity", "group"), threshold=0)
+    assert list(tab.columns[:4]) == ["date", "year", "policy_domain", "entity"]
+    cls = P.classify(df)
+    sub = cls[cls["date"] == pd.Timestamp("2016-12-31")]
+    n_e2 = int(sub.loc[sub.index.isin([6, 7]), "foreign_origin"].sum())  # E2 rows on 2016: ids 3, 5
+    r = tab[(tab.year == 2016) & (tab.entity == "E2") & (tab.group == "foreign_origin")].iloc[0]
+    assert (r.numerator, r.denominator) == (n_e2, 2) == (1, 2)
+
+
+def test_classify_marks_inapplicable_definitions_missing():
+    cls = P.classify(_rows())
+    assert cls["foreign_origin"].isna().sum() == 4          # the 2015 rows
+    assert cls["migration_background"].isna().sum() == 4    # the 2016 rows
+    assert cls["women_top"].notna().sum() == 2              # top management rows only
+
+
+def test_ledger_excludes_missing_values_and_duplicates():
+    df = _rows()
+    extra = pd.DataFrame({
+        "employee_id": [2, 6, 7, None, 8],
+        "date": ["2016-12-31", "2016-12-31", "2016-12-31", "2016-12-31", ""],
+        "entity": ["E1", "E1", "E1", "E1", "E1"],
+        "policy_domain": ["D1"] * 5,
+        "sex": ["M", None, "F", "F", "F"],
+        "birth_date": ["1961-12-31", "1980-01-01", None, "1980-01-01", "1980-01-01"],
+        "nationality": ["BE"] * 5, "first_nationality": ["BE"] * 5,
+        "father_first_nationality": ["BE"] * 5, "mother_first_nationality": ["BE"] * 5,
+        "disability_category": [0] * 5, "level": ["A"] * 5, "management": ["none"] * 5,
+    }, index=range(10, 15))
+    both = pd.concat([df, extra])
+    tab, led = P.aggregate(both, by=("date", "group"), threshold=0)
+    assert led.read == 13
+    assert led.exclusions == {
+        "personeelsnummer ontbreekt": 1,
+        "peildatum ontbreekt": 1,
+        "geboortedatum ontbreekt": 1,
+        "geslacht ontbreekt": 1,
+        "dubbel: zelfde personeelslid op dezelfde peildatum": 1,
+    }
+    assert led.analysed == 8
+    assert tab[(tab.year == 2016) & (tab.group == "women_total")].denominator.item() == 4
+
+
+def test_duplicate_keeps_first_row_in_file_order():
+    df = _rows().iloc[[4, 5, 6, 7]].copy()
+    dup = df.iloc[[0]].copy()
+    dup["sex"] = "M"
+    both = pd.concat([dup, df])  # the duplicate (a man) comes first: it is kept
+    tab, led = P.aggregate(both, by=("date", "group"), threshold=0)
+    assert led.exclusions == {"dubbel: zelfde personeelslid op dezelfde peildatum": 1}
+    assert tab[tab.group == "women_total"].numerator.item() == 2
+
+
+def test_invalid_values_raise_dutch_dataerror_with_row_and_column():
+    df = _rows()
+    df.loc[3, "sex"] = "Q"
+    df.loc[5, "nationality"] = "Belgique"
+    df.loc[6, "disability_category"] = 9
+    df.loc[7, "birth_date"] = "2010-01-01"  # 5 years old on the reference date
+    with pytest.raises(DataError) as exc:
+        P.aggregate(df, file="personeel.csv")
+    probs = {(p.row, p.column) for p in exc.value.problems}
+    assert probs == {(3, "sex"), (5, "nationality"), (6, "disability_category"), (7, "birth_date")}
+    msg = str(exc.value)
+    assert "personeel.csv" in msg and "rij 5" in msg and "kolom 'nationality'" in msg and "verwacht" in msg
+
+
+def test_missing_required_column_and_mapping():
+    df = _rows().rename(columns={"employee_id": "Personeelsnummer", "birth_date": "geboortedatum"})
+    with pytest.raises(DataError) as exc:
+        P.aggregate(df)
+    assert {p.column for p in exc.value.problems} == {"employee_id", "birth_date"}
+    tab, led = P.aggregate(df, columns={"employee_id": "personeelsnummer",  # case-insensitive match
+                                        "birth_date": "geboortedatum"}, threshold=0)
+    assert led.analysed == 8
+
+
+def test_other_layout_dutch_values_and_grade():
+    df = pd.DataFrame({
+        "persnr": ["a1", "a2", "a3"],
+        "peildatum": ["31/12/2020", "31-12-2020", "2020-12-31"],
+        "entiteit": [" E1", "E1 ", "E1"],
+        "geslacht": ["V", "man", "vrouw"],
+        "geboren": ["01/01/1960", "15/06/1990", "31/12/1965"],
+        "rang": ["A4", "A3", "B1"],
+        "handicap": ["", "7", None],
+    }, index=range(2, 5))
+    tab, led = P.aggregate(df, by=("date", "entity", "group"), threshold=0, columns={
+        "employee_id": "persnr", "date": "peildatum", "entity": "entiteit", "sex": "geslacht",
+        "birth_date": "geboren", "grade": "rang", "disability_category": "handicap"})
+    got = {r.group: (r.numerator, r.denominator) for r in tab.itertuples()}
+    assert got["women_total"] == (2, 3)
+    assert got["women_top"] == (1, 1) and got["women_middle"] == (0, 1)
+    assert got["disability_chronic_illness"] == (1, 3)
+    assert got["experienced_55plus"] == (2, 3)   # 60 and 55 (birthday on the date)
+    assert set(tab.entity) == {"E1"}
+    assert "foreign_origin" in tab.attrs["skipped_groups"]
+
+
+def test_suppression_of_small_cells():
+    tab, _ = P.aggregate(_rows(), by=("date", "group"), threshold=5)
+    assert tab.attrs["suppression_threshold"] == 5
+    sup = tab.attrs["suppressed"]
+    assert sup["share_pct"].all()          # every cell here has fewer than 5 persons in or out
+    assert tab["numerator"].isna().all() and tab["denominator"].notna().all()
+    big = pd.concat([_rows()] * 1).pipe(lambda d: d)
+    tab0, _ = P.aggregate(big, by=("date", "group"), threshold=0)
+    assert not tab0.attrs["suppressed"].to_numpy().any()
+
+
+def test_aggregate_file_parquet_and_csv(tmp_path):
+    df = _rows()
+    pq = tmp_path / "p.parquet"
+    df.assign(date=pd.to_datetime(df["date"]), birth_date=pd.to_datetime(df["birth_date"]),
+              extra_col="not needed").to_parquet(pq)
+    t1, l1 = P.aggregate_file(pq, by=("date", "group"), threshold=0)
+    t0, _ = P.aggregate(df, by=("date", "group"), threshold=0)
+    pd.testing.assert_frame_equal(t1.reset_index(drop=True), t0.reset_index(drop=True), check_dtype=False)
+    assert l1.read == 8
+    csv = tmp_path / "p.csv"
+    df.to_csv(csv, sep=";", index=False)
+    t2, l2 = P.aggregate_file(csv, by=("date", "group"), threshold=0)
+    pd.testing.assert_frame_equal(t2[["group", "numerator", "denominator"]], t0[["group", "numerator", "denominator"]],
+                                  check_dtype=False)
+    assert l2.source == "p.csv" or l2.source.endswith("p.csv")
+
+
+def test_schema_declares_standard_columns():
+    names = [c.name for c in P.SCHEMA.columns]
+    assert names == list(P.STANDARD_COLUMNS)
+    assert {c.name for c in P.SCHEMA.columns if c.required} == set(P.REQUIRED_COLUMNS)
