@@ -138,3 +138,17 @@ def test_list_shows_descriptions(demo_project, capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
     assert "demo" in out and "Demorapport voor de tests" in out and "params/demo.yaml" in out
+
+
+def test_absolute_input_paths_are_not_published(demo_project, tmp_path_factory):
+    """A user's own file outside the project: its folder never appears in any output."""
+    elsewhere = tmp_path_factory.mktemp("gebruiker_jansen")
+    src = (demo_project / "data" / "demo.csv").read_text(encoding="utf-8")
+    (elsewhere / "meting.csv").write_text(src, encoding="utf-8")
+    out = demo_project / "out"
+    assert main(["run", "demo", "--out", str(out), "--quiet", "-p", f"data={elsewhere / 'meting.csv'}"]) == 0
+    d = out / "demo"
+    rec = json.loads((d / "run.json").read_text())
+    assert rec["parameters"]["data"] == "meting.csv" and "meting.csv" in rec["inputs"]
+    for f in ("report.html", "notebook.ipynb", "run.json"):
+        assert "gebruiker_jansen" not in (d / f).read_text(encoding="utf-8"), f

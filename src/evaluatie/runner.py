@@ -118,6 +118,21 @@ def _error_from_exception(exc: BaseException, nb_path: Path) -> dict:
             "kind": "timeout" if "Timeout" in name else "error"}
 
 
+def _shown_parameters(run: RunSpec) -> dict:
+    """Parameters as published: input paths relative to the project root, or just the file name."""
+    return {k: (display_path(v) if isinstance(v, str) and v and k in run.specs and run.specs[k].is_path else v)
+            for k, v in run.parameters.items()}
+
+
+def _input_dirs(run: RunSpec) -> list[str]:
+    """Folders of absolute input paths outside the project, to be scrubbed from outputs."""
+    dirs = set()
+    for k, v in run.parameters.items():
+        if isinstance(v, str) and v and k in run.specs and run.specs[k].is_path and Path(v).is_absolute():
+            dirs.add(str(Path(v).parent))
+    return sorted(dirs, key=len, reverse=True)
+
+
 def _stderr_and_scrub_notebook(nb_path: Path, run: RunSpec) -> list[str]:
     """Clean the executed notebook of local paths; return what the kernel wrote to stderr."""
     import nbformat
@@ -131,8 +146,10 @@ def _stderr_and_scrub_notebook(nb_path: Path, run: RunSpec) -> list[str]:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream" and out.get("name") == "stderr":
                 warnings.append(_scrub(out.get("text", "")).strip())
-    text = _scrub(nbformat.writes(nb))
-    nb_path.write_text(text, encoding="utf-8")
+    text = nbformat.writes(nb)
+    for d in _input_dirs(run):
+        text = text.replace(d + os.sep, "").replace(d, ".")
+    nb_path.write_text(_scrub(text), encoding="utf-8")
     return [w for w in warnings if w]
 
 
@@ -278,7 +295,7 @@ def execute(run: RunSpec, out: Path, *, timeout: float | None = None, progress: 
         "run": run.name,
         "notebook": display_path(run.notebook),
         "params_file": display_path(run.params_file) if run.params_file else None,
-        "parameters": run.parameters,
+        "parameters": _shown_parameters(run),
         "inputs": prov.input_hashes(run.inputs()),
         "versions": prov.versions(),
         "git_commit": prov.git_commit(),
