@@ -55,7 +55,8 @@ __all__ = [
     "mcnemar_exact", "lpm_fe", "conditional_logit", "holm", "benjamini_hochberg", "heterogeneity",
     "wave_comparison", "mcnemar_power", "mcnemar_sample_size", "wave_change_power",
     "wave_change_sample_size", "power_table", "discrimination_table", "summary_sentences",
-    "RATE_COLUMNS", "DISCRIMINATION_COLUMNS",
+    "RATE_COLUMNS", "DISCRIMINATION_COLUMNS", "load", "plot_rates", "plot_forest", "power_curves",
+    "plot_power", "benchmark_table",
 ]
 
 STANDARD_COLUMNS = ("vacancy", "ground", "group", "outcome", "application", "wave", "outcome2",
@@ -751,7 +752,7 @@ def heterogeneity(study: Study, by: Sequence[str], *, threshold: int = 5, conf: 
 def _nl(x: float, d: int = 1) -> str:
     from .report import fmt
 
-    return fmt.num(x, d)
+    return fmt.num(x, d).replace("-", "\u2212")
 
 
 def wave_comparison(study: Study, *, base: str | None = None, conf: float = 0.95) -> pd.DataFrame:
@@ -887,15 +888,18 @@ def wave_change_sample_size(change_pp: float, *, p_only_reference: float, p_only
 
 
 def power_table(cmp: pd.DataFrame, changes_pp: Sequence[float], *, power: float = 0.8, alpha: float = 0.05,
-                n_followup: int | None = None) -> pd.DataFrame:
+                n_followup: int | None = None, only_disadvantaged: bool = True) -> pd.DataFrame:
     """For each comparison of the base wave (rows of :func:`compare_groups`) and each planned
     reduction of the gap: follow-up vacancies needed, and the power with ``n_followup`` vacancies
-    (default: as many as in the nulmeting)."""
+    (default: as many as in the base wave). With ``only_disadvantaged`` only comparisons where the
+    group gets fewer positive reactions (a gap to reduce) are planned."""
     rows = []
     for _, r in cmp.iterrows():
         p10 = r["only_reference"] / r["vacancies"]
         p01 = r["only_group"] / r["vacancies"]
         gap = 100 * (p10 - p01)
+        if only_disadvantaged and gap <= 0:
+            continue
         for ch in changes_pp:
             change = -abs(ch) if gap >= 0 else abs(ch)  # a reduction of the gap
             nf = n_followup or int(r["vacancies"])
@@ -967,3 +971,158 @@ def summary_sentences(disc: pd.DataFrame, alpha: float = 0.05) -> list[str]:
                if sig else "Dat verschil is niet statistisch significant: het kan ook toeval zijn.")
         )
     return out
+
+
+# =========================================================================== loading and figures
+
+def load(data: str, *, data_followup: str | None = None, waves: Sequence[str] | None = None,
+         columns: Mapping[str, str] | None = None, reference_groups: Mapping[str, str],
+         groups: Mapping[str, Sequence[str]] | None = None, ground: str | None = None,
+         allow_unpaired: bool = False) -> Study:
+    """Read the nulmeting (``data``) and optionally a vervolgmeting (``data_followup``), each with its
+    own ledger; ``waves`` names them in order. A file with its own ``wave`` column needs no
+    ``data_followup``."""
+    waves = list(waves or [])
+    kw = dict(columns=columns, reference_groups=reference_groups, groups=groups, ground=ground,
+              allow_unpaired=allow_unpaired)
+    first = read_applications(data, wave=waves[0] if waves else None, **kw)
+    if not data_followup:
+        return first if not waves or len(first.waves) > 1 else first
+    second = read_applications(data_followup, wave=waves[1] if len(waves) > 1 else "vervolgmeting", **kw)
+    return combine([first, second], waves=waves or None)
+
+
+def plot_rates(rates: pd.DataFrame, *, palette: Sequence[str] | None = None):
+    """Positive-reaction rate per group with its Wilson interval, one panel per ground, one colour
+    per wave."""
+    import matplotlib.pyplot as plt
+
+    from . import report as rp
+
+    palette = list(palette or rp.PALETTE)
+    grounds = list(dict.fromkeys(rates["ground"]))
+    waves = list(dict.fromkeys(rates["wave"]))
+    fig, axes = plt.subplots(len(grounds), 1, figsize=(8, 1.2 + 1.1 * len(rates) / max(len(grounds), 1)),
+                             sharex=True, squeeze=False)
+    for ax, g in zip(axes[:, 0], grounds):
+        sub = rates[rates["ground"] == g]
+        labels = list(dict.fromkeys(sub["group"]))
+        for j, w in enumerate(waves):
+            s = sub[sub["wave"] == w].set_index("group").reindex(labels)
+            y = np.arange(len(labels)) + (j - (len(waves) - 1) / 2) * 0.25
+            ax.errorbar(s["rate"], y, xerr=[s["rate"] - s["ci_low"], s["ci_high"] - s["rate"]], fmt="o",
+                        color=palette[j % len(palette)], capsize=3, label=w if len(waves) > 1 else None)
+        ax.set_yticks(np.arange(len(labels)), labels)
+        ax.invert_yaxis()
+        ax.set_title(str(g).capitalize(), loc="left", fontsize=11)
+    from matplotlib.ticker import MaxNLocator
+
+    axes[-1, 0].set_xlabel("Aandeel sollicitaties met een positieve reactie (95%-betrouwbaarheidsinterval)")
+    axes[-1, 0].xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
+    rp.axis_format(axes[-1, 0], "x", "prop", 0)
+    fig.tight_layout()
+    if len(waves) > 1:
+        h, l = axes[0, 0].get_legend_handles_labels()
+        fig.legend(h, l, loc="lower center", ncol=len(waves), frameon=False, bbox_to_anchor=(0.5, -0.06))
+    return fig
+
+
+def plot_forest(disc: pd.DataFrame, *, benchmarks: pd.DataFrame | None = None):
+    """Relative callback (group rate / reference rate) with its 95% interval per comparison and wave;
+    1 = equal treatment. Optional benchmarks (column ``relative_callback`` per ``ground``) as grey
+    diamonds."""
+    import matplotlib.pyplot as plt
+
+    from . import report as rp
+
+    waves = list(dict.fromkeys(disc["wave"]))
+    comps = list(dict.fromkeys(zip(disc["ground"], disc["group"])))
+    fig, ax = plt.subplots(figsize=(8, 1.0 + 0.7 * len(comps) * max(1, len(waves) / 1.5)))
+    for j, w in enumerate(waves):
+        s = disc[disc["wave"] == w].set_index(["ground", "group"]).reindex(comps)
+        y = np.arange(len(comps)) + (j - (len(waves) - 1) / 2) * 0.25
+        ax.errorbar(s["relative_callback"], y,
+                    xerr=[s["relative_callback"] - s["relative_callback_ci_low"],
+                          s["relative_callback_ci_high"] - s["relative_callback"]],
+                    fmt="s", color=rp.PALETTE[j % len(rp.PALETTE)], capsize=3,
+                    label=w if len(waves) > 1 else "deze studie")
+    if benchmarks is not None and len(benchmarks):
+        labelled = False
+        for i, (g, _k) in enumerate(comps):
+            b = benchmarks[benchmarks["ground"] == g]
+            if len(b) and pd.notna(b["relative_callback"].iloc[0]):
+                ax.plot(b["relative_callback"].iloc[0], i, marker="D", color="#777777", linestyle="none",
+                        label=None if labelled else "meta-analyse (Lippens e.a., 2023)")
+                labelled = True
+    ax.axvline(1, color="black", linewidth=1)
+    ax.set_yticks(np.arange(len(comps)), [f"{str(g).capitalize()}: {k}" for g, k in comps])
+    ax.invert_yaxis()
+    ax.set_xlabel("Relatieve kans op een positieve reactie (1 = gelijke behandeling)")
+    rp.axis_format(ax, "x", "num", 1)
+    handles, labels = ax.get_legend_handles_labels()
+    uniq = dict(zip(labels, handles))
+    if uniq:
+        ax.legend(uniq.values(), uniq.keys(), loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3,
+                  frameon=False, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def power_curves(cmp: pd.DataFrame, reductions_pp: Sequence[float], n_max: int = 5000, alpha: float = 0.05):
+    """Power to detect each reduction of the gap as a function of the follow-up's vacancies, per
+    comparison of the base wave (rows of :func:`compare_groups`): a long table for plotting."""
+    n = np.unique(np.linspace(20, n_max, 120).astype(int))
+    rows = []
+    for _, r in cmp.iterrows():
+        p10, p01 = r["only_reference"] / r["vacancies"], r["only_group"] / r["vacancies"]
+        sign = -1 if p10 >= p01 else 1
+        for red in reductions_pp:
+            try:
+                pw = wave_change_power(n, sign * abs(red), p_only_reference=p10, p_only_group=p01,
+                                       n_base=r["vacancies"], alpha=alpha)
+            except ValueError:
+                continue
+            rows += [{"ground": r["ground"], "group": r["group"], "reduction_pp": red, "vacancies": int(x),
+                      "power": float(y)} for x, y in zip(n, pw)]
+    return pd.DataFrame(rows)
+
+
+def plot_power(curves: pd.DataFrame, *, target: float = 0.8):
+    """Power curves, one panel per comparison, one line per planned reduction of the gap."""
+    import matplotlib.pyplot as plt
+
+    from . import report as rp
+
+    comps = list(dict.fromkeys(zip(curves["ground"], curves["group"])))
+    fig, axes = plt.subplots(1, len(comps), figsize=(4 * len(comps), 3.6), sharey=True, squeeze=False)
+    for ax, (g, k) in zip(axes[0], comps):
+        sub = curves[(curves["ground"] == g) & (curves["group"] == k)]
+        for j, (red, s) in enumerate(sub.groupby("reduction_pp", sort=True)):
+            ax.plot(s["vacancies"], s["power"], color=rp.PALETTE[j % len(rp.PALETTE)],
+                    label=f"kloof {rp.fmt.num(red, 0)} pp kleiner")
+        ax.axhline(target, color="black", linestyle="--", linewidth=1)
+        ax.set_title(f"{str(g).capitalize()}: {k}", loc="left", fontsize=10)
+        ax.set_xlabel("Vacatures in de volgende meting")
+        rp.axis_format(ax, "y", "prop", 0)
+        rp.axis_format(ax, "x", "num", 0)
+    axes[0, 0].set_ylabel("Onderscheidingsvermogen")
+    axes[0, 0].legend(frameon=False, fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def benchmark_table(disc: pd.DataFrame, benchmarks: pd.DataFrame, ground_map: Mapping[str, str]) -> pd.DataFrame:
+    """This study's relative callback per ground beside the meta-analysis figure for the matching
+    ground (``ground_map``: our ground -> the meta-analysis' ground)."""
+    rows = []
+    for _, r in disc.iterrows():
+        meta = ground_map.get(str(r["ground"]))
+        b = benchmarks[(benchmarks["ground"] == meta) & (benchmarks["scope"] == "all")] if meta else benchmarks.iloc[:0]
+        rows.append({"wave": r["wave"], "ground": r["ground"], "group": r["group"],
+                     "relative_callback": r["relative_callback"],
+                     "relative_callback_ci_low": r["relative_callback_ci_low"],
+                     "relative_callback_ci_high": r["relative_callback_ci_high"],
+                     "benchmark_ground": meta or "",
+                     "benchmark_relative_callback": float(b["relative_callback"].iloc[0]) if len(b) else np.nan,
+                     "benchmark_fewer_pct": float(b["fewer_positive_responses_pct"].iloc[0]) if len(b) else np.nan})
+    return pd.DataFrame(rows)
