@@ -649,6 +649,12 @@ def _csv_careful(data: bytes, sep: str, names: list[str], shown: str):
                 continue
             if not rec or (len(rec) == 1 and not rec[0].strip()):
                 continue  # a blank line: keeps its number, holds no data
+            if len(rec) != width and any("\n" in v for v in rec):
+                problems.append(Problem(
+                    shown, record, None, None,
+                    "een gesloten aanhalingsteken; in deze rij begint een veld met \" dat pas veel "
+                    "later of nooit gesloten wordt (onvolledig of beschadigd bestand?)"))
+                break
             if len(rec) != width:
                 problems.append(Problem(
                     shown, record, None, sep.join(rec) if len(rec) < 6 else None,
@@ -772,7 +778,7 @@ def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as e:
         raise DataError(Problem(shown, None, None, None,
                                 f"een leesbaar Excel-bestand; het is beschadigd of onvolledig ({type(e).__name__})")) from None
-    names = wb.sheetnames
+    names = sheets = wb.sheetnames
     if sheet is None:
         ws = wb.worksheets[0]
     elif isinstance(sheet, int) and not isinstance(sheet, bool):
@@ -808,8 +814,10 @@ def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
     raw_names = [(str(c.value).strip() if c.value is not None else "") for c in header_cells] + [""] * (width - len(header_cells))
     body = [(i, r) for i, r in nonempty[1:]]
     if not body:
+        others = "" if len(sheets) == 1 else f" (kies met de parameter sheet een ander werkblad: {', '.join(sheets)})"
         raise DataError(Problem(shown, None, None, None,
-                                f"minstens één rij met gegevens onder de kopregel; werkblad '{ws.title}' heeft alleen een kopregel"))
+                                f"minstens één rij met gegevens onder de kopregel; werkblad '{ws.title}' heeft "
+                                f"alleen een kopregel{others}"))
     names = _header(raw_names, shown)
     problems = []
     data: dict[str, Any] = {}

@@ -1,0 +1,239 @@
+"""read_table: every format from a real file, row numbers as the user sees them, provenance,
+Dutch numbers, encodings, and the fast CSV path agreeing with the careful one."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evaluatie.io import parse_number, parse_numbers, read_table, value_codes
+from evaluatie.provenance import sha256
+from evaluatie.validate import DataError
+
+DATA = Path(__file__).parent / "data"
+
+
+# --------------------------------------------------------------------------- formats
+
+@pytest.mark.parametrize("name", ["applications_cp1252.csv", "applications_utf8_bom.csv"])
+def test_csv_encodings_keep_accents_and_euro(name):
+    df = read_table(DATA / name)
+    assert list(df.columns) == ["id", "name", "city", "share_pct", "wage", "applications", "postcode"]
+    assert df["name"].tolist() == ["Zoë Peeters", "Renée Dubois", "Jan Janssens"]
+    assert df["city"].tolist()[0] == "Liège"
+    assert df["share_pct"].tolist() == [33.6, 12.5, 100.0]
+    assert df["wage"].tolist() == [1500.5, 2000.0, 980.25]
+    assert df["applications"].tolist() == [1440, 12, 2300]
+    assert df["postcode"].tolist() == ["0123", "0456", "0789"]  # leading zeros: stays text
+    assert df["id"].dtype == np.int64
+    assert list(df.index) == [2, 3, 4] and df.index.name == "row"
+    assert df.attrs["csv"]["encoding"] == ("cp1252" if "cp1252" in name else "utf-8")
+    assert df.attrs["csv"]["separator"] == ";" and df.attrs["csv"]["decimal"] == ","
+
+
+def test_xlsx_sheet_percent_text_numbers_dates_and_row_numbers():
+    df = read_table(DATA / "applications.xlsx", sheet="Sollicitaties")
+    assert list(df.index) == [2, 3, 5]  # sheet row 4 is empty and keeps its number
+    assert df["share"].tolist() == pytest.approx([33.6, 12.5, 100.0])
+    assert df.attrs["percent_columns"] == ["share"]
+    assert df["wage_text"].tolist() == [1500.5, 980.25, 2000.0]
+    assert df["sent"].tolist()[0] == pd.Timestamp("2021-05-03")
+    assert df.attrs["sheet"] == "Sollicitaties"
+    assert read_table(DATA / "applications.xlsx", sheet=1).equals(df)
+    # the default sheet holds only a note: the error names the other sheets
+    with pytest.raises(DataError, match="Sollicitaties"):
+        read_table(DATA / "applications.xlsx")
+    with pytest.raises(DataError, match="Toelichting, Sollicitaties"):
+        read_table(DATA / "applications.xlsx", sheet="Blad1")
+
+
+@pytest.mark.parametrize("name", ["survey.sav", "survey.dta"])
+def test_spss_stata_value_labels_applied_and_codes_kept(name):
+    df = read_table(DATA / name)
+    assert list(df.index) == list(range(1, 9))
+    assert df["plan_type"].tolist()[:4] == ["instapplan", "diversiteitsplan", "clusterplan", "groeiplan"]
+    assert df["satisfaction"].tolist()[:5] == ["zeer tevreden", "tevreden", "tevreden", "ontevreden", "weet niet"]
+    assert value_codes(df, "satisfaction").tolist() == [5, 4, 4, 2, 9, 5, 3, 1]
+    assert df.attrs["value_labels"]["recommend"] == {0: "nee", 1: "ja"}
+    assert df.attrs["variable_labels"]["satisfaction"] == "Tevredenheid over de ondersteuning"
+    assert df["weight"].tolist()[:3] == [1.5, 1.5, 2.0]
+    assert df["completed"].tolist()[0] == pd.Timestamp("2014-03-01")
+
+
+def test_parquet():
+    df = read_table(DATA / "applications.parquet")
+    assert list(df.index) == [1, 2, 3]
+    assert df["outcome"].tolist() == [True, False, True]
+
+
+@pytest.mark.parametrize("name", ["applications_cp1252.csv", "applications.parquet", "survey.sav"])
+def test_source_provenance_is_relative_and_hashed(name):
+    df = read_table(DATA / name)
+    src = df.attrs["source"]
+    assert src["sha256"] == sha256(DATA / name)
+    assert not Path(src["file"]).is_absolute() and src["file"].endswith(name)
+    assert "/work/" not in src["file"] and "/home/" not in src["file"]
+
+
+def test_missing_file_is_a_data_error():
+    with pytest.raises(DataError, match="bestaat niet"):
+        read_table(DATA / "nope.csv")
+
+
+# --------------------------------------------------------------------------- numbers
+
+@pytest.mark.parametrize("text, value", [
+    ("1.440", 1440), ("33,6", 33.6), ("33,6%", 33.6), ("33,6 %", 33.6), ("33,6\u00a0%", 33.6),
+    ("€ 1.500,50", 1500.5), ("1.500,50 €", 1500.5), ("-2,5", -2.5), ("\u22122,5", -2.5),
+    ("-€ 2,5", -2.5), ("1.234.567,891", 1234567.891), ("0,05", 0.05), ("12", 12),
+    ("1,440.5", 1440.5), ("0.5", 0.5),
+])
+def test_parse_number(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["abc", "1.2.3,4,5", "1,2,3", "12a", "", "%", "€", "--5", "1 440", "1e5"])
+def test_parse_number_rejects(text):
+    assert np.isnan(parse_number(text))
+
+
+def test_parse_numbers_column_decides_style():
+    assert parse_numbers(pd.Series(["1.440", "2,5"])).values.tolist() == [1440, 2.5]
+    assert parse_numbers(pd.Series(["1,440", "2.5"])).values.tolist() == [1440, 2.5]
+    amb = parse_numbers(pd.Series(["1.440", "2.000"]))
+    assert not amb.decided and amb.values.tolist() == [1440, 2000]
+    assert parse_numbers(pd.Series(["1.440", "2.000"]), default_style="en").values.tolist() == [1.44, 2.0]
+    mixed = parse_numbers(pd.Series(["1,5", "2,5", "1.5", None]))
+    assert mixed.conflict.tolist() == [False, False, True, False] and mixed.style == "nl"
+    text = parse_numbers(pd.Series(["1,5", "n.v.t."]))
+    assert text.not_number.tolist() == [False, True]
+
+
+def test_ambiguous_column_follows_the_file(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_text("a,b\n1.440,3.5\n2.000,4.25\n")  # comma-separated, point decimals elsewhere
+    df = read_table(p)
+    assert df["a"].tolist() == [1.44, 2.0] and df["b"].tolist() == [3.5, 4.25]
+    p.write_text("a;b\n1.440;3,5\n2.000;4,25\n")
+    assert read_table(p)["a"].tolist() == [1440, 2000]
+
+
+def test_text_columns_stay_text_and_only_empty_is_missing(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("id;score;note\n1;33,6;NA\n2;n.v.t.;\n3;;x\n")
+    df = read_table(p)
+    assert df["score"].tolist() == ["33,6", "n.v.t.", None] or df["score"].isna().tolist() == [False, False, True]
+    assert df["score"].dtype == "str"
+    assert df["note"].tolist()[0] == "NA" and pd.isna(df["note"].tolist()[1])
+
+
+def _dutch(x: float, thousands: bool) -> str:
+    s = format(Decimal(repr(float(x))), "f")
+    sign = "-" if s.startswith("-") else ""
+    s = s.lstrip("-")
+    whole, _, frac = s.partition(".")
+    if thousands:
+        head = len(whole) % 3 or 3
+        whole = ".".join([whole[:head]] + [whole[i:i + 3] for i in range(head, len(whole), 3)])
+    out = sign + whole + ("," + frac if frac and frac != "0" else "")
+    return out
+
+
+finite = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e15, max_value=1e15)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(xs=st.lists(finite, min_size=1, max_size=20), thousands=st.booleans(),
+       percent=st.sampled_from(["", "%", " %"]))
+def test_dutch_numbers_read_back_exactly(tmp_path, xs, thousands, percent):
+    cells = [_dutch(x, thousands) + percent for x in xs]
+    assert [parse_number(c) for c in cells] == [float(x) for x in xs]
+    p = tmp_path / "n.csv"
+    p.write_text("label;value\n" + "".join(f"r{i};{c}\n" for i, c in enumerate(cells)), encoding="utf-8")
+    df = read_table(p)
+    assert df["value"].astype(float).tolist() == [float(x) for x in xs]
+
+
+@settings(max_examples=40, deadline=None)
+@given(ints=st.lists(st.integers(-10**12, 10**12), min_size=1, max_size=20))
+def test_dutch_integers_with_thousands_read_back(ints):
+    cells = pd.Series([_dutch(i, True) for i in ints])
+    res = parse_numbers(cells)
+    assert res.ok and res.values.tolist() == [float(i) for i in ints]
+
+
+# --------------------------------------------------------------------------- the fast path
+
+def _big(tmp_path, n=5000, tweak=None, encoding="utf-8"):
+    rng = np.random.default_rng(7)
+    wage = rng.uniform(1000, 5000, n).round(2)
+    score = rng.uniform(0, 100, n).round(1)
+    lines = ["id;vacancy;score;wage;city"]
+    for i in range(n):
+        w = f"{wage[i]:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+        lines.append(f"{i + 1};V{i // 2:05d};{str(score[i]).replace('.', ',')};{w};Liège")
+    if tweak:
+        tweak(lines)
+    p = tmp_path / "big.csv"
+    p.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return p, wage, score
+
+
+def test_fast_path_matches_values(tmp_path):
+    p, wage, score = _big(tmp_path)
+    df = read_table(p)
+    assert df["wage"].tolist() == wage.tolist() and df["score"].tolist() == score.tolist()
+    assert df.index[0] == 2 and df.index[-1] == 5001
+    assert df["city"].iloc[-1] == "Liège"
+
+
+def test_late_thousands_separator_in_decimal_column(tmp_path):
+    def tweak(lines):
+        lines[4000] = lines[4000].split(";")[0] + ";V1;1.234,5;1,00;Gent"
+    p, _, _ = _big(tmp_path, tweak=tweak)
+    assert read_table(p).loc[4001, "score"] == 1234.5
+
+
+def test_late_mixed_style_named_by_row(tmp_path):
+    def tweak(lines):
+        lines[4500] = lines[4500].split(";")[0] + ";V1;12.5;1,00;Gent"
+    p, _, _ = _big(tmp_path, tweak=tweak)
+    with pytest.raises(DataError) as exc:
+        read_table(p)
+    assert [(q.row, q.column) for q in exc.value.problems] == [(4501, "score")]
+
+
+def test_late_text_makes_column_text(tmp_path):
+    def tweak(lines):
+        lines[4500] = lines[4500].split(";")[0] + ";V1;n.v.t.;1,00;Gent"
+    p, _, _ = _big(tmp_path, tweak=tweak)
+    df = read_table(p)
+    assert df["score"].dtype == "str" and df.loc[4501, "score"] == "n.v.t."
+
+
+def test_late_cp1252_character(tmp_path):
+    p, _, _ = _big(tmp_path, encoding="cp1252")
+    assert read_table(p)["city"].iloc[-1] == "Liège"
+    assert read_table(p).attrs["csv"]["encoding"] == "cp1252"
+
+
+def test_late_ragged_row_and_blank_lines_keep_row_numbers(tmp_path):
+    def tweak(lines):
+        lines.insert(3000, "")
+        lines[4200] += ";extra"
+    p, _, _ = _big(tmp_path, tweak=tweak)
+    with pytest.raises(DataError) as exc:
+        read_table(p)
+    assert [q.row for q in exc.value.problems] == [4201]
+
+    def blank(lines):
+        lines.insert(3000, "")
+    p, _, _ = _big(tmp_path, tweak=blank)
+    df = read_table(p)
+    assert len(df) == 5000 and 3001 not in df.index and df.index[-1] == 5002
