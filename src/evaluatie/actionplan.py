@@ -276,6 +276,9 @@ def read(path: str | Path, table: str, *, sheet: str | None = None,
     p = resolve(path)
     raw = _read_any(p, sheet)
     name = raw.attrs.get("source", {}).get("file") or display_path(p)
+    if sheet is not None and str(sheet) not in name:
+        name = f"{name} (werkblad {sheet})"
+    raw.attrs["source"] = {**raw.attrs.get("source", {}), "file": name}
     df = prepare(raw, table, columns=columns, file=name, keep=keep)
     return df, Ledger(name, read=len(df))
 
@@ -1009,8 +1012,7 @@ def subsidy_table(examples: Iterable[Mapping[str, Any]], rules: pd.DataFrame) ->
             per_org = bool(r["per_organisation"])
             rows.append(dict(plan_type=r["plan_type"], organisations=int(n), costs_eur=float(costs),
                              subsidy_eur=s, subsidy_total_eur=s * int(n) if per_org else s,
-                             capped=bool(float(costs) * float(r["max_subsidy_eur"]) / float(r["for_costs_eur"])
-                                         > float(r["max_subsidy_eur"])),
+                             capped=bool(s >= float(r["max_subsidy_eur"])),
                              error=""))
         except ValueError as e:
             rows.append(dict(plan_type=pt, organisations=n, costs_eur=costs, subsidy_eur=np.nan,

@@ -1,0 +1,79 @@
+"""The action-plan follow-up notebook: both default reports run and pass the report checks.
+
+Runs params/test/actieplan_budget2018.yaml and params/test/actieplan_mtech2024.yaml (the real
+transcribed data, which is tiny) and, marked slow, the Excel-workbook route with a column mapping,
+whose exported tables must equal those of the CSV route.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from evaluatie.params import load_run
+from evaluatie.runner import execute
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))
+from report_checks import check_report_html  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    return tmp_path_factory.mktemp("actieplan")
+
+
+def _run(name: str, out: Path) -> tuple[Path, str]:
+    res = execute(load_run(REPO / "params" / "test" / f"{name}.yaml"), out)
+    assert res.ok, res.describe_error()
+    assert not res.warnings, res.warnings
+    run = out / name
+    assert json.loads((run / "run.json").read_text(encoding="utf-8"))["status"] == "ok"
+    assert check_report_html(run / "report.html", (str(REPO),)) == []
+    return run, (run / "report.html").read_text(encoding="utf-8")
+
+
+def test_budget_2018_report(out):
+    run, html = _run("actieplan_budget2018", out)
+    totals = pd.read_csv(run / "tables" / "budget_totals.csv")
+    assert totals["stated"].tolist() == [236000, 215800, 798000, 756500]
+    assert (totals["computed"] == totals["stated"]).all() and (totals["result"] == "ok").all()
+    assert "De som van alle acties is gelijk aan de totaalrij van de bron" in html
+    assert "167.700" in html  # the additional actions are named, not hidden
+    ledger = pd.read_csv(run / "tables" / "ledger.csv")
+    assert ledger.loc[ledger["step"] == "read", "rows"].tolist() == [176, 4]
+    assert "min(X, kosten × X / Y)" in html and "onze lezing" in html
+    assert (run / "figures" / "budget_per_priority.png").exists()
+
+
+def test_mtech_2024_report(out):
+    run, html = _run("actieplan_mtech2024", out)
+    rec = pd.read_csv(run / "tables" / "plan_reconciliation.csv")
+    assert not (rec["result"] == "mismatch").any()
+    assert "Extra verdieping" in html and "7.000 + 10.000" in html
+    com = pd.read_csv(run / "tables" / "commitments.csv")
+    assert com["realised_value"].isna().all() and (com["status"] == "to_fill").all()
+    assert html.count("nog in te vullen") >= 3
+    assert "De maandkolommen van de planning" in html  # says what is not known
+    known = pd.read_csv(run / "tables" / "timeline_known.csv")
+    assert len(known) == 2
+    assert "Herkomst van dit rapport" in html and "Verantwoording van de ingelezen rijen" in html
+
+
+@pytest.mark.slow
+def test_excel_route_gives_the_same_tables(out):
+    for csv_name, xlsx_name in (("actieplan_mtech2024", "actieplan_mtech2024_xlsx"),
+                                ("actieplan_budget2018", "actieplan_budget2018_xlsx")):
+        if not (out / csv_name / "tables").exists():
+            _run(csv_name, out)
+        run, _ = _run(xlsx_name, out)
+        for f in sorted((out / csv_name / "tables").glob("*.csv")):
+            if f.name == "ledger.csv":
+                continue
+            a, b = pd.read_csv(f), pd.read_csv(run / "tables" / f.name)
+            drop = [c for c in ("rows", "explanation") if c in a]  # name the same rows, in another file
+            pd.testing.assert_frame_equal(a.drop(columns=drop), b.drop(columns=drop), obj=f.name)
