@@ -32,8 +32,8 @@ import pandas as pd
 from .survey import SurveyDesign
 from .validate import DataError, Problem
 
-__all__ = ["SCALES", "DONT_KNOW", "normalise_label", "normalise", "prepare", "read_responses",
-           "distribution", "top2", "diverging_chart", "code_themes", "DK_SUFFIX"]
+__all__ = ["SCALES", "DONT_KNOW", "normalise_label", "normalise", "prepare", "read_responses", "load_survey",
+           "distribution", "top2", "diverging_chart", "proportion_bars", "code_themes", "DK_SUFFIX"]
 
 SCALES: dict[str, list[str]] = {
     "tevredenheid": ["zeer ontevreden", "ontevreden", "neutraal", "tevreden", "zeer tevreden"],
@@ -256,20 +256,23 @@ def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mappin
 
     labels = dict(labels or {})
     rows = list(dict.fromkeys(dist[row]))
-    first = dist[dist[row] == rows[0]]
-    points = list(first["level"])
-    k = len(points)
+    levels_of = {r: list(dist.loc[dist[row] == r, "level"]) for r in rows}
+    k = len(levels_of[rows[0]])
+    if any(len(v) != k for v in levels_of.values()):
+        raise ValueError("all bars of one diverging chart need scales with the same number of points")
+    # legend: the labels at each scale position (joined when items use different scales)
+    points = [" / ".join(dict.fromkeys(levels_of[r][j] for r in rows)) for j in range(k)]
     colours = sns.color_palette("PuOr", k)[::-1] if k != 5 else list(sns.color_palette("PuOr", 5))[::-1]
     colours = list(colours)
     if k % 2 == 1:
         colours[k // 2] = (0.75, 0.75, 0.75)
     if ax is None:
-        fig, ax = plt.subplots(figsize=(9, 0.55 * len(rows) + 1.6))
+        fig, ax = plt.subplots(figsize=(10, 0.6 * len(rows) + 2.2))
     else:
         fig = ax.figure
     ypos = np.arange(len(rows))[::-1]
     for y, r in zip(ypos, rows):
-        sub = dist[dist[row] == r].set_index("level").reindex(points)
+        sub = dist[dist[row] == r].set_index("level").reindex(levels_of[r])
         n = int(sub["n"].iloc[0])
         if bool(sub.get("suppressed", pd.Series([n < threshold])).iloc[0]) or n < threshold:
             ax.text(0, y, f"te weinig antwoorden (n < {threshold})", ha="center", va="center", fontsize=9)
@@ -285,13 +288,17 @@ def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mappin
         ax.text(left + 1.5, y, f"n = {n}", va="center", fontsize=9)
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(ypos)
-    ax.set_yticklabels([labels.get(r, str(r)) for r in rows])
+    import textwrap
+
+    ax.set_yticklabels([textwrap.fill(labels.get(r, str(r)), 34) for r in rows])
     ax.set_xlim(-100, 115)
     ax.set_xticks([-100, -50, 0, 50, 100])
     ax.set_xticklabels(["100%", "50%", "0%", "50%", "100%"])
     ax.set_xlabel("Aandeel van de antwoorden (zonder 'weet niet / n.v.t.')")
     ax.grid(axis="y", visible=False)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=k, frameon=False, fontsize=9)
+    ncol = k if max(len(p) for p in points) < 24 else 2
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22 - 0.04 * (4 - min(len(rows), 4))), ncol=ncol,
+              frameon=False, fontsize=9)
     if title:
         ax.set_title(title)
     fig.tight_layout()
@@ -326,3 +333,70 @@ def code_themes(texts: pd.Series, themes: Mapping[str, Iterable[str]], *, other:
 
 def _row(idx):
     return int(idx) if isinstance(idx, (int, np.integer)) else None
+
+
+def load_survey(path: str | Path, items: Mapping[str, str], *, complete_column: str | None = None,
+                complete_only: bool = False, required: Sequence[str] = ()):
+    """Read and prepare a respondent file: Likert items normalised (``items``: ``{column: scale}``),
+    ``<item>_dk`` and ``<item>_top2`` ("ja"/"nee", empty without a substantive answer) added.
+    Returns ``(data, ledger)``: rows without a value in a ``required`` column (the weighting
+    variables) and, with ``complete_only``, incomplete questionnaires are excluded with a reason."""
+    from .validate import Ledger
+
+    raw = read_responses(path)
+    file = (raw.attrs.get("source") or {}).get("file", Path(path).name)
+    led = Ledger(file, read=len(raw))
+    missing_cols = [c for c in list(required) + ([complete_column] if complete_column else []) if c not in raw.columns]
+    if missing_cols:
+        raise DataError([Problem(file, None, c, None, f"een kolom '{c}'") for c in missing_cols])
+    df = prepare(raw, items, file=file)
+    if complete_only and complete_column:
+        done = df[complete_column].map(lambda v: normalise_label(v) in ("ja", "1", "true", "yes") if pd.notna(v) else False)
+        led.exclude("vragenlijst niet volledig ingevuld", int((~done).sum()))
+        df = df[done.to_numpy()]
+    if required:
+        miss = df[list(required)].isna().any(axis=1)
+        led.exclude("geen waarde voor een wegingsvariabele (" + ", ".join(required) + ")", int(miss.sum()))
+        df = df[~miss.to_numpy()]
+    for col in items:
+        cats = df[col].cat.categories
+        top = df[col].isin(cats[-2:])
+        df[col + "_top2"] = pd.Categorical(np.where(df[col].isna(), None, np.where(top, "ja", "nee")),
+                                           categories=["ja", "nee"])
+    df.attrs["source"] = raw.attrs.get("source", {"file": file})
+    return df, led
+
+
+def proportion_bars(res: pd.DataFrame, *, label: str = "variable", labels: Mapping[str, str] | None = None,
+                    threshold: int = 5, xlabel: str = "Aandeel", title: str | None = None, ax=None):
+    """Horizontal bars of proportions with their interval as whiskers and ``n`` next to every
+    bar; rows with a base below ``threshold`` are left empty with a note."""
+    import matplotlib.pyplot as plt
+
+    from .report import PALETTE, axis_format
+
+    labels = dict(labels or {})
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8, 0.5 * len(res) + 1.4))
+    else:
+        fig = ax.figure
+    y = np.arange(len(res))[::-1]
+    for yi, (_, r) in zip(y, res.iterrows()):
+        if r["n"] < threshold or bool(r.get("suppressed", False)):
+            ax.text(0.01, yi, f"te weinig antwoorden (n < {threshold})", va="center", fontsize=9)
+            continue
+        ax.barh(yi, r["estimate"], color=PALETTE[0], height=0.6)
+        ax.errorbar(r["estimate"], yi, xerr=[[r["estimate"] - r["ci_low"]], [r["ci_high"] - r["estimate"]]],
+                    color="black", capsize=3, lw=1)
+        ax.text(min(r["ci_high"] + 0.02, 1.02), yi, f"n = {int(r['n'])}", va="center", fontsize=9)
+    ax.set_yticks(y)
+    ax.set_yticklabels([labels.get(v, str(v)) for v in res[label]])
+    ax.set_xlim(0, 1.15)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
+    axis_format(ax, "x", "prop", 0)
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig

@@ -61,7 +61,8 @@ from scipy import stats
 
 from .validate import DataError, Problem
 
-__all__ = ["SurveyDesign", "DomainDesign", "proportion_ci", "claims_check", "CI_METHODS", "VERDICTS_NL"]
+__all__ = ["SurveyDesign", "DomainDesign", "proportion_ci", "claims_check", "frame_margins", "weighting_table",
+           "breakdown", "suppression_mask", "CI_METHODS", "VERDICTS_NL"]
 
 CI_METHODS = ("logit", "beta", "wilson", "wald")
 _CHUNK = 4_000_000  # influence-matrix elements per block (memory bound)
@@ -791,3 +792,72 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
                      "estimate": est, "ci_low": lo, "ci_high": hi, "n": n, "method": ci,
                      "verdict": verdict, "verdict_nl": VERDICTS_NL[verdict]})
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- frame and weighting
+
+def frame_margins(frame: pd.DataFrame, margins: Sequence[str], count: str) -> dict[str, pd.Series]:
+    """Population margins from a frame table (one row per cell, ``count`` = units in the cell):
+    ``{margin: Series(level -> population count)}``, the input of :meth:`SurveyDesign.rake`."""
+    missing = [c for c in list(margins) + [count] if c not in frame.columns]
+    if missing:
+        raise DataError([Problem(None, None, c, None, f"een kolom '{c}' in het populatiekader") for c in missing])
+    return {m: frame.groupby(m, observed=True)[count].sum().astype(float) for m in margins}
+
+
+def weighting_table(before: SurveyDesign, after: SurveyDesign, margins: Mapping[str, pd.Series]) -> pd.DataFrame:
+    """Per margin and level: population count and share, respondents and their unweighted share,
+    share with the design weights before calibration and after (which equals the population share
+    for every raked margin)."""
+    rows = []
+    for var, pop in margins.items():
+        x = before.data[var].astype(str)
+        n = x.value_counts()
+        wb = pd.Series(before._w, index=before.data.index).groupby(x).sum()
+        wa = pd.Series(after._w, index=after.data.index).groupby(x).sum()
+        for lvl, N in pop.items():
+            lvl = str(lvl)
+            rows.append({"margin": var, "level": lvl, "population": float(N), "population_share": N / pop.sum(),
+                         "respondents": int(n.get(lvl, 0)), "sample_share": n.get(lvl, 0) / n.sum(),
+                         "design_weighted_share": wb.get(lvl, 0.0) / wb.sum(),
+                         "calibrated_share": wa.get(lvl, 0.0) / wa.sum()})
+    return pd.DataFrame(rows)
+
+
+def breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str, Any]], *,
+              ci: str = "logit", conf: float = 0.95, threshold: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Indicators per domain of ``by`` with intervals, and a Rao-Scott test per indicator.
+
+    ``indicators``: ``{name: (variable, level)}``. Returns ``(estimates, tests)``: estimates with
+    columns ``by, indicator, estimate, se, ci_low, ci_high, n, suppressed`` (bases below
+    ``threshold`` blanked) and tests with ``indicator, F, ndf, ddf, p_value`` (R ``svychisq``)."""
+    est, tests = [], []
+    dd = design.by(by)
+    for name, (var, level) in indicators.items():
+        r = dd.proportion(var, level, ci=ci, conf=conf)
+        r.insert(1, "indicator", name)
+        est.append(r)
+        t = design.chisq(by, var)
+        t.insert(0, "indicator", name)
+        tests.append(t)
+    e = pd.concat(est, ignore_index=True)
+    small = e["n"] < threshold
+    e["suppressed"] = small
+    e.loc[small, ["estimate", "se", "ci_low", "ci_high"]] = np.nan
+    return e, pd.concat(tests, ignore_index=True)
+
+
+def suppression_mask(df: pd.DataFrame, columns: Sequence[str], flag: str = "suppressed",
+                     threshold: int = 5) -> pd.DataFrame:
+    """Return ``df`` with ``attrs["suppressed"]`` (boolean frame) marking ``columns`` in the rows
+    where ``flag`` is true, as :func:`evaluatie.report.table` expects."""
+    out = df.copy()
+    mask = pd.DataFrame(False, index=out.index, columns=out.columns)
+    if flag in out.columns:
+        rows = out[flag].fillna(False).astype(bool)
+        for c in columns:
+            if c in mask.columns:
+                mask.loc[rows, c] = True
+    out.attrs["suppressed"] = mask
+    out.attrs["suppression_threshold"] = threshold
+    return out
