@@ -50,7 +50,8 @@ __all__ = [
     "CHECK_NL", "RESULT_NL",
     "budget_execution", "reconcile_totals", "explain_difference", "status_distribution",
     "budget_without_execution", "additional_actions", "status_budget",
-    "reconcile_plan", "findings", "timeline", "month_range",
+    "reconcile_plan", "findings", "timeline", "timeline_figure", "month_range", "month_label", "status_class",
+    "check_subsidy_rules", "COMMITMENT_STATUS_NL", "MEASURE_NL",
     "commitment_progress", "read_subsidy_rules", "subsidy", "subsidy_rules_table", "subsidy_table",
 ]
 
@@ -181,37 +182,11 @@ FINDING_COLUMNS = ["check", "scope", "measure", "stated", "computed", "differenc
 
 
 def _read_any(path: Path, sheet: str | None) -> pd.DataFrame:
-    """Read a table; use the project's reader when it exists (row numbers as in the user's file)."""
-    try:
-        from .io import read_table  # being written by another engineer
-    except ImportError:  # pragma: no cover - depends on the tree
-        read_table = None
-    if read_table is not None:
-        return read_table(path, sheet=sheet)
-    return _fallback_read(path, sheet)
+    """Read a table with the project's reader (CSV with any separator/decimal comma/cp1252, XLSX,
+    SAV, DTA, Parquet); its index is the row number as the user sees it in their own file."""
+    from .io import read_table
 
-
-def _fallback_read(path: Path, sheet: str | None) -> pd.DataFrame:
-    from .provenance import sha256
-
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=object)
-        df = df.infer_objects()
-    elif suffix in (".csv", ".txt"):
-        try:
-            df = pd.read_csv(path, sep=None, engine="python", encoding="utf-8")
-        except UnicodeDecodeError:
-            df = pd.read_csv(path, sep=None, engine="python", encoding="cp1252")
-    elif suffix == ".parquet":
-        df = pd.read_parquet(path)
-    else:
-        raise DataError(Problem(display_path(path), None, None, path.suffix,
-                                "een CSV-, XLSX- of Parquet-bestand"))
-    df.index = pd.RangeIndex(2, len(df) + 2)  # header = row 1 in the user's file
-    df.attrs["source"] = {"file": display_path(path) + (f" [{sheet}]" if sheet else ""),
-                          "sha256": sha256(path)}
-    return df
+    return read_table(path, sheet=sheet)
 
 
 def prepare(df: pd.DataFrame, table: str, *, columns: Mapping[str, str] | None = None,
