@@ -880,7 +880,7 @@ def _read_stat(path: Path, shown: str, fmt: str) -> pd.DataFrame:
     except Exception as e:  # pyreadstat raises its own ReadstatError / PyreadstatError
         raise DataError(Problem(shown, None, None, None,
                                 f"{_FORMAT_NAMES[fmt]} dat gelezen kan worden; het is beschadigd of onvolledig "
-                                f"({str(e).strip() or type(e).__name__})")) from None
+                                f"({_lib_message(e, path, shown)})")) from None
     if len(df) == 0:
         raise DataError(Problem(shown, None, None, None, "minstens één geval (rij); het bestand heeft er geen"))
     value_labels: dict[str, dict[Any, str]] = {}
@@ -904,6 +904,15 @@ def _read_stat(path: Path, shown: str, fmt: str) -> pd.DataFrame:
     if var_labels:
         df.attrs["variable_labels"] = var_labels
     return df
+
+
+def _lib_message(e: Exception, path: Path, shown: str, limit: int = 120) -> str:
+    """A library's error text without local paths (reports never show them)."""
+    msg = str(e).strip() or type(e).__name__
+    for p in {str(path.resolve()), str(path.absolute()), str(path)}:
+        msg = msg.replace(p, shown)
+    msg = re.sub(r"(?:[A-Za-z]:)?[\\/](?:[^\s'\"\\/]+[\\/])+([^\s'\"\\/]+)", r"\1", msg)
+    return msg[:limit]
 
 
 def _plain_code(c: Any) -> Any:
@@ -935,7 +944,7 @@ def _read_parquet(path: Path, shown: str) -> pd.DataFrame:
         table = pq.read_table(path)
     except (pa.ArrowException, OSError) as e:
         raise DataError(Problem(shown, None, None, None,
-                                f"een leesbaar Parquet-bestand; het is beschadigd of onvolledig ({str(e)[:120]})")) from None
+                                f"een leesbaar Parquet-bestand; het is beschadigd of onvolledig ({_lib_message(e, path, shown)})")) from None
     if table.num_rows == 0:
         raise DataError(Problem(shown, None, None, None, "minstens één rij; het bestand heeft er geen"))
     df = table.to_pandas()

@@ -129,7 +129,8 @@ def write_bad() -> None:
     w = lambda name, data: (BAD / name).write_bytes(data)  # noqa: E731
 
     # unusual but valid
-    w("ok_cp1252.csv", csv_bytes(HEADER, swap(ROWS, 0, 1, "origine é ë €"), encoding="cp1252", eol="\r\n"))
+    w("ok_cp1252.csv", csv_bytes(HEADER, swap(swap(ROWS, 0, 0, "Liège-€1"), 1, 0, "Liège-€1"),
+                                 encoding="cp1252", eol="\r\n"))
     w("ok_utf8_bom.csv", csv_bytes(HEADER, ROWS, bom=True))
     w("ok_tab.tsv", csv_bytes(HEADER, ROWS, sep="\t"))
     w("ok_comma_decimal_point.csv",
