@@ -77,7 +77,8 @@ __all__ = [
     "assess",
     "link_factor", "backtest", "backtest_summary", "naive_projection", "read_series",
     "read_targets", "combine_sources", "tabel1", "parse_interim_target", "check_growth_path",
-    "gender_balance", "plot_group", "MIN_POINTS",
+    "gender_balance", "plot_group", "plot_panels", "MIN_POINTS", "group_series", "evaluate_targets",
+    "backtest_groups", "current_position", "deadline_review", "assess_entities",
 ]
 
 MIN_POINTS = 3
@@ -337,7 +338,8 @@ class TrendFit:
         return mean, se, np.sqrt(se ** 2 + sd_new ** 2)
 
     def _out(self, v):
-        return 100 * expit(v) if self.method == "glm_logit" else v
+        # shares live in [0, 100]: a straight line (WLS) is clipped there
+        return 100 * expit(v) if self.method == "glm_logit" else np.clip(v, 0.0, 100.0)
 
     def predict(self, year):
         """Fitted/projected share (pct) at ``year`` (31 December)."""
@@ -875,5 +877,163 @@ def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_p
             ax.plot([target_year], [target_pct], marker="*", ms=12, color=colors[5], ls="none")
     ax.set_xlim(lo_year - 0.6, hi_year + 0.6)
     ax.xaxis.set_major_locator(__import__("matplotlib").ticker.MaxNLocator(integer=True))
-    axis_format(ax, "y", "pct", 0)
+    lo, hi = ax.get_ylim()
+    axis_format(ax, "y", "pct", 0 if hi - lo >= 6 else 1)
     return fitted
+
+
+# --------------------------------------------------------------------------- whole-report helpers
+
+def group_series(data: pd.DataFrame, group: str, *, up_to: int | None = None) -> pd.DataFrame:
+    """One group's rows of a combined table (``group`` column), optionally up to a year."""
+    s = data[data["group"] == group]
+    if up_to is not None:
+        s = s[s["year"] <= up_to]
+    return s.sort_values("year").reset_index(drop=True)
+
+
+def evaluate_targets(data: pd.DataFrame, targets: pd.DataFrame, breaks: Iterable[Any] = (),
+                     as_of: int | None = None) -> pd.DataFrame:
+    """:func:`assess` for every target (row of :func:`read_targets`) with data and a date.
+
+    Each target is judged on the figures up to ``min(as_of, target_year)``: a target whose date
+    has passed is judged at its date (reached or not), a running one on the latest figures.
+    Returns one row per target: ``group, target_pct, target_year, evaluated_at`` and
+    :data:`ASSESS_KEYS` (plus ``n_points``, ``method``)."""
+    rows = []
+    for _, t in targets.iterrows():
+        if pd.isna(t["target_year"]) or pd.isna(t["target_pct"]):
+            continue
+        ty = int(t["target_year"])
+        horizon = ty if as_of is None else min(int(as_of), ty)
+        s = group_series(data, t["group"], up_to=horizon)
+        if s.empty:
+            continue
+        brk = breaks_for(breaks, t["group"])
+        out = assess(s, float(t["target_pct"]), ty, brk)
+        seg = last_segment(s, brk)
+        method = (("glm_logit" if _has_counts(_prepare(seg)) else "wls")
+                  if len(seg) >= MIN_POINTS else None)
+        rows.append(dict(group=t["group"], target_pct=float(t["target_pct"]), target_year=ty,
+                         evaluated_at=horizon, n_points=len(seg), method=method, **out))
+    return pd.DataFrame(rows)
+
+
+def backtest_groups(data: pd.DataFrame, groups: Iterable[str], breaks: Iterable[Any] = ()) -> pd.DataFrame:
+    """:func:`backtest` for several groups, stacked with a ``group`` column."""
+    parts = []
+    for g in groups:
+        bt = backtest(group_series(data, g), breaks_for(breaks, g))
+        if len(bt):
+            parts.append(bt.assign(group=g))
+    if not parts:
+        return backtest(pd.DataFrame({"year": [], "share_pct": []}))
+    cols = ["group"] + [c for c in parts[0].columns if c != "group"]
+    return pd.concat(parts, ignore_index=True)[cols]
+
+
+def current_position(data: pd.DataFrame, groups: Iterable[str], breaks: Iterable[Any] = ()) -> pd.DataFrame:
+    """Per group: latest figure, the segment it belongs to and its trend (pp/year, 95% CI)."""
+    rows = []
+    for g in groups:
+        s = group_series(data, g)
+        if s.empty:
+            continue
+        brk = breaks_for(breaks, g)
+        seg = last_segment(s, brk)
+        r = dict(group=g, last_year=int(seg["year"].iloc[-1]), last_share_pct=float(seg["share_pct"].iloc[-1]),
+                 segment_start=int(seg["year"].iloc[0]), n_points=len(seg),
+                 trend_pp_per_year=None, trend_ci_low=None, trend_ci_high=None)
+        if len(seg) >= MIN_POINTS:
+            est, _, lo, hi = fit_trend(seg).slope()
+            r.update(trend_pp_per_year=est, trend_ci_low=lo, trend_ci_high=hi)
+        rows.append(r)
+    return pd.DataFrame(rows)
+
+
+def deadline_review(data: pd.DataFrame, targets: pd.DataFrame, breaks: Iterable[Any] = (),
+                    lead_years: Sequence[int] = (1, 2)) -> pd.DataFrame:
+    """For targets whose date has passed and was observed: what happened, and what the trend
+    model and the naive "if this pace continues" line projected ``lead_years`` before the date
+    (only when the origin year is observed and in the same segment as the target year)."""
+    rows = []
+    for _, t in targets.iterrows():
+        if pd.isna(t["target_year"]) or pd.isna(t["target_pct"]):
+            continue
+        ty, tp, g = int(t["target_year"]), float(t["target_pct"]), t["group"]
+        s = group_series(data, g)
+        if ty not in set(s["year"]):
+            continue
+        brk = breaks_for(breaks, g)
+        bt = backtest(s, brk)
+        actual = float(s.loc[s["year"] == ty, "share_pct"].iloc[0])
+        for lead in lead_years:
+            hit = bt[(bt["year"] == ty) & (bt["origin_year"] == ty - lead)]
+            if hit.empty:
+                continue
+            h = hit.iloc[0]
+            past = s[s["year"] <= ty - lead]
+            fit = fit_trend(last_segment(past, brk))
+            rows.append(dict(group=g, target_pct=tp, target_year=ty, actual_pct=actual,
+                             reached=actual >= tp, shortfall_pp=max(tp - actual, 0.0),
+                             origin_year=ty - lead, trend_pct=h["trend_pct"], pi_low=h["pi_low"],
+                             pi_high=h["pi_high"], p_reach=fit.p_at_least(ty, tp),
+                             naive_pct=h["naive_pct"], covered=bool(h["covered"])))
+    return pd.DataFrame(rows)
+
+
+def plot_panels(data: pd.DataFrame, panels: Sequence[Mapping[str, Any]], breaks: Iterable[Any] = (),
+                ncols: int = 2, labels: Mapping[str, str] | None = None):
+    """A grid of :func:`plot_group` panels. Each panel: ``{"group", "title", "target_pct",
+    "target_year", "predecessor" (optional group under an old definition), "up_to"}``."""
+    import matplotlib.pyplot as plt
+
+    n = len(panels)
+    nrows = max(1, math.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(6.2 * ncols, 3.9 * nrows), squeeze=False)
+    for ax, p in zip(axes.flat, panels):
+        g = p["group"]
+        s = group_series(data, g, up_to=p.get("up_to"))
+        pred = p.get("predecessor")
+        extra = group_series(data, pred, up_to=p.get("up_to")) if pred else None
+        brk = [b for b in as_breaks(breaks) if b.applies_to(g) or (pred and b.applies_to(pred))]
+        plot_group(ax, s, brk, target_pct=p.get("target_pct"), target_year=p.get("target_year"),
+                   extra=extra, extra_label=p.get("predecessor_label"), labels=labels)
+        ax.set_title(p.get("title", g), fontsize=10.5, loc="left")
+        ax.set_xlabel("")
+        ax.set_ylabel("aandeel van het personeel" if g not in ("women_top", "women_middle", "women_lower")
+                      else "aandeel vrouwen")
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    handles, labs = [], []
+    for ax in axes.flat:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            if lab not in labs:
+                handles.append(h)
+                labs.append(lab)
+    fig.legend(handles, labs, loc="lower center", ncol=min(4, len(labs)), frameon=False,
+               bbox_to_anchor=(0.5, -0.02))
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+def assess_entities(table: pd.DataFrame, targets: pd.DataFrame, breaks: Iterable[Any] = (),
+                    as_of: int | None = None, by: str = "entity") -> pd.DataFrame:
+    """:func:`evaluate_targets` per entity (or policy domain) on an aggregated microdata table
+    (``evaluatie.personnel.aggregate``: ``year, <by>, group, definition, numerator,
+    denominator, share_pct``). Suppressed cells (missing numerator) are left out of the series:
+    an entity is judged on its last figure that may be published."""
+    ok = table[table["numerator"].notna()].copy()
+    ok["numerator"] = ok["numerator"].astype(float)
+    ok["share_pct"] = ok["share_pct"].astype(float)
+    ok["definition"] = ok["definition"].astype(object).where(ok["definition"].astype(str) != "", None)
+    rows = []
+    for key, d in ok.groupby(by, sort=True):
+        ev = evaluate_targets(d[["group", "year", "share_pct", "numerator", "denominator", "definition"]],
+                              targets, breaks, as_of)
+        if len(ev):
+            rows.append(ev.assign(**{by: key}))
+    if not rows:
+        return pd.DataFrame()
+    out = pd.concat(rows, ignore_index=True)
+    return out[[by] + [c for c in out.columns if c != by]]
