@@ -77,3 +77,21 @@ def test_excel_route_gives_the_same_tables(out):
             a, b = pd.read_csv(f), pd.read_csv(run / "tables" / f.name)
             drop = [c for c in ("rows", "explanation") if c in a]  # name the same rows, in another file
             pd.testing.assert_frame_equal(a.drop(columns=drop), b.drop(columns=drop), obj=f.name)
+
+
+@pytest.mark.slow
+def test_a_wrong_total_row_is_reported_not_hidden(out):
+    """The total row given as parameter excludes the additional actions: the report says so and
+    names the three rows, and the run still succeeds (a finding, not an error)."""
+    run = load_run(REPO / "params" / "test" / "actieplan_budget2018.yaml",
+                   overrides={"budget_totals": {"planned_eur": 236000, "spent_eur": 167700,
+                                                "planned_tom_eur": 798000, "spent_tom_eur": 756500},
+                              "parts": ["budget"]},
+                   name="actieplan_wrong_total")
+    res = execute(run, out)
+    assert res.ok, res.describe_error()
+    html = (out / "actieplan_wrong_total" / "report.html").read_text(encoding="utf-8")
+    assert "precies de som van de bijkomende acties" in html and "rijen 13, 34, 48" in html
+    totals = pd.read_csv(out / "actieplan_wrong_total" / "tables" / "budget_totals.csv")
+    assert totals.set_index("measure").loc["spent_eur", "result"] == "mismatch"
+    assert check_report_html(out / "actieplan_wrong_total" / "report.html", (str(REPO),)) == []
