@@ -78,7 +78,7 @@ __all__ = [
     "link_factor", "backtest", "backtest_summary", "naive_projection", "read_series",
     "read_targets", "combine_sources", "tabel1", "parse_interim_target", "check_growth_path",
     "gender_balance", "plot_group", "plot_panels", "MIN_POINTS", "group_series", "evaluate_targets",
-    "backtest_groups", "current_position", "deadline_review", "assess_entities",
+    "backtest_groups", "current_position", "deadline_review", "assess_entities", "entity_values",
 ]
 
 MIN_POINTS = 3
@@ -1037,3 +1037,25 @@ def assess_entities(table: pd.DataFrame, targets: pd.DataFrame, breaks: Iterable
         return pd.DataFrame()
     out = pd.concat(rows, ignore_index=True)
     return out[[by] + [c for c in out.columns if c != by]]
+
+
+def entity_values(parameters: Mapping[str, Any]) -> list[str]:
+    """The entities of a streefcijfers run, for ``evaluatie run streefcijfers --by entity``
+    (declared in the notebook metadata): the ``entity`` column of the personnel file, or of the
+    synthetic personnel data (same ``seed`` and ``scale``) when ``microdata`` is empty."""
+    micro = parameters.get("microdata")
+    col = dict(parameters.get("microdata_columns") or {}).get("entity", "entity")
+    if micro is None:
+        from .simulate.personnel import simulate_personnel
+
+        df = simulate_personnel(seed=int(parameters.get("seed", 20240101)),
+                                scale=float(parameters.get("scale", 1.0)))
+        return sorted(df["entity"].astype(str).unique())
+    from .project import resolve
+
+    path = resolve(micro)
+    if path.suffix.lower() in (".parquet", ".pq"):
+        df = pd.read_parquet(path, columns=[col])
+    else:
+        df = _read_any(path)
+    return sorted(df[col].dropna().astype(str).str.strip().unique())
