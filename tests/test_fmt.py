@@ -31,3 +31,14 @@ from evaluatie.report import fmt
 )
 def test_dutch_formats(func, args, expected):
     assert func(*args) == expected
+
+
+def test_notice_renders_markdown(monkeypatch):
+    shown = []
+    monkeypatch.setattr("evaluatie.report._display", lambda obj=None, **kw: shown.append(obj))
+    from evaluatie import report as rp
+
+    rp.notice("Dit zijn **synthetische** gegevens.", kind="synthetic")
+    html = shown[0].data
+    assert "ev-notice-synthetic" in html and "<strong>synthetische</strong>" in html
+    assert "Synthetische voorbeeldgegevens" in html

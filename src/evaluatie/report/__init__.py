@@ -105,12 +105,11 @@ def text(md: str) -> None:
 
 def notice(md: str, kind: str = "info") -> None:
     """A framed notice: ``info``, ``warning`` or ``synthetic`` (example data, not real)."""
+    import mistune  # a dependency of nbconvert, so always present
     from IPython.display import HTML
 
-    from markdown_it import MarkdownIt  # ships with jupyter
-
     labels = {"synthetic": "Synthetische voorbeeldgegevens", "warning": "Let op", "info": "Toelichting"}
-    body = MarkdownIt().render(md)
+    body = mistune.html(md)
     head = labels.get(kind, "Toelichting")
     _display(HTML(
         f'<aside class="ev-notice ev-notice-{html.escape(kind)}" role="note">'
