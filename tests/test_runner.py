@@ -152,3 +152,12 @@ def test_absolute_input_paths_are_not_published(demo_project, tmp_path_factory):
     assert rec["parameters"]["data"] == "meting.csv" and "meting.csv" in rec["inputs"]
     for f in ("report.html", "notebook.ipynb", "run.json"):
         assert "gebruiker_jansen" not in (d / f).read_text(encoding="utf-8"), f
+
+
+def test_table_of_contents_nests_subsections():
+    from evaluatie.runner import _add_toc
+
+    body = "<main><div><div><h1>T</h1></div></div><h2>A</h2><h3>a1</h3><h3>a2</h3><h2>B</h2></main>"
+    toc = _add_toc(body).split('<ol>')[1].split('</ol>')[0]
+    assert toc == ('<li><a href="#a">A</a><ul><li><a href="#a1">a1</a></li><li><a href="#a2">a2</a></li></ul></li>'
+                   '<li><a href="#b">B</a></li>')

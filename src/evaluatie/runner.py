@@ -216,9 +216,22 @@ def _add_toc(body: str) -> str:
     body = _HEADING.sub(repl, body)
     if not entries:
         return body
-    items = "".join(
-        f'<li class="toc-h{lvl}"><a href="#{hid}">{label}</a></li>' for lvl, hid, label in entries
-    )
+    parts, open_sub = [], False
+    for lvl, hid, label in entries:
+        link = f'<a href="#{hid}">{label}</a>'
+        if lvl == 3 and parts:
+            if not open_sub:
+                parts[-1] = parts[-1].removesuffix("</li>") + "<ul>"
+                open_sub = True
+            parts.append(f"<li>{link}</li>")
+            continue
+        if open_sub:
+            parts.append("</ul></li>")
+            open_sub = False
+        parts.append(f"<li>{link}</li>")
+    if open_sub:
+        parts.append("</ul></li>")
+    items = "".join(parts)
     toc = f'<nav class="ev-toc" aria-label="Inhoud"><h2 class="ev-toc-title">Inhoud</h2><ol>{items}</ol></nav>'
     m = re.search(r"</h1>", body)
     if m:
