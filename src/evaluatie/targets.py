@@ -650,6 +650,13 @@ def read_series(path: str | Path, columns: Mapping[str, str] | None = None, *,
         if pd.isna(s) and (pd.isna(k) or pd.isna(n)):
             problems.append(Problem(fname, int(row), mapping["share_pct"], None,
                                     "een aandeel, of teller en noemer"))
+    if not problems:
+        key = out[["group", "year"]].assign(definition=out["definition"].astype(object).where(
+            out["definition"].notna(), ""))
+        for row in key.index[key.duplicated(keep="first")]:
+            problems.append(Problem(fname, int(row), mapping["year"], int(out.at[row, "year"]),
+                                    "één cijfer per groep, jaar en definitie (dit jaar staat er al voor "
+                                    f"groep {out.at[row, 'group']})"))
     if problems:
         raise DataError(problems)
     fill = out["share_pct"].isna()
