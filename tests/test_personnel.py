@@ -337,3 +337,44 @@ def test_schema_declares_standard_columns():
     names = [c.name for c in P.SCHEMA.columns]
     assert names == list(P.STANDARD_COLUMNS)
     assert {c.name for c in P.SCHEMA.columns if c.required} == set(P.REQUIRED_COLUMNS)
+
+
+@pytest.mark.parametrize("definitions, method", [("official", "level_d"), ("both", "education"),
+                                                 ("old", "level_d"), ("new", "education")])
+def test_aggregate_equals_row_level_classification(definitions, method):
+    """The fast aggregation (bincounts over code combinations) gives exactly the counts of the
+    row-level classification grouped with pandas, on synthetic data spanning the 2016 switch."""
+    from evaluatie.simulate.personnel import simulate_personnel
+
+    sim = simulate_personnel(seed=3, scale=0.02)
+    old = sim[sim["date"] == sim["date"].min()].copy()
+    old["date"] = pd.Timestamp("2015-12-31")                       # a pre-2016 snapshot
+    df = pd.concat([old, sim], ignore_index=True)
+    rng = np.random.default_rng(0)
+    df["grandparents_non_eu"] = rng.choice([0, 1, 2], size=len(df), p=[0.9, 0.05, 0.05])
+    df["education_level"] = df["education_level"].astype(object).where(rng.random(len(df)) > 0.1, None)
+    df["nationality"] = df["nationality"].astype(object).where(rng.random(len(df)) > 0.02, None)
+    df["nationality"] = df["nationality"].where(rng.random(len(df)) > 0.01, "HR")  # EU from 7/2013
+    tab, _ = P.aggregate(df, by=("date", "entity", "group"), threshold=0, definitions=definitions,
+                         low_educated_method=method)
+    cls = P.classify(df, definitions=definitions, low_educated_method=method)
+    cls["entity"] = df["entity"].astype(str).to_numpy()
+    groups = [c for c in cls.columns if c not in ("employee_id", "date", "management", "entity")]
+    expect = []
+    for g in groups:
+        col = cls[g]
+        sub = cls[col.notna()]
+        agg = sub.groupby(["date", "entity"])[g].agg(["sum", "size"]).reset_index()
+        group, _, definition = g.partition("__")
+        expect.append(agg.assign(group=group, definition=definition))
+    exp = pd.concat(expect).rename(columns={"sum": "numerator", "size": "denominator"})
+    if definitions == "official":  # one column per group; the definition follows the date
+        defs = tab[["group", "date", "definition"]].drop_duplicates()
+        exp = exp.drop(columns="definition").merge(defs, on=["group", "date"])
+    key = ["date", "entity", "group", "definition"]
+    got = tab[key + ["numerator", "denominator"]].assign(entity=tab["entity"].astype(str))
+    m = got.merge(exp[key + ["numerator", "denominator"]], on=key, how="outer", suffixes=("", "_rows"),
+                  indicator=True)
+    assert (m["_merge"] == "both").all(), m[m["_merge"] != "both"].head()
+    assert (m["numerator"].astype(int) == m["numerator_rows"].astype(int)).all()
+    assert (m["denominator"].astype(int) == m["denominator_rows"].astype(int)).all()
