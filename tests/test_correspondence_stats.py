@@ -260,3 +260,32 @@ def test_wave_change_power_matches_simulation_and_sample_size():
     assert (np.abs(z) > 1.959963984540054).mean() == pytest.approx(0.8, abs=0.02)
     # a nulmeting too small for any follow-up to reach 80% power
     assert cs.wave_change_sample_size(-1.0, p_only_reference=p10, p_only_group=p01, n_base=100) == np.inf
+
+
+@pytest.mark.parametrize("per_side,seed", [((1, 1), 1), (((1, 4), (1, 4)), 2), (((1, 3), (2, 5)), 3)])
+def test_lpm_from_cluster_tables_equals_row_level(per_side, seed):
+    """The sufficient-statistics LPM (used for speed) equals the row-level within estimator."""
+    s = _study(n_vac=60, per_side=per_side, seed=seed)
+    row = cs.lpm_fe(s, "etniciteit").iloc[0]
+    T = cs._tables(s)
+    fast = cs._lpm_sums(T, s.waves[0], "etniciteit", "a").iloc[0]
+    assert fast["coef"] == pytest.approx(row["coef"], abs=1e-12)
+    assert fast["se"] == pytest.approx(row["se"], abs=1e-12)
+    assert fast["p"] == pytest.approx(row["p"], abs=1e-10)
+
+
+def test_lpm_tables_with_three_groups_in_one_ground():
+    rng = np.random.default_rng(4)
+    rows = []
+    for v in range(80):
+        for lab in ("a", "b") + (("c",) if v % 3 else ()):
+            for j in range(rng.integers(1, 3)):
+                rows.append({"vacancy": v, "group": lab, "application": f"{lab}{j}", "outcome": int(rng.random() < 0.3)})
+    s = cs.prepare(pd.DataFrame(rows), reference_groups={"e": "a"}, ground="e")
+    row = cs.lpm_fe(s, "e").set_index("term")
+    fast = cs._lpm_sums(cs._tables(s), s.waves[0], "e", "a").set_index("term")
+    assert np.allclose(fast[["coef", "se"]].to_numpy(), row[["coef", "se"]].to_numpy(), atol=1e-12)
+    d = cs.discrimination_table(s)
+    assert set(d["group"]) == {"b", "c"}
+    pc = d.set_index("group")
+    assert pc.loc["c", "vacancies"] < pc.loc["b", "vacancies"]  # c only in 2 of 3 vacancies

@@ -56,7 +56,7 @@ __all__ = [
     "wave_comparison", "mcnemar_power", "mcnemar_sample_size", "wave_change_power",
     "wave_change_sample_size", "power_table", "discrimination_table", "summary_sentences",
     "RATE_COLUMNS", "DISCRIMINATION_COLUMNS", "load", "plot_rates", "plot_forest", "power_curves",
-    "plot_power", "benchmark_table",
+    "plot_power", "benchmark_table", "core_statistics",
 ]
 
 STANDARD_COLUMNS = ("vacancy", "ground", "group", "outcome", "application", "wave", "outcome2",
@@ -94,12 +94,15 @@ class Study:
     @property
     def comparisons(self) -> list[tuple[str, str, str]]:
         """(ground, group, reference) for every non-reference group, in a fixed order."""
+        d = self.data
+        grounds, groups = list(d["ground"].cat.categories), list(d["group"].cat.categories)
+        combo = d["ground"].cat.codes.to_numpy().astype(np.int64) * len(groups) + d["group"].cat.codes.to_numpy()
+        present = np.bincount(combo, minlength=len(grounds) * len(groups)).reshape(len(grounds), len(groups)) > 0
         out = []
-        present = self.data.groupby(["ground", "group"], observed=True).size()
-        for g in self.data["ground"].cat.categories:
+        for gi, g in enumerate(grounds):
             ref = self.reference_groups[g]
-            for k in self.data["group"].cat.categories:
-                if k != ref and (g, k) in present.index:
+            for ki, k in enumerate(groups):
+                if k != ref and present[gi, ki]:
                     out.append((g, k, ref))
         return out
 
@@ -356,23 +359,29 @@ def exact_interval(count, nobs, conf: float = 0.95) -> tuple[np.ndarray, np.ndar
     return lo, hi
 
 
-def callback_rates(study: Study, conf: float = 0.95, outcome: str = "outcome") -> pd.DataFrame:
+def callback_rates(study: Study, conf: float = 0.95, outcome: str = "outcome", tables=None) -> pd.DataFrame:
     """Positive-reaction rate per wave, ground and group (all analysed applications) with the Wilson
     interval (``ci_low``, ``ci_high``) and the exact Clopper-Pearson interval (``exact_low``,
     ``exact_high``). The intervals treat applications as independent; the comparisons between groups
     (:func:`compare_groups`) allow for clustering within vacancies."""
-    d = study.data
-    g = d.groupby(["wave", "ground", "group"], observed=True, sort=True)[outcome].agg(["size", "sum"])
-    g = g.reset_index().rename(columns={"size": "applications", "sum": "callbacks"})
-    g["applications"] = g["applications"].astype(int)
-    g["callbacks"] = g["callbacks"].astype(int)
-    g["rate"] = g["callbacks"] / g["applications"]
-    g["ci_low"], g["ci_high"] = wilson_interval(g["callbacks"], g["applications"], conf)
-    g["exact_low"], g["exact_high"] = exact_interval(g["callbacks"], g["applications"], conf)
-    g["is_reference"] = [study.reference_groups[str(a)] == str(b) for a, b in zip(g["ground"], g["group"])]
-    for c in ("wave", "ground", "group"):
-        g[c] = g[c].astype(str)
-    return g
+    T = tables if tables is not None else _tables(study, outcome)
+    rows = []
+    for wi, w in enumerate(T.waves):
+        for gi, g in enumerate(T.grounds):
+            for ki, k in enumerate(T.groups):
+                n = int(T.rates_n[wi, gi, ki])
+                if n:
+                    rows.append((w, g, k, n, int(T.rates_y[wi, gi, ki]), study.reference_groups[g] == k))
+    n = np.array([r[3] for r in rows], dtype=float)
+    x = np.array([r[4] for r in rows], dtype=float)
+    lo, hi = wilson_interval(x, n, conf)
+    elo, ehi = exact_interval(x, n, conf)
+    return pd.DataFrame({
+        "wave": [r[0] for r in rows], "ground": [r[1] for r in rows], "group": [r[2] for r in rows],
+        "applications": n.astype(int), "callbacks": x.astype(int),
+        "rate": x / n, "ci_low": lo, "ci_high": hi, "exact_low": elo, "exact_high": ehi,
+        "is_reference": [r[5] for r in rows],
+    })
 
 
 # =========================================================================== paired comparisons
@@ -387,15 +396,12 @@ class _Pairs:
     y_k: np.ndarray
 
 
-def _codes(d: pd.DataFrame):
-    return (d["cluster"].to_numpy(), d["ground"].cat.codes.to_numpy(), d["group"].cat.codes.to_numpy(),
-            d["outcome"].to_numpy())
-
-
-def _pairs(d: pd.DataFrame, ground: str, group: str, ref: str, outcome: str = "outcome",
-           arrays=None) -> _Pairs:
-    cl, gc, kc, _ = arrays if arrays is not None else _codes(d)
-    y = d[outcome].to_numpy() if outcome != "outcome" or arrays is None else arrays[3]
+def _pairs(d: pd.DataFrame, ground: str, group: str, ref: str, outcome: str = "outcome") -> _Pairs:
+    """Row-level version of :func:`_pairs_t` for any subset of the rows (subgroups)."""
+    cl = d["cluster"].to_numpy()
+    gc = d["ground"].cat.codes.to_numpy()
+    kc = d["group"].cat.codes.to_numpy()
+    y = d[outcome].to_numpy()
     gi = d["ground"].cat.categories.get_loc(ground)
     ki = d["group"].cat.categories.get_loc(group)
     ri = d["group"].cat.categories.get_loc(ref)
@@ -456,11 +462,11 @@ def paired_counts(study: Study, outcome: str = "outcome") -> pd.DataFrame:
     """Per comparison: vacancies where neither / only the reference / only the group / both got a
     positive reaction, net discrimination = (only_reference − only_group) / vacancies with at least
     one positive reaction, and the exact McNemar p-value."""
+    T = _tables(study, outcome)
     rows = []
     for w in study.waves:
-        d = study.data[study.data["wave"] == w]
         for g, k, ref in study.comparisons:
-            p = _pairs(d, g, k, ref, outcome)
+            p = _pairs_t(T, w, g, k, ref)
             if len(p.n_r):
                 rows.append({"wave": w, "ground": g, "group": k, "reference": ref, **_paired_counts(p)})
     return pd.DataFrame(rows)
@@ -473,14 +479,16 @@ def _bootstrap(p: _Pairs, reps: int, rng: np.random.Generator, conf: float, chun
     diffs, ratios = [], []
     block = max(1, min(reps, chunk // max(G, 1)))
     done = 0
-    cols = np.column_stack([p.y_r, p.n_r, p.y_k, p.n_k])
+    cols = (p.y_r, p.n_r, p.y_k, p.n_k)
     while done < reps:
         b = min(block, reps - done)
+        # each replicate draws G vacancies with replacement; sums per replicate by gather + row sum
+        # (no BLAS: on a busy machine a threaded matmul of this shape is slower than the gather)
         idx = rng.integers(0, G, size=(b, G))
-        s = cols[idx].sum(axis=1)  # (b, 4)
+        yr, nr, yk, nk = (c[idx].sum(axis=1) for c in cols)
         with np.errstate(divide="ignore", invalid="ignore"):
-            pr = s[:, 0] / s[:, 1]
-            pk = s[:, 2] / s[:, 3]
+            pr = yr / nr
+            pk = yk / nk
             diffs.append(pk - pr)
             ratios.append(pk / pr)
         done += b
@@ -491,8 +499,149 @@ def _bootstrap(p: _Pairs, reps: int, rng: np.random.Generator, conf: float, chun
             *(np.quantile(r, [a, 1 - a]) if len(r) else (np.nan, np.nan)))
 
 
+@dataclass
+class _Tables:
+    """Cluster-level sufficient statistics of a study: per slot (ground × group) and cluster
+    (wave × vacancy) the number of applications ``N`` and of positive reactions ``Y`` (arrays of
+    shape slots × clusters). Every paired statistic and the fixed-effects LPM without covariates
+    are functions of these tables, so the row-level data are passed over only twice."""
+
+    N: np.ndarray  # (S, G)
+    Y: np.ndarray  # (S, G)
+    wave_of: np.ndarray | None  # (G,) wave code per cluster (None with one wave)
+    slot: dict  # (ground, group) -> row of N and Y
+    waves: list
+    grounds: list
+    groups: list
+    rates_n: np.ndarray  # (waves, grounds, groups) applications
+    rates_y: np.ndarray  # (waves, grounds, groups) positive reactions
+    memo: dict = field(default_factory=dict, repr=False)
+
+
+def _tables(study: Study, outcome: str = "outcome") -> _Tables:
+    d = study.data
+    cl = d["cluster"].to_numpy()
+    gc = d["ground"].cat.codes.to_numpy().astype(np.int64)
+    kc = d["group"].cat.codes.to_numpy()
+    y = d[outcome].to_numpy()
+    grounds = list(d["ground"].cat.categories)
+    groups = list(d["group"].cat.categories)
+    waves = list(d["wave"].cat.categories)
+    ng, nk, nw = len(grounds), len(groups), len(waves)
+    combo = gc * nk + kc
+    present = np.bincount(combo, minlength=ng * nk) > 0
+    G = int(cl.max()) + 1 if len(cl) else 0
+    if (present.reshape(ng, nk).sum(0) <= 1).all():
+        # every group label belongs to one ground (the usual case): the group code is the slot
+        S = nk
+        slot = {(grounds[c // nk], groups[c % nk]): int(c % nk) for c in np.flatnonzero(present)}
+        key = kc.astype(np.int64) * G + cl
+    else:
+        slotmap = np.cumsum(present) - 1
+        S = int(present.sum())
+        slot = {(grounds[c // nk], groups[c % nk]): int(slotmap[c]) for c in np.flatnonzero(present)}
+        key = slotmap[combo] * G + cl
+    N = np.bincount(key, minlength=G * S).reshape(S, G)
+    # outcomes are 0/1 (prepare() guarantees it): count the positive rows only
+    Y = np.bincount(key[y != 0], minlength=G * S).reshape(S, G)
+    if nw == 1:
+        wave_of = None
+        per_slot_n, per_slot_y = N.sum(1)[None, :], Y.sum(1)[None, :]
+    else:
+        wave_of = np.zeros(G, dtype=np.int64)
+        wave_of[cl] = d["wave"].cat.codes.to_numpy()
+        per_slot_n = np.stack([N[:, wave_of == w].sum(1) for w in range(nw)])
+        per_slot_y = np.stack([Y[:, wave_of == w].sum(1) for w in range(nw)])
+    rn = np.zeros((nw, ng * nk), dtype=np.int64)
+    ry = np.zeros((nw, ng * nk))
+    for (g, k), j in slot.items():
+        c = grounds.index(g) * nk + groups.index(k)
+        rn[:, c] = per_slot_n[:, j]
+        ry[:, c] = per_slot_y[:, j]
+    return _Tables(N, Y, wave_of, slot, waves, grounds, groups, rn.reshape(nw, ng, nk), ry.reshape(nw, ng, nk))
+
+
+def _wave_cols(T: _Tables, wave: str) -> np.ndarray | slice:
+    if T.wave_of is None:
+        return slice(None)
+    return T.wave_of == T.waves.index(wave)
+
+
+def _pairs_t(T: _Tables, wave: str, ground: str, group: str, ref: str) -> _Pairs:
+    key = (wave, ground, group, ref)
+    if key not in T.memo:
+        T.memo[key] = _pairs_t_compute(T, wave, ground, group, ref)
+    return T.memo[key]
+
+
+def _pairs_t_compute(T: _Tables, wave: str, ground: str, group: str, ref: str) -> _Pairs:
+    cols = _wave_cols(T, wave)
+    jr, jk = T.slot.get((ground, ref)), T.slot.get((ground, group))
+    if jr is None or jk is None:
+        e = np.zeros(0)
+        return _Pairs(e, e, e, e)
+    n_r, n_k = T.N[jr, cols], T.N[jk, cols]
+    keep = np.flatnonzero((n_r > 0) & (n_k > 0))
+    return _Pairs(n_r[keep].astype(float), T.Y[jr, cols][keep].astype(float), n_k[keep].astype(float),
+                  T.Y[jk, cols][keep].astype(float))
+
+
+def _gram(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """A @ B.T for a few long rows, as elementwise products and sums: no BLAS call, whose threads
+    make such thin products many times slower on a busy machine."""
+    return np.array([[float((a * b).sum()) for b in B] for a in A])
+
+
+def _lpm_sums(T: _Tables, wave: str, ground: str, ref: str, conf: float = 0.95) -> pd.DataFrame:
+    """The fixed-effects LPM of :func:`lpm_fe` (group dummies, no covariates) from the cluster
+    tables alone. With n_cj applications and y_cj positive reactions of group j in cluster c,
+    n_c and ȳ_c the cluster's total and mean: X̃'X̃ = Σ_c [diag(n_cj) − n_cj n_cl / n_c],
+    X̃'ỹ = Σ_c (y_cj − n_cj ȳ_c), and the cluster score S_cj = y_cj − n_cj ȳ_c − n_cj β_j +
+    n_cj Σ_l n_cl β_l / n_c. Same CR1 correction as :func:`lpm_fe` (fixest convention); equal to it
+    to rounding (tested)."""
+    cols = _wave_cols(T, wave)
+    others = [k for (g, k) in T.slot if g == ground and k != ref]
+    rows = [T.slot[(ground, ref)]] + [T.slot[(ground, k)] for k in others]
+    if len(others) == 1:
+        # one compared group: clusters with only one side add nothing but their count (G) and
+        # applications (N), so the paired clusters of compare_groups suffice
+        p = _pairs_t(T, wave, ground, others[0], ref)
+        wi, gi = T.waves.index(wave), T.grounds.index(ground)
+        N = float(T.rates_n[wi, gi].sum())
+        G = int(np.count_nonzero(T.N[rows[0], cols] + T.N[rows[1], cols]))
+        nc = p.n_r + p.n_k
+        nx, yx = p.n_k[None, :], p.y_k[None, :]
+        ybar = (p.y_r + p.y_k) / nc
+    else:
+        n = T.N[rows][:, cols]
+        ncall = n.sum(0)
+        use = np.flatnonzero(ncall)
+        n = n[:, use].astype(float)
+        yy = T.Y[rows][:, cols][:, use].astype(float)
+        nc = ncall[use].astype(float)
+        ybar = yy.sum(0) / nc
+        nx, yx = n[1:], yy[1:]  # (K, clusters)
+        G, N = len(nc), float(nc.sum())
+    resid0 = yx - nx * ybar
+    XtX = np.diag(nx.sum(1)) - _gram(nx / nc, nx)
+    Xty = resid0.sum(1)
+    beta = np.linalg.solve(XtX, Xty)
+    fitted = sum(b * row for b, row in zip(beta, nx))
+    Sc = resid0 - nx * beta[:, None] + nx * (fitted / nc)
+    inv = np.linalg.inv(XtX)
+    K = len(beta)
+    V = G / (G - 1) * (N - 1) / (N - K) * inv @ _gram(Sc, Sc) @ inv
+    se = np.sqrt(np.diag(V))
+    t = beta / se
+    q = stats.t.ppf(0.5 + conf / 2, G - 1)
+    res = pd.DataFrame({"term": [f"group[{k}]" for k in others], "coef": beta, "se": se, "t": t,
+                        "p": 2 * stats.t.sf(np.abs(t), G - 1), "ci_low": beta - q * se, "ci_high": beta + q * se})
+    res.attrs.update({"nobs": int(N), "clusters": G, "k": K, "ssc": "fixest"})
+    return res
+
+
 def compare_groups(study: Study, *, conf: float = 0.95, bootstrap: int = 0, seed: int | None = 20240501,
-                   outcome: str = "outcome", _arrays=None) -> pd.DataFrame:
+                   outcome: str = "outcome", tables: _Tables | None = None) -> pd.DataFrame:
     """Per wave and comparison (ground, group vs its reference), among vacancies with both sides:
 
     ``rate``, ``rate_reference``; ``difference_pp`` = 100·(rate − rate_reference) with a delta-method
@@ -502,14 +651,15 @@ def compare_groups(study: Study, *, conf: float = 0.95, bootstrap: int = 0, seed
     percentile intervals (``*_boot_low/high``, resampling vacancies, ``seed``); the paired counts,
     net discrimination and exact McNemar p-value (:func:`paired_counts`).
     """
+    T = tables if tables is not None else _tables(study, outcome)
     z = stats.norm.ppf(0.5 + conf / 2)
     rng = np.random.default_rng(seed)
     rows = []
+    comparisons = [(g, k, study.reference_groups[g]) for g in T.grounds for k in T.groups
+                   if (g, k) in T.slot and k != study.reference_groups[g]]
     for w in study.waves:
-        d = study.data if len(study.waves) == 1 else study.data[study.data["wave"] == w]
-        arrays = _arrays if (_arrays is not None and len(study.waves) == 1) else _codes(d)
-        for g, k, ref in study.comparisons:
-            p = _pairs(d, g, k, ref, outcome, arrays if outcome == "outcome" else None)
+        for g, k, ref in comparisons:
+            p = _pairs_t(T, w, g, k, ref)
             if len(p.n_r) == 0:
                 continue
             pr, pk, se_d, se_log = _delta(p, conf)
@@ -927,7 +1077,8 @@ def discrimination_table(study: Study, *, conf: float = 0.95, bootstrap: int = 0
     paired counts, net discrimination, exact McNemar p and the fixed-effects LPM coefficient (with
     ``covariates``), its clustered SE and p-value. :data:`DISCRIMINATION_COLUMNS` are the exported
     columns; more are kept for the report."""
-    cmp = compare_groups(study, conf=conf, bootstrap=bootstrap, seed=seed)
+    T = _tables(study)
+    cmp = compare_groups(study, conf=conf, bootstrap=bootstrap, seed=seed, tables=T)
     if interval == "bootstrap":
         if not bootstrap:
             raise ValueError("interval='bootstrap' needs bootstrap > 0")
@@ -937,16 +1088,30 @@ def discrimination_table(study: Study, *, conf: float = 0.95, bootstrap: int = 0
                          relative_callback_ci_high=cmp["relative_callback_boot_high"])
     coefs = []
     for w in study.waves:
-        for g in study.data["ground"].cat.categories:
-            if not ((study.data["wave"] == w) & (study.data["ground"] == g)).any():
+        for g in T.grounds:
+            if not T.rates_n[T.waves.index(w), T.grounds.index(g)].any():
                 continue
-            fit = lpm_fe(study, g, wave=w, covariates=covariates, conf=conf)
+            ref = study.reference_groups[g]
+            fit = (_lpm_sums(T, w, g, ref, conf) if not covariates
+                   else lpm_fe(study, g, wave=w, covariates=covariates, conf=conf))
             for _, r in fit.iterrows():
                 if r["term"].startswith("group[") and ":" not in r["term"]:
                     coefs.append({"wave": w, "ground": g, "group": r["term"][6:-1], "lpm_coef": r["coef"],
                                   "lpm_se": r["se"], "lpm_p": r["p"]})
     out = cmp.merge(pd.DataFrame(coefs), on=["wave", "ground", "group"], how="left")
     return out
+
+
+def core_statistics(study: Study, conf: float = 0.95) -> dict[str, pd.DataFrame]:
+    """Everything the benchmark times, from one pass over the rows: rates with Wilson and exact
+    intervals, the comparisons (delta-method intervals, paired counts, McNemar) and the
+    fixed-effects LPM with clustered SEs per wave and ground."""
+    T = _tables(study)
+    rates = callback_rates(study, conf, tables=T)
+    cmp = compare_groups(study, conf=conf, tables=T)
+    lpm = [(_lpm_sums(T, w, g, study.reference_groups[g], conf).assign(wave=w, ground=g))
+           for w in study.waves for g in T.grounds if T.rates_n[T.waves.index(w), T.grounds.index(g)].any()]
+    return {"rates": rates, "comparisons": cmp, "lpm": pd.concat(lpm, ignore_index=True)}
 
 
 def summary_sentences(disc: pd.DataFrame, alpha: float = 0.05) -> list[str]:
