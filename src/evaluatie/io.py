@@ -380,6 +380,9 @@ def _finish_index(df: pd.DataFrame, rows) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- CSV
 
+_THREADS = True  # pyarrow's reader and the per-column conversions may use more than one core
+
+
 class _Fallback(Exception):
     """The fast path cannot settle this file; use the careful one."""
 
@@ -390,6 +393,8 @@ def _row_of_offset(data: bytes, offset: int) -> int:
 
 def _decode(data: bytes, shown: str) -> tuple[str, str]:
     """(text, encoding): strict UTF-8 (BOM removed), else Windows-1252; never mojibake."""
+    if not isinstance(data, bytes):
+        data = bytes(data)
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as e:
@@ -465,7 +470,11 @@ def _sample_style(rec_cols: list[list[str]]) -> str | None:
 def _read_csv(path: Path, shown: str) -> pd.DataFrame:
     import pyarrow as pa
 
-    data = path.read_bytes()
+    import mmap
+
+    with open(path, "rb") as f:
+        # memory-mapped: hashed, sniffed and parsed without copying the file into Python first
+        data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     pool = ThreadPoolExecutor(max_workers=1)
     digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
     try:
@@ -480,7 +489,7 @@ def _read_csv(path: Path, shown: str) -> pd.DataFrame:
         if len(sample.encode("utf-8")) < len(data) - 3 and len(recs) > 2:
             recs = recs[:-1]  # the last sample record may be cut inside a quoted field
         names = _header(recs[0], shown)
-        if len(recs) < 2 and len(data.strip(b" \t\r\n\xef\xbb\xbf").splitlines()) < 2:
+        if len(recs) < 2 and len(bytes(data).strip(b" \t\r\n\xef\xbb\xbf").splitlines()) < 2:
             raise DataError(Problem(shown, None, None, None, _HEADER_ONLY))
         df = style = None
         for typed in (True, False):
@@ -503,11 +512,14 @@ def _read_csv(path: Path, shown: str) -> pd.DataFrame:
 _HEADER_ONLY = "minstens één rij met gegevens onder de kopregel; het bestand heeft alleen een kopregel"
 
 
-def _sample_of(data: bytes, size: int = 65536) -> bytes:
-    if len(data) <= size:
-        return data
-    cut = data.rfind(b"\n", 0, size)
-    return data[: cut + 1] if cut > 0 else data[:size]
+def _sample_of(data: bytes, size: int = 16384) -> bytes:
+    """The first rows (about ``size`` bytes, whole lines) for sniffing and planning."""
+    while len(data) > size:
+        cut = data.rfind(b"\n", 0, size)
+        if cut > 0 and data[:cut].count(b"\n") >= 20:
+            return data[: cut + 1]
+        size *= 4  # long lines: take more
+    return bytes(data)
 
 
 def _sample_columns(recs: list[list[str]], width: int) -> list[list[str]]:
@@ -539,9 +551,9 @@ def _csv_fast(data: bytes, sep: str, names: list[str], recs, shown, typed: bool 
     end = len(data)
     while end and data[end - 1] in b" \t\r\n":
         end -= 1
-    read = pacsv.ReadOptions(column_names=list(types), skip_rows=1, block_size=1 << 22)
+    read = pacsv.ReadOptions(column_names=list(types), skip_rows=1, block_size=1 << 22, use_threads=_THREADS)
     parse = pacsv.ParseOptions(delimiter=sep, quote_char='"', double_quote=True,
-                               newlines_in_values=b'"' in data, ignore_empty_lines=False)
+                               newlines_in_values=data.find(b'"') >= 0, ignore_empty_lines=False)
     conv = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True, null_values=[""],
                                 quoted_strings_can_be_null=True,
                                 decimal_point="," if default == "nl" else ".")
@@ -594,6 +606,41 @@ def _plan(sample: list[str], style: str) -> str | None:
     return "thou" if any(thou in v for v in sample) else "dec"
 
 
+def _npi(values, fill: int) -> np.ndarray:
+    if values.null_count:
+        values = values.fill_null(fill)
+    return values.to_numpy(zero_copy_only=False)
+
+
+def _grouping_ok(arr, thou: str, dec: str) -> bool:
+    """Every cell is digits with ``thou`` only between groups of three and at most one ``dec``
+    after them (``1.440``, ``12.345,67``). Same answer as the regex ``_RE_NL``/``_RE_EN`` on the
+    cells it decides, from cheap kernels (counts and positions) instead of a regex pass; cells
+    with two or more separators or a sign are left to the regex. The float cast that follows
+    rejects any other character."""
+    import pyarrow.compute as pc
+
+    length = _npi(pc.binary_length(arr), 0)
+    nd = _npi(pc.count_substring(arr, thou), 0)
+    fd = _npi(pc.find_substring(arr, thou), -1)
+    c = _npi(pc.find_substring(arr, dec), -1)
+    c = np.where(c < 0, length, c)
+    hard = nd >= 2
+    for sign in ("-", "+"):
+        starts = pc.starts_with(arr, sign)
+        if pc.any(starts).as_py():
+            hard |= _np(starts)
+    ok = np.where(nd == 1, (fd >= 1) & (fd <= 3) & (c - fd == 4), c >= 1)
+    ok &= (c == length) | (length - c >= 2)
+    if arr.null_count:
+        ok |= _np(pc.is_null(arr))
+    if hard.any():
+        sub = pc.filter(arr, hard)
+        pattern = _RE_NL if thou == "." else _RE_EN
+        ok[hard] = _np(pc.match_substring_regex(sub, pattern))
+    return bool(ok.all())
+
+
 def _fast_numbers(arr, plan: str, style: str):
     """Strict one-pass conversion for a column whose first cells were clean numbers.
 
@@ -618,7 +665,7 @@ def _fast_numbers(arr, plan: str, style: str):
                 return None
             t = pc.replace_substring(arr, ",", ".") if style == "nl" else arr
         else:
-            if not pc.all(pc.match_substring_regex(arr, _RE_NL if style == "nl" else _RE_EN)).as_py():
+            if not _grouping_ok(arr, thou, "," if style == "nl" else "."):
                 return None
             t = pc.replace_substring(arr, thou, "")
             if style == "nl":
@@ -692,16 +739,23 @@ def _columns_to_frame(arrays, names, rows, shown, default_style, plans, sep):
     problems: list[Problem] = []
     styles: dict[str, str] = {}
     pending = []
+    # the strict per-column conversions are independent (and release the GIL): run them together
+    todo = {j: (arr, plans[j]) for j, arr in enumerate(arrays)
+            if plans.get(j) in ("int", "dec", "thou") and names[j]}
+    if len(todo) > 1 and _THREADS:
+        with ThreadPoolExecutor(max_workers=2) as ex:
+            futures = {j: ex.submit(_fast_numbers, a, pl, default_style) for j, (a, pl) in todo.items()}
+            fast_done = {j: f.result() for j, f in futures.items()}
+    else:
+        fast_done = {j: _fast_numbers(a, pl, default_style) for j, (a, pl) in todo.items()}
     for j, (name, arr) in enumerate(zip(names, arrays)):
         if plans.get(j) == "number":
             data[name] = arr
             styles[name] = default_style
             continue
-        if isinstance(arr, pa.ChunkedArray) and arr.num_chunks != 1:
-            arr = arr.combine_chunks()
-        elif isinstance(arr, pa.ChunkedArray):
-            arr = arr.chunk(0)
-        if arr.null_count == len(arr) or not _np(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(arr)), 0)).any():
+        plan = plans.get(j)
+        if arr.null_count == len(arr) or (plan is None and not _np(
+                pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(arr)), 0)).any()):
             if not name:
                 continue  # trailing separator: an unnamed, empty column
             data[name] = pd.Series(arr.to_pandas(), dtype="str")
@@ -710,12 +764,11 @@ def _columns_to_frame(arrays, names, rows, shown, default_style, plans, sep):
             problems.append(Problem(shown, 1, f"kolom {j + 1}", None,
                                     "een naam in de kopregel voor elke kolom met gegevens"))
             continue
-        plan = plans.get(j)
         if plan == "text":
             data[name] = arr
             continue
         if plan is not None:
-            fast = _fast_numbers(arr, plan, default_style)
+            fast = fast_done[j] if j in fast_done else _fast_numbers(arr, plan, default_style)
             if isinstance(fast, str):
                 data[name] = arr
                 continue
