@@ -1,0 +1,75 @@
+"""Per-entity streefcijfers reports in parallel: N entity reports with ``--jobs 2`` against
+N × (one report's time) / 2, measured in the same run of this script.
+
+Target (issue 4): 75 entity reports with 2 jobs take at most 1.2 × (75 × one report) / 2.
+
+The runs are built exactly as ``evaluatie run streefcijfers --by entity`` builds them (the
+notebook's ``by.entity`` declaration → :func:`evaluatie.targets.entity_values`), without the
+overview report. One report is timed on its own first (sequential ``execute``), then all N with
+``run_all(jobs=2)``.
+
+    .venv/bin/python benchmarks/targets_entities.py [--n 75] [--scale 1.0] [--jobs 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=75, help="number of entity reports (default 75)")
+    ap.add_argument("--scale", type=float, default=1.0, help="size of the synthetic personnel data")
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args()
+
+    import os
+
+    os.environ.setdefault("EVALUATIE_ROOT", str(REPO))
+    from evaluatie.params import RunSpec, load_run
+    from evaluatie.runner import execute, run_all
+    from evaluatie.targets import entity_values
+
+    base = load_run(REPO / "params" / "streefcijfers.yaml", overrides={"scale": args.scale})
+    values = entity_values(base.parameters)[: args.n]
+    runs = [RunSpec(f"{base.name}-{i:02d}", base.notebook, base.params_file,
+                    {**base.parameters, "entity": v}, base.specs) for i, v in enumerate(values, 1)]
+
+    work = Path(tempfile.mkdtemp(prefix="ev-bench-targets-"))
+    try:
+        t0 = time.perf_counter()
+        one = execute(runs[0], work / "single", progress=False)
+        t_one = time.perf_counter() - t0
+        if not one.ok:
+            print("single report failed:", one.describe_error())
+            return 1
+        t0 = time.perf_counter()
+        results = run_all(runs, work / "parallel", jobs=args.jobs, progress=False)
+        t_par = time.perf_counter() - t0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    failed = [r.name for r in results if not r.ok]
+    ideal = len(runs) * t_one / args.jobs
+    print(f"entity reports: {len(runs)} (scale {args.scale}), jobs {args.jobs}")
+    print(f"one report:      {t_one:8.1f} s")
+    print(f"all, parallel:   {t_par:8.1f} s")
+    print(f"ideal N*one/jobs:{ideal:8.1f} s")
+    print(f"ratio parallel / ideal = {t_par / ideal:.2f}  (target <= 1.20)")
+    if failed:
+        for r in results:
+            if not r.ok:
+                print("failed:", r.describe_error())
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
