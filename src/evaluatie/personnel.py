@@ -984,7 +984,8 @@ def _group_counts(p: Prepared, cell: np.ndarray, ncell: int, definitions: str, l
     if "management" in p.present:
         m = f["management"]
         nm = len(m.categories) + 1                             # slot 0 = missing
-        t1 = np.bincount((cell * ns + sex.codes) * nm + (m.codes + 1), minlength=ncell * ns * nm)
+        small = sex.codes.astype(np.int16) * nm + (m.codes + 1)   # per-row code in 2 bytes
+        t1 = np.bincount(cell * (ns * nm) + small, minlength=ncell * ns * nm)
         t1 = t1.reshape(ncell, ns, nm)
     else:
         m, nm = None, 1
@@ -1059,9 +1060,11 @@ def _group_counts(p: Prepared, cell: np.ndarray, ncell: int, definitions: str, l
         factors.append(("origin", origin, 4))
     if not factors:
         return parts, skipped
-    key = cell
+    small = np.zeros(p.n, dtype=np.int16)  # per-row code over all factors (< 2 × 4 × 9 × 4 = 288)
     for _, codes, k in factors:
-        key = key * k + codes
+        small *= k
+        small += codes
+    key = cell * int(np.prod([k for _, _, k in factors])) + small
     shape = [ncell] + [k for _, _, k in factors]
     t2 = np.bincount(key, minlength=int(np.prod(shape))).reshape(shape)
     axis = {name: i + 1 for i, (name, _, _) in enumerate(factors)}
