@@ -201,3 +201,24 @@ def test_errors_are_dutch_and_located():
         SurveyDesign(df.assign(w=1.0), weights="w", strata="h")
     with pytest.raises(DataError, match="komen niet voor in de steekproef"):
         SurveyDesign(df.assign(w=1.0)).poststratify("h", {"a": 5, "b": 5, "c": 5})
+
+
+def test_fast_proportion_path_equals_influence_matrix(monkeypatch):
+    """The cross-tabulation route for element designs gives the same variances as the explicit
+    influence-matrix route (post-stratification + raking, domains, missing, level selections)."""
+    rng = np.random.default_rng(5)
+    n = 400
+    df = pd.DataFrame({
+        "h": rng.choice(list("abc"), n), "g1": rng.choice(list("xyz"), n), "g2": rng.choice(list("pq"), n),
+        "dom": rng.choice(["d1", "d2", "d3"], n), "y": rng.choice(["1", "2", "3", "4", None], n),
+        "w": rng.uniform(1, 4, n),
+    })
+    df["N"] = df["h"].map({"a": 900, "b": 700, "c": 2000})
+    d = SurveyDesign(df, strata="h", fpc="N").poststratify("g2", {"p": 1800, "q": 1800})
+    d = d.rake({"g1": {"x": 1000, "y": 1200, "z": 1400}, "g2": {"p": 1700, "q": 1900}})
+    fast = [d.proportion("y"), d.by("dom").proportion("y"), d.by("dom").proportion("y", ["3", "4"], ci="beta")]
+    monkeypatch.setattr(SurveyDesign, "_element_psus", lambda self: False)
+    slow = [d.proportion("y"), d.by("dom").proportion("y"), d.by("dom").proportion("y", ["3", "4"], ci="beta")]
+    for a, b in zip(fast, slow):
+        np.testing.assert_allclose(a["se"], b["se"], rtol=1e-9)
+        np.testing.assert_allclose(a["ci_low"], b["ci_low"], rtol=1e-9)

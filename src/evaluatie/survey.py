@@ -259,6 +259,8 @@ class SurveyDesign:
             self._w = np.ones(n)
         self._cal: list[_CalStep] = []
         self._ops_cache = None
+        self._fast_cache = None
+        self._cat_cache: dict[str, tuple[np.ndarray, list]] = {}
         self._check_lonely()
 
     # ------------------------------------------------------------------ basic properties
@@ -292,6 +294,7 @@ class SurveyDesign:
         new.__dict__.update(self.__dict__)
         new._cal = list(self._cal)
         new._ops_cache = None
+        new._fast_cache = None
         return new
 
     # ------------------------------------------------------------------ variance engine
@@ -375,6 +378,8 @@ class SurveyDesign:
         return v.to_numpy(dtype=float)
 
     def _categorical(self, var: str) -> tuple[np.ndarray, list]:
+        if var in self._cat_cache:
+            return self._cat_cache[var]
         if var not in self.data.columns:
             raise KeyError(f"variable {var!r} not in the data")
         s = self.data[var]
@@ -385,6 +390,7 @@ class SurveyDesign:
             codes, uniq = pd.factorize(s, sort=True)
             cats = list(uniq)
             codes = codes.astype(np.int64)
+        self._cat_cache[var] = (codes, cats)
         return codes, cats  # -1 = missing
 
     # ------------------------------------------------------------------ domain machinery
@@ -423,6 +429,7 @@ class SurveyDesign:
         ndom = 1 if labels is None else len(labels)
         w = self._w
         out = []
+        ctx: dict = {}  # item-independent sums, reused while every row is in the base
         for var in variables:
             if kind == "proportion":
                 codes, cats = self._categorical(var)
@@ -463,43 +470,54 @@ class SurveyDesign:
                 with np.errstate(invalid="ignore", divide="ignore"):
                     est = T if kind == "total" else T / N_d[:, None]
             m = ndom * K_use
-            var_out = np.empty(m)
-            cols_per_block = max(1, _CHUNK // max(self.n, 1))
-            # influence columns, ordered (domain, level); built in blocks to bound memory
-            for start in range(0, m, cols_per_block):
-                stop = min(m, start + cols_per_block)
-                Z = np.zeros((self.n, stop - start))
-                for j in range(start, stop):
-                    d, k = divmod(j, K_use)
-                    rows = base & (dom == d)
-                    if kind == "proportion":
-                        if N_d[d] > 0:
-                            Z[rows, j - start] = w[rows] * ((codes[rows] == k) - est[d, k]) / N_d[d]
-                    elif kind == "mean":
-                        if N_d[d] > 0:
-                            Z[rows, j - start] = w[rows] * (y[rows] - est[d, 0]) / N_d[d]
-                    else:
-                        Z[rows, j - start] = w[rows] * y[rows]
-                var_out[start:stop] = self._variance(Z)
+            if kind == "proportion" and self._element_psus():
+                var_out = self._fast_proportion_variance(codes, K_use, dom, ndom, base, est, N_d, ctx).ravel()
+            else:
+                var_out = np.empty(m)
+                cols_per_block = max(1, _CHUNK // max(self.n, 1))
+                idx = np.flatnonzero(base)
+                di = dom[idx]
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    scale_i = np.where(N_d[di] > 0, w[idx] / N_d[di], 0.0)
+                # influence columns, ordered (domain, level); built in blocks to bound memory
+                for start in range(0, m, cols_per_block):
+                    stop = min(m, start + cols_per_block)
+                    Z = np.zeros((self.n, stop - start))
+                    for k in range(K_use):
+                        col = di * K_use + k - start
+                        ok_c = (col >= 0) & (col < stop - start)
+                        if kind == "proportion":
+                            val = scale_i * ((codes[idx] == k) - est[di, k])
+                        elif kind == "mean":
+                            val = scale_i * (y[idx] - est[di, 0])
+                        else:
+                            val = w[idx] * y[idx]
+                        Z[idx[ok_c], col[ok_c]] = val[ok_c]
+                    var_out[start:stop] = self._variance(Z)
             se = np.sqrt(var_out).reshape(ndom, K_use)
             if df is not None:
                 dfs = np.full(ndom, float(df))
             else:
                 # R: degf of the subset design (PSUs with an answer minus their strata)
-                dfs = np.array([float(self._domain_df(base & (dom == d))) for d in range(ndom)])
-            for d in range(ndom):
-                for k in range(K_use):
-                    row: dict[str, Any] = {}
-                    if labels is not None:
-                        row.update(labels.iloc[d].to_dict())
-                    row["variable"] = var
-                    if kind == "proportion":
-                        row["level"] = cats[k]
-                    row.update(estimate=est[d, k], se=se[d, k], df=dfs[d], n=int(n_d[d]))
-                    if kind == "proportion":
-                        row["n_level"] = int(cnt[d, k])
-                    out.append(row)
-        res = pd.DataFrame(out)
+                if base.all():
+                    if "df_full" not in ctx:
+                        ctx["df_full"] = self._domains_df(base, dom, ndom)
+                    dfs = ctx["df_full"]
+                else:
+                    dfs = self._domains_df(base, dom, ndom)
+            block = {}
+            if labels is not None:
+                for c in labels.columns:
+                    block[c] = np.repeat(labels[c].to_numpy(dtype=object), K_use)
+            block["variable"] = np.full(ndom * K_use, var, dtype=object)
+            if kind == "proportion":
+                block["level"] = np.tile(np.asarray(cats, dtype=object), ndom)
+            block.update(estimate=est.ravel().astype(float), se=se.ravel(), df=np.repeat(dfs, K_use),
+                         n=np.repeat(n_d.astype(np.int64), K_use))
+            if kind == "proportion":
+                block["n_level"] = cnt.ravel().astype(np.int64)
+            out.append(pd.DataFrame(block))
+        res = pd.concat(out, ignore_index=True) if out else pd.DataFrame()
         if res.empty:
             return res
         if kind == "proportion":
@@ -514,6 +532,112 @@ class SurveyDesign:
         rest = ["estimate", "se", "ci_low", "ci_high", "df", "n"] + (
             ["n_level", "method"] if kind == "proportion" else [])
         return res[lead + rest]
+
+    def _element_psus(self) -> bool:
+        """True when every row is its own PSU (no cluster variable)."""
+        return self._ops()[5] is None
+
+    def _domains_df(self, base: np.ndarray, dom: np.ndarray, ndom: int) -> np.ndarray:
+        """Design df per domain: PSUs with a member in the base minus the strata they are in."""
+        H = self.n_strata
+        d = dom[base]
+        strata_present = np.bincount(d * H + self._strata_codes[base], minlength=ndom * H).reshape(ndom, H) > 0
+        if self._element_psus():
+            n_psu = np.bincount(d, minlength=ndom)
+        else:
+            pairs = np.unique(d.astype(np.int64) * self.n_psu + self._psu[base])
+            n_psu = np.bincount(pairs // self.n_psu, minlength=ndom)
+        return (n_psu - strata_present.sum(axis=1)).astype(float)
+
+    def _fast_proportion_variance(self, codes, K, dom, ndom, base, est, N_d, ctx=None) -> np.ndarray:
+        """Variance of domain proportions for element designs without forming the influence matrix.
+
+        Same quantity as :meth:`_variance` on the columns ``z = w (1[y=k] - p_dk) / N_d`` in domain
+        ``d``: with the calibration residual ``r = z - B c`` (``c`` from the small linear
+        recursion on ``A z``), every stratum sum ``sum r`` and ``sum r^2`` is a combination of
+        weighted cross-tabulations of (domain, level, stratum, calibration group), computed with
+        ``np.bincount``. Checked against the matrix route in ``tests/test_survey_closed.py``."""
+        A, B, Kmat, offsets, order, _, _ = self._ops()
+        H = self.n_strata
+        full = bool(base.all())
+        take = (lambda x: x) if full else (lambda x, i=np.flatnonzero(base): x[i])
+        dd, kk, hh = take(dom), take(codes), take(self._strata_codes)
+        ww = take(self._w)
+        m = ndom * K
+        p = np.nan_to_num(est)  # (ndom, K)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            invN = np.where(N_d > 0, 1.0 / N_d, 0.0)
+        inlev = kk < K  # with a selection of levels, code K marks "not selected"
+        dk = dd * K + np.minimum(kk, K - 1)
+        cell = dk * H + hh
+        cache = ctx if (ctx is not None and full) else {}
+        if "dh" not in cache:
+            cache["dh"] = dd * H + hh
+            cache["W"] = np.bincount(cache["dh"], ww, minlength=ndom * H).reshape(ndom, 1, H)
+            cache["W2"] = np.bincount(cache["dh"], ww * ww, minlength=ndom * H).reshape(ndom, 1, H)
+            cache["ww2"] = ww * ww
+        dh, W, W2 = cache["dh"], cache["W"], cache["W2"]
+        all_in = bool(inlev.all())
+        wl = ww if all_in else np.where(inlev, ww, 0.0)
+        T = np.bincount(cell, wl, minlength=m * H).reshape(ndom, K, H)
+        T2 = np.bincount(cell, cache["ww2"] if all_in else wl * ww, minlength=m * H).reshape(ndom, K, H)
+        pp = p[:, :, None]
+        s_h = ((T - pp * W) * invN[:, None, None]).reshape(m, H).T  # (H, m)
+        q_h = (((1 - 2 * pp) * T2 + pp * pp * W2) * (invN ** 2)[:, None, None]).reshape(m, H).T
+        n_h = self._n_h
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(n_h > 1, self._f_h * n_h / (n_h - 1), 0.0)
+        if A is None:
+            per = q_h - s_h * s_h / n_h[:, None]
+            return np.maximum(scale @ per, 0.0).reshape(ndom, K)
+        fast = self._fast_ops()
+        Gtot = Kmat.shape[0]
+        a = np.zeros((Gtot, m))
+        b = np.zeros((H, Gtot, m))
+        for j, (lo, hi) in enumerate(offsets):
+            G = hi - lo
+            g = take(fast["codes"][j])
+            wa = take(fast["wa"][j])
+            wb = take(fast["wb"][j])
+            Aw = np.bincount(dk * G + g, wa if all_in else np.where(inlev, wa, 0.0), minlength=m * G).reshape(ndom, K, G)
+            if ("Aw_tot", j) not in cache:
+                cache[("Aw_tot", j)] = np.bincount(dd * G + g, wa, minlength=ndom * G).reshape(ndom, 1, G)
+                cache[("Bw_tot", j)] = np.bincount(dh * G + g, wb, minlength=ndom * H * G).reshape(ndom, 1, H, G)
+            Aw_tot, Bw_tot = cache[("Aw_tot", j)], cache[("Bw_tot", j)]
+            aj = (Aw - p[:, :, None] * Aw_tot) * invN[:, None, None]
+            a[lo:hi] = aj.reshape(m, G).T
+            Bw = np.bincount(cell * G + g, wb if all_in else np.where(inlev, wb, 0.0), minlength=m * H * G).reshape(ndom, K, H, G)
+            bj = (Bw - p[:, :, None, None] * Bw_tot) * invN[:, None, None, None]
+            b[:, lo:hi, :] = bj.reshape(m, H, G).transpose(1, 2, 0)
+        C = np.zeros_like(a)
+        for j in order:
+            lo, hi = offsets[j]
+            C[lo:hi] += a[lo:hi] - Kmat[lo:hi] @ C
+        cross = np.einsum("hgm,gm->hm", b, C)
+        quad = np.einsum("hfm,fm->hm", np.einsum("hgf,gm->hfm", fast["Q"], C), C)
+        rsum = s_h - fast["U"] @ C
+        rsq = q_h - 2 * cross + quad
+        per = rsq - rsum * rsum / n_h[:, None]
+        return np.maximum(scale @ per, 0.0).reshape(ndom, K)
+
+    def _fast_ops(self):
+        """Per-margin row values and the stratum matrices ``U_h = 1_h' B``, ``Q_h = B_h' B_h``."""
+        if getattr(self, "_fast_cache", None) is not None and self._fast_cache[0] is self._ops_cache:
+            return self._fast_cache[1]
+        A, B, Kmat, offsets, order, _, _ = self._ops()
+        margins = [m for step in self._cal for m in step.margins]
+        H, Gtot = self.n_strata, Kmat.shape[0]
+        Hm = sp.csr_matrix((np.ones(self.n), (self._strata_codes, np.arange(self.n))), shape=(H, self.n))
+        U = (Hm @ B).toarray()
+        Q = np.zeros((H, Gtot, Gtot))
+        for h in range(H):
+            rows = np.flatnonzero(self._strata_codes == h)
+            Bh = B[rows]
+            Q[h] = (Bh.T @ Bh).toarray()
+        fast = {"codes": [m.codes for m in margins], "wa": [self._w * m.a for m in margins],
+                "wb": [self._w * m.b for m in margins], "U": U, "Q": Q}
+        self._fast_cache = (self._ops_cache, fast)
+        return fast
 
     # ------------------------------------------------------------------ estimators
     def mean(self, var: str | Sequence[str], *, level: float = 0.95, df: float | None = None) -> pd.DataFrame:
