@@ -378,3 +378,32 @@ def test_aggregate_equals_row_level_classification(definitions, method):
     assert (m["_merge"] == "both").all(), m[m["_merge"] != "both"].head()
     assert (m["numerator"].astype(int) == m["numerator_rows"].astype(int)).all()
     assert (m["denominator"].astype(int) == m["denominator_rows"].astype(int)).all()
+
+
+def test_suppression_complement_rule_and_zeros_via_disclosure():
+    n = 12
+    df = pd.DataFrame({
+        "employee_id": range(n), "date": ["2020-12-31"] * n,
+        "entity": ["E1"] * 7 + ["E2"] * 5,
+        "sex": ["F"] * 6 + ["M"] + ["M"] * 5,          # E1: 6 of 7 women (1 man); E2: 0 of 5
+        "birth_date": ["1980-01-01"] * n,
+    })
+    tab, _ = P.aggregate(df, by=("date", "entity", "group"), threshold=5)
+    w = tab[tab.group == "women_total"].set_index("entity")
+    assert pd.isna(w.loc["E1", "numerator"]) and pd.isna(w.loc["E1", "share_pct"])  # 1 not-woman
+    assert w.loc["E1", "denominator"] == 7                                            # headcount shown
+    assert w.loc["E2", "numerator"] == 0 and w.loc["E2", "share_pct"] == 0            # zero shown
+    mask = tab.attrs["suppressed"]
+    assert list(mask.columns) == list(tab.columns) and mask["numerator"].sum() == mask["share_pct"].sum()
+
+
+def test_to_series_for_assess():
+    tab, _ = P.aggregate(_rows(), by=("date", "group"), threshold=0)
+    s = P.to_series(tab, "disability_chronic_illness")
+    assert list(s.columns) == ["year", "share_pct", "numerator", "denominator", "definition"]
+    assert s["year"].tolist() == [2015, 2016] and s["definition"].tolist() == ["old_2004", "new_2016"]
+    both, _ = P.aggregate(_rows(), by=("date", "group"), threshold=0, definitions="both")
+    with pytest.raises(ValueError):
+        P.to_series(both, "disability_chronic_illness")
+    ent, _ = P.aggregate(_rows(), by=("date", "entity", "group"), threshold=0)
+    assert P.to_series(ent, "women_total", entity="E2")["denominator"].tolist() == [2, 2]

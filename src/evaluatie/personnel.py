@@ -81,10 +81,21 @@ Typical use::
                                          columns={"employee_id": "persnr", "date": "peildatum"})
     shares, ledger = personnel.aggregate_file("data/example/personnel.parquet", by=("date", "group"))
 
-Performance: the classification is vectorised over categorical codes (each rule is evaluated on the
-few distinct values of a column, then broadcast through the codes) and the aggregation is one
-``numpy.bincount`` per group over a dense cell index; on 5 million rows it runs within the time of
-one ``pandas.read_parquet`` of the file (``benchmarks/personnel_aggregate.py``).
+Performance: every rule is evaluated on the few distinct values of a categorical column and
+broadcast through its integer codes; :func:`aggregate` then builds per row two small composite
+codes — (sex, management) and (low-educated, age band, disability category, origin) — and counts
+rows per (cell, code) with one ``numpy.bincount`` each; the definition in force is chosen per cell
+(its date), not per row. On 5 million rows, reading the needed columns + classifying +
+aggregating takes 1.1-1.8× one ``pandas.read_parquet`` of the file
+(``benchmarks/personnel_aggregate.py``). :func:`classify` gives the same counts row by row
+(tested) and is meant for checks, not for large files.
+
+Result for the notebooks: ``shares, ledger = aggregate(...)``; show ``ledger`` with
+``report.ledger`` and ``shares`` with ``report.table`` (suppressed cells are in
+``shares.attrs["suppressed"]``); :func:`to_series` cuts one group's yearly series out for
+``evaluatie.targets.assess``; :data:`GROUP_LABELS_NL` and :data:`DEFINITION_LABELS_NL` give the
+Dutch labels; ``shares.attrs["skipped_groups"]`` says (in Dutch) which groups the data could not
+provide.
 """
 
 from __future__ import annotations
@@ -104,7 +115,8 @@ __all__ = [
     "definition_in_force", "age_at", "is_eu_member", "nationality_status",
     "foreign_origin", "migration_background", "disability", "experienced", "low_educated",
     "unqualified_young", "management_from_grade",
-    "prepare", "classify", "aggregate", "aggregate_file", "needed_columns", "schema",
+    "prepare", "classify", "aggregate", "aggregate_file", "to_series", "needed_columns", "schema",
+    "SCHEMA", "Prepared",
 ]
 
 #: Date from which the 2016-2020 definitions apply (section 3 of the 2016-2020 plan).
@@ -1142,33 +1154,27 @@ def classify(df: pd.DataFrame | Prepared, columns: Mapping[str, str] | None = No
 # --------------------------------------------------------------------------- aggregation
 
 def _suppress(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Small-cell suppression of the shares table.
+    """Small-cell suppression of the shares table with :func:`evaluatie.disclosure.suppress`.
 
-    TODO(disclosure): call ``evaluatie.disclosure.suppress`` here once it lands; until then this
-    local rule does the same job with the same ``attrs`` contract (``attrs["suppressed"]`` boolean
-    frame, ``attrs["suppression_threshold"]``): a cell is suppressed when its numerator is 1 to
-    ``threshold - 1`` persons, or when the persons *not* in the group (denominator - numerator) are
-    1 to ``threshold - 1`` (otherwise "all but 2 are women" identifies people). Suppressed cells
-    keep their denominator; numerator and share become missing.
+    A cell's numerator and share are hidden when the persons **in** the group (numerator) or the
+    persons **not** in it (denominator - numerator) are 1 to ``threshold - 1`` — otherwise "all but
+    2 are women" identifies people. Zero counts are shown. The denominator (headcount of the
+    population) stays visible: it reveals nothing about group membership. No secondary
+    suppression: the table publishes no totals that a hidden numerator adds up to (if you publish
+    the organisation-level and entity-level tables side by side, a hidden entity numerator can be
+    recovered only when it is the single hidden one of its date and group — check with
+    ``evaluatie.disclosure.check_protected`` before publishing both).
+    Returns a copy with ``attrs["suppressed"]`` and ``attrs["suppression_threshold"]``.
     """
-    try:
-        from . import disclosure  # noqa: F401
-        has = hasattr(disclosure, "suppress")
-    except ImportError:
-        has = False
-    if has:  # pragma: no cover - wired once the module lands
-        pass  # see TODO above; the local rule below is used until the signature is settled
-    num = table["numerator"].to_numpy()
-    rest = table["denominator"].to_numpy() - num
-    small = ((num > 0) & (num < threshold)) | ((rest > 0) & (rest < threshold))
-    out = table.copy()
-    out["numerator"] = out["numerator"].astype("Float64")
-    out["share_pct"] = out["share_pct"].astype("Float64")
-    out.loc[small, ["numerator", "share_pct"]] = pd.NA
-    mask = pd.DataFrame(False, index=out.index, columns=out.columns)
-    mask.loc[small, ["numerator", "share_pct"]] = True
+    from .disclosure import suppress
+
+    tmp = table.assign(others=table["denominator"] - table["numerator"])
+    out = suppress(tmp, ["numerator", "others"], threshold, secondary=False,
+                   derived={"numerator": "others", "share_pct": ["numerator", "others"]})
+    mask = out.attrs["suppressed"].drop(columns="others")
+    out = out.drop(columns="others")
     out.attrs["suppressed"] = mask
-    out.attrs["suppression_threshold"] = threshold
+    out.attrs["suppression_threshold"] = int(threshold)
     return out
 
 
@@ -1288,3 +1294,26 @@ def aggregate_file(path, by: Sequence[str] = ("date", "entity", "group"),
 
         df = read_table(path)
     return aggregate(df, by, columns, file=name, **kwargs)
+
+
+def to_series(table: pd.DataFrame, group: str, *, entity: str | None = None,
+              policy_domain: str | None = None) -> pd.DataFrame:
+    """One group's yearly series from an :func:`aggregate` table, in the shape
+    ``evaluatie.targets.assess`` takes: columns ``year``, ``share_pct``, ``numerator``,
+    ``denominator``, ``definition``, sorted by year (one row per date; give ``entity`` or
+    ``policy_domain`` when the table has those keys). Definitions are kept per year — a series
+    from ``definitions="official"`` changes definition at 2016 for origin, disability, age and
+    education, which is the break; a table made with ``definitions="both"`` has two rows per year
+    for those groups, so pick one with ``table[table.definition == ...]`` first.
+    Suppressed numerators stay missing (``<NA>``); the share is then missing too.
+    """
+    sel = table["group"] == group
+    for col, val in (("entity", entity), ("policy_domain", policy_domain)):
+        if val is not None:
+            if col not in table:
+                raise ValueError(f"the table has no {col} column (aggregate with by=(..., {col!r}, ...))")
+            sel &= table[col] == val
+    out = table.loc[sel, ["year", "share_pct", "numerator", "denominator", "definition"]]
+    if out["year"].duplicated().any():
+        raise ValueError(f"more than one row per year for {group!r}: filter by entity/policy_domain/definition")
+    return out.sort_values("year").reset_index(drop=True)
