@@ -32,7 +32,7 @@ are few and holders stay — as closely as rotation allows (see :data:`CALIBRATI
 * ``women_total``: no published value after 2014 (49.6); assumed 49.6 + 0.1 per year after 2014.
 * Age: the 2016 stock has the 2014 age distribution of the plan ("47,7% ouder dan 45, 19,7%
   ouder dan 55, 2,1% jonger dan 25"); later years follow from ageing, retirement (everyone
-  at 65, 15% a year from 60) and hires, so ``experienced_55plus`` is *not* calibrated after 2016.
+  at 65, 10% a year from 60) and hires, so ``experienced_55plus`` is *not* calibrated after 2016.
 * Level D (``low_educated``, official practice): 18.4% in 2016 (Tabel 1, 2014); hires are level D
   at 13%, so the share slowly falls (assumption). Levels A/B/C: 35/22/24.6% in 2016
   (assumption). Education follows level (see :data:`EDUCATION_BY_LEVEL`).
@@ -280,8 +280,10 @@ def simulate_personnel(seed: int = 20240101, scale: float = 1.0) -> pd.DataFrame
             d = wf.data
             emp = np.flatnonzero(d["employed"])
             age_next = _age(d["birth_date"][emp], ref)
-            p_exit = np.where(age_next >= 66, 1.0,          # reached 65 during the year: retired
-                              np.where(age_next >= 61, 0.15, np.where(age_next < 36, 0.05, 0.03)))
+            # age on the new reference date: 65 or older -> retired during the year; 60-64: 10%
+            # leave (early retirement); under 35: 5% quit; others 3%
+            p_exit = np.where(age_next >= 65, 1.0,
+                              np.where(age_next >= 60, 0.10, np.where(age_next < 35, 0.05, 0.03)))
             leave = emp[rng.random(emp.size) < p_exit]
             d["employed"][leave] = False
             d["management"][leave] = "none"
