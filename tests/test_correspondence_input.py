@@ -171,3 +171,33 @@ def test_example_files_are_the_generator_output(tmp_path):
     for p in paths:
         committed = root() / "data" / "example" / p.name
         assert committed.read_bytes() == p.read_bytes(), f"{p.name}: regenerate with write_example()"
+
+
+def test_one_file_with_its_own_wave_column(tmp_path):
+    rows = ["vac;meting;profiel;reactie"]
+    for w in ("vervolg", "nul"):
+        for v in range(6):
+            rows += [f"v{v};{w};vlaams;{'ja' if v % 2 else 'nee'}", f"v{v};{w};andere;nee"]
+    p = tmp_path / "log.csv"
+    p.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    s = cs.load(str(p), waves=["nul", "vervolg"], columns={**MAP, "wave": "meting"},
+                reference_groups=REFS, ground="etniciteit")
+    assert s.waves == ["nul", "vervolg"]
+    assert s.data["cluster"].nunique() == 12  # the same vacancy id in two waves = two clusters
+    w = cs.wave_comparison(s)
+    assert list(w["wave"]) == ["vervolg"] and list(w["base"]) == ["nul"]
+    with pytest.raises(DataError, match="waves"):
+        cs.load(str(p), waves=["a", "b"], columns={**MAP, "wave": "meting"}, reference_groups=REFS,
+                ground="etniciteit")
+
+
+def test_power_table_plans_only_gaps_to_reduce():
+    cmp = pd.DataFrame([
+        {"ground": "e", "group": "b", "vacancies": 1500, "only_reference": 180, "only_group": 100},
+        {"ground": "g", "group": "v", "vacancies": 1500, "only_reference": 90, "only_group": 100},
+    ])
+    t = cs.power_table(cmp, [2, 4])
+    assert set(t["ground"]) == {"e"}
+    assert t["vacancies_needed"].iloc[0] > t["vacancies_needed"].iloc[1]  # a larger change needs fewer
+    with pytest.raises(ValueError):
+        cs.discrimination_table(prep(frame([("v1", "vlaams", "ja"), ("v1", "andere", "nee")])), interval="x")

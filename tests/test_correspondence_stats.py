@@ -192,7 +192,7 @@ def test_heterogeneity_suppresses_small_subgroups():
     s.data["size"] = np.where(s.data["cluster"] < 4, "mini", "groot")  # 4 vacancies < threshold 5
     h = cs.heterogeneity(s, ["size"], threshold=5)
     mini = h[h["level"] == "mini"].iloc[0]
-    assert bool(mini["suppressed"]) and np.isnan(mini["difference_pp"]) and np.isnan(mini["vacancies"])
+    assert bool(mini["suppressed"]) and pd.isna(mini["difference_pp"]) and pd.isna(mini["vacancies"])
     assert h.attrs["suppressed"].loc[h["level"] == "mini", "difference_pp"].all()
     big = h[h["level"] == "groot"].iloc[0]
     assert not big["suppressed"] and big["p_holm"] == pytest.approx(big["p"])  # family of one

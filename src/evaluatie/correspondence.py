@@ -41,7 +41,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -50,7 +50,7 @@ from scipy import stats
 from .validate import DataError, Ledger, Problem
 
 __all__ = [
-    "STANDARD_COLUMNS", "Study", "parse_outcome", "read_applications", "prepare", "combine",
+    "STANDARD_COLUMNS", "Study", "read_applications", "prepare", "combine",
     "wilson_interval", "exact_interval", "callback_rates", "compare_groups", "paired_counts",
     "mcnemar_exact", "lpm_fe", "conditional_logit", "holm", "benjamini_hochberg", "heterogeneity",
     "wave_comparison", "mcnemar_power", "mcnemar_sample_size", "wave_change_power",
@@ -70,9 +70,6 @@ DISCRIMINATION_COLUMNS = [
     "mcnemar_p", "lpm_coef", "lpm_se", "lpm_p",
 ]
 
-_YES = {"yes", "ja", "1", "true", "1.0"}
-_NO = {"no", "nee", "neen", "0", "false", "0.0"}
-EXPECTED_OUTCOME = "ja/nee, yes/no, 1/0 of true/false"
 
 
 # =========================================================================== input
@@ -105,27 +102,6 @@ class Study:
                 if k != ref and present[gi, ki]:
                     out.append((g, k, ref))
         return out
-
-
-def parse_outcome(values: pd.Series, *, file: str | None, column: str | None) -> tuple[np.ndarray, list[Problem]]:
-    """Outcomes as 0/1: yes/no, ja/nee/neen, 1/0, true/false (any case, spaces ignored).
-
-    Anything else, including an empty cell, is a :class:`Problem` naming the row."""
-    s = values.astype("object")
-    text = pd.Series([str(v).strip().lower() if not _isna(v) else "" for v in s], index=values.index)
-    yes = text.isin(_YES).to_numpy()
-    no = text.isin(_NO).to_numpy()
-    bad = ~(yes | no)
-    problems = [Problem(file, _row(i), column, None if _isna(v) else v, EXPECTED_OUTCOME)
-                for i, v in zip(values.index[bad], s[bad])]
-    return yes.astype(np.int8), problems
-
-
-def _isna(v) -> bool:
-    try:
-        return v is None or bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
 
 
 def _row(i) -> int | None:
@@ -881,20 +857,23 @@ def heterogeneity(study: Study, by: Sequence[str], *, threshold: int = 5, conf: 
     cols = ["wave", "variable", "level", "ground", "group", "reference", "vacancies", "callbacks_reference",
             "callbacks", "rate_reference", "rate", "difference_pp", "difference_ci_low", "difference_ci_high",
             "relative_callback", "p", "p_holm", "p_bh", "suppressed"]
+    from .disclosure import suppress
+
     res = pd.DataFrame(rows).reindex(columns=cols)
-    shown = ~res["suppressed"].astype(bool) & res["p"].notna()
+    res["suppressed"] = res["suppressed"].astype(bool)
+    shown = ~res["suppressed"] & res["p"].notna()
     res.loc[shown, "p_holm"] = holm(res.loc[shown, "p"].to_numpy())
     res.loc[shown, "p_bh"] = benjamini_hochberg(res.loc[shown, "p"].to_numpy())
-    mask = pd.DataFrame(False, index=res.index, columns=res.columns)
-    sup = res["suppressed"].astype(bool).to_numpy()
-    for c in ["vacancies", "callbacks_reference", "callbacks", "rate_reference", "rate", "difference_pp",
-              "difference_ci_low", "difference_ci_high", "relative_callback", "p", "p_holm", "p_bh"]:
-        mask.loc[sup, c] = True
-        res[c] = res[c].astype(float)
-        res.loc[sup, c] = np.nan
-    res.attrs["suppressed"] = mask
-    res.attrs["suppression_threshold"] = threshold
-    return res
+    counts = ["vacancies", "callbacks_reference", "callbacks"]
+    for c in counts:
+        res[c] = res[c].astype("Int64")
+    estimates = ["rate_reference", "rate", "difference_pp", "difference_ci_low", "difference_ci_high",
+                 "relative_callback", "p", "p_holm", "p_bh"]
+    # a small count hides the whole subgroup row: every count and estimate depends on all counts
+    out = suppress(res, counts, threshold, derived={c: counts for c in counts + estimates}, secondary=False)
+    out["suppressed"] = out.attrs["suppressed"]["vacancies"].to_numpy() | res["suppressed"].to_numpy()
+    out.attrs["suppressed"]["suppressed"] = False
+    return out
 
 
 # =========================================================================== waves
@@ -932,8 +911,9 @@ def wave_comparison(study: Study, *, base: str | None = None, conf: float = 0.95
             f1 = lpm_fe(study, g, wave=w).set_index("term").loc[f"group[{k}]"]
             a, b = cmp.loc[(base, g, k)], cmp.loc[(w, g, k)]
             zq = stats.norm.ppf(0.5 + conf / 2)
-            lr = math.log(b["relative_callback"]) - math.log(a["relative_callback"])
-            se_lr = math.hypot(a["log_relative_callback_se"], b["log_relative_callback_se"])
+            ok = a["relative_callback"] > 0 and b["relative_callback"] > 0  # else no log-scale interval
+            lr = math.log(b["relative_callback"]) - math.log(a["relative_callback"]) if ok else np.nan
+            se_lr = math.hypot(a["log_relative_callback_se"], b["log_relative_callback_se"]) if ok else np.nan
             gap0, gap1 = -100 * f0["coef"], -100 * f1["coef"]
             change = -100 * c1["coef"]  # change in the gap (later − base); negative = the gap shrank
             row = {
@@ -943,7 +923,7 @@ def wave_comparison(study: Study, *, base: str | None = None, conf: float = 0.95
                 "relative_callback_base": a["relative_callback"], "relative_callback": b["relative_callback"],
                 "relative_change": math.exp(lr), "relative_change_ci_low": math.exp(lr - zq * se_lr),
                 "relative_change_ci_high": math.exp(lr + zq * se_lr),
-                "relative_change_p": float(2 * stats.norm.sf(abs(lr) / se_lr)),
+                "relative_change_p": float(2 * stats.norm.sf(abs(lr) / se_lr)) if ok else np.nan,
                 "vacancies_base": int(a["vacancies"]), "vacancies": int(b["vacancies"]),
                 "did_base_coef_pp": 100 * c0["coef"],
             }
@@ -1077,6 +1057,8 @@ def discrimination_table(study: Study, *, conf: float = 0.95, bootstrap: int = 0
     paired counts, net discrimination, exact McNemar p and the fixed-effects LPM coefficient (with
     ``covariates``), its clustered SE and p-value. :data:`DISCRIMINATION_COLUMNS` are the exported
     columns; more are kept for the report."""
+    if interval not in ("delta", "bootstrap"):
+        raise ValueError(f"interval must be 'delta' or 'bootstrap', not {interval!r}")
     T = _tables(study)
     cmp = compare_groups(study, conf=conf, bootstrap=bootstrap, seed=seed, tables=T)
     if interval == "bootstrap":
@@ -1152,7 +1134,12 @@ def load(data: str, *, data_followup: str | None = None, waves: Sequence[str] | 
               allow_unpaired=allow_unpaired)
     first = read_applications(data, wave=waves[0] if waves else None, **kw)
     if not data_followup:
-        return first if not waves or len(first.waves) > 1 else first
+        if waves and len(first.waves) > 1:  # the file has its own wave column: put it in the given order
+            if set(first.waves) != set(waves):
+                raise DataError([Problem(first.ledgers[0].source, None, "wave", ", ".join(first.waves),
+                                         f"dezelfde metingen als in de parameter 'waves' ({', '.join(waves)})")])
+            return combine([first], waves=waves)
+        return first
     second = read_applications(data_followup, wave=waves[1] if len(waves) > 1 else "vervolgmeting", **kw)
     return combine([first, second], waves=waves or None)
 
