@@ -407,3 +407,9 @@ def test_to_series_for_assess():
         P.to_series(both, "disability_chronic_illness")
     ent, _ = P.aggregate(_rows(), by=("date", "entity", "group"), threshold=0)
     assert P.to_series(ent, "women_total", entity="E2")["denominator"].tolist() == [2, 2]
+
+
+def test_aggregate_file_missing_file_is_a_dutch_dataerror(tmp_path):
+    with pytest.raises(DataError) as exc:
+        P.aggregate_file(tmp_path / "bestaat_niet.parquet")
+    assert "bestaat niet" in str(exc.value)

@@ -1278,17 +1278,23 @@ def aggregate_file(path, by: Sequence[str] = ("date", "entity", "group"),
                    columns: Mapping[str, str] | None = None, **kwargs) -> tuple[pd.DataFrame, Ledger]:
     """:func:`aggregate` on a file. Parquet is read with only the needed columns (the fast path,
     see the benchmark); other formats go through ``evaluatie.io.read_table`` (CSV, XLSX, SAV, DTA),
-    which keeps the user's row numbers for error messages. ``path`` is relative to the project root."""
+    which keeps the user's row numbers for error messages and reports a missing file as a Dutch
+    ``DataError``. ``path`` is relative to the project root. ``kwargs`` go to :func:`aggregate`."""
     from .project import display_path, resolve
 
     path = resolve(path) if not Path(path).is_absolute() else Path(path)
     name = display_path(path)
-    if path.suffix.lower() in (".parquet", ".pq"):
+    if path.suffix.lower() in (".parquet", ".pq") and path.is_file():
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        avail = pq.ParquetFile(path).schema_arrow.names
-        df = pd.read_parquet(path, columns=needed_columns(columns, avail))
-        df.index = pd.RangeIndex(2, len(df) + 2)  # row as a user would count it (header = 1)
+        try:
+            avail = pq.ParquetFile(path).schema_arrow.names
+            df = pd.read_parquet(path, columns=needed_columns(columns, avail))
+        except (pa.ArrowException, OSError) as exc:
+            raise DataError(Problem(name, None, None, None,
+                                    f"een leesbaar Parquet-bestand; het is beschadigd of onvolledig ({exc})")) from None
+        df.index = pd.RangeIndex(1, len(df) + 1)  # row numbers as evaluatie.io numbers Parquet rows
     else:
         from .io import read_table  # noqa: PLC0415 - being written alongside
 
