@@ -41,7 +41,14 @@ with the effective sample size ``p (1 - p) / var`` and a t quantile (R ``method=
 ``"beta"`` is Korn & Graubard (1998): Clopper-Pearson with the effective sample size, itself
 scaled by ``(t(n-1)/t(df))^2`` (R ``method="beta"``). When an estimate is exactly 0 or 1 the
 variance is 0 and R gives no interval; here every method then falls back to Clopper-Pearson on
-the unweighted base ``n`` (documented deviation).
+the unweighted base ``n`` (documented deviation). Proportion intervals are clipped to [0, 1] (R
+does not clip the Wald interval). Raking iterates to a tight tolerance by default (R's default is
+``epsilon=1`` weighted unit, ``maxit=10``; R's own check ``tests/rakecheck.R`` uses 1e-10 as here).
+
+Speed: for element designs (no clusters) proportions are computed without forming the influence
+matrix: every stratum sum of the calibration residuals and of their squares is a combination of
+weighted cross-tabulations (``np.bincount``) of domain x level x stratum x calibration group, so
+the cost is a few passes over the data per variable, whatever the number of domains.
 
 References: Lumley T. (2004) Analysis of complex survey samples, J Stat Softw 9(8); Lumley (2010)
 Complex Surveys, Wiley; Rao & Scott (1984) Ann Stat 12:46-60; Korn & Graubard (1998) Survey
