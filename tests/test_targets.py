@@ -403,3 +403,21 @@ def test_gender_balance_rule():
     s = T.gender_balance(pd.Series([10.0, 50.0, 90.0, np.nan]))
     assert s.iloc[0] == "women" and s.iloc[2] == "men"
     assert s.isna().tolist() == [False, True, False, True]
+
+
+def test_read_growth_paths_file_in_template_words(tmp_path):
+    f = tmp_path / "groeipaden.csv"
+    f.write_text("entiteit;groep;jaar;tussentijds\nE1;foreign_origin;2018;Hoger of gelijk aan niveau jx-1\n"
+                 "E1;disability_chronic_illness;2018;2,30%\nE2;women_middle;2018;Minstens 33%\n", encoding="utf-8")
+    rules = T.read_growth_paths(f, {"entity": "entiteit", "group": "groep", "year": "jaar", "rule": "tussentijds"})
+    shares = pd.DataFrame({"entity": ["E1", "E1", "E1", "E2"],
+                           "group": ["foreign_origin", "foreign_origin", "disability_chronic_illness", "women_middle"],
+                           "year": [2017, 2018, 2018, 2018], "share_pct": [5.0, 5.2, 2.1, 34.0]})
+    out = T.check_growth_path(shares, rules)
+    assert out["rule_type"].tolist() == ["at_least_previous", "explicit", "minimum"]
+    assert out["met"].tolist() == [True, False, True]
+    bad = tmp_path / "fout.csv"
+    bad.write_text("entity,group,year,rule\nE1,x,2018,zo hoog mogelijk\nE1,x,twintig,Minstens 3%\n", encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        T.read_growth_paths(bad)
+    assert len(e.value.problems) == 2 and "rij 2" in str(e.value) and "rij 3" in str(e.value)

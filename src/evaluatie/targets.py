@@ -79,6 +79,7 @@ __all__ = [
     "read_targets", "combine_sources", "tabel1", "parse_interim_target", "check_growth_path",
     "gender_balance", "plot_group", "plot_panels", "MIN_POINTS", "group_series", "evaluate_targets",
     "backtest_groups", "current_position", "deadline_review", "assess_entities", "entity_values",
+    "read_growth_paths",
 ]
 
 MIN_POINTS = 3
@@ -1066,3 +1067,35 @@ def entity_values(parameters: Mapping[str, Any]) -> list[str]:
     else:
         df = _read_any(path)
     return sorted(df[col].dropna().astype(str).str.strip().unique())
+
+
+def read_growth_paths(path: str | Path, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A file of entity growth paths (business-plan interim targets): ``entity, group, year,
+    rule`` with ``rule`` in the template's words ("Hoger of gelijk aan niveau jx-1",
+    "Minstens 33%", "2,30%"; see :func:`parse_interim_target`). ``columns`` maps these names to
+    the user's. Unreadable rules are reported together as one :class:`DataError`."""
+    df = _read_any(Path(path))
+    fname = df.attrs.get("source", {}).get("file", Path(path).name)
+    m = {c: c for c in ("entity", "group", "year", "rule")}
+    m.update(dict(columns or {}))
+    missing = [m[c] for c in m if m[c] not in df.columns]
+    if missing:
+        raise DataError([Problem(fname, None, c, None, "een kolom met die naam") for c in missing])
+    problems, rows = [], []
+    for row, r in df.iterrows():
+        try:
+            parse_interim_target(r[m["rule"]])
+        except ValueError:
+            problems.append(Problem(fname, int(row), m["rule"], r[m["rule"]],
+                                    "'Hoger of gelijk aan niveau jx-1', 'Minstens x%' of een percentage"))
+            continue
+        try:
+            year = int(_num(r[m["year"]]))
+        except (TypeError, ValueError):
+            problems.append(Problem(fname, int(row), m["year"], r[m["year"]], "een jaartal"))
+            continue
+        rows.append({"entity": str(r[m["entity"]]).strip(), "group": str(r[m["group"]]).strip(),
+                     "year": year, "rule": r[m["rule"]]})
+    if problems:
+        raise DataError(problems)
+    return pd.DataFrame(rows, columns=["entity", "group", "year", "rule"])
