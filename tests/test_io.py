@@ -237,3 +237,26 @@ def test_late_ragged_row_and_blank_lines_keep_row_numbers(tmp_path):
     p, _, _ = _big(tmp_path, tweak=blank)
     df = read_table(p)
     assert len(df) == 5000 and 3001 not in df.index and df.index[-1] == 5002
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(st.text(alphabet="0123456789.,-+e ", min_size=1, max_size=12), min_size=1, max_size=8),
+       style=st.sampled_from(["nl", "en"]), plan=st.sampled_from(["int", "dec", "thou"]))
+def test_fast_conversion_never_accepts_what_the_careful_one_refuses(cells, style, plan):
+    """The strict one-pass converters (used on big files) agree with the careful converter on
+    every cell they accept; anything else makes them step aside (None), never guess."""
+    import pyarrow as pa
+
+    from evaluatie.io import _RE_EN, _RE_NL, _fast_numbers
+
+    fast = _fast_numbers(pa.array(cells, pa.string()), plan, style)
+    if fast is None or isinstance(fast, str):
+        return
+    import re
+
+    pattern = re.compile((_RE_NL if style == "nl" else _RE_EN).strip("^$"))
+    for cell, v in zip(cells, np.asarray(fast, dtype=float)):
+        if "e" in cell:  # exponents are accepted by the float cast (documented)
+            continue
+        assert pattern.fullmatch(cell), (cell, v)
+        assert v == parse_number(cell, style), (cell, v)

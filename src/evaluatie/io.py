@@ -612,7 +612,7 @@ def _npi(values, fill: int) -> np.ndarray:
     return values.to_numpy(zero_copy_only=False)
 
 
-def _grouping_ok(arr, thou: str, dec: str) -> bool:
+def _grouping_ok(arr, thou: str, dec: str, removed=None) -> bool:
     """Every cell is digits with ``thou`` only between groups of three and at most one ``dec``
     after them (``1.440``, ``12.345,67``). Same answer as the regex ``_RE_NL``/``_RE_EN`` on the
     cells it decides, from cheap kernels (counts and positions) instead of a regex pass; cells
@@ -621,7 +621,7 @@ def _grouping_ok(arr, thou: str, dec: str) -> bool:
     import pyarrow.compute as pc
 
     length = _npi(pc.binary_length(arr), 0)
-    nd = _npi(pc.count_substring(arr, thou), 0)
+    nd = _npi(pc.count_substring(arr, thou), 0) if removed is None else length - _npi(pc.binary_length(removed), 0)
     fd = _npi(pc.find_substring(arr, thou), -1)
     c = _npi(pc.find_substring(arr, dec), -1)
     c = np.where(c < 0, length, c)
@@ -665,9 +665,9 @@ def _fast_numbers(arr, plan: str, style: str):
                 return None
             t = pc.replace_substring(arr, ",", ".") if style == "nl" else arr
         else:
-            if not _grouping_ok(arr, thou, "," if style == "nl" else "."):
-                return None
             t = pc.replace_substring(arr, thou, "")
+            if not _grouping_ok(arr, thou, "," if style == "nl" else ".", removed=t):
+                return None
             if style == "nl":
                 t = pc.replace_substring(t, ",", ".")
         v = pc.cast(t, pa.float64()).to_numpy(zero_copy_only=False)
@@ -730,6 +730,33 @@ def _csv_careful(data: bytes, sep: str, names: list[str], shown: str):
     return _columns_to_frame(cols, names, np.asarray(rows), shown, default, {}, sep)
 
 
+def _fast_columns(todo: dict, style: str) -> dict:
+    """:func:`_fast_numbers` for several columns, chunk by chunk on two threads (pyarrow's
+    kernels release the GIL). A column is a number column only if every chunk is."""
+    import pyarrow as pa
+
+    jobs = []
+    for j, (arr, plan) in todo.items():
+        chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+        jobs += [(j, k, c, plan) for k, c in enumerate(chunks)]
+    if _THREADS and len(jobs) > 1:
+        with ThreadPoolExecutor(max_workers=2) as ex:
+            results = list(ex.map(lambda job: _fast_numbers(job[2], job[3], style), jobs))
+    else:
+        results = [_fast_numbers(c, plan, style) for _, _, c, plan in jobs]
+    out: dict[int, Any] = {}
+    for j in todo:
+        parts = [r for (jj, _, _, _), r in zip(jobs, results) if jj == j]
+        if not parts or any(r is None for r in parts):
+            out[j] = None
+        elif any(isinstance(r, str) for r in parts):
+            out[j] = "text"
+        else:
+            kinds = {np.asarray(r).dtype.kind for r in parts}  # int chunks with gaps come as float
+            out[j] = np.concatenate([np.asarray(r, dtype="float64" if "f" in kinds else None) for r in parts])
+    return out
+
+
 def _columns_to_frame(arrays, names, rows, shown, default_style, plans, sep):
     """Turn text columns into numbers where every cell is one; drop unnamed empty columns."""
     import pyarrow as pa
@@ -742,12 +769,7 @@ def _columns_to_frame(arrays, names, rows, shown, default_style, plans, sep):
     # the strict per-column conversions are independent (and release the GIL): run them together
     todo = {j: (arr, plans[j]) for j, arr in enumerate(arrays)
             if plans.get(j) in ("int", "dec", "thou") and names[j]}
-    if len(todo) > 1 and _THREADS:
-        with ThreadPoolExecutor(max_workers=2) as ex:
-            futures = {j: ex.submit(_fast_numbers, a, pl, default_style) for j, (a, pl) in todo.items()}
-            fast_done = {j: f.result() for j, f in futures.items()}
-    else:
-        fast_done = {j: _fast_numbers(a, pl, default_style) for j, (a, pl) in todo.items()}
+    fast_done = _fast_columns(todo, default_style)
     for j, (name, arr) in enumerate(zip(names, arrays)):
         if plans.get(j) == "number":
             data[name] = arr

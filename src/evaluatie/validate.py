@@ -245,21 +245,31 @@ class Column:
         Invalid cells are missing in the typed values; the caller turns the masks into problems.
         """
         idx = raw.index
-        missing = raw.isna().astype(bool)
-        if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
-            stripped = raw.astype(object).map(
-                lambda v: v.strip() if isinstance(v, str) else v, na_action="ignore")
-            empty = stripped.map(lambda v: isinstance(v, str) and v == "", na_action="ignore")
-            missing = missing | empty.astype(object).fillna(False).astype(bool)
-            values = stripped.where(~missing)
+        missing = raw.isna().to_numpy(dtype=bool)
+        if _is_text(raw):
+            # a text column: vectorised trimming, empty cells are missing
+            values = raw.astype("str").str.strip()
+            missing = missing | (values == "").fillna(False).to_numpy(dtype=bool)
+        elif raw.dtype == object:
+            values = raw.map(lambda v: v.strip() if isinstance(v, str) else v, na_action="ignore")
+            missing = missing | values.map(lambda v: isinstance(v, str) and v == "",
+                                           na_action="ignore").astype(object).fillna(False).to_numpy(dtype=bool)
         else:
             values = raw
+        missing = pd.Series(missing, index=idx)
+        if missing.any() and (values.dtype == object or _is_text(values)):
+            values = values.where(~missing)  # "" and "  " are missing, like NaN
         # labels: user value -> canonical value, case-insensitive for text
         if self.labels:
             lab = {(k.strip().casefold() if isinstance(k, str) else k): v for k, v in self.labels.items()}
-            keys = values.map(lambda v: v.casefold() if isinstance(v, str) else v, na_action="ignore")
-            hit = keys.map(lambda k: k in lab if _hashable(k) else False, na_action="ignore")
-            hit = hit.astype(object).fillna(False).astype(bool) & ~missing
+            if _is_text(values):
+                keys = _map_unique(values, str.casefold)
+                hit = keys.isin([k for k in lab if isinstance(k, str)]).astype(bool)
+            else:
+                keys = values.map(lambda v: v.casefold() if isinstance(v, str) else v, na_action="ignore")
+                hit = keys.map(lambda k: k in lab if _hashable(k) else False, na_action="ignore")
+                hit = hit.astype(object).fillna(False).astype(bool)
+            hit = hit & ~missing
             if hit.any():
                 values = values.astype(object)
                 values[hit] = keys[hit].map(lab)
@@ -283,6 +293,18 @@ class Column:
         return typed, missing.astype(bool), invalid.astype(bool)
 
 
+def _map_unique(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+    """``values.map(fn)`` computed once per distinct value (fast for columns of few labels)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.array([fn(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(mapped[codes], index=values.index)
+
+
+def _is_text(s: pd.Series) -> bool:
+    """A pandas text column (the ``str`` dtype), where vectorised string methods apply."""
+    return s.dtype != object and pd.api.types.is_string_dtype(s.dtype)
+
+
 def _hashable(v: Any) -> bool:
     try:
         hash(v)
@@ -301,6 +323,8 @@ def _type_str(col: Column, values: pd.Series, missing: pd.Series):
             return str(int(v))  # identifiers read as numbers: 123.0 -> "123"
         return str(v)
 
+    if _is_text(values):
+        return values, pd.Series(False, index=values.index)
     out = values.map(to_text, na_action="ignore").astype("str")
     return out, pd.Series(False, index=values.index)
 
@@ -312,6 +336,11 @@ def _type_float(col: Column, values: pd.Series, missing: pd.Series):
         out = values.astype("float64")
         return out, pd.Series(False, index=values.index)
     from .io import parse_numbers  # lazy: io imports this module
+
+    if _is_text(values):
+        res = parse_numbers(values)
+        out = res.values.where(~res.not_number & ~res.conflict)
+        return out, out.isna() & ~missing
 
     is_text = values.map(lambda v: isinstance(v, str), na_action="ignore").astype(object).fillna(False).astype(bool)
     is_num = values.map(lambda v: isinstance(v, (int, float, np.integer, np.floating))
@@ -348,7 +377,10 @@ def _type_bool(col: Column, values: pd.Series, missing: pd.Series):
             return BOOL_TOKENS.get(v.strip().casefold())
         return None
 
-    mapped = values.map(conv, na_action="ignore")
+    if _is_text(values):
+        mapped = _map_unique(values, lambda v: BOOL_TOKENS.get(v.casefold()))
+    else:
+        mapped = values.map(conv, na_action="ignore")
     bad = mapped.isna() & ~missing
     if mapped.isna().any():
         return mapped.astype("boolean"), bad
@@ -375,7 +407,13 @@ def _type_category(col: Column, values: pd.Series, missing: pd.Series):
                 return lookup[str(v)]
         return None
 
-    mapped = values.map(conv, na_action="ignore")
+    if _is_text(values) and all(isinstance(c, str) for c in cats):
+        folded = {}
+        for c in cats:
+            folded.setdefault(c.strip().casefold(), c)
+        mapped = _map_unique(values, lambda v: folded.get(v.casefold()))
+    else:
+        mapped = values.map(conv, na_action="ignore")
     bad = mapped.isna() & ~missing
     return pd.Series(pd.Categorical(mapped, categories=cats, ordered=col.ordered), index=values.index), bad
 
@@ -398,6 +436,14 @@ def _type_date(col: Column, values: pd.Series, missing: pd.Series):
                     continue
         return pd.NaT
 
+    if _is_text(values):
+        out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+        for f in _DATE_FORMATS:
+            todo = out.isna() & values.notna()
+            if not todo.any():
+                break
+            out[todo] = pd.to_datetime(values[todo], format=f, errors="coerce")
+        return out, out.isna() & ~missing
     out = pd.to_datetime(values.map(conv, na_action="ignore"))
     return out, out.isna() & ~missing
 
@@ -591,18 +637,27 @@ def each_has(key: str, column: str, values: Sequence[Any], *, exactly_once: bool
     want = list(values)
 
     def check(df: pd.DataFrame) -> list[Problem]:
+        sub = df[[key, column]]
+        rows = pd.Series(sub.index, index=sub.index)
+        # rows per (key, value), vectorised; keys are then checked as a whole
+        counts = sub.groupby([key, column], observed=True, sort=False, dropna=False).size().unstack(
+            fill_value=0)
+        wanted = counts.reindex(columns=want, fill_value=0)
+        other = counts.drop(columns=[c for c in counts.columns if c in want])
+        bad = (wanted == 0).any(axis=1) | (other.sum(axis=1) > 0)
+        if exactly_once:
+            bad |= (wanted > 1).any(axis=1)
+        if not bad.any():
+            return []
+        bad_keys = list(bad.index[bad.to_numpy()])
+        in_bad = sub[key].isin(bad_keys).to_numpy()
+        exp = (f"voor elke {key} precies één rij per {column}: {_fmt_list(want)}"
+               if exactly_once else f"voor elke {key} minstens één rij per {column}: {_fmt_list(want)}")
         problems = []
-        for k, grp in df.groupby(key, sort=False, observed=True):
-            have = list(grp[column])
-            missing = [v for v in want if v not in have]
-            extra = [v for v in have if v not in want]
-            many = [v for v in want if have.count(v) > 1] if exactly_once else []
-            if missing or extra or many:
-                exp = (f"voor elke {key} precies één rij per {column}: {_fmt_list(want)}"
-                       if exactly_once else f"voor elke {key} minstens één rij per {column}: {_fmt_list(want)}")
-                got = ", ".join(map(str, have))
-                problems.append(Problem(None, _row(grp.index[0]), f"{key}, {column}",
-                                        f"{k} heeft {got}", exp))
+        for k, grp in sub[in_bad].groupby(key, sort=False, observed=True):
+            got = ", ".join(map(str, grp[column]))
+            problems.append(Problem(None, _row(rows[grp.index[0]]), f"{key}, {column}", f"{k} heeft {got}", exp))
+        problems.sort(key=lambda p: -1 if p.row is None else p.row)
         return problems
 
     check.__name__ = f"each_has({key}, {column})"
