@@ -413,3 +413,11 @@ def test_aggregate_file_missing_file_is_a_dutch_dataerror(tmp_path):
     with pytest.raises(DataError) as exc:
         P.aggregate_file(tmp_path / "bestaat_niet.parquet")
     assert "bestaat niet" in str(exc.value)
+
+
+def test_needed_columns_reads_only_what_the_options_use():
+    avail = list(P.STANDARD_COLUMNS) + ["salary"]
+    cols = P.needed_columns(None, avail)
+    assert "salary" not in cols and "education_level" not in cols and "grade" not in cols
+    assert "education_level" in P.needed_columns(None, avail, low_educated_method="education")
+    assert P.needed_columns({"grade": "Rang"}, ["persnr", "rang"]) == ["rang"]  # case-insensitive

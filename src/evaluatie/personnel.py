@@ -658,11 +658,15 @@ class Prepared:
         return pd.DataFrame({k: v for k, v in self.cols.items()}, copy=False)
 
 
-def needed_columns(columns: Mapping[str, str] | None = None, available: Iterable[str] | None = None) -> list[str]:
+def needed_columns(columns: Mapping[str, str] | None = None, available: Iterable[str] | None = None,
+                   *, low_educated_method: str = "level_d") -> list[str]:
     """The columns of the user's file that :func:`prepare` reads (standard names mapped through
-    ``columns``, matched case-insensitively against ``available`` when given) — read only these."""
+    ``columns``, matched case-insensitively against ``available`` when given) — read only these.
+    ``education_level`` is needed only with ``low_educated_method="education"``; ``grade`` only
+    when there is no ``management`` column."""
     mapping = dict(columns or {})
-    names = [mapping.get(c, c) for c in STANDARD_COLUMNS]
+    std = [c for c in STANDARD_COLUMNS if not (c == "education_level" and low_educated_method == "level_d")]
+    names = [mapping.get(c, c) for c in std]
     if available is None:
         return names
     avail = list(available)
@@ -673,6 +677,10 @@ def needed_columns(columns: Mapping[str, str] | None = None, available: Iterable
             out.append(nme)
         elif " ".join(str(nme).split()).casefold() in norm:
             out.append(norm[" ".join(str(nme).split()).casefold()])
+    management = names[std.index("management")]
+    if management in out or " ".join(str(management).split()).casefold() in norm:
+        grade = names[std.index("grade")]
+        out = [c for c in out if c != norm.get(" ".join(str(grade).split()).casefold(), grade)]
     return out
 
 
@@ -754,21 +762,25 @@ def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file:
     # ---- reference dates (few distinct values) and implausible ages (a data error)
     dcodes, dvals = pd.factorize(dates, sort=True)  # NaT -> -1
     dvals = np.asarray(dvals).astype(dates.dtype)
-    birth_ok = ~np.isnat(birth)
-    ok = (dcodes >= 0) & birth_ok
-    if ok.any() and dvals.size:
+    # cheap whole-column checks first (one reduction each); row masks only where something is wrong
+    n_ok = bool(n)
+    birth_has_nat = n_ok and bool(np.isnat(birth.min()))        # min over datetimes with NaT is NaT
+    date_has_nat = n_ok and int(dcodes.min()) < 0
+    birth_ok = ~np.isnat(birth) if birth_has_nat else None
+    if n_ok and dvals.size and not (birth_has_nat and not birth_ok.any()):
         # cheap bound first: all births within the bounds of every date -> no row-wise check
         lo_cut = (pd.Timestamp(dvals.max()) - pd.DateOffset(years=81)).to_datetime64()
         hi_cut = (pd.Timestamp(dvals.min()) - pd.DateOffset(years=14)).to_datetime64()
-        bvalid = birth if bool(birth_ok.all()) else birth[birth_ok]
-        bmin, bmax = bvalid.min(), bvalid.max()
-        check_rows = not (bmin > lo_cut and bmax <= hi_cut)
+        bvalid = birth[birth_ok] if birth_has_nat else birth
+        check_rows = not (bvalid.min() > lo_cut and bvalid.max() <= hi_cut)
     else:
         check_rows = False
     if check_rows:
         young = ~_age_reached(birth, dcodes, dvals, 14)
         old = _age_reached(birth, dcodes, dvals, 81)
-        bad = ok & (young | old)
+        bad = (young | old) & (dcodes >= 0)
+        if birth_has_nat:
+            bad &= birth_ok
         _bad_rows(problems, file, index, bad, src["birth_date"], mapping["birth_date"],
                   "een geboortedatum die op de peildatum een leeftijd van 14 tot 80 jaar geeft")
     if problems:
@@ -778,20 +790,27 @@ def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file:
     ledger = Ledger(file, read=n)
     keep = np.ones(n, dtype=bool)
     if pd.api.types.is_integer_dtype(emp.dtype) and not emp.hasnans:
-        emp_na = np.zeros(n, dtype=bool)
+        emp_na = None
     else:
         emp_na = emp.isna().to_numpy()
         if not pd.api.types.is_numeric_dtype(emp.dtype):
             emp_na = emp_na | (emp.astype("str").str.strip() == "").to_numpy()
+
+    def codes_missing(name):
+        if name not in out or not n_ok:
+            return None
+        codes = out[name].codes
+        return codes < 0 if int(codes.min()) < 0 else None
+
     for reason, miss in (
         ("personeelsnummer ontbreekt", emp_na),
-        ("peildatum ontbreekt", dcodes < 0),
-        ("entiteit ontbreekt", out["entity"].codes < 0),
-        ("geboortedatum ontbreekt", ~birth_ok),
-        ("geslacht ontbreekt", out["sex"].codes < 0),
-        ("beleidsdomein ontbreekt", out["policy_domain"].codes < 0 if "policy_domain" in out else np.zeros(0, bool)),
+        ("peildatum ontbreekt", dcodes < 0 if date_has_nat else None),
+        ("entiteit ontbreekt", codes_missing("entity")),
+        ("geboortedatum ontbreekt", ~birth_ok if birth_has_nat else None),
+        ("geslacht ontbreekt", codes_missing("sex")),
+        ("beleidsdomein ontbreekt", codes_missing("policy_domain")),
     ):
-        if miss.size and miss.any():
+        if miss is not None and miss.any():
             ledger.exclude(reason, int((keep & miss).sum()))
             keep &= ~miss
 
@@ -835,15 +854,33 @@ def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file:
 # --------------------------------------------------------------------------- indicators
 
 def _cat_lookup(cat: pd.Categorical, values) -> np.ndarray:
-    """Boolean per row: the row's category is in ``values`` (missing -> False). One small table,
-    one take over the codes (code -1 picks the appended False)."""
-    tab = np.array([c in values for c in cat.categories] + [False], dtype=bool)
-    return tab[cat.codes]
+    """Boolean per row: the row's category is in ``values`` (missing -> False).
+
+    Evaluated on the categories, then applied to the int8 codes with at most two comparisons
+    (``codes == i`` or ``(codes != i) & (codes >= 0)``), which is several times cheaper than a
+    gather; a table lookup over the codes is the general fallback."""
+    hit = [c in values for c in cat.categories]
+    codes = cat.codes
+    yes = [i for i, h in enumerate(hit) if h]
+    no = [i for i, h in enumerate(hit) if not h]
+    if not yes:
+        return np.zeros(codes.size, dtype=bool)
+    if len(yes) <= 2:
+        out = codes == yes[0]
+        for i in yes[1:]:
+            out |= codes == i
+        return out
+    if len(no) <= 1:
+        out = codes >= 0
+        for i in no:
+            out &= codes != i
+        return out
+    return np.array(hit + [False], dtype=bool)[codes]  # code -1 picks the appended False
 
 
 def _nat_non_belgian(cat: pd.Categorical) -> np.ndarray:
-    tab = np.array([c != "BE" for c in cat.categories] + [False], dtype=bool)  # "" is never a category
-    return tab[cat.codes]
+    """Known and not Belgian ("" is never a category: unknown values are missing codes)."""
+    return _cat_lookup(cat, {c for c in cat.categories if c != "BE"})
 
 
 def _nat_non_eu(cat: pd.Categorical, dcodes: np.ndarray, dvals: np.ndarray, eu: str) -> np.ndarray:
@@ -1042,7 +1079,9 @@ def _group_counts(p: Prepared, cell: np.ndarray, ncell: int, definitions: str, l
         dis = f["disability_category"]
         if dis.dtype.kind == "f":
             dis = np.nan_to_num(dis, nan=0.0).astype(np.int8)
-        factors.append(("dis", dis, 9))
+        # 0 = none, 1 = categories 1-5 (both definitions), 2 = categories 6-8 (only from 2016)
+        dis3 = (dis >= 1).view(np.int8) + (dis >= 6).view(np.int8)
+        factors.append(("dis", dis3, 3))
     else:
         skipped["disability_chronic_illness"] = "kolom disability_category ontbreekt"
     nat_present = [c for c in NATIONALITY_COLUMNS if c in p.present]
@@ -1055,12 +1094,13 @@ def _group_counts(p: Prepared, cell: np.ndarray, ncell: int, definitions: str, l
         skipped["migration_background"] = "kolommen nodig: " + ", ".join(sorted(need_old))
     new_ok = want_new and len(nat_present) == 4
     if new_ok or old_ok:
+        # origin code: bit 0 = foreign origin (new), bit 1 = non-EU migration background (old)
         origin = np.zeros(p.n, dtype=np.int8)
         if new_ok:
             fo = _nat_non_belgian(f[NATIONALITY_COLUMNS[0]])
             for c in NATIONALITY_COLUMNS[1:]:
                 fo |= _nat_non_belgian(f[c])
-            origin += fo
+            origin += fo.view(np.int8)
         if old_ok:
             ne = np.zeros(p.n, dtype=bool)
             for c in nat_present:
@@ -1068,11 +1108,11 @@ def _group_counts(p: Prepared, cell: np.ndarray, ncell: int, definitions: str, l
             if "grandparents_non_eu" in p.present:
                 with np.errstate(invalid="ignore"):
                     ne |= f["grandparents_non_eu"] >= 2
-            origin += ne.view(np.int8) * np.int8(2)
-        factors.append(("origin", origin, 4))
+            origin += ne.view(np.int8) * np.int8(2 if new_ok else 1)
+        factors.append(("origin", origin, 4 if (new_ok and old_ok) else 2))
     if not factors:
         return parts, skipped
-    small = np.zeros(p.n, dtype=np.int16)  # per-row code over all factors (< 2 × 4 × 9 × 4 = 288)
+    small = np.zeros(p.n, dtype=np.int16)  # per-row code over all factors (< 2 × 4 × 3 × 4 = 96)
     for _, codes, k in factors:
         small *= k
         small += codes
@@ -1090,16 +1130,19 @@ def _group_counts(p: Prepared, cell: np.ndarray, ncell: int, definitions: str, l
 
     if "origin" in axis:
         o = marginal("origin")
-        if new_ok:
+        if new_ok and old_ok:
             emit("foreign_origin", "new_2016", o[:, 1] + o[:, 3], den_all, use_new)
-        if old_ok:
             emit("migration_background", "old_non_eu", o[:, 2] + o[:, 3], den_all, use_old)
+        elif new_ok:
+            emit("foreign_origin", "new_2016", o[:, 1], den_all, use_new)
+        else:
+            emit("migration_background", "old_non_eu", o[:, 1], den_all, use_old)
     if "dis" in axis:
         d = marginal("dis")
         if want_old:
-            emit("disability_chronic_illness", "old_2004", d[:, 1:6].sum(axis=1), den_all, use_old)
+            emit("disability_chronic_illness", "old_2004", d[:, 1], den_all, use_old)
         if want_new:
-            emit("disability_chronic_illness", "new_2016", d[:, 1:9].sum(axis=1), den_all, use_new)
+            emit("disability_chronic_illness", "new_2016", d[:, 1] + d[:, 2], den_all, use_new)
     if "band" in axis:
         b = marginal("band")
         if want_old:
@@ -1229,30 +1272,44 @@ def aggregate(df: pd.DataFrame | Prepared, by: Sequence[str] = ("date", "entity"
     if "entity" in by:
         keys.append("entity")
 
-    # dense cell index over the key columns (date codes × category codes)
+    # cell index = date code × (index of the key combination present in the data): an entity
+    # sits in one policy domain, so the dense domain × entity space is mostly empty — compacting
+    # it keeps the count tables small enough for the CPU cache
     f = p.cols
-    cell = p.date_codes.astype(np.intp)
-    sizes = [len(p.date_values)]
-    cats = []
-    for k in keys[1:]:
-        c = f[k]
-        cats.append(c)
-        cell = cell * len(c.categories) + c.codes  # codes >= 0: rows without entity were excluded
-        sizes.append(len(c.categories))
-    ncell = int(np.prod(sizes))
+    ndates = len(p.date_values)
+    cats = [f[k] for k in keys[1:]]
+    sizes_k = [len(c.categories) for c in cats]
+    if cats:
+        comb = cats[0].codes.astype(np.int32)
+        for c, n_c in zip(cats[1:], sizes_k[1:]):
+            comb = comb * n_c + c.codes
+        full = int(np.prod(sizes_k))
+        if len(cats) > 1:
+            combo_ids = np.flatnonzero(np.bincount(comb, minlength=full))
+            lookup = np.full(full, -1, dtype=np.int32)
+            lookup[combo_ids] = np.arange(combo_ids.size, dtype=np.int32)
+            comb = lookup[comb]
+        else:
+            combo_ids = np.arange(full)
+        ncomb = combo_ids.size
+        cell = p.date_codes * ncomb + comb
+    else:
+        combo_ids, ncomb = np.zeros(1, dtype=np.int64), 1
+        cell = p.date_codes
+    ncell = ndates * ncomb
     parts, skipped = _group_counts(p, cell, ncell, definitions, low_educated_method, eu)
 
     idx = np.concatenate([q[2] for q in parts]) if parts else np.array([], dtype=np.int64)
     table = {}
-    rem = idx.copy()
+    table["date"] = pd.DatetimeIndex(p.date_values[idx // ncomb])
+    table["year"] = table["date"].year.astype(np.int64)
+    rem = combo_ids[idx % ncomb]
     decoded = []
-    for size in reversed(sizes):
+    for size in reversed(sizes_k):
         decoded.append(rem % size)
         rem = rem // size
     decoded.reverse()
-    table["date"] = pd.DatetimeIndex(p.date_values[decoded[0]])
-    table["year"] = table["date"].year.astype(np.int64)
-    for k, c, codes in zip(keys[1:], cats, decoded[1:]):
+    for k, c, codes in zip(keys[1:], cats, decoded):
         table[k] = pd.Categorical.from_codes(codes, categories=c.categories)
     table["group"] = np.concatenate([np.repeat(q[0], q[2].size) for q in parts]).astype(object) if parts else []
     table["definition"] = np.concatenate([np.repeat(q[1], q[2].size) for q in parts]).astype(object) if parts else []
@@ -1290,7 +1347,8 @@ def aggregate_file(path, by: Sequence[str] = ("date", "entity", "group"),
 
         try:
             avail = pq.ParquetFile(path).schema_arrow.names
-            df = pd.read_parquet(path, columns=needed_columns(columns, avail))
+            df = pd.read_parquet(path, columns=needed_columns(
+                columns, avail, low_educated_method=kwargs.get("low_educated_method", "level_d")))
         except (pa.ArrowException, OSError) as exc:
             raise DataError(Problem(name, None, None, None,
                                     f"een leesbaar Parquet-bestand; het is beschadigd of onvolledig ({exc})")) from None
