@@ -16,6 +16,9 @@ Run:  .venv/bin/python benchmarks/personnel_aggregate.py [--rows 5000000] [--rep
 ``--shuffle`` writes the rows in random order (no sorted fast path for the duplicate check);
 ``--no-extra`` leaves out the four extra columns (the pipeline then reads every column of the file).
 Prints both times (best of ``--repeat``) and the ratio.
+
+Measured 2026-11-22 on the shared 2-core machine (load average 4-6): 0.90× (default file, 18
+columns, sorted), 1.18× (``--no-extra``), 1.59× (``--no-extra --shuffle``).
 """
 
 from __future__ import annotations

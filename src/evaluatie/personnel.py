@@ -86,7 +86,7 @@ broadcast through its integer codes; :func:`aggregate` then builds per row two s
 codes — (sex, management) and (low-educated, age band, disability category, origin) — and counts
 rows per (cell, code) with one ``numpy.bincount`` each; the definition in force is chosen per cell
 (its date), not per row. On 5 million rows, reading the needed columns + classifying +
-aggregating takes 1.1-1.8× one ``pandas.read_parquet`` of the file
+aggregating took 0.9-1.6× one ``pandas.read_parquet`` of the file on the shared 2-core machine
 (``benchmarks/personnel_aggregate.py``). :func:`classify` gives the same counts row by row
 (tested) and is meant for checks, not for large files.
 
@@ -1255,8 +1255,13 @@ def aggregate(df: pd.DataFrame | Prepared, by: Sequence[str] = ("date", "entity"
     ``skipped_groups`` ({group: Dutch reason} for groups whose columns are missing).
     ``ledger``: rows read, excluded per reason (:func:`prepare`), analysed.
 
-    Each (date, group) series can be passed to ``evaluatie.targets.assess`` as
-    ``table[["year", "share_pct", "numerator", "denominator", "definition"]]``.
+    Suppression: numerator and share are hidden when the persons in the group or the persons
+    not in it number 1 to ``threshold - 1``; zeros and denominators are shown.
+
+    :func:`to_series` cuts one group's yearly series (for one entity) out of the table for
+    ``evaluatie.targets.assess``. To aggregate at several levels (organisation, policy domain,
+    entity) validate once: ``p = prepare(df, columns)``, then ``aggregate(p, by=...)`` per level
+    (the ledger is ``p.ledger`` each time — show it once).
     """
     p = df if isinstance(df, Prepared) else prepare(df, columns, file=file, management_map=management_map)
     by = list(by)
