@@ -144,3 +144,11 @@ def test_published_calibration_values_equal_the_raw_published_series():
         assert raw.loc[sel, "numerator"].item() == n
     sel = (raw.group_key == "women_middle") & (raw.year.isin([2017, 2018]))
     assert raw.loc[sel, "denominator"].tolist() == [260, 228]
+
+
+def test_synthetic_label_travels_to_the_aggregate():
+    tab, _ = P.aggregate_file("data/example/personnel.parquet", by=("date", "group"))
+    assert tab.attrs["synthetic"] is True
+    plain = pd.read_parquet(resolve("data/example/personnel.parquet"))
+    plain.attrs = {}
+    assert P.aggregate(plain, by=("date", "group"))[0].attrs["synthetic"] is False

@@ -651,6 +651,7 @@ class Prepared:
     date_values: np.ndarray
     ledger: Ledger
     present: frozenset[str]  # optional standard columns present
+    synthetic: bool = False  # the input said so (``df.attrs["synthetic"]``, kept in Parquet files)
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -848,7 +849,8 @@ def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file:
         cols = {k: (v[keep] if isinstance(v, pd.Categorical) else np.asarray(v)[keep]) for k, v in cols.items()}
         dcodes = dcodes[keep]
     present = frozenset(c for c in out if c not in REQUIRED_COLUMNS)
-    return Prepared(cols, int(keep.sum()), dcodes.astype(np.intp, copy=False), dvals, ledger, present)
+    return Prepared(cols, int(keep.sum()), dcodes.astype(np.intp, copy=False), dvals, ledger, present,
+                    synthetic=bool(df.attrs.get("synthetic", False)))
 
 
 # --------------------------------------------------------------------------- indicators
@@ -1252,7 +1254,9 @@ def aggregate(df: pd.DataFrame | Prepared, by: Sequence[str] = ("date", "entity"
     employees, or those in top/middle/lower management for ``women_top/middle/lower``),
     ``share_pct`` (100 × numerator / denominator; missing when suppressed). Sorted by the keys.
     ``table.attrs``: ``suppressed`` and ``suppression_threshold`` (see :func:`_suppress`),
-    ``skipped_groups`` ({group: Dutch reason} for groups whose columns are missing).
+    ``skipped_groups`` ({group: Dutch reason} for groups whose columns are missing),
+    ``synthetic`` (True when the input carried ``attrs["synthetic"]``, as the example file does:
+    the report must then say the data are synthetic).
     ``ledger``: rows read, excluded per reason (:func:`prepare`), analysed.
 
     Suppression: numerator and share are hidden when the persons in the group or the persons
@@ -1333,6 +1337,7 @@ def aggregate(df: pd.DataFrame | Prepared, by: Sequence[str] = ("date", "entity"
         out.attrs["suppressed"] = pd.DataFrame(False, index=out.index, columns=out.columns)
         out.attrs["suppression_threshold"] = 0
     out.attrs["skipped_groups"] = skipped
+    out.attrs["synthetic"] = p.synthetic
     return out, p.ledger
 
 
