@@ -162,9 +162,14 @@ DEFINITION_LABELS_NL = {
 }
 
 #: Default grade (rang) -> management mapping, used only when the data has ``grade`` but no
-#: ``management`` column. **An assumption, not an official table**: top = A4/A4+ (leidend
-#: ambtenaar, mandate), middle = A3 (afdelingshoofd), lower = A2 (directeur/teamleader level).
-#: Pass your own ``management_map`` when your grades differ.
+#: ``management`` column. The official reporting definition of the Flemish government
+#: (overheid.vlaanderen.be, "Definitie kaderfuncties"): kaderfuncties are staff of rank A2 or
+#: higher; **top** = additionally appointed by the Flemish Government as head of an entity or for
+#: an N-project; **middle** = the ranks of afdelingshoofd (or hoofdadviseur without mandate),
+#: senior adviser or N-1 project leader; **lower** = every other rank A2 or higher. A rank alone
+#: cannot show the appointment decree, so this mapping (top = A4/A4+, middle = A3, lower = A2) is
+#: **an approximation**: give a ``management`` column from your appointment data, or pass your
+#: own ``management_map``.
 DEFAULT_MANAGEMENT_MAP = {"A4+": "top", "A4": "top", "A3": "middle", "A2": "lower"}
 
 #: EU accession (and exit) dates, for the pre-2016 non-EU criterion evaluated on the reference
