@@ -421,3 +421,15 @@ def test_needed_columns_reads_only_what_the_options_use():
     assert "salary" not in cols and "education_level" not in cols and "grade" not in cols
     assert "education_level" in P.needed_columns(None, avail, low_educated_method="education")
     assert P.needed_columns({"grade": "Rang"}, ["persnr", "rang"]) == ["rang"]  # case-insensitive
+
+
+def test_disability_coded_in_the_2004_categories():
+    df = _rows().iloc[:4].copy()                        # 2015 rows, categories 0, 6, 2, 0
+    new_coding, _ = P.aggregate(df, by=("date", "group"), threshold=0)
+    old_coding, _ = P.aggregate(df, by=("date", "group"), threshold=0, disability_coding="2004")
+    pick = lambda t: t[t.group == "disability_chronic_illness"].numerator.item()  # noqa: E731
+    assert pick(new_coding) == 1      # new-coded 6 (invalidity benefit) is not in the old definition
+    assert pick(old_coding) == 2      # old-coded 6 (66% certificate) is new 5: counted
+    df.loc[2, "disability_category"] = 7
+    with pytest.raises(DataError):
+        P.aggregate(df, disability_coding="2004")

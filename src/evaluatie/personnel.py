@@ -30,7 +30,8 @@ column                       needed    values
 ``father_first_nationality`` no [1]_   father's first nationality, idem
 ``mother_first_nationality`` no [1]_   mother's first nationality, idem
 ``grandparents_non_eu``      no        number of grandparents (0-4) with a non-EU nationality
-``disability_category``      no        registration category 1-8 (see below); empty/0 = none
+``disability_category``      no        registration category 1-8 as from 2016 (or the old 1-6 with
+                                       ``disability_coding="2004"``); empty/0 = none
 ``level``                    no        niveau ``A`` / ``B`` / ``C`` / ``D``
 ``education_level``          no        ``primary`` / ``lower_secondary`` / ``secondary`` /
                                        ``higher`` (see :func:`low_educated`)
@@ -691,8 +692,13 @@ def needed_columns(columns: Mapping[str, str] | None = None, available: Iterable
 
 
 def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file: str | None = None,
-            management_map: Mapping[str, str] | None = None) -> Prepared:
+            management_map: Mapping[str, str] | None = None, disability_coding: str = "2016") -> Prepared:
     """Validate and type personnel microdata; exclude unusable rows into a :class:`Ledger`.
+
+    ``disability_coding``: ``"2016"`` (default) when ``disability_category`` uses the 8
+    categories valid from 1/1/2016 (see :func:`disability`); ``"2004"`` when it uses the 6
+    categories of the 2004 decree (older extracts): old 1-4 are kept, old 5 and 6 (66%
+    certificates) both become new 5, and 7 or 8 are invalid.
 
     ``columns`` maps standard names to the user's names (``{"employee_id": "persnr"}``); names
     are resolved by :data:`SCHEMA` (mapping, same name, case-insensitive match). The row numbers
@@ -744,9 +750,14 @@ def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file:
         out["grandparents_non_eu"] = _small_int(src["grandparents_non_eu"], 0, 4, problems, file, index,
                                                 mapping["grandparents_non_eu"], "een geheel getal van 0 tot 4")
     if "disability_category" in src:
-        out["disability_category"] = _small_int(src["disability_category"], 0, 8, problems, file, index,
-                                                mapping["disability_category"],
-                                                "een registratiecategorie 1-8, of leeg/0 (geen)")
+        if disability_coding not in ("2016", "2004"):
+            raise ValueError("disability_coding must be '2016' or '2004'")
+        hi = 8 if disability_coding == "2016" else 6
+        dis = _small_int(src["disability_category"], 0, hi, problems, file, index, mapping["disability_category"],
+                         f"een registratiecategorie 1-{hi}, of leeg/0 (geen)")
+        if disability_coding == "2004":  # old 6 (court decision / fund certificate, 66%) is new 5
+            dis = np.where(dis == 6, 5, dis).astype(dis.dtype, copy=False)
+        out["disability_category"] = dis
     if "level" in src:
         out["level"] = _map_categories(src["level"], lambda c: (_norm_token(c) if _norm_token(c) in _LEVELS
                                                                  else ("" if not _norm_token(c) else None)),
@@ -1232,7 +1243,8 @@ def aggregate(df: pd.DataFrame | Prepared, by: Sequence[str] = ("date", "entity"
               columns: Mapping[str, str] | None = None, *, threshold: int = 5,
               definitions: str = "official", low_educated_method: str = "level_d",
               eu: str = "members", file: str | None = None,
-              management_map: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, Ledger]:
+              management_map: Mapping[str, str] | None = None,
+              disability_coding: str = "2016") -> tuple[pd.DataFrame, Ledger]:
     """Shares and headcounts per date × (policy domain ×) entity × group, small cells suppressed.
 
     Parameters
@@ -1249,6 +1261,7 @@ def aggregate(df: pd.DataFrame | Prepared, by: Sequence[str] = ("date", "entity"
         ``"new"`` — see the module docstring.
     low_educated_method : ``"level_d"`` (official practice) or ``"education"``, see :func:`low_educated`.
     eu : ``"members"`` or ``"eu15"`` for the pre-2016 migration-background rule.
+    management_map, disability_coding : see :func:`prepare` (ignored when ``df`` is prepared).
 
     Returns
     -------
@@ -1272,7 +1285,8 @@ def aggregate(df: pd.DataFrame | Prepared, by: Sequence[str] = ("date", "entity"
     entity) validate once: ``p = prepare(df, columns)``, then ``aggregate(p, by=...)`` per level
     (the ledger is ``p.ledger`` each time — show it once).
     """
-    p = df if isinstance(df, Prepared) else prepare(df, columns, file=file, management_map=management_map)
+    p = df if isinstance(df, Prepared) else prepare(df, columns, file=file, management_map=management_map,
+                                                    disability_coding=disability_coding)
     by = list(by)
     bad = [b for b in by if b not in ("date", "policy_domain", "entity", "group")]
     if bad:
