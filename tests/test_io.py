@@ -260,3 +260,19 @@ def test_fast_conversion_never_accepts_what_the_careful_one_refuses(cells, style
             continue
         assert pattern.fullmatch(cell), (cell, v)
         assert v == parse_number(cell, style), (cell, v)
+
+
+def test_cp1252_character_after_an_ascii_sample(tmp_path):
+    lines = ["id;naam;bedrag"] + [f"{i};Jan;{i},5" for i in range(1, 3000)]
+    lines[2500] = "2500;Zoë;3,5"
+    p = tmp_path / "late.csv"
+    p.write_bytes(("\n".join(lines) + "\n").encode("cp1252"))
+    df = read_table(p)
+    assert df.loc[2501, "naam"] == "Zoë" and df.attrs["csv"]["encoding"] == "cp1252"
+    # UTF-8 early on and Windows-1252 later: refused, never mojibake
+    lines[10] = "10;Renée;1,5"
+    p.write_bytes(("\n".join(lines[:2000]) + "\n").encode("utf-8")
+                  + ("\n".join(lines[2000:]) + "\n").encode("cp1252"))
+    with pytest.raises(DataError, match="tekencodering") as exc:
+        read_table(p)
+    assert exc.value.problems[0].row == 2501

@@ -94,11 +94,12 @@ _SEP_NAMES = {";": "puntkomma", ",": "komma", "\t": "tab"}
 # --------------------------------------------------------------------------- numbers
 
 _WS = "\u00a0\u202f\u2009 \t"
-_NL = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
-_EN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+# a decimal separator may open or close a number (",5", "5,"), as the float parser allows
+_NL = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d*)?|\d+(?:,\d*)?|,\d+")
+_EN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+")
 # the same, as RE2 patterns for pyarrow (sign already normalised to '-' and '+', € and % removed)
-_RE_NL = r"^[-+]?(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)$"
-_RE_EN = r"^[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)$"
+_RE_NL = r"^[-+]?(?:\d{1,3}(?:\.\d{3})+(?:,\d*)?|\d+(?:,\d*)?|,\d+)$"
+_RE_EN = r"^[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)$"
 _RE_INT = r"^[-+]?\d+$"
 _SP = r"[ \t\x{00a0}\x{202f}\x{2009}]*"
 # "€ 1.500,50", "-€ 5", "€ -5", "1.500,50 €", "33,6 %", "33,6%" -> sign + body
@@ -630,8 +631,7 @@ def _grouping_ok(arr, thou: str, dec: str, removed=None) -> bool:
         starts = pc.starts_with(arr, sign)
         if pc.any(starts).as_py():
             hard |= _np(starts)
-    ok = np.where(nd == 1, (fd >= 1) & (fd <= 3) & (c - fd == 4), c >= 1)
-    ok &= (c == length) | (length - c >= 2)
+    ok = np.where(nd == 1, (fd >= 1) & (fd <= 3) & (c - fd == 4), (c >= 1) | (length >= 2))
     if arr.null_count:
         ok |= _np(pc.is_null(arr))
     if hard.any():
