@@ -31,7 +31,16 @@ Numbers written by people
     way. A column of only ambiguous values (``1.440``, ``2,500``) follows the file: Dutch if
     another column of the file is unambiguously Dutch or the separator is ``;`` or tab, English
     for a comma-separated file. Columns with any non-number (``n.v.t.``) stay text; the schema
-    then names the offending cells.
+    then names the offending cells. (One leniency: in a column of numbers, a cell in exponent
+    notation such as ``1e5`` is read as a number, as pyarrow's float parser does.)
+
+Speed
+    Big CSVs are memory-mapped, hashed on a second thread, and parsed by pyarrow. The first rows
+    (about 16 KiB) are used to plan each column (text, whole numbers, decimals, thousands
+    separators); every cell is then still checked, by strict one-pass conversions that step
+    aside to the careful converter the moment a cell does not fit the plan. Blank lines, ragged
+    rows and bad encodings go to a careful path (Python's csv module) that names their rows.
+    See ``benchmarks/read_csv.py``.
 
 Identifiers stay text
     A column of whole numbers where some value has a leading zero (``0123``) or more than 15
@@ -328,8 +337,9 @@ def _zip_kind(path: Path) -> str:
 def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame:
     """Read one input table (CSV, XLSX, SAV, DTA, Parquet) — see the module notes.
 
-    Raises :class:`DataError` (Dutch, naming file, row and column) for anything that is not a
-    readable table, and ``FileNotFoundError`` is also turned into a DataError.
+    ``sheet`` (a worksheet name or 0-based position) applies to Excel files only and is ignored
+    for other formats. Raises :class:`DataError` (Dutch, naming file, row and column) for
+    anything that is not a readable table; a missing file is a DataError too.
     """
     path = Path(path)
     shown = display_path(path)
