@@ -1360,12 +1360,13 @@ def aggregate(df: pd.DataFrame | Prepared, by: Sequence[str] = ("date", "entity"
     return out, p.ledger
 
 
-def aggregate_file(path, by: Sequence[str] = ("date", "entity", "group"),
-                   columns: Mapping[str, str] | None = None, **kwargs) -> tuple[pd.DataFrame, Ledger]:
-    """:func:`aggregate` on a file. Parquet is read with only the needed columns (the fast path,
-    see the benchmark); other formats go through ``evaluatie.io.read_table`` (CSV, XLSX, SAV, DTA),
-    which keeps the user's row numbers for error messages and reports a missing file as a Dutch
-    ``DataError``. ``path`` is relative to the project root. ``kwargs`` go to :func:`aggregate`."""
+def read_file(path, columns: Mapping[str, str] | None = None, *,
+              low_educated_method: str = "level_d") -> tuple[pd.DataFrame, str]:
+    """Read a personnel file; return the frame and its display name. Parquet is read with only the
+    needed columns (the fast path, see the benchmark); other formats go through
+    ``evaluatie.io.read_table`` (CSV, XLSX, SAV, DTA), which keeps the user's row numbers for error
+    messages and reports a missing file as a Dutch ``DataError``. ``path`` is relative to the
+    project root."""
     from .project import display_path, resolve
 
     path = resolve(path) if not Path(path).is_absolute() else Path(path)
@@ -1376,16 +1377,49 @@ def aggregate_file(path, by: Sequence[str] = ("date", "entity", "group"),
 
         try:
             avail = pq.ParquetFile(path).schema_arrow.names
-            df = pd.read_parquet(path, columns=needed_columns(
-                columns, avail, low_educated_method=kwargs.get("low_educated_method", "level_d")))
+            df = pd.read_parquet(path, columns=needed_columns(columns, avail, low_educated_method=low_educated_method))
         except (pa.ArrowException, OSError) as exc:
             raise DataError(Problem(name, None, None, None,
                                     f"een leesbaar Parquet-bestand; het is beschadigd of onvolledig ({exc})")) from None
         df.index = pd.RangeIndex(1, len(df) + 1)  # row numbers as evaluatie.io numbers Parquet rows
     else:
-        from .io import read_table  # noqa: PLC0415 - being written alongside
+        from .io import read_table
 
         df = read_table(path)
+    return df, name
+
+
+def file_is_synthetic(path) -> bool:
+    """Whether a personnel file says it is synthetic (``attrs["synthetic"]``, which pandas keeps in
+    a Parquet file's metadata, as :mod:`evaluatie.simulate.personnel` writes it). Only Parquet
+    files can say so; any other file is taken as real."""
+    import json
+
+    from .project import resolve
+
+    path = resolve(path) if not Path(path).is_absolute() else Path(path)
+    if path.suffix.lower() not in (".parquet", ".pq") or not path.is_file():
+        return False
+    import pyarrow.parquet as pq
+
+    meta = pq.read_schema(path).metadata or {}
+    try:
+        return bool(json.loads(meta.get(b"PANDAS_ATTRS", b"{}")).get("synthetic", False))
+    except ValueError:
+        return False
+
+
+def prepare_file(path, columns: Mapping[str, str] | None = None, **kwargs) -> Prepared:
+    """Read and :func:`prepare` a personnel file once, so several :func:`aggregate` calls (per
+    entity, per policy domain, whole organisation) share the reading and the checks."""
+    df, name = read_file(path, columns, low_educated_method=kwargs.pop("low_educated_method", "level_d"))
+    return prepare(df, columns, file=name, **kwargs)
+
+
+def aggregate_file(path, by: Sequence[str] = ("date", "entity", "group"),
+                   columns: Mapping[str, str] | None = None, **kwargs) -> tuple[pd.DataFrame, Ledger]:
+    """:func:`aggregate` on a file (see :func:`read_file`). ``kwargs`` go to :func:`aggregate`."""
+    df, name = read_file(path, columns, low_educated_method=kwargs.get("low_educated_method", "level_d"))
     return aggregate(df, by, columns, file=name, **kwargs)
 
 
