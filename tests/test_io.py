@@ -276,3 +276,21 @@ def test_cp1252_character_after_an_ascii_sample(tmp_path):
     with pytest.raises(DataError, match="tekencodering") as exc:
         read_table(p)
     assert exc.value.problems[0].row == 2501
+
+
+@pytest.mark.parametrize("text, row", [
+    ('a;b;c\n1;x;2021\n2;x;"2022\n', 3),   # file ends inside a quoted last field
+    ('a;b;c\n1;"x;2\n3;4;5\n', 2),          # a quote opened and never closed
+])
+def test_unterminated_quote_is_named(tmp_path, text, row):
+    p = tmp_path / "q.csv"
+    p.write_text(text)
+    with pytest.raises(DataError) as exc:
+        read_table(p)
+    assert exc.value.problems[0].row == row
+
+
+def test_quote_inside_a_field_is_just_a_character(tmp_path):
+    p = tmp_path / "q.csv"
+    p.write_text('a;b\n1;5" scherm\n2;x\n')
+    assert read_table(p)["b"].tolist() == ['5" scherm', "x"]

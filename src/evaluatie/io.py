@@ -563,8 +563,11 @@ def _csv_fast(data: bytes, sep: str, names: list[str], recs, shown, typed: bool 
     while end and data[end - 1] in b" \t\r\n":
         end -= 1
     read = pacsv.ReadOptions(column_names=list(types), skip_rows=1, block_size=1 << 22, use_threads=_THREADS)
+    quotes = data.find(b'"') >= 0
+    if quotes and np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == 34) % 2:
+        raise _Fallback  # an odd number of quotes: maybe a field left open at the end
     parse = pacsv.ParseOptions(delimiter=sep, quote_char='"', double_quote=True,
-                               newlines_in_values=data.find(b'"') >= 0, ignore_empty_lines=False)
+                               newlines_in_values=quotes, ignore_empty_lines=False)
     conv = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True, null_values=[""],
                                 quoted_strings_can_be_null=True,
                                 decimal_point="," if default == "nl" else ".")
@@ -694,7 +697,7 @@ def _csv_careful(data: bytes, sep: str, names: list[str], shown: str):
 
     text, _ = _decode(data, shown)
     width = len(names)
-    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep, strict=True)
     out: list[list[str | None]] = [[] for _ in range(width)]
     rows: list[int] = []
     problems: list[Problem] = []
@@ -722,13 +725,9 @@ def _csv_careful(data: bytes, sep: str, names: list[str], shown: str):
             for j, v in enumerate(rec):
                 out[j].append(v if v != "" else None)
     except csv.Error as e:
-        problems.append(Problem(shown, record + 1, None, None,
-                                f"een leesbare CSV-rij; {e} (een aanhalingsteken dat niet gesloten wordt? "
-                                "Het bestand is misschien onvolledig)"))
-    if text.count('"') % 2 and not problems:
-        problems.append(Problem(shown, record, None, None,
-                                "een gesloten aanhalingsteken; het bestand eindigt midden in een veld "
-                                "(onvolledig bestand?)"))
+        why = ("het bestand eindigt midden in een veld tussen aanhalingstekens (onvolledig bestand?)"
+               if "end of data" in str(e) else f"{e} (een aanhalingsteken op een onverwachte plaats?)")
+        problems.append(Problem(shown, record + 1, None, None, f"een leesbare CSV-rij; {why}"))
     if problems:
         raise DataError(problems)
     if not rows:
