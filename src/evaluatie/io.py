@@ -845,7 +845,7 @@ def _columns_to_frame(arrays, names, rows, shown, default_style, plans, sep):
         if isinstance(v, (pa.Array, pa.ChunkedArray)):
             frame[name] = pd.Series(v.to_pandas(), dtype="str")
         elif isinstance(v, pd.Series):
-            frame[name] = v.to_numpy()
+            frame[name] = v.array
         else:
             frame[name] = v
     df = pd.DataFrame(frame)
@@ -853,6 +853,14 @@ def _columns_to_frame(arrays, names, rows, shown, default_style, plans, sep):
 
 
 # --------------------------------------------------------------------------- Excel
+
+def _header_text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)  # a year typed as a column name: 2020, not 2020.0
+    return str(v).strip()
+
 
 def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
     import openpyxl
@@ -895,7 +903,7 @@ def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
                                     "Hef de samenvoeging op en vul elke cel in"))
         raise DataError(problems)
     width = max(len(r) for _, r in nonempty)
-    raw_names = [(str(c.value).strip() if c.value is not None else "") for c in header_cells] + [""] * (width - len(header_cells))
+    raw_names = [_header_text(c.value) for c in header_cells] + [""] * (width - len(header_cells))
     body = [(i, r) for i, r in nonempty[1:]]
     if not body:
         others = "" if len(sheets) == 1 else f" (kies met de parameter sheet een ander werkblad: {', '.join(sheets)})"
@@ -914,7 +922,7 @@ def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
         present = [v for v in vals if v is not None]
         if not present:
             if name:
-                data[name] = pd.Series([None] * len(vals), dtype="str").to_numpy()
+                data[name] = pd.Series([None] * len(vals), dtype="str").array
             continue
         if not name:
             problems.append(Problem(shown, header_row, f"kolom {j + 1}", None,
@@ -924,7 +932,7 @@ def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
             arr = np.array([np.nan if v is None else v for v in vals], dtype="float64")
             pct = all("%" in (c.number_format or "") for c, v in zip(col, vals) if v is not None)
             if pct:
-                arr = arr * 100
+                arr = np.round(arr * 100, 10)  # 0.336 is shown as 33,6%: read 33.6, not 33.60000000000001
                 percent_cols.append(name)
             if not pct and all(isinstance(v, int) for v in present) and len(present) == len(vals):
                 arr = arr.astype("int64")
@@ -935,7 +943,7 @@ def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
             s = pd.Series(vals, dtype="str")
             res = parse_numbers(s)
             if res.not_number.any() or (res.integer and res.identifier):
-                data[name] = s.to_numpy()
+                data[name] = s.array
             elif res.conflict.any():
                 problems += _conflict_problems(shown, rows, name, np.asarray(vals, dtype=object),
                                                res.conflict.to_numpy(), res.style)
