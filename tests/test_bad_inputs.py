@@ -158,3 +158,31 @@ def test_corpus_is_complete():
     ok = {f for f in files if f.startswith("ok")}
     assert len(files) >= 25 and set(BROKEN) == files - ok
     assert len(ok) >= 10
+
+
+# --------------------------------------------------------------------------- fuzzing
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_CSVISH = st.text(alphabet=list('ab01;,.\t"\n\r €%é-') + ["\u00a0", "\x00"], max_size=200)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=_CSVISH, encoding=st.sampled_from(["utf-8", "cp1252", "utf-8-sig"]),
+       suffix=st.sampled_from([".csv", ".tsv", ".xlsx", ".sav", ".parquet"]))
+def test_any_bytes_give_a_table_or_a_data_error(tmp_path, text, encoding, suffix):
+    """Whatever a user hands in, read_table and a schema answer with a table or a DataError —
+    never a bare exception (which `evaluatie run` would show as a traceback)."""
+    p = tmp_path / f"fuzz{suffix}"
+    p.write_bytes(text.encode(encoding, errors="replace"))
+    try:
+        df = read_table(p)
+    except DataError as e:
+        assert e.problems and all(q.file for q in e.problems)
+        return
+    assert len(df) >= 1 and df.index.min() >= 1
+    try:
+        SCHEMA.validate(df)
+    except DataError:
+        pass
