@@ -198,3 +198,16 @@ def test_shared_interfaces_unchanged():
     led = Ledger("f.csv", read=10)
     led.exclude("dubbel", 2)
     assert led.analysed == 8 and led.to_frame()["rows"].tolist() == [10, 2, 8]
+
+
+def test_ledger_drop_and_check():
+    df = frame([["V1", None], ["V2", "ja"], ["V3", "nee"], ["V3", "nee"]], ["vacancy", "outcome"])
+    led = Ledger("s.csv", read=len(df))
+    df = led.drop(df, df["outcome"].isna(), "uitkomst ontbreekt")
+    df = led.drop(df, df.duplicated(), "dubbele rij")
+    assert list(df.index) == [3, 4]
+    assert led.exclusions == {"uitkomst ontbreekt": 1, "dubbele rij": 1}
+    led.check(df)
+    with pytest.raises(AssertionError, match="does not add up"):
+        led.check(3)
+    assert led.to_frame()["rows"].tolist() == [4, 1, 1, 2]

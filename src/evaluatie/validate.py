@@ -101,6 +101,27 @@ class Ledger:
     def analysed(self) -> int:
         return self.read - self.excluded
 
+    def drop(self, df: pd.DataFrame, mask, reason: str) -> pd.DataFrame:
+        """Exclude the rows of ``df`` where ``mask`` is true, record them under ``reason``, and
+        return the rest — so no row leaves an analysis without a line in the ledger.
+
+        >>> led = Ledger("s.csv", read=len(df))
+        >>> df = led.drop(df, df["outcome"].isna(), "uitkomst ontbreekt")
+        """
+        m = pd.Series(mask, index=df.index) if not isinstance(mask, pd.Series) else mask
+        m = m.fillna(False).astype(bool)
+        self.exclude(reason, int(m.sum()))
+        return df.loc[~m.to_numpy()]
+
+    def check(self, analysed: int | pd.DataFrame) -> None:
+        """Raise ``AssertionError`` unless the ledger accounts for exactly ``analysed`` rows
+        (a number or the frame that is analysed): read = excluded + analysed."""
+        n = len(analysed) if isinstance(analysed, pd.DataFrame) else int(analysed)
+        if n != self.analysed:
+            raise AssertionError(
+                f"ledger of {self.source} does not add up: read {self.read}, excluded {self.excluded}, "
+                f"so {self.analysed} to analyse, but {n} analysed")
+
     def to_frame(self) -> pd.DataFrame:
         """The ledger as a table: one line for rows read, one per exclusion reason, one for rows analysed."""
         rows = [{"source": self.source, "step": "read", "reason": "", "rows": self.read}]
