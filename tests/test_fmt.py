@@ -42,3 +42,25 @@ def test_notice_renders_markdown(monkeypatch):
     html = shown[0].data
     assert "ev-notice-synthetic" in html and "<strong>synthetische</strong>" in html
     assert "Synthetische voorbeeldgegevens" in html
+
+
+def test_suppressed_cells_follow_their_rows_after_sorting(monkeypatch):
+    import pandas as pd
+
+    from evaluatie import report as rp
+    from evaluatie.disclosure import suppress
+
+    shown = []
+    monkeypatch.setattr("evaluatie.report._display", lambda obj=None, **kw: shown.append(obj))
+    t = suppress(pd.DataFrame({"group": ["a", "b", "c"], "n": [2, 50, 40]}), ["n"], threshold=5)
+    rp._display_table(t.sort_values("group", ascending=False), "t")  # after suppression: c, b, a
+    rows = shown[0].data.split("<tbody>")[1].split("</tr>")
+    assert "<td>a</td>" in rows[2] and "&lt; 5" in rows[2]
+    assert "&lt; 5" not in rows[0] + rows[1]  # c (40) and b (50) stay visible
+
+
+def test_file_level_problem_reads_plainly():
+    from evaluatie.validate import Problem
+
+    p = Problem("x.csv", None, "vacancy", None, "een kolom met het vacaturenummer")
+    assert str(p) == "bestand x.csv, kolom 'vacancy': verwacht een kolom met het vacaturenummer"

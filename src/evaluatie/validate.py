@@ -40,7 +40,10 @@ class Problem:
         if self.column:
             where.append(f"kolom '{self.column}'")
         loc = ", ".join(where) if where else "invoer"
-        if self.value is None or (isinstance(self.value, float) and pd.isna(self.value)):
+        missing = self.value is None or (isinstance(self.value, float) and pd.isna(self.value))
+        if missing and self.row is None:  # a problem with the whole file or column: no cell to quote
+            return f"{loc}: verwacht {self.expected}"
+        if missing:
             got = "leeg"
         else:
             got = repr(self.value)

@@ -192,7 +192,9 @@ def _display_table(data, caption, *, labels=None, formats=None, columns=None, hi
     formats = dict(formats or {})
     highlight = dict(highlight or {})
     cols = list(columns) if columns is not None else list(data.columns)
-    mask = data.attrs.get("suppressed")
+    from ..disclosure import suppressed_mask
+
+    mask = suppressed_mask(data)  # matched by row label: sorting or filtering after suppress() is safe
     threshold = data.attrs.get("suppression_threshold", 5)
     def _is_num(c) -> bool:
         return pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])
