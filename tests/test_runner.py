@@ -161,3 +161,14 @@ def test_table_of_contents_nests_subsections():
     toc = _add_toc(body).split('<ol>')[1].split('</ol>')[0]
     assert toc == ('<li><a href="#a">A</a><ul><li><a href="#a1">a1</a></li><li><a href="#a2">a2</a></li></ul></li>'
                    '<li><a href="#b">B</a></li>')
+
+
+def test_tables_xlsx_keeps_numbers_text_and_empty_cells(tmp_path):
+    from evaluatie.runner import _write_xlsx
+
+    (tmp_path / "tables").mkdir()
+    (tmp_path / "tables" / "t.csv").write_text("id,n,share,label\n0123,5,0.25,a\n17,,1e-3,\n", encoding="utf-8")
+    _write_xlsx(tmp_path)
+    ws = openpyxl.load_workbook(tmp_path / "tables.xlsx")["t"]
+    assert [[c.value for c in r] for r in ws.iter_rows()] == [
+        ["id", "n", "share", "label"], ["0123", 5, 0.25, "a"], [17, None, 0.001, None]]

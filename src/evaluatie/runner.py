@@ -244,19 +244,43 @@ def _add_toc(body: str) -> str:
 
 
 def _write_xlsx(run_dir: Path) -> None:
-    import pandas as pd
+    """``tables.xlsx``: every ``tables/*.csv`` as a sheet, in the order the report made them.
+    Written with openpyxl's streaming writer (several times faster than through pandas); numbers
+    stay numbers, empty cells stay empty."""
+    import csv
+
+    from openpyxl import Workbook
 
     csvs = sorted((run_dir / "tables").glob("*.csv"), key=lambda p: (p.stat().st_mtime_ns, p.name))
     if not csvs:
         return
+    wb = Workbook(write_only=True)
     used: set[str] = set()
-    with pd.ExcelWriter(run_dir / "tables.xlsx", engine="openpyxl") as xw:
-        for p in csvs:
-            sheet, i = p.stem[:31], 2
-            while sheet in used:
-                sheet, i = f"{p.stem[:28]}_{i}", i + 1
-            used.add(sheet)
-            pd.read_csv(p, encoding="utf-8").to_excel(xw, sheet_name=sheet, index=False)
+    for p in csvs:
+        sheet, i = p.stem[:31], 2
+        while sheet in used:
+            sheet, i = f"{p.stem[:28]}_{i}", i + 1
+        used.add(sheet)
+        ws = wb.create_sheet(sheet)
+        with open(p, newline="", encoding="utf-8") as f:
+            for n, row in enumerate(csv.reader(f)):
+                ws.append(row if n == 0 else [_cell(v) for v in row])
+    wb.save(run_dir / "tables.xlsx")
+
+
+def _cell(v: str):
+    """A CSV field as an Excel cell value: numbers as numbers, the rest as text, empty as empty."""
+    if v == "":
+        return None
+    try:
+        i = int(v)
+        return i if str(i) == v else v  # keep identifiers such as 0123 as text
+    except ValueError:
+        pass
+    try:
+        return float(v) if v.lower() not in ("nan", "inf", "-inf", "infinity") else v
+    except ValueError:
+        return v
 
 
 def _title(run: RunSpec, nb_path: Path) -> str:
@@ -325,6 +349,8 @@ def execute(run: RunSpec, out: Path, *, timeout: float | None = None, progress: 
             str(run.notebook), str(nb_out), parameters=run.parameters, kernel_name=KERNEL_NAME,
             cwd=str(root()), progress_bar=progress, log_output=False,
             execution_timeout=timeout, kernel_manager_class=IPCKernelManager,
+            # papermill saves after every cell: slower, but a run that times out or crashes keeps
+            # the notebook up to the failing cell, which is what the user needs to see
         )
     except Exception as exc:  # noqa: BLE001 - any failure fails this report only
         error = _error_from_exception(exc, nb_out)
