@@ -64,3 +64,28 @@ def test_file_level_problem_reads_plainly():
 
     p = Problem("x.csv", None, "vacancy", None, "een kolom met het vacaturenummer")
     assert str(p) == "bestand x.csv, kolom 'vacancy': verwacht een kolom met het vacaturenummer"
+
+
+def test_axis_labels_are_never_rounded():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from evaluatie import report as rp
+
+    fig, ax = plt.subplots()
+    ax.set_ylim(20, 42.5)
+    ax.set_yticks([22.5, 25, 27.5, 30])
+    rp.axis_format(ax, "y", "pct", 0)
+    fig.canvas.draw()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["22,5%", "25,0%", "27,5%", "30,0%"]
+    ax.set_yticks([20, 25, 30])
+    fig.canvas.draw()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["20%", "25%", "30%"]
+    ax.set_xlim(0, 0.4)
+    ax.set_xticks([0.0, 0.1, 0.2])
+    rp.axis_format(ax, "x", "prop", 0)
+    fig.canvas.draw()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0%", "10%", "20%"]
+    plt.close(fig)

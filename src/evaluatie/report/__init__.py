@@ -258,12 +258,43 @@ def figure(fig, name: str, alt: str, caption: str | None = None) -> None:
 
 
 def axis_format(ax, axis: str = "y", kind: str = "num", decimals: int = 0) -> None:
-    """Dutch tick labels on ``ax``: ``kind`` is ``num``, ``pct`` (percent units) or ``prop``."""
-    from matplotlib.ticker import FuncFormatter
+    """Dutch tick labels on ``ax``: ``kind`` is ``num``, ``pct`` (percent units) or ``prop``.
 
-    f = {"num": fmt.num, "pct": fmt.pct, "prop": fmt.prop}[kind]
-    formatter = FuncFormatter(lambda v, _pos: f(v, decimals))
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
+    ``decimals`` is a minimum: when the ticks fall between whole values (22,5%), as many decimals
+    are added as needed for every label to be exact, so an axis never reads 22% for 22,5%."""
+    axis_obj = ax.yaxis if axis == "y" else ax.xaxis
+    axis_obj.set_major_formatter(_DutchFormatter(kind, decimals))
+
+
+def _needed_decimals(step: float, minimum: int, maximum: int = 4) -> int:
+    d = minimum
+    while d < maximum and abs(round(step, d) - step) > 1e-9 * max(1.0, abs(step)):
+        d += 1
+    return d
+
+
+class _DutchFormatter:
+    """A matplotlib tick formatter in nl-BE style that never rounds a tick label."""
+
+    def __new__(cls, kind: str, decimals: int):
+        import numpy as np
+        from matplotlib.ticker import Formatter
+
+        f = {"num": fmt.num, "pct": fmt.pct, "prop": fmt.prop}[kind]
+        scale = 100.0 if kind == "prop" else 1.0
+
+        class _F(Formatter):
+            def __call__(self, x, pos=None):  # a single value (e.g. a cursor read-out)
+                return f(x, decimals)
+
+            def format_ticks(self, values):  # all ticks at once: enough decimals for every one
+                vals = np.sort(np.asarray(values, dtype=float))
+                d = decimals
+                if vals.size > 1:
+                    d = _needed_decimals(float(np.min(np.diff(vals))) * scale, decimals)
+                return [f(v, d) for v in values]
+
+        return _F()
 
 
 # --------------------------------------------------------------------------- ledger & provenance
