@@ -783,29 +783,50 @@ def timeline(planning: pd.DataFrame, months: Sequence[str], *, month_columns: Ma
 def timeline_figure(tl: pd.DataFrame, *, palette: Sequence[str] | None = None):
     """A Gantt-like grid: one row per action, one column per month. Cells known from the
     planning or from the text are filled; unknown cells are left as an empty hatched grid, with
-    the text's seasonal timing (voorjaar/najaar) written beside the action, not placed in months."""
+    the text's seasonal timing (voorjaar/najaar) written beside the action, not placed in months.
+
+    The cells are drawn as a few polygon collections (one per run of cells with the same style,
+    in row-major order, so overlapping edges stack exactly as cell-by-cell drawing would), not as
+    hundreds of separate patches; the picture is the same (``tests/test_actionplan.py``)."""
     import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch, Rectangle
+    from matplotlib.collections import PolyCollection
+    from matplotlib.patches import Patch
 
     palette = list(palette or ["#0072B2", "#E69F00"])
     months = list(dict.fromkeys(tl["month"]))
     actions = list(dict.fromkeys(tl["action"]))
     texts = tl.attrs.get("timing_text", {})
+    # the first row of every (action, month) cell, as the cell-by-cell lookup took it
+    first = tl.drop_duplicates(["action", "month"])
+    kind_of = dict(zip(zip(first["action"], first["month"]), first["known_from"]))
+    is_text = tl["known_from"] == "text"
+    text_cells: dict[Any, list[str]] = {}
+    for a, t in zip(tl.loc[is_text, "action"], tl.loc[is_text, "text"]):
+        text_cells.setdefault(a, []).append(t)
+    styles = {"unknown": dict(facecolors="white", edgecolors="#BBBBBB", hatch="///", linewidths=0.5),
+              "planning": dict(facecolors=palette[0], edgecolors="black", linewidths=0.6),
+              "text": dict(facecolors=palette[1], edgecolors="black", linewidths=0.6)}
     fig, ax = plt.subplots(figsize=(11, 0.42 * len(actions) + 1.8))
+    run_style, run = None, []
+
+    def flush():
+        if run:
+            ax.add_collection(PolyCollection(run, closed=True, joinstyle="miter", capstyle="butt",
+                                             **styles[run_style]), autolim=False)
+
     for i, a in enumerate(actions):
         for j, mth in enumerate(months):
-            cell = tl[(tl["action"] == a) & (tl["month"] == mth)].iloc[0]
-            if cell["known_from"] == "unknown":
-                ax.add_patch(Rectangle((j, i - 0.4), 1, 0.8, facecolor="white", edgecolor="#BBBBBB",
-                                       hatch="///", linewidth=0.5))
-            else:
-                colour = palette[0] if cell["known_from"] == "planning" else palette[1]
-                ax.add_patch(Rectangle((j, i - 0.4), 1, 0.8, facecolor=colour, edgecolor="black", linewidth=0.6))
-        seasonal = [t for t in texts.get(a, []) if not any(
-            t in x for x in tl[(tl["action"] == a) & (tl["known_from"] == "text")]["text"])]
+            k = kind_of[(a, mth)]
+            style = "unknown" if k == "unknown" else "planning" if k == "planning" else "text"
+            if style != run_style:
+                flush()
+                run_style, run = style, []
+            run.append([(j, i - 0.4), (j + 1, i - 0.4), (j + 1, i + 0.4), (j, i + 0.4)])
+        seasonal = [t for t in texts.get(a, []) if not any(t in x for x in text_cells.get(a, []))]
         if seasonal:
             ax.text(len(months) + 0.2, i, "tekst: " + "; ".join(s.split(":")[0] for s in seasonal),
                     va="center", fontsize=8)
+    flush()
     ax.set_xlim(0, len(months))
     ax.set_ylim(len(actions) - 0.5, -0.5)
     ax.set_xticks([j + 0.5 for j in range(len(months))])
