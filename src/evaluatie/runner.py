@@ -423,7 +423,7 @@ def write_index(out: Path) -> Path:
     """``out/index.html``: every run folder with its status, date and links."""
     import html as h
 
-    from .report import fmt  # noqa: F401  (keeps the import graph honest: report is a dependency)
+    from .report import fmt
 
     rows = []
     for rj in sorted(Path(out).glob("*/run.json")):
@@ -435,6 +435,11 @@ def write_index(out: Path) -> Path:
         ok = rec.get("status") == "ok" and (d / "report.html").exists()
         title = rec.get("title") or rec.get("run", d.name)
         link = f'<a href="{h.escape(d.name)}/report.html">{h.escape(title)}</a>' if ok else h.escape(title)
+        link += f'<br><small class="run">{h.escape(d.name)}</small>'
+        if ok and "ev-notice-synthetic" in (d / "report.html").read_text(encoding="utf-8"):
+            link += ' <small class="syn">synthetische voorbeeldgegevens</small>'
+        if rec.get("parameters", {}).get("entity"):
+            link += f' <small class="run">entiteit: {h.escape(str(rec["parameters"]["entity"]))}</small>'
         status = "geslaagd" if ok else "mislukt"
         err = ""
         if not ok and rec.get("error"):
@@ -446,7 +451,7 @@ def write_index(out: Path) -> Path:
                                 ("run.json", "run.json"))
             if (d / name).exists()
         )
-        date = (rec.get("finished") or rec.get("started") or "")[:16].replace("T", " ")
+        date = fmt.datetime_nl(rec.get("finished") or rec.get("started") or "")
         rows.append(
             f'<tr><td>{link}</td><td>{h.escape(rec.get("notebook", ""))}</td>'
             f'<td class="{"ev-good" if ok else "ev-bad"}">{status}</td><td>{h.escape(date)}</td>'
@@ -459,7 +464,7 @@ def write_index(out: Path) -> Path:
 body{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;line-height:1.5}}
 table{{border-collapse:collapse;width:100%}}th,td{{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #ddd;vertical-align:top}}
 .ev-good{{color:#005a8c;font-weight:600}}.ev-bad{{color:#a33a00;font-weight:600}}
-.wrap{{overflow-x:auto}}
+.wrap{{overflow-x:auto}}small.run{{color:#555}}small.syn{{background:#fff6e0;border-left:3px solid #E69F00;padding:0 .3rem}}
 </style></head><body><main>
 <h1>Rapporten</h1>
 <p>Alle rapporten in deze map, gemaakt met <code>evaluatie run</code>. Een mislukt rapport heeft geen HTML-versie; de fout staat erbij.</p>

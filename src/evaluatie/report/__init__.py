@@ -25,6 +25,7 @@ import html
 import json
 import os
 import re
+import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -228,9 +229,11 @@ def _display_table(data, caption, *, labels=None, formats=None, columns=None, hi
             f'<p class="ev-table-note">&lt; {int(threshold)}: niet getoond omdat de cel op minder dan '
             f"{int(threshold)} waarnemingen steunt of eruit afgeleid kan worden (bescherming van personen).</p>"
         )
+    tid = "t" + uuid.uuid4().hex[:10]
     _display(HTML(
-        f'<div class="ev-table-wrap"><table class="ev-table"><caption>{html.escape(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body_rows)}</tbody></table>{foot}</div>"
+        f'<div class="ev-table-block"><p class="ev-caption" id="{tid}">{html.escape(caption)}</p>'
+        f'<div class="ev-table-wrap"><table class="ev-table" aria-labelledby="{tid}">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body_rows)}</tbody></table></div>{foot}</div>"
     ))
 
 
@@ -313,7 +316,8 @@ def ledger(*ledgers, name: str = "ledger") -> None:
     df = pd.concat(frames, ignore_index=True)
     table(df, name, "Verantwoording van de ingelezen rijen", columns=["source", "step", "reason", "rows"],
           labels={"source": "Bron", "step": "Stap", "reason": "Reden", "rows": "Rijen"},
-          formats={"rows": "int", "step": lambda v, m=LEDGER_STEPS: m.get(v, v)})
+          formats={"rows": "int", "step": lambda v, m=LEDGER_STEPS: m.get(v, v),
+                   "reason": lambda v: v if isinstance(v, str) and v else fmt.MISSING})
 
 
 def provenance(params: Mapping[str, Any]) -> None:
@@ -349,4 +353,4 @@ def provenance(params: Mapping[str, Any]) -> None:
     ver = pd.DataFrame(sorted(rec["versions"].items()), columns=["package", "version"])
     _display_table(ver, "Software", labels={"package": "Pakket", "version": "Versie"})
     commit = rec.get("git_commit") or "onbekend"
-    _markdown(f"Gemaakt op {rec['started']} met evaluatie, versie van de code: `{commit}`.")
+    _markdown(f"Gemaakt op {fmt.datetime_nl(rec['started'])} met evaluatie, versie van de code: `{commit}`.")

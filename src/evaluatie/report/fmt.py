@@ -15,7 +15,7 @@ from babel.numbers import format_decimal
 LOCALE = "nl_BE"
 MISSING = "–"
 
-__all__ = ["num", "pct", "prop", "pp", "pval", "eur", "signed", "LOCALE", "MISSING"]
+__all__ = ["num", "pct", "prop", "pp", "pval", "eur", "signed", "datetime_nl", "LOCALE", "MISSING"]
 
 
 def _missing(x) -> bool:
@@ -88,3 +88,16 @@ def eur(x, decimals: int = 0) -> str:
     if _missing(x):
         return MISSING
     return "€\u00a0" + num(x, decimals)
+
+
+def datetime_nl(iso: str) -> str:
+    """An ISO 8601 time stamp as a Dutch reader writes it: ``22 november 2026, 23.58 u``."""
+    from datetime import datetime
+
+    from babel.dates import format_datetime
+
+    try:
+        dt = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return str(iso)
+    return format_datetime(dt, "d MMMM y, HH.mm 'u'", tzinfo=dt.tzinfo, locale=LOCALE)
