@@ -172,3 +172,19 @@ def test_tables_xlsx_keeps_numbers_text_and_empty_cells(tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "tables.xlsx")["t"]
     assert [[c.value for c in r] for r in ws.iter_rows()] == [
         ["id", "n", "share", "label"], ["0123", 5, 0.25, "a"], [17, None, 0.001, None]]
+
+
+def test_index_marks_only_synthetic_reports(tmp_path):
+    from evaluatie.runner import write_index
+
+    for name, synthetic in (("echt", False), ("nagebootst", True)):
+        d = tmp_path / name
+        d.mkdir()
+        notice = '<aside class="ev-notice ev-notice-synthetic" role="note">' if synthetic else ""
+        (d / "report.html").write_text(f"<style>.ev-notice-synthetic{{}}</style>{notice}", encoding="utf-8")
+        (d / "run.json").write_text(json.dumps({"run": name, "status": "ok", "title": name.title(),
+                                                "notebook": "notebooks/x.ipynb", "parameters": {}}), encoding="utf-8")
+    html = write_index(tmp_path).read_text(encoding="utf-8")
+    rows = html.split("<tbody>")[1].split("</tr>")
+    assert "synthetische" not in rows[0] and "Echt" in rows[0]
+    assert "synthetische voorbeeldgegevens" in rows[1] and "Nagebootst" in rows[1]

@@ -436,7 +436,7 @@ def write_index(out: Path) -> Path:
         title = rec.get("title") or rec.get("run", d.name)
         link = f'<a href="{h.escape(d.name)}/report.html">{h.escape(title)}</a>' if ok else h.escape(title)
         link += f'<br><small class="run">{h.escape(d.name)}</small>'
-        if ok and "ev-notice-synthetic" in (d / "report.html").read_text(encoding="utf-8"):
+        if ok and 'class="ev-notice ev-notice-synthetic"' in (d / "report.html").read_text(encoding="utf-8"):
             link += ' <small class="syn">synthetische voorbeeldgegevens</small>'
         if rec.get("parameters", {}).get("entity"):
             link += f' <small class="run">entiteit: {h.escape(str(rec["parameters"]["entity"]))}</small>'
