@@ -294,3 +294,28 @@ def test_quote_inside_a_field_is_just_a_character(tmp_path):
     p = tmp_path / "q.csv"
     p.write_text('a;b\n1;5" scherm\n2;x\n')
     assert read_table(p)["b"].tolist() == ['5" scherm', "x"]
+
+
+@pytest.mark.parametrize("cells, plan, style", [
+    (["1.5e3", "2.500"], "thou", "nl"),      # an exponent after a thousands separator: not 15e3
+    (["1,2.500", "2.500"], "thou", "nl"),    # decimal comma before the thousands point
+    (["1.5000000,5.5"], "thou", "nl"),       # separators that do not group by three
+    (["1.500", "2,5"], "dec", "nl"),         # the other style in a decimals column
+    (["1,500", "2.5"], "dec", "en"),
+])
+def test_fast_conversion_steps_aside(cells, plan, style):
+    import pyarrow as pa
+
+    from evaluatie.io import _fast_numbers
+
+    assert _fast_numbers(pa.array(cells, pa.string()), plan, style) is None
+
+
+@pytest.mark.parametrize("cells", [["12", "0123"], ["12", "-0123"], ["1" * 16]])
+def test_fast_integers_keep_identifiers_as_text(cells):
+    import pyarrow as pa
+
+    from evaluatie.io import _fast_numbers
+
+    assert _fast_numbers(pa.array(cells, pa.string()), "int", "nl") == "text"
+    assert _fast_numbers(pa.array(["x"] + cells, pa.string())[1:], "int", "nl") == "text"  # sliced

@@ -626,32 +626,86 @@ def _npi(values, fill: int) -> np.ndarray:
     return values.to_numpy(zero_copy_only=False)
 
 
-def _grouping_ok(arr, thou: str, dec: str, removed=None) -> bool:
-    """Every cell is digits with ``thou`` only between groups of three and at most one ``dec``
-    after them (``1.440``, ``12.345,67``). Same answer as the regex ``_RE_NL``/``_RE_EN`` on the
-    cells it decides, from cheap kernels (counts and positions) instead of a regex pass; cells
-    with two or more separators or a sign are left to the regex. The float cast that follows
-    rejects any other character."""
+def _string_bytes(arr):
+    """A pyarrow string array (as the CSV reader makes it: not sliced, 32-bit offsets) as
+    (the array, its offsets from its first cell as int64 numpy, its bytes as a zero-copy uint8
+    numpy view)."""
+    import pyarrow as pa
+
+    if arr.type != pa.string():
+        arr = arr.cast(pa.string())
+    if arr.offset:
+        arr = pa.concat_arrays([arr])  # a fresh copy that starts at its first cell
+    n = len(arr)
+    _, offsets, data = arr.buffers()
+    off = np.frombuffer(offsets, dtype=np.int32, count=n + 1).astype(np.int64)
+    if data is None or off[-1] == off[0]:
+        raw = np.zeros(0, np.uint8)
+    else:
+        raw = np.frombuffer(data, dtype=np.uint8)[off[0]:off[-1]]
+    return arr, off - off[0], raw
+
+
+def _with_bytes(arr, off, raw):
+    """A string array like ``arr`` (same validity) with new offsets and bytes."""
+    import pyarrow as pa
+
+    return pa.StringArray.from_buffers(len(arr), pa.py_buffer(off.astype(np.int32)), pa.py_buffer(raw),
+                                       arr.buffers()[0], arr.null_count)
+
+
+def _decimal_bytes(arr, plan: str, style: str):
+    """Byte-level form of the strict conversion for ``dec`` and ``thou`` columns: the cells'
+    bytes with thousands separators removed and a decimal comma turned into a point, ready for
+    pyarrow's (exact) float cast; None when some cell is not written as the plan says.
+
+    A thousands separator must stand between digit groups of three: each cell with one is
+    checked by the separator's position (1 to 3 digits, after an optional sign, before it; 3
+    digits and then the decimal separator or the end after it); cells with two or more, or with
+    an exponent letter, by the regular expression. Every other character is judged by the float
+    cast (digits, one point, a leading sign; ``1e5`` is the documented leniency). ``,`` and
+    ``.`` are ASCII, so editing the UTF-8 bytes is safe."""
     import pyarrow.compute as pc
 
-    length = _npi(pc.binary_length(arr), 0)
-    nd = _npi(pc.count_substring(arr, thou), 0) if removed is None else length - _npi(pc.binary_length(removed), 0)
-    fd = _npi(pc.find_substring(arr, thou), -1)
-    c = _npi(pc.find_substring(arr, dec), -1)
-    c = np.where(c < 0, length, c)
-    hard = nd >= 2
-    for sign in ("-", "+"):
-        starts = pc.starts_with(arr, sign)
-        if pc.any(starts).as_py():
-            hard |= _np(starts)
-    ok = np.where(nd == 1, (fd >= 1) & (fd <= 3) & (c - fd == 4), (c >= 1) | (length >= 2))
-    if arr.null_count:
-        ok |= _np(pc.is_null(arr))
-    if hard.any():
-        sub = pc.filter(arr, hard)
-        pattern = _RE_NL if thou == "." else _RE_EN
-        ok[hard] = _np(pc.match_substring_regex(sub, pattern))
-    return bool(ok.all())
+    arr, off, raw = _string_bytes(arr)
+    thou, dec = (46, 44) if style == "nl" else (44, 46)  # '.', ','
+    is_thou = raw == thou
+    if plan == "dec":
+        if is_thou.any():
+            return None  # a thousands separator in a decimals column: the careful path decides
+        if dec == 44:
+            raw = raw + ((raw == 44).view(np.uint8) << 1)  # ',' (44) -> '.' (46)
+            return _with_bytes(arr, off, raw)
+        return arr
+    removed = np.zeros(len(raw) + 1, np.int32)
+    np.cumsum(is_thou, out=removed[1:])
+    nd = np.diff(removed[off])  # separators per cell
+    if nd.any():
+        length = np.diff(off)
+        sign = np.zeros(len(length), bool)
+        filled = length > 0
+        first = raw[off[:-1][filled]]
+        sign[filled] = (first == 45) | (first == 43)
+        one = nd == 1
+        fd = _npi(pc.find_substring(arr, chr(thou)), -1)
+        c = _npi(pc.find_substring(arr, chr(dec)), -1)
+        c = np.where(c < 0, length, c)
+        lead = fd - sign
+        ok = ~one | ((lead >= 1) & (lead <= 3) & (c - fd == 4))
+        hard = nd >= 2
+        if ((raw | 32) == 101).any():  # 'e' or 'E': '1.5e3' must not become 15e3
+            hard |= (nd >= 1) & _np(pc.match_substring(arr, "e", ignore_case=True))
+        if not ok.all():
+            return None
+        if hard.any():
+            sub = pc.filter(arr, hard)
+            if not _np(pc.match_substring_regex(sub, _RE_NL if style == "nl" else _RE_EN)).all():
+                return None
+        raw = raw[~is_thou]
+        off = off - removed[off]
+    if dec == 44:
+        raw = raw + ((raw == 44).view(np.uint8) << 1)
+    return _with_bytes(arr, off, raw)
 
 
 def _fast_numbers(arr, plan: str, style: str):
@@ -666,23 +720,22 @@ def _fast_numbers(arr, plan: str, style: str):
     try:
         if plan == "int":
             v = pc.cast(arr, pa.int64())
-            if pc.any(pc.starts_with(arr, "0")).as_py():
-                if _np(pc.greater(pc.binary_length(pc.filter(arr, pc.starts_with(arr, "0"))), 1)).any():
-                    return "text"
-            if pc.any(pc.greater(pc.binary_length(arr), 15)).as_py():
+            # identifiers: a leading zero ("0123", also "-0123") or more than 15 digits
+            arr, off, raw = _string_bytes(arr)
+            length = np.diff(off)
+            starts = off[:-1][length > 0]
+            first = raw[starts]
+            signed = ((first == 45) | (first == 43)).view(np.uint8)
+            body = length[length > 0] - signed
+            if (body > 15).any():
+                return "text"
+            long = body > 1
+            if long.any() and (raw[starts[long] + signed[long]] == 48).any():
                 return "text"
             return v.to_numpy(zero_copy_only=False)
-        thou = "." if style == "nl" else ","
-        if plan == "dec":
-            if pc.any(pc.match_substring(arr, thou)).as_py():
-                return None
-            t = pc.replace_substring(arr, ",", ".") if style == "nl" else arr
-        else:
-            t = pc.replace_substring(arr, thou, "")
-            if not _grouping_ok(arr, thou, "," if style == "nl" else ".", removed=t):
-                return None
-            if style == "nl":
-                t = pc.replace_substring(t, ",", ".")
+        t = _decimal_bytes(arr, plan, style)
+        if t is None:
+            return None
         v = pc.cast(t, pa.float64()).to_numpy(zero_copy_only=False)
     except pa.ArrowInvalid:
         return None
