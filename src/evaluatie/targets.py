@@ -61,6 +61,7 @@ import io as _io
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -171,59 +172,177 @@ def _prepare(series: pd.DataFrame) -> pd.DataFrame:
     return s.sort_values("year", kind="stable")
 
 
+class _Arr:
+    """A series as plain arrays, rows in the order of :func:`_prepare` (year, stable): the fast
+    path behind the public functions, which take and give DataFrames. ``defs`` holds the
+    definitions (``None`` where missing); ``group`` is the series' single group, if any."""
+
+    __slots__ = ("year", "share", "num", "den", "defs", "group")
+
+    def __init__(self, year, share, num, den, defs, group=None):
+        self.year, self.share, self.num, self.den, self.defs, self.group = year, share, num, den, defs, group
+
+    def __len__(self) -> int:
+        return len(self.year)
+
+    def take(self, idx) -> "_Arr":
+        idx = np.asarray(idx, dtype=np.intp)
+        return _Arr(self.year[idx], self.share[idx], self.num[idx], self.den[idx],
+                    [self.defs[i] for i in idx.tolist()], self.group)
+
+    def head(self, n: int) -> "_Arr":
+        return _Arr(self.year[:n], self.share[:n], self.num[:n], self.den[:n], self.defs[:n], self.group)
+
+    def has_counts(self) -> bool:
+        """Numerator and denominator for every point, denominators > 0 (as :func:`_has_counts`)."""
+        return bool(not np.isnan(self.num).any() and not np.isnan(self.den).any() and (self.den > 0).all())
+
+
+def _columns(data: pd.DataFrame):
+    """The columns of a series table converted as :func:`_prepare` converts them (unsorted)."""
+    if "year" not in data or "share_pct" not in data:
+        raise ValueError("a series needs the columns 'year' and 'share_pct'")
+    n = len(data)
+    year = data["year"].astype(int).to_numpy()
+    share = data["share_pct"].astype(float).to_numpy()
+    num = data["numerator"].astype(float).to_numpy() if "numerator" in data else np.full(n, np.nan)
+    den = data["denominator"].astype(float).to_numpy() if "denominator" in data else np.full(n, np.nan)
+    if "definition" in data:
+        d = data["definition"]
+        defs = d.astype(object).where(d.notna(), None).tolist()
+    else:
+        defs = [None] * n
+    return year, share, num, den, defs
+
+
+def _arrays(series: pd.DataFrame) -> _Arr:
+    """One series as arrays, sorted by year (stable), as :func:`_prepare` sorts it."""
+    year, share, num, den, defs = _columns(series)
+    group = None
+    if "group" in series and series["group"].nunique() == 1:
+        group = series["group"].iloc[0]
+    order = np.argsort(year, kind="stable")
+    return _Arr(year, share, num, den, defs, group).take(order)
+
+
+def _split(data: pd.DataFrame, keys: Sequence[str]) -> dict[Any, _Arr]:
+    """Every series of a long table at once: ``{key value(s): _Arr}``, each sorted by year
+    (stable within a year, in table order) — what :func:`group_series` + :func:`_prepare` give
+    per key, without a pandas selection per series. Rows with a missing key are left out."""
+    keys = list(keys)
+    gi = keys.index("group") if "group" in keys else None
+    year, share, num, den, defs = _columns(data)
+    codes, uniques = [], []
+    ok = np.ones(len(data), dtype=bool)
+    for k in keys:
+        c, u = pd.factorize(data[k], sort=False)
+        codes.append(c)
+        uniques.append(u)
+        ok &= c >= 0
+    order = np.lexsort([year] + codes[::-1])  # stable: by keys, then year, then table order
+    order = order[ok[order]]
+    out: dict[Any, _Arr] = {}
+    if not len(order):
+        return out
+    kc = np.stack([c[order] for c in codes], axis=1)
+    starts = np.flatnonzero(np.r_[True, (kc[1:] != kc[:-1]).any(axis=1)])
+    ends = np.r_[starts[1:], len(order)]
+    year, share, num, den = year[order], share[order], num[order], den[order]
+    defs = [defs[i] for i in order.tolist()]
+    for a, b in zip(starts.tolist(), ends.tolist()):
+        key = tuple(u[c] for u, c in zip(uniques, kc[a].tolist()))
+        key = key[0] if len(keys) == 1 else key
+        grp = None if gi is None else (key if len(keys) == 1 else key[gi])
+        out[key] = _Arr(year[a:b], share[a:b], num[a:b], den[a:b], defs[a:b], grp)
+    return out
+
+
+def _segment_ids_arr(a: _Arr, breaks: Iterable[Any] = ()) -> list[int]:
+    """Segment number of each row of ``a`` (see :func:`segment_ids`)."""
+    years = a.year.tolist()
+    n = len(years)
+    byears = breaks_for(breaks, a.group)
+    interval = np.searchsorted(np.array(byears, dtype=int), a.year, side="right").tolist()
+    defs = a.defs
+    out_defs = list(defs)
+    if any(d is None for d in defs):
+        for i in range(n):
+            if defs[i] is not None:
+                continue
+            iv, y = interval[i], years[i]
+            lab = [j for j in range(n) if interval[j] == iv and defs[j] is not None]
+            first: dict[Any, int] = {}
+            for j in lab:
+                first[defs[j]] = min(first.get(defs[j], years[j]), years[j])
+            later = [j for j in lab if years[j] >= y]
+            earlier = [j for j in lab if years[j] < y]
+            if later:
+                y0 = min(years[j] for j in later)
+                d = min((defs[j] for j in later if years[j] == y0), key=lambda c: first[c])
+            elif earlier:
+                y0 = max(years[j] for j in earlier)
+                d = max((defs[j] for j in earlier if years[j] == y0), key=lambda c: first[c])
+            else:
+                d = ""
+            out_defs[i] = d
+    seen: dict[tuple, int] = {}
+    dup: set[int] = set()
+    for i in range(n):
+        k = (years[i], out_defs[i])
+        if k in seen:
+            dup.update((years[i],))
+        seen[k] = i
+    if dup:
+        raise ValueError(f"series has more than one figure for the same year and definition: {sorted(dup)}")
+    start: dict[tuple, int] = {}
+    for i in range(n):  # rows are in year order: the first row of a key has its earliest year
+        start.setdefault((interval[i], out_defs[i]), years[i])
+    order = {k: i for i, k in enumerate(sorted(start, key=lambda k: (k[0], start[k])))}
+    return [order[(iv, d)] for iv, d in zip(interval, out_defs)]
+
+
+def _segments_arr(a: _Arr, breaks: Iterable[Any] = ()) -> list[_Arr]:
+    ids = np.array(_segment_ids_arr(a, breaks), dtype=int)
+    return [a.take(np.flatnonzero(ids == i)) for i in range(int(ids.max()) + 1)] if len(ids) else []
+
+
+def _last_segment_arr(a: _Arr, breaks: Iterable[Any] = ()) -> _Arr:
+    segs = _segments_arr(a, breaks)
+    last_year = max(int(sg.year.max()) for sg in segs)
+    ends = [sg for sg in segs if int(sg.year.max()) == last_year]
+    if len(ends) > 1:
+        raise ValueError(f"the last year {last_year} is measured under more than one definition; "
+                         "assess each definition as its own series")
+    return ends[0]
+
+
 def segment_ids(series: pd.DataFrame, breaks: Iterable[Any] = ()) -> pd.Series:
     """Segment number (0, 1, ...) of each row, in time order. See the module docstring."""
     s = _prepare(series)
-    group = s["group"].iloc[0] if "group" in s and s["group"].nunique() == 1 else None
-    years = np.array(breaks_for(breaks, group), dtype=int)
-    interval = np.searchsorted(years, s["year"].to_numpy(), side="right")
-    s["_interval"] = interval
-    # a missing definition inherits the nearest stated one in its interval: later first (older
-    # unlabelled figures of the same regime), else earlier; in an overlap year the older one
-    defs = []
-    for iv, y, d in zip(s["_interval"], s["year"], s["definition"]):
-        if d is None:
-            lab = s[(s["_interval"] == iv) & s["definition"].notna()]
-            first = lab.groupby("definition")["year"].min()
-            later, earlier = lab[lab["year"] >= y], lab[lab["year"] < y]
-            if len(later):
-                cand = later[later["year"] == later["year"].min()]["definition"]
-                d = min(cand, key=lambda c: first[c])
-            elif len(earlier):
-                cand = earlier[earlier["year"] == earlier["year"].max()]["definition"]
-                d = max(cand, key=lambda c: first[c])
-            else:
-                d = ""
-        defs.append(d)
-    s["_def"] = defs
-    dup = s.duplicated(["year", "_def"], keep=False)
-    if dup.any():
-        yrs = sorted(set(s.loc[dup, "year"]))
-        raise ValueError(f"series has more than one figure for the same year and definition: {yrs}")
-    keys = s.groupby(["_interval", "_def"], sort=False)["year"].min().sort_values(kind="stable")
-    order = {k: i for i, k in enumerate(sorted(keys.index, key=lambda k: (k[0], keys[k])))}
-    return pd.Series([order[(iv, d)] for iv, d in zip(s["_interval"], s["_def"])], index=s.index,
-                     name="segment")
+    ids = _segment_ids_arr(_arrays(s), breaks)
+    return pd.Series(ids, index=s.index, name="segment")
 
 
 def segments(series: pd.DataFrame, breaks: Iterable[Any] = ()) -> list[pd.DataFrame]:
     """The series cut into segments (time order); each one a copy sorted by year."""
     s = _prepare(series)
-    ids = segment_ids(s, breaks)
-    return [s.loc[ids == i].reset_index(drop=True) for i in sorted(ids.unique())]
+    ids = np.array(_segment_ids_arr(_arrays(s), breaks), dtype=int)
+    return [s.loc[ids == i].reset_index(drop=True) for i in sorted(set(ids.tolist()))]
 
 
 def last_segment(series: pd.DataFrame, breaks: Iterable[Any] = ()) -> pd.DataFrame:
     """The segment holding the latest year. When the latest year was measured under two
     definitions (an overlap year at the very end), the segment whose definition continues is
     unknowable, so this raises."""
-    segs = segments(series, breaks)
-    last_year = max(int(sg["year"].max()) for sg in segs)
-    ends = [sg for sg in segs if int(sg["year"].max()) == last_year]
+    s = _prepare(series)
+    ids = np.array(_segment_ids_arr(_arrays(s), breaks), dtype=int)
+    years = s["year"].to_numpy()
+    last_year = int(years.max())
+    ends = sorted(set(ids[years == last_year].tolist()))
     if len(ends) > 1:
         raise ValueError(f"the last year {last_year} is measured under more than one definition; "
                          "assess each definition as its own series")
-    return ends[0]
+    return s.loc[ids == ends[0]].reset_index(drop=True)
 
 
 def link_factor(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
@@ -242,7 +361,10 @@ def link_factor(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
 
 def _wls_core(y: np.ndarray, x: np.ndarray, w: np.ndarray):
     """WLS of y on [1, x] for S series at once. y, w: (S, m); x: (m,) or (S, m).
-    Returns beta (S, 2), unscaled cov (S, 2, 2) = (X'WX)^-1, s2 (S,), df."""
+    Returns beta (S, 2), unscaled cov (S, 2, 2) = (X'WX)^-1, s2 (S,), df.
+
+    Every operation is row by row (elementwise, or a sum along a row), so a series gets
+    bit-for-bit the same result in a batch of any size as on its own (tested)."""
     y = np.atleast_2d(y).astype(float)
     w = np.broadcast_to(np.atleast_2d(w).astype(float), y.shape)
     x = np.broadcast_to(np.atleast_2d(x).astype(float), y.shape)
@@ -261,29 +383,47 @@ def _wls_core(y: np.ndarray, x: np.ndarray, w: np.ndarray):
 
 
 def _logit_core(k: np.ndarray, n: np.ndarray, x: np.ndarray, iters: int = 50, tol: float = 1e-10):
-    """Binomial-logit IRLS for S series at once. k, n: (S, m). Returns beta (S, 2),
-    unscaled cov (S, 2, 2), Pearson X2/df (S,), df."""
+    """Binomial-logit IRLS (Newton) for S series at once. k, n: (S, m); x: (m,) or (S, m).
+    Returns beta (S, 2), unscaled cov (S, 2, 2), Pearson X2/df (S,), df.
+
+    Each series stops on its own criterion (largest change in its coefficients below ``tol``,
+    at most ``iters`` steps); converged series leave the batch, so a series' estimates do not
+    depend on the other series fitted with it. Without a finite maximum (all or no successes,
+    perfect separation) the coefficients run off for ``iters`` steps, as they would alone."""
     k = np.atleast_2d(k).astype(float)
     n = np.broadcast_to(np.atleast_2d(n).astype(float), k.shape)
     x = np.broadcast_to(np.atleast_2d(x).astype(float), k.shape)
     p0 = np.clip((k.sum(1) + 0.5) / (n.sum(1) + 1.0), 1e-9, 1 - 1e-9)
     beta = np.stack([logit(p0), np.zeros(k.shape[0])], axis=1)
+    active = np.arange(k.shape[0])
+    ka, na, xa = k, n, x
     for _ in range(iters):
-        eta = beta[:, :1] + beta[:, 1:] * x
+        ba = beta[active]
+        eta = ba[:, :1] + ba[:, 1:] * xa
         p = expit(eta)
-        wt = np.maximum(n * p * (1 - p), 1e-12)
-        z = eta + (k - n * p) / wt
-        new, inv, _, _ = _wls_core(z, x, wt)
-        done = np.max(np.abs(new - beta)) < tol
-        beta = new
-        if done:
+        wt = np.maximum(na * p * (1 - p), 1e-12)
+        z = eta + (ka - na * p) / wt
+        new, _, _, _ = _wls_core(z, xa, wt)
+        done = np.max(np.abs(new - ba), axis=1) < tol
+        beta[active] = new
+        if done.all():
             break
+        if done.any():
+            keep = ~done
+            active, ka, na, xa = active[keep], ka[keep], na[keep], xa[keep]
     eta = beta[:, :1] + beta[:, 1:] * x
     p = expit(eta)
     wt = np.maximum(n * p * (1 - p), 1e-12)
     _, inv, _, df = _wls_core(eta, x, wt)
     x2 = ((k - n * p) ** 2 / wt).sum(1)
     return beta, inv, x2 / df, df
+
+
+@lru_cache(maxsize=256)
+def _quantile(level: float, df: int, estimated: bool) -> float:
+    if not estimated:
+        return float(stats.norm.ppf(0.5 + level / 2))
+    return float(stats.t.ppf(0.5 + level / 2, df))
 
 
 # --------------------------------------------------------------------------- trend fit
@@ -310,9 +450,7 @@ class TrendFit:
 
     @property
     def tq(self) -> float:
-        if not self.scale_estimated:
-            return float(stats.norm.ppf(0.5 + self.level / 2))
-        return float(stats.t.ppf(0.5 + self.level / 2, self.df))
+        return _quantile(float(self.level), int(self.df), bool(self.scale_estimated))
 
     def slope(self) -> tuple[float, float, float, float]:
         """Slope in pp/year at the last year: (estimate, se, ci_low, ci_high)."""
@@ -378,46 +516,80 @@ def _has_counts(seg: pd.DataFrame) -> bool:
                 and (seg["denominator"] > 0).all())
 
 
+def _glm_fits(years: np.ndarray, k: np.ndarray, n: np.ndarray, level: float) -> list[TrendFit]:
+    """years, k, n: (S, m); one TrendFit per row."""
+    last = years.max(axis=1)
+    x = (years - last[:, None]).astype(float)
+    beta, inv, disp, df = _logit_core(k, n, x)
+    phi = np.maximum(1.0, disp)
+    return [TrendFit("glm_logit", years[i], int(last[i]), beta[i], inv[i] * phi[i], float(phi[i]), df,
+                     float(n[i, -1]), level, float(disp[i]), bool(disp[i] > 1))
+            for i in range(k.shape[0])]
+
+
+def _wls_fits(years: np.ndarray, y: np.ndarray, w: np.ndarray, level: float) -> list[TrendFit]:
+    """years, y, w: (S, m); one TrendFit per row."""
+    last = years.max(axis=1)
+    x = (years - last[:, None]).astype(float)
+    beta, inv, s2, df = _wls_core(y, x, w)
+    return [TrendFit("wls", years[i], int(last[i]), beta[i], inv[i] * s2[i], float(s2[i]), df, float(w[i, -1]),
+                     level) for i in range(y.shape[0])]
+
+
 def fit_trends(years: np.ndarray, *, share_pct: np.ndarray | None = None, numerator: np.ndarray | None = None,
                denominator: np.ndarray | None = None, level: float = LEVEL) -> list[TrendFit]:
-    """Fit S series observed in the same ``years`` at once (vectorised; used by :func:`fit_trend`
-    and by the coverage simulations). With ``numerator`` and ``denominator`` (S, m): the
-    quasi-binomial logit GLM; else WLS of ``share_pct`` (S, m) with weights ``denominator``
-    when given, otherwise equal weights."""
+    """Fit S series observed in the same ``years`` at once (vectorised; used by the coverage
+    simulations). With ``numerator`` and ``denominator`` (S, m): the quasi-binomial logit GLM;
+    else WLS of ``share_pct`` (S, m) with weights ``denominator`` when given, otherwise equal
+    weights. Series observed in different years are fitted together by :func:`_fit_many`."""
     years = np.asarray(years, dtype=int)
     m = len(years)
     if m < MIN_POINTS:
         raise ValueError(f"a trend needs at least {MIN_POINTS} points, got {m}")
-    last = int(years.max())
-    x = (years - last).astype(float)
     if numerator is not None and denominator is not None:
         k = np.atleast_2d(np.asarray(numerator, dtype=float))
         n = np.broadcast_to(np.atleast_2d(np.asarray(denominator, dtype=float)), k.shape)
-        beta, inv, disp, df = _logit_core(k, n, x)
-        phi = np.maximum(1.0, disp)
-        return [TrendFit("glm_logit", years, last, beta[i], inv[i] * phi[i], float(phi[i]), df,
-                         float(n[i, -1]), level, float(disp[i]), bool(disp[i] > 1))
-                for i in range(k.shape[0])]
+        return _glm_fits(np.broadcast_to(years, k.shape), k, n, level)
     y = np.atleast_2d(np.asarray(share_pct, dtype=float))
     w = np.ones_like(y) if denominator is None else np.broadcast_to(
         np.atleast_2d(np.asarray(denominator, dtype=float)), y.shape)
-    beta, inv, s2, df = _wls_core(y, x, w)
-    return [TrendFit("wls", years, last, beta[i], inv[i] * s2[i], float(s2[i]), df, float(w[i, -1]),
-                     level) for i in range(y.shape[0])]
+    return _wls_fits(np.broadcast_to(years, y.shape), y, w, level)
+
+
+def _fit_many(segs: Sequence[_Arr], level: float = LEVEL) -> list[TrendFit]:
+    """:func:`fit_trend` for many segments in a few vectorised calls: the segments are grouped
+    by model (GLM with counts, WLS with denominators, OLS) and number of points, and each group
+    is fitted at once. Each fit equals the one :func:`fit_trend` gives for that segment alone,
+    bit for bit (the cores work row by row; tested)."""
+    out: list[TrendFit | None] = [None] * len(segs)
+    buckets: dict[tuple[str, int], list[int]] = {}
+    for i, sg in enumerate(segs):
+        m = len(sg)
+        if m < MIN_POINTS:
+            raise ValueError(f"a trend needs at least {MIN_POINTS} points, got {m}")
+        if sg.has_counts():
+            kind = "glm"
+        elif not np.isnan(sg.den).any() and (sg.den > 0).all():
+            kind = "wls"
+        else:
+            kind = "ols"
+        buckets.setdefault((kind, m), []).append(i)
+    for (kind, m), idx in buckets.items():
+        years = np.stack([segs[i].year for i in idx]).astype(int)
+        if kind == "glm":
+            fits = _glm_fits(years, np.stack([segs[i].num for i in idx]), np.stack([segs[i].den for i in idx]), level)
+        else:
+            y = np.stack([segs[i].share for i in idx])
+            w = np.stack([segs[i].den for i in idx]) if kind == "wls" else np.ones_like(y)
+            fits = _wls_fits(years, y, w, level)
+        for i, f in zip(idx, fits):
+            out[i] = f
+    return out  # type: ignore[return-value]
 
 
 def fit_trend(segment: pd.DataFrame, level: float = LEVEL) -> TrendFit:
     """Fit the trend of one segment (>= 3 points). See the module docstring for the models."""
-    seg = _prepare(segment)
-    if len(seg) < MIN_POINTS:
-        raise ValueError(f"a trend needs at least {MIN_POINTS} points, got {len(seg)}")
-    years = seg["year"].to_numpy()
-    if _has_counts(seg):
-        return fit_trends(years, numerator=seg["numerator"].to_numpy(float),
-                          denominator=seg["denominator"].to_numpy(float), level=level)[0]
-    den = seg["denominator"]
-    w = den.to_numpy(float) if den.notna().all() and (den > 0).all() else None
-    return fit_trends(years, share_pct=seg["share_pct"].to_numpy(float), denominator=w, level=level)[0]
+    return _fit_many([_arrays(segment)], level)[0]
 
 
 # --------------------------------------------------------------------------- assessment
@@ -427,6 +599,38 @@ def _persons_short(last: pd.Series, target_pct: float):
         return None
     need = target_pct / 100.0 * float(last["denominator"]) - float(last["numerator"])
     return max(0, int(math.ceil(round(need, 9))))
+
+
+def _assess_arr(seg: _Arr, target_pct: float, target_year: int, fit: TrendFit | None) -> dict[str, Any]:
+    """:func:`assess` on the last segment (arrays) and its fit (``None`` under 3 points)."""
+    last_year, last_share = int(seg.year[-1]), float(seg.share[-1])
+    gap = float(target_pct) - last_share
+    years_left = int(target_year) - last_year
+    required = max(gap, 0.0) / years_left if years_left > 0 else None
+    k, n = seg.num[-1], seg.den[-1]
+    persons = None
+    if not (np.isnan(k) or np.isnan(n)):
+        need = target_pct / 100.0 * float(n) - float(k)
+        persons = max(0, int(math.ceil(round(need, 9))))
+    out: dict[str, Any] = dict.fromkeys(ASSESS_KEYS)
+    out.update(last_year=last_year, last_share_pct=last_share, gap_pp=gap,
+               required_pp_per_year=required, persons_short=persons)
+    if fit is not None:
+        est, _, lo, hi = fit.slope()
+        plo, phi_ = fit.prediction_interval(target_year)
+        out.update(trend_pp_per_year=est, trend_ci_low=lo, trend_ci_high=hi,
+                   projected_pct=float(fit.predict(target_year)), projection_pi_low=float(plo),
+                   projection_pi_high=float(phi_), p_reach=fit.p_at_least(target_year, target_pct))
+    if last_share >= target_pct:
+        status = "reached"
+    elif len(seg) < MIN_POINTS:
+        status = "insufficient_data"
+    elif years_left > 0 and out["projected_pct"] >= target_pct:
+        status = "on_track"
+    else:
+        status = "behind"
+    out["status"] = status
+    return out
 
 
 def assess(series: pd.DataFrame, target_pct: float, target_year: int, breaks: Iterable[Any] = (),
@@ -445,32 +649,9 @@ def assess(series: pd.DataFrame, target_pct: float, target_year: int, breaks: It
     - ``status``: see the module docstring.
     ``breaks`` are years (or :class:`Break`/dicts) where a new segment starts.
     """
-    seg = last_segment(series, breaks)
-    last = seg.iloc[-1]
-    last_year, last_share = int(last["year"]), float(last["share_pct"])
-    gap = float(target_pct) - last_share
-    years_left = int(target_year) - last_year
-    required = max(gap, 0.0) / years_left if years_left > 0 else None
-    out: dict[str, Any] = dict.fromkeys(ASSESS_KEYS)
-    out.update(last_year=last_year, last_share_pct=last_share, gap_pp=gap,
-               required_pp_per_year=required, persons_short=_persons_short(last, target_pct))
-    if len(seg) >= MIN_POINTS:
-        fit = fit_trend(seg, level)
-        est, _, lo, hi = fit.slope()
-        plo, phi_ = fit.prediction_interval(target_year)
-        out.update(trend_pp_per_year=est, trend_ci_low=lo, trend_ci_high=hi,
-                   projected_pct=float(fit.predict(target_year)), projection_pi_low=float(plo),
-                   projection_pi_high=float(phi_), p_reach=fit.p_at_least(target_year, target_pct))
-    if last_share >= target_pct:
-        status = "reached"
-    elif len(seg) < MIN_POINTS:
-        status = "insufficient_data"
-    elif years_left > 0 and out["projected_pct"] >= target_pct:
-        status = "on_track"
-    else:
-        status = "behind"
-    out["status"] = status
-    return out
+    seg = _last_segment_arr(_arrays(series), breaks)
+    fit = _fit_many([seg], level)[0] if len(seg) >= MIN_POINTS else None
+    return _assess_arr(seg, target_pct, target_year, fit)
 
 
 # --------------------------------------------------------------------------- backtest
@@ -485,38 +666,66 @@ def naive_projection(seg: pd.DataFrame, origin: int, year: int) -> float:
     return float(v1 + (v1 - v0) / (y1 - y0) * (year - y1))
 
 
+BACKTEST_COLUMNS = ["segment", "origin_year", "year", "horizon", "observed_pct", "trend_pct", "pi_low",
+                    "pi_high", "naive_pct", "error_trend_pp", "error_naive_pp", "covered"]
+
+
+def _backtest_many(series: Sequence[_Arr], breaks: Sequence[Any], min_points: int = MIN_POINTS,
+                   level: float = LEVEL) -> list[dict[str, list]]:
+    """:func:`backtest` of several series (each with its own breaks) with all fits in one
+    :func:`_fit_many` call. Returns per series the columns of the backtest table as lists."""
+    plan = []  # (series index, segment number, segment, origin position)
+    for si, (a, brk) in enumerate(zip(series, breaks)):
+        for gi, seg in enumerate(_segments_arr(a, brk)):
+            m = len(seg)
+            for j in range(m):  # years are unique and increasing within a segment
+                if j + 1 >= min_points and j + 1 < m:
+                    plan.append((si, gi, seg, j))
+    fits = _fit_many([seg.head(j + 1) for _, _, seg, j in plan], level)
+    cols = [{c: [] for c in BACKTEST_COLUMNS} for _ in series]
+    for (si, gi, seg, j), fit in zip(plan, fits):
+        c = cols[si]
+        origin = int(seg.year[j])
+        fut = seg.year[j + 1:]
+        pred = fit.predict(fut)
+        lo, hi = fit.prediction_interval(fut)
+        yf = seg.year.astype(float)  # the naive line from the last two points up to the origin
+        (y0, v0), (y1, v1) = (yf[j - 1], seg.share[j - 1]), (yf[j], seg.share[j])
+        for t, yr in enumerate(fut.tolist()):
+            obs = float(seg.share[j + 1 + t])
+            naive = float(v1 + (v1 - v0) / (y1 - y0) * (yr - y1)) if j >= 1 else float("nan")
+            p, l, h = float(pred[t]), float(lo[t]), float(hi[t])
+            c["segment"].append(gi)
+            c["origin_year"].append(origin)
+            c["year"].append(yr)
+            c["horizon"].append(yr - origin)
+            c["observed_pct"].append(obs)
+            c["trend_pct"].append(p)
+            c["pi_low"].append(l)
+            c["pi_high"].append(h)
+            c["naive_pct"].append(naive)
+            c["error_trend_pp"].append(p - obs)
+            c["error_naive_pp"].append(naive - obs)
+            c["covered"].append(bool(l <= obs <= h))
+    return cols
+
+
+def _backtest_frame(cols: Mapping[str, list], extra: Mapping[str, list] | None = None) -> pd.DataFrame:
+    if not cols["segment"]:
+        return pd.DataFrame([], columns=BACKTEST_COLUMNS)
+    data = dict(extra or {})
+    data.update({c: cols[c] for c in BACKTEST_COLUMNS})
+    return pd.DataFrame(data)
+
+
 def backtest(series: pd.DataFrame, breaks: Iterable[Any] = (), min_points: int = MIN_POINTS,
              level: float = LEVEL) -> pd.DataFrame:
     """For every segment and every origin year Y with at least ``min_points`` points up to Y,
     fit on the segment's years <= Y and project to each later observed year of the same
     segment. One row per (origin, year): observed, trend projection with its prediction
-    interval, naive projection, their errors (projection − observed, pp) and whether the
-    interval covered the observed value."""
-    rows = []
-    for si, seg in enumerate(segments(series, breaks)):
-        years = seg["year"].to_numpy()
-        for origin in years:
-            past = seg[seg["year"] <= origin]
-            if len(past) < min_points:
-                continue
-            fut = seg[seg["year"] > origin]
-            if fut.empty:
-                continue
-            fit = fit_trend(past, level)
-            for _, r in fut.iterrows():
-                yr = int(r["year"])
-                pred = float(fit.predict(yr))
-                lo, hi = fit.prediction_interval(yr)
-                naive = naive_projection(seg, int(origin), yr)
-                obs = float(r["share_pct"])
-                rows.append(dict(segment=si, origin_year=int(origin), year=yr,
-                                 horizon=yr - int(origin), observed_pct=obs, trend_pct=pred,
-                                 pi_low=float(lo), pi_high=float(hi), naive_pct=naive,
-                                 error_trend_pp=pred - obs, error_naive_pp=naive - obs,
-                                 covered=bool(lo <= obs <= hi)))
-    cols = ["segment", "origin_year", "year", "horizon", "observed_pct", "trend_pct", "pi_low",
-            "pi_high", "naive_pct", "error_trend_pp", "error_naive_pp", "covered"]
-    return pd.DataFrame(rows, columns=cols)
+    interval, naive projection (:func:`naive_projection`), their errors (projection − observed,
+    pp) and whether the interval covered the observed value."""
+    return _backtest_frame(_backtest_many([_arrays(series)], [list(as_breaks(breaks))], min_points, level)[0])
 
 
 def backtest_summary(bt: pd.DataFrame, by: str | Sequence[str] | None = None) -> pd.DataFrame:
@@ -900,6 +1109,48 @@ def group_series(data: pd.DataFrame, group: str, *, up_to: int | None = None) ->
     return s.sort_values("year").reset_index(drop=True)
 
 
+def _target_list(targets: pd.DataFrame, as_of: int | None) -> list[tuple[Any, float, int, int]]:
+    """(group, target_pct, target_year, horizon) of every target with a date and a figure."""
+    out = []
+    for _, t in targets.iterrows():
+        if pd.isna(t["target_year"]) or pd.isna(t["target_pct"]):
+            continue
+        ty = int(t["target_year"])
+        horizon = ty if as_of is None else min(int(as_of), ty)
+        out.append((t["group"], float(t["target_pct"]), ty, horizon))
+    return out
+
+
+def _evaluate_many(tables: Sequence[Mapping[Any, _Arr]], targets: pd.DataFrame, breaks: Iterable[Any] = (),
+                   as_of: int | None = None) -> list[list[dict[str, Any]]]:
+    """:func:`evaluate_targets` rows for several tables (each ``{group: _Arr}`` from
+    :func:`_split`), with every trend fitted in one :func:`_fit_many` call."""
+    tl = _target_list(targets, as_of)
+    brks = as_breaks(breaks)
+    bfor = {g: breaks_for(brks, g) for g in {t[0] for t in tl}}
+    items = []  # (table index, target, last segment)
+    for ti, table in enumerate(tables):
+        for t in tl:
+            a = table.get(t[0])
+            if a is None:
+                continue
+            cut = int(np.searchsorted(a.year, t[3], side="right"))
+            if cut == 0:
+                continue
+            items.append((ti, t, _last_segment_arr(a.head(cut), bfor[t[0]])))
+    need = [i for i, it in enumerate(items) if len(it[2]) >= MIN_POINTS]
+    fits: list[TrendFit | None] = [None] * len(items)
+    for i, f in zip(need, _fit_many([items[i][2] for i in need])):
+        fits[i] = f
+    rows: list[list[dict[str, Any]]] = [[] for _ in tables]
+    for (ti, (g, tp, ty, horizon), seg), fit in zip(items, fits):
+        out = _assess_arr(seg, tp, ty, fit)
+        method = ("glm_logit" if seg.has_counts() else "wls") if len(seg) >= MIN_POINTS else None
+        rows[ti].append(dict(group=g, target_pct=tp, target_year=ty, evaluated_at=horizon,
+                             n_points=len(seg), method=method, **out))
+    return rows
+
+
 def evaluate_targets(data: pd.DataFrame, targets: pd.DataFrame, breaks: Iterable[Any] = (),
                      as_of: int | None = None) -> pd.DataFrame:
     """:func:`assess` for every target (row of :func:`read_targets`) with data and a date.
@@ -908,52 +1159,35 @@ def evaluate_targets(data: pd.DataFrame, targets: pd.DataFrame, breaks: Iterable
     has passed is judged at its date (reached or not), a running one on the latest figures.
     Returns one row per target: ``group, target_pct, target_year, evaluated_at`` and
     :data:`ASSESS_KEYS` (plus ``n_points``, ``method``)."""
-    rows = []
-    for _, t in targets.iterrows():
-        if pd.isna(t["target_year"]) or pd.isna(t["target_pct"]):
-            continue
-        ty = int(t["target_year"])
-        horizon = ty if as_of is None else min(int(as_of), ty)
-        s = group_series(data, t["group"], up_to=horizon)
-        if s.empty:
-            continue
-        brk = breaks_for(breaks, t["group"])
-        out = assess(s, float(t["target_pct"]), ty, brk)
-        seg = last_segment(s, brk)
-        method = (("glm_logit" if _has_counts(_prepare(seg)) else "wls")
-                  if len(seg) >= MIN_POINTS else None)
-        rows.append(dict(group=t["group"], target_pct=float(t["target_pct"]), target_year=ty,
-                         evaluated_at=horizon, n_points=len(seg), method=method, **out))
-    return pd.DataFrame(rows)
+    return pd.DataFrame(_evaluate_many([_split(data, ["group"])], targets, breaks, as_of)[0])
 
 
 def backtest_groups(data: pd.DataFrame, groups: Iterable[str], breaks: Iterable[Any] = ()) -> pd.DataFrame:
     """:func:`backtest` for several groups, stacked with a ``group`` column."""
-    parts = []
-    for g in groups:
-        bt = backtest(group_series(data, g), breaks_for(breaks, g))
-        if len(bt):
-            parts.append(bt.assign(group=g))
-    if not parts:
+    table = _split(data, ["group"])
+    brks = as_breaks(breaks)
+    groups = [g for g in groups if g in table]
+    cols = _backtest_many([table[g] for g in groups], [breaks_for(brks, g) for g in groups])
+    stacked = {c: [v for part in cols for v in part[c]] for c in BACKTEST_COLUMNS}
+    if not stacked["segment"]:
         return backtest(pd.DataFrame({"year": [], "share_pct": []}))
-    cols = ["group"] + [c for c in parts[0].columns if c != "group"]
-    return pd.concat(parts, ignore_index=True)[cols]
+    return _backtest_frame(stacked, {"group": [g for g, part in zip(groups, cols) for _ in part["segment"]]})
 
 
 def current_position(data: pd.DataFrame, groups: Iterable[str], breaks: Iterable[Any] = ()) -> pd.DataFrame:
     """Per group: latest figure, the segment it belongs to and its trend (pp/year, 95% CI)."""
+    table = _split(data, ["group"])
+    brks = as_breaks(breaks)
+    segs = [(g, _last_segment_arr(table[g], breaks_for(brks, g))) for g in groups if g in table]
+    fitted = [sg for _, sg in segs if len(sg) >= MIN_POINTS]
+    fits = iter(_fit_many(fitted))
     rows = []
-    for g in groups:
-        s = group_series(data, g)
-        if s.empty:
-            continue
-        brk = breaks_for(breaks, g)
-        seg = last_segment(s, brk)
-        r = dict(group=g, last_year=int(seg["year"].iloc[-1]), last_share_pct=float(seg["share_pct"].iloc[-1]),
-                 segment_start=int(seg["year"].iloc[0]), n_points=len(seg),
+    for g, seg in segs:
+        r = dict(group=g, last_year=int(seg.year[-1]), last_share_pct=float(seg.share[-1]),
+                 segment_start=int(seg.year[0]), n_points=len(seg),
                  trend_pp_per_year=None, trend_ci_low=None, trend_ci_high=None)
         if len(seg) >= MIN_POINTS:
-            est, _, lo, hi = fit_trend(seg).slope()
+            est, _, lo, hi = next(fits).slope()
             r.update(trend_pp_per_year=est, trend_ci_low=lo, trend_ci_high=hi)
         rows.append(r)
     return pd.DataFrame(rows)
@@ -964,24 +1198,29 @@ def deadline_review(data: pd.DataFrame, targets: pd.DataFrame, breaks: Iterable[
     """For targets whose date has passed and was observed: what happened, and what the trend
     model and the naive "if this pace continues" line projected ``lead_years`` before the date
     (only when the origin year is observed and in the same segment as the target year)."""
+    table = _split(data, ["group"])
+    brks = as_breaks(breaks)
     rows = []
+    bts: dict[Any, pd.DataFrame] = {}
     for _, t in targets.iterrows():
         if pd.isna(t["target_year"]) or pd.isna(t["target_pct"]):
             continue
         ty, tp, g = int(t["target_year"]), float(t["target_pct"]), t["group"]
-        s = group_series(data, g)
-        if ty not in set(s["year"]):
+        a = table.get(g)
+        if a is None or ty not in set(a.year.tolist()):
             continue
-        brk = breaks_for(breaks, g)
-        bt = backtest(s, brk)
-        actual = float(s.loc[s["year"] == ty, "share_pct"].iloc[0])
+        brk = breaks_for(brks, g)
+        if g not in bts:
+            bts[g] = _backtest_frame(_backtest_many([a], [brk])[0])
+        bt = bts[g]
+        actual = float(a.share[a.year == ty][0])
         for lead in lead_years:
             hit = bt[(bt["year"] == ty) & (bt["origin_year"] == ty - lead)]
             if hit.empty:
                 continue
             h = hit.iloc[0]
-            past = s[s["year"] <= ty - lead]
-            fit = fit_trend(last_segment(past, brk))
+            past = a.head(int(np.searchsorted(a.year, ty - lead, side="right")))
+            fit = _fit_many([_last_segment_arr(past, brk)])[0]
             rows.append(dict(group=g, target_pct=tp, target_year=ty, actual_pct=actual,
                              reached=actual >= tp, shortfall_pp=max(tp - actual, 0.0),
                              origin_year=ty - lead, trend_pct=h["trend_pct"], pi_low=h["pi_low"],
@@ -1030,20 +1269,26 @@ def assess_entities(table: pd.DataFrame, targets: pd.DataFrame, breaks: Iterable
     """:func:`evaluate_targets` per entity (or policy domain) on an aggregated microdata table
     (``evaluatie.personnel.aggregate``: ``year, <by>, group, definition, numerator,
     denominator, share_pct``). Suppressed cells (missing numerator) are left out of the series:
-    an entity is judged on its last figure that may be published."""
-    ok = table[table["numerator"].notna()].copy()
+    an entity is judged on its last figure that may be published.
+
+    All entities are done together: the table is split into series once and every trend is
+    fitted in one vectorised call (:func:`_fit_many`); the result is the one
+    :func:`evaluate_targets` gives entity by entity."""
+    cols = [by, "group", "year", "share_pct", "numerator", "denominator", "definition"]
+    ok = pd.DataFrame({c: table[c] for c in cols if c in table})  # no attrs to copy along
+    ok = ok[ok["numerator"].notna()]
     ok["numerator"] = ok["numerator"].astype(float)
-    ok["share_pct"] = ok["share_pct"].astype(float)
     ok["definition"] = ok["definition"].astype(object).where(ok["definition"].astype(str) != "", None)
-    rows = []
-    for key, d in ok.groupby(by, sort=True):
-        ev = evaluate_targets(d[["group", "year", "share_pct", "numerator", "denominator", "definition"]],
-                              targets, breaks, as_of)
-        if len(ev):
-            rows.append(ev.assign(**{by: key}))
-    if not rows:
+    series = _split(ok, [by, "group"])
+    keys = sorted({k[0] for k in series})
+    tables: dict[Any, dict[Any, _Arr]] = {key: {} for key in keys}
+    for (key, g), a in series.items():
+        tables[key][g] = a
+    rows = _evaluate_many([tables[key] for key in keys], targets, breaks, as_of)
+    parts = [pd.DataFrame(r).assign(**{by: key}) for key, r in zip(keys, rows) if r]
+    if not parts:
         return pd.DataFrame()
-    out = pd.concat(rows, ignore_index=True)
+    out = pd.concat(parts, ignore_index=True)
     return out[[by] + [c for c in out.columns if c != by]]
 
 
