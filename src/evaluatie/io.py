@@ -628,7 +628,7 @@ def _npi(values, fill: int) -> np.ndarray:
 
 def _string_bytes(arr):
     """A pyarrow string array (as the CSV reader makes it: not sliced, 32-bit offsets) as
-    (the array, its offsets from its first cell as int64 numpy, its bytes as a zero-copy uint8
+    (the array, its offsets from its first cell as int32 numpy, its bytes as a zero-copy uint8
     numpy view)."""
     import pyarrow as pa
 
@@ -638,7 +638,7 @@ def _string_bytes(arr):
         arr = pa.concat_arrays([arr])  # a fresh copy that starts at its first cell
     n = len(arr)
     _, offsets, data = arr.buffers()
-    off = np.frombuffer(offsets, dtype=np.int32, count=n + 1).astype(np.int64)
+    off = np.frombuffer(offsets, dtype=np.int32, count=n + 1)
     if data is None or off[-1] == off[0]:
         raw = np.zeros(0, np.uint8)
     else:
@@ -646,11 +646,14 @@ def _string_bytes(arr):
     return arr, off - off[0], raw
 
 
+_COMMA_TO_POINT = bytes.maketrans(b",", b".")
+
+
 def _with_bytes(arr, off, raw):
     """A string array like ``arr`` (same validity) with new offsets and bytes."""
     import pyarrow as pa
 
-    return pa.StringArray.from_buffers(len(arr), pa.py_buffer(off.astype(np.int32)), pa.py_buffer(raw),
+    return pa.StringArray.from_buffers(len(arr), pa.py_buffer(np.asarray(off, np.int32)), pa.py_buffer(raw),
                                        arr.buffers()[0], arr.null_count)
 
 
@@ -659,53 +662,52 @@ def _decimal_bytes(arr, plan: str, style: str):
     bytes with thousands separators removed and a decimal comma turned into a point, ready for
     pyarrow's (exact) float cast; None when some cell is not written as the plan says.
 
-    A thousands separator must stand between digit groups of three: each cell with one is
-    checked by the separator's position (1 to 3 digits, after an optional sign, before it; 3
-    digits and then the decimal separator or the end after it); cells with two or more, or with
-    an exponent letter, by the regular expression. Every other character is judged by the float
-    cast (digits, one point, a leading sign; ``1e5`` is the documented leniency). ``,`` and
-    ``.`` are ASCII, so editing the UTF-8 bytes is safe."""
+    Thousands separators must stand between digit groups of three, before any decimal
+    separator. Per cell, the first one (at ``f``) must follow 1 to 3 characters (after an
+    optional sign), and the distance to the decimal separator (or the end) must be a multiple
+    of four: ``(c - f) / 4`` separators, each at ``f + 4k``. Those positions are checked, and the
+    cells' counts must add up to the separators present in the column, so there is none
+    anywhere else. Every other character is judged by the float cast (digits, one point, a
+    leading sign; ``1e5`` is the documented leniency, but not after a thousands separator:
+    ``1.5e3`` is refused rather than read as 15e3). ``,`` and ``.`` are ASCII, so editing the
+    UTF-8 bytes is safe."""
     import pyarrow.compute as pc
 
     arr, off, raw = _string_bytes(arr)
-    thou, dec = (46, 44) if style == "nl" else (44, 46)  # '.', ','
-    is_thou = raw == thou
-    if plan == "dec":
-        if is_thou.any():
+    thou, dec = (b".", b",") if style == "nl" else (b",", b".")
+    text = raw.tobytes()
+    total = text.count(thou)
+    if plan == "dec" or not total:
+        if total:
             return None  # a thousands separator in a decimals column: the careful path decides
-        if dec == 44:
-            raw = raw + ((raw == 44).view(np.uint8) << 1)  # ',' (44) -> '.' (46)
-            return _with_bytes(arr, off, raw)
+        if dec == b",":
+            return _with_bytes(arr, off, text.translate(_COMMA_TO_POINT))
         return arr
-    removed = np.zeros(len(raw) + 1, np.int32)
-    np.cumsum(is_thou, out=removed[1:])
-    nd = np.diff(removed[off])  # separators per cell
-    if nd.any():
-        length = np.diff(off)
-        sign = np.zeros(len(length), bool)
-        filled = length > 0
-        first = raw[off[:-1][filled]]
-        sign[filled] = (first == 45) | (first == 43)
-        one = nd == 1
-        fd = _npi(pc.find_substring(arr, chr(thou)), -1)
-        c = _npi(pc.find_substring(arr, chr(dec)), -1)
-        c = np.where(c < 0, length, c)
-        lead = fd - sign
-        ok = ~one | ((lead >= 1) & (lead <= 3) & (c - fd == 4))
-        hard = nd >= 2
-        if ((raw | 32) == 101).any():  # 'e' or 'E': '1.5e3' must not become 15e3
-            hard |= (nd >= 1) & _np(pc.match_substring(arr, "e", ignore_case=True))
-        if not ok.all():
+    fd = _npi(pc.find_substring(arr, thou.decode()), -1)
+    has = fd >= 0
+    length = np.diff(off)
+    c = _npi(pc.find_substring(arr, dec.decode()), -1)
+    c = np.where(c < 0, length, c)
+    first = raw[np.minimum(off[:-1], max(len(raw) - 1, 0))]
+    sign = (length > 0) & ((first == 45) | (first == 43))
+    span = c - fd
+    lead = fd - sign
+    if not (~has | ((lead >= 1) & (lead <= 3) & (span >= 4) & ((span & 3) == 0))).all():
+        return None
+    nd = np.where(has, span >> 2, 0)
+    if int(nd.sum()) != total:
+        return None  # a separator after the decimal one, or two in a row
+    for k in range(1, int(nd.max())):  # 1.234.567: the second and later separators in place
+        more = nd > k
+        if not (raw[off[:-1][more] + fd[more] + 4 * k] == ord(thou)).all():
             return None
-        if hard.any():
-            sub = pc.filter(arr, hard)
-            if not _np(pc.match_substring_regex(sub, _RE_NL if style == "nl" else _RE_EN)).all():
-                return None
-        raw = raw[~is_thou]
-        off = off - removed[off]
-    if dec == 44:
-        raw = raw + ((raw == 44).view(np.uint8) << 1)
-    return _with_bytes(arr, off, raw)
+    if b"e" in text or b"E" in text:  # '1.5e3' must not become 15e3
+        if (has & _np(pc.match_substring(arr, "e", ignore_case=True))).any():
+            return None
+    text = text.translate(_COMMA_TO_POINT if dec == b"," else None, thou)  # one pass
+    removed = np.zeros(len(off), np.int32)
+    np.cumsum(nd, out=removed[1:])
+    return _with_bytes(arr, off - removed, text)
 
 
 def _fast_numbers(arr, plan: str, style: str):
