@@ -86,3 +86,54 @@ def test_default_report_bootstrap_numbers_unchanged():
         dl, dh, dse, rl, rh = cs._bootstrap_rows(p, 999, rng, 0.95)
         assert (r["difference_boot_low"], r["difference_boot_high"], r["difference_boot_se_pp"]) == (100 * dl, 100 * dh, 100 * dse)
         assert (r["relative_callback_boot_low"], r["relative_callback_boot_high"]) == (rl, rh)
+
+
+# --------------------------------------------------------------------------- input: _finish
+
+def _finish_old(out, reference_groups, ledgers, groups=None, waves=None):
+    """The previous string-joining implementation of ``cs._finish`` (reference)."""
+    out = out.copy()
+    waves = list(waves) if waves is not None else list(dict.fromkeys(out["wave"].astype(str)))
+    out["wave"] = pd.Categorical(out["wave"].astype(str), categories=waves)
+    grounds = [g for g in reference_groups if g in set(out["ground"].astype(str))]
+    out["ground"] = pd.Categorical(out["ground"].astype(str), categories=grounds)
+    labels = []
+    for g in grounds:
+        ref = reference_groups[g]
+        present = set(out.loc[out["ground"] == g, "group"].astype(str))
+        order = [ref] + ([str(x) for x in groups[g]] if groups and g in groups else sorted(present - {ref}))
+        labels += [x for x in order if x in present and x not in labels]
+    out["group"] = pd.Categorical(out["group"].astype(str), categories=labels)
+    out["cluster"] = pd.factorize(out["wave"].astype(str) + "\x1f" + out["vacancy"].astype(str))[0]
+    out["outcome"] = out["outcome"].astype(np.int8)
+    return cs.Study(out, {g: reference_groups[g] for g in grounds}, list(ledgers), waves)
+
+
+def _default_study():
+    import yaml
+
+    from evaluatie.project import root
+
+    spec = yaml.safe_load((root() / "params" / "correspondentietest.yaml").read_text(encoding="utf-8"))["parameters"]
+    return cs.load(spec["data"], data_followup=spec["data_followup"], waves=spec["waves"], columns=spec["columns"],
+                   reference_groups=spec["reference_groups"], groups=spec["groups"])
+
+
+@pytest.mark.parametrize("which", ["default", "several", "three_grounds_shuffled"])
+def test_finish_by_codes_equals_string_join(which):
+    if which == "default":
+        st, groups = _default_study(), None
+    elif which == "several":
+        st, groups = _study(n_vac=50, per_side=((1, 3), (2, 5)), seed=3), None
+    else:
+        st = _default_study()
+        groups = {"leeftijd": ["ouder (50 jaar)"]}
+    raw = st.data.drop(columns="cluster").astype({"wave": str, "ground": str, "group": str})
+    if which == "three_grounds_shuffled":
+        raw = raw.sample(frac=1.0, random_state=1)
+        raw["vacancy"] = raw["vacancy"].str[-3:]  # ids that repeat across waves
+    for waves in (None, list(reversed(st.waves))):
+        new = cs._finish(raw, st.reference_groups, [], groups, waves)
+        old = _finish_old(raw, st.reference_groups, [], groups, waves)
+        pd.testing.assert_frame_equal(new.data, old.data)
+        assert new.reference_groups == old.reference_groups and new.waves == old.waves

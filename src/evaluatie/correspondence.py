@@ -146,8 +146,11 @@ def _check_groups(reference_groups: Mapping[str, str], groups: Mapping[str, Sequ
 
     def check(df: pd.DataFrame) -> list[Problem]:
         problems = []
-        for g in dict.fromkeys(df["ground"]):
-            rows = df.index[(df["ground"] == g).to_numpy()]
+        g_codes, g_uni = pd.factorize(df["ground"])  # grounds in order of appearance
+        k_codes, k_uni = pd.factorize(df["group"])
+        for gi, g in enumerate(g_uni):
+            mask = g_codes == gi
+            rows = df.index[mask]
             if g not in reference_groups:
                 problems.append(Problem(None, _row(rows[0]), "ground", g,
                                         f"een grond met een referentiegroep in 'reference_groups' "
@@ -155,14 +158,14 @@ def _check_groups(reference_groups: Mapping[str, str], groups: Mapping[str, Sequ
                                         f"{', '.join(reference_groups) or 'geen'})"))
                 continue
             ref = reference_groups[g]
-            labels = set(df.loc[rows, "group"])
+            labels = set(k_uni[np.unique(k_codes[mask])])
             if ref not in labels:
                 problems.append(Problem(None, None, "group", ref,
                                         f"sollicitaties van de referentiegroep '{ref}' voor grond '{g}'; "
                                         f"gevonden groepen: {', '.join(sorted(labels))}"))
             if groups is not None and g in groups:
                 allowed = {ref, *map(str, groups[g])}
-                sub = df.loc[rows, "group"]
+                sub = df["group"][mask]
                 bad = ~sub.isin(allowed)
                 problems += [Problem(None, _row(i), "group", v,
                                      f"de referentiegroep '{ref}' of een opgegeven groep "
@@ -255,15 +258,14 @@ def prepare(
     # one-sided vacancies: per wave x vacancy x ground the reference and >= 1 other group
     ledger = Ledger(file, read=len(out))
     is_ref = out["group"].to_numpy() == out["ground"].map(reference_groups).to_numpy()
-    key = out["wave"].astype(str) + "\x1f" + out["vacancy"].astype(str) + "\x1f" + out["ground"].astype(str)
-    codes, _ = pd.factorize(key)
+    codes = _combined_codes(out["wave"], out["vacancy"], out["ground"])
     n_ref = np.bincount(codes, weights=is_ref)
     n_oth = np.bincount(codes, weights=~is_ref)
     one_sided = ((n_ref == 0) | (n_oth == 0))[codes]
     if one_sided.any():
         if not allow_unpaired:
             sub = out[one_sided]
-            first = sub.groupby(key[one_sided].to_numpy(), sort=False).head(1)
+            first = sub.groupby(codes[one_sided], sort=False).head(1)
             problems = [
                 Problem(file, _row(i), colname["vacancy"], r["vacancy"],
                         f"sollicitaties van beide kanten van de vergelijking voor grond '{r['ground']}' "
@@ -278,20 +280,39 @@ def prepare(
     return _finish(out, reference_groups, [ledger], groups)
 
 
+def _combined_codes(*cols: pd.Series) -> np.ndarray:
+    """Integer codes of the combinations of several columns (as strings), numbered in order of
+    first appearance — the codes ``pd.factorize`` gives the joined strings, without building them."""
+    key = np.zeros(len(cols[0]), dtype=np.int64)
+    for c in cols:
+        codes, uniq = pd.factorize(c.astype(str))
+        key = key * max(len(uniq), 1) + codes
+        key = pd.factorize(key)[0].astype(np.int64)  # keep the key small
+    return pd.factorize(key)[0]
+
+
 def _finish(out: pd.DataFrame, reference_groups, ledgers, groups=None, waves=None) -> Study:
     out = out.copy()
-    waves = list(waves) if waves is not None else list(dict.fromkeys(out["wave"].astype(str)))
-    out["wave"] = pd.Categorical(out["wave"].astype(str), categories=waves)
-    grounds = [g for g in reference_groups if g in set(out["ground"].astype(str))]
-    out["ground"] = pd.Categorical(out["ground"].astype(str), categories=grounds)
+    wave_s = out["wave"].astype(str)
+    waves = list(waves) if waves is not None else [str(w) for w in pd.unique(wave_s)]
+    out["wave"] = pd.Categorical(wave_s, categories=waves)
+    ground_s, group_s = out["ground"].astype(str), out["group"].astype(str)
+    g_codes, g_uni = pd.factorize(ground_s)
+    k_codes, k_uni = pd.factorize(group_s)
+    grounds = [g for g in reference_groups if g in set(g_uni)]
+    out["ground"] = pd.Categorical(ground_s, categories=grounds)
+    nk = max(len(k_uni), 1)
+    present_by: dict[str, set] = {}
+    for c in np.unique(g_codes.astype(np.int64) * nk + k_codes):
+        present_by.setdefault(g_uni[c // nk], set()).add(k_uni[c % nk])
     labels = []
     for g in grounds:
         ref = reference_groups[g]
-        present = set(out.loc[out["ground"] == g, "group"].astype(str))
+        present = present_by.get(g, set())
         order = [ref] + ([str(x) for x in groups[g]] if groups and g in groups else sorted(present - {ref}))
         labels += [x for x in order if x in present and x not in labels]
-    out["group"] = pd.Categorical(out["group"].astype(str), categories=labels)
-    out["cluster"] = pd.factorize(out["wave"].astype(str) + "\x1f" + out["vacancy"].astype(str))[0]
+    out["group"] = pd.Categorical(group_s, categories=labels)
+    out["cluster"] = _combined_codes(wave_s, out["vacancy"])
     out["outcome"] = out["outcome"].astype(np.int8)
     return Study(out, {g: reference_groups[g] for g in grounds}, list(ledgers), waves)
 
