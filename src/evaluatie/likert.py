@@ -271,21 +271,35 @@ def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mappin
     else:
         fig = ax.figure
     ypos = np.arange(len(rows))[::-1]
+    # one bar per scale point for all drawn rows at once (k calls, not k per row); rows do not
+    # overlap and each row's segments keep their order, so the picture is the same
+    drawn_y, shares, lefts, notes = [], [], [], []
     for y, r in zip(ypos, rows):
         sub = dist[dist[row] == r].set_index("level").reindex(levels_of[r])
         n = int(sub["n"].iloc[0])
         if bool(sub.get("suppressed", pd.Series([n < threshold])).iloc[0]) or n < threshold:
-            ax.text(0, y, f"te weinig antwoorden (n < {threshold})", ha="center", va="center", fontsize=9)
+            notes.append((0, y, f"te weinig antwoorden (n < {threshold})", dict(ha="center", va="center", fontsize=9)))
             continue
         share = sub["estimate"].fillna(0).to_numpy() * 100
         neg = share[: k // 2]
         mid = share[k // 2] if k % 2 else 0.0
         left = -(neg.sum() + mid / 2)
+        starts = []
         for j in range(k):
-            ax.barh(y, share[j], left=left, color=colours[j], edgecolor="white", height=0.7,
-                    label=points[j] if y == ypos[0] else None)
+            starts.append(left)
             left += share[j]
-        ax.text(left + 1.5, y, f"n = {n}", va="center", fontsize=9)
+        drawn_y.append(y)
+        shares.append(share)
+        lefts.append(starts)
+        notes.append((left + 1.5, y, f"n = {n}", dict(va="center", fontsize=9)))
+    if drawn_y:
+        shares, lefts = np.asarray(shares), np.asarray(lefts)
+        labelled = drawn_y[0] == ypos[0]  # the legend takes its entries from the top bar only
+        for j in range(k):
+            ax.barh(drawn_y, shares[:, j], left=lefts[:, j], color=colours[j], edgecolor="white", height=0.7,
+                    label=points[j] if labelled else None)
+    for x, y, s, kw in notes:
+        ax.text(x, y, s, **kw)
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(ypos)
     import textwrap
@@ -381,14 +395,22 @@ def proportion_bars(res: pd.DataFrame, *, label: str = "variable", labels: Mappi
     else:
         fig = ax.figure
     y = np.arange(len(res))[::-1]
-    for yi, (_, r) in zip(y, res.iterrows()):
-        if r["n"] < threshold or bool(r.get("suppressed", False)):
-            ax.text(0.01, yi, f"te weinig antwoorden (n < {threshold})", va="center", fontsize=9)
-            continue
-        ax.barh(yi, r["estimate"], color=PALETTE[0], height=0.6)
-        ax.errorbar(r["estimate"], yi, xerr=[[r["estimate"] - r["ci_low"]], [r["ci_high"] - r["estimate"]]],
-                    color="black", capsize=3, lw=1)
-        ax.text(min(r["ci_high"] + 0.02, 1.02), yi, f"n = {int(r['n'])}", va="center", fontsize=9)
+    n = res["n"].to_numpy(dtype=float)
+    sup = res["suppressed"].to_numpy(dtype=bool) if "suppressed" in res else np.zeros(len(res), bool)
+    drawn = ~((n < threshold) | sup)
+    est = res["estimate"].to_numpy(dtype=float)
+    lo, hi = res["ci_low"].to_numpy(dtype=float), res["ci_high"].to_numpy(dtype=float)
+    # all bars in one call and all whiskers in one call (rows do not overlap: same picture as
+    # drawing them row by row)
+    if drawn.any():
+        ax.barh(y[drawn], est[drawn], color=PALETTE[0], height=0.6)
+        ax.errorbar(est[drawn], y[drawn], xerr=[est[drawn] - lo[drawn], hi[drawn] - est[drawn]],
+                    color="black", capsize=3, lw=1, ls="none")
+    for i in range(len(res)):
+        if not drawn[i]:
+            ax.text(0.01, y[i], f"te weinig antwoorden (n < {threshold})", va="center", fontsize=9)
+        else:
+            ax.text(min(hi[i] + 0.02, 1.02), y[i], f"n = {int(n[i])}", va="center", fontsize=9)
     ax.set_yticks(y)
     ax.set_yticklabels([labels.get(v, str(v)) for v in res[label]])
     ax.set_xlim(0, 1.15)

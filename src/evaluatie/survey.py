@@ -405,6 +405,16 @@ class SurveyDesign:
         """Domain code per row (-1 = not in any domain) and a frame of domain labels."""
         if not by:
             return np.zeros(self.n, np.int64), None
+        # the data never change under a design (calibration only changes the weights): domain
+        # codes and labels are computed once per ``by`` and shared by every estimate, like the
+        # category codes of ``_categorical``
+        cache = self.__dict__.setdefault("_dom_cache", {})
+        key = tuple(by)
+        if key not in cache:
+            cache[key] = self._domains_uncached(by)
+        return cache[key]
+
+    def _domains_uncached(self, by: Sequence[str]):
         frame = self.data[list(by)]
         missing = frame.isna().any(axis=1).to_numpy()
         codes_list, labels_list = [], []
