@@ -319,3 +319,14 @@ def test_fast_integers_keep_identifiers_as_text(cells):
 
     assert _fast_numbers(pa.array(cells, pa.string()), "int", "nl") == "text"
     assert _fast_numbers(pa.array(["x"] + cells, pa.string())[1:], "int", "nl") == "text"  # sliced
+
+
+def test_late_cp1252_byte_in_a_number_column(tmp_path):
+    """Text is checked for UTF-8 only where it stays text; a Windows-1252 euro sign in a column
+    planned as numbers still sends the file through decoding."""
+    def tweak(lines):
+        lines[4000] = lines[4000].split(";")[0] + ";V1;1,5 €;1.000,00;Gent"
+    p, _, _ = _big(tmp_path, tweak=tweak, encoding="cp1252")
+    df = read_table(p)
+    assert df.loc[4001, "score"] == 1.5 and df.loc[4001, "wage"] == 1000.0
+    assert df.attrs["csv"]["encoding"] == "cp1252" and df["city"].iloc[0] == "Liège"

@@ -398,6 +398,25 @@ class _Fallback(Exception):
     """The fast path cannot settle this file; use the careful one."""
 
 
+class _NotUtf8(_Fallback):
+    """A text column is not valid UTF-8: decode the file (Windows-1252) and read it again."""
+
+
+def _require_utf8(col) -> None:
+    """pyarrow reads with ``check_utf8=False`` (validating every text cell of a big file costs
+    as much as parsing its numbers); the columns that stay text are checked here instead:
+    pure-ASCII chunks by one byte maximum, the others by pyarrow's full validation."""
+    import pyarrow as pa
+
+    for chunk in (col.chunks if isinstance(col, pa.ChunkedArray) else [col]):
+        _, _, raw = _string_bytes(chunk)
+        if raw.size and raw.max() >= 128:
+            try:
+                chunk.validate(full=True)
+            except pa.ArrowInvalid:
+                raise _NotUtf8 from None
+
+
 def _row_of_offset(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
@@ -487,7 +506,7 @@ def _read_csv(path: Path, shown: str) -> pd.DataFrame:
         # memory-mapped: hashed, sniffed and parsed without copying the file into Python first
         data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     pool = ThreadPoolExecutor(max_workers=1)
-    digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+    digest = pool.submit(lambda d=data: hashlib.sha256(d).hexdigest())  # the file's own bytes
     try:
         encoding = "utf-8"
         try:
@@ -503,14 +522,17 @@ def _read_csv(path: Path, shown: str) -> pd.DataFrame:
         if len(recs) < 2 and len(bytes(data).strip(b" \t\r\n\xef\xbb\xbf").splitlines()) < 2:
             raise DataError(Problem(shown, None, None, None, _HEADER_ONLY))
         df = style = None
-        for typed in (True, False):
+        attempts = [True, False]  # typed (pyarrow parses plain decimals itself), then all text
+        while attempts:
             try:
-                df, style = _csv_fast(data, sep, names, recs, shown, typed=typed)
+                df, style = _csv_fast(data, sep, names, recs, shown, typed=attempts[0])
                 break
             except (_Fallback, pa.ArrowInvalid) as e:
-                if isinstance(e, pa.ArrowInvalid) and "UTF8" in str(e) and encoding == "utf-8":
-                    text, encoding = _decode(data, shown)  # raises if neither
+                if encoding == "utf-8" and (isinstance(e, _NotUtf8) or "UTF8" in str(e)):
+                    text, encoding = _decode(data, shown)  # Windows-1252, or a DataError
                     data = text.encode("utf-8")
+                    continue  # the same attempt on the decoded text
+                attempts.pop(0)
         if df is None:
             df, style = _csv_careful(data, sep, names, shown)
         df.attrs["source"] = {"file": shown, "sha256": digest.result()}
@@ -569,7 +591,7 @@ def _csv_fast(data: bytes, sep: str, names: list[str], recs, shown, typed: bool 
     parse = pacsv.ParseOptions(delimiter=sep, quote_char='"', double_quote=True,
                                newlines_in_values=quotes, ignore_empty_lines=False)
     conv = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True, null_values=[""],
-                                quoted_strings_can_be_null=True,
+                                quoted_strings_can_be_null=True, check_utf8=False,
                                 decimal_point="," if default == "nl" else ".")
     table = pacsv.read_csv(pa.py_buffer(data)[:end], read_options=read, parse_options=parse,
                            convert_options=conv)
@@ -595,7 +617,7 @@ def _csv_fast(data: bytes, sep: str, names: list[str], recs, shown, typed: bool 
             plans[j] = "number"
         else:
             arrays.append(col)
-    return _columns_to_frame(arrays, names, rows, shown, default, plans, sep)
+    return _columns_to_frame(arrays, names, rows, shown, default, plans, sep, utf8_checked=False)
 
 
 _PLAIN_INT = re.compile(r"[-+]?\d+")
@@ -821,8 +843,10 @@ def _fast_columns(todo: dict, style: str) -> dict:
     return out
 
 
-def _columns_to_frame(arrays, names, rows, shown, default_style, plans, sep):
-    """Turn text columns into numbers where every cell is one; drop unnamed empty columns."""
+def _columns_to_frame(arrays, names, rows, shown, default_style, plans, sep, utf8_checked=True):
+    """Turn text columns into numbers where every cell is one; drop unnamed empty columns.
+    With ``utf8_checked=False`` every column not converted to numbers by the strict converters
+    is checked for UTF-8 first (:class:`_NotUtf8`); numbers are ASCII by construction."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -834,6 +858,10 @@ def _columns_to_frame(arrays, names, rows, shown, default_style, plans, sep):
     todo = {j: (arr, plans[j]) for j, arr in enumerate(arrays)
             if plans.get(j) in ("int", "dec", "thou") and names[j]}
     fast_done = _fast_columns(todo, default_style)
+    if not utf8_checked:
+        for j, arr in enumerate(arrays):
+            if isinstance(arr, (pa.Array, pa.ChunkedArray)) and not isinstance(fast_done.get(j), np.ndarray):
+                _require_utf8(arr)
     for j, (name, arr) in enumerate(zip(names, arrays)):
         if plans.get(j) == "number":
             data[name] = arr
