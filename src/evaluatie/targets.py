@@ -1005,18 +1005,31 @@ def check_growth_path(shares: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame
     ``threshold_pct``, ``share_pct`` and ``met`` (True/False/NA).
     """
     s = shares.set_index(["entity", "group", "year"])["share_pct"]
+    if s.index.is_unique and not all(pd.api.types.is_numeric_dtype(t) for t in rules.dtypes):
+        # fast path, same values: a dict instead of MultiIndex look-ups, records instead of
+        # iterrows (identical rows when a column is text, so iterrows does not upcast)
+        look = dict(zip(s.index, s.to_numpy()))
+        records = rules.to_dict("records")
+    else:
+        look, records = s, [r.to_dict() for _, r in rules.iterrows()]
+    parsed: dict[Any, tuple[str, float | None]] = {}
     out = []
-    for _, r in rules.iterrows():
-        kind, val = parse_interim_target(r["rule"])
+    for r in records:
+        rule = r["rule"]
+        try:
+            kind, val = parsed[rule]
+        except KeyError:
+            kind, val = parsed[rule] = parse_interim_target(rule)
+        except TypeError:  # unhashable
+            kind, val = parse_interim_target(rule)
         key = (r["entity"], r["group"], int(r["year"]))
-        share = s.get(key)
+        share = look.get(key)
         thr = val
         if kind == "at_least_previous":
-            thr = s.get((r["entity"], r["group"], int(r["year"]) - 1))
+            thr = look.get((r["entity"], r["group"], int(r["year"]) - 1))
         met = pd.NA if share is None or thr is None or pd.isna(share) or pd.isna(thr) else bool(
             round(float(share), 9) >= round(float(thr), 9))
-        out.append({**r.to_dict(), "rule_type": kind, "threshold_pct": thr, "share_pct": share,
-                    "met": met})
+        out.append({**r, "rule_type": kind, "threshold_pct": thr, "share_pct": share, "met": met})
     return pd.DataFrame(out)
 
 
@@ -1285,11 +1298,39 @@ def assess_entities(table: pd.DataFrame, targets: pd.DataFrame, breaks: Iterable
     for (key, g), a in series.items():
         tables[key][g] = a
     rows = _evaluate_many([tables[key] for key in keys], targets, breaks, as_of)
-    parts = [pd.DataFrame(r).assign(**{by: key}) for key, r in zip(keys, rows) if r]
-    if not parts:
+    if not any(rows):
         return pd.DataFrame()
-    out = pd.concat(parts, ignore_index=True)
-    return out[[by] + [c for c in out.columns if c != by]]
+    return _stack_frames([(r, {by: key}) for key, r in zip(keys, rows) if r], first=by)
+
+
+def _stack_frames(parts: Sequence[tuple[list[dict[str, Any]], dict[str, Any]]], first: str) -> pd.DataFrame:
+    """``pd.concat([pd.DataFrame(rows).assign(**extra) for rows, extra in parts],
+    ignore_index=True)`` with column ``first`` moved to the front — the same frame, dtypes
+    included, built with one DataFrame per distinct value-type pattern instead of one per part.
+
+    A part's column dtypes follow from the Python types present in each column (int, float,
+    str, None, ...), and concat's dtypes from the set of the parts' dtypes; parts with the same
+    type pattern are therefore built together and the rows put back in order afterwards."""
+    cols = list(dict.fromkeys(c for rows, _ in parts for r in rows for c in r))
+    groups: dict[tuple, list[int]] = {}
+    for i, (rows, _) in enumerate(parts):
+        sig = tuple((c, frozenset(type(r.get(c, _MISSING)) for r in rows)) for c in cols)
+        groups.setdefault(sig, []).append(i)
+    frames, order, pos = [], [], 0
+    starts = np.cumsum([0] + [len(rows) for rows, _ in parts])
+    for idx in groups.values():
+        rows = [r for i in idx for r in parts[i][0]]
+        f = pd.DataFrame(rows)
+        for c in parts[idx[0]][1]:
+            f[c] = [parts[i][1][c] for i in idx for _ in parts[i][0]]
+        frames.append(f)
+        order.extend(int(starts[i]) + j for i in idx for j in range(len(parts[i][0])))
+    out = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    out = out.take(np.argsort(np.asarray(order), kind="stable")).reset_index(drop=True)
+    return out[[first] + [c for c in out.columns if c != first]]
+
+
+_MISSING = object()
 
 
 def entity_values(parameters: Mapping[str, Any]) -> list[str]:
