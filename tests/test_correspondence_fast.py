@@ -137,3 +137,42 @@ def test_finish_by_codes_equals_string_join(which):
         old = _finish_old(raw, st.reference_groups, [], groups, waves)
         pd.testing.assert_frame_equal(new.data, old.data)
         assert new.reference_groups == old.reference_groups and new.waves == old.waves
+
+
+# --------------------------------------------------------------------------- models: rows and design
+
+def _design_matrix_old(d, ground, ref, covariates, interact=None):
+    """The previous string-comparing design matrix (reference)."""
+    groups = [k for k in d["group"].cat.categories if k != ref and (d["group"] == k).any()]
+    cols, names = [], []
+    gcodes = d["group"].astype(str).to_numpy()
+    for k in groups:
+        cols.append((gcodes == k).astype(float))
+        names.append(f"group[{k}]")
+    if interact is not None:
+        wv = d["wave"].astype(str).to_numpy() == interact
+        for k in groups:
+            cols.append(((gcodes == k) & wv).astype(float))
+            names.append(f"group[{k}]:wave[{interact}]")
+    for c in covariates or []:
+        s = d[c]
+        lv = sorted(pd.unique(s.astype(str)))
+        for l in lv[1:]:
+            cols.append((s.astype(str).to_numpy() == l).astype(float))
+            names.append(f"{c}[{l}]")
+    return np.column_stack(cols), names
+
+
+def test_model_rows_and_design_equal_the_string_version():
+    st = _default_study()
+    for g in st.reference_groups:
+        ref = st.reference_groups[g]
+        for wave, interact in ((st.waves[0], None), (None, st.waves[1])):
+            old_d = st.data[st.data["ground"] == g]
+            if wave is not None:
+                old_d = old_d[old_d["wave"] == wave]
+            new_d = cs._rows(st.data, g, wave, ["outcome", "province"])
+            pd.testing.assert_frame_equal(new_d, old_d[new_d.columns])
+            Xn, nn = cs._design_matrix(new_d, g, ref, ["province"], interact)
+            Xo, no = _design_matrix_old(old_d, g, ref, ["province"], interact)
+            assert nn == no and np.array_equal(Xn, Xo)

@@ -746,20 +746,34 @@ def _demean(v: np.ndarray, cl: np.ndarray, G: int, counts: np.ndarray) -> np.nda
     return np.column_stack([_demean(v[:, j], cl, G, counts) for j in range(v.shape[1])])
 
 
+def _rows(data: pd.DataFrame, ground: str, wave: str | None, extra: Sequence[str]) -> pd.DataFrame:
+    """The rows of one ground (and wave), with only the columns a model needs (taking every column
+    of the study, covariates included, is most of the cost of a small model)."""
+    cols = list(dict.fromkeys(c for c in ("ground", "group", "wave", "cluster", *extra) if c in data.columns))
+    mask = (data["ground"] == ground).to_numpy()
+    if wave is not None:
+        mask = mask & (data["wave"] == wave).to_numpy()
+    return data[cols][mask]
+
+
 def _design_matrix(d: pd.DataFrame, ground: str, ref: str, covariates: Sequence[str] | None,
                    interact: str | None = None):
     """Group dummies (non-reference groups of ``ground``), covariates (numeric as they are,
     others as dummies against their first level) and optional interactions with a wave dummy."""
-    groups = [k for k in d["group"].cat.categories if k != ref and (d["group"] == k).any()]
+    cats = d["group"].cat.categories
+    gcodes = d["group"].cat.codes.to_numpy()
+    n_in = np.bincount(gcodes[gcodes >= 0], minlength=len(cats))
+    groups = [(i, k) for i, k in enumerate(cats) if k != ref and n_in[i] > 0]
     cols, names = [], []
-    gcodes = d["group"].astype(str).to_numpy()
-    for k in groups:
-        cols.append((gcodes == k).astype(float))
+    for i, k in groups:
+        cols.append((gcodes == i).astype(float))
         names.append(f"group[{k}]")
     if interact is not None:
-        wv = d["wave"].astype(str).to_numpy() == interact
-        for k in groups:
-            cols.append(((gcodes == k) & wv).astype(float))
+        wcats = list(d["wave"].cat.categories.astype(str))
+        wv = (d["wave"].cat.codes.to_numpy() == wcats.index(str(interact))) if str(interact) in wcats \
+            else np.zeros(len(d), dtype=bool)
+        for i, k in groups:
+            cols.append(((gcodes == i) & wv).astype(float))
             names.append(f"group[{k}]:wave[{interact}]")
     for c in covariates or []:
         s = d[c]
@@ -807,10 +821,7 @@ def lpm_fe(study: Study, ground: str, *, covariates: Sequence[str] | None = None
     small-sample correction). t-tests use G − 1 degrees of freedom (Stata / fixest convention).
     Covariates that are constant within vacancies are absorbed by the fixed effects and dropped.
     Reference: statsmodels OLS with vacancy dummies and ``cov_type="cluster"`` (test to 1e-8)."""
-    d = study.data if data is None else data
-    d = d[d["ground"] == ground]
-    if wave is not None:
-        d = d[d["wave"] == wave]
+    d = _rows(study.data if data is None else data, ground, wave, [outcome, *(covariates or [])])
     ref = study.reference_groups[ground]
     covs = [c for c in (covariates or []) if c in d.columns
             and (d.groupby("cluster")[c].nunique(dropna=False) > 1).any()]
@@ -912,9 +923,7 @@ def conditional_logit(study: Study, ground: str, *, covariates: Sequence[str] | 
     numerically differentiated score, so they agree to about 1e-6). For 1:1 pairs without
     covariates the MLE is the closed form OR = only_group / only_reference with
     SE(log OR) = sqrt(1/b + 1/c)."""
-    d = study.data[study.data["ground"] == ground]
-    if wave is not None:
-        d = d[d["wave"] == wave]
+    d = _rows(study.data, ground, wave, ["outcome", *(covariates or [])])
     ref = study.reference_groups[ground]
     covs = [c for c in (covariates or []) if c in d.columns
             and (d.groupby("cluster")[c].nunique(dropna=False) > 1).any()]
@@ -1058,12 +1067,13 @@ def wave_comparison(study: Study, *, base: str | None = None, conf: float = 0.95
     base = base or study.waves[0]
     later = [w for w in study.waves if w != base]
     cmp = compare_groups(study, conf=conf).set_index(["wave", "ground", "group"])
+    slim = study.data[["ground", "group", "wave", "cluster", "outcome"]]
     rows = []
     for w in later:
         for g, k, ref in study.comparisons:
             if (base, g, k) not in cmp.index or (w, g, k) not in cmp.index:
                 continue
-            d = study.data[(study.data["wave"] == base) | (study.data["wave"] == w)]
+            d = slim[((slim["wave"] == base) | (slim["wave"] == w)).to_numpy()]
             fit = lpm_fe(study, g, interact_wave=w, data=d, conf=conf).set_index("term")
             c0 = fit.loc[f"group[{k}]"]
             c1 = fit.loc[f"group[{k}]:wave[{w}]"]
