@@ -385,7 +385,10 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
 
 
 def _finish_index(df: pd.DataFrame, rows) -> pd.DataFrame:
-    df.index = pd.Index(np.asarray(rows, dtype="int64"), name="row")
+    if isinstance(rows, range):  # consecutive row numbers: no array needed
+        df.index = pd.RangeIndex(rows.start, rows.stop, name="row")
+    else:
+        df.index = pd.Index(np.asarray(rows, dtype="int64"), name="row")
     return df
 
 
@@ -532,6 +535,8 @@ def _read_csv(path: Path, shown: str) -> pd.DataFrame:
                     text, encoding = _decode(data, shown)  # Windows-1252, or a DataError
                     data = text.encode("utf-8")
                     continue  # the same attempt on the decoded text
+                if isinstance(e, pa.ArrowInvalid) and re.search(r"Expected \d+ columns", str(e)):
+                    break  # ragged rows: only the careful path can name them
                 attempts.pop(0)
         if df is None:
             df, style = _csv_careful(data, sep, names, shown)
@@ -588,14 +593,15 @@ def _csv_fast(data: bytes, sep: str, names: list[str], recs, shown, typed: bool 
     quotes = data.find(b'"') >= 0
     if quotes and np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == 34) % 2:
         raise _Fallback  # an odd number of quotes: maybe a field left open at the end
-    parse = pacsv.ParseOptions(delimiter=sep, quote_char='"', double_quote=True,
+    # no quote in the whole file: the tokenizer need not look for them
+    parse = pacsv.ParseOptions(delimiter=sep, quote_char='"' if quotes else False, double_quote=True,
                                newlines_in_values=quotes, ignore_empty_lines=False)
     conv = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True, null_values=[""],
                                 quoted_strings_can_be_null=True, check_utf8=False,
                                 decimal_point="," if default == "nl" else ".")
     table = pacsv.read_csv(pa.py_buffer(data)[:end], read_options=read, parse_options=parse,
                            convert_options=conv)
-    rows = np.arange(2, table.num_rows + 2)
+    rows = range(2, table.num_rows + 2)
     if table.num_rows and all(c.null_count for c in table.columns):
         # blank lines (and rows of only separators) hold no data but keep their row number
         import pyarrow.compute as pc
@@ -603,7 +609,7 @@ def _csv_fast(data: bytes, sep: str, names: list[str], recs, shown, typed: bool 
         empty = np.logical_and.reduce([_np(pc.is_null(c)) for c in table.columns])
         if empty.any():
             table = table.filter(pa.array(~empty))
-            rows = rows[~empty]
+            rows = np.arange(2, len(empty) + 2)[~empty]
     n = table.num_rows
     if n == 0:
         raise DataError(Problem(shown, None, None, None, _HEADER_ONLY))
