@@ -176,3 +176,26 @@ def test_model_rows_and_design_equal_the_string_version():
             Xn, nn = cs._design_matrix(new_d, g, ref, ["province"], interact)
             Xo, no = _design_matrix_old(old_d, g, ref, ["province"], interact)
             assert nn == no and np.array_equal(Xn, Xo)
+
+
+# --------------------------------------------------------------------------- heterogeneity
+
+@pytest.mark.parametrize("which", ["default", "several"])
+def test_subgroup_sums_equal_the_rows_of_each_level(which):
+    """The level × vacancy bincount gives, level by level, exactly the _Pairs of that level's rows."""
+    if which == "default":
+        st, var = _default_study(), "province"
+    else:
+        st, var = _study(n_vac=60, per_side=((1, 3), (2, 5)), seed=3), "size"
+    for w in st.waves:
+        dw = st.data[st.data["wave"] == w]
+        vals = dw[var].astype(str)
+        levels = sorted(pd.unique(vals))
+        lcode = pd.Categorical(vals, categories=levels).codes.astype(np.int64)
+        fast = cs._level_pairs(dw, lcode, len(levels), st.comparisons)
+        for li, lv in enumerate(levels):
+            d = dw[vals.to_numpy() == lv]
+            for (g, k, ref), per_level in zip(st.comparisons, fast):
+                a, b = per_level(li), cs._pairs(d, g, k, ref)
+                for f in ("n_r", "y_r", "n_k", "y_k"):
+                    assert np.array_equal(getattr(a, f), getattr(b, f))

@@ -984,6 +984,35 @@ def benjamini_hochberg(p: Sequence[float]) -> np.ndarray:
     return out
 
 
+def _level_pairs(d: pd.DataFrame, lcode: np.ndarray, n_levels: int, comparisons, outcome: str = "outcome"):
+    """For each comparison a function level -> :class:`_Pairs` of that level's rows: what
+    :func:`_pairs` gives on the rows of one level, from one bincount over level × vacancy."""
+    cl = d["cluster"].to_numpy().astype(np.int64)
+    gc = d["ground"].cat.codes.to_numpy()
+    kc = d["group"].cat.codes.to_numpy()
+    y = d[outcome].to_numpy()
+    G = int(cl.max()) + 1 if len(cl) else 0
+    key = lcode * G + cl
+    size = n_levels * G
+    gcat, kcat = d["ground"].cat.categories, d["group"].cat.categories
+    out = []
+    for g, k, ref in comparisons:
+        in_g = gc == gcat.get_loc(g)
+        mr = in_g & (kc == kcat.get_loc(ref))
+        mk = in_g & (kc == kcat.get_loc(k))
+        n_r = np.bincount(key[mr], minlength=size).reshape(n_levels, G)
+        n_k = np.bincount(key[mk], minlength=size).reshape(n_levels, G)
+        y_r = np.bincount(key[mr], weights=y[mr], minlength=size).reshape(n_levels, G)
+        y_k = np.bincount(key[mk], weights=y[mk], minlength=size).reshape(n_levels, G)
+
+        def per_level(li, n_r=n_r, n_k=n_k, y_r=y_r, y_k=y_k):
+            keep = (n_r[li] > 0) & (n_k[li] > 0)
+            return _Pairs(n_r[li][keep].astype(float), y_r[li][keep], n_k[li][keep].astype(float), y_k[li][keep])
+
+        out.append(per_level)
+    return out
+
+
 def heterogeneity(study: Study, by: Sequence[str], *, threshold: int = 5, conf: float = 0.95,
                   wave: str | None = None) -> pd.DataFrame:
     """The gap per subgroup (level of each ``by`` variable: occupation, province, company size, ...).
@@ -997,16 +1026,22 @@ def heterogeneity(study: Study, by: Sequence[str], *, threshold: int = 5, conf: 
     waves = [wave] if wave else study.waves[:1]
     rows = []
     z = stats.norm.ppf(0.5 + conf / 2)
+    comparisons = study.comparisons
     for var in by:
         if var not in study.data.columns:
             raise DataError([Problem(None, None, var, None, "een kolom voor de heterogeniteitsanalyse")])
         for w in waves:
-            dw = study.data[study.data["wave"] == w]
-            levels = sorted(pd.unique(dw[var].astype(str)))
-            for lv in levels:
-                d = dw[dw[var].astype(str).to_numpy() == lv]
-                for g, k, ref in study.comparisons:
-                    p = _pairs(d, g, k, ref)
+            # per level × vacancy sums for every comparison at once (one bincount per side), then
+            # the same per-subgroup statistics as on the level's rows alone (tested equal)
+            in_w = (study.data["wave"] == w).to_numpy()
+            vals = study.data[var][in_w].astype(str)
+            levels = sorted(pd.unique(vals))
+            lcode = pd.Categorical(vals, categories=levels).codes.astype(np.int64)
+            sums = _level_pairs(study.data[["cluster", "ground", "group", "outcome"]][in_w], lcode, len(levels),
+                                comparisons)
+            for li, lv in enumerate(levels):
+                for (g, k, ref), per_level in zip(comparisons, sums):
+                    p = per_level(li)
                     if len(p.n_r) == 0:
                         continue
                     G = len(p.n_r)
