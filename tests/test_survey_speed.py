@@ -210,3 +210,33 @@ def test_domain_estimates_same_with_a_fresh_design(example):
         b = sv.breakdown(fresh, by, indicators)
         for x, y in zip(a, b):
             pd.testing.assert_frame_equal(x, y, check_exact=True)
+
+
+def test_one_frame_for_many_variables_equals_concat_of_single_variable_frames(example):
+    """The estimators now build one frame from all variables' columns instead of a frame per
+    variable and a concat (the old code): same values, same dtypes, also when the levels of
+    the variables have different types (text and whole numbers: an object column)."""
+    design, p = example
+    items = list(p["items"])
+    d = design._copy()
+    d.data = design.data.assign(code_level=np.where(design.data[items[0]].isna(), np.nan,
+                                                    design.data[items[0]].cat.codes + 1).astype(float),
+                                score=design.data[items[0]].cat.codes.astype(float).where(design.data[items[0]].notna()))
+    d._cat_cache, d.__dict__["_dom_cache"] = {}, {}
+    cases = [
+        lambda e, v: e.proportion(v),
+        lambda e, v: e.proportion(v, ci="beta"),
+        lambda e, v: e.by("plan_type").proportion(v),
+        lambda e, v: e.by(["sme", "region"]).proportion(v, ci="wilson"),
+    ]
+    for variables in (items, [items[0], "code_level", items[1]], [f"{v}_top2" for v in items]):
+        for f in cases:
+            many = f(d, variables)
+            single = pd.concat([f(d, v) for v in variables], ignore_index=True)
+            pd.testing.assert_frame_equal(many, single, check_exact=True)
+    for f in (lambda e, v: e.mean(v), lambda e, v: e.total(v), lambda e, v: e.by("plan_type").mean(v)):
+        many = f(d, ["score", "code_level"])
+        single = pd.concat([f(d, v) for v in ["score", "code_level"]], ignore_index=True)
+        pd.testing.assert_frame_equal(many, single, check_exact=True)
+    assert d.proportion([items[0], "code_level"])["level"].dtype == object
+    assert d.proportion(items)["level"].dtype == d.proportion(items[0])["level"].dtype

@@ -533,22 +533,24 @@ class SurveyDesign:
                          n=np.repeat(n_d.astype(np.int64), K_use))
             if kind == "proportion":
                 block["n_level"] = cnt.ravel().astype(np.int64)
-            out.append(pd.DataFrame(block))
-        res = pd.concat(out, ignore_index=True) if out else pd.DataFrame()
-        if res.empty:
-            return res
+            out.append(block)
+        if not out or sum(len(b["variable"]) for b in out) == 0:
+            return pd.concat([pd.DataFrame(b) for b in out], ignore_index=True) if out else pd.DataFrame()
+        # one frame from the concatenated columns (not a frame per variable and a concat): the
+        # same values and dtypes (object columns are inferred once, over all variables)
+        cols = {c: np.concatenate([b[c] for b in out]) for c in out[0]}
         if kind == "proportion":
-            lo, hi = proportion_ci(res["estimate"], res["se"], res["df"], res["n"], ci, level)
-            res["ci_low"], res["ci_high"] = lo, hi
-            res["method"] = ci
+            lo, hi = proportion_ci(cols["estimate"], cols["se"], cols["df"], cols["n"], ci, level)
         else:
-            t = _tq(level, res["df"].to_numpy())
-            res["ci_low"] = res["estimate"] - t * res["se"]
-            res["ci_high"] = res["estimate"] + t * res["se"]
+            t = _tq(level, cols["df"])
+            lo, hi = cols["estimate"] - t * cols["se"], cols["estimate"] + t * cols["se"]
         lead = list(by or []) + ["variable"] + (["level"] if kind == "proportion" else [])
-        rest = ["estimate", "se", "ci_low", "ci_high", "df", "n"] + (
-            ["n_level", "method"] if kind == "proportion" else [])
-        return res[lead + rest]
+        res = pd.DataFrame({**{c: cols[c] for c in lead}, "estimate": cols["estimate"], "se": cols["se"],
+                            "ci_low": lo, "ci_high": hi, "df": cols["df"], "n": cols["n"],
+                            **({"n_level": cols["n_level"]} if kind == "proportion" else {})})
+        if kind == "proportion":
+            res["method"] = ci
+        return res
 
     def _element_psus(self) -> bool:
         """True when every row is its own PSU (no cluster variable)."""
