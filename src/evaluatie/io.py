@@ -486,6 +486,8 @@ def _sample_style(rec_cols: list[list[str]]) -> str | None:
     nl = en = 0
     for col in rec_cols:
         for v in col:
+            if "," not in v and "." not in v:
+                continue  # neither style
             m = _PY_DECOR.match(v.strip(_WS).replace("\u2212", "-"))
             if not m:
                 continue
@@ -936,8 +938,9 @@ def _columns_to_frame(arrays, names, rows, shown, default_style, plans, sep, utf
         elif isinstance(v, pd.Series):
             frame[name] = v.array
         else:
-            frame[name] = v
-    df = pd.DataFrame(frame)
+            v = np.asarray(v)
+            frame[name] = v if v.flags.writeable else v.copy()  # never a view of pyarrow memory
+    df = pd.DataFrame(frame, copy=False)  # the arrays are ours: no copy, no consolidation
     return _finish_index(df, rows), file_style
 
 
