@@ -2,7 +2,7 @@
 
 pandas gets the right arguments by hand (sep=";", decimal=",", thousands=".", encoding); read_table
 has to find them itself and checks every cell (no silent guess between 1,5 and 1.5). Both run in
-the same process, best of 3; the ratio read_table / pandas is the number that matters (target
+the same process, taking turns, best of 3; the ratio read_table / pandas is the number that matters (target
 <= 1.5). Wall-clock is what a user waits; CPU time (all threads) is printed too because on a
 shared, loaded machine wall-clock ratios swing widely. read_table does more than pandas here:
 it hashes the file (SHA-256 for provenance), sniffs separator/encoding/decimal style, and checks
@@ -43,15 +43,19 @@ def write_csv(path: Path, rows: int, seed: int = 1, encoding: str = "utf-8") -> 
     df.to_csv(path, sep=";", index=False, encoding=encoding)
 
 
-def best_of(fn, k: int = 3) -> tuple[float, float, object]:
-    """Best wall-clock and best CPU time (all threads of this process) over k runs."""
-    wall, cpu, out = float("inf"), float("inf"), None
+def best_of(fns, k: int = 3) -> list[tuple[float, float, object]]:
+    """Best wall-clock and best CPU time (all threads of this process) over k runs of each
+    function, the functions taking turns (so a burst of load on the shared machine hits both
+    alike rather than only the one that happened to run then)."""
+    best = [[float("inf"), float("inf"), None] for _ in fns]
     for _ in range(k):
-        t0, c0 = time.perf_counter(), time.process_time()
-        out = fn()
-        wall = min(wall, time.perf_counter() - t0)
-        cpu = min(cpu, time.process_time() - c0)
-    return wall, cpu, out
+        for b, fn in zip(best, fns):
+            t0, c0 = time.perf_counter(), time.process_time()
+            out = fn()
+            b[0] = min(b[0], time.perf_counter() - t0)
+            b[1] = min(b[1], time.process_time() - c0)
+            b[2] = out
+    return [tuple(b) for b in best]
 
 
 def main() -> None:
@@ -63,11 +67,12 @@ def main() -> None:
         path = Path(tmp) / "big.csv"
         write_csv(path, args.rows, encoding=args.encoding)
         size = path.stat().st_size / 1e6
-        t_pd, c_pd, ref = best_of(lambda: pd.read_csv(path, sep=";", decimal=",", thousands=".",
-                                                      encoding=args.encoding))
-        t_rt, c_rt, got = best_of(lambda: read_table(path))
+        (t_pd, c_pd, ref), (t_rt, c_rt, got) = best_of([
+            lambda: pd.read_csv(path, sep=";", decimal=",", thousands=".", encoding=args.encoding),
+            lambda: read_table(path)])
         assert np.allclose(got["score"].to_numpy(), ref["score"].to_numpy())
         assert np.allclose(got["wage"].to_numpy(), ref["wage"].to_numpy())
+        assert got["id"].dtype == np.int64 and got["city"].tolist()[:5] == ref["city"].tolist()[:5]
         assert list(got.columns) == list(ref.columns)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{args.rows:,} rows, {size:.1f} MB, encoding {args.encoding}; "
