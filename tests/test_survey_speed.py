@@ -240,3 +240,83 @@ def test_one_frame_for_many_variables_equals_concat_of_single_variable_frames(ex
         pd.testing.assert_frame_equal(many, single, check_exact=True)
     assert d.proportion([items[0], "code_level"])["level"].dtype == object
     assert d.proportion(items)["level"].dtype == d.proportion(items[0])["level"].dtype
+
+
+# --------------------------------------------------------------------------- batched estimator calls
+
+def _old_top2(design, items, *, by=None, ci="logit", conf=0.95, threshold=5):
+    """Two estimator calls per item, as it was."""
+    est = design.by(by) if by else design
+    frames = []
+    for item in items:
+        cats = design.data[item].cat.categories
+        res = est.proportion(item, list(cats[-2:]), ci=ci, conf=conf)
+        res["level"] = "top2"
+        dkcol = item + lk.DK_SUFFIX
+        if dkcol in design.data.columns:
+            dk = est.proportion(dkcol, True, ci=ci, conf=conf)
+            keys = [by] if isinstance(by, str) else list(by) if by else []
+            dk = dk[keys + ["estimate", "n", "n_level"]].rename(
+                columns={"estimate": "dk_share", "n": "answered", "n_level": "dk_n"})
+            res = res.merge(dk, on=keys, how="left") if keys else res.assign(
+                **{c: dk[c].iloc[0] for c in ("dk_share", "answered", "dk_n")})
+        frames.append(res)
+    out = pd.concat(frames, ignore_index=True)
+    out = lk._suppress(out, threshold)
+    if "dk_share" in out.columns:
+        small = out["answered"] < threshold
+        out.loc[small, "dk_share"] = np.nan
+    return out
+
+
+def _old_breakdown(design, by, indicators, *, ci="logit", conf=0.95, threshold=5):
+    """One estimator call per indicator, as it was."""
+    est, tests = [], []
+    dd = design.by(by)
+    for name, (var, level) in indicators.items():
+        r = dd.proportion(var, level, ci=ci, conf=conf)
+        r.insert(1, "indicator", name)
+        est.append(r)
+        t = design.chisq(by, var)
+        t.insert(0, "indicator", name)
+        tests.append(t)
+    e = pd.concat(est, ignore_index=True)
+    small = e["n"] < threshold
+    e["suppressed"] = small
+    e.loc[small, ["estimate", "se", "ci_low", "ci_high"]] = np.nan
+    return e, pd.concat(tests, ignore_index=True)
+
+
+def test_top2_batched_equals_per_item(example):
+    design, p = example
+    items = list(p["items"])
+    for kw in ({}, {"by": "plan_type"}, {"by": ["sme"], "ci": "beta", "threshold": 60}):
+        pd.testing.assert_frame_equal(lk.top2(design, items, **kw), _old_top2(design, items, **kw), check_exact=True)
+    pd.testing.assert_frame_equal(lk.top2(design, items[::-1] + items[:1]), _old_top2(design, items[::-1] + items[:1]),
+                                  check_exact=True)
+
+
+def test_breakdown_batched_equals_per_indicator(example):
+    design, p = example
+    same = {v: (f"{v}_top2", "ja") for v in p["items"]}
+    same.update({lab: (v, "ja") for v, lab in p["yes_no"].items()})
+    mixed = {**same, "ontevreden": (list(p["items"])[0], ["ontevreden", "zeer ontevreden"])}
+    for ind in (same, mixed):
+        for by in p["breakdowns"]:
+            for a, b in zip(sv.breakdown(design, by, ind, ci="wilson"), _old_breakdown(design, by, ind, ci="wilson")):
+                pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_claims_batched_equal_claim_by_claim(example):
+    design, p = example
+    claims = p["claims"] + [
+        {"id": "list", "variable": "q_recommend", "levels": ["ja"], "op": ">", "value": 0.5},
+        {"id": "domain", "variable": "q_recommend", "levels": "ja", "op": ">", "value": 0.5,
+         "domain": {"plan_type": "diversiteitsplan"}},
+    ]
+    new = sv.claims_check(design, claims, ci="beta")
+    old = pd.concat([sv.claims_check(design, [c], ci="beta") for c in claims], ignore_index=True)  # one at a time
+    pd.testing.assert_frame_equal(new, old, check_exact=True)
+    assert sv._claims_batch(design, claims, "beta", 0.95)  # the batch path was taken
+    with pytest.raises(KeyError):  # an unknown variable: the claim-by-claim error
+        sv.claims_check(design, claims + [{"id": "x", "variable": "nope", "levels": "ja", "op": ">", "value": 0}])

@@ -29,7 +29,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .survey import SurveyDesign
+from .survey import SurveyDesign, _row_blocks
 from .validate import DataError, Problem
 
 __all__ = ["SCALES", "DONT_KNOW", "normalise_label", "normalise", "prepare", "read_responses", "load_survey",
@@ -217,14 +217,29 @@ def top2(design: SurveyDesign, items: Sequence[str], *, by: str | Sequence[str] 
     with its design-based interval; plus ``dk_share``, the share of 'weet niet / n.v.t.' among all
     who answered (``dk_n`` of ``answered``). Bases below ``threshold`` are suppressed."""
     est = design.by(by) if by else design
+    items = list(items)
+    # one estimate call per set of top-2 levels (items on the same scale) and one for all the
+    # don't-know columns, instead of two calls per item: the same numbers, row for row
+    top_of = {item: list(design.data[item].cat.categories[-2:]) for item in items}
+    per_item: dict = {}
+    for levels in {tuple(v): v for v in top_of.values()}.values():
+        group = [i for i in items if top_of[i] == levels]
+        r = est.proportion(group, levels, ci=ci, conf=conf)
+        for item, part in zip(group, _row_blocks(len(r), len(group))):
+            per_item[item] = r.iloc[part].reset_index(drop=True)
+    dkcols = list(dict.fromkeys(i + DK_SUFFIX for i in items if i + DK_SUFFIX in design.data.columns))
+    dk_all = {}
+    if dkcols:
+        r = est.proportion(dkcols, True, ci=ci, conf=conf)
+        for col, part in zip(dkcols, _row_blocks(len(r), len(dkcols))):
+            dk_all[col] = r.iloc[part].reset_index(drop=True)
     frames = []
     for item in items:
-        cats = design.data[item].cat.categories
-        res = est.proportion(item, list(cats[-2:]), ci=ci, conf=conf)
+        res = per_item[item].copy()
         res["level"] = "top2"
         dkcol = item + DK_SUFFIX
         if dkcol in design.data.columns:
-            dk = est.proportion(dkcol, True, ci=ci, conf=conf)
+            dk = dk_all[dkcol]
             keys = list(_aslist(by)) if by else []
             dk = dk[keys + ["estimate", "n", "n_level"]].rename(
                 columns={"estimate": "dk_share", "n": "answered", "n_level": "dk_n"})

@@ -861,6 +861,13 @@ class DomainDesign:
         return self.design._estimate("proportion", _aslist(var), self.by_vars, ci, conf, select=level, df=df)
 
 
+def _row_blocks(n_rows: int, k: int) -> list[slice]:
+    """``k`` equal consecutive row blocks of a frame of ``n_rows`` rows (one per variable of an
+    estimator call with several variables), as slices."""
+    size = n_rows // k if k else 0
+    return [slice(i * size, (i + 1) * size) for i in range(k)]
+
+
 def _aslist(v) -> list:
     if isinstance(v, str):
         return [v]
@@ -895,7 +902,8 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
     ``no_data``.
     """
     rows = []
-    for c in claims:
+    batched = _claims_batch(design, claims, ci, conf)
+    for i, c in enumerate(claims):
         missing = [k for k in ("id", "variable", "levels", "op", "value") if k not in c]
         if missing:
             raise ValueError(f"claim {c.get('id', '?')}: missing keys {missing}")
@@ -907,6 +915,8 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
             (dcol, dval), = dict(c["domain"]).items()
             res = design.by(dcol).proportion(c["variable"], levels, ci=ci, conf=conf)
             res = res[res[dcol].astype(str) == str(dval)]
+        elif i in batched:
+            res = batched[i]
         else:
             res = design.proportion(c["variable"], levels, ci=ci, conf=conf)
         if res.empty or res["n"].iloc[0] < threshold:
@@ -935,6 +945,33 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
                      "estimate": est, "ci_low": lo, "ci_high": hi, "n": n, "method": ci,
                      "verdict": verdict, "verdict_nl": VERDICTS_NL[verdict]})
     return pd.DataFrame(rows)
+
+
+def _claims_batch(design: SurveyDesign, claims, ci: str, conf: float) -> dict:
+    """The estimates of the claims without a domain, one estimator call per set of levels
+    (instead of one per claim): ``{claim index: one-row frame}``, the same numbers as the call
+    per claim. Empty when anything is off (a missing key, an unknown variable...): the claims
+    are then estimated one by one, which raises the error of the first claim at fault."""
+    groups: dict[tuple, list[int]] = {}
+    try:
+        for i, c in enumerate(claims):
+            if c.get("domain") or "variable" not in c or "levels" not in c:
+                continue
+            lv = c["levels"]
+            sel = tuple(lv) if isinstance(lv, (list, tuple, set)) else (lv,)
+            groups.setdefault((type(lv) is set, sel), []).append(i)
+        out = {}
+        for (_, sel), idx in groups.items():
+            if len(idx) < 2:
+                continue
+            res = design.proportion([claims[i]["variable"] for i in idx], list(sel), ci=ci, conf=conf)
+            if len(res) != len(idx):
+                return {}
+            for k, i in enumerate(idx):
+                out[i] = res.iloc[[k]].reset_index(drop=True)
+        return out
+    except Exception:  # noqa: BLE001 - fall back to the claim-by-claim path and its own error
+        return {}
 
 
 # --------------------------------------------------------------------------- frame and weighting
@@ -976,8 +1013,18 @@ def breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str,
     ``threshold`` blanked) and tests with ``indicator, F, ndf, ddf, p_value`` (R ``svychisq``)."""
     est, tests = [], []
     dd = design.by(by)
-    for name, (var, level) in indicators.items():
-        r = dd.proportion(var, level, ci=ci, conf=conf)
+    levels = [lvl for _, lvl in indicators.values()]
+    parts = None
+    if levels and all(isinstance(lvl, str) and lvl == levels[0] for lvl in levels):
+        # the same level for every indicator: one estimator call for all of them (the same
+        # numbers as one call per indicator), split into the indicator's rows
+        batch = dd.proportion([var for var, _ in indicators.values()], levels[0], ci=ci, conf=conf)
+        parts = _row_blocks(len(batch), len(levels))
+    for i, (name, (var, level)) in enumerate(indicators.items()):
+        if parts is not None:
+            r = batch.iloc[parts[i]].reset_index(drop=True)
+        else:
+            r = dd.proportion(var, level, ci=ci, conf=conf)
         r.insert(1, "indicator", name)
         est.append(r)
         t = design.chisq(by, var)
