@@ -405,19 +405,26 @@ class _NotUtf8(_Fallback):
     """A text column is not valid UTF-8: decode the file (Windows-1252) and read it again."""
 
 
-def _require_utf8(col) -> None:
+def _utf8_ok(chunk) -> bool:
     """pyarrow reads with ``check_utf8=False`` (validating every text cell of a big file costs
     as much as parsing its numbers); the columns that stay text are checked here instead:
-    pure-ASCII chunks by one byte maximum, the others by pyarrow's full validation."""
+    a pure-ASCII chunk by one byte maximum, any other by pyarrow's full validation."""
     import pyarrow as pa
 
-    for chunk in (col.chunks if isinstance(col, pa.ChunkedArray) else [col]):
-        _, _, raw = _string_bytes(chunk)
-        if raw.size and raw.max() >= 128:
-            try:
-                chunk.validate(full=True)
-            except pa.ArrowInvalid:
-                raise _NotUtf8 from None
+    _, _, raw = _string_bytes(chunk)
+    if raw.size and raw.max() >= 128:
+        try:
+            chunk.validate(full=True)
+        except pa.ArrowInvalid:
+            return False
+    return True
+
+
+def _require_utf8(col) -> None:
+    import pyarrow as pa
+
+    if not all(_utf8_ok(c) for c in (col.chunks if isinstance(col, pa.ChunkedArray) else [col])):
+        raise _NotUtf8
 
 
 def _row_of_offset(data: bytes, offset: int) -> int:
@@ -824,20 +831,29 @@ def _csv_careful(data: bytes, sep: str, names: list[str], shown: str):
     return _columns_to_frame(cols, names, np.asarray(rows), shown, default, {}, sep)
 
 
-def _fast_columns(todo: dict, style: str) -> dict:
+def _fast_columns(todo: dict, style: str, check: dict | None = None) -> tuple[dict, bool]:
     """:func:`_fast_numbers` for several columns, chunk by chunk on two threads (pyarrow's
-    kernels release the GIL). A column is a number column only if every chunk is."""
+    kernels release the GIL). A column is a number column only if every chunk is. The UTF-8
+    checks of the text columns in ``check`` run in the same pool; the second result says
+    whether they all passed."""
     import pyarrow as pa
 
     jobs = []
-    for j, (arr, plan) in todo.items():
+    for j, (arr, plan) in list(todo.items()) + [(j, (arr, "utf8")) for j, arr in (check or {}).items()]:
         chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
         jobs += [(j, k, c, plan) for k, c in enumerate(chunks)]
+
+    def run(job):
+        return _utf8_ok(job[2]) if job[3] == "utf8" else _fast_numbers(job[2], job[3], style)
+
     if _THREADS and len(jobs) > 1:
         with ThreadPoolExecutor(max_workers=2) as ex:
-            results = list(ex.map(lambda job: _fast_numbers(job[2], job[3], style), jobs))
+            results = list(ex.map(run, jobs))
     else:
-        results = [_fast_numbers(c, plan, style) for _, _, c, plan in jobs]
+        results = [run(job) for job in jobs]
+    utf8 = all(r for (_, _, _, plan), r in zip(jobs, results) if plan == "utf8")
+    results = [r for job, r in zip(jobs, results) if job[3] != "utf8"]
+    jobs = [job for job in jobs if job[3] != "utf8"]
     out: dict[int, Any] = {}
     for j in todo:
         parts = [r for (jj, _, _, _), r in zip(jobs, results) if jj == j]
@@ -848,7 +864,7 @@ def _fast_columns(todo: dict, style: str) -> dict:
         else:
             kinds = {np.asarray(r).dtype.kind for r in parts}  # int chunks with gaps come as float
             out[j] = np.concatenate([np.asarray(r, dtype="float64" if "f" in kinds else None) for r in parts])
-    return out
+    return out, utf8
 
 
 def _columns_to_frame(arrays, names, rows, shown, default_style, plans, sep, utf8_checked=True):
@@ -865,11 +881,15 @@ def _columns_to_frame(arrays, names, rows, shown, default_style, plans, sep, utf
     # the strict per-column conversions are independent (and release the GIL): run them together
     todo = {j: (arr, plans[j]) for j, arr in enumerate(arrays)
             if plans.get(j) in ("int", "dec", "thou") and names[j]}
-    fast_done = _fast_columns(todo, default_style)
+    check = {} if utf8_checked else {j: arr for j, arr in enumerate(arrays)
+                                     if isinstance(arr, (pa.Array, pa.ChunkedArray)) and j not in todo}
+    fast_done, utf8 = _fast_columns(todo, default_style, check)
+    if not utf8:
+        raise _NotUtf8
     if not utf8_checked:
-        for j, arr in enumerate(arrays):
-            if isinstance(arr, (pa.Array, pa.ChunkedArray)) and not isinstance(fast_done.get(j), np.ndarray):
-                _require_utf8(arr)
+        for j in todo:  # number columns that turned out not to be: text after all
+            if not isinstance(fast_done.get(j), np.ndarray):
+                _require_utf8(arrays[j])
     for j, (name, arr) in enumerate(zip(names, arrays)):
         if plans.get(j) == "number":
             data[name] = arr
