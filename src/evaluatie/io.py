@@ -38,9 +38,15 @@ Speed
     Big CSVs are memory-mapped, hashed on a second thread, and parsed by pyarrow. The first rows
     (about 16 KiB) are used to plan each column (text, whole numbers, decimals, thousands
     separators); every cell is then still checked, by strict one-pass conversions that step
-    aside to the careful converter the moment a cell does not fit the plan. Blank lines, ragged
-    rows and bad encodings go to a careful path (Python's csv module) that names their rows.
-    See ``benchmarks/read_csv.py``.
+    aside to the careful converter the moment a cell does not fit the plan. Plain decimal
+    columns are parsed by pyarrow itself with the file's decimal separator (a cell in the other
+    style fails that read, and the file is read again as text, so the careful converter names
+    it); numbers with thousands separators are checked and converted on the cells' bytes
+    (separator positions and counts, numpy) before pyarrow's exact float cast. Text is not
+    validated by the parser: the columns that stay text are checked for UTF-8 afterwards
+    (anything else means Windows-1252 and the file is decoded first, as before). Blank lines,
+    ragged rows and bad encodings go to a careful path (Python's csv module) that names their
+    rows. See ``benchmarks/read_csv.py``.
 
 Identifiers stay text
     A column of whole numbers where some value has a leading zero (``0123``) or more than 15
