@@ -293,6 +293,9 @@ def _combined_codes(*cols: pd.Series) -> np.ndarray:
 
 def _finish(out: pd.DataFrame, reference_groups, ledgers, groups=None, waves=None) -> Study:
     out = out.copy()
+    # no attrs on the analysis frame (the reader's file metadata is in the ledgers): pandas deep-
+    # copies attrs into every column and subset taken from a frame, which doubles their cost
+    out.attrs = {}
     wave_s = out["wave"].astype(str)
     waves = list(waves) if waves is not None else [str(w) for w in pd.unique(wave_s)]
     out["wave"] = pd.Categorical(wave_s, categories=waves)
