@@ -99,3 +99,37 @@ def test_timeline_figure_same_pixels_as_cell_by_cell(planning, with_planning_mon
     old = _png(_old_timeline_figure(tl, palette=rp.PALETTE))
     assert new.shape == old.shape
     assert np.array_equal(new, old)
+
+
+def _old_subsidy_table(examples, rules):
+    """Two rule lookups per example (no memo), as it was."""
+    rows = []
+    for ex in examples:
+        pt, costs, n = ex.get("plan_type"), ex.get("costs_eur"), ex.get("organisations", 1)
+        try:
+            s = ap.subsidy(pt, costs, n, rules=rules)
+            r = ap._rule(pt, rules)
+            per_org = bool(r["per_organisation"])
+            rows.append(dict(plan_type=r["plan_type"], organisations=int(n), costs_eur=float(costs),
+                             subsidy_eur=s, subsidy_total_eur=s * int(n) if per_org else s,
+                             capped=bool(s >= float(r["max_subsidy_eur"])), error=""))
+        except ValueError as e:
+            rows.append(dict(plan_type=pt, organisations=n, costs_eur=costs, subsidy_eur=np.nan,
+                             subsidy_total_eur=np.nan, capped=False, error=str(e)))
+    out = pd.DataFrame(rows, columns=["plan_type", "organisations", "costs_eur", "subsidy_eur",
+                                      "subsidy_total_eur", "capped", "error"])
+    out["costs_eur"] = pd.to_numeric(out["costs_eur"], errors="coerce")
+    out["organisations"] = pd.to_numeric(out["organisations"], errors="coerce")
+    return out
+
+
+def test_subsidy_table_with_memo_equals_lookup_per_example():
+    rules = ap.check_subsidy_rules(ap.read(RAW / "plan_types_subsidies.csv", "subsidies")[0])
+    examples = [{"plan_type": "Instapplan", "costs_eur": 3000}, {"plan_type": "instapplan ", "costs_eur": 8000},
+                {"plan_type": "Diversiteitsplan", "costs_eur": 9000}, {"plan_type": "Clusterplan", "costs_eur": 4500,
+                                                                       "organisations": 4},
+                {"plan_type": "Clusterplan", "costs_eur": 3000, "organisations": 2},  # below the minimum
+                {"plan_type": "Onbekend", "costs_eur": 100}, {"plan_type": "Diversiteitsplan", "costs_eur": -5},
+                {"plan_type": None, "costs_eur": 100}, {"plan_type": "Diversiteitsplan", "costs_eur": 30000}]
+    pd.testing.assert_frame_equal(ap.subsidy_table(examples, rules), _old_subsidy_table(examples, rules),
+                                  check_exact=True)

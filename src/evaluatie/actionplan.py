@@ -924,19 +924,26 @@ def check_subsidy_rules(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _rule(plan_type: str, rules: pd.DataFrame) -> pd.Series:
+def _rule(plan_type: str, rules: pd.DataFrame, memo: dict | None = None) -> pd.Series:
+    """The rules row of ``plan_type`` (case-insensitive). ``memo`` (a dict kept by the caller
+    for one ``rules`` table) remembers the rows already looked up."""
     if not isinstance(plan_type, str) or not plan_type.strip():
         raise ValueError(f"plan_type moet de naam van een plansoort zijn, gekregen {plan_type!r}")
+    if memo is not None and plan_type in memo:
+        return memo[plan_type]
     key = plan_type.strip().lower()
     match = rules[rules["plan_type"].astype(str).str.strip().str.lower() == key]
     if match.empty:
         known = ", ".join(map(str, rules["plan_type"]))
         raise ValueError(f"onbekende plansoort {plan_type!r}; gekend: {known}")
-    return match.iloc[0]
+    row = match.iloc[0]
+    if memo is not None:
+        memo[plan_type] = row
+    return row
 
 
 def subsidy(plan_type: str, costs_eur: float, organisations: int = 1, *,
-            rules: pd.DataFrame | str | Path | None = None) -> float:
+            rules: pd.DataFrame | str | Path | None = None, _memo: dict | None = None) -> float:
     """The subsidy due for a plan, in euro: ``min(X, costs_eur × X / Y)``.
 
     X ("max. € X") and Y ("voor € Y kosten") come from the rules file
@@ -956,7 +963,7 @@ def subsidy(plan_type: str, costs_eur: float, organisations: int = 1, *,
     """
     if rules is None or isinstance(rules, (str, Path)):
         rules = read_subsidy_rules(rules)
-    r = _rule(plan_type, rules)
+    r = _rule(plan_type, rules, _memo)
     if isinstance(costs_eur, bool) or not isinstance(costs_eur, Number):
         raise ValueError(f"costs_eur (de kosten) moet een bedrag in euro zijn, gekregen {costs_eur!r}")
     costs = float(costs_eur)
@@ -1000,11 +1007,12 @@ def subsidy_table(examples: Iterable[Mapping[str, Any]], rules: pd.DataFrame) ->
     """The subsidy for each example ``{plan_type, costs_eur, organisations}``; an impossible
     example is kept with its reason (``error``) instead of a number."""
     rows = []
+    memo: dict = {}  # each plan type's rules row is looked up once, not twice per example
     for ex in examples:
         pt, costs, n = ex.get("plan_type"), ex.get("costs_eur"), ex.get("organisations", 1)
         try:
-            s = subsidy(pt, costs, n, rules=rules)
-            r = _rule(pt, rules)
+            s = subsidy(pt, costs, n, rules=rules, _memo=memo)
+            r = _rule(pt, rules, memo)
             per_org = bool(r["per_organisation"])
             rows.append(dict(plan_type=r["plan_type"], organisations=int(n), costs_eur=float(costs),
                              subsidy_eur=s, subsidy_total_eur=s * int(n) if per_org else s,
