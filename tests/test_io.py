@@ -330,3 +330,41 @@ def test_late_cp1252_byte_in_a_number_column(tmp_path):
     df = read_table(p)
     assert df.loc[4001, "score"] == 1.5 and df.loc[4001, "wage"] == 1000.0
     assert df.attrs["csv"]["encoding"] == "cp1252" and df["city"].iloc[0] == "Liège"
+
+
+@settings(max_examples=80, deadline=None)
+@given(cells=st.lists(st.one_of(st.none(), st.text(alphabet="aZ 0;é€ëçŠ™…\u00a0", max_size=6)), min_size=1, max_size=30),
+       cut=st.integers(0, 5))
+def test_cp1252_columns_become_utf8_exactly(cells, cut):
+    """Windows-1252 text columns are converted on their own bytes (offsets moved per accented
+    character), chunked or sliced: the same strings as Python's decoder gives."""
+    import pyarrow as pa
+
+    from evaluatie.io import _cp1252_to_utf8
+
+    raw = pa.array([None if c is None else c.encode("cp1252") for c in cells], pa.binary()).view(pa.string())
+    got = _cp1252_to_utf8(raw)
+    assert got.to_pylist() == cells
+    chunked = pa.chunked_array([raw[:cut], raw[cut:]], pa.string())
+    assert _cp1252_to_utf8(chunked).to_pylist() == cells
+    if cut < len(cells):
+        assert _cp1252_to_utf8(raw[cut:]).to_pylist() == cells[cut:]
+
+
+def test_byte_undefined_in_cp1252_is_named_by_row(tmp_path):
+    p = tmp_path / "u.csv"
+    p.write_bytes("id;naam\n1;Zoë\n2;x\x81y\n".encode("latin-1"))
+    with pytest.raises(DataError, match="in geen van beide") as exc:
+        read_table(p)
+    assert exc.value.problems[0].row == 3
+
+
+def test_cp1252_from_the_start_with_euro_numbers(tmp_path):
+    nl = str.maketrans(",.", ".,")
+    lines = ["id;naam;bedrag;stad"] + [f"{i};Zoë;€ {i * 1000 + 0.5:,.2f};Liège".translate(nl) for i in range(1, 3000)]
+    p = tmp_path / "cp.csv"
+    p.write_bytes(("\n".join(lines) + "\n").encode("cp1252"))
+    df = read_table(p)
+    assert df.attrs["csv"]["encoding"] == "cp1252"
+    assert df["bedrag"].iloc[-1] == 2999000.5 and df["naam"].iloc[-1] == "Zoë" and df["stad"].iloc[0] == "Liège"
+    assert df.attrs["source"]["sha256"] == sha256(p)

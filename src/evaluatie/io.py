@@ -407,10 +407,6 @@ class _Fallback(Exception):
     """The fast path cannot settle this file; use the careful one."""
 
 
-class _NotUtf8(_Fallback):
-    """A text column is not valid UTF-8: decode the file (Windows-1252) and read it again."""
-
-
 def _utf8_ok(chunk) -> bool:
     """pyarrow reads with ``check_utf8=False`` (validating every text cell of a big file costs
     as much as parsing its numbers); the columns that stay text are checked here instead:
@@ -426,37 +422,72 @@ def _utf8_ok(chunk) -> bool:
     return True
 
 
-def _require_utf8(col) -> None:
-    import pyarrow as pa
-
-    if not all(_utf8_ok(c) for c in (col.chunks if isinstance(col, pa.ChunkedArray) else [col])):
-        raise _NotUtf8
-
-
-def _row_of_offset(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
+def _row_of_offset(data, offset: int) -> int:
+    return int(np.count_nonzero(np.frombuffer(data, np.uint8, count=offset) == 10)) + 1
 
 
 def _decode(data: bytes, shown: str) -> tuple[str, str]:
     """(text, encoding): strict UTF-8 (BOM removed), else Windows-1252; never mojibake."""
-    if not isinstance(data, bytes):
-        data = bytes(data)
     try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError as e:
-        bad = e.start
-    if re.search(rb"[\xc2-\xf4][\x80-\xbf]", data):
+        return str(data, "utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    _check_cp1252(data, shown)
+    return str(data, "cp1252"), "cp1252"
+
+
+_CP1252_UNDEFINED = np.array([0x81, 0x8D, 0x8F, 0x90, 0x9D], np.uint8)
+# bytes the UTF-8 form of each Windows-1252 byte adds (é: 1, €: 2)
+_CP1252_EXTRA = np.array([0] * 128 + [
+    0 if b in _CP1252_UNDEFINED else len(bytes([b]).decode("cp1252").encode("utf-8")) - 1
+    for b in range(128, 256)], np.int64)
+
+
+def _check_cp1252(data, shown: str) -> None:
+    """A file that is not valid UTF-8 must be Windows-1252 throughout: no UTF-8 sequence
+    anywhere (a lead byte followed by a continuation byte: the file mixes both encodings, and
+    reading it either way makes mojibake) and none of the five bytes Windows-1252 leaves
+    undefined. Raises a DataError naming the row; reads the bytes once, with numpy."""
+    b = np.frombuffer(data, np.uint8)
+    hi = np.flatnonzero(b >= 0x80)
+    v = b[hi]
+    nxt = b[np.minimum(hi + 1, len(b) - 1)]
+    pair = (v >= 0xC2) & (v <= 0xF4) & (hi + 1 < len(b)) & (nxt >= 0x80) & (nxt <= 0xBF)
+    if pair.any():
+        try:
+            str(data, "utf-8-sig")
+            bad = int(hi[np.argmax(pair)])
+        except UnicodeDecodeError as e:
+            bad = e.start
         raise DataError(Problem(
             shown, _row_of_offset(data, bad), None, None,
             "één tekencodering voor het hele bestand; het is deels UTF-8 en deels iets anders. "
             "Bewaar het opnieuw als CSV UTF-8"))
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError as e:
+    undefined = np.isin(v, _CP1252_UNDEFINED)
+    if undefined.any():
         raise DataError(Problem(
-            shown, _row_of_offset(data, e.start), None, None,
+            shown, _row_of_offset(data, int(hi[np.argmax(undefined)])), None, None,
             "tekst in UTF-8 of Windows-1252; dit bestand bevat tekens die in geen van beide bestaan. "
-            "Bewaar het opnieuw als CSV UTF-8")) from None
+            "Bewaar het opnieuw als CSV UTF-8"))
+
+
+def _cp1252_to_utf8(col):
+    """A text column read from Windows-1252 bytes, as UTF-8 (offsets moved by the bytes each
+    accented character adds). Only the column's own bytes are decoded, not the whole file."""
+    import pyarrow as pa
+
+    out = []
+    for chunk in (col.chunks if isinstance(col, pa.ChunkedArray) else [col]):
+        arr, off, raw = _string_bytes(chunk)
+        hi = np.flatnonzero(raw >= 0x80)
+        if not hi.size:
+            out.append(arr)
+            continue
+        extra = np.zeros(hi.size + 1, np.int64)
+        np.cumsum(_CP1252_EXTRA[raw[hi]], out=extra[1:])
+        new_off = off + extra[np.searchsorted(hi, off)]
+        out.append(_with_bytes(arr, new_off, raw.tobytes().decode("cp1252").encode("utf-8")))
+    return pa.chunked_array(out, pa.string()) if isinstance(col, pa.ChunkedArray) else out[0]
 
 
 def _sniff(sample: str, shown: str) -> tuple[str, list[list[str]]]:
@@ -527,14 +558,15 @@ def _read_csv(path: Path, shown: str) -> pd.DataFrame:
     digest = pool.submit(lambda d=data: hashlib.sha256(d).hexdigest())  # the file's own bytes
     try:
         encoding = "utf-8"
+        head = _sample_of(data)
         try:
-            sample = _sample_of(data).decode("utf-8-sig")
+            sample = head.decode("utf-8-sig")
         except UnicodeDecodeError:
-            text, encoding = _decode(data, shown)  # Windows-1252, or a DataError
-            data = text.encode("utf-8")
-            sample = _sample_of(data).decode("utf-8-sig")
+            _check_cp1252(data, shown)  # Windows-1252 throughout, or a DataError
+            encoding = "cp1252"
+            sample = head.decode("cp1252")
         sep, recs = _sniff(sample, shown)
-        if len(sample.encode("utf-8")) < len(data) - 3 and len(recs) > 2:
+        if len(head) < len(data) - 3 and len(recs) > 2:
             recs = recs[:-1]  # the last sample record may be cut inside a quoted field
         names = _header(recs[0], shown)
         if len(recs) < 2 and len(bytes(data).strip(b" \t\r\n\xef\xbb\xbf").splitlines()) < 2:
@@ -543,18 +575,14 @@ def _read_csv(path: Path, shown: str) -> pd.DataFrame:
         attempts = [True, False]  # typed (pyarrow parses plain decimals itself), then all text
         while attempts:
             try:
-                df, style = _csv_fast(data, sep, names, recs, shown, typed=attempts[0])
+                df, style, encoding = _csv_fast(data, sep, names, recs, shown, attempts[0], encoding)
                 break
             except (_Fallback, pa.ArrowInvalid) as e:
-                if encoding == "utf-8" and (isinstance(e, _NotUtf8) or "UTF8" in str(e)):
-                    text, encoding = _decode(data, shown)  # Windows-1252, or a DataError
-                    data = text.encode("utf-8")
-                    continue  # the same attempt on the decoded text
                 if isinstance(e, pa.ArrowInvalid) and re.search(r"Expected \d+ columns", str(e)):
                     break  # ragged rows: only the careful path can name them
                 attempts.pop(0)
         if df is None:
-            df, style = _csv_careful(data, sep, names, shown)
+            df, style, encoding = _csv_careful(data, sep, names, shown)
         df.attrs["source"] = {"file": shown, "sha256": digest.result()}
         df.attrs["csv"] = {"encoding": encoding, "separator": sep, "decimal": "," if style == "nl" else "."}
         return df
@@ -588,11 +616,14 @@ def _sample_columns(recs: list[list[str]], width: int) -> list[list[str]]:
 
 
 
-def _csv_fast(data: bytes, sep: str, names: list[str], recs, shown, typed: bool = True):
+def _csv_fast(data: bytes, sep: str, names: list[str], recs, shown, typed: bool = True,
+              encoding: str = "utf-8"):
     """pyarrow, multithreaded. With ``typed``, columns whose first cells are plain decimals are
     parsed by pyarrow itself (strict: any other cell fails the read and we come back untyped);
     the other columns come as text and are converted per column. Blank lines and ragged rows
-    fail the read too: the careful path then gives their row numbers."""
+    fail the read too: the careful path then gives their row numbers. pyarrow splits the raw
+    bytes (separators, quotes and digits are ASCII in both encodings); text columns are checked
+    for UTF-8, or converted from Windows-1252, afterwards. Returns (frame, style, encoding)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -638,7 +669,9 @@ def _csv_fast(data: bytes, sep: str, names: list[str], recs, shown, typed: bool 
             plans[j] = "number"
         else:
             arrays.append(col)
-    return _columns_to_frame(arrays, names, rows, shown, default, plans, sep, utf8_checked=False)
+    raw = {"encoding": encoding, "data": data}
+    df, style = _columns_to_frame(arrays, names, rows, shown, default, plans, sep, raw=raw)
+    return df, style, raw["encoding"]
 
 
 _PLAIN_INT = re.compile(r"[-+]?\d+")
@@ -793,7 +826,7 @@ def _csv_careful(data: bytes, sep: str, names: list[str], shown: str):
     """The careful path: Python's csv module, so ragged rows and blank lines get their row number."""
     import pyarrow as pa
 
-    text, _ = _decode(data, shown)
+    text, encoding = _decode(data, shown)
     width = len(names)
     reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep, strict=True)
     out: list[list[str | None]] = [[] for _ in range(width)]
@@ -834,7 +867,7 @@ def _csv_careful(data: bytes, sep: str, names: list[str], shown: str):
     cols = [pa.array(c, type=pa.string()) for c in out]
     sample_cols = [[v for v in c[:2000] if v is not None] for c in out]
     default = _sample_style(sample_cols) or ("en" if sep == "," else "nl")
-    return _columns_to_frame(cols, names, np.asarray(rows), shown, default, {}, sep)
+    return (*_columns_to_frame(cols, names, np.asarray(rows), shown, default, {}, sep), encoding)
 
 
 def _fast_columns(todo: dict, style: str, check: dict | None = None) -> tuple[dict, bool]:
@@ -873,10 +906,14 @@ def _fast_columns(todo: dict, style: str, check: dict | None = None) -> tuple[di
     return out, utf8
 
 
-def _columns_to_frame(arrays, names, rows, shown, default_style, plans, sep, utf8_checked=True):
+def _columns_to_frame(arrays, names, rows, shown, default_style, plans, sep, raw=None):
     """Turn text columns into numbers where every cell is one; drop unnamed empty columns.
-    With ``utf8_checked=False`` every column not converted to numbers by the strict converters
-    is checked for UTF-8 first (:class:`_NotUtf8`); numbers are ASCII by construction."""
+
+    ``raw`` (``{"encoding", "data"}``) says the text columns hold the file's undecoded bytes:
+    every column not converted to numbers by the strict converters (numbers are ASCII) is then
+    checked for UTF-8 first; if one is not UTF-8, the whole file must be Windows-1252
+    (:func:`_check_cp1252`, else a DataError) and ``raw["encoding"]`` becomes ``"cp1252"``.
+    Windows-1252 text columns are converted to UTF-8 (no second read of the file)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -887,15 +924,20 @@ def _columns_to_frame(arrays, names, rows, shown, default_style, plans, sep, utf
     # the strict per-column conversions are independent (and release the GIL): run them together
     todo = {j: (arr, plans[j]) for j, arr in enumerate(arrays)
             if plans.get(j) in ("int", "dec", "thou") and names[j]}
-    check = {} if utf8_checked else {j: arr for j, arr in enumerate(arrays)
-                                     if isinstance(arr, (pa.Array, pa.ChunkedArray)) and j not in todo}
+    texts = [j for j, arr in enumerate(arrays) if isinstance(arr, (pa.Array, pa.ChunkedArray))]
+    check = {j: arrays[j] for j in texts if j not in todo} if raw and raw["encoding"] == "utf-8" else {}
     fast_done, utf8 = _fast_columns(todo, default_style, check)
-    if not utf8:
-        raise _NotUtf8
-    if not utf8_checked:
-        for j in todo:  # number columns that turned out not to be: text after all
-            if not isinstance(fast_done.get(j), np.ndarray):
-                _require_utf8(arrays[j])
+    if raw is not None:
+        texts = [j for j in texts if not isinstance(fast_done.get(j), np.ndarray)]  # still text
+        if raw["encoding"] == "utf-8" and not (utf8 and all(
+                _utf8_ok(c) for j in texts if j not in check
+                for c in (arrays[j].chunks if isinstance(arrays[j], pa.ChunkedArray) else [arrays[j]]))):
+            _check_cp1252(raw["data"], shown)  # a late Windows-1252 character, or a DataError
+            raw["encoding"] = "cp1252"
+        if raw["encoding"] == "cp1252":
+            arrays = list(arrays)
+            for j in texts:
+                arrays[j] = _cp1252_to_utf8(arrays[j])
     for j, (name, arr) in enumerate(zip(names, arrays)):
         if plans.get(j) == "number":
             data[name] = arr
