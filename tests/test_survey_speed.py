@@ -320,3 +320,10 @@ def test_claims_batched_equal_claim_by_claim(example):
     assert sv._claims_batch(design, claims, "beta", 0.95)  # the batch path was taken
     with pytest.raises(KeyError):  # an unknown variable: the claim-by-claim error
         sv.claims_check(design, claims + [{"id": "x", "variable": "nope", "levels": "ja", "op": ">", "value": 0}])
+
+
+def test_diverging_colours_equal_seaborn_palette():
+    import seaborn as sns
+
+    for k in range(1, 12):
+        assert lk._diverging_colours(k) == list(sns.color_palette("PuOr", k))[::-1]

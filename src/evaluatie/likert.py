@@ -260,6 +260,17 @@ def _aslist(v):
 
 # --------------------------------------------------------------------------- chart
 
+def _diverging_colours(k: int) -> list[tuple[float, float, float]]:
+    """``k`` colours from orange (negative) to purple (positive): seaborn's
+    ``color_palette("PuOr", k)`` reversed, computed with matplotlib alone (``k`` evenly spaced
+    samples of the colormap without its two ends), so drawing a chart does not import seaborn."""
+    import matplotlib as mpl
+    from matplotlib.colors import to_rgb
+
+    samples = mpl.colormaps["PuOr"](np.linspace(0, 1, int(k) + 2)[1:-1])[:, :3]
+    return [to_rgb(tuple(c)) for c in samples][::-1]
+
+
 def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mapping[str, str] | None = None,
                     threshold: int = 5, title: str | None = None, ax=None):
     """Diverging stacked bar chart of a :func:`distribution` frame: the negative points to the
@@ -267,7 +278,6 @@ def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mappin
     the end of every bar; rows whose base is below ``threshold`` are drawn empty with a note.
     ``row`` is the column that identifies a bar (the item, or a domain column)."""
     import matplotlib.pyplot as plt
-    import seaborn as sns
 
     labels = dict(labels or {})
     rows = list(dict.fromkeys(dist[row]))
@@ -277,8 +287,7 @@ def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mappin
         raise ValueError("all bars of one diverging chart need scales with the same number of points")
     # legend: the labels at each scale position (joined when items use different scales)
     points = [" / ".join(dict.fromkeys(levels_of[r][j] for r in rows)) for j in range(k)]
-    colours = sns.color_palette("PuOr", k)[::-1] if k != 5 else list(sns.color_palette("PuOr", 5))[::-1]
-    colours = list(colours)
+    colours = _diverging_colours(k)
     if k % 2 == 1:
         colours[k // 2] = (0.75, 0.75, 0.75)
     if ax is None:
