@@ -6,6 +6,8 @@ written out here) and the fast one must give the same numbers on designs that ex
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -109,7 +111,9 @@ def _finish_old(out, reference_groups, ledgers, groups=None, waves=None):
     return cs.Study(out, {g: reference_groups[g] for g in grounds}, list(ledgers), waves)
 
 
+@functools.lru_cache(maxsize=1)
 def _default_study():
+    """The default (synthetic) two-wave study; cached, and never modified by the tests."""
     import yaml
 
     from evaluatie.project import root
@@ -199,3 +203,33 @@ def test_subgroup_sums_equal_the_rows_of_each_level(which):
                 a, b = per_level(li), cs._pairs(d, g, k, ref)
                 for f in ("n_r", "y_r", "n_k", "y_k"):
                     assert np.array_equal(getattr(a, f), getattr(b, f))
+
+
+# --------------------------------------------------------------------------- power curves
+
+def _power_curves_old(cmp, reductions_pp, n_max=5000, alpha=0.05):
+    """The previous row-by-row construction (reference)."""
+    n = np.unique(np.linspace(20, n_max, 120).astype(int))
+    rows = []
+    for _, r in cmp.iterrows():
+        p10, p01 = r["only_reference"] / r["vacancies"], r["only_group"] / r["vacancies"]
+        sign = -1 if p10 >= p01 else 1
+        for red in reductions_pp:
+            try:
+                pw = cs.wave_change_power(n, sign * abs(red), p_only_reference=p10, p_only_group=p01,
+                                          n_base=r["vacancies"], alpha=alpha)
+            except ValueError:
+                continue
+            rows += [{"ground": r["ground"], "group": r["group"], "reduction_pp": red, "vacancies": int(x),
+                      "power": float(y)} for x, y in zip(n, pw)]
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("reductions", [[2, 4, 6], [1.5, 3], [40]])
+def test_power_curves_by_columns_equal_row_by_row(reductions):
+    st = _default_study()
+    disc = cs.discrimination_table(st)
+    for sub in (disc, disc[disc["difference_pp"] < 0], disc.iloc[:0]):
+        new = cs.power_curves(sub, reductions)
+        old = _power_curves_old(sub, reductions)
+        pd.testing.assert_frame_equal(new, old)
