@@ -349,6 +349,8 @@ def test_cp1252_columns_become_utf8_exactly(cells, cut):
     assert _cp1252_to_utf8(chunked).to_pylist() == cells
     if cut < len(cells):
         assert _cp1252_to_utf8(raw[cut:]).to_pylist() == cells[cut:]
+    large = _cp1252_to_utf8(raw.cast(pa.large_string()))  # text columns are read as large_string
+    assert large.type == pa.large_string() and large.to_pylist() == cells
 
 
 def test_byte_undefined_in_cp1252_is_named_by_row(tmp_path):

@@ -487,7 +487,7 @@ def _cp1252_to_utf8(col):
         np.cumsum(_CP1252_EXTRA[raw[hi]], out=extra[1:])
         new_off = off + extra[np.searchsorted(hi, off)]
         out.append(_with_bytes(arr, new_off, raw.tobytes().decode("cp1252").encode("utf-8")))
-    return pa.chunked_array(out, pa.string()) if isinstance(col, pa.ChunkedArray) else out[0]
+    return pa.chunked_array(out, col.type) if isinstance(col, pa.ChunkedArray) else out[0]
 
 
 def _sniff(sample: str, shown: str) -> tuple[str, list[list[str]]]:
@@ -631,7 +631,10 @@ def _csv_fast(data: bytes, sep: str, names: list[str], recs, shown, typed: bool 
     cols = _sample_columns(recs, width)
     default = _sample_style(cols) or ("en" if sep == "," else "nl")
     plans = {j: _plan(cols[j], default) for j in range(width)}
-    types = {f"c{j}": (pa.float64() if typed and plans[j] == "dec" else pa.string()) for j in range(width)}
+    # text as large_string: what pandas' str dtype holds, so no conversion later
+    types = {f"c{j}": (pa.float64() if typed and plans[j] == "dec" else
+                       pa.string() if plans[j] in ("int", "dec", "thou") else pa.large_string())
+             for j in range(width)}
     end = len(data)
     while end and data[end - 1] in b" \t\r\n":
         end -= 1
@@ -704,17 +707,17 @@ def _npi(values, fill: int) -> np.ndarray:
 
 def _string_bytes(arr):
     """A pyarrow string array (as the CSV reader makes it: not sliced, 32-bit offsets) as
-    (the array, its offsets from its first cell as int32 numpy, its bytes as a zero-copy uint8
-    numpy view)."""
+    (the array, its offsets from its first cell as numpy int32, or int64 for large_string, its
+    bytes as a zero-copy uint8 numpy view)."""
     import pyarrow as pa
 
-    if arr.type != pa.string():
+    if arr.type not in (pa.string(), pa.large_string()):
         arr = arr.cast(pa.string())
     if arr.offset:
         arr = pa.concat_arrays([arr])  # a fresh copy that starts at its first cell
     n = len(arr)
     _, offsets, data = arr.buffers()
-    off = np.frombuffer(offsets, dtype=np.int32, count=n + 1)
+    off = np.frombuffer(offsets, dtype=np.int64 if arr.type == pa.large_string() else np.int32, count=n + 1)
     if data is None or off[-1] == off[0]:
         raw = np.zeros(0, np.uint8)
     else:
@@ -729,6 +732,9 @@ def _with_bytes(arr, off, raw):
     """A string array like ``arr`` (same validity) with new offsets and bytes."""
     import pyarrow as pa
 
+    if arr.type == pa.large_string():
+        return pa.LargeStringArray.from_buffers(len(arr), pa.py_buffer(np.asarray(off, np.int64)),
+                                                pa.py_buffer(raw), arr.buffers()[0], arr.null_count)
     return pa.StringArray.from_buffers(len(arr), pa.py_buffer(np.asarray(off, np.int32)), pa.py_buffer(raw),
                                        arr.buffers()[0], arr.null_count)
 
