@@ -45,6 +45,17 @@ scale, ``eta ± t * sqrt(se(eta)^2 + phi / (n_last p (1-p)))``, and transformed 
 target, from the same t distribution. Coverage of the prediction interval is checked by
 simulation in ``tests/test_targets.py`` (2,000+ series per model).
 
+Computation. The public functions take and return DataFrames; underneath, a table is split
+into per-series numpy arrays once (``_split``), segments are found without pandas, and every
+trend of a table — all targets of all entities in :func:`assess_entities`, all origins of all
+groups in :func:`backtest_groups` — is fitted in one vectorised call (``_fit_many``: Newton/IRLS
+for the logit GLM, closed-form WLS, grouped by model and number of points). Each series keeps
+its own convergence test, so a fit in a batch is bit for bit the fit of that series alone, and
+the results are identical to fitting series by series; ``tests/test_targets_vectorised.py``
+checks this and compares every fit with statsmodels (``GLM(..., Binomial()).fit(scale="X2")``,
+``WLS``) to 1e-8, including 3-point series, gaps in the years and separated series (no or only
+successes: no finite coefficients; the fitted shares agree).
+
 Assessment (:func:`assess`) returns the keys listed in :data:`ASSESS_KEYS`; the status is
 
 * ``reached`` — the last observed share is at or above the target;
