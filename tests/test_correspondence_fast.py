@@ -233,3 +233,32 @@ def test_power_curves_by_columns_equal_row_by_row(reductions):
         new = cs.power_curves(sub, reductions)
         old = _power_curves_old(sub, reductions)
         pd.testing.assert_frame_equal(new, old)
+
+
+# --------------------------------------------------------------------------- load: two files assembled once
+
+@pytest.mark.parametrize("case", ["default", "no_waves", "ground_only_in_followup"])
+def test_two_files_assembled_once_equal_combine_of_studies(tmp_path, case):
+    """load() with a follow-up file = combine() of the two files' own studies (the old path):
+    same rows, clusters, categories, reference groups (order included), waves and ledgers."""
+    import yaml
+
+    from evaluatie.project import root, resolve
+
+    spec = yaml.safe_load((root() / "params" / "correspondentietest.yaml").read_text(encoding="utf-8"))["parameters"]
+    f1, f2 = spec["data"], spec["data_followup"]
+    if case == "ground_only_in_followup":  # the first file lacks 'etniciteit', the first reference ground
+        d = pd.read_csv(resolve(f1), dtype=str, keep_default_na=False)
+        f1 = tmp_path / "nul.csv"
+        d[d["grond"] != "etniciteit"].to_csv(f1, index=False)
+        f1 = str(f1)
+    waves = None if case == "no_waves" else spec["waves"]
+    kw = dict(columns=spec["columns"], reference_groups=spec["reference_groups"], groups=spec["groups"])
+    new = cs.load(f1, data_followup=f2, waves=waves, **kw)
+    a = cs.read_applications(f1, wave=waves[0] if waves else None, **kw)
+    b = cs.read_applications(f2, wave=waves[1] if waves else "vervolgmeting", **kw)
+    old = cs.combine([a, b], waves=waves)
+    pd.testing.assert_frame_equal(new.data, old.data)
+    assert list(new.reference_groups.items()) == list(old.reference_groups.items())
+    assert new.waves == old.waves
+    assert [l.to_frame().to_dict() for l in new.ledgers] == [l.to_frame().to_dict() for l in old.ledgers]

@@ -186,6 +186,7 @@ def prepare(
     groups: Mapping[str, Sequence[str]] | None = None,
     allow_unpaired: bool = False,
     wave: str | None = None,
+    _raw: bool = False,
 ) -> Study:
     """Check an application log and bring it into standard form.
 
@@ -277,7 +278,32 @@ def prepare(
         ledger.exclude("vacature waar maar één kant van de vergelijking verstuurd is (ongepaard)",
                        int(one_sided.sum()))
         out = out[~one_sided]
+    if _raw:  # checked rows before the study is assembled (load() assembles several files at once)
+        present = set(pd.unique(out["ground"].astype(str)))
+        return _Raw(out, ledger, {g: r for g, r in reference_groups.items() if g in present})
     return _finish(out, reference_groups, [ledger], groups)
+
+
+@dataclass
+class _Raw:
+    """One checked file before assembly: its rows, ledger and the reference groups it uses (what
+    its own :class:`Study` would have)."""
+
+    out: pd.DataFrame
+    ledger: Ledger
+    refs: dict
+
+
+def _combine_raw(raws: Sequence[_Raw], waves: Sequence[str] | None = None) -> Study:
+    """``combine([prepare(f1), prepare(f2), ...])`` without assembling each file's study first:
+    the same reference groups (in the same order), wave order, rows and clusters (tested equal)."""
+    refs: dict[str, str] = {}
+    for r in raws:
+        refs.update(r.refs)
+    order = list(waves) if waves else list(dict.fromkeys(
+        w for r in raws for w in pd.unique(r.out["wave"].astype(str))))
+    return _finish(pd.concat([r.out for r in raws], ignore_index=True), refs, [r.ledger for r in raws],
+                   waves=order)
 
 
 def _combined_codes(*cols: pd.Series) -> np.ndarray:
@@ -1340,16 +1366,18 @@ def load(data: str, *, data_followup: str | None = None, waves: Sequence[str] | 
     waves = list(waves or [])
     kw = dict(columns=columns, reference_groups=reference_groups, groups=groups, ground=ground,
               allow_unpaired=allow_unpaired)
+    if data_followup:  # two files: check each, assemble the study once
+        first = read_applications(data, wave=waves[0] if waves else None, _raw=True, **kw)
+        second = read_applications(data_followup, wave=waves[1] if len(waves) > 1 else "vervolgmeting",
+                                   _raw=True, **kw)
+        return _combine_raw([first, second], waves=waves or None)
     first = read_applications(data, wave=waves[0] if waves else None, **kw)
-    if not data_followup:
-        if waves and len(first.waves) > 1:  # the file has its own wave column: put it in the given order
-            if set(first.waves) != set(waves):
-                raise DataError([Problem(first.ledgers[0].source, None, "wave", ", ".join(first.waves),
-                                         f"dezelfde metingen als in de parameter 'waves' ({', '.join(waves)})")])
-            return combine([first], waves=waves)
-        return first
-    second = read_applications(data_followup, wave=waves[1] if len(waves) > 1 else "vervolgmeting", **kw)
-    return combine([first, second], waves=waves or None)
+    if waves and len(first.waves) > 1:  # the file has its own wave column: put it in the given order
+        if set(first.waves) != set(waves):
+            raise DataError([Problem(first.ledgers[0].source, None, "wave", ", ".join(first.waves),
+                                     f"dezelfde metingen als in de parameter 'waves' ({', '.join(waves)})")])
+        return combine([first], waves=waves)
+    return first
 
 
 def plot_rates(rates: pd.DataFrame, *, palette: Sequence[str] | None = None):
