@@ -26,8 +26,12 @@ Statistics and their references (each has a test in ``tests/test_correspondence*
   interval checked by simulation.
 * :func:`lpm_fe` — linear probability model with vacancy fixed effects (within transformation)
   and vacancy-clustered standard errors; reference: statsmodels OLS with vacancy dummies and
-  ``cov_type="cluster"``. :func:`conditional_logit` — the logit check (statsmodels
-  ``ConditionalLogit``; for 1:1 pairs its odds ratio is the closed form c/b).
+  ``cov_type="cluster"``. :func:`conditional_logit` — the logit check (Newton on all vacancies as
+  arrays with the exact Hessian; reference: statsmodels ``ConditionalLogit``, also the fallback;
+  for 1:1 pairs its odds ratio is the closed form c/b).
+
+Speed: every faster algorithm here has an old-vs-new equality test in
+``tests/test_correspondence_fast.py`` (bootstrap bit-identical for the same seed).
 * :func:`heterogeneity` — gaps per subgroup with Holm and Benjamini-Hochberg adjusted p-values
   (reference: statsmodels ``multipletests``), small subgroups suppressed.
 * :func:`wave_comparison` — nulmeting vs vervolgmeting: difference-in-differences on application
