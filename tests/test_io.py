@@ -370,3 +370,55 @@ def test_cp1252_from_the_start_with_euro_numbers(tmp_path):
     assert df.attrs["csv"]["encoding"] == "cp1252"
     assert df["bedrag"].iloc[-1] == 2999000.5 and df["naam"].iloc[-1] == "Zoë" and df["stad"].iloc[0] == "Liège"
     assert df.attrs["source"]["sha256"] == sha256(p)
+
+
+def test_last_cell_keeps_its_trailing_space(tmp_path):
+    p = tmp_path / "w.csv"
+    p.write_text("a;b\nx;00 \ny;01 \n  \n\n")
+    df = read_table(p)
+    assert df["b"].tolist() == ["00 ", "01 "] and list(df.index) == [2, 3]
+
+
+_CELL = st.one_of(
+    st.text(alphabet="0123456789.,-+ ", max_size=9),
+    st.sampled_from(["1.234,5", "12,5", "0123", "-0123", "1.000.000", "1,5", "1.5", "n.v.t.", "€ 5", "5 %",
+                     "2.500", "Zoë", "Liège"]),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(_CELL, min_size=3, max_size=3), min_size=1, max_size=30),
+       encoding=st.sampled_from(["utf-8", "cp1252"]))
+def test_fast_path_reads_what_the_careful_path_reads(tmp_path, monkeypatch, rows, encoding):
+    """Whole files: the fast path (pyarrow, byte-level checks, UTF-8 checked afterwards,
+    Windows-1252 columns converted) gives the same values, types, row numbers, refusals and
+    encoding as the careful path (Python's csv module)."""
+    import evaluatie.io as io_mod
+
+    if any(all(not c.strip() for c in r) for r in rows):
+        return  # a row of only separators is a blank line to the fast path
+    p = tmp_path / "x.csv"
+    p.write_bytes(("a;b;c\n" + "".join(";".join(r) + "\n" for r in rows)).encode(encoding))
+
+    def read():
+        try:
+            return read_table(p)
+        except DataError as e:
+            return sorted((q.row, q.column) for q in e.problems)
+
+    fast = read()
+    with monkeypatch.context() as m:
+        m.setattr(io_mod, "_csv_fast", lambda *a, **k: (_ for _ in ()).throw(io_mod._Fallback()))
+        careful = read()
+    if isinstance(fast, list) or isinstance(careful, list):
+        assert fast == careful
+        return
+    assert list(fast.columns) == list(careful.columns) and list(fast.index) == list(careful.index)
+    assert fast.attrs["csv"]["encoding"] == careful.attrs["csv"]["encoding"]
+    for c in fast.columns:
+        f, k = fast[c], careful[c]
+        assert f.dtype == k.dtype, (c, f.tolist(), k.tolist())
+        if f.dtype.kind in "if":
+            assert np.array_equal(f.to_numpy(float), k.to_numpy(float), equal_nan=True)
+        else:
+            assert f.fillna("<NA>").tolist() == k.fillna("<NA>").tolist()

@@ -635,9 +635,15 @@ def _csv_fast(data: bytes, sep: str, names: list[str], recs, shown, typed: bool 
     types = {f"c{j}": (pa.float64() if typed and plans[j] == "dec" else
                        pa.string() if plans[j] in ("int", "dec", "thou") else pa.large_string())
              for j in range(width)}
-    end = len(data)
-    while end and data[end - 1] in b" \t\r\n":
-        end -= 1
+    end = len(data)  # without trailing newlines and lines of only blanks (a last cell keeps its spaces)
+    while end:
+        while end and data[end - 1] in b"\r\n":
+            end -= 1
+        start = data.rfind(b"\n", 0, end) + 1
+        if end > start and not data[start:end].strip(b" \t"):
+            end = start
+            continue
+        break
     read = pacsv.ReadOptions(column_names=list(types), skip_rows=1, block_size=1 << 22, use_threads=_THREADS)
     quotes = data.find(b'"') >= 0
     if quotes and np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == 34) % 2:
