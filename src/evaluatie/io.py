@@ -776,8 +776,11 @@ def _decimal_bytes(arr, plan: str, style: str):
     length = np.diff(off)
     c = _npi(pc.find_substring(arr, dec.decode()), -1)
     c = np.where(c < 0, length, c)
-    first = raw[np.minimum(off[:-1], max(len(raw) - 1, 0))]
-    sign = (length > 0) & ((first == 45) | (first == 43))
+    if b"-" in text or b"+" in text:
+        first = raw[np.minimum(off[:-1], max(len(raw) - 1, 0))]
+        sign = ((length > 0) & ((first == 45) | (first == 43))).view(np.uint8)
+    else:
+        sign = 0
     span = c - fd
     lead = fd - sign
     if not (~has | ((lead >= 1) & (lead <= 3) & (span >= 4) & ((span & 3) == 0))).all():
