@@ -89,3 +89,9 @@ def test_axis_labels_are_never_rounded():
     fig.canvas.draw()
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0%", "10%", "20%"]
     plt.close(fig)
+
+
+def test_pandas_missing_values_format_as_dash():
+    import pandas as pd
+
+    assert fmt.num(pd.NA) == "–" and fmt.pct(pd.NA) == "–" and fmt.pval(pd.NA) == "–"

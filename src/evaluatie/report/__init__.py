@@ -187,41 +187,43 @@ def table(
 
 
 def _display_table(data, caption, *, labels=None, formats=None, columns=None, highlight=None, note=None):
+    """The HTML of a report table. Work per column (type, formatter, values, mask) is done once,
+    not per cell: pandas copies ``attrs`` on every column access."""
     from IPython.display import HTML
+
+    from ..disclosure import suppressed_mask
 
     labels = dict(labels or {})
     formats = dict(formats or {})
     highlight = dict(highlight or {})
     cols = list(columns) if columns is not None else list(data.columns)
-    from ..disclosure import suppressed_mask
-
     mask = suppressed_mask(data)  # matched by row label: sorting or filtering after suppress() is safe
     threshold = data.attrs.get("suppression_threshold", 5)
-    def _is_num(c) -> bool:
-        return pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])
-
+    series = {c: data[c] for c in cols}
+    isnum = {c: pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x) for c, x in series.items()}
+    fmts = {c: _formatter(formats.get(c), x) for c, x in series.items()}
+    values = {c: x.tolist() for c, x in series.items()}
+    masked = {c: mask[c].to_numpy() for c in cols if mask is not None and c in mask.columns}
     num_class = ' class="ev-num"'
     head = "".join(
-        f'<th scope="col"{num_class if _is_num(c) else ""}>{html.escape(str(labels.get(c, c)))}</th>'
-        for c in cols
+        f'<th scope="col"{num_class if isnum[c] else ""}>{html.escape(str(labels.get(c, c)))}</th>' for c in cols
     )
     body_rows = []
     for i in range(len(data)):
         cells = []
         for c in cols:
-            v = data[c].iloc[i]
-            if mask is not None and c in mask.columns and bool(mask[c].iloc[i]):
-                s, cls = f"&lt; {int(threshold)}", "ev-suppressed"
+            v = values[c][i]
+            if c in masked and masked[c][i]:
+                text, cls = f"&lt; {int(threshold)}", "ev-suppressed"
             else:
-                s = html.escape(_formatter(formats.get(c), data[c])(v))
-                cls = ""
+                text, cls = html.escape(fmts[c](v)), ""
                 if c in highlight:
                     try:
                         cls = highlight[c].get(v, "")
                     except TypeError:
                         cls = ""
-            classes = " ".join(x for x in (cls, "ev-num" if _is_num(c) else "") if x)
-            cells.append(f'<td class="{classes}">{s}</td>' if classes else f"<td>{s}</td>")
+            classes = " ".join(x for x in (cls, "ev-num" if isnum[c] else "") if x)
+            cells.append(f'<td class="{classes}">{text}</td>' if classes else f"<td>{text}</td>")
         body_rows.append("<tr>" + "".join(cells) + "</tr>")
     foot = f'<p class="ev-table-note">{html.escape(note)}</p>' if note else ""
     if mask is not None and bool(mask.to_numpy().any()):

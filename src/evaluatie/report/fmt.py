@@ -19,7 +19,7 @@ __all__ = ["num", "pct", "prop", "pp", "pval", "eur", "signed", "datetime_nl", "
 
 
 def _missing(x) -> bool:
-    if x is None:
+    if x is None or type(x).__name__ in ("NAType", "NaTType"):  # pandas' missing markers
         return True
     try:
         return bool(isinstance(x, Number) and math.isnan(x))
