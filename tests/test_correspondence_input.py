@@ -3,6 +3,7 @@ designs, the ledger, and the Bertrand & Mullainathan (2004) reference data."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -201,3 +202,76 @@ def test_power_table_plans_only_gaps_to_reduce():
     assert t["vacancies_needed"].iloc[0] > t["vacancies_needed"].iloc[1]  # a larger change needs fewer
     with pytest.raises(ValueError):
         cs.discrimination_table(prep(frame([("v1", "vlaams", "ja"), ("v1", "andere", "nee")])), interval="x")
+
+
+def test_power_table_caps_reductions_at_the_current_gap():
+    """A planned reduction larger than the current gap would mean reversed discrimination: planned
+    reductions of at least the gap become one row for the whole gap, smaller ones stay."""
+    cmp = pd.DataFrame([{"ground": "e", "group": "b", "vacancies": 480, "only_reference": 56, "only_group": 45}])
+    gap = 100 * (56 - 45) / 480  # 2,29 pp
+    t = cs.power_table(cmp, [2, 4, 6])
+    assert list(t["reduction_pp"]) == [2, pytest.approx(gap)]
+    assert list(t["capped"]) == [False, True]
+    assert (t["reduction_pp"] <= gap + 1e-12).all()
+    old = cs.power_table(cmp, [2, 4, 6], cap_at_gap=False)
+    assert list(old["reduction_pp"]) == [2, 4, 6]
+    curves = cs.power_curves(cmp, [2, 4, 6])
+    assert sorted(set(curves["reduction_pp"])) == [2, pytest.approx(gap)]
+    assert np.allclose(curves.loc[curves["capped"], "reduction_pp"], gap)
+
+
+def test_second_outcome_and_heterogeneity_sentences():
+    cmp = pd.DataFrame([
+        {"wave": "nul", "ground": "leeftijd", "group": "ouder", "reference": "jonger", "rate": 0.138,
+         "rate_reference": 0.196, "difference_pp": -5.8, "difference_ci_low": -10.0, "difference_ci_high": -1.6,
+         "mcnemar_p": 0.009},
+        {"wave": "nul", "ground": "geslacht", "group": "vrouw", "reference": "man", "rate": 0.169,
+         "rate_reference": 0.183, "difference_pp": -1.5, "difference_ci_low": -5.8, "difference_ci_high": 2.8,
+         "mcnemar_p": 0.57},
+    ])
+    lines = cs.second_outcome_sentences(cmp)
+    assert len(lines) == 1 and "ouder" in lines[0] and "−5,8 pp" in lines[0] and "p = 0,009" in lines[0]
+    het = pd.DataFrame({"variable": ["v", "v"], "level": ["a", "b"], "group": ["x", "x"],
+                        "difference_pp": [1.0, -2.0], "p_holm": [1.0, 1.0], "suppressed": [False, False]})
+    assert "geen enkele" in cs.heterogeneity_summary(het)
+    het["p_holm"] = [1.0, 0.01]
+    s = cs.heterogeneity_summary(het, {"v": "sector"})
+    assert "1 significant" in s and "sector = b" in s
+
+
+def test_wave_sentence_near_zero_gap():
+    r = {"ground": "geslacht", "group": "vrouw", "reference": "man", "base": "nul", "wave": "vervolg",
+         "gap_base_pp": -0.8, "gap_pp": -0.4, "change_pp": 0.4, "change_ci_low": -5.4, "change_ci_high": 6.2,
+         "change_p": 0.89}
+    s = cs._wave_sentence(r)
+    assert "bleef nagenoeg nul" in s and "gestegen" not in s
+    assert "gedaald" in cs._wave_sentence({**r, "gap_base_pp": 6.7, "gap_pp": 2.3, "change_pp": -4.4})
+
+
+def test_benchmark_table_uses_the_matching_scope():
+    bench = pd.DataFrame({"ground": ["ethnicity", "ethnicity", "age", "age"],
+                          "scope": ["all", "Maghrebi", "all", "Europe"],
+                          "relative_callback": [0.71, 0.59, 0.66, 0.52],
+                          "fewer_positive_responses_pct": [29, 41, 34, 48]})
+    disc = pd.DataFrame({"wave": ["w"] * 3, "ground": ["etniciteit", "leeftijd", "geslacht"], "group": ["m", "o", "v"],
+                         "relative_callback": [0.9] * 3, "relative_callback_ci_low": [0.8] * 3,
+                         "relative_callback_ci_high": [1.0] * 3})
+    bt = cs.benchmark_table(disc, bench, {"etniciteit": {"ground": "ethnicity", "scope": "Maghrebi"},
+                                          "leeftijd": ["age", "Europe"]})
+    assert list(bt["benchmark_relative_callback"].iloc[:2]) == [0.59, 0.52]
+    assert list(bt["benchmark_all_relative_callback"].iloc[:2]) == [0.71, 0.66]
+    assert list(bt["benchmark_scope"].iloc[:2]) == ["Maghrebi", "Europe"]
+    assert np.isnan(bt["benchmark_relative_callback"].iloc[2])
+    bt2 = cs.benchmark_table(disc, bench, {"etniciteit": "ethnicity"})
+    assert bt2["benchmark_relative_callback"].iloc[0] == 0.71
+
+
+def test_relabel_changes_labels_not_statistics():
+    st = prep(frame([(f"v{i}", g, "ja" if (i + (g == "vlaams")) % 3 else "nee") for i in range(30)
+                     for g in ("vlaams", "andere")]))
+    lab = cs.relabel(st, {"vlaams": "Vlaams klinkende naam", "andere": "andere naam"})
+    assert lab.reference_groups == {k: "Vlaams klinkende naam" for k in st.reference_groups}
+    a, b = cs.discrimination_table(st), cs.discrimination_table(lab)
+    assert list(b["group"]) == ["andere naam"] and list(b["reference"]) == ["Vlaams klinkende naam"]
+    pd.testing.assert_frame_equal(a.drop(columns=["group", "reference"]), b.drop(columns=["group", "reference"]))
+    assert cs.relabel(st, None) is st

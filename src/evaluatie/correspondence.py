@@ -60,7 +60,8 @@ __all__ = [
     "wave_comparison", "mcnemar_power", "mcnemar_sample_size", "wave_change_power",
     "wave_change_sample_size", "power_table", "discrimination_table", "summary_sentences",
     "RATE_COLUMNS", "DISCRIMINATION_COLUMNS", "load", "plot_rates", "plot_forest", "power_curves",
-    "plot_power", "benchmark_table", "core_statistics",
+    "plot_power", "benchmark_table", "core_statistics", "relabel", "second_outcome_sentences",
+    "heterogeneity_summary",
 ]
 
 STANDARD_COLUMNS = ("vacancy", "ground", "group", "outcome", "application", "wave", "outcome2",
@@ -1170,15 +1171,21 @@ def wave_comparison(study: Study, *, base: str | None = None, conf: float = 0.95
     return pd.DataFrame(rows)
 
 
-def _wave_sentence(r: Mapping[str, Any], alpha: float = 0.05) -> str:
+def _wave_sentence(r: Mapping[str, Any], alpha: float = 0.05, near_zero_pp: float = 1.0) -> str:
+    """One Dutch sentence per comparison; a gap under ``near_zero_pp`` in both waves with a
+    non-significant change 'bleef nagenoeg nul' (not 'gestegen van −0,8 naar −0,4')."""
     from .report import fmt
 
     g0, g1 = r["gap_base_pp"], r["gap_pp"]
-    verb = "gedaald" if g1 < g0 else ("gestegen" if g1 > g0 else "gelijk gebleven")
     sig = r["change_p"] < alpha
+    if abs(g0) < near_zero_pp and abs(g1) < near_zero_pp and not sig:
+        what = (f"bleef nagenoeg nul ({_nl(g0)} procentpunt in {r['base']}, {_nl(g1)} procentpunt in "
+                f"{r['wave']})")
+    else:
+        verb = "gedaald" if g1 < g0 else ("gestegen" if g1 > g0 else "gelijk gebleven")
+        what = f"{verb} van {_nl(g0)} procentpunt ({r['base']}) naar {_nl(g1)} procentpunt ({r['wave']})"
     return (f"Bij {r['ground']} ({r['group']} tegenover {r['reference']}) is de kloof in positieve "
-            f"reacties {verb} van {_nl(g0)} procentpunt ({r['base']}) naar {_nl(g1)} procentpunt "
-            f"({r['wave']}); dat verschil van {fmt.pp(r['change_pp'])} (95%-betrouwbaarheidsinterval "
+            f"reacties {what}; die verandering van {fmt.pp(r['change_pp'])} (95%-betrouwbaarheidsinterval "
             f"{fmt.pp(r['change_ci_low'])} tot {fmt.pp(r['change_ci_high'])}) is "
             f"{'' if sig else 'niet '}statistisch significant ({fmt.pval(r['change_p']).replace('< ', 'p < ') if r['change_p'] < 0.001 else 'p = ' + fmt.pval(r['change_p'])}).")
 
@@ -1255,12 +1262,32 @@ def wave_change_sample_size(change_pp: float, *, p_only_reference: float, p_only
     return float(math.ceil(v1 / room))
 
 
+def _capped_reductions(gap_pp: float, reductions_pp: Sequence[float]) -> list[tuple[float, bool]]:
+    """The planned reductions of a gap of ``gap_pp`` (> 0) that make sense: a reduction larger than
+    the gap itself would mean reversed discrimination, so every planned reduction of at least the
+    gap becomes one row 'the whole gap' (``(gap_pp, True)``); smaller ones stay ``(r, False)``."""
+    out = sorted({abs(float(r)) for r in reductions_pp if abs(float(r)) < gap_pp})
+    rows = [(r, False) for r in out]
+    if any(abs(float(r)) >= gap_pp for r in reductions_pp):
+        rows.append((float(gap_pp), True))
+    return rows
+
+
 def power_table(cmp: pd.DataFrame, changes_pp: Sequence[float], *, power: float = 0.8, alpha: float = 0.05,
-                n_followup: int | None = None, only_disadvantaged: bool = True) -> pd.DataFrame:
+                n_followup: int | None = None, only_disadvantaged: bool = True,
+                cap_at_gap: bool = True) -> pd.DataFrame:
     """For each comparison of the base wave (rows of :func:`compare_groups`) and each planned
     reduction of the gap: follow-up vacancies needed, and the power with ``n_followup`` vacancies
     (default: as many as in the base wave). With ``only_disadvantaged`` only comparisons where the
-    group gets fewer positive reactions (a gap to reduce) are planned."""
+    group gets fewer positive reactions (a gap to reduce) are planned. With ``cap_at_gap`` a planned
+    reduction is never larger than the current gap (that would be reversed discrimination): all
+    planned reductions of at least the gap become one row for the whole gap (``capped`` = True).
+
+    ``gap_base_pp`` is the gap **per vacancy** (share of vacancies where only the reference side
+    reacted minus share where only the group's side reacted; a side reacted when at least one of
+    its applications got a positive reaction): with one application per side it equals the gap
+    per application, with more it is larger. ``vacancies_needed_single_wave`` is the size of one
+    new measurement needed to show the current gap itself (McNemar, Connor 1987)."""
     rows = []
     for _, r in cmp.iterrows():
         p10 = r["only_reference"] / r["vacancies"]
@@ -1268,7 +1295,9 @@ def power_table(cmp: pd.DataFrame, changes_pp: Sequence[float], *, power: float 
         gap = 100 * (p10 - p01)
         if only_disadvantaged and gap <= 0:
             continue
-        for ch in changes_pp:
+        plan = (_capped_reductions(gap, changes_pp) if cap_at_gap and gap > 0
+                else [(abs(float(ch)), False) for ch in changes_pp])
+        for ch, capped in plan:
             change = -abs(ch) if gap >= 0 else abs(ch)  # a reduction of the gap
             nf = n_followup or int(r["vacancies"])
             try:
@@ -1279,7 +1308,7 @@ def power_table(cmp: pd.DataFrame, changes_pp: Sequence[float], *, power: float 
             except ValueError:
                 need, pw = math.nan, math.nan
             rows.append({"ground": r["ground"], "group": r["group"], "gap_base_pp": gap,
-                         "reduction_pp": abs(ch), "vacancies_needed": need, "n_followup": nf,
+                         "reduction_pp": abs(ch), "capped": capped, "vacancies_needed": need, "n_followup": nf,
                          "power_at_n_followup": pw,
                          "vacancies_needed_single_wave": mcnemar_sample_size(p10, p01, power, alpha)
                          if p10 != p01 else math.inf})
@@ -1356,6 +1385,81 @@ def summary_sentences(disc: pd.DataFrame, alpha: float = 0.05) -> list[str]:
                if sig else "Dat verschil is niet statistisch significant: het kan ook toeval zijn.")
         )
     return out
+
+
+def second_outcome_sentences(cmp: pd.DataFrame, what: str = "uitnodigingen voor een gesprek",
+                             alpha: float = 0.05) -> list[str]:
+    """Plain-Dutch lines for the significant results of a second outcome (rows of
+    :func:`compare_groups` with ``outcome="outcome2"``): significant = the 95% interval of the
+    difference excludes 0; the p-value shown is the exact McNemar one."""
+    from .report import fmt
+
+    out = []
+    for _, r in cmp.iterrows():
+        if not (r["difference_ci_high"] < 0 or r["difference_ci_low"] > 0):
+            continue
+        p = r["mcnemar_p"]
+        ptxt = "p < 0,001" if p < 0.001 else "p = " + fmt.pval(p)
+        more = "minder" if r["difference_pp"] < 0 else "meer"
+        out.append(f"In {r['wave']} kreeg een kandidaat met profiel '{r['group']}' ({r['ground']}) significant "
+                   f"{more} {what} dan een kandidaat met profiel '{r['reference']}': {fmt.pp(r['difference_pp'])} "
+                   f"({fmt.prop(r['rate'])} tegenover {fmt.prop(r['rate_reference'])}; {ptxt}).")
+    return out
+
+
+def heterogeneity_summary(het: pd.DataFrame, names: Mapping[str, str] | None = None, alpha: float = 0.05) -> str:
+    """One Dutch sentence on the subgroup table of :func:`heterogeneity`: how many comparisons were
+    tested and which are significant after Holm's correction (or that none is)."""
+    from .report import fmt
+
+    names = dict(names or {})
+    shown = het[~het["suppressed"].astype(bool)] if "suppressed" in het.columns else het
+    n = int(shown["p_holm"].notna().sum())
+    sig = shown[shown["p_holm"] < alpha]
+    if n == 0:
+        return "Geen enkele subgroep is groot genoeg om te tonen."
+    if not len(sig):
+        return (f"Van de {fmt.num(n)} getoonde vergelijkingen per subgroep is er na correctie voor meervoudig "
+                f"toetsen (Holm) **geen enkele** significant: in geen enkele subgroep wijkt de kloof duidelijk "
+                f"van nul af. De verschillen tussen subgroepen passen bij toeval.")
+    items = [f"{names.get(str(r['variable']), r['variable'])} = {r['level']} ({r['group']}: "
+             f"{fmt.pp(r['difference_pp'])})" for _, r in sig.iterrows()]
+    return (f"Van de {fmt.num(n)} getoonde vergelijkingen per subgroep {'is' if len(sig) == 1 else 'zijn'} er "
+            f"na correctie voor meervoudig toetsen (Holm) {fmt.num(len(sig))} significant: " + "; ".join(items) + ".")
+
+
+def relabel(study: Study, values: Mapping[str, str] | None = None,
+            columns: Sequence[str] | None = None) -> Study:
+    """The study with file values shown under reader-facing (Dutch) labels: ``values`` maps a value
+    as it is in the file (a group such as ``black``, a subgroup level such as ``manufacturing``) to
+    its label. Groups (and the reference groups) and the values of ``columns`` (heterogeneity
+    variables and categorical covariates) are mapped; unmapped values stay as they are. Only labels
+    change: every statistic is the same (tested)."""
+    values = {str(k): str(v) for k, v in (values or {}).items()}
+    if not values:
+        return study
+    d = study.data.copy()
+    cats = [str(c) for c in d["group"].cat.categories]
+    new = [values.get(c, c) for c in cats]
+    if len(set(new)) != len(new):
+        raise ValueError("two groups get the same label")
+    d["group"] = d["group"].cat.rename_categories(new)
+    for c in columns or []:
+        if c not in d.columns or c in ("group", "ground", "wave", "cluster", "outcome", "outcome2"):
+            continue
+        col = d[c]
+        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            continue
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            old = [str(x) for x in col.cat.categories]
+            lab = [values.get(x, x) for x in old]
+            if len(set(lab)) == len(lab):
+                d[c] = col.cat.rename_categories(lab)
+                continue
+            col = col.astype(str)
+        d[c] = col.map(lambda x: values.get(str(x), x) if pd.notna(x) else x)
+    refs = {g: values.get(str(r), r) for g, r in study.reference_groups.items()}
+    return Study(data=d, reference_groups=refs, ledgers=study.ledgers, waves=study.waves)
 
 
 # =========================================================================== loading and figures
@@ -1460,18 +1564,25 @@ def plot_forest(disc: pd.DataFrame, *, benchmarks: pd.DataFrame | None = None):
     return fig
 
 
-def power_curves(cmp: pd.DataFrame, reductions_pp: Sequence[float], n_max: int = 5000, alpha: float = 0.05):
+def power_curves(cmp: pd.DataFrame, reductions_pp: Sequence[float], n_max: int = 5000, alpha: float = 0.05,
+                 cap_at_gap: bool = True):
     """Power to detect each reduction of the gap as a function of the follow-up's vacancies, per
     comparison of the base wave (rows of :func:`compare_groups`): a long table for plotting. Each
     curve is one vectorised :func:`wave_change_power` over all follow-up sizes; the table is built
-    from whole columns (tested equal to the row-by-row construction)."""
+    from whole columns (tested equal to the row-by-row construction). With ``cap_at_gap`` (for a
+    group at a disadvantage) planned reductions of at least the current gap become one curve for the
+    whole gap, as in :func:`power_table`; column ``capped`` marks it."""
     n = np.unique(np.linspace(20, n_max, 120).astype(int))
     cols: dict[str, list] = {"ground": [], "group": [], "reduction_pp": [], "vacancies": [], "power": []}
+    capped_col: list[bool] = []
     for g, k, only_ref, only_grp, vac in zip(cmp["ground"], cmp["group"], cmp["only_reference"],
                                               cmp["only_group"], cmp["vacancies"]):
         p10, p01 = only_ref / vac, only_grp / vac
         sign = -1 if p10 >= p01 else 1
-        for red in reductions_pp:
+        gap = 100 * (p10 - p01)
+        plan = (_capped_reductions(gap, reductions_pp) if cap_at_gap and gap > 0
+                else [(red, False) for red in reductions_pp])
+        for red, capped in plan:
             try:
                 pw = wave_change_power(n, sign * abs(red), p_only_reference=p10, p_only_group=p01,
                                        n_base=vac, alpha=alpha)
@@ -1482,11 +1593,15 @@ def power_curves(cmp: pd.DataFrame, reductions_pp: Sequence[float], n_max: int =
             cols["reduction_pp"] += [red] * len(n)
             cols["vacancies"].append(n)
             cols["power"].append(np.asarray(pw, dtype=float))
+            capped_col += [capped] * len(n)
     if not cols["vacancies"]:
         return pd.DataFrame([])
     cols["vacancies"] = np.concatenate(cols["vacancies"]).astype(np.int64)
     cols["power"] = np.concatenate(cols["power"])
-    return pd.DataFrame(cols)
+    out = pd.DataFrame(cols)
+    if cap_at_gap:
+        out["capped"] = np.asarray(capped_col, dtype=bool)
+    return out
 
 
 def plot_power(curves: pd.DataFrame, *, target: float = 0.8):
@@ -1500,31 +1615,56 @@ def plot_power(curves: pd.DataFrame, *, target: float = 0.8):
     for ax, (g, k) in zip(axes[0], comps):
         sub = curves[(curves["ground"] == g) & (curves["group"] == k)]
         for j, (red, s) in enumerate(sub.groupby("reduction_pp", sort=True)):
+            whole = bool(s["capped"].iloc[0]) if "capped" in s.columns else False
             ax.plot(s["vacancies"], s["power"], color=rp.PALETTE[j % len(rp.PALETTE)],
-                    label=f"kloof {rp.fmt.num(red, 0)} pp kleiner")
+                    label=(f"kloof helemaal weg ({rp.fmt.num(red, 1)} pp kleiner)" if whole
+                           else f"kloof {rp.fmt.num(red, 0)} pp kleiner"))
         ax.axhline(target, color="black", linestyle="--", linewidth=1)
         ax.set_title(f"{str(g).capitalize()}: {k}", loc="left", fontsize=10)
         ax.set_xlabel("Vacatures in de volgende meting")
         rp.axis_format(ax, "y", "prop", 0)
         rp.axis_format(ax, "x", "num", 0)
-    axes[0, 0].set_ylabel("Onderscheidingsvermogen")
+    axes[0, 0].set_ylabel("Kans om de daling aan te tonen")
     axes[0, 0].legend(frameon=False, fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
 
 
-def benchmark_table(disc: pd.DataFrame, benchmarks: pd.DataFrame, ground_map: Mapping[str, str]) -> pd.DataFrame:
+def _benchmark_key(spec) -> tuple[str | None, str]:
+    """``"ethnicity"`` → (ethnicity, all); ``{"ground": "age", "scope": "Europe"}`` or
+    ``["age", "Europe"]`` → (age, Europe)."""
+    if spec is None or spec == "":
+        return None, "all"
+    if isinstance(spec, Mapping):
+        return spec.get("ground"), spec.get("scope", "all") or "all"
+    if isinstance(spec, (list, tuple)):
+        return spec[0], (spec[1] if len(spec) > 1 else "all")
+    return str(spec), "all"
+
+
+def benchmark_table(disc: pd.DataFrame, benchmarks: pd.DataFrame, ground_map: Mapping[str, Any]) -> pd.DataFrame:
     """This study's relative callback per ground beside the meta-analysis figure for the matching
-    ground (``ground_map``: our ground -> the meta-analysis' ground)."""
+    ground (``ground_map``: our ground -> the meta-analysis' ground, as a string for its overall
+    figure or as ``{"ground": ..., "scope": ...}`` for a matching sub-figure, e.g. Maghrebi-Arab
+    background or European studies). ``benchmark_relative_callback`` is the matching figure (the
+    scope asked for, else the overall one), ``benchmark_all_relative_callback`` always the overall
+    one, so a report can show both."""
     rows = []
     for _, r in disc.iterrows():
-        meta = ground_map.get(str(r["ground"]))
-        b = benchmarks[(benchmarks["ground"] == meta) & (benchmarks["scope"] == "all")] if meta else benchmarks.iloc[:0]
+        meta, scope = _benchmark_key(ground_map.get(str(r["ground"])))
+        in_ground = benchmarks["ground"] == meta
+        b_all = benchmarks[in_ground & (benchmarks["scope"] == "all")] if meta else benchmarks.iloc[:0]
+        b = benchmarks[in_ground & (benchmarks["scope"] == scope)] if meta else benchmarks.iloc[:0]
+        if not len(b):
+            b, scope = b_all, "all"
         rows.append({"wave": r["wave"], "ground": r["ground"], "group": r["group"],
                      "relative_callback": r["relative_callback"],
                      "relative_callback_ci_low": r["relative_callback_ci_low"],
                      "relative_callback_ci_high": r["relative_callback_ci_high"],
                      "benchmark_ground": meta or "",
+                     "benchmark_scope": scope if meta else "",
                      "benchmark_relative_callback": float(b["relative_callback"].iloc[0]) if len(b) else np.nan,
-                     "benchmark_fewer_pct": float(b["fewer_positive_responses_pct"].iloc[0]) if len(b) else np.nan})
+                     "benchmark_fewer_pct": float(b["fewer_positive_responses_pct"].iloc[0]) if len(b) else np.nan,
+                     "benchmark_all_relative_callback":
+                         float(b_all["relative_callback"].iloc[0]) if len(b_all) else np.nan})
     return pd.DataFrame(rows)
