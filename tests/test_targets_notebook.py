@@ -75,3 +75,16 @@ def test_report_from_user_layout_gives_the_same_assessment(tmp_path, monkeypatch
     ref = T.evaluate_targets(_published(), tgt, BREAKS).sort_values(["target_year", "group"]).reset_index(drop=True)
     ref = pd.read_csv(io.StringIO(ref.to_csv(index=False)))  # same CSV round trip
     pd.testing.assert_frame_equal(got[ref.columns], ref)
+
+
+@pytest.mark.slow
+def test_entity_report_without_any_assessable_target(tmp_path, monkeypatch):
+    """Entiteit 18 of the example personnel data has no publishable figure up to 2020 for any
+    group with a target: the entity report says so instead of failing."""
+    monkeypatch.setenv("EVALUATIE_ROOT", str(REPO))
+    run = load_run(REPO / "params" / "streefcijfers.yaml", overrides={"entity": "Entiteit 18"})
+    result = execute(run, tmp_path / "out")
+    assert result.ok, result.describe_error()
+    html = (tmp_path / "out" / run.name / "report.html").read_text(encoding="utf-8")
+    assert "kan geen enkel streefcijfer beoordeeld worden" in html
+    assert not (tmp_path / "out" / run.name / "tables" / "assessment_microdata.csv").exists()
