@@ -95,3 +95,27 @@ def test_pandas_missing_values_format_as_dash():
     import pandas as pd
 
     assert fmt.num(pd.NA) == "–" and fmt.pct(pd.NA) == "–" and fmt.pval(pd.NA) == "–"
+
+
+def test_report_style_equals_seaborn_whitegrid_with_our_palette():
+    import subprocess
+    import sys
+
+    code = """
+import matplotlib as mpl
+from evaluatie import report as rp
+from matplotlib.colors import to_hex
+def norm(k, v):
+    return str([to_hex(c) for c in v.by_key()["color"]]) if k == "axes.prop_cycle" else str(v)
+rp.use_style(); ours = {k: norm(k, v) for k, v in mpl.rcParams.items()}
+mpl.rcdefaults()
+import seaborn as sns
+sns.set_theme(style="whitegrid", palette=rp.PALETTE)
+theirs = {k: norm(k, v) for k, v in mpl.rcParams.items()}
+diff = sorted(k for k in theirs if theirs[k] != ours[k] and k not in (
+    "image.cmap", "figure.figsize", "figure.dpi", "savefig.dpi", "axes.spines.top", "axes.spines.right",
+    "axes.titleweight", "axes.formatter.use_locale"))
+print(diff)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
