@@ -60,7 +60,10 @@ def test_budget_totals_equal_the_source_total_row(budget):
     totals = ex[ex["priority"] == "Totaal"].set_index("line")
     assert totals.loc["regular", ["planned_eur", "spent_eur"]].tolist() == [236000, 215800]
     assert totals.loc["tom", ["planned_eur", "spent_eur"]].tolist() == [798000, 756500]
-    assert totals.loc["regular", "execution_pct"] == pytest.approx(100 * 215800 / 236000)
+    assert totals.loc["regular", "spent_share_pct"] == pytest.approx(100 * 215800 / 236000)
+    # the execution rate counts what the planned actions spent, not the additional ones
+    assert totals.loc["regular", ["spent_planned_eur", "spent_additional_eur"]].tolist() == [167700, 48100]
+    assert totals.loc["regular", "execution_pct"] == pytest.approx(100 * 167700 / 236000)
     assert len(budget) == 176
 
 
@@ -87,9 +90,39 @@ def test_priority_subtotals_match_the_hand_check(budget):
     for p, (pl, sp, plt_, spt) in ref.items():
         assert (reg.loc[p, "planned_eur"], reg.loc[p, "spent_eur"]) == (pl, sp)
         assert (tom.loc[p, "planned_eur"], tom.loc[p, "spent_eur"]) == (plt_, spt)
-    assert reg.loc[2, "assessment"] == "overspent" and reg.loc[2, "execution_pct"] == pytest.approx(30000 / 3500 * 100)
+    assert reg.loc[2, "spent_share_pct"] == pytest.approx(30000 / 3500 * 100)
     assert reg.loc[5, "assessment"] == "no_budget" and math.isnan(reg.loc[5, "execution_pct"])
     assert tom.loc[6, "assessment"] == "unspent"
+
+
+def test_execution_rate_and_judgement_on_planned_actions_only(budget):
+    """Review finding: the unplanned (bijkomend) spending is not overspending of the plan.
+    Priority 2: €3.500 planned, €0 spent on the planned actions, €30.000 on the unplanned
+    jobcoaching pilot (file row 34) -> 0%, 'voorzien, niets uitgegeven'. Priority 3: €3.000 of
+    €6.000 (50%) plus €7.800 unplanned. Priority 1: 145% without the €10.300 unplanned."""
+    ex = ap.budget_execution(budget)
+    reg = ex[ex["line"] == "regular"].dropna(subset=["priority_no"]).set_index("priority_no")
+    p2 = reg.loc[2]
+    assert (p2["planned_eur"], p2["spent_planned_eur"], p2["spent_additional_eur"], p2["spent_eur"]) == (3500, 0, 30000, 30000)
+    assert p2["execution_pct"] == 0 and p2["difference_eur"] == -3500 and p2["assessment"] == "unspent"
+    assert p2["additional_actions"] == 1
+    assert reg.loc[3, "execution_pct"] == pytest.approx(50) and reg.loc[3, "assessment"] == "underspent"
+    assert reg.loc[3, "spent_additional_eur"] == 7800
+    assert reg.loc[1, "execution_pct"] == pytest.approx(16000 / 11000 * 100)
+    assert sorted(reg.index[reg["assessment"] == "overspent"]) == [1, 7, 10]
+    assert (reg["spent_planned_eur"] + reg["spent_additional_eur"] == reg["spent_eur"]).all()
+    # the TOM cells of the additional actions are empty: nothing additional on that line
+    tom = ex[ex["line"] == "tom"]
+    assert (tom["spent_additional_eur"] == 0).all() and (tom["execution_pct"].dropna() == tom["spent_share_pct"].dropna()).all()
+
+
+def test_execution_without_additional_column_counts_every_action_as_planned():
+    b = pd.DataFrame({"priority_no": [1, 1, 2], "priority": ["a", "a", "b"], "action": ["x", "y", "z"],
+                      "planned_eur": [100.0, 0.0, 50.0], "spent_eur": [80.0, 40.0, np.nan]})
+    ex = ap.budget_execution(b, lines={"regular": ("planned_eur", "spent_eur")}).set_index("priority")
+    assert ex.loc["a", "spent_planned_eur"] == 120 and ex.loc["a", "execution_pct"] == pytest.approx(120)
+    assert ex.loc["a", "assessment"] == "overspent" and ex.loc["b", "assessment"] == "unspent"
+    assert ex.loc["Totaal", "spent_additional_eur"] == 0 and ex.loc["Totaal", "spent_eur"] == 120
 
 
 def test_status_distribution(budget):
@@ -185,6 +218,26 @@ def test_plan_reconciles_on_the_real_data(plan):
     notes = rec[rec["result"] == "note"]
     assert set(notes["check"]) == {"section_not_planned", "action_vs_section_table"}
     assert len(ap.findings(rec)) == 5
+
+
+def test_action_comparison_names_planning_and_section_text(plan):
+    """Review finding: the planning states €17.000 for "Extra verdieping", the section text
+    €7.000 (+ €10.000 digitalisation); the comparison table names each side explicitly."""
+    cmp = ap.action_comparison(_reconcile(*plan))
+    extra = cmp[cmp["scope"].str.startswith("2. Extra verdieping") & (cmp["measure"] == "budget_eur")].iloc[0]
+    assert (extra["planning"], extra["section_text"], extra["difference"]) == (17000, 7000, 10000)
+    opleiden = cmp[cmp["scope"].str.contains("4.3.2") & (cmp["measure"] == "budget_eur")]
+    assert opleiden["planning"].sum() == 6000 + 17000  # the planning's Opleiden group: 23.000
+    assert set(cmp["result"]) <= {"ok", "explained", "note", "mismatch"}
+    assert not (cmp["measure"] == "").any()
+
+
+def test_mark_sic_marks_whole_words_once():
+    t = 'najaar 2024: uitrol campagne "ondernem voor iedereen"'
+    assert ap.mark_sic(t, ["ondernem"]) == 'najaar 2024: uitrol campagne "ondernem [sic] voor iedereen"'
+    assert ap.mark_sic(ap.mark_sic(t, ["ondernem"]), ["ondernem"]).count("[sic]") == 1
+    assert ap.mark_sic("Onderneem voor iedereen", ["ondernem"]) == "Onderneem voor iedereen"
+    assert ap.mark_sic(None, ["x"]) is None and ap.mark_sic("abc", None) == "abc"
 
 
 def test_changed_planning_action_is_named(plan):

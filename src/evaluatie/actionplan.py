@@ -50,7 +50,7 @@ __all__ = [
     "CHECK_NL", "RESULT_NL",
     "budget_execution", "reconcile_totals", "explain_difference", "status_distribution",
     "budget_without_execution", "additional_actions", "status_budget",
-    "reconcile_plan", "findings", "timeline", "timeline_figure", "month_range", "month_label", "status_class",
+    "reconcile_plan", "findings", "action_comparison", "mark_sic", "timeline", "timeline_figure", "month_range", "month_label", "status_class",
     "check_subsidy_rules", "COMMITMENT_STATUS_NL", "MEASURE_NL",
     "commitment_progress", "read_subsidy_rules", "subsidy", "subsidy_rules_table", "subsidy_table",
 ]
@@ -282,30 +282,60 @@ def _assess(planned: float, spent: float) -> str:
 
 def budget_execution(budget: pd.DataFrame, *, lines: Mapping[str, Sequence[str]] | None = None,
                      include_additional: bool = True) -> pd.DataFrame:
-    """Planned and spent per priority and budget line, with a total row per line.
+    """Planned and spent per priority and budget line, with a total row per line; spending split
+    into planned actions and additional (bijkomend) actions outside the plan.
 
-    ``execution_pct = 100 × spent / planned`` (empty when nothing was planned),
-    ``difference_eur = spent − planned`` (positive = overspending). Empty amount cells count as 0
-    (the source leaves the TOM cells of the additional actions empty).
+    * ``planned_eur``, ``spent_eur``: sums over all rows (what the source's total row adds up;
+      empty amount cells count as 0 — the source leaves the TOM cells of the additional actions
+      empty);
+    * ``spent_planned_eur``: spent on the planned actions (``additional`` false),
+      ``spent_additional_eur``: spent on the additional actions (``spent_eur`` is their sum);
+    * ``execution_pct = 100 × spent_planned / planned`` (empty when nothing was planned) and
+      ``difference_eur = spent_planned − planned`` (positive = overspending) and the
+      ``assessment`` judge **the planned actions only**: an additional action was never planned,
+      so its cost is not overspending of the plan (e.g. priority 2 of the 2018 budget: €3.500
+      planned, €0 spent on it, €30.000 on an unplanned pilot -> 0%, "voorzien, niets uitgegeven");
+    * ``spent_share_pct = 100 × spent / planned``: everything spent, additional actions included,
+      as a share of the planned amount (the 91% of the 2018 budget).
+
+    Without an ``additional`` column every action counts as planned. ``include_additional=False``
+    drops the additional rows altogether. Reference: the subtotals checked by hand in
+    ``data/README.md`` (tests).
     """
     df = budget if include_additional or "additional" not in budget else budget[~budget["additional"]]
+    add = df["additional"].to_numpy(bool) if "additional" in df else np.zeros(len(df), bool)
     rows = []
     for line, (pcol, scol) in _lines(df, lines).items():
-        g = df.groupby("priority_no", sort=True).agg(
-            priority=("priority", "first"), planned_eur=(pcol, "sum"), spent_eur=(scol, "sum"),
-            actions=("action", "size"))
+        d = pd.DataFrame({"priority_no": df["priority_no"].to_numpy(), "priority": df["priority"].to_numpy(),
+                          "planned": df[pcol].fillna(0).to_numpy(float), "spent": df[scol].fillna(0).to_numpy(float),
+                          "add": add})
+        d["spent_planned"] = np.where(d["add"], 0.0, d["spent"])
+        d["spent_additional"] = np.where(d["add"], d["spent"], 0.0)
+        g = d.groupby("priority_no", sort=True).agg(
+            priority=("priority", "first"), planned_eur=("planned", "sum"), spent_eur=("spent", "sum"),
+            spent_planned_eur=("spent_planned", "sum"), spent_additional_eur=("spent_additional", "sum"),
+            actions=("priority", "size"), additional_actions=("add", "sum"))
         for no, r in g.iterrows():
             rows.append({"line": line, "priority_no": int(no), "priority": r["priority"],
-                         "actions": int(r["actions"]), "planned_eur": float(r["planned_eur"]),
-                         "spent_eur": float(r["spent_eur"])})
-        rows.append({"line": line, "priority_no": np.nan, "priority": "Totaal", "actions": int(len(df)),
-                     "planned_eur": float(df[pcol].fillna(0).sum()), "spent_eur": float(df[scol].fillna(0).sum())})
-    out = pd.DataFrame(rows, columns=["line", "priority_no", "priority", "actions", "planned_eur", "spent_eur"])
+                         "actions": int(r["actions"]), "additional_actions": int(r["additional_actions"]),
+                         "planned_eur": float(r["planned_eur"]), "spent_eur": float(r["spent_eur"]),
+                         "spent_planned_eur": float(r["spent_planned_eur"]),
+                         "spent_additional_eur": float(r["spent_additional_eur"])})
+        rows.append({"line": line, "priority_no": np.nan, "priority": "Totaal", "actions": int(len(d)),
+                     "additional_actions": int(d["add"].sum()),
+                     "planned_eur": float(d["planned"].sum()), "spent_eur": float(d["spent"].sum()),
+                     "spent_planned_eur": float(d["spent_planned"].sum()),
+                     "spent_additional_eur": float(d["spent_additional"].sum())})
+    cols = ["line", "priority_no", "priority", "actions", "additional_actions", "planned_eur", "spent_eur",
+            "spent_planned_eur", "spent_additional_eur"]
+    out = pd.DataFrame(rows, columns=cols)
     out["priority_no"] = out["priority_no"].astype("Int64")
-    out["difference_eur"] = out["spent_eur"] - out["planned_eur"]
+    out["difference_eur"] = out["spent_planned_eur"] - out["planned_eur"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["execution_pct"] = np.where(out["planned_eur"] > 0, 100 * out["spent_eur"] / out["planned_eur"], np.nan)
-    out["assessment"] = [_assess(p, s) for p, s in zip(out["planned_eur"], out["spent_eur"])]
+        out["execution_pct"] = np.where(out["planned_eur"] > 0,
+                                        100 * out["spent_planned_eur"] / out["planned_eur"], np.nan)
+        out["spent_share_pct"] = np.where(out["planned_eur"] > 0, 100 * out["spent_eur"] / out["planned_eur"], np.nan)
+    out["assessment"] = [_assess(p, s) for p, s in zip(out["planned_eur"], out["spent_planned_eur"])]
     return out
 
 
@@ -725,6 +755,35 @@ def findings(*checks: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values("result", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
 
 
+def action_comparison(recon: pd.DataFrame) -> pd.DataFrame:
+    """The action-by-action comparisons of :func:`reconcile_plan` (``action_vs_section_table``)
+    with explicit sides: ``planning`` (the value in the planning table) and ``section_text`` (the
+    value in the action table of the section text), ``difference = planning − section_text``.
+
+    In the reconciliation frame these are ``computed`` and ``stated``; a generic "stated / computed"
+    header put the section text's €7.000 of "Extra verdieping" under "stated" although the plan's
+    planning states €17.000, so the report shows this frame instead.
+    """
+    sel = recon[(recon["check"] == "action_vs_section_table") & (recon["measure"].astype(str) != "")]
+    return pd.DataFrame({
+        "scope": sel["scope"].to_numpy(), "measure": sel["measure"].to_numpy(),
+        "planning": sel["computed"].to_numpy(float), "section_text": sel["stated"].to_numpy(float),
+        "difference": (sel["computed"] - sel["stated"]).to_numpy(float),
+        "result": sel["result"].to_numpy(), "rows": sel["rows"].to_numpy(),
+        "explanation": sel["explanation"].to_numpy()})
+
+
+def mark_sic(text: Any, words: Iterable[str] | None) -> Any:
+    """Mark a spelling quoted from the source as such: ``ondernem voor iedereen`` ->
+    ``ondernem [sic] voor iedereen`` for ``words=["ondernem"]`` (whole words, case as given), so
+    that a reader sees the difference with a label spelled otherwise is the source's own."""
+    if not isinstance(text, str) or not words:
+        return text
+    for w in words:
+        text = re.sub(rf"(?<!\w){re.escape(w)}(?!\w)(?! \[sic\])", f"{w} [sic]", text)
+    return text
+
+
 # --------------------------------------------------------------------------- timeline
 
 
@@ -978,8 +1037,8 @@ def subsidy(plan_type: str, costs_eur: float, organisations: int = 1, *,
     if bool(r["per_organisation"]):
         minimum = int(r["min_organisations"])
         if organisations < minimum:
-            raise ValueError(f"een {name} vraagt de samenwerking van minstens {minimum} organisaties, "
-                             f"gekregen {organisations}")
+            raise ValueError(f"een {str(name).lower()} vraagt minstens {minimum} organisaties; "
+                             f"er {'is er' if organisations == 1 else 'zijn er'} {organisations} opgegeven")
     elif organisations != 1:
         raise ValueError(f"een {name} is voor één organisatie (organisations=1), gekregen {organisations}; "
                          "alleen een plan per organisatie (zoals een clusterplan) telt meer organisaties")
