@@ -58,6 +58,7 @@ for the ``api`` data) and ``tests/test_survey_coverage.py`` (coverage simulation
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -885,6 +886,31 @@ VERDICTS_NL = {"supported": "ondersteund", "not_supported": "niet ondersteund",
 _OPS = (">=", ">", "<=", "<", "~")
 
 
+def _verdict(op: str, v: float, tol: float, lo: float, hi: float) -> str:
+    """The verdict of one claim from its interval ``[lo, hi]`` (see :func:`claims_check`)."""
+    if op in (">=", ">"):
+        above = lo >= v if op == ">=" else lo > v
+        below = hi < v if op == ">=" else hi <= v
+        return "supported" if above else "not_supported" if below else "undecided"
+    if op in ("<=", "<"):
+        below = hi <= v if op == "<=" else hi < v
+        above = lo > v if op == "<=" else lo >= v
+        return "supported" if below else "not_supported" if above else "undecided"
+    inside = lo >= v - tol and hi <= v + tol
+    outside = hi < v - tol or lo > v + tol
+    return "supported" if inside else "not_supported" if outside else "undecided"
+
+
+def _judge(res: pd.DataFrame, op: str, v: float, tol: float, threshold: int) -> tuple:
+    """``(estimate, ci_low, ci_high, n, verdict)`` of a one-row estimator result."""
+    if res.empty or res["n"].iloc[0] < threshold:
+        n = int(res["n"].iloc[0]) if not res.empty else 0
+        return np.nan, np.nan, np.nan, n, "no_data"
+    r = res.iloc[0]
+    est, lo, hi, n = float(r["estimate"]), float(r["ci_low"]), float(r["ci_high"]), int(r["n"])
+    return est, lo, hi, n, _verdict(op, v, tol, lo, hi)
+
+
 def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, ci: str = "logit",
                  conf: float = 0.95, threshold: int = 5) -> pd.DataFrame:
     """Check published headline claims against the data, with uncertainty.
@@ -900,6 +926,13 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
     9 in 10"): supported when the interval lies within ``value +/- tolerance``, not supported when
     it lies entirely outside that band, undecided otherwise. A base below ``threshold`` gives
     ``no_data``.
+
+    Coding: the result says which levels were counted (``levels``) and which answered levels of
+    the variable were not (``other_levels``, e.g. ``deels+nee`` for "target reached" coded as
+    ``ja`` only), plus the claim's own ``coding_nl`` text if it has one. A claim with
+    ``alt_levels`` is also judged under that alternative coding (e.g. ``[ja, deels]``: "partly
+    reached" counts as reached): columns ``alt_levels``, ``alt_estimate``, ``alt_ci_low``,
+    ``alt_ci_high``, ``alt_verdict``, ``alt_verdict_nl`` (empty for claims without one).
     """
     rows = []
     batched = _claims_batch(design, claims, ci, conf)
@@ -910,41 +943,39 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
         op, v = c["op"], float(c["value"])
         if op not in _OPS:
             raise ValueError(f"claim {c['id']}: op must be one of {_OPS}")
+        tol = float(c.get("tolerance", 0.05))
         levels = c["levels"]
-        if c.get("domain"):
-            (dcol, dval), = dict(c["domain"]).items()
-            res = design.by(dcol).proportion(c["variable"], levels, ci=ci, conf=conf)
-            res = res[res[dcol].astype(str) == str(dval)]
-        elif i in batched:
-            res = batched[i]
-        else:
-            res = design.proportion(c["variable"], levels, ci=ci, conf=conf)
-        if res.empty or res["n"].iloc[0] < threshold:
-            est = lo = hi = np.nan
-            n = int(res["n"].iloc[0]) if not res.empty else 0
-            verdict = "no_data"
-        else:
-            r = res.iloc[0]
-            est, lo, hi, n = float(r["estimate"]), float(r["ci_low"]), float(r["ci_high"]), int(r["n"])
-            if op in (">=", ">"):
-                above = lo >= v if op == ">=" else lo > v
-                below = hi < v if op == ">=" else hi <= v
-                verdict = "supported" if above else "not_supported" if below else "undecided"
-            elif op in ("<=", "<"):
-                below = hi <= v if op == "<=" else hi < v
-                above = lo > v if op == "<=" else lo >= v
-                verdict = "supported" if below else "not_supported" if above else "undecided"
-            else:
-                tol = float(c.get("tolerance", 0.05))
-                inside = lo >= v - tol and hi <= v + tol
-                outside = hi < v - tol or lo > v + tol
-                verdict = "supported" if inside else "not_supported" if outside else "undecided"
-        rows.append({"id": c["id"], "text_nl": c.get("text_nl", ""), "variable": c["variable"],
-                     "levels": "+".join(map(str, _aslist(levels))), "op": op, "value": v,
-                     "tolerance": float(c.get("tolerance", 0.05)) if op == "~" else np.nan,
-                     "estimate": est, "ci_low": lo, "ci_high": hi, "n": n, "method": ci,
-                     "verdict": verdict, "verdict_nl": VERDICTS_NL[verdict]})
-    return pd.DataFrame(rows)
+
+        def estimate(lv, use_batch):
+            if c.get("domain"):
+                (dcol, dval), = dict(c["domain"]).items()
+                res = design.by(dcol).proportion(c["variable"], lv, ci=ci, conf=conf)
+                return res[res[dcol].astype(str) == str(dval)]
+            if use_batch and i in batched:
+                return batched[i]
+            return design.proportion(c["variable"], lv, ci=ci, conf=conf)
+
+        est, lo, hi, n, verdict = _judge(estimate(levels, True), op, v, tol, threshold)
+        counted = [str(x) for x in _aslist(levels)]
+        _, answered = design._categorical(c["variable"])
+        row = {"id": c["id"], "text_nl": c.get("text_nl", ""), "variable": c["variable"],
+               "levels": "+".join(counted),
+               "other_levels": "+".join(str(x) for x in answered if str(x) not in counted),
+               "coding_nl": c.get("coding_nl", ""), "op": op, "value": v,
+               "tolerance": tol if op == "~" else np.nan,
+               "estimate": est, "ci_low": lo, "ci_high": hi, "n": n, "method": ci,
+               "verdict": verdict, "verdict_nl": VERDICTS_NL[verdict]}
+        if c.get("alt_levels") is not None:
+            a_est, a_lo, a_hi, _, a_verdict = _judge(estimate(c["alt_levels"], False), op, v, tol, threshold)
+            row.update({"alt_levels": "+".join(map(str, _aslist(c["alt_levels"]))), "alt_estimate": a_est,
+                        "alt_ci_low": a_lo, "alt_ci_high": a_hi, "alt_verdict": a_verdict,
+                        "alt_verdict_nl": VERDICTS_NL[a_verdict]})
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    if any(c.get("alt_levels") is not None for c in claims):
+        for col in ("alt_levels", "alt_verdict", "alt_verdict_nl"):
+            out[col] = out[col].fillna("")
+    return out
 
 
 def _claims_batch(design: SurveyDesign, claims, ci: str, conf: float) -> dict:
@@ -985,12 +1016,24 @@ def frame_margins(frame: pd.DataFrame, margins: Sequence[str], count: str) -> di
     return {m: frame.groupby(m, observed=True)[count].sum().astype(float) for m in margins}
 
 
+def natural_key(level) -> tuple:
+    """Sort key for category labels that puts numeric classes in their natural order: labels
+    starting with a number (``"1-9"``, ``"50-249"``, ``"250+"``) by that number, before the
+    others, which sort alphabetically (case-insensitive)."""
+    m = re.match(r"\s*[<>]?\s*(\d+(?:[.,]\d+)?)", str(level))
+    if m:
+        return (0, float(m.group(1).replace(",", ".")), str(level))
+    return (1, 0.0, str(level).casefold())
+
+
 def weighting_table(before: SurveyDesign, after: SurveyDesign, margins: Mapping[str, pd.Series]) -> pd.DataFrame:
     """Per margin and level: population count and share, respondents and their unweighted share,
     share with the design weights before calibration and after (which equals the population share
-    for every raked margin)."""
+    for every raked margin). Levels in natural order (``1-9, 10-49, 50-249, 250+``: by their
+    leading number, then alphabetically), not string order."""
     rows = []
     for var, pop in margins.items():
+        pop = pop.iloc[sorted(range(len(pop)), key=lambda i: natural_key(pop.index[i]))]
         x = before.data[var].astype(str)
         n = x.value_counts()
         wb = pd.Series(before._w, index=before.data.index).groupby(x).sum()
@@ -1035,6 +1078,22 @@ def breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str,
     e["suppressed"] = small
     e.loc[small, ["estimate", "se", "ci_low", "ci_high"]] = np.nan
     return e, pd.concat(tests, ignore_index=True)
+
+
+def adjust_pvalues(p, method: str = "holm") -> np.ndarray:
+    """Multiple-testing adjusted p-values (default Holm's step-down, which controls the
+    family-wise error rate under any dependence between the tests), via statsmodels
+    ``multipletests``; missing p-values stay missing and do not count in the family.
+    Reference: Holm (1979); closed form checked in the tests (``p_(i)`` times ``m - i + 1``,
+    running maximum, capped at 1)."""
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = ~np.isnan(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method=method)[1]
+    return out
 
 
 def suppression_mask(df: pd.DataFrame, columns: Sequence[str], flag: str = "suppressed",

@@ -1,0 +1,69 @@
+"""Reporting helpers added after the statistical review: the coding of a claim (counted and
+not-counted levels, a judgement under an alternative coding), natural order of size classes in
+the weighting table, and Holm-adjusted p-values."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evaluatie import survey as sv
+
+
+def _targets():
+    # 46 ja, 60 deels, 43 nee: the review's example (disability targets)
+    return pd.DataFrame({"reached": ["ja"] * 46 + ["deels"] * 60 + ["nee"] * 43 + [None] * 10})
+
+
+def test_claim_reports_coding_and_alternative_coding():
+    d = sv.SurveyDesign(_targets())
+    claim = {"id": "t", "variable": "reached", "levels": "ja", "op": "<", "value": 0.5,
+             "coding_nl": "'deels' telt als niet behaald", "alt_levels": ["ja", "deels"]}
+    r = sv.claims_check(d, [claim]).iloc[0]
+    assert r["levels"] == "ja" and r["other_levels"] == "deels+nee"
+    assert r["coding_nl"] == "'deels' telt als niet behaald"
+    # closed form: shares among the 149 with an answer
+    assert r["estimate"] == pytest.approx(46 / 149) and r["n"] == 149
+    assert r["verdict"] == "supported"
+    assert r["alt_levels"] == "ja+deels"
+    assert r["alt_estimate"] == pytest.approx(106 / 149)
+    assert r["alt_ci_low"] < 106 / 149 < r["alt_ci_high"]
+    assert r["alt_verdict"] == "not_supported" and r["alt_verdict_nl"] == "niet ondersteund"
+
+
+def test_claims_without_alternative_have_no_alt_columns_or_blank_ones():
+    d = sv.SurveyDesign(_targets())
+    base = {"id": "a", "variable": "reached", "levels": "ja", "op": "<", "value": 0.5}
+    assert "alt_estimate" not in sv.claims_check(d, [base]).columns
+    both = sv.claims_check(d, [base, {**base, "id": "b", "alt_levels": ["ja", "deels"]}]).set_index("id")
+    assert np.isnan(both.loc["a", "alt_estimate"]) and both.loc["a", "alt_verdict_nl"] == ""
+    assert both.loc["b", "alt_verdict"] == "not_supported"
+    # the main estimate does not depend on whether an alternative is asked for
+    assert both.loc["a", "estimate"] == both.loc["b", "estimate"]
+
+
+def test_natural_order_of_size_classes():
+    levels = ["1-9", "10-49", "250+", "50-249", "Brussel", "antwerpen"]
+    assert sorted(levels, key=sv.natural_key) == ["1-9", "10-49", "50-249", "250+", "antwerpen", "Brussel"]
+
+
+def test_weighting_table_lists_size_classes_in_natural_order():
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"size": rng.choice(["1-9", "10-49", "250+", "50-249"], 400)})
+    pop = {"size": pd.Series({"1-9": 500.0, "10-49": 600.0, "250+": 200.0, "50-249": 400.0})}
+    d = sv.SurveyDesign(df)
+    wt = sv.weighting_table(d, d.rake(pop), pop)
+    assert wt["level"].tolist() == ["1-9", "10-49", "50-249", "250+"]
+    assert wt.set_index("level")["population"].to_dict() == {"1-9": 500, "10-49": 600, "50-249": 400, "250+": 200}
+    assert wt["calibrated_share"].to_numpy() == pytest.approx(wt["population_share"].to_numpy())
+
+
+def test_holm_adjustment_closed_form():
+    p = np.array([0.01, 0.04, 0.03, 0.005, np.nan, 0.5])
+    # closed form (Holm 1979) over the 5 non-missing p-values: sorted 0.005, 0.01, 0.03, 0.04, 0.5
+    # times 5, 4, 3, 2, 1 -> 0.025, 0.04, 0.09, 0.08, 0.5; running maximum -> 0.025, 0.04, 0.09, 0.09, 0.5
+    expected = np.array([0.04, 0.09, 0.09, 0.025, np.nan, 0.5])
+    got = sv.adjust_pvalues(p)
+    assert np.isnan(got[4])
+    np.testing.assert_allclose(np.delete(got, 4), np.delete(expected, 4))
+    assert np.all(sv.adjust_pvalues([0.9, 0.8, 0.7]) <= 1)
+    assert sv.adjust_pvalues([]).size == 0
