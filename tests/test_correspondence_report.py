@@ -35,8 +35,8 @@ def test_bertrand_mullainathan_report_reproduces_published_rates(bm_run):
     rates = pd.read_csv(bm_run / "tables" / "callback_rates.csv")
     assert list(rates.columns) == RATE_COLUMNS
     r = rates.set_index("group")
-    assert round(100 * r.loc["white", "rate"], 2) == 9.65
-    assert round(100 * r.loc["black", "rate"], 2) == 6.45
+    assert round(100 * r.loc["wit klinkende naam", "rate"], 2) == 9.65
+    assert round(100 * r.loc["zwart klinkende naam", "rate"], 2) == 6.45
     assert r["rate"].between(0, 1).all() and (r["ci_low"] < r["rate"]).all() and (r["rate"] < r["ci_high"]).all()
 
 
@@ -44,7 +44,7 @@ def test_bertrand_mullainathan_report_paired_counts(bm_run):
     disc = pd.read_csv(bm_run / "tables" / "discrimination.csv")
     assert list(disc.columns) == DISCRIMINATION_COLUMNS
     row = disc.iloc[0]
-    assert (row["ground"], row["group"], row["reference"]) == ("etniciteit", "black", "white")
+    assert (row["ground"], row["group"], row["reference"]) == ("etniciteit", "zwart klinkende naam", "wit klinkende naam")
     assert (row["vacancies"], row["neither"], row["only_reference"], row["only_group"], row["both"]) == (1323, 1103, 93, 39, 88)
     assert row["difference_pp"] == pytest.approx(-3.2033, abs=1e-4)
     assert row["relative_callback"] == pytest.approx(157 / 235, rel=1e-12)
@@ -52,3 +52,22 @@ def test_bertrand_mullainathan_report_paired_counts(bm_run):
     ledger = pd.read_csv(bm_run / "tables" / "ledger.csv")
     assert ledger.loc[ledger["step"] == "read", "rows"].sum() == 4870
     assert ledger.loc[ledger["step"] == "analysed", "rows"].sum() == 4870
+
+
+def test_bertrand_mullainathan_report_uses_its_labels_and_title(bm_run):
+    """The params' labels replace the file's English values (groups, covariate values, variable
+    names) everywhere a reader looks, and the report has its own title."""
+    html = (bm_run / "report.html").read_text(encoding="utf-8")
+    assert "Praktijktest Bertrand &amp; Mullainathan (2004)" in html or "Praktijktest Bertrand & Mullainathan (2004)" in html
+    reg = pd.read_csv(bm_run / "tables" / "regression.csv")
+    assert "kwaliteit van het cv: laag" in set(reg["term"])
+    assert not any("resume_quality" in t for t in reg["term"])
+    het = pd.read_csv(bm_run / "tables" / "heterogeneity.csv")
+    assert set(het["group"]) == {"zwart klinkende naam"}
+    for word in ("'black'", "'white'", ">black<", ">white<", "resume_quality[", ">job_city<"):
+        assert word not in html, word
+
+
+def test_power_table_of_the_report_never_plans_more_than_the_gap(bm_run):
+    power = pd.read_csv(bm_run / "tables" / "power.csv")
+    assert (power["reduction_pp"] <= power["gap_base_pp"] + 1e-9).all()

@@ -1179,13 +1179,13 @@ def _wave_sentence(r: Mapping[str, Any], alpha: float = 0.05, near_zero_pp: floa
     g0, g1 = r["gap_base_pp"], r["gap_pp"]
     sig = r["change_p"] < alpha
     if abs(g0) < near_zero_pp and abs(g1) < near_zero_pp and not sig:
-        what = (f"bleef nagenoeg nul ({_nl(g0)} procentpunt in {r['base']}, {_nl(g1)} procentpunt in "
-                f"{r['wave']})")
+        what = (f"bleef de kloof in positieve reacties nagenoeg nul ({_nl(g0)} procentpunt in {r['base']}, "
+                f"{_nl(g1)} procentpunt in {r['wave']})")
     else:
         verb = "gedaald" if g1 < g0 else ("gestegen" if g1 > g0 else "gelijk gebleven")
-        what = f"{verb} van {_nl(g0)} procentpunt ({r['base']}) naar {_nl(g1)} procentpunt ({r['wave']})"
-    return (f"Bij {r['ground']} ({r['group']} tegenover {r['reference']}) is de kloof in positieve "
-            f"reacties {what}; die verandering van {fmt.pp(r['change_pp'])} (95%-betrouwbaarheidsinterval "
+        what = (f"is de kloof in positieve reacties {verb} van {_nl(g0)} procentpunt ({r['base']}) naar "
+                f"{_nl(g1)} procentpunt ({r['wave']})")
+    return (f"Bij {r['ground']} ({r['group']} tegenover {r['reference']}) {what}; die verandering van {fmt.pp(r['change_pp'])} (95%-betrouwbaarheidsinterval "
             f"{fmt.pp(r['change_ci_low'])} tot {fmt.pp(r['change_ci_high'])}) is "
             f"{'' if sig else 'niet '}statistisch significant ({fmt.pval(r['change_p']).replace('< ', 'p < ') if r['change_p'] < 0.001 else 'p = ' + fmt.pval(r['change_p'])}).")
 
