@@ -1625,7 +1625,8 @@ def plot_power(curves: pd.DataFrame, *, target: float = 0.8):
         rp.axis_format(ax, "y", "prop", 0)
         rp.axis_format(ax, "x", "num", 0)
     axes[0, 0].set_ylabel("Kans om de daling aan te tonen")
-    axes[0, 0].legend(frameon=False, fontsize=8, loc="lower right")
+    for ax in axes[0]:  # each panel its own legend (the 'whole gap' differs), under the axis
+        ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1)
     fig.tight_layout()
     return fig
 
