@@ -418,3 +418,21 @@ def test_excel_workbook_is_up_to_date(tmp_path):
     spec.loader.exec_module(mod)
     out = mod.build(tmp_path / "x.xlsx")
     assert out.read_bytes() == (RAW / "actieplannen.xlsx").read_bytes()
+
+
+def test_timeline_figure_with_group_headers(plan):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    p = plan[0]
+    tl = ap.timeline(p, ap.month_range("2024-01", "2025-06"))
+    fig = ap.timeline_figure(tl, groups=True)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    n_groups = p["group"].nunique()
+    assert len(labels) == len(p) + n_groups
+    bold = [t.get_text() for t in ax.get_yticklabels() if t.get_fontweight() == "bold"]
+    assert bold == list(dict.fromkeys(p["group"]))
+    assert labels[0] == bold[0]  # each group's header comes before its actions
+    plt.close(fig)

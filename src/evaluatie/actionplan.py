@@ -839,14 +839,17 @@ def timeline(planning: pd.DataFrame, months: Sequence[str], *, month_columns: Ma
     return out
 
 
-def timeline_figure(tl: pd.DataFrame, *, palette: Sequence[str] | None = None):
+def timeline_figure(tl: pd.DataFrame, *, palette: Sequence[str] | None = None, groups: bool = False):
     """A Gantt-like grid: one row per action, one column per month. Cells known from the
     planning or from the text are filled; unknown cells are left as an empty hatched grid, with
     the text's seasonal timing (voorjaar/najaar) written beside the action, not placed in months.
 
     The cells are drawn as a few polygon collections (one per run of cells with the same style,
     in row-major order, so overlapping edges stack exactly as cell-by-cell drawing would), not as
-    hundreds of separate patches; the picture is the same (``tests/test_actionplan.py``)."""
+    hundreds of separate patches; the picture is the same (``tests/test_actionplan.py``).
+
+    ``groups=True`` puts a bold header row above the actions of each group (action numbers restart
+    per group in a plan) and draws the rows more compactly."""
     import matplotlib.pyplot as plt
     from matplotlib.collections import PolyCollection
     from matplotlib.patches import Patch
@@ -865,7 +868,21 @@ def timeline_figure(tl: pd.DataFrame, *, palette: Sequence[str] | None = None):
     styles = {"unknown": dict(facecolors="white", edgecolors="#BBBBBB", hatch="///", linewidths=0.5),
               "planning": dict(facecolors=palette[0], edgecolors="black", linewidths=0.6),
               "text": dict(facecolors=palette[1], edgecolors="black", linewidths=0.6)}
-    fig, ax = plt.subplots(figsize=(11, 0.42 * len(actions) + 1.8))
+    # row position of each action; with groups, a header row before the first action of each group
+    ypos: dict[Any, int] = {}
+    headers: list[tuple[int, str]] = []
+    if groups and "group" in tl:
+        group_of = dict(zip(tl["action"], tl["group"]))
+        last = object()
+        for a in actions:
+            if group_of[a] != last:
+                last = group_of[a]
+                headers.append((len(ypos) + len(headers), str(last)))
+            ypos[a] = len(ypos) + len(headers)
+    else:
+        ypos = {a: i for i, a in enumerate(actions)}
+    n_rows = len(ypos) + len(headers)
+    fig, ax = plt.subplots(figsize=(11, (0.3 if headers else 0.42) * n_rows + 1.8))
     run_style, run = None, []
 
     def flush():
@@ -873,7 +890,8 @@ def timeline_figure(tl: pd.DataFrame, *, palette: Sequence[str] | None = None):
             ax.add_collection(PolyCollection(run, closed=True, joinstyle="miter", capstyle="butt",
                                              **styles[run_style]), autolim=False)
 
-    for i, a in enumerate(actions):
+    for a in actions:
+        i = ypos[a]
         for j, mth in enumerate(months):
             k = kind_of[(a, mth)]
             style = "unknown" if k == "unknown" else "planning" if k == "planning" else "text"
@@ -887,11 +905,15 @@ def timeline_figure(tl: pd.DataFrame, *, palette: Sequence[str] | None = None):
                     va="center", fontsize=8)
     flush()
     ax.set_xlim(0, len(months))
-    ax.set_ylim(len(actions) - 0.5, -0.5)
+    ax.set_ylim(n_rows - 0.5, -0.5)
     ax.set_xticks([j + 0.5 for j in range(len(months))])
     ax.set_xticklabels([month_label(m) for m in months], rotation=90, fontsize=8)
-    ax.set_yticks(range(len(actions)))
-    ax.set_yticklabels(actions, fontsize=8)
+    ticks = sorted([(ypos[a], a, False) for a in actions] + [(y, g, True) for y, g in headers])
+    ax.set_yticks([t[0] for t in ticks])
+    ax.set_yticklabels([t[1] for t in ticks], fontsize=8)
+    for lab, t in zip(ax.get_yticklabels(), ticks):
+        if t[2]:
+            lab.set_fontweight("bold")
     ax.grid(False)
     kinds = set(tl["known_from"])
     handles = [Patch(facecolor="white", edgecolor="#BBBBBB", hatch="///", label="maand onbekend (leeg in de bron)")]
