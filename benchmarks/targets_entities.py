@@ -9,6 +9,12 @@ overview report. One report is timed on its own first (sequential ``execute``), 
 ``run_all(jobs=2)``.
 
     .venv/bin/python benchmarks/targets_entities.py [--n 75] [--scale 1.0] [--jobs 2]
+
+Measured 2026-11-23 on the shared 2-core machine under a load average of 4-7 (other work
+running), after the vectorised targets path: one entity report 10.8-16.5 s; ``--n 20``: 202 s
+parallel vs 108 s ideal (ratio 1.87); ``--n 75`` did not finish in 11 minutes (53 reports in
+619 s vs 437 s ideal, ratio ~1.4). With 2 jobs on 2 busy cores the ratio measures the load more
+than the reports; rerun on a quiet machine.
 """
 
 from __future__ import annotations
