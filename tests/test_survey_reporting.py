@@ -30,10 +30,11 @@ def test_claim_reports_coding_and_alternative_coding():
     assert r["alt_verdict"] == "not_supported" and r["alt_verdict_nl"] == "niet ondersteund"
 
 
-def test_claims_without_alternative_have_no_alt_columns_or_blank_ones():
+def test_claims_without_alternative_have_blank_alt_columns():
     d = sv.SurveyDesign(_targets())
     base = {"id": "a", "variable": "reached", "levels": "ja", "op": "<", "value": 0.5}
-    assert "alt_estimate" not in sv.claims_check(d, [base]).columns
+    one = sv.claims_check(d, [base]).iloc[0]
+    assert one["alt_levels"] == "" and one["alt_verdict"] == "" and np.isnan(one["alt_estimate"])
     both = sv.claims_check(d, [base, {**base, "id": "b", "alt_levels": ["ja", "deels"]}]).set_index("id")
     assert np.isnan(both.loc["a", "alt_estimate"]) and both.loc["a", "alt_verdict_nl"] == ""
     assert both.loc["b", "alt_verdict"] == "not_supported"

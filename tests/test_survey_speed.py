@@ -50,7 +50,7 @@ def example():
                            required=list(p["margins"]) + [p["size_column"]])
     frame = read_table(REPO / p["frame"])
     pop = sv.frame_margins(frame, p["margins"], p["frame_count"])
-    df["sme"] = np.where(df[p["size_column"]].astype(str).isin(p["sme_levels"]), "KMO", "geen KMO")
+    df["sme"] = np.where(df[p["size_column"]].astype(str).isin(p["sme_levels"]), "kmo", "geen kmo")
     df["frame_n"] = df[p["strata"]].astype(str).map(pop[p["strata"]])
     design = sv.SurveyDesign(df, strata=p["strata"], fpc="frame_n").rake(pop)
     return design, p

@@ -932,7 +932,8 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
     ``ja`` only), plus the claim's own ``coding_nl`` text if it has one. A claim with
     ``alt_levels`` is also judged under that alternative coding (e.g. ``[ja, deels]``: "partly
     reached" counts as reached): columns ``alt_levels``, ``alt_estimate``, ``alt_ci_low``,
-    ``alt_ci_high``, ``alt_verdict``, ``alt_verdict_nl`` (empty for claims without one).
+    ``alt_ci_high``, ``alt_verdict``, ``alt_verdict_nl`` (always present; empty strings and NaN for
+    claims without one).
     """
     rows = []
     batched = _claims_batch(design, claims, ci, conf)
@@ -965,17 +966,15 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
                "tolerance": tol if op == "~" else np.nan,
                "estimate": est, "ci_low": lo, "ci_high": hi, "n": n, "method": ci,
                "verdict": verdict, "verdict_nl": VERDICTS_NL[verdict]}
+        row.update({"alt_levels": "", "alt_estimate": np.nan, "alt_ci_low": np.nan, "alt_ci_high": np.nan,
+                    "alt_verdict": "", "alt_verdict_nl": ""})
         if c.get("alt_levels") is not None:
             a_est, a_lo, a_hi, _, a_verdict = _judge(estimate(c["alt_levels"], False), op, v, tol, threshold)
             row.update({"alt_levels": "+".join(map(str, _aslist(c["alt_levels"]))), "alt_estimate": a_est,
                         "alt_ci_low": a_lo, "alt_ci_high": a_hi, "alt_verdict": a_verdict,
                         "alt_verdict_nl": VERDICTS_NL[a_verdict]})
         rows.append(row)
-    out = pd.DataFrame(rows)
-    if any(c.get("alt_levels") is not None for c in claims):
-        for col in ("alt_levels", "alt_verdict", "alt_verdict_nl"):
-            out[col] = out[col].fillna("")
-    return out
+    return pd.DataFrame(rows)
 
 
 def _claims_batch(design: SurveyDesign, claims, ci: str, conf: float) -> dict:
