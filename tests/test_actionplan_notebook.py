@@ -48,6 +48,17 @@ def test_budget_2018_report(out):
     assert ledger.loc[ledger["step"] == "read", "rows"].tolist() == [176, 4]
     assert "min(X, kosten × X / Y)" in html and "onze lezing" in html
     assert (run / "figures" / "budget_per_priority.png").exists()
+    # review: execution rate and judgement on planned actions; additional spending in its own column
+    ex = pd.read_csv(run / "tables" / "budget_execution_regular.csv").set_index("priority_no")
+    assert (ex.loc[2, "spent_planned_eur"], ex.loc[2, "spent_additional_eur"]) == (0, 30000)
+    assert ex.loc[2, "assessment"] == "unspent" and ex.loc[2, "execution_pct"] == 0
+    assert "alleen over de geplande acties" in html and "(1, 7, 10)" in html
+    # review: a short summary before everything else, with the figures a reader asks first
+    head = html[: html.index("Uitvoering van de begroting</h2>")] if "Uitvoering van de begroting</h2>" in html else html
+    assert "In het kort" in head and "(91%)" in head and "(95%)" in head and "148 van de 176 acties" in head
+    assert "Acties in prioriteit" in html and "Uitgevoerd (incl. 'uitgevoerd en lopend')" in html
+    assert "begroting tom" not in html and "Voorzien op begroting TOM" in html
+    assert "een clusterplan vraagt minstens 3 organisaties; er zijn er 2 opgegeven" in html
 
 
 def test_mtech_2024_report(out):
@@ -62,6 +73,17 @@ def test_mtech_2024_report(out):
     known = pd.read_csv(run / "tables" / "timeline_known.csv")
     assert len(known) == 2
     assert "Herkomst van dit rapport" in html and "Verantwoording van de ingelezen rijen" in html
+    # review: explicit Planning / Sectietekst columns, findings before the long tables
+    cmp = pd.read_csv(run / "tables" / "plan_action_comparison.csv")
+    extra = cmp[cmp["scope"].str.startswith("2. Extra verdieping") & (cmp["measure"] == "budget_eur")].iloc[0]
+    assert (extra["planning"], extra["section_text"]) == (17000, 7000)
+    assert ">Planning</th>" in html and ">Sectietekst</th>" in html
+    assert len(rec) == 41  # the full table is exported, only the differing rows are shown
+    assert html.index("In het kort") < html.index("Bevindingen") < html.index("Werkdagen en budget per groep")
+    assert "Werkdruk" not in html and "Inzet (werkdagen) en budget" in html
+    assert "ondernem [sic] voor iedereen" in html
+    assert "…" not in html.split("Herkomst van dit rapport")[0]  # no cut-off texts
+    assert "rekenhulp" in html  # why a subsidy calculator is in this report
 
 
 @pytest.mark.slow
