@@ -68,3 +68,45 @@ def test_holm_adjustment_closed_form():
     np.testing.assert_allclose(np.delete(got, 4), np.delete(expected, 4))
     assert np.all(sv.adjust_pvalues([0.9, 0.8, 0.7]) <= 1)
     assert sv.adjust_pvalues([]).size == 0
+
+
+def test_report_shows_coding_units_and_multiple_testing(tmp_path, monkeypatch):
+    """The report on the test parameters: the findings of the statistical review are visible."""
+    import html
+    import re
+    from pathlib import Path
+
+    from evaluatie.params import load_run
+    from evaluatie.runner import execute
+
+    repo = Path(__file__).resolve().parents[1]
+    monkeypatch.setenv("EVALUATIE_ROOT", str(repo))
+    run = load_run(repo / "params" / "test" / "survey_evaluatie.yaml")
+    assert execute(run, tmp_path).ok
+    d = tmp_path / run.name
+    text = html.unescape(re.sub(r"<[^>]+>", " ", (d / "report.html").read_text(encoding="utf-8")))
+    # 1: the coding of 'behaald', the ja/deels/nee split and the verdict with 'deels' as reached
+    cc = pd.read_csv(d / "tables" / "claims_check.csv").set_index("id")
+    assert cc.loc["target_disability", "other_levels"] == "deels+nee"
+    assert cc.loc["target_disability", "alt_levels"] == "ja+deels"
+    assert cc.loc["target_disability", "alt_estimate"] > cc.loc["target_disability", "estimate"]
+    assert "'deels' telt als niet behaald" in text
+    split = pd.read_csv(d / "tables" / "targets_reached_split.csv")
+    np.testing.assert_allclose(split[["ja", "deels", "nee"]].sum(axis=1), 1.0)
+    np.testing.assert_allclose(split["ja_or_deels"], split["ja"] + split["deels"])
+    # 2 and 4: circularity on synthetic data, thresholds are our reading, tolerance in percentage points
+    assert "Deze oordelen zijn geen bewijs" in text and "onze lezing" in text
+    assert "± 5 procentpunt" in text and "(± 5%)" not in text
+    # 3: units and incomplete respondents
+    assert "geen responsgraad" in text and "Onvolledige vragenlijsten" in text
+    # 5: per-cell n, Rao-Scott df, Holm-adjusted p-values (never below the raw ones), intervals in the CSV
+    bd = pd.read_csv(d / "tables" / "breakdown_sme.csv")
+    assert {"ci_low", "ci_high", "n", "ndf", "ddf", "p_value", "p_holm"} <= set(bd.columns)
+    assert (bd["p_holm"] >= bd["p_value"] - 1e-12).all()
+    assert "Holm" in text and "tables/breakdown_sme.csv" in text
+    # 6: Dutch margin labels, size classes in natural order
+    wt = pd.read_csv(d / "tables" / "weighting.csv")
+    assert wt.loc[wt["margin"] == "size_class", "level"].tolist() == ["1-9", "10-49", "50-249", "250+"]
+    assert "Grootteklasse" in text and "size_class" not in text.split("Parameters")[0]
+    # 7: wording
+    assert "design-based" not in text and "KMO" not in text and "ontwerpgebaseerd" in text
