@@ -119,3 +119,16 @@ print(diff)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_export_writes_csv_without_showing(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from evaluatie import report as rp
+
+    shown = []
+    monkeypatch.setattr("evaluatie.report._display", lambda obj=None, **kw: shown.append(obj))
+    monkeypatch.setenv("EVALUATIE_RUN_DIR", str(tmp_path))
+    rp.export(pd.DataFrame({"a": [1.5], "b": ["x"]}), "detail")
+    assert (tmp_path / "tables" / "detail.csv").read_text(encoding="utf-8") == "a,b\n1.5,x\n"
+    assert shown == []

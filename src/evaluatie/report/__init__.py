@@ -35,7 +35,7 @@ from ..project import display_path, root
 from . import fmt
 
 __all__ = [
-    "start", "run_dir", "table", "figure", "ledger", "heading", "text", "notice",
+    "start", "run_dir", "table", "export", "figure", "ledger", "heading", "text", "notice",
     "provenance", "use_style", "axis_format", "PALETTE", "fmt",
 ]
 
@@ -173,6 +173,16 @@ def _check_name(name: str) -> None:
         raise ValueError(f"table/figure name {name!r}: use lower-case letters, digits, '_' or '-'")
 
 
+def export(data: pd.DataFrame, name: str) -> None:
+    """Write ``tables/<name>.csv`` (and so a sheet of ``tables.xlsx``) without showing it: for
+    detail tables a report points to but does not print in full (per-cell intervals, per-entity
+    assessments). Same format as :func:`table`: UTF-8, comma separator, dot decimals."""
+    _check_name(name)
+    out = run_dir() / "tables"
+    out.mkdir(exist_ok=True)
+    data.to_csv(out / f"{name}.csv", index=False, encoding="utf-8")
+
+
 def table(
     data: pd.DataFrame,
     name: str | None,
@@ -196,10 +206,7 @@ def table(
     ``name=None`` shows the table without exporting it.
     """
     if name is not None:
-        _check_name(name)
-        out = run_dir() / "tables"
-        out.mkdir(exist_ok=True)
-        data.to_csv(out / f"{name}.csv", index=False, encoding="utf-8")
+        export(data, name)
     _display_table(data, caption, labels=labels, formats=formats, columns=columns,
                    highlight=highlight, note=note)
 
