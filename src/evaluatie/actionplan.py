@@ -5,7 +5,9 @@ action plan after its nulmeting) answers five questions. This module does the wo
 ``actieplan_opvolging`` tells the story.
 
 1. **Budget execution** (:func:`budget_execution`): per priority and budget line the planned and
-   spent amounts, the execution rate ``spent / planned`` and over- or underspending.
+   spent amounts, spending split into planned and additional (bijkomend) actions, the execution
+   rate ``spent on planned actions / planned`` and over- or underspending of the planned actions
+   (unplanned spending is shown beside it, never counted as overspending).
    :func:`reconcile_totals` checks the column sums against the total row *as stated in the
    source* (the stated totals are parameters, never computed from the rows); a mismatch becomes a
    finding that names the rows that could explain it (:func:`explain_difference`).
