@@ -113,6 +113,36 @@ STATUS_NL = {
 STATUS_CLASS = {"reached": "ev-good", "on_track": "ev-good", "behind": "ev-bad",
                 "insufficient_data": "ev-warn"}
 
+# Outcome of a target whose date has passed (column ``outcome`` of :func:`evaluate_targets`).
+OUTCOMES = ("reached", "not_reached", "no_figure_at_target_date")
+
+
+def status_nl(frame: pd.DataFrame) -> list[str]:
+    """The Dutch status of each row of :func:`evaluate_targets` / :func:`assess_entities`.
+
+    A running target reads as :data:`STATUS_NL`. Once its date has passed (``date_passed``):
+    ``behaald``; ``niet gehaald`` only when there is a figure for the target year itself; without
+    one ``geen cijfer <jaar>`` — a verdict from an earlier year's figure is not a verdict."""
+    out = []
+    for st, passed, outcome, ty in zip(frame["status"], frame.get("date_passed", [False] * len(frame)),
+                                       frame.get("outcome", [None] * len(frame)), frame["target_year"]):
+        if st == "reached":
+            out.append("behaald")
+        elif passed and outcome == "no_figure_at_target_date":
+            out.append(f"geen cijfer {int(ty)}")
+        elif passed:
+            out.append("niet gehaald")
+        else:
+            out.append(STATUS_NL[st])
+    return out
+
+
+def status_css(labels: Iterable[str]) -> dict[str, str]:
+    """CSS class (``report.table`` ``highlight``) for every Dutch status label in ``labels``."""
+    fixed = {"behaald": "ev-good", "op schema": "ev-good", "achter op schema": "ev-bad",
+             "niet gehaald": "ev-bad", "onvoldoende gegevens": "ev-warn"}
+    return {v: fixed.get(v, "ev-warn") for v in set(labels)}
+
 GROUP_LABELS_NL = {
     "women_total": "Vrouwen (alle personeelsleden)",
     "women_top": "Vrouwen in het topkader",
@@ -612,12 +642,14 @@ def _persons_short(last: pd.Series, target_pct: float):
     return max(0, int(math.ceil(round(need, 9))))
 
 
-def _assess_arr(seg: _Arr, target_pct: float, target_year: int, fit: TrendFit | None) -> dict[str, Any]:
+def _assess_arr(seg: _Arr, target_pct: float, target_year: int, fit: TrendFit | None,
+                now: int | None = None) -> dict[str, Any]:
     """:func:`assess` on the last segment (arrays) and its fit (``None`` under 3 points)."""
     last_year, last_share = int(seg.year[-1]), float(seg.share[-1])
     gap = float(target_pct) - last_share
     years_left = int(target_year) - last_year
-    required = max(gap, 0.0) / years_left if years_left > 0 else None
+    passed = now is not None and int(now) >= int(target_year)
+    required = max(gap, 0.0) / years_left if years_left > 0 and not passed else None
     k, n = seg.num[-1], seg.den[-1]
     persons = None
     if not (np.isnan(k) or np.isnan(n)):
@@ -645,13 +677,14 @@ def _assess_arr(seg: _Arr, target_pct: float, target_year: int, fit: TrendFit | 
 
 
 def assess(series: pd.DataFrame, target_pct: float, target_year: int, breaks: Iterable[Any] = (),
-           level: float = LEVEL) -> dict[str, Any]:
+           level: float = LEVEL, now: int | None = None) -> dict[str, Any]:
     """Where a target group stands relative to a target of at least ``target_pct`` % on
     31 December of ``target_year``.
 
     - ``gap_pp`` = target − last observed share (positive: still to go);
     - ``required_pp_per_year`` = max(gap, 0) / (target_year − last_year): the straight-line pace
-      needed from the last observation to the target date (``None`` once the date has passed);
+      needed from the last observation to the target date (``None`` once the date has passed:
+      ``now`` — the year of the assessment — at or after ``target_year``);
     - ``trend_*``, ``projected_pct``, ``projection_pi_*``, ``p_reach``: from :func:`fit_trend` on
       the last segment only (``None`` with fewer than 3 points there);
     - ``persons_short`` = ceil(target × last denominator − last numerator), at least 0: the whole
@@ -662,7 +695,7 @@ def assess(series: pd.DataFrame, target_pct: float, target_year: int, breaks: It
     """
     seg = _last_segment_arr(_arrays(series), breaks)
     fit = _fit_many([seg], level)[0] if len(seg) >= MIN_POINTS else None
-    return _assess_arr(seg, target_pct, target_year, fit)
+    return _assess_arr(seg, target_pct, target_year, fit, now)
 
 
 # --------------------------------------------------------------------------- backtest
@@ -1066,11 +1099,16 @@ def gender_balance(women_pct: Any, threshold_pct: float = 33.0) -> Any:
 def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_pct: float | None = None,
                target_year: int | None = None, fit: bool = True, colors: Sequence[str] | None = None,
                labels: Mapping[str, str] | None = None, break_labels: bool = True,
-               extra: pd.DataFrame | None = None, extra_label: str | None = None) -> TrendFit | None:
+               extra: pd.DataFrame | None = None, extra_label: str | None = None,
+               targets: Sequence[Mapping[str, Any]] | None = None) -> TrendFit | None:
     """Draw one group: observed points, one line per segment (never joined across a break),
     dashed vertical markers at the breaks, the trend of the last segment with its 95%
     projection fan to the target date, and the target line up to the target date.
     ``extra``: a predecessor series under an old definition (drawn in grey, its own segments).
+    ``targets``: every target with its own period, ``{"pct", "end", "start" (optional: first
+    year it applies; default the start of the axis), "label" (optional text at the line)}``; each
+    is drawn only over its period (e.g. 33,3% until 2015, 40% from 2016 to 2020). Without it,
+    ``target_pct`` is drawn from the start of the axis to ``target_year``.
     Returns the fitted trend (or None)."""
     from .report import PALETTE, axis_format
 
@@ -1095,7 +1133,7 @@ def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_p
             if break_labels:
                 ax.text(b.year - 0.45, 0.98, f"breuk {b.year}" + (f": {b.label}" if b.label else ""),
                         transform=ax.get_xaxis_transform(), rotation=90, va="top", ha="left",
-                        fontsize=7.5, color="#444444")
+                        fontsize=8.5, color="#444444")
     fitted = None
     seg = segs[-1]
     if fit and len(seg) >= MIN_POINTS:
@@ -1110,12 +1148,23 @@ def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_p
                     label=labels.get("projection", "projectie"))
             ax.fill_between(xf, lo, hi, color=colors[1], alpha=0.18, lw=0,
                             label=labels.get("fan", "95%-voorspellingsinterval"))
-    if target_pct is not None:
-        x1 = target_year if target_year is not None else hi_year
-        ax.hlines(target_pct, lo_year, x1, color=colors[5], lw=1.2, ls="-.",
-                  label=labels.get("target", "streefcijfer"))
-        if target_year is not None:
-            ax.plot([target_year], [target_pct], marker="*", ms=12, color=colors[5], ls="none")
+    if targets is None and target_pct is not None:
+        targets = [{"pct": target_pct, "end": target_year if target_year is not None else hi_year}]
+    for i, t in enumerate(targets or []):
+        if t.get("pct") is None or pd.isna(t["pct"]):
+            continue
+        x0 = lo_year if t.get("start") is None else max(lo_year, int(t["start"]))
+        x1 = int(t["end"]) if t.get("end") is not None else hi_year
+        if x1 < x0:
+            continue
+        ax.hlines(float(t["pct"]), x0 - (0.4 if x0 == x1 else 0), x1, color=colors[5], lw=1.4, ls="-.",
+                  label=labels.get("target", "streefcijfer") if i == 0 else None)
+        if t.get("end") is not None:
+            ax.plot([x1], [float(t["pct"])], marker="*", ms=12, color=colors[5], ls="none")
+        if t.get("label"):
+            ax.annotate(t["label"], (x0, float(t["pct"])), xytext=(0, 3), textcoords="offset points",
+                        fontsize=8.5, color=colors[5], ha="left", va="bottom")
+        hi_year = max(hi_year, x1)
     ax.set_xlim(lo_year - 0.6, hi_year + 0.6)
     ax.xaxis.set_major_locator(__import__("matplotlib").ticker.MaxNLocator(integer=True))
     lo, hi = ax.get_ylim()
@@ -1146,9 +1195,11 @@ def _target_list(targets: pd.DataFrame, as_of: int | None) -> list[tuple[Any, fl
 
 
 def _evaluate_many(tables: Sequence[Mapping[Any, _Arr]], targets: pd.DataFrame, breaks: Iterable[Any] = (),
-                   as_of: int | None = None) -> list[list[dict[str, Any]]]:
+                   as_of: int | None = None, data_end: int | None = None) -> list[list[dict[str, Any]]]:
     """:func:`evaluate_targets` rows for several tables (each ``{group: _Arr}`` from
-    :func:`_split`), with every trend fitted in one :func:`_fit_many` call."""
+    :func:`_split`), with every trend fitted in one :func:`_fit_many` call. ``data_end``: the
+    last year of the data as a whole (the "now" when ``as_of`` is not given)."""
+    now = as_of if as_of is not None else data_end
     tl = _target_list(targets, as_of)
     brks = as_breaks(breaks)
     bfor = {g: breaks_for(brks, g) for g in {t[0] for t in tl}}
@@ -1168,22 +1219,33 @@ def _evaluate_many(tables: Sequence[Mapping[Any, _Arr]], targets: pd.DataFrame, 
         fits[i] = f
     rows: list[list[dict[str, Any]]] = [[] for _ in tables]
     for (ti, (g, tp, ty, horizon), seg), fit in zip(items, fits):
-        out = _assess_arr(seg, tp, ty, fit)
+        out = _assess_arr(seg, tp, ty, fit, now)
         method = ("glm_logit" if seg.has_counts() else "wls") if len(seg) >= MIN_POINTS else None
+        passed = now is not None and int(now) >= ty
+        outcome = None
+        if passed:
+            outcome = ("reached" if out["status"] == "reached" else
+                       "not_reached" if out["last_year"] == ty else "no_figure_at_target_date")
         rows[ti].append(dict(group=g, target_pct=tp, target_year=ty, evaluated_at=horizon,
-                             n_points=len(seg), method=method, **out))
+                             n_points=len(seg), method=method, **out, date_passed=passed, outcome=outcome))
     return rows
 
 
 def evaluate_targets(data: pd.DataFrame, targets: pd.DataFrame, breaks: Iterable[Any] = (),
-                     as_of: int | None = None) -> pd.DataFrame:
+                     as_of: int | None = None, data_end: int | None = None) -> pd.DataFrame:
     """:func:`assess` for every target (row of :func:`read_targets`) with data and a date.
 
     Each target is judged on the figures up to ``min(as_of, target_year)``: a target whose date
     has passed is judged at its date (reached or not), a running one on the latest figures.
     Returns one row per target: ``group, target_pct, target_year, evaluated_at`` and
-    :data:`ASSESS_KEYS` (plus ``n_points``, ``method``)."""
-    return pd.DataFrame(_evaluate_many([_split(data, ["group"])], targets, breaks, as_of)[0])
+    :data:`ASSESS_KEYS` (plus ``n_points``, ``method``), ``date_passed`` (``as_of`` — or, without
+    it, ``data_end``, default the last year in ``data`` — is at or after the target year; then
+    ``required_pp_per_year`` is empty) and ``outcome`` (for a passed date: ``reached``,
+    ``not_reached`` — measured in the target year — or ``no_figure_at_target_date``: the last
+    figure is from an earlier year, so "not reached" is not measured; else empty)."""
+    if data_end is None and len(data):
+        data_end = int(pd.to_numeric(data["year"]).max())
+    return pd.DataFrame(_evaluate_many([_split(data, ["group"])], targets, breaks, as_of, data_end)[0])
 
 
 def backtest_groups(data: pd.DataFrame, groups: Iterable[str], breaks: Iterable[Any] = ()) -> pd.DataFrame:
@@ -1256,7 +1318,8 @@ def deadline_review(data: pd.DataFrame, targets: pd.DataFrame, breaks: Iterable[
 def plot_panels(data: pd.DataFrame, panels: Sequence[Mapping[str, Any]], breaks: Iterable[Any] = (),
                 ncols: int = 2, labels: Mapping[str, str] | None = None):
     """A grid of :func:`plot_group` panels. Each panel: ``{"group", "title", "target_pct",
-    "target_year", "predecessor" (optional group under an old definition), "up_to"}``."""
+    "target_year", "targets" (optional, each target over its own period, see :func:`plot_group`),
+    "predecessor" (optional group under an old definition), "up_to"}``."""
     import matplotlib.pyplot as plt
 
     n = len(panels)
@@ -1269,7 +1332,7 @@ def plot_panels(data: pd.DataFrame, panels: Sequence[Mapping[str, Any]], breaks:
         extra = group_series(data, pred, up_to=p.get("up_to")) if pred else None
         brk = [b for b in as_breaks(breaks) if b.applies_to(g) or (pred and b.applies_to(pred))]
         plot_group(ax, s, brk, target_pct=p.get("target_pct"), target_year=p.get("target_year"),
-                   extra=extra, extra_label=p.get("predecessor_label"), labels=labels)
+                   extra=extra, extra_label=p.get("predecessor_label"), labels=labels, targets=p.get("targets"))
         ax.set_title(p.get("title", g), fontsize=10.5, loc="left")
         ax.set_xlabel("")
         ax.set_ylabel("aandeel van het personeel" if g not in ("women_top", "women_middle", "women_lower")
@@ -1293,13 +1356,15 @@ def assess_entities(table: pd.DataFrame, targets: pd.DataFrame, breaks: Iterable
     """:func:`evaluate_targets` per entity (or policy domain) on an aggregated microdata table
     (``evaluatie.personnel.aggregate``: ``year, <by>, group, definition, numerator,
     denominator, share_pct``). Suppressed cells (missing numerator) are left out of the series:
-    an entity is judged on its last figure that may be published.
+    an entity is judged on its last figure that may be published, and "now" (``date_passed``) is
+    the last year of the whole table, suppressed cells included.
 
     All entities are done together: the table is split into series once and every trend is
     fitted in one vectorised call (:func:`_fit_many`); the result is the one
     :func:`evaluate_targets` gives entity by entity."""
     cols = [by, "group", "year", "share_pct", "numerator", "denominator", "definition"]
     ok = pd.DataFrame({c: table[c] for c in cols if c in table})  # no attrs to copy along
+    data_end = int(pd.to_numeric(ok["year"]).max()) if len(ok) else None  # suppressed years count
     ok = ok[ok["numerator"].notna()]
     ok["numerator"] = ok["numerator"].astype(float)
     ok["definition"] = ok["definition"].astype(object).where(ok["definition"].astype(str) != "", None)
@@ -1308,7 +1373,7 @@ def assess_entities(table: pd.DataFrame, targets: pd.DataFrame, breaks: Iterable
     tables: dict[Any, dict[Any, _Arr]] = {key: {} for key in keys}
     for (key, g), a in series.items():
         tables[key][g] = a
-    rows = _evaluate_many([tables[key] for key in keys], targets, breaks, as_of)
+    rows = _evaluate_many([tables[key] for key in keys], targets, breaks, as_of, data_end)
     if not any(rows):
         return pd.DataFrame()
     return _stack_frames([(r, {by: key}) for key, r in zip(keys, rows) if r], first=by)
