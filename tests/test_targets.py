@@ -421,3 +421,59 @@ def test_read_growth_paths_file_in_template_words(tmp_path):
     with pytest.raises(DataError) as e:
         T.read_growth_paths(bad)
     assert len(e.value.problems) == 2 and "rij 2" in str(e.value) and "rij 3" in str(e.value)
+
+
+# --------------------------------------------------------------------------- review fixes: verdicts and target lines
+
+BRK_REAL = [{"year": 2014, "label": "automatische telling", "groups": ["migration_background"]},
+            {"year": 2016, "label": "nieuwe definities en fusies", "groups": "all"}]
+
+
+def test_no_not_reached_verdict_without_a_figure_for_the_target_year():
+    """Disability had no 2015 figure: the 2015 target is 'geen cijfer 2015', not 'niet gehaald', and
+    nothing is 'needed per year' once the date has passed; women in middle management 2020 were
+    measured in 2020: 'niet gehaald' by 0,6 pp."""
+    data, _ = _published()
+    ev = T.evaluate_targets(data, T.read_targets(RAW / "streefcijfers_targets.csv"), BRK_REAL)
+    ev["nl"] = T.status_nl(ev)
+    d15 = ev[(ev["group"] == "disability_chronic_illness") & (ev["target_year"] == 2015)].iloc[0]
+    assert d15["last_year"] == 2014 and d15["date_passed"] and d15["outcome"] == "no_figure_at_target_date"
+    assert d15["nl"] == "geen cijfer 2015" and pd.isna(d15["required_pp_per_year"])
+    wm = ev[(ev["group"] == "women_middle") & (ev["target_year"] == 2020)].iloc[0]
+    assert wm["outcome"] == "not_reached" and wm["nl"] == "niet gehaald" and wm["gap_pp"] == pytest.approx(0.6)
+    assert ev["required_pp_per_year"].isna().all()  # every date has passed by 2023
+    assert T.status_css(ev["nl"])["geen cijfer 2015"] == "ev-warn"
+
+
+def test_running_target_keeps_required_pace_and_running_status():
+    data, _ = _published()
+    ev = T.evaluate_targets(data, T.read_targets(RAW / "streefcijfers_targets.csv"), BRK_REAL, as_of=2019)
+    e20 = ev[ev["target_year"] == 2020]
+    assert not e20["date_passed"].any() and e20["outcome"].isna().all()
+    wm = e20[e20["group"] == "women_middle"].iloc[0]
+    assert wm["required_pp_per_year"] == pytest.approx((40 - 37.7) / 1)
+    assert T.status_nl(e20.iloc[[list(e20["group"]).index("women_middle")]]) == [T.STATUS_NL[wm["status"]]]
+
+
+def test_assess_now_empties_required_after_the_date():
+    s = series([2016, 2017, 2018], [1.0, 2.0, 3.0])
+    assert T.assess(s, 5, 2020)["required_pp_per_year"] == pytest.approx(1.0)
+    assert T.assess(s, 5, 2020, now=2019)["required_pp_per_year"] == pytest.approx(1.0)
+    assert T.assess(s, 5, 2020, now=2020)["required_pp_per_year"] is None
+
+
+def test_each_target_line_is_drawn_over_its_own_period():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    s = series(list(range(2009, 2021)), [20.0 + i for i in range(12)])
+    fig, ax = plt.subplots()
+    T.plot_group(ax, s, [2016], target_pct=40, target_year=2020,
+                 targets=[{"pct": 33.3, "start": None, "end": 2015, "label": "33,3% tegen 2015"},
+                          {"pct": 40, "start": 2016, "end": 2020, "label": "40% tegen 2020"}])
+    spans = sorted((float(seg[0][1]), float(seg[0][0]), float(seg[1][0]))
+                   for coll in ax.collections if hasattr(coll, "get_segments")
+                   for seg in coll.get_segments() if len(seg) == 2 and seg[0][1] == seg[1][1])
+    assert spans == [(33.3, 2009.0, 2015.0), (40.0, 2016.0, 2020.0)]
+    plt.close(fig)
