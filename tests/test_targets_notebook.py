@@ -88,3 +88,38 @@ def test_entity_report_without_any_assessable_target(tmp_path, monkeypatch):
     html = (tmp_path / "out" / run.name / "report.html").read_text(encoding="utf-8")
     assert "kan geen enkel streefcijfer beoordeeld worden" in html
     assert not (tmp_path / "out" / run.name / "tables" / "assessment_microdata.csv").exists()
+
+
+@pytest.mark.slow
+def test_report_shows_the_review_fixes(tmp_path, monkeypatch):
+    """Verdicts only from a figure of the target year, one phrasing per summary bullet, the
+    microdata part labelled synthetic in every heading, and an entity ranking that shows only
+    figures of the evaluation year (with a Jaar column), never an older figure next to a hidden one."""
+    import re
+
+    monkeypatch.setenv("EVALUATIE_ROOT", str(REPO))
+    run = load_run(REPO / "params" / "test" / "streefcijfers.yaml")
+    result = execute(run, tmp_path / "out")
+    assert result.ok, result.describe_error()
+    out = tmp_path / "out" / run.name
+    html = (out / "report.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "Vrouwen in het middenkader: 39,4% eind 2020; streefcijfer 40,0% niet gehaald (0,6 procentpunt te weinig)." in text
+    assert "geen cijfer 2015" in text
+    heads = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<h[23][^>]*>(.*?)</h[23]>", html, flags=re.S)]
+    first = next(i for i, h in enumerate(heads) if h.startswith("Entiteiten en beleidsdomeinen"))
+    heads = heads[first:next(i for i, h in enumerate(heads) if h.startswith("Werkwijze"))]
+    assert len(heads) >= 4 and all("(synthetische gegevens)" in h for h in heads)
+    ass = pd.read_csv(out / "tables" / "assessment.csv")
+    d15 = ass[(ass["group"] == "disability_chronic_illness") & (ass["target_year"] == 2015)].iloc[0]
+    assert d15["status_nl"] == "geen cijfer 2015" and pd.isna(d15["required_pp_per_year"])
+    rank = pd.read_csv(out / "tables" / "entity_ranking.csv")
+    assert rank["year"].nunique() == 1
+    for g in ("foreign_origin", "disability_chronic_illness"):
+        no_fig = rank[f"{g}__status_nl"].str.startswith("geen cijfer")
+        assert rank.loc[no_fig, f"{g}__last_share_pct"].isna().all()
+        assert rank.loc[no_fig, f"{g}__persons_short"].isna().all()
+    assert rank["total_short"].is_monotonic_decreasing
+    ent = pd.read_csv(out / "tables" / "entity_assessment.csv")
+    older = ent["last_year"] < ent["evaluated_at"].clip(upper=int(rank["year"].iloc[0]))
+    assert ent.loc[older, ["last_share_pct", "persons_short"]].isna().all().all()
