@@ -1150,15 +1150,17 @@ def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_p
                             label=labels.get("fan", "95%-voorspellingsinterval"))
     if targets is None and target_pct is not None:
         targets = [{"pct": target_pct, "end": target_year if target_year is not None else hi_year}]
-    for i, t in enumerate(targets or []):
+    drawn = 0
+    for t in targets or []:
         if t.get("pct") is None or pd.isna(t["pct"]):
             continue
         x0 = lo_year if t.get("start") is None else max(lo_year, int(t["start"]))
         x1 = int(t["end"]) if t.get("end") is not None else hi_year
-        if x1 < x0:
+        if x1 < x0:  # a period before the axis (e.g. a 2015 target on a series from 2016)
             continue
         ax.hlines(float(t["pct"]), x0 - (0.4 if x0 == x1 else 0), x1, color=colors[5], lw=1.4, ls="-.",
-                  label=labels.get("target", "streefcijfer") if i == 0 else None)
+                  label=labels.get("target", "streefcijfer") if drawn == 0 else None)
+        drawn += 1
         if t.get("end") is not None:
             ax.plot([x1], [float(t["pct"])], marker="*", ms=12, color=colors[5], ls="none")
         if t.get("label"):
