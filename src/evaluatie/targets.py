@@ -1133,7 +1133,7 @@ def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_p
             if break_labels:
                 ax.text(b.year - 0.45, 0.98, f"breuk {b.year}" + (f": {b.label}" if b.label else ""),
                         transform=ax.get_xaxis_transform(), rotation=90, va="top", ha="left",
-                        fontsize=8.5, color="#444444")
+                        fontsize=9.5, color="#444444")
     fitted = None
     seg = segs[-1]
     if fit and len(seg) >= MIN_POINTS:
@@ -1335,10 +1335,11 @@ def plot_panels(data: pd.DataFrame, panels: Sequence[Mapping[str, Any]], breaks:
         brk = [b for b in as_breaks(breaks) if b.applies_to(g) or (pred and b.applies_to(pred))]
         plot_group(ax, s, brk, target_pct=p.get("target_pct"), target_year=p.get("target_year"),
                    extra=extra, extra_label=p.get("predecessor_label"), labels=labels, targets=p.get("targets"))
-        ax.set_title(p.get("title", g), fontsize=10.5, loc="left")
+        ax.set_title(p.get("title", g), fontsize=13, loc="left")  # large enough on a phone (figure ~390 px wide)
         ax.set_xlabel("")
         ax.set_ylabel("aandeel van het personeel" if g not in ("women_top", "women_middle", "women_lower")
-                      else "aandeel vrouwen")
+                      else "aandeel vrouwen", fontsize=11.5)
+        ax.tick_params(labelsize=11)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     handles, labs = [], []
@@ -1347,8 +1348,8 @@ def plot_panels(data: pd.DataFrame, panels: Sequence[Mapping[str, Any]], breaks:
             if lab not in labs:
                 handles.append(h)
                 labs.append(lab)
-    fig.legend(handles, labs, loc="lower center", ncol=min(4, len(labs)), frameon=False,
-               bbox_to_anchor=(0.5, -0.02))
+    fig.legend(handles, labs, loc="lower center", ncol=min(3, len(labs)), frameon=False,
+               bbox_to_anchor=(0.5, -0.02), fontsize=11.5)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
 
