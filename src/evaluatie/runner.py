@@ -57,6 +57,19 @@ class IPCKernelManager(AsyncKernelManager):
         # short path: a Unix socket path is limited to ~107 characters
         return os.path.join(tempfile.mkdtemp(prefix="ev-ipc-"), "k")
 
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        """The kernel's own stderr (log lines such as 'KeyboardInterrupt caught in kernel' at
+        shutdown) goes to ``kernel.log`` in the run folder instead of the user's terminal; the
+        runner keeps it only when the run failed."""
+        run_dir = os.environ.get("EVALUATIE_RUN_DIR")
+        if not run_dir or "stderr" in kw:
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+        with open(os.path.join(run_dir, "kernel.log"), "ab") as log:  # the child keeps its own copy
+            kw["stderr"] = log
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    _launch_kernel = _async_launch_kernel
+
 
 @dataclass
 class RunResult:
@@ -377,6 +390,12 @@ def execute(run: RunSpec, out: Path, *, timeout: float | None = None, progress: 
                   error=error, warnings=warnings)
     (tmp / "run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
     (tmp / "provenance.json").unlink(missing_ok=True)
+    klog = tmp / "kernel.log"
+    if klog.exists():
+        if status == "ok":
+            klog.unlink()
+        else:
+            klog.write_text(_scrub(klog.read_text(encoding="utf-8", errors="replace")), encoding="utf-8")
     _swap_in(tmp, out / run.name)
     return RunResult(run.name, run.notebook.stem, status, record["seconds"], error, warnings)
 
