@@ -919,6 +919,24 @@ class _Spec:
     denominator: np.ndarray | None  # bool per row: denominator population (None = all)
 
 
+def _low_indicator(p: "Prepared", f, method: str, skipped: dict) -> np.ndarray | None:
+    """Low-educated per row: level D (``method="level_d"``, official practice) or the education
+    level with level D as fallback (``"education"``). None, with the reason in ``skipped``, when
+    the column it needs is missing."""
+    low = None
+    if method == "level_d" and "level" in p.present:
+        low = _cat_lookup(f["level"], {"D"})
+    elif method == "education" and "education_level" in p.present:
+        edu = f["education_level"]
+        fallback = _cat_lookup(f["level"], {"D"}) if "level" in p.present else np.zeros(p.n, bool)
+        low = np.where(edu.codes >= 0, _cat_lookup(edu, _LOW_EDUCATION), fallback)
+    if low is None:
+        skipped["low_educated"] = ("kolom level ontbreekt" if method == "level_d"
+                                   else "kolom education_level ontbreekt")
+        skipped["unqualified_young"] = skipped["low_educated"]
+    return low
+
+
 def _indicators(p: Prepared, definitions: str, low_educated_method: str, eu: str):
     """Build a :class:`_Spec` per (group, definition); also return the skipped groups."""
     if definitions not in ("official", "both", "old", "new"):
@@ -986,18 +1004,8 @@ def _indicators(p: Prepared, definitions: str, low_educated_method: str, eu: str
     if want_new:
         specs.append(_Spec("experienced_55plus", "new_2016", _age_reached(birth, dc, dv, 55), rows_new, None))
 
-    low = None
-    if low_educated_method == "level_d" and "level" in p.present:
-        low = _cat_lookup(f["level"], {"D"})
-    elif low_educated_method == "education" and "education_level" in p.present:
-        edu = f["education_level"]
-        fallback = _cat_lookup(f["level"], {"D"}) if "level" in p.present else np.zeros(p.n, bool)
-        low = np.where(edu.codes >= 0, _cat_lookup(edu, _LOW_EDUCATION), fallback)
-    if low is None:
-        skipped["low_educated"] = ("kolom level ontbreekt" if low_educated_method == "level_d"
-                                   else "kolom education_level ontbreekt")
-        skipped["unqualified_young"] = skipped["low_educated"]
-    else:
+    low = _low_indicator(p, f, low_educated_method, skipped)
+    if low is not None:
         if want_old:
             specs.append(_Spec("low_educated", "old_2004", low, rows_old, None))
         if want_new:
@@ -1072,18 +1080,8 @@ def _group_counts(p: Prepared, cell: np.ndarray, ncell: int, definitions: str, l
 
     # ---- table 2: low-educated × age band × disability category × origin
     factors: list[tuple[str, np.ndarray, int]] = []
-    low = None
-    if low_educated_method == "level_d" and "level" in p.present:
-        low = _cat_lookup(f["level"], {"D"})
-    elif low_educated_method == "education" and "education_level" in p.present:
-        edu = f["education_level"]
-        fallback = _cat_lookup(f["level"], {"D"}) if "level" in p.present else np.zeros(p.n, bool)
-        low = np.where(edu.codes >= 0, _cat_lookup(edu, _LOW_EDUCATION), fallback)
-    if low is None:
-        skipped["low_educated"] = ("kolom level ontbreekt" if low_educated_method == "level_d"
-                                   else "kolom education_level ontbreekt")
-        skipped["unqualified_young"] = skipped["low_educated"]
-    else:
+    low = _low_indicator(p, f, low_educated_method, skipped)
+    if low is not None:
         factors.append(("low", low.view(np.int8), 2))
     thresholds = sorted({*([25] if (want_new and low is not None) else []),
                          *([45] if want_old else []), *([55] if want_new else [])})
