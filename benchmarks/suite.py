@@ -2,7 +2,7 @@
 
 The floor is what any notebook-based report pipeline pays anyway: for every report in
 ``params/``, a notebook that only imports the same libraries (the import lines of the real
-notebook), executed by papermill with the same kernel manager and rendered by nbconvert with the
+notebook), executed by papermill with the same kernel manager and engine and rendered by nbconvert with the
 same template. Both sides are started as separate commands, so process start-up counts on both.
 
 Prints the floor (sequential), ``run --all --jobs 1`` and ``--jobs 2`` wall times and the ratios.
@@ -52,14 +52,15 @@ def floor_worker(workdir: Path) -> None:
     """Execute and render every floor notebook in ``workdir`` sequentially (the floor command)."""
     import papermill as pm
 
-    from evaluatie.runner import IPCKernelManager, KERNEL_NAME, _quiet_papermill, export_html
+    from evaluatie.runner import IPCKernelManager, KERNEL_NAME, _quiet_papermill, export_html, register_engine
 
     _quiet_papermill()
     for nb in sorted(workdir.glob("*.ipynb")):
         out = workdir / "out" / nb.stem
         out.mkdir(parents=True, exist_ok=True)
         pm.execute_notebook(str(nb), str(out / "notebook.ipynb"), kernel_name=KERNEL_NAME, cwd=str(REPO),
-                            progress_bar=False, log_output=False, kernel_manager_class=IPCKernelManager)
+                            progress_bar=False, log_output=False, kernel_manager_class=IPCKernelManager,
+                            engine_name=register_engine())
         export_html(out / "notebook.ipynb", out / "report.html", nb.stem)
 
 

@@ -120,6 +120,32 @@ def test_cell_timeout_is_a_failure_of_that_report(demo_project, capsys):
     assert not (out / "traag" / "report.html").exists()
 
 
+def test_notebook_written_once_not_per_cell(demo_project, monkeypatch):
+    """papermill writes and validates the whole notebook at the start and end of every cell; our
+    engine writes it once at the end (and after a failure, up to the failing cell)."""
+    import papermill.engines
+    import papermill.execute
+
+    writes = []
+    for mod in (papermill.engines, papermill.execute):
+        orig = mod.write_ipynb
+        monkeypatch.setattr(mod, "write_ipynb", lambda nb, path, _o=orig: (writes.append(path), _o(nb, path)))
+    out = demo_project / "out"
+    assert main(["run", "demo", "--out", str(out), "--quiet"]) == 0
+    n_cells = len(json.loads((out / "demo" / "notebook.ipynb").read_text())["cells"])
+    assert n_cells >= 6 and len(writes) <= 2, (n_cells, len(writes))
+
+    writes.clear()
+    _write_params(demo_project, "demo_fout", "notebook: demo\nparameters:\n  fail: true\n")
+    assert main(["run", "demo_fout", "--out", str(out), "--quiet"]) == 1
+    assert len(writes) <= 3
+    nb = json.loads((out / "demo_fout" / "notebook.ipynb").read_text())
+    failed = [c for c in nb["cells"] if c["metadata"].get("papermill", {}).get("exception")]
+    assert failed and any(o.get("ename") == "ValueError" for o in failed[0]["outputs"])
+    before = nb["cells"][:nb["cells"].index(failed[0])]
+    assert any(c.get("outputs") for c in before)  # outputs of the cells that ran are kept
+
+
 @pytest.mark.slow
 def test_twenty_parallel_runs_without_port_race(demo_project, capsys):
     """papermill #511/#239: parallel kernels racing for TCP ports. Our kernels use IPC sockets."""
