@@ -6,6 +6,7 @@ failure handling can be tested without touching the real analyses.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -13,6 +14,10 @@ import nbformat
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Reports save figures without a tight bounding box (one draw per figure); in the tests every
+# figure is checked to lie wholly on its canvas (evaluatie.report.figure), kernels inherit this.
+os.environ["EVALUATIE_CHECK_FIGURES"] = "1"
 
 DEMO_PARAMETERS = '''\
 data: str = "data/demo.csv"  # path: invoerbestand

@@ -1,8 +1,11 @@
 """Dutch (nl-BE) number formatting, against hand-written expectations."""
 
 import math
+from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evaluatie.report import fmt
 
@@ -132,3 +135,61 @@ def test_export_writes_csv_without_showing(tmp_path, monkeypatch):
     rp.export(pd.DataFrame({"a": [1.5], "b": ["x"]}), "detail")
     assert (tmp_path / "tables" / "detail.csv").read_text(encoding="utf-8") == "a,b\n1.5,x\n"
     assert shown == []
+
+
+@settings(max_examples=3000, deadline=None)
+@given(x=st.one_of(st.floats(allow_nan=False, allow_infinity=True, width=64),
+                   st.floats(min_value=-1e7, max_value=1e7),
+                   st.integers(min_value=-10**12, max_value=10**12),
+                   st.decimals(min_value=-10**6, max_value=10**6, places=3).map(float)),
+       decimals=st.integers(min_value=0, max_value=4))
+def test_num_equals_babel(x, decimals):
+    """fmt.num is written without Babel for speed; it must give Babel's nl-BE string exactly."""
+    from babel.numbers import format_decimal
+
+    v = round(float(x), decimals)
+    try:
+        expected = format_decimal(v, format="#,##0" + ("." + "0" * decimals if decimals else ""), locale="nl_BE")
+    except ArithmeticError:  # Babel cannot quantize some huge values; ours still formats them
+        expected = f"{Decimal(repr(v)):,.{decimals}f}".translate(str.maketrans(",.", ".,"))
+    if expected.startswith("-") and v == 0:
+        expected = expected[1:]  # deliberately no negative zero
+    assert fmt.num(x, decimals) == expected
+
+
+def test_no_negative_zero():
+    assert fmt.num(-0.01, 1) == "0,0" and fmt.num(-0.0) == "0" and fmt.pct(-0.04, 1) == "0,0%"
+    assert fmt.num(-0.06, 1) == "-0,1" and fmt.num(float("inf")) == "\u221e"
+
+
+def test_figure_outside_its_canvas_is_refused_and_legend_below_fits(tmp_path, monkeypatch):
+    """Figures are saved without a tight bounding box; the check (on in the tests) refuses a figure
+    whose legend hangs below the canvas, and legend_below makes room for it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from evaluatie import report as rp
+
+    monkeypatch.setenv("EVALUATIE_RUN_DIR", str(tmp_path))
+    monkeypatch.setenv("EVALUATIE_CHECK_FIGURES", "1")
+    monkeypatch.setattr(rp, "_display", lambda *a, **k: None)
+
+    def draw():
+        fig, ax = plt.subplots(figsize=(6, 3))
+        for i in range(3):
+            ax.plot([0, 1], [i, i + 1], label=f"reeks {i}")
+        return fig, ax
+
+    fig, ax = draw()
+    fig.legend(*ax.get_legend_handles_labels(), loc="upper center", bbox_to_anchor=(0.5, 0.02), ncol=3)
+    with pytest.raises(ValueError, match="valt buiten het canvas"):
+        rp.figure(fig, "buiten", alt="Drie lijnen.")
+    fig, ax = draw()  # never laid out: figure() lays it out itself
+    rp.legend_below(fig, *ax.get_legend_handles_labels(), ncol=3)
+    rp.figure(fig, "binnen", alt="Drie lijnen.")
+    assert (tmp_path / "figures" / "binnen.png").stat().st_size > 0
+    fig, ax = draw()
+    ax.set_yticks([0, 2, 4], ["een lange aslabel", "die zonder opmaak", "buiten de figuur valt"])
+    rp.figure(fig, "zonder_opmaak", alt="Drie lijnen.")  # laid out by figure(), so it fits

@@ -113,11 +113,10 @@ def _old_diverging_chart(dist, *, row="variable", labels=None, threshold=5, titl
     ax.set_xlabel("Aandeel van de antwoorden (zonder 'weet niet / n.v.t.')")
     ax.grid(axis="y", visible=False)
     ncol = k if max(len(p) for p in points) < 24 else 2
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22 - 0.04 * (4 - min(len(rows), 4))), ncol=ncol,
-              frameon=False, fontsize=9)
     if title:
         ax.set_title(title)
-    fig.tight_layout()
+    # the legend as the chart now places it (under the figure); this test compares the bars
+    rp.legend_below(fig, *ax.get_legend_handles_labels(), ncol=ncol, fontsize=9)
     return fig
 
 

@@ -1513,13 +1513,14 @@ def plot_rates(rates: pd.DataFrame, *, palette: Sequence[str] | None = None):
         ax.set_title(str(g).capitalize(), loc="left", fontsize=11)
     from matplotlib.ticker import MaxNLocator
 
-    axes[-1, 0].set_xlabel("Aandeel sollicitaties met een positieve reactie (95%-betrouwbaarheidsinterval)")
+    axes[-1, 0].set_xlabel("Aandeel sollicitaties met een positieve reactie\n(95%-betrouwbaarheidsinterval)")
     axes[-1, 0].xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
     rp.axis_format(axes[-1, 0], "x", "prop", 0)
-    fig.tight_layout()
     if len(waves) > 1:
         h, l = axes[0, 0].get_legend_handles_labels()
-        fig.legend(h, l, loc="lower center", ncol=len(waves), frameon=False, bbox_to_anchor=(0.5, -0.06))
+        rp.legend_below(fig, h, l, ncol=len(waves))
+    else:
+        fig.tight_layout()
     return fig
 
 
@@ -1553,14 +1554,14 @@ def plot_forest(disc: pd.DataFrame, *, benchmarks: pd.DataFrame | None = None):
     ax.axvline(1, color="black", linewidth=1)
     ax.set_yticks(np.arange(len(comps)), [f"{str(g).capitalize()}: {k}" for g, k in comps])
     ax.invert_yaxis()
-    ax.set_xlabel("Relatieve kans op een positieve reactie (1 = gelijke behandeling)")
+    ax.set_xlabel("Relatieve kans op een positieve reactie\n(1 = gelijke behandeling)")
     rp.axis_format(ax, "x", "num", 1)
     handles, labels = ax.get_legend_handles_labels()
     uniq = dict(zip(labels, handles))
     if uniq:
-        ax.legend(uniq.values(), uniq.keys(), loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3,
-                  frameon=False, fontsize=9)
-    fig.tight_layout()
+        rp.legend_below(fig, list(uniq.values()), list(uniq.keys()), ncol=3, fontsize=9)
+    else:
+        fig.tight_layout()
     return fig
 
 
@@ -1624,7 +1625,7 @@ def plot_power(curves: pd.DataFrame, *, target: float = 0.8):
         ax.set_xlabel("Vacatures in de volgende meting")
         rp.axis_format(ax, "y", "prop", 0)
         rp.axis_format(ax, "x", "num", 0)
-    axes[0, 0].set_ylabel("Kans om de daling aan te tonen")
+    axes[0, 0].set_ylabel("Kans om de daling\naan te tonen")
     for ax in axes[0]:  # each panel its own legend (the 'whole gap' differs), under the axis
         ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1)
     fig.tight_layout()

@@ -290,7 +290,8 @@ def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mappin
     colours = _diverging_colours(k)
     if k % 2 == 1:
         colours[k // 2] = (0.75, 0.75, 0.75)
-    if ax is None:
+    own_figure = ax is None
+    if own_figure:
         fig, ax = plt.subplots(figsize=(10, 0.6 * len(rows) + 2.2))
     else:
         fig = ax.figure
@@ -335,11 +336,16 @@ def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mappin
     ax.set_xlabel("Aandeel van de antwoorden (zonder 'weet niet / n.v.t.')")
     ax.grid(axis="y", visible=False)
     ncol = k if max(len(p) for p in points) < 24 else 2
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22 - 0.04 * (4 - min(len(rows), 4))), ncol=ncol,
-              frameon=False, fontsize=9)
     if title:
         ax.set_title(title)
-    fig.tight_layout()
+    if own_figure:  # one legend under the whole figure, with room made for it
+        from .report import legend_below
+
+        legend_below(fig, *ax.get_legend_handles_labels(), ncol=ncol, fontsize=9)
+    else:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22 - 0.04 * (4 - min(len(rows), 4))), ncol=ncol,
+                  frameon=False, fontsize=9)
+        fig.tight_layout()
     return fig
 
 

@@ -1348,9 +1348,9 @@ def plot_panels(data: pd.DataFrame, panels: Sequence[Mapping[str, Any]], breaks:
             if lab not in labs:
                 handles.append(h)
                 labs.append(lab)
-    fig.legend(handles, labs, loc="lower center", ncol=min(3, len(labs)), frameon=False,
-               bbox_to_anchor=(0.5, -0.02), fontsize=11.5)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    from .report import legend_below
+
+    legend_below(fig, handles, labs, ncol=3, fontsize=11.5)
     return fig
 
 
