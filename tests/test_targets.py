@@ -477,3 +477,27 @@ def test_each_target_line_is_drawn_over_its_own_period():
                    for seg in coll.get_segments() if len(seg) == 2 and seg[0][1] == seg[1][1])
     assert spans == [(33.3, 2009.0, 2015.0), (40.0, 2016.0, 2020.0)]
     plt.close(fig)
+
+
+def test_yearly_targets_with_figures_under_the_targets_definition_or_an_older_one(tmp_path):
+    """Yearly targets (no end date): judged only on a figure under the target's own definition."""
+    f = tmp_path / "jaarlijks.csv"
+    f.write_text("target_group_key;year;share_pct;definition;target_definition\n"
+                 "interns_x;2014;13,2;oud;nee\n"
+                 "interns_x;2019;21,5;nieuw;ja\n"
+                 "students_x;2019;5,5;nieuw;ja\n"
+                 "students_y;2018;2,0;oud;\n", encoding="utf-8")
+    tg = pd.DataFrame({"group": ["interns_x", "students_x", "students_y", "nobody", "dated"],
+                       "target_pct": [20.0, 6.0, 6.0, 6.0, 10.0], "target_year": [None, None, None, None, 2020]})
+    out = T.evaluate_yearly_targets(T.read_yearly_figures(f), tg).set_index("group")
+    assert list(out.index) == ["interns_x", "students_x", "students_y", "nobody"]  # the dated target is not yearly
+    assert out.loc["interns_x", "status"] == "reached" and out.loc["interns_x", "last_year"] == 2019
+    assert out.loc["interns_x", "gap_pp"] == pytest.approx(-1.5)
+    assert out.loc["students_x", "status"] == "not_reached" and out.loc["students_x", "gap_pp"] == pytest.approx(0.5)
+    assert out.loc["students_y", "status"] == "insufficient_data" and out.loc["students_y", "gap_pp"] == pytest.approx(4.0)
+    assert out.loc["nobody", "status"] == "insufficient_data" and pd.isna(out.loc["nobody", "last_share_pct"])
+    bad = tmp_path / "fout.csv"
+    bad.write_text("target_group_key,year,share_pct,definition\ninterns_x,2014,132,oud\n", encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        T.read_yearly_figures(bad)
+    assert "fout.csv" in str(e.value) and "rij 2" in str(e.value) and "share_pct" in str(e.value)

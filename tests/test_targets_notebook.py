@@ -113,6 +113,15 @@ def test_report_shows_the_review_fixes(tmp_path, monkeypatch):
     ass = pd.read_csv(out / "tables" / "assessment.csv")
     d15 = ass[(ass["group"] == "disability_chronic_illness") & (ass["target_year"] == 2015)].iloc[0]
     assert d15["status_nl"] == "geen cijfer 2015" and pd.isna(d15["required_pp_per_year"])
+    # the yearly targets for interns and student workers, with the only (2014, old-definition) figures
+    yt = pd.read_csv(out / "tables" / "yearly_targets.csv").set_index("group")
+    assert yt.loc["student_workers_foreign_origin", ["target_pct", "last_year", "last_share_pct"]].tolist() == [20, 2014, 8.6]
+    assert set(yt["status"]) == {"insufficient_data"}
+    assert "Voor stagiairs en jobstudenten gelden jaarlijkse streefcijfers (20% en 6%)" in text
+    assert yt.loc["student_workers_foreign_origin", "gap_pp"] == pytest.approx(11.4)
+    row = re.search(r"<tr><td>Jobstudenten van buitenlandse herkomst</td>(.*?)</tr>", html).group(1)
+    assert [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>.*?</td>", row)] == [
+        "20%", "2014", "8,6%", "migratieachtergrond (definitie vóór 2016)", "+11,4 pp", "onvoldoende gegevens"]
     rank = pd.read_csv(out / "tables" / "entity_ranking.csv")
     assert rank["year"].nunique() == 1
     for g in ("foreign_origin", "disability_chronic_illness"):

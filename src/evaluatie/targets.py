@@ -993,6 +993,51 @@ def read_targets(path: str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def read_yearly_figures(path: str | Path) -> pd.DataFrame:
+    """Figures for the yearly targets (no end date, "jaarlijks te behalen"), such as interns and
+    student workers, who are not in the personnel snapshots: ``target_group_key, year,
+    share_pct, definition`` and optionally ``target_definition`` (ja/nee: measured under the
+    target's own definition; default nee) and ``source_note``. Returns the columns ``group, year,
+    share_pct, definition, target_definition, source_note``."""
+    from .validate import Column, Schema
+
+    schema = Schema(columns=[
+        Column("target_group_key"), Column("year", "int", min=1990, max=2100),
+        Column("share_pct", "float", min=0, max=100), Column("definition"),
+        Column("target_definition", "bool", required=False, nullable=True),
+        Column("source_note", required=False, nullable=True)])
+    df = schema.validate(_read_any(Path(path)))
+    df = df.rename(columns={"target_group_key": "group"})
+    df["target_definition"] = df["target_definition"].fillna(False).astype(bool)
+    return df[["group", "year", "share_pct", "definition", "target_definition", "source_note"]]
+
+
+def evaluate_yearly_targets(figures: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """Every yearly target (a target without an end date) with its latest figure.
+
+    ``status``: ``reached`` / ``not_reached`` in ``last_year`` when that figure was measured under
+    the target's own definition; otherwise ``insufficient_data`` — a figure under an older
+    definition is shown as context (with ``gap_pp``), never judged. A yearly target without any
+    figure gets ``insufficient_data`` and empty figure columns."""
+    yearly = targets[targets["target_year"].isna() & targets["target_pct"].notna()]
+    rows = []
+    for g, tp in zip(yearly["group"], yearly["target_pct"]):
+        f = figures[figures["group"] == g].sort_values("year")
+        if f.empty:
+            rows.append(dict(group=g, target_pct=tp, last_year=None, last_share_pct=None, definition=None,
+                             target_definition=False, gap_pp=None, status="insufficient_data"))
+            continue
+        last = f.iloc[-1]
+        share = float(last["share_pct"])
+        same = bool(last["target_definition"])
+        status = ("reached" if share >= tp else "not_reached") if same else "insufficient_data"
+        rows.append(dict(group=g, target_pct=float(tp), last_year=int(last["year"]), last_share_pct=share,
+                         definition=last["definition"], target_definition=same, gap_pp=float(tp) - share,
+                         status=status))
+    return pd.DataFrame(rows, columns=["group", "target_pct", "last_year", "last_share_pct", "definition",
+                                       "target_definition", "gap_pp", "status"])
+
+
 def tabel1(data: pd.DataFrame, targets: pd.DataFrame, years: Sequence[int] = range(2009, 2015),
            groups: Sequence[str] | None = None, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Tabel 1 of the 2016-2020 strategic plan: one row per group, one column per year with the
