@@ -50,6 +50,9 @@ def _imports(nb_path: Path) -> str:
 
 def floor_worker(workdir: Path) -> None:
     """Execute and render every floor notebook in ``workdir`` sequentially (the floor command)."""
+    from evaluatie.runner import skip_slow_format_checkers
+
+    skip_slow_format_checkers()  # as the evaluatie command does, so both sides import papermill alike
     import papermill as pm
 
     from evaluatie.runner import IPCKernelManager, KERNEL_NAME, _quiet_papermill, export_html, register_engine

@@ -11,6 +11,8 @@ import pytest
 from evaluatie.cli import main
 from report_checks import check_report_html
 
+REPO = Path(__file__).resolve().parents[1]
+
 
 def _write_params(proj: Path, name: str, body: str) -> None:
     (proj / "params" / f"{name}.yaml").write_text(body, encoding="utf-8")
@@ -214,3 +216,28 @@ def test_index_marks_only_synthetic_reports(tmp_path):
     rows = html.split("<tbody>")[1].split("</tr>")
     assert "synthetische" not in rows[0] and "Echt" in rows[0]
     assert "synthetische voorbeeldgegevens" in rows[1] and "Nagebootst" in rows[1]
+
+
+def test_command_imports_papermill_without_the_iri_parsers(tmp_path):
+    """jsonschema builds Lark parsers for the 'iri' format on import (~1,8 s); the command skips
+    them. Notebook validation, which papermill and nbconvert rely on, still works and still fails."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from evaluatie.runner import skip_slow_format_checkers\n"
+        "skip_slow_format_checkers()\n"
+        "import papermill, nbconvert, nbformat\n"
+        "assert 'lark' not in sys.modules and 'rfc3987_syntax' not in [m for m in sys.modules if sys.modules[m]]\n"
+        f"nb = nbformat.read({str(REPO / 'notebooks' / 'streefcijfers.ipynb')!r}, as_version=4)\n"
+        "nbformat.validate(nb)\n"
+        "nb.cells[0]['cell_type'] = 'nonsense'\n"
+        "try:\n"
+        "    nbformat.validate(nb)\n"
+        "except nbformat.ValidationError:\n"
+        "    print('refused')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "refused"
