@@ -11,9 +11,11 @@ papermill already imported, as in a worker that has started), then all N run wit
 
     .venv/bin/python benchmarks/targets_entities.py [--n 75] [--scale 1.0] [--jobs 2]
 
-Measured 2026-11-23 02:06 (load average 0.7-2.1, nothing else running): one report 7.0 s
-(median of 9.4, 7.0, 6.6); 75 reports in 290.5 s against 262.2 s ideal, ratio 1.11. The
-session before (load 2-4, notebook saved twice per cell): 539.8 s against 391.3 s, ratio 1.38.
+Measured 2026-11-23 02:30 (load average 1.3-2.0): one report 6.7 s (median of 7.0, 5.8, 6.7);
+75 reports in 241.1 s against 249.8 s ideal, ratio 0.97. At 02:06, before the faster papermill
+import: 290.5 s against 262.2 s, ratio 1.11. The session before (load 2-4, notebook saved
+twice per cell, one report's time counting the papermill import): 539.8 s against 391.3 s,
+ratio 1.38.
 """
 
 from __future__ import annotations
