@@ -191,5 +191,7 @@ def test_figure_outside_its_canvas_is_refused_and_legend_below_fits(tmp_path, mo
     rp.figure(fig, "binnen", alt="Drie lijnen.")
     assert (tmp_path / "figures" / "binnen.png").stat().st_size > 0
     fig, ax = draw()
+    assert rp.legend_below(fig, [], [], ncol=3) is None and not fig.legends  # e.g. every bar suppressed
+    fig, ax = draw()
     ax.set_yticks([0, 2, 4], ["een lange aslabel", "die zonder opmaak", "buiten de figuur valt"])
     rp.figure(fig, "zonder_opmaak", alt="Drie lijnen.")  # laid out by figure(), so it fits

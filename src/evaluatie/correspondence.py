@@ -1558,10 +1558,7 @@ def plot_forest(disc: pd.DataFrame, *, benchmarks: pd.DataFrame | None = None):
     rp.axis_format(ax, "x", "num", 1)
     handles, labels = ax.get_legend_handles_labels()
     uniq = dict(zip(labels, handles))
-    if uniq:
-        rp.legend_below(fig, list(uniq.values()), list(uniq.keys()), ncol=3, fontsize=9)
-    else:
-        fig.tight_layout()
+    rp.legend_below(fig, list(uniq.values()), list(uniq.keys()), ncol=3, fontsize=9)
     return fig
 
 

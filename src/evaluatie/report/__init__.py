@@ -304,7 +304,11 @@ def figure(fig, name: str, alt: str, caption: str | None = None) -> None:
 def legend_below(fig, handles, labels, *, ncol: int, fontsize: float | None = None, rect_top: float = 1.0):
     """One legend for the whole figure, centred under the plots, and a ``tight_layout`` that leaves
     exactly its height free, so nothing reaches outside the canvas. Columns are reduced until the
-    legend fits the figure's width. Returns the legend."""
+    legend fits the figure's width. Returns the legend (``None`` without labels: then only the
+    layout)."""
+    if not len(labels):
+        fig.tight_layout(rect=(0, 0, 1, rect_top))
+        return None
     renderer = fig.canvas.get_renderer()
     ncol = max(1, min(ncol, len(labels)))
     while True:
