@@ -937,12 +937,16 @@ def _low_indicator(p: "Prepared", f, method: str, skipped: dict) -> np.ndarray |
     return low
 
 
-def _indicators(p: Prepared, definitions: str, low_educated_method: str, eu: str):
-    """Build a :class:`_Spec` per (group, definition); also return the skipped groups."""
+def _check_options(definitions: str, low_educated_method: str) -> None:
     if definitions not in ("official", "both", "old", "new"):
         raise ValueError("definitions must be 'official', 'both', 'old' or 'new'")
     if low_educated_method not in ("level_d", "education"):
         raise ValueError("low_educated_method must be 'level_d' or 'education'")
+
+
+def _indicators(p: Prepared, definitions: str, low_educated_method: str, eu: str):
+    """Build a :class:`_Spec` per (group, definition); also return the skipped groups."""
+    _check_options(definitions, low_educated_method)
     f = p.cols
     dc, dv = p.date_codes, p.date_values
     old_date = dv < SWITCH_DATE.to_datetime64()
@@ -1027,10 +1031,7 @@ def _group_counts(p: Prepared, cell: np.ndarray, ncell: int, definitions: str, l
     :func:`classify` (tested), with a fraction of the passes over the rows.
     Returns ``(parts, skipped)``, parts = [(group, definition, cell index, numerator, denominator)].
     """
-    if definitions not in ("official", "both", "old", "new"):
-        raise ValueError("definitions must be 'official', 'both', 'old' or 'new'")
-    if low_educated_method not in ("level_d", "education"):
-        raise ValueError("low_educated_method must be 'level_d' or 'education'")
+    _check_options(definitions, low_educated_method)
     f = p.cols
     dc, dv = p.date_codes, p.date_values
     ndates = len(dv)
