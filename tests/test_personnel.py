@@ -433,3 +433,25 @@ def test_disability_coded_in_the_2004_categories():
     df.loc[2, "disability_category"] = 7
     with pytest.raises(DataError):
         P.aggregate(df, disability_coding="2004")
+
+
+@pytest.mark.parametrize("dups", [0, 1, 37])
+def test_duplicates_in_shuffled_rows_match_pandas(dups):
+    """Rows in random order (not the usual export order): the duplicate check finds exactly the
+    rows pandas' ``duplicated`` finds, with and without repeats, and keeps the first in file order."""
+    rng = np.random.default_rng(dups)
+    base = _rows()
+    n = 4000
+    df = base.iloc[rng.integers(0, len(base), n)].copy()
+    df["employee_id"] = rng.permutation(10 * n)[:n] + 100
+    if dups:
+        src = rng.choice(n, dups, replace=False)
+        extra = df.iloc[src].copy()
+        df = pd.concat([df, extra])
+    df = df.iloc[rng.permutation(len(df))]
+    df.index = range(2, 2 + len(df))
+    expected = int(df.duplicated(["employee_id", "date"], keep="first").sum())
+    tab, led = P.aggregate(df, by=("date", "group"), threshold=0)
+    assert expected == dups
+    assert led.exclusions.get("dubbel: zelfde personeelslid op dezelfde peildatum", 0) == expected
+    assert led.analysed == n

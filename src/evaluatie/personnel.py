@@ -833,8 +833,9 @@ def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file:
 
     # duplicates: the same employee twice on one date (first row in file order kept). Key =
     # date code × employee code, dense: sortedness is checked in one pass (the usual export
-    # order), otherwise one bincount over the key range finds whether any key repeats, and only
-    # rows with a repeated key go through a hash table.
+    # order), otherwise marking every key in a boolean array over the key range shows whether any
+    # key repeats (fewer marks than rows; a third of the time of counting them); only then one
+    # bincount finds the repeated keys, and only their rows go through a hash table.
     all_kept = bool(keep.all())
     n_dates = max(len(dvals), 1)
     ecodes = span = None
@@ -849,8 +850,12 @@ def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file:
     key = dcodes.astype(np.int64, copy=False) * span + ecodes
     kk = key if all_kept else key[keep]
     if kk.size > 1 and not bool((kk[1:] > kk[:-1]).all()):
-        counts = np.bincount(kk, minlength=n_dates * span)
-        if counts.max() > 1:
+        seen = np.zeros(n_dates * span, dtype=bool)
+        seen[kk] = True
+        repeated = int(np.count_nonzero(seen)) < kk.size
+        del seen
+        if repeated:
+            counts = np.bincount(kk, minlength=n_dates * span)
             rows_k = np.flatnonzero(counts[kk] > 1)
             dup_sub = pd.Series(kk[rows_k]).duplicated(keep="first").to_numpy()
             kept_rows = np.arange(n) if all_kept else np.flatnonzero(keep)
