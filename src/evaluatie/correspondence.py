@@ -545,13 +545,18 @@ def _bootstrap(p: _Pairs, reps: int, rng: np.random.Generator, conf: float, chun
             cells += (np.arange(b, dtype=np.intp) * U)[:, None]
             counts = np.bincount(cells.ravel(), minlength=b * U).reshape(b, U)
             yr, nr, yk, nk = (counts @ tint).astype(float).T  # integer matmul: exact, no BLAS threads
-        with np.errstate(divide="ignore", invalid="ignore"):
-            pr = yr / nr
-            pk = yk / nk
-            diffs.append(pk - pr)
-            ratios.append(pk / pr)
+        _boot_append(diffs, ratios, yr, nr, yk, nk)
         done += b
     return _boot_summary(diffs, ratios, a)
+
+
+def _boot_append(diffs, ratios, yr, nr, yk, nk):
+    """Difference and ratio of the two rates for one block of replicates."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pr = yr / nr
+        pk = yk / nk
+        diffs.append(pk - pr)
+        ratios.append(pk / pr)
 
 
 def _boot_summary(diffs, ratios, a):
@@ -575,11 +580,7 @@ def _bootstrap_rows(p: _Pairs, reps: int, rng: np.random.Generator, conf: float,
         b = min(block, reps - done)
         idx = rng.integers(0, G, size=(b, G))
         yr, nr, yk, nk = (c[idx].sum(axis=1) for c in cols)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            pr = yr / nr
-            pk = yk / nk
-            diffs.append(pk - pr)
-            ratios.append(pk / pr)
+        _boot_append(diffs, ratios, yr, nr, yk, nk)
         done += b
     return _boot_summary(diffs, ratios, a)
 

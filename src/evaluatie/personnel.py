@@ -942,6 +942,19 @@ def _low_indicator(p: "Prepared", f, method: str, skipped: dict) -> np.ndarray |
     return low
 
 
+def _non_eu_background(p: "Prepared", nat_present, eu: str) -> np.ndarray:
+    """Migration background under the 2004 definition, per row: any of the present nationality
+    columns non-EU on the reference date, or at least two non-EU grandparents."""
+    f = p.cols
+    ind = np.zeros(p.n, dtype=bool)
+    for c in nat_present:
+        ind |= _nat_non_eu(f[c], p.date_codes, p.date_values, eu)
+    if "grandparents_non_eu" in p.present:
+        with np.errstate(invalid="ignore"):
+            ind |= f["grandparents_non_eu"] >= 2
+    return ind
+
+
 def _check_options(definitions: str, low_educated_method: str) -> None:
     if definitions not in ("official", "both", "old", "new"):
         raise ValueError("definitions must be 'official', 'both', 'old' or 'new'")
@@ -987,12 +1000,7 @@ def _indicators(p: Prepared, definitions: str, low_educated_method: str, eu: str
     if want_old:
         need = {"nationality", "father_first_nationality", "mother_first_nationality"}
         if need <= set(nat_present):
-            ind = np.zeros(p.n, dtype=bool)
-            for c in nat_present:
-                ind |= _nat_non_eu(f[c], dc, dv, eu)
-            if "grandparents_non_eu" in p.present:
-                with np.errstate(invalid="ignore"):
-                    ind |= f["grandparents_non_eu"] >= 2
+            ind = _non_eu_background(p, nat_present, eu)
             specs.append(_Spec("migration_background", "old_non_eu", ind, rows_old, None))
         else:
             skipped["migration_background"] = "kolommen nodig: " + ", ".join(sorted(need))
@@ -1124,12 +1132,7 @@ def _group_counts(p: Prepared, cell: np.ndarray, ncell: int, definitions: str, l
                 fo |= _nat_non_belgian(f[c])
             origin += fo.view(np.int8)
         if old_ok:
-            ne = np.zeros(p.n, dtype=bool)
-            for c in nat_present:
-                ne |= _nat_non_eu(f[c], dc, dv, eu)
-            if "grandparents_non_eu" in p.present:
-                with np.errstate(invalid="ignore"):
-                    ne |= f["grandparents_non_eu"] >= 2
+            ne = _non_eu_background(p, nat_present, eu)
             origin += ne.view(np.int8) * np.int8(2 if new_ok else 1)
         factors.append(("origin", origin, 4 if (new_ok and old_ok) else 2))
     if not factors:
