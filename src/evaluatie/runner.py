@@ -256,6 +256,8 @@ def _exporter():
             exclude_input_prompt=True,
             exclude_output_prompt=True,
             language_code="nl",
+            # validate the notebook once after all preprocessors, not after each of the 13
+            optimistic_validation=True,
         )
         exporter.register_preprocessor(DropStderr, enabled=True)
         _EXPORTER = exporter
