@@ -117,7 +117,7 @@ sns.set_theme(style="whitegrid", palette=rp.PALETTE)
 theirs = {k: norm(k, v) for k, v in mpl.rcParams.items()}
 diff = sorted(k for k in theirs if theirs[k] != ours[k] and k not in (
     "image.cmap", "figure.figsize", "figure.dpi", "savefig.dpi", "axes.spines.top", "axes.spines.right",
-    "axes.titleweight", "axes.formatter.use_locale"))
+    "axes.titleweight", "axes.formatter.use_locale", "axes.titley"))
 print(diff)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -195,3 +195,29 @@ def test_figure_outside_its_canvas_is_refused_and_legend_below_fits(tmp_path, mo
     fig, ax = draw()
     ax.set_yticks([0, 2, 4], ["een lange aslabel", "die zonder opmaak", "buiten de figuur valt"])
     rp.figure(fig, "zonder_opmaak", alt="Drie lijnen.")  # laid out by figure(), so it fits
+
+
+def test_fixed_title_height_puts_titles_where_matplotlib_would():
+    """use_style fixes axes.titley at 1.0 (no search for top tick labels at every draw); on our
+    axes, which have no top tick labels, titles land exactly where the automatic placement puts them."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from evaluatie import report as rp
+
+    boxes = []
+    for titley in (None, 1.0):
+        with matplotlib.rc_context():
+            rp.use_style()
+            matplotlib.rcParams["axes.titley"] = titley
+            fig, axes = plt.subplots(1, 2, figsize=(8, 3))
+            for ax in axes:
+                ax.plot([2014, 2018, 2023], [1.2, 2.5, 3.1])
+                ax.set_title("Buitenlandse herkomst", loc="left")
+            fig.tight_layout()
+            fig.canvas.draw()
+            boxes.append([tuple(ax.title.get_window_extent().bounds) for ax in axes])
+            plt.close(fig)
+    assert boxes[0] == boxes[1]
