@@ -49,6 +49,22 @@ def test_run_writes_every_output(demo_project, capsys):
     assert str(demo_project) not in nb and "/tmp/" not in nb
 
 
+def test_same_inputs_give_the_same_page(demo_project):
+    """Two runs of a report on the same inputs give the same HTML but for the time it was made:
+    no random ids (tables, papermill's parameters cell), so reports can be compared with diff."""
+    import re
+
+    pages = []
+    for out in ("out1", "out2"):
+        assert main(["run", "demo", "--out", str(demo_project / out), "--quiet"]) == 0
+        pages.append((demo_project / out / "demo" / "report.html").read_text(encoding="utf-8"))
+    made = re.compile(r"Gemaakt op [^<]*? u\b")
+    assert all(len(made.findall(p)) == 1 for p in pages)
+    assert made.sub("", pages[0]) == made.sub("", pages[1])
+    assert 'id="tab-summary"' in pages[0] and 'aria-labelledby="tab-summary"' in pages[0]
+    assert 'id="cell-id=injected-parameters"' in pages[0]
+
+
 @pytest.mark.parametrize(
     "args, needle",
     [

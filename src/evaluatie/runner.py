@@ -212,7 +212,8 @@ def _input_dirs(run: RunSpec) -> list[str]:
 
 
 def _stderr_and_scrub_notebook(nb_path: Path, run: RunSpec) -> list[str]:
-    """Clean the executed notebook of local paths; return what the kernel wrote to stderr."""
+    """Clean the executed notebook of local paths, give papermill's parameters cell a fixed id;
+    return what the kernel wrote to stderr."""
     import nbformat
 
     nb = nbformat.read(nb_path, as_version=4)
@@ -221,6 +222,8 @@ def _stderr_and_scrub_notebook(nb_path: Path, run: RunSpec) -> list[str]:
     meta["output_path"] = "notebook.ipynb"
     warnings = []
     for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill draws a random one; the report's HTML shows it
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream" and out.get("name") == "stderr":
                 warnings.append(_scrub(out.get("text", "")).strip())

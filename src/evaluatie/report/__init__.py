@@ -25,7 +25,6 @@ import html
 import json
 import os
 import re
-import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -212,10 +211,11 @@ def table(
     if name is not None:
         export(data, name)
     _display_table(data, caption, labels=labels, formats=formats, columns=columns,
-                   highlight=highlight, note=note)
+                   highlight=highlight, note=note, key=name or "tabel")
 
 
-def _display_table(data, caption, *, labels=None, formats=None, columns=None, highlight=None, note=None):
+def _display_table(data, caption, *, labels=None, formats=None, columns=None, highlight=None, note=None,
+                   key="tabel"):
     """The HTML of a report table. Work per column (type, formatter, values, mask) is done once,
     not per cell: pandas copies ``attrs`` on every column access."""
     from IPython.display import HTML
@@ -260,12 +260,26 @@ def _display_table(data, caption, *, labels=None, formats=None, columns=None, hi
             f'<p class="ev-table-note">&lt; {int(threshold)}: niet getoond omdat de cel op minder dan '
             f"{int(threshold)} waarnemingen steunt of eruit afgeleid kan worden (bescherming van personen).</p>"
         )
-    tid = "t" + uuid.uuid4().hex[:10]
+    tid = _element_id("tab", key)
     _display(HTML(
         f'<div class="ev-table-block"><p class="ev-caption" id="{tid}">{html.escape(caption)}</p>'
         f'<div class="ev-table-wrap"><table class="ev-table" aria-labelledby="{tid}">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body_rows)}</tbody></table></div>{foot}</div>"
     ))
+
+
+_IDS_USED: dict[str, int] = {}
+
+
+def _element_id(prefix: str, name: str) -> str:
+    """An HTML id made from the table's name (``tab-<name>``), the same in every run, so two
+    reports made from the same inputs are the same page (apart from the date they were made) and
+    a table can be linked to (``report.html#tab-<name>``). A name used again in the same kernel
+    (a cell run twice in JupyterLab) gets ``-2``, ``-3``, ... so ids stay unique on the page."""
+    key = f"{prefix}-{name}"
+    n = _IDS_USED.get(key, 0) + 1
+    _IDS_USED[key] = n
+    return key if n == 1 else f"{key}-{n}"
 
 
 # --------------------------------------------------------------------------- figures
@@ -424,15 +438,15 @@ def provenance(params: Mapping[str, Any]) -> None:
         }
     heading("Herkomst van dit rapport")
     inputs = pd.DataFrame(sorted(rec["inputs"].items()), columns=["file", "sha256"])
-    _display_table(inputs, "Invoerbestanden (SHA-256-vingerafdruk)",
+    _display_table(inputs, "Invoerbestanden (SHA-256-vingerafdruk)", key="provenance-inputs",
                    labels={"file": "Bestand", "sha256": "SHA-256"})
     par = pd.DataFrame(
         [(k, json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)
          for k, v in rec["parameters"].items()],
         columns=["key", "value"],
     )
-    _display_table(par, "Parameters", labels={"key": "Parameter", "value": "Waarde"})
+    _display_table(par, "Parameters", labels={"key": "Parameter", "value": "Waarde"}, key="provenance-parameters")
     ver = pd.DataFrame(sorted(rec["versions"].items()), columns=["package", "version"])
-    _display_table(ver, "Software", labels={"package": "Pakket", "version": "Versie"})
+    _display_table(ver, "Software", labels={"package": "Pakket", "version": "Versie"}, key="provenance-software")
     commit = rec.get("git_commit") or "onbekend"
     _markdown(f"Gemaakt op {fmt.datetime_nl(rec['started'])} met evaluatie, versie van de code: `{commit}`.")
