@@ -131,7 +131,8 @@ def cmd_run(args) -> int:
     from .runner import run_all
 
     out = Path(args.out) if args.out else root() / "reports"
-    results = run_all(runs, out, jobs=max(1, args.jobs), timeout=args.timeout, progress=not args.quiet)
+    results = run_all(runs, out, jobs=max(1, args.jobs), timeout=args.timeout, progress=not args.quiet,
+                      preload=not args.no_preload)
     failed = [r for r in results if not r.ok]
     for r in results:
         if r.ok:
@@ -160,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="maximale duur per cel")
     r.add_argument("--by", metavar="DIMENSION", help="ook één rapport per waarde, bv. --by entity")
     r.add_argument("--quiet", action="store_true", help="geen voortgangsbalk")
+    r.add_argument("--no-preload", action="store_true",
+                   help="elke kernel gewoon starten, niet afsplitsen van een proces dat de bibliotheken al laadde")
     r.set_defaults(func=cmd_run)
     return p
 

@@ -1,0 +1,287 @@
+"""Kernels that start with their libraries already loaded: a fork server for report kernels.
+
+A fresh Jupyter kernel for a report costs about 2.5 s before the report's first line runs: a new
+Python process, ipykernel and IPython, then the report's own imports (pandas, matplotlib,
+statsmodels, scipy, evaluatie). With ``evaluatie run --preload`` that work is done once, in a
+*zygote* process the runner starts next to it; every report kernel is then a fork of the zygote
+(``os.fork``), so it starts with those modules in memory. Each report still gets its own fresh
+process: a fork never sees what another report did, only the state right after the imports.
+
+What the kernel sees is what it would see when started normally: the same command-line
+arguments (``-f <connection file>``), working directory, environment, stderr file and a new
+session (process group); the global NumPy random state is reseeded from the OS (``random``
+reseeds itself after a fork). A zygote serves only launches whose environment equals the one it
+imported under, apart from the per-run variables in :data:`PER_RUN_ENV`; for another environment
+a new zygote is started. If a library has started a thread by the end of the imports, the zygote
+refuses to fork (a copied lock could hang the kernel). Then, and wherever ``os.fork`` or
+``os.pidfd_open`` (Linux 5.3+) is missing, kernels start the normal way.
+
+The zygote talks to the runner over its stdin and stdout, one JSON line per request; it reaps
+its children itself, and the runner follows each kernel through a pidfd.
+"""
+
+from __future__ import annotations
+
+import ast
+import atexit
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+__all__ = ["PER_RUN_ENV", "available", "preload_statements", "configure", "is_configured", "Zygote", "zygote_for",
+           "shutdown"]
+
+# variables that may differ between the zygote's environment and a kernel's
+PER_RUN_ENV = ("EVALUATIE_RUN_DIR", "JPY_PARENT_PID", "JPY_SESSION_NAME", "PYDEVD_DISABLE_FILE_VALIDATION")
+
+
+def available() -> bool:
+    """Forked kernels need ``os.fork`` and ``os.pidfd_open`` (Linux 5.3 or later)."""
+    if not hasattr(os, "fork") or not hasattr(os, "pidfd_open"):
+        return False
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except OSError:
+        return False
+    return True
+
+
+def preload_statements(notebooks: Iterable[str | Path]) -> list[str]:
+    """The import statements of the notebooks' code cells (top level only), in order, once each."""
+    seen: dict[str, None] = {}
+    for path in notebooks:
+        try:
+            nb = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        for cell in nb.get("cells", []):
+            if cell.get("cell_type") != "code":
+                continue
+            src = cell.get("source", "")
+            src = "".join(src) if isinstance(src, list) else src
+            try:
+                tree = ast.parse(src)
+            except SyntaxError:
+                continue
+            for node in tree.body:
+                if isinstance(node, (ast.Import, ast.ImportFrom)) and not getattr(node, "level", 0):
+                    seen.setdefault(ast.unparse(node), None)
+    return list(seen)
+
+
+class _ForkedProcess:
+    """The part of :class:`subprocess.Popen` that jupyter_client's local provisioner uses, for a
+    kernel that is the zygote's child, not ours: followed through a pidfd. The zygote reaps it,
+    so its exit status is not known here; ``returncode`` is 0 once it has ended."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+        self._fd: int | None = os.pidfd_open(pid)
+
+    def _ended(self, timeout: float | None) -> bool:
+        if self.returncode is not None:
+            return True
+        ready, _, _ = select.select([self._fd], [], [], timeout)
+        if ready:
+            self.returncode = 0
+            os.close(self._fd)
+            self._fd = None
+            return True
+        return False
+
+    def poll(self) -> int | None:
+        return self.returncode if self._ended(0) else None
+
+    def wait(self, timeout: float | None = None) -> int:
+        if not self._ended(timeout):
+            raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class Zygote:
+    """A process that has imported ipykernel and the reports' libraries and forks kernels."""
+
+    def __init__(self, statements: list[str], env: Mapping[str, str], cwd: str):
+        self.statements = list(statements)
+        self.env = dict(env)
+        self.lock = threading.Lock()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "evaluatie.kernels", json.dumps(self.statements)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env=self.env, cwd=cwd, start_new_session=True,
+        )
+        self.ready = self.proc.stdout.readline().strip() == b"ready"
+
+    def matches(self, env: Mapping[str, str]) -> bool:
+        mine = {k: v for k, v in self.env.items() if k not in PER_RUN_ENV}
+        theirs = {k: v for k, v in env.items() if k not in PER_RUN_ENV}
+        return mine == theirs
+
+    def alive(self) -> bool:
+        return self.ready and self.proc.poll() is None
+
+    def spawn(self, cmd: list[str], env: Mapping[str, str], cwd: str, stderr_path: str | None) -> _ForkedProcess:
+        """Fork a kernel for ``cmd`` (its arguments after ``-m ipykernel_launcher``); ``OSError``
+        when the zygote is gone."""
+        request = {"argv": cmd[3:], "env": dict(env), "cwd": cwd, "stderr": stderr_path}
+        with self.lock:
+            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        if not line.strip().isdigit():
+            raise OSError("the kernel zygote did not answer")
+        return _ForkedProcess(int(line))
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+
+
+_ZYGOTE: Zygote | None = None
+_STATEMENTS: list[str] = []
+
+
+def configure(statements: list[str]) -> None:
+    """Use a zygote that has run ``statements`` (import lines) for the kernels this process starts."""
+    global _STATEMENTS
+    _STATEMENTS = list(statements)
+
+
+def is_configured() -> bool:
+    return bool(_STATEMENTS)
+
+
+def zygote_for(cmd: list[str], env: Mapping[str, str], cwd: str) -> Zygote | None:
+    """The zygote for a kernel launched with ``cmd`` (``python -m ipykernel_launcher -f ...``)
+    in ``env``, started on first use; ``None`` when a normal launch is needed."""
+    global _ZYGOTE
+    if not _STATEMENTS or not available():
+        return None
+    if cmd[:3] != [sys.executable, "-m", "ipykernel_launcher"]:
+        return None
+    # a new zygote for other statements or another environment, or when the last one died; one
+    # that refused to serve (threads running after its imports) is not started again for the same
+    if _ZYGOTE is not None and (_ZYGOTE.statements != _STATEMENTS or not _ZYGOTE.matches(env)
+                                or (_ZYGOTE.ready and not _ZYGOTE.alive())):
+        _ZYGOTE.close()
+        _ZYGOTE = None
+    if _ZYGOTE is None:
+        _ZYGOTE = Zygote(_STATEMENTS, env, cwd)
+    return _ZYGOTE if _ZYGOTE.alive() else None
+
+
+def shutdown() -> None:
+    """Stop the zygote (its kernels have been shut down by then). Also runs at exit; without it
+    the zygote would still stop, when it reads the end of its closed stdin."""
+    global _ZYGOTE
+    if _ZYGOTE is not None:
+        _ZYGOTE.close()
+        _ZYGOTE = None
+
+
+atexit.register(shutdown)
+
+
+# --------------------------------------------------------------------------- the zygote itself
+
+def _serve(statements: list[str]) -> None:
+    import ipykernel.kernelapp  # noqa: F401 - the kernel itself, loaded once
+
+    for stmt in statements:
+        try:
+            exec(compile(stmt, "<preload>", "exec"), {})
+        except Exception:  # noqa: BLE001 - the kernel will raise it where the notebook imports it
+            pass
+    requests, replies = sys.stdin.buffer, sys.stdout.buffer
+    if threading.active_count() > 1:
+        # a library started a thread while being imported: forking now could copy a held lock
+        replies.write(b"threads\n")
+        replies.flush()
+        return
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the system
+    replies.write(b"ready\n")
+    replies.flush()
+    for line in requests:
+        req = json.loads(line)
+        sync_r, sync_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(sync_r)
+                _become_kernel(req, sync_w)
+            except BaseException:  # noqa: BLE001 - into the kernel's stderr (kernel.log), then out
+                import traceback
+
+                traceback.print_exc()
+                sys.stderr.flush()
+            finally:
+                os._exit(1)
+        os.close(sync_w)
+        os.read(sync_r, 1)  # the child is in its own session before anyone may signal its group
+        os.close(sync_r)
+        replies.write(f"{pid}\n".encode())
+        replies.flush()
+
+
+def _become_kernel(req: dict[str, Any], sync_w: int) -> None:
+    os.setsid()
+    os.write(sync_w, b"1")
+    os.close(sync_w)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(null, 1)
+    if req.get("stderr"):
+        err = os.open(req["stderr"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        os.dup2(err, 2)
+        os.close(err)
+    else:
+        os.dup2(null, 2)
+    os.close(null)
+    os.chdir(req["cwd"])
+    os.environ.clear()
+    os.environ.update(req["env"])
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].random.seed()  # as in a new process: the global state from the OS
+    import ipykernel_launcher
+
+    sys.argv = [ipykernel_launcher.__file__, *req["argv"]]
+    if sys.path and sys.path[0] == "":
+        del sys.path[0]
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance()
+    import atexit
+
+    atexit._run_exitfuncs()  # what the interpreter does at exit; os._exit skips it
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    _serve(json.loads(sys.argv[1]))

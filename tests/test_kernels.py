@@ -1,0 +1,143 @@
+"""Kernels forked from a zygote that has loaded the libraries (evaluatie.kernels): they start
+with the libraries in memory, but each report is still a process of its own, and the report is the
+same as with a kernel started the normal way."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from evaluatie import kernels
+from evaluatie.cli import main
+
+pytestmark = pytest.mark.skipif(not kernels.available(), reason="needs os.fork and os.pidfd_open (Linux)")
+
+REPO = Path(__file__).resolve().parents[1]
+
+PROBE = [
+    # the first statement, before any import: which libraries are already loaded
+    """\
+    import os, sys
+    preloaded = sorted(m for m in ("pandas", "matplotlib.pyplot") if m in sys.modules)
+    import numpy as np
+    import pandas as pd
+    import matplotlib.pyplot as plt
+    from evaluatie import report as rp
+    rp.start("Probe")""",
+    # state a previous report could have left behind in a module
+    """\
+    if tag == "die":
+        os._exit(3)  # a kernel that dies (a crash, out of memory)
+    seen = getattr(rp, "_probe_mark", None)
+    rp._probe_mark = tag
+    rp.export(pd.DataFrame({"key": ["preloaded", "seen", "pid", "ppid", "draw"],
+                            "value": [",".join(preloaded), str(seen), str(os.getpid()), str(os.getppid()),
+                                      repr(np.random.random())]}), "probe")""",
+]
+
+
+@pytest.fixture
+def probe_project(demo_project):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["evaluatie"] = {"description_nl": "Probe voor de kernels"}
+    cell = nbformat.v4.new_code_cell('tag: str = "x"  # label')
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell] + [nbformat.v4.new_code_cell(textwrap.dedent(src)) for src in PROBE]
+    nbformat.write(nb, demo_project / "notebooks" / "probe.ipynb")
+    for tag in ("a", "b", "die"):
+        (demo_project / "params" / f"probe_{tag}.yaml").write_text(
+            f"notebook: probe\nparameters:\n  tag: {tag}\n", encoding="utf-8")
+    return demo_project
+
+
+def _probe(out: Path, run: str) -> dict[str, str]:
+    with open(out / run / "tables" / "probe.csv", encoding="utf-8") as f:
+        return {r["key"]: r["value"] for r in csv.DictReader(f)}
+
+
+def test_kernels_are_forked_with_the_libraries_loaded_and_share_no_state(probe_project):
+    out = probe_project / "out"
+    assert main(["run", "probe_a", "probe_b", "--out", str(out), "--quiet"]) == 0
+    a, b = _probe(out, "probe_a"), _probe(out, "probe_b")
+    assert a["preloaded"] == b["preloaded"] == "matplotlib.pyplot,pandas"
+    assert a["seen"] == b["seen"] == "None"  # report b does not see what report a set
+    assert a["pid"] != b["pid"]  # a process of its own per report ...
+    assert a["ppid"] == b["ppid"] != str(os.getpid())  # ... forked from the same zygote, not from us
+    assert a["draw"] != b["draw"]  # NumPy's global random state reseeded, as in a new process
+
+
+def test_a_forked_kernel_that_dies_fails_only_its_own_report(probe_project, capsys):
+    out = probe_project / "out"
+    assert main(["run", "probe_die", "probe_a", "--out", str(out), "--quiet"]) == 1
+    rec = json.loads((out / "probe_die" / "run.json").read_text(encoding="utf-8"))
+    assert rec["status"] == "failed" and "DeadKernel" in rec["error"]["ename"]
+    assert not (out / "probe_die" / "report.html").exists()
+    assert json.loads((out / "probe_a" / "run.json").read_text(encoding="utf-8"))["status"] == "ok"
+    assert "probe_die" in capsys.readouterr().out
+
+
+def test_no_preload_starts_kernels_the_normal_way(probe_project):
+    out = probe_project / "out"
+    assert main(["run", "probe_a", "--out", str(out), "--quiet", "--no-preload"]) == 0
+    a = _probe(out, "probe_a")
+    assert a["preloaded"] == ""
+    assert a["ppid"] == str(os.getpid())
+
+
+def test_same_report_with_and_without_preload(demo_project):
+    """The demo report (table, figure, ledger, provenance) byte for byte, but for the time it was made."""
+    made = re.compile(r"Gemaakt op [^<]*? u\b")
+    pages, pngs = [], []
+    for flag in ([], ["--no-preload"]):
+        out = demo_project / ("out" + "".join(flag))
+        assert main(["run", "demo", "--out", str(out), "--quiet", *flag]) == 0
+        pages.append(made.sub("", (out / "demo" / "report.html").read_text(encoding="utf-8")))
+        pngs.append((out / "demo" / "figures" / "gemiddelden.png").read_bytes())
+    assert pages[0] == pages[1]
+    assert pngs[0] == pngs[1]
+
+
+def test_zygote_follows_the_environment_and_refuses_after_threads(tmp_path):
+    cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", str(tmp_path / "k.json")]
+    env = dict(os.environ)
+    try:
+        kernels.configure(["import json"])
+        first = kernels.zygote_for(cmd, env, str(tmp_path))
+        assert first is not None and first.alive()
+        # the per-run variables may differ; anything else needs a zygote that imported under it
+        assert kernels.zygote_for(cmd, {**env, "EVALUATIE_RUN_DIR": str(tmp_path)}, str(tmp_path)) is first
+        other = kernels.zygote_for(cmd, {**env, "EVALUATIE_TEST_OTHER": "1"}, str(tmp_path))
+        assert other is not None and other is not first and not first.alive()
+        # not an ipykernel launch: the normal way
+        assert kernels.zygote_for(["R", "--slave"], env, str(tmp_path)) is None
+        # a library that leaves a thread running after its import: no forking, and no retry
+        kernels.configure(["import threading, time; threading.Thread(target=time.sleep, args=(60,), daemon=True).start()"])
+        assert kernels.zygote_for(cmd, env, str(tmp_path)) is None
+        refused = kernels._ZYGOTE
+        assert kernels.zygote_for(cmd, env, str(tmp_path)) is None and kernels._ZYGOTE is refused
+    finally:
+        kernels.configure([])
+        kernels.shutdown()
+
+
+def test_preload_statements_are_the_notebooks_top_level_imports(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import pandas as pd\nfrom evaluatie import report as rp\nx = 1"),
+                nbformat.v4.new_markdown_cell("import nothing"),
+                nbformat.v4.new_code_cell("if x:\n    import scipy\nfrom . import local\nimport pandas as pd\n%matplotlib inline")]
+    nbformat.write(nb, tmp_path / "n.ipynb")
+    # the last cell is not Python (a magic): skipped whole, like any cell that does not parse
+    assert kernels.preload_statements([tmp_path / "n.ipynb"]) == ["import pandas as pd", "from evaluatie import report as rp"]
+    nb.cells[2].source = "if x:\n    import scipy\nfrom . import local\nimport pandas as pd\nimport numpy"
+    nbformat.write(nb, tmp_path / "n.ipynb")
+    assert kernels.preload_statements([tmp_path / "n.ipynb"]) == [
+        "import pandas as pd", "from evaluatie import report as rp", "import numpy"]
