@@ -141,3 +141,31 @@ def test_preload_statements_are_the_notebooks_top_level_imports(tmp_path):
     nbformat.write(nb, tmp_path / "n.ipynb")
     assert kernels.preload_statements([tmp_path / "n.ipynb"]) == [
         "import pandas as pd", "from evaluatie import report as rp", "import numpy"]
+
+
+@pytest.mark.parametrize("name", ["survey_evaluatie", "streefcijfers"])
+def test_real_report_is_the_same_with_and_without_preload(name, tmp_path, monkeypatch):
+    """A real analysis (the survey report imports matplotlib only inside evaluatie's chart
+    functions; the streefcijfers report at the top): page, every figure and every table."""
+    from evaluatie.params import load_run
+    from evaluatie.runner import execute
+
+    monkeypatch.setenv("EVALUATIE_ROOT", str(REPO))
+    run = load_run(REPO / "params" / "test" / f"{name}.yaml")
+    made = re.compile(r"Gemaakt op [^<]*? u\b")
+    outs = []
+    kernels.configure(kernels.preload_statements([run.notebook]))
+    for preload in (True, False):
+        out = tmp_path / str(preload)
+        assert execute(run, out, preload=preload).ok
+        outs.append(out / run.name)
+        if preload:
+            assert kernels._ZYGOTE is not None and kernels._ZYGOTE.alive()  # the kernel was a fork
+    kernels.configure([])  # the next execute() in this process picks its own statements again
+    pages = [made.sub("", (d / "report.html").read_text(encoding="utf-8")) for d in outs]
+    assert pages[0] == pages[1]
+    files = [sorted(p.relative_to(d) for p in (d / "figures").glob("*.png")) +
+             sorted(p.relative_to(d) for p in (d / "tables").glob("*.csv")) for d in outs]
+    assert files[0] == files[1] and files[0]
+    for rel in files[0]:
+        assert (outs[0] / rel).read_bytes() == (outs[1] / rel).read_bytes(), rel
