@@ -75,6 +75,24 @@ def test_kernels_are_forked_with_the_libraries_loaded_and_share_no_state(probe_p
     assert a["draw"] != b["draw"]  # NumPy's global random state reseeded, as in a new process
 
 
+def test_zygote_started_before_the_first_kernel_is_the_one_used(probe_project, monkeypatch):
+    """run_all starts the zygote before it imports papermill; the environment it predicts for the
+    kernels must be the one jupyter_client gives them, or a second zygote would be started."""
+    started = []
+    init = kernels.Zygote.__init__
+
+    def counting(self, *args, **kwargs):
+        started.append(1)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(kernels.Zygote, "__init__", counting)
+    kernels.shutdown()
+    out = probe_project / "out"
+    assert main(["run", "probe_a", "probe_b", "--out", str(out), "--quiet"]) == 0
+    assert _probe(out, "probe_a")["preloaded"] == "matplotlib.pyplot,pandas"
+    assert len(started) == 1
+
+
 def test_a_forked_kernel_that_dies_fails_only_its_own_report(probe_project, capsys):
     out = probe_project / "out"
     assert main(["run", "probe_die", "probe_a", "--out", str(out), "--quiet"]) == 1

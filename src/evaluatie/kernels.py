@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 __all__ = ["PER_RUN_ENV", "available", "preload_statements", "configure", "is_configured", "Zygote", "zygote_for",
-           "shutdown"]
+           "prestart", "shutdown"]
 
 # variables that may differ between the zygote's environment and a kernel's
 PER_RUN_ENV = ("EVALUATIE_RUN_DIR", "JPY_PARENT_PID", "JPY_SESSION_NAME", "PYDEVD_DISABLE_FILE_VALIDATION")
@@ -120,7 +120,8 @@ class _ForkedProcess:
 
 
 class Zygote:
-    """A process that has imported ipykernel and the reports' libraries and forks kernels."""
+    """A process that has imported ipykernel and the reports' libraries and forks kernels.
+    It is started at once; :attr:`ready` waits for the end of its imports."""
 
     def __init__(self, statements: list[str], env: Mapping[str, str], cwd: str):
         self.statements = list(statements)
@@ -131,7 +132,16 @@ class Zygote:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             env=self.env, cwd=cwd, start_new_session=True,
         )
-        self.ready = self.proc.stdout.readline().strip() == b"ready"
+        self._ready: bool | None = None
+
+    @property
+    def ready(self) -> bool:
+        """Whether the zygote serves (waits until it has done its imports)."""
+        if self._ready is None:
+            with self.lock:
+                if self._ready is None:
+                    self._ready = self.proc.stdout.readline().strip() == b"ready"
+        return self._ready
 
     def matches(self, env: Mapping[str, str]) -> bool:
         mine = {k: v for k, v in self.env.items() if k not in PER_RUN_ENV}
@@ -194,6 +204,16 @@ def zygote_for(cmd: list[str], env: Mapping[str, str], cwd: str) -> Zygote | Non
     if _ZYGOTE is None:
         _ZYGOTE = Zygote(_STATEMENTS, env, cwd)
     return _ZYGOTE if _ZYGOTE.alive() else None
+
+
+def prestart(env: Mapping[str, str], cwd: str) -> None:
+    """Start the zygote for the configured statements now, in the background, for kernels that
+    will be launched in ``env``: its imports then overlap with the runner's own start (importing
+    papermill and nbconvert, about 1 s). If the first kernel's environment turns out different,
+    :func:`zygote_for` starts another zygote for it."""
+    global _ZYGOTE
+    if _STATEMENTS and available() and _ZYGOTE is None:
+        _ZYGOTE = Zygote(_STATEMENTS, env, cwd)
 
 
 def shutdown() -> None:

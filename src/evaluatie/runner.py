@@ -482,8 +482,9 @@ def execute(run: RunSpec, out: Path, *, timeout: float | None = None, progress: 
     }
     (tmp / "provenance.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
     nb_out = tmp / "notebook.ipynb"
-    env_before = {k: os.environ.get(k) for k in ("EVALUATIE_RUN_DIR", "EVALUATIE_ROOT", "MPLBACKEND")}
-    os.environ.update(EVALUATIE_RUN_DIR=str(tmp), EVALUATIE_ROOT=str(root()), MPLBACKEND="module://matplotlib_inline.backend_inline")
+    kernel_vars = _kernel_vars(tmp)
+    env_before = {k: os.environ.get(k) for k in kernel_vars}
+    os.environ.update(kernel_vars)
     error = None
     warnings: list[str] = []
     try:
@@ -527,6 +528,20 @@ def execute(run: RunSpec, out: Path, *, timeout: float | None = None, progress: 
     return RunResult(run.name, run.notebook.stem, status, record["seconds"], error, warnings)
 
 
+def _kernel_vars(run_dir: Path | str) -> dict[str, str]:
+    """What the runner adds to the environment its kernels inherit."""
+    return {"EVALUATIE_RUN_DIR": str(run_dir), "EVALUATIE_ROOT": str(root()),
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+
+
+def _kernel_env() -> dict[str, str]:
+    """The environment jupyter_client will give this process's kernels (its own, plus the
+    runner's variables, without ``PYTHONEXECUTABLE``), the run folder aside."""
+    env = {**os.environ, **_kernel_vars("")}
+    env.pop("PYTHONEXECUTABLE", None)
+    return env
+
+
 def _worker(run: RunSpec, out: str, timeout: float | None, preload: list[str]) -> RunResult:
     skip_slow_format_checkers()
     kernels.configure(preload)
@@ -550,6 +565,7 @@ def run_all(runs: list[RunSpec], out: Path, *, jobs: int = 1, timeout: float | N
     statements = kernels.preload_statements(sorted({r.notebook for r in runs})) if preload else []
     if jobs <= 1 or len(runs) <= 1:
         kernels.configure(statements)
+        kernels.prestart(_kernel_env(), str(root()))  # its imports overlap with papermill's below
         single = len(runs) == 1
         bar = tqdm(total=len(runs), desc="rapporten", unit="rapport", disable=not progress or single,
                    file=sys.stderr)
