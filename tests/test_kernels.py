@@ -147,6 +147,24 @@ def test_zygote_follows_the_environment_and_refuses_after_threads(tmp_path):
         kernels.shutdown()
 
 
+def test_a_forked_kernel_exits_when_its_zygote_is_gone(tmp_path):
+    """If the runner is killed, its zygote reads the end of its stdin and exits; a kernel that is
+    left then exits too (ipykernel watches its parent), instead of running on as an orphan."""
+    import signal
+
+    cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", str(tmp_path / "k.json")]
+    try:
+        kernels.configure(["import json"])
+        zygote = kernels.zygote_for(cmd, dict(os.environ), str(tmp_path))
+        kernel = zygote.spawn(cmd, dict(os.environ), str(tmp_path), str(tmp_path / "kernel.log"))
+        assert kernel.poll() is None
+        os.kill(zygote.proc.pid, signal.SIGKILL)
+        assert kernel.wait(timeout=20) is not None
+    finally:
+        kernels.configure([])
+        kernels.shutdown()
+
+
 def test_preload_statements_are_the_notebooks_top_level_imports(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("import pandas as pd\nfrom evaluatie import report as rp\nx = 1"),

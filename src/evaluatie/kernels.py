@@ -40,7 +40,7 @@ __all__ = ["PER_RUN_ENV", "available", "preload_statements", "configure", "is_co
            "prestart", "shutdown"]
 
 # variables that may differ between the zygote's environment and a kernel's
-PER_RUN_ENV = ("EVALUATIE_RUN_DIR", "JPY_PARENT_PID", "JPY_SESSION_NAME", "PYDEVD_DISABLE_FILE_VALIDATION")
+PER_RUN_ENV = ("EVALUATIE_RUN_DIR", "JPY_PARENT_PID", "JPY_SESSION_NAME")
 
 
 def available() -> bool:
@@ -305,11 +305,17 @@ def _become_kernel(req: dict[str, Any], sync_w: int) -> None:
     os.chdir(req["cwd"])
     os.environ.clear()
     os.environ.update(req["env"])
+    # jupyter_client's launcher names the kernel's parent in JPY_PARENT_PID; ours is the zygote.
+    # ipykernel read that variable when the zygote imported it, so it is passed as an option too.
+    # The kernel then exits when the zygote is gone, and the zygote when the runner is (end of
+    # its stdin): a killed runner leaves no kernels behind.
+    parent = str(os.getppid())
+    os.environ["JPY_PARENT_PID"] = parent
     if "numpy" in sys.modules:
         sys.modules["numpy"].random.seed()  # as in a new process: the global state from the OS
     import ipykernel_launcher
 
-    sys.argv = [ipykernel_launcher.__file__, *req["argv"]]
+    sys.argv = [ipykernel_launcher.__file__, *req["argv"], f"--IPKernelApp.parent_handle={parent}"]
     if sys.path and sys.path[0] == "":
         del sys.path[0]
     from ipykernel import kernelapp
