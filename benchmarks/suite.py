@@ -23,7 +23,6 @@ papermill, HTML, exports), the part the workbench itself is responsible for.
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import shutil
 import subprocess
@@ -34,27 +33,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 EXE = Path(sys.executable)
-
-
-def _imports(nb_path: Path) -> str:
-    """The import statements of a notebook, in order, deduplicated."""
-    nb = json.loads(nb_path.read_text(encoding="utf-8"))
-    seen, lines = set(), []
-    for cell in nb["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        try:
-            tree = ast.parse(src)
-        except SyntaxError:
-            continue
-        for node in tree.body:
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                line = ast.unparse(node)
-                if line not in seen:
-                    seen.add(line)
-                    lines.append(line)
-    return "\n".join(lines)
 
 
 def floor_worker(workdir: Path, preload: bool) -> None:
@@ -85,12 +63,16 @@ def make_floor(workdir: Path) -> int:
     import nbformat
     import yaml
 
+    from evaluatie.kernels import preload_statements
+
     n = 0
     for pf in sorted((REPO / "params").glob("*.yaml")):
         notebook = yaml.safe_load(pf.read_text(encoding="utf-8"))["notebook"]
         nb = nbformat.v4.new_notebook()
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        nb.cells.append(nbformat.v4.new_code_cell(_imports(REPO / "notebooks" / f"{notebook}.ipynb")))
+        # the notebook's import lines: what a zygote would load for it (evaluatie.kernels)
+        imports = preload_statements([REPO / "notebooks" / f"{notebook}.ipynb"])
+        nb.cells.append(nbformat.v4.new_code_cell("\n".join(imports)))
         nbformat.write(nb, workdir / f"{pf.stem}.ipynb")
         n += 1
     return n
