@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evaluatie.report import fmt
+from evaluatie import fmt
 
 
 @pytest.mark.parametrize(

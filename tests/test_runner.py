@@ -257,3 +257,20 @@ def test_command_imports_papermill_without_the_iri_parsers(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "refused"
+
+
+def test_index_does_not_load_pandas(tmp_path):
+    """Writing the index is the last step of every run; it formats dates without the report
+    helpers' libraries (pandas alone took half a second to import there)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "run.json").write_text(json.dumps({"run": "r", "status": "ok", "finished": "2026-11-22T23:58:00+01:00"}))
+    code = ("import sys\nfrom pathlib import Path\nfrom evaluatie.runner import write_index\n"
+            f"html = write_index(Path({str(tmp_path)!r})).read_text()\n"
+            "assert '22 november 2026, 23.58 u' in html, html\n"
+            "print('pandas' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"

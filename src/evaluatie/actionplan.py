@@ -342,7 +342,7 @@ def budget_execution(budget: pd.DataFrame, *, lines: Mapping[str, Sequence[str]]
 
 
 def _fmt_amount(x: float) -> str:
-    from .report import fmt
+    from . import fmt
 
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "leeg"

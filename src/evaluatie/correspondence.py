@@ -1118,7 +1118,7 @@ def heterogeneity(study: Study, by: Sequence[str], *, threshold: int = 5, conf: 
 # =========================================================================== waves
 
 def _nl(x: float, d: int = 1) -> str:
-    from .report import fmt
+    from . import fmt
 
     return fmt.num(x, d).replace("-", "\u2212")
 
@@ -1175,7 +1175,7 @@ def wave_comparison(study: Study, *, base: str | None = None, conf: float = 0.95
 def _wave_sentence(r: Mapping[str, Any], alpha: float = 0.05, near_zero_pp: float = 1.0) -> str:
     """One Dutch sentence per comparison; a gap under ``near_zero_pp`` in both waves with a
     non-significant change 'bleef nagenoeg nul' (not 'gestegen van −0,8 naar −0,4')."""
-    from .report import fmt
+    from . import fmt
 
     g0, g1 = r["gap_base_pp"], r["gap_pp"]
     sig = r["change_p"] < alpha
@@ -1366,7 +1366,7 @@ def core_statistics(study: Study, conf: float = 0.95) -> dict[str, pd.DataFrame]
 
 def summary_sentences(disc: pd.DataFrame, alpha: float = 0.05) -> list[str]:
     """Plain-Dutch lines for a board member: per comparison, 'x% minder positieve reacties'."""
-    from .report import fmt
+    from . import fmt
 
     out = []
     for _, r in disc.iterrows():
@@ -1393,7 +1393,7 @@ def second_outcome_sentences(cmp: pd.DataFrame, what: str = "uitnodigingen voor 
     """Plain-Dutch lines for the significant results of a second outcome (rows of
     :func:`compare_groups` with ``outcome="outcome2"``): significant = the 95% interval of the
     difference excludes 0; the p-value shown is the exact McNemar one."""
-    from .report import fmt
+    from . import fmt
 
     out = []
     for _, r in cmp.iterrows():
@@ -1411,7 +1411,7 @@ def second_outcome_sentences(cmp: pd.DataFrame, what: str = "uitnodigingen voor 
 def heterogeneity_summary(het: pd.DataFrame, names: Mapping[str, str] | None = None, alpha: float = 0.05) -> str:
     """One Dutch sentence on the subgroup table of :func:`heterogeneity`: how many comparisons were
     tested and which are significant after Holm's correction (or that none is)."""
-    from .report import fmt
+    from . import fmt
 
     names = dict(names or {})
     shown = het[~het["suppressed"].astype(bool)] if "suppressed" in het.columns else het

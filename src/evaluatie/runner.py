@@ -592,7 +592,7 @@ def write_index(out: Path) -> Path:
     """``out/index.html``: every run folder with its status, date and links."""
     import html as h
 
-    from .report import fmt
+    from . import fmt
 
     rows = []
     for rj in sorted(Path(out).glob("*/run.json")):

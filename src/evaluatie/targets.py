@@ -1043,7 +1043,7 @@ def tabel1(data: pd.DataFrame, targets: pd.DataFrame, years: Sequence[int] = ran
     """Tabel 1 of the 2016-2020 strategic plan: one row per group, one column per year with the
     share as published (Dutch format, ``49,6%``), and the 2015 target (``-`` where there is none).
     """
-    from .report import fmt
+    from . import fmt
 
     groups = list(groups) if groups is not None else list(dict.fromkeys(data["group"]))
     labels = dict(labels or {})

@@ -3,7 +3,7 @@
 
 Inside a run started by ``evaluatie run``, the run folder comes from ``$EVALUATIE_RUN_DIR``;
 in JupyterLab it is ``reports/_interactief/`` under the project root. Everything a reader sees is
-Dutch and formatted nl-BE (:mod:`evaluatie.report.fmt`); everything exported is machine-readable:
+Dutch and formatted nl-BE (:mod:`evaluatie.fmt`); everything exported is machine-readable:
 UTF-8 CSV with comma separator and dot decimals, English column names.
 
 Typical notebook use::
@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable, Mapping
 import pandas as pd
 
 from ..project import display_path, root
-from . import fmt
+from .. import fmt
 
 __all__ = [
     "start", "run_dir", "table", "export", "figure", "ledger", "heading", "text", "notice",
