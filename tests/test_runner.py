@@ -259,6 +259,31 @@ def test_command_imports_papermill_without_the_iri_parsers(tmp_path):
     assert out.stdout.strip() == "refused"
 
 
+def test_page_is_nbconverts_without_its_second_parse(demo_project):
+    """The report exporter skips nbconvert's closing BeautifulSoup pass and makes inputs and
+    outputs focusable itself: read back through BeautifulSoup, the page is nbconvert's own."""
+    import nbformat
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from evaluatie.runner import _exporter
+
+    assert main(["run", "demo", "--out", str(demo_project / "out"), "--quiet"]) == 0
+    nb = nbformat.read(demo_project / "out" / "demo" / "notebook.ipynb", as_version=4)
+    ours = _exporter()
+    settings = ("template_name", "extra_template_basedirs", "exclude_input", "exclude_input_prompt",
+                "exclude_output_prompt", "language_code", "optimistic_validation")
+    stock = HTMLExporter(**{k: getattr(ours, k) for k in settings})
+    for pre in ours._preprocessors:
+        if type(pre).__module__ == "evaluatie.runner":
+            stock.register_preprocessor(type(pre), enabled=True)
+    page, _ = ours.from_notebook_node(nb, resources={"metadata": {"name": "demo"}})
+    reference, _ = stock.from_notebook_node(nb, resources={"metadata": {"name": "demo"}})
+    assert page != reference  # not serialised by BeautifulSoup ...
+    assert str(BeautifulSoup(page, features="html.parser")) == reference  # ... but the same page
+    assert page.count('tabindex="0"') == reference.count('tabindex="0"') >= 4
+
+
 def test_index_does_not_load_pandas(tmp_path):
     """Writing the index is the last step of every run; it formats dates without the report
     helpers' libraries (pandas alone took half a second to import there)."""

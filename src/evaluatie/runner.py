@@ -258,6 +258,10 @@ def _stderr_and_scrub_notebook(nb_path: Path, run: RunSpec) -> list[str]:
 
 
 _EXPORTER = None
+# the opening tag of a cell's input or an output (the lab template's divs, whatever their other
+# classes), which nbconvert makes focusable
+_FOCUSABLE_DIV = re.compile(
+    r'(<div\b[^>]*\bclass="[^"]*\b(?:jp-OutputArea-output|jp-Cell-inputWrapper)\b[^"]*"[^>]*)>')
 
 
 def _exporter():
@@ -266,7 +270,29 @@ def _exporter():
     global _EXPORTER
     if _EXPORTER is None:
         from nbconvert import HTMLExporter
+        from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
         from nbconvert.preprocessors import Preprocessor
+
+        class ReportExporter(HTMLExporter):
+            """nbconvert's HTML exporter without its closing BeautifulSoup pass. That pass parses
+            the whole page again (a quarter of a second on a report with 30 tables) to do two
+            things: give images without alt text a generic English one (every image in a report
+            has a Dutch alt text from our template; a test checks it) and make every cell input
+            and output focusable with ``tabindex="0"``, done here on the rendered page directly.
+            Apart from BeautifulSoup's reserialisation, the page is the same (a test compares)."""
+
+            def from_notebook_node(self, nb, resources=None, **kw):
+                langinfo = nb.metadata.get("language_info", {})
+                lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+                self.register_filter("highlight_code", self.filters.get(
+                    "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+                resources = self._init_resources(resources)
+                self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+                html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+                return _FOCUSABLE_DIV.sub(r'\1 tabindex="0">', html), resources
 
         class DropStderr(Preprocessor):
             def preprocess_cell(self, cell, resources, index):
@@ -275,7 +301,7 @@ def _exporter():
                                     if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
                 return cell, resources
 
-        exporter = HTMLExporter(
+        exporter = ReportExporter(
             template_name="evaluatie",
             extra_template_basedirs=[str(TEMPLATE_DIR)],
             exclude_input=True,
