@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import atexit
+import ctypes
 import json
 import os
 import select
@@ -268,10 +269,12 @@ def _serve(statements: list[str]) -> None:
     for line in requests:
         req = json.loads(line)
         sync_r, sync_w = os.pipe()
+        zygote = os.getpid()
         pid = os.fork()
         if pid == 0:
             try:
                 os.close(sync_r)
+                _die_with(zygote)
                 _become_kernel(req, sync_w)
             except BaseException:  # noqa: BLE001 - into the kernel's stderr (kernel.log), then out
                 import traceback
@@ -285,6 +288,20 @@ def _serve(statements: list[str]) -> None:
         os.close(sync_r)
         replies.write(f"{pid}\n".encode())
         replies.flush()
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel killed when the zygote ends (Linux ``PR_SET_PDEATHSIG``), and end now if it
+    already has. ipykernel's own watch on its parent misses a parent that dies while the kernel
+    is still starting: it then waits for the kernel to be adopted by process 1, which never
+    happens under a subreaper (a container's init, a desktop session, a CI runner)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: ipykernel's watch (below) remains
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _become_kernel(req: dict[str, Any], sync_w: int) -> None:
@@ -321,6 +338,15 @@ def _become_kernel(req: dict[str, Any], sync_w: int) -> None:
     from ipykernel import kernelapp
 
     kernelapp.launch_new_instance()
+    # A race in ipykernel (seen with 7.4; posit-dev/positron#7142): after answering a shutdown
+    # request, its control thread flushes stdout through the IOPub thread, while this thread goes
+    # on to ipykernel's exit handler, which stops the IOPub thread first. The flush then waits for
+    # its 10 s timeout and jupyter_client, after 2.5 s, terminates the kernel: one kernel in four
+    # or five took 2.5-3.5 s longer to stop. The control thread was told to stop with the
+    # shutdown; it is done in milliseconds when left to finish before the exit handler runs.
+    control = getattr(kernelapp.IPKernelApp.instance(), "control_thread", None)
+    if control is not None and control.is_alive():
+        control.join(timeout=2)
     import atexit
 
     atexit._run_exitfuncs()  # what the interpreter does at exit; os._exit skips it
