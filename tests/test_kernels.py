@@ -236,3 +236,73 @@ def test_forked_kernels_stop_when_asked(tmp_path, caplog):
     stuck = [r.getMessage() for r in caplog.records if "taking too long" in r.getMessage()]
     assert stuck == []
 
+
+def test_first_kernel_is_forked_before_the_other_reports_imports(tmp_path, monkeypatch):
+    """The zygote forks the first report's kernel once that report's imports are done, and only
+    then imports what the other reports need: the first kernel lacks those modules (it would
+    import them itself), a kernel forked afterwards has them."""
+    import time
+
+    import papermill as pm
+
+    from evaluatie.runner import KERNEL_NAME, IPCKernelManager, _quiet_papermill, register_engine
+
+    _quiet_papermill()
+    marker = tmp_path / "imported"
+    (tmp_path / "later_lib.py").write_text(
+        f"import os\nopen({str(marker)!r}, 'a').write(str(os.getpid()) + '\\n')\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # the zygote and its kernels find later_lib
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("import os, sys\nprint('later_lib' in sys.modules, os.getppid())")]
+    nbformat.write(nb, tmp_path / "probe.ipynb")
+
+    def run(i: int) -> list[str]:
+        pm.execute_notebook(str(tmp_path / "probe.ipynb"), str(tmp_path / f"out{i}.ipynb"), kernel_name=KERNEL_NAME,
+                            progress_bar=False, log_output=False, kernel_manager_class=IPCKernelManager,
+                            engine_name=register_engine())
+        return nbformat.read(tmp_path / f"out{i}.ipynb", as_version=4).cells[0].outputs[0]["text"].split()
+
+    try:
+        kernels.configure(["import json", "import later_lib"], first=1)
+        first = run(0)
+        zygote = kernels._ZYGOTE
+        deadline = time.monotonic() + 60
+        while not marker.exists() and time.monotonic() < deadline:  # the zygote's import, after that fork
+            time.sleep(0.05)
+        assert marker.read_text().split() == [str(zygote.proc.pid)]
+        second = run(1)
+        # the same zygote, which now serves the statements in another order (same set)
+        kernels.configure(["import later_lib", "import json"], first=2)
+        third = run(2)
+        assert kernels._ZYGOTE is zygote
+    finally:
+        kernels.configure([])
+        kernels.shutdown()
+    assert first == ["False", str(zygote.proc.pid)]
+    assert second == third == ["True", str(zygote.proc.pid)]
+
+
+def test_zygote_stops_forking_when_a_later_import_leaves_a_thread(tmp_path):
+    cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", str(tmp_path / "k.json")]
+    env = dict(os.environ)
+    import time
+
+    started = tmp_path / "started"
+    thread = ("import threading, time; threading.Thread(target=time.sleep, args=(60,), daemon=True).start(); "
+              f"open({str(started)!r}, 'w').close()")
+    try:
+        kernels.configure(["import json", thread], first=1)
+        zygote = kernels.zygote_for(cmd, env, str(tmp_path))
+        kernel = zygote.spawn(cmd, env, str(tmp_path), str(tmp_path / "kernel.log"))  # before the thread
+        kernel.kill()
+        deadline = time.monotonic() + 60
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        with pytest.raises(OSError, match="thread"):
+            zygote.spawn(cmd, env, str(tmp_path), None)  # the thread runs now: refused
+        assert not zygote.alive()
+        assert kernels.zygote_for(cmd, env, str(tmp_path)) is None and kernels._ZYGOTE is zygote  # no retry
+    finally:
+        kernels.configure([])
+        kernels.shutdown()

@@ -16,6 +16,13 @@ a new zygote is started. If a library has started a thread by the end of the imp
 refuses to fork (a copied lock could hang the kernel). Then, and wherever ``os.fork`` or
 ``os.pidfd_open`` (Linux 5.3+) is missing, kernels start the normal way.
 
+The zygote starts forking as soon as it has imported what the *first* report needs (the
+statements up to ``first``, see :func:`configure`); it waits for that report's kernel, then imports
+the rest while the first report runs, between requests: the first report does not wait for the
+libraries of the others. A kernel forked before the zygote is
+done imports what its notebook needs itself, as a normally started kernel does. If a later import
+leaves a thread running, the zygote refuses every fork from then on.
+
 The zygote talks to the runner over its stdin and stdout, one JSON line per request; it reaps
 its children itself, and the runner follows each kernel through a pidfd. Before it forks, it
 freezes what the imports created (``gc.freeze``), so the kernels' garbage collector never walks
@@ -124,12 +131,14 @@ class Zygote:
     """A process that has imported ipykernel and the reports' libraries and forks kernels.
     It is started at once; :attr:`ready` waits for the end of its imports."""
 
-    def __init__(self, statements: list[str], env: Mapping[str, str], cwd: str):
+    def __init__(self, statements: list[str], env: Mapping[str, str], cwd: str, first: int | None = None):
         self.statements = list(statements)
+        self.first = len(self.statements) if first is None else max(0, min(first, len(self.statements)))
         self.env = dict(env)
         self.lock = threading.Lock()
+        self.refused = False  # a later import left a thread running: no more forks
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "evaluatie.kernels", json.dumps(self.statements)],
+            [sys.executable, "-m", "evaluatie.kernels", json.dumps(self.statements), str(self.first)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             env=self.env, cwd=cwd, start_new_session=True,
         )
@@ -137,12 +146,17 @@ class Zygote:
 
     @property
     def ready(self) -> bool:
-        """Whether the zygote serves (waits until it has done its imports)."""
+        """Whether the zygote serves (waits until it has done the first report's imports)."""
         if self._ready is None:
             with self.lock:
                 if self._ready is None:
                     self._ready = self.proc.stdout.readline().strip() == b"ready"
         return self._ready
+
+    def serves(self, statements: list[str]) -> bool:
+        """Whether it imports ``statements`` (in whatever order: that order only says which
+        statements come before the first fork)."""
+        return set(self.statements) == set(statements)
 
     def matches(self, env: Mapping[str, str]) -> bool:
         mine = {k: v for k, v in self.env.items() if k not in PER_RUN_ENV}
@@ -150,7 +164,12 @@ class Zygote:
         return mine == theirs
 
     def alive(self) -> bool:
-        return self.ready and self.proc.poll() is None
+        """Whether it forks kernels: ready, still running, and not refusing."""
+        return self.ready and not self.refused and self.proc.poll() is None
+
+    def died(self) -> bool:
+        """Whether a zygote that was serving has ended (killed, or gone with an error)."""
+        return self.ready and self.proc.poll() is not None
 
     def spawn(self, cmd: list[str], env: Mapping[str, str], cwd: str, stderr_path: str | None) -> _ForkedProcess:
         """Fork a kernel for ``cmd`` (its arguments after ``-m ipykernel_launcher``); ``OSError``
@@ -160,6 +179,9 @@ class Zygote:
             self.proc.stdin.write(json.dumps(request).encode() + b"\n")
             self.proc.stdin.flush()
             line = self.proc.stdout.readline()
+        if line.strip() == b"threads":
+            self.refused = True
+            raise OSError("the kernel zygote no longer forks: an import left a thread running")
         if not line.strip().isdigit():
             raise OSError("the kernel zygote did not answer")
         return _ForkedProcess(int(line))
@@ -176,12 +198,15 @@ class Zygote:
 
 _ZYGOTE: Zygote | None = None
 _STATEMENTS: list[str] = []
+_FIRST: int | None = None
 
 
-def configure(statements: list[str]) -> None:
-    """Use a zygote that has run ``statements`` (import lines) for the kernels this process starts."""
-    global _STATEMENTS
-    _STATEMENTS = list(statements)
+def configure(statements: list[str], first: int | None = None) -> None:
+    """Use a zygote that runs ``statements`` (import lines) for the kernels this process starts.
+    It forks once it has run the first ``first`` of them (all when ``None``): put the first
+    report's imports first and pass their number."""
+    global _STATEMENTS, _FIRST
+    _STATEMENTS, _FIRST = list(statements), first
 
 
 def is_configured() -> bool:
@@ -198,12 +223,11 @@ def zygote_for(cmd: list[str], env: Mapping[str, str], cwd: str) -> Zygote | Non
         return None
     # a new zygote for other statements or another environment, or when the last one died; one
     # that refused to serve (threads running after its imports) is not started again for the same
-    if _ZYGOTE is not None and (_ZYGOTE.statements != _STATEMENTS or not _ZYGOTE.matches(env)
-                                or (_ZYGOTE.ready and not _ZYGOTE.alive())):
+    if _ZYGOTE is not None and (not _ZYGOTE.serves(_STATEMENTS) or not _ZYGOTE.matches(env) or _ZYGOTE.died()):
         _ZYGOTE.close()
         _ZYGOTE = None
     if _ZYGOTE is None:
-        _ZYGOTE = Zygote(_STATEMENTS, env, cwd)
+        _ZYGOTE = Zygote(_STATEMENTS, env, cwd, _FIRST)
     return _ZYGOTE if _ZYGOTE.alive() else None
 
 
@@ -214,7 +238,7 @@ def prestart(env: Mapping[str, str], cwd: str) -> None:
     :func:`zygote_for` starts another zygote for it."""
     global _ZYGOTE
     if _STATEMENTS and available() and _ZYGOTE is None:
-        _ZYGOTE = Zygote(_STATEMENTS, env, cwd)
+        _ZYGOTE = Zygote(_STATEMENTS, env, cwd, _FIRST)
 
 
 def shutdown() -> None:
@@ -239,7 +263,21 @@ KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshe
                   "IPython.extensions.storemagic", "IPython.core.completerlib")
 
 
-def _serve(statements: list[str]) -> None:
+def _run(stmt: str) -> None:
+    try:
+        exec(compile(stmt, "<preload>", "exec"), {})
+    except Exception:  # noqa: BLE001 - the kernel will raise it where the notebook imports it
+        pass
+
+
+def _freeze() -> None:
+    import gc
+
+    gc.collect()
+    gc.freeze()  # what the imports made is never collected: kernels neither scan it nor copy its pages
+
+
+def _serve(statements: list[str], first: int) -> None:
     import importlib
 
     for name in KERNEL_MODULES:
@@ -248,25 +286,25 @@ def _serve(statements: list[str]) -> None:
         except ImportError:  # another ipykernel: it loads what it needs itself
             pass
 
-    for stmt in statements:
-        try:
-            exec(compile(stmt, "<preload>", "exec"), {})
-        except Exception:  # noqa: BLE001 - the kernel will raise it where the notebook imports it
-            pass
-    requests, replies = sys.stdin.buffer, sys.stdout.buffer
+    for stmt in statements[:first]:
+        _run(stmt)
+    replies = sys.stdout.buffer
     if threading.active_count() > 1:
         # a library started a thread while being imported: forking now could copy a held lock
         replies.write(b"threads\n")
         replies.flush()
         return
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the system
-    import gc
-
-    gc.collect()
-    gc.freeze()  # what the imports made is never collected: kernels neither scan it nor copy its pages
+    _freeze()
     replies.write(b"ready\n")
     replies.flush()
-    for line in requests:
+    refuse = False
+    for line in _requests(sys.stdin.fileno(), list(statements[first:])):
+        refuse = refuse or threading.active_count() > 1  # a later import left a thread running
+        if refuse:
+            replies.write(b"threads\n")
+            replies.flush()
+            continue
         req = json.loads(line)
         sync_r, sync_w = os.pipe()
         zygote = os.getpid()
@@ -288,6 +326,27 @@ def _serve(statements: list[str]) -> None:
         os.close(sync_r)
         replies.write(f"{pid}\n".encode())
         replies.flush()
+
+
+def _requests(fd: int, later: list[str]):
+    """The request lines from ``fd`` until its end. After the first request (the first report's
+    kernel, which waits for nothing else), while no request is waiting, the ``later`` statements
+    are run one by one (the list empties as they are), then frozen like the first."""
+    buf, served = b"", False
+    while True:
+        while b"\n" not in buf:
+            if served and later and not select.select([fd], [], [], 0)[0]:
+                _run(later.pop(0))
+                if not later and threading.active_count() == 1:
+                    _freeze()
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return
+            buf += chunk
+        line, buf = buf.split(b"\n", 1)
+        yield line
+        served = True
 
 
 def _die_with(parent: int) -> None:
@@ -356,4 +415,4 @@ def _become_kernel(req: dict[str, Any], sync_w: int) -> None:
 
 
 if __name__ == "__main__":
-    _serve(json.loads(sys.argv[1]))
+    _serve(json.loads(sys.argv[1]), int(sys.argv[2]))

@@ -570,7 +570,10 @@ def _kernel_env() -> dict[str, str]:
 
 def _worker(run: RunSpec, out: str, timeout: float | None, preload: list[str]) -> RunResult:
     skip_slow_format_checkers()
-    kernels.configure(preload)
+    # this worker's zygote forks once it has this run's imports (the worker's first run starts
+    # it; later runs find it serving the same statements and use it as it is)
+    kernels.configure(*_first_run_first(run, preload))
+    kernels.prestart(_kernel_env(), str(root()))
     try:
         return execute(run, Path(out), timeout=timeout, preload=bool(preload))
     except Exception as exc:  # noqa: BLE001 - report, never crash the pool
@@ -578,19 +581,26 @@ def _worker(run: RunSpec, out: str, timeout: float | None, preload: list[str]) -
                          {"cell": None, "ename": type(exc).__name__, "evalue": _scrub(str(exc)), "kind": "runner"})
 
 
+def _first_run_first(run: RunSpec | None, statements: list[str]) -> tuple[list[str], int]:
+    """``statements`` with those of ``run``'s notebook first, and how many those are."""
+    own = [s for s in kernels.preload_statements([run.notebook]) if s in statements] if run else []
+    return own + [s for s in statements if s not in own], len(own)
+
+
 def run_all(runs: list[RunSpec], out: Path, *, jobs: int = 1, timeout: float | None = None,
             progress: bool = True, preload: bool = True) -> list[RunResult]:
     """Execute ``runs`` (in parallel processes when ``jobs > 1``), then write ``out/index.html``.
 
-    With ``preload``, each process forks its kernels from one zygote that has imported the
-    libraries of all the runs' notebooks (:mod:`evaluatie.kernels`)."""
+    With ``preload``, each process forks its kernels from one zygote that imports the libraries
+    of all the runs' notebooks (:mod:`evaluatie.kernels`); it forks the first kernel as soon as it
+    has the first run's libraries."""
     from tqdm.auto import tqdm
 
     out = Path(out).resolve()
     results: list[RunResult] = []
     statements = kernels.preload_statements(sorted({r.notebook for r in runs})) if preload else []
     if jobs <= 1 or len(runs) <= 1:
-        kernels.configure(statements)
+        kernels.configure(*_first_run_first(runs[0] if runs else None, statements))
         kernels.prestart(_kernel_env(), str(root()))  # its imports overlap with papermill's below
         single = len(runs) == 1
         bar = tqdm(total=len(runs), desc="rapporten", unit="rapport", disable=not progress or single,
