@@ -205,6 +205,12 @@ def test_table_of_contents_nests_subsections():
     toc = _add_toc(body).split('<ol>')[1].split('</ol>')[0]
     assert toc == ('<li><a href="#a">A</a><ul><li><a href="#a1">a1</a></li><li><a href="#a2">a2</a></li></ul></li>'
                    '<li><a href="#b">B</a></li>')
+    # nbconvert's pilcrow links after each heading, as an entity or a character, stay out of the entries
+    body = ('<main><div><div><h1>T</h1></div></div><h2 id="A-b">A &amp; b<a class="anchor-link" href="#A-b">&#182;</a>'
+            '</h2><h3 id="c">c<a class="anchor-link" href="#c">¶</a></h3></main>')
+    toc = _add_toc(body).split('<ol>')[1].split('</ol>')[0]
+    assert toc == '<li><a href="#A-b">A &amp; b</a><ul><li><a href="#c">c</a></li></ul></li>'
+
 
 
 def test_tables_xlsx_keeps_numbers_text_and_empty_cells(tmp_path):

@@ -335,6 +335,8 @@ _STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S)
 
 _HEADING = re.compile(r"<h([23])([^>]*)>(.*?)</h\1>", re.S)
 _TAGS = re.compile(r"<[^>]+>")
+# the pilcrow link nbconvert puts after each heading ("&#182;" or "¶")
+_ANCHOR_LINK = re.compile(r'<a\b[^>]*\bclass="anchor-link"[^>]*>.*?</a>', re.S)
 
 
 def _add_toc(body: str) -> str:
@@ -344,7 +346,7 @@ def _add_toc(body: str) -> str:
 
     def repl(m: re.Match) -> str:
         level, attrs, inner = m.group(1), m.group(2), m.group(3)
-        label = _TAGS.sub("", inner).replace("¶", "").strip()
+        label = _TAGS.sub("", _ANCHOR_LINK.sub("", inner)).strip()
         idm = re.search(r'id="([^"]+)"', attrs)
         if idm:
             hid = idm.group(1)
