@@ -62,6 +62,20 @@ def test_suppressed_cells_follow_their_rows_after_sorting(monkeypatch):
     assert "&lt; 5" not in rows[0] + rows[1]  # c (40) and b (50) stay visible
 
 
+def test_table_text_is_escaped_but_quotes_stay(monkeypatch):
+    import pandas as pd
+
+    from evaluatie import report as rp
+
+    shown = []
+    monkeypatch.setattr("evaluatie.report._display", lambda obj=None, **kw: shown.append(obj))
+    rp._display_table(pd.DataFrame({"label": ["<b>R&D</b> 'lopend' \"x\""]}), "'a' & \"b\"",
+                      labels={"label": "Status ('incl.')"})
+    page = shown[0].data
+    assert "<td>&lt;b&gt;R&amp;D&lt;/b&gt; 'lopend' \"x\"</td>" in page
+    assert ">'a' &amp; \"b\"</p>" in page and ">Status ('incl.')</th>" in page
+
+
 def test_file_level_problem_reads_plainly():
     from evaluatie.validate import Problem
 

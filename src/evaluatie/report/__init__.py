@@ -51,6 +51,11 @@ def run_dir() -> Path:
     return d
 
 
+def _text(s: str) -> str:
+    """Text for an element's content: ``<``, ``>`` and ``&`` escaped, quotes left as they are."""
+    return html.escape(s, quote=False)
+
+
 def _display(obj=None, *, raw: dict | None = None, metadata: dict | None = None) -> None:
     from IPython.display import display
 
@@ -235,7 +240,7 @@ def _display_table(data, caption, *, labels=None, formats=None, columns=None, hi
     masked = {c: mask[c].to_numpy() for c in cols if mask is not None and c in mask.columns}
     num_class = ' class="ev-num"'
     head = "".join(
-        f'<th scope="col"{num_class if isnum[c] else ""}>{html.escape(str(labels.get(c, c)))}</th>' for c in cols
+        f'<th scope="col"{num_class if isnum[c] else ""}>{_text(str(labels.get(c, c)))}</th>' for c in cols
     )
     body_rows = []
     for i in range(len(data)):
@@ -245,7 +250,7 @@ def _display_table(data, caption, *, labels=None, formats=None, columns=None, hi
             if c in masked and masked[c][i]:
                 text, cls = f"&lt; {int(threshold)}", "ev-suppressed"
             else:
-                text, cls = html.escape(fmts[c](v)), ""
+                text, cls = _text(fmts[c](v)), ""
                 if c in highlight:
                     try:
                         cls = highlight[c].get(v, "")
@@ -254,7 +259,7 @@ def _display_table(data, caption, *, labels=None, formats=None, columns=None, hi
             classes = " ".join(x for x in (cls, "ev-num" if isnum[c] else "") if x)
             cells.append(f'<td class="{classes}">{text}</td>' if classes else f"<td>{text}</td>")
         body_rows.append("<tr>" + "".join(cells) + "</tr>")
-    foot = f'<p class="ev-table-note">{html.escape(note)}</p>' if note else ""
+    foot = f'<p class="ev-table-note">{_text(note)}</p>' if note else ""
     if mask is not None and bool(mask.to_numpy().any()):
         foot += (
             f'<p class="ev-table-note">&lt; {int(threshold)}: niet getoond omdat de cel op minder dan '
@@ -262,7 +267,7 @@ def _display_table(data, caption, *, labels=None, formats=None, columns=None, hi
         )
     tid = _element_id("tab", key)
     _display(HTML(
-        f'<div class="ev-table-block"><p class="ev-caption" id="{tid}">{html.escape(caption)}</p>'
+        f'<div class="ev-table-block"><p class="ev-caption" id="{tid}">{_text(caption)}</p>'
         f'<div class="ev-table-wrap"><table class="ev-table" aria-labelledby="{tid}">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body_rows)}</tbody></table></div>{foot}</div>"
     ))
