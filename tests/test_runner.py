@@ -118,6 +118,8 @@ def test_failing_notebook_fails_only_its_own_report(demo_project, capsys):
     assert rec["error"]["cell"] == 5 and rec["error"]["ename"] == "ValueError"
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "mislukt" in index and 'href="demo_fout/report.html"' not in index
+    row = next(r for r in index.split("<tr>") if "demo_fout" in r)
+    assert "mislukt" in row and "ValueError: bewust mislukte cel" in row and 'href="demo_fout/run.json"' in row
 
 
 def test_data_error_exits_2_with_the_message(demo_project, capsys):

@@ -642,28 +642,26 @@ def write_index(out: Path) -> Path:
         ok = rec.get("status") == "ok" and (d / "report.html").exists()
         title = rec.get("title") or rec.get("run", d.name)
         link = f'<a href="{h.escape(d.name)}/report.html">{h.escape(title)}</a>' if ok else h.escape(title)
-        link += f'<br><small class="run">{h.escape(d.name)}</small>'
+        analysis = Path(rec.get("notebook", "")).stem
+        about = h.escape(d.name) + (f" · analyse {h.escape(analysis)}" if analysis and analysis != d.name else "")
+        link += f'<br><small class="run">{about}</small>'
         if ok and 'class="ev-notice ev-notice-synthetic"' in (d / "report.html").read_text(encoding="utf-8"):
             link += ' <small class="syn">synthetische voorbeeldgegevens</small>'
         if rec.get("parameters", {}).get("entity"):
             link += f' <small class="run">entiteit: {h.escape(str(rec["parameters"]["entity"]))}</small>'
-        status = "geslaagd" if ok else "mislukt"
-        err = ""
+        status = f'<span class="{"ev-good" if ok else "ev-bad"}">{"geslaagd" if ok else "mislukt"}</span>'
         if not ok and rec.get("error"):
             e = rec["error"]
-            err = h.escape(f"{e.get('ename', '')}: {e.get('evalue', '')}"[:300])
-        extra = " · ".join(
+            message = f"{e.get('ename', '')}: {e.get('evalue', '')}"[:300]
+            status += f'<br><small class="err">{h.escape(message)}</small>'
+        files = "<br>".join(
             f'<a href="{h.escape(d.name)}/{name}">{label}</a>'
             for name, label in (("tables.xlsx", "tabellen (xlsx)"), ("notebook.ipynb", "notebook"),
                                 ("run.json", "run.json"))
             if (d / name).exists()
         )
         date = fmt.datetime_nl(rec.get("finished") or rec.get("started") or "")
-        rows.append(
-            f'<tr><td>{link}</td><td>{h.escape(rec.get("notebook", ""))}</td>'
-            f'<td class="{"ev-good" if ok else "ev-bad"}">{status}</td><td>{h.escape(date)}</td>'
-            f"<td>{extra}</td><td>{err}</td></tr>"
-        )
+        rows.append(f'<tr><td>{link}</td><td>{status}</td><td class="date">{h.escape(date)}</td><td class="files">{files}</td></tr>')
     page = f"""<!DOCTYPE html>
 <html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Rapporten — evaluatie</title>
@@ -672,10 +670,13 @@ body{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width
 table{{border-collapse:collapse;width:100%}}th,td{{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #ddd;vertical-align:top}}
 .ev-good{{color:#005a8c;font-weight:600}}.ev-bad{{color:#a33a00;font-weight:600}}
 .wrap{{overflow-x:auto}}small.run{{color:#555}}small.syn{{background:#fff6e0;border-left:3px solid #E69F00;padding:0 .3rem}}
+small.err{{color:#1a1a1a;overflow-wrap:anywhere}}td.date,td.files{{white-space:nowrap}}
+@media (max-width:40rem){{thead{{display:none}}tr{{display:block;border-bottom:1px solid #ddd;padding:.5rem 0}}
+td{{display:block;border:0;padding:.1rem 0}}td.files br{{display:none}}td.files a{{margin-right:1rem}}}}
 </style></head><body><main>
 <h1>Rapporten</h1>
 <p>Alle rapporten in deze map, gemaakt met <code>evaluatie run</code>. Een mislukt rapport heeft geen HTML-versie; de fout staat erbij.</p>
-<div class="wrap"><table><thead><tr><th scope="col">Rapport</th><th scope="col">Analyse</th><th scope="col">Status</th><th scope="col">Datum</th><th scope="col">Bestanden</th><th scope="col">Fout</th></tr></thead>
+<div class="wrap"><table><thead><tr><th scope="col">Rapport</th><th scope="col">Status</th><th scope="col">Gemaakt op</th><th scope="col">Bestanden</th></tr></thead>
 <tbody>{''.join(rows)}</tbody></table></div>
 </main></body></html>
 """
