@@ -11,6 +11,14 @@ papermill already imported, as in a worker that has started), then all N run wit
 
     .venv/bin/python benchmarks/targets_entities.py [--n 75] [--scale 1.0] [--jobs 2] [--no-preload]
 
+Measured 2026-11-23 06:00-06:20, kernels forked from a zygote (the default): one report 4.2 s
+(median of 6.4, 3.8, 4.2; the first starts the zygote); 75 reports in 135.1 s against 156.0 s ideal,
+ratio 0.87. With ``--no-preload``: one report 5.9 s (median of 6.2, 5.7, 5.9); 75 reports in
+224.7 s against 222.5 s, ratio 1.01. Since 03:42 the zygote forks a worker's first kernel before
+it has imported the other reports' libraries, forked kernels no longer hang at shutdown
+(ipykernel's race, see :mod:`evaluatie.kernels`), and the HTML export skips a second parse of the
+page.
+
 Measured 2026-11-23 03:42 (load average 1.0-2.0), kernels forked from a zygote (the default): one
 report 3.2 s (median of 5.7, 3.1, 3.2; the first starts the zygote); 75 reports in 140.2 s against
 121.1 s ideal, ratio 1.16. Right after, with ``--no-preload``: one report 5.9 s; 75 reports in

@@ -2,8 +2,8 @@
 
 A fresh Jupyter kernel for a report costs about 2.5 s before the report's first line runs: a new
 Python process, ipykernel and IPython, then the report's own imports (pandas, matplotlib,
-statsmodels, scipy, evaluatie). With ``evaluatie run --preload`` that work is done once, in a
-*zygote* process the runner starts next to it; every report kernel is then a fork of the zygote
+statsmodels, scipy, evaluatie). By default (``evaluatie run``; ``--no-preload`` turns it off) that
+work is done once, in a *zygote* process the runner starts next to it; every report kernel is then a fork of the zygote
 (``os.fork``), so it starts with those modules in memory. Each report still gets its own fresh
 process: a fork never sees what another report did, only the state right after the imports.
 
@@ -19,9 +19,14 @@ refuses to fork (a copied lock could hang the kernel). Then, and wherever ``os.f
 The zygote starts forking as soon as it has imported what the *first* report needs (the
 statements up to ``first``, see :func:`configure`); it waits for that report's kernel, then imports
 the rest while the first report runs, between requests: the first report does not wait for the
-libraries of the others. A kernel forked before the zygote is
-done imports what its notebook needs itself, as a normally started kernel does. If a later import
-leaves a thread running, the zygote refuses every fork from then on.
+libraries of the others. A kernel forked before the zygote is done imports what its notebook
+needs itself, as a normally started kernel does. If a later import leaves a thread running, the
+zygote refuses every fork from then on.
+
+A forked kernel ends when the zygote does (``PR_SET_PDEATHSIG``), and the zygote when the runner
+does (the end of its stdin): a killed runner leaves no kernels behind. At a normal shutdown the
+kernel waits for ipykernel's control thread before ipykernel's exit handler runs, which avoids a
+race in ipykernel that otherwise leaves some kernels hanging until jupyter_client terminates them.
 
 The zygote talks to the runner over its stdin and stdout, one JSON line per request; it reaps
 its children itself, and the runner follows each kernel through a pidfd. Before it forks, it
