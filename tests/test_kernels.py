@@ -306,3 +306,41 @@ def test_zygote_stops_forking_when_a_later_import_leaves_a_thread(tmp_path):
     finally:
         kernels.configure([])
         kernels.shutdown()
+
+
+@pytest.mark.parametrize("preload", [True, False], ids=["forked", "normal"])
+def test_a_kernel_that_hangs_at_exit_does_not_hold_up_the_run(preload, tmp_path, caplog):
+    """A kernel that does not exit after the shutdown request (here: an exit handler that sleeps
+    for a minute) is terminated after 0.5 s; its report is complete by then."""
+    import logging
+    import time
+
+    import papermill as pm
+
+    from evaluatie.runner import KERNEL_NAME, IPCKernelManager, _quiet_papermill, register_engine
+
+    _quiet_papermill()
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("import atexit, time\natexit.register(time.sleep, 60)\nprint('klaar')")]
+    nbformat.write(nb, tmp_path / "hang.ipynb")
+    caplog.set_level(logging.DEBUG)
+    try:
+        kernels.configure(["import json"] if preload else [])
+        t0 = time.monotonic()
+        pm.execute_notebook(str(tmp_path / "hang.ipynb"), str(tmp_path / "out.ipynb"), kernel_name=KERNEL_NAME,
+                            progress_bar=False, log_output=False, kernel_manager_class=IPCKernelManager,
+                            engine_name=register_engine())
+        elapsed = time.monotonic() - t0
+    finally:
+        kernels.configure([])
+        kernels.shutdown()
+    from datetime import datetime
+
+    cell = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0]
+    assert cell.outputs[0]["text"] == "klaar\n"
+    terminated = [r.created for r in caplog.records if "taking too long" in r.getMessage()]
+    assert terminated and elapsed < 45  # terminated instead of waited for (60 s) ...
+    # ... half a second after the shutdown request (jupyter_client's default: 2.5 s)
+    last_cell_end = datetime.fromisoformat(cell.metadata.papermill.end_time.replace("Z", "+00:00")).timestamp()
+    assert terminated[0] - last_cell_end < 2.0

@@ -63,6 +63,14 @@ class IPCKernelManager(AsyncKernelManager):
         # short path: a Unix socket path is limited to ~107 characters
         return os.path.join(tempfile.mkdtemp(prefix="ev-ipc-"), "k")
 
+    @default("shutdown_wait_time")
+    def _shutdown_wait_time_default(self) -> float:
+        # jupyter_client waits half of this for a kernel to exit after the shutdown request, then
+        # terminates it (and kills it after the other half). A report's kernel has nothing left to
+        # do by then; a normally started ipykernel sometimes hangs there (the race handled for
+        # forked kernels in evaluatie.kernels), which cost 2.5 s with the default of 5 s.
+        return 1.0
+
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         """The kernel's own stderr (log lines such as 'KeyboardInterrupt caught in kernel' at
         shutdown) goes to ``kernel.log`` in the run folder instead of the user's terminal; the
