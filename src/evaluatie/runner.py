@@ -68,8 +68,9 @@ class IPCKernelManager(AsyncKernelManager):
         # jupyter_client waits half of this for a kernel to exit after the shutdown request, then
         # terminates it (and kills it after the other half). A report's kernel has nothing left to
         # do by then; a normally started ipykernel sometimes hangs there (the race handled for
-        # forked kernels in evaluatie.kernels), which cost 2.5 s with the default of 5 s.
-        return 1.0
+        # forked kernels in evaluatie.kernels), which cost 2.5 s with the default of 5 s. A
+        # healthy one takes 0.4-0.6 s to exit (its interpreter's teardown), a forked one 0.1 s.
+        return 2.0
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         """The kernel's own stderr (log lines such as 'KeyboardInterrupt caught in kernel' at
