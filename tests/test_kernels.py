@@ -64,6 +64,24 @@ def _probe(out: Path, run: str) -> dict[str, str]:
         return {r["key"]: r["value"] for r in csv.DictReader(f)}
 
 
+def _run_cell(source: str, folder: Path, name: str):
+    """Execute a one-cell notebook with ``source`` through papermill and the runner's kernel
+    manager, as ``evaluatie run`` does; return the executed cell."""
+    import papermill as pm
+
+    from evaluatie.runner import KERNEL_NAME, IPCKernelManager, _quiet_papermill, register_engine
+
+    _quiet_papermill()
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(source)]
+    nbformat.write(nb, folder / f"{name}.ipynb")
+    pm.execute_notebook(str(folder / f"{name}.ipynb"), str(folder / f"{name}.out.ipynb"), kernel_name=KERNEL_NAME,
+                        progress_bar=False, log_output=False, kernel_manager_class=IPCKernelManager,
+                        engine_name=register_engine())
+    return nbformat.read(folder / f"{name}.out.ipynb", as_version=4).cells[0]
+
+
 def test_kernels_are_forked_with_the_libraries_loaded_and_share_no_state(probe_project):
     out = probe_project / "out"
     assert main(["run", "probe_a", "probe_b", "--out", str(out), "--quiet"]) == 0
@@ -213,22 +231,11 @@ def test_forked_kernels_stop_when_asked(tmp_path, caplog):
     Without the fix in evaluatie.kernels, that happened to about one kernel in six here."""
     import logging
 
-    import papermill as pm
-
-    from evaluatie.runner import KERNEL_NAME, IPCKernelManager, _quiet_papermill, register_engine
-
-    _quiet_papermill()
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell("import json\nprint(json.dumps([1]))")]
-    nbformat.write(nb, tmp_path / "tiny.ipynb")
     caplog.set_level(logging.DEBUG)
     try:
         kernels.configure(["import json"])
         for i in range(20):
-            pm.execute_notebook(str(tmp_path / "tiny.ipynb"), str(tmp_path / f"out{i}.ipynb"), kernel_name=KERNEL_NAME,
-                                progress_bar=False, log_output=False, kernel_manager_class=IPCKernelManager,
-                                engine_name=register_engine())
+            assert _run_cell("import json\nprint(json.dumps([1]))", tmp_path, f"tiny{i}").outputs[0]["text"] == "[1]\n"
         assert kernels._ZYGOTE is not None and kernels._ZYGOTE.alive()  # the kernels were forks
     finally:
         kernels.configure([])
@@ -243,25 +250,14 @@ def test_first_kernel_is_forked_before_the_other_reports_imports(tmp_path, monke
     import them itself), a kernel forked afterwards has them."""
     import time
 
-    import papermill as pm
-
-    from evaluatie.runner import KERNEL_NAME, IPCKernelManager, _quiet_papermill, register_engine
-
-    _quiet_papermill()
     marker = tmp_path / "imported"
     (tmp_path / "later_lib.py").write_text(
         f"import os\nopen({str(marker)!r}, 'a').write(str(os.getpid()) + '\\n')\n", encoding="utf-8")
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # the zygote and its kernels find later_lib
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell("import os, sys\nprint('later_lib' in sys.modules, os.getppid())")]
-    nbformat.write(nb, tmp_path / "probe.ipynb")
 
     def run(i: int) -> list[str]:
-        pm.execute_notebook(str(tmp_path / "probe.ipynb"), str(tmp_path / f"out{i}.ipynb"), kernel_name=KERNEL_NAME,
-                            progress_bar=False, log_output=False, kernel_manager_class=IPCKernelManager,
-                            engine_name=register_engine())
-        return nbformat.read(tmp_path / f"out{i}.ipynb", as_version=4).cells[0].outputs[0]["text"].split()
+        cell = _run_cell("import os, sys\nprint('later_lib' in sys.modules, os.getppid())", tmp_path, f"probe{i}")
+        return cell.outputs[0]["text"].split()
 
     try:
         kernels.configure(["import json", "import later_lib"], first=1)
@@ -314,30 +310,17 @@ def test_a_kernel_that_hangs_at_exit_does_not_hold_up_the_run(preload, tmp_path,
     for a minute) is terminated after 1 s; its report is complete by then."""
     import logging
     import time
+    from datetime import datetime
 
-    import papermill as pm
-
-    from evaluatie.runner import KERNEL_NAME, IPCKernelManager, _quiet_papermill, register_engine
-
-    _quiet_papermill()
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell("import atexit, time\natexit.register(time.sleep, 60)\nprint('klaar')")]
-    nbformat.write(nb, tmp_path / "hang.ipynb")
     caplog.set_level(logging.DEBUG)
     try:
         kernels.configure(["import json"] if preload else [])
         t0 = time.monotonic()
-        pm.execute_notebook(str(tmp_path / "hang.ipynb"), str(tmp_path / "out.ipynb"), kernel_name=KERNEL_NAME,
-                            progress_bar=False, log_output=False, kernel_manager_class=IPCKernelManager,
-                            engine_name=register_engine())
+        cell = _run_cell("import atexit, time\natexit.register(time.sleep, 60)\nprint('klaar')", tmp_path, "hang")
         elapsed = time.monotonic() - t0
     finally:
         kernels.configure([])
         kernels.shutdown()
-    from datetime import datetime
-
-    cell = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0]
     assert cell.outputs[0]["text"] == "klaar\n"
     terminated = [r.created for r in caplog.records if "taking too long" in r.getMessage()]
     assert terminated and elapsed < 45  # terminated instead of waited for (60 s) ...
