@@ -167,7 +167,8 @@ def test_zygote_follows_the_environment_and_refuses_after_threads(tmp_path):
 
 def test_a_forked_kernel_exits_when_its_zygote_is_gone(tmp_path):
     """If the runner is killed, its zygote reads the end of its stdin and exits; a kernel that is
-    left then exits too (ipykernel watches its parent), instead of running on as an orphan."""
+    left then ends too (its death signal; ipykernel's own watch misses a parent that dies while the
+    kernel starts), instead of running on as an orphan."""
     import signal
 
     cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", str(tmp_path / "k.json")]
@@ -227,7 +228,7 @@ def test_real_report_is_the_same_with_and_without_preload(name, tmp_path, monkey
 
 def test_forked_kernels_stop_when_asked(tmp_path, caplog):
     """ipykernel can hang at shutdown (its control thread flushes through the IOPub thread that
-    its exit handler has just stopped); jupyter_client then terminates the kernel after 2.5 s.
+    its exit handler has just stopped) until the runner terminates it, after 1 s.
     Without the fix in evaluatie.kernels, that happened to about one kernel in six here."""
     import logging
 
@@ -327,3 +328,32 @@ def test_a_kernel_that_hangs_at_exit_does_not_hold_up_the_run(preload, tmp_path,
     # ... a second after the shutdown request (jupyter_client's default: 2.5 s)
     last_cell_end = datetime.fromisoformat(cell.metadata.papermill.end_time.replace("Z", "+00:00")).timestamp()
     assert terminated[0] - last_cell_end < 2.0
+
+
+def test_zygote_survives_what_its_imports_do_and_is_not_restarted_after_dying(tmp_path):
+    """Imports that print (to stdout, the zygote's reply channel) or raise SystemExit, before or
+    after the first fork, leave the zygote serving; a zygote that dies is not started again (it
+    would take the next kernels with it), and kernels start the normal way."""
+    import signal
+
+    cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", str(tmp_path / "k.json")]
+    env = dict(os.environ)
+    try:
+        kernels.configure(["print('ready'); print(12345, flush=True)", "raise SystemExit(3)",
+                           "import sys; print('later', flush=True); sys.stdout.buffer.write(b'9\\n')",
+                           "raise SystemExit(4)"], first=2)
+        zygote = kernels.zygote_for(cmd, env, str(tmp_path))
+        assert zygote is not None and zygote.alive()
+        pids = []
+        for i in range(3):  # the later statements run between these forks
+            kernel = zygote.spawn(cmd, env, str(tmp_path), None)
+            pids.append(kernel.pid)
+            kernel.kill()
+            assert kernel.wait(timeout=20) is not None
+        assert zygote.alive() and len(set(pids)) == 3 and 12345 not in pids and 9 not in pids
+        os.kill(zygote.proc.pid, signal.SIGKILL)
+        zygote.proc.wait(timeout=20)
+        assert kernels.zygote_for(cmd, env, str(tmp_path)) is None and kernels._ZYGOTE is zygote
+    finally:
+        kernels.configure([])
+        kernels.shutdown()

@@ -2,10 +2,11 @@
 
 A fresh Jupyter kernel for a report costs about 2.5 s before the report's first line runs: a new
 Python process, ipykernel and IPython, then the report's own imports (pandas, matplotlib,
-statsmodels, scipy, evaluatie). By default (``evaluatie run``; ``--no-preload`` turns it off) that
-work is done once, in a *zygote* process the runner starts next to it; every report kernel is then a fork of the zygote
-(``os.fork``), so it starts with those modules in memory. Each report still gets its own fresh
-process: a fork never sees what another report did, only the state right after the imports.
+statsmodels, scipy, evaluatie). By default (``evaluatie run``; ``--no-preload`` turns it off)
+that work is done once, in a *zygote* process the runner starts next to it; every report kernel
+is then a fork of the zygote (``os.fork``), so it starts with those modules in memory (the first
+report's kernel with its own, see below). Each report still gets its own fresh process: a fork
+never sees what another report did, only the state right after the zygote's imports.
 
 What the kernel sees is what it would see when started normally: the same command-line
 arguments (``-f <connection file>``), working directory, environment, stderr file and a new
@@ -29,9 +30,11 @@ kernel waits for ipykernel's control thread before ipykernel's exit handler runs
 race in ipykernel that otherwise leaves some kernels hanging until jupyter_client terminates them.
 
 The zygote talks to the runner over its stdin and stdout, one JSON line per request; it reaps
-its children itself, and the runner follows each kernel through a pidfd. Before it forks, it
-freezes what the imports created (``gc.freeze``), so the kernels' garbage collector never walks
-those objects and their memory pages stay shared.
+its children itself, and the runner follows each kernel through a pidfd. What its imports print
+goes to ``/dev/null``; the replies have a copy of stdout of their own. After each stage of
+imports it freezes what they created (``gc.freeze``), so the kernels' garbage collector never walks
+those objects and their memory pages stay shared. A zygote that ends (killed, out of memory) takes
+its running kernels with it and is not started again: later kernels start the normal way.
 """
 
 from __future__ import annotations
@@ -133,8 +136,8 @@ class _ForkedProcess:
 
 
 class Zygote:
-    """A process that has imported ipykernel and the reports' libraries and forks kernels.
-    It is started at once; :attr:`ready` waits for the end of its imports."""
+    """A process that imports ipykernel and the reports' libraries and forks kernels.
+    It is started at once; :attr:`ready` waits until it has the first report's imports."""
 
     def __init__(self, statements: list[str], env: Mapping[str, str], cwd: str, first: int | None = None):
         self.statements = list(statements)
@@ -171,10 +174,6 @@ class Zygote:
     def alive(self) -> bool:
         """Whether it forks kernels: ready, still running, and not refusing."""
         return self.ready and not self.refused and self.proc.poll() is None
-
-    def died(self) -> bool:
-        """Whether a zygote that was serving has ended (killed, or gone with an error)."""
-        return self.ready and self.proc.poll() is not None
 
     def spawn(self, cmd: list[str], env: Mapping[str, str], cwd: str, stderr_path: str | None) -> _ForkedProcess:
         """Fork a kernel for ``cmd`` (its arguments after ``-m ipykernel_launcher``); ``OSError``
@@ -226,9 +225,10 @@ def zygote_for(cmd: list[str], env: Mapping[str, str], cwd: str) -> Zygote | Non
         return None
     if cmd[:3] != [sys.executable, "-m", "ipykernel_launcher"]:
         return None
-    # a new zygote for other statements or another environment, or when the last one died; one
-    # that refused to serve (threads running after its imports) is not started again for the same
-    if _ZYGOTE is not None and (not _ZYGOTE.serves(_STATEMENTS) or not _ZYGOTE.matches(env) or _ZYGOTE.died()):
+    # a new zygote for other statements or another environment; one that refused to serve
+    # (threads running after its imports) or died is not started again for the same: a zygote
+    # that ended while kernels ran would take the next ones with it too
+    if _ZYGOTE is not None and (not _ZYGOTE.serves(_STATEMENTS) or not _ZYGOTE.matches(env)):
         _ZYGOTE.close()
         _ZYGOTE = None
     if _ZYGOTE is None:
@@ -271,8 +271,8 @@ KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshe
 def _run(stmt: str) -> None:
     try:
         exec(compile(stmt, "<preload>", "exec"), {})
-    except Exception:  # noqa: BLE001 - the kernel will raise it where the notebook imports it
-        pass
+    except BaseException:  # noqa: BLE001 - the kernel will raise it where the notebook imports it;
+        pass  # a SystemExit here must not end the zygote, whose kernels die with it
 
 
 def _freeze() -> None:
@@ -285,6 +285,14 @@ def _freeze() -> None:
 def _serve(statements: list[str], first: int) -> None:
     import importlib
 
+    # the replies go to the runner on a copy of stdout; stdout itself goes nowhere, so what an
+    # import prints cannot be taken for a reply
+    reply_fd = os.dup(1)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.close(null)
+    replies = os.fdopen(reply_fd, "wb")
+
     for name in KERNEL_MODULES:
         try:
             importlib.import_module(name)
@@ -293,7 +301,6 @@ def _serve(statements: list[str], first: int) -> None:
 
     for stmt in statements[:first]:
         _run(stmt)
-    replies = sys.stdout.buffer
     if threading.active_count() > 1:
         # a library started a thread while being imported: forking now could copy a held lock
         replies.write(b"threads\n")
@@ -303,7 +310,8 @@ def _serve(statements: list[str], first: int) -> None:
     _freeze()
     replies.write(b"ready\n")
     replies.flush()
-    refuse = False
+    refuse, zygote = False, os.getpid()
+    die_with = _death_signal()
     for line in _requests(sys.stdin.fileno(), list(statements[first:])):
         refuse = refuse or threading.active_count() > 1  # a later import left a thread running
         if refuse:
@@ -312,12 +320,14 @@ def _serve(statements: list[str], first: int) -> None:
             continue
         req = json.loads(line)
         sync_r, sync_w = os.pipe()
-        zygote = os.getpid()
         pid = os.fork()
         if pid == 0:
             try:
                 os.close(sync_r)
-                _die_with(zygote)
+                replies.close()
+                die_with()
+                if os.getppid() != zygote:  # the zygote ended before the death signal was set
+                    os._exit(1)
                 _become_kernel(req, sync_w)
             except BaseException:  # noqa: BLE001 - into the kernel's stderr (kernel.log), then out
                 import traceback
@@ -341,7 +351,10 @@ def _requests(fd: int, later: list[str]):
     while True:
         while b"\n" not in buf:
             if served and later and not select.select([fd], [], [], 0)[0]:
+                # with the normal SIGCHLD handling an import's own subprocesses expect
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 _run(later.pop(0))
+                signal.signal(signal.SIGCHLD, signal.SIG_IGN)
                 if not later and threading.active_count() == 1:
                     _freeze()
                 continue
@@ -354,18 +367,14 @@ def _requests(fd: int, later: list[str]):
         served = True
 
 
-def _die_with(parent: int) -> None:
-    """Have the kernel killed when the zygote ends (Linux ``PR_SET_PDEATHSIG``), and end now if it
-    already has. ipykernel's own watch on its parent misses a parent that dies while the kernel
-    is still starting: it then waits for the kernel to be adopted by process 1, which never
-    happens under a subreaper (a container's init, a desktop session, a CI runner)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: ipykernel's watch (below) remains
-        pass
-    if os.getppid() != parent:
-        os._exit(1)
+def _death_signal():
+    """A function that has the calling process killed when its parent ends (Linux
+    ``PR_SET_PDEATHSIG``), looked up once in the zygote. ipykernel's own watch on its parent
+    misses a parent that dies while the kernel is still starting: it then waits for the kernel to
+    be adopted by process 1, which never happens under a subreaper (a container's init, a
+    desktop session, a CI runner)."""
+    prctl = ctypes.CDLL(None).prctl  # fork and pidfd_open exist (available()): this is Linux
+    return lambda: prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
 
 
 def _become_kernel(req: dict[str, Any], sync_w: int) -> None:
@@ -405,11 +414,13 @@ def _become_kernel(req: dict[str, Any], sync_w: int) -> None:
     # A race in ipykernel (seen with 7.4; posit-dev/positron#7142): after answering a shutdown
     # request, its control thread flushes stdout through the IOPub thread, while this thread goes
     # on to ipykernel's exit handler, which stops the IOPub thread first. The flush then waits for
-    # its 10 s timeout and jupyter_client, after 2.5 s, terminates the kernel: one kernel in four
-    # or five took 2.5-3.5 s longer to stop. The control thread was told to stop with the
-    # shutdown; it is done in milliseconds when left to finish before the exit handler runs.
+    # its 10 s timeout until the kernel is terminated (by jupyter_client after 2.5 s by default,
+    # after 1 s by the runner): one kernel in four to six took that much longer to stop. Stopped
+    # and joined before the exit handler runs, the control thread is done in milliseconds (it
+    # stops after the message it is handling, as in ipykernel's own close()).
     control = getattr(kernelapp.IPKernelApp.instance(), "control_thread", None)
     if control is not None and control.is_alive():
+        control.stop()
         control.join(timeout=2)
     import atexit
 

@@ -88,7 +88,7 @@ class IPCKernelManager(AsyncKernelManager):
             try:
                 proc = zygote.spawn(kernel_cmd, env, cwd, log_path)
             except OSError:
-                proc = None  # the zygote is gone: start this kernel the normal way
+                proc = None  # the zygote is gone or refuses: start this kernel the normal way
         if proc is not None:
             prov = self.provisioner
             prov.process, prov.pid, prov.pgid = proc, proc.pid, proc.pid
