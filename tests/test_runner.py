@@ -307,3 +307,22 @@ def test_index_does_not_load_pandas(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+
+def test_figure_alt_text_with_quotes_stays_one_attribute():
+    import nbformat
+    from bs4 import BeautifulSoup
+
+    from evaluatie.runner import _exporter
+
+    alt = 'Staafdiagram: "vlot" en \'zeer vlot\' samen 69% <70%> & meer'
+    png = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": alt},
+                                           metadata={"image/png": {"alt": alt}})]
+    nb.cells = [cell]
+    page, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": "t"}})
+    imgs = BeautifulSoup(page, features="html.parser").find_all("img")
+    assert len(imgs) == 1 and imgs[0]["alt"] == alt and set(imgs[0].attrs) == {"src", "alt"}
