@@ -584,8 +584,7 @@ def _worker(run: RunSpec, out: str, timeout: float | None, preload: list[str]) -
     skip_slow_format_checkers()
     # this worker's zygote forks once it has this run's imports (the worker's first run starts
     # it; later runs find it serving the same statements and use it as it is)
-    kernels.configure(*_first_run_first(run, preload))
-    kernels.prestart(_kernel_env(), str(root()))
+    _prepare_zygote(run, preload)
     try:
         return execute(run, Path(out), timeout=timeout, preload=bool(preload))
     except Exception as exc:  # noqa: BLE001 - report, never crash the pool
@@ -593,10 +592,12 @@ def _worker(run: RunSpec, out: str, timeout: float | None, preload: list[str]) -
                          {"cell": None, "ename": type(exc).__name__, "evalue": _scrub(str(exc)), "kind": "runner"})
 
 
-def _first_run_first(run: RunSpec | None, statements: list[str]) -> tuple[list[str], int]:
-    """``statements`` with those of ``run``'s notebook first, and how many those are."""
-    own = [s for s in kernels.preload_statements([run.notebook]) if s in statements] if run else []
-    return own + [s for s in statements if s not in own], len(own)
+def _prepare_zygote(first: RunSpec | None, statements: list[str]) -> None:
+    """Configure this process's kernels to fork from a zygote running ``statements``, those of
+    ``first``'s notebook first, and start it now: its imports overlap with the runner's own."""
+    own = [s for s in kernels.preload_statements([first.notebook]) if s in statements] if first else []
+    kernels.configure(own + [s for s in statements if s not in own], len(own))
+    kernels.prestart(_kernel_env(), str(root()))
 
 
 def run_all(runs: list[RunSpec], out: Path, *, jobs: int = 1, timeout: float | None = None,
@@ -612,8 +613,7 @@ def run_all(runs: list[RunSpec], out: Path, *, jobs: int = 1, timeout: float | N
     results: list[RunResult] = []
     statements = kernels.preload_statements(sorted({r.notebook for r in runs})) if preload else []
     if jobs <= 1 or len(runs) <= 1:
-        kernels.configure(*_first_run_first(runs[0] if runs else None, statements))
-        kernels.prestart(_kernel_env(), str(root()))  # its imports overlap with papermill's below
+        _prepare_zygote(runs[0] if runs else None, statements)  # before papermill is imported below
         single = len(runs) == 1
         bar = tqdm(total=len(runs), desc="rapporten", unit="rapport", disable=not progress or single,
                    file=sys.stderr)
