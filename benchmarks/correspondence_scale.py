@@ -4,7 +4,7 @@ Issue 5 targets, measured in the same run (ratios, not absolute times):
 
 1. The full statistics — callback rates with Wilson and exact intervals, difference and relative
    callback with delta-method intervals, paired counts per vacancy, exact McNemar test and the
-   fixed-effects LPM with vacancy-clustered SEs per ground (``evaluatie.correspondence.
+   fixed-effects LPM with vacancy-clustered SEs per ground (``evaluatie.analyses.correspondence.
    core_statistics``) — on 1,000,000 applications in 500,000 vacancies take at most 2× the floor:
    ``df.groupby('vacancy')['outcome'].sum()`` plus one ``numpy.linalg.lstsq`` on the already
    demeaned data (outcome on the group dummy; demeaning itself is not in the floor). Peak memory
@@ -13,7 +13,7 @@ Issue 5 targets, measured in the same run (ratios, not absolute times):
 2. The cluster bootstrap with 999 replicates on the default (synthetic nulmeting + vervolgmeting)
    data takes under 20× one point estimate (``compare_groups`` without vs with ``bootstrap=999``).
 
-The 1,000,000 applications are already checked (a :class:`~evaluatie.correspondence.Study` with
+The 1,000,000 applications are already checked (a :class:`~evaluatie.analyses.correspondence.Study` with
 integer cluster ids and categorical ground/group, as ``prepare`` delivers them); reading and
 validating a file is a separate cost (``benchmarks/read_csv.py``).
 
@@ -39,8 +39,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
-from evaluatie import correspondence as cs  # noqa: E402
-from evaluatie.project import root  # noqa: E402
+from evaluatie.analyses import correspondence as cs  # noqa: E402
+from evaluatie.core.paths import root  # noqa: E402
 
 REFS = {"etniciteit": "Vlaamse naam", "leeftijd": "jonger", "geslacht": "man"}
 LABELS = ["Vlaamse naam", "Marokkaanse naam", "jonger", "ouder", "man", "vrouw"]

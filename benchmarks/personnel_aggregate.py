@@ -1,7 +1,7 @@
 """Benchmark: classify and aggregate 5,000,000 employee-snapshot rows vs just reading the file.
 
 Issue 4 target: reading + classifying + aggregating a Parquet file of 5,000,000 employee-snapshot
-rows into shares per date × entity × group (``evaluatie.personnel.aggregate_file``) takes at most
+rows into shares per date × entity × group (``evaluatie.analyses.targets.personnel.aggregate_file``) takes at most
 2× the time of ``pandas.read_parquet`` of that same file, measured in the same run.
 
 The file: the synthetic personnel data (``evaluatie.simulate.personnel``, 8 yearly snapshots of
@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evaluatie import personnel
+from evaluatie.analyses.targets import personnel
 from evaluatie.simulate.personnel import simulate_personnel
 
 

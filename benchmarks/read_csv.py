@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evaluatie.io import read_table
+from evaluatie.intake.read import read_table
 
 
 def write_csv(path: Path, rows: int, seed: int = 1, encoding: str = "utf-8") -> None:
@@ -78,7 +78,7 @@ def main() -> None:
     print(f"{args.rows:,} rows, {size:.1f} MB, encoding {args.encoding}; "
           f"{os.cpu_count()} cores, load average {load:.1f}")
     print(f"pandas.read_csv (arguments by hand): wall {t_pd:.3f} s, cpu {c_pd:.3f} s")
-    print(f"evaluatie.io.read_table (sniffed):   wall {t_rt:.3f} s, cpu {c_rt:.3f} s")
+    print(f"evaluatie.intake.read.read_table (sniffed):   wall {t_rt:.3f} s, cpu {c_rt:.3f} s")
     print(f"ratio read_table / pandas: wall {t_rt / t_pd:.2f}, cpu {c_rt / c_pd:.2f} (target <= 1.5)")
 
 

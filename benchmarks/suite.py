@@ -8,7 +8,7 @@ process start-up counts on both.
 
 The floor's kernels are started the normal way, so its notebooks really import the libraries.
 ``evaluatie run`` by default forks its kernels from a zygote that has loaded them once
-(:mod:`evaluatie.kernels`); the suite also times ``--no-preload`` (every kernel started the normal
+(:mod:`evaluatie.run.kernels`); the suite also times ``--no-preload`` (every kernel started the normal
 way) and, for comparison, a floor whose kernels are forked from a zygote too, where the floor's
 notebooks find the libraries loaded and import nothing.
 
@@ -39,13 +39,13 @@ def floor_worker(workdir: Path, preload: bool) -> None:
     """Execute and render every floor notebook in ``workdir`` sequentially (the floor command);
     with ``preload``, kernels are forked from a zygote that has run the notebooks' imports, as
     ``evaluatie run`` does by default."""
-    from evaluatie.runner import skip_slow_format_checkers
+    from evaluatie.run.runner import skip_slow_format_checkers
 
     skip_slow_format_checkers()  # as the evaluatie command does, so both sides import papermill alike
     import papermill as pm
 
-    from evaluatie import kernels
-    from evaluatie.runner import IPCKernelManager, KERNEL_NAME, _quiet_papermill, export_html, register_engine
+    from evaluatie.run import kernels
+    from evaluatie.run.runner import IPCKernelManager, KERNEL_NAME, _quiet_papermill, export_html, register_engine
 
     _quiet_papermill()
     notebooks = sorted(workdir.glob("*.ipynb"))
@@ -63,14 +63,14 @@ def make_floor(workdir: Path) -> int:
     import nbformat
     import yaml
 
-    from evaluatie.kernels import preload_statements
+    from evaluatie.run.kernels import preload_statements
 
     n = 0
     for pf in sorted((REPO / "params").glob("*.yaml")):
         notebook = yaml.safe_load(pf.read_text(encoding="utf-8"))["notebook"]
         nb = nbformat.v4.new_notebook()
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        # the notebook's import lines: what a zygote would load for it (evaluatie.kernels)
+        # the notebook's import lines: what a zygote would load for it (evaluatie.run.kernels)
         imports = preload_statements([REPO / "notebooks" / f"{notebook}.ipynb"])
         nb.cells.append(nbformat.v4.new_code_cell("\n".join(imports)))
         nbformat.write(nb, workdir / f"{pf.stem}.ipynb")
@@ -93,7 +93,7 @@ def content_seconds(out: Path) -> float:
 
 def stuck_kernels(out: Path) -> int:
     """Reports whose kernel took over 0.9 s to stop after its last cell (0.4-0.6 s normally, 0.1 s
-    forked): ipykernel's shutdown race (see :mod:`evaluatie.kernels`), after which the runner's
+    forked): ipykernel's shutdown race (see :mod:`evaluatie.run.kernels`), after which the runner's
     kernel manager terminates the kernel at 1 s. Forked kernels are not affected; normally started ones, as the
     floor's, are now and then."""
     from datetime import datetime

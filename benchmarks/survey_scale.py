@@ -1,4 +1,4 @@
-"""Scale benchmark of evaluatie.survey: 100,000 respondents x 50 Likert items, 5 strata with a
+"""Scale benchmark of evaluatie.stats.survey: 100,000 respondents x 50 Likert items, 5 strata with a
 finite-population correction, raking on 3 margins, every level's proportion with a logit interval
 overall and in 10 domain breakdowns.
 
@@ -40,7 +40,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from evaluatie.survey import SurveyDesign  # noqa: E402
+from evaluatie.stats.survey import SurveyDesign  # noqa: E402
 
 N_STRATA = 5
 MARGINS = {"m1": 4, "m2": 6, "m3": 3}
@@ -193,7 +193,7 @@ def main() -> None:
         t_pd.append(time.perf_counter() - t0)
     ours, base = min(t_ours), min(t_pd)
     n_est = sum(len(r) for r in res)
-    print(f"evaluatie.survey : {ours:8.2f} s  ({n_est:,} proportions with SE and logit interval)")
+    print(f"evaluatie.stats.survey : {ours:8.2f} s  ({n_est:,} proportions with SE and logit interval)")
     print(f"pandas value_counts (unweighted, no variance): {base:8.2f} s")
     print(f"ratio evaluatie/pandas = {ours / base:.2f}  (target <= 3)")
 

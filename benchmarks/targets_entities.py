@@ -4,7 +4,7 @@ N × (one report's time) / 2, measured in the same run of this script.
 Target (issue 4): 75 entity reports with 2 jobs take at most 1.2 × (75 × one report) / 2.
 
 The runs are built exactly as ``evaluatie run streefcijfers --by entity`` builds them (the
-notebook's ``by.entity`` declaration → :func:`evaluatie.targets.entity_values`), without the
+notebook's ``by.entity`` declaration → :func:`evaluatie.analyses.targets.entity_values`), without the
 overview report. One report's time is the median of three reports run one after the other (``execute``,
 papermill already imported, as in a worker that has started), then all N run with
 ``run_all(jobs=2)``, worker start-up included.
@@ -16,7 +16,7 @@ Measured 2026-11-23 06:00-06:20, kernels forked from a zygote (the default): one
 ratio 0.87. With ``--no-preload``: one report 5.9 s (median of 6.2, 5.7, 5.9); 75 reports in
 224.7 s against 222.5 s, ratio 1.01. Since 03:42 the zygote forks a worker's first kernel before
 it has imported the other reports' libraries, forked kernels no longer hang at shutdown
-(ipykernel's race, see :mod:`evaluatie.kernels`), and the HTML export skips a second parse of the
+(ipykernel's race, see :mod:`evaluatie.run.kernels`), and the HTML export skips a second parse of the
 page.
 
 Measured 2026-11-23 03:42 (load average 1.0-2.0), kernels forked from a zygote (the default): one
@@ -56,9 +56,9 @@ def main() -> int:
     import os
 
     os.environ.setdefault("EVALUATIE_ROOT", str(REPO))
-    from evaluatie.params import RunSpec, load_run
-    from evaluatie.runner import execute, run_all
-    from evaluatie.targets import entity_values
+    from evaluatie.run.params import RunSpec, load_run
+    from evaluatie.run.runner import execute, run_all
+    from evaluatie.analyses.targets import entity_values
 
     base = load_run(REPO / "params" / "streefcijfers.yaml", overrides={"scale": args.scale})
     values = entity_values(base.parameters)[: args.n]

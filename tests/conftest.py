@@ -16,7 +16,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 # Reports save figures without a tight bounding box (one draw per figure); in the tests every
-# figure is checked to lie wholly on its canvas (evaluatie.report.figure), kernels inherit this.
+# figure is checked to lie wholly on its canvas (evaluatie.publish.report.figure), kernels inherit this.
 os.environ["EVALUATIE_CHECK_FIGURES"] = "1"
 
 DEMO_PARAMETERS = '''\
@@ -33,8 +33,9 @@ DEMO_BODY = [
         import time
         import pandas as pd
         import matplotlib.pyplot as plt
-        from evaluatie import report as rp
-        from evaluatie.validate import DataError, Ledger, Problem
+        from evaluatie.publish import report as rp
+        from evaluatie.core.errors import DataError, Problem
+        from evaluatie.intake.schema import Ledger
         params = dict(data=data, threshold=threshold, fail=fail, data_error=data_error, sleep=sleep, label=label)
         rp.start("Demorapport", "Een klein rapport om de werkbank te testen.")"""),
     ("markdown", "## Gegevens\n\nDe invoer wordt ingelezen en verantwoord."),

@@ -1,4 +1,4 @@
-"""Action plans and budget (evaluatie.actionplan).
+"""Action plans and budget (evaluatie.analyses.actionplan).
 
 References: the TOTAAL row of the budget 2018 (236.000 / 215.800 / 798.000 / 756.500), the group,
 total and section rows of the mtech+ action plan (35 d / €3.500; 69 d / €32.000; 104 d /
@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from evaluatie import actionplan as ap
-from evaluatie.validate import DataError
+from evaluatie.analyses import actionplan as ap
+from evaluatie.core.errors import DataError
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evaluatie.params import load_run
-from evaluatie.runner import execute
+from evaluatie.run.params import load_run
+from evaluatie.run.runner import execute
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))

@@ -1,8 +1,8 @@
 """Faster action-plan code gives the same result as the code it replaced.
 
 Each test keeps the old (slow) implementation here, verbatim, as the reference, and checks that
-the new one in :mod:`evaluatie.actionplan` gives an identical result: the same frame, or for a
-figure the same pixels in the PNG written the way :func:`evaluatie.report.figure` writes it.
+the new one in :mod:`evaluatie.analyses.actionplan` gives an identical result: the same frame, or for a
+figure the same pixels in the PNG written the way :func:`evaluatie.publish.report.figure` writes it.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from evaluatie import actionplan as ap  # noqa: E402
-from evaluatie import report as rp  # noqa: E402
+from evaluatie.analyses import actionplan as ap  # noqa: E402
+from evaluatie.publish import report as rp  # noqa: E402
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 

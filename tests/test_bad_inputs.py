@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from evaluatie.io import read_table, value_codes
-from evaluatie.validate import Column, DataError, Schema, each_has
+from evaluatie.intake.read import read_table, value_codes
+from evaluatie.core.errors import DataError
+from evaluatie.intake.schema import Column, Schema, each_has
 
 BAD = Path(__file__).parent / "data" / "bad"
 

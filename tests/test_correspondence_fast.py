@@ -1,4 +1,4 @@
-"""Faster algorithms in evaluatie.correspondence against the ones they replaced (old vs new equal).
+"""Faster algorithms in evaluatie.analyses.correspondence against the ones they replaced (old vs new equal).
 
 Each replaced computation is kept as the reference (statsmodels, or the previous row-level code
 written out here) and the fast one must give the same numbers on designs that exercise it:
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluatie import correspondence as cs
+from evaluatie.analyses import correspondence as cs
 
 from test_correspondence_stats import _study  # noqa: E402  (tests/ is on sys.path under pytest)
 
@@ -75,7 +75,7 @@ def test_default_report_bootstrap_numbers_unchanged():
     generator shared in the report's order."""
     import yaml
 
-    from evaluatie.project import root
+    from evaluatie.core.paths import root
 
     spec = yaml.safe_load((root() / "params" / "correspondentietest.yaml").read_text(encoding="utf-8"))["parameters"]
     st = cs.load(spec["data"], data_followup=spec["data_followup"], waves=spec["waves"], columns=spec["columns"],
@@ -116,7 +116,7 @@ def _default_study():
     """The default (synthetic) two-wave study; cached, and never modified by the tests."""
     import yaml
 
-    from evaluatie.project import root
+    from evaluatie.core.paths import root
 
     spec = yaml.safe_load((root() / "params" / "correspondentietest.yaml").read_text(encoding="utf-8"))["parameters"]
     return cs.load(spec["data"], data_followup=spec["data_followup"], waves=spec["waves"], columns=spec["columns"],
@@ -243,7 +243,7 @@ def test_two_files_assembled_once_equal_combine_of_studies(tmp_path, case):
     same rows, clusters, categories, reference groups (order included), waves and ledgers."""
     import yaml
 
-    from evaluatie.project import root, resolve
+    from evaluatie.core.paths import root, resolve
 
     spec = yaml.safe_load((root() / "params" / "correspondentietest.yaml").read_text(encoding="utf-8"))["parameters"]
     f1, f2 = spec["data"], spec["data_followup"]

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluatie import correspondence as cs
-from evaluatie.project import root
+from evaluatie.analyses import correspondence as cs
+from evaluatie.core.paths import root
 from evaluatie.simulate import correspondence as sim
-from evaluatie.validate import DataError
+from evaluatie.core.errors import DataError
 
 REFS = {"etniciteit": "vlaams"}
 

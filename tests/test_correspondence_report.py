@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evaluatie.correspondence import DISCRIMINATION_COLUMNS, RATE_COLUMNS
-from evaluatie.params import load_run
-from evaluatie.runner import execute
+from evaluatie.analyses.correspondence import DISCRIMINATION_COLUMNS, RATE_COLUMNS
+from evaluatie.run.params import load_run
+from evaluatie.run.runner import execute
 
 REPO = Path(__file__).resolve().parents[1]
 

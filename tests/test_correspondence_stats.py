@@ -1,4 +1,4 @@
-"""Reference tests for the correspondence-test statistics (evaluatie.correspondence)."""
+"""Reference tests for the correspondence-test statistics (evaluatie.analyses.correspondence)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
-from evaluatie import correspondence as cs
+from evaluatie.analyses import correspondence as cs
 
 
 def _study(n_vac=40, per_side=(1, 1), seed=1, p=(0.4, 0.3), covariate=False, ground="etniciteit"):

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from evaluatie.disclosure import check_protected, figure_note, for_figure, suppress
+from evaluatie.publish.disclosure import check_protected, figure_note, for_figure, suppress
 
 
 def one_way():

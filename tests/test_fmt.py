@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evaluatie import fmt
+from evaluatie.core import fmt
 
 
 @pytest.mark.parametrize(
@@ -38,8 +38,8 @@ def test_dutch_formats(func, args, expected):
 
 def test_notice_renders_markdown(monkeypatch):
     shown = []
-    monkeypatch.setattr("evaluatie.report._display", lambda obj=None, **kw: shown.append(obj))
-    from evaluatie import report as rp
+    monkeypatch.setattr("evaluatie.publish.report._display", lambda obj=None, **kw: shown.append(obj))
+    from evaluatie.publish import report as rp
 
     rp.notice("Dit zijn **synthetische** gegevens.", kind="synthetic")
     html = shown[0].data
@@ -50,11 +50,11 @@ def test_notice_renders_markdown(monkeypatch):
 def test_suppressed_cells_follow_their_rows_after_sorting(monkeypatch):
     import pandas as pd
 
-    from evaluatie import report as rp
-    from evaluatie.disclosure import suppress
+    from evaluatie.publish import report as rp
+    from evaluatie.publish.disclosure import suppress
 
     shown = []
-    monkeypatch.setattr("evaluatie.report._display", lambda obj=None, **kw: shown.append(obj))
+    monkeypatch.setattr("evaluatie.publish.report._display", lambda obj=None, **kw: shown.append(obj))
     t = suppress(pd.DataFrame({"group": ["a", "b", "c"], "n": [2, 50, 40]}), ["n"], threshold=5)
     rp._display_table(t.sort_values("group", ascending=False), "t")  # after suppression: c, b, a
     rows = shown[0].data.split("<tbody>")[1].split("</tr>")
@@ -65,10 +65,10 @@ def test_suppressed_cells_follow_their_rows_after_sorting(monkeypatch):
 def test_table_text_is_escaped_but_quotes_stay(monkeypatch):
     import pandas as pd
 
-    from evaluatie import report as rp
+    from evaluatie.publish import report as rp
 
     shown = []
-    monkeypatch.setattr("evaluatie.report._display", lambda obj=None, **kw: shown.append(obj))
+    monkeypatch.setattr("evaluatie.publish.report._display", lambda obj=None, **kw: shown.append(obj))
     rp._display_table(pd.DataFrame({"label": ["<b>R&D</b> 'lopend' \"x\""]}), "'a' & \"b\"",
                       labels={"label": "Status ('incl.')"})
     page = shown[0].data
@@ -77,7 +77,7 @@ def test_table_text_is_escaped_but_quotes_stay(monkeypatch):
 
 
 def test_file_level_problem_reads_plainly():
-    from evaluatie.validate import Problem
+    from evaluatie.core.errors import Problem
 
     p = Problem("x.csv", None, "vacancy", None, "een kolom met het vacaturenummer")
     assert str(p) == "bestand x.csv, kolom 'vacancy': verwacht een kolom met het vacaturenummer"
@@ -89,7 +89,7 @@ def test_axis_labels_are_never_rounded():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from evaluatie import report as rp
+    from evaluatie.publish import report as rp
 
     fig, ax = plt.subplots()
     ax.set_ylim(20, 42.5)
@@ -120,7 +120,7 @@ def test_report_style_equals_seaborn_whitegrid_with_our_palette():
 
     code = """
 import matplotlib as mpl
-from evaluatie import report as rp
+from evaluatie.publish import report as rp
 from matplotlib.colors import to_hex
 def norm(k, v):
     return str([to_hex(c) for c in v.by_key()["color"]]) if k == "axes.prop_cycle" else str(v)
@@ -141,10 +141,10 @@ print(diff)
 def test_export_writes_csv_without_showing(tmp_path, monkeypatch):
     import pandas as pd
 
-    from evaluatie import report as rp
+    from evaluatie.publish import report as rp
 
     shown = []
-    monkeypatch.setattr("evaluatie.report._display", lambda obj=None, **kw: shown.append(obj))
+    monkeypatch.setattr("evaluatie.publish.report._display", lambda obj=None, **kw: shown.append(obj))
     monkeypatch.setenv("EVALUATIE_RUN_DIR", str(tmp_path))
     rp.export(pd.DataFrame({"a": [1.5], "b": ["x"]}), "detail")
     assert (tmp_path / "tables" / "detail.csv").read_text(encoding="utf-8") == "a,b\n1.5,x\n"
@@ -184,7 +184,7 @@ def test_figure_outside_its_canvas_is_refused_and_legend_below_fits(tmp_path, mo
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from evaluatie import report as rp
+    from evaluatie.publish import report as rp
 
     monkeypatch.setenv("EVALUATIE_RUN_DIR", str(tmp_path))
     monkeypatch.setenv("EVALUATIE_CHECK_FIGURES", "1")
@@ -219,7 +219,7 @@ def test_fixed_title_height_puts_titles_where_matplotlib_would():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from evaluatie import report as rp
+    from evaluatie.publish import report as rp
 
     boxes = []
     for titley in (None, 1.0):

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evaluatie.io import parse_number, parse_numbers, read_table, value_codes
-from evaluatie.provenance import sha256
-from evaluatie.validate import DataError
+from evaluatie.intake.read import parse_number, parse_numbers, read_table, value_codes
+from evaluatie.publish.provenance import sha256
+from evaluatie.core.errors import DataError
 
 DATA = Path(__file__).parent / "data"
 
@@ -247,7 +247,7 @@ def test_fast_conversion_never_accepts_what_the_careful_one_refuses(cells, style
     every cell they accept; anything else makes them step aside (None), never guess."""
     import pyarrow as pa
 
-    from evaluatie.io import _RE_EN, _RE_NL, _fast_numbers
+    from evaluatie.intake.read import _RE_EN, _RE_NL, _fast_numbers
 
     fast = _fast_numbers(pa.array(cells, pa.string()), plan, style)
     if fast is None or isinstance(fast, str):
@@ -306,7 +306,7 @@ def test_quote_inside_a_field_is_just_a_character(tmp_path):
 def test_fast_conversion_steps_aside(cells, plan, style):
     import pyarrow as pa
 
-    from evaluatie.io import _fast_numbers
+    from evaluatie.intake.read import _fast_numbers
 
     assert _fast_numbers(pa.array(cells, pa.string()), plan, style) is None
 
@@ -315,7 +315,7 @@ def test_fast_conversion_steps_aside(cells, plan, style):
 def test_fast_integers_keep_identifiers_as_text(cells):
     import pyarrow as pa
 
-    from evaluatie.io import _fast_numbers
+    from evaluatie.intake.read import _fast_numbers
 
     assert _fast_numbers(pa.array(cells, pa.string()), "int", "nl") == "text"
     assert _fast_numbers(pa.array(["x"] + cells, pa.string())[1:], "int", "nl") == "text"  # sliced
@@ -340,7 +340,7 @@ def test_cp1252_columns_become_utf8_exactly(cells, cut):
     character), chunked or sliced: the same strings as Python's decoder gives."""
     import pyarrow as pa
 
-    from evaluatie.io import _cp1252_to_utf8
+    from evaluatie.intake.read import _cp1252_to_utf8
 
     raw = pa.array([None if c is None else c.encode("cp1252") for c in cells], pa.binary()).view(pa.string())
     got = _cp1252_to_utf8(raw)
@@ -393,7 +393,7 @@ def test_fast_path_reads_what_the_careful_path_reads(tmp_path, monkeypatch, rows
     """Whole files: the fast path (pyarrow, byte-level checks, UTF-8 checked afterwards,
     Windows-1252 columns converted) gives the same values, types, row numbers, refusals and
     encoding as the careful path (Python's csv module)."""
-    import evaluatie.io as io_mod
+    import evaluatie.intake.read as io_mod
 
     if any(all(not c.strip() for c in r) for r in rows):
         return  # a row of only separators is a blank line to the fast path

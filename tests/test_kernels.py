@@ -1,4 +1,4 @@
-"""Kernels forked from a zygote that has loaded the libraries (evaluatie.kernels): they start
+"""Kernels forked from a zygote that has loaded the libraries (evaluatie.run.kernels): they start
 with the libraries in memory, but each report is still a process of its own, and the report is the
 same as with a kernel started the normal way."""
 
@@ -15,8 +15,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from evaluatie import kernels
-from evaluatie.cli import main
+from evaluatie.run import kernels
+from evaluatie.run.cli import main
 
 pytestmark = pytest.mark.skipif(not kernels.available(), reason="needs os.fork and os.pidfd_open (Linux)")
 
@@ -30,7 +30,7 @@ PROBE = [
     import numpy as np
     import pandas as pd
     import matplotlib.pyplot as plt
-    from evaluatie import report as rp
+    from evaluatie.publish import report as rp
     rp.start("Probe")""",
     # state a previous report could have left behind in a module
     """\
@@ -69,7 +69,7 @@ def _run_cell(source: str, folder: Path, name: str):
     manager, as ``evaluatie run`` does; return the executed cell."""
     import papermill as pm
 
-    from evaluatie.runner import KERNEL_NAME, IPCKernelManager, _quiet_papermill, register_engine
+    from evaluatie.run.runner import KERNEL_NAME, IPCKernelManager, _quiet_papermill, register_engine
 
     _quiet_papermill()
     nb = nbformat.v4.new_notebook()
@@ -186,24 +186,24 @@ def test_a_forked_kernel_exits_when_its_zygote_is_gone(tmp_path):
 
 def test_preload_statements_are_the_notebooks_top_level_imports(tmp_path):
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("import pandas as pd\nfrom evaluatie import report as rp\nx = 1"),
+    nb.cells = [nbformat.v4.new_code_cell("import pandas as pd\nfrom evaluatie.publish import report as rp\nx = 1"),
                 nbformat.v4.new_markdown_cell("import nothing"),
                 nbformat.v4.new_code_cell("if x:\n    import scipy\nfrom . import local\nimport pandas as pd\n%matplotlib inline")]
     nbformat.write(nb, tmp_path / "n.ipynb")
     # the last cell is not Python (a magic): skipped whole, like any cell that does not parse
-    assert kernels.preload_statements([tmp_path / "n.ipynb"]) == ["import pandas as pd", "from evaluatie import report as rp"]
+    assert kernels.preload_statements([tmp_path / "n.ipynb"]) == ["import pandas as pd", "from evaluatie.publish import report as rp"]
     nb.cells[2].source = "if x:\n    import scipy\nfrom . import local\nimport pandas as pd\nimport numpy"
     nbformat.write(nb, tmp_path / "n.ipynb")
     assert kernels.preload_statements([tmp_path / "n.ipynb"]) == [
-        "import pandas as pd", "from evaluatie import report as rp", "import numpy"]
+        "import pandas as pd", "from evaluatie.publish import report as rp", "import numpy"]
 
 
 @pytest.mark.parametrize("name", ["survey_evaluatie", "streefcijfers"])
 def test_real_report_is_the_same_with_and_without_preload(name, tmp_path, monkeypatch):
     """A real analysis (the survey report imports matplotlib only inside evaluatie's chart
     functions; the streefcijfers report at the top): page, every figure and every table."""
-    from evaluatie.params import load_run
-    from evaluatie.runner import execute
+    from evaluatie.run.params import load_run
+    from evaluatie.run.runner import execute
 
     monkeypatch.setenv("EVALUATIE_ROOT", str(REPO))
     run = load_run(REPO / "params" / "test" / f"{name}.yaml")
@@ -229,7 +229,7 @@ def test_real_report_is_the_same_with_and_without_preload(name, tmp_path, monkey
 def test_forked_kernels_stop_when_asked(tmp_path, caplog):
     """ipykernel can hang at shutdown (its control thread flushes through the IOPub thread that
     its exit handler has just stopped) until the runner terminates it, after 1 s.
-    Without the fix in evaluatie.kernels, that happened to about one kernel in six here."""
+    Without the fix in evaluatie.run.kernels, that happened to about one kernel in six here."""
     import logging
 
     caplog.set_level(logging.DEBUG)

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from evaluatie import likert
-from evaluatie.survey import SurveyDesign, claims_check
-from evaluatie.validate import DataError
+from evaluatie.analyses import survey as likert
+from evaluatie.stats.survey import SurveyDesign, claims_check
+from evaluatie.core.errors import DataError
 
 
 def test_normalise_variants_codes_and_dont_know():

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from evaluatie.params import load_run
-from evaluatie.runner import execute
+from evaluatie.run.params import load_run
+from evaluatie.run.runner import execute
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_PARAMS = sorted((REPO / "params" / "test").glob("*.yaml"))
@@ -40,7 +40,7 @@ def _marked_copy(src: Path, dst_dir: Path, ids: list[str], texts: list[str]) -> 
     dst = dst_dir / src.name
     suffix = src.suffix.lower()
     if suffix == ".csv":
-        from evaluatie.io import read_table
+        from evaluatie.intake.read import read_table
 
         info = read_table(src).attrs.get("csv", {})
         sep, enc = info.get("separator", ","), info.get("encoding", "utf-8")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluatie.params import load_run, notebook_meta, notebook_params
+from evaluatie.run.params import load_run, notebook_meta, notebook_params
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evaluatie.params import load_run
-from evaluatie.runner import execute
+from evaluatie.run.params import load_run
+from evaluatie.run.runner import execute
 from report_checks import check_report_html
 
 REPO = Path(__file__).resolve().parents[1]

@@ -2,7 +2,7 @@
 
 Every expected value below is worked out by hand from the official definitions (2016-2020 plan,
 section 3; decree of 24/12/2004 for the pre-2016 ones) as documented in
-``evaluatie.personnel``.
+``evaluatie.analyses.targets.personnel``.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluatie import personnel as P
-from evaluatie.validate import DataError
+from evaluatie.analyses.targets import personnel as P
+from evaluatie.core.errors import DataError
 
 NAT = ("nationality", "first_nationality", "father_first_nationality", "mother_first_nationality")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from evaluatie.cli import main
+from evaluatie.run.cli import main
 from report_checks import check_report_html
 
 REPO = Path(__file__).resolve().parents[1]
@@ -201,7 +201,7 @@ def test_absolute_input_paths_are_not_published(demo_project, tmp_path_factory):
 
 
 def test_table_of_contents_nests_subsections():
-    from evaluatie.runner import _add_toc
+    from evaluatie.run.runner import _add_toc
 
     body = "<main><div><div><h1>T</h1></div></div><h2>A</h2><h3>a1</h3><h3>a2</h3><h2>B</h2></main>"
     toc = _add_toc(body).split('<ol>')[1].split('</ol>')[0]
@@ -216,7 +216,7 @@ def test_table_of_contents_nests_subsections():
 
 
 def test_tables_xlsx_keeps_numbers_text_and_empty_cells(tmp_path):
-    from evaluatie.runner import _write_xlsx
+    from evaluatie.run.runner import _write_xlsx
 
     (tmp_path / "tables").mkdir()
     (tmp_path / "tables" / "t.csv").write_text("id,n,share,label\n0123,5,0.25,a\n17,,1e-3,\n", encoding="utf-8")
@@ -227,7 +227,7 @@ def test_tables_xlsx_keeps_numbers_text_and_empty_cells(tmp_path):
 
 
 def test_index_marks_only_synthetic_reports(tmp_path):
-    from evaluatie.runner import write_index
+    from evaluatie.run.runner import write_index
 
     for name, synthetic in (("echt", False), ("nagebootst", True)):
         d = tmp_path / name
@@ -250,7 +250,7 @@ def test_command_imports_papermill_without_the_iri_parsers(tmp_path):
 
     code = (
         "import sys\n"
-        "from evaluatie.runner import skip_slow_format_checkers\n"
+        "from evaluatie.run.runner import skip_slow_format_checkers\n"
         "skip_slow_format_checkers()\n"
         "import papermill, nbconvert, nbformat\n"
         "assert 'lark' not in sys.modules and 'rfc3987_syntax' not in [m for m in sys.modules if sys.modules[m]]\n"
@@ -274,7 +274,7 @@ def test_page_is_nbconverts_without_its_second_parse(demo_project):
     from bs4 import BeautifulSoup
     from nbconvert import HTMLExporter
 
-    from evaluatie.runner import _exporter
+    from evaluatie.run.runner import _exporter
 
     assert main(["run", "demo", "--out", str(demo_project / "out"), "--quiet"]) == 0
     nb = nbformat.read(demo_project / "out" / "demo" / "notebook.ipynb", as_version=4)
@@ -283,7 +283,7 @@ def test_page_is_nbconverts_without_its_second_parse(demo_project):
                 "exclude_output_prompt", "language_code", "optimistic_validation")
     stock = HTMLExporter(**{k: getattr(ours, k) for k in settings})
     for pre in ours._preprocessors:
-        if type(pre).__module__ == "evaluatie.runner":
+        if type(pre).__module__ == "evaluatie.run.runner":
             stock.register_preprocessor(type(pre), enabled=True)
     page, _ = ours.from_notebook_node(nb, resources={"metadata": {"name": "demo"}})
     reference, _ = stock.from_notebook_node(nb, resources={"metadata": {"name": "demo"}})
@@ -300,7 +300,7 @@ def test_index_does_not_load_pandas(tmp_path):
 
     (tmp_path / "r").mkdir()
     (tmp_path / "r" / "run.json").write_text(json.dumps({"run": "r", "status": "ok", "finished": "2026-11-22T23:58:00+01:00"}))
-    code = ("import sys\nfrom pathlib import Path\nfrom evaluatie.runner import write_index\n"
+    code = ("import sys\nfrom pathlib import Path\nfrom evaluatie.run.runner import write_index\n"
             f"html = write_index(Path({str(tmp_path)!r})).read_text()\n"
             "assert '22 november 2026, 23.58 u' in html, html\n"
             "print('pandas' in sys.modules)\n")
@@ -314,7 +314,7 @@ def test_figure_alt_text_with_quotes_stays_one_attribute():
     import nbformat
     from bs4 import BeautifulSoup
 
-    from evaluatie.runner import _exporter
+    from evaluatie.run.runner import _exporter
 
     alt = 'Staafdiagram: "vlot" en \'zeer vlot\' samen 69% <70%> & meer'
     png = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")

@@ -7,12 +7,11 @@ example file must be exactly what the generator produces.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from evaluatie import personnel as P
-from evaluatie.project import resolve
+from evaluatie.analyses.targets import personnel as P
+from evaluatie.core.paths import resolve
 from evaluatie.simulate.personnel import (
     CALIBRATION, DISABILITY_COUNT, HEADCOUNT, PUBLISHED, simulate_personnel,
 )

@@ -1,4 +1,4 @@
-"""Reference tests of evaluatie.survey against R `survey`'s documented output.
+"""Reference tests of evaluatie.stats.survey against R `survey`'s documented output.
 
 Sources of every number (R survey, T. Lumley; read from the package sources, not computed here):
 - `tests/testoutput/api.Rout.saved` (= `example(api)`): svymean/svytotal on dstrat and dclus1,
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluatie.survey import SurveyDesign
+from evaluatie.stats.survey import SurveyDesign
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 POP_TYPES = {"E": 4421, "H": 755, "M": 1018}

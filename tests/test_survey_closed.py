@@ -1,12 +1,12 @@
-"""Closed-form checks of evaluatie.survey (formulas derived by hand in each docstring)."""
+"""Closed-form checks of evaluatie.stats.survey (formulas derived by hand in each docstring)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
-from evaluatie.survey import SurveyDesign, proportion_ci
-from evaluatie.validate import DataError
+from evaluatie.stats.survey import SurveyDesign, proportion_ci
+from evaluatie.core.errors import DataError
 
 
 def srs(k, n, **extra):

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluatie.survey import CI_METHODS, SurveyDesign, proportion_ci
+from evaluatie.stats.survey import CI_METHODS, SurveyDesign, proportion_ci
 
 N_H = np.array([2000, 1500, 500])
 N_SAMPLE = np.array([60, 50, 40])

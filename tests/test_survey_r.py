@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evaluatie.survey import SurveyDesign
+from evaluatie.stats.survey import SurveyDesign
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 

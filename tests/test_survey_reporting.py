@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluatie import survey as sv
+from evaluatie.stats import survey as sv
 
 
 def _targets():
@@ -76,8 +76,8 @@ def test_report_shows_coding_units_and_multiple_testing(tmp_path, monkeypatch):
     import re
     from pathlib import Path
 
-    from evaluatie.params import load_run
-    from evaluatie.runner import execute
+    from evaluatie.run.params import load_run
+    from evaluatie.run.runner import execute
 
     repo = Path(__file__).resolve().parents[1]
     monkeypatch.setenv("EVALUATIE_ROOT", str(repo))

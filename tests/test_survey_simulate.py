@@ -3,11 +3,9 @@ published conclusions, and the SPSS route gives the same answers as the CSV rout
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import pytest
 
-from evaluatie import likert as lk
+from evaluatie.analyses import survey as lk
 from evaluatie.simulate import survey as sim
 
 ROOT = Path(__file__).resolve().parents[1]

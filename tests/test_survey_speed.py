@@ -1,7 +1,7 @@
 """Faster survey and Likert code gives the same result as the code it replaced.
 
 The old (slow) implementations are kept here verbatim as references. Charts are compared pixel
-for pixel in the PNG written the way :func:`evaluatie.report.figure` writes it; estimates are
+for pixel in the PNG written the way :func:`evaluatie.publish.report.figure` writes it; estimates are
 compared exactly (``check_exact``), on the example survey weighted as in the report.
 """
 
@@ -23,10 +23,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from evaluatie import likert as lk  # noqa: E402
-from evaluatie import report as rp  # noqa: E402
-from evaluatie import survey as sv  # noqa: E402
-from evaluatie.io import read_table  # noqa: E402
+from evaluatie.analyses import survey as lk  # noqa: E402
+from evaluatie.publish import report as rp  # noqa: E402
+from evaluatie.stats import survey as sv  # noqa: E402
+from evaluatie.intake.read import read_table  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -122,7 +122,7 @@ def _old_diverging_chart(dist, *, row="variable", labels=None, threshold=5, titl
 
 def _old_proportion_bars(res, *, label="variable", labels=None, threshold=5, xlabel="Aandeel", title=None):
     """One barh and one errorbar call per row (iterrows), as it was."""
-    from evaluatie.report import PALETTE, axis_format
+    from evaluatie.publish.report import PALETTE, axis_format
 
     labels = dict(labels or {})
     fig, ax = plt.subplots(figsize=(8, 0.5 * len(res) + 1.4))

@@ -1,4 +1,4 @@
-"""evaluatie.targets: assessment against hand-computed values, trend intervals against
+"""evaluatie.analyses.targets: assessment against hand-computed values, trend intervals against
 statsmodels, prediction-interval coverage by simulation, Tabel 1 of the 2016-2020 strategic plan
 reproduced from data/raw, and a user's file in another layout giving the same assessment."""
 
@@ -14,8 +14,8 @@ import statsmodels.api as sm
 from scipy import stats
 from scipy.special import expit
 
-from evaluatie import targets as T
-from evaluatie.validate import DataError
+from evaluatie.analyses import targets as T
+from evaluatie.core.errors import DataError
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"

@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evaluatie import targets as T
-from evaluatie.params import load_run
-from evaluatie.runner import execute
-from evaluatie.validate import DataError
+from evaluatie.analyses import targets as T
+from evaluatie.run.params import load_run
+from evaluatie.run.runner import execute
+from evaluatie.core.errors import DataError
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"

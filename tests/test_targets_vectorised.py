@@ -1,4 +1,4 @@
-"""evaluatie.targets, vectorised path. All series of a table are fitted at once
+"""evaluatie.analyses.targets, vectorised path. All series of a table are fitted at once
 (``targets._fit_many``: one numpy IRLS for every binomial-logit series, one WLS for every
 share series). Proven here:
 
@@ -14,7 +14,6 @@ share series). Proven here:
 
 from __future__ import annotations
 
-import math
 import warnings
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import pytest
 import statsmodels.api as sm
 from scipy.special import expit
 
-from evaluatie import targets as T
+from evaluatie.analyses import targets as T
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"
@@ -202,7 +201,7 @@ def test_published_series_match_statsmodels():
 
 @pytest.fixture(scope="module")
 def micro():
-    from evaluatie import personnel as P
+    from evaluatie.analyses.targets import personnel as P
 
     prep = P.prepare_file(REPO / "data" / "example" / "personnel.parquet")
     by_entity, _ = P.aggregate(prep, by=("date", "entity", "group"), threshold=5)

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluatie.validate import BOOL_TOKENS, Column, DataError, Ledger, Problem, Schema, each_has
+from evaluatie.core.errors import DataError, Problem
+from evaluatie.intake.schema import BOOL_TOKENS, Column, Ledger, Schema, each_has
 
 
 def frame(rows, columns):

@@ -91,7 +91,7 @@ def write_good() -> None:
     wb = openpyxl.Workbook()
     notes = wb.active
     notes.title = "Toelichting"
-    notes["A1"] = "Synthetische gegevens voor de tests van evaluatie.io"
+    notes["A1"] = "Synthetische gegevens voor de tests van evaluatie.intake.read"
     ws = wb.create_sheet("Sollicitaties")
     ws.append(["vacancy", "group", "outcome", "share", "wage_text", "sent"])
     ws.append(["V001", "control", "ja", 0.336, "1.500,50", dt.datetime(2021, 5, 3)])

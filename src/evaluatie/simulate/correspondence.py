@@ -85,7 +85,7 @@ SEEDS = {"nulmeting": 2106, "vervolgmeting": 3112}
 
 def write_example(folder: str | Path = "data/example", *, seeds: dict | None = None, vacancies: int = 1440) -> list[Path]:
     """Write ``correspondentietest_nulmeting.csv`` and ``correspondentietest_vervolgmeting.csv``."""
-    from ..project import resolve
+    from evaluatie.core.paths import resolve
 
     seeds = {**SEEDS, **(seeds or {})}
     out = resolve(folder)

@@ -3,7 +3,7 @@ real person or entity).
 
 :func:`simulate_personnel` generates yearly 31 December snapshots 2016-2023 of about 38,000-39,000
 employees in 75 entities in 11 policy domains, in the standard schema of
-:mod:`evaluatie.personnel` (one row per employee per reference date), with turnover (retirement,
+:mod:`evaluatie.analyses.targets.personnel` (one row per employee per reference date), with turnover (retirement,
 quits, hires), ageing, new disability registrations and rotation in management posts. Entity
 names (``Entiteit 01``...) and policy domains (``Beleidsdomein 01``...) are synthetic.
 
@@ -232,7 +232,7 @@ def simulate_personnel(seed: int = 20240101, scale: float = 1.0) -> pd.DataFrame
 
     ``scale`` multiplies all headcounts and management posts (e.g. ``0.1`` for fast tests; the
     calibration then holds up to rounding of smaller counts). Same ``seed`` and ``scale``, same
-    data. Returns the standard columns of :mod:`evaluatie.personnel` (with ``management`` given,
+    data. Returns the standard columns of :mod:`evaluatie.analyses.targets.personnel` (with ``management`` given,
     ``disability_category`` 0 = none) sorted by date and employee_id; ``df.attrs["synthetic"]``
     is True.
     """
@@ -368,7 +368,7 @@ def simulate_personnel(seed: int = 20240101, scale: float = 1.0) -> pd.DataFrame
 
 
 def _age(birth: np.ndarray, ref: pd.Timestamp) -> np.ndarray:
-    from ..personnel import age_at
+    from evaluatie.analyses.targets.personnel import age_at
 
     return age_at(birth, ref)
 
@@ -425,7 +425,7 @@ def _fill_posts(rng, wf: _Workforce, lev: str, alloc: np.ndarray, eligible, wome
 def write_example(path="data/example/personnel.parquet", seed: int = 20240101) -> None:
     """Write the committed example file (``data/example/personnel.parquet``). Regenerate with
     ``python -m evaluatie.simulate.personnel``."""
-    from ..project import resolve
+    from evaluatie.core.paths import resolve
 
     df = simulate_personnel(seed=seed)
     p = resolve(path)

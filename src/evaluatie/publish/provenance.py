@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-from .project import display_path, root
+from evaluatie.core.paths import display_path, root
 
 KEY_PACKAGES = (
     "evaluatie", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn",

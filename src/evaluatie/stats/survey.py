@@ -59,15 +59,15 @@ for the ``api`` data) and ``tests/test_survey_coverage.py`` (coverage simulation
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
 
-from .validate import DataError, Problem
+from evaluatie.core.errors import DataError, Problem
 
 __all__ = ["SurveyDesign", "DomainDesign", "proportion_ci", "claims_check", "frame_margins", "weighting_table",
            "breakdown", "suppression_mask", "CI_METHODS", "VERDICTS_NL"]
@@ -1098,7 +1098,7 @@ def adjust_pvalues(p, method: str = "holm") -> np.ndarray:
 def suppression_mask(df: pd.DataFrame, columns: Sequence[str], flag: str = "suppressed",
                      threshold: int = 5) -> pd.DataFrame:
     """Return ``df`` with ``attrs["suppressed"]`` (boolean frame) marking ``columns`` in the rows
-    where ``flag`` is true, as :func:`evaluatie.report.table` expects."""
+    where ``flag`` is true, as :func:`evaluatie.publish.report.table` expects."""
     out = df.copy()
     mask = pd.DataFrame(False, index=out.index, columns=out.columns)
     if flag in out.columns:

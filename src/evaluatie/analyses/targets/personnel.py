@@ -4,7 +4,7 @@ Most users do not have percentages but row-level snapshots from the personnel sy
 employee per reference date (peildatum, usually 31 December). This module turns such snapshots
 into the shares the Flemish government publishes, using the **official definitions in force on
 each reference date**, and aggregates them per date × (policy domain ×) entity × group with
-headcounts, so :mod:`evaluatie.targets` can fit binomial trends and count persons short.
+headcounts, so :mod:`evaluatie.analyses.targets` can fit binomial trends and count persons short.
 
 Sources of the definitions: *Strategisch Gelijkekansen- en Diversiteitsplan Vlaamse overheid
 2016-2020* (seed ``002``), section 3 "Definities en streefcijfers 2016-2020", Tabel 1 and its
@@ -45,7 +45,7 @@ column                       needed    values
    ``YU``, ``SU``, ``CS``, ``DD``, ``ZR``, ``AN``, ``TP``, ``BU`` (for parents' first nationality),
    ``XX`` = stateless (non-Belgian, non-EU) and, for **unknown**: empty, ``ZZ``, ``onbekend``,
    ``unknown``. ``BEL``/``België``/``Belg``/``Belgisch``/``Belgian``/``Belgium`` are read as
-   ``BE``. Any other value stops the analysis with a :class:`~evaluatie.validate.DataError`.
+   ``BE``. Any other value stops the analysis with a :class:`~evaluatie.intake.schema.DataError`.
 
 A group is produced only when its columns are present (``skipped`` in the result's
 ``attrs["skipped_groups"]`` says which groups were not computed and why).
@@ -77,7 +77,7 @@ gives a link factor, e.g. 2016: 8,9% new vs 5,4% old); ``"old"`` / ``"new"`` for
 
 Typical use::
 
-    from evaluatie import personnel
+    from evaluatie.analyses.targets import personnel
     shares, ledger = personnel.aggregate(df, by=("date", "entity", "group"), threshold=5,
                                          columns={"employee_id": "persnr", "date": "peildatum"})
     shares, ledger = personnel.aggregate_file("data/example/personnel.parquet", by=("date", "group"))
@@ -94,7 +94,7 @@ aggregating took 0.9-1.6× one ``pandas.read_parquet`` of the file on the shared
 Result for the notebooks: ``shares, ledger = aggregate(...)``; show ``ledger`` with
 ``report.ledger`` and ``shares`` with ``report.table`` (suppressed cells are in
 ``shares.attrs["suppressed"]``); :func:`to_series` cuts one group's yearly series out for
-``evaluatie.targets.assess``; :data:`GROUP_LABELS_NL` and :data:`DEFINITION_LABELS_NL` give the
+``evaluatie.analyses.targets.assess``; :data:`GROUP_LABELS_NL` and :data:`DEFINITION_LABELS_NL` give the
 Dutch labels; ``shares.attrs["skipped_groups"]`` says (in Dutch) which groups the data could not
 provide.
 """
@@ -108,7 +108,8 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .validate import DataError, Ledger, Problem
+from evaluatie.core.errors import DataError, Problem
+from evaluatie.intake.schema import Ledger
 
 __all__ = [
     "SWITCH_DATE", "STANDARD_COLUMNS", "REQUIRED_COLUMNS", "GROUPS", "GROUP_LABELS_NL",
@@ -520,7 +521,7 @@ def management_from_grade(grade, mapping: Mapping[str, str] | None = None) -> np
 # --------------------------------------------------------------------------- schema and preparation
 
 def _make_schema():
-    from .validate import Column, Schema
+    from evaluatie.intake.schema import Column, Schema
 
     nat = sorted(_ISO) + ["BEL", "ZZ"]
     return Schema(
@@ -547,7 +548,7 @@ def _make_schema():
     )
 
 
-#: The standard microdata schema, declared with :class:`evaluatie.validate.Schema`. :func:`prepare`
+#: The standard microdata schema, declared with :class:`evaluatie.intake.schema.Schema`. :func:`prepare`
 #: uses it to resolve the user's column names (``columns`` mapping, then the same name, then a
 #: case-insensitive match) and applies the same value rules **vectorised on categorical codes**
 #: (``Schema.validate`` types cell by cell, too slow for millions of rows; it remains usable on a
@@ -702,7 +703,7 @@ def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file:
 
     ``columns`` maps standard names to the user's names (``{"employee_id": "persnr"}``); names
     are resolved by :data:`SCHEMA` (mapping, same name, case-insensitive match). The row numbers
-    in error messages are ``df``'s index (``evaluatie.io.read_table`` sets it to the row as seen
+    in error messages are ``df``'s index (``evaluatie.intake.read.read_table`` sets it to the row as seen
     in the user's file).
 
     **Stops** with a Dutch :class:`DataError` (all problems at once, at most 20 rows per column) on
@@ -1222,7 +1223,7 @@ def classify(df: pd.DataFrame | Prepared, columns: Mapping[str, str] | None = No
 # --------------------------------------------------------------------------- aggregation
 
 def _suppress(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Small-cell suppression of the shares table with :func:`evaluatie.disclosure.suppress`.
+    """Small-cell suppression of the shares table with :func:`evaluatie.publish.disclosure.suppress`.
 
     A cell's numerator and share are hidden when the persons **in** the group (numerator) or the
     persons **not** in it (denominator - numerator) are 1 to ``threshold - 1`` — otherwise "all but
@@ -1231,10 +1232,10 @@ def _suppress(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
     suppression: the table publishes no totals that a hidden numerator adds up to (if you publish
     the organisation-level and entity-level tables side by side, a hidden entity numerator can be
     recovered only when it is the single hidden one of its date and group — check with
-    ``evaluatie.disclosure.check_protected`` before publishing both).
+    ``evaluatie.publish.disclosure.check_protected`` before publishing both).
     Returns a copy with ``attrs["suppressed"]`` and ``attrs["suppression_threshold"]``.
     """
-    from .disclosure import suppress
+    from evaluatie.publish.disclosure import suppress
 
     tmp = table.assign(others=table["denominator"] - table["numerator"])
     out = suppress(tmp, ["numerator", "others"], threshold, secondary=False,
@@ -1288,7 +1289,7 @@ def aggregate(df: pd.DataFrame | Prepared, by: Sequence[str] = ("date", "entity"
     not in it number 1 to ``threshold - 1``; zeros and denominators are shown.
 
     :func:`to_series` cuts one group's yearly series (for one entity) out of the table for
-    ``evaluatie.targets.assess``. To aggregate at several levels (organisation, policy domain,
+    ``evaluatie.analyses.targets.assess``. To aggregate at several levels (organisation, policy domain,
     entity) validate once: ``p = prepare(df, columns)``, then ``aggregate(p, by=...)`` per level
     (the ledger is ``p.ledger`` each time — show it once).
     """
@@ -1371,10 +1372,10 @@ def read_file(path, columns: Mapping[str, str] | None = None, *,
               low_educated_method: str = "level_d") -> tuple[pd.DataFrame, str]:
     """Read a personnel file; return the frame and its display name. Parquet is read with only the
     needed columns (the fast path, see the benchmark); other formats go through
-    ``evaluatie.io.read_table`` (CSV, XLSX, SAV, DTA), which keeps the user's row numbers for error
+    ``evaluatie.intake.read.read_table`` (CSV, XLSX, SAV, DTA), which keeps the user's row numbers for error
     messages and reports a missing file as a Dutch ``DataError``. ``path`` is relative to the
     project root."""
-    from .project import display_path, resolve
+    from evaluatie.core.paths import display_path, resolve
 
     path = resolve(path) if not Path(path).is_absolute() else Path(path)
     name = display_path(path)
@@ -1388,9 +1389,9 @@ def read_file(path, columns: Mapping[str, str] | None = None, *,
         except (pa.ArrowException, OSError) as exc:
             raise DataError(Problem(name, None, None, None,
                                     f"een leesbaar Parquet-bestand; het is beschadigd of onvolledig ({exc})")) from None
-        df.index = pd.RangeIndex(1, len(df) + 1)  # row numbers as evaluatie.io numbers Parquet rows
+        df.index = pd.RangeIndex(1, len(df) + 1)  # row numbers as evaluatie.intake.read numbers Parquet rows
     else:
-        from .io import read_table
+        from evaluatie.intake.read import read_table
 
         df = read_table(path)
     return df, name
@@ -1402,7 +1403,7 @@ def file_is_synthetic(path) -> bool:
     files can say so; any other file is taken as real."""
     import json
 
-    from .project import resolve
+    from evaluatie.core.paths import resolve
 
     path = resolve(path) if not Path(path).is_absolute() else Path(path)
     if path.suffix.lower() not in (".parquet", ".pq") or not path.is_file():
@@ -1433,7 +1434,7 @@ def aggregate_file(path, by: Sequence[str] = ("date", "entity", "group"),
 def to_series(table: pd.DataFrame, group: str, *, entity: str | None = None,
               policy_domain: str | None = None) -> pd.DataFrame:
     """One group's yearly series from an :func:`aggregate` table, in the shape
-    ``evaluatie.targets.assess`` takes: columns ``year``, ``share_pct``, ``numerator``,
+    ``evaluatie.analyses.targets.assess`` takes: columns ``year``, ``share_pct``, ``numerator``,
     ``denominator``, ``definition``, sorted by year (one row per date; give ``entity`` or
     ``policy_domain`` when the table has those keys). Definitions are kept per year — a series
     from ``definitions="official"`` changes definition at 2016 for origin, disability, age and

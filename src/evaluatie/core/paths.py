@@ -27,7 +27,7 @@ def root() -> Path:
     for p in (here, *here.parents):
         if _looks_like_root(p):
             return p
-    src_checkout = Path(__file__).resolve().parents[2]
+    src_checkout = Path(__file__).resolve().parents[3]
     if _looks_like_root(src_checkout):
         return src_checkout
     return here

@@ -10,10 +10,10 @@ Labels are normalised before they are matched (case, spaces, punctuation, common
 "noch tevreden, noch ontevreden", "eens"/"oneens", numeric codes 1-5). "Weet niet", "n.v.t.",
 "geen mening" and their variants are *outside the base*: not a scale point, not missing either;
 their share among all who answered the question is reported separately. A value that is none of
-these stops the analysis with a :class:`~evaluatie.validate.DataError` naming file, row, column,
+these stops the analysis with a :class:`~evaluatie.intake.schema.DataError` naming file, row, column,
 value and the expected labels.
 
-Estimates are design-based (:mod:`evaluatie.survey`): each level's share and the top-2-box share
+Estimates are design-based (:mod:`evaluatie.stats.survey`): each level's share and the top-2-box share
 (the two positive points) with the interval method of ``SurveyDesign.proportion``. Bases below the
 disclosure threshold are suppressed (estimates blanked, ``suppressed`` flag, no bar drawn).
 Reference tests: ``tests/test_likert.py``.
@@ -29,8 +29,8 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .survey import SurveyDesign, _row_blocks
-from .validate import DataError, Problem
+from evaluatie.stats.survey import SurveyDesign, _row_blocks
+from evaluatie.core.errors import DataError, Problem
 
 __all__ = ["SCALES", "DONT_KNOW", "normalise_label", "normalise", "prepare", "read_responses", "load_survey",
            "distribution", "top2", "diverging_chart", "proportion_bars", "code_themes", "DK_SUFFIX"]
@@ -163,10 +163,10 @@ def read_responses(path: str | Path) -> pd.DataFrame:
     """Read a respondent file: SPSS ``.sav`` (value labels applied, as research bureaus deliver),
     CSV (comma or semicolon), XLSX or Parquet. The index is the row as the user sees it (CSV/XLSX:
     header = row 1, first respondent = row 2; SPSS: case number). Uses
-    :func:`evaluatie.io.read_table` when available."""
+    :func:`evaluatie.intake.read.read_table` when available."""
     path = Path(path)
     try:
-        from .io import read_table  # shared reader (when present)
+        from evaluatie.intake.read import read_table  # shared reader (when present)
     except ImportError:  # pragma: no cover - depends on the tree state
         read_table = None
     if read_table is not None:
@@ -339,7 +339,7 @@ def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mappin
     if title:
         ax.set_title(title)
     if own_figure:  # one legend under the whole figure, with room made for it
-        from .report import legend_below
+        from evaluatie.publish.report import legend_below
 
         legend_below(fig, *ax.get_legend_handles_labels(), ncol=ncol, fontsize=9)
     else:
@@ -385,7 +385,7 @@ def load_survey(path: str | Path, items: Mapping[str, str], *, complete_column: 
     ``<item>_dk`` and ``<item>_top2`` ("ja"/"nee", empty without a substantive answer) added.
     Returns ``(data, ledger)``: rows without a value in a ``required`` column (the weighting
     variables) and, with ``complete_only``, incomplete questionnaires are excluded with a reason."""
-    from .validate import Ledger
+    from evaluatie.intake.schema import Ledger
 
     raw = read_responses(path)
     file = (raw.attrs.get("source") or {}).get("file", Path(path).name)
@@ -417,7 +417,7 @@ def proportion_bars(res: pd.DataFrame, *, label: str = "variable", labels: Mappi
     bar; rows with a base below ``threshold`` are left empty with a note."""
     import matplotlib.pyplot as plt
 
-    from .report import PALETTE, axis_format
+    from evaluatie.publish.report import PALETTE, axis_format
 
     labels = dict(labels or {})
     if ax is None:

@@ -3,12 +3,12 @@
 
 Inside a run started by ``evaluatie run``, the run folder comes from ``$EVALUATIE_RUN_DIR``;
 in JupyterLab it is ``reports/_interactief/`` under the project root. Everything a reader sees is
-Dutch and formatted nl-BE (:mod:`evaluatie.fmt`); everything exported is machine-readable:
+Dutch and formatted nl-BE (:mod:`evaluatie.core.fmt`); everything exported is machine-readable:
 UTF-8 CSV with comma separator and dot decimals, English column names.
 
 Typical notebook use::
 
-    from evaluatie import report as rp
+    from evaluatie.publish import report as rp
     rp.start("Streefcijfers kansengroepen", params=locals_params)
     rp.table(df, "assessment", "Stand van zaken per kansengroep",
              labels={"group": "Kansengroep", "last_share_pct": "Aandeel"},
@@ -30,8 +30,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
 
-from ..project import display_path, root
-from .. import fmt
+from evaluatie.core.paths import root
+from evaluatie.core import fmt
 
 __all__ = [
     "start", "run_dir", "table", "export", "figure", "ledger", "heading", "text", "notice",
@@ -208,7 +208,7 @@ def table(
     ``columns`` picks and orders what the reader sees, ``labels`` gives Dutch headers and
     ``formats`` a format per column (``int``, ``num2``, ``pct1`` for percent units, ``prop1`` for
     proportions, ``pp1``, ``pval``, ``eur``, ``text`` or a function). Cells marked in
-    ``data.attrs["suppressed"]`` (a boolean frame from :func:`evaluatie.disclosure.suppress`)
+    ``data.attrs["suppressed"]`` (a boolean frame from :func:`evaluatie.publish.disclosure.suppress`)
     are shown as ``< threshold``. ``highlight`` maps a column's raw values to a CSS class
     (``ev-good``, ``ev-warn``, ``ev-bad``) — colour only ever doubles what the text says.
     ``name=None`` shows the table without exporting it.
@@ -225,7 +225,7 @@ def _display_table(data, caption, *, labels=None, formats=None, columns=None, hi
     not per cell: pandas copies ``attrs`` on every column access."""
     from IPython.display import HTML
 
-    from ..disclosure import suppressed_mask
+    from evaluatie.publish.disclosure import suppressed_mask
 
     labels = dict(labels or {})
     formats = dict(formats or {})
@@ -427,8 +427,8 @@ def provenance(params: Mapping[str, Any]) -> None:
     In a run by ``evaluatie run`` this reads the runner's own record (``provenance.json``), so the
     report and ``run.json`` agree; in JupyterLab it is computed here.
     """
-    from .. import provenance as prov
-    from ..params import input_paths
+    from evaluatie.publish import provenance as prov
+    from evaluatie.run.params import input_paths
 
     rec_path = run_dir() / "provenance.json"
     if os.environ.get("EVALUATIE_RUN_DIR") and rec_path.exists():

@@ -1,9 +1,9 @@
 """Validation of input tables and the row ledger.
 
-Every problem found in an input file becomes a :class:`Problem` naming the file, the row as the
+Every problem found in an input file becomes a :class:`~evaluatie.core.errors.Problem` naming the file, the row as the
 user sees it in their own file (header = row 1, so the first data row is row 2), the column, the
 offending value and what was expected. All problems found in one pass are raised together as one
-:class:`DataError`, so a user fixes their file once, not once per problem.
+:class:`~evaluatie.core.errors.DataError`, so a user fixes their file once, not once per problem.
 
 The :class:`Ledger` accounts for every row read: each row is either analysed or excluded with a
 reason, and ``read == excluded + analysed`` is checked, never assumed.
@@ -18,57 +18,9 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["Problem", "DataError", "Ledger", "Schema", "Column", "each_has", "BOOL_TOKENS"]
+from evaluatie.core.errors import DataError, Problem
 
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input file, in words an analyst can act on."""
-
-    file: str | None
-    row: int | None  # row number as seen in the user's file (header = 1), None for file-level problems
-    column: str | None
-    value: Any
-    expected: str
-
-    def __str__(self) -> str:
-        where = []
-        if self.file:
-            where.append(f"bestand {self.file}")
-        if self.row is not None:
-            where.append(f"rij {self.row}")
-        if self.column:
-            where.append(f"kolom '{self.column}'")
-        loc = ", ".join(where) if where else "invoer"
-        missing = self.value is None or (isinstance(self.value, float) and pd.isna(self.value))
-        if missing and self.row is None:  # a problem with the whole file or column: no cell to quote
-            return f"{loc}: verwacht {self.expected}"
-        if missing:
-            got = "leeg"
-        else:
-            got = repr(self.value)
-        return f"{loc}: gevonden {got}, verwacht {self.expected}"
-
-
-class DataError(Exception):
-    """Input that cannot be analysed. Carries every problem found, not just the first."""
-
-    def __init__(self, problems: Iterable[Problem] | Problem | str, *, file: str | None = None):
-        if isinstance(problems, str):
-            problems = [Problem(file=file, row=None, column=None, value=None, expected=problems)]
-        elif isinstance(problems, Problem):
-            problems = [problems]
-        self.problems: list[Problem] = list(problems)
-        super().__init__(self._message())
-
-    def _message(self) -> str:
-        n = len(self.problems)
-        head = "1 probleem in de invoer" if n == 1 else f"{n} problemen in de invoer"
-        shown = self.problems[:50]
-        lines = [f"{head}:"] + [f"  - {p}" for p in shown]
-        if n > len(shown):
-            lines.append(f"  ... en nog {n - len(shown)} problemen")
-        return "\n".join(lines)
+__all__ = ["Ledger", "Schema", "Column", "each_has", "BOOL_TOKENS"]
 
 
 @dataclass
@@ -359,7 +311,7 @@ def _type_float(col: Column, values: pd.Series, missing: pd.Series):
     if pd.api.types.is_numeric_dtype(values.dtype):
         out = values.astype("float64")
         return out, pd.Series(False, index=values.index)
-    from .io import parse_numbers  # lazy: io imports this module
+    from evaluatie.intake.read import parse_numbers  # lazy: io imports this module
 
     if _is_text(values):
         res = parse_numbers(values)

@@ -20,8 +20,8 @@ import re
 import sys
 from pathlib import Path
 
-from .params import ParamError, RunSpec, load_run, notebook_meta, parse_override
-from .project import display_path, root
+from evaluatie.run.params import ParamError, RunSpec, load_run, notebook_meta, parse_override
+from evaluatie.core.paths import display_path, root
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -128,7 +128,7 @@ def cmd_run(args) -> int:
     except ParamError as e:
         print(f"evaluatie: {e}", file=sys.stderr)
         return EXIT_USAGE
-    from .runner import run_all
+    from evaluatie.run.runner import run_all
 
     out = Path(args.out) if args.out else root() / "reports"
     results = run_all(runs, out, jobs=max(1, args.jobs), timeout=args.timeout, progress=not args.quiet,
@@ -168,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .runner import skip_slow_format_checkers
+    from evaluatie.run.runner import skip_slow_format_checkers
 
     skip_slow_format_checkers()
     args = build_parser().parse_args(argv)

@@ -12,7 +12,7 @@ One entry point, :func:`read_table`. What it promises:
   ``df.attrs["sheet"]``.
 * **Refusal.** A file that cannot be read as a table (empty, header only, truncated, not the
   format its extension says, ragged rows, mixed decimal styles in one column) raises
-  :class:`~evaluatie.validate.DataError` naming file, row and column, in Dutch.
+  :class:`~evaluatie.intake.schema.DataError` naming file, row and column, in Dutch.
 
 CSV specifics
     The separator is sniffed among ``;``, ``,`` and tab (the one that splits the header and the
@@ -85,8 +85,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .project import display_path
-from .validate import DataError, Problem
+from evaluatie.core.paths import display_path
+from evaluatie.core.errors import DataError, Problem
 
 __all__ = ["read_table", "parse_number", "parse_numbers", "value_codes", "FORMATS"]
 
@@ -384,7 +384,7 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
     else:
         df = _read_parquet(path, shown)
     if "source" not in df.attrs:
-        from .provenance import sha256
+        from evaluatie.publish.provenance import sha256
 
         df.attrs["source"] = {"file": shown, "sha256": sha256(path)}
     return df

@@ -51,7 +51,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .validate import DataError, Ledger, Problem
+from evaluatie.core.errors import DataError, Problem
+from evaluatie.intake.schema import Ledger
 
 __all__ = [
     "STANDARD_COLUMNS", "Study", "read_applications", "prepare", "combine",
@@ -119,7 +120,7 @@ def _row(i) -> int | None:
 def _read_table(path: Path) -> pd.DataFrame:
     """The input table with the index = row number as seen in the file (header = row 1)."""
     try:  # the shared reader (CSV dialects, XLSX, SAV, DTA, Parquet) once it exists
-        from .io import read_table  # type: ignore
+        from evaluatie.intake.read import read_table  # type: ignore
     except ImportError:
         read_table = None
     if read_table is not None:
@@ -133,7 +134,7 @@ def _read_table(path: Path) -> pd.DataFrame:
 
 def read_applications(path: str | Path, **kwargs) -> Study:
     """Read one application log and check it with :func:`prepare` (same keyword arguments)."""
-    from .project import resolve
+    from evaluatie.core.paths import resolve
 
     p = resolve(path)
     df = _read_table(p)
@@ -208,7 +209,7 @@ def prepare(
     vacancies where only one side of a comparison was sent. With ``allow_unpaired`` the latter are
     left out with a line in the ledger. Several applications per side and vacancy are valid.
     """
-    from .validate import Column, Schema
+    from evaluatie.intake.schema import Column, Schema
 
     columns = {str(k): str(v) for k, v in (columns or {}).items()}
     reference_groups = {str(k): str(v) for k, v in (reference_groups or {}).items()}
@@ -1096,7 +1097,7 @@ def heterogeneity(study: Study, by: Sequence[str], *, threshold: int = 5, conf: 
     cols = ["wave", "variable", "level", "ground", "group", "reference", "vacancies", "callbacks_reference",
             "callbacks", "rate_reference", "rate", "difference_pp", "difference_ci_low", "difference_ci_high",
             "relative_callback", "p", "p_holm", "p_bh", "suppressed"]
-    from .disclosure import suppress
+    from evaluatie.publish.disclosure import suppress
 
     res = pd.DataFrame(rows).reindex(columns=cols)
     res["suppressed"] = res["suppressed"].astype(bool)
@@ -1118,7 +1119,7 @@ def heterogeneity(study: Study, by: Sequence[str], *, threshold: int = 5, conf: 
 # =========================================================================== waves
 
 def _nl(x: float, d: int = 1) -> str:
-    from . import fmt
+    from evaluatie.core import fmt
 
     return fmt.num(x, d).replace("-", "\u2212")
 
@@ -1175,7 +1176,7 @@ def wave_comparison(study: Study, *, base: str | None = None, conf: float = 0.95
 def _wave_sentence(r: Mapping[str, Any], alpha: float = 0.05, near_zero_pp: float = 1.0) -> str:
     """One Dutch sentence per comparison; a gap under ``near_zero_pp`` in both waves with a
     non-significant change 'bleef nagenoeg nul' (not 'gestegen van −0,8 naar −0,4')."""
-    from . import fmt
+    from evaluatie.core import fmt
 
     g0, g1 = r["gap_base_pp"], r["gap_pp"]
     sig = r["change_p"] < alpha
@@ -1366,7 +1367,7 @@ def core_statistics(study: Study, conf: float = 0.95) -> dict[str, pd.DataFrame]
 
 def summary_sentences(disc: pd.DataFrame, alpha: float = 0.05) -> list[str]:
     """Plain-Dutch lines for a board member: per comparison, 'x% minder positieve reacties'."""
-    from . import fmt
+    from evaluatie.core import fmt
 
     out = []
     for _, r in disc.iterrows():
@@ -1393,7 +1394,7 @@ def second_outcome_sentences(cmp: pd.DataFrame, what: str = "uitnodigingen voor 
     """Plain-Dutch lines for the significant results of a second outcome (rows of
     :func:`compare_groups` with ``outcome="outcome2"``): significant = the 95% interval of the
     difference excludes 0; the p-value shown is the exact McNemar one."""
-    from . import fmt
+    from evaluatie.core import fmt
 
     out = []
     for _, r in cmp.iterrows():
@@ -1411,7 +1412,7 @@ def second_outcome_sentences(cmp: pd.DataFrame, what: str = "uitnodigingen voor 
 def heterogeneity_summary(het: pd.DataFrame, names: Mapping[str, str] | None = None, alpha: float = 0.05) -> str:
     """One Dutch sentence on the subgroup table of :func:`heterogeneity`: how many comparisons were
     tested and which are significant after Holm's correction (or that none is)."""
-    from . import fmt
+    from evaluatie.core import fmt
 
     names = dict(names or {})
     shown = het[~het["suppressed"].astype(bool)] if "suppressed" in het.columns else het
@@ -1494,7 +1495,7 @@ def plot_rates(rates: pd.DataFrame, *, palette: Sequence[str] | None = None):
     per wave."""
     import matplotlib.pyplot as plt
 
-    from . import report as rp
+    from evaluatie.publish import report as rp
 
     palette = list(palette or rp.PALETTE)
     grounds = list(dict.fromkeys(rates["ground"]))
@@ -1531,7 +1532,7 @@ def plot_forest(disc: pd.DataFrame, *, benchmarks: pd.DataFrame | None = None):
     diamonds."""
     import matplotlib.pyplot as plt
 
-    from . import report as rp
+    from evaluatie.publish import report as rp
 
     waves = list(dict.fromkeys(disc["wave"]))
     comps = list(dict.fromkeys(zip(disc["ground"], disc["group"])))
@@ -1607,7 +1608,7 @@ def plot_power(curves: pd.DataFrame, *, target: float = 0.8):
     """Power curves, one panel per comparison, one line per planned reduction of the gap."""
     import matplotlib.pyplot as plt
 
-    from . import report as rp
+    from evaluatie.publish import report as rp
 
     comps = list(dict.fromkeys(zip(curves["ground"], curves["group"])))
     fig, axes = plt.subplots(1, len(comps), figsize=(4 * len(comps), 3.6), sharey=True, squeeze=False)

@@ -29,7 +29,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from .project import display_path, resolve, root
+from evaluatie.core.paths import display_path, resolve, root
 
 __all__ = ["ParamSpec", "ParamError", "RunSpec", "notebook_params", "load_run", "parse_override",
            "input_paths", "notebook_meta"]

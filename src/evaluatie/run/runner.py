@@ -16,7 +16,7 @@ temporary folders, not TCP ports, so two kernels starting at once cannot race fo
 (papermill issues #511 and #239).
 
 Kernels are forked from a process that has already imported the notebooks' libraries
-(:mod:`evaluatie.kernels`; one per runner process), unless ``preload=False``
+(:mod:`evaluatie.run.kernels`; one per runner process), unless ``preload=False``
 (``evaluatie run --no-preload``) or the platform cannot.
 """
 
@@ -32,23 +32,23 @@ import time
 import traceback
 import uuid
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
-from . import kernels
-from . import provenance as prov
-from .params import RunSpec
-from .project import display_path, root
+from evaluatie.run import kernels
+from evaluatie.publish import provenance as prov
+from evaluatie.run.params import RunSpec
+from evaluatie.core.paths import display_path, root
 
 __all__ = ["RunResult", "execute", "run_all", "write_index", "export_html", "KERNEL_NAME", "ENGINE_NAME",
            "register_engine", "skip_slow_format_checkers"]
 
 KERNEL_NAME = "python3"  # the interpreter running evaluatie (jupyter_client maps it to sys.executable)
-TEMPLATE_DIR = Path(__file__).parent / "report" / "templates"
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "publish" / "templates"
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -68,14 +68,14 @@ class IPCKernelManager(AsyncKernelManager):
         # jupyter_client waits half of this for a kernel to exit after the shutdown request, then
         # terminates it (and kills it after the other half). A report's kernel has nothing left to
         # do by then; a normally started ipykernel sometimes hangs there (the race handled for
-        # forked kernels in evaluatie.kernels), which cost 2.5 s with the default of 5 s. A
+        # forked kernels in evaluatie.run.kernels), which cost 2.5 s with the default of 5 s. A
         # healthy one takes 0.4-0.6 s to exit (its interpreter's teardown), a forked one 0.1 s.
         return 2.0
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         """The kernel's own stderr (log lines such as 'KeyboardInterrupt caught in kernel' at
         shutdown) goes to ``kernel.log`` in the run folder instead of the user's terminal; the
-        runner keeps it only when the run failed. When :mod:`evaluatie.kernels` has a zygote for
+        runner keeps it only when the run failed. When :mod:`evaluatie.run.kernels` has a zygote for
         this launch, the kernel is forked from it; jupyter_client's provisioner then follows that
         process (poll, signals to its process group, kill) as it would one it started itself."""
         run_dir = os.environ.get("EVALUATIE_RUN_DIR")
@@ -189,7 +189,7 @@ class RunResult:
 
 def _scrub(text: str) -> str:
     """Remove local absolute paths (project root, home folder, temp folders) from output text."""
-    for base in (str(root()), str(Path(__file__).resolve().parents[2]), sys.prefix, sys.base_prefix):
+    for base in (str(root()), str(Path(__file__).resolve().parents[3]), sys.prefix, sys.base_prefix):
         text = text.replace(base + os.sep, "").replace(base, ".")
     home = os.path.expanduser("~")
     if home and home != "/":
@@ -480,7 +480,7 @@ def skip_slow_format_checkers() -> None:
 
 def _quiet_papermill() -> None:
     """papermill warns about parameters its own regex cannot parse (``str | None``); ours are
-    checked before the run by :mod:`evaluatie.params`, so its warnings would only be noise."""
+    checked before the run by :mod:`evaluatie.run.params`, so its warnings would only be noise."""
     import logging
 
     logging.getLogger("papermill").setLevel(logging.ERROR)
@@ -492,7 +492,7 @@ def execute(run: RunSpec, out: Path, *, timeout: float | None = None, progress: 
     notebook failure: the failure is recorded in the result and in ``run.json``).
 
     With ``preload`` (the default) the kernel is forked from a process that has already imported
-    the notebook's libraries (:mod:`evaluatie.kernels`), unless :func:`run_all` set that up for
+    the notebook's libraries (:mod:`evaluatie.run.kernels`), unless :func:`run_all` set that up for
     all its runs already; the report is the same, it starts about 2 s sooner."""
     import papermill as pm
 
@@ -605,7 +605,7 @@ def run_all(runs: list[RunSpec], out: Path, *, jobs: int = 1, timeout: float | N
     """Execute ``runs`` (in parallel processes when ``jobs > 1``), then write ``out/index.html``.
 
     With ``preload``, each process forks its kernels from one zygote that imports the libraries
-    of all the runs' notebooks (:mod:`evaluatie.kernels`); it forks the first kernel as soon as it
+    of all the runs' notebooks (:mod:`evaluatie.run.kernels`); it forks the first kernel as soon as it
     has the first run's libraries."""
     from tqdm.auto import tqdm
 
@@ -640,7 +640,7 @@ def write_index(out: Path) -> Path:
     """``out/index.html``: every run folder with its status, date and links."""
     import html as h
 
-    from . import fmt
+    from evaluatie.core import fmt
 
     rows = []
     for rj in sorted(Path(out).glob("*/run.json")):

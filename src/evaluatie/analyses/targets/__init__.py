@@ -81,7 +81,8 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit, logit
 
-from .validate import DataError, Ledger, Problem
+from evaluatie.core.errors import DataError, Problem
+from evaluatie.intake.schema import Ledger
 
 __all__ = [
     "ASSESS_KEYS", "STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "Break", "TrendFit",
@@ -109,7 +110,7 @@ STATUS_NL = {
     "behind": "achter op schema",
     "insufficient_data": "onvoldoende gegevens",
 }
-# CSS classes of evaluatie.report.table: colour only doubles the text label.
+# CSS classes of evaluatie.publish.report.table: colour only doubles the text label.
 STATUS_CLASS = {"reached": "ev-good", "on_track": "ev-good", "behind": "ev-bad",
                 "insufficient_data": "ev-warn"}
 
@@ -803,7 +804,7 @@ CANONICAL = ("year", "group", "share_pct", "numerator", "denominator", "definiti
 def _read_any(path: Path) -> pd.DataFrame:
     """Read a table; index = row number as the user sees it (header = 1)."""
     try:  # the project's reader, when available
-        from .io import read_table  # type: ignore
+        from evaluatie.intake.read import read_table  # type: ignore
 
         return read_table(path)
     except ImportError:
@@ -999,7 +1000,7 @@ def read_yearly_figures(path: str | Path) -> pd.DataFrame:
     share_pct, definition`` and optionally ``target_definition`` (ja/nee: measured under the
     target's own definition; default nee) and ``source_note``. Returns the columns ``group, year,
     share_pct, definition, target_definition, source_note``."""
-    from .validate import Column, Schema
+    from evaluatie.intake.schema import Column, Schema
 
     schema = Schema(columns=[
         Column("target_group_key"), Column("year", "int", min=1990, max=2100),
@@ -1043,7 +1044,7 @@ def tabel1(data: pd.DataFrame, targets: pd.DataFrame, years: Sequence[int] = ran
     """Tabel 1 of the 2016-2020 strategic plan: one row per group, one column per year with the
     share as published (Dutch format, ``49,6%``), and the 2015 target (``-`` where there is none).
     """
-    from . import fmt
+    from evaluatie.core import fmt
 
     groups = list(groups) if groups is not None else list(dict.fromkeys(data["group"]))
     labels = dict(labels or {})
@@ -1155,7 +1156,7 @@ def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_p
     is drawn only over its period (e.g. 33,3% until 2015, 40% from 2016 to 2020). Without it,
     ``target_pct`` is drawn from the start of the axis to ``target_year``.
     Returns the fitted trend (or None)."""
-    from .report import PALETTE, axis_format
+    from evaluatie.publish.report import PALETTE, axis_format
 
     colors = list(colors or PALETTE)
     labels = dict(labels or {})
@@ -1393,7 +1394,7 @@ def plot_panels(data: pd.DataFrame, panels: Sequence[Mapping[str, Any]], breaks:
             if lab not in labs:
                 handles.append(h)
                 labs.append(lab)
-    from .report import legend_below
+    from evaluatie.publish.report import legend_below
 
     legend_below(fig, handles, labs, ncol=3, fontsize=11.5)
     return fig
@@ -1402,7 +1403,7 @@ def plot_panels(data: pd.DataFrame, panels: Sequence[Mapping[str, Any]], breaks:
 def assess_entities(table: pd.DataFrame, targets: pd.DataFrame, breaks: Iterable[Any] = (),
                     as_of: int | None = None, by: str = "entity") -> pd.DataFrame:
     """:func:`evaluate_targets` per entity (or policy domain) on an aggregated microdata table
-    (``evaluatie.personnel.aggregate``: ``year, <by>, group, definition, numerator,
+    (``evaluatie.analyses.targets.personnel.aggregate``: ``year, <by>, group, definition, numerator,
     denominator, share_pct``). Suppressed cells (missing numerator) are left out of the series:
     an entity is judged on its last figure that may be published, and "now" (``date_passed``) is
     the last year of the whole table, suppressed cells included.
@@ -1464,12 +1465,12 @@ def entity_values(parameters: Mapping[str, Any]) -> list[str]:
     micro = parameters.get("microdata")
     col = dict(parameters.get("microdata_columns") or {}).get("entity", "entity")
     if micro is None:
-        from .simulate.personnel import simulate_personnel
+        from evaluatie.simulate.personnel import simulate_personnel
 
         df = simulate_personnel(seed=int(parameters.get("seed", 20240101)),
                                 scale=float(parameters.get("scale", 1.0)))
         return sorted(df["entity"].astype(str).unique())
-    from .project import resolve
+    from evaluatie.core.paths import resolve
 
     path = resolve(micro)
     if path.suffix.lower() in (".parquet", ".pq"):

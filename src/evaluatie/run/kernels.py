@@ -146,7 +146,7 @@ class Zygote:
         self.lock = threading.Lock()
         self.refused = False  # a later import left a thread running: no more forks
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "evaluatie.kernels", json.dumps(self.statements), str(self.first)],
+            [sys.executable, "-m", "evaluatie.run.kernels", json.dumps(self.statements), str(self.first)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             env=self.env, cwd=cwd, start_new_session=True,
         )

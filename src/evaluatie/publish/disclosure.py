@@ -17,7 +17,7 @@ linear-programming audit, which a two-way table of published counts does not nee
 
 :func:`suppress` returns a copy in which every suppressed numeric cell is NaN — so an exported
 CSV never carries it — with ``attrs["suppressed"]`` (a boolean frame, same index and columns) and
-``attrs["suppression_threshold"]``, which :func:`evaluatie.report.table` shows as "< 5".
+``attrs["suppression_threshold"]``, which :func:`evaluatie.publish.report.table` shows as "< 5".
 Apply it last, right before publishing: sort and filter first. (:func:`suppressed_mask` lines
 the mask up by row label if a frame was filtered afterwards anyway.) Figures: :func:`for_figure` leaves out the rows with a
 suppressed value and :func:`figure_note` says so in Dutch.

@@ -43,9 +43,10 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .io import parse_number
-from .project import display_path, resolve
-from .validate import Column, DataError, Ledger, Problem, Schema
+from evaluatie.intake.read import parse_number
+from evaluatie.core.paths import display_path, resolve
+from evaluatie.core.errors import DataError, Problem
+from evaluatie.intake.schema import Column, Ledger, Schema
 
 __all__ = [
     "read", "prepare", "BUDGET_LINES", "STATUS_CLASSES", "STATUS_NL", "ASSESSMENT_NL",
@@ -186,14 +187,14 @@ FINDING_COLUMNS = ["check", "scope", "measure", "stated", "computed", "differenc
 def _read_any(path: Path, sheet: str | None) -> pd.DataFrame:
     """Read a table with the project's reader (CSV with any separator/decimal comma/cp1252, XLSX,
     SAV, DTA, Parquet); its index is the row number as the user sees it in their own file."""
-    from .io import read_table
+    from evaluatie.intake.read import read_table
 
     return read_table(path, sheet=sheet)
 
 
 def prepare(df: pd.DataFrame, table: str, *, columns: Mapping[str, str] | None = None,
             file: str | None = None, keep: Sequence[str] = ()) -> pd.DataFrame:
-    """Check one input table against its schema (:func:`evaluatie.validate.Schema`) and return it
+    """Check one input table against its schema (:func:`evaluatie.intake.schema.Schema`) and return it
     with the canonical column names, typed values and the user's row numbers as index.
 
     ``columns`` maps canonical names to the user's own (``{"planned_eur": "Voorzien op begroting
@@ -342,7 +343,7 @@ def budget_execution(budget: pd.DataFrame, *, lines: Mapping[str, Sequence[str]]
 
 
 def _fmt_amount(x: float) -> str:
-    from . import fmt
+    from evaluatie.core import fmt
 
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "leeg"

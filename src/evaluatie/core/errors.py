@@ -1,0 +1,63 @@
+"""Errors about input: :class:`Problem` (one thing wrong, located in the user's file) and
+:class:`DataError` (all problems found in one pass, raised together).
+
+Part of :mod:`evaluatie.core`, which imports nothing else from the package.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+__all__ = ["Problem", "DataError"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, in words an analyst can act on."""
+
+    file: str | None
+    row: int | None  # row number as seen in the user's file (header = 1), None for file-level problems
+    column: str | None
+    value: Any
+    expected: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.file:
+            where.append(f"bestand {self.file}")
+        if self.row is not None:
+            where.append(f"rij {self.row}")
+        if self.column:
+            where.append(f"kolom '{self.column}'")
+        loc = ", ".join(where) if where else "invoer"
+        missing = self.value is None or (isinstance(self.value, float) and math.isnan(self.value))
+        if missing and self.row is None:  # a problem with the whole file or column: no cell to quote
+            return f"{loc}: verwacht {self.expected}"
+        if missing:
+            got = "leeg"
+        else:
+            got = repr(self.value)
+        return f"{loc}: gevonden {got}, verwacht {self.expected}"
+
+
+class DataError(Exception):
+    """Input that cannot be analysed. Carries every problem found, not just the first."""
+
+    def __init__(self, problems: Iterable[Problem] | Problem | str, *, file: str | None = None):
+        if isinstance(problems, str):
+            problems = [Problem(file=file, row=None, column=None, value=None, expected=problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        n = len(self.problems)
+        head = "1 probleem in de invoer" if n == 1 else f"{n} problemen in de invoer"
+        shown = self.problems[:50]
+        lines = [f"{head}:"] + [f"  - {p}" for p in shown]
+        if n > len(shown):
+            lines.append(f"  ... en nog {n - len(shown)} problemen")
+        return "\n".join(lines)

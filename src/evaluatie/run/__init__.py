@@ -1,0 +1,3 @@
+"""Running reports: parameters declared in the notebooks (params), papermill + nbconvert (runner),
+the command line (cli).
+"""

@@ -1,0 +1,2 @@
+"""Shared statistics: the survey design object and its estimators (survey).
+"""
