@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evaluatie.intake.read import parse_number, parse_numbers, read_table, value_codes
+from evaluatie.core.numbers import parse_number, parse_numbers
+from evaluatie.intake.read import read_table, value_codes
 from evaluatie.publish.provenance import sha256
 from evaluatie.core.errors import DataError
 
@@ -247,7 +248,8 @@ def test_fast_conversion_never_accepts_what_the_careful_one_refuses(cells, style
     every cell they accept; anything else makes them step aside (None), never guess."""
     import pyarrow as pa
 
-    from evaluatie.intake.read import _RE_EN, _RE_NL, _fast_numbers
+    from evaluatie.core.numbers import _RE_EN, _RE_NL
+    from evaluatie.intake.read import _fast_numbers
 
     fast = _fast_numbers(pa.array(cells, pa.string()), plan, style)
     if fast is None or isinstance(fast, str):

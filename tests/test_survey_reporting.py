@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from evaluatie.stats import survey as sv
+from evaluatie.stats.multitest import adjust_pvalues
 
 
 def _targets():
@@ -63,11 +64,11 @@ def test_holm_adjustment_closed_form():
     # closed form (Holm 1979) over the 5 non-missing p-values: sorted 0.005, 0.01, 0.03, 0.04, 0.5
     # times 5, 4, 3, 2, 1 -> 0.025, 0.04, 0.09, 0.08, 0.5; running maximum -> 0.025, 0.04, 0.09, 0.09, 0.5
     expected = np.array([0.04, 0.09, 0.09, 0.025, np.nan, 0.5])
-    got = sv.adjust_pvalues(p)
+    got = adjust_pvalues(p)
     assert np.isnan(got[4])
     np.testing.assert_allclose(np.delete(got, 4), np.delete(expected, 4))
-    assert np.all(sv.adjust_pvalues([0.9, 0.8, 0.7]) <= 1)
-    assert sv.adjust_pvalues([]).size == 0
+    assert np.all(adjust_pvalues([0.9, 0.8, 0.7]) <= 1)
+    assert adjust_pvalues([]).size == 0
 
 
 def test_report_shows_coding_units_and_multiple_testing(tmp_path, monkeypatch):

@@ -311,7 +311,7 @@ def _type_float(col: Column, values: pd.Series, missing: pd.Series):
     if pd.api.types.is_numeric_dtype(values.dtype):
         out = values.astype("float64")
         return out, pd.Series(False, index=values.index)
-    from evaluatie.intake.read import parse_numbers  # lazy: io imports this module
+    from evaluatie.core.numbers import parse_numbers
 
     if _is_text(values):
         res = parse_numbers(values)

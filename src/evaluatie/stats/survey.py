@@ -1079,22 +1079,6 @@ def breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str,
     return e, pd.concat(tests, ignore_index=True)
 
 
-def adjust_pvalues(p, method: str = "holm") -> np.ndarray:
-    """Multiple-testing adjusted p-values (default Holm's step-down, which controls the
-    family-wise error rate under any dependence between the tests), via statsmodels
-    ``multipletests``; missing p-values stay missing and do not count in the family.
-    Reference: Holm (1979); closed form checked in the tests (``p_(i)`` times ``m - i + 1``,
-    running maximum, capped at 1)."""
-    from statsmodels.stats.multitest import multipletests
-
-    p = np.asarray(p, dtype=float)
-    out = np.full(p.shape, np.nan)
-    ok = ~np.isnan(p)
-    if ok.any():
-        out[ok] = multipletests(p[ok], method=method)[1]
-    return out
-
-
 def suppression_mask(df: pd.DataFrame, columns: Sequence[str], flag: str = "suppressed",
                      threshold: int = 5) -> pd.DataFrame:
     """Return ``df`` with ``attrs["suppressed"]`` (boolean frame) marking ``columns`` in the rows

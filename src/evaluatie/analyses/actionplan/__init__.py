@@ -43,7 +43,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from evaluatie.intake.read import parse_number
+from evaluatie.core.numbers import parse_number
 from evaluatie.core.paths import display_path, resolve
 from evaluatie.core.errors import DataError, Problem
 from evaluatie.intake.schema import Column, Ledger, Schema
