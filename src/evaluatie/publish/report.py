@@ -28,10 +28,21 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import mistune
+import numpy as np
 import pandas as pd
+from cycler import cycler
+from IPython.display import HTML, Markdown, display
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
+from matplotlib.ticker import Formatter
 
-from evaluatie.core.paths import root
 from evaluatie.core import fmt
+from evaluatie.core.paths import root
+from evaluatie.publish import provenance as prov
+from evaluatie.publish.disclosure import suppressed_mask
+from evaluatie.run.params import input_paths
 
 __all__ = [
     "start", "run_dir", "table", "export", "figure", "ledger", "heading", "text", "notice",
@@ -57,7 +68,6 @@ def _text(s: str) -> str:
 
 
 def _display(obj=None, *, raw: dict | None = None, metadata: dict | None = None) -> None:
-    from IPython.display import display
 
     if raw is not None:
         display(raw, raw=True, metadata=metadata or {})
@@ -66,7 +76,6 @@ def _display(obj=None, *, raw: dict | None = None, metadata: dict | None = None)
 
 
 def _markdown(md: str) -> None:
-    from IPython.display import Markdown
 
     _display(Markdown(md))
 
@@ -90,8 +99,6 @@ _THEME = {
 def use_style() -> None:
     """Report figure style: colour-blind-safe palette (Okabe-Ito), seaborn's whitegrid look,
     readable sizes, no chart junk."""
-    import matplotlib as mpl
-    from cycler import cycler
 
     mpl.rcParams.update(_THEME)
     mpl.rcParams.update({
@@ -132,8 +139,6 @@ def text(md: str) -> None:
 
 def notice(md: str, kind: str = "info") -> None:
     """A framed notice: ``info``, ``warning`` or ``synthetic`` (example data, not real)."""
-    import mistune  # a dependency of nbconvert, so always present
-    from IPython.display import HTML
 
     labels = {"synthetic": "Synthetische voorbeeldgegevens", "warning": "Let op", "info": "Toelichting"}
     body = mistune.html(md)
@@ -223,9 +228,7 @@ def _display_table(data, caption, *, labels=None, formats=None, columns=None, hi
                    key="tabel"):
     """The HTML of a report table. Work per column (type, formatter, values, mask) is done once,
     not per cell: pandas copies ``attrs`` on every column access."""
-    from IPython.display import HTML
 
-    from evaluatie.publish.disclosure import suppressed_mask
 
     labels = dict(labels or {})
     formats = dict(formats or {})
@@ -294,7 +297,6 @@ def figure(fig, name: str, alt: str, caption: str | None = None) -> None:
 
     The alt text says what the figure shows and its main message, for readers who cannot see it.
     """
-    import matplotlib.pyplot as plt
 
     _check_name(name)
     if not alt or not alt.strip():
@@ -307,7 +309,6 @@ def figure(fig, name: str, alt: str, caption: str | None = None) -> None:
     # would draw the whole figure once more before saving; without it, saving is a single draw.
     # No bbox_inches="tight" either, which costs another pass: the test suite sets
     # EVALUATIE_CHECK_FIGURES, which fails any figure whose content reaches outside its canvas.
-    from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
     if fig.get_layout_engine() is None:
         fig.tight_layout()
@@ -377,28 +378,23 @@ def _needed_decimals(step: float, minimum: int, maximum: int = 4) -> int:
     return d
 
 
-class _DutchFormatter:
+class _DutchFormatter(Formatter):
     """A matplotlib tick formatter in nl-BE style that never rounds a tick label."""
 
-    def __new__(cls, kind: str, decimals: int):
-        import numpy as np
-        from matplotlib.ticker import Formatter
+    def __init__(self, kind: str, decimals: int):
+        self._f = {"num": fmt.num, "pct": fmt.pct, "prop": fmt.prop}[kind]
+        self._scale = 100.0 if kind == "prop" else 1.0
+        self._decimals = decimals
 
-        f = {"num": fmt.num, "pct": fmt.pct, "prop": fmt.prop}[kind]
-        scale = 100.0 if kind == "prop" else 1.0
+    def __call__(self, x, pos=None):  # a single value (e.g. a cursor read-out)
+        return self._f(x, self._decimals)
 
-        class _F(Formatter):
-            def __call__(self, x, pos=None):  # a single value (e.g. a cursor read-out)
-                return f(x, decimals)
-
-            def format_ticks(self, values):  # all ticks at once: enough decimals for every one
-                vals = np.sort(np.asarray(values, dtype=float))
-                d = decimals
-                if vals.size > 1:
-                    d = _needed_decimals(float(np.min(np.diff(vals))) * scale, decimals)
-                return [f(v, d) for v in values]
-
-        return _F()
+    def format_ticks(self, values):  # all ticks at once: enough decimals for every one
+        vals = np.sort(np.asarray(values, dtype=float))
+        d = self._decimals
+        if vals.size > 1:
+            d = _needed_decimals(float(np.min(np.diff(vals))) * self._scale, self._decimals)
+        return [self._f(v, d) for v in values]
 
 
 # --------------------------------------------------------------------------- ledger & provenance
@@ -427,8 +423,6 @@ def provenance(params: Mapping[str, Any]) -> None:
     In a run by ``evaluatie run`` this reads the runner's own record (``provenance.json``), so the
     report and ``run.json`` agree; in JupyterLab it is computed here.
     """
-    from evaluatie.publish import provenance as prov
-    from evaluatie.run.params import input_paths
 
     rec_path = run_dir() / "provenance.json"
     if os.environ.get("EVALUATIE_RUN_DIR") and rec_path.exists():
