@@ -8,8 +8,11 @@ Numbers follow the CLDR rules for ``nl_BE`` (tested equal to Babel's); dates are
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from decimal import Decimal
 from numbers import Number
+
+from babel.dates import format_datetime
 
 LOCALE = "nl_BE"
 MISSING = "–"
@@ -105,10 +108,6 @@ def eur(x, decimals: int = 0) -> str:
 
 def datetime_nl(iso: str) -> str:
     """An ISO 8601 time stamp as a Dutch reader writes it: ``22 november 2026, 23.58 u``."""
-    from datetime import datetime
-
-    from babel.dates import format_datetime
-
     try:
         dt = datetime.fromisoformat(iso)
     except (TypeError, ValueError):
