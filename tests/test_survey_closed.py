@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from evaluatie.stats.survey import SurveyDesign, proportion_ci
+from evaluatie.stats.intervals import design_interval, methods
+from evaluatie.stats.survey import SurveyDesign
 from evaluatie.core.errors import DataError
 
 
@@ -184,12 +185,17 @@ def test_chisq_srs_closed_form():
     assert res["p_value"] == pytest.approx(stats.f.sf(res["F"], k, k * (n - 1)))
 
 
-def test_proportion_ci_vectorised_matches_design():
+def test_proportion_intervals_are_the_registry_s():
+    """Every design method of the interval registry, applied to the design's estimate, se, df and
+    n, gives the design's interval; an unknown method is refused."""
     df = pd.DataFrame({"y": [1] * 7 + [0] * 18})
-    for m in ("logit", "beta", "wilson", "wald"):
+    assert methods("design") == ("logit", "beta", "wilson", "wald")
+    for m in methods("design"):
         r = SurveyDesign(df).proportion("y", 1, ci=m).iloc[0]
-        lo, hi = proportion_ci([r["estimate"]], [r["se"]], [r["df"]], [r["n"]], m)
+        lo, hi = design_interval([r["estimate"]], [r["se"]], [r["df"]], [r["n"]], m)
         assert (lo[0], hi[0]) == pytest.approx((r["ci_low"], r["ci_high"]))
+    with pytest.raises(ValueError, match="ci must be one of"):
+        SurveyDesign(df).by("y").proportion("y", 1, ci="exact")
 
 
 def test_errors_are_dutch_and_located():

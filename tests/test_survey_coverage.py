@@ -3,7 +3,7 @@
 A fixed finite population of 4,000 organisations in 3 strata; stratified simple random samples
 without replacement (n = 60/50/40), 4,000 replicates, vectorised with numpy. The estimator and
 its variance are those of SurveyDesign (checked against the class on the first replicate); the
-intervals are evaluated with the same `proportion_ci` the design object uses. Nominal 95%
+intervals are evaluated with the same `design_interval` (evaluatie.stats.intervals) the design object uses. Nominal 95%
 must lie in 93-97% for each method (Monte-Carlo SE of a coverage near 95% with 4,000
 replicates is about 0.35 percentage points).
 """
@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluatie.stats.survey import CI_METHODS, SurveyDesign, proportion_ci
+from evaluatie.stats.intervals import design_interval, methods
+from evaluatie.stats.survey import SurveyDesign
 
 N_H = np.array([2000, 1500, 500])
 N_SAMPLE = np.array([60, 50, 40])
@@ -59,7 +60,7 @@ def test_coverage_all_methods(p_h, seed):
     assert ref["se"] == pytest.approx(se[0])
 
     n, dfree = N_SAMPLE.sum(), N_SAMPLE.sum() - len(N_H)
-    for method in CI_METHODS:
-        lo, hi = proportion_ci(p_hat, se, dfree, n, method)
+    for method in methods("design"):
+        lo, hi = design_interval(p_hat, se, dfree, n, method)
         cover = np.mean((lo <= truth) & (truth <= hi))
         assert 0.93 <= cover <= 0.97, f"{method}: coverage {cover:.3f} at p={truth:.3f}"

@@ -33,17 +33,19 @@ Domains (``by``) are estimated as R ``svyby`` does for design objects: the data 
 domain get zero influence, the design (strata, PSUs, ``n_h``) stays the full design; the
 design degrees of freedom of a domain are its PSUs minus its strata (R ``degf`` of the subset).
 
-Intervals: ``mean`` and ``total`` and the ``"wald"`` proportion interval are
-``estimate +/- t(df) * se``; ``"logit"`` is the Wald interval on the log-odds scale (R
-``svyciprop(method="logit")``: intercept-only quasi-binomial ``svyglm``, whose standard error is
-``se / (p (1 - p))``) with a t quantile on the design df; ``"wilson"`` is the Wilson score interval
-with the effective sample size ``p (1 - p) / var`` and a t quantile (R ``method="wilson"``);
-``"beta"`` is Korn & Graubard (1998): Clopper-Pearson with the effective sample size, itself
-scaled by ``(t(n-1)/t(df))^2`` (R ``method="beta"``). When an estimate is exactly 0 or 1 the
-variance is 0 and R gives no interval; here every method then falls back to Clopper-Pearson on
-the unweighted base ``n`` (documented deviation). Proportion intervals are clipped to [0, 1] (R
-does not clip the Wald interval). Raking iterates to a tight tolerance by default (R's default is
-``epsilon=1`` weighted unit, ``maxit=10``; R's own check ``tests/rakecheck.R`` uses 1e-10 as here).
+Intervals: ``mean`` and ``total`` are ``estimate +/- t(df) * se``. Proportion intervals come
+from the interval registry, :func:`evaluatie.stats.intervals.design_interval` (its design
+methods, ``methods("design")``): ``"wald"`` is ``estimate +/- t(df) * se``; ``"logit"`` is the
+Wald interval on the log-odds scale (R ``svyciprop(method="logit")``: intercept-only
+quasi-binomial ``svyglm``, whose standard error is ``se / (p (1 - p))``) with a t quantile on
+the design df; ``"wilson"`` is the Wilson score interval with the effective sample size
+``p (1 - p) / var`` and a t quantile (R ``method="wilson"``); ``"beta"`` is Korn & Graubard (1998):
+Clopper-Pearson with the effective sample size, itself scaled by ``(t(n-1)/t(df))^2`` (R
+``method="beta"``). When an estimate is exactly 0 or 1 the variance is 0 and R gives no
+interval; here every method then falls back to Clopper-Pearson on the unweighted base ``n``
+(documented deviation). Proportion intervals are clipped to [0, 1] (R does not clip the Wald
+interval). Raking iterates to a tight tolerance by default (R's default is ``epsilon=1``
+weighted unit, ``maxit=10``; R's own check ``tests/rakecheck.R`` uses 1e-10 as here).
 
 Speed: for element designs (no clusters) proportions are computed without forming the influence
 matrix: every stratum sum of the calibration residuals and of their squares is a combination of
@@ -68,65 +70,29 @@ import scipy.sparse as sp
 from scipy import stats
 
 from evaluatie.core.errors import DataError, Problem
+from evaluatie.stats.intervals import design_interval, methods
 
-__all__ = ["SurveyDesign", "DomainDesign", "proportion_ci", "claims_check", "frame_margins", "weighting_table",
-           "breakdown", "suppression_mask", "CI_METHODS", "VERDICTS_NL"]
+__all__ = ["SurveyDesign", "DomainDesign", "claims_check", "frame_margins", "weighting_table",
+           "breakdown", "suppression_mask", "VERDICTS_NL"]
 
-CI_METHODS = ("logit", "beta", "wilson", "wald")
 _CHUNK = 4_000_000  # influence-matrix elements per block (memory bound)
 
 
 # --------------------------------------------------------------------------- intervals
 
+def _check_ci(ci: str) -> None:
+    """Refuse an unknown interval method before any estimate is computed."""
+    if ci not in methods("design"):
+        raise ValueError(f"ci must be one of {methods('design')}, not {ci!r}")
+
+
 def _tq(level: float, df) -> np.ndarray:
+    """Two-sided t quantile on ``df`` degrees of freedom (normal where ``df`` is infinite), for the
+    intervals of means and totals."""
     df = np.asarray(df, dtype=float)
     alpha = 1 - level
     return np.where(np.isfinite(df), stats.t.ppf(1 - alpha / 2, np.where(np.isfinite(df), df, 1)),
                     stats.norm.ppf(1 - alpha / 2))
-
-
-def proportion_ci(estimate, se, df, n, method: str = "logit", level: float = 0.95):
-    """Confidence interval for a design-based proportion (vectorised).
-
-    ``estimate``, ``se``, ``df`` (design degrees of freedom) and ``n`` (unweighted base) are
-    broadcast arrays. Methods as R ``svyciprop``: ``logit``, ``wald`` (R ``"mean"``), ``wilson``,
-    ``beta`` (Korn-Graubard). Returns ``(low, high)``.
-    """
-    if method not in CI_METHODS:
-        raise ValueError(f"ci must be one of {CI_METHODS}, not {method!r}")
-    p, se, df, n = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (estimate, se, df, n)))
-    alpha = 1 - level
-    t = _tq(level, df)
-    var = se ** 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        neff = p * (1 - p) / var
-        if method == "wald":
-            lo, hi = p - t * se, p + t * se
-        elif method == "logit":
-            eta = np.log(p / (1 - p))
-            s = se / (p * (1 - p))
-            lo, hi = 1 / (1 + np.exp(-(eta - t * s))), 1 / (1 + np.exp(-(eta + t * s)))
-        elif method == "wilson":
-            den = 1 + t * t / neff
-            root = np.sqrt(4 * neff * p * (1 - p) + t * t)
-            lo = (p + t * t / (2 * neff) - t / (2 * neff) * root) / den
-            hi = (p + t * t / (2 * neff) + t / (2 * neff) * root) / den
-        else:  # beta, Korn-Graubard as R: n_eff * (qt(a/2, n-1) / qt(a/2, df))^2
-            adj = (_tq(level, n - 1) / t) ** 2
-            ne = neff * adj
-            lo = stats.beta.ppf(alpha / 2, ne * p, ne * (1 - p) + 1)
-            hi = stats.beta.ppf(1 - alpha / 2, ne * p + 1, ne * (1 - p))
-        # degenerate estimates (0 or 1, variance 0): Clopper-Pearson on the unweighted base
-        degenerate = ((p <= 0) | (p >= 1) | ~(var > 0)) & (n > 0) & np.isfinite(p)
-        if degenerate.any():
-            k = p * n
-            cp_lo = np.where(k <= 0, 0.0, stats.beta.ppf(alpha / 2, np.maximum(k, 1e-12), n - k + 1))
-            cp_hi = np.where(k >= n, 1.0, stats.beta.ppf(1 - alpha / 2, k + 1, np.maximum(n - k, 1e-12)))
-            lo = np.where(degenerate, cp_lo, lo)
-            hi = np.where(degenerate, cp_hi, hi)
-    lo = np.clip(lo, 0.0, 1.0)
-    hi = np.clip(hi, 0.0, 1.0)
-    return lo, hi
 
 
 # --------------------------------------------------------------------------- calibration steps
@@ -541,7 +507,7 @@ class SurveyDesign:
         # same values and dtypes (object columns are inferred once, over all variables)
         cols = {c: np.concatenate([b[c] for b in out]) for c in out[0]}
         if kind == "proportion":
-            lo, hi = proportion_ci(cols["estimate"], cols["se"], cols["df"], cols["n"], ci, level)
+            lo, hi = design_interval(cols["estimate"], cols["se"], cols["df"], cols["n"], ci, level)
         else:
             t = _tq(level, cols["df"])
             lo, hi = cols["estimate"] - t * cols["se"], cols["estimate"] + t * cols["se"]
@@ -677,8 +643,7 @@ class SurveyDesign:
         proportion of their union, e.g. a top-2-box) among respondents with a value (missing
         values are outside the base). ``ci`` as R ``svyciprop``: ``logit`` (default), ``beta``
         (Korn-Graubard), ``wilson``, ``wald``."""
-        if ci not in CI_METHODS:
-            raise ValueError(f"ci must be one of {CI_METHODS}, not {ci!r}")
+        _check_ci(ci)
         return self._estimate("proportion", _aslist(var), None, ci, conf, select=level, df=df)
 
     def by(self, by: str | Sequence[str]) -> "DomainDesign":
@@ -857,8 +822,7 @@ class DomainDesign:
 
     def proportion(self, var, level=None, *, ci: str = "logit", conf: float = 0.95,
                    df: float | None = None) -> pd.DataFrame:
-        if ci not in CI_METHODS:
-            raise ValueError(f"ci must be one of {CI_METHODS}, not {ci!r}")
+        _check_ci(ci)
         return self.design._estimate("proportion", _aslist(var), self.by_vars, ci, conf, select=level, df=df)
 
 
