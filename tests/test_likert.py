@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 from evaluatie.analyses import survey as likert
-from evaluatie.stats.survey import SurveyDesign, claims_check
+from evaluatie.stats.survey import SurveyDesign
 from evaluatie.core.errors import DataError
 
 
@@ -107,7 +107,7 @@ def test_claims_verdicts():
         {"id": "d", "variable": "ok", "levels": "ja", "op": "~", "value": 0.9, "tolerance": 0.06},
         {"id": "e", "variable": "ok", "levels": "ja", "op": "<", "value": 0.5},
     ]
-    res = claims_check(d, claims).set_index("id")
+    res = likert.claims_check(d, claims).set_index("id")
     assert res["verdict"].to_dict() == {"a": "undecided", "b": "supported", "c": "not_supported",
                                         "d": "supported", "e": "not_supported"}
     assert res.loc["a", "estimate"] == pytest.approx(0.9)
@@ -116,6 +116,6 @@ def test_claims_verdicts():
 
 def test_claims_domain_and_small_base():
     df = pd.DataFrame({"ok": ["ja"] * 10 + ["nee"] * 3, "g": ["x"] * 10 + ["y"] * 3})
-    res = claims_check(SurveyDesign(df), [
+    res = likert.claims_check(SurveyDesign(df), [
         {"id": "y", "variable": "ok", "levels": "ja", "op": ">=", "value": 0.5, "domain": {"g": "y"}}])
     assert res["verdict"].iloc[0] == "no_data" and res["n"].iloc[0] == 3

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from evaluatie.analyses import survey as lk
 from evaluatie.stats import survey as sv
 from evaluatie.stats.multitest import adjust_pvalues
 
@@ -19,7 +20,7 @@ def test_claim_reports_coding_and_alternative_coding():
     d = sv.SurveyDesign(_targets())
     claim = {"id": "t", "variable": "reached", "levels": "ja", "op": "<", "value": 0.5,
              "coding_nl": "'deels' telt als niet behaald", "alt_levels": ["ja", "deels"]}
-    r = sv.claims_check(d, [claim]).iloc[0]
+    r = lk.claims_check(d, [claim]).iloc[0]
     assert r["levels"] == "ja" and r["other_levels"] == "deels+nee"
     assert r["coding_nl"] == "'deels' telt als niet behaald"
     # closed form: shares among the 149 with an answer
@@ -34,9 +35,9 @@ def test_claim_reports_coding_and_alternative_coding():
 def test_claims_without_alternative_have_blank_alt_columns():
     d = sv.SurveyDesign(_targets())
     base = {"id": "a", "variable": "reached", "levels": "ja", "op": "<", "value": 0.5}
-    one = sv.claims_check(d, [base]).iloc[0]
+    one = lk.claims_check(d, [base]).iloc[0]
     assert one["alt_levels"] == "" and one["alt_verdict"] == "" and np.isnan(one["alt_estimate"])
-    both = sv.claims_check(d, [base, {**base, "id": "b", "alt_levels": ["ja", "deels"]}]).set_index("id")
+    both = lk.claims_check(d, [base, {**base, "id": "b", "alt_levels": ["ja", "deels"]}]).set_index("id")
     assert np.isnan(both.loc["a", "alt_estimate"]) and both.loc["a", "alt_verdict_nl"] == ""
     assert both.loc["b", "alt_verdict"] == "not_supported"
     # the main estimate does not depend on whether an alternative is asked for
@@ -45,7 +46,7 @@ def test_claims_without_alternative_have_blank_alt_columns():
 
 def test_natural_order_of_size_classes():
     levels = ["1-9", "10-49", "250+", "50-249", "Brussel", "antwerpen"]
-    assert sorted(levels, key=sv.natural_key) == ["1-9", "10-49", "50-249", "250+", "antwerpen", "Brussel"]
+    assert sorted(levels, key=lk.natural_key) == ["1-9", "10-49", "50-249", "250+", "antwerpen", "Brussel"]
 
 
 def test_weighting_table_lists_size_classes_in_natural_order():
@@ -53,7 +54,7 @@ def test_weighting_table_lists_size_classes_in_natural_order():
     df = pd.DataFrame({"size": rng.choice(["1-9", "10-49", "250+", "50-249"], 400)})
     pop = {"size": pd.Series({"1-9": 500.0, "10-49": 600.0, "250+": 200.0, "50-249": 400.0})}
     d = sv.SurveyDesign(df)
-    wt = sv.weighting_table(d, d.rake(pop), pop)
+    wt = lk.weighting_table(d, d.rake(pop), pop)
     assert wt["level"].tolist() == ["1-9", "10-49", "50-249", "250+"]
     assert wt.set_index("level")["population"].to_dict() == {"1-9": 500, "10-49": 600, "50-249": 400, "250+": 200}
     assert wt["calibrated_share"].to_numpy() == pytest.approx(wt["population_share"].to_numpy())

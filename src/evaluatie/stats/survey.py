@@ -55,12 +55,16 @@ the cost is a few passes over the data per variable, whatever the number of doma
 References: Lumley T. (2004) Analysis of complex survey samples, J Stat Softw 9(8); Lumley (2010)
 Complex Surveys, Wiley; Rao & Scott (1984) Ann Stat 12:46-60; Korn & Graubard (1998) Survey
 Methodology 24:193-201. Reference tests: ``tests/test_survey.py`` (R survey's documented output
-for the ``api`` data) and ``tests/test_survey_coverage.py`` (coverage simulation).
+for the ``api`` data), ``tests/test_survey_r.py`` (live R, where installed),
+``tests/test_survey_closed.py`` (closed forms) and ``tests/test_survey_coverage.py`` (coverage
+simulation).
+
+What one analysis builds on these estimates (the weighting table, breakdown tables, checks of
+published claims, Likert summaries) lives with that analysis, e.g. :mod:`evaluatie.analyses.survey`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
@@ -72,8 +76,7 @@ from scipy import stats
 from evaluatie.core.errors import DataError, Problem
 from evaluatie.stats.intervals import design_interval, methods
 
-__all__ = ["SurveyDesign", "DomainDesign", "claims_check", "frame_margins", "weighting_table",
-           "breakdown", "suppression_mask", "VERDICTS_NL"]
+__all__ = ["SurveyDesign", "DomainDesign", "frame_margins"]
 
 _CHUNK = 4_000_000  # influence-matrix elements per block (memory bound)
 
@@ -287,7 +290,7 @@ class SurveyDesign:
         A = B = K = None
         offsets = []
         if margins:
-            rows, cols, av, bv = [], [], [], []
+            rows, av, bv = [], [], []
             off = 0
             for m in margins:
                 offsets.append((off, off + m.ngroups))
@@ -429,7 +432,6 @@ class SurveyDesign:
                 else:
                     K_use = len(cats)
                 ok = codes >= 0
-                Y = None
             else:
                 y = self._numeric(var)
                 ok = ~np.isnan(y)
@@ -646,6 +648,11 @@ class SurveyDesign:
         _check_ci(ci)
         return self._estimate("proportion", _aslist(var), None, ci, conf, select=level, df=df)
 
+    def levels(self, var: str) -> list:
+        """The levels of ``var`` as the proportion estimators count them: the categories of a
+        categorical column (also those nobody chose), else its distinct values, sorted."""
+        return list(self._categorical(var)[1])
+
     def by(self, by: str | Sequence[str]) -> "DomainDesign":
         """Domain estimation (R ``svyby``): the same estimators per domain of ``by``."""
         by = _aslist(by)
@@ -826,13 +833,6 @@ class DomainDesign:
         return self.design._estimate("proportion", _aslist(var), self.by_vars, ci, conf, select=level, df=df)
 
 
-def _row_blocks(n_rows: int, k: int) -> list[slice]:
-    """``k`` equal consecutive row blocks of a frame of ``n_rows`` rows (one per variable of an
-    estimator call with several variables), as slices."""
-    size = n_rows // k if k else 0
-    return [slice(i * size, (i + 1) * size) for i in range(k)]
-
-
 def _aslist(v) -> list:
     if isinstance(v, str):
         return [v]
@@ -843,132 +843,7 @@ def _row(r):
     return int(r) if isinstance(r, (int, np.integer)) else None
 
 
-# --------------------------------------------------------------------------- claims
-
-VERDICTS_NL = {"supported": "ondersteund", "not_supported": "niet ondersteund",
-               "undecided": "onbeslist (interval overlapt de grens)", "no_data": "geen gegevens"}
-_OPS = (">=", ">", "<=", "<", "~")
-
-
-def _verdict(op: str, v: float, tol: float, lo: float, hi: float) -> str:
-    """The verdict of one claim from its interval ``[lo, hi]`` (see :func:`claims_check`)."""
-    if op in (">=", ">"):
-        above = lo >= v if op == ">=" else lo > v
-        below = hi < v if op == ">=" else hi <= v
-        return "supported" if above else "not_supported" if below else "undecided"
-    if op in ("<=", "<"):
-        below = hi <= v if op == "<=" else hi < v
-        above = lo > v if op == "<=" else lo >= v
-        return "supported" if below else "not_supported" if above else "undecided"
-    inside = lo >= v - tol and hi <= v + tol
-    outside = hi < v - tol or lo > v + tol
-    return "supported" if inside else "not_supported" if outside else "undecided"
-
-
-def _judge(res: pd.DataFrame, op: str, v: float, tol: float, threshold: int) -> tuple:
-    """``(estimate, ci_low, ci_high, n, verdict)`` of a one-row estimator result."""
-    if res.empty or res["n"].iloc[0] < threshold:
-        n = int(res["n"].iloc[0]) if not res.empty else 0
-        return np.nan, np.nan, np.nan, n, "no_data"
-    r = res.iloc[0]
-    est, lo, hi, n = float(r["estimate"]), float(r["ci_low"]), float(r["ci_high"]), int(r["n"])
-    return est, lo, hi, n, _verdict(op, v, tol, lo, hi)
-
-
-def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, ci: str = "logit",
-                 conf: float = 0.95, threshold: int = 5) -> pd.DataFrame:
-    """Check published headline claims against the data, with uncertainty.
-
-    Each claim is a mapping ``{id, text_nl, variable, levels, op, value}`` (optional
-    ``tolerance`` for ``op: "~"``, default 0.05, and ``domain: {column: value}`` to restrict the
-    claim to a domain). The estimate is the design-based share of ``levels`` (a level or a list of
-    levels) of ``variable`` among respondents with an answer, with its ``ci`` interval.
-
-    Verdicts: for ``>=``/``>`` the claim is *supported* when the whole interval lies above the
-    value (``ci_low >= value``, resp. ``>``), *not supported* when the whole interval lies below,
-    and *undecided* when the interval straddles the value; ``<=``/``<`` mirrored. ``~`` ("about
-    9 in 10"): supported when the interval lies within ``value +/- tolerance``, not supported when
-    it lies entirely outside that band, undecided otherwise. A base below ``threshold`` gives
-    ``no_data``.
-
-    Coding: the result says which levels were counted (``levels``) and which answered levels of
-    the variable were not (``other_levels``, e.g. ``deels+nee`` for "target reached" coded as
-    ``ja`` only), plus the claim's own ``coding_nl`` text if it has one. A claim with
-    ``alt_levels`` is also judged under that alternative coding (e.g. ``[ja, deels]``: "partly
-    reached" counts as reached): columns ``alt_levels``, ``alt_estimate``, ``alt_ci_low``,
-    ``alt_ci_high``, ``alt_verdict``, ``alt_verdict_nl`` (always present; empty strings and NaN for
-    claims without one).
-    """
-    rows = []
-    batched = _claims_batch(design, claims, ci, conf)
-    for i, c in enumerate(claims):
-        missing = [k for k in ("id", "variable", "levels", "op", "value") if k not in c]
-        if missing:
-            raise ValueError(f"claim {c.get('id', '?')}: missing keys {missing}")
-        op, v = c["op"], float(c["value"])
-        if op not in _OPS:
-            raise ValueError(f"claim {c['id']}: op must be one of {_OPS}")
-        tol = float(c.get("tolerance", 0.05))
-        levels = c["levels"]
-
-        def estimate(lv, use_batch):
-            if c.get("domain"):
-                (dcol, dval), = dict(c["domain"]).items()
-                res = design.by(dcol).proportion(c["variable"], lv, ci=ci, conf=conf)
-                return res[res[dcol].astype(str) == str(dval)]
-            if use_batch and i in batched:
-                return batched[i]
-            return design.proportion(c["variable"], lv, ci=ci, conf=conf)
-
-        est, lo, hi, n, verdict = _judge(estimate(levels, True), op, v, tol, threshold)
-        counted = [str(x) for x in _aslist(levels)]
-        _, answered = design._categorical(c["variable"])
-        row = {"id": c["id"], "text_nl": c.get("text_nl", ""), "variable": c["variable"],
-               "levels": "+".join(counted),
-               "other_levels": "+".join(str(x) for x in answered if str(x) not in counted),
-               "coding_nl": c.get("coding_nl", ""), "op": op, "value": v,
-               "tolerance": tol if op == "~" else np.nan,
-               "estimate": est, "ci_low": lo, "ci_high": hi, "n": n, "method": ci,
-               "verdict": verdict, "verdict_nl": VERDICTS_NL[verdict]}
-        row.update({"alt_levels": "", "alt_estimate": np.nan, "alt_ci_low": np.nan, "alt_ci_high": np.nan,
-                    "alt_verdict": "", "alt_verdict_nl": ""})
-        if c.get("alt_levels") is not None:
-            a_est, a_lo, a_hi, _, a_verdict = _judge(estimate(c["alt_levels"], False), op, v, tol, threshold)
-            row.update({"alt_levels": "+".join(map(str, _aslist(c["alt_levels"]))), "alt_estimate": a_est,
-                        "alt_ci_low": a_lo, "alt_ci_high": a_hi, "alt_verdict": a_verdict,
-                        "alt_verdict_nl": VERDICTS_NL[a_verdict]})
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _claims_batch(design: SurveyDesign, claims, ci: str, conf: float) -> dict:
-    """The estimates of the claims without a domain, one estimator call per set of levels
-    (instead of one per claim): ``{claim index: one-row frame}``, the same numbers as the call
-    per claim. Empty when anything is off (a missing key, an unknown variable...): the claims
-    are then estimated one by one, which raises the error of the first claim at fault."""
-    groups: dict[tuple, list[int]] = {}
-    try:
-        for i, c in enumerate(claims):
-            if c.get("domain") or "variable" not in c or "levels" not in c:
-                continue
-            lv = c["levels"]
-            sel = tuple(lv) if isinstance(lv, (list, tuple, set)) else (lv,)
-            groups.setdefault((type(lv) is set, sel), []).append(i)
-        out = {}
-        for (_, sel), idx in groups.items():
-            if len(idx) < 2:
-                continue
-            res = design.proportion([claims[i]["variable"] for i in idx], list(sel), ci=ci, conf=conf)
-            if len(res) != len(idx):
-                return {}
-            for k, i in enumerate(idx):
-                out[i] = res.iloc[[k]].reset_index(drop=True)
-        return out
-    except Exception:  # noqa: BLE001 - fall back to the claim-by-claim path and its own error
-        return {}
-
-
-# --------------------------------------------------------------------------- frame and weighting
+# --------------------------------------------------------------------------- calibration inputs
 
 def frame_margins(frame: pd.DataFrame, margins: Sequence[str], count: str) -> dict[str, pd.Series]:
     """Population margins from a frame table (one row per cell, ``count`` = units in the cell):
@@ -977,83 +852,3 @@ def frame_margins(frame: pd.DataFrame, margins: Sequence[str], count: str) -> di
     if missing:
         raise DataError([Problem(None, None, c, None, f"een kolom '{c}' in het populatiekader") for c in missing])
     return {m: frame.groupby(m, observed=True)[count].sum().astype(float) for m in margins}
-
-
-def natural_key(level) -> tuple:
-    """Sort key for category labels that puts numeric classes in their natural order: labels
-    starting with a number (``"1-9"``, ``"50-249"``, ``"250+"``) by that number, before the
-    others, which sort alphabetically (case-insensitive)."""
-    m = re.match(r"\s*[<>]?\s*(\d+(?:[.,]\d+)?)", str(level))
-    if m:
-        return (0, float(m.group(1).replace(",", ".")), str(level))
-    return (1, 0.0, str(level).casefold())
-
-
-def weighting_table(before: SurveyDesign, after: SurveyDesign, margins: Mapping[str, pd.Series]) -> pd.DataFrame:
-    """Per margin and level: population count and share, respondents and their unweighted share,
-    share with the design weights before calibration and after (which equals the population share
-    for every raked margin). Levels in natural order (``1-9, 10-49, 50-249, 250+``: by their
-    leading number, then alphabetically), not string order."""
-    rows = []
-    for var, pop in margins.items():
-        pop = pop.iloc[sorted(range(len(pop)), key=lambda i: natural_key(pop.index[i]))]
-        x = before.data[var].astype(str)
-        n = x.value_counts()
-        wb = pd.Series(before._w, index=before.data.index).groupby(x).sum()
-        wa = pd.Series(after._w, index=after.data.index).groupby(x).sum()
-        for lvl, N in pop.items():
-            lvl = str(lvl)
-            rows.append({"margin": var, "level": lvl, "population": float(N), "population_share": N / pop.sum(),
-                         "respondents": int(n.get(lvl, 0)), "sample_share": n.get(lvl, 0) / n.sum(),
-                         "design_weighted_share": wb.get(lvl, 0.0) / wb.sum(),
-                         "calibrated_share": wa.get(lvl, 0.0) / wa.sum()})
-    return pd.DataFrame(rows)
-
-
-def breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str, Any]], *,
-              ci: str = "logit", conf: float = 0.95, threshold: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Indicators per domain of ``by`` with intervals, and a Rao-Scott test per indicator.
-
-    ``indicators``: ``{name: (variable, level)}``. Returns ``(estimates, tests)``: estimates with
-    columns ``by, indicator, estimate, se, ci_low, ci_high, n, suppressed`` (bases below
-    ``threshold`` blanked) and tests with ``indicator, F, ndf, ddf, p_value`` (R ``svychisq``)."""
-    est, tests = [], []
-    dd = design.by(by)
-    levels = [lvl for _, lvl in indicators.values()]
-    parts = None
-    if levels and all(isinstance(lvl, str) and lvl == levels[0] for lvl in levels):
-        # the same level for every indicator: one estimator call for all of them (the same
-        # numbers as one call per indicator), split into the indicator's rows
-        batch = dd.proportion([var for var, _ in indicators.values()], levels[0], ci=ci, conf=conf)
-        parts = _row_blocks(len(batch), len(levels))
-    for i, (name, (var, level)) in enumerate(indicators.items()):
-        if parts is not None:
-            r = batch.iloc[parts[i]].reset_index(drop=True)
-        else:
-            r = dd.proportion(var, level, ci=ci, conf=conf)
-        r.insert(1, "indicator", name)
-        est.append(r)
-        t = design.chisq(by, var)
-        t.insert(0, "indicator", name)
-        tests.append(t)
-    e = pd.concat(est, ignore_index=True)
-    small = e["n"] < threshold
-    e["suppressed"] = small
-    e.loc[small, ["estimate", "se", "ci_low", "ci_high"]] = np.nan
-    return e, pd.concat(tests, ignore_index=True)
-
-
-def suppression_mask(df: pd.DataFrame, columns: Sequence[str], flag: str = "suppressed",
-                     threshold: int = 5) -> pd.DataFrame:
-    """Return ``df`` with ``attrs["suppressed"]`` (boolean frame) marking ``columns`` in the rows
-    where ``flag`` is true, as :func:`evaluatie.publish.report.table` expects."""
-    out = df.copy()
-    mask = pd.DataFrame(False, index=out.index, columns=out.columns)
-    if flag in out.columns:
-        rows = out[flag].fillna(False).astype(bool)
-        for c in columns:
-            if c in mask.columns:
-                mask.loc[rows, c] = True
-    out.attrs["suppressed"] = mask
-    out.attrs["suppression_threshold"] = threshold
-    return out

@@ -1,0 +1,139 @@
+"""Figures of the evaluation survey: diverging stacked bars of Likert distributions and
+horizontal bars of proportions with their intervals; bases below the threshold are drawn empty
+with a note. Reference tests: ``tests/test_likert.py`` and ``tests/test_survey_speed.py`` (the same
+pixels as the earlier bar-by-bar drawing).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Mapping
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.colors import to_rgb
+
+from evaluatie.publish.report import PALETTE, axis_format, legend_below
+
+__all__ = ["diverging_chart", "proportion_bars"]
+
+
+def _diverging_colours(k: int) -> list[tuple[float, float, float]]:
+    """``k`` colours from orange (negative) to purple (positive): seaborn's
+    ``color_palette("PuOr", k)`` reversed, computed with matplotlib alone (``k`` evenly spaced
+    samples of the colormap without its two ends), so drawing a chart does not import seaborn."""
+    samples = mpl.colormaps["PuOr"](np.linspace(0, 1, int(k) + 2)[1:-1])[:, :3]
+    return [to_rgb(tuple(c)) for c in samples][::-1]
+
+
+def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mapping[str, str] | None = None,
+                    threshold: int = 5, title: str | None = None, ax=None):
+    """Diverging stacked bar chart of a :func:`distribution` frame: the negative points to the
+    left of 0, neutral split over both sides, the positive points to the right; ``n`` written at
+    the end of every bar; rows whose base is below ``threshold`` are drawn empty with a note.
+    ``row`` is the column that identifies a bar (the item, or a domain column)."""
+    labels = dict(labels or {})
+    rows = list(dict.fromkeys(dist[row]))
+    levels_of = {r: list(dist.loc[dist[row] == r, "level"]) for r in rows}
+    k = len(levels_of[rows[0]])
+    if any(len(v) != k for v in levels_of.values()):
+        raise ValueError("all bars of one diverging chart need scales with the same number of points")
+    # legend: the labels at each scale position (joined when items use different scales)
+    points = [" / ".join(dict.fromkeys(levels_of[r][j] for r in rows)) for j in range(k)]
+    colours = _diverging_colours(k)
+    if k % 2 == 1:
+        colours[k // 2] = (0.75, 0.75, 0.75)
+    own_figure = ax is None
+    if own_figure:
+        fig, ax = plt.subplots(figsize=(10, 0.6 * len(rows) + 2.2))
+    else:
+        fig = ax.figure
+    ypos = np.arange(len(rows))[::-1]
+    # one bar per scale point for all drawn rows at once (k calls, not k per row); rows do not
+    # overlap and each row's segments keep their order, so the picture is the same
+    drawn_y, shares, lefts, notes = [], [], [], []
+    for y, r in zip(ypos, rows):
+        sub = dist[dist[row] == r].set_index("level").reindex(levels_of[r])
+        n = int(sub["n"].iloc[0])
+        if bool(sub.get("suppressed", pd.Series([n < threshold])).iloc[0]) or n < threshold:
+            notes.append((0, y, f"te weinig antwoorden (n < {threshold})", dict(ha="center", va="center", fontsize=9)))
+            continue
+        share = sub["estimate"].fillna(0).to_numpy() * 100
+        neg = share[: k // 2]
+        mid = share[k // 2] if k % 2 else 0.0
+        left = -(neg.sum() + mid / 2)
+        starts = []
+        for j in range(k):
+            starts.append(left)
+            left += share[j]
+        drawn_y.append(y)
+        shares.append(share)
+        lefts.append(starts)
+        notes.append((left + 1.5, y, f"n = {n}", dict(va="center", fontsize=9)))
+    if drawn_y:
+        shares, lefts = np.asarray(shares), np.asarray(lefts)
+        labelled = drawn_y[0] == ypos[0]  # the legend takes its entries from the top bar only
+        for j in range(k):
+            ax.barh(drawn_y, shares[:, j], left=lefts[:, j], color=colours[j], edgecolor="white", height=0.7,
+                    label=points[j] if labelled else None)
+    for x, y, s, kw in notes:
+        ax.text(x, y, s, **kw)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(ypos)
+    ax.set_yticklabels([textwrap.fill(labels.get(r, str(r)), 34) for r in rows])
+    ax.set_xlim(-100, 115)
+    ax.set_xticks([-100, -50, 0, 50, 100])
+    ax.set_xticklabels(["100%", "50%", "0%", "50%", "100%"])
+    ax.set_xlabel("Aandeel van de antwoorden (zonder 'weet niet / n.v.t.')")
+    ax.grid(axis="y", visible=False)
+    ncol = k if max(len(p) for p in points) < 24 else 2
+    if title:
+        ax.set_title(title)
+    if own_figure:  # one legend under the whole figure, with room made for it
+        legend_below(fig, *ax.get_legend_handles_labels(), ncol=ncol, fontsize=9)
+    else:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22 - 0.04 * (4 - min(len(rows), 4))), ncol=ncol,
+                  frameon=False, fontsize=9)
+        fig.tight_layout()
+    return fig
+
+
+def proportion_bars(res: pd.DataFrame, *, label: str = "variable", labels: Mapping[str, str] | None = None,
+                    threshold: int = 5, xlabel: str = "Aandeel", title: str | None = None, ax=None):
+    """Horizontal bars of proportions with their interval as whiskers and ``n`` next to every
+    bar; rows with a base below ``threshold`` are left empty with a note."""
+    labels = dict(labels or {})
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8, 0.5 * len(res) + 1.4))
+    else:
+        fig = ax.figure
+    y = np.arange(len(res))[::-1]
+    n = res["n"].to_numpy(dtype=float)
+    sup = res["suppressed"].to_numpy(dtype=bool) if "suppressed" in res else np.zeros(len(res), bool)
+    drawn = ~((n < threshold) | sup)
+    est = res["estimate"].to_numpy(dtype=float)
+    lo, hi = res["ci_low"].to_numpy(dtype=float), res["ci_high"].to_numpy(dtype=float)
+    # all bars in one call and all whiskers in one call (rows do not overlap: same picture as
+    # drawing them row by row)
+    if drawn.any():
+        ax.barh(y[drawn], est[drawn], color=PALETTE[0], height=0.6)
+        ax.errorbar(est[drawn], y[drawn], xerr=[est[drawn] - lo[drawn], hi[drawn] - est[drawn]],
+                    color="black", capsize=3, lw=1, ls="none")
+    for i in range(len(res)):
+        if not drawn[i]:
+            ax.text(0.01, y[i], f"te weinig antwoorden (n < {threshold})", va="center", fontsize=9)
+        else:
+            ax.text(min(hi[i] + 0.02, 1.02), y[i], f"n = {int(n[i])}", va="center", fontsize=9)
+    ax.set_yticks(y)
+    ax.set_yticklabels([labels.get(v, str(v)) for v in res[label]])
+    ax.set_xlim(0, 1.15)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
+    axis_format(ax, "x", "prop", 0)
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,142 @@
+"""Published conclusions checked against the survey, with their Dutch verdicts.
+
+:func:`claims_check` estimates each claim's share with its design-based interval and judges the
+claim from that interval (supported / not supported / undecided); :data:`VERDICTS_NL` gives the
+verdicts' wording for the reader. Reference tests: ``tests/test_likert.py``,
+``tests/test_survey_reporting.py`` (closed forms) and ``tests/test_survey_speed.py`` (the batched
+estimates against one estimate per claim).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from evaluatie.analyses.survey.statistics import _aslist
+from evaluatie.stats.survey import SurveyDesign
+
+__all__ = ["VERDICTS_NL", "claims_check"]
+
+VERDICTS_NL = {"supported": "ondersteund", "not_supported": "niet ondersteund",
+               "undecided": "onbeslist (interval overlapt de grens)", "no_data": "geen gegevens"}
+_OPS = (">=", ">", "<=", "<", "~")
+
+
+def _verdict(op: str, v: float, tol: float, lo: float, hi: float) -> str:
+    """The verdict of one claim from its interval ``[lo, hi]`` (see :func:`claims_check`)."""
+    if op in (">=", ">"):
+        above = lo >= v if op == ">=" else lo > v
+        below = hi < v if op == ">=" else hi <= v
+        return "supported" if above else "not_supported" if below else "undecided"
+    if op in ("<=", "<"):
+        below = hi <= v if op == "<=" else hi < v
+        above = lo > v if op == "<=" else lo >= v
+        return "supported" if below else "not_supported" if above else "undecided"
+    inside = lo >= v - tol and hi <= v + tol
+    outside = hi < v - tol or lo > v + tol
+    return "supported" if inside else "not_supported" if outside else "undecided"
+
+
+def _judge(res: pd.DataFrame, op: str, v: float, tol: float, threshold: int) -> tuple:
+    """``(estimate, ci_low, ci_high, n, verdict)`` of a one-row estimator result."""
+    if res.empty or res["n"].iloc[0] < threshold:
+        n = int(res["n"].iloc[0]) if not res.empty else 0
+        return np.nan, np.nan, np.nan, n, "no_data"
+    r = res.iloc[0]
+    est, lo, hi, n = float(r["estimate"]), float(r["ci_low"]), float(r["ci_high"]), int(r["n"])
+    return est, lo, hi, n, _verdict(op, v, tol, lo, hi)
+
+
+def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, ci: str = "logit",
+                 conf: float = 0.95, threshold: int = 5) -> pd.DataFrame:
+    """Check published headline claims against the data, with uncertainty.
+
+    Each claim is a mapping ``{id, text_nl, variable, levels, op, value}`` (optional
+    ``tolerance`` for ``op: "~"``, default 0.05, and ``domain: {column: value}`` to restrict the
+    claim to a domain). The estimate is the design-based share of ``levels`` (a level or a list of
+    levels) of ``variable`` among respondents with an answer, with its ``ci`` interval.
+
+    Verdicts: for ``>=``/``>`` the claim is *supported* when the whole interval lies above the
+    value (``ci_low >= value``, resp. ``>``), *not supported* when the whole interval lies below,
+    and *undecided* when the interval straddles the value; ``<=``/``<`` mirrored. ``~`` ("about
+    9 in 10"): supported when the interval lies within ``value +/- tolerance``, not supported when
+    it lies entirely outside that band, undecided otherwise. A base below ``threshold`` gives
+    ``no_data``.
+
+    Coding: the result says which levels were counted (``levels``) and which answered levels of
+    the variable were not (``other_levels``, e.g. ``deels+nee`` for "target reached" coded as
+    ``ja`` only), plus the claim's own ``coding_nl`` text if it has one. A claim with
+    ``alt_levels`` is also judged under that alternative coding (e.g. ``[ja, deels]``: "partly
+    reached" counts as reached): columns ``alt_levels``, ``alt_estimate``, ``alt_ci_low``,
+    ``alt_ci_high``, ``alt_verdict``, ``alt_verdict_nl`` (always present; empty strings and NaN for
+    claims without one).
+    """
+    rows = []
+    batched = _claims_batch(design, claims, ci, conf)
+    for i, c in enumerate(claims):
+        missing = [k for k in ("id", "variable", "levels", "op", "value") if k not in c]
+        if missing:
+            raise ValueError(f"claim {c.get('id', '?')}: missing keys {missing}")
+        op, v = c["op"], float(c["value"])
+        if op not in _OPS:
+            raise ValueError(f"claim {c['id']}: op must be one of {_OPS}")
+        tol = float(c.get("tolerance", 0.05))
+        levels = c["levels"]
+
+        def estimate(lv, use_batch):
+            if c.get("domain"):
+                (dcol, dval), = dict(c["domain"]).items()
+                res = design.by(dcol).proportion(c["variable"], lv, ci=ci, conf=conf)
+                return res[res[dcol].astype(str) == str(dval)]
+            if use_batch and i in batched:
+                return batched[i]
+            return design.proportion(c["variable"], lv, ci=ci, conf=conf)
+
+        est, lo, hi, n, verdict = _judge(estimate(levels, True), op, v, tol, threshold)
+        counted = [str(x) for x in _aslist(levels)]
+        answered = design.levels(c["variable"])
+        row = {"id": c["id"], "text_nl": c.get("text_nl", ""), "variable": c["variable"],
+               "levels": "+".join(counted),
+               "other_levels": "+".join(str(x) for x in answered if str(x) not in counted),
+               "coding_nl": c.get("coding_nl", ""), "op": op, "value": v,
+               "tolerance": tol if op == "~" else np.nan,
+               "estimate": est, "ci_low": lo, "ci_high": hi, "n": n, "method": ci,
+               "verdict": verdict, "verdict_nl": VERDICTS_NL[verdict]}
+        row.update({"alt_levels": "", "alt_estimate": np.nan, "alt_ci_low": np.nan, "alt_ci_high": np.nan,
+                    "alt_verdict": "", "alt_verdict_nl": ""})
+        if c.get("alt_levels") is not None:
+            a_est, a_lo, a_hi, _, a_verdict = _judge(estimate(c["alt_levels"], False), op, v, tol, threshold)
+            row.update({"alt_levels": "+".join(map(str, _aslist(c["alt_levels"]))), "alt_estimate": a_est,
+                        "alt_ci_low": a_lo, "alt_ci_high": a_hi, "alt_verdict": a_verdict,
+                        "alt_verdict_nl": VERDICTS_NL[a_verdict]})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _claims_batch(design: SurveyDesign, claims, ci: str, conf: float) -> dict:
+    """The estimates of the claims without a domain, one estimator call per set of levels
+    (instead of one per claim): ``{claim index: one-row frame}``, the same numbers as the call
+    per claim. Empty when anything is off (a missing key, an unknown variable...): the claims
+    are then estimated one by one, which raises the error of the first claim at fault."""
+    groups: dict[tuple, list[int]] = {}
+    try:
+        for i, c in enumerate(claims):
+            if c.get("domain") or "variable" not in c or "levels" not in c:
+                continue
+            lv = c["levels"]
+            sel = tuple(lv) if isinstance(lv, (list, tuple, set)) else (lv,)
+            groups.setdefault((type(lv) is set, sel), []).append(i)
+        out = {}
+        for (_, sel), idx in groups.items():
+            if len(idx) < 2:
+                continue
+            res = design.proportion([claims[i]["variable"] for i in idx], list(sel), ci=ci, conf=conf)
+            if len(res) != len(idx):
+                return {}
+            for k, i in enumerate(idx):
+                out[i] = res.iloc[[k]].reset_index(drop=True)
+        return out
+    except Exception:  # noqa: BLE001 - fall back to the claim-by-claim path and its own error
+        return {}

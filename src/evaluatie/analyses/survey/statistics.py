@@ -1,0 +1,211 @@
+"""Estimates of the evaluation survey: Likert distributions and top-2-box, the weighting table,
+breakdowns by domain with Rao-Scott tests, open-answer themes, and the table flags for small cells.
+
+Estimates are design-based (:class:`evaluatie.stats.survey.SurveyDesign`): each level's share and
+the top-2-box share (the two positive points) with the interval method of
+``SurveyDesign.proportion`` (the design methods of :mod:`evaluatie.stats.intervals`). Bases below
+the disclosure threshold are suppressed (estimates blanked, ``suppressed`` flag, no bar drawn).
+Reference tests: ``tests/test_likert.py``, ``tests/test_survey_reporting.py`` and, for the
+batched estimator calls against one call per item, ``tests/test_survey_speed.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from evaluatie.analyses.survey.prepare import DK_SUFFIX, normalise_label
+from evaluatie.stats.survey import SurveyDesign
+
+__all__ = ["distribution", "top2", "natural_key", "weighting_table", "breakdown", "code_themes",
+           "suppression_mask"]
+
+
+# --------------------------------------------------------------------------- Likert estimates
+
+def _suppress(res: pd.DataFrame, threshold: int, cols=("estimate", "se", "ci_low", "ci_high")) -> pd.DataFrame:
+    small = res["n"] < threshold
+    res = res.copy()
+    res["suppressed"] = small
+    for c in cols:
+        if c in res.columns:
+            res.loc[small, c] = np.nan
+    return res
+
+
+def distribution(design: SurveyDesign, items: Sequence[str], *, by: str | Sequence[str] | None = None,
+                 ci: str = "logit", conf: float = 0.95, threshold: int = 5) -> pd.DataFrame:
+    """Share of each scale point per item (and domain), don't-know answers outside the base.
+    Bases (``n``) below ``threshold`` are suppressed."""
+    est = design.by(by) if by else design
+    res = est.proportion(list(items), ci=ci, conf=conf)
+    return _suppress(res, threshold)
+
+
+def top2(design: SurveyDesign, items: Sequence[str], *, by: str | Sequence[str] | None = None,
+         ci: str = "logit", conf: float = 0.95, threshold: int = 5) -> pd.DataFrame:
+    """Top-2-box per item: the share in the two positive scale points among substantive answers,
+    with its design-based interval; plus ``dk_share``, the share of 'weet niet / n.v.t.' among all
+    who answered (``dk_n`` of ``answered``). Bases below ``threshold`` are suppressed."""
+    est = design.by(by) if by else design
+    items = list(items)
+    # one estimate call per set of top-2 levels (items on the same scale) and one for all the
+    # don't-know columns, instead of two calls per item: the same numbers, row for row
+    top_of = {item: list(design.data[item].cat.categories[-2:]) for item in items}
+    per_item: dict = {}
+    for levels in {tuple(v): v for v in top_of.values()}.values():
+        group = [i for i in items if top_of[i] == levels]
+        r = est.proportion(group, levels, ci=ci, conf=conf)
+        for item, part in zip(group, _row_blocks(len(r), len(group))):
+            per_item[item] = r.iloc[part].reset_index(drop=True)
+    dkcols = list(dict.fromkeys(i + DK_SUFFIX for i in items if i + DK_SUFFIX in design.data.columns))
+    dk_all = {}
+    if dkcols:
+        r = est.proportion(dkcols, True, ci=ci, conf=conf)
+        for col, part in zip(dkcols, _row_blocks(len(r), len(dkcols))):
+            dk_all[col] = r.iloc[part].reset_index(drop=True)
+    frames = []
+    for item in items:
+        res = per_item[item].copy()
+        res["level"] = "top2"
+        dkcol = item + DK_SUFFIX
+        if dkcol in design.data.columns:
+            dk = dk_all[dkcol]
+            keys = list(_aslist(by)) if by else []
+            dk = dk[keys + ["estimate", "n", "n_level"]].rename(
+                columns={"estimate": "dk_share", "n": "answered", "n_level": "dk_n"})
+            res = res.merge(dk, on=keys, how="left") if keys else res.assign(
+                **{c: dk[c].iloc[0] for c in ("dk_share", "answered", "dk_n")})
+        frames.append(res)
+    out = pd.concat(frames, ignore_index=True)
+    out = _suppress(out, threshold)
+    if "dk_share" in out.columns:
+        small = out["answered"] < threshold
+        out.loc[small, "dk_share"] = np.nan
+    return out
+
+
+def _aslist(v):
+    return [v] if isinstance(v, str) else list(v)
+
+
+def _row_blocks(n_rows: int, k: int) -> list[slice]:
+    """``k`` equal consecutive row blocks of a frame of ``n_rows`` rows (one per variable of an
+    estimator call with several variables), as slices."""
+    size = n_rows // k if k else 0
+    return [slice(i * size, (i + 1) * size) for i in range(k)]
+
+
+# --------------------------------------------------------------------------- weighting
+
+def natural_key(level) -> tuple:
+    """Sort key for category labels that puts numeric classes in their natural order: labels
+    starting with a number (``"1-9"``, ``"50-249"``, ``"250+"``) by that number, before the
+    others, which sort alphabetically (case-insensitive)."""
+    m = re.match(r"\s*[<>]?\s*(\d+(?:[.,]\d+)?)", str(level))
+    if m:
+        return (0, float(m.group(1).replace(",", ".")), str(level))
+    return (1, 0.0, str(level).casefold())
+
+
+def weighting_table(before: SurveyDesign, after: SurveyDesign, margins: Mapping[str, pd.Series]) -> pd.DataFrame:
+    """Per margin and level: population count and share, respondents and their unweighted share,
+    share with the design weights before calibration and after (which equals the population share
+    for every raked margin). Levels in natural order (``1-9, 10-49, 50-249, 250+``: by their
+    leading number, then alphabetically), not string order."""
+    rows = []
+    for var, pop in margins.items():
+        pop = pop.iloc[sorted(range(len(pop)), key=lambda i: natural_key(pop.index[i]))]
+        x = before.data[var].astype(str)
+        n = x.value_counts()
+        wb = before.weights.groupby(x).sum()
+        wa = after.weights.groupby(x).sum()
+        for lvl, N in pop.items():
+            lvl = str(lvl)
+            rows.append({"margin": var, "level": lvl, "population": float(N), "population_share": N / pop.sum(),
+                         "respondents": int(n.get(lvl, 0)), "sample_share": n.get(lvl, 0) / n.sum(),
+                         "design_weighted_share": wb.get(lvl, 0.0) / wb.sum(),
+                         "calibrated_share": wa.get(lvl, 0.0) / wa.sum()})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- breakdowns
+
+def breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str, Any]], *,
+              ci: str = "logit", conf: float = 0.95, threshold: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Indicators per domain of ``by`` with intervals, and a Rao-Scott test per indicator.
+
+    ``indicators``: ``{name: (variable, level)}``. Returns ``(estimates, tests)``: estimates with
+    columns ``by, indicator, estimate, se, ci_low, ci_high, n, suppressed`` (bases below
+    ``threshold`` blanked) and tests with ``indicator, F, ndf, ddf, p_value`` (R ``svychisq``)."""
+    est, tests = [], []
+    dd = design.by(by)
+    levels = [lvl for _, lvl in indicators.values()]
+    parts = None
+    if levels and all(isinstance(lvl, str) and lvl == levels[0] for lvl in levels):
+        # the same level for every indicator: one estimator call for all of them (the same
+        # numbers as one call per indicator), split into the indicator's rows
+        batch = dd.proportion([var for var, _ in indicators.values()], levels[0], ci=ci, conf=conf)
+        parts = _row_blocks(len(batch), len(levels))
+    for i, (name, (var, level)) in enumerate(indicators.items()):
+        if parts is not None:
+            r = batch.iloc[parts[i]].reset_index(drop=True)
+        else:
+            r = dd.proportion(var, level, ci=ci, conf=conf)
+        r.insert(1, "indicator", name)
+        est.append(r)
+        t = design.chisq(by, var)
+        t.insert(0, "indicator", name)
+        tests.append(t)
+    e = pd.concat(est, ignore_index=True)
+    small = e["n"] < threshold
+    e["suppressed"] = small
+    e.loc[small, ["estimate", "se", "ci_low", "ci_high"]] = np.nan
+    return e, pd.concat(tests, ignore_index=True)
+
+
+# --------------------------------------------------------------------------- open questions
+
+def code_themes(texts: pd.Series, themes: Mapping[str, Iterable[str]], *, other: str = "overige",
+                threshold: int = 5) -> pd.DataFrame:
+    """Count open answers per theme by keyword (a theme matches when any of its keywords occurs in
+    the normalised text; an answer can have several themes; answers with none go to ``other``).
+    Empty answers are not counted. Returns ``theme, n, share`` (share of non-empty answers) with
+    counts below ``threshold`` suppressed (``suppressed`` flag, ``n``/``share`` blanked)."""
+    answered = texts.dropna().astype(str)
+    answered = answered[answered.str.strip() != ""]
+    norm = answered.map(normalise_label)
+    hits = pd.DataFrame({t: norm.map(lambda s, kws=[normalise_label(k) for k in kws]: any(
+        re.search(rf"\b{re.escape(k)}", s) for k in kws)) for t, kws in themes.items()}, index=norm.index)
+    hits[other] = ~hits.any(axis=1) if len(hits.columns) else True
+    n_answers = len(norm)
+    rows = [{"theme": t, "n": int(hits[t].sum()), "share": hits[t].sum() / n_answers if n_answers else np.nan}
+            for t in hits.columns]
+    out = pd.DataFrame(rows).sort_values("n", ascending=False, kind="stable").reset_index(drop=True)
+    out["answers"] = n_answers
+    small = (out["n"] > 0) & (out["n"] < threshold)
+    out["suppressed"] = small
+    out["n"] = out["n"].astype(float)
+    out.loc[small, ["n", "share"]] = np.nan
+    return out
+
+
+# --------------------------------------------------------------------------- disclosure
+
+def suppression_mask(df: pd.DataFrame, columns: Sequence[str], flag: str = "suppressed",
+                     threshold: int = 5) -> pd.DataFrame:
+    """Return ``df`` with ``attrs["suppressed"]`` (boolean frame) marking ``columns`` in the rows
+    where ``flag`` is true, as :func:`evaluatie.publish.report.table` expects."""
+    out = df.copy()
+    mask = pd.DataFrame(False, index=out.index, columns=out.columns)
+    if flag in out.columns:
+        rows = out[flag].fillna(False).astype(bool)
+        for c in columns:
+            if c in mask.columns:
+                mask.loc[rows, c] = True
+    out.attrs["suppressed"] = mask
+    out.attrs["suppression_threshold"] = threshold
+    return out
