@@ -192,7 +192,18 @@ def test_explain_difference_cases():
     assert rows == [] and "geen enkele rij" in why
     rows, why = ap.explain_difference(v, 1080.0, file="f.csv")  # 1200 for 120: an extra zero
     assert rows == [5]
-    assert ap._one_edit("12000", "21000") and ap._one_edit("1500", "15000") and not ap._one_edit("10", "9")
+
+
+def test_explain_difference_names_one_keystroke_typos_only():
+    # two neighbouring digits swapped: 21.000 typed for 12.000
+    rows, why = ap.explain_difference(pd.Series([21000.0, 500.0], index=[2, 3]), 9000.0, file="f.csv")
+    assert rows == [2] and "mogelijk een tikfout in rij 2 (21.000; met 12.000" in why
+    # a digit added: 15.000 typed for 1.500
+    rows, why = ap.explain_difference(pd.Series([15000.0, 500.0], index=[2, 3]), 13500.0, file="f.csv")
+    assert rows == [2] and "rij 2 (15.000; met 1.500" in why
+    # 10 for 9 is not one keystroke: no row is named
+    rows, why = ap.explain_difference(pd.Series([10.0], index=[2]), 1.0, file="f.csv")
+    assert rows == [] and "geen enkele rij" in why
 
 
 # --------------------------------------------------------------------------- mtech+ action plan

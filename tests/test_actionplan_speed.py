@@ -102,13 +102,14 @@ def test_timeline_figure_same_pixels_as_cell_by_cell(planning, with_planning_mon
 
 
 def _old_subsidy_table(examples, rules):
-    """Two rule lookups per example (no memo), as it was."""
+    """Two rule lookups per example (no memo), as it was (the lookup, then private, is now
+    :func:`evaluatie.analyses.actionplan.subsidy_rule`)."""
     rows = []
     for ex in examples:
         pt, costs, n = ex.get("plan_type"), ex.get("costs_eur"), ex.get("organisations", 1)
         try:
             s = ap.subsidy(pt, costs, n, rules=rules)
-            r = ap._rule(pt, rules)
+            r = ap.subsidy_rule(pt, rules)
             per_org = bool(r["per_organisation"])
             rows.append(dict(plan_type=r["plan_type"], organisations=int(n), costs_eur=float(costs),
                              subsidy_eur=s, subsidy_total_eur=s * int(n) if per_org else s,

@@ -2,11 +2,17 @@
 not-counted levels, a judgement under an alternative coding), natural order of size classes in
 the weighting table, and Holm-adjusted p-values."""
 
+import html
+import re
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from evaluatie.analyses import survey as lk
+from evaluatie.run.params import load_run
+from evaluatie.run.runner import execute
 from evaluatie.stats import survey as sv
 from evaluatie.stats.multitest import adjust_pvalues
 
@@ -74,13 +80,6 @@ def test_holm_adjustment_closed_form():
 
 def test_report_shows_coding_units_and_multiple_testing(tmp_path, monkeypatch):
     """The report on the test parameters: the findings of the statistical review are visible."""
-    import html
-    import re
-    from pathlib import Path
-
-    from evaluatie.run.params import load_run
-    from evaluatie.run.runner import execute
-
     repo = Path(__file__).resolve().parents[1]
     monkeypatch.setenv("EVALUATIE_ROOT", str(repo))
     run = load_run(repo / "params" / "test" / "survey_evaluatie.yaml")

@@ -1,0 +1,220 @@
+"""Reading and checking the action-plan tables: budget, planning, planning totals, section
+actions, commitments, realised values, timing and subsidy rules.
+
+Each table has a schema (:class:`evaluatie.intake.schema.Schema`); :func:`read` reads a file with
+the project's reader (:func:`evaluatie.intake.read.read_table`: CSV with any separator, decimal
+comma or cp1252, XLSX, SAV, DTA, Parquet), maps the user's column names to the canonical English
+ones and returns the table with the user's row numbers as index and its ledger. The evaluation
+statuses of a budget (:data:`STATUS_CLASSES`, :func:`status_class`) are the one cell rule beyond
+the schemas.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from evaluatie.core.errors import DataError, Problem
+from evaluatie.core.paths import display_path, resolve
+from evaluatie.intake.read import read_table
+from evaluatie.intake.schema import Column, Ledger, Schema
+
+__all__ = ["read", "prepare", "status_class", "STATUS_CLASSES", "BUDGET_LINES", "DEFAULT_SUBSIDY_RULES",
+           "read_subsidy_rules", "check_subsidy_rules"]
+
+#: budget lines: key -> (planned column, spent column)
+BUDGET_LINES: dict[str, tuple[str, str]] = {
+    "regular": ("planned_eur", "spent_eur"),
+    "tom": ("planned_tom_eur", "spent_tom_eur"),
+}
+
+#: evaluation statuses in report order (class key -> Dutch label)
+STATUS_CLASSES: dict[str, str] = {
+    "done": "Uitgevoerd",
+    "done_ongoing": "Uitgevoerd en lopend",
+    "ongoing": "Lopend",
+    "postponed": "Uitgesteld",
+    "not_done": "Niet uitgevoerd",
+}
+
+DEFAULT_SUBSIDY_RULES = "data/raw/plan_types_subsidies.csv"
+
+# --------------------------------------------------------------------------- table specifications
+
+
+def _eur(name: str, required: bool = True) -> Column:
+    return Column(name, kind="float", min=0, nullable=True, required=required)
+
+
+def _status_rule(df: pd.DataFrame) -> list[Problem]:
+    allowed = ", ".join(STATUS_CLASSES.values()) + " (of 'Uitgesteld naar <jaar>')"
+    return [Problem(None, int(r), "status", v, f"een van: {allowed}")
+            for r, v in df["status"].items()
+            if status_class(v) is None and not (v is None or (isinstance(v, float) and math.isnan(v))
+                                                or (isinstance(v, str) and not v.strip()))]
+
+
+_ROW_TYPE_NL = {"groep": "group", "groepsrij": "group", "totaal": "total", "totaalrij": "total",
+                "sectietotaal": "section_total", "actie": "action"}
+
+
+def _row_type(allowed: Sequence[str]) -> Column:
+    return Column("row_type", kind="category", allowed=list(allowed), labels=_ROW_TYPE_NL)
+
+
+def _schemas() -> dict[str, Schema]:
+    return {
+        "budget": Schema(
+            columns=[Column("priority_no", kind="int", min=1), Column("priority"),
+                     Column("subtheme", required=False, nullable=True), Column("action"),
+                     Column("additional", kind="bool", required=False, nullable=True), Column("status"),
+                     _eur("planned_eur"), _eur("spent_eur"), _eur("planned_tom_eur", False),
+                     _eur("spent_tom_eur", False)],
+            ),
+        "planning": Schema(columns=[Column("group"), Column("action"),
+                                    Column("days", kind="float", min=0, nullable=True), _eur("budget_eur")],
+                           unique=[("group", "action")]),
+        "planning_totals": Schema(columns=[_row_type(("group", "total")), Column("group"),
+                                           Column("days", kind="float", min=0, nullable=True), _eur("budget_eur")],
+                                  unique=[("row_type", "group")]),
+        "actions": Schema(columns=[Column("section"), Column("action_title"),
+                                   Column("actor", required=False, nullable=True),
+                                   Column("days", kind="float", min=0, nullable=True), _eur("budget_eur"),
+                                   Column("note", required=False, nullable=True),
+                                   _row_type(("section_total", "action")),
+                                   Column("raw_werkdruk_budget", required=False, nullable=True)]),
+        "commitments": Schema(columns=[Column("section"), Column("indicator"),
+                                       Column("target_value", kind="float", min=0), Column("unit"),
+                                       Column("period"), Column("source_text", required=False, nullable=True)],
+                              unique=[("section",)]),
+        "realised": Schema(columns=[Column("section"), Column("realised_value", kind="float", min=0, nullable=True),
+                                    Column("measured_on", required=False, nullable=True),
+                                    Column("note", required=False, nullable=True)],
+                           unique=[("section",)]),
+        "timing": Schema(columns=[Column("action"), Column("section"), Column("timing_text"),
+                                  Column("month", nullable=True)]),
+        "subsidies": Schema(columns=[
+            Column("plan_type"), Column("modalities", required=False, nullable=True),
+            Column("max_subsidy_eur", kind="float", min=0), Column("for_costs_eur", kind="float", min=0),
+            Column("per_organisation", kind="bool"),
+            Column("min_organisations", kind="int", min=1, nullable=True, required=False),
+            Column("duration_min_months", kind="int", min=0, nullable=True, required=False),
+            Column("duration_max_months", kind="int", min=0, nullable=True, required=False),
+            Column("duration_text", required=False, nullable=True)],
+            unique=[("plan_type",)]),
+    }
+
+
+# --------------------------------------------------------------------------- reading and checking
+
+
+def status_class(status: Any) -> str | None:
+    """The status class of an evaluation status as worded in a budget (``Uitgesteld naar 2019`` ->
+    ``postponed``); None when the wording is not one of the five."""
+    if not isinstance(status, str):
+        return None
+    s = re.sub(r"\s+", " ", status.strip().lower())
+    if re.fullmatch(r"uitgesteld( naar \d{4})?", s):
+        return "postponed"
+    for key, label in STATUS_CLASSES.items():
+        if s == label.lower():
+            return key
+    return None
+
+
+def prepare(df: pd.DataFrame, table: str, *, columns: Mapping[str, str] | None = None,
+            file: str | None = None, keep: Sequence[str] = ()) -> pd.DataFrame:
+    """Check one input table against its schema (:func:`evaluatie.intake.schema.Schema`) and return it
+    with the canonical column names, typed values and the user's row numbers as index.
+
+    ``columns`` maps canonical names to the user's own (``{"planned_eur": "Voorzien op begroting
+    2018"}``). Raises :class:`DataError` listing every problem (file, row, column, value, expected).
+    Empty amount cells stay empty (NaN): the source leaves some cells empty and that is reported,
+    not filled in.
+    """
+    schema = _schemas()[table]
+    extra: list[Problem] = []
+    if table == "budget":  # cell rule, reported together with the schema's own problems
+        user = dict(columns or {}).get("status", "status")
+        if user in df.columns:
+            extra = [replace(p, file=file or (df.attrs.get("source") or {}).get("file"), column=str(user))
+                     for p in _status_rule(df.rename(columns={user: "status"}))]
+    try:
+        out = schema.validate(df, file=file, columns=columns, keep=keep)
+    except DataError as e:
+        problems = sorted(e.problems + extra, key=lambda p: -1 if p.row is None else p.row)
+        raise DataError(problems) from None
+    if extra:
+        raise DataError(extra)
+    if "additional" in out:
+        out["additional"] = out["additional"].astype("boolean").fillna(False).astype(bool)
+    if "per_organisation" in out:
+        out["per_organisation"] = out["per_organisation"].astype(bool)
+    if "priority_no" in out:
+        out["priority_no"] = out["priority_no"].astype("int64")
+    if "row_type" in out:
+        out["row_type"] = out["row_type"].astype(str)
+    for col in out.columns:
+        if col in ("planned_tom_eur", "spent_tom_eur", "min_organisations", "duration_min_months",
+                   "duration_max_months") or col.endswith("_eur") or col in ("days", "target_value",
+                                                                             "realised_value"):
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    return out
+
+
+def read(path: str | Path, table: str, *, sheet: str | None = None,
+         columns: Mapping[str, str] | None = None, keep: Sequence[str] = ()) -> tuple[pd.DataFrame, Ledger]:
+    """Read and check one input table; return it with its ledger (every row is analysed: these
+    tables are plans, not samples, so no row is dropped — a row that cannot be used stops the run
+    with a :class:`DataError` instead). The index is the row number as the user sees it in their
+    own file."""
+    p = resolve(path)
+    raw = read_table(p, sheet=sheet)
+    name = raw.attrs.get("source", {}).get("file") or display_path(p)
+    if sheet is not None and str(sheet) not in name:
+        name = f"{name} (werkblad {sheet})"
+    raw.attrs["source"] = {**raw.attrs.get("source", {}), "file": name}
+    df = prepare(raw, table, columns=columns, file=name, keep=keep)
+    return df, Ledger(name, read=len(df))
+
+
+# --------------------------------------------------------------------------- subsidy rules
+
+
+def read_subsidy_rules(path: str | Path | None = None, *, sheet: str | None = None,
+                       columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The subsidy rules per plan type (X = ``max_subsidy_eur``, Y = ``for_costs_eur``), checked:
+    X and Y positive, plan types unique, a per-organisation plan names its minimum number of
+    organisations."""
+    df, _ = read(path or DEFAULT_SUBSIDY_RULES, "subsidies", sheet=sheet, columns=columns)
+    return check_subsidy_rules(df)
+
+
+def check_subsidy_rules(df: pd.DataFrame) -> pd.DataFrame:
+    """The checks of :func:`read_subsidy_rules` on a table already read; returns it unchanged or
+    raises :class:`DataError` naming every row that breaks a rule."""
+    file = df.attrs.get("source", {}).get("file", "subsidies")
+    problems = []
+    seen: dict[str, int] = {}
+    for r, x in df.iterrows():
+        key = str(x["plan_type"]).strip().lower()
+        if key in seen:
+            problems.append(Problem(file, int(r), "plan_type", x["plan_type"], f"een unieke plansoort (ook in rij {seen[key]})"))
+        seen.setdefault(key, int(r))
+        for col in ("max_subsidy_eur", "for_costs_eur"):
+            if pd.isna(x[col]) or x[col] <= 0:
+                problems.append(Problem(file, int(r), col, x[col], "een bedrag groter dan 0"))
+        if x["per_organisation"]:
+            mo = x.get("min_organisations", np.nan)
+            if pd.isna(mo) or mo < 1 or mo != int(mo):
+                problems.append(Problem(file, int(r), "min_organisations", mo,
+                                        "het minimum aantal organisaties (geheel getal) voor een plan per organisatie"))
+    if problems:
+        raise DataError(problems)
+    return df
