@@ -372,6 +372,17 @@ def test_subsidy_table_keeps_impossible_examples():
     assert r.loc["Diversiteitsplan", "rate_pct"] == pytest.approx(200 / 3)
 
 
+def test_subsidy_table_shows_text_numbers_as_the_one_parser_reads_them():
+    """An example written as text is impossible (the calculator takes numbers), but its costs
+    are shown as meant: "15.000" is 15000, not 15."""
+    t = ap.subsidy_table([{"plan_type": "Diversiteitsplan", "costs_eur": "15.000"},
+                          {"plan_type": "Clusterplan", "costs_eur": 4500, "organisations": "4"}],
+                         ap.read_subsidy_rules())
+    assert t["costs_eur"].tolist() == [15000, 4500] and t["organisations"].tolist() == [1, 4]
+    assert t["subsidy_eur"].isna().all()
+    assert "bedrag" in t.loc[0, "error"] and "geheel getal" in t.loc[1, "error"]
+
+
 # --------------------------------------------------------------------------- input checks and Excel
 
 def test_bad_budget_rows_are_named(tmp_path):

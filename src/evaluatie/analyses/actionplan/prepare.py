@@ -136,7 +136,8 @@ def prepare(df: pd.DataFrame, table: str, *, columns: Mapping[str, str] | None =
     ``columns`` maps canonical names to the user's own (``{"planned_eur": "Voorzien op begroting
     2018"}``). Raises :class:`DataError` listing every problem (file, row, column, value, expected).
     Empty amount cells stay empty (NaN): the source leaves some cells empty and that is reported,
-    not filled in.
+    not filled in. The schema has read every number (:mod:`evaluatie.core.numbers`); its
+    numeric columns come back as float64, except ``priority_no`` (int64).
     """
     schema = _schemas()[table]
     extra: list[Problem] = []
@@ -160,11 +161,9 @@ def prepare(df: pd.DataFrame, table: str, *, columns: Mapping[str, str] | None =
         out["priority_no"] = out["priority_no"].astype("int64")
     if "row_type" in out:
         out["row_type"] = out["row_type"].astype(str)
-    for col in out.columns:
-        if col in ("planned_tom_eur", "spent_tom_eur", "min_organisations", "duration_min_months",
-                   "duration_max_months") or col.endswith("_eur") or col in ("days", "target_value",
-                                                                             "realised_value"):
-            out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    for col in schema.columns:
+        if col.kind in ("int", "float") and col.name != "priority_no" and col.name in out:
+            out[col.name] = out[col.name].astype("float64")
     return out
 
 

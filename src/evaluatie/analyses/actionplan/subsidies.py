@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from evaluatie.analyses.actionplan.prepare import read_subsidy_rules
+from evaluatie.core.numbers import parse_number
 
 __all__ = ["subsidy_rule", "subsidy", "subsidy_rules_table", "subsidy_table"]
 
@@ -118,6 +119,17 @@ def subsidy_table(examples: Iterable[Mapping[str, Any]], rules: pd.DataFrame) ->
                              subsidy_total_eur=np.nan, capped=False, error=str(e)))
     out = pd.DataFrame(rows, columns=["plan_type", "organisations", "costs_eur", "subsidy_eur",
                                       "subsidy_total_eur", "capped", "error"])
-    out["costs_eur"] = pd.to_numeric(out["costs_eur"], errors="coerce")
-    out["organisations"] = pd.to_numeric(out["organisations"], errors="coerce")
+    out["costs_eur"] = _as_shown(out["costs_eur"])
+    out["organisations"] = _as_shown(out["organisations"])
     return out
+
+
+def _as_shown(values: pd.Series) -> pd.Series:
+    """The costs or organisations of the examples as the table shows them: a numeric column as
+    it is; in a column with text, numbers as given, text read by the one number parser
+    (:func:`evaluatie.core.numbers.parse_number`: ``"15.000"`` -> 15000) and anything else empty."""
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return values
+    return pd.Series([parse_number(v) if isinstance(v, str)
+                      else float(v) if isinstance(v, Number) and not isinstance(v, bool) else math.nan
+                      for v in values], index=values.index, dtype="float64")
