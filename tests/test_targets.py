@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -463,10 +464,6 @@ def test_assess_now_empties_required_after_the_date():
 
 
 def test_each_target_line_is_drawn_over_its_own_period():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     s = series(list(range(2009, 2021)), [20.0 + i for i in range(12)])
     fig, ax = plt.subplots()
     T.plot_group(ax, s, [2016], target_pct=40, target_year=2020,

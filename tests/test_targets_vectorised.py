@@ -1,5 +1,5 @@
 """evaluatie.analyses.targets, vectorised path. All series of a table are fitted at once
-(``targets._fit_many``: one numpy IRLS for every binomial-logit series, one WLS for every
+(``targets.fit_segments``: one numpy IRLS for every binomial-logit series, one WLS for every
 share series). Proven here:
 
 - a series fitted in a batch gets bit for bit the fit it gets alone (per-series convergence);
@@ -24,6 +24,7 @@ import statsmodels.api as sm
 from scipy.special import expit
 
 from evaluatie.analyses import targets as T
+from evaluatie.analyses.targets import personnel as P
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"
@@ -140,7 +141,7 @@ def _same_fit(a, b):
 def test_batch_fits_are_bit_identical_to_single_fits():
     segs = _synthetic()
     with np.errstate(all="ignore"):
-        batch = T._fit_many([T._arrays(s) for s in segs])
+        batch = T.fit_segments(segs)
         alone = [T.fit_trend(s) for s in segs]
         # fit_trends (same years for every row) converges each row on its own as well
         years = np.arange(2016, 2022)
@@ -161,7 +162,7 @@ def test_batch_fits_are_bit_identical_to_single_fits():
 def test_vectorised_fits_match_statsmodels_series_by_series():
     segs = _synthetic(seed=11, count=80)
     with np.errstate(all="ignore"):
-        fits = T._fit_many([T._arrays(s) for s in segs])
+        fits = T.fit_segments(segs)
     kinds = {(f.method, f.scale_estimated if f.method == "glm_logit" else None, len(s) == 3,
               bool(np.any(np.diff(s["year"]) > 1))) for s, f in zip(segs, fits)}
     assert {("glm_logit", True, False, True), ("glm_logit", False, True, False), ("wls", None, True, True)} <= kinds
@@ -178,7 +179,7 @@ def test_separation_fitted_shares_match_statsmodels(years, case):
          "first_all": np.where(np.arange(len(years)) < 2, n, 0.0)}[case]
     seg = _frame(years, k, n)
     with np.errstate(all="ignore"):
-        fit = T._fit_many([T._arrays(seg)])[0]
+        fit = T.fit_segments([seg])[0]
     assert fit.method == "glm_logit"
     _check_against_statsmodels(seg, fit)
 
@@ -193,7 +194,7 @@ def test_published_series_match_statsmodels():
     data = _published()
     segs = [sg for g in dict.fromkeys(data["group"])
             for sg in T.segments(T.group_series(data, g), T.breaks_for(BRK, g)) if len(sg) >= T.MIN_POINTS]
-    fits = T._fit_many([T._arrays(s) for s in segs])
+    fits = T.fit_segments(segs)
     assert len(fits) >= 10
     for seg, fit in zip(segs, fits):
         _check_against_statsmodels(seg, fit)
@@ -201,8 +202,6 @@ def test_published_series_match_statsmodels():
 
 @pytest.fixture(scope="module")
 def micro():
-    from evaluatie.analyses.targets import personnel as P
-
     prep = P.prepare_file(REPO / "data" / "example" / "personnel.parquet")
     by_entity, _ = P.aggregate(prep, by=("date", "entity", "group"), threshold=5)
     by_domain, _ = P.aggregate(prep, by=("date", "policy_domain", "group"), threshold=5)
@@ -229,7 +228,7 @@ def test_personnel_series_match_statsmodels(micro):
         if len(seg) >= T.MIN_POINTS:
             segs.append(seg)
     segs = segs[::3]  # every third series keeps the test fast
-    fits = T._fit_many([T._arrays(s) for s in segs])
+    fits = T.fit_segments(segs)
     assert len(fits) >= 40 and {f.method for f in fits} == {"glm_logit"}
     for seg, fit in zip(segs, fits):
         _check_against_statsmodels(seg, fit)
@@ -314,17 +313,24 @@ def test_backtest_equals_per_origin_fits():
             pd.testing.assert_frame_equal(T.backtest(seg), _backtest_reference(seg, []), check_exact=True)
 
 
-def test_stack_frames_keeps_the_dtypes_of_a_per_part_concat():
-    parts = [
-        ([{"a": 1, "b": None, "c": 2.5, "d": "x"}, {"a": 2, "b": None, "c": None, "d": None}], {"k": "e1"}),
-        ([{"a": 3, "b": 4, "c": 1.0, "d": "y"}], {"k": "e2"}),
-        ([{"a": 5, "b": None, "c": 2.0, "d": "z"}, {"a": 6, "b": None, "c": 3.0, "d": "w"}], {"k": "e3"}),
-        ([{"a": 7, "b": None, "c": None, "d": None}], {"k": "e4"}),
-        ([{"a": 8, "b": 9, "c": 1.5, "d": "v"}], {"k": "e5"}),
-    ]
-    ref = pd.concat([pd.DataFrame(r).assign(**e) for r, e in parts], ignore_index=True)
-    ref = ref[["k"] + [c for c in ref.columns if c != "k"]]
-    pd.testing.assert_frame_equal(T._stack_frames(parts, first="k"), ref, check_exact=True)
+def test_assess_entities_keeps_the_dtypes_of_an_entity_by_entity_concat():
+    """Entities whose rows hold different Python types (a trend or None, a method or None) are
+    stacked as a per-entity concat would, dtypes included, in the entities' order."""
+    def rows(entity, years, k, n):
+        return pd.DataFrame({"entity": entity, "group": "g", "year": years, "definition": "",
+                             "numerator": np.asarray(k, float), "denominator": np.asarray(n, float),
+                             "share_pct": 100 * np.asarray(k, float) / np.asarray(n, float)})
+    table = pd.concat([rows("e1", [2016, 2017, 2018, 2019], [10, 12, 13, 15], [100, 100, 110, 110]),
+                       rows("e2", [2018, 2019], [3, 4], [50, 50]),  # too short for a trend
+                       rows("e3", [2016, 2017, 2018, 2019], [40, 41, 45, 50], [100, 100, 100, 100]),  # reached
+                       rows("e4", [2019], [1], [20])], ignore_index=True)
+    table.loc[len(table)] = ["e5", "g", 2020, "", np.nan, 30.0, np.nan]  # suppressed: counts for "now"
+    targets = pd.DataFrame({"group": ["g"], "target_pct": [30.0], "target_year": [2022]})
+    got = T.assess_entities(table, targets)
+    assert got["entity"].tolist() == ["e1", "e2", "e3", "e4"]
+    assert got["method"].isna().tolist() == [False, True, False, True]
+    pd.testing.assert_frame_equal(got, _assess_entities_reference(table, targets, (), None, "entity"),
+                                  check_exact=True)
 
 
 def _check_growth_path_reference(shares, rules):
@@ -357,7 +363,10 @@ def test_check_growth_path_equals_row_by_row(micro):
 
 def _segment_ids_reference(series, breaks=()):
     """segment_ids as first written, with pandas selections per row."""
-    s = T._prepare(series)
+    s = series.copy()
+    s["year"] = s["year"].astype(int)
+    s["definition"] = s["definition"].astype(object).where(s["definition"].notna(), None)
+    s = s.sort_values("year", kind="stable")
     group = s["group"].iloc[0] if "group" in s and s["group"].nunique() == 1 else None
     years = np.array(T.breaks_for(breaks, group), dtype=int)
     s["_interval"] = np.searchsorted(years, s["year"].to_numpy(), side="right")

@@ -1,0 +1,127 @@
+"""Figures of the target-figure report: one group's series with its segments, breaks, trend,
+projection fan and targets (:func:`plot_group`), and a grid of such panels (:func:`plot_panels`)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable, Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import MaxNLocator
+
+from evaluatie.analyses.targets.segments import as_breaks, group_series, segments
+from evaluatie.analyses.targets.trends import MIN_POINTS, TrendFit, fit_trend
+from evaluatie.publish.report import PALETTE, axis_format, legend_below
+
+__all__ = ["plot_group", "plot_panels"]
+
+def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_pct: float | None = None,
+               target_year: int | None = None, fit: bool = True, colors: Sequence[str] | None = None,
+               labels: Mapping[str, str] | None = None, break_labels: bool = True,
+               extra: pd.DataFrame | None = None, extra_label: str | None = None,
+               targets: Sequence[Mapping[str, Any]] | None = None) -> TrendFit | None:
+    """Draw one group: observed points, one line per segment (never joined across a break),
+    dashed vertical markers at the breaks, the trend of the last segment with its 95%
+    projection fan to the target date, and the target line up to the target date.
+    ``extra``: a predecessor series under an old definition (drawn in grey, its own segments).
+    ``targets``: every target with its own period, ``{"pct", "end", "start" (optional: first
+    year it applies; default the start of the axis), "label" (optional text at the line)}``; each
+    is drawn only over its period (e.g. 33,3% until 2015, 40% from 2016 to 2020). Without it,
+    ``target_pct`` is drawn from the start of the axis to ``target_year``.
+    Returns the fitted trend (or None)."""
+    colors = list(colors or PALETTE)
+    labels = dict(labels or {})
+    brks = as_breaks(breaks)
+    segs = segments(series, brks)
+    if extra is not None and len(extra):
+        for i, sg in enumerate(segments(extra, brks)):
+            ax.plot(sg["year"], sg["share_pct"], "s--", color="#777777", lw=1.2, ms=4,
+                    label=(extra_label if i == 0 else None))
+    for i, sg in enumerate(segs):
+        last = i == len(segs) - 1
+        ax.plot(sg["year"], sg["share_pct"], "o-", color=colors[0] if last else colors[4], lw=1.8, ms=5,
+                label=labels.get("observed", "gemeten aandeel") if last else
+                (labels.get("earlier", "eerdere meetreeks") if i == len(segs) - 2 else None))
+    years_all = list(series["year"]) + (list(extra["year"]) if extra is not None else [])
+    lo_year, hi_year = min(years_all), max(max(years_all), target_year or 0)
+    for b in brks:
+        if lo_year < b.year <= max(years_all):
+            ax.axvline(b.year - 0.5, color="#444444", ls=":", lw=1.2)
+            if break_labels:
+                ax.text(b.year - 0.45, 0.98, f"breuk {b.year}" + (f": {b.label}" if b.label else ""),
+                        transform=ax.get_xaxis_transform(), rotation=90, va="top", ha="left",
+                        fontsize=9.5, color="#444444")
+    fitted = None
+    seg = segs[-1]
+    if fit and len(seg) >= MIN_POINTS:
+        fitted = fit_trend(seg)
+        end = max(int(seg["year"].max()), target_year or int(seg["year"].max()))
+        xs = np.linspace(seg["year"].min(), int(seg["year"].max()), 50)
+        ax.plot(xs, fitted.predict(xs), color=colors[1], lw=1.5, label=labels.get("trend", "trend"))
+        if end > seg["year"].max():
+            xf = np.linspace(int(seg["year"].max()), end, 50)
+            lo, hi = fitted.prediction_interval(xf)
+            ax.plot(xf, fitted.predict(xf), color=colors[1], lw=1.5, ls="--",
+                    label=labels.get("projection", "projectie"))
+            ax.fill_between(xf, lo, hi, color=colors[1], alpha=0.18, lw=0,
+                            label=labels.get("fan", "95%-voorspellingsinterval"))
+    if targets is None and target_pct is not None:
+        targets = [{"pct": target_pct, "end": target_year if target_year is not None else hi_year}]
+    drawn = 0
+    for t in targets or []:
+        if t.get("pct") is None or pd.isna(t["pct"]):
+            continue
+        x0 = lo_year if t.get("start") is None else max(lo_year, int(t["start"]))
+        x1 = int(t["end"]) if t.get("end") is not None else hi_year
+        if x1 < x0:  # a period before the axis (e.g. a 2015 target on a series from 2016)
+            continue
+        ax.hlines(float(t["pct"]), x0 - (0.4 if x0 == x1 else 0), x1, color=colors[5], lw=1.4, ls="-.",
+                  label=labels.get("target", "streefcijfer") if drawn == 0 else None)
+        drawn += 1
+        if t.get("end") is not None:
+            ax.plot([x1], [float(t["pct"])], marker="*", ms=12, color=colors[5], ls="none")
+        if t.get("label"):
+            ax.annotate(t["label"], (x0, float(t["pct"])), xytext=(0, 3), textcoords="offset points",
+                        fontsize=8.5, color=colors[5], ha="left", va="bottom")
+        hi_year = max(hi_year, x1)
+    ax.set_xlim(lo_year - 0.6, hi_year + 0.6)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    lo, hi = ax.get_ylim()
+    axis_format(ax, "y", "pct", 0 if hi - lo >= 6 else 1)
+    return fitted
+
+
+
+def plot_panels(data: pd.DataFrame, panels: Sequence[Mapping[str, Any]], breaks: Iterable[Any] = (),
+                ncols: int = 2, labels: Mapping[str, str] | None = None):
+    """A grid of :func:`plot_group` panels. Each panel: ``{"group", "title", "target_pct",
+    "target_year", "targets" (optional, each target over its own period, see :func:`plot_group`),
+    "predecessor" (optional group under an old definition), "up_to"}``."""
+    n = len(panels)
+    nrows = max(1, math.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(6.2 * ncols, 3.9 * nrows), squeeze=False)
+    for ax, p in zip(axes.flat, panels):
+        g = p["group"]
+        s = group_series(data, g, up_to=p.get("up_to"))
+        pred = p.get("predecessor")
+        extra = group_series(data, pred, up_to=p.get("up_to")) if pred else None
+        brk = [b for b in as_breaks(breaks) if b.applies_to(g) or (pred and b.applies_to(pred))]
+        plot_group(ax, s, brk, target_pct=p.get("target_pct"), target_year=p.get("target_year"),
+                   extra=extra, extra_label=p.get("predecessor_label"), labels=labels, targets=p.get("targets"))
+        ax.set_title(p.get("title", g), fontsize=13, loc="left")  # large enough on a phone (figure ~390 px wide)
+        ax.set_xlabel("")
+        ax.set_ylabel("aandeel van het personeel" if g not in ("women_top", "women_middle", "women_lower")
+                      else "aandeel vrouwen", fontsize=11.5)
+        ax.tick_params(labelsize=11)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    handles, labs = [], []
+    for ax in axes.flat:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            if lab not in labs:
+                handles.append(h)
+                labs.append(lab)
+    legend_below(fig, handles, labs, ncol=3, fontsize=11.5)
+    return fig

@@ -1,0 +1,71 @@
+"""Entity growth paths (business-plan interim targets): the template's wording as rules, and the
+check of each entity's yearly shares against them."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["parse_interim_target", "check_growth_path"]
+
+def parse_interim_target(text: Any) -> tuple[str, float | None]:
+    """The interim-target wording of the entity template as a rule:
+
+    - "Hoger of gelijk aan niveau jx-1" (at least last year's level) → ``("at_least_previous", None)``
+    - "Minstens 33%" → ``("minimum", 33.0)``
+    - "2,30%" or a number → ``("explicit", 2.3)`` (reach at least this share)
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        raise ValueError("empty interim target")
+    if isinstance(text, (int, float)):
+        return "explicit", float(text)
+    t = str(text).strip().lower()
+    if re.search(r"(hoger|groter)\s+(dan\s+)?of\s+gelijk|niveau\s+jx\s*-\s*1|vorig\s+jaar", t):
+        return "at_least_previous", None
+    m = re.search(r"(\d+(?:[.,]\d+)?)\s*%?", t)
+    if m and re.search(r"minst|minimum|min\.", t):
+        return "minimum", float(m.group(1).replace(",", "."))
+    if m:
+        return "explicit", float(m.group(1).replace(",", "."))
+    raise ValueError(f"interim target not understood: {text!r}")
+
+
+def check_growth_path(shares: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
+    """Growth-path check per entity, group and year.
+
+    ``shares``: ``entity, group, year, share_pct``. ``rules``: ``entity, group, year, rule``
+    where ``rule`` is the template wording (see :func:`parse_interim_target`); ``year`` is the
+    business-plan year jx. A rule "at least last year's level" compares the share of jx with
+    that of jx-1 (unknown → ``met`` is missing). Returns the rules with ``rule_type``,
+    ``threshold_pct``, ``share_pct`` and ``met`` (True/False/NA).
+    """
+    s = shares.set_index(["entity", "group", "year"])["share_pct"]
+    if s.index.is_unique and not all(pd.api.types.is_numeric_dtype(t) for t in rules.dtypes):
+        # fast path, same values: a dict instead of MultiIndex look-ups, records instead of
+        # iterrows (identical rows when a column is text, so iterrows does not upcast)
+        look = dict(zip(s.index, s.to_numpy()))
+        records = rules.to_dict("records")
+    else:
+        look, records = s, [r.to_dict() for _, r in rules.iterrows()]
+    parsed: dict[Any, tuple[str, float | None]] = {}
+    out = []
+    for r in records:
+        rule = r["rule"]
+        try:
+            kind, val = parsed[rule]
+        except KeyError:
+            kind, val = parsed[rule] = parse_interim_target(rule)
+        except TypeError:  # unhashable
+            kind, val = parse_interim_target(rule)
+        key = (r["entity"], r["group"], int(r["year"]))
+        share = look.get(key)
+        thr = val
+        if kind == "at_least_previous":
+            thr = look.get((r["entity"], r["group"], int(r["year"]) - 1))
+        met = pd.NA if share is None or thr is None or pd.isna(share) or pd.isna(thr) else bool(
+            round(float(share), 9) >= round(float(thr), 9))
+        out.append({**r, "rule_type": kind, "threshold_pct": thr, "share_pct": share, "met": met})
+    return pd.DataFrame(out)
