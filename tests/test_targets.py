@@ -362,6 +362,49 @@ def test_bad_user_file_lists_every_problem_in_dutch(tmp_path):
     assert "rij 5" in msg and "rij 6" in msg and "fout.csv" in msg
 
 
+# --------------------------------------------------------------------------- numbers as written
+
+DUTCH = {"jaar": ["2016", "2017"], "aandeel": ["8,9", "9,6"], "teller": ["1.440", "1.553"],
+         "noemer": ["16.180", "16.177"]}
+ENGLISH = {"jaar": ["2016", "2017"], "aandeel": ["10.0", "8.9"], "teller": ["144.05", "128.2"],
+           "noemer": ["1,440.5", "1,440.5"]}  # headcounts in full-time equivalents
+USER_COLUMNS = {"year": "jaar", "share_pct": "aandeel", "numerator": "teller", "denominator": "noemer"}
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+@pytest.mark.parametrize("cells, numerator, denominator", [
+    (DUTCH, [1440.0, 1553.0], [16180.0, 16177.0]),
+    (ENGLISH, [144.05, 128.2], [1440.5, 1440.5]),
+], ids=["nl", "en"])
+def test_series_numbers_in_dutch_and_english_style(tmp_path, kind, cells, numerator, denominator):
+    """"1.440" in Dutch is 1440 (not 1,44), "1,440.5" in English 1440.5: in a CSV, and in a
+    Parquet file of text cells (which the reader leaves as text)."""
+    frame = pd.DataFrame(cells, dtype=object)
+    f = tmp_path / f"cijfers.{kind}"
+    if kind == "csv":
+        frame.to_csv(f, sep=";" if cells is DUTCH else ",", index=False)
+    else:
+        frame.to_parquet(f)
+    out, _ = T.read_series(f, USER_COLUMNS, group="x")
+    assert out["numerator"].tolist() == numerator and out["denominator"].tolist() == denominator
+    assert out["year"].tolist() == [2016, 2017]
+
+
+@pytest.mark.parametrize("text", [
+    "jaar;aandeel;teller;noemer\n2016;8,9;1.440;16180\n2017;9,6;n.v.t.;16177\n",
+    'jaar,aandeel,teller,noemer\n2016,8.9,"1,440",16180\n2017,9.6,n.v.t.,16177\n',
+], ids=["nl", "en"])
+def test_text_column_is_read_in_the_files_decimal_style(tmp_path, text):
+    """A column with a non-number stays text; its numbers are read in the file's style
+    ("1.440" in a Dutch file, "1,440" in an English one: 1440), so only the non-number is
+    reported."""
+    f = tmp_path / "cijfers.csv"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        T.read_series(f, USER_COLUMNS, group="x")
+    assert [(p.row, p.column, p.value) for p in e.value.problems] == [(3, "teller", "n.v.t.")]
+
+
 # --------------------------------------------------------------------------- growth paths
 
 def test_parse_interim_target_template_wordings():

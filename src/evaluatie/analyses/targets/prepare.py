@@ -3,8 +3,10 @@
 figures, growth paths, and the entities of a run (:func:`entity_values`). The personnel
 microdata are prepared in :mod:`evaluatie.analyses.targets.personnel`.
 
-Files are read with :func:`evaluatie.intake.read.read_table`. Problems are raised together as
-one :class:`~evaluatie.core.errors.DataError`.
+Files are read with :func:`evaluatie.intake.read.read_table`; a cell that it left as text (a
+column holding some non-number, or text columns of a Parquet file) is read with
+:func:`evaluatie.core.numbers.parse_number` in the decimal style of the file (a CSV's decided
+style, else Dutch). Problems are raised together as one :class:`~evaluatie.core.errors.DataError`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pandas as pd
 
 from evaluatie.analyses.targets.growth_paths import parse_interim_target
 from evaluatie.core.errors import DataError, Problem
+from evaluatie.core.numbers import parse_number
 from evaluatie.core.paths import resolve
 from evaluatie.intake.read import read_table
 from evaluatie.intake.schema import Column, Ledger, Schema
@@ -29,19 +32,27 @@ __all__ = ["CANONICAL", "read_series", "combine_sources", "read_targets", "read_
 CANONICAL = ("year", "group", "share_pct", "numerator", "denominator", "definition")
 
 
-def _num(v: Any) -> float | None:
+def _decimal_style(df: pd.DataFrame) -> str:
+    """The decimal style :func:`read_table` decided for a CSV file (``"en"`` for a decimal
+    point); Dutch for every other file."""
+    return "en" if df.attrs.get("csv", {}).get("decimal") == "." else "nl"
+
+
+def _number(v: Any, style: str) -> float | None:
+    """One cell as a number: ``None`` when empty, a number as it is, text through
+    :func:`parse_number` in ``style`` (``"1.440"`` is 1440 in Dutch, ``"1,440.5"`` 1440.5 in
+    either style). Raises ``ValueError`` for text that is no number."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
     if isinstance(v, (int, float, np.integer, np.floating)):
         return float(v)
-    t = str(v).strip().replace("%", "").replace("\u00a0", "").replace(" ", "")
+    t = str(v).strip()
     if not t:
         return None
-    if "," in t and "." in t:
-        t = t.replace(".", "").replace(",", ".")
-    else:
-        t = t.replace(",", ".")
-    return float(t)
+    x = parse_number(t, style)
+    if math.isnan(x):
+        raise ValueError(f"not a number: {t!r}")
+    return x
 
 
 def read_series(path: str | Path, columns: Mapping[str, str] | None = None, *,
@@ -59,6 +70,7 @@ def read_series(path: str | Path, columns: Mapping[str, str] | None = None, *,
     path = Path(path)
     df = read_table(path)
     fname = df.attrs.get("source", {}).get("file", path.name)
+    style = _decimal_style(df)
     mapping = {c: c for c in CANONICAL}
     mapping.update(dict(columns or {}))
     problems: list[Problem] = []
@@ -79,7 +91,7 @@ def read_series(path: str | Path, columns: Mapping[str, str] | None = None, *,
         vals = []
         for row, v in (df[src].items() if src in df.columns else ((i, None) for i in df.index)):
             try:
-                vals.append(_num(v))
+                vals.append(_number(v, style))
             except ValueError:
                 problems.append(Problem(fname, int(row), src, v, "een getal"))
                 vals.append(None)
@@ -174,13 +186,14 @@ def read_targets(path: str | Path) -> pd.DataFrame:
     """Targets file: ``group_key, group_nl, target_pct, target_date`` (ISO date or a year)."""
     df = read_table(path)
     fname = df.attrs.get("source", {}).get("file", Path(path).name)
+    style = _decimal_style(df)
     problems = []
     rows = []
     for row, r in df.iterrows():
         tp = r.get("target_pct")
         td = r.get("target_date")
         try:
-            tpv = _num(tp)
+            tpv = _number(tp, style)
         except ValueError:
             problems.append(Problem(fname, int(row), "target_pct", tp, "een percentage"))
             continue
@@ -247,6 +260,7 @@ def read_growth_paths(path: str | Path, columns: Mapping[str, str] | None = None
     the user's. Unreadable rules are reported together as one :class:`DataError`."""
     df = read_table(path)
     fname = df.attrs.get("source", {}).get("file", Path(path).name)
+    style = _decimal_style(df)
     m = {c: c for c in ("entity", "group", "year", "rule")}
     m.update(dict(columns or {}))
     missing = [m[c] for c in m if m[c] not in df.columns]
@@ -261,7 +275,7 @@ def read_growth_paths(path: str | Path, columns: Mapping[str, str] | None = None
                                     "'Hoger of gelijk aan niveau jx-1', 'Minstens x%' of een percentage"))
             continue
         try:
-            year = int(_num(r[m["year"]]))
+            year = int(_number(r[m["year"]], style))
         except (TypeError, ValueError):
             problems.append(Problem(fname, int(row), m["year"], r[m["year"]], "een jaartal"))
             continue
