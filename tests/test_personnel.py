@@ -13,6 +13,7 @@ import pytest
 
 from evaluatie.analyses.targets import personnel as P
 from evaluatie.core.errors import DataError
+from evaluatie.simulate.personnel import simulate_personnel
 
 NAT = ("nationality", "first_nationality", "father_first_nationality", "mother_first_nationality")
 
@@ -344,8 +345,6 @@ def test_schema_declares_standard_columns():
 def test_aggregate_equals_row_level_classification(definitions, method):
     """The fast aggregation (bincounts over code combinations) gives exactly the counts of the
     row-level classification grouped with pandas, on synthetic data spanning the 2016 switch."""
-    from evaluatie.simulate.personnel import simulate_personnel
-
     sim = simulate_personnel(seed=3, scale=0.02)
     old = sim[sim["date"] == sim["date"].min()].copy()
     old["date"] = pd.Timestamp("2015-12-31")                       # a pre-2016 snapshot

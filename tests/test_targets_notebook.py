@@ -5,6 +5,7 @@ the same assessment table as the published data in data/raw."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -95,8 +96,6 @@ def test_report_shows_the_review_fixes(tmp_path, monkeypatch):
     """Verdicts only from a figure of the target year, one phrasing per summary bullet, the
     microdata part labelled synthetic in every heading, and an entity ranking that shows only
     figures of the evaluation year (with a Jaar column), never an older figure next to a hidden one."""
-    import re
-
     monkeypatch.setenv("EVALUATIE_ROOT", str(REPO))
     run = load_run(REPO / "params" / "test" / "streefcijfers.yaml")
     result = execute(run, tmp_path / "out")

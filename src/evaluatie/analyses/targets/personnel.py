@@ -101,15 +101,22 @@ provide.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from babel import Locale
 
 from evaluatie.core.errors import DataError, Problem
-from evaluatie.intake.schema import Ledger
+from evaluatie.core.paths import display_path, resolve
+from evaluatie.intake.read import read_table
+from evaluatie.intake.schema import Column, Ledger, Schema
+from evaluatie.publish.disclosure import suppress
 
 __all__ = [
     "SWITCH_DATE", "STANDARD_COLUMNS", "REQUIRED_COLUMNS", "GROUPS", "GROUP_LABELS_NL",
@@ -206,8 +213,6 @@ _LOW_EDUCATION = {"primary", "lower_secondary"}
 
 
 def _iso_codes() -> frozenset[str]:
-    from babel import Locale
-
     codes = {k for k in Locale("en").territories if len(k) == 2 and k.isalpha()}
     return frozenset((codes - _PSEUDO) | _FORMER_CODES | {"XX"})
 
@@ -521,8 +526,6 @@ def management_from_grade(grade, mapping: Mapping[str, str] | None = None) -> np
 # --------------------------------------------------------------------------- schema and preparation
 
 def _make_schema():
-    from evaluatie.intake.schema import Column, Schema
-
     nat = sorted(_ISO) + ["BEL", "ZZ"]
     return Schema(
         columns=[
@@ -1235,8 +1238,6 @@ def _suppress(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
     ``evaluatie.publish.disclosure.check_protected`` before publishing both).
     Returns a copy with ``attrs["suppressed"]`` and ``attrs["suppression_threshold"]``.
     """
-    from evaluatie.publish.disclosure import suppress
-
     tmp = table.assign(others=table["denominator"] - table["numerator"])
     out = suppress(tmp, ["numerator", "others"], threshold, secondary=False,
                    derived={"numerator": "others", "share_pct": ["numerator", "others"]})
@@ -1375,14 +1376,9 @@ def read_file(path, columns: Mapping[str, str] | None = None, *,
     ``evaluatie.intake.read.read_table`` (CSV, XLSX, SAV, DTA), which keeps the user's row numbers for error
     messages and reports a missing file as a Dutch ``DataError``. ``path`` is relative to the
     project root."""
-    from evaluatie.core.paths import display_path, resolve
-
     path = resolve(path) if not Path(path).is_absolute() else Path(path)
     name = display_path(path)
     if path.suffix.lower() in (".parquet", ".pq") and path.is_file():
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         try:
             avail = pq.ParquetFile(path).schema_arrow.names
             df = pd.read_parquet(path, columns=needed_columns(columns, avail, low_educated_method=low_educated_method))
@@ -1391,8 +1387,6 @@ def read_file(path, columns: Mapping[str, str] | None = None, *,
                                     f"een leesbaar Parquet-bestand; het is beschadigd of onvolledig ({exc})")) from None
         df.index = pd.RangeIndex(1, len(df) + 1)  # row numbers as evaluatie.intake.read numbers Parquet rows
     else:
-        from evaluatie.intake.read import read_table
-
         df = read_table(path)
     return df, name
 
@@ -1401,15 +1395,9 @@ def file_is_synthetic(path) -> bool:
     """Whether a personnel file says it is synthetic (``attrs["synthetic"]``, which pandas keeps in
     a Parquet file's metadata, as :mod:`evaluatie.simulate.personnel` writes it). Only Parquet
     files can say so; any other file is taken as real."""
-    import json
-
-    from evaluatie.core.paths import resolve
-
     path = resolve(path) if not Path(path).is_absolute() else Path(path)
     if path.suffix.lower() not in (".parquet", ".pq") or not path.is_file():
         return False
-    import pyarrow.parquet as pq
-
     meta = pq.read_schema(path).metadata or {}
     try:
         return bool(json.loads(meta.get(b"PANDAS_ATTRS", b"{}")).get("synthetic", False))
