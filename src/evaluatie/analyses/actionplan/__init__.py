@@ -41,7 +41,7 @@ from evaluatie.analyses.actionplan.execution import (
     status_distribution)
 from evaluatie.analyses.actionplan.figures import timeline_figure
 from evaluatie.analyses.actionplan.narrative import (
-    ASSESSMENT_NL, CHECK_NL, COMMITMENT_STATUS_NL, MEASURE_NL, RESULT_NL, STATUS_NL, mark_sic, month_label)
+    ASSESSMENT_NL, CHECK_NL, COMMITMENT_STATUS_NL, MEASURE_NL, RESULT_NL, mark_sic, month_label)
 from evaluatie.analyses.actionplan.planning import month_range, timeline
 from evaluatie.analyses.actionplan.prepare import (
     BUDGET_LINES, STATUS_CLASSES, check_subsidy_rules, prepare, read, read_subsidy_rules, status_class)
@@ -50,7 +50,7 @@ from evaluatie.analyses.actionplan.reconcile import (
 from evaluatie.analyses.actionplan.subsidies import subsidy, subsidy_rule, subsidy_rules_table, subsidy_table
 
 __all__ = [
-    "read", "prepare", "BUDGET_LINES", "STATUS_CLASSES", "STATUS_NL", "ASSESSMENT_NL",
+    "read", "prepare", "BUDGET_LINES", "STATUS_CLASSES", "ASSESSMENT_NL",
     "CHECK_NL", "RESULT_NL",
     "budget_execution", "reconcile_totals", "explain_difference", "status_distribution",
     "budget_without_execution", "additional_actions", "status_budget",

@@ -1,6 +1,8 @@
-"""Dutch wording of the action-plan follow-up: labels of every code the tables carry (status,
-assessment, check, result, measure, commitment status), amounts and file rows as the findings
-write them, month labels, and ``[sic]`` marks for spellings quoted from the source.
+"""Dutch wording of the action-plan follow-up: labels of the codes the tables carry (assessment,
+check, result, measure, commitment status; the status labels are
+:data:`evaluatie.analyses.actionplan.prepare.STATUS_CLASSES`, which also reads them), amounts and
+file rows as the findings write them, month labels, and ``[sic]`` marks for spellings quoted from
+the source.
 """
 
 from __future__ import annotations
@@ -9,13 +11,10 @@ import math
 import re
 from typing import Any, Iterable
 
-from evaluatie.analyses.actionplan.prepare import STATUS_CLASSES
 from evaluatie.core import fmt
 
-__all__ = ["STATUS_NL", "ASSESSMENT_NL", "CHECK_NL", "RESULT_NL", "MEASURE_NL", "COMMITMENT_STATUS_NL",
+__all__ = ["ASSESSMENT_NL", "CHECK_NL", "RESULT_NL", "MEASURE_NL", "COMMITMENT_STATUS_NL",
            "amount_text", "rows_text", "month_label", "mark_sic"]
-
-STATUS_NL = STATUS_CLASSES
 
 ASSESSMENT_NL = {
     "no_budget": "geen budget, geen uitgave",
