@@ -7,13 +7,24 @@ example file must be exactly what the generator produces.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
+import numpy as np
 import pandas as pd
 import pytest
 
 from evaluatie.analyses.targets import personnel as P
 from evaluatie.core.paths import resolve
 from evaluatie.simulate.personnel import (
-    CALIBRATION, DISABILITY_COUNT, HEADCOUNT, PUBLISHED, simulate_personnel,
+    CALIBRATION,
+    DISABILITY_COUNT,
+    HEADCOUNT,
+    PUBLISHED,
+    _allocate,
+    _pick,
+    simulate_personnel,
 )
 
 
@@ -41,6 +52,43 @@ def test_same_seed_same_data_other_seed_other_data():
     c = simulate_personnel(seed=8, scale=0.05)
     assert list(a.columns) == list(b.columns) and all(a[k].equals(b[k]) for k in a.columns)
     assert not a.equals(c)
+
+
+class _FixedUniforms:
+    """Stands in for a numpy Generator in ``_pick``, which draws only ``random(n)``."""
+
+    def __init__(self, u):
+        self.u = np.asarray(u, dtype=float)
+
+    def random(self, n):
+        assert n == self.u.size
+        return self.u.copy()
+
+
+def test_pick_orders_by_key_then_index():
+    """Efraimidis-Spirakis keys log(u)/w, largest first; equal keys in index order. The order is
+    what later draws are assigned along (countries, disability categories), so it must not depend
+    on the numpy implementation (``np.argpartition`` leaves it open)."""
+    u = [0.5, 0.9, 0.5, 0.2, 0.5, 0.9, 0.5]
+    w = np.ones(7)
+    assert _pick(_FixedUniforms(u), 4, w).tolist() == [1, 5, 0, 2]
+    assert _pick(_FixedUniforms(u), 7, w).tolist() == [1, 5, 0, 2, 4, 6, 3]
+    assert _pick(_FixedUniforms(u), 0, w).tolist() == []
+    # against a pure-Python reference on random keys and weights
+    rng = np.random.default_rng(1)
+    u, w = rng.random(500), rng.random(500) * 3
+    keys = np.log(u) / w
+    ref = sorted(range(500), key=lambda i: (-keys[i], i))[:120]
+    assert _pick(_FixedUniforms(u), 120, w).tolist() == ref
+
+
+def test_allocate_gives_equal_remainders_to_the_lower_index():
+    """Largest remainder: 500 seats over 1,000 equal weights go to the first 500 (numpy 1.26's
+    default argsort gave them to others)."""
+    alloc = _allocate(500, np.ones(1000))
+    assert alloc.tolist() == [1] * 500 + [0] * 500
+    assert _allocate(10, np.array([1.0, 2.0, 2.0]), minimum=1).tolist() == [2, 4, 4]
+    assert _allocate(7, np.array([1.0, 1.0, 1.0])).tolist() == [3, 2, 2]
 
 
 def test_shape_schema_and_structure(full, shares):
@@ -126,6 +174,21 @@ def test_committed_example_file_is_the_generator_output(full):
     differ = [c for c in full.columns if not (ex[c].dtype == full[c].dtype and ex[c].equals(full[c]))]
     assert not differ, f"regenerate with `python -m evaluatie.simulate.personnel`; differ: {differ}"
     assert path.stat().st_size < 5_000_000
+
+
+def test_one_command_regenerates_every_example_file(tmp_path):
+    """``python -m evaluatie.simulate`` (data/README.md's regeneration command) writes exactly the
+    files of ``data/example/``, with the committed content, under the project root it is given."""
+    env = {**os.environ, "EVALUATIE_ROOT": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-m", "evaluatie.simulate"], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    committed = resolve("data/example")
+    assert sorted(out) == sorted(f"data/example/{p.name}" for p in committed.iterdir())
+    for name in out:
+        new, old = tmp_path / name, committed / name.removeprefix("data/example/")
+        if new.suffix == ".csv":
+            assert new.read_bytes() == old.read_bytes(), name
+    assert pd.read_parquet(tmp_path / "data/example/personnel.parquet").equals(pd.read_parquet(committed / "personnel.parquet"))
 
 
 def test_published_calibration_values_equal_the_raw_published_series():

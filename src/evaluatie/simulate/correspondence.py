@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from evaluatie.core.paths import resolve
+
 __all__ = ["DESIGN", "FOLLOWUP", "SEEDS", "simulate_wave", "write_example"]
 
 # ground -> (reference label, rate), (group label, rate); q = share of "open" vacancies
@@ -85,8 +87,6 @@ SEEDS = {"nulmeting": 2106, "vervolgmeting": 3112}
 
 def write_example(folder: str | Path = "data/example", *, seeds: dict | None = None, vacancies: int = 1440) -> list[Path]:
     """Write ``correspondentietest_nulmeting.csv`` and ``correspondentietest_vervolgmeting.csv``."""
-    from evaluatie.core.paths import resolve
-
     seeds = {**SEEDS, **(seeds or {})}
     out = resolve(folder)
     out.mkdir(parents=True, exist_ok=True)

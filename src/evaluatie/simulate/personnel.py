@@ -44,8 +44,13 @@ entity normal random effects on the logit scale for foreign origin (SD 0.7), wom
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+
+from evaluatie.analyses.targets.personnel import age_at
+from evaluatie.core.paths import resolve
 
 __all__ = ["simulate_personnel", "CALIBRATION", "HEADCOUNT", "write_example"]
 
@@ -107,15 +112,18 @@ def _expit(x):
 
 def _pick(rng, k: int, weights: np.ndarray) -> np.ndarray:
     """Exactly ``k`` distinct indices, chosen with probability increasing in ``weights``
-    (Efraimidis-Spirakis weighted sampling without replacement)."""
+    (Efraimidis & Spirakis 2006, weighted random sampling without replacement: the ``k`` largest
+    keys ``log(u) / w``, ``u`` uniform).
+
+    The indices come in decreasing order of key, ties in increasing index (a stable sort), so the
+    result, and whatever is assigned along it, is the same on every numpy: ``np.argpartition``
+    leaves the order within the selection to the implementation."""
     n = weights.size
     k = int(max(0, min(k, n)))
     if k == 0:
         return np.array([], dtype=np.int64)
     keys = np.log(rng.random(n)) / np.maximum(weights, 1e-12)
-    if k == n:
-        return np.arange(n)
-    return np.argpartition(-keys, k - 1)[:k]
+    return np.argsort(-keys, kind="stable")[:k]
 
 
 class _Workforce:
@@ -209,14 +217,15 @@ def _entities(rng, headcount: int) -> pd.DataFrame:
 
 
 def _allocate(total: int, weights: np.ndarray, minimum: int = 0) -> np.ndarray:
-    """Integer allocation of ``total`` proportional to ``weights`` (largest remainder), at least
-    ``minimum`` each while the total allows."""
+    """Integer allocation of ``total`` proportional to ``weights`` (largest remainder, Hamilton's
+    method), at least ``minimum`` each while the total allows. Equal remainders go to the lower
+    index (a stable sort), whatever the numpy version."""
     base = np.full(weights.size, minimum if total >= minimum * weights.size else 0)
     rest = total - base.sum()
     share = weights / weights.sum() * rest
     alloc = np.floor(share).astype(int)
     left = rest - alloc.sum()
-    alloc[np.argsort(-(share - alloc))[:left]] += 1
+    alloc[np.argsort(-(share - alloc), kind="stable")[:left]] += 1
     return base + alloc
 
 
@@ -279,7 +288,7 @@ def simulate_personnel(seed: int = 20240101, scale: float = 1.0) -> pd.DataFrame
             # ---- exits between 31/12/(year-1) and 31/12/year
             d = wf.data
             emp = np.flatnonzero(d["employed"])
-            age_next = _age(d["birth_date"][emp], ref)
+            age_next = age_at(d["birth_date"][emp], ref)
             # age on the new reference date: 65 or older -> retired during the year; 60-64: 10%
             # leave (early retirement); under 35: 5% quit; others 3%
             p_exit = np.where(age_next >= 65, 1.0,
@@ -323,7 +332,7 @@ def simulate_personnel(seed: int = 20240101, scale: float = 1.0) -> pd.DataFrame
             d["disability_category"][reg[_pick(rng, -need, np.ones(reg.size))]] = 0
         elif need > 0:
             cand = emp[d["disability_category"][emp] == 0]
-            age_c = _age(d["birth_date"][cand], ref)
+            age_c = age_at(d["birth_date"][cand], ref)
             w = _expit(ent["re_disability"].to_numpy()[d["entity"][cand]]) * (1 + age_c / 40)
             chosen = cand[_pick(rng, need, w)]
             d["disability_category"][chosen] = rng.choice(np.arange(1, 9), size=chosen.size, p=DISABILITY_CATEGORY_P)
@@ -365,12 +374,6 @@ def simulate_personnel(seed: int = 20240101, scale: float = 1.0) -> pd.DataFrame
     out["disability_category"] = out["disability_category"].astype(np.int8)
     out.attrs["synthetic"] = True
     return out
-
-
-def _age(birth: np.ndarray, ref: pd.Timestamp) -> np.ndarray:
-    from evaluatie.analyses.targets.personnel import age_at
-
-    return age_at(birth, ref)
 
 
 def _fill_posts(rng, wf: _Workforce, lev: str, alloc: np.ndarray, eligible, women_pct: float, ent) -> None:
@@ -422,16 +425,16 @@ def _fill_posts(rng, wf: _Workforce, lev: str, alloc: np.ndarray, eligible, wome
         d["management"][lst.pop()] = lev
 
 
-def write_example(path="data/example/personnel.parquet", seed: int = 20240101) -> None:
-    """Write the committed example file (``data/example/personnel.parquet``). Regenerate with
+def write_example(path: str | Path = "data/example/personnel.parquet", seed: int = 20240101) -> Path:
+    """Write the committed example file (``data/example/personnel.parquet``; relative paths are
+    relative to the project root) and return its path. Regenerate with
     ``python -m evaluatie.simulate.personnel``."""
-    from evaluatie.core.paths import resolve
-
     df = simulate_personnel(seed=seed)
     p = resolve(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     df.to_parquet(p, index=False, compression="zstd")
+    return p
 
 
 if __name__ == "__main__":  # pragma: no cover
-    write_example()
+    print(write_example())

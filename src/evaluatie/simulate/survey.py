@@ -22,6 +22,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyreadstat
+
+from evaluatie.core.paths import resolve
 
 __all__ = ["generate", "write", "PLAN_TYPES", "SIZE_CLASSES", "REGIONS", "QUESTIONS", "TARGET_GROUPS"]
 
@@ -211,10 +214,10 @@ def to_spss_codes(df: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
 
 
 def write(folder: str | Path = "data/example", seed: int = 2014) -> dict[str, Path]:
-    """Write ``survey_respondents.csv``, ``survey_respondents.sav`` and ``survey_frame.csv``."""
-    import pyreadstat
-
-    folder = Path(folder)
+    """Write ``survey_respondents.csv``, ``survey_respondents.sav`` and ``survey_frame.csv`` into
+    ``folder`` (relative to the project root). Regenerate the example files with
+    ``python -m evaluatie.simulate.survey``."""
+    folder = resolve(folder)
     folder.mkdir(parents=True, exist_ok=True)
     df, frame = generate(seed)
     paths = {"csv": folder / "survey_respondents.csv", "sav": folder / "survey_respondents.sav",
@@ -226,3 +229,8 @@ def write(folder: str | Path = "data/example", seed: int = 2014) -> dict[str, Pa
     pyreadstat.write_sav(coded, str(paths["sav"]), column_labels=[QUESTIONS[c] for c in coded.columns],
                          variable_value_labels=labels)
     return paths
+
+
+if __name__ == "__main__":  # pragma: no cover
+    for p in write().values():
+        print(p)
