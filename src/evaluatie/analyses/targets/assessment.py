@@ -28,6 +28,7 @@ from evaluatie.analyses.targets.trends import LEVEL, MIN_POINTS, TrendFit, _fit_
 __all__ = ["ASSESS_KEYS", "OUTCOMES", "assess", "evaluate_targets", "current_position", "assess_entities",
            "evaluate_yearly_targets", "gender_balance"]
 
+
 ASSESS_KEYS = (
     "last_year", "last_share_pct", "gap_pp", "required_pp_per_year", "trend_pp_per_year",
     "trend_ci_low", "trend_ci_high", "projected_pct", "projection_pi_low", "projection_pi_high",

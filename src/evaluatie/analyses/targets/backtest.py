@@ -10,11 +10,13 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from evaluatie.analyses.targets.segments import _Arr, _arrays, _last_segment_arr, _segments_arr, _split, as_breaks, breaks_for
+from evaluatie.analyses.targets.segments import (
+    _Arr, _arrays, _last_segment_arr, _segments_arr, _split, as_breaks, breaks_for)
 from evaluatie.analyses.targets.trends import LEVEL, MIN_POINTS, _fit_many
 
 __all__ = ["BACKTEST_COLUMNS", "naive_projection", "backtest", "backtest_summary", "backtest_groups",
            "deadline_review"]
+
 
 def naive_projection(seg: pd.DataFrame, origin: int, year: int) -> float:
     """The "if this pace continues" line: the last observed yearly change up to ``origin``

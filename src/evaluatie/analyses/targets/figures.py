@@ -17,6 +17,7 @@ from evaluatie.publish.report import PALETTE, axis_format, legend_below
 
 __all__ = ["plot_group", "plot_panels"]
 
+
 def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_pct: float | None = None,
                target_year: int | None = None, fit: bool = True, colors: Sequence[str] | None = None,
                labels: Mapping[str, str] | None = None, break_labels: bool = True,

@@ -11,6 +11,7 @@ import pandas as pd
 
 __all__ = ["parse_interim_target", "check_growth_path"]
 
+
 def parse_interim_target(text: Any) -> tuple[str, float | None]:
     """The interim-target wording of the entity template as a rule:
 

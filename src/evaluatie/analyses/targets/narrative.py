@@ -11,6 +11,7 @@ from evaluatie.core import fmt
 
 __all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1"]
 
+
 STATUS_NL = {
     "reached": "behaald",
     "on_track": "op schema",

@@ -29,6 +29,7 @@ from evaluatie.intake.schema import Column, Ledger, Schema
 __all__ = ["CANONICAL", "read_series", "combine_sources", "read_targets", "read_yearly_figures",
            "read_growth_paths", "entity_values"]
 
+
 CANONICAL = ("year", "group", "share_pct", "numerator", "denominator", "definition")
 
 

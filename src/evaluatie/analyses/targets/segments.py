@@ -32,6 +32,7 @@ import pandas as pd
 __all__ = ["Break", "as_breaks", "breaks_for", "segment_ids", "segments", "last_segment", "link_factor",
            "group_series"]
 
+
 @dataclass(frozen=True)
 class Break:
     """A definition or counting change: ``year`` is the first year under the new regime.

@@ -57,6 +57,7 @@ from evaluatie.analyses.targets.segments import _Arr, _arrays
 
 __all__ = ["MIN_POINTS", "LEVEL", "TrendFit", "fit_trend", "fit_trends", "fit_segments"]
 
+
 MIN_POINTS = 3  # fewest points in a segment for a trend
 LEVEL = 0.95
 
