@@ -1,8 +1,25 @@
 #!/usr/bin/env bash
-# Set up evaluatie in a local virtual environment (.venv) and register its Jupyter kernel.
-# Idempotent: running it again only installs what changed. Needs Python >= 3.11.
+# Set up evaluatie in a local virtual environment (.venv): the exact versions of
+# requirements/lock.txt (hash-checked), the package itself (editable, without dependencies) and
+# the Jupyter kernel "evaluatie" of .venv. Needs Python >= 3.11 (PYTHON=... picks the interpreter).
+# Idempotent: a second run installs only what differs from the lock.
+#
+#   bash scripts/setup.sh                 set up from the lock
+#   bash scripts/setup.sh --refresh-lock  first re-resolve the lock: the newest versions within
+#                                         pyproject.toml's ranges (with uv, installed into .venv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+LOCK=requirements/lock.txt
+UV_VERSION=0.13.9  # the uv that writes the lock; a newer one may format it differently
+refresh=0
+case "${1:-}" in
+  "") ;;
+  --refresh-lock) refresh=1 ;;
+  *) echo "usage: bash scripts/setup.sh [--refresh-lock]" >&2; exit 2 ;;
+esac
+step() { echo "==> $*"; }
+
 PY="${PYTHON:-python3}"
 "$PY" - <<'PYCHECK'
 import sys
@@ -10,10 +27,34 @@ if sys.version_info < (3, 11):
     sys.exit(f"evaluatie needs Python >= 3.11, found {sys.version.split()[0]}")
 PYCHECK
 if [ ! -x .venv/bin/python ]; then
+  step "creating .venv with $("$PY" -c 'import sys; print(sys.executable, sys.version.split()[0])')"
   "$PY" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
-# The kernel JupyterLab offers for the notebooks (their metadata names "evaluatie").
-.venv/bin/python -m ipykernel install --user --name evaluatie --display-name "Python (evaluatie)" >/dev/null
-echo "evaluatie is set up in .venv (kernel 'evaluatie' registered)."
+pip() { .venv/bin/python -m pip --disable-pip-version-check "$@"; }
+
+if [ "$refresh" = 1 ]; then
+  step "refreshing $LOCK with uv $UV_VERSION (every supported Python and platform, with hashes)"
+  pip install --quiet "uv==$UV_VERSION"
+  .venv/bin/uv pip compile pyproject.toml --extra test --universal --fork-strategy fewest \
+    --python-version 3.11 --generate-hashes --upgrade --quiet \
+    --custom-compile-command "bash scripts/setup.sh --refresh-lock" --output-file "$LOCK"
+fi
+
+report=.venv/setup-report.json
+step "installing the pinned packages of $LOCK that are missing or differ (a first run downloads about 300 MB)"
+pip install --quiet --require-hashes -r "$LOCK" --report "$report"
+.venv/bin/python - "$report" <<'PYREPORT'
+import json, sys
+done = json.load(open(sys.argv[1], encoding="utf-8"))["install"]
+print(f"    {len(done)} installed" if done else "    all already installed")
+PYREPORT
+rm -f "$report"
+
+step "installing evaluatie from src/ (editable, no dependencies)"
+pip install --quiet --no-deps -e .
+
+# The kernel JupyterLab offers for the notebooks (their metadata names "evaluatie"). It lives in
+# .venv, so another clone's setup cannot re-point it.
+step "registering the Jupyter kernel 'evaluatie'"
+.venv/bin/python -m ipykernel install --sys-prefix --name evaluatie --display-name "Python (evaluatie)" | sed 's/^/    /'
+echo "evaluatie is set up in .venv (${SECONDS} s)."
