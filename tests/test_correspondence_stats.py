@@ -187,6 +187,21 @@ def test_holm_and_bh_match_statsmodels():
         assert np.allclose(cs.benjamini_hochberg(p), multipletests(p, method="fdr_bh")[1], atol=1e-14)
 
 
+def test_heterogeneity_adjusts_p_values_over_the_shown_subgroups():
+    """Holm and Benjamini-Hochberg over the family of every shown (not suppressed) subgroup row,
+    as statsmodels ``multipletests`` gives them for those p-values."""
+    s = _study(n_vac=240, per_side=((1, 3), (1, 3)), seed=8)
+    s.data["size"] = np.where(s.data["cluster"] < 3, "mini", s.data["size"])  # 3 vacancies: suppressed
+    s.data["third"] = (s.data["cluster"] % 3).astype(str)
+    h = cs.heterogeneity(s, ["size", "third"], threshold=5)
+    shown = ~h["suppressed"]
+    assert shown.sum() == 5 and h.loc[~shown, "level"].tolist() == ["mini"]
+    p = h.loc[shown, "p"].to_numpy()
+    assert np.allclose(h.loc[shown, "p_holm"], multipletests(p, method="holm")[1], rtol=0, atol=1e-15)
+    assert np.allclose(h.loc[shown, "p_bh"], multipletests(p, method="fdr_bh")[1], rtol=0, atol=1e-15)
+    assert h.loc[~shown, ["p", "p_holm", "p_bh"]].isna().all().all()
+
+
 def test_heterogeneity_suppresses_small_subgroups():
     s = _study(n_vac=60, seed=6)
     s.data["size"] = np.where(s.data["cluster"] < 4, "mini", "groot")  # 4 vacancies < threshold 5
@@ -247,7 +262,9 @@ def test_wave_change_power_matches_simulation_and_sample_size():
     n1 = cs.wave_change_sample_size(-4.0, p_only_reference=p10, p_only_group=p01, n_base=n0)
     assert cs.wave_change_power(n1, -4.0, p_only_reference=p10, p_only_group=p01, n_base=n0) >= 0.8
     assert cs.wave_change_power(n1 - 1, -4.0, p_only_reference=p10, p_only_group=p01, n_base=n0) < 0.8
-    q10, q01 = cs._followup_cells(p10, p01, -4.0)
+    # the planning assumption: the discordant-pair share ψ stays, the gap changes by -4 pp
+    psi, d1 = p10 + p01, (p10 - p01) - 0.04
+    q10, q01 = (psi + d1) / 2, (psi - d1) / 2
     rng = np.random.default_rng(2)
     S = 20_000
     a = rng.multinomial(n0, [p10, p01, 1 - p10 - p01], size=S)
@@ -264,14 +281,17 @@ def test_wave_change_power_matches_simulation_and_sample_size():
 
 @pytest.mark.parametrize("per_side,seed", [((1, 1), 1), (((1, 4), (1, 4)), 2), (((1, 3), (2, 5)), 3)])
 def test_lpm_from_cluster_tables_equals_row_level(per_side, seed):
-    """The sufficient-statistics LPM (used for speed) equals the row-level within estimator."""
+    """The LPM of the discrimination table and of ``core_statistics`` (computed from per-vacancy
+    sums, for speed) equals the row-level within estimator :func:`lpm_fe`."""
     s = _study(n_vac=60, per_side=per_side, seed=seed)
     row = cs.lpm_fe(s, "etniciteit").iloc[0]
-    T = cs._tables(s)
-    fast = cs._lpm_sums(T, s.waves[0], "etniciteit", "a").iloc[0]
+    fast = cs.core_statistics(s)["lpm"].iloc[0]
+    assert fast["term"] == row["term"] == "group[b]"
     assert fast["coef"] == pytest.approx(row["coef"], abs=1e-12)
     assert fast["se"] == pytest.approx(row["se"], abs=1e-12)
     assert fast["p"] == pytest.approx(row["p"], abs=1e-10)
+    d = cs.discrimination_table(s).iloc[0]
+    assert (d["lpm_coef"], d["lpm_se"], d["lpm_p"]) == (fast["coef"], fast["se"], fast["p"])
 
 
 def test_lpm_tables_with_three_groups_in_one_ground():
@@ -283,7 +303,7 @@ def test_lpm_tables_with_three_groups_in_one_ground():
                 rows.append({"vacancy": v, "group": lab, "application": f"{lab}{j}", "outcome": int(rng.random() < 0.3)})
     s = cs.prepare(pd.DataFrame(rows), reference_groups={"e": "a"}, ground="e")
     row = cs.lpm_fe(s, "e").set_index("term")
-    fast = cs._lpm_sums(cs._tables(s), s.waves[0], "e", "a").set_index("term")
+    fast = cs.core_statistics(s)["lpm"].set_index("term")
     assert np.allclose(fast[["coef", "se"]].to_numpy(), row[["coef", "se"]].to_numpy(), atol=1e-12)
     d = cs.discrimination_table(s)
     assert set(d["group"]) == {"b", "c"}
