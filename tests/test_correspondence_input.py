@@ -243,9 +243,9 @@ def test_wave_sentence_near_zero_gap():
     r = {"ground": "geslacht", "group": "vrouw", "reference": "man", "base": "nul", "wave": "vervolg",
          "gap_base_pp": -0.8, "gap_pp": -0.4, "change_pp": 0.4, "change_ci_low": -5.4, "change_ci_high": 6.2,
          "change_p": 0.89}
-    s = cs._wave_sentence(r)
+    s = cs.wave_sentence(r)
     assert "bleef de kloof in positieve reacties nagenoeg nul" in s and "gestegen" not in s
-    assert "gedaald" in cs._wave_sentence({**r, "gap_base_pp": 6.7, "gap_pp": 2.3, "change_pp": -4.4})
+    assert "gedaald" in cs.wave_sentence({**r, "gap_base_pp": 6.7, "gap_pp": 2.3, "change_pp": -4.4})
 
 
 def test_benchmark_table_uses_the_matching_scope():

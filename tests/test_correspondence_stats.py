@@ -8,7 +8,6 @@ import pytest
 import statsmodels.api as sm
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import proportion_confint
 
 from evaluatie.analyses import correspondence as cs
 
@@ -28,18 +27,6 @@ def _study(n_vac=40, per_side=(1, 1), seed=1, p=(0.4, 0.3), covariate=False, gro
     df = pd.DataFrame(rows)
     df.index = pd.RangeIndex(2, len(df) + 2)
     return cs.prepare(df, reference_groups={ground: "a"}, ground=ground)
-
-
-# --------------------------------------------------------------------------- proportions
-
-@pytest.mark.parametrize("x,n", [(0, 10), (1, 10), (5, 10), (10, 10), (235, 2435), (157, 2435), (3, 7)])
-def test_wilson_and_exact_match_statsmodels(x, n):
-    lo, hi = cs.wilson_interval(x, n)
-    slo, shi = proportion_confint(x, n, method="wilson")
-    assert lo == pytest.approx(slo, abs=1e-12) and hi == pytest.approx(shi, abs=1e-12)
-    lo, hi = cs.exact_interval(x, n)
-    slo, shi = proportion_confint(x, n, method="beta")
-    assert lo == pytest.approx(slo, abs=1e-10) and hi == pytest.approx(shi, abs=1e-10)
 
 
 # --------------------------------------------------------------------------- paired counts, McNemar
@@ -177,15 +164,6 @@ def test_conditional_logit_closed_form_for_pairs():
 
 
 # --------------------------------------------------------------------------- multiple testing, heterogeneity
-
-def test_holm_and_bh_match_statsmodels():
-    rng = np.random.default_rng(0)
-    for m in (1, 2, 7, 30):
-        p = rng.random(m) ** 3
-        p[0] = p[-1]  # ties
-        assert np.allclose(cs.holm(p), multipletests(p, method="holm")[1], atol=1e-14)
-        assert np.allclose(cs.benjamini_hochberg(p), multipletests(p, method="fdr_bh")[1], atol=1e-14)
-
 
 def test_heterogeneity_adjusts_p_values_over_the_shown_subgroups():
     """Holm and Benjamini-Hochberg over the family of every shown (not suppressed) subgroup row,
