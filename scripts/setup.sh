@@ -40,18 +40,30 @@ if [ "$refresh" = 1 ]; then
     --custom-compile-command "bash scripts/setup.sh --refresh-lock" --output-file "$LOCK"
 fi
 
-report=.venv/setup-report.json
-step "installing the pinned packages of $LOCK that are missing or differ (a first run downloads about 300 MB)"
-pip install --quiet --require-hashes -r "$LOCK" --report "$report"
-.venv/bin/python - "$report" <<'PYREPORT'
-import json, sys
-done = json.load(open(sys.argv[1], encoding="utf-8"))["install"]
-print(f"    {len(done)} installed" if done else "    all already installed")
-PYREPORT
-rm -f "$report"
+installed() {  # name==version of every distribution in .venv
+  .venv/bin/python -c 'import importlib.metadata as m; print(*sorted({f"{d.name}=={d.version}" for d in m.distributions()}), sep="\n")'
+}
+before=$(installed)
+step "installing the exact versions of $LOCK, hash-checked (a first run downloads them all: minutes)"
+pip install --quiet --require-hashes -r "$LOCK"
+changed=$(comm -13 <(echo "$before") <(installed) | grep -c . || true)
+if [ "$changed" = 0 ]; then echo "    nothing to do: .venv has them all"; else echo "    $changed packages installed or changed"; fi
 
-step "installing evaluatie from src/ (editable, no dependencies)"
-pip install --quiet --no-deps -e .
+# The package itself, editable: new modules need no reinstall, a changed pyproject.toml does. The
+# build runs in an isolated environment that downloads setuptools (4 s), so it is skipped while
+# pyproject.toml is unchanged and evaluatie is installed editable.
+stamp=.venv/evaluatie-pyproject.sha256
+hash=$(.venv/bin/python -c 'import hashlib; print(hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest())')
+if [ "$(cat "$stamp" 2>/dev/null)" = "$hash" ] && .venv/bin/python -c '
+import json, importlib.metadata as m
+url = json.loads(m.distribution("evaluatie").read_text("direct_url.json") or "{}")
+raise SystemExit(not url.get("dir_info", {}).get("editable"))' 2>/dev/null; then
+  step "evaluatie is installed from src/ (editable); pyproject.toml unchanged"
+else
+  step "installing evaluatie from src/ (editable, no dependencies)"
+  pip install --quiet --no-deps -e .
+  echo "$hash" > "$stamp"
+fi
 
 # The kernel JupyterLab offers for the notebooks (their metadata names "evaluatie"). It lives in
 # .venv, so another clone's setup cannot re-point it.
