@@ -1,10 +1,41 @@
 """The one number parser: numbers as people write them, in Dutch (``1.440``, ``33,6 %``,
 ``€ 1.500,50``) or English (``1,440.5``) style.
 
-:func:`parse_number` reads one value; :func:`parse_numbers` reads a whole column and decides its
-decimal style from the column itself, reporting cells that are no number and cells written in the
-other style. Every reader in the package uses these two. Part of :mod:`evaluatie.core`, which
-imports nothing else from the package.
+:func:`parse_number` reads one value; :func:`parse_numbers` reads a column and decides its
+decimal style from the column itself. Every reader in the package uses these two. Part of
+:mod:`evaluatie.core`, which imports nothing else from the package.
+
+What is a number
+    A cell, after removing spaces, tabs and (narrow) non-breaking spaces around it, is an
+    optional sign (``-``, ``+`` or the Unicode minus ``−``), an optional euro sign before or
+    after the sign (``€ 1.500,50``, ``-€ 5``, ``€ -5``), the digits, and optionally ``%`` or
+    ``€`` after them (``33,6 %``, ``1.500,50 €``; a percentage is read in percent units:
+    ``33,6%`` is 33.6). Spaces may stand between these parts, not inside the digits (``1 440``
+    is no number). The digits are written in one of two styles:
+
+    * Dutch: thousands separated by points in groups of three, decimal comma
+      (``1.440``, ``33,6``, ``1.234.567,89``, ``,5``);
+    * English: thousands separated by commas in groups of three, decimal point
+      (``1,440``, ``33.6``, ``1,234,567.89``, ``.5``).
+
+    Nothing else is a number: no exponents (``1e5``), ``inf``, ``nan`` or letters.
+
+Which style
+    A value written in only one style is read in that style. A value that reads both ways
+    (``1.440``, ``1,500``) is read in the ``style`` asked for: :func:`parse_number` defaults to
+    Dutch, so ``parse_number("1.440")`` is 1440 and ``parse_number("1.440", style="en")`` is 1.44.
+    :func:`parse_numbers` decides the style of the whole column: the style of the values that
+    read only one way; when both kinds occur, the majority's (``default_style`` on a tie), and
+    the cells written the other way are *conflicts* (never guessed); when every value reads both
+    ways, ``default_style`` (the caller knows the file: its separator, its other columns).
+    Whole numbers (no separator at all) read the same in both.
+
+Agreement
+    For every cell, ``parse_numbers(column).values`` equals ``parse_number(cell,
+    style=result.style)``, except where the cell is a conflict (NaN). Both judge a cell with the
+    same patterns (the column parser once per distinct *shape*, see :func:`parse_numbers`), and
+    both convert correctly rounded: Python's ``float()`` for one value, pyarrow's float cast for
+    a column.
 """
 
 from __future__ import annotations
@@ -12,216 +43,242 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from numbers import Real
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from evaluatie.core.errors import Problem
 
-__all__ = ["parse_number", "parse_numbers", "ParsedNumbers"]
+__all__ = ["parse_number", "parse_numbers", "ParsedNumbers", "STYLES"]
+
+STYLES = ("nl", "en")
+
+#: characters trimmed around a cell and allowed between sign, euro sign, digits and % / €
+SPACES = " \t\u00a0\u202f\u2009"
+_SP = f"[{SPACES}]*"
+_DIGITS = {
+    "nl": r"[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]*)?|[0-9]+(?:,[0-9]*)?|,[0-9]+",
+    "en": r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?|[0-9]+(?:\.[0-9]*)?|\.[0-9]+",
+}
+# one sign at most: before the euro sign ("-€ 5") or after it ("€ -5")
+_LEAD = rf"(?:[-+]?{_SP}(?:€{_SP})?|€{_SP}[-+]{_SP})"
+_CELL = {s: rf"{_LEAD}(?:{d}){_SP}[%€]?" for s, d in _DIGITS.items()}
+_MATCH = {s: re.compile(p).fullmatch for s, p in _CELL.items()}
+_NOT_KEPT = re.compile("[^-+0-9.,]")  # what goes before the conversion: spaces, €, %
 
 
-_WS = "\u00a0\u202f\u2009 \t"
-# a decimal separator may open or close a number (",5", "5,"), as the float parser allows
-_NL = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d*)?|\d+(?:,\d*)?|,\d+")
-_EN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+")
-# the same, as RE2 patterns for pyarrow (sign already normalised to '-' and '+', € and % removed)
-_RE_NL = r"^[-+]?(?:\d{1,3}(?:\.\d{3})+(?:,\d*)?|\d+(?:,\d*)?|,\d+)$"
-_RE_EN = r"^[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)$"
-_RE_INT = r"^[-+]?\d+$"
-_SP = r"[ \t\x{00a0}\x{202f}\x{2009}]*"
-# "€ 1.500,50", "-€ 5", "€ -5", "1.500,50 €", "33,6 %", "33,6%" -> sign + body
-_RE_DECOR = rf"^([-+]?){_SP}(?:€{_SP})?([-+]?){_SP}([0-9.,]+){_SP}(?:%|€)?$"
-_PY_DECOR = re.compile(r"^([-+]?)[ \t\u00a0\u202f\u2009]*(?:€[ \t\u00a0\u202f\u2009]*)?([-+]?)"
-                       r"[ \t\u00a0\u202f\u2009]*([0-9.,]+)[ \t\u00a0\u202f\u2009]*(?:%|€)?$")
+def _check_style(style: str) -> None:
+    if style not in STYLES:
+        raise ValueError(f"style must be one of {STYLES}, not {style!r}")
 
 
-def parse_number(text: str, style: str = "nl") -> float:
-    """One number as written by a person: ``1.440``, ``33,6``, ``33,6 %``, ``€ 1.500,50``,
-    ``-2,5`` (also with a Unicode minus). Returns NaN when ``text`` is not a number.
+def parse_number(value: Any, style: str = "nl") -> float:
+    """One number as written by a person (see the module notes): ``1.440``, ``33,6``,
+    ``33,6 %``, ``€ 1.500,50``, ``−2,5``. Returns NaN when ``value`` is not a number, is empty or
+    is missing (None, NaN); an int or float is returned as a float.
 
-    ``style`` settles values that read differently in both conventions (``1.440``, ``1,500``):
-    ``"nl"`` (decimal comma, the default) or ``"en"`` (decimal point). For whole columns use
-    :func:`parse_numbers`, which decides the style from the column itself.
+    ``style`` (``"nl"``, the default, or ``"en"``) decides only values that read both ways:
+    ``parse_number("1.440")`` is 1440.0, ``parse_number("1.440", "en")`` is 1.44, and
+    ``parse_number("1,5", "en")`` is 1.5 (it can only be Dutch). For a column, use
+    :func:`parse_numbers`, which decides the style from the column and refuses mixed styles.
     """
-    m = _PY_DECOR.match(text.strip(_WS).replace("\u2212", "-"))
-    if not m or (m.group(1) and m.group(2)):
+    _check_style(style)
+    if isinstance(value, str):
+        s = value.strip(SPACES).replace("\u2212", "-")
+        nl, en = _MATCH["nl"](s), _MATCH["en"](s)
+        if not (nl or en):
+            return math.nan
+        use = style if (nl and en) else ("nl" if nl else "en")
+        return float(_plain(_NOT_KEPT.sub("", s), use))
+    if isinstance(value, Real) and not isinstance(value, (bool, np.bool_)):
+        return float(value)  # NaN stays NaN
+    if value is None or value is pd.NA:
         return math.nan
-    sign = -1.0 if "-" in (m.group(1) + m.group(2)) else 1.0
-    s = m.group(3)
-    nl, en = _NL.fullmatch(s), _EN.fullmatch(s)
-    if nl and (style == "nl" or not en):
-        return sign * float(s.replace(".", "").replace(",", "."))
-    if en:
-        return sign * float(s.replace(",", ""))
-    return math.nan
+    raise TypeError(f"parse_number reads text or a number, not {type(value).__name__}")
+
+
+def _plain(s: str, style: str) -> str:
+    """Sign and digits of a checked cell as Python's float() reads them (decimal point)."""
+    return s.replace(".", "").replace(",", ".") if style == "nl" else s.replace(",", "")
 
 
 @dataclass
 class ParsedNumbers:
-    """Result of :func:`parse_numbers` on one column.
+    """Result of :func:`parse_numbers` on one column (all Series on the column's index).
 
-    ``values``: float64 (NaN where empty or not a number); ``not_number``: non-empty cells that
-    are no number at all; ``conflict``: cells written in the other decimal style than the
-    column's; ``style``: ``"nl"`` or ``"en"``; ``integer``: every number is written without
-    decimals or separators; ``identifier``: whole numbers with a leading zero or > 15 digits;
-    ``percent``: some cell carried ``%``.
+    ``values``: float64, NaN where the cell is empty, no number, or a conflict;
+    ``missing``: the cell is empty (None, NaN, or only spaces);
+    ``not_number``: a non-empty cell that is no number at all (``n.v.t.``);
+    ``conflict``: a number written in the other style than the column's (``1.5`` among ``2,5``);
+    ``style``: the column's style, ``"nl"`` or ``"en"``; ``decided``: the column fixed it itself
+    (some value reads only one way), else it is the ``default_style``;
+    ``integer``: every number is written without separators (``1440``, ``-3``);
+    ``identifier``: ``integer`` and some value has a leading zero (``0123``) or more than 15
+    digits: a code, not a quantity; ``percent``: some number carried ``%``;
+    ``text``: the column as given (for messages).
     """
 
     values: pd.Series
+    missing: pd.Series
     not_number: pd.Series
     conflict: pd.Series
     style: str
+    decided: bool
     integer: bool
     identifier: bool
     percent: bool
-    decided: bool  # style was fixed by the column itself, not by the default
+    text: pd.Series
 
     @property
     def ok(self) -> bool:
+        """Every non-empty cell is a number in the column's style."""
         return not self.not_number.any() and not self.conflict.any()
 
-
-def _arrow_strings(values: pd.Series):
-    import pyarrow as pa
-
-    if isinstance(values, pd.Series):
-        v = values
-        if v.dtype == object:
-            v = v.map(lambda x: x if isinstance(x, str) else (None if _isna(x) else str(x)))
-        return pa.array(v.astype("str").to_numpy(dtype=object, na_value=None), type=pa.string(),
-                        from_pandas=True)
-    return values
-
-
-def _isna(x: Any) -> bool:
-    try:
-        return bool(pd.isna(x))
-    except (TypeError, ValueError):
-        return False
-
-
-def _np(mask) -> np.ndarray:
-    """A pyarrow boolean array as a numpy bool array (missing -> False)."""
-    return mask.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
-
-
-def _numbers_arrow(arr, default_style: str = "nl", hint: str | None = None):
-    """Core of :func:`parse_numbers` on a pyarrow string array. Returns numpy arrays."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
-    n = len(arr)
-    if arr.type != pa.string():
-        arr = arr.cast(pa.string())
-    s = pc.utf8_trim_whitespace(arr)
-    s = pc.if_else(pc.equal(s, ""), pa.scalar(None, pa.string()), s)
-    present = pc.is_valid(s)
-    if pc.any(pc.match_substring(s, "\u2212")).as_py():
-        s = pc.replace_substring(s, "\u2212", "-")
-    percent = bool(pc.any(pc.match_substring(s, "%")).as_py())
-    decorated = percent or bool(pc.any(pc.match_substring(s, "€")).as_py()) or bool(
-        pc.any(pc.match_substring_regex(s, r"[ \t\x{00a0}\x{202f}\x{2009}]")).as_py())
-    bad_decor = None
-    if decorated:
-        m = pc.match_substring_regex(s, _RE_DECOR)
-        bad_decor = pc.and_kleene(present, pc.invert(m))
-        s = pc.replace_substring_regex(s, _RE_DECOR, r"\1\2\3")
-        # a sign before and after the euro sign ("-€ -5") is not a number
-        s = pc.if_else(pc.match_substring_regex(s, r"^[-+][-+]"), pa.scalar("x"), s)
-    has_dot = bool(pc.any(pc.match_substring(s, ".")).as_py())
-    has_comma = bool(pc.any(pc.match_substring(s, ",")).as_py())
-    pres = _np(present)
-    decor_bad = _np(bad_decor) if bad_decor is not None else np.zeros(n, bool)
-    if not has_dot and not has_comma:
-        not_number = (pres & ~_np(pc.match_substring_regex(s, _RE_INT))) | decor_bad
-        conflict = np.zeros(n, bool)
-        integer = True
-        style = hint or default_style
-        decided = False
-    else:
-        integer = False
-        first = hint or ("nl" if has_comma and not has_dot else "en" if has_dot and not has_comma
-                         else default_style)
-        other = "en" if first == "nl" else "nl"
-        pat = {"nl": _RE_NL, "en": _RE_EN}
-        m1n = _np(pc.match_substring_regex(s, pat[first])) & pres
-        rest = pres & ~m1n
-        m2n = (_np(pc.match_substring_regex(s, pat[other])) & rest) if rest.any() else np.zeros(n, bool)
-        not_number = (pres & ~m1n & ~m2n) | decor_bad
-        decided = True
-        conflict = np.zeros(n, bool)
-        style = first
-        if hint is None:
-            # cells matching `first` that do not also read as `other` fix the style
-            idx1 = np.flatnonzero(m1n)
-            sub = pc.filter(s, pa.array(m1n))
-            only1 = np.zeros(n, bool)
-            only1[idx1] = ~_np(pc.match_substring_regex(sub, pat[other]))
-            if m2n.any() and only1.any():
-                # both styles in one column: the minority is the conflict
-                if m2n.sum() <= only1.sum():
-                    style, conflict = first, m2n
-                else:
-                    style, conflict = other, only1
-            elif m2n.any():
-                style = other  # every `first` cell also reads as `other`
-            elif not only1.any():
-                decided, style = False, default_style  # all ambiguous: the file decides
-    conflict = np.asarray(conflict, bool)
-    usable = pc.if_else(pa.array(~not_number & ~conflict & pres), s, pa.scalar(None, pa.string()))
-    if integer:
-        try:
-            ints = pc.cast(usable, pa.int64())
-        except pa.ArrowInvalid:  # overflow: more than 18 digits
-            ints = None
-        body = usable
-        if pc.any(pc.starts_with(usable, "-")).as_py() or pc.any(pc.starts_with(usable, "+")).as_py():
-            body = pc.replace_substring_regex(usable, r"^[-+]", "")
-        lengths = pc.binary_length(body)
-        identifier = bool(_np(pc.and_kleene(pc.starts_with(body, "0"), pc.greater(lengths, 1))).any()) \
-            or bool(_np(pc.greater(lengths, 15)).any())
-        if ints is None:
-            values = pc.cast(usable, pa.float64()).to_numpy(zero_copy_only=False)
+    def conflict_problems(self, file: str | None, column: str) -> list[Problem]:
+        """One :class:`Problem` per conflict, at its row: the column's index must hold the
+        user's row numbers (as the readers give them: header = row 1)."""
+        if self.style == "nl":
+            words = "decimaalkomma zoals de rest van de kolom (33,6 of 1.440,5)"
         else:
-            values = ints.to_numpy(zero_copy_only=False)
-    else:
-        identifier = False
-        if style == "nl":
-            t = pc.replace_substring(usable, ".", "") if has_dot else usable
-            t = pc.replace_substring(t, ",", ".") if has_comma else t
-        else:
-            t = pc.replace_substring(usable, ",", "") if has_comma else usable
-        values = pc.cast(t, pa.float64()).to_numpy(zero_copy_only=False)
-    return values, not_number, conflict, style, integer, identifier, percent, decided
+            words = "decimaalpunt zoals de rest van de kolom (33.6 of 1,440.5)"
+        expected = (f"een getal met {words}; deze kolom mengt beide schrijfwijzen, zodat niet "
+                    "zeker is wat bedoeld is")
+        hits = self.conflict.to_numpy()
+        return [Problem(file, int(row), str(column), cell, expected)
+                for row, cell in zip(self.text.index[hits], self.text[hits])]
+
+
+def _text_chunks(values: pd.Series) -> list[pa.LargeStringArray]:
+    """The column as pyarrow large strings without nulls (a missing cell becomes ""), chunk by
+    chunk as pandas holds it: its ``str`` dtype is pyarrow-backed, so nothing is copied unless
+    there are missing cells."""
+    if not pd.api.types.is_string_dtype(values.dtype) or values.dtype == object:
+        values = values.astype("str")  # None and NaN stay missing; anything else becomes str()
+    arr = pa.array(values.array)
+    out = []
+    for chunk in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]):
+        if chunk.type != pa.large_string():
+            chunk = chunk.cast(pa.large_string())
+        out.append(chunk.fill_null("") if chunk.null_count else chunk)
+    return out
+
+
+def _bytes(chunk: pa.LargeStringArray) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets of the cells, n + 1 from 0; their UTF-8 bytes), views of the chunk's buffers."""
+    _, offsets, data = chunk.buffers()
+    off = np.frombuffer(offsets, np.int64)[chunk.offset: chunk.offset + len(chunk) + 1]
+    if data is None or off[-1] == off[0]:
+        return off - off[0], np.zeros(0, np.uint8)
+    return off - off[0], np.frombuffer(data, np.uint8)[off[0]:off[-1]]
+
+
+def _strings(off: np.ndarray, raw: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+    """A pyarrow string array on these offsets and bytes (no copy); null where not ``valid``."""
+    n = len(off) - 1
+    bitmap = None if valid is None else pa.array(valid).buffers()[1]
+    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(off), pa.py_buffer(raw), bitmap,
+                                            0 if valid is None else int(n - valid.sum()))
+
+
+# bytes -> shape: every ASCII digit becomes "9" (the patterns only ask "is this a digit"; UTF-8
+# never uses the bytes of ASCII digits inside a multi-byte character)
+_SHAPE = np.arange(256, dtype=np.uint8)
+_SHAPE[ord("0"): ord("9") + 1] = ord("9")
+
+
+def _kept(style: str) -> np.ndarray:
+    """bytes -> what float() reads, 0 for a byte to drop: digits and signs stay, the decimal
+    separator becomes ".", the last byte of the Unicode minus (E2 88 92; no other character a
+    number may hold contains 0x92) becomes "-"; spaces, €, %, thousands separators go."""
+    lut = np.zeros(256, np.uint8)
+    for c in "0123456789+-":
+        lut[ord(c)] = ord(c)
+    lut[ord("," if style == "nl" else ".")] = ord(".")
+    lut[0x92] = ord("-")
+    return lut
+
+
+_KEPT = {s: _kept(s) for s in STYLES}
+# facts about a shape, as bits
+_BLANK, _NL, _EN, _PCT, _SEP = 1, 2, 4, 8, 16
+
+
+def _facts(shape: str) -> int:
+    s = shape.strip(SPACES).replace("\u2212", "-")
+    return ((not s) * _BLANK | bool(_MATCH["nl"](s)) * _NL | bool(_MATCH["en"](s)) * _EN
+            | ("%" in s) * _PCT | ("." in s or "," in s) * _SEP)
+
+
+def _lowest(digits: int) -> float:
+    """The smallest whole number written with ``digits`` digits and no leading zero; infinite
+    beyond 15 digits (every such cell counts as an identifier)."""
+    return math.inf if digits > 15 else 10.0 ** (digits - 1) if digits > 1 else 0.0
 
 
 def parse_numbers(values: pd.Series, default_style: str = "nl") -> ParsedNumbers:
-    """Read a column of numbers written by people (see the module notes), vectorised.
+    """Read a column of numbers written by people (see the module notes); vectorised.
 
-    The decimal style is decided by the column itself; ``default_style`` is used only when every
-    cell reads both ways (``1.440``).
+    ``values`` holds text (pandas ``str`` or object dtype; None and NaN are empty cells). The
+    column decides its style; ``default_style`` settles a tie and a column whose every value
+    reads both ways. Returns a :class:`ParsedNumbers`; nothing is raised for bad cells.
+
+    How: whether a cell is a number, and in which style, depends only on its *shape* (the cell
+    with every digit written as 9: ``1.440,5`` -> ``9.999,9``), and a column has few shapes. The
+    patterns of :func:`parse_number` judge each distinct shape once. The cells' bytes are then
+    reduced to sign, digits and a decimal point and converted by pyarrow's float cast (correctly
+    rounded, like Python's float()).
     """
-    arr = _arrow_strings(values)
-    vals, not_number, conflict, style, integer, identifier, percent, decided = _numbers_arrow(
-        arr, default_style)
-    idx = values.index
-    out = pd.Series(np.asarray(vals, dtype="float64"), index=idx)
-    return ParsedNumbers(out, pd.Series(not_number, index=idx), pd.Series(conflict, index=idx),
-                         style, integer, identifier, percent, decided)
+    _check_style(default_style)
+    chunks = [_bytes(c) for c in _text_chunks(values)]
+    encoded = pc.dictionary_encode(pa.chunked_array(
+        [_strings(off, _SHAPE[raw]) for off, raw in chunks], pa.large_string())).unify_dictionaries()
+    shapes = encoded.chunks[0].dictionary.to_pylist() if encoded.num_chunks else []
+    codes = (np.concatenate([c.indices.to_numpy() for c in encoded.chunks]) if encoded.num_chunks
+             else np.zeros(0, np.int32))
+    facts = np.array([_facts(s) for s in shapes], np.uint8)
+    flags = facts[codes]
+    missing, fits_nl, fits_en = (flags & _BLANK) > 0, (flags & _NL) > 0, (flags & _EN) > 0
+    only_nl, only_en = fits_nl & ~fits_en, fits_en & ~fits_nl
+    counts = {"nl": int(only_nl.sum()), "en": int(only_en.sum())}
+    style = default_style if counts["nl"] == counts["en"] else max(STYLES, key=counts.get)
+    usable = fits_nl if style == "nl" else fits_en
+    # the usable cells reduced to sign, digits and "." for the float cast (the others are null);
+    # each shape says how many of its bytes stay. Cells written that way already (1440, -2.5 in
+    # English) are cast as they are.
+    lut = _KEPT[style]
+    kept_bytes = [lut[np.frombuffer(s.encode(), np.uint8)] for s in shapes]
+    as_written = all(bytes(k) == s.encode() for s, k, f in zip(shapes, kept_bytes, facts)
+                     if f & (_NL if style == "nl" else _EN))
+    length = None if as_written else np.array([np.count_nonzero(k) for k in kept_bytes], np.int64)[codes]
+    numbers, start = [], 0
+    for off, raw in chunks:
+        end = start + len(off) - 1
+        if length is not None:
+            raw = lut[raw]
+            off = np.zeros(len(off), np.int64)
+            np.cumsum(length[start:end], out=off[1:])
+            if off[-1] < len(raw):
+                raw = raw[raw != 0]
+        numbers.append(pc.cast(_strings(off, raw, usable[start:end]), pa.float64())
+                       .to_numpy(zero_copy_only=False))
+        start = end
+    numbers = np.concatenate(numbers) if numbers else np.zeros(0)
+    integer = not (usable & ((flags & _SEP) > 0)).any()
+    identifier = False
+    if integer:
+        # a whole number of d digits is at least 10**(d - 1) unless it starts with 0 ("0123");
+        # more than 15 digits is an identifier whatever its value
+        lowest = np.array([_lowest(s.count("9")) for s in shapes], np.float64)[codes]
+        identifier = bool((usable & (np.abs(numbers) < lowest)).any())
 
+    def series(a: np.ndarray) -> pd.Series:
+        return pd.Series(a, index=values.index, copy=False)
 
-def _style_words(style: str) -> str:
-    return ("decimaalkomma zoals de rest van de kolom (33,6 of 1.440,5)" if style == "nl"
-            else "decimaalpunt zoals de rest van de kolom (33.6 of 1,440.5)")
-
-
-def _conflict_problems(file, rows, column, raw, conflict, style) -> list[Problem]:
-    exp = ("een getal met " + _style_words(style)
-           + "; deze kolom mengt beide schrijfwijzen, zodat niet zeker is wat bedoeld is")
-    return [Problem(file, int(rows[i]), str(column), raw[i], exp) for i in np.flatnonzero(conflict)]
-
-
+    return ParsedNumbers(series(numbers), series(missing), series(~missing & ~fits_nl & ~fits_en),
+                         series(only_en if style == "nl" else only_nl), style,
+                         counts["nl"] + counts["en"] > 0, integer, identifier,
+                         bool((usable & ((flags & _PCT) > 0)).any()), values)

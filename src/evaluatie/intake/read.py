@@ -6,47 +6,37 @@ One entry point, :func:`read_table`. What it promises:
   and Excel the header is row 1, so the first data row is row 2 (blank lines and empty sheet rows
   keep their number, so row 7 in a message is row 7 in Excel); for SPSS, Stata and Parquet it is
   the case number, starting at 1.
-* **Provenance.** ``df.attrs["source"] = {"file": <path relative to the project root, or only the
-  file name>, "sha256": <hex digest of the file's bytes>}`` — never an absolute local path.
+* **Source.** ``df.attrs["source"] = {"file": <path relative to the project root, or only the
+  file name>}`` — never an absolute local path. Reading does not hash the file: the report's
+  provenance hashes its inputs (:func:`evaluatie.publish.provenance.input_hashes`).
   CSV adds ``df.attrs["csv"] = {"encoding", "separator", "decimal"}``; Excel adds
   ``df.attrs["sheet"]``.
 * **Refusal.** A file that cannot be read as a table (empty, header only, truncated, not the
   format its extension says, ragged rows, mixed decimal styles in one column) raises
-  :class:`~evaluatie.intake.schema.DataError` naming file, row and column, in Dutch.
+  :class:`~evaluatie.core.errors.DataError` naming file, row and column, in Dutch.
 
-CSV specifics
-    The separator is sniffed among ``;``, ``,`` and tab (the one that splits the header and the
-    first rows into the same number of fields). The encoding is UTF-8 (with or without BOM) when
-    the whole file decodes strictly as UTF-8, else Windows-1252 (so ``é``, ``ë``, ``€`` survive);
-    a file that mixes both is refused rather than turned into mojibake.
-    Empty cells are missing; nothing else is (``NA`` stays the text ``NA``); whitespace is kept
-    (the analysis schema trims it).
+CSV
+    The separator is sniffed among ``;``, ``,`` and tab on the first rows (the one that splits
+    the header and those rows into the same number of fields). The encoding is UTF-8 (with or
+    without BOM) when the whole file decodes strictly as UTF-8, else Windows-1252 (so ``é``,
+    ``ë``, ``€`` survive); a file that mixes both, or holds a byte Windows-1252 leaves undefined,
+    is refused with the row of the first such byte rather than turned into mojibake.
+    Every cell is read as text by pyarrow's CSV reader; a file it cannot split cleanly (a ragged
+    row, a quote left open, a line of only spaces) is read again by Python's csv module, which
+    names the rows that are wrong. A row with no visible character (a blank line, only spaces,
+    only separators) holds no data: it is skipped and keeps its number. Empty cells are
+    missing; nothing else is (``NA`` stays the text ``NA``); whitespace is kept (the analysis
+    schema trims it).
 
 Numbers written by people
-    A text column becomes numeric only when **every** non-empty cell is a number:
-    ``1440``, ``1.440``, ``33,6``, ``1.500,50``, ``33,6%``/``33,6 %`` (read as 33.6, percent
-    units), ``€ 1.500,50``, ``-2,5``/``−2,5``. The decimal style is decided per column: values
-    that can only be Dutch (``33,6``, ``1.440,5``) or only English (``33.6``, ``1,440.5``)
-    fix it; a column holding both is a :class:`DataError` naming every row written the other
-    way. A column of only ambiguous values (``1.440``, ``2,500``) follows the file: Dutch if
-    another column of the file is unambiguously Dutch or the separator is ``;`` or tab, English
-    for a comma-separated file. Columns with any non-number (``n.v.t.``) stay text; the schema
-    then names the offending cells. (One leniency: in a column of numbers, a cell in exponent
-    notation such as ``1e5`` is read as a number, as pyarrow's float parser does.)
-
-Speed
-    Big CSVs are memory-mapped, hashed on a second thread, and parsed by pyarrow. The first rows
-    (about 16 KiB) are used to plan each column (text, whole numbers, decimals, thousands
-    separators); every cell is then still checked, by strict one-pass conversions that step
-    aside to the careful converter the moment a cell does not fit the plan. Plain decimal
-    columns are parsed by pyarrow itself with the file's decimal separator (a cell in the other
-    style fails that read, and the file is read again as text, so the careful converter names
-    it); numbers with thousands separators are checked and converted on the cells' bytes
-    (separator positions and counts, numpy) before pyarrow's exact float cast. Text is not
-    validated by the parser: the columns that stay text are checked for UTF-8 afterwards
-    (anything else means Windows-1252 and the file is decoded first, as before). Blank lines,
-    ragged rows and bad encodings go to a careful path (Python's csv module) that names their
-    rows. See ``benchmarks/read_csv.py``.
+    A column becomes numeric only when **every** non-empty cell is a number as
+    :mod:`evaluatie.core.numbers` reads them (``1440``, ``1.440``, ``33,6``, ``1.500,50``,
+    ``33,6 %``, ``€ 1.500,50``, ``−2,5``). Each column decides its decimal style; a column holding
+    both styles is a :class:`DataError` naming every row written the minority's way. A column of
+    only ambiguous values (``1.440``, ``2,500``) follows the file: the style of the columns that
+    decided one, if they agree, else Dutch for a ``;``- or tab-separated file and English for a
+    comma-separated one. Columns with any non-number (``n.v.t.``) stay text; the schema then
+    names the offending cells. Whole numbers come as int64 (float64 when some cell is empty).
 
 Identifiers stay text
     A column of whole numbers where some value has a leading zero (``0123``) or more than 15
@@ -55,9 +45,10 @@ Identifiers stay text
 Excel
     Via openpyxl, cached values (not formulas). ``sheet`` is a name or a 0-based position
     (default: the first sheet). The first non-empty row is the header. Merged cells are refused
-    (a merged header is not a header). Numbers stored as text go through the same rules as CSV;
-    a numeric column whose cells are all formatted as percentages is multiplied by 100 (what the
-    user sees, ``33,6%``, is what they get: 33.6) and listed in ``df.attrs["percent_columns"]``.
+    (a merged header is not a header). Numbers stored as text go through the same number parser
+    (Dutch when ambiguous); a numeric column whose cells are all formatted as percentages is
+    multiplied by 100 (what the user sees, ``33,6%``, is what they get: 33.6) and listed in
+    ``df.attrs["percent_columns"]``.
 
 SPSS and Stata: value labels
     Via pyreadstat. Labelled columns hold their **labels** (``"zeer tevreden"``), codes without a
@@ -67,25 +58,29 @@ SPSS and Stata: value labels
     When one label is used for two codes of a column, the label gets its code appended
     (``"onbekend (9)"``) so the codes remain recoverable. Variable labels are kept in
     ``df.attrs["variable_labels"]``. SPSS user-missing values are missing.
+
+Speed: ``benchmarks/read_csv.py`` compares :func:`read_table` on 10⁶ rows with
+``pandas.read_csv`` given the right arguments by hand.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
-import io as _io
+import io
 import re
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
-from evaluatie.core.paths import display_path
 from evaluatie.core.errors import DataError, Problem
-from evaluatie.core.numbers import _EN, _NL, _PY_DECOR, _WS, _conflict_problems, _isna, _np, _numbers_arrow, parse_numbers
+from evaluatie.core.numbers import parse_numbers
+from evaluatie.core.paths import display_path
 
 __all__ = ["read_table", "value_codes", "FORMATS"]
 
@@ -104,6 +99,8 @@ _FORMAT_NAMES = {
 }
 _SEPARATORS = (";", ",", "\t")
 _SEP_NAMES = {";": "puntkomma", ",": "komma", "\t": "tab"}
+_HEADER_ONLY = "minstens één rij met gegevens onder de kopregel; het bestand heeft alleen een kopregel"
+_UNNAMED = "een naam in de kopregel voor elke kolom met gegevens"
 
 # --------------------------------------------------------------------------- format sniffing
 
@@ -177,84 +174,44 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
         df = _read_stat(path, shown, fmt)
     else:
         df = _read_parquet(path, shown)
-    if "source" not in df.attrs:
-        from evaluatie.publish.provenance import sha256
-
-        df.attrs["source"] = {"file": shown, "sha256": sha256(path)}
+    df.attrs["source"] = {"file": shown}
     return df
 
 
 def _finish_index(df: pd.DataFrame, rows) -> pd.DataFrame:
-    if isinstance(rows, range):  # consecutive row numbers: no array needed
-        df.index = pd.RangeIndex(rows.start, rows.stop, name="row")
-    else:
-        df.index = pd.Index(np.asarray(rows, dtype="int64"), name="row")
+    df.index = pd.Index(np.asarray(rows, dtype="int64"), name="row")
     return df
 
 
-# --------------------------------------------------------------------------- CSV
+# --------------------------------------------------------------------------- CSV: encoding
 
-_THREADS = True  # pyarrow's reader and the per-column conversions may use more than one core
-
-
-class _Fallback(Exception):
-    """The fast path cannot settle this file; use the careful one."""
-
-
-def _utf8_ok(chunk) -> bool:
-    """pyarrow reads with ``check_utf8=False`` (validating every text cell of a big file costs
-    as much as parsing its numbers); the columns that stay text are checked here instead:
-    a pure-ASCII chunk by one byte maximum, any other by pyarrow's full validation."""
-    import pyarrow as pa
-
-    _, _, raw = _string_bytes(chunk)
-    if raw.size and raw.max() >= 128:
-        try:
-            chunk.validate(full=True)
-        except pa.ArrowInvalid:
-            return False
-    return True
-
-
-def _row_of_offset(data, offset: int) -> int:
-    return int(np.count_nonzero(np.frombuffer(data, np.uint8, count=offset) == 10)) + 1
-
-
-def _decode(data: bytes, shown: str) -> tuple[str, str]:
-    """(text, encoding): strict UTF-8 (BOM removed), else Windows-1252; never mojibake."""
-    try:
-        return str(data, "utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    _check_cp1252(data, shown)
-    return str(data, "cp1252"), "cp1252"
+def _row_of_offset(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
 
 
 _CP1252_UNDEFINED = np.array([0x81, 0x8D, 0x8F, 0x90, 0x9D], np.uint8)
-# bytes the UTF-8 form of each Windows-1252 byte adds (é: 1, €: 2)
-_CP1252_EXTRA = np.array([0] * 128 + [
-    0 if b in _CP1252_UNDEFINED else len(bytes([b]).decode("cp1252").encode("utf-8")) - 1
-    for b in range(128, 256)], np.int64)
 
 
-def _check_cp1252(data, shown: str) -> None:
+def _check_cp1252(data: bytes, shown: str) -> None:
     """A file that is not valid UTF-8 must be Windows-1252 throughout: no UTF-8 sequence
-    anywhere (a lead byte followed by a continuation byte: the file mixes both encodings, and
-    reading it either way makes mojibake) and none of the five bytes Windows-1252 leaves
-    undefined. Raises a DataError naming the row; reads the bytes once, with numpy."""
+    anywhere (a lead byte followed by as many continuation bytes as it announces: the file
+    mixes both encodings, and reading it either way makes mojibake) and none of the five bytes
+    Windows-1252 leaves undefined. Raises a DataError naming the row; works on the bytes with
+    numpy. (``ç`` before a non-breaking space, E7 A0, is no UTF-8 sequence: E7 announces two.)"""
     b = np.frombuffer(data, np.uint8)
     hi = np.flatnonzero(b >= 0x80)
     v = b[hi]
-    nxt = b[np.minimum(hi + 1, len(b) - 1)]
-    pair = (v >= 0xC2) & (v <= 0xF4) & (hi + 1 < len(b)) & (nxt >= 0x80) & (nxt <= 0xBF)
-    if pair.any():
-        try:
-            str(data, "utf-8-sig")
-            bad = int(hi[np.argmax(pair)])
-        except UnicodeDecodeError as e:
-            bad = e.start
+
+    def continued(k: int) -> np.ndarray:  # the k-th byte after each high byte is 10xxxxxx
+        at = np.minimum(hi + k, len(b) - 1)
+        return (hi + k < len(b)) & ((b[at] & 0xC0) == 0x80)
+
+    announced = np.select([(v >= 0xC2) & (v <= 0xDF), (v >= 0xE0) & (v <= 0xEF), (v >= 0xF0) & (v <= 0xF4)],
+                          [1, 2, 3], 0)
+    sequence = (announced > 0) & continued(1) & ((announced < 2) | continued(2)) & ((announced < 3) | continued(3))
+    if sequence.any():  # named at the first byte that is not UTF-8
         raise DataError(Problem(
-            shown, _row_of_offset(data, bad), None, None,
+            shown, _row_of_offset(data, _utf8_error(data)), None, None,
             "één tekencodering voor het hele bestand; het is deels UTF-8 en deels iets anders. "
             "Bewaar het opnieuw als CSV UTF-8"))
     undefined = np.isin(v, _CP1252_UNDEFINED)
@@ -265,34 +222,45 @@ def _check_cp1252(data, shown: str) -> None:
             "Bewaar het opnieuw als CSV UTF-8"))
 
 
-def _cp1252_to_utf8(col):
-    """A text column read from Windows-1252 bytes, as UTF-8 (offsets moved by the bytes each
-    accented character adds). Only the column's own bytes are decoded, not the whole file."""
-    import pyarrow as pa
-
-    out = []
-    for chunk in (col.chunks if isinstance(col, pa.ChunkedArray) else [col]):
-        arr, off, raw = _string_bytes(chunk)
-        hi = np.flatnonzero(raw >= 0x80)
-        if not hi.size:
-            out.append(arr)
-            continue
-        extra = np.zeros(hi.size + 1, np.int64)
-        np.cumsum(_CP1252_EXTRA[raw[hi]], out=extra[1:])
-        new_off = off + extra[np.searchsorted(hi, off)]
-        out.append(_with_bytes(arr, new_off, raw.tobytes().decode("cp1252").encode("utf-8")))
-    return pa.chunked_array(out, col.type) if isinstance(col, pa.ChunkedArray) else out[0]
+def _utf8_error(data: bytes) -> int | None:
+    """Offset of the first byte that is not UTF-8, or None."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return e.start
+    return None
 
 
-def _sniff(sample: str, shown: str) -> tuple[str, list[list[str]]]:
-    """Choose the separator from the first rows; return it with the sample's parsed records."""
-    lines = sample
+def _as_utf8(data: bytes, shown: str) -> bytes:
+    """A Windows-1252 file as UTF-8 bytes (after :func:`_check_cp1252`)."""
+    _check_cp1252(data, shown)
+    return data.decode("cp1252").encode("utf-8")
+
+
+# --------------------------------------------------------------------------- CSV: dialect
+
+def _sample_of(data: bytes, size: int = 16384) -> bytes:
+    """The first rows (about ``size`` bytes, whole lines) for sniffing."""
+    while len(data) > size:
+        cut = data.rfind(b"\n", 0, size)
+        if cut > 0 and data.count(b"\n", 0, cut) >= 20:
+            return data[: cut + 1]
+        size *= 4  # long lines: take more
+    return data
+
+
+def _sniff(sample: str, whole: bool, shown: str) -> tuple[str, list[list[str]]]:
+    """Choose the separator from the first rows; return it with the sample's parsed records.
+    Unless the sample is the ``whole`` file, its last record may be cut inside a quoted field
+    and does not count."""
     best = None
     for sep in _SEPARATORS:
         try:
-            recs = [r for r in csv.reader(_io.StringIO(lines), delimiter=sep) if r]
+            recs = [r for r in csv.reader(io.StringIO(sample), delimiter=sep) if r]
         except csv.Error:
             continue
+        if not whole and len(recs) > 2:
+            recs = recs[:-1]
         if not recs:
             continue
         width = len(recs[0])
@@ -319,336 +287,75 @@ def _header(names: list[str], shown: str) -> list[str]:
     return out
 
 
-def _sample_style(rec_cols: list[list[str]]) -> str | None:
-    """The decimal style the sample's cells reveal: 'nl', 'en', or None."""
-    nl = en = 0
-    for col in rec_cols:
-        for v in col:
-            if "," not in v and "." not in v:
-                continue  # neither style
-            m = _PY_DECOR.match(v.strip(_WS).replace("\u2212", "-"))
-            if not m:
-                continue
-            s = m.group(3)
-            a, b = bool(_NL.fullmatch(s)), bool(_EN.fullmatch(s))
-            nl += a and not b
-            en += b and not a
-    if nl and not en:
-        return "nl"
-    if en and not nl:
-        return "en"
-    return None
-
+# --------------------------------------------------------------------------- CSV: reading
 
 def _read_csv(path: Path, shown: str) -> pd.DataFrame:
-    import pyarrow as pa
-
-    import mmap
-
-    with open(path, "rb") as f:
-        # memory-mapped: hashed, sniffed and parsed without copying the file into Python first
-        data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    pool = ThreadPoolExecutor(max_workers=1)
-    digest = pool.submit(lambda d=data: hashlib.sha256(d).hexdigest())  # the file's own bytes
+    data = path.read_bytes()
+    head = _sample_of(data)
     try:
-        encoding = "utf-8"
-        head = _sample_of(data)
-        try:
-            sample = head.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            _check_cp1252(data, shown)  # Windows-1252 throughout, or a DataError
-            encoding = "cp1252"
-            sample = head.decode("cp1252")
-        sep, recs = _sniff(sample, shown)
-        if len(head) < len(data) - 3 and len(recs) > 2:
-            recs = recs[:-1]  # the last sample record may be cut inside a quoted field
-        names = _header(recs[0], shown)
-        if len(recs) < 2 and len(bytes(data).strip(b" \t\r\n\xef\xbb\xbf").splitlines()) < 2:
-            raise DataError(Problem(shown, None, None, None, _HEADER_ONLY))
-        df = style = None
-        attempts = [True, False]  # typed (pyarrow parses plain decimals itself), then all text
-        while attempts:
-            try:
-                df, style, encoding = _csv_fast(data, sep, names, recs, shown, attempts[0], encoding)
-                break
-            except (_Fallback, pa.ArrowInvalid) as e:
-                if isinstance(e, pa.ArrowInvalid) and re.search(r"Expected \d+ columns", str(e)):
-                    break  # ragged rows: only the careful path can name them
-                attempts.pop(0)
-        if df is None:
-            df, style, encoding = _csv_careful(data, sep, names, shown)
-        df.attrs["source"] = {"file": shown, "sha256": digest.result()}
-        df.attrs["csv"] = {"encoding": encoding, "separator": sep, "decimal": "," if style == "nl" else "."}
-        return df
-    finally:
-        pool.shutdown(wait=True)
-
-
-_HEADER_ONLY = "minstens één rij met gegevens onder de kopregel; het bestand heeft alleen een kopregel"
-
-
-def _sample_of(data: bytes, size: int = 16384) -> bytes:
-    """The first rows (about ``size`` bytes, whole lines) for sniffing and planning."""
-    while len(data) > size:
-        cut = data.rfind(b"\n", 0, size)
-        if cut > 0 and data[:cut].count(b"\n") >= 20:
-            return data[: cut + 1]
-        size *= 4  # long lines: take more
-    return bytes(data)
-
-
-def _sample_columns(recs: list[list[str]], width: int) -> list[list[str]]:
-    cols: list[list[str]] = [[] for _ in range(width)]
-    for r in recs[1:]:
-        if len(r) != width:
-            continue
-        for j, v in enumerate(r):
-            if v.strip():
-                cols[j].append(v)
-    return cols
-
-
-
-
-def _csv_fast(data: bytes, sep: str, names: list[str], recs, shown, typed: bool = True,
-              encoding: str = "utf-8"):
-    """pyarrow, multithreaded. With ``typed``, columns whose first cells are plain decimals are
-    parsed by pyarrow itself (strict: any other cell fails the read and we come back untyped);
-    the other columns come as text and are converted per column. Blank lines and ragged rows
-    fail the read too: the careful path then gives their row numbers. pyarrow splits the raw
-    bytes (separators, quotes and digits are ASCII in both encodings); text columns are checked
-    for UTF-8, or converted from Windows-1252, afterwards. Returns (frame, style, encoding)."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    width = len(names)
-    cols = _sample_columns(recs, width)
-    default = _sample_style(cols) or ("en" if sep == "," else "nl")
-    plans = {j: _plan(cols[j], default) for j in range(width)}
-    # text as large_string: what pandas' str dtype holds, so no conversion later
-    types = {f"c{j}": (pa.float64() if typed and plans[j] == "dec" else
-                       pa.string() if plans[j] in ("int", "dec", "thou") else pa.large_string())
-             for j in range(width)}
-    end = len(data)  # without trailing newlines and lines of only blanks (a last cell keeps its spaces)
-    while end:
-        while end and data[end - 1] in b"\r\n":
-            end -= 1
-        start = data.rfind(b"\n", 0, end) + 1
-        if end > start and not data[start:end].strip(b" \t"):
-            end = start
-            continue
-        break
-    read = pacsv.ReadOptions(column_names=list(types), skip_rows=1, block_size=1 << 22, use_threads=_THREADS)
-    quotes = data.find(b'"') >= 0
-    if quotes and np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == 34) % 2:
-        raise _Fallback  # an odd number of quotes: maybe a field left open at the end
-    # no quote in the whole file: the tokenizer need not look for them
-    parse = pacsv.ParseOptions(delimiter=sep, quote_char='"' if quotes else False, double_quote=True,
-                               newlines_in_values=quotes, ignore_empty_lines=False)
-    conv = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True, null_values=[""],
-                                quoted_strings_can_be_null=True, check_utf8=False,
-                                decimal_point="," if default == "nl" else ".")
-    table = pacsv.read_csv(pa.py_buffer(data)[:end], read_options=read, parse_options=parse,
-                           convert_options=conv)
-    rows = range(2, table.num_rows + 2)
-    if table.num_rows and all(c.null_count for c in table.columns):
-        # blank lines (and rows of only separators) hold no data but keep their row number
-        import pyarrow.compute as pc
-
-        empty = np.logical_and.reduce([_np(pc.is_null(c)) for c in table.columns])
-        if empty.any():
-            table = table.filter(pa.array(~empty))
-            rows = np.arange(2, len(empty) + 2)[~empty]
-    n = table.num_rows
-    if n == 0:
+        sample, encoding, utf8 = head.decode("utf-8-sig"), "utf-8", data
+    except UnicodeDecodeError:
+        encoding, utf8 = "cp1252", _as_utf8(data, shown)
+        sample = head.decode("cp1252")
+    sep, recs = _sniff(sample, len(head) == len(data), shown)
+    names = _header(recs[0], shown)
+    cells = _arrow_cells(utf8, sep, len(names))
+    if cells is None and encoding == "utf-8" and _utf8_error(data) is not None:
+        encoding, utf8 = "cp1252", _as_utf8(data, shown)  # a Windows-1252 byte after the sample
+        cells = _arrow_cells(utf8, sep, len(names))
+    if cells is None:
+        cells = _csv_module_cells(utf8.decode("utf-8-sig"), sep, len(names), shown)
+    rows, columns = cells
+    if not len(rows):
         raise DataError(Problem(shown, None, None, None, _HEADER_ONLY))
-    arrays = []
-    for j, col in enumerate(table.columns):
-        if pa.types.is_floating(col.type):
-            v = col.to_numpy()
-            if np.isinf(v).any() or int(np.isnan(v).sum()) != col.null_count:
-                raise _Fallback  # 'inf'/'nan' written as text are not numbers to us
-            arrays.append(v)
-            plans[j] = "number"
-        else:
-            arrays.append(col)
-    raw = {"encoding": encoding, "data": data}
-    df, style = _columns_to_frame(arrays, names, rows, shown, default, plans, sep, raw=raw)
-    return df, style, raw["encoding"]
+    df, style = _typed_frame(columns, names, rows, "en" if sep == "," else "nl", shown)
+    df.attrs["csv"] = {"encoding": encoding, "separator": sep, "decimal": "," if style == "nl" else "."}
+    return df
 
 
-_PLAIN_INT = re.compile(r"[-+]?\d+")
-_PLAIN_NUM = re.compile(r"[-+]?[\d.,]+")
-
-
-def _plan(sample: list[str], style: str) -> str | None:
-    """How to read a column, judged from its first cells: 'text' (some cell is no number, so
-    the column is text whatever follows), 'int', 'dec' (decimals, no thousands separators),
-    'thou' (thousands separators), or None (decorated numbers: the careful converter)."""
-    if not sample:
+def _arrow_cells(data: bytes, sep: str, width: int) -> tuple[np.ndarray, list[pd.Series]] | None:
+    """Every cell as text, by pyarrow's CSV reader (multithreaded); None when the file is not
+    cleanly split into ``width`` fields per row (a ragged row, a line of only spaces, text that
+    is not UTF-8) or has an odd number of quotes (a quote left open, or one inside a field,
+    which pyarrow would read past). Returns (row numbers, columns) without blank rows."""
+    quotes = b'"' in data
+    if quotes and data.count(b'"') % 2:
         return None
-    if not all(_PLAIN_NUM.fullmatch(v) for v in sample):
-        for v in sample:
-            m = _PY_DECOR.match(v.strip(_WS).replace("\u2212", "-"))
-            if not m or not _PLAIN_NUM.fullmatch(m.group(3)):
-                return "text"
-        return None
-    if all(_PLAIN_INT.fullmatch(v) for v in sample):
-        return "int"
-    thou = "." if style == "nl" else ","
-    return "thou" if any(thou in v for v in sample) else "dec"
-
-
-def _npi(values, fill: int) -> np.ndarray:
-    if values.null_count:
-        values = values.fill_null(fill)
-    return values.to_numpy(zero_copy_only=False)
-
-
-def _string_bytes(arr):
-    """A pyarrow string array (as the CSV reader makes it: not sliced, 32-bit offsets) as
-    (the array, its offsets from its first cell as numpy int32, or int64 for large_string, its
-    bytes as a zero-copy uint8 numpy view)."""
-    import pyarrow as pa
-
-    if arr.type not in (pa.string(), pa.large_string()):
-        arr = arr.cast(pa.string())
-    if arr.offset:
-        arr = pa.concat_arrays([arr])  # a fresh copy that starts at its first cell
-    n = len(arr)
-    _, offsets, data = arr.buffers()
-    off = np.frombuffer(offsets, dtype=np.int64 if arr.type == pa.large_string() else np.int32, count=n + 1)
-    if data is None or off[-1] == off[0]:
-        raw = np.zeros(0, np.uint8)
-    else:
-        raw = np.frombuffer(data, dtype=np.uint8)[off[0]:off[-1]]
-    return arr, off - off[0], raw
-
-
-_COMMA_TO_POINT = bytes.maketrans(b",", b".")
-
-
-def _with_bytes(arr, off, raw):
-    """A string array like ``arr`` (same validity) with new offsets and bytes."""
-    import pyarrow as pa
-
-    if arr.type == pa.large_string():
-        return pa.LargeStringArray.from_buffers(len(arr), pa.py_buffer(np.asarray(off, np.int64)),
-                                                pa.py_buffer(raw), arr.buffers()[0], arr.null_count)
-    return pa.StringArray.from_buffers(len(arr), pa.py_buffer(np.asarray(off, np.int32)), pa.py_buffer(raw),
-                                       arr.buffers()[0], arr.null_count)
-
-
-def _decimal_bytes(arr, plan: str, style: str):
-    """Byte-level form of the strict conversion for ``dec`` and ``thou`` columns: the cells'
-    bytes with thousands separators removed and a decimal comma turned into a point, ready for
-    pyarrow's (exact) float cast; None when some cell is not written as the plan says.
-
-    Thousands separators must stand between digit groups of three, before any decimal
-    separator. Per cell, the first one (at ``f``) must follow 1 to 3 characters (after an
-    optional sign), and the distance to the decimal separator (or the end) must be a multiple
-    of four: ``(c - f) / 4`` separators, each at ``f + 4k``. Those positions are checked, and the
-    cells' counts must add up to the separators present in the column, so there is none
-    anywhere else. Every other character is judged by the float cast (digits, one point, a
-    leading sign; ``1e5`` is the documented leniency, but not after a thousands separator:
-    ``1.5e3`` is refused rather than read as 15e3). ``,`` and ``.`` are ASCII, so editing the
-    UTF-8 bytes is safe."""
-    import pyarrow.compute as pc
-
-    arr, off, raw = _string_bytes(arr)
-    thou, dec = (b".", b",") if style == "nl" else (b",", b".")
-    text = raw.tobytes()
-    total = text.count(thou)
-    if plan == "dec" or not total:
-        if total:
-            return None  # a thousands separator in a decimals column: the careful path decides
-        if dec == b",":
-            return _with_bytes(arr, off, text.translate(_COMMA_TO_POINT))
-        return arr
-    fd = _npi(pc.find_substring(arr, thou.decode()), -1)
-    has = fd >= 0
-    length = np.diff(off)
-    c = _npi(pc.find_substring(arr, dec.decode()), -1)
-    c = np.where(c < 0, length, c)
-    if b"-" in text or b"+" in text:
-        first = raw[np.minimum(off[:-1], max(len(raw) - 1, 0))]
-        sign = ((length > 0) & ((first == 45) | (first == 43))).view(np.uint8)
-    else:
-        sign = 0
-    span = c - fd
-    lead = fd - sign
-    if not (~has | ((lead >= 1) & (lead <= 3) & (span >= 4) & ((span & 3) == 0))).all():
-        return None
-    nd = np.where(has, span >> 2, 0)
-    if int(nd.sum()) != total:
-        return None  # a separator after the decimal one, or two in a row
-    for k in range(1, int(nd.max())):  # 1.234.567: the second and later separators in place
-        more = nd > k
-        if not (raw[off[:-1][more] + fd[more] + 4 * k] == ord(thou)).all():
-            return None
-    if b"e" in text or b"E" in text:  # '1.5e3' must not become 15e3
-        if (has & _np(pc.match_substring(arr, "e", ignore_case=True))).any():
-            return None
-    text = text.translate(_COMMA_TO_POINT if dec == b"," else None, thou)  # one pass
-    removed = np.zeros(len(off), np.int32)
-    np.cumsum(nd, out=removed[1:])
-    return _with_bytes(arr, off - removed, text)
-
-
-def _fast_numbers(arr, plan: str, style: str):
-    """Strict one-pass conversion for a column whose first cells were clean numbers.
-
-    Returns a numpy array, the string "text" (identifiers with leading zeros), or None when
-    some cell does not fit the plan (the careful converter then decides, with row numbers).
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
+    names = [f"c{j}" for j in range(width)]
     try:
-        if plan == "int":
-            v = pc.cast(arr, pa.int64())
-            # identifiers: a leading zero ("0123", also "-0123") or more than 15 digits
-            arr, off, raw = _string_bytes(arr)
-            length = np.diff(off)
-            starts = off[:-1][length > 0]
-            first = raw[starts]
-            signed = ((first == 45) | (first == 43)).view(np.uint8)
-            body = length[length > 0] - signed
-            if (body > 15).any():
-                return "text"
-            long = body > 1
-            if long.any() and (raw[starts[long] + signed[long]] == 48).any():
-                return "text"
-            return v.to_numpy(zero_copy_only=False)
-        t = _decimal_bytes(arr, plan, style)
-        if t is None:
-            return None
-        v = pc.cast(t, pa.float64()).to_numpy(zero_copy_only=False)
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+            # without quotes in the file the tokenizer need not look for them
+            parse_options=pacsv.ParseOptions(delimiter=sep, quote_char='"' if quotes else False,
+                                              newlines_in_values=quotes, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
+                                                 strings_can_be_null=True, null_values=[""]))
     except pa.ArrowInvalid:
         return None
-    if np.isinf(v).any() or int(np.isnan(v).sum()) != arr.null_count:
-        return None  # 'inf', 'nan' written as text: not numbers to us
-    return v
+    blank = np.ones(table.num_rows, bool)
+    for col in table.columns:  # usually settled by the first column
+        blank &= pc.or_kleene(col.is_null(), pc.utf8_is_space(col)).to_numpy(zero_copy_only=False)
+        if not blank.any():
+            break
+    rows = np.arange(2, table.num_rows + 2)
+    if blank.any():
+        table, rows = table.filter(pa.array(~blank)), rows[~blank]
+    return rows, [col.to_pandas() for col in table.columns]
 
 
-def _csv_careful(data: bytes, sep: str, names: list[str], shown: str):
-    """The careful path: Python's csv module, so ragged rows and blank lines get their row number."""
-    import pyarrow as pa
-
-    text, encoding = _decode(data, shown)
-    width = len(names)
-    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep, strict=True)
+def _csv_module_cells(text: str, sep: str, width: int, shown: str) -> tuple[np.ndarray, list[pd.Series]]:
+    """Every cell as text, by Python's csv module, record by record: what pyarrow could not
+    split is either read here or refused with the row of each ragged row or open quote."""
     out: list[list[str | None]] = [[] for _ in range(width)]
     rows: list[int] = []
     problems: list[Problem] = []
     record = 0
     try:
-        for rec in reader:
+        for rec in csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True):
             record += 1
-            if record == 1:
-                continue
-            if not rec or (len(rec) == 1 and not rec[0].strip()):
-                continue  # a blank line: keeps its number, holds no data
+            if record == 1 or all(not v.strip() for v in rec):
+                continue  # the header; a blank row keeps its number and holds no data
             if len(rec) != width and any("\n" in v for v in rec):
                 problems.append(Problem(
                     shown, record, None, None,
@@ -670,155 +377,50 @@ def _csv_careful(data: bytes, sep: str, names: list[str], shown: str):
         problems.append(Problem(shown, record + 1, None, None, f"een leesbare CSV-rij; {why}"))
     if problems:
         raise DataError(problems)
-    if not rows:
-        raise DataError(Problem(shown, None, None, None,
-                                _HEADER_ONLY))
-    cols = [pa.array(c, type=pa.string()) for c in out]
-    sample_cols = [[v for v in c[:2000] if v is not None] for c in out]
-    default = _sample_style(sample_cols) or ("en" if sep == "," else "nl")
-    return (*_columns_to_frame(cols, names, np.asarray(rows), shown, default, {}, sep), encoding)
+    return np.asarray(rows, dtype="int64"), [pd.Series(c, dtype="str") for c in out]
 
 
-def _fast_columns(todo: dict, style: str, check: dict | None = None) -> tuple[dict, bool]:
-    """:func:`_fast_numbers` for several columns, chunk by chunk on two threads (pyarrow's
-    kernels release the GIL). A column is a number column only if every chunk is. The UTF-8
-    checks of the text columns in ``check`` run in the same pool; the second result says
-    whether they all passed."""
-    import pyarrow as pa
-
-    jobs = []
-    for j, (arr, plan) in list(todo.items()) + [(j, (arr, "utf8")) for j, arr in (check or {}).items()]:
-        chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-        jobs += [(j, k, c, plan) for k, c in enumerate(chunks)]
-
-    def run(job):
-        return _utf8_ok(job[2]) if job[3] == "utf8" else _fast_numbers(job[2], job[3], style)
-
-    if _THREADS and len(jobs) > 1:
-        with ThreadPoolExecutor(max_workers=2) as ex:
-            results = list(ex.map(run, jobs))
-    else:
-        results = [run(job) for job in jobs]
-    utf8 = all(r for (_, _, _, plan), r in zip(jobs, results) if plan == "utf8")
-    results = [r for job, r in zip(jobs, results) if job[3] != "utf8"]
-    jobs = [job for job in jobs if job[3] != "utf8"]
-    out: dict[int, Any] = {}
-    for j in todo:
-        parts = [r for (jj, _, _, _), r in zip(jobs, results) if jj == j]
-        if not parts or any(r is None for r in parts):
-            out[j] = None
-        elif any(isinstance(r, str) for r in parts):
-            out[j] = "text"
-        else:
-            kinds = {np.asarray(r).dtype.kind for r in parts}  # int chunks with gaps come as float
-            out[j] = np.concatenate([np.asarray(r, dtype="float64" if "f" in kinds else None) for r in parts])
-    return out, utf8
-
-
-def _columns_to_frame(arrays, names, rows, shown, default_style, plans, sep, raw=None):
-    """Turn text columns into numbers where every cell is one; drop unnamed empty columns.
-
-    ``raw`` (``{"encoding", "data"}``) says the text columns hold the file's undecoded bytes:
-    every column not converted to numbers by the strict converters (numbers are ASCII) is then
-    checked for UTF-8 first; if one is not UTF-8, the whole file must be Windows-1252
-    (:func:`_check_cp1252`, else a DataError) and ``raw["encoding"]`` becomes ``"cp1252"``.
-    Windows-1252 text columns are converted to UTF-8 (no second read of the file)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
+def _typed_frame(columns: list[pd.Series], names: list[str], rows: np.ndarray, default_style: str,
+                 shown: str) -> tuple[pd.DataFrame, str]:
+    """The text columns as a frame: a column whose every cell is a number becomes numeric (see
+    the module notes), unnamed empty columns (a trailing separator) are dropped. Returns the
+    frame and the file's decimal style."""
+    index = pd.Index(rows, name="row")
     data: dict[str, Any] = {}
+    parsed = {}
     problems: list[Problem] = []
-    styles: dict[str, str] = {}
-    pending = []
-    # the strict per-column conversions are independent (and release the GIL): run them together
-    todo = {j: (arr, plans[j]) for j, arr in enumerate(arrays)
-            if plans.get(j) in ("int", "dec", "thou") and names[j]}
-    texts = [j for j, arr in enumerate(arrays) if isinstance(arr, (pa.Array, pa.ChunkedArray))]
-    check = {j: arrays[j] for j in texts if j not in todo} if raw and raw["encoding"] == "utf-8" else {}
-    fast_done, utf8 = _fast_columns(todo, default_style, check)
-    if raw is not None:
-        texts = [j for j in texts if not isinstance(fast_done.get(j), np.ndarray)]  # still text
-        if raw["encoding"] == "utf-8" and not (utf8 and all(
-                _utf8_ok(c) for j in texts if j not in check
-                for c in (arrays[j].chunks if isinstance(arrays[j], pa.ChunkedArray) else [arrays[j]]))):
-            _check_cp1252(raw["data"], shown)  # a late Windows-1252 character, or a DataError
-            raw["encoding"] = "cp1252"
-        if raw["encoding"] == "cp1252":
-            arrays = list(arrays)
-            for j in texts:
-                arrays[j] = _cp1252_to_utf8(arrays[j])
-    for j, (name, arr) in enumerate(zip(names, arrays)):
-        if plans.get(j) == "number":
-            data[name] = arr
-            styles[name] = default_style
-            continue
-        plan = plans.get(j)
-        if arr.null_count == len(arr) or (plan is None and not _np(
-                pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(arr)), 0)).any()):
-            if not name:
-                continue  # trailing separator: an unnamed, empty column
-            data[name] = pd.Series(arr.to_pandas(), dtype="str")
+    for j, (name, col) in enumerate(zip(names, columns)):
+        col = col.set_axis(index)
+        if col.isna().all():
+            if name:
+                data[name] = col
             continue
         if not name:
-            problems.append(Problem(shown, 1, f"kolom {j + 1}", None,
-                                    "een naam in de kopregel voor elke kolom met gegevens"))
+            problems.append(Problem(shown, 1, f"kolom {j + 1}", None, _UNNAMED))
             continue
-        if plan == "text":
-            data[name] = arr
-            continue
-        if plan is not None:
-            fast = fast_done[j] if j in fast_done else _fast_numbers(arr, plan, default_style)
-            if isinstance(fast, str):
-                data[name] = arr
-                continue
-            if fast is not None:
-                data[name] = fast
-                styles[name] = default_style
-                continue
-        pending.append((name, arr))
-    # numbers: columns that fix their own style first, then the ambiguous ones follow the file
-    decided_styles = []
-    results = {}
-    for name, arr in pending:
-        res = _numbers_arrow(arr, default_style)
-        results[name] = res
-        if res[7]:
-            decided_styles.append(res[3])
-    file_style = default_style
-    if decided_styles and all(s == decided_styles[0] for s in decided_styles):
-        file_style = decided_styles[0]
-    for name, arr in pending:
-        vals, not_number, conflict, style, integer, identifier, percent, decided = results[name]
-        if not decided and style != file_style and not not_number.any():
-            vals, not_number, conflict, style, integer, identifier, percent, decided = _numbers_arrow(
-                arr, file_style, hint=file_style)
-        if not_number.any():
-            data[name] = arr  # text
-            continue
-        if conflict.any():
-            raw = arr.to_numpy(zero_copy_only=False)
-            problems += _conflict_problems(shown, rows, name, raw, conflict, style)
-            continue
-        if integer and identifier:
-            data[name] = arr
-            continue
-        styles[name] = style
-        data[name] = vals
-    if problems:
-        problems.sort(key=lambda p: (p.row or 0))
-        raise DataError(problems)
-    frame = {}
-    for name in [n for n in names if n in data]:
-        v = data[name]
-        if isinstance(v, (pa.Array, pa.ChunkedArray)):
-            frame[name] = pd.Series(v.to_pandas(), dtype="str")
-        elif isinstance(v, pd.Series):
-            frame[name] = v.array
+        data[name] = col
+        # one cell that is no number makes a text column: the first rows usually show it
+        if not parse_numbers(col.iloc[:1000], default_style).not_number.any():
+            res = parse_numbers(col, default_style)
+            if not res.not_number.any():
+                parsed[name] = res
+    decided = {res.style for res in parsed.values() if res.decided}
+    style = decided.pop() if len(decided) == 1 else default_style
+    for name, res in parsed.items():
+        if not res.decided and not res.integer and res.style != style:
+            res = parse_numbers(data[name], style)  # ambiguous values follow the file
+        if res.conflict.any():
+            problems += res.conflict_problems(shown, name)
+        elif res.integer and res.identifier:
+            continue  # codes such as 0123 stay text
+        elif res.integer and not res.missing.any():
+            data[name] = res.values.astype("int64")
         else:
-            v = np.asarray(v)
-            frame[name] = v if v.flags.writeable else v.copy()  # never a view of pyarrow memory
-    df = pd.DataFrame(frame, copy=False)  # the arrays are ours: no copy, no consolidation
-    return _finish_index(df, rows), file_style
+            data[name] = res.values
+    if problems:
+        problems.sort(key=lambda p: p.row or 0)
+        raise DataError(problems)
+    return pd.DataFrame(data, index=index), style
 
 
 # --------------------------------------------------------------------------- Excel
@@ -832,6 +434,8 @@ def _header_text(v: Any) -> str:
 
 
 def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
+    # openpyxl, pyreadstat and pyarrow.parquet are imported when a file needs them: together they
+    # take about 0.2 s to import (measured with -X importtime), which a CSV-only analysis need not pay
     import openpyxl
 
     try:
@@ -895,7 +499,7 @@ def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
             continue
         if not name:
             problems.append(Problem(shown, header_row, f"kolom {j + 1}", None,
-                                    "een naam in de kopregel voor elke kolom met gegevens"))
+                                    _UNNAMED))
             continue
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
             arr = np.array([np.nan if v is None else v for v in vals], dtype="float64")
@@ -909,13 +513,12 @@ def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
         elif all(hasattr(v, "year") for v in present):
             data[name] = pd.to_datetime(pd.Series(vals, dtype=object)).to_numpy()
         elif all(isinstance(v, str) for v in present):
-            s = pd.Series(vals, dtype="str")
+            s = pd.Series(vals, index=rows, dtype="str")
             res = parse_numbers(s)
             if res.not_number.any() or (res.integer and res.identifier):
                 data[name] = s.array
             elif res.conflict.any():
-                problems += _conflict_problems(shown, rows, name, np.asarray(vals, dtype=object),
-                                               res.conflict.to_numpy(), res.style)
+                problems += res.conflict_problems(shown, name)
             else:
                 data[name] = res.values.to_numpy()
         else:
@@ -933,7 +536,7 @@ def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
 # --------------------------------------------------------------------------- SPSS, Stata, Parquet
 
 def _read_stat(path: Path, shown: str, fmt: str) -> pd.DataFrame:
-    import pyreadstat
+    import pyreadstat  # see _read_xlsx
 
     reader = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
     try:
@@ -954,8 +557,8 @@ def _read_stat(path: Path, shown: str, fmt: str) -> pd.DataFrame:
             counts[v] = counts.get(v, 0) + 1
         labels = {k: (v if counts[v] == 1 else f"{v} ({k})") for k, v in labels.items()}
         codes = df[col]
-        mapped = codes.map(lambda c: labels.get(_plain_code(c), c) if not _isna(c) else None)
-        df[col] = mapped.astype("str") if mapped.map(lambda v: isinstance(v, str) or v is None).all() else mapped.astype(object)
+        mapped = codes.map(lambda c: labels.get(_plain_code(c), c), na_action="ignore")
+        df[col] = mapped.astype("str") if mapped.dropna().map(lambda v: isinstance(v, str)).all() else mapped.astype(object)
         value_labels[col] = labels
     df = _finish_index(df.reset_index(drop=True), np.arange(1, len(df) + 1))
     df.attrs = {}
@@ -998,8 +601,7 @@ def value_codes(df: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _read_parquet(path: Path, shown: str) -> pd.DataFrame:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # see _read_xlsx
 
     try:
         table = pq.read_table(path)

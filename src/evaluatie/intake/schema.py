@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from evaluatie.core.errors import DataError, Problem
+from evaluatie.core.numbers import parse_numbers
 
 __all__ = ["Ledger", "Schema", "Column", "each_has", "BOOL_TOKENS"]
 
@@ -311,11 +312,8 @@ def _type_float(col: Column, values: pd.Series, missing: pd.Series):
     if pd.api.types.is_numeric_dtype(values.dtype):
         out = values.astype("float64")
         return out, pd.Series(False, index=values.index)
-    from evaluatie.core.numbers import parse_numbers
-
     if _is_text(values):
-        res = parse_numbers(values)
-        out = res.values.where(~res.not_number & ~res.conflict)
+        out = parse_numbers(values).values  # NaN where no number, or in the column's other style
         return out, out.isna() & ~missing
 
     is_text = values.map(lambda v: isinstance(v, str), na_action="ignore").astype(object).fillna(False).astype(bool)
@@ -326,9 +324,7 @@ def _type_float(col: Column, values: pd.Series, missing: pd.Series):
         out[is_num] = values[is_num].astype("float64")
     if is_text.any():
         # the column decides its decimal style; cells in the other style are invalid, not guessed
-        res = parse_numbers(values[is_text].astype("str"))
-        ok = ~res.not_number & ~res.conflict
-        out[is_text] = res.values.where(ok)
+        out[is_text] = parse_numbers(values[is_text].astype("str")).values
     bad = out.isna() & ~missing
     return out, bad
 
