@@ -46,8 +46,8 @@ installed() {  # name==version of every distribution in .venv
 before=$(installed)
 step "installing the exact versions of $LOCK, hash-checked (a first run downloads them all: minutes)"
 pip install --quiet --require-hashes -r "$LOCK"
-changed=$(comm -13 <(echo "$before") <(installed) | grep -c . || true)
-if [ "$changed" = 0 ]; then echo "    nothing to do: .venv has them all"; else echo "    $changed packages installed or changed"; fi
+changed=$(LC_ALL=C comm -13 <(echo "$before") <(installed) | grep -c . || true)
+if [ "$changed" = 0 ]; then echo "    nothing to do: .venv has them all"; else echo "    installed or changed: $changed"; fi
 
 # The package itself, editable: new modules need no reinstall, a changed pyproject.toml does. The
 # build runs in an isolated environment that downloads setuptools (4 s), so it is skipped while
