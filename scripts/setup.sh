@@ -2,7 +2,8 @@
 # Set up evaluatie in a local virtual environment (.venv): the exact versions of
 # requirements/lock.txt (hash-checked), the package itself (editable, without dependencies) and
 # the Jupyter kernel "evaluatie" of .venv. Needs Python >= 3.11 (PYTHON=... picks the interpreter).
-# Idempotent: a second run installs only what differs from the lock.
+# Idempotent: a second run installs only what is missing or differs from the lock (it removes
+# nothing), in a few seconds and without network access.
 #
 #   bash scripts/setup.sh                 set up from the lock
 #   bash scripts/setup.sh --refresh-lock  first re-resolve the lock: the newest versions within
