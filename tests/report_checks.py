@@ -8,7 +8,8 @@ from pathlib import Path
 
 def check_report_html(path: Path, local_roots: tuple[str, ...] = ()) -> list[str]:
     """Problems with a report as a publication: language, alt texts, nothing loaded from
-    elsewhere, no code, no tracebacks, no local paths."""
+    elsewhere, no code, no tracebacks, no local paths, every cell reachable with the keyboard, a
+    table of contents and a provenance section."""
     html = Path(path).read_text(encoding="utf-8")
     problems = []
     if not re.search(r'<html lang="nl"', html):
@@ -36,6 +37,9 @@ def check_report_html(path: Path, local_roots: tuple[str, ...] = ()) -> list[str
     for r in ("/home/", "/root/", "/tmp/", "/work/", "C:\\\\", *local_roots):
         if r and r in html:
             problems.append(f"local path {r!r} in the report")
+    for div in re.findall(r'<div\b[^>]*\bclass="[^"]*\b(?:jp-OutputArea-output|jp-Cell-inputWrapper)\b[^"]*"[^>]*>', html):
+        if 'tabindex="0"' not in div:
+            problems.append(f"cell not reachable with the keyboard (no tabindex): {div[:80]}")
     if 'class="ev-toc"' not in html:
         problems.append("no table of contents")
     if "Herkomst van dit rapport" not in html:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import os
+import re
 from pathlib import Path
 
+import nbformat
 import openpyxl
 import pytest
+from bs4 import BeautifulSoup
 
 from evaluatie.run.cli import main
+from evaluatie.run.notebook import add_toc, render_html, write_xlsx
+from evaluatie.run.runner import write_index
 from report_checks import check_report_html
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,8 +59,6 @@ def test_run_writes_every_output(demo_project, capsys):
 def test_same_inputs_give_the_same_page(demo_project):
     """Two runs of a report on the same inputs give the same HTML but for the time it was made:
     no random ids (tables, papermill's parameters cell), so reports can be compared with diff."""
-    import re
-
     pages = []
     for out in ("out1", "out2"):
         assert main(["run", "demo", "--out", str(demo_project / out), "--quiet"]) == 0
@@ -138,32 +143,22 @@ def test_cell_timeout_is_a_failure_of_that_report(demo_project, capsys):
     rec = json.loads((out / "traag" / "run.json").read_text())
     assert rec["status"] == "failed" and rec["error"]["kind"] == "timeout" and rec["error"]["cell"] == 5
     assert not (out / "traag" / "report.html").exists()
+    nb = json.loads((out / "traag" / "notebook.ipynb").read_text(encoding="utf-8"))
+    started = [c for c in nb["cells"] if c["metadata"].get("papermill", {}).get("start_time")]
+    assert "time.sleep(sleep)" in "".join(started[-1]["source"])  # the cell that ran out of time is the last
 
 
-def test_notebook_written_once_not_per_cell(demo_project, monkeypatch):
-    """papermill writes and validates the whole notebook at the start and end of every cell; our
-    engine writes it once at the end (and after a failure, up to the failing cell)."""
-    import papermill.engines
-    import papermill.execute
-
-    writes = []
-    for mod in (papermill.engines, papermill.execute):
-        orig = mod.write_ipynb
-        monkeypatch.setattr(mod, "write_ipynb", lambda nb, path, _o=orig: (writes.append(path), _o(nb, path)))
-    out = demo_project / "out"
-    assert main(["run", "demo", "--out", str(out), "--quiet"]) == 0
-    n_cells = len(json.loads((out / "demo" / "notebook.ipynb").read_text())["cells"])
-    assert n_cells >= 6 and len(writes) <= 2, (n_cells, len(writes))
-
-    writes.clear()
+def test_failed_run_keeps_the_notebook_up_to_the_failing_cell(demo_project):
     _write_params(demo_project, "demo_fout", "notebook: demo\nparameters:\n  fail: true\n")
+    out = demo_project / "out"
     assert main(["run", "demo_fout", "--out", str(out), "--quiet"]) == 1
-    assert len(writes) <= 3
     nb = json.loads((out / "demo_fout" / "notebook.ipynb").read_text())
     failed = [c for c in nb["cells"] if c["metadata"].get("papermill", {}).get("exception")]
     assert failed and any(o.get("ename") == "ValueError" for o in failed[0]["outputs"])
     before = nb["cells"][:nb["cells"].index(failed[0])]
     assert any(c.get("outputs") for c in before)  # outputs of the cells that ran are kept
+    after = nb["cells"][nb["cells"].index(failed[0]) + 1:]
+    assert after and not any(c.get("outputs") for c in after)  # nothing ran after the failure
 
 
 @pytest.mark.slow
@@ -201,34 +196,27 @@ def test_absolute_input_paths_are_not_published(demo_project, tmp_path_factory):
 
 
 def test_table_of_contents_nests_subsections():
-    from evaluatie.run.runner import _add_toc
-
     body = "<main><div><div><h1>T</h1></div></div><h2>A</h2><h3>a1</h3><h3>a2</h3><h2>B</h2></main>"
-    toc = _add_toc(body).split('<ol>')[1].split('</ol>')[0]
+    toc = add_toc(body).split('<ol>')[1].split('</ol>')[0]
     assert toc == ('<li><a href="#a">A</a><ul><li><a href="#a1">a1</a></li><li><a href="#a2">a2</a></li></ul></li>'
                    '<li><a href="#b">B</a></li>')
     # nbconvert's pilcrow links after each heading, as an entity or a character, stay out of the entries
     body = ('<main><div><div><h1>T</h1></div></div><h2 id="A-b">A &amp; b<a class="anchor-link" href="#A-b">&#182;</a>'
             '</h2><h3 id="c">c<a class="anchor-link" href="#c">¶</a></h3></main>')
-    toc = _add_toc(body).split('<ol>')[1].split('</ol>')[0]
+    toc = add_toc(body).split('<ol>')[1].split('</ol>')[0]
     assert toc == '<li><a href="#A-b">A &amp; b</a><ul><li><a href="#c">c</a></li></ul></li>'
 
 
-
 def test_tables_xlsx_keeps_numbers_text_and_empty_cells(tmp_path):
-    from evaluatie.run.runner import _write_xlsx
-
     (tmp_path / "tables").mkdir()
     (tmp_path / "tables" / "t.csv").write_text("id,n,share,label\n0123,5,0.25,a\n17,,1e-3,\n", encoding="utf-8")
-    _write_xlsx(tmp_path)
+    write_xlsx(tmp_path)
     ws = openpyxl.load_workbook(tmp_path / "tables.xlsx")["t"]
     assert [[c.value for c in r] for r in ws.iter_rows()] == [
         ["id", "n", "share", "label"], ["0123", 5, 0.25, "a"], [17, None, 0.001, None]]
 
 
 def test_index_marks_only_synthetic_reports(tmp_path):
-    from evaluatie.run.runner import write_index
-
     for name, synthetic in (("echt", False), ("nagebootst", True)):
         d = tmp_path / name
         d.mkdir()
@@ -242,80 +230,14 @@ def test_index_marks_only_synthetic_reports(tmp_path):
     assert "synthetische voorbeeldgegevens" in rows[1] and "Nagebootst" in rows[1]
 
 
-def test_command_imports_papermill_without_the_iri_parsers(tmp_path):
-    """jsonschema builds Lark parsers for the 'iri' format on import (~1,8 s); the command skips
-    them. Notebook validation, which papermill and nbconvert rely on, still works and still fails."""
-    import subprocess
-    import sys
-
-    code = (
-        "import sys\n"
-        "from evaluatie.run.runner import skip_slow_format_checkers\n"
-        "skip_slow_format_checkers()\n"
-        "import papermill, nbconvert, nbformat\n"
-        "assert 'lark' not in sys.modules and 'rfc3987_syntax' not in [m for m in sys.modules if sys.modules[m]]\n"
-        f"nb = nbformat.read({str(REPO / 'notebooks' / 'streefcijfers.ipynb')!r}, as_version=4)\n"
-        "nbformat.validate(nb)\n"
-        "nb.cells[0]['cell_type'] = 'nonsense'\n"
-        "try:\n"
-        "    nbformat.validate(nb)\n"
-        "except nbformat.ValidationError:\n"
-        "    print('refused')\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "refused"
-
-
-def test_page_is_nbconverts_without_its_second_parse(demo_project):
-    """The report exporter skips nbconvert's closing BeautifulSoup pass and makes inputs and
-    outputs focusable itself: read back through BeautifulSoup, the page is nbconvert's own."""
-    import nbformat
-    from bs4 import BeautifulSoup
-    from nbconvert import HTMLExporter
-
-    from evaluatie.run.runner import _exporter
-
-    assert main(["run", "demo", "--out", str(demo_project / "out"), "--quiet"]) == 0
-    nb = nbformat.read(demo_project / "out" / "demo" / "notebook.ipynb", as_version=4)
-    ours = _exporter()
-    settings = ("template_name", "extra_template_basedirs", "exclude_input", "exclude_input_prompt",
-                "exclude_output_prompt", "language_code", "optimistic_validation")
-    stock = HTMLExporter(**{k: getattr(ours, k) for k in settings})
-    for pre in ours._preprocessors:
-        if type(pre).__module__ == "evaluatie.run.runner":
-            stock.register_preprocessor(type(pre), enabled=True)
-    page, _ = ours.from_notebook_node(nb, resources={"metadata": {"name": "demo"}})
-    reference, _ = stock.from_notebook_node(nb, resources={"metadata": {"name": "demo"}})
-    assert page != reference  # not serialised by BeautifulSoup ...
-    assert str(BeautifulSoup(page, features="html.parser")) == reference  # ... but the same page
-    assert page.count('tabindex="0"') == reference.count('tabindex="0"') >= 4
-
-
-def test_index_does_not_load_pandas(tmp_path):
-    """Writing the index is the last step of every run; it formats dates without the report
-    helpers' libraries (pandas alone took half a second to import there)."""
-    import subprocess
-    import sys
-
+def test_index_dates_are_dutch(tmp_path):
     (tmp_path / "r").mkdir()
     (tmp_path / "r" / "run.json").write_text(json.dumps({"run": "r", "status": "ok", "finished": "2026-11-22T23:58:00+01:00"}))
-    code = ("import sys\nfrom pathlib import Path\nfrom evaluatie.run.runner import write_index\n"
-            f"html = write_index(Path({str(tmp_path)!r})).read_text()\n"
-            "assert '22 november 2026, 23.58 u' in html, html\n"
-            "print('pandas' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "False"
-
+    html = write_index(tmp_path).read_text(encoding="utf-8")
+    assert "22 november 2026, 23.58 u" in html
 
 
 def test_figure_alt_text_with_quotes_stays_one_attribute():
-    import nbformat
-    from bs4 import BeautifulSoup
-
-    from evaluatie.run.runner import _exporter
-
     alt = 'Staafdiagram: "vlot" en \'zeer vlot\' samen 69% <70%> & meer'
     png = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
     nb = nbformat.v4.new_notebook()
@@ -323,6 +245,63 @@ def test_figure_alt_text_with_quotes_stays_one_attribute():
     cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": alt},
                                            metadata={"image/png": {"alt": alt}})]
     nb.cells = [cell]
-    page, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": "t"}})
+    page = render_html(nb, "t")
     imgs = BeautifulSoup(page, features="html.parser").find_all("img")
     assert len(imgs) == 1 and imgs[0]["alt"] == alt and set(imgs[0].attrs) == {"src", "alt"}
+
+
+PROBE = '''\
+import os
+import pandas as pd
+from evaluatie.publish import report as rp
+rp.start("Probe")
+if tag == "die":
+    os._exit(3)  # a kernel that dies (a crash, out of memory)
+seen = getattr(rp, "_probe_mark", None)
+rp._probe_mark = tag  # state a previous report could have left behind in a module
+rp.export(pd.DataFrame({"key": ["seen", "pid", "cwd"], "value": [str(seen), str(os.getpid()), os.getcwd()]}), "probe")
+'''
+
+
+@pytest.fixture
+def probe_project(demo_project):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["evaluatie"] = {"description_nl": "Probe voor de kernels"}
+    cell = nbformat.v4.new_code_cell('tag: str = "x"  # label')
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell, nbformat.v4.new_code_cell(PROBE)]
+    nbformat.write(nb, demo_project / "notebooks" / "probe.ipynb")
+    for tag in ("a", "b", "c", "die"):
+        _write_params(demo_project, f"probe_{tag}", f"notebook: probe\nparameters:\n  tag: {tag}\n")
+    return demo_project
+
+
+def _probe(out: Path, run: str) -> dict[str, str]:
+    with open(out / run / "tables" / "probe.csv", encoding="utf-8") as f:
+        return {r["key"]: r["value"] for r in csv.DictReader(f)}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_every_report_gets_a_fresh_kernel_and_none_is_left_running(probe_project, jobs):
+    out = probe_project / "out"
+    names = ["probe_a", "probe_b", "probe_c"]
+    assert main(["run", *names, "--out", str(out), "--quiet", "--jobs", str(jobs)]) == 0
+    probes = [_probe(out, n) for n in names]
+    assert [p["seen"] for p in probes] == ["None"] * 3  # no report sees what another one set
+    assert len({p["pid"] for p in probes}) == 3  # a process of its own per report
+    assert {p["cwd"] for p in probes} == {str(probe_project)}  # in the project root
+    for p in probes:  # every kernel has ended (and was reaped) when the command returns
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(p["pid"]), 0)
+    assert not list(out.glob(".*"))  # no temporary run folders left
+
+
+def test_a_kernel_that_dies_fails_only_its_own_report(probe_project, capsys):
+    out = probe_project / "out"
+    assert main(["run", "probe_die", "probe_a", "--out", str(out), "--quiet"]) == 1
+    rec = json.loads((out / "probe_die" / "run.json").read_text(encoding="utf-8"))
+    assert rec["status"] == "failed" and "DeadKernel" in rec["error"]["ename"]
+    assert not (out / "probe_die" / "report.html").exists()
+    assert json.loads((out / "probe_a" / "run.json").read_text(encoding="utf-8"))["status"] == "ok"
+    assert "MISLUKT probe_die" in capsys.readouterr().out

@@ -1,14 +1,19 @@
 """Provenance of a run: what went in (SHA-256 of every input file), with which software, when.
 
 Used by the runner to write ``run.json`` and by the report's provenance section, so both say
-the same thing. Paths are shown relative to the project root, never as local absolute paths.
+the same thing. Paths are shown relative to the project root, never as local absolute paths
+(:func:`scrub_paths` removes them from whatever a run publishes).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 import platform
+import re
 import subprocess
+import sys
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -20,7 +25,7 @@ KEY_PACKAGES = (
     "papermill", "nbconvert", "nbclient", "pyreadstat", "openpyxl", "pyarrow",
 )
 
-__all__ = ["sha256", "versions", "git_commit", "now_iso", "input_hashes"]
+__all__ = ["sha256", "versions", "git_commit", "now_iso", "input_hashes", "scrub_paths"]
 
 
 def sha256(path: str | Path, chunk: int = 1 << 20) -> str:
@@ -32,13 +37,20 @@ def sha256(path: str | Path, chunk: int = 1 << 20) -> str:
 
 
 def versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
+    """Python's version and those of the key packages that are installed."""
+    return dict(_versions())
+
+
+@functools.cache
+def _versions() -> tuple[tuple[str, str], ...]:
+    # looked up once per process: a batch of reports asks for every report
+    out = [("python", platform.python_version())]
     for name in KEY_PACKAGES:
         try:
-            out[name] = metadata.version(name)
+            out.append((name, metadata.version(name)))
         except metadata.PackageNotFoundError:
             continue
-    return out
+    return tuple(out)
 
 
 def git_commit() -> str | None:
@@ -70,3 +82,14 @@ def input_hashes(paths) -> dict[str, str]:
         if p.is_file():
             out[display_path(p)] = sha256(p)
     return out
+
+
+def scrub_paths(text: str) -> str:
+    """``text`` without local absolute paths: the project root and the package's checkout become
+    relative, the Python installation ``.``, the home folder ``~``, temporary files ``<tmp>``."""
+    for base in (str(root()), str(Path(__file__).resolve().parents[3]), sys.prefix, sys.base_prefix):
+        text = text.replace(base + os.sep, "").replace(base, ".")
+    home = os.path.expanduser("~")
+    if home and home != "/":
+        text = text.replace(home, "~")
+    return re.sub(r"/tmp/[\w.\-/]+", "<tmp>", text)

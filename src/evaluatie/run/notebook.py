@@ -1,0 +1,284 @@
+"""One report's notebook: executed by papermill in a given kernel, published as the run folder's
+``notebook.ipynb``, ``report.html`` (nbconvert, template ``publish/templates/evaluatie``) and
+``tables.xlsx``.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import logging
+import os
+import re
+import traceback
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor
+from openpyxl import Workbook
+from papermill.exceptions import PapermillExecutionError
+
+from evaluatie.core.paths import display_path
+from evaluatie.publish.provenance import scrub_paths
+from evaluatie.run.kernel import KERNEL_NAME, ReportKernelManager
+from evaluatie.run.params import RunSpec
+
+__all__ = ["execute_notebook", "publish_notebook", "render_html", "export_html", "write_xlsx", "failure"]
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "publish" / "templates"
+
+
+def failure(exc: BaseException, kind: str, **extra) -> dict:
+    """A run's ``error`` record for an exception outside the notebook's cells."""
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return {"cell": None, "ename": type(exc).__name__, "evalue": scrub_paths(msg), "kind": kind, **extra}
+
+
+class _Tracker:
+    """nbclient hooks that keep the notebook being executed and the index of the cell that runs,
+    so a run that stops (error, timeout, dead kernel) still has its notebook up to that cell."""
+
+    def __init__(self) -> None:
+        self.nb = None
+        self.injected: int | None = None
+        self.cell: int | None = None
+
+    def notebook_start(self, notebook, **_) -> None:
+        self.nb = notebook
+        tagged = [i for i, c in enumerate(notebook.cells) if "injected-parameters" in c.metadata.get("tags", [])]
+        self.injected = tagged[0] if tagged else None
+
+    def cell_start(self, cell, cell_index, **_) -> None:
+        self.cell = cell_index
+
+    def source_cell(self) -> int | None:
+        """The running cell's number in the notebook in ``notebooks/`` (from 1), not in papermill's
+        copy with its injected-parameters cell (an error there is one in the parameters cell)."""
+        i = self.cell
+        if i is None:
+            return None
+        return i + 1 if self.injected is None or i < self.injected else i
+
+
+def execute_notebook(run: RunSpec, km: ReportKernelManager, timeout: float | None,
+                     progress: bool) -> tuple[nbformat.NotebookNode | None, dict | None]:
+    """Execute the run's notebook with its parameters in the kernel of ``km``; return the
+    executed notebook and, if a cell failed, timed out or the kernel died, the error (then the
+    notebook goes up to that cell, or is None if no cell ran)."""
+    # papermill warns about parameters its own regex cannot parse (``str | None``); ours are
+    # checked before the run by evaluatie.run.params, so its warnings would only be noise
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    tracker = _Tracker()
+    try:
+        nb = pm.execute_notebook(
+            str(run.notebook), None, parameters=run.parameters, kernel_name=KERNEL_NAME,
+            progress_bar=progress, log_output=False, execution_timeout=timeout, km=km,
+            on_notebook_start=tracker.notebook_start, on_cell_start=tracker.cell_start,
+        )
+        return nb, None
+    except PapermillExecutionError as exc:
+        return tracker.nb, {"cell": tracker.source_cell(), "ename": exc.ename, "evalue": scrub_paths(str(exc.evalue)),
+                            "kind": "execution"}
+    except Exception as exc:  # noqa: BLE001 - any failure fails this report only
+        error = failure(exc, "timeout" if "Timeout" in type(exc).__name__ else "error", cell=tracker.source_cell())
+        if error["ename"] == "CellTimeoutError":
+            error["evalue"] = "de cel liep langer dan de ingestelde tijdslimiet (--timeout)"
+        return tracker.nb, error
+
+
+def _input_dirs(run: RunSpec) -> list[str]:
+    """Folders of absolute input paths outside the project, to be scrubbed from outputs."""
+    dirs = set()
+    for k, v in run.parameters.items():
+        if isinstance(v, str) and v and k in run.specs and run.specs[k].is_path and Path(v).is_absolute():
+            dirs.add(str(Path(v).parent))
+    return sorted(dirs, key=len, reverse=True)
+
+
+def _title(nb: nbformat.NotebookNode, default: str) -> str:
+    """The report title: the first level-1 heading the notebook produced."""
+    for cell in nb.cells:
+        texts = [cell.source] if cell.cell_type == "markdown" else [
+            o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])]
+        for t in texts:
+            m = re.search(r"^# (.+)$", t or "", re.M)
+            if m:
+                return m.group(1).strip()
+    return default
+
+
+def publish_notebook(nb: nbformat.NotebookNode | None, run: RunSpec, run_dir: Path,
+                     error: dict | None) -> tuple[str | None, list[str], dict | None]:
+    """Write the executed notebook to ``run_dir/notebook.ipynb`` as it is published (no local
+    paths; papermill's parameters cell with a fixed id) and, if the run has no ``error``,
+    ``report.html`` and ``tables.xlsx``. Return the report's title, what the kernel wrote to
+    stderr, and the run's error (an export failure if there was none before)."""
+    title, warnings = None, []
+    if nb is None:
+        return title, warnings, error
+    try:
+        meta = nb.metadata.get("papermill", {})
+        meta["input_path"] = display_path(run.notebook)
+        meta["output_path"] = "notebook.ipynb"
+        for cell in nb.cells:
+            if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+                cell["id"] = "injected-parameters"  # papermill draws a random one; the report's HTML shows it
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                    warnings.append(scrub_paths(out.get("text", "")).strip())
+        warnings = [w for w in warnings if w]
+        text = nbformat.writes(nb)
+        for d in _input_dirs(run):
+            text = text.replace(d + os.sep, "").replace(d, ".")
+        text = scrub_paths(text)
+        (run_dir / "notebook.ipynb").write_text(text, encoding="utf-8")
+        published = nbformat.reads(text, as_version=4)
+        title = _title(published, run.name)
+        if error is None:
+            (run_dir / "report.html").write_text(render_html(published, title), encoding="utf-8")
+            write_xlsx(run_dir)
+    except Exception as exc:  # noqa: BLE001 - this report fails, the others go on
+        (run_dir / "report.html").unlink(missing_ok=True)
+        error = failure(exc, "export", traceback=scrub_paths(traceback.format_exc()))
+    return title, warnings, error
+
+
+class DropStderr(Preprocessor):
+    """Leave what the kernel wrote to stderr out of the report (``run.json`` lists it)."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if "outputs" in cell:
+            cell.outputs = [o for o in cell.outputs
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+        return cell, resources
+
+
+@functools.cache
+def _exporter() -> HTMLExporter:
+    """nbconvert's HTML exporter with the report template, one per process: building one compiles
+    the template tree with Jinja, a tenth of a second each time."""
+    exporter = HTMLExporter(
+        template_name="evaluatie",
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        language_code="nl",
+        # validate the notebook once after all preprocessors, not after each of them
+        optimistic_validation=True,
+    )
+    exporter.register_preprocessor(DropStderr, enabled=True)
+    return exporter
+
+
+def render_html(nb: nbformat.NotebookNode, title: str) -> str:
+    """An executed notebook as the published report: no code, no prompts, no stderr, no external
+    resources, ``lang="nl"``, every cell's output focusable (nbconvert adds ``tabindex``), a table
+    of contents."""
+    nb.metadata["title"] = title
+    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
+    # the inlined lab CSS carries URLs in comments: drop comments inside <style> so nothing points off the page
+    body = _STYLE.sub(lambda m: _CSS_COMMENT.sub("", m.group(0)), body)
+    return add_toc(body)
+
+
+def export_html(nb_path: Path, html_path: Path, title: str) -> None:
+    """Render the executed notebook at ``nb_path`` as the published report (:func:`render_html`)."""
+    html_path.write_text(render_html(nbformat.read(nb_path, as_version=4), title), encoding="utf-8")
+
+
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S)
+_HEADING = re.compile(r"<h([23])([^>]*)>(.*?)</h\1>", re.S)
+_TAGS = re.compile(r"<[^>]+>")
+# the pilcrow link nbconvert puts after each heading ("&#182;" or "¶")
+_ANCHOR_LINK = re.compile(r'<a\b[^>]*\bclass="anchor-link"[^>]*>.*?</a>', re.S)
+
+
+def add_toc(body: str) -> str:
+    """Insert a table of contents (h2 and h3) after the first h1, giving headings ids if needed."""
+    entries = []
+    used: set[str] = set()
+
+    def repl(m: re.Match) -> str:
+        level, attrs, inner = m.group(1), m.group(2), m.group(3)
+        label = _TAGS.sub("", _ANCHOR_LINK.sub("", inner)).strip()
+        idm = re.search(r'id="([^"]+)"', attrs)
+        if idm:
+            hid = idm.group(1)
+        else:
+            base = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-") or "sectie"
+            hid, i = base, 2
+            while hid in used:
+                hid, i = f"{base}-{i}", i + 1
+            attrs += f' id="{hid}"'
+        used.add(hid)
+        entries.append((int(level), hid, label))
+        return f"<h{level}{attrs}>{inner}</h{level}>"
+
+    body = _HEADING.sub(repl, body)
+    if not entries:
+        return body
+    parts, open_sub = [], False
+    for lvl, hid, label in entries:
+        link = f'<a href="#{hid}">{label}</a>'
+        if lvl == 3 and parts:
+            if not open_sub:
+                parts[-1] = parts[-1].removesuffix("</li>") + "<ul>"
+                open_sub = True
+            parts.append(f"<li>{link}</li>")
+            continue
+        if open_sub:
+            parts.append("</ul></li>")
+            open_sub = False
+        parts.append(f"<li>{link}</li>")
+    if open_sub:
+        parts.append("</ul></li>")
+    items = "".join(parts)
+    toc = f'<nav class="ev-toc" aria-label="Inhoud"><h2 class="ev-toc-title">Inhoud</h2><ol>{items}</ol></nav>'
+    m = re.search(r"</h1>", body)
+    if m:
+        # place after the block that holds the first h1 (the title and its subtitle)
+        end = body.find("</div>", m.end())
+        end = body.find("</div>", end + 1) if end != -1 else -1
+        pos = end + len("</div>") if end != -1 else m.end()
+        return body[:pos] + toc + body[pos:]
+    return body.replace("<main>", "<main>" + toc, 1)
+
+
+def write_xlsx(run_dir: Path) -> None:
+    """``tables.xlsx``: every ``tables/*.csv`` as a sheet, in the order the report made them.
+    Written with openpyxl's streaming writer (several times faster than through pandas); numbers
+    stay numbers, empty cells stay empty."""
+    csvs = sorted((run_dir / "tables").glob("*.csv"), key=lambda p: (p.stat().st_mtime_ns, p.name))
+    if not csvs:
+        return
+    wb = Workbook(write_only=True)
+    used: set[str] = set()
+    for p in csvs:
+        sheet, i = p.stem[:31], 2
+        while sheet in used:
+            sheet, i = f"{p.stem[:28]}_{i}", i + 1
+        used.add(sheet)
+        ws = wb.create_sheet(sheet)
+        with open(p, newline="", encoding="utf-8") as f:
+            for n, row in enumerate(csv.reader(f)):
+                ws.append(row if n == 0 else [_cell(v) for v in row])
+    wb.save(run_dir / "tables.xlsx")
+
+
+def _cell(v: str):
+    """A CSV field as an Excel cell value: numbers as numbers, the rest as text, empty as empty."""
+    if v == "":
+        return None
+    try:
+        i = int(v)
+        return i if str(i) == v else v  # keep identifiers such as 0123 as text
+    except ValueError:
+        pass
+    try:
+        return float(v) if v.lower() not in ("nan", "inf", "-inf", "infinity") else v
+    except ValueError:
+        return v
