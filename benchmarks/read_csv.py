@@ -3,12 +3,12 @@
 The baseline is ``pandas.read_csv`` with the right arguments given by hand (sep=";", decimal=",",
 thousands=".", encoding). read_table has to find them itself (encoding, separator, each column's
 decimal style) and checks every cell (a ``1.5`` among ``1,5`` is an error, where pandas silently
-reads 15; ``0123`` stays text). Both run in the same process, taking turns, best of 3; the ratio
-read_table / pandas is the number that matters: at most 3 (issue 13: the speed of a file of 10⁶
-rows is worth no more code than that; users' files are rarely above 10⁵ rows). Wall-clock is what
-a user waits; CPU time (all threads) is printed too because on a shared, loaded machine
-wall-clock ratios swing widely.
-Run: ``.venv/bin/python benchmarks/read_csv.py [--rows N] [--encoding cp1252]``.
+reads 15; ``0123`` stays text). Both run in the same process, taking turns, best of 5
+(``--repeat``). The ratio read_table / pandas is the number that matters: at most 3 (issue 13:
+the speed of a file of 10⁶ rows is worth no more code than that; users' files are rarely above
+10⁵ rows). Wall-clock is what a user waits; CPU time (all threads) is printed too because on a
+shared, loaded machine wall-clock ratios swing widely.
+Run: ``.venv/bin/python benchmarks/read_csv.py [--rows N] [--encoding cp1252] [--repeat K]``.
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--encoding", default="utf-8")
+    ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "big.csv"
@@ -72,7 +73,7 @@ def main() -> None:
         size = path.stat().st_size / 1e6
         (t_pd, c_pd, ref), (t_rt, c_rt, got) = best_of([
             lambda: pd.read_csv(path, sep=";", decimal=",", thousands=".", encoding=args.encoding),
-            lambda: read_table(path)])
+            lambda: read_table(path)], k=args.repeat)
         assert np.allclose(got["score"].to_numpy(), ref["score"].to_numpy())
         assert np.allclose(got["wage"].to_numpy(), ref["wage"].to_numpy())
         assert got["id"].dtype == np.int64 and got["city"].tolist()[:5] == ref["city"].tolist()[:5]

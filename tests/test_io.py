@@ -275,6 +275,25 @@ def test_a_row_without_data_is_skipped_and_keeps_its_number(tmp_path, blank):
     assert list(df.index) == [2, 4] and df["a"].tolist() == [1, 2] and df["b"].tolist() == ["x", "y"]
 
 
+@pytest.mark.parametrize("text, columns, index", [
+    ('"naam\nlang";b\n1;2\n3;4\n', ["naam\nlang", "b"], [2, 3]),  # a line break in a quoted name
+    ("\n \na;b\n1;2\n\n3;4\n", ["a", "b"], [4, 6]),            # blank lines before the header
+    ("a;b\r1;2\r3;4\r", ["a", "b"], [2, 3]),                       # old Mac line ends
+    ("a;b\r\n1;2\r\n\r\n3;4\r\n", ["a", "b"], [2, 4]),
+])
+@pytest.mark.parametrize("split_by", ["pyarrow", "csv module"])
+def test_records_and_row_numbers(tmp_path, monkeypatch, text, columns, index, split_by):
+    import evaluatie.intake.read as read_module
+
+    if split_by == "csv module":
+        monkeypatch.setattr(read_module, "_arrow_cells", lambda *a, **k: None)
+    p = tmp_path / "r.csv"
+    p.write_bytes(text.encode())
+    df = read_table(p)
+    assert list(df.columns) == columns and list(df.index) == index
+    assert df.iloc[:, 0].tolist() == [1, 3][:len(index)]
+
+
 def test_late_identifier_keeps_the_column_text(tmp_path):
     def tweak(lines):
         lines[4500] = "0123;V1;1,5;1,00;Gent"

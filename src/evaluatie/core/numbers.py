@@ -167,16 +167,15 @@ def _text_chunks(values: pd.Series) -> list[pa.LargeStringArray]:
     return out
 
 
-def _bytes(chunk: pa.LargeStringArray) -> tuple[np.ndarray, np.ndarray]:
-    """(offsets of the cells, n + 1 from 0; their UTF-8 bytes), views of the chunk's buffers."""
+def _bytes(chunk: pa.LargeStringArray) -> tuple[np.ndarray, bytes]:
+    """(offsets of the cells, n + 1 from 0; their UTF-8 bytes) of one chunk."""
     _, offsets, data = chunk.buffers()
     off = np.frombuffer(offsets, np.int64)[chunk.offset: chunk.offset + len(chunk) + 1]
-    if data is None or off[-1] == off[0]:
-        return off - off[0], np.zeros(0, np.uint8)
-    return off - off[0], np.frombuffer(data, np.uint8)[off[0]:off[-1]]
+    raw = b"" if data is None else data.slice(int(off[0]), int(off[-1] - off[0])).to_pybytes()
+    return off - off[0], raw
 
 
-def _strings(off: np.ndarray, raw: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+def _strings(off: np.ndarray, raw: bytes, valid: np.ndarray | None = None) -> pa.Array:
     """A pyarrow string array on these offsets and bytes (no copy); null where not ``valid``."""
     n = len(off) - 1
     bitmap = None if valid is None else pa.array(valid).buffers()[1]
@@ -184,22 +183,20 @@ def _strings(off: np.ndarray, raw: np.ndarray, valid: np.ndarray | None = None) 
                                             0 if valid is None else int(n - valid.sum()))
 
 
-# bytes -> shape: every ASCII digit becomes "9" (the patterns only ask "is this a digit"; UTF-8
+# a cell's shape: every ASCII digit becomes "9" (the patterns only ask "is this a digit"; UTF-8
 # never uses the bytes of ASCII digits inside a multi-byte character)
-_SHAPE = np.arange(256, dtype=np.uint8)
-_SHAPE[ord("0"): ord("9") + 1] = ord("9")
+_SHAPE = bytes.maketrans(b"0123456789", b"9" * 10)
 
 
-def _kept(style: str) -> np.ndarray:
-    """bytes -> what float() reads, 0 for a byte to drop: digits and signs stay, the decimal
-    separator becomes ".", the last byte of the Unicode minus (E2 88 92; no other character a
-    number may hold contains 0x92) becomes "-"; spaces, €, %, thousands separators go."""
-    lut = np.zeros(256, np.uint8)
-    for c in "0123456789+-":
-        lut[ord(c)] = ord(c)
-    lut[ord("," if style == "nl" else ".")] = ord(".")
-    lut[0x92] = ord("-")
-    return lut
+def _kept(style: str) -> tuple[bytes, bytes]:
+    """(table, bytes to delete) for bytes.translate: what float() reads of a number. Digits and
+    signs stay, the decimal separator becomes ".", the last byte of the Unicode minus (E2 88 92;
+    no other character a number may hold contains 0x92) becomes "-"; everything else goes
+    (spaces, €, %, the thousands separator, the minus sign's first two bytes)."""
+    decimal = b"," if style == "nl" else b"."
+    stay = b"0123456789+-" + decimal + b"\x92"
+    return (bytes.maketrans(decimal + b"\x92", b".-"),
+            bytes(b for b in range(256) if b not in stay))
 
 
 _KEPT = {s: _kept(s) for s in STYLES}
@@ -235,7 +232,7 @@ def parse_numbers(values: pd.Series, default_style: str = "nl") -> ParsedNumbers
     _check_style(default_style)
     chunks = [_bytes(c) for c in _text_chunks(values)]
     encoded = pc.dictionary_encode(pa.chunked_array(
-        [_strings(off, _SHAPE[raw]) for off, raw in chunks], pa.large_string())).unify_dictionaries()
+        [_strings(off, raw.translate(_SHAPE)) for off, raw in chunks], pa.large_string())).unify_dictionaries()
     shapes = encoded.chunks[0].dictionary.to_pylist() if encoded.num_chunks else []
     codes = (np.concatenate([c.indices.to_numpy() for c in encoded.chunks]) if encoded.num_chunks
              else np.zeros(0, np.int32))
@@ -249,20 +246,18 @@ def parse_numbers(values: pd.Series, default_style: str = "nl") -> ParsedNumbers
     # the usable cells reduced to sign, digits and "." for the float cast (the others are null);
     # each shape says how many of its bytes stay. Cells written that way already (1440, -2.5 in
     # English) are cast as they are.
-    lut = _KEPT[style]
-    kept_bytes = [lut[np.frombuffer(s.encode(), np.uint8)] for s in shapes]
-    as_written = all(bytes(k) == s.encode() for s, k, f in zip(shapes, kept_bytes, facts)
+    table, delete = _KEPT[style]
+    kept = [s.encode().translate(table, delete) for s in shapes]
+    as_written = all(k == s.encode() for s, k, f in zip(shapes, kept, facts)
                      if f & (_NL if style == "nl" else _EN))
-    length = None if as_written else np.array([np.count_nonzero(k) for k in kept_bytes], np.int64)[codes]
+    length = None if as_written else np.array([len(k) for k in kept], np.int64)[codes]
     numbers, start = [], 0
     for off, raw in chunks:
         end = start + len(off) - 1
         if length is not None:
-            raw = lut[raw]
+            raw = raw.translate(table, delete)
             off = np.zeros(len(off), np.int64)
             np.cumsum(length[start:end], out=off[1:])
-            if off[-1] < len(raw):
-                raw = raw[raw != 0]
         numbers.append(pc.cast(_strings(off, raw, usable[start:end]), pa.float64())
                        .to_numpy(zero_copy_only=False))
         start = end

@@ -3,9 +3,9 @@
 One entry point, :func:`read_table`. What it promises:
 
 * **Row numbers.** ``df.index`` (named ``row``) is the row number as the user sees it: for CSV
-  and Excel the header is row 1, so the first data row is row 2 (blank lines and empty sheet rows
-  keep their number, so row 7 in a message is row 7 in Excel); for SPSS, Stata and Parquet it is
-  the case number, starting at 1.
+  and Excel the header is the first row that is not blank, normally row 1, so the first data
+  row is row 2 (blank lines and empty sheet rows keep their number, so row 7 in a message is
+  row 7 in Excel); for SPSS, Stata and Parquet it is the case number, starting at 1.
 * **Source.** ``df.attrs["source"] = {"file": <path relative to the project root, or only the
   file name>}`` — never an absolute local path. Reading does not hash the file: the report's
   provenance hashes its inputs (:func:`evaluatie.publish.provenance.input_hashes`).
@@ -22,8 +22,8 @@ CSV
     ``ë``, ``€`` survive); a file that mixes both, or holds a byte Windows-1252 leaves undefined,
     is refused with the row of the first such byte rather than turned into mojibake.
     Every cell is read as text by pyarrow's CSV reader; a file it cannot split cleanly (a ragged
-    row, a quote left open, a line of only spaces) is read again by Python's csv module, which
-    names the rows that are wrong. A row with no visible character (a blank line, only spaces,
+    row, an odd number of quotes, a line of only spaces) is read again by Python's csv module,
+    which names the rows that are wrong (a ragged row, a quote left open). A row with no visible character (a blank line, only spaces,
     only separators) holds no data: it is skipped and keeps its number. Empty cells are
     missing; nothing else is (``NA`` stays the text ``NA``); whitespace is kept (the analysis
     schema trims it).
@@ -59,8 +59,11 @@ SPSS and Stata: value labels
     (``"onbekend (9)"``) so the codes remain recoverable. Variable labels are kept in
     ``df.attrs["variable_labels"]``. SPSS user-missing values are missing.
 
-Speed: ``benchmarks/read_csv.py`` compares :func:`read_table` on 10⁶ rows with
-``pandas.read_csv`` given the right arguments by hand.
+Speed
+    A column is parsed whole only when its first 1000 cells are all numbers or empty; the
+    columns that are, two at a time on threads. ``benchmarks/read_csv.py`` compares
+    :func:`read_table` on 10⁶ rows with ``pandas.read_csv`` given the right arguments by hand
+    (issue 13 asks for at most three times its time).
 """
 
 from __future__ import annotations
@@ -69,6 +72,7 @@ import csv
 import io
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -178,8 +182,16 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
     return df
 
 
+def _row_index(rows: np.ndarray) -> pd.Index:
+    """The user's row numbers as the index (a RangeIndex when they follow each other)."""
+    rows = np.asarray(rows, dtype="int64")
+    if len(rows) and rows[-1] - rows[0] == len(rows) - 1:
+        return pd.RangeIndex(rows[0], rows[-1] + 1, name="row")
+    return pd.Index(rows, name="row", copy=False)
+
+
 def _finish_index(df: pd.DataFrame, rows) -> pd.DataFrame:
-    df.index = pd.Index(np.asarray(rows, dtype="int64"), name="row")
+    df.index = _row_index(rows)
     return df
 
 
@@ -249,38 +261,42 @@ def _sample_of(data: bytes, size: int = 16384) -> bytes:
     return data
 
 
-def _sniff(sample: str, whole: bool, shown: str) -> tuple[str, list[list[str]]]:
-    """Choose the separator from the first rows; return it with the sample's parsed records.
-    Unless the sample is the ``whole`` file, its last record may be cut inside a quoted field
-    and does not count."""
+def _sniff(sample: str, whole: bool, shown: str) -> tuple[str, list[str], int]:
+    """Choose the separator from the first rows: the one that splits the header and the rows
+    after it into the same number of fields. Returns it, the header's fields and the header's
+    row number (the first row that is not blank). Unless the sample is the ``whole`` file, its
+    last record may be cut inside a quoted field and does not count."""
     best = None
     for sep in _SEPARATORS:
         try:
-            recs = [r for r in csv.reader(io.StringIO(sample), delimiter=sep) if r]
+            recs = [(i, r) for i, r in enumerate(csv.reader(io.StringIO(sample, newline=""), delimiter=sep), 1)
+                    if any(v.strip() for v in r)]
         except csv.Error:
             continue
         if not whole and len(recs) > 2:
             recs = recs[:-1]
         if not recs:
             continue
-        width = len(recs[0])
-        body = recs[1:] or recs[:1]
+        width = len(recs[0][1])
+        body = [r for _, r in recs[1:]] or [recs[0][1]]
         consistent = sum(len(r) == width for r in body) / len(body)
         score = (width > 1, consistent == 1.0, consistent, width)
         if best is None or score > best[0]:
-            best = (score, sep, recs)
+            best = (score, sep, recs[0])
     if best is None:
         raise DataError(Problem(shown, 1, None, None, "een kopregel met kolomnamen"))
-    return best[1], best[2]
+    _, sep, (row, header) = best
+    return sep, header, row
 
 
-def _header(names: list[str], shown: str) -> list[str]:
+def _header(names: list[str], row: int, shown: str) -> list[str]:
+    """The column names, trimmed; duplicates are refused (at the header's ``row``)."""
     out = [n.strip().lstrip("\ufeff").strip() for n in names]
     seen: dict[str, int] = {}
     problems = []
     for i, n in enumerate(out):
         if n and n in seen:
-            problems.append(Problem(shown, 1, n, n, f"unieke kolomnamen; kolom {i + 1} heet hetzelfde als kolom {seen[n] + 1}"))
+            problems.append(Problem(shown, row, n, n, f"unieke kolomnamen; kolom {i + 1} heet hetzelfde als kolom {seen[n] + 1}"))
         seen.setdefault(n, i)
     if problems:
         raise DataError(problems)
@@ -297,8 +313,8 @@ def _read_csv(path: Path, shown: str) -> pd.DataFrame:
     except UnicodeDecodeError:
         encoding, utf8 = "cp1252", _as_utf8(data, shown)
         sample = head.decode("cp1252")
-    sep, recs = _sniff(sample, len(head) == len(data), shown)
-    names = _header(recs[0], shown)
+    sep, header, header_row = _sniff(sample, len(head) == len(data), shown)
+    names = _header(header, header_row, shown)
     cells = _arrow_cells(utf8, sep, len(names))
     if cells is None and encoding == "utf-8" and _utf8_error(data) is not None:
         encoding, utf8 = "cp1252", _as_utf8(data, shown)  # a Windows-1252 byte after the sample
@@ -308,7 +324,7 @@ def _read_csv(path: Path, shown: str) -> pd.DataFrame:
     rows, columns = cells
     if not len(rows):
         raise DataError(Problem(shown, None, None, None, _HEADER_ONLY))
-    df, style = _typed_frame(columns, names, rows, "en" if sep == "," else "nl", shown)
+    df, style = _typed_frame(columns, names, header_row, rows, "en" if sep == "," else "nl", shown)
     df.attrs["csv"] = {"encoding": encoding, "separator": sep, "decimal": "," if style == "nl" else "."}
     return df
 
@@ -325,7 +341,9 @@ def _arrow_cells(data: bytes, sep: str, width: int) -> tuple[np.ndarray, list[pd
     try:
         table = pacsv.read_csv(
             pa.py_buffer(data),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+            # the header is read as a row and dropped below: skip_rows would skip a line, not a
+            # record (a quoted name may hold a line break), and blank lines may come before it
+            read_options=pacsv.ReadOptions(column_names=names),
             # without quotes in the file the tokenizer need not look for them
             parse_options=pacsv.ParseOptions(delimiter=sep, quote_char='"' if quotes else False,
                                               newlines_in_values=quotes, ignore_empty_lines=False),
@@ -338,7 +356,9 @@ def _arrow_cells(data: bytes, sep: str, width: int) -> tuple[np.ndarray, list[pd
         blank &= pc.or_kleene(col.is_null(), pc.utf8_is_space(col)).to_numpy(zero_copy_only=False)
         if not blank.any():
             break
-    rows = np.arange(2, table.num_rows + 2)
+    start = int(np.argmax(~blank)) + 1  # after the header: the first row that is not blank
+    rows = np.arange(1, table.num_rows + 1)[start:]
+    table, blank = table.slice(start), blank[start:]
     if blank.any():
         table, rows = table.filter(pa.array(~blank)), rows[~blank]
     return rows, [col.to_pandas() for col in table.columns]
@@ -351,11 +371,15 @@ def _csv_module_cells(text: str, sep: str, width: int, shown: str) -> tuple[np.n
     rows: list[int] = []
     problems: list[Problem] = []
     record = 0
+    header = False
     try:
         for rec in csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True):
             record += 1
-            if record == 1 or all(not v.strip() for v in rec):
-                continue  # the header; a blank row keeps its number and holds no data
+            if all(not v.strip() for v in rec):
+                continue  # a blank row keeps its number and holds no data
+            if not header:
+                header = True  # the first row that is not blank
+                continue
             if len(rec) != width and any("\n" in v for v in rec):
                 problems.append(Problem(
                     shown, record, None, None,
@@ -380,14 +404,13 @@ def _csv_module_cells(text: str, sep: str, width: int, shown: str) -> tuple[np.n
     return np.asarray(rows, dtype="int64"), [pd.Series(c, dtype="str") for c in out]
 
 
-def _typed_frame(columns: list[pd.Series], names: list[str], rows: np.ndarray, default_style: str,
-                 shown: str) -> tuple[pd.DataFrame, str]:
+def _typed_frame(columns: list[pd.Series], names: list[str], header_row: int, rows: np.ndarray,
+                 default_style: str, shown: str) -> tuple[pd.DataFrame, str]:
     """The text columns as a frame: a column whose every cell is a number becomes numeric (see
     the module notes), unnamed empty columns (a trailing separator) are dropped. Returns the
     frame and the file's decimal style."""
-    index = pd.Index(rows, name="row")
+    index = _row_index(rows)
     data: dict[str, Any] = {}
-    parsed = {}
     problems: list[Problem] = []
     for j, (name, col) in enumerate(zip(names, columns)):
         col = col.set_axis(index)
@@ -396,14 +419,15 @@ def _typed_frame(columns: list[pd.Series], names: list[str], rows: np.ndarray, d
                 data[name] = col
             continue
         if not name:
-            problems.append(Problem(shown, 1, f"kolom {j + 1}", None, _UNNAMED))
+            problems.append(Problem(shown, header_row, f"kolom {j + 1}", None, _UNNAMED))
             continue
         data[name] = col
-        # one cell that is no number makes a text column: the first rows usually show it
-        if not parse_numbers(col.iloc[:1000], default_style).not_number.any():
-            res = parse_numbers(col, default_style)
-            if not res.not_number.any():
-                parsed[name] = res
+    # one cell that is no number makes a text column: the first rows usually show it; the other
+    # columns are parsed whole, two at a time (numpy's and pyarrow's kernels release the GIL)
+    maybe = [n for n, c in data.items() if not parse_numbers(c.iloc[:1000], default_style).not_number.any()]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        parsed = {n: res for n, res in zip(maybe, pool.map(lambda n: parse_numbers(data[n], default_style), maybe))
+                  if not res.not_number.any()}
     decided = {res.style for res in parsed.values() if res.decided}
     style = decided.pop() if len(decided) == 1 else default_style
     for name, res in parsed.items():
@@ -420,7 +444,7 @@ def _typed_frame(columns: list[pd.Series], names: list[str], rows: np.ndarray, d
     if problems:
         problems.sort(key=lambda p: p.row or 0)
         raise DataError(problems)
-    return pd.DataFrame(data, index=index), style
+    return pd.DataFrame(data, index=index, copy=False), style  # the columns are new: no copy
 
 
 # --------------------------------------------------------------------------- Excel
@@ -483,7 +507,7 @@ def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
         raise DataError(Problem(shown, None, None, None,
                                 f"minstens één rij met gegevens onder de kopregel; werkblad '{ws.title}' heeft "
                                 f"alleen een kopregel{others}"))
-    names = _header(raw_names, shown)
+    names = _header(raw_names, header_row, shown)
     problems = []
     data: dict[str, Any] = {}
     percent_cols = []
