@@ -212,3 +212,14 @@ def test_ledger_drop_and_check():
     with pytest.raises(AssertionError, match="does not add up"):
         led.check(3)
     assert led.to_frame()["rows"].tolist() == [4, 1, 1, 2]
+
+
+def test_numbers_in_text_cells_are_read_by_the_one_parser():
+    """int and float columns read text cells with evaluatie.core.numbers: 1.440 is 1440, a
+    column decides its style and a cell written the other way is invalid, never guessed."""
+    sch = Schema(columns=[Column("n", kind="int"), Column("x", kind="float", nullable=True)])
+    clean = sch.validate(frame([["1.440", "2,5"], ["12", "€ 1.500,50"], [" 3 ", None]], ["n", "x"]))
+    assert clean["n"].tolist() == [1440, 12, 3] and clean["x"].tolist()[:2] == [2.5, 1500.5]
+    with pytest.raises(DataError) as exc:
+        sch.validate(frame([["1", "2,5"], ["2", "3,5"], ["3", "1.5"], ["4,5", "1"]], ["n", "x"]), file="f.csv")
+    assert [(p.row, p.column, p.value) for p in exc.value.problems] == [(4, "x", "1.5"), (5, "n", "4,5")]
