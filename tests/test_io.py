@@ -4,6 +4,8 @@ with Python's csv module. (The number parser itself: test_numbers.py.)"""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 
@@ -323,21 +325,23 @@ def test_cp1252_text_reads_exactly(tmp_path, cells):
 _CELL = st.one_of(
     st.text(alphabet="0123456789.,-+ ", max_size=9),
     st.sampled_from(["1.234,5", "12,5", "0123", "-0123", "1.000.000", "1,5", "1.5", "n.v.t.", "€ 5", "5 %",
-                     "2.500", "Zoë", "Liège"]),
+                     "2.500", "Zoë", "Liège", "", " ", "q;x", "regel\nregel", '5" scherm', '"x"']),
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.lists(_CELL, min_size=3, max_size=3), min_size=1, max_size=30),
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(_CELL, min_size=2, max_size=4), min_size=1, max_size=30),
        encoding=st.sampled_from(["utf-8", "cp1252"]))
 def test_pyarrow_and_the_csv_module_read_alike(tmp_path, monkeypatch, rows, encoding):
-    """Whole files: split by pyarrow's CSV reader, or by Python's csv module (what read_table
-    uses when pyarrow cannot split a file), they give the same values, types, row numbers,
-    refusals and encoding."""
+    """Whole files, quoted as a spreadsheet writes them, some rows ragged or blank: split by
+    pyarrow's CSV reader, or by Python's csv module (what read_table uses when pyarrow cannot
+    split a file), they give the same values, types, row numbers, refusals and encoding."""
     import evaluatie.intake.read as read_module
 
+    text = io.StringIO()
+    csv.writer(text, delimiter=";", lineterminator="\n").writerows([["a", "b", "c"]] + rows)
     p = tmp_path / "x.csv"
-    p.write_bytes(("a;b;c\n" + "".join(";".join(r) + "\n" for r in rows)).encode(encoding))
+    p.write_bytes(text.getvalue().encode(encoding))
 
     def read():
         try:
