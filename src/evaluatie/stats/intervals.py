@@ -25,7 +25,7 @@ from typing import Callable
 import numpy as np
 from scipy import stats
 
-__all__ = ["IntervalMethod", "REGISTRY", "methods", "binomial_interval", "design_interval"]
+__all__ = ["IntervalMethod", "REGISTRY", "methods", "binomial_interval", "design_interval", "t_quantile"]
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,9 @@ def _exact_binomial(x, n, level):
     return lo, hi
 
 
-def _tq(level: float, df) -> np.ndarray:
-    """Two-sided t quantile for ``df`` degrees of freedom (normal where ``df`` is infinite)."""
+def t_quantile(level: float, df) -> np.ndarray:
+    """The quantile for a two-sided interval at ``level``: Student's t with ``df`` degrees of
+    freedom, the normal where ``df`` is infinite (vectorised)."""
     df = np.asarray(df, dtype=float)
     alpha = 1 - level
     return np.where(np.isfinite(df), stats.t.ppf(1 - alpha / 2, np.where(np.isfinite(df), df, 1)),
@@ -69,7 +70,7 @@ def _tq(level: float, df) -> np.ndarray:
 def _design(method: str):
     def compute(p, se, df, n, level):
         alpha = 1 - level
-        t = _tq(level, df)
+        t = t_quantile(level, df)
         var = se ** 2
         with np.errstate(divide="ignore", invalid="ignore"):
             neff = p * (1 - p) / var
@@ -85,7 +86,7 @@ def _design(method: str):
                 lo = (p + t * t / (2 * neff) - t / (2 * neff) * root) / den
                 hi = (p + t * t / (2 * neff) + t / (2 * neff) * root) / den
             else:  # beta, Korn-Graubard as R: n_eff * (qt(a/2, n-1) / qt(a/2, df))^2
-                ne = neff * (_tq(level, n - 1) / t) ** 2
+                ne = neff * (t_quantile(level, n - 1) / t) ** 2
                 lo = stats.beta.ppf(alpha / 2, ne * p, ne * (1 - p) + 1)
                 hi = stats.beta.ppf(1 - alpha / 2, ne * p + 1, ne * (1 - p))
             # degenerate estimates (0 or 1, variance 0): Clopper-Pearson on the unweighted base

@@ -74,7 +74,7 @@ import scipy.sparse as sp
 from scipy import stats
 
 from evaluatie.core.errors import DataError, Problem
-from evaluatie.stats.intervals import design_interval, methods
+from evaluatie.stats.intervals import design_interval, methods, t_quantile
 
 __all__ = ["SurveyDesign", "DomainDesign", "frame_margins"]
 
@@ -87,15 +87,6 @@ def _check_ci(ci: str) -> None:
     """Refuse an unknown interval method before any estimate is computed."""
     if ci not in methods("design"):
         raise ValueError(f"ci must be one of {methods('design')}, not {ci!r}")
-
-
-def _tq(level: float, df) -> np.ndarray:
-    """Two-sided t quantile on ``df`` degrees of freedom (normal where ``df`` is infinite), for the
-    intervals of means and totals."""
-    df = np.asarray(df, dtype=float)
-    alpha = 1 - level
-    return np.where(np.isfinite(df), stats.t.ppf(1 - alpha / 2, np.where(np.isfinite(df), df, 1)),
-                    stats.norm.ppf(1 - alpha / 2))
 
 
 # --------------------------------------------------------------------------- calibration steps
@@ -511,7 +502,7 @@ class SurveyDesign:
         if kind == "proportion":
             lo, hi = design_interval(cols["estimate"], cols["se"], cols["df"], cols["n"], ci, level)
         else:
-            t = _tq(level, cols["df"])
+            t = t_quantile(level, cols["df"])
             lo, hi = cols["estimate"] - t * cols["se"], cols["estimate"] + t * cols["se"]
         lead = list(by or []) + ["variable"] + (["level"] if kind == "proportion" else [])
         res = pd.DataFrame({**{c: cols[c] for c in lead}, "estimate": cols["estimate"], "se": cols["se"],
