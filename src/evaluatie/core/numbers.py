@@ -152,25 +152,17 @@ class ParsedNumbers:
                 for row, cell in zip(self.text.index[hits], self.text[hits])]
 
 
-def _text_chunks(values: pd.Series) -> list[pa.LargeStringArray]:
-    """The column as pyarrow large strings without nulls (a missing cell becomes ""), chunk by
-    chunk as pandas holds it: its ``str`` dtype is pyarrow-backed, so nothing is copied unless
-    there are missing cells."""
+def _utf8(values: pd.Series) -> tuple[np.ndarray, bytes]:
+    """The column's cells as UTF-8: (offsets, n + 1 from 0; the bytes). A missing cell is
+    empty. pandas' ``str`` dtype is pyarrow-backed: its chunks are joined, not converted."""
     if not pd.api.types.is_string_dtype(values.dtype) or values.dtype == object:
         values = values.astype("str")  # None and NaN stay missing; anything else becomes str()
     arr = pa.array(values.array)
-    out = []
-    for chunk in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]):
-        if chunk.type != pa.large_string():
-            chunk = chunk.cast(pa.large_string())
-        out.append(chunk.fill_null("") if chunk.null_count else chunk)
-    return out
-
-
-def _bytes(chunk: pa.LargeStringArray) -> tuple[np.ndarray, bytes]:
-    """(offsets of the cells, n + 1 from 0; their UTF-8 bytes) of one chunk."""
-    _, offsets, data = chunk.buffers()
-    off = np.frombuffer(offsets, np.int64)[chunk.offset: chunk.offset + len(chunk) + 1]
+    if isinstance(arr, pa.ChunkedArray):
+        arr = pa.concat_arrays(arr.chunks) if arr.num_chunks else pa.array([], pa.large_string())
+    arr = arr.cast(pa.large_string()).fill_null("")
+    _, offsets, data = arr.buffers()
+    off = np.frombuffer(offsets, np.int64)[arr.offset: arr.offset + len(arr) + 1]
     raw = b"" if data is None else data.slice(int(off[0]), int(off[-1] - off[0])).to_pybytes()
     return off - off[0], raw
 
@@ -230,12 +222,10 @@ def parse_numbers(values: pd.Series, default_style: str = "nl") -> ParsedNumbers
     rounded, like Python's float()).
     """
     _check_style(default_style)
-    chunks = [_bytes(c) for c in _text_chunks(values)]
-    encoded = pc.dictionary_encode(pa.chunked_array(
-        [_strings(off, raw.translate(_SHAPE)) for off, raw in chunks], pa.large_string())).unify_dictionaries()
-    shapes = encoded.chunks[0].dictionary.to_pylist() if encoded.num_chunks else []
-    codes = (np.concatenate([c.indices.to_numpy() for c in encoded.chunks]) if encoded.num_chunks
-             else np.zeros(0, np.int32))
+    off, raw = _utf8(values)
+    shapes = pc.dictionary_encode(_strings(off, raw.translate(_SHAPE)))
+    codes = shapes.indices.to_numpy()
+    shapes = shapes.dictionary.to_pylist()
     facts = np.array([_facts(s) for s in shapes], np.uint8)
     flags = facts[codes]
     missing, fits_nl, fits_en = (flags & _BLANK) > 0, (flags & _NL) > 0, (flags & _EN) > 0
@@ -248,20 +238,11 @@ def parse_numbers(values: pd.Series, default_style: str = "nl") -> ParsedNumbers
     # English) are cast as they are.
     table, delete = _KEPT[style]
     kept = [s.encode().translate(table, delete) for s in shapes]
-    as_written = all(k == s.encode() for s, k, f in zip(shapes, kept, facts)
-                     if f & (_NL if style == "nl" else _EN))
-    length = None if as_written else np.array([len(k) for k in kept], np.int64)[codes]
-    numbers, start = [], 0
-    for off, raw in chunks:
-        end = start + len(off) - 1
-        if length is not None:
-            raw = raw.translate(table, delete)
-            off = np.zeros(len(off), np.int64)
-            np.cumsum(length[start:end], out=off[1:])
-        numbers.append(pc.cast(_strings(off, raw, usable[start:end]), pa.float64())
-                       .to_numpy(zero_copy_only=False))
-        start = end
-    numbers = np.concatenate(numbers) if numbers else np.zeros(0)
+    if not all(k == s.encode() for s, k, f in zip(shapes, kept, facts) if f & (_NL if style == "nl" else _EN)):
+        raw = raw.translate(table, delete)
+        off = np.zeros(len(off), np.int64)
+        np.cumsum(np.array([len(k) for k in kept], np.int64)[codes], out=off[1:])
+    numbers = pc.cast(_strings(off, raw, usable), pa.float64()).to_numpy(zero_copy_only=False)
     integer = not (usable & ((flags & _SEP) > 0)).any()
     identifier = False
     if integer:

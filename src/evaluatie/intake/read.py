@@ -182,8 +182,10 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
     return df
 
 
-def _row_index(rows: np.ndarray) -> pd.Index:
+def _row_index(rows: range | np.ndarray) -> pd.Index:
     """The user's row numbers as the index (a RangeIndex when they follow each other)."""
+    if isinstance(rows, range):
+        return pd.RangeIndex(rows.start, rows.stop, name="row")
     rows = np.asarray(rows, dtype="int64")
     if len(rows) and rows[-1] - rows[0] == len(rows) - 1:
         return pd.RangeIndex(rows[0], rows[-1] + 1, name="row")
@@ -329,7 +331,7 @@ def _read_csv(path: Path, shown: str) -> pd.DataFrame:
     return df
 
 
-def _arrow_cells(data: bytes, sep: str, width: int) -> tuple[np.ndarray, list[pd.Series]] | None:
+def _arrow_cells(data: bytes, sep: str, width: int) -> tuple[range | np.ndarray, list[pd.Series]] | None:
     """Every cell as text, by pyarrow's CSV reader (multithreaded); None when the file is not
     cleanly split into ``width`` fields per row (a ragged row, a line of only spaces, text that
     is not UTF-8) or has an odd number of quotes (a quote left open, or one inside a field,
@@ -357,10 +359,10 @@ def _arrow_cells(data: bytes, sep: str, width: int) -> tuple[np.ndarray, list[pd
         if not blank.any():
             break
     start = int(np.argmax(~blank)) + 1  # after the header: the first row that is not blank
-    rows = np.arange(1, table.num_rows + 1)[start:]
+    rows = range(start + 1, table.num_rows + 1)
     table, blank = table.slice(start), blank[start:]
     if blank.any():
-        table, rows = table.filter(pa.array(~blank)), rows[~blank]
+        table, rows = table.filter(pa.array(~blank)), np.asarray(rows)[~blank]
     return rows, [col.to_pandas() for col in table.columns]
 
 
@@ -404,7 +406,7 @@ def _csv_module_cells(text: str, sep: str, width: int, shown: str) -> tuple[np.n
     return np.asarray(rows, dtype="int64"), [pd.Series(c, dtype="str") for c in out]
 
 
-def _typed_frame(columns: list[pd.Series], names: list[str], header_row: int, rows: np.ndarray,
+def _typed_frame(columns: list[pd.Series], names: list[str], header_row: int, rows: range | np.ndarray,
                  default_style: str, shown: str) -> tuple[pd.DataFrame, str]:
     """The text columns as a frame: a column whose every cell is a number becomes numeric (see
     the module notes), unnamed empty columns (a trailing separator) are dropped. Returns the
@@ -584,7 +586,7 @@ def _read_stat(path: Path, shown: str, fmt: str) -> pd.DataFrame:
         mapped = codes.map(lambda c: labels.get(_plain_code(c), c), na_action="ignore")
         df[col] = mapped.astype("str") if mapped.dropna().map(lambda v: isinstance(v, str)).all() else mapped.astype(object)
         value_labels[col] = labels
-    df = _finish_index(df.reset_index(drop=True), np.arange(1, len(df) + 1))
+    df = _finish_index(df.reset_index(drop=True), range(1, len(df) + 1))
     df.attrs = {}
     if value_labels:
         df.attrs["value_labels"] = value_labels
@@ -637,4 +639,4 @@ def _read_parquet(path: Path, shown: str) -> pd.DataFrame:
     df = table.to_pandas()
     df = df.reset_index(drop=True)
     df.attrs = {}
-    return _finish_index(df, np.arange(1, len(df) + 1))
+    return _finish_index(df, range(1, len(df) + 1))
