@@ -118,8 +118,7 @@ class ParsedNumbers:
     (some value reads only one way), else it is the ``default_style``;
     ``integer``: every number is written without separators (``1440``, ``-3``);
     ``identifier``: ``integer`` and some value has a leading zero (``0123``) or more than 15
-    digits: a code, not a quantity; ``percent``: some number carried ``%``;
-    ``text``: the column as given (for messages).
+    digits: a code, not a quantity; ``text``: the column as given (for messages).
     """
 
     values: pd.Series
@@ -130,7 +129,6 @@ class ParsedNumbers:
     decided: bool
     integer: bool
     identifier: bool
-    percent: bool
     text: pd.Series
 
     @property
@@ -193,13 +191,14 @@ def _kept(style: str) -> tuple[bytes, bytes]:
 
 _KEPT = {s: _kept(s) for s in STYLES}
 # facts about a shape, as bits
-_BLANK, _NL, _EN, _PCT, _SEP = 1, 2, 4, 8, 16
+_BLANK, _NL, _EN, _SEP = 1, 2, 4, 8
 
 
 def _facts(shape: str) -> int:
+    """What :func:`parse_number`'s patterns say about a cell of this shape, as bits."""
     s = shape.strip(SPACES).replace("\u2212", "-")
     return ((not s) * _BLANK | bool(_MATCH["nl"](s)) * _NL | bool(_MATCH["en"](s)) * _EN
-            | ("%" in s) * _PCT | ("." in s or "," in s) * _SEP)
+            | ("." in s or "," in s) * _SEP)
 
 
 def _lowest(digits: int) -> float:
@@ -238,7 +237,8 @@ def parse_numbers(values: pd.Series, default_style: str = "nl") -> ParsedNumbers
     # English) are cast as they are.
     table, delete = _KEPT[style]
     kept = [s.encode().translate(table, delete) for s in shapes]
-    if not all(k == s.encode() for s, k, f in zip(shapes, kept, facts) if f & (_NL if style == "nl" else _EN)):
+    fits = _NL if style == "nl" else _EN
+    if any(k != s.encode() for s, k, f in zip(shapes, kept, facts) if f & fits):
         raw = raw.translate(table, delete)
         off = np.zeros(len(off), np.int64)
         np.cumsum(np.array([len(k) for k in kept], np.int64)[codes], out=off[1:])
@@ -256,5 +256,4 @@ def parse_numbers(values: pd.Series, default_style: str = "nl") -> ParsedNumbers
 
     return ParsedNumbers(series(numbers), series(missing), series(~missing & ~fits_nl & ~fits_en),
                          series(only_en if style == "nl" else only_nl), style,
-                         counts["nl"] + counts["en"] > 0, integer, identifier,
-                         bool((usable & ((flags & _PCT) > 0)).any()), values)
+                         counts["nl"] + counts["en"] > 0, integer, identifier, values)

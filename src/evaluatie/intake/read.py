@@ -23,10 +23,10 @@ CSV
     is refused with the row of the first such byte rather than turned into mojibake.
     Every cell is read as text by pyarrow's CSV reader; a file it cannot split cleanly (a ragged
     row, an odd number of quotes, a line of only spaces) is read again by Python's csv module,
-    which names the rows that are wrong (a ragged row, a quote left open). A row with no visible character (a blank line, only spaces,
-    only separators) holds no data: it is skipped and keeps its number. Empty cells are
-    missing; nothing else is (``NA`` stays the text ``NA``); whitespace is kept (the analysis
-    schema trims it).
+    which names the rows that are wrong (a ragged row, a quote left open). A row with no
+    visible character (a blank line, only spaces, only separators) holds no data: it is skipped
+    and keeps its number. Empty cells are missing; nothing else is (``NA`` stays the text
+    ``NA``); whitespace is kept (the analysis schema trims it).
 
 Numbers written by people
     A column becomes numeric only when **every** non-empty cell is a number as
@@ -222,7 +222,8 @@ def _check_cp1252(data: bytes, shown: str) -> None:
 
     announced = np.select([(v >= 0xC2) & (v <= 0xDF), (v >= 0xE0) & (v <= 0xEF), (v >= 0xF0) & (v <= 0xF4)],
                           [1, 2, 3], 0)
-    sequence = (announced > 0) & continued(1) & ((announced < 2) | continued(2)) & ((announced < 3) | continued(3))
+    sequence = ((announced > 0) & continued(1) & ((announced < 2) | continued(2))
+                & ((announced < 3) | continued(3)))
     if sequence.any():  # named at the first byte that is not UTF-8
         raise DataError(Problem(
             shown, _row_of_offset(data, _utf8_error(data)), None, None,
@@ -271,8 +272,8 @@ def _sniff(sample: str, whole: bool, shown: str) -> tuple[str, list[str], int]:
     best = None
     for sep in _SEPARATORS:
         try:
-            recs = [(i, r) for i, r in enumerate(csv.reader(io.StringIO(sample, newline=""), delimiter=sep), 1)
-                    if any(v.strip() for v in r)]
+            reader = csv.reader(io.StringIO(sample, newline=""), delimiter=sep)
+            recs = [(i, r) for i, r in enumerate(reader, 1) if any(v.strip() for v in r)]
         except csv.Error:
             continue
         if not whole and len(recs) > 2:
@@ -298,7 +299,8 @@ def _header(names: list[str], row: int, shown: str) -> list[str]:
     problems = []
     for i, n in enumerate(out):
         if n and n in seen:
-            problems.append(Problem(shown, row, n, n, f"unieke kolomnamen; kolom {i + 1} heet hetzelfde als kolom {seen[n] + 1}"))
+            problems.append(Problem(shown, row, n, n, f"unieke kolomnamen; kolom {i + 1} heet hetzelfde als "
+                                                      f"kolom {seen[n] + 1}"))
         seen.setdefault(n, i)
     if problems:
         raise DataError(problems)
@@ -428,8 +430,8 @@ def _typed_frame(columns: list[pd.Series], names: list[str], header_row: int, ro
     # columns are parsed whole, two at a time (numpy's and pyarrow's kernels release the GIL)
     maybe = [n for n, c in data.items() if not parse_numbers(c.iloc[:1000], default_style).not_number.any()]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        parsed = {n: res for n, res in zip(maybe, pool.map(lambda n: parse_numbers(data[n], default_style), maybe))
-                  if not res.not_number.any()}
+        results = pool.map(lambda n: parse_numbers(data[n], default_style), maybe)
+        parsed = {n: res for n, res in zip(maybe, results) if not res.not_number.any()}
     decided = {res.style for res in parsed.values() if res.decided}
     style = decided.pop() if len(decided) == 1 else default_style
     for name, res in parsed.items():
