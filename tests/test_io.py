@@ -365,3 +365,10 @@ def test_pyarrow_and_the_csv_module_read_alike(tmp_path, monkeypatch, rows, enco
             assert np.array_equal(f.to_numpy(float), k.to_numpy(float), equal_nan=True)
         else:
             assert f.fillna("<NA>").tolist() == k.fillna("<NA>").tolist()
+
+
+def test_an_empty_column_stays_text_and_an_unnamed_empty_one_goes(tmp_path):
+    p = tmp_path / "e.csv"
+    p.write_text("a;leeg;\n1;;\n2;;\n")
+    df = read_table(p)
+    assert list(df.columns) == ["a", "leeg"] and df["leeg"].dtype == "str" and df["leeg"].isna().all()

@@ -411,24 +411,24 @@ def _csv_module_cells(text: str, sep: str, width: int, shown: str) -> tuple[np.n
 def _typed_frame(columns: list[pd.Series], names: list[str], header_row: int, rows: range | np.ndarray,
                  default_style: str, shown: str) -> tuple[pd.DataFrame, str]:
     """The text columns as a frame: a column whose every cell is a number becomes numeric (see
-    the module notes), unnamed empty columns (a trailing separator) are dropped. Returns the
-    frame and the file's decimal style."""
+    the module notes); an empty column stays text, or is dropped when it has no name (a
+    trailing separator). Returns the frame and the file's decimal style."""
     index = _row_index(rows)
     data: dict[str, Any] = {}
+    maybe: list[str] = []
     problems: list[Problem] = []
     for j, (name, col) in enumerate(zip(names, columns)):
         col = col.set_axis(index)
-        if col.isna().all():
-            if name:
-                data[name] = col
-            continue
-        if not name:
+        empty = col.isna().all()
+        if not name and not empty:
             problems.append(Problem(shown, header_row, f"kolom {j + 1}", None, _UNNAMED))
+        if not name:
             continue
         data[name] = col
-    # one cell that is no number makes a text column: the first rows usually show it; the other
-    # columns are parsed whole, two at a time (numpy's and pyarrow's kernels release the GIL)
-    maybe = [n for n, c in data.items() if not parse_numbers(c.iloc[:1000], default_style).not_number.any()]
+        # one cell that is no number makes a text column: the first rows usually show it
+        if not empty and not parse_numbers(col.iloc[:1000], default_style).not_number.any():
+            maybe.append(name)
+    # the other columns are parsed whole, two at a time (numpy's and pyarrow's kernels release the GIL)
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = pool.map(lambda n: parse_numbers(data[n], default_style), maybe)
         parsed = {n: res for n, res in zip(maybe, results) if not res.not_number.any()}
