@@ -13,6 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from evaluatie.analyses.survey.statistics import natural_key
+from evaluatie.analyses.targets.growth_paths import parse_interim_target
 from evaluatie.core import fmt
 from evaluatie.core.errors import DataError
 from evaluatie.core.numbers import parse_number, parse_numbers
@@ -209,3 +211,13 @@ def test_parse_number_and_parse_numbers_agree_cell_for_cell(cells, default, cut)
             want = np.nan if (res.conflict.iloc[i] or cell is None) else parse_number(cell, res.style)
             got = res.values.iloc[i]
             assert (np.isnan(got) and np.isnan(want)) or got == want, (cell, got, want)
+
+
+def test_labels_and_interim_targets_read_their_numbers_with_the_one_parser():
+    """Numbers inside text (category labels, interim-target rules) are read by the same parser:
+    a Dutch thousands dot is a thousands dot, not a decimal point."""
+    labels = ["250-999", "1.000-4.999", "50-249", "5.000+", "onbekend", "1-49"]
+    assert sorted(labels, key=natural_key) == ["1-49", "50-249", "250-999", "1.000-4.999", "5.000+", "onbekend"]
+    assert parse_interim_target("2,30%") == ("explicit", 2.3)
+    assert parse_interim_target("minstens 3.5 %") == ("minimum", 3.5)
+    assert parse_interim_target("10%.") == ("explicit", 10.0)

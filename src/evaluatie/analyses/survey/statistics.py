@@ -11,6 +11,7 @@ batched estimator calls against one call per item, ``tests/test_survey_speed.py`
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from evaluatie.analyses.survey.prepare import DK_SUFFIX, normalise_label
+from evaluatie.core.numbers import parse_number
 from evaluatie.stats.survey import SurveyDesign
 
 __all__ = ["distribution", "top2", "natural_key", "weighting_table", "breakdown", "code_themes",
@@ -105,9 +107,10 @@ def natural_key(level) -> tuple:
     """Sort key for category labels that puts numeric classes in their natural order: labels
     starting with a number (``"1-9"``, ``"50-249"``, ``"250+"``) by that number, before the
     others, which sort alphabetically (case-insensitive)."""
-    m = re.match(r"\s*[<>]?\s*(\d+(?:[.,]\d+)?)", str(level))
-    if m:
-        return (0, float(m.group(1).replace(",", ".")), str(level))
+    m = re.match(r"\s*[<>]?\s*(\d[\d.,]*)", str(level))
+    value = parse_number(m.group(1).rstrip(".,")) if m else math.nan
+    if not math.isnan(value):
+        return (0, value, str(level))
     return (1, 0.0, str(level).casefold())
 
 

@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from evaluatie.core.numbers import parse_number
+
 __all__ = ["parse_interim_target", "check_growth_path"]
 
 
@@ -26,11 +28,12 @@ def parse_interim_target(text: Any) -> tuple[str, float | None]:
     t = str(text).strip().lower()
     if re.search(r"(hoger|groter)\s+(dan\s+)?of\s+gelijk|niveau\s+jx\s*-\s*1|vorig\s+jaar", t):
         return "at_least_previous", None
-    m = re.search(r"(\d+(?:[.,]\d+)?)\s*%?", t)
-    if m and re.search(r"minst|minimum|min\.", t):
-        return "minimum", float(m.group(1).replace(",", "."))
-    if m:
-        return "explicit", float(m.group(1).replace(",", "."))
+    m = re.search(r"\d[\d.,]*", t)
+    value = parse_number(m.group(0).rstrip(".,")) if m else math.nan
+    if not math.isnan(value) and re.search(r"minst|minimum|min\.", t):
+        return "minimum", value
+    if not math.isnan(value):
+        return "explicit", value
     raise ValueError(f"interim target not understood: {text!r}")
 
 
