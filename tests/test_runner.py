@@ -6,6 +6,11 @@ import csv
 import json
 import os
 import re
+import signal
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import nbformat
@@ -257,6 +262,11 @@ from evaluatie.publish import report as rp
 rp.start("Probe")
 if tag == "die":
     os._exit(3)  # a kernel that dies (a crash, out of memory)
+if tag == "stubborn":  # a report that ignores Ctrl-C
+    import signal, time
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    open(os.path.join(os.environ["EVALUATIE_RUN_DIR"], "ignoring"), "w").close()
+    time.sleep(300)
 seen = getattr(rp, "_probe_mark", None)
 rp._probe_mark = tag  # state a previous report could have left behind in a module
 rp.export(pd.DataFrame({"key": ["seen", "pid", "cwd"], "value": [str(seen), str(os.getpid()), os.getcwd()]}), "probe")
@@ -272,7 +282,7 @@ def probe_project(demo_project):
     cell.metadata["tags"] = ["parameters"]
     nb.cells = [cell, nbformat.v4.new_code_cell(PROBE)]
     nbformat.write(nb, demo_project / "notebooks" / "probe.ipynb")
-    for tag in ("a", "b", "c", "die"):
+    for tag in ("a", "b", "c", "die", "stubborn"):
         _write_params(demo_project, f"probe_{tag}", f"notebook: probe\nparameters:\n  tag: {tag}\n")
     return demo_project
 
@@ -305,3 +315,67 @@ def test_a_kernel_that_dies_fails_only_its_own_report(probe_project, capsys):
     assert not (out / "probe_die" / "report.html").exists()
     assert json.loads((out / "probe_a" / "run.json").read_text(encoding="utf-8"))["status"] == "ok"
     assert "MISLUKT probe_die" in capsys.readouterr().out
+
+
+def test_cpython_gh_90882_an_interrupted_join_marks_a_running_thread_ended():
+    """``run_all`` waits for its threads through a queue, not ``Thread.join``: on this Python a
+    join interrupted by Ctrl-C marks the thread as ended while it still runs (CPython issue
+    gh-90882), so the runner would exit under a report that is still being written. When this
+    test fails, the bug is fixed and the runner may join its threads again."""
+    release = threading.Event()
+    t = threading.Thread(target=release.wait, daemon=True)
+    t.start()
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.2)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            t.join()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    try:
+        assert not release.is_set() and not t.is_alive()  # still waiting, yet reported as ended
+    finally:
+        release.set()
+
+
+def test_ctrl_c_stops_the_running_reports_and_leaves_nothing_behind(probe_project):
+    """Ctrl-C during ``run --jobs 2``: a report in a cell fails with KeyboardInterrupt, one whose
+    kernel ignores it is killed, no further report starts, the command ends, and no kernel or
+    temporary folder is left."""
+    for name in ("slow_a", "slow_c"):
+        _write_params(probe_project, name, "notebook: demo\nparameters:\n  sleep: 300\n")
+    out = probe_project / "out"
+    code = ("import signal, sys\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+            "from evaluatie.run.cli import main\n"
+            f"sys.exit(main(['run', 'slow_a', 'probe_stubborn', 'slow_c', '--jobs', '2', '--quiet', '--out', {str(out)!r}]))\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        kernels: list[str] = []
+        for _ in range(600):  # until both reports are in their sleeping cell
+            kernels = subprocess.run(["ps", "--ppid", str(proc.pid), "-o", "pid="], capture_output=True,
+                                     text=True).stdout.split()
+            started = list(out.glob(".slow_a*/tables/ledger.csv")) + list(out.glob(".probe_stubborn*/ignoring"))
+            if len(kernels) == 2 and len(started) == 2:
+                break
+            time.sleep(0.1)
+        assert len(kernels) == 2 and len(started) == 2, "the two reports did not start"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode != 0 and "KeyboardInterrupt" in err
+    errors = {name: json.loads((out / name / "run.json").read_text(encoding="utf-8"))["error"]
+              for name in ("slow_a", "probe_stubborn")}
+    assert errors["slow_a"]["ename"] == "KeyboardInterrupt" and errors["slow_a"]["cell"] == 5
+    assert errors["probe_stubborn"]["ename"] == "DeadKernelError"
+    assert not (out / "slow_c").exists()  # never started
+    assert not list(out.glob(".*"))  # no temporary run folders
+    for pid in kernels:
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(pid), 0)

@@ -6,10 +6,10 @@
 from __future__ import annotations
 
 import csv
-import functools
 import logging
 import os
 import re
+import threading
 import traceback
 from pathlib import Path
 
@@ -155,21 +155,27 @@ class DropStderr(Preprocessor):
         return cell, resources
 
 
-@functools.cache
+_local = threading.local()
+
+
 def _exporter() -> HTMLExporter:
-    """nbconvert's HTML exporter with the report template, one per process: building one compiles
-    the template tree with Jinja, a tenth of a second each time."""
-    exporter = HTMLExporter(
-        template_name="evaluatie",
-        extra_template_basedirs=[str(TEMPLATE_DIR)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        language_code="nl",
-        # validate the notebook once after all preprocessors, not after each of them
-        optimistic_validation=True,
-    )
-    exporter.register_preprocessor(DropStderr, enabled=True)
+    """nbconvert's HTML exporter with the report template, one per thread (an exporter registers
+    per-notebook filters on itself while it converts): building one compiles the template tree
+    with Jinja, a tenth of a second each time."""
+    exporter = getattr(_local, "exporter", None)
+    if exporter is None:
+        exporter = HTMLExporter(
+            template_name="evaluatie",
+            extra_template_basedirs=[str(TEMPLATE_DIR)],
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            language_code="nl",
+            # validate the notebook once after all preprocessors, not after each of them
+            optimistic_validation=True,
+        )
+        exporter.register_preprocessor(DropStderr, enabled=True)
+        _local.exporter = exporter
     return exporter
 
 

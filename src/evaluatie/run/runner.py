@@ -15,9 +15,11 @@ Every report gets a fresh kernel, started the normal way (:mod:`evaluatie.run.ke
 as a report's cells have run, the runner asks its kernel to exit and starts the next report's
 kernel; the new kernel boots while the finished report is rendered (:mod:`evaluatie.run.notebook`).
 
-With ``jobs > 1`` the reports are shared out, one at a time, between this process and ``jobs - 1``
-worker processes; each takes the next report from a common queue when its previous report's
-cells are done.
+With ``jobs > 1``, ``jobs`` threads share the reports out, each taking the next report from a
+common queue when its previous report's cells are done. Threads, not processes: the reports' work
+runs in their kernels, which are processes of their own, and a thread only drives its kernel and
+renders. Worker processes would each import papermill and nbconvert again: ``run --all --jobs 2``
+took 1.5-2.8 s more CPU time with them (``benchmarks/suite.py``).
 """
 
 from __future__ import annotations
@@ -27,14 +29,16 @@ import json
 import os
 import queue
 import shutil
+import signal
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
 
+from jupyter_core.utils import run_sync
 from tqdm.auto import tqdm
 
 from evaluatie.core import fmt
@@ -144,16 +148,20 @@ Task = tuple[int, RunSpec]
 
 
 def _work(take: Callable[[], Task | None], done: Callable[[int, RunResult], None], out: Path,
-          timeout: float | None, progress: bool) -> None:
+          timeout: float | None, progress: bool, live: set[ReportKernelManager] | None = None) -> None:
     """Run the reports ``take`` hands out until it returns None. The next report's kernel starts
-    as soon as the previous report's cells have run, before that report is rendered."""
+    as soon as the previous report's cells have run, before that report is rendered. ``live``
+    holds the kernels that run meanwhile."""
     started: list[_Run] = []
+    live = set() if live is None else live
 
     def begin() -> tuple[int, _Run] | None:
         task = take()
         if task is None:
             return None
         started.append(_begin(task[1], out))
+        if started[-1].km is not None:
+            live.add(started[-1].km)
         return task[0], started[-1]
 
     try:
@@ -172,6 +180,7 @@ def _work(take: Callable[[], Task | None], done: Callable[[int, RunResult], None
             title, warnings, r.error = nbrun.publish_notebook(r.nb, r.spec, r.tmp, r.error)
             if r.km is not None:
                 stop_kernel(r.km)  # it has had the rendering's time to exit
+                live.discard(r.km)
             done(key, _finish(r, title, warnings))
             started.remove(r)
             current = following
@@ -179,6 +188,7 @@ def _work(take: Callable[[], Task | None], done: Callable[[int, RunResult], None
         for r in started:  # interrupted (Ctrl-C, a crash in the runner): no kernel is left behind
             if r.km is not None:
                 stop_kernel(r.km, now=True)
+                live.discard(r.km)
 
 
 def execute(run: RunSpec, out: Path, *, timeout: float | None = None, progress: bool = False) -> RunResult:
@@ -190,16 +200,10 @@ def execute(run: RunSpec, out: Path, *, timeout: float | None = None, progress: 
     return results[0]
 
 
-def _helper(tasks, events, out: str, timeout: float | None) -> None:
-    """A worker process of :func:`run_all`: takes reports from ``tasks`` and puts each result on
-    ``events``."""
-    _work(tasks.get, lambda key, res: events.put((key, res)), Path(out), timeout, False)
-
-
 def run_all(runs: list[RunSpec], out: Path, *, jobs: int = 1, timeout: float | None = None,
             progress: bool = True) -> list[RunResult]:
     """Execute ``runs``, ``jobs`` at a time, then write ``out/index.html``. Results come back in
-    the order of ``runs``; a report whose worker process died is a failed report."""
+    the order of ``runs``."""
     out = Path(out).resolve()
     single = len(runs) == 1
     bar = tqdm(total=len(runs), desc="rapporten", unit="rapport", disable=not progress or single, file=sys.stderr)
@@ -209,62 +213,81 @@ def run_all(runs: list[RunSpec], out: Path, *, jobs: int = 1, timeout: float | N
         results[key] = result
         bar.update(1)
 
-    helpers = max(0, min(jobs, len(runs)) - 1)
-    if helpers == 0:
+    jobs = max(1, min(jobs, len(runs)))
+    if jobs == 1:
         tasks = iter(enumerate(runs))
         _work(lambda: next(tasks, None), done, out, timeout, progress and single)
     else:
-        _share(runs, out, helpers, timeout, done)
+        _share(runs, out, jobs, timeout, done)
     bar.close()
     for key, run in enumerate(runs):
-        if key not in results:
+        if key not in results:  # its thread ended with an error in the runner (printed on stderr)
             results[key] = RunResult(run.name, run.notebook.stem, "failed", 0.0,
-                                     {"cell": None, "ename": "WorkerDied", "kind": "runner",
-                                      "evalue": "het werkproces dat dit rapport maakte, stopte onverwacht"})
+                                     {"cell": None, "ename": "RunnerError", "kind": "runner",
+                                      "evalue": "de runner stopte onverwacht voor dit rapport af was"})
     write_index(out)
     return [results[key] for key in range(len(runs))]
 
 
-def _share(runs: list[RunSpec], out: Path, helpers: int, timeout: float | None,
+def _share(runs: list[RunSpec], out: Path, jobs: int, timeout: float | None,
            done: Callable[[int, RunResult], None]) -> None:
-    """Run ``runs`` in this process and ``helpers`` worker processes (started with ``spawn``, so
-    they share nothing with this one), all taking from one queue."""
-    ctx = get_context("spawn")
-    tasks, events = ctx.Queue(), ctx.Queue()
+    """Run ``runs`` in ``jobs`` threads of this process, each taking the next report from one
+    queue. The reports' work happens in their kernels, which are processes of their own; the
+    threads only drive them and render, so they share this process's imports and nothing of the
+    reports. Ctrl-C interrupts every running report's kernel (and kills those still running 5 s
+    later) and starts no further report."""
+    tasks: queue.SimpleQueue[Task] = queue.SimpleQueue()
     for task in enumerate(runs):
         tasks.put(task)
-    for _ in range(helpers + 1):
-        tasks.put(None)
-    procs = [ctx.Process(target=_helper, args=(tasks, events, str(out), timeout)) for _ in range(helpers)]
-    for p in procs:
-        p.start()
-
-    def drain(wait: float | None = None) -> None:
-        while True:
-            try:
-                event = events.get(timeout=wait) if wait else events.get_nowait()
-            except queue.Empty:
-                return
-            done(*event)
+    lock = threading.Lock()
+    live: set[ReportKernelManager] = set()
 
     def take() -> Task | None:
-        drain()
-        return tasks.get()
+        try:
+            return tasks.get_nowait()
+        except queue.Empty:
+            return None
 
-    def own(key: int, result: RunResult) -> None:
-        done(key, result)
-        drain()
+    def report(key: int, result: RunResult) -> None:
+        with lock:
+            done(key, result)
 
+    ended: queue.SimpleQueue[str] = queue.SimpleQueue()
+
+    def worker() -> None:
+        try:
+            _work(take, report, out, timeout, False, live)
+        finally:
+            ended.put(threading.current_thread().name)
+
+    running = jobs
+
+    def wait(limit: float | None = None) -> None:
+        # not Thread.join: on Python 3.11 a join interrupted by Ctrl-C can mark a running thread
+        # as ended (CPython gh-90882); this wait is interrupted between its short timeouts
+        nonlocal running
+        deadline = None if limit is None else time.monotonic() + limit
+        while running and (deadline is None or time.monotonic() < deadline):
+            try:
+                ended.get(timeout=0.2)
+                running -= 1
+            except queue.Empty:
+                continue
+
+    for i in range(jobs):
+        threading.Thread(target=worker, name=f"evaluatie-run-{i}", daemon=True).start()
     try:
-        _work(take, own, out, timeout, False)
-        while any(p.is_alive() for p in procs):
-            drain(0.2)
-        drain(0.2)  # what the last helper sent just before it ended
-    finally:
-        for p in procs:
-            p.join(timeout=10)
-            if p.is_alive():
-                p.kill()
+        wait()
+    except KeyboardInterrupt:
+        while take() is not None:
+            pass
+        for km in list(live):
+            run_sync(km.interrupt_kernel)()
+        wait(limit=5)
+        for km in list(live):  # interrupted between two cells, a kernel runs the next one
+            run_sync(km.signal_kernel)(signal.SIGKILL)
+        wait(limit=30)
+        raise
 
 
 def write_index(out: Path) -> Path:
