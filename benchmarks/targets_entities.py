@@ -11,6 +11,11 @@ the runner already imported, as in a worker that has started), then all N run wi
 
     .venv/bin/python benchmarks/targets_entities.py [--n 75] [--scale 1.0] [--jobs 2]
 
+Measured 2026-12-04 18:19-18:22 (load average 1.3-2.5 from other work on the 2-core machine),
+every kernel started the normal way, the next one while the previous report renders, two runner
+threads: one report 4.0 s (median of 5.4, 3.8, 4.0); 75 reports in 167.0 s against 148.4 s
+ideal, ratio 1.13.
+
 Measured before issue 13 (2026-11-23 06:00-06:20): kernels forked from a zygote, one report 4.2 s
 (median of 6.4, 3.8, 4.2); 75 reports in 135.1 s against 156.0 s ideal, ratio 0.87. Every kernel
 started the normal way (the then ``--no-preload``): one report 5.9 s; 75 reports in 224.7 s
