@@ -22,8 +22,9 @@ from pathlib import Path
 
 import yaml
 
-from evaluatie.run.params import ParamError, RunSpec, load_run, notebook_meta, parse_override
 from evaluatie.core.paths import display_path, root
+from evaluatie.run.params import ParamError, RunSpec, load_run, notebook_meta, parse_override
+from evaluatie.run.runner import run_all
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -128,11 +129,6 @@ def cmd_run(args) -> int:
     except ParamError as e:
         print(f"evaluatie: {e}", file=sys.stderr)
         return EXIT_USAGE
-    # imported here, not at the top: the runner brings papermill, nbconvert and jupyter_client,
-    # 1.8-2.7 s measured on a busy 2-core machine, which `evaluatie --help` and `evaluatie list`
-    # (0.05-0.1 s) would otherwise pay too
-    from evaluatie.run.runner import run_all
-
     out = Path(args.out) if args.out else root() / "reports"
     results = run_all(runs, out, jobs=max(1, args.jobs), timeout=args.timeout, progress=not args.quiet)
     failed = [r for r in results if not r.ok]

@@ -166,9 +166,10 @@ def _work(take: Callable[[], Task | None], done: Callable[[int, RunResult], None
 
     try:
         current = begin()
-        # Imported here, after the first kernel has started: papermill, nbformat and nbconvert
-        # take 1.4 s to import on a quiet machine (1.8-2.7 s on a busy one), time in which the
-        # kernel boots and runs its imports. Imported at the top, they came before it.
+        # Imported here, not at the top: papermill, nbformat and nbconvert take 1.4-1.8 s to
+        # import, which `evaluatie --help` and `evaluatie list` then do not pay (0.2 s instead
+        # of 1.8 s), and which overlaps with the first kernel's start when a core is free (one
+        # short report, busy 2-core machine: 4.13 s instead of 4.26 s, medians of 6).
         from evaluatie.run import notebook as nbrun
 
         while current is not None:
