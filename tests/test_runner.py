@@ -343,6 +343,37 @@ def test_cpython_gh_90882_an_interrupted_join_marks_a_running_thread_ended():
         release.set()
 
 
+def _run_and_interrupt(out: Path, names: list[str], jobs: int, ready: list[str]) -> tuple[int, str, list[str]]:
+    """Run ``evaluatie run NAMES --jobs JOBS`` in a process of its own, press Ctrl-C once every
+    glob in ``ready`` (under ``out``) matches; return its exit code, stderr and its kernels' pids."""
+    code = ("import signal, sys\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+            "from evaluatie.run.cli import main\n"
+            f"sys.exit(main(['run', *{names!r}, '--jobs', '{jobs}', '--quiet', '--out', {str(out)!r}]))\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(600):
+            kernels = subprocess.run(["ps", "--ppid", str(proc.pid), "-o", "pid="], capture_output=True,
+                                     text=True).stdout.split()
+            if all(list(out.glob(g)) for g in ready):
+                break
+            time.sleep(0.1)
+        assert all(list(out.glob(g)) for g in ready), "the reports did not start"
+        time.sleep(0.5)  # from the cell that wrote the marker into the next one
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return proc.returncode, err, kernels
+
+
+def _left_nothing(out: Path, kernels: list[str]) -> None:
+    assert not list(out.glob(".*"))  # no temporary run folders
+    for pid in kernels:
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(pid), 0)
+
+
 def test_ctrl_c_stops_the_running_reports_and_leaves_nothing_behind(probe_project):
     """Ctrl-C during ``run --jobs 2``: a report in a cell fails with KeyboardInterrupt, one whose
     kernel ignores it is killed, no further report starts, the command ends, and no kernel or
@@ -350,32 +381,26 @@ def test_ctrl_c_stops_the_running_reports_and_leaves_nothing_behind(probe_projec
     for name in ("slow_a", "slow_c"):
         _write_params(probe_project, name, "notebook: demo\nparameters:\n  sleep: 300\n")
     out = probe_project / "out"
-    code = ("import signal, sys\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
-            "from evaluatie.run.cli import main\n"
-            f"sys.exit(main(['run', 'slow_a', 'probe_stubborn', 'slow_c', '--jobs', '2', '--quiet', '--out', {str(out)!r}]))\n")
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        kernels: list[str] = []
-        for _ in range(600):  # until both reports are in their sleeping cell
-            kernels = subprocess.run(["ps", "--ppid", str(proc.pid), "-o", "pid="], capture_output=True,
-                                     text=True).stdout.split()
-            started = list(out.glob(".slow_a*/tables/ledger.csv")) + list(out.glob(".probe_stubborn*/ignoring"))
-            if len(kernels) == 2 and len(started) == 2:
-                break
-            time.sleep(0.1)
-        assert len(kernels) == 2 and len(started) == 2, "the two reports did not start"
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode != 0 and "KeyboardInterrupt" in err
+    code, err, kernels = _run_and_interrupt(out, ["slow_a", "probe_stubborn", "slow_c"], 2,
+                                            [".slow_a*/tables/ledger.csv", ".probe_stubborn*/ignoring"])
+    assert code != 0 and "KeyboardInterrupt" in err and len(kernels) == 2
     errors = {name: json.loads((out / name / "run.json").read_text(encoding="utf-8"))["error"]
               for name in ("slow_a", "probe_stubborn")}
     assert errors["slow_a"]["ename"] == "KeyboardInterrupt" and errors["slow_a"]["cell"] == 5
     assert errors["probe_stubborn"]["ename"] == "DeadKernelError"
     assert not (out / "slow_c").exists()  # never started
-    assert not list(out.glob(".*"))  # no temporary run folders
-    for pid in kernels:
-        with pytest.raises(ProcessLookupError):
-            os.kill(int(pid), 0)
+    _left_nothing(out, kernels)
+
+
+def test_ctrl_c_with_one_job(demo_project):
+    for name in ("slow_a", "slow_b"):
+        _write_params(demo_project, name, "notebook: demo\nparameters:\n  sleep: 300\n")
+    out = demo_project / "out"
+    code, err, kernels = _run_and_interrupt(out, ["slow_a", "slow_b"], 1, [".slow_a*/tables/ledger.csv"])
+    assert code != 0 and "KeyboardInterrupt" in err and len(kernels) == 1
+    rec = json.loads((out / "slow_a" / "run.json").read_text(encoding="utf-8"))
+    assert rec["error"]["ename"] == "KeyboardInterrupt" and rec["error"]["cell"] == 5
+    nb = json.loads((out / "slow_a" / "notebook.ipynb").read_text(encoding="utf-8"))
+    assert any(c.get("outputs") for c in nb["cells"])  # the notebook up to the interrupted cell
+    assert not (out / "slow_b").exists()
+    _left_nothing(out, kernels)

@@ -15,8 +15,8 @@ Every report gets a fresh kernel, started the normal way (:mod:`evaluatie.run.ke
 as a report's cells have run, the runner asks its kernel to exit and starts the next report's
 kernel; the new kernel boots while the finished report is rendered (:mod:`evaluatie.run.notebook`).
 
-With ``jobs > 1``, ``jobs`` threads share the reports out, each taking the next report from a
-common queue when its previous report's cells are done. Threads, not processes: the reports' work
+``jobs`` threads share the reports out, each taking the next report from a common queue when its
+previous report's cells are done. Threads, not processes: the reports' work
 runs in their kernels, which are processes of their own, and a thread only drives its kernel and
 renders. Worker processes would each import papermill and nbconvert again: ``run --all --jobs 2``
 took 1.5-2.8 s more CPU time with them (``benchmarks/suite.py``).
@@ -214,12 +214,7 @@ def run_all(runs: list[RunSpec], out: Path, *, jobs: int = 1, timeout: float | N
         results[key] = result
         bar.update(1)
 
-    jobs = max(1, min(jobs, len(runs)))
-    if jobs == 1:
-        tasks = iter(enumerate(runs))
-        _work(lambda: next(tasks, None), done, out, timeout, progress and single)
-    else:
-        _share(runs, out, jobs, timeout, done)
+    _share(runs, out, max(1, min(jobs, len(runs))), timeout, progress and single, done)
     bar.close()
     for key, run in enumerate(runs):
         if key not in results:  # its thread ended with an error in the runner (printed on stderr)
@@ -230,13 +225,12 @@ def run_all(runs: list[RunSpec], out: Path, *, jobs: int = 1, timeout: float | N
     return [results[key] for key in range(len(runs))]
 
 
-def _share(runs: list[RunSpec], out: Path, jobs: int, timeout: float | None,
+def _share(runs: list[RunSpec], out: Path, jobs: int, timeout: float | None, progress: bool,
            done: Callable[[int, RunResult], None]) -> None:
-    """Run ``runs`` in ``jobs`` threads of this process, each taking the next report from one
-    queue. The reports' work happens in their kernels, which are processes of their own; the
-    threads only drive them and render, so they share this process's imports and nothing of the
-    reports. Ctrl-C interrupts every running report's kernel (and kills those still running 5 s
-    later) and starts no further report."""
+    """Run ``runs`` in ``jobs`` threads, each taking the next report from one queue, while this
+    thread waits. Ctrl-C interrupts every running report's kernel (and kills those still running
+    5 s later), so those reports fail with their notebook up to the interrupted cell, and starts
+    no further report."""
     tasks: queue.SimpleQueue[Task] = queue.SimpleQueue()
     for task in enumerate(runs):
         tasks.put(task)
@@ -257,7 +251,7 @@ def _share(runs: list[RunSpec], out: Path, jobs: int, timeout: float | None,
 
     def worker() -> None:
         try:
-            _work(take, report, out, timeout, False, live)
+            _work(take, report, out, timeout, progress, live)
         finally:
             ended.put(threading.current_thread().name)
 
