@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import logging
 import os
 import re
@@ -155,28 +156,27 @@ class DropStderr(Preprocessor):
         return cell, resources
 
 
-_local = threading.local()
-
-
+@functools.cache
 def _exporter() -> HTMLExporter:
-    """nbconvert's HTML exporter with the report template, one per thread (an exporter registers
-    per-notebook filters on itself while it converts): building one compiles the template tree
-    with Jinja, a tenth of a second each time."""
-    exporter = getattr(_local, "exporter", None)
-    if exporter is None:
-        exporter = HTMLExporter(
-            template_name="evaluatie",
-            extra_template_basedirs=[str(TEMPLATE_DIR)],
-            exclude_input=True,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-            language_code="nl",
-            # validate the notebook once after all preprocessors, not after each of them
-            optimistic_validation=True,
-        )
-        exporter.register_preprocessor(DropStderr, enabled=True)
-        _local.exporter = exporter
+    """nbconvert's HTML exporter with the report template, one per process: building one compiles
+    the template tree with Jinja, a tenth of a second or more each time."""
+    exporter = HTMLExporter(
+        template_name="evaluatie",
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        language_code="nl",
+        # validate the notebook once after all preprocessors, not after each of them
+        optimistic_validation=True,
+    )
+    exporter.register_preprocessor(DropStderr, enabled=True)
     return exporter
+
+
+# an exporter registers per-notebook filters on itself while it converts: one conversion at a time
+# (the runner's threads would wait for the interpreter lock during a conversion anyway)
+_EXPORTING = threading.Lock()
 
 
 def render_html(nb: nbformat.NotebookNode, title: str) -> str:
@@ -184,7 +184,8 @@ def render_html(nb: nbformat.NotebookNode, title: str) -> str:
     resources, ``lang="nl"``, every cell's output focusable (nbconvert adds ``tabindex``), a table
     of contents."""
     nb.metadata["title"] = title
-    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
+    with _EXPORTING:
+        body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     # the inlined lab CSS carries URLs in comments: drop comments inside <style> so nothing points off the page
     body = _STYLE.sub(lambda m: _CSS_COMMENT.sub("", m.group(0)), body)
     return add_toc(body)
