@@ -33,8 +33,8 @@ import matplotlib.pyplot as plt
 import mistune
 import numpy as np
 import pandas as pd
-from cycler import cycler
 from IPython.display import HTML, Markdown, display
+from matplotlib import cycler
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.ticker import Formatter
 
