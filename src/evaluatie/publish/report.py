@@ -46,7 +46,7 @@ from evaluatie.run.params import input_paths
 
 __all__ = [
     "start", "run_dir", "table", "export", "figure", "ledger", "heading", "text", "notice",
-    "provenance", "use_style", "axis_format", "legend_below", "PALETTE", "fmt",
+    "provenance", "use_style", "axis_format", "legend_below", "PALETTE",
 ]
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
