@@ -103,19 +103,13 @@ def test_unknown_key_in_params_file_and_unknown_report(demo_project, capsys):
     assert "params/kapot.yaml: onbekende parameter 'drempel'" in err
     assert "parameter 'threshold': verwacht int, gekregen str 'vijf'" in err  # every problem, not the first
     assert main(["run", "bestaatniet", "--out", str(out)]) == 2
-    assert "onbekend rapport 'bestaatniet'; beschikbaar: demo, kapot" in capsys.readouterr().err
+    assert "onbekende analyse of rapport 'bestaatniet' (analyses: demo; rapporten: demo, kapot" in capsys.readouterr().err
     assert not out.exists()
 
 
 def test_failing_notebook_fails_only_its_own_report(demo_project, capsys):
     out = demo_project / "out"
     _write_params(demo_project, "demo_fout", "notebook: demo\nparameters:\n  fail: true\n")
-    # a previous good run of the same name must not survive as a stale report
-    _write_params(demo_project, "tmpgood", "notebook: demo\n")
-    assert main(["run", "demo", "--out", str(out), "--quiet"]) == 0
-    (out / "demo").rename(out / "demo_fout")  # pretend demo_fout once succeeded
-    assert (out / "demo_fout" / "report.html").exists()
-    capsys.readouterr()
     assert main(["run", "demo", "demo_fout", "--out", str(out), "--quiet"]) == 1
     printed = capsys.readouterr().out
     assert "MISLUKT demo_fout (demo.ipynb, cel 5): ValueError: bewust mislukte cel" in printed
@@ -126,10 +120,12 @@ def test_failing_notebook_fails_only_its_own_report(demo_project, capsys):
     rec = json.loads((failed / "run.json").read_text())
     assert rec["status"] == "failed"
     assert rec["error"]["cell"] == 5 and rec["error"]["ename"] == "ValueError"
+    assert rec["last_good"] is None and not (failed / "vorige").exists()  # it never succeeded
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "mislukt" in index and 'href="demo_fout/report.html"' not in index
     row = next(r for r in index.split("<tr>") if "demo_fout" in r)
     assert "mislukt" in row and "ValueError: bewust mislukte cel" in row and 'href="demo_fout/run.json"' in row
+    assert "vorige versie" not in row
 
 
 def test_data_error_exits_2_with_the_message(demo_project, capsys):
@@ -183,7 +179,8 @@ def test_twenty_parallel_runs_without_port_race(demo_project, capsys):
 def test_list_shows_descriptions(demo_project, capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    assert "demo" in out and "Demorapport voor de tests" in out and "params/demo.yaml" in out
+    assert re.search(r"^  demo +Demorapport voor de tests$", out, re.M)
+    assert "voorbeeldrapporten: demo" in out
 
 
 def test_absolute_input_paths_are_not_published(demo_project, tmp_path_factory):

@@ -3,13 +3,21 @@
 ::
 
     evaluatie list
-    evaluatie run NAME [NAME ...] | --all [--params FILE] [-p key=value ...]
+    evaluatie run NAME [NAME ...] | --all [-p key=value ...]
                   [--out DIR] [--jobs N] [--timeout SECONDS] [--by DIMENSION]
+    evaluatie run [ANALYSIS] --params FILE [-p key=value ...] [...]
 
-A NAME is a params file in ``params/`` (``params/NAME.yaml``); ``--all`` runs every one of them.
-Parameters are checked before any kernel starts: a wrong key, type or missing file stops
-everything with exit code 2 and writes nothing. A report that fails does not stop the others;
-the exit code is then 1 (2 when the failure is a data error in an input file).
+A NAME is a report (a params file ``params/NAME.yaml``) or an analysis (a notebook
+``notebooks/NAME.ipynb``), which stands for its example reports: every params file naming that
+notebook. A name that is both runs the report of that name only. ``--all`` runs every report in
+``params/``. ``--params FILE`` runs a user's own study; FILE may be flat (only the parameters,
+papermill's convention) when the analysis is named on the command line or in the file.
+
+Parameters are checked before any kernel starts: a wrong name, key, type or missing file stops
+everything with exit code 2 and writes nothing; an unknown name gets a "bedoelde u …?"
+suggestion. A report that fails does not stop the others; the exit code is then 1 (2 when the
+failure is a data error in an input file). A failed rerun keeps the last good report (see
+:mod:`evaluatie.run.runner`).
 """
 
 from __future__ import annotations
@@ -23,7 +31,8 @@ from pathlib import Path
 import yaml
 
 from evaluatie.core.paths import display_path, root
-from evaluatie.run.params import ParamError, RunSpec, load_run, notebook_meta, parse_override
+from evaluatie.run.params import (ParamError, RunSpec, analyses, load_run, notebook_meta, parse_override,
+                                  suggest)
 from evaluatie.run.runner import run_all
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -33,20 +42,36 @@ def _params_files() -> list[Path]:
     return sorted((root() / "params").glob("*.yaml"))
 
 
-def cmd_list(_args) -> int:
-    nbs = sorted((root() / "notebooks").glob("*.ipynb"))
-    runs: dict[str, list[str]] = {}
+def _reports() -> dict[str, tuple[Path, str | None, str]]:
+    """The example reports in ``params/``: name -> (params file, its analysis or None, description)."""
+    out = {}
     for pf in _params_files():
         try:
             doc = yaml.safe_load(pf.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError:
             doc = {}
-        runs.setdefault(doc.get("notebook", "?"), []).append(display_path(pf))
-    width = max((len(nb.stem) for nb in nbs), default=10)
-    for nb in nbs:
-        desc = notebook_meta(nb).get("description_nl", "")
-        files = ", ".join(runs.get(nb.stem, [])) or "(geen parameterbestand)"
-        print(f"{nb.stem:<{width}}  {desc}\n{'':<{width}}  parameters: {files}")
+        doc = doc if isinstance(doc, dict) else {}
+        nb = doc.get("notebook")
+        out[pf.stem] = (pf, nb if isinstance(nb, str) else None, str(doc.get("description") or ""))
+    return out
+
+
+def cmd_list(_args) -> int:
+    reports = _reports()
+    names = analyses()
+    width = max([len(n) for n in names] + [len(n) for n in reports] + [10])
+    pad = " " * (width + 4)
+    print("Analyses. 'evaluatie run ANALYSE' maakt de voorbeeldrapporten van die analyse;\n"
+          "'evaluatie run ANALYSE --params BESTAND' maakt een rapport over uw eigen gegevens.\n")
+    for nb in names:
+        desc = notebook_meta(root() / "notebooks" / f"{nb}.ipynb").get("description_nl", "")
+        examples = [r for r, (_, a, _) in reports.items() if a == nb]
+        print(f"  {nb:<{width}}  {desc}")
+        print(f"{pad}voorbeeldrapporten: {', '.join(examples) or '(geen)'}")
+    print("\nVoorbeeldrapporten (params/RAPPORT.yaml). 'evaluatie run RAPPORT' maakt dat ene rapport;\n"
+          "heet het zoals zijn analyse, dan maakt 'evaluatie run NAAM' alleen dit rapport.\n")
+    for r, (_, a, desc) in reports.items():
+        print(f"  {r:<{width}}  analyse {a or '(niet genoemd)'}" + (f"\n{pad}{desc}" if desc else ""))
     return EXIT_OK
 
 
@@ -61,7 +86,8 @@ def _expand_by(run: RunSpec, dim: str) -> list[RunSpec]:
     by = notebook_meta(run.notebook).get("by", {})
     if dim not in by:
         known = ", ".join(by) or "geen"
-        raise ParamError(f"--by {dim}: {run.notebook.stem} kent geen opsplitsing {dim!r} (wel: {known})")
+        raise ParamError(f"--by {dim}: {run.notebook.stem} kent geen opsplitsing {dim!r}{suggest(dim, by)} "
+                         f"(wel: {known})")
     decl = by[dim]
     mod, fn = decl["values"].split(":")
     values = getattr(importlib.import_module(mod), fn)(dict(run.parameters))
@@ -71,6 +97,29 @@ def _expand_by(run: RunSpec, dim: str) -> list[RunSpec]:
         p[decl["parameter"]] = v
         out.append(RunSpec(f"{run.name}-{_slug(v)}", run.notebook, run.params_file, p, run.specs))
     return out
+
+
+def _resolve_names(names: list[str]) -> list[tuple[Path, None]]:
+    """Reports and analyses named on the command line -> params files, each once, in order."""
+    reports = _reports()
+    known = analyses()
+    files: list[Path] = []
+    problems = []
+    for n in names:
+        if n in reports:
+            files.append(reports[n][0])
+        elif n in known:
+            examples = [pf for pf, a, _ in reports.values() if a == n]
+            if not examples:
+                problems.append(f"analyse {n!r} heeft geen voorbeeldrapport in params/; "
+                                f"maak uw eigen rapport met: evaluatie run {n} --params BESTAND")
+            files.extend(examples)
+        else:
+            problems.append(f"onbekende analyse of rapport {n!r}{suggest(n, [*known, *reports])} "
+                            f"(analyses: {', '.join(known)}; rapporten: {', '.join(reports)}; zie 'evaluatie list')")
+    if problems:
+        raise ParamError("\n".join(problems))
+    return [(pf, None) for pf in dict.fromkeys(files)]
 
 
 def _collect_runs(args) -> list[RunSpec]:
@@ -84,23 +133,23 @@ def _collect_runs(args) -> list[RunSpec]:
             problems.append(str(e))
     if problems:
         raise ParamError("\n".join(problems))
-    targets: list[tuple[Path | None, str | None]] = []  # (params file, notebook)
+    targets: list[tuple[Path, str | None]] = []  # (params file, analysis named on the command line)
     if args.all:
         if args.names:
             raise ParamError("geef namen of --all, niet beide")
         targets = [(pf, None) for pf in _params_files()]
         if not targets:
             raise ParamError(f"geen parameterbestanden in {display_path(root() / 'params')}")
-    elif args.params and len(args.names) <= 1:
-        targets = [(Path(args.params).resolve(), args.names[0] if args.names else None)]
     elif args.params:
-        raise ParamError("--params geldt voor één analyse; geef hoogstens één naam")
+        if len(args.names) > 1:
+            raise ParamError("--params geldt voor één analyse; geef hoogstens één naam")
+        if args.names and args.names[0] not in analyses():
+            n = args.names[0]
+            raise ParamError(f"onbekende analyse {n!r}{suggest(n, analyses())}; met --params hoort er de naam van "
+                             f"een analyse bij (analyses: {', '.join(analyses())})")
+        targets = [(Path(args.params).resolve(), args.names[0] if args.names else None)]
     elif args.names:
-        available = {pf.stem: pf for pf in _params_files()}
-        for n in args.names:
-            if n not in available:
-                raise ParamError(f"onbekend rapport {n!r}; beschikbaar: {', '.join(sorted(available))}")
-            targets.append((available[n], None))
+        targets = _resolve_names(args.names)
     else:
         raise ParamError("geef een of meer namen (zie 'evaluatie list') of --all")
     runs, errors = [], []
@@ -148,11 +197,13 @@ def cmd_run(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="evaluatie", description="Werkbank voor de evaluatie van gelijkekansen- en diversiteitsbeleid.")
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="toon alle analyses en hun parameterbestanden").set_defaults(func=cmd_list)
+    sub.add_parser("list", help="toon alle analyses en voorbeeldrapporten").set_defaults(func=cmd_list)
     r = sub.add_parser("run", help="maak rapporten")
-    r.add_argument("names", nargs="*", metavar="NAME", help="rapport(en): params/NAME.yaml")
+    r.add_argument("names", nargs="*", metavar="NAAM",
+                   help="rapport (params/NAAM.yaml) of analyse (al haar voorbeeldrapporten; met --params: uw studie)")
     r.add_argument("--all", action="store_true", help="alle rapporten in params/")
-    r.add_argument("--params", metavar="FILE", help="eigen parameterbestand (YAML)")
+    r.add_argument("--params", metavar="BESTAND",
+                   help="eigen parameterbestand (YAML); alleen parameters mag, als de analyse genoemd is")
     r.add_argument("-p", action="append", metavar="KEY=VALUE", help="parameter overschrijven (herhaalbaar)")
     r.add_argument("--out", metavar="DIR", help="uitvoermap (standaard reports/)")
     r.add_argument("--jobs", type=int, default=1, metavar="N", help="aantal rapporten tegelijk")

@@ -8,20 +8,32 @@ A notebook's cell tagged ``parameters`` is the single declaration of what it acc
 
 The annotation gives the type; a comment starting with ``path:`` marks a file that must exist
 (relative to the project root); the rest of the comment is the help text. A params file
-(``params/<run>.yaml``) names the notebook and overrides values::
+(``params/<run>.yaml``, or a user's own file) names the notebook and overrides values, wrapped::
 
     notebook: streefcijfers
+    description: Streefcijfers bij de Vlaamse overheid
     parameters:
       threshold: 10
 
+or flat, papermill's own convention (every key a parameter; ``notebook`` and ``description``
+optional)::
+
+    notebook: streefcijfers
+    threshold: 10
+
+A file is wrapped when it has a ``parameters`` key. The notebook may also be named by the caller
+(``evaluatie run streefcijfers --params FILE``); a file without one is refused with a message
+saying how to name it.
+
 :func:`load_run` merges notebook defaults, the params file and ``-p key=value`` overrides and
 raises :class:`ParamError` listing *every* problem (unknown key, wrong type, missing file)
-together with the valid keys.
+together with the valid keys; an unknown name gets a "bedoelde u …?" suggestion.
 """
 
 from __future__ import annotations
 
 import ast
+import difflib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +44,19 @@ import yaml
 from evaluatie.core.paths import display_path, resolve, root
 
 __all__ = ["ParamSpec", "ParamError", "RunSpec", "notebook_params", "load_run", "parse_override",
-           "input_paths", "notebook_meta"]
+           "input_paths", "notebook_meta", "analyses", "suggest", "WRAPPER_KEYS"]
+
+WRAPPER_KEYS = ("notebook", "parameters", "description")
+
+
+def suggest(word: str, choices) -> str:
+    """``"; bedoelde u 'x'?"`` for the choices close to ``word`` (:func:`difflib.get_close_matches`),
+    or ``""`` when none is close."""
+    close = difflib.get_close_matches(str(word), sorted(set(choices)), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    quoted = [repr(c) for c in close]
+    return "; bedoelde u " + (" of ".join([", ".join(quoted[:-1]), quoted[-1]]) if len(quoted) > 1 else quoted[0]) + "?"
 
 
 class ParamError(Exception):
@@ -160,42 +184,72 @@ def _notebooks_dir() -> Path:
     return root() / "notebooks"
 
 
+def analyses() -> list[str]:
+    """The analyses: the notebooks in ``notebooks/``, by name."""
+    return sorted(p.stem for p in _notebooks_dir().glob("*.ipynb"))
+
+
+def _read_doc(params_file: Path, where: str) -> dict:
+    if not Path(params_file).is_file():
+        raise ParamError(f"parameterbestand {where} bestaat niet")
+    try:
+        doc = yaml.safe_load(Path(params_file).read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise ParamError(f"{where}: geen geldige YAML: {e}") from None
+    if not isinstance(doc, dict):
+        raise ParamError(f"{where}: verwacht een YAML-mapping van parameters (sleutel: waarde)")
+    return doc
+
+
 def load_run(params_file: Path | None = None, *, notebook: str | None = None,
              overrides: Mapping[str, Any] | None = None, name: str | None = None) -> RunSpec:
-    """Build and check one run. All problems are collected and raised as one :class:`ParamError`."""
+    """Build and check one run. ``notebook`` names the analysis when the caller knows it (it must
+    agree with the file's ``notebook`` key if both are given). The run's name is ``name``, else the
+    params file's stem, else the notebook's name. All problems are collected and raised as one
+    :class:`ParamError`."""
     problems: list[str] = []
     doc: dict = {}
+    given: Any = {}
     where = display_path(params_file) if params_file else None
     if params_file is not None:
-        if not Path(params_file).is_file():
-            raise ParamError(f"parameterbestand {where} bestaat niet")
-        try:
-            doc = yaml.safe_load(Path(params_file).read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as e:
-            raise ParamError(f"{where}: geen geldige YAML: {e}") from None
-        if not isinstance(doc, dict):
-            raise ParamError(f"{where}: verwacht een YAML-mapping met 'notebook' en 'parameters'")
-        extra = sorted(set(doc) - {"notebook", "parameters", "description"})
-        if extra:
-            problems.append(f"{where}: onbekende sleutel(s) {', '.join(extra)} op het hoogste niveau "
-                            "(geldig: notebook, parameters, description)")
-    nb_name = notebook or doc.get("notebook")
-    if not nb_name:
-        raise ParamError(f"{where or 'parameters'}: 'notebook' ontbreekt (welke analyse?)")
+        doc = _read_doc(params_file, where)
+        if "parameters" in doc:  # wrapped
+            extra = sorted(set(doc) - set(WRAPPER_KEYS))
+            for k in extra:
+                problems.append(f"{where}: onbekende sleutel {k!r} op het hoogste niveau{suggest(k, WRAPPER_KEYS)} "
+                                f"(geldig: {', '.join(WRAPPER_KEYS)}; of zet alle parameters rechtstreeks "
+                                "in het bestand, zonder 'parameters:')")
+            given = doc["parameters"] or {}
+        else:  # flat: papermill's convention, every key but notebook and description is a parameter
+            given = {k: v for k, v in doc.items() if k not in ("notebook", "description")}
+    in_file = doc.get("notebook")
+    if in_file is not None and not isinstance(in_file, str):
+        raise ParamError(f"{where}: 'notebook' moet de naam van een analyse zijn, niet {in_file!r}")
+    if notebook and in_file and notebook != in_file:
+        raise ParamError(f"{where} hoort bij analyse {in_file!r} (notebook: {in_file}), "
+                         f"niet bij {notebook!r} zoals op de opdrachtregel")
+    nb_name = notebook or in_file
+    known = analyses()
+    if not nb_name:  # with the file's other problems: a misspelt 'notebook' key is one
+        raise ParamError("\n".join(problems + [
+            f"{where or 'parameters'}: er staat niet in voor welke analyse dit bestand is. "
+            f"Noem de analyse op de opdrachtregel (evaluatie run ANALYSE --params {where or 'BESTAND'}) "
+            f"of bovenaan in het bestand (notebook: ANALYSE). Analyses: {', '.join(known)}"]))
     nb_path = _notebooks_dir() / f"{nb_name}.ipynb"
-    if not nb_path.is_file():
-        known = sorted(p.stem for p in _notebooks_dir().glob("*.ipynb"))
-        raise ParamError(f"{where or 'parameters'}: onbekende analyse {nb_name!r}; bekend: {', '.join(known)}")
+    if nb_name not in known:
+        raise ParamError(f"{where or 'parameters'}: onbekende analyse {nb_name!r}{suggest(nb_name, known)} "
+                         f"(analyses: {', '.join(known)})")
     specs = notebook_params(nb_path)
-    given = doc.get("parameters") or {}
     if not isinstance(given, dict):
         problems.append(f"{where}: 'parameters' moet een mapping zijn")
         given = {}
+    # in a flat file a misspelt 'parameters:' wrapper is a key like any other
+    candidates = list(specs) + ([] if "parameters" in doc else ["parameters"])
     values = {k: s.default for k, s in specs.items()}
     for source, mapping in ((where, given), ("-p", overrides or {})):
         for k, v in mapping.items():
             if k not in specs:
-                problems.append(f"{source}: onbekende parameter {k!r}")
+                problems.append(f"{source}: onbekende parameter {k!r}{suggest(k, candidates)}")
                 continue
             values[k] = v
     for k, s in specs.items():

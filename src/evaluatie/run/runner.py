@@ -11,6 +11,20 @@ Each run goes to ``<out>/<run>/``:
 A run is built in a temporary sibling folder and swapped in at the end, so a folder never mixes
 a fresh ``run.json`` with a stale ``report.html``: a failed run's folder has no ``report.html``.
 
+A failed rerun never destroys the last good report. It moves, whole (report, tables, figures,
+its own ``run.json``), into the failed attempt's folder as ``<run>/vorige/``; a further failed
+attempt carries it along, a successful one replaces it. So:
+
+- ``<run>/report.html`` exists only when the newest attempt succeeded: a link to it never shows
+  an older report as if it were the newest;
+- ``<run>/run.json`` is the failed attempt's record, with ``last_good`` pointing at
+  ``vorige/report.html`` and its date; ``vorige/run.json`` is the old report's own record, with
+  ``superseded_by: ../run.json``;
+- ``vorige/report.html`` opens with a notice that a newer attempt failed, for whoever opens the
+  file without the index;
+- ``index.html`` shows the run as "mislukt" with its error, and links the last good report as
+  "vorige versie" with its date.
+
 Every report gets a fresh kernel, started the normal way (:mod:`evaluatie.run.kernel`). As soon
 as a report's cells have run, the runner asks its kernel to exit and starts the next report's
 kernel; the new kernel boots while the finished report is rendered (:mod:`evaluatie.run.notebook`).
@@ -28,6 +42,7 @@ import html as h
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import sys
@@ -99,6 +114,54 @@ def _swap_in(tmp: Path, final: Path) -> None:
         tmp.rename(final)
 
 
+PREVIOUS = "vorige"  # a failed attempt's sub-folder holding the last good report
+
+_MAIN = re.compile(r"<main\b[^>]*>")
+
+
+def _read_record(path: Path) -> dict:
+    try:
+        rec = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return rec if isinstance(rec, dict) else {}
+
+
+def _is_good(folder: Path) -> bool:
+    return _read_record(folder / "run.json").get("status") == "ok" and (folder / "report.html").is_file()
+
+
+def _superseded_notice(rec: dict) -> str:
+    made = fmt.datetime_nl(rec.get("finished") or "") or "een eerdere datum"
+    return ('<aside class="ev-notice ev-notice-warning ev-notice-superseded" role="note">'
+            "<strong>Vorige versie: een nieuwere poging om dit rapport te maken is mislukt.</strong>"
+            f"<p>Dit is het laatste geslaagde rapport, gemaakt op {h.escape(made)}. Het is niet het nieuwe rapport. "
+            'Waarom de nieuwere poging mislukte, staat in <a href="../run.json">run.json</a> van die poging '
+            'en in het <a href="../../index.html">overzicht van de rapporten</a>.</p></aside>')
+
+
+def _keep_last_good(tmp: Path, final: Path) -> dict | None:
+    """Before a failed attempt in ``tmp`` replaces ``final``: move the last good report into
+    ``tmp/vorige`` (the whole previous folder if it succeeded, else the previous failed attempt's
+    ``vorige``) and return what the failed attempt's ``run.json`` records about it."""
+    kept = tmp / PREVIOUS
+    if _is_good(final):
+        final.rename(kept)
+        rec = _read_record(kept / "run.json")
+        rec["superseded_by"] = "../run.json"
+        (kept / "run.json").write_text(json.dumps(rec, indent=2, ensure_ascii=False), encoding="utf-8")
+        page = kept / "report.html"
+        page.write_text(_MAIN.sub(lambda m: m.group(0) + _superseded_notice(rec), page.read_text(encoding="utf-8"),
+                                  count=1), encoding="utf-8")
+    elif _is_good(final / PREVIOUS):
+        (final / PREVIOUS).rename(kept)
+        rec = _read_record(kept / "run.json")
+    else:
+        return None
+    return {"report": f"{PREVIOUS}/report.html", "run_json": f"{PREVIOUS}/run.json",
+            "title": rec.get("title"), "finished": rec.get("finished")}
+
+
 def _begin(spec: RunSpec, out: Path) -> _Run:
     """Create the run's temporary folder and provenance record and start its kernel."""
     out.mkdir(parents=True, exist_ok=True)
@@ -125,13 +188,16 @@ def _begin(spec: RunSpec, out: Path) -> _Run:
 
 
 def _finish(r: _Run, title: str | None, warnings: list[str]) -> RunResult:
-    """Write ``run.json``, keep the kernel's log only if the run failed, swap the run folder in."""
+    """Write ``run.json``, keep the kernel's log only if the run failed, keep the last good report
+    if it failed (``vorige/``), swap the run folder in."""
     tmp, record = r.tmp, r.record
     status = "ok" if r.error is None else "failed"
     if title:
         record["title"] = title
     record.update(finished=prov.now_iso(), seconds=round(time.perf_counter() - r.t0, 2), status=status,
                   error=r.error, warnings=warnings)
+    if status == "failed":
+        record["last_good"] = _keep_last_good(tmp, r.out / r.spec.name)
     (tmp / "run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
     (tmp / "provenance.json").unlink(missing_ok=True)
     klog = tmp / "kernel.log"
@@ -289,9 +355,8 @@ def write_index(out: Path) -> Path:
     """``out/index.html``: every run folder with its status, date and links."""
     rows = []
     for rj in sorted(Path(out).glob("*/run.json")):
-        try:
-            rec = json.loads(rj.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        rec = _read_record(rj)
+        if not rec:
             continue
         d = rj.parent
         ok = rec.get("status") == "ok" and (d / "report.html").exists()
@@ -309,10 +374,17 @@ def write_index(out: Path) -> Path:
             e = rec["error"]
             message = f"{e.get('ename', '')}: {e.get('evalue', '')}"[:300]
             status += f'<br><small class="err">{h.escape(message)}</small>'
+        last = rec.get("last_good") or {}
+        if not ok and last.get("report") and (d / last["report"]).is_file():
+            made = fmt.datetime_nl(last.get("finished") or "")
+            status += (f'<br><small class="prev">Laatste geslaagde rapport: <a href="{h.escape(d.name)}/'
+                       f'{h.escape(last["report"])}">vorige versie van {h.escape(made)}</a> (ouder dan deze '
+                       'mislukte poging)</small>')
         files = "<br>".join(
             f'<a href="{h.escape(d.name)}/{name}">{label}</a>'
             for name, label in (("tables.xlsx", "tabellen (xlsx)"), ("notebook.ipynb", "notebook"),
-                                ("run.json", "run.json"))
+                                ("run.json", "run.json"), (f"{PREVIOUS}/tables.xlsx", "vorige versie: tabellen (xlsx)"),
+                                (f"{PREVIOUS}/run.json", "vorige versie: run.json"))
             if (d / name).exists()
         )
         date = fmt.datetime_nl(rec.get("finished") or rec.get("started") or "")
@@ -325,12 +397,12 @@ body{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width
 table{{border-collapse:collapse;width:100%}}th,td{{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #ddd;vertical-align:top}}
 .ev-good{{color:#005a8c;font-weight:600}}.ev-bad{{color:#a33a00;font-weight:600}}
 .wrap{{overflow-x:auto}}small.run{{color:#555}}small.syn{{background:#fff6e0;border-left:3px solid #E69F00;padding:0 .3rem}}
-small.err{{color:#1a1a1a;overflow-wrap:anywhere}}td.date,td.files{{white-space:nowrap}}
+small.err{{color:#1a1a1a;overflow-wrap:anywhere}}small.prev{{display:block;margin-top:.2rem}}td.date,td.files{{white-space:nowrap}}
 @media (max-width:40rem){{thead{{display:none}}tr{{display:block;border-bottom:1px solid #ddd;padding:.5rem 0}}
 td{{display:block;border:0;padding:.1rem 0}}td.files br{{display:none}}td.files a{{margin-right:1rem}}}}
 </style></head><body><main>
 <h1>Rapporten</h1>
-<p>Alle rapporten in deze map, gemaakt met <code>evaluatie run</code>. Een mislukt rapport heeft geen HTML-versie; de fout staat erbij.</p>
+<p>Alle rapporten in deze map, gemaakt met <code>evaluatie run</code>. Elke rij toont de nieuwste poging. Is die mislukt, dan staat de fout erbij en is er geen nieuw rapport; een eerder geslaagd rapport blijft leesbaar als <em>vorige versie</em>, met de datum waarop het gemaakt is.</p>
 <div class="wrap"><table><thead><tr><th scope="col">Rapport</th><th scope="col">Status</th><th scope="col">Gemaakt op</th><th scope="col">Bestanden</th></tr></thead>
 <tbody>{''.join(rows)}</tbody></table></div>
 </main></body></html>

@@ -1,0 +1,185 @@
+"""The `evaluatie` command as a user meets it: every listed name runs, flat params files, typo
+suggestions, and a failed rerun that keeps the last good report (issue 14, items 6 and 7)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from evaluatie.run.cli import main
+
+
+def _write(path: Path, body: str) -> Path:
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def cli_project(demo_project):
+    """The demo project plus a second analysis ``demo_b`` with two example reports (one wrapped,
+    one flat) and a third analysis ``demo_c`` without any."""
+    nb = demo_project / "notebooks"
+    shutil.copy(nb / "demo.ipynb", nb / "demo_b.ipynb")
+    shutil.copy(nb / "demo.ipynb", nb / "demo_c.ipynb")
+    _write(demo_project / "params" / "b_een.yaml", "notebook: demo_b\ndescription: Eerste voorbeeld\nparameters:\n  threshold: 4\n")
+    _write(demo_project / "params" / "b_twee.yaml", "notebook: demo_b\nthreshold: 6\nlabel: plat\n")
+    return demo_project
+
+
+def _listed_names(out: str) -> list[str]:
+    return re.findall(r"^  (\S+)", out, re.M)
+
+
+def test_list_shows_analyses_and_reports_in_dutch(cli_project, capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    analyses, reports = out.split("Voorbeeldrapporten (params/RAPPORT.yaml)")
+    assert "evaluatie run ANALYSE --params BESTAND" in analyses
+    assert _listed_names(analyses) == ["demo", "demo_b", "demo_c"]
+    assert "Demorapport voor de tests" in analyses
+    assert "voorbeeldrapporten: b_een, b_twee" in analyses and "voorbeeldrapporten: (geen)" in analyses
+    assert _listed_names(reports) == ["b_een", "b_twee", "demo"]
+    assert re.search(r"b_een\s+analyse demo_b\n\s+Eerste voorbeeld", reports)
+
+
+def test_every_listed_name_runs(cli_project, capsys):
+    """`evaluatie list` -> `evaluatie run NAME` for every name it shows that has a report to make:
+    the analysis demo_b stands for its two example reports, each made once."""
+    main(["list"])
+    names = [n for n in _listed_names(capsys.readouterr().out) if n != "demo_c"]
+    out = cli_project / "out"
+    assert main(["run", *names, "--out", str(out), "--quiet", "--jobs", "2"]) == 0
+    assert "3 geslaagd, 0 mislukt" in capsys.readouterr().out
+    assert sorted(p.parent.name for p in out.glob("*/report.html")) == ["b_een", "b_twee", "demo"]
+    flat = json.loads((out / "b_twee" / "run.json").read_text(encoding="utf-8"))
+    assert flat["parameters"]["threshold"] == 6 and flat["parameters"]["label"] == "plat"
+    assert flat["notebook"] == "notebooks/demo_b.ipynb" and flat["params_file"] == "params/b_twee.yaml"
+
+
+def test_analysis_without_examples_says_how_to_run_it(cli_project, capsys):
+    assert main(["run", "demo_c", "--out", str(cli_project / "out")]) == 2
+    assert "evaluatie run demo_c --params BESTAND" in capsys.readouterr().err
+    assert not (cli_project / "out").exists()
+
+
+def test_flat_params_file_of_a_users_study(cli_project, tmp_path_factory, capsys):
+    """Papermill's own convention, just the parameters, with the analysis on the command line; the
+    run is named after the file."""
+    mine = _write(tmp_path_factory.mktemp("eigen") / "mijn_studie.yaml", "threshold: 3\nlabel: eigen studie\n")
+    out = cli_project / "out"
+    assert main(["run", "demo_c", "--params", str(mine), "--out", str(out), "--quiet"]) == 0
+    rec = json.loads((out / "mijn_studie" / "run.json").read_text(encoding="utf-8"))
+    assert rec["status"] == "ok" and rec["notebook"] == "notebooks/demo_c.ipynb"
+    assert rec["parameters"]["threshold"] == 3 and rec["parameters"]["label"] == "eigen studie"
+    assert (out / "mijn_studie" / "report.html").is_file()
+
+
+def test_flat_params_file_without_an_analysis(cli_project, capsys):
+    mine = _write(cli_project / "studie.yaml", "threshold: 3\n")
+    assert main(["run", "--params", str(mine), "--out", str(cli_project / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "studie.yaml: er staat niet in voor welke analyse dit bestand is" in err
+    assert "evaluatie run ANALYSE --params studie.yaml" in err and "notebook: ANALYSE" in err
+    assert "Analyses: demo, demo_b, demo_c" in err
+    assert not (cli_project / "out").exists()
+
+
+def test_analysis_on_the_command_line_must_agree_with_the_file(cli_project, capsys):
+    mine = _write(cli_project / "studie.yaml", "notebook: demo_b\nthreshold: 3\n")
+    assert main(["run", "demo_c", "--params", str(mine), "--out", str(cli_project / "out")]) == 2
+    assert "studie.yaml hoort bij analyse 'demo_b'" in capsys.readouterr().err
+    assert not (cli_project / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "args, files, needle",
+    [
+        (["dmeo"], {}, "onbekende analyse of rapport 'dmeo'; bedoelde u 'demo'"),
+        (["b_eeen"], {}, "onbekende analyse of rapport 'b_eeen'; bedoelde u 'b_een' of 'b_twee'?"),
+        (["demo", "-p", "treshold=3"], {}, "-p: onbekende parameter 'treshold'; bedoelde u 'threshold'?"),
+        (["dmeo_b", "--params", "s.yaml"], {"s.yaml": "threshold: 3\n"},
+         "onbekende analyse 'dmeo_b'; bedoelde u 'demo_b'"),
+        (["--params", "s.yaml"], {"s.yaml": "notebook: demo_d\n"}, "onbekende analyse 'demo_d'; bedoelde u "),
+        (["demo", "--params", "s.yaml"], {"s.yaml": "thresold: 3\n"},
+         "s.yaml: onbekende parameter 'thresold'; bedoelde u 'threshold'?"),
+        (["demo", "--params", "s.yaml"], {"s.yaml": "paramters:\n  threshold: 3\n"},
+         "onbekende parameter 'paramters'; bedoelde u 'parameters'?"),
+        (["--params", "s.yaml"], {"s.yaml": "notebok: demo\nparameters:\n  threshold: 3\n"},
+         "onbekende sleutel 'notebok' op het hoogste niveau; bedoelde u 'notebook'?"),
+        (["demo", "--by", "entiteit"], {}, "kent geen opsplitsing 'entiteit'"),
+    ],
+)
+def test_typos_get_a_suggestion_and_stop_everything(cli_project, capsys, args, files, needle):
+    for name, body in files.items():
+        _write(cli_project / name, body)
+    out = cli_project / "out"
+    assert main(["run", *args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert needle in err
+    assert not out.exists()
+
+
+def test_no_suggestion_for_a_name_close_to_nothing(cli_project, capsys):
+    assert main(["run", "xyzzy", "--out", str(cli_project / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "onbekende analyse of rapport 'xyzzy' (analyses: demo, demo_b, demo_c; rapporten: b_een, b_twee, demo" in err
+    assert "bedoelde u" not in err
+
+
+def _row(index: str, run: str) -> BeautifulSoup:
+    soup = BeautifulSoup(index, features="html.parser")
+    rows = [tr for tr in soup.select("tbody tr") if tr.find("small", class_="run").get_text().split(" ")[0] == run]
+    assert len(rows) == 1
+    return rows[0]
+
+
+def test_a_failed_rerun_keeps_the_last_good_report_as_previous_version(demo_project, capsys):
+    """Good run, failed rerun, failed again, good again. After a failure the last good report is
+    readable in <run>/vorige/, marked there and in the index as older than the failed attempt; no
+    report.html sits next to the failed attempt's run.json; a success replaces it all."""
+    out = demo_project / "out"
+    d = out / "demo"
+    assert main(["run", "demo", "--out", str(out), "--quiet"]) == 0
+    good = json.loads((d / "run.json").read_text(encoding="utf-8"))
+    good_page = (d / "report.html").read_text(encoding="utf-8")
+
+    for attempt in (1, 2):
+        assert main(["run", "demo", "-p", "fail=true", "--out", str(out), "--quiet"]) == 1
+        assert not (d / "report.html").exists()  # nothing at the old address looks like the newest report
+        rec = json.loads((d / "run.json").read_text(encoding="utf-8"))
+        assert rec["status"] == "failed" and rec["error"]["ename"] == "ValueError"
+        assert rec["last_good"] == {"report": "vorige/report.html", "run_json": "vorige/run.json",
+                                    "title": "Demorapport", "finished": good["finished"]}
+        old = json.loads((d / "vorige" / "run.json").read_text(encoding="utf-8"))
+        assert old == {**good, "superseded_by": "../run.json"}  # the old report's own record, marked
+        page = (d / "vorige" / "report.html").read_text(encoding="utf-8")
+        soup = BeautifulSoup(page, features="html.parser")
+        notices = soup.select("main > aside.ev-notice-superseded")
+        assert len(notices) == 1, attempt  # marked once, however many attempts fail
+        assert "een nieuwere poging om dit rapport te maken is mislukt" in notices[0].get_text()
+        made = re.search(r"gemaakt op ([^.]+\.\d\d u)", notices[0].get_text()).group(1)
+        assert {a["href"] for a in notices[0].find_all("a")} == {"../run.json", "../../index.html"}
+        assert page.replace(str(notices[0]), "") == good_page  # otherwise the report as it was
+        assert (d / "vorige" / "tables.xlsx").is_file() and (d / "vorige" / "figures" / "gemiddelden.png").is_file()
+
+        row = _row((out / "index.html").read_text(encoding="utf-8"), "demo")
+        text = row.get_text(" ")
+        assert [s.get_text() for s in row.find_all("span")] == ["mislukt"] and "ValueError: bewust mislukte cel" in text
+        hrefs = {a["href"]: a.get_text() for a in row.find_all("a")}
+        assert "demo/report.html" not in hrefs
+        assert hrefs["demo/vorige/report.html"] == f"vorige versie van {made}"
+        assert "Laatste geslaagde rapport" in text and "ouder dan deze mislukte poging" in text
+        assert {"demo/run.json", "demo/vorige/run.json", "demo/vorige/tables.xlsx"} <= set(hrefs)
+    assert not list(out.glob(".*"))
+
+    assert main(["run", "demo", "--out", str(out), "--quiet"]) == 0
+    assert (d / "report.html").is_file() and not (d / "vorige").exists()
+    assert "last_good" not in json.loads((d / "run.json").read_text(encoding="utf-8"))
+    row = _row((out / "index.html").read_text(encoding="utf-8"), "demo")
+    assert [s.get_text() for s in row.find_all("span")] == ["geslaagd"] and "vorige versie" not in row.get_text()
+
