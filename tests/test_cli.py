@@ -32,7 +32,7 @@ def cli_project(demo_project):
 
 
 def _listed_names(out: str) -> list[str]:
-    return re.findall(r"^  (\S+)", out, re.M)
+    return re.findall(r"^  (\S+)", out, re.MULTILINE)
 
 
 def test_list_shows_analyses_and_reports_in_dutch(cli_project, capsys):

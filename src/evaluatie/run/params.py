@@ -231,10 +231,10 @@ def load_run(params_file: Path | None = None, *, notebook: str | None = None,
     nb_name = notebook or in_file
     known = analyses()
     if not nb_name:  # with the file's other problems: a misspelt 'notebook' key is one
-        raise ParamError("\n".join(problems + [
-            f"{where or 'parameters'}: er staat niet in voor welke analyse dit bestand is. "
-            f"Noem de analyse op de opdrachtregel (evaluatie run ANALYSE --params {where or 'BESTAND'}) "
-            f"of bovenaan in het bestand (notebook: ANALYSE). Analyses: {', '.join(known)}"]))
+        missing = (f"{where or 'parameters'}: er staat niet in voor welke analyse dit bestand is. "
+                   f"Noem de analyse op de opdrachtregel (evaluatie run ANALYSE --params {where or 'BESTAND'}) "
+                   f"of bovenaan in het bestand (notebook: ANALYSE). Analyses: {', '.join(known)}")
+        raise ParamError("\n".join([*problems, missing]))
     nb_path = _notebooks_dir() / f"{nb_name}.ipynb"
     if nb_name not in known:
         raise ParamError(f"{where or 'parameters'}: onbekende analyse {nb_name!r}{suggest(nb_name, known)} "
