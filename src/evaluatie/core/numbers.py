@@ -235,14 +235,17 @@ def parse_numbers(values: pd.Series, default_style: str = "nl") -> ParsedNumbers
     # the usable cells reduced to sign, digits and "." for the float cast (the others are null);
     # each shape says how many of its bytes stay. Cells written that way already (1440, -2.5 in
     # English) are cast as they are.
-    table, delete = _KEPT[style]
-    kept = [s.encode().translate(table, delete) for s in shapes]
     fits = _NL if style == "nl" else _EN
-    if any(k != s.encode() for s, k, f in zip(shapes, kept, facts) if f & fits):
-        raw = raw.translate(table, delete)
-        off = np.zeros(len(off), np.int64)
-        np.cumsum(np.array([len(k) for k in kept], np.int64)[codes], out=off[1:])
-    numbers = pc.cast(_strings(off, raw, usable), pa.float64()).to_numpy(zero_copy_only=False)
+    if not any(f & fits for f in facts):  # no cell is a number (a text column): nothing to cast
+        numbers = np.full(len(codes), np.nan)
+    else:
+        table, delete = _KEPT[style]
+        kept = [s.encode().translate(table, delete) for s in shapes]
+        if any(k != s.encode() for s, k, f in zip(shapes, kept, facts) if f & fits):
+            raw = raw.translate(table, delete)
+            off = np.zeros(len(off), np.int64)
+            np.cumsum(np.array([len(k) for k in kept], np.int64)[codes], out=off[1:])
+        numbers = pc.cast(_strings(off, raw, usable), pa.float64()).to_numpy(zero_copy_only=False)
     integer = not (usable & ((flags & _SEP) > 0)).any()
     identifier = False
     if integer:
