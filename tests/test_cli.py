@@ -124,6 +124,20 @@ def test_typos_get_a_suggestion_and_stop_everything(cli_project, capsys, args, f
     assert not out.exists()
 
 
+@pytest.mark.parametrize("notebook", ["../elders/demo", "/tmp/elders/demo", "notebooks/demo", "demo.ipynb"])
+def test_a_params_file_cannot_run_a_notebook_outside_the_analyses(cli_project, capsys, notebook):
+    """Issue 15: ``notebook: ../../elders/evil`` ran a notebook from anywhere on disk. Only the
+    name of an analysis in notebooks/ is accepted, never a path, and nothing runs."""
+    elders = cli_project.parent / "elders"
+    elders.mkdir(exist_ok=True)
+    shutil.copy(cli_project / "notebooks" / "demo.ipynb", elders / "demo.ipynb")
+    _write(cli_project / "s.yaml", f"notebook: {notebook}\n")
+    out = cli_project / "out"
+    assert main(["run", "--params", str(cli_project / "s.yaml"), "--out", str(out)]) == 2
+    assert "analyse" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_no_suggestion_for_a_name_close_to_nothing(cli_project, capsys):
     assert main(["run", "xyzzy", "--out", str(cli_project / "out")]) == 2
     err = capsys.readouterr().err
