@@ -33,7 +33,7 @@ import matplotlib.pyplot as plt
 import mistune
 import numpy as np
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
 from matplotlib import cycler
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.ticker import Formatter
@@ -75,9 +75,26 @@ def _display(obj=None, *, raw: dict | None = None, metadata: dict | None = None)
         display(obj)
 
 
-def _markdown(md: str) -> None:
+class _SafeRenderer(mistune.HTMLRenderer):
+    """mistune's HTML renderer for published prose: raw HTML is escaped (``escape=True``), links
+    keep mistune's URL check (``javascript:``, ``vbscript:``, ``file:`` and ``data:`` become
+    ``#harmful-link``), and an image is shown as its alt text, so a page never loads anything from
+    elsewhere because of a label."""
 
-    _display(Markdown(md))
+    def image(self, text: str, url: str, title: str | None = None) -> str:
+        return text
+
+
+#: Markdown -> HTML for everything a report says in prose (start, heading, text, notice, captions).
+render_markdown = mistune.create_markdown(escape=True, renderer=_SafeRenderer(escape=True),
+                                          plugins=["strikethrough", "table"])
+
+
+def _markdown(md: str) -> None:
+    """Show prose written in Markdown. Labels and parameters from other people's files reach the
+    page inside such text, so it is rendered here, escaped (:data:`render_markdown`), and shown
+    as HTML; the plain text stays beside it for tools that read the notebook."""
+    _display(raw={"text/html": render_markdown(md), "text/plain": md})
 
 
 # seaborn's "whitegrid" theme with our palette, as plain rcParams: the same look without importing
@@ -141,7 +158,7 @@ def notice(md: str, kind: str = "info") -> None:
     """A framed notice: ``info``, ``warning`` or ``synthetic`` (example data, not real)."""
 
     labels = {"synthetic": "Synthetische voorbeeldgegevens", "warning": "Let op", "info": "Toelichting"}
-    body = mistune.html(md)
+    body = render_markdown(md)
     head = labels.get(kind, "Toelichting")
     _display(HTML(
         f'<aside class="ev-notice ev-notice-{html.escape(kind)}" role="note">'

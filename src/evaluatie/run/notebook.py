@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import html
 import logging
 import os
 import re
@@ -98,13 +99,24 @@ def _input_dirs(run: RunSpec) -> list[str]:
     return sorted(dirs, key=len, reverse=True)
 
 
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S)
+
+
 def _title(nb: nbformat.NotebookNode, default: str) -> str:
-    """The report title: the first level-1 heading the notebook produced."""
+    """The report title: the first level-1 heading the notebook produced (a markdown cell's
+    ``# ...``, or an ``<h1>`` in an output, which publish.report renders escaped)."""
     for cell in nb.cells:
-        texts = [cell.source] if cell.cell_type == "markdown" else [
-            o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])]
-        for t in texts:
-            m = re.search(r"^# (.+)$", t or "", re.M)
+        if cell.cell_type == "markdown":
+            m = re.search(r"^# (.+)$", cell.source or "", re.M)
+            if m:
+                return m.group(1).strip()
+            continue
+        for o in cell.get("outputs", []):
+            data = o.get("data", {})
+            m = _H1.search(data.get("text/html", "") or "")
+            if m:
+                return html.unescape(_TAGS.sub("", m.group(1))).strip()
+            m = re.search(r"^# (.+)$", data.get("text/markdown", "") or "", re.M)
             if m:
                 return m.group(1).strip()
     return default

@@ -1,0 +1,59 @@
+"""Hostile text from other people's files or parameters reaches the page only as text: prose
+(titles, subtitles, sentences, notices, captions) is rendered escaped, links cannot run script,
+and Markdown images cannot make the page load anything (issue 15)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from evaluatie.publish.report import render_markdown
+from evaluatie.run.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(2)>"
+REMOTE = "![logo](https://evil.example/pixel.png)"
+JS_LINK = "[klik hier](javascript:alert(3))"
+
+
+@pytest.mark.parametrize("text", [SCRIPT, IMG, f"Groep {IMG} heeft 3,5%", REMOTE, JS_LINK,
+                                  "<a href='javascript:alert(4)'>x</a>", "<iframe src=//evil.example>"])
+def test_rendered_prose_has_no_markup_from_its_text(text):
+    page = BeautifulSoup(render_markdown(text), "html.parser")
+    assert not page.find_all(["script", "img", "iframe"])
+    for a in page.find_all("a"):
+        assert not a["href"].lower().startswith(("javascript:", "data:", "vbscript:"))
+    assert "evil.example" not in str(page.find_all(src=True))
+
+
+def test_author_markdown_still_renders():
+    html = render_markdown("**vet** en *schuin*, [bron](https://www.vlaanderen.be)\n\n- een\n- twee")
+    page = BeautifulSoup(html, "html.parser")
+    assert page.find("strong").text == "vet" and page.find("em").text == "schuin"
+    assert page.find("a")["href"] == "https://www.vlaanderen.be"
+    assert len(page.find_all("li")) == 2
+
+
+def test_hostile_title_and_subtitle_reach_the_report_as_text(tmp_path):
+    title = f"Begroting {SCRIPT}"
+    subtitle = f"{IMG} {REMOTE} {JS_LINK}"
+    out = tmp_path / "out"
+    rc = main(["run", "--params", str(REPO / "params" / "test" / "actieplan_budget2018.yaml"),
+               "-p", f"title={title}", "-p", f"subtitle={subtitle}", "--out", str(out), "--quiet"])
+    assert rc == 0
+    html = (out / "actieplan_budget2018" / "report.html").read_text(encoding="utf-8")
+    page = BeautifulSoup(html, "html.parser")
+    # the only scripts are the template's own (none carry the label); no image but the figures
+    assert not any("alert(" in (s.string or "") for s in page.find_all("script"))
+    assert all(img["src"].startswith("data:image/png;base64,") for img in page.find_all("img"))
+    assert not re.search(r'href="\s*javascript:', html, re.I)
+    assert "evil.example/pixel.png\"" not in html
+    # and the reader sees the text as it was given
+    assert page.find("h1").get_text().strip() == title
+    assert page.title.get_text() == title
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert SCRIPT not in index and "&lt;script&gt;" in index
