@@ -138,6 +138,15 @@ def test_a_params_file_cannot_run_a_notebook_outside_the_analyses(cli_project, c
     assert not out.exists()
 
 
+@pytest.mark.parametrize("value", [0, 1, 2, -5])
+def test_a_params_file_cannot_switch_small_cell_suppression_off(cli_project, capsys, value):
+    """Issue 15: ``threshold: 0`` published that one employee of an entity has a disability."""
+    out = cli_project / "out"
+    assert main(["run", "demo", "-p", f"threshold={value}", "--out", str(out)]) == 2
+    assert "de drempel voor kleine cellen is minstens 3" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_no_suggestion_for_a_name_close_to_nothing(cli_project, capsys):
     assert main(["run", "xyzzy", "--out", str(cli_project / "out")]) == 2
     err = capsys.readouterr().err

@@ -26,7 +26,8 @@ A file is wrapped when it has a ``parameters`` key. The notebook may also be nam
 saying how to name it.
 
 :func:`load_run` merges notebook defaults, the params file and ``-p key=value`` overrides and
-raises :class:`ParamError` listing *every* problem (unknown key, wrong type, missing file)
+raises :class:`ParamError` listing *every* problem (unknown key, wrong type, missing file, a
+small-cell ``threshold`` below the minimum)
 together with the valid keys; an unknown name gets a "bedoelde u …?" suggestion.
 """
 
@@ -42,11 +43,15 @@ from typing import Any, Mapping
 import yaml
 
 from evaluatie.core.paths import display_path, resolve, root
+from evaluatie.publish.disclosure import MIN_THRESHOLD
 
 __all__ = ["ParamSpec", "ParamError", "RunSpec", "notebook_params", "load_run", "parse_override",
            "input_paths", "notebook_meta", "analyses", "suggest", "WRAPPER_KEYS"]
 
 WRAPPER_KEYS = ("notebook", "parameters", "description")
+#: The parameter every notebook declares for the small-cell threshold of its published tables;
+#: a value below :data:`evaluatie.publish.disclosure.MIN_THRESHOLD` is refused.
+DISCLOSURE_PARAMETER = "threshold"
 
 
 def suggest(word: str, choices) -> str:
@@ -259,6 +264,10 @@ def load_run(params_file: Path | None = None, *, notebook: str | None = None,
         elif s.is_path and v is not None:
             if not resolve(v).is_file():
                 problems.append(f"parameter {k!r}: invoerbestand {v} bestaat niet")
+        elif k == DISCLOSURE_PARAMETER and isinstance(v, int) and v < MIN_THRESHOLD:
+            problems.append(f"parameter {k!r}: de drempel voor kleine cellen is minstens {MIN_THRESHOLD} "
+                            f"(gekregen {v}); een rapport publiceert geen aantallen van minder dan "
+                            f"{MIN_THRESHOLD} personen of organisaties")
     if problems:
         valid = ", ".join(f"{k} ({s.annotation})" for k, s in specs.items())
         raise ParamError("\n".join([f"Parameters voor {nb_name} kloppen niet:"]
