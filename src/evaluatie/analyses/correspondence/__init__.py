@@ -26,6 +26,7 @@ corrections from :mod:`evaluatie.stats.multitest`. The public API is re-exported
 from __future__ import annotations
 
 from evaluatie.analyses.correspondence.applications import (
+    DEFAULT_WAVE,
     STANDARD_COLUMNS,
     Study,
     combine,
@@ -37,9 +38,17 @@ from evaluatie.analyses.correspondence.applications import (
 from evaluatie.analyses.correspondence.figures import plot_forest, plot_power, plot_rates
 from evaluatie.analyses.correspondence.models import conditional_logit, lpm_fe
 from evaluatie.analyses.correspondence.narrative import (
+    BENCHMARK_SCOPES_NL,
+    DEFAULT_TITLE,
+    benchmark_intro,
+    design_sentence,
     heterogeneity_summary,
     second_outcome_sentences,
+    skipped,
+    subtitle,
     summary_sentences,
+    summary_text,
+    synthetic_notice,
     wave_sentence,
 )
 from evaluatie.analyses.correspondence.power import (
@@ -65,12 +74,14 @@ from evaluatie.analyses.correspondence.statistics import (
 )
 
 __all__ = [
-    "STANDARD_COLUMNS", "Study", "read_applications", "prepare", "combine", "load", "relabel",
+    "STANDARD_COLUMNS", "DEFAULT_WAVE", "Study", "read_applications", "prepare", "combine", "load", "relabel",
     "callback_rates", "compare_groups", "paired_counts", "mcnemar_exact", "lpm_fe", "conditional_logit",
     "heterogeneity", "wave_comparison", "discrimination_table", "core_statistics", "benchmark_table",
     "RATE_COLUMNS", "DISCRIMINATION_COLUMNS",
     "mcnemar_power", "mcnemar_sample_size", "wave_change_power", "wave_change_sample_size", "power_table",
     "power_curves",
     "summary_sentences", "second_outcome_sentences", "heterogeneity_summary", "wave_sentence",
+    "summary_text", "DEFAULT_TITLE", "BENCHMARK_SCOPES_NL", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro",
+    "skipped",
     "plot_rates", "plot_forest", "plot_power",
 ]

@@ -22,7 +22,11 @@ from evaluatie.core.paths import resolve
 from evaluatie.intake.read import read_table
 from evaluatie.intake.schema import Column, Ledger, Schema
 
-__all__ = ["STANDARD_COLUMNS", "Study", "read_applications", "prepare", "combine", "load", "relabel"]
+__all__ = ["STANDARD_COLUMNS", "DEFAULT_WAVE", "Study", "read_applications", "prepare", "combine", "load", "relabel"]
+
+#: The wave of a file without a wave column when the params name none (it reads in a sentence:
+#: 'Vertrekpunt is deze meting').
+DEFAULT_WAVE = "deze meting"
 
 STANDARD_COLUMNS = ("vacancy", "ground", "group", "outcome", "application", "wave", "outcome2",
                     "occupation", "province", "company_size", "date")
@@ -183,7 +187,7 @@ def prepare(
     out = clean.drop(columns=[c for c in ("application", "wave", "outcome2") if c not in found])
     out = out.rename(columns=renames)
     if "wave" not in out.columns:
-        out["wave"] = wave if wave is not None else "meting"
+        out["wave"] = wave if wave is not None else DEFAULT_WAVE
     out["outcome"] = out["outcome"].astype(np.int8)
     if "outcome2" in out.columns:
         out["outcome2"] = out["outcome2"].astype(np.int8)

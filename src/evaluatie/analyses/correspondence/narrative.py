@@ -4,6 +4,11 @@
 * :func:`second_outcome_sentences` — the significant results of a second outcome.
 * :func:`heterogeneity_summary` — the verdict on the subgroup table (Holm-adjusted).
 * :func:`wave_sentence` — the change of a gap between two waves ('bleef nagenoeg nul').
+* :func:`summary_text` — the 'In het kort' block: per wave, the change since the first, a second outcome.
+* :func:`subtitle`, :func:`design_sentence`, :func:`synthetic_notice` — what the report says about
+  the study, from the params or else from the data (grounds and waves actually present).
+* :func:`benchmark_intro` — the meta-analysis comparison, naming only the grounds the params map.
+* :func:`skipped` — the one sentence that replaces a section that does not apply to a study.
 
 Numbers in nl-BE format through :mod:`evaluatie.core.fmt`, with a real minus sign.
 """
@@ -14,9 +19,29 @@ from typing import Any, Mapping
 
 import pandas as pd
 
+from evaluatie.analyses.correspondence.applications import DEFAULT_WAVE
 from evaluatie.core import fmt
 
-__all__ = ["summary_sentences", "second_outcome_sentences", "heterogeneity_summary", "wave_sentence"]
+__all__ = ["summary_sentences", "second_outcome_sentences", "heterogeneity_summary", "wave_sentence",
+           "summary_text", "DEFAULT_TITLE", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro", "skipped",
+           "BENCHMARK_SCOPES_NL"]
+
+DEFAULT_TITLE = "Praktijktest: discriminatie bij de eerste selectie"
+
+#: Dutch names of the meta-analysis' (Lippens, Vermeiren & Baert 2023) grounds and sub-groups, as
+#: coded in the benchmarks file (``ground``, ``scope`` columns).
+BENCHMARK_GROUNDS_NL = {
+    "ethnicity": "kandidaten van een etnische minderheid",
+    "age": "oudere kandidaten",
+    "disability": "kandidaten met een handicap",
+    "physical attractiveness": "minder aantrekkelijk geachte kandidaten",
+    "sexual orientation": "kandidaten die open zijn over een holebi-geaardheid",
+}
+BENCHMARK_SCOPES_NL = {
+    "all": "alle studies",
+    "Maghrebi-Arab or Middle-Eastern background": "Maghrebijns-Arabische of Midden-Oosterse achtergrond",
+    "Europe": "Europese studies",
+}
 
 
 def _nl(x: float, d: int = 1) -> str:
@@ -64,6 +89,26 @@ def summary_sentences(disc: pd.DataFrame, alpha: float = 0.05) -> list[str]:
     return out
 
 
+def summary_text(disc: pd.DataFrame, waves: list[str], wcmp: pd.DataFrame | None = None,
+                 second: pd.DataFrame | None = None) -> str:
+    """The 'In het kort' block (markdown): per wave a bold wave name (left out for the one unnamed
+    wave) and its :func:`summary_sentences`; then the sentences of ``wcmp`` (a
+    :func:`~evaluatie.analyses.correspondence.statistics.wave_comparison` with ``sentence``) and of
+    a second outcome ``second`` (:func:`second_outcome_sentences`), each only when given."""
+    parts = []
+    for w in waves:
+        lines = "\n".join(f"- {l}" for l in summary_sentences(disc[disc["wave"] == w]))
+        parts.append(lines if waves == [DEFAULT_WAVE] else f"**{w}**\n\n{lines}")
+    if wcmp is not None:
+        parts.append(f"**Verandering sinds {waves[0]}**\n\n" + "\n".join(f"- {s}" for s in wcmp["sentence"]))
+    if second is not None:
+        lines = second_outcome_sentences(second)
+        parts.append("**Tweede uitkomst: uitnodiging voor een gesprek**\n\n" + (
+            "\n".join(f"- {l}" for l in lines) if lines
+            else "- Bij de uitnodigingen voor een gesprek is geen enkel verschil statistisch significant."))
+    return "\n\n".join(parts)
+
+
 def second_outcome_sentences(cmp: pd.DataFrame, what: str = "uitnodigingen voor een gesprek",
                              alpha: float = 0.05) -> list[str]:
     """Plain-Dutch lines for the significant results of a second outcome (rows of
@@ -99,3 +144,82 @@ def heterogeneity_summary(het: pd.DataFrame, names: Mapping[str, str] | None = N
              f"{fmt.pp(r['difference_pp'])})" for _, r in sig.iterrows()]
     return (f"Van de {fmt.num(n)} getoonde vergelijkingen per subgroep {'is' if len(sig) == 1 else 'zijn'} er "
             f"na correctie voor meervoudig toetsen (Holm) {fmt.num(len(sig))} significant: " + "; ".join(items) + ".")
+
+
+def _and(items: list[str]) -> str:
+    items = [str(i) for i in items]
+    return ", ".join(items[:-1]) + " en " + items[-1] if len(items) > 1 else "".join(items)
+
+
+def _or(items: list[str]) -> str:
+    items = [str(i) for i in items]
+    return ", ".join(items[:-1]) + " of " + items[-1] if len(items) > 1 else "".join(items)
+
+
+def subtitle(study: str | None, organisation: str | None, grounds: list[str], waves: list[str]) -> str:
+    """The report's subtitle: the params' ``study`` as given; else built from the data only
+    ('Praktijktest van <organisation> op <grounds>: <waves>', the waves left out when the one wave
+    has no name), so nothing of another study (sector, 'synthetisch') can appear."""
+    if study:
+        return study
+    who = f" van {organisation}" if organisation else ""
+    named = [w for w in waves if w != DEFAULT_WAVE]
+    return f"Praktijktest{who} op {_and(grounds)}" + (f": {_and(named)}" if named else "")
+
+
+def design_sentence(design_note: str | None, grounds: list[str]) -> str:
+    """The design paragraph's opening: the params' ``design_note`` as given; else one sentence
+    naming the grounds actually in the data (never a ground that was not tested)."""
+    if design_note:
+        return design_note
+    if len(grounds) == 1:
+        return (f"Per vacature werden fictieve sollicitaties verstuurd die alleen verschillen in één "
+                f"kenmerk: {grounds[0]}.")
+    return (f"Per vacature werden fictieve sollicitaties verstuurd die alleen verschillen in één kenmerk; "
+            f"getest werden de gronden {_and(grounds)}.")
+
+
+def synthetic_notice(note: str | None) -> str:
+    """The text of the 'synthetic data' notice (shown only when the params say ``synthetic: true``):
+    the params' ``synthetic_note`` if given, else a sentence that claims nothing about how the data
+    were made."""
+    return note or ("Dit rapport gebruikt **synthetische** gegevens: de cijfers beschrijven geen echte "
+                    "werkgever of vacature.")
+
+
+def benchmark_intro(bt: pd.DataFrame) -> str:
+    """The 'Internationale context' paragraph for the rows of
+    :func:`~evaluatie.analyses.correspondence.statistics.benchmark_table` that have a benchmark:
+    per meta-analysis ground (and sub-group) its rounded 'x% minder positieve reacties', only for
+    the grounds the params map (Lippens, Vermeiren & Baert 2023, as reported in Knack, 3 January
+    2023)."""
+    rows = bt[bt["benchmark_ground"].astype(str) != ""].drop_duplicates(["benchmark_ground", "benchmark_scope"])
+    parts = []
+    for _, r in rows.iterrows():
+        who = BENCHMARK_GROUNDS_NL.get(r["benchmark_ground"], r["benchmark_ground"])
+        fewer_all = 100 * (1 - r["benchmark_all_relative_callback"])  # the file's 'x% fewer' = 1 - ratio
+        fig = f"{who} kregen gemiddeld ongeveer {fmt.num(fewer_all, 0)}% minder positieve reacties"
+        if r["benchmark_scope"] != "all" and pd.notna(r["benchmark_fewer_pct"]):
+            scope = BENCHMARK_SCOPES_NL.get(r["benchmark_scope"], r["benchmark_scope"])
+            fig += f" ({scope}: ongeveer {fmt.num(r['benchmark_fewer_pct'], 0)}%)"
+        parts.append(fig)
+    return ("Ter vergelijking: de meta-analyse van Lippens, Vermeiren & Baert (2023, *European Economic Review*) "
+            "over (bijna) alle praktijktests tussen 2005 en 2020. We gebruiken de **afgeronde** cijfers zoals "
+            "gerapporteerd in de berichtgeving over het artikel (Knack, 3 januari 2023): "
+            + "; ".join(parts) + ". De tabel vergelijkt met het cijfer voor de best vergelijkbare groep en toont "
+            "ook het gemiddelde over alle studies. De exacte gepoolde verhoudingen en hun intervallen uit het "
+            "artikel zelf hebben we niet kunnen inzien; ze zijn hier dus niet gebruikt.")
+
+
+_SKIPPED = {
+    "waves": "Er is maar één meting: een vergelijking tussen metingen volgt zodra een vervolgmeting beschikbaar is.",
+    "heterogeneity": "Er zijn geen kenmerken opgegeven (of aanwezig in de gegevens) om de kloof per subgroep te "
+                     "bekijken.",
+    "benchmarks": "Er is geen vergelijking met de internationale meta-analyse gevraagd voor de geteste gronden.",
+}
+
+
+def skipped(section: str) -> str:
+    """The one sentence that stands for a section that does not apply: ``waves`` (one wave),
+    ``heterogeneity`` (no subgroup variables), ``benchmarks`` (no ground mapped to the meta-analysis)."""
+    return _SKIPPED[section]

@@ -1,0 +1,79 @@
+"""What the correspondence report says about a study comes from its params or its data: the wording
+rules of evaluatie.analyses.correspondence.narrative on small inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evaluatie.analyses import correspondence as cs
+
+
+def test_subtitle_from_params_or_from_the_data():
+    assert cs.subtitle("Mijn studie", "Fonds X", ["herkomst"], ["2024"]) == "Mijn studie"
+    assert cs.subtitle(None, None, ["herkomst", "geslacht"], ["voorjaar 2024"]) == \
+        "Praktijktest op herkomst en geslacht: voorjaar 2024"
+    assert cs.subtitle(None, "het Fonds Bouw", ["herkomst", "leeftijd", "geslacht"], [cs.DEFAULT_WAVE]) == \
+        "Praktijktest van het Fonds Bouw op herkomst, leeftijd en geslacht"
+
+
+def test_design_sentence_names_only_the_grounds_tested():
+    assert cs.design_sentence("Eigen opzet.", ["herkomst"]) == "Eigen opzet."
+    one = cs.design_sentence(None, ["herkomst"])
+    assert one.endswith("in één kenmerk: herkomst.")
+    two = cs.design_sentence(None, ["herkomst", "geslacht"])
+    assert "herkomst en geslacht" in two and "leeftijd" not in two and "etniciteit" not in two
+
+
+def test_synthetic_notice_claims_nothing_unless_given():
+    assert "synthetische" in cs.synthetic_notice(None) and "evaluatie.simulate" not in cs.synthetic_notice(None)
+    assert cs.synthetic_notice("Gesimuleerd met R.") == "Gesimuleerd met R."
+
+
+def _bt(rows):
+    cols = ["ground", "group", "benchmark_ground", "benchmark_scope", "benchmark_relative_callback",
+            "benchmark_fewer_pct", "benchmark_all_relative_callback"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def test_benchmark_intro_mentions_only_the_mapped_grounds_and_scopes():
+    only_eth = _bt([("herkomst", "Turkse naam", "ethnicity", "all", 0.71, 29, 0.71),
+                    ("geslacht", "vrouw", "", "", np.nan, np.nan, np.nan)])
+    s = cs.benchmark_intro(only_eth)
+    assert "etnische minderheid kregen gemiddeld ongeveer 29% minder" in s
+    assert "Maghreb" not in s and "oudere" not in s and "geslacht" not in s
+    both = _bt([("etniciteit", "a", "ethnicity", "Maghrebi-Arab or Middle-Eastern background", 0.59, 41, 0.71),
+                ("leeftijd", "b", "age", "Europe", 0.52, 48, 0.66)])
+    s = cs.benchmark_intro(both)
+    assert "(Maghrebijns-Arabische of Midden-Oosterse achtergrond: ongeveer 41%)" in s
+    assert "oudere kandidaten kregen gemiddeld ongeveer 34% minder" in s and "(Europese studies: ongeveer 48%)" in s
+
+
+def test_skipped_sections_have_one_sentence_each():
+    for section in ("waves", "heterogeneity", "benchmarks"):
+        s = cs.skipped(section)
+        assert s.endswith(".") and s.count(". ") == 0
+    with pytest.raises(KeyError):
+        cs.skipped("frame")
+
+
+def _disc(wave, rc=0.5, lo=-10.0, hi=-2.0):
+    return {"wave": wave, "ground": "herkomst", "group": "Turkse naam", "reference": "Belgische naam",
+            "relative_callback": rc, "rate": 0.1, "rate_reference": 0.2, "difference_ci_low": lo,
+            "difference_ci_high": hi}
+
+
+def test_summary_text_one_unnamed_wave_has_no_wave_heading():
+    disc = pd.DataFrame([_disc(cs.DEFAULT_WAVE)])
+    s = cs.summary_text(disc, [cs.DEFAULT_WAVE])
+    assert s.startswith("- **Herkomst**: een kandidaat met profiel 'Turkse naam' kreeg **50% minder")
+    assert cs.DEFAULT_WAVE not in s and "Verandering" not in s and "Tweede uitkomst" not in s
+
+
+def test_summary_text_named_waves_and_change():
+    disc = pd.DataFrame([_disc("2022"), _disc("2025", rc=0.9, lo=-5.0, hi=1.0)])
+    wcmp = pd.DataFrame({"sentence": ["De kloof daalde."]})
+    s = cs.summary_text(disc, ["2022", "2025"], wcmp)
+    assert s.index("**2022**") < s.index("**2025**") < s.index("**Verandering sinds 2022**")
+    assert "- De kloof daalde." in s and "niet statistisch significant" in s

@@ -1,0 +1,116 @@
+"""A user's own correspondence test, laid out unlike the examples, runs through the CLI on the
+first try and its outputs carry nothing of the example studies.
+
+The study (tests/data/own_correspondence/, written by make_study.py there) is one wave in an
+Excel file with Dutch column names, a ja/nee outcome and its own labels ("Turkse naam",
+"Belgische naam"); its params file is flat and gives only the data, the columns and the
+reference groups."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from evaluatie.analyses import correspondence as cs
+from evaluatie.run.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+OWN = REPO / "tests" / "data" / "own_correspondence"
+EXAMPLE_PARAMS = [REPO / "params" / "correspondentietest.yaml",
+                  REPO / "params" / "correspondentietest_bertrand2004.yaml"]
+
+
+def example_only_strings() -> set[str]:
+    """Strings that belong to the example studies only: their file names, wave names, grounds,
+    group labels, subtitles, design notes and benchmark sub-groups (in English and in Dutch), plus
+    the words the user saw leak ('synthetisch', the sector, the example folder) — less the grounds
+    and groups the own study shares with them (geslacht: man, vrouw)."""
+    out = {"synthetisch", "metaal", "mtech", "data/example", "data/raw", "Maghreb", "Noord-Afrikaans",
+           "lippens", "Knack"}
+    for p in EXAMPLE_PARAMS:
+        par = yaml.safe_load(p.read_text(encoding="utf-8"))["parameters"]
+        for key in ("data", "data_followup", "benchmarks"):
+            if par.get(key):
+                out.add(Path(par[key]).name)
+        out.update(par.get("waves", []))
+        for key in ("study", "design_note", "synthetic_note"):
+            if par.get(key):
+                out.add(par[key])
+        for ground, ref in par["reference_groups"].items():
+            out.update({ground, ref, *par.get("groups", {}).get(ground, [])})
+        for b in par.get("benchmark_grounds", {}).values():
+            if isinstance(b, dict) and b.get("scope"):
+                out.update({b["scope"], cs.BENCHMARK_SCOPES_NL[b["scope"]]})
+    own = yaml.safe_load((OWN / "studie.yaml").read_text(encoding="utf-8"))
+    return out - set(own["reference_groups"]) - set(own["reference_groups"].values()) - {"vrouw"}
+
+
+def test_example_only_strings_cover_the_examples():
+    s = example_only_strings()
+    for word in ("correspondentietest_nulmeting.csv", "correspondentietest_vervolgmeting.csv",
+                 "resume_bertrand_mullainathan_2004.csv", "nulmeting 2022", "Marokkaans klinkende naam",
+                 "Maghrebi-Arab or Middle-Eastern background", "Maghrebijns-Arabische of Midden-Oosterse achtergrond",
+                 "etniciteit", "leeftijd", "black", "white"):
+        assert word in s, word
+
+
+@pytest.fixture(scope="module")
+def own_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("own")
+    rc = main(["run", "correspondentietest", "--params", str(OWN / "studie.yaml"), "--out", str(out)])
+    assert rc == 0, (out / "studie" / "run.json").read_text(encoding="utf-8") if (out / "studie" / "run.json").exists() else rc
+    return out / "studie"
+
+
+def _outputs(d: Path) -> dict[str, str]:
+    """Every text output of a run; the report without its inline stylesheet and scripts (the
+    nbconvert CSS names colours such as 'white' and 'black', which are also example labels)."""
+    files = [d / "run.json", d / "notebook.ipynb", *sorted((d / "tables").glob("*.csv"))]
+    out = {str(f.relative_to(d)): f.read_text(encoding="utf-8") for f in files}
+    page = BeautifulSoup((d / "report.html").read_text(encoding="utf-8"), "html.parser")
+    for tag in page(["style", "script"]):
+        tag.decompose()
+    out["report.html"] = str(page)
+    return out
+
+
+def _occurs(s: str, text: str) -> bool:
+    """Case-insensitive, as a whole word: a label like 'white' is not the CSS keyword in
+    'white-space' nor part of a longer word."""
+    return re.search(r"(?<![\w-])" + re.escape(s) + r"(?![\w-])", text, flags=re.IGNORECASE) is not None
+
+
+def test_occurs_matches_whole_words_only():
+    assert _occurs("white", "group: White.") and not _occurs("white", "white-space: nowrap")
+    assert _occurs("data/example", "'data/example/x.csv'") and not _occurs("man", "manager")
+
+
+def test_own_study_outputs_contain_nothing_of_the_examples(own_run):
+    found = {(name, s) for name, text in _outputs(own_run).items() for s in example_only_strings() if _occurs(s, text)}
+    assert found == set()
+
+
+def test_own_study_report_names_its_groups_and_only_its_grounds(own_run):
+    html = (own_run / "report.html").read_text(encoding="utf-8")
+    for word in ("Turkse naam", "Belgische naam", "herkomst", "geslacht", "vrouw",
+                 cs.skipped("waves"), cs.skipped("benchmarks")):
+        assert word in html, word
+    assert "Praktijktest op herkomst en geslacht<" in html or "Praktijktest op herkomst en geslacht" in html
+    assert "benchmarks.csv" not in {p.name for p in (own_run / "tables").iterdir()}
+    assert "wave_comparison.csv" not in {p.name for p in (own_run / "tables").iterdir()}
+
+
+def test_own_study_runs_first_time_and_reads_only_its_file(own_run):
+    rec = json.loads((own_run / "run.json").read_text(encoding="utf-8"))
+    inputs = json.dumps(rec["inputs"])
+    assert "studie.xlsx" in inputs
+    assert "data/example" not in inputs and "lippens" not in inputs
+    design = pd.read_csv(own_run / "tables" / "design.csv")
+    assert set(design["ground"]) == {"herkomst", "geslacht"}
+    assert set(design["wave"]) == {cs.DEFAULT_WAVE}
