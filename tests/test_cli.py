@@ -147,6 +147,28 @@ def test_a_params_file_cannot_switch_small_cell_suppression_off(cli_project, cap
     assert not out.exists()
 
 
+@pytest.mark.parametrize("body, needle", [
+    ("notebook: demo\nlabel: !!binary aGFsbG8=\n", "bevat binaire gegevens"),
+    ("notebook: demo\nlabel: 2020-01-01\n", "bevat een datum"),
+    ("notebook: demo\nlabel: !!set {a: null}\n", "bevat een verzameling"),
+])
+def test_yaml_values_that_are_no_plain_data_are_named_not_crashed_on(cli_project, capsys, body, needle):
+    """Issue 16: a YAML !!binary or date value ended in a raw traceback."""
+    _write(cli_project / "s.yaml", body)
+    out = cli_project / "out"
+    assert main(["run", "--params", str(cli_project / "s.yaml"), "--out", str(out)]) == 2
+    assert needle in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_an_out_that_is_a_file_is_refused_before_anything_runs(cli_project, capsys):
+    """Issue 16: a file-valued --out ended in a raw traceback."""
+    target = _write(cli_project / "rapporten", "geen map\n")
+    assert main(["run", "demo", "--out", str(target)]) == 2
+    assert "dit is een bestand, geen map" in capsys.readouterr().err
+    assert target.read_text() == "geen map\n"
+
+
 def test_no_suggestion_for_a_name_close_to_nothing(cli_project, capsys):
     assert main(["run", "xyzzy", "--out", str(cli_project / "out")]) == 2
     err = capsys.readouterr().err

@@ -26,6 +26,7 @@ import argparse
 import importlib
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -172,6 +173,20 @@ def _collect_runs(args) -> list[RunSpec]:
     return runs
 
 
+def _unusable_out(out: Path) -> str | None:
+    """Why the reports cannot be written to ``out`` (Dutch), or None: checked before any kernel
+    starts, so a wrong ``--out`` costs no run and prints no traceback."""
+    if out.exists() and not out.is_dir():
+        return "dit is een bestand, geen map; geef een map voor de rapporten"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as e:
+        return f"in deze map kan niet geschreven worden ({e.strerror or type(e).__name__})"
+    return None
+
+
 def cmd_run(args) -> int:
     try:
         runs = _collect_runs(args)
@@ -179,6 +194,10 @@ def cmd_run(args) -> int:
         print(f"evaluatie: {e}", file=sys.stderr)
         return EXIT_USAGE
     out = Path(args.out) if args.out else root() / "reports"
+    problem = _unusable_out(out)
+    if problem:
+        print(f"evaluatie: --out {display_path(out)}: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     results = run_all(runs, out, jobs=max(1, args.jobs), timeout=args.timeout, progress=not args.quiet)
     failed = [r for r in results if not r.ok]
     for r in results:

@@ -132,6 +132,26 @@ _TYPES = {
 }
 
 
+_PLAIN_NAMES = {"bytes": "binaire gegevens (!!binary)", "date": "een datum", "datetime": "een datum en tijd",
+                "time": "een tijdstip", "set": "een verzameling (!!set)"}
+
+
+def _not_plain(value: Any) -> str | None:
+    """What in ``value`` (at any depth) is not plain JSON data (text, number, bool, None, list,
+    mapping with text keys), in Dutch; None when all is plain. YAML can give dates, bytes and
+    sets, which run.json and the notebook cannot carry."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return None
+    if isinstance(value, list):
+        return next((w for w in map(_not_plain, value) if w), None)
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            return "een sleutel die geen tekst is"
+        return next((w for w in map(_not_plain, value.values()) if w), None)
+    name = type(value).__name__
+    return _PLAIN_NAMES.get(name, f"een waarde van het type {name}")
+
+
 def _type_ok(spec: ParamSpec, value: Any) -> bool:
     if value is None:
         return spec.optional
@@ -259,7 +279,11 @@ def load_run(params_file: Path | None = None, *, notebook: str | None = None,
             values[k] = v
     for k, s in specs.items():
         v = values[k]
-        if not _type_ok(s, v):
+        odd = _not_plain(v)
+        if odd:
+            problems.append(f"parameter {k!r}: bevat {odd}; een parameter bestaat uit tekst, getallen, "
+                            "ja/nee, lijsten en mappings (zet bv. een datum tussen aanhalingstekens)")
+        elif not _type_ok(s, v):
             problems.append(f"parameter {k!r}: verwacht {s.annotation}, gekregen {type(v).__name__} {v!r}")
         elif s.is_path and v is not None:
             if not resolve(v).is_file():
