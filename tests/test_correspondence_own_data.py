@@ -8,6 +8,7 @@ reference groups."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -16,9 +17,11 @@ import pandas as pd
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from openpyxl import load_workbook
 
 from evaluatie.analyses import correspondence as cs
 from evaluatie.run.cli import main
+from evaluatie.run.params import ParamError, load_run
 
 REPO = Path(__file__).resolve().parents[1]
 OWN = REPO / "tests" / "data" / "own_correspondence"
@@ -63,7 +66,9 @@ def test_example_only_strings_cover_the_examples():
 @pytest.fixture(scope="module")
 def own_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("own")
-    rc = main(["run", "correspondentietest", "--params", str(OWN / "studie.yaml"), "--out", str(out)])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("EVALUATIE_ROOT", str(REPO))
+        rc = main(["run", "correspondentietest", "--params", str(OWN / "studie.yaml"), "--out", str(out)])
     assert rc == 0, (out / "studie" / "run.json").read_text(encoding="utf-8") if (out / "studie" / "run.json").exists() else rc
     return out / "studie"
 
@@ -114,3 +119,21 @@ def test_own_study_runs_first_time_and_reads_only_its_file(own_run):
     design = pd.read_csv(own_run / "tables" / "design.csv")
     assert set(design["ground"]) == {"herkomst", "geslacht"}
     assert set(design["wave"]) == {cs.DEFAULT_WAVE}
+
+
+def test_committed_file_is_what_the_seeded_generator_writes():
+    spec = importlib.util.spec_from_file_location("make_study", OWN / "make_study.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    sheet = load_workbook(OWN / "studie.xlsx", read_only=True)["sollicitaties"]
+    got = list(sheet.iter_rows(values_only=True))
+    assert got[0] == ("vacature", "grond", "groep", "reactie", "sector")
+    assert got[1:] == gen.rows()
+
+
+def test_without_a_data_file_the_run_stops_before_any_kernel_with_the_parameter_named(tmp_path):
+    p = tmp_path / "zonder_data.yaml"
+    p.write_text("columns: {vacancy: vacature}\n", encoding="utf-8")
+    with pytest.raises(ParamError) as e:
+        load_run(p, notebook="correspondentietest")
+    assert "parameter 'data'" in str(e.value) and "parameter 'reference_groups'" in str(e.value)
