@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from evaluatie.run.cli import main
+from evaluatie.run.cli import distinct_slugs, main
 
 
 def _write(path: Path, body: str) -> Path:
@@ -228,3 +228,14 @@ def test_a_failed_rerun_keeps_the_last_good_report_as_previous_version(demo_proj
     row = _row((out / "index.html").read_text(encoding="utf-8"), "demo")
     assert [s.get_text() for s in row.find_all("span")] == ["geslaagd"] and "vorige versie" not in row.get_text()
 
+
+
+def test_entity_values_that_share_a_folder_name_get_distinct_ones():
+    """Issue 16: 'Agentschap A&B' and 'Agentschap A-B' got the same folder and one report replaced
+    the other."""
+    values = ["Agentschap A&B", "Agentschap A-B", "Departement Cultuur", "Ωmega", "Δelta"]
+    names = distinct_slugs(values)
+    assert len(set(names)) == len(values)
+    assert names[2] == "departement-cultuur"  # a name nobody shares stays readable
+    assert names[0].startswith("agentschap-a-b-") and names[1].startswith("agentschap-a-b-")
+    assert distinct_slugs(values) == names  # the same in every run

@@ -23,6 +23,7 @@ failure is a data error in an input file). A failed rerun keeps the last good re
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib
 import re
 import sys
@@ -93,11 +94,21 @@ def _expand_by(run: RunSpec, dim: str) -> list[RunSpec]:
     mod, fn = decl["values"].split(":")
     values = getattr(importlib.import_module(mod), fn)(dict(run.parameters))
     out = [run]
-    for v in values:
+    for v, slug in zip(values, distinct_slugs(values)):
         p = dict(run.parameters)
         p[decl["parameter"]] = v
-        out.append(RunSpec(f"{run.name}-{_slug(v)}", run.notebook, run.params_file, p, run.specs))
+        out.append(RunSpec(f"{run.name}-{slug}", run.notebook, run.params_file, p, run.specs))
     return out
+
+
+def distinct_slugs(values: list) -> list[str]:
+    """A folder name per value: its slug, and where two values share one (``A&B`` and ``A-B``
+    both give ``a-b``) the slug plus a short hash of the value, so no report replaces another.
+    The same values give the same names in every run."""
+    slugs = [_slug(v) for v in values]
+    shared = {s for s in slugs if slugs.count(s) > 1}
+    return [f"{s}-{hashlib.sha256(str(v).encode()).hexdigest()[:6]}" if s in shared else s
+            for s, v in zip(slugs, values)]
 
 
 def _resolve_names(names: list[str]) -> list[tuple[Path, None]]:
