@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
 from evaluatie.run.cli import distinct_slugs, main
+from evaluatie.run.runner import write_index
 
 
 def _write(path: Path, body: str) -> Path:
@@ -239,3 +241,28 @@ def test_entity_values_that_share_a_folder_name_get_distinct_ones():
     assert names[2] == "departement-cultuur"  # a name nobody shares stays readable
     assert names[0].startswith("agentschap-a-b-") and names[1].startswith("agentschap-a-b-")
     assert distinct_slugs(values) == names  # the same in every run
+
+
+def test_index_written_by_many_runs_at_once_stays_whole(tmp_path):
+    """Issue 16: two runs finishing at once on one --out crashed on a shared index.html.tmp
+    (6 of 240 writes in a stress test)."""
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "run.json").write_text(json.dumps({"run": name, "status": "failed"}), encoding="utf-8")
+    errors = []
+
+    def writer():
+        try:
+            for _ in range(60):
+                write_index(tmp_path)
+        except Exception as e:  # noqa: BLE001 - any failure of a writer fails the test
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b", "index.html"]
+    assert (tmp_path / "index.html").read_text(encoding="utf-8").rstrip().endswith("</html>")

@@ -408,7 +408,12 @@ td{{display:block;border:0;padding:.1rem 0}}td.files br{{display:none}}td.files 
 </main></body></html>
 """
     path = Path(out) / "index.html"
-    tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
+    # a temporary file of this writer's own: two runs finishing at once on one --out each replace
+    # the page whole (the last one wins) instead of tripping over a shared temporary file
+    tmp = path.with_name(f".index.html.{uuid.uuid4().hex}.tmp")
+    try:
+        tmp.write_text(page, encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
