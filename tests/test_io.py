@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -372,3 +373,22 @@ def test_an_empty_column_stays_text_and_an_unnamed_empty_one_goes(tmp_path):
     p.write_text("a;leeg;\n1;;\n2;;\n")
     df = read_table(p)
     assert list(df.columns) == ["a", "leeg"] and df["leeg"].dtype == "str" and df["leeg"].isna().all()
+
+
+def test_excel_formula_without_stored_result_is_refused_not_read_as_empty(tmp_path):
+    """Issue 16: a formula cell that was never calculated (openpyxl and scripts write no result)
+    was read as an empty cell, silently dropping a value. Empty cells that are really empty
+    stay empty."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (["naam", "bedrag", "opmerking"], ["x", 10, None], ["y", "=B2*2", None], ["z", None, "leeg"]):
+        ws.append(row)
+    wb.save(tmp_path / "f.xlsx")
+    with pytest.raises(DataError) as e:
+        read_table(tmp_path / "f.xlsx")
+    [p] = e.value.problems
+    assert (p.row, p.column) == (3, "bedrag") and "formule zonder opgeslagen uitkomst" in p.expected
+    ws["B3"] = 20
+    wb.save(tmp_path / "f.xlsx")
+    df = read_table(tmp_path / "f.xlsx")
+    assert df["bedrag"].tolist()[:2] == [10, 20] and pd.isna(df["bedrag"].iloc[2])

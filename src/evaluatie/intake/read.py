@@ -512,6 +512,7 @@ def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
                                 f"minstens één rij met gegevens onder de kopregel; werkblad '{ws.title}' heeft "
                                 f"alleen een kopregel{others}"))
     names = _header(raw_names, header_row, shown)
+    _refuse_uncalculated_formulas(path, ws.title, body, names, shown)
     problems = []
     data: dict[str, Any] = {}
     percent_cols = []
@@ -559,6 +560,37 @@ def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
     if percent_cols:
         df.attrs["percent_columns"] = percent_cols
     return df
+
+
+def _refuse_uncalculated_formulas(path: Path, sheet: str, body, names: list[str], shown: str) -> None:
+    """An empty cell of the table that holds a formula has no stored result: the file was written
+    by a program that does not calculate (a script, some exports) and never saved by a
+    spreadsheet. openpyxl (``data_only=True``) gives such a cell as empty, which would silently
+    drop a value, so it is refused with its row and column. Only files with empty cells are read a
+    second time, for their formulas."""
+    import openpyxl  # see _read_xlsx
+
+    empty = {(i, j) for i, r in body for j in range(len(names))
+             if names[j] and (j >= len(r) or r[j].value is None)}
+    if not empty:
+        return
+    rows = sorted({i for i, _ in empty})
+    wb = openpyxl.load_workbook(path, data_only=False, read_only=True)
+    try:
+        problems = [
+            Problem(shown, cell.row, names[cell.column - 1], None,
+                    "een waarde; de cel bevat een formule zonder opgeslagen uitkomst (het bestand is "
+                    "nooit in een rekenblad berekend en bewaard). Open het in Excel of LibreOffice "
+                    "en sla het opnieuw op")
+            for row in wb[sheet].iter_rows(min_row=rows[0], max_row=rows[-1])
+            for cell in row
+            if getattr(cell, "column", None) and (cell.row, cell.column - 1) in empty
+            and cell.data_type == "f"
+        ]
+    finally:
+        wb.close()
+    if problems:
+        raise DataError(problems)
 
 
 # --------------------------------------------------------------------------- SPSS, Stata, Parquet
