@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 
 from evaluatie.analyses import survey as lk
+from evaluatie.core.errors import DataError
+from evaluatie.intake.read import read_table
 from evaluatie.run.params import load_run
 from evaluatie.run.runner import execute
 from evaluatie.stats import survey as sv
@@ -111,3 +113,18 @@ def test_report_shows_coding_units_and_multiple_testing(tmp_path, monkeypatch):
     assert "Grootteklasse" in text and "size_class" not in text.split("Parameters")[0]
     # 7: wording
     assert "design-based" not in text and "KMO" not in text and "ontwerpgebaseerd" in text
+
+
+def test_frame_with_impossible_counts_is_refused_row_by_row(tmp_path):
+    """Issue 16: the frame accepted -5, an empty cell and 12,5 as counts of organisations."""
+    path = tmp_path / "kader.csv"
+    path.write_text("soort;aantal\ninstapplan;120\ngroeiplan;-5\nclusterplan;\ndiversiteitsplan;12,5\n;7\n",
+                    encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        sv.frame_margins(read_table(path), ["soort"], "aantal")
+    got = [(p.file, p.row, p.column) for p in e.value.problems]
+    assert got == [("kader.csv", 3, "aantal"), ("kader.csv", 4, "aantal"), ("kader.csv", 5, "aantal"),
+                   ("kader.csv", 6, "soort")]
+    path.write_text("soort;aantal\ninstapplan;1.200\ngroeiplan;30\n", encoding="utf-8")
+    assert sv.frame_margins(read_table(path), ["soort"], "aantal")["soort"].to_dict() == {
+        "groeiplan": 30.0, "instapplan": 1200.0}

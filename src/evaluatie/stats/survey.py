@@ -74,6 +74,7 @@ import scipy.sparse as sp
 from scipy import stats
 
 from evaluatie.core.errors import DataError, Problem
+from evaluatie.core.numbers import parse_numbers
 from evaluatie.stats.intervals import design_interval, methods, t_quantile
 
 __all__ = ["SurveyDesign", "DomainDesign", "frame_margins"]
@@ -838,8 +839,35 @@ def _row(r):
 
 def frame_margins(frame: pd.DataFrame, margins: Sequence[str], count: str) -> dict[str, pd.Series]:
     """Population margins from a frame table (one row per cell, ``count`` = units in the cell):
-    ``{margin: Series(level -> population count)}``, the input of :meth:`SurveyDesign.rake`."""
+    ``{margin: Series(level -> population count)}``, the input of :meth:`SurveyDesign.rake`.
+    Every count must be a whole number of 0 or more and every row must have a level of every
+    margin; otherwise a :class:`DataError` names each row (nothing is dropped)."""
     missing = [c for c in list(margins) + [count] if c not in frame.columns]
     if missing:
         raise DataError([Problem(None, None, c, None, f"een kolom '{c}' in het populatiekader") for c in missing])
+    n = _frame_counts(frame[count])
+    file = (frame.attrs.get("source") or {}).get("file")  # as read_table names it
+    problems = [Problem(file, _row_number(r), m, None, "een niveau; elke rij van het populatiekader hoort bij "
+                        "een niveau van elke weegvariabele")
+                for m in margins for r in frame.index[frame[m].isna().to_numpy()]]
+    bad = n.isna() | (n < 0) | (n != n.round())
+    problems += [Problem(file, _row_number(r), count, v, "een aantal: een geheel getal van 0 of meer "
+                         "(het aantal eenheden in deze cel van het kader)")
+                 for r, v in zip(frame.index[bad.to_numpy()], frame[count][bad.to_numpy()])]
+    if problems:
+        raise DataError(sorted(problems, key=lambda p: p.row or 0))
+    frame = frame.assign(**{count: n})
     return {m: frame.groupby(m, observed=True)[count].sum().astype(float) for m in margins}
+
+
+def _frame_counts(values: pd.Series) -> pd.Series:
+    """The frame's counts as floats (NaN where empty or no number): numbers as they are, text
+    through the one number parser."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.astype(float)
+    return parse_numbers(values.astype("str")).values
+
+
+def _row_number(label) -> int | None:
+    """The user's row number when the frame was read by read_table (its index), else None."""
+    return int(label) if isinstance(label, (int, np.integer)) else None
