@@ -541,3 +541,23 @@ def test_yearly_targets_with_figures_under_the_targets_definition_or_an_older_on
     with pytest.raises(DataError) as e:
         T.read_yearly_figures(bad)
     assert "fout.csv" in str(e.value) and "rij 2" in str(e.value) and "share_pct" in str(e.value)
+
+
+def test_a_row_without_group_key_is_refused_not_dropped(tmp_path):
+    """Issue 16: an empty group_key lost the 2015 figure while the ledger said every row was
+    analysed, and the verdict changed."""
+    src = (RAW / "streefcijfers_vlaamse_overheid_2014_2023.csv").read_text(encoding="utf-8").splitlines()
+    row = next(i for i, line in enumerate(src) if line.startswith("2015,women_middle,"))
+    src[row] = src[row].replace(",women_middle,", ",,", 1)
+    f = tmp_path / "reeks.csv"
+    f.write_text("\n".join(src) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        T.read_series(f, {"group": "group_key"})
+    [p] = e.value.problems
+    assert (p.row, p.column) == (row + 1, "group_key")
+    targets = tmp_path / "doelen.csv"
+    targets.write_text("group_key,group_nl,target_pct,target_date\nwomen_top,Vrouwen,40,2020\n,Leeg,10,2020\n",
+                       encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        T.read_targets(targets)
+    assert [(p.row, p.column) for p in e.value.problems] == [(3, "group_key")]

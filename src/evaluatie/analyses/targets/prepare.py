@@ -87,6 +87,11 @@ def read_series(path: str | Path, columns: Mapping[str, str] | None = None, *,
                                  "in de parameters)") for m in missing])
     out = pd.DataFrame(index=df.index)
     out["group"] = group if group is not None else df[mapping["group"]].astype(str).str.strip()
+    if group is None:
+        no_group = out["group"].isna() | (out["group"] == "")
+        problems += [Problem(fname, int(row), mapping["group"], None,
+                             "de sleutel van een kansengroep (elke rij hoort bij een groep)")
+                     for row in out.index[no_group.to_numpy()]]
     for c in ("year", "share_pct", "numerator", "denominator"):
         src = mapping[c]
         vals = []
@@ -206,7 +211,12 @@ def read_targets(path: str | Path) -> pd.DataFrame:
                                         "een jaartal of een datum 31 december (JJJJ-12-31)"))
                 continue
             year = int(m.group(1))
-        rows.append(dict(group=str(r["group_key"]).strip(), group_nl=r.get("group_nl"),
+        key = r.get("group_key")
+        if key is None or (isinstance(key, float) and math.isnan(key)) or not str(key).strip():
+            problems.append(Problem(fname, int(row), "group_key", None,
+                                    "de sleutel van een kansengroep (elke rij hoort bij een groep)"))
+            continue
+        rows.append(dict(group=str(key).strip(), group_nl=r.get("group_nl"),
                          target_pct=tpv, target_year=year))
     if problems:
         raise DataError(problems)
