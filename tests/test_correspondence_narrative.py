@@ -77,3 +77,53 @@ def test_summary_text_named_waves_and_change():
     s = cs.summary_text(disc, ["2022", "2025"], wcmp)
     assert s.index("**2022**") < s.index("**2025**") < s.index("**Verandering sinds 2022**")
     assert "- De kloof daalde." in s and "niet statistisch significant" in s
+
+
+def _ptab(gaps, reductions, needed, capped=None):
+    rows = []
+    for (ground, group, gap), red, need in zip(gaps, reductions, needed):
+        rows.append({"ground": ground, "group": group, "gap_base_pp": gap, "reduction_pp": red,
+                     "vacancies_needed": need, "vacancies_needed_single_wave": 120.0, "n_followup": 90,
+                     "capped": bool(capped and red in capped)})
+    return pd.DataFrame(rows)
+
+
+def test_power_texts_name_impossible_and_unattainable_reductions():
+    ptab = _ptab([("herkomst", "Turkse naam", 5.0), ("herkomst", "Turkse naam", 5.0)], [2.0, 5.0],
+                 [800.0, np.inf], capped=[5.0])
+    assert cs.power_lines(ptab) == ("- **Herkomst** (Turkse naam): nodig om de huidige kloof aan te tonen: "
+                                    "**120 vacatures** in één nieuwe meting (de huidige meting telde 90 vacatures).")
+    assert cs.power_explanation(ptab, [2, 6, 8]).endswith("Niet zinvol bij de huidige kloof: een daling van 6 of 8 pp.")
+    assert "Niet zinvol" not in cs.power_explanation(ptab, [2])
+    cap = cs.power_caption(ptab, [2, 6])
+    assert "(6 pp) zijn niet getekend" in cap and "herkomst (Turkse naam): daling van 5,0 pp" in cap
+    assert cs.power_caption(ptab.iloc[:0], [2]) == ""
+    assert "meer dan één sollicitatie" in cs.power_note(True) and "meer dan één" not in cs.power_note(False)
+
+
+def test_alt_texts_say_the_latest_difference_and_the_lowest_ratio():
+    d = pd.DataFrame([{"ground": "herkomst", "group": "Turkse naam", "reference": "Belgische naam",
+                       "difference_pp": -18.9, "relative_callback": 0.35},
+                      {"ground": "geslacht", "group": "vrouw", "reference": "man", "difference_pp": -1.7,
+                       "relative_callback": 0.95}])
+    one = cs.rates_alt(d, [cs.DEFAULT_WAVE])
+    assert "per meting" not in one and "'Turkse naam' tegenover 'Belgische naam' (herkomst)" in one
+    wcmp = pd.DataFrame({"ground": ["herkomst"], "group": ["Turkse naam"], "gap_base_pp": [10.0]})
+    two = cs.rates_alt(d, ["2022", "2025"], wcmp)
+    assert "per meting" in two and "(in 2022: " in two and two.count("(in 2022") == 1
+    assert "0,35 voor 'Turkse naam' (herkomst)" in cs.forest_alt(d, "2025")
+
+
+def test_table_layouts_label_every_shown_column_and_depend_on_the_study():
+    for name in ("design", "callback_rates", "callback_rates_by_wave", "discrimination", "bootstrap",
+                 "paired_counts", "invitations", "regression", "benchmarks"):
+        lay = cs.layout(name)
+        assert set(lay.get("columns", [])) <= set(lay["labels"]), name
+        assert set(lay["formats"]) <= set(lay["labels"]), name
+    assert cs.layout("wave_comparison", first="2022")["labels"]["gap_base_pp"] == "Kloof 2022"
+    assert cs.layout("heterogeneity", names={"sector": "sector"})["formats"]["variable"]("company_size") == "company_size"
+    fmt_red = cs.layout("power", ptab=_ptab([("h", "t", 3.0)], [3.0], [np.inf], capped=[3.0]))["formats"]["reduction_pp"]
+    assert fmt_red(3.0) == "kloof helemaal weg (3,0 pp)" and fmt_red(2.0) == "2 pp"
+    assert cs.layout("benchmarks")["formats"]["benchmark_scope"]("Europe") == "Europese studies"
+    with pytest.raises(KeyError):
+        cs.layout("frame")

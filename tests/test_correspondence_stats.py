@@ -287,3 +287,12 @@ def test_lpm_tables_with_three_groups_in_one_ground():
     assert set(d["group"]) == {"b", "c"}
     pc = d.set_index("group")
     assert pc.loc["c", "vacancies"] < pc.loc["b", "vacancies"]  # c only in 2 of 3 vacancies
+
+
+def test_regression_table_matches_lpm_fe_and_names_terms_readably():
+    st = _study(n_vac=60, seed=8, covariate=True)
+    reg = cs.regression_table(st, ["quality"], {"quality": "kwaliteit"})
+    fit = cs.lpm_fe(st, "etniciteit", covariates=["quality"])
+    assert list(reg["term"]) == ["b", "kwaliteit: laag"]
+    assert reg["coef"].tolist() == pytest.approx(fit["coef"].tolist(), rel=1e-12)
+    assert (reg["vacancies"] == 60).all() and reg["odds_ratio"].notna().all()

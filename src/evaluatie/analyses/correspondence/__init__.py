@@ -15,7 +15,8 @@ Modules, in the order the data flow through them:
 * ``statistics`` — rates, paired comparisons (delta method, cluster bootstrap, McNemar),
   subgroups, waves, the exported discrimination table and the meta-analysis comparison.
 * ``power`` — power and sample size for the next measurement (Connor 1987).
-* ``narrative`` — the Dutch sentences of the report.
+* ``narrative`` — the Dutch sentences of the report, and what it says about the study.
+* ``tables`` — the Dutch headings and number formats of the report's tables.
 * ``figures`` — the report's figures.
 
 Intervals for proportions come from :mod:`evaluatie.stats.intervals`, multiple-testing
@@ -36,13 +37,19 @@ from evaluatie.analyses.correspondence.applications import (
     relabel,
 )
 from evaluatie.analyses.correspondence.figures import plot_forest, plot_power, plot_rates
-from evaluatie.analyses.correspondence.models import conditional_logit, lpm_fe
+from evaluatie.analyses.correspondence.models import conditional_logit, lpm_fe, regression_table
 from evaluatie.analyses.correspondence.narrative import (
     BENCHMARK_SCOPES_NL,
     DEFAULT_TITLE,
     benchmark_intro,
     design_sentence,
+    forest_alt,
     heterogeneity_summary,
+    power_caption,
+    power_explanation,
+    power_lines,
+    power_note,
+    rates_alt,
     second_outcome_sentences,
     skipped,
     subtitle,
@@ -72,16 +79,17 @@ from evaluatie.analyses.correspondence.statistics import (
     paired_counts,
     wave_comparison,
 )
+from evaluatie.analyses.correspondence.tables import layout
 
 __all__ = [
     "STANDARD_COLUMNS", "DEFAULT_WAVE", "Study", "read_applications", "prepare", "combine", "load", "relabel",
-    "callback_rates", "compare_groups", "paired_counts", "mcnemar_exact", "lpm_fe", "conditional_logit",
+    "callback_rates", "compare_groups", "paired_counts", "mcnemar_exact", "lpm_fe", "conditional_logit", "regression_table", "layout",
     "heterogeneity", "wave_comparison", "discrimination_table", "core_statistics", "benchmark_table",
     "RATE_COLUMNS", "DISCRIMINATION_COLUMNS",
     "mcnemar_power", "mcnemar_sample_size", "wave_change_power", "wave_change_sample_size", "power_table",
     "power_curves",
     "summary_sentences", "second_outcome_sentences", "heterogeneity_summary", "wave_sentence",
-    "summary_text", "DEFAULT_TITLE", "BENCHMARK_SCOPES_NL", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro",
+    "summary_text", "rates_alt", "forest_alt", "power_lines", "power_explanation", "power_note", "power_caption", "DEFAULT_TITLE", "BENCHMARK_SCOPES_NL", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro",
     "skipped",
     "plot_rates", "plot_forest", "plot_power",
 ]

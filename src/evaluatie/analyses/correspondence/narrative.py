@@ -8,6 +8,8 @@
 * :func:`subtitle`, :func:`design_sentence`, :func:`synthetic_notice` — what the report says about
   the study, from the params or else from the data (grounds and waves actually present).
 * :func:`benchmark_intro` — the meta-analysis comparison, naming only the grounds the params map.
+* :func:`rates_alt`, :func:`forest_alt` — the alt texts of the rates and forest figures.
+* :func:`power_lines`, :func:`power_explanation`, :func:`power_note`, :func:`power_caption` — the sample-size section.
 * :func:`skipped` — the one sentence that replaces a section that does not apply to a study.
 
 Numbers in nl-BE format through :mod:`evaluatie.core.fmt`, with a real minus sign.
@@ -15,15 +17,16 @@ Numbers in nl-BE format through :mod:`evaluatie.core.fmt`, with a real minus sig
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from evaluatie.analyses.correspondence.applications import DEFAULT_WAVE
 from evaluatie.core import fmt
 
 __all__ = ["summary_sentences", "second_outcome_sentences", "heterogeneity_summary", "wave_sentence",
-           "summary_text", "DEFAULT_TITLE", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro", "skipped",
+           "summary_text", "rates_alt", "forest_alt", "power_lines", "power_explanation", "power_caption", "power_note", "DEFAULT_TITLE", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro", "skipped",
            "BENCHMARK_SCOPES_NL"]
 
 DEFAULT_TITLE = "Praktijktest: discriminatie bij de eerste selectie"
@@ -223,3 +226,80 @@ def skipped(section: str) -> str:
     """The one sentence that stands for a section that does not apply: ``waves`` (one wave),
     ``heterogeneity`` (no subgroup variables), ``benchmarks`` (no ground mapped to the meta-analysis)."""
     return _SKIPPED[section]
+
+
+def _too_big(ptab: pd.DataFrame, planned_reductions: Sequence[float]) -> list[float]:
+    lead = ptab.drop_duplicates(["ground", "group"])
+    return sorted({abs(float(x)) for x in planned_reductions if any(abs(float(x)) >= g for g in lead["gap_base_pp"])})
+
+
+def power_lines(ptab: pd.DataFrame) -> str:
+    """One bullet per compared group of a :func:`~evaluatie.analyses.correspondence.power.power_table`:
+    the vacancies one new measurement needs to show today's gap (Connor 1987)."""
+    lead = ptab.drop_duplicates(["ground", "group"])
+    return "\n".join(
+        f"- **{str(r['ground']).capitalize()}** ({r['group']}): nodig om de huidige kloof aan te tonen: "
+        f"**{fmt.num(r['vacancies_needed_single_wave'])} vacatures** in één nieuwe meting"
+        f" (de huidige meting telde {fmt.num(r['n_followup'])} vacatures)." for _, r in lead.iterrows())
+
+
+def power_explanation(ptab: pd.DataFrame, planned_reductions: Sequence[float]) -> str:
+    """Why showing a reduction is harder than showing the gap, what 'kloof helemaal weg' and 'niet
+    haalbaar' mean, and which planned reductions exceed every gap (they cannot happen)."""
+    tb = [fmt.num(x, 0) for x in _too_big(ptab, planned_reductions)]
+    return ("Een daling van de kloof aantonen is moeilijker: dan telt ook de onzekerheid van de huidige meting mee. "
+            "Een geplande daling kan nooit groter zijn dan de kloof zelf (dan zou de andere groep bevoordeeld "
+            "worden); grotere geplande dalingen zijn daarom vervangen door 'kloof helemaal weg'. "
+            "'Niet haalbaar' betekent dat zelfs een oneindig grote vervolgmeting niet volstaat, omdat de huidige "
+            "meting zelf te onnauwkeurig is."
+            + (f" Niet zinvol bij de huidige kloof: een daling van {_or(tb)} pp." if tb else ""))
+
+
+def power_note(multi: bool) -> str:
+    """The note under the power table; ``multi``: some vacancy got more than one application per group."""
+    return ("Kloof per vacature = aandeel vacatures waar alleen de referentiekandidaat een positieve reactie "
+            "kreeg min het aandeel waar alleen de andere kandidaat er een kreeg (positief = de groep is "
+            "benadeeld)." + (" Omdat hier per vacature meer dan één sollicitatie per groep werd verstuurd "
+            "(een kant telt als 'reageerde' bij minstens één positieve reactie), is die kloof groter dan het "
+            "verschil per sollicitatie in de rest van dit rapport." if multi else ""))
+
+
+def power_caption(ptab: pd.DataFrame, planned_reductions: Sequence[float]) -> str:
+    """The end of the power figure's alt text: reductions left out (larger than the gap) and
+    reductions not attainable even with an infinite measurement."""
+    if not len(ptab):
+        return ""
+    tb = [fmt.num(x, 0) for x in _too_big(ptab, planned_reductions)]
+    out = (f" Geplande dalingen groter dan de huidige kloof ({_or(tb)} pp) zijn niet getekend: die zijn onmogelijk."
+           if tb else "")
+    bad = ptab[~np.isfinite(ptab["vacancies_needed"].astype(float))]
+    if len(bad):
+        out += (" Niet haalbaar, ook met een oneindig grote meting: "
+                + "; ".join(f"{r['ground']} ({r['group']}): daling van {fmt.num(r['reduction_pp'], 1)} pp"
+                            for _, r in bad.iterrows()) + ".")
+    return out
+
+
+def rates_alt(disc_latest: pd.DataFrame, waves: list[str], wcmp: pd.DataFrame | None = None) -> str:
+    """Alt text of the rates figure: what it shows and, per comparison, the latest wave's difference
+    (with the first wave's gap when there is a wave comparison)."""
+    latest, first = waves[-1], waves[0]
+    gaps = []
+    for _, r in disc_latest.iterrows():
+        g = f"'{r['group']}' tegenover '{r['reference']}' ({r['ground']}): {fmt.pp(r['difference_pp'])}"
+        if wcmp is not None:
+            m = wcmp[(wcmp["ground"] == r["ground"]) & (wcmp["group"] == r["group"])]
+            if len(m):
+                g += f" (in {first}: {fmt.pp(-m['gap_base_pp'].iloc[0])})"
+        gaps.append(g)
+    return (f"Puntgrafiek van het aandeel positieve reacties per groep en discriminatiegrond"
+            f"{' per meting' if len(waves) > 1 else ''}, met betrouwbaarheidsintervallen. Verschil in {latest}: "
+            + "; ".join(gaps) + ".")
+
+
+def forest_alt(disc_latest: pd.DataFrame, latest: str) -> str:
+    """Alt text of the forest plot: what it shows and the lowest relative callback of the latest wave."""
+    worst = disc_latest.loc[disc_latest["relative_callback"].idxmin()]
+    return (f"Bosgrafiek van de relatieve kans op een positieve reactie per grond, met 95%-intervallen en "
+            f"een verticale lijn bij 1 (gelijke behandeling). De laagste relatieve kans in {latest}: "
+            f"{fmt.num(worst['relative_callback'], 2)} voor '{worst['group']}' ({worst['ground']}).")

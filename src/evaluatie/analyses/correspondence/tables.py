@@ -1,0 +1,146 @@
+"""How the report shows its tables: per exported table the columns the reader sees, their Dutch
+headings and number formats, as keyword arguments for :func:`evaluatie.publish.report.table`
+(``rp.table(df, name, caption, **tables.layout(name))``). The exported CSVs keep every column with
+its English name; this module changes only what a reader sees.
+
+Most layouts are fixed; three depend on the study: ``heterogeneity`` (the readable names of the
+subgroup variables), ``wave_comparison`` (the first wave's name in the headings) and ``power``
+(which planned reductions were capped at the gap itself).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from evaluatie.analyses.correspondence.narrative import BENCHMARK_SCOPES_NL
+from evaluatie.core import fmt
+
+__all__ = ["layout"]
+
+_INTERVAL = {"difference_pp": "pp1", "difference_ci_low": "pp1", "difference_ci_high": "pp1",
+             "relative_callback": "num2", "relative_callback_ci_low": "num2", "relative_callback_ci_high": "num2"}
+
+_FIXED: dict[str, dict[str, Any]] = {
+    "design": dict(
+        labels={"wave": "Meting", "ground": "Grond", "vacancies": "Vacatures", "applications": "Sollicitaties",
+                "per_vacancy": "Sollicitaties per vacature"},
+        formats={"vacancies": "int", "applications": "int", "per_vacancy": "num1"}),
+    "callback_rates": dict(
+        labels={"ground": "Grond", "group": "Groep", "applications": "Sollicitaties", "callbacks": "Positieve reacties",
+                "rate": "Aandeel positief", "ci_low": "Ondergrens", "ci_high": "Bovengrens"},
+        formats={"applications": "int", "callbacks": "int", "rate": "prop1", "ci_low": "prop1", "ci_high": "prop1"}),
+    "callback_rates_by_wave": dict(
+        labels={"wave": "Meting", "ground": "Grond", "group": "Groep", "applications": "Sollicitaties",
+                "callbacks": "Positief", "rate": "Aandeel", "ci_low": "Wilson onder", "ci_high": "Wilson boven",
+                "exact_low": "Exact onder", "exact_high": "Exact boven"},
+        formats={"applications": "int", "callbacks": "int", "rate": "prop1", "ci_low": "prop1", "ci_high": "prop1",
+                 "exact_low": "prop1", "exact_high": "prop1"}),
+    "discrimination": dict(
+        columns=["ground", "group", "reference", "rate", "rate_reference", "difference_pp", "difference_ci_low",
+                 "difference_ci_high", "relative_callback", "relative_callback_ci_low", "relative_callback_ci_high"],
+        labels={"ground": "Grond", "group": "Groep", "reference": "Referentie", "rate": "Aandeel groep",
+                "rate_reference": "Aandeel referentie", "difference_pp": "Verschil", "difference_ci_low": "Ondergrens",
+                "difference_ci_high": "Bovengrens", "relative_callback": "Relatieve kans",
+                "relative_callback_ci_low": "Ondergrens", "relative_callback_ci_high": "Bovengrens"},
+        formats={"rate": "prop1", "rate_reference": "prop1", **_INTERVAL}),
+    "bootstrap": dict(
+        labels={"wave": "Meting", "ground": "Grond", "group": "Groep", "relative_callback": "Relatieve kans",
+                "delta_low": "Delta onder", "delta_high": "Delta boven", "relative_callback_boot_low": "Bootstrap onder",
+                "relative_callback_boot_high": "Bootstrap boven"},
+        formats={c: "num2" for c in ["relative_callback", "delta_low", "delta_high", "relative_callback_boot_low",
+                                     "relative_callback_boot_high"]}),
+    "paired_counts": dict(
+        labels={"wave": "Meting", "ground": "Grond", "group": "Groep", "vacancies": "Vacatures",
+                "neither": "Geen van beiden", "only_reference": "Alleen referentie", "only_group": "Alleen groep",
+                "both": "Allebei", "net_discrimination": "Netto discriminatie", "mcnemar_p": "p (McNemar)"},
+        formats={"vacancies": "int", "neither": "int", "only_reference": "int", "only_group": "int", "both": "int",
+                 "net_discrimination": lambda v: fmt.prop(v, 1).replace("-", "\u2212"), "mcnemar_p": "pval"}),
+    "invitations": dict(
+        labels={"wave": "Meting", "ground": "Grond", "group": "Groep", "reference": "Referentie",
+                "rate": "Aandeel groep", "rate_reference": "Aandeel referentie", "difference_pp": "Verschil",
+                "difference_ci_low": "Ondergrens", "difference_ci_high": "Bovengrens",
+                "relative_callback": "Relatieve kans", "relative_callback_ci_low": "Ondergrens",
+                "relative_callback_ci_high": "Bovengrens", "mcnemar_p": "p (McNemar)"},
+        formats={"rate": "prop1", "rate_reference": "prop1", **_INTERVAL, "mcnemar_p": "pval"}),
+    "regression": dict(
+        columns=["wave", "ground", "term", "coef", "se", "ci_low", "ci_high", "p", "odds_ratio", "logit_p", "vacancies"],
+        labels={"wave": "Meting", "ground": "Grond", "term": "Term", "coef": "Coëfficiënt", "se": "Standaardfout",
+                "ci_low": "Ondergrens", "ci_high": "Bovengrens", "p": "p", "odds_ratio": "Controle: kansverhouding",
+                "logit_p": "p (controle)", "vacancies": "Vacatures"},
+        formats={"coef": "signed3", "se": "num3", "ci_low": "signed3", "ci_high": "signed3", "p": "pval",
+                 "odds_ratio": "num2", "logit_p": "pval", "vacancies": "int"}),
+    "benchmarks": dict(
+        columns=["ground", "group", "relative_callback", "relative_callback_ci_low", "relative_callback_ci_high",
+                 "benchmark_scope", "benchmark_relative_callback", "benchmark_all_relative_callback"],
+        labels={"ground": "Grond", "group": "Groep", "relative_callback": "Deze studie",
+                "relative_callback_ci_low": "Ondergrens", "relative_callback_ci_high": "Bovengrens",
+                "benchmark_scope": "Vergelijkbare groep in de meta-analyse",
+                "benchmark_relative_callback": "Meta-analyse, die groep",
+                "benchmark_all_relative_callback": "Meta-analyse, alle studies"},
+        formats={"relative_callback": "num2", "relative_callback_ci_low": "num2", "relative_callback_ci_high": "num2",
+                 "benchmark_scope": lambda v: BENCHMARK_SCOPES_NL.get(v, v) if v else "–",
+                 "benchmark_relative_callback": "num2", "benchmark_all_relative_callback": "num2"}),
+}
+
+
+def _heterogeneity(names: Mapping[str, str]) -> dict[str, Any]:
+    return dict(
+        columns=["variable", "level", "ground", "group", "vacancies", "rate_reference", "rate", "difference_pp",
+                 "difference_ci_low", "difference_ci_high", "p", "p_holm", "p_bh"],
+        labels={"variable": "Kenmerk", "level": "Subgroep", "ground": "Grond", "group": "Groep", "vacancies": "Vacatures",
+                "rate_reference": "Aandeel referentie", "rate": "Aandeel groep", "difference_pp": "Verschil",
+                "difference_ci_low": "Ondergrens", "difference_ci_high": "Bovengrens", "p": "p", "p_holm": "p (Holm)",
+                "p_bh": "p (BH)"},
+        formats={"variable": lambda v: names.get(v, v), "vacancies": "int", "rate_reference": "prop1",
+                 "rate": "prop1", "difference_pp": "pp1", "difference_ci_low": "pp1", "difference_ci_high": "pp1",
+                 "p": "pval", "p_holm": "pval", "p_bh": "pval"})
+
+
+def _wave_comparison(first: str) -> dict[str, Any]:
+    return dict(
+        columns=["wave", "ground", "group", "gap_base_pp", "gap_pp", "change_pp", "change_ci_low", "change_ci_high",
+                 "change_p", "relative_callback_base", "relative_callback", "relative_change",
+                 "relative_change_ci_low", "relative_change_ci_high"],
+        labels={"wave": "Meting", "ground": "Grond", "group": "Groep", "gap_base_pp": f"Kloof {first}",
+                "gap_pp": "Kloof nu", "change_pp": "Verandering", "change_ci_low": "Ondergrens",
+                "change_ci_high": "Bovengrens", "change_p": "p", "relative_callback_base": f"Rel. kans {first}",
+                "relative_callback": "Rel. kans nu", "relative_change": "Verhouding",
+                "relative_change_ci_low": "Verhouding onder", "relative_change_ci_high": "Verhouding boven"},
+        formats={"gap_base_pp": "pp1", "gap_pp": "pp1", "change_pp": "pp1", "change_ci_low": "pp1",
+                 "change_ci_high": "pp1", "change_p": "pval", "relative_callback_base": "num2",
+                 "relative_callback": "num2", "relative_change": "num2", "relative_change_ci_low": "num2",
+                 "relative_change_ci_high": "num2"})
+
+
+def _power(ptab: pd.DataFrame) -> dict[str, Any]:
+    capped = ptab.loc[ptab["capped"], "reduction_pp"].to_numpy(dtype=float)
+    return dict(
+        columns=["ground", "group", "gap_base_pp", "reduction_pp", "vacancies_needed", "power_at_n_followup",
+                 "vacancies_needed_single_wave"],
+        labels={"ground": "Grond", "group": "Groep", "gap_base_pp": "Kloof per vacature nu",
+                "reduction_pp": "Geplande daling", "vacancies_needed": "Nodig om die daling aan te tonen",
+                "power_at_n_followup": "Kans bij even grote meting",
+                "vacancies_needed_single_wave": "Nodig om de huidige kloof aan te tonen"},
+        formats={"gap_base_pp": "pp1",
+                 "reduction_pp": lambda v: (f"kloof helemaal weg ({fmt.num(v, 1)} pp)" if any(abs(v - capped) < 1e-9)
+                                            else fmt.num(v, 0) + " pp"),
+                 "vacancies_needed": lambda v: "niet haalbaar" if not np.isfinite(v) else fmt.num(v),
+                 "power_at_n_followup": "prop0",
+                 "vacancies_needed_single_wave": lambda v: "–" if not np.isfinite(v) else fmt.num(v)})
+
+
+def layout(name: str, *, names: Mapping[str, str] | None = None, first: str | None = None,
+           ptab: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Keyword arguments ``columns``/``labels``/``formats`` for the report table ``name``;
+    ``heterogeneity`` needs ``names`` (variable -> readable name), ``wave_comparison`` the ``first``
+    wave, ``power`` the :func:`~evaluatie.analyses.correspondence.power.power_table` ``ptab``."""
+    if name == "heterogeneity":
+        return _heterogeneity(dict(names or {}))
+    if name == "wave_comparison":
+        return _wave_comparison(str(first))
+    if name == "power":
+        return _power(ptab)
+    return dict(_FIXED[name])
