@@ -75,3 +75,18 @@ def test_registry_names_every_method_and_refuses_unknown_ones():
         design_interval(0.5, 0.1, 10, 10, "clopper")
     with pytest.raises(ValueError, match="must be one of"):
         binomial_interval(1, 2, "logit")
+
+
+@pytest.mark.parametrize("method", ["wilson", "exact"])
+def test_binomial_limits_never_exclude_the_estimate(method):
+    """Issue 16: a group with 0 positive reactions got a Wilson lower limit of +5,6e-17, above its
+    estimate of 0, and the figure's error bars crashed on a negative length."""
+    n = np.arange(1, 400)
+    for x in (np.zeros_like(n), n):
+        lo, hi = binomial_interval(x, n, method)
+        p = x / n
+        assert np.all(lo <= p) and np.all(p <= hi)
+    lo, hi = binomial_interval(0, n, method)
+    assert np.all(lo == 0.0)
+    lo, hi = binomial_interval(n, n, method)
+    assert np.all(hi == 1.0)
