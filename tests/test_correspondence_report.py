@@ -71,3 +71,38 @@ def test_bertrand_mullainathan_report_uses_its_labels_and_title(bm_run):
 def test_power_table_of_the_report_never_plans_more_than_the_gap(bm_run):
     power = pd.read_csv(bm_run / "tables" / "power.csv")
     assert (power["reduction_pp"] <= power["gap_base_pp"] + 1e-9).all()
+
+
+@pytest.fixture(scope="module")
+def example_run(tmp_path_factory):
+    """The synthetic two-wave example, all of whose study text now comes from its params file."""
+    import os
+
+    os.environ["EVALUATIE_ROOT"] = str(REPO)
+    out = tmp_path_factory.mktemp("cs_example")
+    run = load_run(REPO / "params" / "test" / "correspondentietest.yaml")
+    res = execute(run, out)
+    d = out / run.name
+    assert res.ok, json.loads((d / "run.json").read_text(encoding="utf-8")).get("error")
+    return d
+
+
+def test_example_report_shows_the_numbers_it_showed_before_the_notebook_was_made_neutral(example_run):
+    """Numbers of the example report as exported before the example values moved from the
+    notebook's defaults into params/ (commit 732d945): moving them changed no number."""
+    disc = pd.read_csv(example_run / "tables" / "discrimination.csv").set_index("ground")
+    assert disc.loc["etniciteit", "rate"] == pytest.approx(0.2875, rel=1e-12)
+    assert disc.loc["etniciteit", "rate_reference"] == pytest.approx(149 / 480, rel=1e-12)
+    assert disc.loc["leeftijd", "relative_callback"] == pytest.approx(0.9236111111111112, rel=1e-12)
+    assert disc.loc["geslacht", "difference_ci_high"] == pytest.approx(4.504014702529782, rel=1e-9)
+    wc = pd.read_csv(example_run / "tables" / "wave_comparison.csv").set_index("ground")
+    assert wc.loc["etniciteit", "change_pp"] == pytest.approx(-4.375, rel=1e-9)
+    assert wc.loc["etniciteit", "change_p"] == pytest.approx(0.13683461425855986, rel=1e-6)
+    assert wc.loc["leeftijd", "relative_change"] == pytest.approx(1.0310077519379846, rel=1e-12)
+
+
+def test_example_report_text_comes_from_its_params(example_run):
+    html = (example_run / "report.html").read_text(encoding="utf-8")
+    assert "Praktijktest in de metaal- en technologiesector (synthetisch voorbeeld)" in html
+    assert "gegenereerd door" in html and "Maghrebijns-Arabische of Midden-Oosterse achtergrond: ongeveer 41%" in html
+    assert "etniciteit (naam), leeftijd of geslacht" in html
