@@ -392,3 +392,15 @@ def test_excel_formula_without_stored_result_is_refused_not_read_as_empty(tmp_pa
     wb.save(tmp_path / "f.xlsx")
     df = read_table(tmp_path / "f.xlsx")
     assert df["bedrag"].tolist()[:2] == [10, 20] and pd.isna(df["bedrag"].iloc[2])
+
+
+@pytest.mark.parametrize("body, row", [("naam;tekst\nA;{big}\nB;kort\n", 2), ("naam;{big}\nA;1\n", 1)])
+def test_a_cell_too_long_to_read_is_named_with_its_row(tmp_path, body, row):
+    """Issue 16: a 3 MB cell was reported as 'rij 1: gevonden leeg, verwacht een kopregel'."""
+    f = tmp_path / "lang.csv"
+    f.write_text(body.format(big="x" * 3_000_000), encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        read_table(f)
+    [p] = e.value.problems
+    assert p.row == row and "langere cel" in p.expected
+    assert "gevonden" not in str(p)

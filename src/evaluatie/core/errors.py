@@ -33,7 +33,8 @@ class Problem:
             where.append(f"kolom '{self.column}'")
         loc = ", ".join(where) if where else "invoer"
         missing = self.value is None or (isinstance(self.value, float) and math.isnan(self.value))
-        if missing and self.row is None:  # a problem with the whole file or column: no cell to quote
+        if missing and (self.row is None or self.column is None):
+            # a problem with the whole file, a column or a row: no cell to quote
             return f"{loc}: verwacht {self.expected}"
         if missing:
             got = "leeg"

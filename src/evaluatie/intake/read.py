@@ -270,11 +270,14 @@ def _sniff(sample: str, whole: bool, shown: str) -> tuple[str, list[str], int]:
     row number (the first row that is not blank). Unless the sample is the ``whole`` file, its
     last record may be cut inside a quoted field and does not count."""
     best = None
+    too_long = None  # (row, limit) of a cell longer than the csv module reads
     for sep in _SEPARATORS:
         try:
             reader = csv.reader(io.StringIO(sample, newline=""), delimiter=sep)
             recs = [(i, r) for i, r in enumerate(reader, 1) if any(v.strip() for v in r)]
-        except csv.Error:
+        except csv.Error as e:
+            if "field larger than field limit" in str(e):
+                too_long = (reader.line_num, csv.field_size_limit())
             continue
         if not whole and len(recs) > 2:
             recs = recs[:-1]
@@ -286,6 +289,12 @@ def _sniff(sample: str, whole: bool, shown: str) -> tuple[str, list[str], int]:
         score = (width > 1, consistent == 1.0, consistent, width)
         if best is None or score > best[0]:
             best = (score, sep, recs[0])
+    if best is None and too_long:
+        row, limit = too_long
+        raise DataError(Problem(shown, row, None, None,
+                                f"cellen van hoogstens {limit:,} tekens".replace(",", ".")
+                                + f"; rij {row} heeft een langere cel (een aanhalingsteken dat nooit "
+                                "gesloten wordt, of geen tabel?)"))
     if best is None:
         raise DataError(Problem(shown, 1, None, None, "een kopregel met kolomnamen"))
     _, sep, (row, header) = best
