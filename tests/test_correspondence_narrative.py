@@ -127,3 +127,10 @@ def test_table_layouts_label_every_shown_column_and_depend_on_the_study():
     assert cs.layout("benchmarks")["formats"]["benchmark_scope"]("Europe") == "Europese studies"
     with pytest.raises(KeyError):
         cs.layout("frame")
+
+
+def test_heterogeneity_intro_names_the_variables_and_the_threshold():
+    s = cs.heterogeneity_intro(["sector"], 5)
+    assert s.startswith("Verschilt de kloof per sector? ") and "minder dan 5 vacatures" in s
+    assert cs.heterogeneity_intro(["beroep", "provincie", "bedrijfsgrootte"], 10).startswith(
+        "Verschilt de kloof per beroep, provincie of bedrijfsgrootte? ")

@@ -296,3 +296,11 @@ def test_regression_table_matches_lpm_fe_and_names_terms_readably():
     assert list(reg["term"]) == ["b", "kwaliteit: laag"]
     assert reg["coef"].tolist() == pytest.approx(fit["coef"].tolist(), rel=1e-12)
     assert (reg["vacancies"] == 60).all() and reg["odds_ratio"].notna().all()
+
+
+def test_design_table_and_grounds_count_what_was_analysed():
+    st = _study(n_vac=30, per_side=(1, 2), seed=3)
+    t = cs.design_table(st)
+    assert t[["vacancies", "applications"]].values.tolist() == [[30, 90]]
+    assert t["per_vacancy"].iloc[0] == 3.0
+    assert st.grounds == ["etniciteit"]

@@ -47,6 +47,13 @@ class Study:
     waves: list[str] = field(default_factory=list)
 
     @property
+    def grounds(self) -> list[str]:
+        """The grounds with at least one analysed application, in category order."""
+        g = self.data["ground"]
+        present = np.bincount(g.cat.codes.to_numpy(), minlength=len(g.cat.categories)) > 0
+        return [str(c) for c, p in zip(g.cat.categories, present) if p]
+
+    @property
     def comparisons(self) -> list[tuple[str, str, str]]:
         """(ground, group, reference) for every non-reference group, in a fixed order."""
         d = self.data

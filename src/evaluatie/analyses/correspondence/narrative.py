@@ -2,6 +2,7 @@
 
 * :func:`summary_sentences` — per comparison 'x% minder positieve reacties', significant or not.
 * :func:`second_outcome_sentences` — the significant results of a second outcome.
+* :func:`heterogeneity_intro` — what the subgroup section compares and what it leaves out.
 * :func:`heterogeneity_summary` — the verdict on the subgroup table (Holm-adjusted).
 * :func:`wave_sentence` — the change of a gap between two waves ('bleef nagenoeg nul').
 * :func:`summary_text` — the 'In het kort' block: per wave, the change since the first, a second outcome.
@@ -25,7 +26,7 @@ import pandas as pd
 from evaluatie.analyses.correspondence.applications import DEFAULT_WAVE
 from evaluatie.core import fmt
 
-__all__ = ["summary_sentences", "second_outcome_sentences", "heterogeneity_summary", "wave_sentence",
+__all__ = ["summary_sentences", "second_outcome_sentences", "heterogeneity_summary", "heterogeneity_intro", "wave_sentence",
            "summary_text", "rates_alt", "forest_alt", "power_lines", "power_explanation", "power_caption", "power_note", "DEFAULT_TITLE", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro", "skipped",
            "BENCHMARK_SCOPES_NL"]
 
@@ -128,6 +129,16 @@ def second_outcome_sentences(cmp: pd.DataFrame, what: str = "uitnodigingen voor 
                    f"{more} {what} dan een kandidaat met profiel '{r['reference']}': {fmt.pp(r['difference_pp'])} "
                    f"({fmt.prop(r['rate'])} tegenover {fmt.prop(r['rate_reference'])}; {ptxt}).")
     return out
+
+
+def heterogeneity_intro(variables: list[str], threshold: int) -> str:
+    """The subgroup section's opening: the question per readable variable name, the Holm and
+    Benjamini-Hochberg corrections and the small-cell rule at ``threshold``."""
+    return (f"Verschilt de kloof per {_or(variables)}? "
+            f"Per subgroep het verschil in procentpunt. Omdat we veel subgroepen tegelijk toetsen, tonen we ook "
+            f"p-waarden gecorrigeerd voor meervoudig toetsen: volgens Holm (streng) en Benjamini-Hochberg (minder streng). "
+            f"Subgroepen met minder dan {threshold} vacatures, of met minder dan {threshold} (maar meer dan nul) "
+            f"positieve reacties aan één kant, worden niet getoond.")
 
 
 def heterogeneity_summary(het: pd.DataFrame, names: Mapping[str, str] | None = None, alpha: float = 0.05) -> str:

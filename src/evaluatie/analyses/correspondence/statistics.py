@@ -4,6 +4,7 @@ Vacancies are the clusters: every interval and standard error of a comparison al
 correlation of applications sent to the same vacancy (and vacancies of different waves are
 different clusters). References (each has a test in ``tests/test_correspondence*.py``):
 
+* :func:`design_table` — vacancies and applications per wave and ground (counts only).
 * :func:`callback_rates` — positive-reaction rate per ground and group with Wilson and
   Clopper-Pearson intervals from the interval registry (:mod:`evaluatie.stats.intervals`).
 * :func:`compare_groups` — difference in percentage points and relative callback (group rate /
@@ -45,6 +46,7 @@ from evaluatie.stats.intervals import binomial_interval
 from evaluatie.stats.multitest import adjust_pvalues
 
 __all__ = [
+    "design_table",
     "RATE_COLUMNS", "DISCRIMINATION_COLUMNS", "callback_rates", "compare_groups", "paired_counts",
     "mcnemar_exact", "heterogeneity", "wave_comparison", "discrimination_table", "core_statistics",
     "benchmark_table",
@@ -60,6 +62,14 @@ DISCRIMINATION_COLUMNS = [
 
 
 # =========================================================================== rates
+
+def design_table(study: Study) -> pd.DataFrame:
+    """Per wave and ground: distinct vacancies, applications and applications per vacancy."""
+    by = (study.data.groupby(["wave", "ground"], observed=True)
+          .agg(vacancies=("cluster", "nunique"), applications=("outcome", "size")).reset_index())
+    by["per_vacancy"] = by["applications"] / by["vacancies"]
+    return by
+
 
 def callback_rates(study: Study, conf: float = 0.95, outcome: str = "outcome", tables=None) -> pd.DataFrame:
     """Positive-reaction rate per wave, ground and group (all analysed applications) with the Wilson
