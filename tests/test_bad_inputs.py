@@ -54,16 +54,16 @@ BROKEN = {
     "wrong_separator.csv": ("schema", [(None, c) for c in ["vacancy", "ground", "group", "outcome", "year"]],
                             "Gevonden kolommen: vacancy|ground|group|outcome|year|wage"),
     "missing_column.csv": ("schema", [(None, "outcome")], "een kolom 'outcome'; die ontbreekt"),
-    "unknown_label.csv": ("schema", [(4, "outcome")], "gevonden 'misschien', verwacht ja of nee"),
-    "unknown_label.xlsx": ("schema", [(5, "outcome")], "gevonden 'misschien'"),
+    "unknown_label.csv": ("schema", [(4, "outcome")], "gevonden tekst, verwacht ja of nee"),
+    "unknown_label.xlsx": ("schema", [(5, "outcome")], "gevonden tekst"),
     "unknown_group.csv": ("schema", [(3, "group")], "een van: control, test"),
     "missing_outcome.csv": ("schema", [(7, "outcome")], "de cel is leeg"),
     "duplicate_key.csv": ("schema", [(8, "vacancy, group")], "dezelfde staat al in rij 5"),
     "broken_pair.csv": ("schema", [(8, "vacancy, group")], "precies één rij per group: control, test"),
     "out_of_range.csv": ("schema", [(5, "year")], "tussen 2010 en 2030"),
     "not_a_number.csv": ("schema", [(3, "year")], "geheel getal"),
-    "blank_line_then_bad_label.csv": ("schema", [(5, "outcome")], "gevonden 'soms'"),
-    "unlabelled_code.sav": ("schema", [(3, "outcome")], "gevonden 9"),
+    "blank_line_then_bad_label.csv": ("schema", [(5, "outcome")], "gevonden tekst"),
+    "unlabelled_code.sav": ("schema", [(3, "outcome")], "gevonden een getal"),
 }
 
 

@@ -4,6 +4,8 @@ and Markdown images cannot make the page load anything (issue 15)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 
@@ -57,3 +59,27 @@ def test_hostile_title_and_subtitle_reach_the_report_as_text(tmp_path):
     assert page.title.get_text() == title
     index = (out / "index.html").read_text(encoding="utf-8")
     assert SCRIPT not in index and "&lt;script&gt;" in index
+
+
+def test_a_data_error_publishes_where_and_what_was_expected_never_the_cell(tmp_path):
+    """Issue 15: a free-text answer typed into a coded column ("... belde ons over zijn
+    burn-out") ended up in the published index and run.json through the error message."""
+    secret = "Jan belde ons over zijn burn-out"
+    rows = (REPO / "data" / "raw" / "budget_diversiteitsbeleid_2018.csv").read_text(encoding="utf-8").splitlines()
+    header = rows[0].split(",")
+    recs = list(csv.reader(io.StringIO("\n".join(rows))))
+    recs[3][header.index("status")] = secret
+    budget = tmp_path / "budget.csv"
+    with budget.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(recs)
+    out = tmp_path / "out"
+    rc = main(["run", "--params", str(REPO / "params" / "test" / "actieplan_budget2018.yaml"),
+               "-p", f"budget={budget}", "--out", str(out), "--quiet"])
+    assert rc == 2
+    published = [p for p in out.rglob("*") if p.is_file() and p.suffix in (".json", ".html", ".ipynb", ".csv")]
+    assert published
+    for p in published:
+        text = p.read_text(encoding="utf-8")
+        assert "burn-out" not in text, p.name
+    record = (out / "actieplan_budget2018" / "run.json").read_text(encoding="utf-8")
+    assert "rij 4" in record and "status" in record

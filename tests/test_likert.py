@@ -35,7 +35,7 @@ def test_unknown_label_is_a_located_dutch_error():
         likert.prepare(df, {"q1": "tevredenheid", "q2": "verloop"}, file="antwoorden.csv")
     msg = str(e.value)
     assert "3 problemen" in msg
-    assert "bestand antwoorden.csv, rij 3, kolom 'q1': gevonden 'goed'" in msg
+    assert "bestand antwoorden.csv, rij 3, kolom 'q1': gevonden tekst" in msg
     assert "rij 4, kolom 'q2'" in msg
 
 

@@ -67,9 +67,10 @@ def test_every_problem_listed_with_user_row_and_column():
     assert all(p.file == "sollicitaties.csv" for p in exc.value.problems)
     msg = str(exc.value)
     assert "5 problemen" in msg
-    assert "rij 2, kolom 'outcome': gevonden 'misschien', verwacht ja of nee" in msg
+    assert "rij 2, kolom 'outcome': gevonden tekst, verwacht ja of nee" in msg
+    assert "misschien" not in msg  # messages are published: they never quote a cell
     assert "tussen 2000 en 2100" in msg
-    assert "rij 3, kolom 'group': gevonden 'c', verwacht een van: a, b" in msg
+    assert "rij 3, kolom 'group': gevonden tekst, verwacht een van: a, b" in msg
     assert "rij 4, kolom 'Vacature nr.': gevonden leeg" in msg
     assert "geheel getal" in msg
 
@@ -193,7 +194,7 @@ def test_schema_definition_errors_are_programming_errors():
 
 def test_shared_interfaces_unchanged():
     p = Problem("f.csv", 3, "c", "x", "iets")
-    assert str(p) == "bestand f.csv, rij 3, kolom 'c': gevonden 'x', verwacht iets"
+    assert str(p) == "bestand f.csv, rij 3, kolom 'c': gevonden tekst, verwacht iets" and p.value == "x"
     e = DataError("kapot", file="f.csv")
     assert e.problems[0].file == "f.csv"
     led = Ledger("f.csv", read=10)

@@ -1,12 +1,19 @@
 """Errors about input: :class:`Problem` (one thing wrong, located in the user's file) and
 :class:`DataError` (all problems found in one pass, raised together).
 
+A message names the file, row and column and what was expected, and says what *kind* of value
+was found (empty, text, a number, a date) but never the value itself: messages end up in
+published files (``run.json``, ``reports/index.html``), and a cell may hold anything, from a
+person's name to a free-text answer about their health. The value stays on the
+:class:`Problem` (``value``) for code and tests, and the user finds it at the row and column.
+
 Part of :mod:`evaluatie.core`, which imports nothing else from the package.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -36,11 +43,20 @@ class Problem:
         if missing and (self.row is None or self.column is None):
             # a problem with the whole file, a column or a row: no cell to quote
             return f"{loc}: verwacht {self.expected}"
-        if missing:
-            got = "leeg"
-        else:
-            got = repr(self.value)
-        return f"{loc}: gevonden {got}, verwacht {self.expected}"
+        return f"{loc}: gevonden {'leeg' if missing else _kind(self.value)}, verwacht {self.expected}"
+
+
+def _kind(value: Any) -> str:
+    """What kind of value a cell held, in Dutch, without its content."""
+    if isinstance(value, bool):
+        return "ja/nee"
+    if isinstance(value, numbers.Number):  # numpy's scalars too
+        return "een getal"
+    if hasattr(value, "year") and hasattr(value, "month"):
+        return "een datum"
+    if isinstance(value, str):
+        return "tekst" if value.strip() else "alleen spaties"
+    return "een waarde van een ander soort"
 
 
 class DataError(Exception):
