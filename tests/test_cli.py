@@ -266,3 +266,14 @@ def test_index_written_by_many_runs_at_once_stays_whole(tmp_path):
     assert errors == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b", "index.html"]
     assert (tmp_path / "index.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+
+
+def test_a_missing_required_parameter_is_named_with_its_help(cli_project, capsys):
+    """A flat params file that leaves out a parameter without default says which one and what it
+    is for, before any kernel starts."""
+    _write(cli_project / "s.yaml", "data: null\n")
+    out = cli_project / "out"
+    assert main(["run", "demo", "--params", str(cli_project / "s.yaml"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "parameter 'data' ontbreekt (verwacht str): invoerbestand" in err
+    assert not out.exists()

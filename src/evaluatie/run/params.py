@@ -283,6 +283,9 @@ def load_run(params_file: Path | None = None, *, notebook: str | None = None,
         if odd:
             problems.append(f"parameter {k!r}: bevat {odd}; een parameter bestaat uit tekst, getallen, "
                             "ja/nee, lijsten en mappings (zet bv. een datum tussen aanhalingstekens)")
+        elif v is None and not s.optional:
+            problems.append(f"parameter {k!r} ontbreekt (verwacht {s.annotation})"
+                            + (f": {s.help}" if s.help else ""))
         elif not _type_ok(s, v):
             problems.append(f"parameter {k!r}: verwacht {s.annotation}, gekregen {type(v).__name__} {v!r}")
         elif s.is_path and v is not None:
