@@ -5,6 +5,7 @@ columns the sector fund's other tools read."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -17,18 +18,20 @@ from evaluatie.run.runner import execute
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def bm_run(tmp_path_factory):
-    import os
-
+def _run(tmp_path_factory, params: str) -> Path:
+    """Run one test params file with the runner; the run's folder."""
     os.environ["EVALUATIE_ROOT"] = str(REPO)
     out = tmp_path_factory.mktemp("cs")
-    run = load_run(REPO / "params" / "test" / "correspondentietest_bertrand2004.yaml")
+    run = load_run(REPO / "params" / "test" / f"{params}.yaml")
     res = execute(run, out)
     d = out / run.name
-    rec = json.loads((d / "run.json").read_text(encoding="utf-8"))
-    assert res.ok, rec.get("error")
+    assert res.ok, json.loads((d / "run.json").read_text(encoding="utf-8")).get("error")
     return d
+
+
+@pytest.fixture(scope="module")
+def bm_run(tmp_path_factory):
+    return _run(tmp_path_factory, "correspondentietest_bertrand2004")
 
 
 def test_bertrand_mullainathan_report_reproduces_published_rates(bm_run):
@@ -76,15 +79,7 @@ def test_power_table_of_the_report_never_plans_more_than_the_gap(bm_run):
 @pytest.fixture(scope="module")
 def example_run(tmp_path_factory):
     """The synthetic two-wave example, all of whose study text now comes from its params file."""
-    import os
-
-    os.environ["EVALUATIE_ROOT"] = str(REPO)
-    out = tmp_path_factory.mktemp("cs_example")
-    run = load_run(REPO / "params" / "test" / "correspondentietest.yaml")
-    res = execute(run, out)
-    d = out / run.name
-    assert res.ok, json.loads((d / "run.json").read_text(encoding="utf-8")).get("error")
-    return d
+    return _run(tmp_path_factory, "correspondentietest")
 
 
 def test_example_report_shows_the_numbers_it_showed_before_the_notebook_was_made_neutral(example_run):
