@@ -21,7 +21,7 @@ notebook ``actieplan_opvolging`` tells the story.
 
 Modules:
 
-- ``prepare``: table schemas, :func:`read` and :func:`prepare` (canonical column names, the
+- ``inputs``: table schemas, :func:`read` and :func:`prepare` (canonical column names, the
   user's row numbers, a ledger), status wording, the subsidy rules file.
 - ``execution``: budget execution per priority and line, status of actions, commitment progress.
 - ``reconcile``: sums against the source's stated totals, the plan against itself, findings.
@@ -43,7 +43,7 @@ from evaluatie.analyses.actionplan.figures import timeline_figure
 from evaluatie.analyses.actionplan.narrative import (
     ASSESSMENT_NL, CHECK_NL, COMMITMENT_STATUS_NL, MEASURE_NL, RESULT_NL, mark_sic, month_label)
 from evaluatie.analyses.actionplan.planning import month_range, timeline
-from evaluatie.analyses.actionplan.prepare import (
+from evaluatie.analyses.actionplan.inputs import (
     BUDGET_LINES, STATUS_CLASSES, check_subsidy_rules, prepare, read, read_subsidy_rules, status_class)
 from evaluatie.analyses.actionplan.reconcile import (
     action_comparison, explain_difference, findings, reconcile_plan, reconcile_totals)

@@ -1,7 +1,7 @@
 """What was done: budget execution per priority and budget line, the status of the actions, and
 progress on the quantified commitments.
 
-Plain arithmetic on the checked tables of :mod:`evaluatie.analyses.actionplan.prepare` (sums,
+Plain arithmetic on the checked tables of :mod:`evaluatie.analyses.actionplan.inputs` (sums,
 counts and shares); their reference tests are the subtotals and status counts checked by hand in
 ``data/README.md``.
 """
@@ -13,7 +13,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from evaluatie.analyses.actionplan.prepare import BUDGET_LINES, STATUS_CLASSES, status_class
+from evaluatie.analyses.actionplan.inputs import BUDGET_LINES, STATUS_CLASSES, status_class
 from evaluatie.core.errors import DataError, Problem
 
 __all__ = ["budget_execution", "status_distribution", "status_budget", "budget_without_execution",

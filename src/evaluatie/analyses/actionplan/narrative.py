@@ -1,6 +1,6 @@
 """Dutch wording of the action-plan follow-up: labels of the codes the tables carry (assessment,
 check, result, measure, commitment status; the status labels are
-:data:`evaluatie.analyses.actionplan.prepare.STATUS_CLASSES`, which also reads them), amounts and
+:data:`evaluatie.analyses.actionplan.inputs.STATUS_CLASSES`, which also reads them), amounts and
 file rows as the findings write them, month labels, and ``[sic]`` marks for spellings quoted from
 the source.
 """

@@ -1,5 +1,5 @@
 """The subsidy calculator: ``min(X, costs × X / Y)`` per plan type, with X and Y from the rules
-file (:func:`evaluatie.analyses.actionplan.prepare.read_subsidy_rules`), never from code — our
+file (:func:`evaluatie.analyses.actionplan.inputs.read_subsidy_rules`), never from code — our
 reading of the source's "max. € X (voor € Y kosten)".
 """
 
@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from evaluatie.analyses.actionplan.prepare import read_subsidy_rules
+from evaluatie.analyses.actionplan.inputs import read_subsidy_rules
 from evaluatie.core.numbers import parse_number
 
 __all__ = ["subsidy_rule", "subsidy", "subsidy_rules_table", "subsidy_table"]

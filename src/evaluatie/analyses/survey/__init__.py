@@ -2,7 +2,7 @@
 
 Modules, in the order of the report:
 
-* :mod:`~evaluatie.analyses.survey.prepare` — reading and validating the respondent file: Dutch
+* :mod:`~evaluatie.analyses.survey.responses` — reading and validating the respondent file: Dutch
   Likert labels normalised, don't-know outside the base, incomplete questionnaires and rows
   without weighting variables in the ledger (``load_survey``).
 * :mod:`~evaluatie.analyses.survey.statistics` — Likert distributions and top-2-box, the weighting
@@ -16,7 +16,7 @@ The design object, calibration and estimators are shared statistics: :mod:`evalu
 
 from evaluatie.analyses.survey.figures import diverging_chart, proportion_bars
 from evaluatie.analyses.survey.narrative import VERDICTS_NL, claims_check
-from evaluatie.analyses.survey.prepare import (DK_SUFFIX, DONT_KNOW, SCALES, load_survey, normalise,
+from evaluatie.analyses.survey.responses import (DK_SUFFIX, DONT_KNOW, SCALES, load_survey, normalise,
                                                normalise_label, prepare)
 from evaluatie.analyses.survey.statistics import (breakdown, code_themes, distribution, natural_key,
                                                   suppression_mask, top2, weighting_table)

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from evaluatie.analyses.survey.prepare import DK_SUFFIX, normalise_label
+from evaluatie.analyses.survey.responses import DK_SUFFIX, normalise_label
 from evaluatie.core.numbers import parse_number
 from evaluatie.stats.survey import SurveyDesign
 
