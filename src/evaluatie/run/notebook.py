@@ -104,7 +104,7 @@ _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S)
 
 def _title(nb: nbformat.NotebookNode, default: str) -> str:
     """The report title: the first level-1 heading the notebook produced (a markdown cell's
-    ``# ...``, or an ``<h1>`` in an output, which publish.report renders escaped)."""
+    ``# ...``, or the ``<h1>`` that publish.report renders, escaped, for ``rp.start``)."""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             m = re.search(r"^# (.+)$", cell.source or "", re.M)
@@ -112,13 +112,9 @@ def _title(nb: nbformat.NotebookNode, default: str) -> str:
                 return m.group(1).strip()
             continue
         for o in cell.get("outputs", []):
-            data = o.get("data", {})
-            m = _H1.search(data.get("text/html", "") or "")
+            m = _H1.search(o.get("data", {}).get("text/html", "") or "")
             if m:
                 return html.unescape(_TAGS.sub("", m.group(1))).strip()
-            m = re.search(r"^# (.+)$", data.get("text/markdown", "") or "", re.M)
-            if m:
-                return m.group(1).strip()
     return default
 
 
