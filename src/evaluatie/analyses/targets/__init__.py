@@ -16,7 +16,9 @@ T; T.assess(...)`` works):
 - :mod:`~evaluatie.analyses.targets.backtest` — backtests of the projections and the review of
   targets whose date has passed.
 - :mod:`~evaluatie.analyses.targets.growth_paths` — entity growth paths (interim-target rules).
-- :mod:`~evaluatie.analyses.targets.narrative` — Dutch status and group labels, Tabel 1.
+- :mod:`~evaluatie.analyses.targets.narrative` — Dutch status and group labels, Tabel 1, the
+  verdict per target and the summary sentences.
+- :mod:`~evaluatie.analyses.targets.ranking` — the entity ranking and its disclosure rule.
 - :mod:`~evaluatie.analyses.targets.figures` — series panels with breaks, trend and projection fan.
 """
 
@@ -30,9 +32,11 @@ from evaluatie.analyses.targets.backtest import (
 from evaluatie.analyses.targets.figures import plot_group, plot_panels
 from evaluatie.analyses.targets.growth_paths import check_growth_path, parse_interim_target
 from evaluatie.analyses.targets.narrative import (
-    GROUP_LABELS_NL, STATUS_CLASS, STATUS_NL, status_css, status_nl, tabel1)
+    GROUP_LABELS_NL, STATUS_CLASS, STATUS_NL, backtest_text, ci_text, later_figures_text, status_css, status_nl, tabel1,
+    verdict, yearly_summary_text)
 from evaluatie.analyses.targets.prepare import (
     CANONICAL, combine_sources, entity_values, read_growth_paths, read_series, read_targets, read_yearly_figures)
+from evaluatie.analyses.targets.ranking import blank_older_figures, entity_ranking
 from evaluatie.analyses.targets.segments import (
     Break, as_breaks, breaks_for, group_series, last_segment, link_factor, segment_ids, segments)
 from evaluatie.analyses.targets.trends import LEVEL, MIN_POINTS, TrendFit, fit_segments, fit_trend, fit_trends
@@ -53,7 +57,10 @@ __all__ = [
     # growth paths
     "parse_interim_target", "check_growth_path",
     # narrative
-    "STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1",
+    "STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
+    "later_figures_text", "yearly_summary_text", "backtest_text",
+    # ranking
+    "blank_older_figures", "entity_ranking",
     # figures
     "plot_group", "plot_panels",
 ]

@@ -3,13 +3,14 @@ Tabel 1 of the 2016-2020 plan with its shares as published."""
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
 from evaluatie.core import fmt
 
-__all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1"]
+__all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
+           "later_figures_text", "yearly_summary_text", "backtest_text"]
 
 
 STATUS_NL = {
@@ -83,3 +84,90 @@ def tabel1(data: pd.DataFrame, targets: pd.DataFrame, years: Sequence[int] = ran
         row["target_2015"] = "-" if tv is None or pd.isna(tv) else fmt.pct(tv, 1)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def ci_text(est: Any, lo: Any, hi: Any, kind: str = "pp") -> str:
+    """``estimate (low tot high)`` in Dutch: a trend in procentpunt (``kind="pp"``, 2 decimals,
+    signed bounds) or a share (``kind="pct"``, 1 decimal); :data:`fmt.MISSING` without estimate."""
+    if est is None or pd.isna(est):
+        return fmt.MISSING
+    f = (lambda v: fmt.pp(v, 2)) if kind == "pp" else (lambda v: fmt.pct(v, 1))
+    g = (lambda v: fmt.signed(v, 2)) if kind == "pp" else (lambda v: fmt.num(v, 1))
+    return f"{f(est)} ({g(lo)} tot {g(hi)})"
+
+
+def verdict(r: Mapping[str, Any], name: str) -> str:
+    """One Dutch line per target (a row of :func:`evaluate_targets`), always in the same form:
+    figure; target; verdict (detail). ``name``: the group's Dutch label. After the target date
+    without a figure for that year, the verdict rests on the trend's chance (``p_reach``):
+    below 1% *vrijwel zeker niet gehaald*, below 50% *waarschijnlijk niet gehaald*."""
+    tp, ty = fmt.pct(r["target_pct"], 1), int(r["target_year"])
+    ly = int(r["last_year"])
+    last = f"{fmt.pct(r['last_share_pct'], 1)} eind {ly}"
+    gap = fmt.num(abs(r["gap_pp"]), 1)
+    outcome = r.get("outcome")
+    if r["status"] == "reached":
+        when = "" if ly == ty else f" (eind {ty})"
+        return f"**{name}**: {last}; streefcijfer {tp}{when} **behaald** ({gap} procentpunt erboven)."
+    if outcome == "not_reached":
+        return f"**{name}**: {last}; streefcijfer {tp} **niet gehaald** ({gap} procentpunt te weinig)."
+    if outcome == "no_figure_at_target_date":
+        p = r["p_reach"]
+        known = p is not None and not pd.isna(p)
+        word = ("vrijwel zeker niet gehaald" if known and p < 0.01 else
+                "waarschijnlijk niet gehaald" if known and p < 0.5 else "niet te beoordelen")
+        chance = ("" if not known else
+                  f"; kans volgens de trend {'minder dan 1%' if p < 0.01 else fmt.prop(p, 0)}")
+        return (f"**{name}**: {last} (geen cijfer voor {ty}); streefcijfer {tp} (eind {ty}) op basis van {ly} "
+                f"**{word}** ({gap} procentpunt te weinig eind {ly}{chance}).")
+    if r["status"] == "insufficient_data":
+        return (f"**{name}**: {last}; streefcijfer {tp} tegen eind {ty}: **onvoldoende gegevens** (minder dan drie "
+                "cijfers sinds de laatste breuk, dus geen trend).")
+    word = "op schema" if r["status"] == "on_track" else "achter op schema"
+    return (f"**{name}**: {last}; streefcijfer {tp} tegen eind {ty}: **{word}** (nodig "
+            f"{fmt.pp(r['required_pp_per_year'])} per jaar, trend {fmt.pp(r['trend_pp_per_year'])} per jaar; "
+            f"kans op het streefcijfer {fmt.prop(r['p_reach'], 0)}).")
+
+
+def later_figures_text(targets: pd.DataFrame, position: pd.DataFrame, label: Callable[[str], str]) -> str | None:
+    """The figures published after the year a target was evaluated at (``targets``: rows of
+    :func:`evaluate_targets`; ``position``: :func:`current_position`), each said to lie above or
+    below its target; None when there is no later figure."""
+    pos_all = position.set_index("group")
+    later = []
+    for _, r in targets.iterrows():
+        g = r["group"]
+        if g in pos_all.index and int(pos_all.at[g, "last_year"]) > int(r["evaluated_at"]):
+            v, y = float(pos_all.at[g, "last_share_pct"]), int(pos_all.at[g, "last_year"])
+            rel = "boven" if v >= r["target_pct"] else "onder"
+            later.append(f"{label(g).lower()} {fmt.pct(v, 1)} in {y} ({rel} {fmt.pct(r['target_pct'], 0)})")
+    return "De laatst gepubliceerde cijfers: " + "; ".join(later) + "." if later else None
+
+
+def yearly_summary_text(yearly: pd.DataFrame) -> str:
+    """Summary line on the yearly targets (trainees, student jobs; rows of
+    :func:`evaluate_yearly_targets`): figures under an older definition are shown, never judged."""
+    known = yearly.dropna(subset=["last_share_pct"])
+    return ("Voor stagiairs en jobstudenten gelden **jaarlijkse** streefcijfers ("
+            + " en ".join(fmt.pct(v, 0) for v in sorted(set(yearly["target_pct"]), reverse=True)) + "). "
+            + ("Er is geen cijfer voor." if known.empty else
+               f"De bronnen geven alleen cijfers van {int(known['last_year'].max())}, onder de definities van vóór 2016 "
+               f"({fmt.pct(known['last_share_pct'].min(), 1)} tot {fmt.pct(known['last_share_pct'].max(), 1)}): "
+               "ver onder het streefcijfer, maar zonder oordeel (zie *Stagiairs en jobstudenten*).")
+            if not yearly["target_definition"].any() else
+            "Zie *Stagiairs en jobstudenten*.")
+
+
+def backtest_text(bt: pd.DataFrame, bt_all: pd.DataFrame) -> str:
+    """Summary of the backtest (``bt``: :func:`backtest_groups`; ``bt_all``: its
+    :func:`backtest_summary` over everything): mean absolute error of the trend method and of the
+    rule of thumb, and the coverage of the 95% prediction intervals."""
+    n_proj = int(bt_all["n_projections"].iloc[0])
+    return (
+        f"Hoe betrouwbaar zijn projecties? Op de eigen reeksen getoetst ({fmt.num(n_proj)} projecties van 1 tot "
+        f"{int(bt['horizon'].max())} jaar vooruit, telkens alleen binnen één meetreeks) zat de trendmethode van dit "
+        f"rapport gemiddeld **{fmt.num(bt_all['mae_trend_pp'].iloc[0], 1)} procentpunt** naast het later gemeten cijfer; "
+        f"de vuistregel *als dit tempo aanhoudt* (de laatste jaarlijkse stijging doortrekken) zat er "
+        f"**{fmt.num(bt_all['mae_naive_pp'].iloc[0], 1)} procentpunt** naast. "
+        f"De 95%-voorspellingsintervallen bevatten {fmt.prop(bt_all['pi_coverage'].iloc[0], 0)} van de latere cijfers: "
+        "met zo weinig jaren per reeks zijn ze eerder te smal dan te breed. Elke breuk begint de telling opnieuw.")

@@ -1,0 +1,100 @@
+"""Pieces of the streefcijfers notebook moved into evaluatie.analyses.targets: the verdict per
+target and the summary sentences (narrative), the entity ranking and its disclosure rule
+(ranking), each on a small hand-made input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evaluatie.analyses import targets as T
+from evaluatie.core import fmt
+
+
+def _row(**kw):
+    base = {"group": "women_top", "target_pct": 40.0, "target_year": 2020, "last_year": 2020,
+            "last_share_pct": 41.0, "gap_pp": -1.0, "status": "reached", "outcome": None, "p_reach": None,
+            "required_pp_per_year": None, "trend_pp_per_year": None}
+    base.update(kw)
+    return base
+
+
+def test_ci_text_trend_and_share_and_missing():
+    assert T.ci_text(0.5, -0.25, 1.25) == f"{fmt.pp(0.5, 2)} ({fmt.signed(-0.25, 2)} tot {fmt.signed(1.25, 2)})"
+    assert T.ci_text(12.34, 10.0, 14.0, kind="pct") == "12,3% (10,0 tot 14,0)"
+    assert T.ci_text(np.nan, 1, 2) == fmt.MISSING
+
+
+def test_verdict_reached_not_reached_and_no_figure():
+    assert T.verdict(_row(), "X") == "**X**: 41,0% eind 2020; streefcijfer 40,0% **behaald** (1,0 procentpunt erboven)."
+    nr = T.verdict(_row(status="behind", outcome="not_reached", last_share_pct=38.5, gap_pp=1.5), "X")
+    assert nr == "**X**: 38,5% eind 2020; streefcijfer 40,0% **niet gehaald** (1,5 procentpunt te weinig)."
+    nf = T.verdict(_row(status="behind", outcome="no_figure_at_target_date", last_year=2019, last_share_pct=30.0,
+                        gap_pp=10.0, p_reach=0.001), "X")
+    assert "**vrijwel zeker niet gehaald**" in nf and "kans volgens de trend minder dan 1%" in nf
+    assert "(geen cijfer voor 2020)" in nf
+    unknown = T.verdict(_row(status="behind", outcome="no_figure_at_target_date", last_year=2019, p_reach=None,
+                             gap_pp=1.0), "X")
+    assert "**niet te beoordelen**" in unknown and "kans" not in unknown
+
+
+def test_verdict_running_target_on_track():
+    out = T.verdict(_row(status="on_track", last_year=2018, gap_pp=2.0, required_pp_per_year=1.0,
+                         trend_pp_per_year=1.5, p_reach=0.7), "X")
+    assert "**op schema**" in out and "kans op het streefcijfer 70%" in out
+
+
+def test_later_figures_text_above_and_below_and_none():
+    targets = pd.DataFrame({"group": ["a", "b"], "evaluated_at": [2020, 2020], "target_pct": [10.0, 3.0]})
+    pos = pd.DataFrame({"group": ["a", "b"], "last_year": [2023, 2020], "last_share_pct": [12.5, 2.0]})
+    assert T.later_figures_text(targets, pos, str.upper) == "De laatst gepubliceerde cijfers: a 12,5% in 2023 (boven 10%)."
+    assert T.later_figures_text(targets, pos.assign(last_year=2020), str.upper) is None
+
+
+def test_yearly_summary_text_with_and_without_figures():
+    y = pd.DataFrame({"target_pct": [20.0, 6.0], "last_year": [2014, 2014], "last_share_pct": [3.1, 1.2],
+                      "target_definition": [False, False]})
+    out = T.yearly_summary_text(y)
+    assert out.startswith("Voor stagiairs en jobstudenten gelden **jaarlijkse** streefcijfers (20% en 6%). ")
+    assert "cijfers van 2014" in out and "(1,2% tot 3,1%)" in out
+    assert T.yearly_summary_text(y.assign(last_share_pct=np.nan)).endswith("Er is geen cijfer voor.")
+    assert T.yearly_summary_text(y.assign(target_definition=True)).endswith("Zie *Stagiairs en jobstudenten*.")
+
+
+def test_backtest_text_numbers():
+    bt = pd.DataFrame({"horizon": [1, 2, 4]})
+    s = pd.DataFrame({"n_projections": [12], "mae_trend_pp": [0.44], "mae_naive_pp": [0.96], "pi_coverage": [0.75]})
+    out = T.backtest_text(bt, s)
+    assert "(12 projecties van 1 tot 4 jaar vooruit" in out
+    assert "**0,4 procentpunt** naast het later" in out and "**1,0 procentpunt** naast. " in out
+    assert "bevatten 75% van de latere cijfers" in out
+
+
+def test_blank_older_figures_hides_only_figures_older_than_the_evaluated_year():
+    f = pd.DataFrame({"last_year": [2020, 2019, 2019], "evaluated_at": [2020, 2020, 2019],
+                      "last_share_pct": [1.0, 2.0, 3.0], "gap_pp": [1.0, 1.0, 1.0], "persons_short": [1, 2, 3]})
+    out = T.blank_older_figures(f, data_end=2023)
+    assert out["last_share_pct"].isna().tolist() == [False, True, False]
+    assert out["persons_short"].isna().tolist() == [False, True, False]
+    assert f["last_share_pct"].notna().all()  # a copy
+    # the data end caps the evaluated year: nothing after it can be asked for
+    assert T.blank_older_figures(f, data_end=2019)["last_share_pct"].notna().all()
+
+
+def test_entity_ranking_hides_small_cells_and_ranks_by_total_shortfall():
+    by_entity = pd.DataFrame({"entity": ["A", "A", "B", "B"], "group": ["g", "h", "g", "h"], "year": 2020,
+                              "share_pct": [5.0, 1.0, 8.0, 2.0]})
+    mask = pd.DataFrame(False, index=by_entity.index, columns=by_entity.columns)
+    mask.loc[3, "share_pct"] = True  # B/h is a small cell
+    by_entity.attrs = {"suppressed": mask}
+    last_t = pd.DataFrame({"entity": ["A", "A", "B", "B"], "group": ["g", "h", "g", "h"],
+                           "last_year": [2020, 2019, 2020, 2020], "persons_short": [3.0, 1.0, 10.0, 4.0],
+                           "status_nl": ["niet gehaald", "behaald", "niet gehaald", "niet gehaald"]})
+    w = T.entity_ranking(by_entity, last_t, ["g", "h"], 2020, threshold=5)
+    assert w["entity"].tolist() == ["B", "A"]
+    assert w["total_short"].tolist() == [10, 3]  # B/h hidden, A/h a 2019 figure: neither counts
+    assert w.loc[1, "h__status_nl"] == "geen cijfer 2020"
+    assert np.isnan(w.loc[0, "h__last_share_pct"]) and w.loc[0, "h__status_nl"] == "niet gehaald"
+    assert w.attrs["suppressed"].loc[0, "h__last_share_pct"] and not w.attrs["suppressed"].loc[1, "h__last_share_pct"]
+    assert w.attrs["suppression_threshold"] == 5
