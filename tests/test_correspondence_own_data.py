@@ -137,3 +137,25 @@ def test_without_a_data_file_the_run_stops_before_any_kernel_with_the_parameter_
     with pytest.raises(ParamError) as e:
         load_run(p, notebook="correspondentietest")
     assert "parameter 'data'" in str(e.value) and "parameter 'reference_groups'" in str(e.value)
+
+
+def test_a_group_of_three_with_markup_in_its_label_runs_and_stays_text(tmp_path):
+    """Hostile own data: a group of 3 applications (whose term the conditional logit cannot
+    estimate: it made the model singular) and markup in the labels and the title. The report
+    comes out, the term without information has no odds ratio, and no label is markup."""
+    df = pd.read_excel(OWN / "studie.xlsx")
+    df["groep"] = df["groep"].replace({"Turkse naam": "<script>alert(1)</script> Turkse naam"})
+    df.loc[df.index[df["groep"] == "vrouw"][:3], "groep"] = "<img src=x onerror=alert(2)>"
+    data = tmp_path / "studie.csv"
+    df.to_csv(data, index=False, sep=";")
+    params = yaml.safe_load((OWN / "studie.yaml").read_text(encoding="utf-8"))
+    params.update(data=str(data), title="Praktijktest <script>alert(3)</script>")
+    pf = tmp_path / "vijandig.yaml"
+    pf.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", "correspondentietest", "--params", str(pf), "--out", str(out), "--quiet"]) == 0
+    html = (out / "vijandig" / "report.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "<img src=x" not in html
+    reg = pd.read_csv(out / "vijandig" / "tables" / "regression.csv").set_index("term")
+    assert pd.isna(reg.loc["<img src=x onerror=alert(2)>", "odds_ratio"])
+    assert reg.loc["vrouw", "odds_ratio"] > 0

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from typing import Sequence
 
 import matplotlib.pyplot as plt
@@ -97,7 +99,8 @@ def plot_power(curves: pd.DataFrame, *, target: float = 0.8):
                     label=(f"kloof helemaal weg ({fmt.num(red, 1)} pp kleiner)" if whole
                            else f"kloof {fmt.num(red, 0)} pp kleiner"))
         ax.axhline(target, color="black", linestyle="--", linewidth=1)
-        ax.set_title(f"{str(g).capitalize()}: {k}", loc="left", fontsize=10)
+        # a 4-inch panel holds about 40 characters of a 10-point title: longer labels wrap
+        ax.set_title(textwrap.fill(f"{str(g).capitalize()}: {k}", 40), loc="left", fontsize=10)
         ax.set_xlabel("Vacatures in de volgende meting")
         rp.axis_format(ax, "y", "prop", 0)
         rp.axis_format(ax, "x", "num", 0)
