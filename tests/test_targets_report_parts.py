@@ -4,6 +4,7 @@ target and the summary sentences (narrative), the entity ranking and its disclos
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -98,3 +99,15 @@ def test_entity_ranking_hides_small_cells_and_ranks_by_total_shortfall():
     assert np.isnan(w.loc[0, "h__last_share_pct"]) and w.loc[0, "h__status_nl"] == "niet gehaald"
     assert w.attrs["suppressed"].loc[0, "h__last_share_pct"] and not w.attrs["suppressed"].loc[1, "h__last_share_pct"]
     assert w.attrs["suppression_threshold"] == 5
+
+
+def test_plot_backtest_two_bars_per_horizon_with_counts():
+    by_h = pd.DataFrame({"horizon": [1, 2], "mae_naive_pp": [0.5, 1.0], "mae_trend_pp": [0.4, 0.8],
+                         "n_projections": [7, 3]})
+    fig = T.plot_backtest(by_h)
+    ax = fig.axes[0]
+    heights = sorted(round(p.get_height(), 6) for p in ax.patches)
+    assert heights == [0.4, 0.5, 0.8, 1.0]
+    assert sorted(t.get_text() for t in ax.texts) == ["n = 3", "n = 7"]
+    assert ax.get_ylim()[1] == pytest.approx(1.2)
+    plt.close(fig)

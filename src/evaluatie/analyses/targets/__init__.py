@@ -29,7 +29,7 @@ from evaluatie.analyses.targets.assessment import (
     gender_balance)
 from evaluatie.analyses.targets.backtest import (
     BACKTEST_COLUMNS, backtest, backtest_groups, backtest_summary, deadline_review, naive_projection)
-from evaluatie.analyses.targets.figures import plot_group, plot_panels
+from evaluatie.analyses.targets.figures import plot_backtest, plot_group, plot_panels
 from evaluatie.analyses.targets.growth_paths import check_growth_path, parse_interim_target
 from evaluatie.analyses.targets.narrative import (
     GROUP_LABELS_NL, STATUS_CLASS, STATUS_NL, backtest_text, ci_text, later_figures_text, status_css, status_nl, tabel1,
@@ -62,5 +62,5 @@ __all__ = [
     # ranking
     "blank_older_figures", "entity_ranking",
     # figures
-    "plot_group", "plot_panels",
+    "plot_group", "plot_panels", "plot_backtest",
 ]

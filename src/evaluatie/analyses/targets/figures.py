@@ -1,5 +1,6 @@
 """Figures of the target-figure report: one group's series with its segments, breaks, trend,
-projection fan and targets (:func:`plot_group`), and a grid of such panels (:func:`plot_panels`)."""
+projection fan and targets (:func:`plot_group`), a grid of such panels (:func:`plot_panels`), and
+the backtest's errors per horizon (:func:`plot_backtest`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from evaluatie.analyses.targets.segments import as_breaks, group_series, segment
 from evaluatie.analyses.targets.trends import MIN_POINTS, TrendFit, fit_trend
 from evaluatie.publish.report import PALETTE, axis_format, legend_below
 
-__all__ = ["plot_group", "plot_panels"]
+__all__ = ["plot_group", "plot_panels", "plot_backtest"]
 
 
 def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_pct: float | None = None,
@@ -125,4 +126,25 @@ def plot_panels(data: pd.DataFrame, panels: Sequence[Mapping[str, Any]], breaks:
                 handles.append(h)
                 labs.append(lab)
     legend_below(fig, handles, labs, ncol=3, fontsize=11.5)
+    return fig
+
+
+def plot_backtest(by_horizon: pd.DataFrame):
+    """Bar chart of the backtest per horizon (``by_horizon``: :func:`backtest_summary` by
+    ``"horizon"``): mean absolute error of the rule of thumb next to that of the trend method, with
+    the number of projections above each pair. Returns the figure."""
+    by_h = by_horizon
+    fig, ax = plt.subplots(figsize=(11, 4.2))
+    w = 0.38
+    ax.bar(by_h["horizon"] - w / 2, by_h["mae_naive_pp"], w, color=PALETTE[5], label="'als dit tempo aanhoudt'")
+    ax.bar(by_h["horizon"] + w / 2, by_h["mae_trend_pp"], w, color=PALETTE[0], label="trendmethode (dit rapport)")
+    for _, r in by_h.iterrows():
+        ax.text(r["horizon"], max(r["mae_naive_pp"], r["mae_trend_pp"]) + 0.1, f"n = {int(r['n_projections'])}",
+                ha="center", fontsize=8, color="#444444")
+    ax.set_xlabel("jaren vooruit geprojecteerd")
+    ax.set_ylabel("gemiddelde afwijking (procentpunt)")
+    ax.set_xticks(by_h["horizon"])
+    axis_format(ax, "y", "num", 1)
+    ax.set_ylim(0, 1.2 * float(by_h[["mae_naive_pp", "mae_trend_pp"]].to_numpy().max()))
+    ax.legend(frameon=False, loc="upper left", ncol=2)
     return fig
