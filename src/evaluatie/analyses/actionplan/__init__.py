@@ -27,8 +27,10 @@ Modules:
 - ``reconcile``: sums against the source's stated totals, the plan against itself, findings.
 - ``planning``: months of the planning and what is known about each (:func:`timeline`).
 - ``subsidies``: the subsidy calculator and its tables.
-- ``narrative``: Dutch labels and wording (amounts, rows, months, ``[sic]``).
-- ``figures``: the planning as a month grid.
+- ``narrative``: Dutch labels and wording (amounts, rows, months, ``[sic]``), the sentences of the
+  summary and of each part, notes and alt texts.
+- ``figures``: budget per priority, status of the actions, days and budget per group, the planning
+  as a month grid.
 
 Column names are the canonical English ones; a user's own column names are mapped with
 ``columns={"planned_eur": "Voorzien op begroting 2018", ...}`` (canonical → user's column).
@@ -37,14 +39,19 @@ Column names are the canonical English ones; a user's own column names are mappe
 from __future__ import annotations
 
 from evaluatie.analyses.actionplan.execution import (
-    additional_actions, budget_execution, budget_without_execution, commitment_progress, status_budget,
-    status_distribution)
-from evaluatie.analyses.actionplan.figures import timeline_figure
+    additional_actions, budget_execution, budget_without_execution, commitment_progress, plan_groups,
+    status_budget, status_distribution)
+from evaluatie.analyses.actionplan.figures import (
+    budget_figure, plan_groups_figure, status_figure, timeline_figure, wrap)
 from evaluatie.analyses.actionplan.narrative import (
-    ASSESSMENT_NL, CHECK_NL, COMMITMENT_STATUS_NL, MEASURE_NL, RESULT_NL, mark_sic, month_label)
+    ASSESSMENT_NL, CHECK_NL, COMMITMENT_STATUS_NL, MEASURE_NL, PARTS_NL, RESULT_NL, budget_figure_alt,
+    budget_line_texts, cap, eur_signed, execution_judgements, execution_note, finding_text, mark_sic, month_label,
+    number, number_or_blank, number_signed, plan_groups_alt, priority_labels, status_figure_alt, status_note,
+    summary_lines, timeline_alt)
 from evaluatie.analyses.actionplan.planning import month_range, timeline
 from evaluatie.analyses.actionplan.inputs import (
-    BUDGET_LINES, STATUS_CLASSES, check_subsidy_rules, prepare, read, read_subsidy_rules, status_class)
+    BUDGET_LINES, PART_INPUTS, STATUS_CLASSES, check_parts, check_subsidy_rules, prepare, read, read_subsidy_rules,
+    status_class)
 from evaluatie.analyses.actionplan.reconcile import (
     action_comparison, explain_difference, findings, reconcile_plan, reconcile_totals)
 from evaluatie.analyses.actionplan.subsidies import subsidy, subsidy_rule, subsidy_rules_table, subsidy_table
@@ -58,4 +65,8 @@ __all__ = [
     "month_label", "status_class",
     "check_subsidy_rules", "COMMITMENT_STATUS_NL", "MEASURE_NL",
     "commitment_progress", "read_subsidy_rules", "subsidy", "subsidy_rule", "subsidy_rules_table", "subsidy_table",
+    "plan_groups", "budget_figure", "plan_groups_figure", "status_figure", "PARTS_NL", "budget_figure_alt",
+    "budget_line_texts", "cap", "eur_signed", "execution_judgements", "execution_note", "finding_text", "number",
+    "number_or_blank", "number_signed", "plan_groups_alt", "priority_labels", "status_figure_alt", "status_note",
+    "summary_lines", "timeline_alt", "PART_INPUTS", "check_parts", "wrap",
 ]

@@ -17,7 +17,7 @@ from evaluatie.analyses.actionplan.inputs import BUDGET_LINES, STATUS_CLASSES, s
 from evaluatie.core.errors import DataError, Problem
 
 __all__ = ["budget_execution", "status_distribution", "status_budget", "budget_without_execution",
-           "additional_actions", "commitment_progress"]
+           "additional_actions", "commitment_progress", "plan_groups"]
 
 # --------------------------------------------------------------------------- budget execution
 
@@ -205,3 +205,10 @@ def commitment_progress(commitments: pd.DataFrame, realised: pd.DataFrame | None
     out["status"] = np.where(out["realised_value"].isna(), "to_fill",
                              np.where(out["progress_pct"] >= 100, "reached", "not_reached"))
     return out.reset_index(drop=True)
+
+
+def plan_groups(planning: pd.DataFrame) -> pd.DataFrame:
+    """Actions, working days and budget per group of the planning (sums of the action rows, groups
+    in the order of the file)."""
+    return (planning.groupby("group", sort=False).agg(actions=("action", "size"), days=("days", "sum"),
+                                                      budget_eur=("budget_eur", "sum")).reset_index())

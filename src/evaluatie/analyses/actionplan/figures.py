@@ -1,19 +1,24 @@
 """Figures of the action-plan follow-up (matplotlib; the report's style comes from
-:mod:`evaluatie.publish.report`): the planning as a month grid (:func:`timeline_figure`).
+:mod:`evaluatie.publish.report`): the planning as a month grid (:func:`timeline_figure`), budget
+per priority (:func:`budget_figure`), status of the actions (:func:`status_figure`), days and
+budget per group (:func:`plan_groups_figure`).
 """
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+import textwrap
+from typing import Any, Mapping, Sequence
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.collections import PolyCollection
 from matplotlib.patches import Patch
 
 from evaluatie.analyses.actionplan.narrative import month_label
+from evaluatie.publish.report import PALETTE, axis_format
 
-__all__ = ["timeline_figure"]
+__all__ = ["timeline_figure", "budget_figure", "status_figure", "plan_groups_figure", "wrap"]
 
 
 def timeline_figure(tl: pd.DataFrame, *, palette: Sequence[str] | None = None, groups: bool = False):
@@ -96,5 +101,81 @@ def timeline_figure(tl: pd.DataFrame, *, palette: Sequence[str] | None = None, g
         handles.append(Patch(facecolor=palette[1], edgecolor="black", label="maand genoemd in de tekst van het plan"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(handles), fontsize=8,
               frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def wrap(text: Any, width: int = 40) -> str:
+    """A long label over several lines in a figure: nothing is cut off."""
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def budget_figure(execution: pd.DataFrame, budget_lines: Mapping[str, str]):
+    """Planned and spent budget per priority (thousand euro), one panel per budget line; what
+    additional actions cost is a hatched extension of the spent bar."""
+    lines = [l for l in budget_lines if l in set(execution["line"])]
+    fig, axes = plt.subplots(1, len(lines), figsize=(11, 6.5), sharey=True, squeeze=False)
+    per = execution.dropna(subset=["priority_no"])
+    for ax, line in zip(axes[0], lines):
+        d = per[per["line"] == line].sort_values("priority_no")
+        y = np.arange(len(d))
+        ax.barh(y - 0.2, d["planned_eur"] / 1000, height=0.4, color=PALETTE[0], label="voorzien")
+        ax.barh(y + 0.2, d["spent_planned_eur"] / 1000, height=0.4, color=PALETTE[1],
+                label="uitgegeven aan geplande acties")
+        if (d["spent_additional_eur"] > 0).any():
+            m = (d["spent_additional_eur"] > 0).to_numpy()  # no zero-width bars: their edge would show as a tick
+            ax.barh((y + 0.2)[m], d["spent_additional_eur"][m] / 1000, left=d["spent_planned_eur"][m] / 1000,
+                    height=0.4, color="white", edgecolor=PALETTE[5], hatch="///",
+                    label="uitgegeven aan bijkomende acties")
+        ax.set_yticks(y)
+        ax.set_yticklabels([wrap(f"{int(n)}. {p}", 32) for n, p in zip(d["priority_no"], d["priority"])], fontsize=8)
+        ax.set_title(budget_lines[line].split(" (")[0], fontsize=10)
+        ax.set_xlabel("duizend euro")
+        axis_format(ax, "x", "num")
+    axes[0][0].invert_yaxis()  # shared y axis: invert once
+    handles, labels_ = [], []
+    for ax in axes[0]:
+        for h, l in zip(*ax.get_legend_handles_labels()):
+            if l not in labels_:
+                handles.append(h)
+                labels_.append(l)
+    fig.legend(handles, labels_, loc="lower center", ncol=len(labels_), frameon=False, fontsize=9)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+def status_figure(dist: pd.DataFrame, classes: Mapping[str, str]):
+    """Stacked bars: the number of actions per evaluation class (``classes``: key -> label) per priority."""
+    d = dist.dropna(subset=["priority_no"])
+    fig, ax = plt.subplots(figsize=(9, 6))
+    left = np.zeros(len(d))
+    # contrasting colours: blue shades only for the two kinds of 'uitgevoerd', vermilion for 'niet uitgevoerd'
+    colours = {"done": PALETTE[0], "done_ongoing": PALETTE[4], "ongoing": PALETTE[2],
+               "postponed": PALETTE[1], "not_done": PALETTE[5]}
+    for key, label in classes.items():
+        ax.barh(np.arange(len(d)), d[key], left=left, color=colours[key], label=label)
+        left += d[key].to_numpy()
+    ax.set_yticks(np.arange(len(d)))
+    ax.set_yticklabels([wrap(f"{int(n)}. {p}", 40) for n, p in zip(d["priority_no"], d["priority"])], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("aantal acties")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=5, fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def plan_groups_figure(groups: pd.DataFrame):
+    """Two bar charts side by side: working days and budget (thousand euro) per group of actions."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), sharey=True)
+    y = np.arange(len(groups))
+    axes[0].barh(y, groups["days"], color=PALETTE[0])
+    axes[1].barh(y, groups["budget_eur"].fillna(0) / 1000, color=PALETTE[1])
+    axes[0].set_yticks(y)
+    axes[0].set_yticklabels([wrap(g, 30) for g in groups["group"]], fontsize=8)
+    axes[0].invert_yaxis()
+    axes[0].set_xlabel("werkdagen")
+    axes[1].set_xlabel("budget (duizend euro)")
+    axis_format(axes[0], "x", "num")
+    axis_format(axes[1], "x", "num", 0)
     fig.tight_layout()
     return fig

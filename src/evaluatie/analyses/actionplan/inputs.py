@@ -26,7 +26,23 @@ from evaluatie.intake.read import read_table
 from evaluatie.intake.schema import Column, Ledger, Schema
 
 __all__ = ["read", "prepare", "status_class", "STATUS_CLASSES", "BUDGET_LINES", "DEFAULT_SUBSIDY_RULES",
-           "read_subsidy_rules", "check_subsidy_rules"]
+           "read_subsidy_rules", "check_subsidy_rules", "PART_INPUTS", "check_parts"]
+
+#: the input files each part of the report needs (part -> parameter names)
+PART_INPUTS: dict[str, list[str]] = {
+    "budget": ["budget"], "status": ["budget"], "workload": ["planning", "planning_totals"],
+    "planning": ["planning"], "commitments": ["commitments"], "subsidies": ["subsidies"]}
+
+
+def check_parts(parts: Sequence[str], given: Mapping[str, Any]) -> None:
+    """Stop before reading anything when ``parts`` names an unknown part or a part whose input
+    file is not given (``given``: parameter name -> path or None); the message names them all."""
+    unknown = [p for p in parts if p not in PART_INPUTS]
+    if unknown:
+        raise ValueError(f"onbekend onderdeel in 'parts': {', '.join(unknown)}; kies uit {', '.join(PART_INPUTS)}")
+    missing = [f"{p} vraagt het invoerbestand '{k}'" for p in parts for k in PART_INPUTS[p] if not given[k]]
+    if missing:
+        raise ValueError("; ".join(missing))
 
 #: budget lines: key -> (planned column, spent column)
 BUDGET_LINES: dict[str, tuple[str, str]] = {

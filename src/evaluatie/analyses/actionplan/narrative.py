@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping, Sequence
+
+import pandas as pd
 
 from evaluatie.core import fmt
 
 __all__ = ["ASSESSMENT_NL", "CHECK_NL", "RESULT_NL", "MEASURE_NL", "COMMITMENT_STATUS_NL",
-           "amount_text", "rows_text", "month_label", "mark_sic"]
+           "amount_text", "rows_text", "month_label", "mark_sic", "PARTS_NL", "cap", "eur_signed", "number",
+           "number_signed", "number_or_blank", "finding_text", "priority_labels", "summary_lines",
+           "budget_line_texts", "execution_judgements", "execution_note", "budget_figure_alt", "status_note",
+           "status_figure_alt", "plan_groups_alt", "timeline_alt"]
 
 ASSESSMENT_NL = {
     "no_budget": "geen budget, geen uitgave",
@@ -92,3 +97,211 @@ def mark_sic(text: Any, words: Iterable[str] | None) -> Any:
     for w in words:
         text = re.sub(rf"(?<!\w){re.escape(w)}(?!\w)(?! \[sic\])", f"{w} [sic]", text)
     return text
+
+
+#: the parts a report can hold, in report order (key -> Dutch name in the introduction)
+PARTS_NL = {"budget": "uitvoering van de begroting", "status": "stand van de acties",
+            "workload": "inzet (werkdagen) en budget van het actieplan", "planning": "planning per maand",
+            "commitments": "indicatoren en verbintenissen", "subsidies": "subsidieberekening"}
+
+
+def cap(s: str) -> str:
+    """First letter only upper case: ``voorzien op begroting TOM`` -> ``Voorzien op begroting TOM``
+    (``str.capitalize`` would lower ``TOM``)."""
+    return s[:1].upper() + s[1:]
+
+
+def eur_signed(v: float) -> str:
+    """An amount difference with its sign: ``+`` or ``−`` before ``fmt.eur`` of the absolute value;
+    zero without sign; empty -> ``fmt.MISSING``."""
+    if pd.isna(v):
+        return fmt.MISSING
+    return ("+" if v > 0 else "−" if v < 0 else "") + fmt.eur(abs(v))
+
+
+def number(v: float) -> str:
+    """A number of days or euros as the tables show it: no decimals when whole, else one;
+    empty -> ``fmt.MISSING``."""
+    return fmt.MISSING if pd.isna(v) else fmt.num(v, 0 if float(v).is_integer() else 1)
+
+
+def number_signed(v: float) -> str:
+    """:func:`number` with its sign (``fmt.signed``)."""
+    return fmt.MISSING if pd.isna(v) else fmt.signed(v, 0 if float(v).is_integer() else 1)
+
+
+def number_or_blank(v: float) -> str:
+    """A number, or an empty cell when there is none (priority numbers of the additional actions)."""
+    return "" if pd.isna(v) else fmt.num(v)
+
+
+def finding_text(f: Mapping[str, Any]) -> str:
+    """The explanation of a finding as one sentence, with the rows that explain it:
+    ``Som 10 tegenover 12. Rijen: budget.csv rij 3.``"""
+    return f"{f['explanation'].rstrip('.')}." + (f" Rijen: {f['rows']}." if f["rows"] else "")
+
+
+def priority_labels(df: pd.DataFrame) -> list[str]:
+    """``1. Prioriteit`` per row (no number for a total row)."""
+    return [("" if pd.isna(n) else f"{int(n)}. ") + p for n, p in zip(df["priority_no"], df["priority"])]
+
+
+def summary_lines(*, budget_lines: Mapping[str, str], as_of: str | None = None,
+                  execution: pd.DataFrame | None = None, rec: pd.DataFrame | None = None,
+                  dist: pd.DataFrame | None = None, not_spent: pd.DataFrame | None = None,
+                  plan: pd.DataFrame | None = None, recon: pd.DataFrame | None = None,
+                  compare: pd.DataFrame | None = None, tl: pd.DataFrame | None = None,
+                  prog: pd.DataFrame | None = None) -> list[str]:
+    """The sentences of "In het kort", one per result, for the parts whose results are given
+    (``execution``: budget; ``dist`` and ``not_spent``: status; ``recon``, ``compare`` and ``plan``:
+    workload; ``tl``: planning; ``prog``: commitments). Only counts and sums of the given tables."""
+    summary: list[str] = []
+    if execution is not None:
+        when = f"Op {as_of} was" if as_of else "Volgens de bron was"
+        for line, label in budget_lines.items():
+            part = execution[execution["line"] == line]
+            if part.empty:
+                continue
+            t = part[part["priority"] == "Totaal"].iloc[0]
+            s = (f"**{label.split(' (')[0]}**: {when.lower() if summary else when} {fmt.eur(t['spent_eur'])} van "
+                 f"{fmt.eur(t['planned_eur'])} uitgegeven ({fmt.pct(t['spent_share_pct'], 0)}).")
+            if t["spent_additional_eur"] > 0:
+                s += (f" Daarvan ging {fmt.eur(t['spent_additional_eur'])} naar {int(t['additional_actions'])} "
+                      f"bijkomende acties buiten het plan; de geplande acties gebruikten "
+                      f"{fmt.pct(t['execution_pct'], 0)} van hun budget.")
+            summary.append(s)
+        if rec is not None:
+            bad = rec[(rec["check"] == "stated_total") & (rec["result"] != "ok")]
+            summary.append("De totalen kloppen met de totaalrij van de bron." if bad.empty else
+                           f"**{len(bad)} kolomtotalen wijken af van de totaalrij van de bron** (zie de bevindingen).")
+    if dist is not None:
+        tot = dist[dist["priority"] == "Totaal"].iloc[0]
+        n_done = int(tot["done"] + tot["done_ongoing"])
+        summary.append(f"{n_done} van de {int(tot['n_actions'])} acties ({fmt.pct(tot['done_pct'], 0)}) zijn "
+                       f"uitgevoerd (ook 'uitgevoerd en lopend'); {int(tot['not_done'])} niet uitgevoerd, "
+                       f"{int(tot['postponed'])} uitgesteld en {int(tot['ongoing'])} lopend.")
+        if not_spent is not None and not not_spent.empty:
+            summary.append(f"{len(not_spent)} keer bleef het voorziene budget van een actie op een begrotingslijn "
+                           f"volledig onaangeroerd (samen {fmt.eur(not_spent['planned_eur'].sum())}).")
+    if recon is not None:
+        n_ok = int((recon["result"] == "ok").sum())
+        n_bad = int((recon["result"] == "mismatch").sum())
+        n_expl = int((recon["result"] == "explained").sum())
+        summary.append(f"Het actieplan telt {fmt.num(plan['days'].sum(), 0)} werkdagen en "
+                       f"{fmt.eur(plan['budget_eur'].sum())}. {n_ok} van de {len(recon)} vergelijkingen met de "
+                       f"eigen groeps-, totaal- en sectietotalen kloppen; {n_expl} verschillen zijn verklaard"
+                       + (f", **{n_bad} niet**." if n_bad else " en geen enkel verschil is onverklaard."))
+        for _, c in compare[compare["result"] == "explained"].iterrows():
+            val = fmt.eur if c["measure"] == "budget_eur" else (lambda v: f"{number(v)} werkdagen")
+            summary.append(f"Eén actie staat op twee plaatsen anders: "
+                           f"'{c['scope'].split(' (')[0].split('. ', 1)[-1]}' heeft {val(c['planning'])} in de "
+                           f"planning en {val(c['section_text'])} in de sectietekst, die het verschil "
+                           f"({val(c['difference'])}) apart vermeldt (zie de bevindingen).")
+    if tl is not None:
+        n_known = int((tl["known_from"] != "unknown").sum())
+        summary.append(f"De maandplanning is grotendeels onbekend: van {len(tl)} combinaties van actie en maand "
+                       f"zijn er {n_known} bekend.")
+    if prog is not None:
+        n_fill = int((prog["status"] == "to_fill").sum())
+        summary.append(f"{len(prog)} becijferde verbintenissen"
+                       + (f"; voor {n_fill} is de gerealiseerde waarde nog in te vullen." if n_fill else "."))
+    return summary
+
+
+def budget_line_texts(execution: pd.DataFrame, budget_lines: Mapping[str, str]) -> list[str]:
+    """One bullet per budget line: what the planned actions spent of what was planned, how many
+    priorities over- and underspent (on planned actions only) and what went to additional actions."""
+    out = []
+    for line, label in budget_lines.items():
+        part = execution[execution["line"] == line]
+        if part.empty:
+            continue
+        t = part[part["priority"] == "Totaal"].iloc[0]
+        p = part[part["priority"] != "Totaal"]
+        over = p[p["assessment"] == "overspent"]
+        under = p[p["assessment"].isin(["underspent", "unspent"])]
+        extra = p[p["spent_additional_eur"] > 0]
+        s = (f"- **{label}**: de geplande acties gaven {fmt.eur(t['spent_planned_eur'])} uit van "
+             f"{fmt.eur(t['planned_eur'])} voorzien ({fmt.pct(t['execution_pct'], 0)}). {len(over)} "
+             f"topprioriteit{'en gaven' if len(over) != 1 else ' gaf'} aan geplande acties meer uit dan voorzien"
+             + (f" ({', '.join(str(int(n)) for n in over['priority_no'])})" if len(over) else "")
+             + f", {len(under)} minder.")
+        if len(extra):
+            s += (f" Daarnaast ging {fmt.eur(t['spent_additional_eur'])} naar bijkomende acties buiten het plan, bij "
+                  f"topprioriteit{'en' if len(extra) != 1 else ''} "
+                  + ", ".join(str(int(n)) for n in extra["priority_no"]) + ".")
+        out.append(s)
+    return out
+
+
+def execution_judgements(part: pd.DataFrame) -> list[str]:
+    """``87%: onderbesteding`` per row of a budget line (only the assessment when there is no rate)."""
+    return [ASSESSMENT_NL.get(a, a) if pd.isna(x) else f"{fmt.pct(x, 0)}: {ASSESSMENT_NL.get(a, a)}"
+            for x, a in zip(part["execution_pct"], part["assessment"])]
+
+
+def execution_note(line: str, has_extra: bool) -> str:
+    """The note under the execution table of one budget line."""
+    return ("Uitvoeringsgraad en beoordeling gaan alleen over de geplande acties: uitgegeven aan geplande "
+            "acties / voorzien (geen percentage als er niets voorzien was). 'Acties in prioriteit' telt alle "
+            "acties van de topprioriteit, ook die zonder bedrag op deze lijn"
+            + ("; 'Uitgegeven (bijkomend)': acties buiten het plan. Gepland + bijkomend = wat de totaalrij "
+               "van de bron optelt." if has_extra else ".")
+            + f" De export (tabel budget_execution_{line}) heeft ook het verschil en het totaal.")
+
+
+def budget_figure_alt(execution: pd.DataFrame, budget_lines: Mapping[str, str]) -> str:
+    """Alt text of the budget figure: per line planned, spent on planned and on additional actions,
+    and the number of overspent priority-line combinations."""
+    lines = [l for l in budget_lines if l in set(execution["line"])]
+    per = execution.dropna(subset=["priority_no"])
+    tot = execution[execution["priority"] == "Totaal"].set_index("line")
+    over = per[per["assessment"] == "overspent"]
+    desc = "; ".join(f"{budget_lines[l].split(' (')[0]}: {fmt.eur(tot.loc[l, 'spent_planned_eur'])} uitgegeven aan "
+                     f"geplande acties van {fmt.eur(tot.loc[l, 'planned_eur'])} voorzien "
+                     f"({fmt.pct(tot.loc[l, 'execution_pct'], 0)})"
+                     + (f", plus {fmt.eur(tot.loc[l, 'spent_additional_eur'])} aan bijkomende acties"
+                        if tot.loc[l, 'spent_additional_eur'] > 0 else "") for l in lines)
+    return (f"Staafdiagram van het voorziene en uitgegeven budget per topprioriteit, per begrotingslijn. {desc}. "
+            f"Bij {len(over)} combinaties van prioriteit en begrotingslijn gaven de geplande acties meer uit dan "
+            "voorzien.")
+
+
+def status_note(dist: pd.DataFrame) -> str:
+    """The note under the status table: what % uitgevoerd means, and where the additional actions are counted."""
+    extra = ""
+    if "additional" in dist and dist["additional"].iloc[-1]:
+        extra = (f"De {int(dist['additional'].iloc[-1])} bijkomende acties buiten het plan zijn meegeteld (bij "
+                 "topprioriteit " + ", ".join(str(int(n)) + ("" if a == 1 else f" ({int(a)})")
+                                             for n, a in zip(dist["priority_no"], dist["additional"])
+                                             if not pd.isna(n) and a)
+                 + "); de export heeft ze in een eigen kolom.")
+    return "% uitgevoerd = uitgevoerd (incl. 'uitgevoerd en lopend') / acties. " + extra
+
+
+def status_figure_alt(dist: pd.DataFrame, classes: Mapping[str, str]) -> str:
+    """Alt text of the status figure: the total count per evaluation class."""
+    tot = dist[dist["priority"] == "Totaal"].iloc[0]
+    counts = ", ".join(f"{int(tot[k])} {v.lower()}" for k, v in classes.items())
+    return (f"Gestapeld staafdiagram van de evaluatie van de acties per topprioriteit. In totaal "
+            f"{int(tot['n_actions'])} acties: {counts}.")
+
+
+def plan_groups_alt(groups: pd.DataFrame) -> str:
+    """Alt text of the figure of days and budget per group of actions."""
+    big_d = groups.loc[groups["days"].idxmax()]
+    big_b = groups.loc[groups["budget_eur"].fillna(0).idxmax()]
+    return (f"Twee staafdiagrammen: werkdagen en budget per groep van acties. Samen {fmt.num(groups['days'].sum(), 1)} "
+            f"werkdagen en {fmt.eur(groups['budget_eur'].sum())}. De meeste werkdagen: {big_d['group']} "
+            f"({fmt.num(big_d['days'], 1)}); het grootste budget: {big_b['group']} ({fmt.eur(big_b['budget_eur'])}).")
+
+
+def timeline_alt(tl: pd.DataFrame, months: Sequence[str]) -> str:
+    """Alt text of the planning timeline: how many cells are known and from where."""
+    n_known = int((tl["known_from"] != "unknown").sum())
+    n_plan = int((tl["known_from"] == "planning").sum())
+    return (f"Tijdlijn van {tl['action'].nunique()} acties over {len(months)} maanden "
+            f"({month_label(months[0])} tot {month_label(months[-1])}). Van de {len(tl)} cellen zijn er "
+            f"{n_known} bekend ({n_plan} uit de planningstabel, {n_known - n_plan} uit de tekst); de andere "
+            f"zijn onbekend en gearceerd. De acties staan per groep ({', '.join(dict.fromkeys(tl['group']))}); "
+            "de nummering van de acties begint in elke groep opnieuw.")

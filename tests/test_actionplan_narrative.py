@@ -1,0 +1,160 @@
+"""Wording, figures and small tables of the action-plan follow-up that moved out of the notebook
+(evaluatie.analyses.actionplan.narrative, .figures, .execution.plan_groups, .inputs.check_parts),
+each on a small hand-made input whose expected text is worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from evaluatie.analyses import actionplan as ap
+
+matplotlib.use("Agg")
+
+NBSP = "\xa0"
+
+
+def execution_table(spent_additional: float = 0.0) -> pd.DataFrame:
+    """One budget line with two priorities and its total row, as budget_execution returns it."""
+    return pd.DataFrame({
+        "line": ["regular"] * 3,
+        "priority_no": [1, 2, math.nan],
+        "priority": ["Werk", "Onderwijs", "Totaal"],
+        "actions": [3, 2, 5],
+        "planned_eur": [1000.0, 500.0, 1500.0],
+        "spent_planned_eur": [1200.0, 300.0, 1500.0],
+        "spent_additional_eur": [spent_additional, 0.0, spent_additional],
+        "spent_eur": [1200.0 + spent_additional, 300.0, 1500.0 + spent_additional],
+        "spent_share_pct": [120.0, 60.0, 100.0 + spent_additional / 15],
+        "execution_pct": [120.0, 60.0, 100.0],
+        "additional_actions": [1 if spent_additional else 0, 0, 1 if spent_additional else 0],
+        "assessment": ["overspent", "underspent", "on_plan"],
+    })
+
+
+def status_table() -> pd.DataFrame:
+    return pd.DataFrame({
+        "priority_no": [1, 2, math.nan], "priority": ["Werk", "Onderwijs", "Totaal"],
+        "done": [2, 1, 3], "done_ongoing": [0, 1, 1], "ongoing": [1, 0, 1], "postponed": [0, 0, 0],
+        "not_done": [0, 1, 1], "n_actions": [3, 3, 6], "done_pct": [200 / 3, 200 / 3, 200 / 3],
+        "additional": [1, 2, 3]})
+
+
+def test_formatters():
+    assert ap.eur_signed(-120) == f"−€{NBSP}120"
+    assert ap.eur_signed(1200) == f"+€{NBSP}1.200"
+    assert ap.eur_signed(0) == f"€{NBSP}0"
+    assert ap.eur_signed(math.nan) == "–"
+    assert ap.number(3.0) == "3" and ap.number(2.5) == "2,5" and ap.number(math.nan) == "–"
+    assert ap.number_signed(-2.5) == "−2,5"
+    assert ap.number_or_blank(math.nan) == "" and ap.number_or_blank(4) == "4"
+    assert ap.cap("voorzien op begroting TOM") == "Voorzien op begroting TOM"
+
+
+def test_finding_text_adds_the_rows_only_when_there_are_some():
+    assert ap.finding_text({"explanation": "Som 10 tegenover 12.", "rows": "b.csv rij 3"}) == \
+        "Som 10 tegenover 12. Rijen: b.csv rij 3."
+    assert ap.finding_text({"explanation": "Klopt", "rows": ""}) == "Klopt."
+
+
+def test_priority_labels_leave_the_total_unnumbered():
+    assert ap.priority_labels(execution_table()) == ["1. Werk", "2. Onderwijs", "Totaal"]
+
+
+def test_summary_lines_budget_and_status():
+    lines = ap.summary_lines(budget_lines={"regular": "Begroting 2018 (gewoon)"}, as_of="18/10/2018",
+                             execution=execution_table(300.0), dist=status_table(),
+                             not_spent=pd.DataFrame({"planned_eur": [100.0, 50.0]}))
+    assert lines[0] == (f"**Begroting 2018**: Op 18/10/2018 was €{NBSP}1.800 van €{NBSP}1.500 uitgegeven (120%). "
+                        f"Daarvan ging €{NBSP}300 naar 1 bijkomende acties buiten het plan; de geplande acties "
+                        "gebruikten 100% van hun budget.")
+    assert lines[1] == ("4 van de 6 acties (67%) zijn uitgevoerd (ook 'uitgevoerd en lopend'); 1 niet uitgevoerd, "
+                        "0 uitgesteld en 1 lopend.")
+    assert lines[2] == ("2 keer bleef het voorziene budget van een actie op een begrotingslijn volledig onaangeroerd "
+                        f"(samen €{NBSP}150).")
+    assert len(lines) == 3
+
+
+def test_summary_lines_only_for_given_parts():
+    assert ap.summary_lines(budget_lines={}) == []
+    prog = pd.DataFrame({"status": ["to_fill", "reached"]})
+    assert ap.summary_lines(budget_lines={}, prog=prog) == [
+        "2 becijferde verbintenissen; voor 1 is de gerealiseerde waarde nog in te vullen."]
+
+
+def test_budget_line_texts_count_over_and_underspending():
+    (text,) = ap.budget_line_texts(execution_table(), {"regular": "Begroting", "tom": "TOM"})
+    assert text == (f"- **Begroting**: de geplande acties gaven €{NBSP}1.500 uit van €{NBSP}1.500 voorzien (100%). "
+                    "1 topprioriteit gaf aan geplande acties meer uit dan voorzien (1), 1 minder.")
+
+
+def test_execution_judgements_and_note():
+    assert ap.execution_judgements(execution_table()) == ["120%: overbesteding", "60%: onderbesteding",
+                                                          "100%: volgens plan"]
+    d = pd.DataFrame({"execution_pct": [math.nan], "assessment": ["no_budget"]})
+    assert ap.execution_judgements(d) == ["geen budget, geen uitgave"]
+    assert "'Uitgegeven (bijkomend)'" in ap.execution_note("tom", True)
+    assert ap.execution_note("tom", False).endswith("op deze lijn. De export (tabel budget_execution_tom) heeft ook "
+                                                    "het verschil en het totaal.")
+
+
+def test_status_note_names_the_priorities_with_additional_actions():
+    assert ap.status_note(status_table()).endswith(
+        "De 3 bijkomende acties buiten het plan zijn meegeteld (bij topprioriteit 1, 2 (2)); de export heeft ze in "
+        "een eigen kolom.")
+    assert ap.status_note(status_table().drop(columns="additional")) == \
+        "% uitgevoerd = uitgevoerd (incl. 'uitgevoerd en lopend') / acties. "
+
+
+def test_alt_texts():
+    assert ap.status_figure_alt(status_table(), ap.STATUS_CLASSES).endswith(
+        "In totaal 6 acties: 3 uitgevoerd, 1 uitgevoerd en lopend, 1 lopend, 0 uitgesteld, 1 niet uitgevoerd.")
+    alt = ap.budget_figure_alt(execution_table(300.0), {"regular": "Begroting (gewoon)"})
+    assert (f"Begroting: €{NBSP}1.500 uitgegeven aan geplande acties van €{NBSP}1.500 voorzien (100%), plus "
+            f"€{NBSP}300 aan bijkomende acties.") in alt
+    assert alt.endswith("Bij 1 combinaties van prioriteit en begrotingslijn gaven de geplande acties meer uit dan "
+                        "voorzien.")
+    groups = pd.DataFrame({"group": ["A", "B"], "actions": [1, 2], "days": [3.0, 5.0], "budget_eur": [900.0, 100.0]})
+    assert ap.plan_groups_alt(groups).endswith(f"De meeste werkdagen: B (5,0); het grootste budget: A (€{NBSP}900).")
+    tl = pd.DataFrame({"action": ["a", "a", "b", "b"], "group": ["G", "G", "H", "H"],
+                       "known_from": ["planning", "unknown", "text", "unknown"]})
+    assert ap.timeline_alt(tl, ["2024-01", "2024-02"]).startswith(
+        "Tijdlijn van 2 acties over 2 maanden (jan '24 tot feb '24). Van de 4 cellen zijn er 2 bekend (1 uit de "
+        "planningstabel, 1 uit de tekst)")
+
+
+def test_plan_groups_sums_per_group_in_file_order():
+    plan = pd.DataFrame({"group": ["B", "A", "B"], "action": ["x", "y", "z"], "days": [1.0, 2.0, 3.5],
+                         "budget_eur": [10.0, 20.0, 30.0]})
+    g = ap.plan_groups(plan)
+    assert g["group"].tolist() == ["B", "A"]
+    assert g["actions"].tolist() == [2, 1] and g["days"].tolist() == [4.5, 2.0]
+    assert g["budget_eur"].tolist() == [40.0, 20.0]
+
+
+def test_figures_have_one_bar_per_priority_and_class():
+    fig = ap.budget_figure(execution_table(300.0), {"regular": "Begroting (gewoon)", "tom": "TOM"})
+    (ax,) = fig.axes
+    assert ax.get_title() == "Begroting"
+    assert len(ax.patches) == 2 + 2 + 1  # planned, spent on planned, one additional extension
+    plt.close(fig)
+    fig = ap.status_figure(status_table(), ap.STATUS_CLASSES)
+    assert len(fig.axes[0].patches) == 2 * len(ap.STATUS_CLASSES)
+    plt.close(fig)
+    groups = pd.DataFrame({"group": ["A", "B"], "days": [3.0, 5.0], "budget_eur": [900.0, math.nan]})
+    fig = ap.plan_groups_figure(groups)
+    assert [len(a.patches) for a in fig.axes] == [2, 2]
+    plt.close(fig)
+    assert ap.wrap("een twee drie", 8) == "een twee\ndrie"
+
+
+def test_check_parts_names_unknown_parts_and_missing_files():
+    with pytest.raises(ValueError, match="onbekend onderdeel in 'parts': begroting"):
+        ap.check_parts(["begroting"], {})
+    with pytest.raises(ValueError, match="workload vraagt het invoerbestand 'planning_totals'"):
+        ap.check_parts(["workload"], {"planning": "p.csv", "planning_totals": None})
+    ap.check_parts(["budget", "status"], {"budget": "b.csv"})
