@@ -128,3 +128,89 @@ def test_frame_with_impossible_counts_is_refused_row_by_row(tmp_path):
     path.write_text("soort;aantal\ninstapplan;1.200\ngroeiplan;30\n", encoding="utf-8")
     assert sv.frame_margins(read_table(path), ["soort"], "aantal")["soort"].to_dict() == {
         "groeiplan": 30.0, "instapplan": 1200.0}
+
+
+# --------------------------------------------------------------------------- moved out of the notebook
+
+def _claims_frame():
+    return pd.DataFrame({"op": [">", "~"], "value": [0.5, 0.9], "tolerance": [np.nan, 0.05],
+                         "coding_nl": ["", "top-2"], "levels": ["ja", "ja"], "other_levels": ["deels+nee", "nee"],
+                         "verdict": ["supported", "undecided"], "verdict_nl": ["ondersteund", "onbeslist"],
+                         "alt_levels": ["ja+deels", ""], "alt_verdict": ["not_supported", ""],
+                         "alt_verdict_nl": ["niet ondersteund", ""], "alt_estimate": [0.712, np.nan],
+                         "text_nl": ["Doel A", "Doel B"]})
+
+
+def test_claim_rules_nl_bound_and_coding():
+    out = lk.claim_rules_nl(_claims_frame())
+    assert out["claim_rule"].tolist() == ["> 50%", "≈ 90% (± 5 procentpunt)"]
+    assert out["coding"].tolist() == ["'ja' (niet: deels, nee)", "top-2"]
+
+
+def test_claims_summary_nl_counts_verdicts():
+    s = lk.claims_summary_nl(_claims_frame(), conf=0.95, n_pop=1440, n_analysed=500)
+    assert "Van de 2 gepubliceerde conclusies" in s and "**1 ondersteund**" in s
+    assert "0 niet ondersteund en 1 onbeslist (het 95%-" in s
+    assert "1.440 afgeronde plannen" in s and "op 500 organisaties" in s
+
+
+def test_alternative_codings_and_flips():
+    alt = lk.alternative_codings(_claims_frame())
+    assert alt["text_nl"].tolist() == ["Doel A"]
+    s = lk.coding_flips_nl(alt)
+    assert "verandert het oordeel over «Doel A»: 71% behaalde het streefcijfer minstens deels, " \
+           "dus niet ondersteund in plaats van ondersteund." in s
+    same = alt.assign(alt_verdict="supported")
+    assert lk.coding_flips_nl(same).endswith("blijft elk oordeel hetzelfde.")
+    assert lk.alternative_codings(_claims_frame().drop(columns="alt_levels")).empty
+    assert lk.VERDICT_CLASSES[lk.VERDICTS_NL["not_supported"]] == "ev-bad"
+
+
+def test_response_nl_with_and_without_incomplete():
+    s = lk.response_nl(536, 500, 1440, None)
+    assert s.startswith("Respons: 536 organisaties vulden de vragenlijst in, waarvan 500 in de analyse.")
+    assert "Onvolledige" not in s
+    s = lk.response_nl(536, 500, 1440, (36, 3, 30))
+    assert "**Onvolledige vragenlijsten:** 36 organisaties" in s and "tussen 3 en 30 van hen" in s
+
+
+def test_breakdown_intro_nl_names_number_of_tests():
+    s = lk.breakdown_intro_nl(18)
+    assert "**18 toetsen**" in s and "over alle 18 toetsen samen" in s
+
+
+def _breakdown_design():
+    # group a: 8 of 10 'ja'; group b: 2 of 10 'ja'; group c: 3 respondents (below the threshold)
+    return sv.SurveyDesign(pd.DataFrame({"g": ["a"] * 10 + ["b"] * 10 + ["c"] * 3,
+                                         "x": ["ja"] * 8 + ["nee"] * 2 + ["ja"] * 2 + ["nee"] * 8 + ["ja"] * 3}))
+
+
+def test_breakdowns_holm_over_all_tests_and_tables():
+    d = _breakdown_design()
+    results, tests = lk.breakdowns(d, ["g"], {"X": ("x", "ja")}, threshold=5)
+    assert tests["by"].tolist() == ["g"]
+    assert tests["p_holm"].iloc[0] == pytest.approx(tests["p_value"].iloc[0])  # one test: Holm changes nothing
+    est, _ = results["g"]
+    shown, export = lk.breakdown_tables(est, tests.set_index("indicator"), "g", ["X"], threshold=5)
+    assert shown.columns.tolist() == ["indicator", "a", "b", "c", "F", "df", "p_value", "p_holm"]
+    assert shown.loc[0, "a"] == "80,0%\u00a0(10)" and shown.loc[0, "b"] == "20,0%\u00a0(10)"
+    assert shown.attrs["suppressed"].loc[0, "c"] and not shown.attrs["suppressed"].loc[0, "a"]
+    assert set(export["g"]) == {"a", "b", "c"} and "se" not in export.columns
+    assert (export["p_holm"] == tests["p_holm"].iloc[0]).all()
+
+
+def test_targets_table_and_reached_split_closed_form():
+    # 'ja' 4, 'deels' 3, 'nee' 3 among those with a target; 10 set one, 2 did not
+    df = pd.DataFrame({"target_set_x": ["ja"] * 10 + ["nee"] * 2,
+                       "target_reached_x": ["ja"] * 4 + ["deels"] * 3 + ["nee"] * 3 + [None] * 2})
+    d = sv.SurveyDesign(df)
+    tg = lk.targets_table(d, {"x": "Groep X"}, threshold=5)
+    assert tg["measure"].tolist() == list(lk.MEASURES_NL.values()) and tg["group"].tolist() == ["Groep X"] * 2
+    assert tg["estimate"].tolist() == pytest.approx([10 / 12, 4 / 10])
+    rs, levels = lk.reached_split(d, {"x": "Groep X"}, threshold=3)
+    assert levels == ["ja", "deels", "nee"]
+    r = rs.iloc[0]
+    assert (r["ja"], r["deels"], r["nee"]) == pytest.approx((0.4, 0.3, 0.3))
+    assert r["ja_or_deels"] == pytest.approx(0.7) and r["n"] == 10 and not r["suppressed"]
+    rs4, _ = lk.reached_split(d, {"x": "Groep X"}, threshold=4)  # 'deels' and 'nee' have 3: a small cell
+    assert rs4["suppressed"].iloc[0]

@@ -1,8 +1,11 @@
-"""Published conclusions checked against the survey, with their Dutch verdicts.
+"""Published conclusions checked against the survey, with their Dutch verdicts, and the Dutch
+sentences of the report that depend on the results.
 
 :func:`claims_check` estimates each claim's share with its design-based interval and judges the
 claim from that interval (supported / not supported / undecided); :data:`VERDICTS_NL` gives the
-verdicts' wording for the reader. Reference tests: ``tests/test_likert.py``,
+verdicts' wording for the reader, :data:`VERDICT_CLASSES` their table colours. The ``*_nl``
+functions write the report's sentences (summary of the verdicts, the tested rule of each claim,
+the effect of an alternative coding, the response and the multiple-testing paragraphs). Reference tests: ``tests/test_likert.py``,
 ``tests/test_survey_reporting.py`` (closed forms) and ``tests/test_survey_speed.py`` (the batched
 estimates against one estimate per claim).
 """
@@ -15,12 +18,17 @@ import numpy as np
 import pandas as pd
 
 from evaluatie.analyses.survey.statistics import _aslist
+from evaluatie.core import fmt
 from evaluatie.stats.survey import SurveyDesign
 
-__all__ = ["VERDICTS_NL", "claims_check"]
+__all__ = ["VERDICTS_NL", "VERDICT_CLASSES", "claims_check", "claims_summary_nl", "claim_rules_nl",
+           "alternative_codings", "coding_flips_nl", "response_nl", "breakdown_intro_nl"]
 
 VERDICTS_NL = {"supported": "ondersteund", "not_supported": "niet ondersteund",
                "undecided": "onbeslist (interval overlapt de grens)", "no_data": "geen gegevens"}
+VERDICT_CLASSES = {VERDICTS_NL["supported"]: "ev-good", VERDICTS_NL["not_supported"]: "ev-bad",
+                   VERDICTS_NL["undecided"]: "ev-warn"}
+OPS_NL = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "≈"}
 _OPS = (">=", ">", "<=", "<", "~")
 
 
@@ -140,3 +148,79 @@ def _claims_batch(design: SurveyDesign, claims, ci: str, conf: float) -> dict:
         return out
     except Exception:  # noqa: BLE001 - fall back to the claim-by-claim path and its own error
         return {}
+
+
+# --------------------------------------------------------------------------- report sentences
+
+def claims_summary_nl(cc: pd.DataFrame, *, conf: float, n_pop: float, n_analysed: int) -> str:
+    """The opening sentence: how many claims of :func:`claims_check` are supported, not supported
+    or undecided, the population of the frame and the number of organisations analysed."""
+    counts = cc["verdict"].value_counts()
+    return (f"Van de {len(cc)} gepubliceerde conclusies die hier getoetst worden, zijn er "
+            f"**{counts.get('supported', 0)} ondersteund** door de gegevens, {counts.get('not_supported', 0)} niet ondersteund "
+            f"en {counts.get('undecided', 0)} onbeslist (het {int(conf * 100)}%-betrouwbaarheidsinterval overlapt de grens). "
+            f"Alle schattingen zijn gewogen naar het populatiekader van {fmt.num(n_pop)} afgeronde plannen; "
+            f"ze steunen op {fmt.num(n_analysed)} organisaties.")
+
+
+def claim_rules_nl(cc: pd.DataFrame) -> pd.DataFrame:
+    """``cc`` with two columns for the reader: ``claim_rule`` (the tested bound, e.g. ``> 50%`` or
+    ``≈ 90% (± 5 procentpunt)``) and ``coding`` (the claim's ``coding_nl``, or else the counted
+    and not-counted levels)."""
+    out = cc.copy()
+    out["claim_rule"] = [f"{OPS_NL[o]} {fmt.prop(v, 0)}" + (f" (± {fmt.num(t * 100, 0)} procentpunt)" if o == "~" else "")
+                         for o, v, t in zip(cc["op"], cc["value"], cc["tolerance"])]
+    out["coding"] = [c if c else f"'{lv}' (niet: {ot.replace('+', ', ')})"
+                     for c, lv, ot in zip(cc["coding_nl"], cc["levels"], cc["other_levels"])]
+    return out
+
+
+def alternative_codings(cc: pd.DataFrame) -> pd.DataFrame:
+    """The claims of :func:`claims_check` that were also judged under ``alt_levels`` (empty frame
+    when there are none)."""
+    if "alt_levels" not in cc.columns:
+        return cc.iloc[0:0]
+    return cc[cc["alt_levels"] != ""].reset_index(drop=True)
+
+
+def coding_flips_nl(alt: pd.DataFrame) -> str:
+    """The paragraph on target claims coded 'ja' only: which verdicts change when 'deels' counts
+    as reached (the rows of :func:`alternative_codings` whose ``alt_verdict`` differs)."""
+    flips = alt[alt["alt_verdict"] != alt["verdict"]]
+    return ("**Streefcijfers: 'deels' telt als niet behaald.** Op de vraag of het streefcijfer behaald werd, kon een organisatie "
+            "'ja', 'deels' of 'nee' antwoorden (zie de verdeling bij *Streefcijfers per kansengroep*). De conclusies hierboven tellen "
+            "enkel 'ja' als behaald. Tellen we 'deels' mee als behaald, dan "
+            + ("verandert het oordeel over " + "; ".join(f"«{t}»: {fmt.prop(a, 0)} behaalde het streefcijfer minstens deels, "
+                                                         f"dus {v} in plaats van {o}"
+                                                         for t, a, v, o in zip(flips["text_nl"], flips["alt_estimate"],
+                                                                               flips["alt_verdict_nl"], flips["verdict_nl"])) + "."
+               if len(flips) else "blijft elk oordeel hetzelfde."))
+
+
+def response_nl(read: int, analysed: int, n_pop: float, incomplete: tuple[int, int, int] | None) -> str:
+    """The response paragraph: questionnaires read and analysed against the plans in the frame
+    and, when incomplete questionnaires were left out (``incomplete``: their number and the
+    fewest and most of them that answered a question), what that means."""
+    resp = (f"Respons: {fmt.num(read)} organisaties vulden de vragenlijst in, waarvan "
+            f"{fmt.num(analysed)} in de analyse. Ter vergelijking: het kader telt {fmt.num(n_pop)} afgeronde plannen "
+            "(zie hierboven: geen responsgraad).")
+    if incomplete:
+        n_inc, lo_inc, hi_inc = incomplete
+        resp += (f" **Onvolledige vragenlijsten:** {fmt.num(n_inc)} organisaties vulden de vragenlijst niet volledig in. Ze "
+                 f"beantwoordden wel een deel van de vragen (per vraag tussen {fmt.num(lo_inc)} en {fmt.num(hi_inc)} van hen), "
+                 "maar blijven in alle onderdelen buiten de analyse, ook in de onderdelen die ze wel invulden. Zo volgen we de "
+                 "gepubliceerde evaluatie, die op de volledig ingevulde vragenlijsten steunt. Als onvolledige respons samenhangt met de "
+                 "antwoorden (bv. minder tevreden organisaties haken vaker af), kan dat de schattingen vertekenen; de weging corrigeert "
+                 "daar niet voor. Met de parameter `complete_only: false` tellen hun antwoorden per vraag mee.")
+    return resp
+
+
+def breakdown_intro_nl(n_tests: int) -> str:
+    """The paragraph before the breakdown tables: the Rao-Scott test and the Holm correction over
+    all ``n_tests`` tests."""
+    return ("Verschillen tussen groepen worden getoetst met de Rao-Scott-gecorrigeerde chikwadraattoets (F-versie), "
+            "die rekening houdt met de weging; *df* zijn de vrijheidsgraden van teller en noemer van die F-verdeling. "
+            f"Samen zijn het **{n_tests} toetsen**: bij zoveel toetsen verwacht je ook zonder echte verschillen af en toe een "
+            "kleine p-waarde. Daarom staat naast de gewone p-waarde ook de p-waarde met **Holm-correctie** over alle "
+            f"{n_tests} toetsen samen; die houdt de kans op minstens één vals-positief resultaat onder het gekozen niveau. "
+            "Elke cel toont het gewogen aandeel positief en, tussen haakjes, het aantal respondenten waarop het steunt.")

@@ -19,11 +19,13 @@ import numpy as np
 import pandas as pd
 
 from evaluatie.analyses.survey.responses import DK_SUFFIX, normalise_label
+from evaluatie.core import fmt
 from evaluatie.core.numbers import parse_number
+from evaluatie.stats.multitest import adjust_pvalues
 from evaluatie.stats.survey import SurveyDesign
 
-__all__ = ["distribution", "top2", "natural_key", "weighting_table", "breakdown", "code_themes",
-           "suppression_mask"]
+__all__ = ["distribution", "top2", "natural_key", "weighting_table", "breakdown", "breakdowns",
+           "breakdown_tables", "code_themes", "suppression_mask"]
 
 
 # --------------------------------------------------------------------------- Likert estimates
@@ -168,6 +170,45 @@ def breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str,
     e["suppressed"] = small
     e.loc[small, ["estimate", "se", "ci_low", "ci_high"]] = np.nan
     return e, pd.concat(tests, ignore_index=True)
+
+
+def breakdowns(design: SurveyDesign, bys: Iterable[str], indicators: Mapping[str, tuple[str, Any]], *,
+               ci: str = "logit", conf: float = 0.95, threshold: int = 5) -> tuple[dict, pd.DataFrame]:
+    """:func:`breakdown` for each variable of ``bys``, and all their tests in one frame (column
+    ``by``) with ``p_holm``: the p-values adjusted with Holm's method over all tests together
+    (:func:`evaluatie.stats.multitest.adjust_pvalues`). Returns ``({by: (estimates, tests)}, tests)``."""
+    results = {by: breakdown(design, by, indicators, ci=ci, conf=conf, threshold=threshold) for by in bys}
+    all_tests = pd.concat([t.assign(by=by) for by, (_, t) in results.items()], ignore_index=True)
+    all_tests["p_holm"] = adjust_pvalues(all_tests["p_value"])
+    return results, all_tests
+
+
+def breakdown_tables(est: pd.DataFrame, tests: pd.DataFrame, by: str, indicators: Sequence[str], *,
+                     threshold: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The two tables of one breakdown by ``by`` (``est`` from :func:`breakdown`, ``tests`` its rows
+    of the :func:`breakdowns` tests, indexed by indicator).
+
+    Returns ``(shown, export)``. ``shown``: one row per indicator, one text column per group of
+    ``by`` ("share (n)", nl-BE), then ``F``, ``df`` (text: numerator; denominator), ``p_value``
+    and ``p_holm``, with ``attrs["suppressed"]`` marking the cells with a base below
+    ``threshold``. ``export``: machine-readable, one row per indicator and group with interval
+    and base, and the test of the indicator."""
+    groups = est[by].drop_duplicates().tolist()
+    shown = pd.DataFrame({"indicator": list(indicators)})
+    mask = pd.DataFrame(False, index=shown.index, columns=["indicator", *map(str, groups), "F", "df", "p_value", "p_holm"])
+    for g in groups:
+        sub = est[est[by] == g].set_index("indicator").reindex(list(indicators))
+        shown[str(g)] = [f"{fmt.prop(e, 1)}\u00a0({fmt.num(n)})" for e, n in zip(sub["estimate"], sub["n"])]
+        mask[str(g)] = sub["suppressed"].fillna(True).astype(bool).to_numpy()
+    t = tests.reindex(list(indicators))
+    shown["F"] = t["F"].to_numpy()
+    shown["df"] = [f"{fmt.num(a, 1)};\u00a0{fmt.num(b, 0)}" for a, b in zip(t["ndf"], t["ddf"])]
+    shown["p_value"] = t["p_value"].to_numpy()
+    shown["p_holm"] = t["p_holm"].to_numpy()
+    shown.attrs["suppressed"], shown.attrs["suppression_threshold"] = mask, threshold
+    export = est.drop(columns=["se"], errors="ignore").merge(
+        tests[["F", "ndf", "ddf", "p_value", "p_holm"]].reset_index(), on="indicator", how="left")
+    return shown, export
 
 
 # --------------------------------------------------------------------------- open questions

@@ -1,0 +1,57 @@
+"""Targets per target group (streefcijfers per kansengroep): the share of organisations that set
+a target and the share that reached it, and the full distribution of the answer to "reached?"
+('ja', 'deels', 'nee').
+
+The data have, per target group ``g``, the columns ``target_set_<g>`` and ``target_reached_<g>``.
+Estimates are design-based shares with the interval method of ``SurveyDesign.proportion``;
+bases below the disclosure threshold are flagged ``suppressed``. Tests: ``tests/test_likert.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import pandas as pd
+
+from evaluatie.stats.survey import SurveyDesign
+
+__all__ = ["MEASURES_NL", "targets_table", "reached_split"]
+
+MEASURES_NL = {"set": "streefcijfer vastgelegd", "reached": "volledig behaald ('ja'; bij wie een streefcijfer had)"}
+
+
+def targets_table(design: SurveyDesign, target_groups: Mapping[str, str], *, ci: str = "logit",
+                  conf: float = 0.95, threshold: int = 5) -> pd.DataFrame:
+    """The share 'ja' of ``target_set_<g>`` and ``target_reached_<g>`` for each group ``g`` of
+    ``target_groups`` (column -> Dutch name): the rows of ``SurveyDesign.proportion`` with the
+    Dutch ``group`` and ``measure`` (:data:`MEASURES_NL`) and ``suppressed`` (base below
+    ``threshold``; the estimates themselves are not blanked here)."""
+    tg = design.proportion([f"target_{m}_{g}" for g in target_groups for m in MEASURES_NL], "ja", ci=ci, conf=conf)
+    tg["group"] = [name for name in target_groups.values() for _ in MEASURES_NL]
+    tg["measure"] = list(MEASURES_NL.values()) * len(target_groups)
+    tg["suppressed"] = tg["n"] < threshold
+    return tg
+
+
+def reached_split(design: SurveyDesign, target_groups: Mapping[str, str], *, ci: str = "logit",
+                  conf: float = 0.95, threshold: int = 5) -> tuple[pd.DataFrame, list[str]]:
+    """The distribution of ``target_reached_<g>`` per group: one row per group with the share of
+    each answered level (columns ``ja``, ``deels``, ``nee`` first, other levels after), the share
+    'ja' or 'deels' with its interval (``ja_or_deels``, ``ja_or_deels_ci_low``,
+    ``ja_or_deels_ci_high``), the base ``n`` and ``suppressed`` (base below ``threshold`` or a level
+    with fewer than ``threshold`` respondents). Returns ``(table, level columns)``."""
+    reached_vars = [f"target_reached_{g}" for g in target_groups]
+    split = design.proportion(reached_vars, ci=ci, conf=conf)
+    partly = design.proportion(reached_vars, ["ja", "deels"], ci=ci, conf=conf)
+    rs = split.pivot_table(index="variable", columns="level", values="estimate", sort=False)
+    rs = rs.reindex(columns=[c for c in ["ja", "deels", "nee"] if c in rs.columns] +
+                    [c for c in rs.columns if c not in ("ja", "deels", "nee")])
+    rs = rs.reindex(reached_vars).reset_index()
+    rs.columns.name = None
+    rs.insert(0, "group", list(target_groups.values()))
+    rs = rs.merge(partly[["variable", "estimate", "ci_low", "ci_high", "n"]].rename(
+        columns={"estimate": "ja_or_deels", "ci_low": "ja_or_deels_ci_low", "ci_high": "ja_or_deels_ci_high"}), on="variable")
+    small_cell = split.assign(small=split["n_level"] < threshold).groupby("variable")["small"].any()
+    rs["suppressed"] = (rs["n"] < threshold) | rs["variable"].map(small_cell).fillna(False).to_numpy()
+    level_cols = [c for c in rs.columns if c in split["level"].astype(str).unique()]
+    return rs, level_cols
