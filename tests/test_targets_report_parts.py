@@ -111,3 +111,23 @@ def test_plot_backtest_two_bars_per_horizon_with_counts():
     assert sorted(t.get_text() for t in ax.texts) == ["n = 3", "n = 7"]
     assert ax.get_ylim()[1] == pytest.approx(1.2)
     plt.close(fig)
+
+
+def test_entity_gender_balance_rules_and_verdicts():
+    be = pd.DataFrame({"entity": ["A", "A", "B", "B", "C"], "year": 2023,
+                       "group": ["women_total", "women_middle", "women_total", "women_middle", "women_middle"],
+                       "denominator": [100, 10, 100, 1, 8], "share_pct": [30.0, 70.0, 50.0, 100.0, np.nan]})
+    gb = T.entity_gender_balance(be, 2023, 33.0)
+    assert gb["verdict"].tolist() == ["vrouwen ondervertegenwoordigd", "mannen ondervertegenwoordigd", "evenwichtig",
+                                      "uitgezonderd (één functie)", "niet getoond (kleine aantallen)"]
+    # middle management: 66% rule, so 34% of women is balanced there but 33,5% of all staff would not be
+    mid = T.entity_gender_balance(be.assign(share_pct=[33.5, 34.0, 50.0, 50.0, 50.0]), 2023, 34.0)
+    assert mid["verdict"].tolist()[:2] == ["vrouwen ondervertegenwoordigd", "evenwichtig"]
+    assert T.entity_gender_balance(be, 2023, 33.0, entity="B")["entity"].tolist() == ["B", "B"]
+
+
+def test_domain_gender_balance():
+    bd = pd.DataFrame({"policy_domain": ["x", "y", "z", "x"], "year": [2023, 2023, 2023, 2022],
+                       "group": "women_total", "denominator": 50, "share_pct": [20.0, 80.0, 50.0, 50.0]})
+    dom = T.domain_gender_balance(bd, 2023, 33.0)
+    assert dom["verdict"].tolist() == ["vrouwen ondervertegenwoordigd", "mannen ondervertegenwoordigd", "evenwichtig"]

@@ -18,6 +18,7 @@ T; T.assess(...)`` works):
 - :mod:`~evaluatie.analyses.targets.growth_paths` — entity growth paths (interim-target rules).
 - :mod:`~evaluatie.analyses.targets.narrative` — Dutch status and group labels, Tabel 1, the
   verdict per target and the summary sentences.
+- :mod:`~evaluatie.analyses.targets.gender` — the gender-balance tables per entity and domain.
 - :mod:`~evaluatie.analyses.targets.ranking` — the entity ranking and its disclosure rule.
 - :mod:`~evaluatie.analyses.targets.figures` — series panels with breaks, trend and projection fan.
 """
@@ -30,10 +31,11 @@ from evaluatie.analyses.targets.assessment import (
 from evaluatie.analyses.targets.backtest import (
     BACKTEST_COLUMNS, backtest, backtest_groups, backtest_summary, deadline_review, naive_projection)
 from evaluatie.analyses.targets.figures import plot_backtest, plot_group, plot_panels
+from evaluatie.analyses.targets.gender import domain_gender_balance, entity_gender_balance
 from evaluatie.analyses.targets.growth_paths import check_growth_path, parse_interim_target
 from evaluatie.analyses.targets.narrative import (
     GROUP_LABELS_NL, STATUS_CLASS, STATUS_NL, backtest_text, ci_text, later_figures_text, status_css, status_nl, tabel1,
-    verdict, yearly_summary_text)
+    gender_verdict_nl, verdict, yearly_summary_text)
 from evaluatie.analyses.targets.prepare import (
     CANONICAL, combine_sources, entity_values, read_growth_paths, read_series, read_targets, read_yearly_figures)
 from evaluatie.analyses.targets.ranking import blank_older_figures, entity_ranking
@@ -58,7 +60,9 @@ __all__ = [
     "parse_interim_target", "check_growth_path",
     # narrative
     "STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
-    "later_figures_text", "yearly_summary_text", "backtest_text",
+    "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl",
+    # gender balance
+    "entity_gender_balance", "domain_gender_balance",
     # ranking
     "blank_older_figures", "entity_ranking",
     # figures

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from evaluatie.core import fmt
 
 __all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
-           "later_figures_text", "yearly_summary_text", "backtest_text"]
+           "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl"]
 
 
 STATUS_NL = {
@@ -171,3 +172,13 @@ def backtest_text(bt: pd.DataFrame, bt_all: pd.DataFrame) -> str:
         f"**{fmt.num(bt_all['mae_naive_pp'].iloc[0], 1)} procentpunt** naast. "
         f"De 95%-voorspellingsintervallen bevatten {fmt.prop(bt_all['pi_coverage'].iloc[0], 0)} van de latere cijfers: "
         "met zo weinig jaren per reeks zijn ze eerder te smal dan te breed. Elke breuk begint de telling opnieuw.")
+
+
+def gender_verdict_nl(share_pct: pd.Series, under: pd.Series) -> np.ndarray:
+    """Dutch verdict of the gender-balance rule per row: ``under`` is the result of
+    :func:`gender_balance` (``"women"``, ``"men"``, None) or ``"exempt"``; a missing share (small
+    cell) that is not exempt reads *niet getoond (kleine aantallen)*."""
+    return np.select(
+        [share_pct.isna() & (under != "exempt"), under == "exempt", under == "women", under == "men"],
+        ["niet getoond (kleine aantallen)", "uitgezonderd (één functie)", "vrouwen ondervertegenwoordigd",
+         "mannen ondervertegenwoordigd"], default="evenwichtig")
