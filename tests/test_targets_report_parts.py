@@ -131,3 +131,30 @@ def test_domain_gender_balance():
                        "group": "women_total", "denominator": 50, "share_pct": [20.0, 80.0, 50.0, 50.0]})
     dom = T.domain_gender_balance(bd, 2023, 33.0)
     assert dom["verdict"].tolist() == ["vrouwen ondervertegenwoordigd", "mannen ondervertegenwoordigd", "evenwichtig"]
+
+
+def test_template_example_applies_the_rule_to_the_step_jx2_to_jx1():
+    tpl = pd.DataFrame({"group": ["mig", "hand", "N"], "share_jx_minus_2_pct": [1.24, 2.29, 71.0],
+                        "share_jx_minus_1_pct": [2.26, 2.26, 62.5],
+                        "interim_target_jx": ["Hoger of gelijk aan niveau jx-1", "Hoger of gelijk aan niveau jx-1",
+                                              "Minstens 33%"]})
+    demo = T.template_example(tpl)
+    assert demo["group"].tolist() == ["mig", "hand", "N"]
+    assert demo["met"].tolist() == [True, False, True]
+    assert demo["share_jx_minus_2_pct"].tolist() == [1.24, 2.29, 71.0]
+    assert demo["rule_type"].tolist() == ["at_least_previous", "at_least_previous", "minimum"]
+
+
+def test_default_rules_every_entity_group_and_later_year():
+    r = T.default_rules(["B", "A", "B"], ["g"], [2016, 2017, 2018])
+    assert list(zip(r["entity"], r["year"])) == [("A", 2017), ("A", 2018), ("B", 2017), ("B", 2018)]
+    assert set(r["rule"]) == {"Hoger of gelijk aan niveau jx-1"}
+
+
+def test_growth_result_nl_and_summary_counts_with_missing_columns():
+    gp = pd.DataFrame({"entity": ["A", "B", "C"], "group": "g", "year": 2017, "rule_type": "at_least_previous",
+                       "met": [True, None, True]})
+    gp["result"] = T.growth_result_nl(gp["met"])
+    assert gp["result"].tolist() == ["gehaald", "onbekend", "gehaald"]
+    s = T.growth_path_summary(gp)
+    assert s[["met", "not_met", "unknown"]].iloc[0].tolist() == [2, 0, 1]

@@ -32,10 +32,11 @@ from evaluatie.analyses.targets.backtest import (
     BACKTEST_COLUMNS, backtest, backtest_groups, backtest_summary, deadline_review, naive_projection)
 from evaluatie.analyses.targets.figures import plot_backtest, plot_group, plot_panels
 from evaluatie.analyses.targets.gender import domain_gender_balance, entity_gender_balance
-from evaluatie.analyses.targets.growth_paths import check_growth_path, parse_interim_target
+from evaluatie.analyses.targets.growth_paths import (
+    check_growth_path, default_rules, growth_path_summary, parse_interim_target, template_example)
 from evaluatie.analyses.targets.narrative import (
     GROUP_LABELS_NL, STATUS_CLASS, STATUS_NL, backtest_text, ci_text, later_figures_text, status_css, status_nl, tabel1,
-    gender_verdict_nl, verdict, yearly_summary_text)
+    RULE_NL, gender_verdict_nl, growth_result_nl, verdict, yearly_summary_text)
 from evaluatie.analyses.targets.prepare import (
     CANONICAL, combine_sources, entity_values, read_growth_paths, read_series, read_targets, read_yearly_figures)
 from evaluatie.analyses.targets.ranking import blank_older_figures, entity_ranking
@@ -57,10 +58,11 @@ __all__ = [
     # backtest
     "BACKTEST_COLUMNS", "naive_projection", "backtest", "backtest_summary", "backtest_groups", "deadline_review",
     # growth paths
-    "parse_interim_target", "check_growth_path",
+    "parse_interim_target", "check_growth_path", "template_example", "default_rules", "growth_path_summary",
     # narrative
     "STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
-    "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl",
+    "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl", "RULE_NL",
+    "growth_result_nl",
     # gender balance
     "entity_gender_balance", "domain_gender_balance",
     # ranking

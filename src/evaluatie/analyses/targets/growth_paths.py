@@ -1,17 +1,19 @@
 """Entity growth paths (business-plan interim targets): the template's wording as rules, and the
-check of each entity's yearly shares against them."""
+check of each entity's yearly shares against them: the template's own example, the default rule
+(at least last year's level) and the count of entities per result."""
 
 from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
+from evaluatie.analyses.targets.narrative import growth_result_nl
 from evaluatie.core.numbers import parse_number
 
-__all__ = ["parse_interim_target", "check_growth_path"]
+__all__ = ["parse_interim_target", "check_growth_path", "template_example", "default_rules", "growth_path_summary"]
 
 
 def parse_interim_target(text: Any) -> tuple[str, float | None]:
@@ -73,3 +75,38 @@ def check_growth_path(shares: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame
             round(float(share), 9) >= round(float(thr), 9))
         out.append({**r, "rule_type": kind, "threshold_pct": thr, "share_pct": share, "met": met})
     return pd.DataFrame(out)
+
+
+def template_example(tpl: pd.DataFrame) -> pd.DataFrame:
+    """The example table of the business-plan template (``group, share_jx_minus_2_pct,
+    share_jx_minus_1_pct, interim_target_jx``) checked as a growth path: the rule of year jx is
+    applied to the step from jx-2 to jx-1 (entity ``voorbeeld``, years 1 and 2). Rows of
+    :func:`check_growth_path` plus ``share_jx_minus_2_pct``."""
+    demo_shares = pd.concat([
+        pd.DataFrame({"entity": "voorbeeld", "group": tpl["group"], "year": 1, "share_pct": tpl["share_jx_minus_2_pct"]}),
+        pd.DataFrame({"entity": "voorbeeld", "group": tpl["group"], "year": 2, "share_pct": tpl["share_jx_minus_1_pct"]}),
+    ])
+    demo = check_growth_path(demo_shares, pd.DataFrame({"entity": "voorbeeld", "group": tpl["group"], "year": 2,
+                                                        "rule": tpl["interim_target_jx"]}))
+    return demo.merge(tpl[["group", "share_jx_minus_2_pct"]], on="group")
+
+
+def default_rules(entities: Iterable[str], groups: Sequence[str], years: Sequence[int]) -> pd.DataFrame:
+    """Growth-path rules when an entity gave none: *Hoger of gelijk aan niveau jx-1* for every
+    entity (sorted), group and year after the first."""
+    return pd.DataFrame([{"entity": e, "group": g, "year": y, "rule": "Hoger of gelijk aan niveau jx-1"}
+                         for e in sorted(set(entities)) for g in groups for y in years[1:]])
+
+
+def growth_path_summary(gp: pd.DataFrame) -> pd.DataFrame:
+    """Count of entities per ``group, year, rule_type`` whose rule was ``met``, ``not_met`` or
+    ``unknown`` (a small cell), from the rows of :func:`check_growth_path` with ``result``
+    (:func:`narrative.growth_result_nl`)."""
+    gp_sum = (gp.pivot_table(index=["group", "year", "rule_type"], columns="result", values="entity", aggfunc="count",
+                             fill_value=0)
+              .reset_index())
+    gp_sum.columns.name = None
+    for c in ["gehaald", "niet gehaald", "onbekend"]:
+        if c not in gp_sum:
+            gp_sum[c] = 0
+    return gp_sum.rename(columns={"gehaald": "met", "niet gehaald": "not_met", "onbekend": "unknown"})

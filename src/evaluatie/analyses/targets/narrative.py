@@ -11,7 +11,8 @@ import pandas as pd
 from evaluatie.core import fmt
 
 __all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
-           "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl"]
+           "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl",
+           "RULE_NL", "growth_result_nl"]
 
 
 STATUS_NL = {
@@ -182,3 +183,14 @@ def gender_verdict_nl(share_pct: pd.Series, under: pd.Series) -> np.ndarray:
         [share_pct.isna() & (under != "exempt"), under == "exempt", under == "women", under == "men"],
         ["niet getoond (kleine aantallen)", "uitgezonderd (één functie)", "vrouwen ondervertegenwoordigd",
          "mannen ondervertegenwoordigd"], default="evenwichtig")
+
+
+# Dutch names of the rule types of :func:`growth_paths.parse_interim_target`.
+RULE_NL = {"at_least_previous": "minstens niveau vorig jaar", "minimum": "minimumpercentage",
+           "explicit": "vast percentage"}
+
+
+def growth_result_nl(met: pd.Series) -> pd.Series:
+    """Dutch result of a growth-path check per row (``met`` of :func:`check_growth_path`):
+    ``gehaald``, ``niet gehaald``, or ``onbekend`` where it could not be checked (small cell)."""
+    return met.map(lambda v: "onbekend" if pd.isna(v) else ("gehaald" if v else "niet gehaald"))
