@@ -119,3 +119,29 @@ def test_claims_domain_and_small_base():
     res = likert.claims_check(SurveyDesign(df), [
         {"id": "y", "variable": "ok", "levels": "ja", "op": ">=", "value": 0.5, "domain": {"g": "y"}}])
     assert res["verdict"].iloc[0] == "no_data" and res["n"].iloc[0] == 3
+
+
+def test_incomplete_answers_counts_what_the_left_out_answered(tmp_path):
+    # 3 complete, 3 incomplete: of the incomplete, 2 answered q1 and 1 answered yn
+    p = tmp_path / "resp.csv"
+    pd.DataFrame({"complete": ["ja", "ja", "ja", "nee", "nee", "nee"],
+                  "region": ["a"] * 6,
+                  "q1": ["akkoord", "neutraal", "akkoord", "akkoord", "niet akkoord", None],
+                  "yn": ["ja", "nee", "ja", None, None, "ja"]}).to_csv(p, index=False)
+    df, ledger = likert.load_survey(p, {"q1": "akkoord"}, complete_column="complete", complete_only=True,
+                                    required=["region"])
+    assert ledger.analysed == 3
+    assert likert.incomplete_answers(p, {"q1": "akkoord"}, df, ["q1", "yn"], complete_column="complete",
+                                     required=["region"]) == (3, 1, 2)
+
+
+def test_sme_flag_compares_as_text():
+    flag = likert.sme_flag(pd.Series(["1-9", "250+", 10, "10"]), ["1-9", 10])
+    assert flag.tolist() == ["kmo", "geen kmo", "kmo", "kmo"]
+
+
+def test_alt_texts():
+    t2 = pd.DataFrame({"variable": ["a", "b"], "estimate": [0.814, np.nan], "suppressed": [False, True]})
+    s = likert.likert_alt_nl("Impact", ["a", "b"], {"a": "Vraag A", "b": "Vraag B"}, t2)
+    assert s == "Gestapeld staafdiagram (negatief links, positief rechts) voor impact. Vraag A: 81% positief."
+    assert likert.bars_alt_nl("Aandeel: ", ["x", "y"], [0.5, 0.126], " Einde.") == "Aandeel: x 50%; y 13% Einde."

@@ -22,7 +22,8 @@ from evaluatie.core import fmt
 from evaluatie.stats.survey import SurveyDesign
 
 __all__ = ["VERDICTS_NL", "VERDICT_CLASSES", "claims_check", "claims_summary_nl", "claim_rules_nl",
-           "alternative_codings", "coding_flips_nl", "response_nl", "breakdown_intro_nl"]
+           "alternative_codings", "coding_flips_nl", "response_nl", "breakdown_intro_nl", "likert_alt_nl",
+           "bars_alt_nl"]
 
 VERDICTS_NL = {"supported": "ondersteund", "not_supported": "niet ondersteund",
                "undecided": "onbeslist (interval overlapt de grens)", "no_data": "geen gegevens"}
@@ -224,3 +225,17 @@ def breakdown_intro_nl(n_tests: int) -> str:
             "kleine p-waarde. Daarom staat naast de gewone p-waarde ook de p-waarde met **Holm-correctie** over alle "
             f"{n_tests} toetsen samen; die houdt de kans op minstens één vals-positief resultaat onder het gekozen niveau. "
             "Elke cel toont het gewogen aandeel positief en, tussen haakjes, het aantal respondenten waarop het steunt.")
+
+
+def likert_alt_nl(title: str, section_items: Sequence[str], labels: Mapping[str, str], t2: pd.DataFrame) -> str:
+    """The alt text of a section's diverging Likert chart: the share positive (top-2, from
+    :func:`~evaluatie.analyses.survey.statistics.top2`) of each item not suppressed."""
+    t = t2.set_index("variable")
+    parts = "; ".join(f"{labels[v]}: {fmt.prop(t.loc[v, 'estimate'], 0)} positief"
+                      for v in section_items if not t.loc[v, "suppressed"])
+    return f"Gestapeld staafdiagram (negatief links, positief rechts) voor {title.lower()}. {parts}."
+
+
+def bars_alt_nl(intro: str, names: Sequence[str], estimates: Sequence[float], end: str = ".") -> str:
+    """The alt text of a bar chart of shares: ``intro``, then "name share" per bar, then ``end``."""
+    return intro + "; ".join(f"{d} {fmt.prop(e, 0)}" for d, e in zip(names, estimates)) + end

@@ -30,7 +30,8 @@ from evaluatie.core.errors import DataError, Problem
 from evaluatie.intake.read import read_table
 from evaluatie.intake.schema import Ledger
 
-__all__ = ["SCALES", "DONT_KNOW", "DK_SUFFIX", "normalise_label", "normalise", "prepare", "load_survey"]
+__all__ = ["SCALES", "DONT_KNOW", "DK_SUFFIX", "normalise_label", "normalise", "prepare", "load_survey",
+           "incomplete_answers", "sme_flag"]
 
 SCALES: dict[str, list[str]] = {
     "tevredenheid": ["zeer ontevreden", "ontevreden", "neutraal", "tevreden", "zeer tevreden"],
@@ -188,6 +189,22 @@ def load_survey(path: str | Path, items: Mapping[str, str], *, complete_column: 
                                            categories=["ja", "nee"])
     df.attrs["source"] = raw.attrs.get("source", {"file": file})
     return df, led
+
+
+def incomplete_answers(path: str | Path, items: Mapping[str, str], analysed: pd.DataFrame, columns: Sequence[str], *,
+                       complete_column: str, required: Sequence[str] = ()) -> tuple[int, int, int]:
+    """The questionnaires of ``path`` left out of ``analysed`` because they were not complete: their
+    number and the fewest and most of them that answered a question of ``columns``. The file is
+    read again with :func:`load_survey` (``complete_only=False``, the same ``required`` columns)."""
+    df_all, _ = load_survey(path, items, complete_column=complete_column, complete_only=False, required=required)
+    inc = df_all[~df_all.index.isin(analysed.index)]
+    answered = inc[list(columns)].notna().sum()
+    return len(inc), int(answered.min()), int(answered.max())
+
+
+def sme_flag(size: pd.Series, sme_levels: Sequence) -> np.ndarray:
+    """``kmo`` for the size classes in ``sme_levels`` (compared as text), ``geen kmo`` otherwise."""
+    return np.where(size.astype(str).isin([str(s) for s in sme_levels]), "kmo", "geen kmo")
 
 
 def _row(idx):
