@@ -158,3 +158,32 @@ def test_check_parts_names_unknown_parts_and_missing_files():
     with pytest.raises(ValueError, match="workload vraagt het invoerbestand 'planning_totals'"):
         ap.check_parts(["workload"], {"planning": "p.csv", "planning_totals": None})
     ap.check_parts(["budget", "status"], {"budget": "b.csv"})
+
+
+LAYOUTS = ["budget_totals", "budget_execution", "status_by_priority", "status_budget", "budget_not_spent",
+           "additional_actions", "plan_total_differences", "plan_action_differences", "plan_groups", "timing_text",
+           "timeline_known", "commitments", "subsidy_rules", "subsidy_examples"]
+
+
+@pytest.mark.parametrize("key", LAYOUTS)
+def test_table_layout_labels_every_shown_column(key):
+    layout = ap.table_layout(key)
+    assert set(layout) <= {"columns", "labels", "formats", "note"}
+    for c in layout.get("columns", []):
+        assert c in layout["labels"], c
+
+
+def test_table_layout_formats_use_the_parameters():
+    f = ap.table_layout("budget_not_spent", budget_lines={"tom": "Begroting TOM"})["formats"]
+    assert f["line"]("tom") == "Begroting TOM" and f["line"]("other") == "other"
+    assert f["priority_no"](math.nan) == ""
+    f = ap.table_layout("timing_text", sic=["ondernem"])["formats"]
+    assert f["timing_text"]("ondernem voor iedereen") == "ondernem [sic] voor iedereen"
+    assert f["month"]("2024-10") == "okt '24" and f["month"]("") == "geen maand"
+    f = ap.table_layout("commitments")["formats"]
+    assert f["realised_value"](math.nan) == "nog in te vullen" and f["progress_pct"](50.0) == "50%"
+    f = ap.table_layout("budget_totals")["formats"]
+    assert f["measure"]("planned_tom_eur") == "Voorzien op begroting TOM"
+    labels = ap.table_layout("additional_actions")["labels"]
+    assert [labels[c] for c in ap.BUDGET_COLUMNS] == ["Voorzien op begroting", "Uitgave op begroting",
+                                                      "Voorzien op begroting TOM", "Uitgave op begroting TOM"]

@@ -44,10 +44,10 @@ from evaluatie.analyses.actionplan.execution import (
 from evaluatie.analyses.actionplan.figures import (
     budget_figure, plan_groups_figure, status_figure, timeline_figure, wrap)
 from evaluatie.analyses.actionplan.narrative import (
-    ASSESSMENT_NL, CHECK_NL, COMMITMENT_STATUS_NL, MEASURE_NL, PARTS_NL, RESULT_NL, budget_figure_alt,
+    ASSESSMENT_NL, BUDGET_COLUMNS, CHECK_NL, COMMITMENT_STATUS_NL, MEASURE_NL, PARTS_NL, RESULT_NL, budget_figure_alt,
     budget_line_texts, cap, eur_signed, execution_judgements, execution_note, finding_text, mark_sic, month_label,
     number, number_or_blank, number_signed, plan_groups_alt, priority_labels, status_figure_alt, status_note,
-    summary_lines, timeline_alt)
+    summary_lines, table_layout, timeline_alt)
 from evaluatie.analyses.actionplan.planning import month_range, timeline
 from evaluatie.analyses.actionplan.inputs import (
     BUDGET_LINES, PART_INPUTS, STATUS_CLASSES, check_parts, check_subsidy_rules, prepare, read, read_subsidy_rules,
@@ -68,5 +68,5 @@ __all__ = [
     "plan_groups", "budget_figure", "plan_groups_figure", "status_figure", "PARTS_NL", "budget_figure_alt",
     "budget_line_texts", "cap", "eur_signed", "execution_judgements", "execution_note", "finding_text", "number",
     "number_or_blank", "number_signed", "plan_groups_alt", "priority_labels", "status_figure_alt", "status_note",
-    "summary_lines", "timeline_alt", "PART_INPUTS", "check_parts", "wrap",
+    "summary_lines", "timeline_alt", "PART_INPUTS", "check_parts", "wrap", "table_layout", "BUDGET_COLUMNS",
 ]

@@ -13,13 +13,14 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from evaluatie.analyses.actionplan.inputs import STATUS_CLASSES
 from evaluatie.core import fmt
 
 __all__ = ["ASSESSMENT_NL", "CHECK_NL", "RESULT_NL", "MEASURE_NL", "COMMITMENT_STATUS_NL",
            "amount_text", "rows_text", "month_label", "mark_sic", "PARTS_NL", "cap", "eur_signed", "number",
            "number_signed", "number_or_blank", "finding_text", "priority_labels", "summary_lines",
            "budget_line_texts", "execution_judgements", "execution_note", "budget_figure_alt", "status_note",
-           "status_figure_alt", "plan_groups_alt", "timeline_alt"]
+           "status_figure_alt", "plan_groups_alt", "timeline_alt", "table_layout", "BUDGET_COLUMNS"]
 
 ASSESSMENT_NL = {
     "no_budget": "geen budget, geen uitgave",
@@ -305,3 +306,114 @@ def timeline_alt(tl: pd.DataFrame, months: Sequence[str]) -> str:
             f"{n_known} bekend ({n_plan} uit de planningstabel, {n_known - n_plan} uit de tekst); de andere "
             f"zijn onbekend en gearceerd. De acties staan per groep ({', '.join(dict.fromkeys(tl['group']))}); "
             "de nummering van de acties begint in elke groep opnieuw.")
+
+
+#: the amount columns of a budget, in the order the tables show them
+BUDGET_COLUMNS = ("planned_eur", "spent_eur", "planned_tom_eur", "spent_tom_eur")
+
+
+def _line_label(budget_lines: Mapping[str, str]):
+    return lambda v: budget_lines.get(v, v)
+
+
+def _lookup(table: Mapping[str, str]):
+    return lambda v: table.get(v, v)
+
+
+def table_layout(key: str, *, budget_lines: Mapping[str, str] | None = None,
+                 sic: Iterable[str] | None = None) -> dict[str, Any]:
+    """What a reader sees of a report table (``key``: the exported name, or the part for tables
+    that are only shown): the columns, their Dutch headers, their formats and a fixed note, as
+    keyword arguments for :func:`evaluatie.publish.report.table`. ``budget_lines`` names the
+    budget lines, ``sic`` the spellings quoted from the source (:func:`mark_sic`)."""
+    line = _line_label(budget_lines or {})
+    measure, result, check = _lookup(MEASURE_NL), _lookup(RESULT_NL), _lookup(CHECK_NL)
+    layouts: dict[str, dict[str, Any]] = {
+        "budget_totals": dict(
+            columns=["measure", "stated", "computed", "difference", "result"],
+            labels={"measure": "Kolom", "stated": "Totaalrij in de bron", "computed": "Som van de rijen",
+                    "difference": "Verschil", "result": "Uitkomst"},
+            formats={"measure": lambda v: cap(measure(v)), "stated": fmt.eur, "computed": fmt.eur,
+                     "difference": eur_signed, "result": result}),
+        "budget_execution": dict(
+            labels={"label": "Topprioriteit", "actions": "Acties in prioriteit", "planned_eur": "Voorzien",
+                    "spent_planned_eur": "Uitgegeven (gepland)",
+                    "judgement": "Uitvoeringsgraad en beoordeling (geplande acties)",
+                    "spent_additional_eur": "Uitgegeven (bijkomend)"},
+            formats={"actions": "int", "planned_eur": fmt.eur, "spent_planned_eur": fmt.eur,
+                     "spent_additional_eur": fmt.eur}),
+        "status_by_priority": dict(
+            columns=["label", *STATUS_CLASSES, "n_actions", "done_pct"],
+            labels={"label": "Topprioriteit", **STATUS_CLASSES, "n_actions": "Acties", "done_pct": "% uitgevoerd"},
+            formats={"done_pct": "pct0", **{k: "int" for k in STATUS_CLASSES}}),
+        "status_budget": dict(
+            labels={"line": "Begrotingslijn", "status_class": "Evaluatie", "actions": "Acties",
+                    "planned_eur": "Voorzien", "spent_eur": "Uitgegeven"},
+            formats={"line": line, "status_class": _lookup(STATUS_CLASSES), "actions": "int",
+                     "planned_eur": fmt.eur, "spent_eur": fmt.eur}),
+        "budget_not_spent": dict(
+            columns=["row", "priority_no", "action", "line", "status", "planned_eur"],
+            labels={"row": "Rij in het bestand", "priority_no": "Prioriteit", "action": "Actie",
+                    "line": "Begrotingslijn", "status": "Evaluatie", "planned_eur": "Voorzien"},
+            formats={"row": "int", "priority_no": number_or_blank, "line": line, "planned_eur": fmt.eur}),
+        "additional_actions": dict(
+            labels={"row": "Rij in het bestand", "priority_no": "Prioriteit", "action": "Actie",
+                    "status": "Evaluatie", **{c: cap(MEASURE_NL[c]) for c in BUDGET_COLUMNS}},
+            formats={"row": "int", "priority_no": number_or_blank, **{c: fmt.eur for c in BUDGET_COLUMNS}}),
+        "plan_total_differences": dict(
+            columns=["check", "scope", "measure", "stated", "computed", "difference", "result"],
+            labels={"check": "Vergelijking", "scope": "Waarover", "measure": "Grootheid",
+                    "stated": "Vermeld in de bron", "computed": "Som van de rijen",
+                    "difference": "Verschil (som − vermeld)", "result": "Uitkomst"},
+            formats={"check": check, "measure": measure, "result": result,
+                     "stated": number, "computed": number, "difference": number_signed}),
+        "plan_action_differences": dict(
+            columns=["scope", "measure", "planning", "section_text", "difference", "result"],
+            labels={"scope": "Actie (planning; sectietabel)", "measure": "Grootheid", "planning": "Planning",
+                    "section_text": "Sectietekst", "difference": "Verschil (planning − sectietekst)",
+                    "result": "Uitkomst"},
+            formats={"measure": measure, "result": result, "planning": number, "section_text": number,
+                     "difference": number_signed}),
+        "plan_groups": dict(
+            labels={"group": "Groep", "actions": "Acties", "days": "Werkdagen", "budget_eur": "Budget"},
+            formats={"actions": "int", "days": number, "budget_eur": fmt.eur}),
+        "timing_text": dict(
+            columns=["action", "section", "timing_text", "month"],
+            labels={"action": "Actie", "section": "Sectie", "timing_text": "Tekst", "month": "Maand genoemd"},
+            formats={"month": lambda v: month_label(v) if isinstance(v, str) and v else "geen maand",
+                     "timing_text": lambda v: mark_sic(v, sic)}),
+        "timeline_known": dict(
+            columns=["action", "month", "known_from", "text"],
+            labels={"action": "Actie", "month": "Maand", "known_from": "Bron", "text": "Tekst"},
+            formats={"month": month_label,
+                     "known_from": _lookup({"planning": "planningstabel", "text": "tekst van het plan"}),
+                     "text": lambda v: mark_sic(v, sic)}),
+        "commitments": dict(
+            columns=["section", "indicator", "target_value", "unit", "period", "realised_value", "progress_pct",
+                     "status"],
+            labels={"section": "Sectie", "indicator": "Indicator", "target_value": "Streefwaarde", "unit": "Eenheid",
+                    "period": "Periode", "realised_value": "Gerealiseerd", "progress_pct": "Voortgang",
+                    "status": "Stand"},
+            formats={"target_value": "int",
+                     "realised_value": lambda v: "nog in te vullen" if pd.isna(v) else fmt.num(v),
+                     "progress_pct": lambda v: "nog in te vullen" if pd.isna(v) else fmt.pct(v, 0),
+                     "status": _lookup(COMMITMENT_STATUS_NL)},
+            note="Voortgang = gerealiseerd / streefwaarde. De export (tables/commitments.csv) kan als "
+                 "opvolgingsbestand dienen: vul de kolom realised_value in."),
+        "subsidy_rules": dict(
+            labels={"plan_type": "Soort plan", "max_subsidy_eur": "Maximum X", "for_costs_eur": "Voor kosten Y",
+                    "rate_pct": "X / Y", "per_organisation": "Per organisatie",
+                    "min_organisations": "Min. organisaties", "duration_text": "Duur"},
+            formats={"max_subsidy_eur": fmt.eur, "for_costs_eur": fmt.eur, "rate_pct": "pct1",
+                     "min_organisations": lambda v: fmt.MISSING if pd.isna(v) else fmt.num(v)}),
+        "subsidy_examples": dict(
+            columns=["plan_type", "organisations", "costs_eur", "subsidy_eur", "subsidy_total_eur", "capped",
+                     "error"],
+            labels={"plan_type": "Soort plan", "organisations": "Organisaties",
+                    "costs_eur": "Kosten (per organisatie)", "subsidy_eur": "Subsidie (per organisatie)",
+                    "subsidy_total_eur": "Subsidie samen", "capped": "Maximum bereikt",
+                    "error": "Niet mogelijk omdat"},
+            formats={"organisations": "int", "costs_eur": fmt.eur, "subsidy_eur": fmt.eur,
+                     "subsidy_total_eur": fmt.eur, "error": lambda v: v if isinstance(v, str) and v else ""}),
+    }
+    return layouts[key]
