@@ -158,3 +158,32 @@ def test_growth_result_nl_and_summary_counts_with_missing_columns():
     assert gp["result"].tolist() == ["gehaald", "onbekend", "gehaald"]
     s = T.growth_path_summary(gp)
     assert s[["met", "not_met", "unknown"]].iloc[0].tolist() == [2, 0, 1]
+
+
+TGT = pd.DataFrame({"group": ["migration_background", "foreign_origin", "foreign_origin", "women_top"],
+                    "target_pct": [4.0, 10.0, 12.5, 40.0], "target_year": [2015, 2020, 2025, np.nan]})
+
+
+def test_target_periods_each_over_its_own_period():
+    periods = T.target_periods(TGT, ["foreign_origin", "migration_background"])
+    assert periods == [{"pct": 4.0, "start": None, "end": 2015, "label": "4% tegen 2015"},
+                       {"pct": 10.0, "start": 2016, "end": 2020, "label": "10% tegen 2020"},
+                       {"pct": 12.5, "start": 2021, "end": 2025, "label": "12,5% tegen 2025"}]
+
+
+def test_panel_spec_latest_target_and_predecessor():
+    p = T.panel_spec("foreign_origin", TGT, {"foreign_origin": "migration_background"},
+                     ["foreign_origin", "migration_background"], str.upper, up_to=2019)
+    assert (p["title"], p["target_pct"], p["target_year"], p["up_to"]) == ("FOREIGN_ORIGIN", 12.5, 2025, 2019)
+    assert p["predecessor"] == "migration_background" and p["predecessor_label"] == "migration_background"
+    assert len(p["targets"]) == 3
+    # the old series is not linked when it is not in the data; an undated target gives no target line
+    q = T.panel_spec("foreign_origin", TGT, {"foreign_origin": "migration_background"}, ["foreign_origin"], str)
+    assert "predecessor" not in q and len(q["targets"]) == 2
+    assert "target_pct" not in T.panel_spec("women_top", TGT, {}, [], str)
+
+
+def test_last_years_before_target():
+    data = pd.DataFrame({"group": ["foreign_origin"] * 3 + ["women_top"], "year": [2018, 2019, 2025, 2019],
+                         "share_pct": [9.0, 10.0, 13.0, 30.0]})
+    assert T.last_years_before_target(data, TGT, ["foreign_origin", "women_top", "nobody"]) == {"foreign_origin": 2019}

@@ -29,8 +29,9 @@ from evaluatie.analyses.targets.assessment import (
     ASSESS_KEYS, OUTCOMES, assess, assess_entities, current_position, evaluate_targets, evaluate_yearly_targets,
     gender_balance)
 from evaluatie.analyses.targets.backtest import (
-    BACKTEST_COLUMNS, backtest, backtest_groups, backtest_summary, deadline_review, naive_projection)
-from evaluatie.analyses.targets.figures import plot_backtest, plot_group, plot_panels
+    BACKTEST_COLUMNS, backtest, backtest_groups, backtest_summary, deadline_review, last_years_before_target,
+    naive_projection)
+from evaluatie.analyses.targets.figures import panel_spec, plot_backtest, plot_group, plot_panels, target_periods
 from evaluatie.analyses.targets.gender import domain_gender_balance, entity_gender_balance
 from evaluatie.analyses.targets.growth_paths import (
     check_growth_path, default_rules, growth_path_summary, parse_interim_target, template_example)
@@ -57,6 +58,7 @@ __all__ = [
     "evaluate_yearly_targets", "gender_balance",
     # backtest
     "BACKTEST_COLUMNS", "naive_projection", "backtest", "backtest_summary", "backtest_groups", "deadline_review",
+    "last_years_before_target",
     # growth paths
     "parse_interim_target", "check_growth_path", "template_example", "default_rules", "growth_path_summary",
     # narrative
@@ -68,5 +70,5 @@ __all__ = [
     # ranking
     "blank_older_figures", "entity_ranking",
     # figures
-    "plot_group", "plot_panels", "plot_backtest",
+    "plot_group", "plot_panels", "plot_backtest", "target_periods", "panel_spec",
 ]

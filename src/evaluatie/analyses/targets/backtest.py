@@ -1,6 +1,7 @@
 """Backtests of the trend projections: from every origin year, project the later years of the
 same segment and compare with what was observed, next to the naive "if this pace continues"
-line; and the review of targets whose date has passed (:func:`deadline_review`).
+line; the review of targets whose date has passed (:func:`deadline_review`), and the last year
+known before each target date (:func:`last_years_before_target`).
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ import numpy as np
 import pandas as pd
 
 from evaluatie.analyses.targets.segments import (
-    _Arr, _arrays, _last_segment_arr, _segments_arr, _split, as_breaks, breaks_for)
+    _Arr, _arrays, _last_segment_arr, _segments_arr, _split, as_breaks, breaks_for, group_series)
 from evaluatie.analyses.targets.trends import LEVEL, MIN_POINTS, _fit_many
 
 __all__ = ["BACKTEST_COLUMNS", "naive_projection", "backtest", "backtest_summary", "backtest_groups",
-           "deadline_review"]
+           "deadline_review", "last_years_before_target"]
 
 
 def naive_projection(seg: pd.DataFrame, origin: int, year: int) -> float:
@@ -161,3 +162,18 @@ def deadline_review(data: pd.DataFrame, targets: pd.DataFrame, breaks: Iterable[
                              pi_high=h["pi_high"], p_reach=fit.p_at_least(ty, tp),
                              naive_pct=h["naive_pct"], covered=bool(h["covered"])))
     return pd.DataFrame(rows)
+
+
+def last_years_before_target(data: pd.DataFrame, targets: pd.DataFrame, groups: Iterable[str]) -> dict[str, int]:
+    """Per group of ``groups`` with a dated target: the last year with a figure before the year of
+    its latest target (what was known just before the target date). Groups without such a year
+    are left out."""
+    tmax = targets.dropna(subset=["target_year"]).sort_values("target_year").groupby("group").last()
+    last_before = {}
+    for g in groups:
+        if g in tmax.index:
+            ty = int(tmax.at[g, "target_year"])
+            yrs = [y for y in group_series(data, g)["year"] if y < ty]
+            if yrs:
+                last_before[g] = max(yrs)
+    return last_before

@@ -5,7 +5,7 @@ the backtest's errors per horizon (:func:`plot_backtest`)."""
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -14,9 +14,10 @@ from matplotlib.ticker import MaxNLocator
 
 from evaluatie.analyses.targets.segments import as_breaks, group_series, segments
 from evaluatie.analyses.targets.trends import MIN_POINTS, TrendFit, fit_trend
+from evaluatie.core import fmt
 from evaluatie.publish.report import PALETTE, axis_format, legend_below
 
-__all__ = ["plot_group", "plot_panels", "plot_backtest"]
+__all__ = ["plot_group", "plot_panels", "plot_backtest", "target_periods", "panel_spec"]
 
 
 def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_pct: float | None = None,
@@ -148,3 +149,40 @@ def plot_backtest(by_horizon: pd.DataFrame):
     ax.set_ylim(0, 1.2 * float(by_h[["mae_naive_pp", "mae_trend_pp"]].to_numpy().max()))
     ax.legend(frameon=False, loc="upper left", ncol=2)
     return fig
+
+
+def target_periods(targets: pd.DataFrame, groups: Sequence[str]) -> list[dict[str, Any]]:
+    """Every dated target of ``groups`` (a series and its predecessor), each over its own period:
+    from the year after the previous target date up to its own date; ``label`` in Dutch
+    (``40% tegen 2020``). The ``targets`` argument of :func:`plot_group`."""
+    rows = targets[targets["group"].isin(list(groups)) & targets["target_year"].notna()
+                   & targets["target_pct"].notna()].sort_values("target_year")
+    out, start = [], None
+    for _, t in rows.iterrows():
+        ty = int(t["target_year"])
+        # the grey series and the legend say which definition; a longer label runs into the break label
+        out.append({"pct": float(t["target_pct"]), "start": start, "end": ty,
+                    "label": f"{fmt.pct(t['target_pct'], 1 if t['target_pct'] % 1 else 0)} tegen {ty}"})
+        start = ty + 1
+    return out
+
+
+def panel_spec(group: str, targets: pd.DataFrame, links: Mapping[str, str], groups_all: Iterable[str],
+               label: Callable[[str], str], **kw: Any) -> dict[str, Any]:
+    """One panel of :func:`plot_panels`: the group, its Dutch title, its latest target (pct and
+    year), its predecessor series under an old definition (from ``links``: new -> old, when the old
+    one is in ``groups_all``), every target over its own period (:func:`target_periods`), and
+    ``kw`` (e.g. ``up_to``)."""
+    tmax = targets.dropna(subset=["target_year"]).sort_values("target_year").groupby("group").last()
+    groups_all = set(groups_all)
+    p = dict(group=group, title=label(group))
+    if group in tmax.index:
+        p.update(target_pct=float(tmax.at[group, "target_pct"]), target_year=int(tmax.at[group, "target_year"]))
+    old = None
+    for new, o in links.items():
+        if new == group and o in groups_all:
+            old = o
+            p.update(predecessor=o, predecessor_label=f"{label(o).lower()}")
+    p["targets"] = target_periods(targets, [group] + ([old] if old else []))
+    p.update(kw)
+    return p
