@@ -145,3 +145,11 @@ def test_alt_texts():
     s = likert.likert_alt_nl("Impact", ["a", "b"], {"a": "Vraag A", "b": "Vraag B"}, t2)
     assert s == "Gestapeld staafdiagram (negatief links, positief rechts) voor impact. Vraag A: 81% positief."
     assert likert.bars_alt_nl("Aandeel: ", ["x", "y"], [0.5, 0.126], " Einde.") == "Aandeel: x 50%; y 13% Einde."
+
+
+def test_yes_shares_labels_and_flags_small_bases():
+    df = pd.DataFrame({"a": ["ja"] * 6 + ["nee"] * 2, "b": ["ja", "nee", "ja"] + [None] * 5})
+    res = likert.yes_shares(SurveyDesign(df), {"a": "Vraag A", "b": "Vraag B"}, "label", threshold=5)
+    assert res["label"].tolist() == ["Vraag A", "Vraag B"]
+    assert res["estimate"].tolist() == pytest.approx([6 / 8, 2 / 3])
+    assert res["suppressed"].tolist() == [False, True]

@@ -26,12 +26,12 @@ from evaluatie.analyses.survey.responses import (DK_SUFFIX, DONT_KNOW, SCALES, i
                                                load_survey, normalise, normalise_label, prepare, sme_flag)
 from evaluatie.analyses.survey.statistics import (breakdown, breakdown_tables, breakdowns, code_themes,
                                                   distribution, natural_key, suppression_mask, top2,
-                                                  weighting_table)
+                                                  weighting_table, yes_shares)
 from evaluatie.analyses.survey.targets import MEASURES_NL, reached_split, targets_table
 
 __all__ = ["SCALES", "DONT_KNOW", "DK_SUFFIX", "normalise_label", "normalise", "prepare", "load_survey",
            "incomplete_answers", "sme_flag",
-           "distribution", "top2", "natural_key", "weighting_table", "breakdown", "breakdowns",
+           "distribution", "top2", "yes_shares", "natural_key", "weighting_table", "breakdown", "breakdowns",
            "breakdown_tables", "code_themes", "suppression_mask", "MEASURES_NL", "targets_table",
            "reached_split", "VERDICTS_NL", "VERDICT_CLASSES", "claims_check", "claims_summary_nl",
            "claim_rules_nl", "alternative_codings", "coding_flips_nl", "response_nl",

@@ -1,5 +1,6 @@
 """Estimates of the evaluation survey: Likert distributions and top-2-box, the weighting table,
-breakdowns by domain with Rao-Scott tests, open-answer themes, and the table flags for small cells.
+breakdowns by domain with Rao-Scott tests (p-values also Holm-adjusted over all tests, and the
+breakdown's shown and exported tables), open-answer themes, and the table flags for small cells.
 
 Estimates are design-based (:class:`evaluatie.stats.survey.SurveyDesign`): each level's share and
 the top-2-box share (the two positive points) with the interval method of
@@ -24,7 +25,7 @@ from evaluatie.core.numbers import parse_number
 from evaluatie.stats.multitest import adjust_pvalues
 from evaluatie.stats.survey import SurveyDesign
 
-__all__ = ["distribution", "top2", "natural_key", "weighting_table", "breakdown", "breakdowns",
+__all__ = ["distribution", "top2", "yes_shares", "natural_key", "weighting_table", "breakdown", "breakdowns",
            "breakdown_tables", "code_themes", "suppression_mask"]
 
 
@@ -90,6 +91,17 @@ def top2(design: SurveyDesign, items: Sequence[str], *, by: str | Sequence[str] 
         small = out["answered"] < threshold
         out.loc[small, "dk_share"] = np.nan
     return out
+
+
+def yes_shares(design: SurveyDesign, columns: Mapping[str, str], name: str, *, ci: str = "logit",
+               conf: float = 0.95, threshold: int = 5) -> pd.DataFrame:
+    """The share 'ja' of each yes/no column of ``columns`` (column -> Dutch label): the rows of
+    ``SurveyDesign.proportion`` with the label in column ``name`` and ``suppressed`` (base below
+    ``threshold``; the estimates themselves are not blanked here)."""
+    res = design.proportion(list(columns), "ja", ci=ci, conf=conf)
+    res[name] = res["variable"].map(columns)
+    res["suppressed"] = res["n"] < threshold
+    return res
 
 
 def _aslist(v):

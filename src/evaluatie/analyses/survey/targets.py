@@ -4,7 +4,8 @@ a target and the share that reached it, and the full distribution of the answer 
 
 The data have, per target group ``g``, the columns ``target_set_<g>`` and ``target_reached_<g>``.
 Estimates are design-based shares with the interval method of ``SurveyDesign.proportion``;
-bases below the disclosure threshold are flagged ``suppressed``. Tests: ``tests/test_likert.py``.
+bases below the disclosure threshold are flagged ``suppressed``. Tests: ``tests/test_survey_reporting.py``
+(closed form on a small input).
 """
 
 from __future__ import annotations
