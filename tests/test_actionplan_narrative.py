@@ -187,3 +187,62 @@ def test_table_layout_formats_use_the_parameters():
     labels = ap.table_layout("additional_actions")["labels"]
     assert [labels[c] for c in ap.BUDGET_COLUMNS] == ["Voorzien op begroting", "Uitgave op begroting",
                                                       "Voorzien op begroting TOM", "Uitgave op begroting TOM"]
+
+
+def findings_table() -> pd.DataFrame:
+    return pd.DataFrame({"check": ["group_vs_actions", "stated_total"], "scope": ["Opleiden", "Totaal"],
+                         "measure": ["days", ""], "result": ["mismatch", "explained"],
+                         "explanation": ["Som 10 tegenover 12", "Verklaard."], "rows": ["p.csv rij 4", ""]})
+
+
+def test_introduction_and_threshold_notice():
+    assert "Het bevat: uitvoering van de begroting, subsidieberekening." in ap.introduction(["subsidies", "budget"])
+    assert "(5) is hier niet van toepassing." in ap.no_persons_notice(5)
+
+
+def test_budget_totals_text_only_when_every_sum_holds():
+    checks = pd.DataFrame({"result": ["ok", "ok"], "stated": [236000, 215800]})
+    assert ap.budget_totals_text(checks) == ("**De som van alle acties is gelijk aan de totaalrij van de bron** voor "
+                                             "alle 2 kolommen (236.000 / 215.800 euro).")
+    assert ap.budget_totals_text(checks.assign(result=["ok", "mismatch"])) is None
+
+
+def test_finding_notices():
+    f = pd.DataFrame({"measure": ["planned_tom_eur"], "result": ["mismatch"], "explanation": ["Som 1 tegenover 2"],
+                      "rows": [""]})
+    assert ap.budget_finding_notices(f) == [("**Voorzien op begroting TOM**: Som 1 tegenover 2.", "warning")]
+    assert ap.plan_finding_notices(findings_table()) == [
+        ("**Verschil — groepsrij tegenover de som van haar acties, Opleiden (werkdagen)**: Som 10 tegenover 12. "
+         "Rijen: p.csv rij 4.", "warning"),
+        ("**Verschil, verklaard — kolomsom tegenover de totaalrij van de bron, Totaal**: Verklaard.", "info")]
+
+
+def test_plan_check_texts():
+    recon = pd.DataFrame({"result": ["ok", "ok", "ok", "mismatch", "explained"]})
+    compare = pd.DataFrame({"result": ["ok", "explained"]})
+    assert ap.plan_findings_intro(recon, findings_table()).startswith(
+        "3 van de 5 vergelijkingen kloppen. **1 verschillen zijn niet verklaard.** ")
+    assert "**Er zijn geen onverklaarde verschillen.**" in ap.plan_findings_intro(recon, findings_table().iloc[1:])
+    assert ap.plan_checks_rest(recon, compare).startswith(
+        "De andere 3 vergelijkingen kloppen: 2 groeps-, totaal- en sectietotalen en 1 waarden van een actie")
+
+
+def test_status_part_texts():
+    nb = pd.DataFrame({"status_class": ["done", "not_done"], "planned_eur": [100.0, 50.0]})
+    assert ap.not_spent_text(nb).startswith(f"2 keer had een actie budget op een begrotingslijn zonder dat er op die "
+                                            f"lijn iets is uitgegeven (samen €{NBSP}150). Bij 1 daarvan")
+    assert ap.not_spent_text(nb.iloc[:0]).startswith("Geen enkele actie")
+    add = pd.DataFrame({"spent_eur": [10.0, 20.0]})
+    assert ap.additional_text(add) == (f"2 acties staan onder 'BIJKOMEND': ze waren niet gepland en kostten samen "
+                                       f"€{NBSP}30. Lege cellen zijn leeg in de bron.")
+    assert ap.additional_text(add.iloc[:0]) == "De bron vermeldt geen bijkomende acties."
+
+
+def test_planning_and_commitment_texts():
+    tl = pd.DataFrame({"known_from": ["unknown", "text"]})
+    assert ap.empty_months_notice(tl, ["2024-01", "2025-06"]).startswith(
+        "De maandkolommen van de planning (jan '24 tot jun '25) zijn leeg")
+    assert ap.empty_months_notice(pd.DataFrame({"known_from": ["planning"]}), ["2024-01"]) is None
+    prog = pd.DataFrame({"status": ["to_fill", "reached", "to_fill"]})
+    assert ap.to_fill_text(prog) == "Voor 2 van de 3 verbintenissen is de gerealiseerde waarde nog in te vullen."
+    assert ap.to_fill_text(prog.iloc[1:2]) is None

@@ -16,11 +16,14 @@ import pandas as pd
 from evaluatie.analyses.actionplan.inputs import STATUS_CLASSES
 from evaluatie.core import fmt
 
-__all__ = ["ASSESSMENT_NL", "CHECK_NL", "RESULT_NL", "MEASURE_NL", "COMMITMENT_STATUS_NL",
-           "amount_text", "rows_text", "month_label", "mark_sic", "PARTS_NL", "cap", "eur_signed", "number",
-           "number_signed", "number_or_blank", "finding_text", "priority_labels", "summary_lines",
-           "budget_line_texts", "execution_judgements", "execution_note", "budget_figure_alt", "status_note",
-           "status_figure_alt", "plan_groups_alt", "timeline_alt", "table_layout", "BUDGET_COLUMNS"]
+__all__ = ["ASSESSMENT_NL", "CHECK_NL", "RESULT_NL", "MEASURE_NL", "COMMITMENT_STATUS_NL", "amount_text",
+           "rows_text", "month_label", "mark_sic", "PARTS_NL", "cap", "eur_signed", "number", "number_signed",
+           "number_or_blank", "finding_text", "priority_labels", "summary_lines", "budget_line_texts",
+           "execution_judgements", "execution_note", "budget_figure_alt", "status_note", "status_figure_alt",
+           "plan_groups_alt", "timeline_alt", "table_layout", "BUDGET_COLUMNS", "introduction",
+           "no_persons_notice", "budget_totals_text", "budget_finding_notices", "plan_finding_notices",
+           "plan_findings_intro", "plan_checks_rest", "not_spent_text", "additional_text",
+           "empty_months_notice", "to_fill_text"]
 
 ASSESSMENT_NL = {
     "no_budget": "geen budget, geen uitgave",
@@ -417,3 +420,101 @@ def table_layout(key: str, *, budget_lines: Mapping[str, str] | None = None,
                      "subsidy_total_eur": fmt.eur, "error": lambda v: v if isinstance(v, str) and v else ""}),
     }
     return layouts[key]
+
+
+def introduction(parts: Iterable[str]) -> str:
+    """The paragraph under the summary: what the report does and which parts it holds."""
+    shown = [PARTS_NL[p] for p in PARTS_NL if p in parts]
+    return ("Dit rapport volgt een actieplan op met de gegevens uit de bron, zonder iets bij te schatten. "
+            "Het bevat: " + ", ".join(shown) + ". Elke optelling wordt nagerekend tegen de totalen die de bron zelf "
+            "vermeldt; elk verschil staat in het rapport als bevinding, met de rijen die het verklaren.")
+
+
+def no_persons_notice(threshold: int) -> str:
+    """Why the small-cell threshold does not apply to an action plan."""
+    return ("De tabellen gaan over acties, budgetten en werkdagen, niet over personen. Er zijn dus geen kleine "
+            f"cellen over personen te beschermen; de drempel voor kleine cellen ({threshold}) is hier niet van "
+            "toepassing.")
+
+
+def budget_totals_text(checks: pd.DataFrame) -> str | None:
+    """The sentence for column sums that all equal the source's total row; None when one does not."""
+    if not (checks["result"] == "ok").all():
+        return None
+    return ("**De som van alle acties is gelijk aan de totaalrij van de bron** voor alle "
+            f"{len(checks)} kolommen (" + " / ".join(fmt.num(v) for v in checks["stated"]) + " euro).")
+
+
+def budget_finding_notices(found: pd.DataFrame) -> list[tuple[str, str]]:
+    """One notice per finding on the budget's total row: (text, kind), a mismatch as a warning."""
+    return [(f"**{cap(MEASURE_NL.get(f['measure'], f['measure']))}**: " + finding_text(f),
+             "warning" if f["result"] == "mismatch" else "info") for _, f in found.iterrows()]
+
+
+def plan_finding_notices(found: pd.DataFrame) -> list[tuple[str, str]]:
+    """One notice per finding on the plan: (text, kind); the head names result, check, scope and
+    measure, a mismatch is a warning."""
+    out = []
+    for _, f in found.iterrows():
+        head = (f"**{RESULT_NL.get(f['result'], f['result']).capitalize()} — "
+                f"{CHECK_NL.get(f['check'], f['check']).lower()}, {f['scope']}")
+        head += f" ({MEASURE_NL.get(f['measure'], f['measure'])})**" if f["measure"] else "**"
+        out.append((f"{head}: " + finding_text(f), {"mismatch": "warning"}.get(f["result"], "info")))
+    return out
+
+
+def plan_findings_intro(recon: pd.DataFrame, found: pd.DataFrame) -> str:
+    """How many comparisons of the plan hold and whether any difference is unexplained."""
+    n_bad = int((found["result"] == "mismatch").sum())
+    n_ok = int((recon["result"] == "ok").sum())
+    return (f"{n_ok} van de {len(recon)} vergelijkingen kloppen. "
+            + ("**Er zijn geen onverklaarde verschillen.** " if n_bad == 0 else
+               f"**{n_bad} verschillen zijn niet verklaard.** ")
+            + "Hieronder elke vergelijking die niet zomaar klopt, met de rijen in de invoerbestanden.")
+
+
+def plan_checks_rest(recon: pd.DataFrame, compare: pd.DataFrame) -> str:
+    """The comparisons that hold, split into totals and actions, and where the full tables are."""
+    n_ok = int((recon["result"] == "ok").sum())
+    n_act_ok = int((compare["result"] == "ok").sum())
+    return (f"De andere {n_ok} vergelijkingen kloppen: {n_ok - n_act_ok} groeps-, totaal- en sectietotalen en "
+            f"{n_act_ok} waarden van een actie die in de planning en in de sectietekst gelijk zijn. De volledige "
+            f"tabel met alle {len(recon)} vergelijkingen staat in de export (tabel plan_reconciliation), de "
+            "vergelijking per actie met de kolommen planning en sectietekst in plan_action_comparison.")
+
+
+def not_spent_text(not_spent: pd.DataFrame) -> str:
+    """Planned budget without spending on its line, and how often such an action is still marked done."""
+    if not_spent.empty:
+        return "Geen enkele actie had budget voorzien zonder uitgave op dezelfde begrotingslijn."
+    disagree = not_spent[not_spent["status_class"].isin(["done", "done_ongoing"])]
+    return (f"{len(not_spent)} keer had een actie budget op een begrotingslijn zonder dat er op die lijn iets is "
+            f"uitgegeven (samen {fmt.eur(not_spent['planned_eur'].sum())}). Bij {len(disagree)} daarvan staat de "
+            "actie toch als uitgevoerd: de uitgave kan elders geboekt zijn of de actie kostte niets; dat zegt de bron "
+            "niet.")
+
+
+def additional_text(add: pd.DataFrame) -> str:
+    """The additional (unplanned) actions: how many and what they cost."""
+    if add.empty:
+        return "De bron vermeldt geen bijkomende acties."
+    return (f"{len(add)} acties staan onder 'BIJKOMEND': ze waren niet gepland en kostten samen "
+            f"{fmt.eur(add['spent_eur'].sum())}. Lege cellen zijn leeg in de bron.")
+
+
+def empty_months_notice(tl: pd.DataFrame, months: Sequence[str]) -> str | None:
+    """The warning when no month of the planning table is filled in (None when some are)."""
+    if int((tl["known_from"] == "planning").sum()):
+        return None
+    return (f"De maandkolommen van de planning ({month_label(months[0])} tot {month_label(months[-1])}) zijn "
+            "leeg in de bron zoals ze ons bereikt heeft: in het origineel gaven kleuren de inzet per maand aan, en "
+            "die zijn bij het overnemen verloren gegaan. Dit rapport vult geen maanden in. Het toont alleen wat de "
+            "tekst van het plan zelf over de timing zegt.")
+
+
+def to_fill_text(prog: pd.DataFrame) -> str | None:
+    """How many commitments still lack a realised value (None when none do)."""
+    n_fill = int((prog["status"] == "to_fill").sum())
+    if not n_fill:
+        return None
+    return f"Voor {n_fill} van de {len(prog)} verbintenissen is de gerealiseerde waarde nog in te vullen."
