@@ -11,6 +11,7 @@ import pytest
 
 from evaluatie.analyses import targets as T
 from evaluatie.core import fmt
+from evaluatie.core.errors import DataError
 
 
 def _row(**kw):
@@ -187,3 +188,49 @@ def test_last_years_before_target():
     data = pd.DataFrame({"group": ["foreign_origin"] * 3 + ["women_top"], "year": [2018, 2019, 2025, 2019],
                          "share_pct": [9.0, 10.0, 13.0, 30.0]})
     assert T.last_years_before_target(data, TGT, ["foreign_origin", "women_top", "nobody"]) == {"foreign_origin": 2019}
+
+
+def test_breaks_table_names_groups_in_dutch():
+    brk = T.as_breaks([{"year": 2014, "label": "telling", "groups": ["a", "b"]}, {"year": 2016, "label": "x",
+                                                                                  "groups": "all"}])
+    t = T.breaks_table(brk, str.upper)
+    assert t.to_dict("records") == [{"year": 2014, "label": "telling", "groups": "A, B"},
+                                    {"year": 2016, "label": "x", "groups": "alle groepen"}]
+
+
+def test_link_factors_and_their_text():
+    data = pd.DataFrame({"group": ["old", "old", "new"], "year": [2015, 2016, 2016], "share_pct": [4.0, 5.0, 10.0]})
+    lf = T.link_factors(data, {"new": "old"}, ["old", "new"])
+    assert lf[["year", "old", "new", "ratio", "difference_pp"]].to_dict("records") == [
+        {"year": 2016, "old": "old", "new": "new", "ratio": 2.0, "difference_pp": 5.0}]
+    assert T.link_factors(data, {"new": "old"}, ["new"]).empty
+    assert T.link_factors(data, {}, ["old", "new"]).empty
+    text = T.link_factor_text(lf.iloc[0])
+    assert text.startswith("In het overlapjaar 2016 werd de herkomst op beide manieren gemeten: 10,0% volgens")
+    assert "2,00 keer zoveel personen, 5,0 procentpunt meer" in text
+
+
+def test_trend_view_and_yearly_status():
+    tab = pd.DataFrame({"group": ["g"], "target_year": [2020], "n_points": [4], "trend_pp_per_year": [0.5],
+                        "trend_ci_low": [0.1], "trend_ci_high": [0.9], "projected_pct": [np.nan],
+                        "projection_pi_low": [np.nan], "projection_pi_high": [np.nan], "p_reach": [0.3]})
+    v = T.trend_view(tab)
+    assert v.columns.tolist() == ["group", "target_year", "n_points", "trend", "projection", "p_reach"]
+    assert v.at[0, "trend"] == T.ci_text(0.5, 0.1, 0.9) and v.at[0, "projection"] == fmt.MISSING
+    y = pd.DataFrame({"status": ["reached", "not_reached", "insufficient_data"], "last_year": [2014, 2015, 2014]})
+    assert T.yearly_status_nl(y) == ["behaald in 2014", "niet gehaald in 2015", "onvoldoende gegevens"]
+
+
+def test_with_counts_and_evaluate_selection():
+    rows = pd.DataFrame({"entity": "A", "group": "g", "year": [2016, 2017, 2018, 2019],
+                         "numerator": pd.array([10, 11, None, 13], dtype="Int64"), "denominator": 100,
+                         "share_pct": [10.0, 11.0, np.nan, 13.0], "definition": ["", "", "", "d"]})
+    rows.attrs = {"suppressed": None}
+    c = T.with_counts(rows)
+    assert c["year"].tolist() == [2016, 2017, 2019] and c.attrs == {}
+    assert c["definition"].tolist() == [None, None, "d"] and c["numerator"].dtype == float
+    tg = pd.DataFrame({"group": ["g"], "target_pct": [20.0], "target_year": [2020]})
+    ev, used = T.evaluate_selection(rows, rows.drop(columns="entity"), "A", tg)
+    assert len(ev) == 1 and used["year"].tolist() == [2016, 2017, 2019]
+    with pytest.raises(DataError, match="komt niet voor"):
+        T.evaluate_selection(rows, rows, "B", tg)

@@ -24,9 +24,10 @@ import pandas as pd
 
 from evaluatie.analyses.targets.segments import _Arr, _arrays, _last_segment_arr, _split, as_breaks, breaks_for
 from evaluatie.analyses.targets.trends import LEVEL, MIN_POINTS, TrendFit, _fit_many
+from evaluatie.core.errors import DataError
 
 __all__ = ["ASSESS_KEYS", "OUTCOMES", "assess", "evaluate_targets", "current_position", "assess_entities",
-           "evaluate_yearly_targets", "gender_balance"]
+           "evaluate_yearly_targets", "gender_balance", "with_counts", "evaluate_selection"]
 
 
 ASSESS_KEYS = (
@@ -283,3 +284,30 @@ def gender_balance(women_pct: Any, threshold_pct: float = 33.0) -> Any:
     if isinstance(women_pct, pd.Series):
         return women_pct.map(one)
     return one(women_pct)
+
+
+def with_counts(tab: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a :func:`personnel.aggregate` table that have a numerator (small cells are
+    left out), with numerator and share as floats, an empty ``definition`` as None and no
+    ``attrs``: the input :func:`evaluate_targets` takes."""
+    t = tab[tab["numerator"].notna()].copy()
+    t["numerator"] = t["numerator"].astype(float)
+    t["share_pct"] = t["share_pct"].astype(float)
+    t["definition"] = t["definition"].astype(object).where(t["definition"].astype(str) != "", None)
+    t.attrs = {}
+    return t
+
+
+def evaluate_selection(by_entity: pd.DataFrame, org: pd.DataFrame, entity: str | None, targets: pd.DataFrame,
+                       breaks: Iterable[Any] = (), as_of: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`evaluate_targets` on personnel aggregates for one ``entity`` (from ``by_entity``) or,
+    with ``entity=None``, for the whole organisation (``org``), up to the last year of the data.
+    Returns the assessment and the series it used (:func:`with_counts`). An entity without any
+    row with a numerator is a :class:`DataError`."""
+    if entity:
+        ent_c = with_counts(by_entity[by_entity["entity"] == entity])
+        if ent_c.empty:
+            raise DataError(f"entiteit {entity!r} komt niet voor in het personeelsbestand (of alleen met kleine cellen)")
+        return evaluate_targets(ent_c, targets, breaks, as_of, data_end=int(by_entity["year"].max())), ent_c
+    org_c = with_counts(org)
+    return evaluate_targets(org_c, targets, breaks, as_of, data_end=int(org["year"].max())), org_c

@@ -12,7 +12,8 @@ from evaluatie.core import fmt
 
 __all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
            "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl",
-           "RULE_NL", "growth_result_nl"]
+           "RULE_NL", "growth_result_nl", "SHORT_LABELS_NL", "breaks_table", "link_factor_text", "trend_view",
+           "yearly_status_nl"]
 
 
 STATUS_NL = {
@@ -194,3 +195,50 @@ def growth_result_nl(met: pd.Series) -> pd.Series:
     """Dutch result of a growth-path check per row (``met`` of :func:`check_growth_path`):
     ``gehaald``, ``niet gehaald``, or ``onbekend`` where it could not be checked (small cell)."""
     return met.map(lambda v: "onbekend" if pd.isna(v) else ("gehaald" if v else "niet gehaald"))
+
+
+# Short Dutch group labels for table cells.
+SHORT_LABELS_NL = {
+    "women_total": "Vrouwen (totaal)", "women_top": "Vrouwen topkader", "women_middle": "Vrouwen middenkader",
+    "women_lower": "Vrouwen lager kader", "migration_background": "Migratieachtergrond (oud)",
+    "foreign_origin": "Buitenlandse herkomst", "disability_chronic_illness": "Handicap/chronische ziekte",
+    "low_educated": "Kortgeschoold", "experienced_45plus": "Ervaren (45+)", "experienced_55plus": "Ervaren (55+)"}
+
+
+def breaks_table(breaks: Iterable[Any], label: Callable[[str], str]) -> pd.DataFrame:
+    """The breaks (:func:`segments.as_breaks`) as a table ``year, label, groups``; ``groups`` in
+    Dutch (``alle groepen`` for a break of every group)."""
+    return pd.DataFrame([{"year": b.year, "label": b.label,
+                          "groups": "alle groepen" if b.groups is None else ", ".join(label(g) for g in b.groups)}
+                         for b in breaks])
+
+
+def link_factor_text(r: Mapping[str, Any]) -> str:
+    """The overlap year of origin (a row of :func:`segments.link_factors`) in words: both shares,
+    the ratio and the difference, and why the series are not spliced with it."""
+    return (
+        f"In het overlapjaar {int(r['year'])} werd de herkomst op beide manieren gemeten: "
+        f"{fmt.pct(r['share_pct_new'], 1)} volgens de nieuwe definitie (buitenlandse herkomst) tegenover "
+        f"{fmt.pct(r['share_pct_old'], 1)} volgens de oude (migratieachtergrond). De nieuwe definitie telt dus "
+        f"{fmt.num(r['ratio'], 2)} keer zoveel personen, {fmt.num(r['difference_pp'], 1)} procentpunt meer. "
+        "Die koppelingsfactor staat hier ter informatie: het rapport plakt de reeksen er **niet** mee aan elkaar, "
+        "want het verschil tussen beide definities hoeft niet elk jaar even groot te zijn.")
+
+
+def trend_view(tab: pd.DataFrame) -> pd.DataFrame:
+    """Per target (rows of :func:`evaluate_targets`): trend with its 95% confidence interval and
+    projection with its 95% prediction interval as Dutch text (:func:`ci_text`), next to
+    ``group, target_year, n_points, p_reach``."""
+    return pd.DataFrame({
+        "group": tab["group"], "target_year": tab["target_year"], "n_points": tab["n_points"],
+        "trend": [ci_text(*v) for v in zip(tab["trend_pp_per_year"], tab["trend_ci_low"], tab["trend_ci_high"])],
+        "projection": [ci_text(*v, kind="pct") for v in zip(tab["projected_pct"], tab["projection_pi_low"],
+                                                             tab["projection_pi_high"])],
+        "p_reach": tab["p_reach"]})
+
+
+def yearly_status_nl(yearly: pd.DataFrame) -> list[str]:
+    """Dutch status of each yearly target (rows of :func:`evaluate_yearly_targets`)."""
+    yearly_nl = {"reached": "behaald in {y}", "not_reached": "niet gehaald in {y}",
+                 "insufficient_data": "onvoldoende gegevens"}
+    return [yearly_nl[s].format(y=y) for s, y in zip(yearly["status"], yearly["last_year"])]

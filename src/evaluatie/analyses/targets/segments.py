@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["Break", "as_breaks", "breaks_for", "segment_ids", "segments", "last_segment", "link_factor",
-           "group_series"]
+           "link_factors", "group_series"]
 
 
 @dataclass(frozen=True)
@@ -278,3 +278,13 @@ def group_series(data: pd.DataFrame, group: str, *, up_to: int | None = None) ->
     if up_to is not None:
         s = s[s["year"] <= up_to]
     return s.sort_values("year").reset_index(drop=True)
+
+
+def link_factors(data: pd.DataFrame, links: Mapping[str, str], groups: Iterable[str]) -> pd.DataFrame:
+    """:func:`link_factor` of every ``links`` pair (new series -> old series) whose two groups
+    are both in ``groups``, stacked, with columns ``new`` and ``old`` naming them; an empty frame
+    when no pair is in the data (the notebook's version raised there: concat of nothing)."""
+    groups = list(groups)
+    parts = [link_factor(group_series(data, old), group_series(data, new)).assign(new=new, old=old)
+             for new, old in links.items() if new in groups and old in groups]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
