@@ -234,3 +234,20 @@ def test_with_counts_and_evaluate_selection():
     assert len(ev) == 1 and used["year"].tolist() == [2016, 2017, 2019]
     with pytest.raises(DataError, match="komt niet voor"):
         T.evaluate_selection(rows, rows, "B", tg)
+
+
+def test_status_counts_and_targets_in_data():
+    ev_ent = pd.DataFrame({"entity": ["A", "B", "C"], "group": ["g", "g", "h"],
+                           "status_nl": ["behaald", "niet gehaald", "behaald"]})
+    c = T.status_counts(ev_ent)
+    assert c.columns.tolist() == ["group", "behaald", "niet gehaald"] and c.columns.name is None
+    assert c.values.tolist() == [["g", 1, 1], ["h", 1, 0]]
+    tg = pd.DataFrame({"group": ["g", "g", "g", "x"], "target_pct": 1.0, "target_year": [2015, 2020, np.nan, 2020]})
+    data = pd.DataFrame({"group": ["g", "g"], "year": [2016, 2017]})
+    assert T.targets_in_data(tg, data)["target_year"].tolist() == [2020]
+
+
+def test_group_labels_known_first_then_the_targets_file():
+    tg = pd.DataFrame({"group": ["women_top", "new_group"], "group_nl": ["Iets anders", "Nieuwe groep"]})
+    labels = T.group_labels(tg)
+    assert labels["women_top"] == T.GROUP_LABELS_NL["women_top"] and labels["new_group"] == "Nieuwe groep"

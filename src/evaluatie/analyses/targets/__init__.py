@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from evaluatie.analyses.targets.assessment import (
     ASSESS_KEYS, OUTCOMES, assess, assess_entities, current_position, evaluate_selection, evaluate_targets,
-    evaluate_yearly_targets, gender_balance, with_counts)
+    evaluate_yearly_targets, gender_balance, status_counts, targets_in_data, with_counts)
 from evaluatie.analyses.targets.backtest import (
     BACKTEST_COLUMNS, backtest, backtest_groups, backtest_summary, deadline_review, last_years_before_target,
     naive_projection)
@@ -37,7 +37,7 @@ from evaluatie.analyses.targets.growth_paths import (
     check_growth_path, default_rules, growth_path_summary, parse_interim_target, template_example)
 from evaluatie.analyses.targets.narrative import (
     GROUP_LABELS_NL, STATUS_CLASS, STATUS_NL, backtest_text, ci_text, later_figures_text, status_css, status_nl, tabel1,
-    RULE_NL, SHORT_LABELS_NL, breaks_table, gender_verdict_nl, link_factor_text, trend_view, yearly_status_nl, growth_result_nl, verdict, yearly_summary_text)
+    RULE_NL, SHORT_LABELS_NL, breaks_table, group_labels, gender_verdict_nl, link_factor_text, trend_view, yearly_status_nl, growth_result_nl, verdict, yearly_summary_text)
 from evaluatie.analyses.targets.prepare import (
     CANONICAL, combine_sources, entity_values, read_growth_paths, read_series, read_targets, read_yearly_figures)
 from evaluatie.analyses.targets.ranking import blank_older_figures, entity_ranking
@@ -57,6 +57,7 @@ __all__ = [
     # assessment
     "ASSESS_KEYS", "OUTCOMES", "assess", "evaluate_targets", "current_position", "assess_entities",
     "evaluate_yearly_targets", "gender_balance", "with_counts", "evaluate_selection",
+    "status_counts", "targets_in_data",
     # backtest
     "BACKTEST_COLUMNS", "naive_projection", "backtest", "backtest_summary", "backtest_groups", "deadline_review",
     "last_years_before_target",
@@ -66,6 +67,7 @@ __all__ = [
     "STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
     "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl", "RULE_NL",
     "growth_result_nl", "SHORT_LABELS_NL", "breaks_table", "link_factor_text", "trend_view", "yearly_status_nl",
+    "group_labels",
     # gender balance
     "entity_gender_balance", "domain_gender_balance",
     # ranking

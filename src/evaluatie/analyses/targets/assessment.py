@@ -27,7 +27,8 @@ from evaluatie.analyses.targets.trends import LEVEL, MIN_POINTS, TrendFit, _fit_
 from evaluatie.core.errors import DataError
 
 __all__ = ["ASSESS_KEYS", "OUTCOMES", "assess", "evaluate_targets", "current_position", "assess_entities",
-           "evaluate_yearly_targets", "gender_balance", "with_counts", "evaluate_selection"]
+           "evaluate_yearly_targets", "gender_balance", "with_counts", "evaluate_selection",
+           "status_counts", "targets_in_data"]
 
 
 ASSESS_KEYS = (
@@ -311,3 +312,18 @@ def evaluate_selection(by_entity: pd.DataFrame, org: pd.DataFrame, entity: str |
         return evaluate_targets(ent_c, targets, breaks, as_of, data_end=int(by_entity["year"].max())), ent_c
     org_c = with_counts(org)
     return evaluate_targets(org_c, targets, breaks, as_of, data_end=int(org["year"].max())), org_c
+
+
+def status_counts(ev_ent: pd.DataFrame) -> pd.DataFrame:
+    """Number of entities per group (rows) and Dutch status (columns, ``status_nl``) from the
+    rows of :func:`assess_entities`."""
+    counts = (ev_ent.pivot_table(index="group", columns="status_nl", values="entity", aggfunc="count", fill_value=0)
+              .reset_index())
+    counts.columns.name = None
+    return counts
+
+
+def targets_in_data(targets: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
+    """The dated targets of the groups in ``data`` whose target year is not before its first year."""
+    out = targets[targets["group"].isin(set(data["group"])) & targets["target_year"].notna()]
+    return out[out["target_year"] >= int(data["year"].min())]

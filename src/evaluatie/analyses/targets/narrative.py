@@ -13,7 +13,7 @@ from evaluatie.core import fmt
 __all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
            "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl",
            "RULE_NL", "growth_result_nl", "SHORT_LABELS_NL", "breaks_table", "link_factor_text", "trend_view",
-           "yearly_status_nl"]
+           "yearly_status_nl", "group_labels"]
 
 
 STATUS_NL = {
@@ -242,3 +242,12 @@ def yearly_status_nl(yearly: pd.DataFrame) -> list[str]:
     yearly_nl = {"reached": "behaald in {y}", "not_reached": "niet gehaald in {y}",
                  "insufficient_data": "onvoldoende gegevens"}
     return [yearly_nl[s].format(y=y) for s, y in zip(yearly["status"], yearly["last_year"])]
+
+
+def group_labels(targets: pd.DataFrame) -> dict[str, str]:
+    """Dutch label per group: :data:`GROUP_LABELS_NL`, completed with the ``group_nl`` of the
+    targets file for groups it does not know."""
+    labels = dict(GROUP_LABELS_NL)
+    for g, lab in zip(targets["group"], targets["group_nl"]):
+        labels.setdefault(g, lab)
+    return labels
