@@ -251,3 +251,15 @@ def test_group_labels_known_first_then_the_targets_file():
     tg = pd.DataFrame({"group": ["women_top", "new_group"], "group_nl": ["Iets anders", "Nieuwe groep"]})
     labels = T.group_labels(tg)
     assert labels["women_top"] == T.GROUP_LABELS_NL["women_top"] and labels["new_group"] == "Nieuwe groep"
+
+
+def test_ranking_intro_text_names_year_and_threshold():
+    t = T.ranking_intro_text(2020, 5)
+    assert t.startswith("Per entiteit en streefcijfer: het cijfer van 2020,")
+    assert "staat '< 5' en wordt geen ouder cijfer getoond" in t
+
+
+def test_backtest_alt_every_or_most_horizons():
+    by_h = pd.DataFrame({"horizon": [1, 2, 3], "mae_trend_pp": [0.1, 0.2, 0.3], "mae_naive_pp": [0.2, 0.3, 0.4]})
+    assert "(1 tot 3)" in T.backtest_alt(by_h) and T.backtest_alt(by_h).endswith("bij elke horizon dichter bij de uitkomst.")
+    assert T.backtest_alt(by_h.assign(mae_naive_pp=[0.2, 0.3, 0.2])).endswith("bij de meeste horizonnen dichter bij de uitkomst.")

@@ -13,7 +13,7 @@ from evaluatie.core import fmt
 __all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
            "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl",
            "RULE_NL", "growth_result_nl", "SHORT_LABELS_NL", "breaks_table", "link_factor_text", "trend_view",
-           "yearly_status_nl", "group_labels"]
+           "yearly_status_nl", "group_labels", "ranking_intro_text", "backtest_alt"]
 
 
 STATUS_NL = {
@@ -251,3 +251,28 @@ def group_labels(targets: pd.DataFrame) -> dict[str, str]:
     for g, lab in zip(targets["group"], targets["group_nl"]):
         labels.setdefault(g, lab)
     return labels
+
+
+def ranking_intro_text(year: int, threshold: int) -> str:
+    """Introduction of the entity ranking: only figures of ``year`` itself are shown; a small cell
+    (fewer than ``threshold`` persons) is never replaced by an older figure."""
+    return (
+        f"Per entiteit en streefcijfer: het cijfer van {year}, het tekort in personen en de status. De entiteiten staan "
+        f"gerangschikt naar het totale tekort in personen (buitenlandse herkomst en handicap samen), van het grootste "
+        f"naar het kleinste. Alleen cijfers van {year} zelf worden getoond: waar het cijfer van {year} op minder dan "
+        f"{threshold} personen steunt, staat '< {threshold}' en wordt geen ouder cijfer getoond (een oud cijfer naast een "
+        "verborgen nieuw cijfer zou verraden hoeveel personen het zijn). Het streefcijfer geldt voor de Vlaamse "
+        "overheid als geheel; per entiteit is het een referentiepunt, geen verplichting (entiteiten leggen hun eigen "
+        "groeipad vast).")
+
+
+def backtest_alt(by_horizon: pd.DataFrame) -> str:
+    """Alt text of :func:`figures.plot_backtest`: what the bars show and whether the trend method
+    is closer to the outcome at every horizon or at most."""
+    by_h = by_horizon
+    return ("Staafdiagram van de gemiddelde absolute afwijking, in procentpunt, tussen projectie en later gemeten "
+            "cijfer, per aantal jaren vooruit (1 tot " + str(int(by_h['horizon'].max())) + "), voor de vuistregel "
+            "'als dit tempo aanhoudt' en voor de trendmethode van dit rapport. "
+            + ("De trendmethode zit bij elke horizon dichter bij de uitkomst."
+               if (by_h["mae_trend_pp"] <= by_h["mae_naive_pp"]).all() else
+               "De trendmethode zit bij de meeste horizonnen dichter bij de uitkomst."))
