@@ -246,3 +246,21 @@ def test_planning_and_commitment_texts():
     prog = pd.DataFrame({"status": ["to_fill", "reached", "to_fill"]})
     assert ap.to_fill_text(prog) == "Voor 2 van de 3 verbintenissen is de gerealiseerde waarde nog in te vullen."
     assert ap.to_fill_text(prog.iloc[1:2]) is None
+
+
+def test_execution_table_shows_additional_spending_only_when_there_is_some():
+    shown, layout = ap.execution_table(execution_table(), "regular")
+    assert shown["label"].tolist() == ["1. Werk", "2. Onderwijs", "Totaal"]
+    assert shown["judgement"].iloc[0] == "120%: overbesteding"
+    assert layout["columns"] == ["label", "actions", "planned_eur", "spent_planned_eur", "judgement"]
+    assert layout["note"] == ap.execution_note("regular", False)
+    _, layout = ap.execution_table(execution_table(300.0), "tom")
+    assert layout["columns"][-1] == "spent_additional_eur" and "(tabel budget_execution_tom)" in layout["note"]
+    assert set(layout["labels"]) >= set(layout["columns"])
+
+
+def test_section_texts_are_dutch_sentences():
+    for key, text in ap.SECTION_TEXT.items():
+        assert text[:1].isupper() or text[:1] == "'", key
+        assert text.endswith("."), key
+    assert "min(X, kosten × X / Y)" in ap.SECTION_TEXT["subsidy_reading"]

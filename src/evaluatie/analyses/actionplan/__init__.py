@@ -44,12 +44,12 @@ from evaluatie.analyses.actionplan.execution import (
 from evaluatie.analyses.actionplan.figures import (
     budget_figure, plan_groups_figure, status_figure, timeline_figure, wrap)
 from evaluatie.analyses.actionplan.narrative import (
-    ASSESSMENT_NL, BUDGET_COLUMNS, CHECK_NL, COMMITMENT_STATUS_NL, MEASURE_NL, PARTS_NL, RESULT_NL,
+    ASSESSMENT_NL, BUDGET_COLUMNS, CHECK_NL, COMMITMENT_STATUS_NL, MEASURE_NL, PARTS_NL, RESULT_NL, SECTION_TEXT,
     additional_text, budget_figure_alt, budget_finding_notices, budget_line_texts, budget_totals_text, cap,
-    empty_months_notice, eur_signed, execution_judgements, execution_note, finding_text, introduction, mark_sic,
-    month_label, no_persons_notice, not_spent_text, number, number_or_blank, number_signed, plan_checks_rest,
-    plan_finding_notices, plan_findings_intro, plan_groups_alt, priority_labels, status_figure_alt, status_note,
-    summary_lines, table_layout, timeline_alt, to_fill_text)
+    empty_months_notice, eur_signed, execution_judgements, execution_note, execution_table, finding_text,
+    introduction, mark_sic, month_label, no_persons_notice, not_spent_text, number, number_or_blank, number_signed,
+    plan_checks_rest, plan_finding_notices, plan_findings_intro, plan_groups_alt, priority_labels,
+    status_figure_alt, status_note, summary_lines, table_layout, timeline_alt, to_fill_text)
 from evaluatie.analyses.actionplan.planning import month_range, timeline
 from evaluatie.analyses.actionplan.inputs import (
     BUDGET_LINES, PART_INPUTS, STATUS_CLASSES, check_parts, check_subsidy_rules, prepare, read, read_subsidy_rules,
@@ -59,8 +59,8 @@ from evaluatie.analyses.actionplan.reconcile import (
 from evaluatie.analyses.actionplan.subsidies import subsidy, subsidy_rule, subsidy_rules_table, subsidy_table
 
 __all__ = [
-    "read", "prepare", "BUDGET_LINES", "STATUS_CLASSES", "ASSESSMENT_NL", "CHECK_NL", "RESULT_NL",
-    "budget_execution", "reconcile_totals", "explain_difference", "status_distribution",
+    "SECTION_TEXT", "execution_table", "read", "prepare", "BUDGET_LINES", "STATUS_CLASSES", "ASSESSMENT_NL",
+    "CHECK_NL", "RESULT_NL", "budget_execution", "reconcile_totals", "explain_difference", "status_distribution",
     "budget_without_execution", "additional_actions", "status_budget", "reconcile_plan", "findings",
     "action_comparison", "mark_sic", "timeline", "timeline_figure", "month_range", "month_label", "status_class",
     "check_subsidy_rules", "COMMITMENT_STATUS_NL", "MEASURE_NL", "commitment_progress", "read_subsidy_rules",

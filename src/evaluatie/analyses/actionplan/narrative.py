@@ -16,14 +16,14 @@ import pandas as pd
 from evaluatie.analyses.actionplan.inputs import STATUS_CLASSES
 from evaluatie.core import fmt
 
-__all__ = ["ASSESSMENT_NL", "CHECK_NL", "RESULT_NL", "MEASURE_NL", "COMMITMENT_STATUS_NL", "amount_text",
-           "rows_text", "month_label", "mark_sic", "PARTS_NL", "cap", "eur_signed", "number", "number_signed",
-           "number_or_blank", "finding_text", "priority_labels", "summary_lines", "budget_line_texts",
-           "execution_judgements", "execution_note", "budget_figure_alt", "status_note", "status_figure_alt",
-           "plan_groups_alt", "timeline_alt", "table_layout", "BUDGET_COLUMNS", "introduction",
-           "no_persons_notice", "budget_totals_text", "budget_finding_notices", "plan_finding_notices",
-           "plan_findings_intro", "plan_checks_rest", "not_spent_text", "additional_text",
-           "empty_months_notice", "to_fill_text"]
+__all__ = ["SECTION_TEXT", "ASSESSMENT_NL", "CHECK_NL", "RESULT_NL", "MEASURE_NL", "COMMITMENT_STATUS_NL",
+           "amount_text", "rows_text", "month_label", "mark_sic", "PARTS_NL", "cap", "eur_signed", "number",
+           "number_signed", "number_or_blank", "finding_text", "priority_labels", "summary_lines",
+           "budget_line_texts", "execution_judgements", "execution_note", "budget_figure_alt", "status_note",
+           "status_figure_alt", "plan_groups_alt", "timeline_alt", "table_layout", "BUDGET_COLUMNS",
+           "introduction", "no_persons_notice", "budget_totals_text", "budget_finding_notices",
+           "plan_finding_notices", "plan_findings_intro", "plan_checks_rest", "not_spent_text",
+           "additional_text", "empty_months_notice", "to_fill_text", "execution_table"]
 
 ASSESSMENT_NL = {
     "no_budget": "geen budget, geen uitgave",
@@ -518,3 +518,52 @@ def to_fill_text(prog: pd.DataFrame) -> str | None:
     if not n_fill:
         return None
     return f"Voor {n_fill} van de {len(prog)} verbintenissen is de gerealiseerde waarde nog in te vullen."
+
+
+#: the fixed text of each section (and its notices), as the report shows it
+SECTION_TEXT = {
+    "budget": (
+        "Per topprioriteit en per begrotingslijn: wat voorzien was en wat uitgegeven is. **De "
+        "uitvoeringsgraad en de beoordeling (over- of onderbesteding) gaan alleen over de geplande acties**: "
+        "wat bijkomende acties buiten het plan kostten, staat in een eigen kolom en telt niet als "
+        "overbesteding van het plan."),
+    "status": (
+        "De evaluatie die de bron bij elke actie geeft, geteld per topprioriteit. 'Uitgesteld' omvat ook "
+        "'Uitgesteld naar 2019'. Bijkomende acties (buiten het plan, onder 'BIJKOMEND') tellen mee."),
+    "workload": (
+        "Werkdagen en budget per actie, per groep van acties en in totaal, nagerekend tegen de groeps- en "
+        "totaalrijen van de planning zelf, tegen de totalen die de tekst per sectie vermeldt en tegen "
+        "dezelfde actie in de actietabellen van de tekst."),
+    "timing": (
+        "'Voorjaar' en 'najaar' zijn geen maanden: die acties krijgen in de tijdlijn een opmerking, geen "
+        "maand."),
+    "commitments": (
+        "De verbintenissen met een streefwaarde, met plaats voor wat gerealiseerd is. Gerealiseerde waarden "
+        "komen uit een opvolgingsbestand (parameter `realised`, kolommen `section` en `realised_value`); "
+        "zonder waarde staat er **nog in te vullen**: er wordt niets geschat."),
+    "subsidies": (
+        "Dit onderdeel volgt het plan zelf niet op: het is een rekenhulp die toont hoeveel subsidie een "
+        "organisatie volgens de subsidieregels van de loopbaan- en diversiteitsplannen krijgt voor een plan "
+        "met bepaalde kosten (de bron van de regels staat in de toelichting hieronder)."),
+    "subsidy_reading": (
+        "De bron geeft per soort plan alleen 'max. € X (voor € Y kosten)'. **Wij lezen dat als: subsidie = "
+        "min(X, kosten × X / Y)**, dus in verhouding tot de kosten en nooit meer dan X; voor een clusterplan "
+        "per organisatie, met de kosten van één organisatie. Dat is onze lezing van de regel, geen tekst van "
+        "de bron. X en Y komen uit het gegevensbestand, niet uit de code."),
+    "no_budget_totals": (
+        "Er is geen totaalrij opgegeven (parameter `budget_totals`); de totalen zijn dus niet nagerekend."),
+    "ledger": (
+        "Elke rij van elk invoerbestand is gebruikt: het zijn plannen en begrotingen, geen steekproeven. Een "
+        "rij die niet te gebruiken is, stopt het rapport met een foutmelding die bestand, rij en kolom noemt."),
+}
+
+
+def execution_table(part: pd.DataFrame, line: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The execution of one budget line as the report shows it: the rows with a priority label and
+    a judgement, and the table's columns, headers, formats and note (the column of additional
+    spending only when there was some)."""
+    has_extra = bool((part["spent_additional_eur"] > 0).any())
+    shown = part.assign(label=priority_labels(part), judgement=execution_judgements(part))
+    columns = ["label", "actions", "planned_eur", "spent_planned_eur", "judgement"] + (
+        ["spent_additional_eur"] if has_extra else [])
+    return shown, dict(columns=columns, note=execution_note(line, has_extra), **table_layout("budget_execution"))
