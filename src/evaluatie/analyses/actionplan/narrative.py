@@ -2,7 +2,10 @@
 check, result, measure, commitment status; the status labels are
 :data:`evaluatie.analyses.actionplan.inputs.STATUS_CLASSES`, which also reads them), amounts and
 file rows as the findings write them, month labels, and ``[sic]`` marks for spellings quoted from
-the source.
+the source; and everything the report says about the results, moved out of the notebook
+``actieplan_opvolging``: the summary (:func:`summary_lines`), the sentences, notes and notices of
+each part, the alt texts of the figures, the fixed section texts (:data:`SECTION_TEXT`) and the
+Dutch headers and formats of every table (:func:`table_layout`).
 """
 
 from __future__ import annotations
