@@ -41,11 +41,14 @@ from evaluatie.analyses.targets.narrative import (
 from evaluatie.analyses.targets.prepare import (
     CANONICAL, combine_sources, entity_values, read_growth_paths, read_series, read_targets, read_yearly_figures)
 from evaluatie.analyses.targets.ranking import blank_older_figures, entity_ranking
+from evaluatie.analyses.targets.tables import layout
 from evaluatie.analyses.targets.segments import (
     Break, as_breaks, breaks_for, group_series, last_segment, link_factor, link_factors, segment_ids, segments)
 from evaluatie.analyses.targets.trends import LEVEL, MIN_POINTS, TrendFit, fit_segments, fit_trend, fit_trends
 
 __all__ = [
+    # tables
+    "layout",
     # prepare
     "CANONICAL", "read_series", "combine_sources", "read_targets", "read_yearly_figures", "read_growth_paths",
     "entity_values",

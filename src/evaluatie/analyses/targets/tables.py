@@ -1,0 +1,182 @@
+"""How the report shows its tables: per table the columns the reader sees, their Dutch headings,
+number formats, fixed highlights and the note under the table, as keyword arguments for
+:func:`evaluatie.publish.report.table` (``rp.table(df, name, caption, **T.layout(name, ...))``).
+The exported CSVs keep every column with its English name; this module changes only what a reader sees.
+
+Group names are shown with the report's own labels, so layouts that show a group column take
+``label`` (full Dutch name) and/or ``short`` (short Dutch name) as callables; a few notes name the
+small-cell ``threshold``; the entity ranking needs its ``groups`` and reference year ``year``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from evaluatie.analyses.targets.narrative import RULE_NL
+
+__all__ = ["layout"]
+
+_GENDER_LEVEL_NL = {"women_total": "alle personeelsleden (< 33% van één geslacht)",
+                    "women_middle": "middenkader (> 66% van één geslacht)"}
+
+
+def _rule_nl(v: Any) -> Any:
+    return RULE_NL.get(v, v)
+
+
+def layout(name: str, *, label: Callable[[str], str] | None = None, short: Callable[[str], str] | None = None,
+           threshold: int | None = None, entity: bool = False, groups: list[str] | None = None,
+           year: int | None = None) -> dict[str, Any]:
+    """Keyword arguments (``columns``, ``labels``, ``formats``, ``highlight``, ``note``) for the report
+    table ``name``. ``entity`` selects the one-entity variant of ``assessment_microdata``,
+    ``growth_path`` and ``gender_balance``."""
+    if name == "breaks":
+        return dict(labels={"year": "Eerste jaar nieuwe meting", "label": "Wat veranderde", "groups": "Geldt voor"},
+                    formats={"year": "text"})
+    if name == "link_factor":
+        return dict(labels={"year": "Jaar", "old": "Oude reeks", "share_pct_old": "Aandeel (oud)", "new": "Nieuwe reeks",
+                            "share_pct_new": "Aandeel (nieuw)", "ratio": "Koppelingsfactor (nieuw/oud)",
+                            "difference_pp": "Verschil"},
+                    formats={"year": "text", "old": label, "new": label, "share_pct_old": "pct1", "share_pct_new": "pct1",
+                             "ratio": "num2", "difference_pp": "pp1"})
+    if name == "current_position":
+        return dict(
+            columns=["group", "last_year", "last_share_pct", "segment_start", "n_points", "trend_pp_per_year",
+                     "trend_ci_low", "trend_ci_high"],
+            labels={"group": "Kansengroep", "last_year": "Laatste jaar", "last_share_pct": "Aandeel",
+                    "segment_start": "Meetreeks sinds", "n_points": "Cijfers in meetreeks",
+                    "trend_pp_per_year": "Trend per jaar", "trend_ci_low": "95%-BI van", "trend_ci_high": "tot"},
+            formats={"group": label, "last_year": "text", "segment_start": "text", "n_points": "int",
+                     "last_share_pct": "pct1", "trend_pp_per_year": "pp2", "trend_ci_low": "pp2", "trend_ci_high": "pp2"},
+            note="Trend: helling van de trendlijn in procentpunt per jaar, alleen binnen de laatste meetreeks "
+                 "(minstens 3 cijfers), met 95%-betrouwbaarheidsinterval (BI).")
+    if name == "assessment":
+        return dict(
+            columns=["group", "status_nl", "target_pct", "target_year", "last_year", "last_share_pct", "gap_pp",
+                     "required_pp_per_year", "persons_short"],
+            labels={"group": "Kansengroep", "target_pct": "Streefcijfer", "target_year": "Tegen eind",
+                    "last_year": "Laatste cijfer", "last_share_pct": "Aandeel", "gap_pp": "Nog te gaan",
+                    "required_pp_per_year": "Nodig per jaar", "persons_short": "Tekort in personen",
+                    "status_nl": "Status"},
+            formats={"group": short, "target_pct": "pct1", "target_year": "text", "last_year": "text",
+                     "last_share_pct": "pct1", "gap_pp": "pp1", "required_pp_per_year": "pp2",
+                     "persons_short": "int"},
+            note="Nog te gaan: streefcijfer min laatste aandeel (negatief: erboven). Nodig per jaar: het verschil gespreid "
+                 "over de jaren tot de einddatum; leeg als de einddatum voorbij is. Niet gehaald: de einddatum is voorbij "
+                 "en het cijfer van dat jaar ligt onder het streefcijfer. Geen cijfer <jaar>: de einddatum is voorbij, maar "
+                 "er is geen cijfer voor dat jaar, dus geen oordeel 'niet gehaald' (in de CSV: outcome "
+                 "no_figure_at_target_date).")
+    if name == "trend_view":
+        return dict(
+            labels={"group": "Kansengroep", "target_year": "Tegen eind", "n_points": "Cijfers in meetreeks",
+                    "trend": "Trend per jaar (95%-BI)", "projection": "Trendwaarde op einddatum (95%-VI)",
+                    "p_reach": "Kans op streefcijfer"},
+            formats={"group": short, "target_year": "text", "n_points": "int", "p_reach": "prop0"},
+            note="BI: betrouwbaarheidsinterval. VI: voorspellingsinterval voor het cijfer dat op de einddatum gemeten wordt. "
+                 "Kans op streefcijfer: volgens het trendmodel, gegeven de cijfers tot het laatste jaar. Bij een voorbije "
+                 "einddatum is de trendwaarde de waarde van de trendlijn in dat jaar, naast het gemeten cijfer.")
+    if name == "yearly_targets":
+        return dict(
+            columns=["group", "target_pct", "last_year", "last_share_pct", "definition", "gap_pp", "status_nl"],
+            labels={"group": "Groep", "target_pct": "Streefcijfer (elk jaar)", "last_year": "Laatste cijfer",
+                    "last_share_pct": "Aandeel", "definition": "Gemeten als", "gap_pp": "Nog te gaan",
+                    "status_nl": "Status"},
+            formats={"group": label, "target_pct": "pct0", "last_year": "text", "last_share_pct": "pct1",
+                     "gap_pp": "pp1", "definition": "text"},
+            note="Stagiairs en jobstudenten zitten niet in de personeelsgegevens van 31 december; de streefcijfers tellen "
+                 "alle tewerkstellingen tijdens het jaar. Een cijfer onder een oudere definitie dan die van het "
+                 "streefcijfer wordt getoond, niet beoordeeld: het verschil is dan alleen een orde van grootte.")
+    if name == "deadline_review":
+        return dict(
+            columns=["group", "target_pct", "target_year", "origin_year", "naive_pct", "trend_pct", "pi_low",
+                     "pi_high", "p_reach", "actual_pct", "reached"],
+            labels={"group": "Kansengroep", "target_pct": "Streefcijfer", "target_year": "Eind",
+                    "origin_year": "Cijfers tot", "naive_pct": "Vuistregel",
+                    "trend_pct": "Trend", "pi_low": "95%-VI van", "pi_high": "tot",
+                    "p_reach": "Kans", "actual_pct": "Gemeten", "reached": "Behaald"},
+            formats={"group": short, "target_pct": "pct1", "target_year": "text", "origin_year": "text",
+                     "naive_pct": "pct1", "trend_pct": "pct1", "pi_low": "pct1", "pi_high": "pct1",
+                     "p_reach": "prop0", "actual_pct": "pct1"},
+            note="Vuistregel: 'als dit tempo aanhoudt'. Trend: trendmethode van dit rapport, met 95%-voorspellingsinterval "
+                 "(VI) en de kans om het streefcijfer te halen.",
+            highlight={"reached": {True: "ev-good", False: "ev-bad"}})
+    if name == "backtest_summary":
+        return dict(
+            columns=["group", "n_projections", "mae_naive_pp", "mae_trend_pp", "bias_trend_pp", "pi_coverage"],
+            labels={"group": "Kansengroep", "n_projections": "Projecties", "mae_naive_pp": "Fout vuistregel",
+                    "mae_trend_pp": "Fout trendmethode", "bias_trend_pp": "Gemiddelde afwijking trend",
+                    "pi_coverage": "Binnen 95%-VI"},
+            formats={"group": short, "n_projections": "int", "mae_naive_pp": "num2", "mae_trend_pp": "num2",
+                     "bias_trend_pp": "pp2", "pi_coverage": "prop0"},
+            note="Vuistregel: 'als dit tempo aanhoudt'. Fout: gemiddelde absolute afwijking in procentpunt. Gemiddelde afwijking: positief = de projectie lag te hoog. "
+                 "Binnen 95%-VI: aandeel latere cijfers binnen het voorspellingsinterval (nominaal 95%).")
+    if name == "assessment_microdata":
+        return dict(
+            columns=["group", "status_nl", "target_pct", "last_year", "last_share_pct", "gap_pp", "trend",
+                     "persons_short"],
+            labels={"group": "Kansengroep", "target_pct": "Streefcijfer",
+                    "last_year": "Laatste cijfer", "last_share_pct": "Aandeel", "gap_pp": "Nog te gaan",
+                    "trend": "Trend/jaar (95%-BI)", "persons_short": "Tekort (personen)", "status_nl": "Status"},
+            formats={"group": short, "target_pct": "pct1", "last_year": "text",
+                     "last_share_pct": "pct1", "gap_pp": "pp1", "persons_short": "int"},
+            note="Trend: binomiaal logitmodel op teller en noemer (met overdispersie), helling in procentpunt per jaar "
+                 "in het laatste jaar." + (" Geen cijfer <jaar>: het cijfer van dat jaar steunt op minder dan "
+                                          f"{threshold} personen; een ouder cijfer wordt dan niet getoond." if entity else ""))
+    if name == "entity_status_counts":
+        return dict(labels={"group": "Kansengroep"}, formats={"group": label})
+    if name == "entity_ranking":
+        rank_groups = list(groups or [])
+        return dict(
+            columns=["entity", "year"] + [f"{g}__{c}" for g in rank_groups
+                                         for c in ("status_nl", "last_share_pct", "persons_short")] + ["total_short"],
+            labels={"entity": "Entiteit", "year": "Jaar", "total_short": "Tekort samen",
+                    **{f"{g}__status_nl": f"{short(g)}: status" for g in rank_groups},
+                    **{f"{g}__last_share_pct": "aandeel" for g in rank_groups},
+                    **{f"{g}__persons_short": "tekort" for g in rank_groups}},
+            formats={"year": "text", "total_short": "int", **{f"{g}__last_share_pct": "pct1" for g in rank_groups},
+                     **{f"{g}__persons_short": "int" for g in rank_groups}},
+            note=f"Jaar: het jaar van elk getoond cijfer. Tekort: personen te weinig om het streefcijfer te halen bij het "
+                 f"personeelsaantal van {year}. Tekort samen: som van de getoonde tekorten (een verborgen tekort telt "
+                 "niet mee). Geen cijfer: voor dat jaar geen cijfer dat getoond mag worden; een streepje: geen "
+                 "personeel in die groep of geen teller bekend. Alle kerngetallen per entiteit, ook voor vrouwen in "
+                 "top- en middenkader, staan in tables/entity_assessment.csv (met dezelfde regel).")
+    if name == "growth_path_example":
+        return dict(
+            columns=["group", "share_jx_minus_2_pct", "share_pct", "rule", "rule_type", "threshold_pct", "met"],
+            labels={"group": "Kansengroep", "share_jx_minus_2_pct": "Aandeel jx-2", "share_pct": "Aandeel jx-1",
+                    "rule": "Tussentijds streefcijfer", "rule_type": "Soort regel", "threshold_pct": "Drempel",
+                    "met": "Gehaald"},
+            formats={"share_jx_minus_2_pct": "pct2", "share_pct": "pct2", "rule_type": _rule_nl,
+                     "threshold_pct": "pct2"},
+            highlight={"met": {True: "ev-good", False: "ev-bad"}},
+            note="Voor de illustratie is de regel van jaar jx toegepast op de overgang van jx-2 naar jx-1.")
+    if name == "growth_path" and not entity:
+        return dict(
+            columns=["group", "year", "rule_type", "met", "not_met", "unknown"],
+            labels={"group": "Kansengroep", "year": "Jaar", "rule_type": "Soort regel", "met": "Gehaald",
+                    "not_met": "Niet gehaald", "unknown": "Onbekend (kleine cel)"},
+            formats={"group": short, "year": "text", "rule_type": _rule_nl, "met": "int",
+                     "not_met": "int", "unknown": "int"},
+            note="Aantal entiteiten dat het tussentijdse streefcijfer van dat jaar haalde (zonder eigen groeipaden: "
+                 "een aandeel op 31 december minstens even hoog als een jaar eerder). Onbekend: het cijfer van een van beide jaren steunt op minder dan " + str(threshold) + " personen.")
+    if name == "growth_path":
+        return dict(
+            labels={"group": "Kansengroep", "year": "Jaar", "rule": "Tussentijds streefcijfer", "threshold_pct": "Drempel",
+                    "share_pct": "Aandeel dit jaar", "result": "Regel"},
+            formats={"group": short, "year": "text", "threshold_pct": "pct2", "share_pct": "pct2"},
+            highlight={"result": {"gehaald": "ev-good", "niet gehaald": "ev-bad", "onbekend": "ev-warn"}},
+            note="Onbekend: het cijfer van een van beide jaren steunt op minder dan " + str(threshold) + " personen.")
+    if name == "gender_balance" and entity:
+        return dict(labels={"group": "Niveau", "denominator": "Personen", "share_pct": "Aandeel vrouwen", "verdict": "Oordeel"},
+                    formats={"group": _GENDER_LEVEL_NL.get, "denominator": "int", "share_pct": "pct1"})
+    if name == "gender_balance":
+        return dict(labels={"group": "Niveau", "verdict": "Oordeel", "entities": "Entiteiten"},
+                    formats={"group": _GENDER_LEVEL_NL.get, "entities": "int"})
+    if name == "gender_balance_domains":
+        return dict(
+            labels={"policy_domain": "Beleidsdomein", "denominator": "Personeelsleden", "share_pct": "Aandeel vrouwen",
+                    "verdict": "Oordeel (regel 33%)"},
+            formats={"denominator": "int", "share_pct": "pct1"},
+            highlight={"verdict": {"evenwichtig": "ev-good", "vrouwen ondervertegenwoordigd": "ev-bad",
+                                   "mannen ondervertegenwoordigd": "ev-bad"}})
+    raise KeyError(f"no layout for table {name!r}")
