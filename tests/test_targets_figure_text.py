@@ -1,0 +1,28 @@
+"""Alt texts and captions of the streefcijfers figures (evaluatie.analyses.targets.narrative.figure_text)."""
+
+from __future__ import annotations
+
+import pytest
+
+from evaluatie.analyses import targets as T
+
+
+def test_fixed_figures_have_alt_and_caption():
+    for name in ("trends", "projection_before_deadline"):
+        t = T.figure_text(name, cut=2019)
+        assert set(t) == {"alt", "caption"} and t["alt"] and t["caption"]
+    assert "(tot 2019)" in T.figure_text("projection_before_deadline", cut=2019)["alt"]
+
+
+def test_microdata_figure_names_who_threshold_and_synthetic_data():
+    syn = T.figure_text("trends_microdata", who="Entiteit 09", threshold=7, synthetic=True)
+    assert "voor Entiteit 09," in syn["alt"] and "minder dan 7 personen" in syn["alt"]
+    assert syn["alt"].endswith("Synthetische gegevens: geen echte personen of entiteiten.")
+    assert syn["caption"].endswith("streefcijfer (synthetische gegevens).")
+    real = T.figure_text("trends_microdata", who="de hele organisatie", threshold=5)
+    assert "Synthetische" not in real["alt"] and real["caption"].endswith("en streefcijfer.")
+
+
+def test_unknown_figure_has_no_text():
+    with pytest.raises(KeyError):
+        T.figure_text("no_such_figure")
