@@ -13,7 +13,7 @@ from evaluatie.core import fmt
 __all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
            "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl",
            "RULE_NL", "growth_result_nl", "SHORT_LABELS_NL", "breaks_table", "link_factor_text", "trend_view",
-           "yearly_status_nl", "group_labels", "ranking_intro_text", "backtest_alt"]
+           "yearly_status_nl", "group_labels", "ranking_intro_text", "backtest_alt", "figure_text"]
 
 
 STATUS_NL = {
@@ -276,3 +276,45 @@ def backtest_alt(by_horizon: pd.DataFrame) -> str:
             + ("De trendmethode zit bij elke horizon dichter bij de uitkomst."
                if (by_h["mae_trend_pp"] <= by_h["mae_naive_pp"]).all() else
                "De trendmethode zit bij de meeste horizonnen dichter bij de uitkomst."))
+
+
+def figure_text(name: str, *, cut: int | None = None, who: str | None = None, threshold: int | None = None,
+                synthetic: bool = False) -> dict[str, str]:
+    """Alt text and caption of the report figure ``name`` (keyword arguments for
+    :func:`evaluatie.publish.report.figure`). The alt text of ``trends`` and ``projection_before_deadline``
+    describes the published example series; ``cut`` is the last year shown in the latter;
+    ``trends_microdata`` names ``who`` (entity or organisation), the small-cell ``threshold`` and
+    whether the personnel data are ``synthetic``."""
+    syn = " (synthetische gegevens)" if synthetic else ""
+    if name == "trends":
+        return dict(
+            alt=("Vier lijngrafieken, 2009 tot 2023, van het aandeel vrouwen in top- en middenkader, personen van "
+                 "buitenlandse herkomst en personen met een handicap of chronische ziekte, met elk streefcijfer als "
+                 "horizontale lijn over zijn eigen periode (tot eind 2015: 33,3% vrouwen in top- en middenkader, 4% "
+                 "migratieachtergrond, 3% handicap; van 2016 tot eind 2020: 40%, 40%, 10% buitenlandse herkomst en 3%) "
+                 "en verticale stippellijnen bij de breuken van 2014 en 2016. "
+                 "Buitenlandse herkomst haalt 10% in 2018 en stijgt door; vrouwen in het middenkader komen in 2020 net "
+                 "onder 40% uit; vrouwen in het topkader (rond 27%) en personen met een handicap (2,6% in 2023) "
+                 "blijven onder het streefcijfer."),
+            caption="Gemeten aandelen (punten) per meetreeks; lijnen worden over een breuk niet doorgetrokken. "
+                    "Oranje: trendlijn binnen de laatste meetreeks. Streepstippellijn: elk streefcijfer over de periode "
+                    "waarvoor het gold; ster: de einddatum.")
+    if name == "projection_before_deadline":
+        return dict(
+            alt=(f"Dezelfde vier grafieken, maar alleen met de cijfers die vóór de einddatum bekend waren (tot {cut}), "
+                 "met de trendlijn, de projectie naar de einddatum als stippellijn en een gekleurde waaier voor het "
+                 "95%-voorspellingsinterval. Voor buitenlandse herkomst ligt de waaier volledig boven 10%; voor "
+                 "vrouwen in het middenkader omvat de waaier het streefcijfer van 40%, maar de projectie ligt eronder; "
+                 "voor vrouwen in het topkader en voor personen met een handicap ligt het streefcijfer aan of boven de "
+                 "rand van de waaier."),
+            caption="Zo zag het er uit met de cijfers tot het jaar vóór de einddatum: projectie (stippellijn) en "
+                    "95%-voorspellingsinterval (waaier). Bij vrouwen in het topkader ontbreekt 2018; drie cijfers "
+                    "sinds de breuk geven een zeer brede waaier.")
+    if name == "trends_microdata":
+        return dict(
+            alt=(f"Lijngrafieken per kansengroep voor {who}, 2016 tot 2023, berekend uit personeelsgegevens, met "
+                 "trendlijn en streefcijfer tegen eind 2020. Cijfers op minder dan " + str(threshold) +
+                 " personen zijn weggelaten." + (" Synthetische gegevens: geen echte personen of entiteiten."
+                                                  if synthetic else "")),
+            caption="Aandelen uit personeelsgegevens per 31 december, met trendlijn en streefcijfer" + syn + ".")
+    raise KeyError(f"no text for figure {name!r}")
