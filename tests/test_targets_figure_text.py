@@ -1,4 +1,5 @@
-"""Alt texts and captions of the streefcijfers figures (evaluatie.analyses.targets.narrative.figure_text)."""
+"""Alt texts and captions of the streefcijfers figures and its fixed paragraphs
+(evaluatie.analyses.targets.narrative.figure_text, report_text)."""
 
 from __future__ import annotations
 
@@ -26,3 +27,14 @@ def test_microdata_figure_names_who_threshold_and_synthetic_data():
 def test_unknown_figure_has_no_text():
     with pytest.raises(KeyError):
         T.figure_text("no_such_figure")
+
+
+def test_report_texts_fixed_and_no_assessment_names_who_and_threshold():
+    for name in ("synthetic_notice", "deadline_review_intro", "template_terms", "template_result"):
+        assert T.report_text(name).endswith(".")
+    assert "**synthetische personeelsgegevens**" in T.report_text("synthetic_notice")
+    t = T.report_text("no_assessment", who="Entiteit 09", threshold=5)
+    assert t.startswith("Voor Entiteit 09 kan geen enkel streefcijfer beoordeeld worden")
+    assert "minder dan 5 personen" in t
+    with pytest.raises(KeyError):
+        T.report_text("no_such_text")

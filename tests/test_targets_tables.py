@@ -92,3 +92,11 @@ def test_growth_path_example_shows_rule_types_in_dutch():
 def test_unknown_table_has_no_layout():
     with pytest.raises(KeyError):
         T.layout("no_such_table")
+
+
+def test_tabel1_dashes_every_year_column_and_labels_group_and_target():
+    lay = T.layout("tabel1", columns=["group", "2009", "target_2015"])
+    assert set(lay["formats"]) == {"2009", "target_2015"}
+    assert lay["formats"]["2009"]("-") == "–" and lay["formats"]["2009"]("4,1") == "4,1"
+    assert lay["labels"] == {"group": "Kansengroep", "target_2015": "Streefcijfer 2015"}
+    assert lay["note"].startswith("Bron: Strategisch Gelijkekansen- en Diversiteitsplan")

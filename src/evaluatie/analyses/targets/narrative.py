@@ -13,7 +13,7 @@ from evaluatie.core import fmt
 __all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
            "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl",
            "RULE_NL", "growth_result_nl", "SHORT_LABELS_NL", "breaks_table", "link_factor_text", "trend_view",
-           "yearly_status_nl", "group_labels", "ranking_intro_text", "backtest_alt", "figure_text"]
+           "yearly_status_nl", "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text"]
 
 
 STATUS_NL = {
@@ -318,3 +318,36 @@ def figure_text(name: str, *, cut: int | None = None, who: str | None = None, th
                                                   if synthetic else "")),
             caption="Aandelen uit personeelsgegevens per 31 december, met trendlijn en streefcijfer" + syn + ".")
     raise KeyError(f"no text for figure {name!r}")
+
+
+def report_text(name: str, *, who: str | None = None, threshold: int | None = None) -> str:
+    """A fixed paragraph of the report: ``synthetic_notice`` (the personnel part rests on synthetic
+    data), ``deadline_review_intro``, ``template_terms`` and ``template_result`` (the template example
+    of a growth path), ``no_assessment`` (no target can be judged for ``who`` with the small-cell
+    ``threshold``)."""
+    if name == "synthetic_notice":
+        return ("De delen tot en met de toets van de projecties steunen op **echte, gepubliceerde cijfers** over het hele "
+                "personeel van de Vlaamse overheid. Het deel over entiteiten en beleidsdomeinen steunt op "
+                "**synthetische personeelsgegevens**: een nagebootst personeelsbestand dat op de gepubliceerde "
+                "totalen is afgestemd, om de werkwijze te tonen. Die cijfers beschrijven geen echte personen "
+                "of entiteiten.")
+    if name == "deadline_review_intro":
+        return ("Wat had men een of twee jaar vóór de einddatum kunnen weten? De tabel zet, per streefcijfer, de projectie van "
+                "de trendmethode (met 95%-voorspellingsinterval en de kans om het streefcijfer te halen) naast de vuistregel "
+                "*als dit tempo aanhoudt* en naast wat er werkelijk gemeten werd. Alleen vertrekjaren binnen dezelfde "
+                "meetreeks als de einddatum tellen mee.")
+    if name == "template_terms":
+        return ("*jx* is het jaar waarvoor het tussentijdse streefcijfer geldt, *jx-1* het jaar ervoor en *jx-2* het jaar "
+                "daarvoor; *niveau jx-1* is dus het aandeel op 31 december van het vorige jaar. *N-functies* zijn de "
+                "leidinggevende functies bovenaan een entiteit (N: de leidend ambtenaar; het sjabloon gebruikt de term zonder "
+                "hem verder af te bakenen); *evenredige vertegenwoordiging* betekent hier minstens 33% van elk geslacht.")
+    if name == "template_result":
+        return ("In het voorbeeld steeg het aandeel medewerkers met een migratieachtergrond (regel gehaald), daalde het "
+                "aandeel met een handicap of chronische ziekte licht van 2,29% naar 2,26% (regel *minstens het niveau van "
+                "vorig jaar* niet gehaald, ook al is het verschil klein) en ligt de vertegenwoordiging in N-functies ruim boven "
+                "het minimum van 33%.")
+    if name == "no_assessment":
+        return (f"Voor {who} kan geen enkel streefcijfer beoordeeld worden: voor geen enkele kansengroep met "
+                "een streefcijfer is er tot de einddatum een cijfer dat getoond mag worden (cellen op minder dan "
+                f"{threshold} personen worden niet getoond).")
+    raise KeyError(f"no report text {name!r}")

@@ -24,12 +24,21 @@ def _rule_nl(v: Any) -> Any:
     return RULE_NL.get(v, v)
 
 
+def _dash(v: Any) -> Any:
+    return "–" if v == "-" else v
+
+
 def layout(name: str, *, label: Callable[[str], str] | None = None, short: Callable[[str], str] | None = None,
            threshold: int | None = None, entity: bool = False, groups: list[str] | None = None,
-           year: int | None = None) -> dict[str, Any]:
+           year: int | None = None, columns: list[str] | None = None) -> dict[str, Any]:
     """Keyword arguments (``columns``, ``labels``, ``formats``, ``highlight``, ``note``) for the report
     table ``name``. ``entity`` selects the one-entity variant of ``assessment_microdata``,
-    ``growth_path`` and ``gender_balance``."""
+    ``growth_path`` and ``gender_balance``; ``tabel1`` needs the table's ``columns``."""
+    if name == "tabel1":
+        return dict(labels={"group": "Kansengroep", "target_2015": "Streefcijfer 2015"},
+                    formats={c: _dash for c in (columns or []) if c != "group"},
+                    note="Bron: Strategisch Gelijkekansen- en Diversiteitsplan Vlaamse overheid 2016-2020, Tabel 1. "
+                         "–: geen streefcijfer voor 2015.")
     if name == "breaks":
         return dict(labels={"year": "Eerste jaar nieuwe meting", "label": "Wat veranderde", "groups": "Geldt voor"},
                     formats={"year": "text"})
