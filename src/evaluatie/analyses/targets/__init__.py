@@ -39,8 +39,8 @@ from evaluatie.analyses.targets.narrative import (
     GROUP_LABELS_NL, STATUS_CLASS, STATUS_NL, backtest_text, ci_text, later_figures_text, status_css, status_nl, tabel1,
     RULE_NL, SHORT_LABELS_NL, backtest_alt, breaks_table, figure_text, report_text, group_labels, ranking_intro_text, gender_verdict_nl, link_factor_text, trend_view, yearly_status_nl, growth_result_nl, verdict, yearly_summary_text)
 from evaluatie.analyses.targets.prepare import (
-    CANONICAL, combine_sources, entity_values, read_growth_paths, read_series, read_targets, read_yearly_figures)
-from evaluatie.analyses.targets.ranking import blank_older_figures, entity_ranking
+    CANONICAL, combine_sources, entity_values, growth_rules, read_growth_paths, read_series, read_targets, read_yearly_figures)
+from evaluatie.analyses.targets.ranking import blank_older_figures, entity_ranking, selection_view
 from evaluatie.analyses.targets.tables import layout
 from evaluatie.analyses.targets.segments import (
     Break, as_breaks, breaks_for, group_series, last_segment, link_factor, link_factors, segment_ids, segments)
@@ -51,7 +51,7 @@ __all__ = [
     "layout",
     # prepare
     "CANONICAL", "read_series", "combine_sources", "read_targets", "read_yearly_figures", "read_growth_paths",
-    "entity_values",
+    "entity_values", "growth_rules",
     # segments
     "Break", "as_breaks", "breaks_for", "segment_ids", "segments", "last_segment", "link_factor", "link_factors",
     "group_series",
@@ -74,7 +74,7 @@ __all__ = [
     # gender balance
     "entity_gender_balance", "domain_gender_balance",
     # ranking
-    "blank_older_figures", "entity_ranking",
+    "blank_older_figures", "entity_ranking", "selection_view",
     # figures
     "plot_group", "plot_panels", "plot_backtest", "target_periods", "panel_spec",
 ]

@@ -19,7 +19,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from evaluatie.analyses.targets.growth_paths import parse_interim_target
+from evaluatie.analyses.targets.growth_paths import default_rules, parse_interim_target
 from evaluatie.core.errors import DataError, Problem
 from evaluatie.core.numbers import parse_number
 from evaluatie.core.paths import resolve
@@ -27,7 +27,7 @@ from evaluatie.intake.read import read_table
 from evaluatie.intake.schema import Column, Ledger, Schema
 
 __all__ = ["CANONICAL", "read_series", "combine_sources", "read_targets", "read_yearly_figures",
-           "read_growth_paths", "entity_values"]
+           "read_growth_paths", "entity_values", "growth_rules"]
 
 
 CANONICAL = ("year", "group", "share_pct", "numerator", "denominator", "definition")
@@ -295,3 +295,15 @@ def read_growth_paths(path: str | Path, columns: Mapping[str, str] | None = None
     if problems:
         raise DataError(problems)
     return pd.DataFrame(rows, columns=["entity", "group", "year", "rule"])
+
+
+def growth_rules(path: str | Path | None, by_entity: pd.DataFrame, entity: str | None = None) -> pd.DataFrame:
+    """The interim-target rules a report checks: those of the growth-path file ``path`` (only
+    ``entity``'s if one is given), or without a file the default rule 'at least last year's level'
+    (:func:`~evaluatie.analyses.targets.growth_paths.default_rules`) for every entity in ``by_entity``
+    (or ``entity``), for foreign origin and disability where the data have them, over its years."""
+    if path:
+        rules = read_growth_paths(path)
+        return rules[rules["entity"] == entity] if entity is not None else rules
+    groups = [g for g in ["foreign_origin", "disability_chronic_illness"] if g in set(by_entity["group"])]
+    return default_rules(by_entity["entity"] if entity is None else [entity], groups, sorted(set(by_entity["year"])))

@@ -11,9 +11,10 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from evaluatie.analyses.targets.narrative import ci_text, status_nl
 from evaluatie.publish.disclosure import suppressed_mask
 
-__all__ = ["blank_older_figures", "entity_ranking"]
+__all__ = ["blank_older_figures", "entity_ranking", "selection_view"]
 
 
 def blank_older_figures(frame: pd.DataFrame, data_end: int) -> pd.DataFrame:
@@ -71,3 +72,16 @@ def entity_ranking(by_entity: pd.DataFrame, last_t: pd.DataFrame, rank_groups: S
     wide, mask = wide.loc[order].reset_index(drop=True), mask.loc[order].reset_index(drop=True)
     wide.attrs = {"suppressed": mask, "suppression_threshold": int(threshold)}
     return wide
+
+
+def selection_view(ev_sel: pd.DataFrame, data_end: int | None = None) -> pd.DataFrame:
+    """The assessment rows of an entity or the organisation as the report shows them: sorted by target
+    year and group, with the Dutch ``status_nl`` and the ``trend`` with its interval as text; for one
+    entity (``data_end`` = last year of its data) older figures are blanked by :func:`blank_older_figures`,
+    the same rule as the entity ranking."""
+    out = ev_sel.sort_values(["target_year", "group"]).reset_index(drop=True)
+    out["status_nl"] = status_nl(out)
+    if data_end is not None:
+        out = blank_older_figures(out, int(data_end))
+    out["trend"] = [ci_text(*v) for v in zip(out["trend_pp_per_year"], out["trend_ci_low"], out["trend_ci_high"])]
+    return out
