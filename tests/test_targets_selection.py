@@ -1,5 +1,6 @@
 """Moved from the streefcijfers notebook: the growth-path rules a report checks
-(targets.prepare.growth_rules) and the assessment rows as shown (targets.ranking.selection_view)."""
+(targets.prepare.growth_rules, read_published, read_yearly_or_empty), the assessment rows as shown
+(targets.ranking.selection_view), the last passed targets and the verdict list."""
 
 from __future__ import annotations
 
@@ -44,3 +45,33 @@ def test_selection_view_sorts_adds_status_and_trend_and_blanks_only_for_one_enti
     one = T.selection_view(_ev(), 2020)
     assert np.isnan(one.loc[one["group"] == "b", "last_share_pct"]).all()
     assert one.loc[one["group"] == "a", "last_share_pct"].item() == 8.0
+
+
+def test_last_passed_targets_picks_the_latest_passed_date_or_nothing():
+    ev = pd.DataFrame({"group": ["a", "b", "c"], "target_year": [2015, 2020, 2025], "evaluated_at": [2015, 2020, 2023]})
+    assert list(T.last_passed_targets(ev)["group"]) == ["b"]
+    assert T.last_passed_targets(ev[ev["target_year"] == 2025]).empty
+
+
+def test_verdict_list_is_one_bullet_per_row():
+    rows = _ev().assign(status="reached", outcome=None, last_share_pct=11.0, gap_pp=-1.0)
+    text = T.verdict_list(rows, str.upper)
+    assert text.splitlines() == [f"- {T.verdict(r, r['group'].upper())}" for _, r in rows.iterrows()]
+
+
+def test_read_yearly_or_empty_without_file_has_the_columns():
+    empty = T.read_yearly_or_empty(None)
+    assert empty.empty and list(empty.columns) == ["group", "year", "share_pct", "definition",
+                                                   "target_definition", "source_note"]
+
+
+def test_read_published_puts_the_history_first(tmp_path):
+    new, old = tmp_path / "new.csv", tmp_path / "old.csv"
+    pd.DataFrame({"year": [2016, 2017], "group": ["women_top"] * 2, "share_pct": [30.0, 31.0],
+                  "definition": ["d2"] * 2}).to_csv(new, index=False)
+    pd.DataFrame({"year": [2014, 2015], "group": ["women_top"] * 2, "share_pct": [28.0, 29.0],
+                  "definition": ["d1"] * 2}).to_csv(old, index=False)
+    both, ledgers = T.read_published(new, old)
+    alone, one = T.read_published(new)
+    assert sorted(both["year"]) == [2014, 2015, 2016, 2017] and len(ledgers) == 2
+    assert sorted(alone["year"]) == [2016, 2017] and len(one) == 1

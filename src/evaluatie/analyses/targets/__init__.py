@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from evaluatie.analyses.targets.assessment import (
     ASSESS_KEYS, OUTCOMES, assess, assess_entities, current_position, evaluate_selection, evaluate_targets,
-    evaluate_yearly_targets, gender_balance, status_counts, targets_in_data, with_counts)
+    evaluate_yearly_targets, gender_balance, last_passed_targets, status_counts, targets_in_data, with_counts)
 from evaluatie.analyses.targets.backtest import (
     BACKTEST_COLUMNS, backtest, backtest_groups, backtest_summary, deadline_review, last_years_before_target,
     naive_projection)
@@ -37,9 +37,9 @@ from evaluatie.analyses.targets.growth_paths import (
     check_growth_path, default_rules, growth_path_summary, parse_interim_target, template_example)
 from evaluatie.analyses.targets.narrative import (
     GROUP_LABELS_NL, STATUS_CLASS, STATUS_NL, backtest_text, ci_text, later_figures_text, status_css, status_nl, tabel1,
-    RULE_NL, SHORT_LABELS_NL, backtest_alt, breaks_table, figure_text, report_text, group_labels, ranking_intro_text, gender_verdict_nl, link_factor_text, trend_view, yearly_status_nl, growth_result_nl, verdict, yearly_summary_text)
+    RULE_NL, SHORT_LABELS_NL, backtest_alt, breaks_table, figure_text, report_text, verdict_list, group_labels, ranking_intro_text, gender_verdict_nl, link_factor_text, trend_view, yearly_status_nl, growth_result_nl, verdict, yearly_summary_text)
 from evaluatie.analyses.targets.prepare import (
-    CANONICAL, combine_sources, entity_values, growth_rules, read_growth_paths, read_series, read_targets, read_yearly_figures)
+    CANONICAL, combine_sources, entity_values, growth_rules, read_growth_paths, read_published, read_yearly_or_empty, read_series, read_targets, read_yearly_figures)
 from evaluatie.analyses.targets.ranking import blank_older_figures, entity_ranking, selection_view
 from evaluatie.analyses.targets.tables import layout
 from evaluatie.analyses.targets.segments import (
@@ -51,7 +51,7 @@ __all__ = [
     "layout",
     # prepare
     "CANONICAL", "read_series", "combine_sources", "read_targets", "read_yearly_figures", "read_growth_paths",
-    "entity_values", "growth_rules",
+    "entity_values", "growth_rules", "read_published", "read_yearly_or_empty",
     # segments
     "Break", "as_breaks", "breaks_for", "segment_ids", "segments", "last_segment", "link_factor", "link_factors",
     "group_series",
@@ -60,7 +60,7 @@ __all__ = [
     # assessment
     "ASSESS_KEYS", "OUTCOMES", "assess", "evaluate_targets", "current_position", "assess_entities",
     "evaluate_yearly_targets", "gender_balance", "with_counts", "evaluate_selection",
-    "status_counts", "targets_in_data",
+    "status_counts", "targets_in_data", "last_passed_targets",
     # backtest
     "BACKTEST_COLUMNS", "naive_projection", "backtest", "backtest_summary", "backtest_groups", "deadline_review",
     "last_years_before_target",
@@ -70,7 +70,7 @@ __all__ = [
     "STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
     "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl", "RULE_NL",
     "growth_result_nl", "SHORT_LABELS_NL", "breaks_table", "link_factor_text", "trend_view", "yearly_status_nl",
-    "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text",
+    "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text", "verdict_list",
     # gender balance
     "entity_gender_balance", "domain_gender_balance",
     # ranking

@@ -28,7 +28,7 @@ from evaluatie.core.errors import DataError
 
 __all__ = ["ASSESS_KEYS", "OUTCOMES", "assess", "evaluate_targets", "current_position", "assess_entities",
            "evaluate_yearly_targets", "gender_balance", "with_counts", "evaluate_selection",
-           "status_counts", "targets_in_data"]
+           "status_counts", "targets_in_data", "last_passed_targets"]
 
 
 ASSESS_KEYS = (
@@ -327,3 +327,10 @@ def targets_in_data(targets: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
     """The dated targets of the groups in ``data`` whose target year is not before its first year."""
     out = targets[targets["group"].isin(set(data["group"])) & targets["target_year"].notna()]
     return out[out["target_year"] >= int(data["year"].min())]
+
+
+def last_passed_targets(ev: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`evaluate_targets` for the latest target date that has passed (evaluated at or
+    after the target year); no rows when none has passed."""
+    passed_years = sorted(set(ev.loc[ev["evaluated_at"] >= ev["target_year"], "target_year"]))
+    return ev[ev["target_year"] == passed_years[-1]] if passed_years else ev.iloc[0:0]

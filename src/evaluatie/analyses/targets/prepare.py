@@ -27,7 +27,7 @@ from evaluatie.intake.read import read_table
 from evaluatie.intake.schema import Column, Ledger, Schema
 
 __all__ = ["CANONICAL", "read_series", "combine_sources", "read_targets", "read_yearly_figures",
-           "read_growth_paths", "entity_values", "growth_rules"]
+           "read_growth_paths", "entity_values", "growth_rules", "read_published", "read_yearly_or_empty"]
 
 
 CANONICAL = ("year", "group", "share_pct", "numerator", "denominator", "definition")
@@ -307,3 +307,20 @@ def growth_rules(path: str | Path | None, by_entity: pd.DataFrame, entity: str |
         return rules[rules["entity"] == entity] if entity is not None else rules
     groups = [g for g in ["foreign_origin", "disability_chronic_illness"] if g in set(by_entity["group"])]
     return default_rules(by_entity["entity"] if entity is None else [entity], groups, sorted(set(by_entity["year"])))
+
+
+def read_published(data: str | Path, history: str | Path | None = None,
+                   columns: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, list[Ledger]]:
+    """The published series of ``data``, preceded by the older series ``history`` if given, combined by
+    :func:`combine_sources`: the frame and the ledgers of both files."""
+    frames = [read_series(data, columns)]
+    if history:
+        frames.insert(0, read_series(history, columns))
+    return combine_sources(frames)
+
+
+def read_yearly_or_empty(path: str | Path | None) -> pd.DataFrame:
+    """:func:`read_yearly_figures` of ``path``, or an empty frame with its columns when there is no file."""
+    if path:
+        return read_yearly_figures(path)
+    return pd.DataFrame(columns=["group", "year", "share_pct", "definition", "target_definition", "source_note"])
