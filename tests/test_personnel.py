@@ -454,3 +454,13 @@ def test_duplicates_in_shuffled_rows_match_pandas(dups):
     assert expected == dups
     assert led.exclusions.get("dubbel: zelfde personeelslid op dezelfde peildatum", 0) == expected
     assert led.analysed == n
+
+
+def test_aggregate_levels_entity_organisation_and_domains_as_aggregate():
+    prep = P.prepare(_rows())
+    by_entity, org, by_domain, _ = P.aggregate_levels(prep, 0)
+    pd.testing.assert_frame_equal(by_entity, P.aggregate(prep, by=("date", "entity", "group"), threshold=0)[0])
+    pd.testing.assert_frame_equal(org, P.aggregate(prep, by=("date", "group"), threshold=0)[0])
+    pd.testing.assert_frame_equal(by_domain, P.aggregate(prep, by=("date", "policy_domain", "group"), threshold=0)[0])
+    assert P.aggregate_levels(prep, 0, domains=False)[2] is None
+    assert P.aggregate_levels(P.prepare(_rows().drop(columns=["policy_domain"])), 0)[2] is None

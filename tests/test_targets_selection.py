@@ -75,3 +75,8 @@ def test_read_published_puts_the_history_first(tmp_path):
     alone, one = T.read_published(new)
     assert sorted(both["year"]) == [2014, 2015, 2016, 2017] and len(ledgers) == 2
     assert sorted(alone["year"]) == [2016, 2017] and len(one) == 1
+
+
+def test_skipped_text_names_each_group_and_why():
+    assert (T.skipped_text({"a": "geen kolom x", "b": "geen kolom y"}, str.upper)
+            == "Niet berekend (kolommen ontbreken): A: geen kolom x; B: geen kolom y")

@@ -37,7 +37,7 @@ from evaluatie.analyses.targets.growth_paths import (
     check_growth_path, default_rules, growth_path_summary, parse_interim_target, template_example)
 from evaluatie.analyses.targets.narrative import (
     GROUP_LABELS_NL, STATUS_CLASS, STATUS_NL, backtest_text, ci_text, later_figures_text, status_css, status_nl, tabel1,
-    RULE_NL, SHORT_LABELS_NL, backtest_alt, breaks_table, figure_text, report_text, verdict_list, group_labels, ranking_intro_text, gender_verdict_nl, link_factor_text, trend_view, yearly_status_nl, growth_result_nl, verdict, yearly_summary_text)
+    RULE_NL, SHORT_LABELS_NL, backtest_alt, breaks_table, figure_text, report_text, verdict_list, skipped_text, group_labels, ranking_intro_text, gender_verdict_nl, link_factor_text, trend_view, yearly_status_nl, growth_result_nl, verdict, yearly_summary_text)
 from evaluatie.analyses.targets.prepare import (
     CANONICAL, combine_sources, entity_values, growth_rules, read_growth_paths, read_published, read_yearly_or_empty, read_series, read_targets, read_yearly_figures)
 from evaluatie.analyses.targets.ranking import blank_older_figures, entity_ranking, selection_view
@@ -70,7 +70,7 @@ __all__ = [
     "STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
     "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl", "RULE_NL",
     "growth_result_nl", "SHORT_LABELS_NL", "breaks_table", "link_factor_text", "trend_view", "yearly_status_nl",
-    "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text", "verdict_list",
+    "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text", "verdict_list", "skipped_text",
     # gender balance
     "entity_gender_balance", "domain_gender_balance",
     # ranking

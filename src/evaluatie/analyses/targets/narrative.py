@@ -13,7 +13,7 @@ from evaluatie.core import fmt
 __all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
            "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl",
            "RULE_NL", "growth_result_nl", "SHORT_LABELS_NL", "breaks_table", "link_factor_text", "trend_view",
-           "yearly_status_nl", "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text", "verdict_list"]
+           "yearly_status_nl", "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text", "verdict_list", "skipped_text"]
 
 
 STATUS_NL = {
@@ -356,3 +356,8 @@ def report_text(name: str, *, who: str | None = None, threshold: int | None = No
 def verdict_list(rows: pd.DataFrame, label: Callable[[str], str]) -> str:
     """A Markdown bullet list with the :func:`verdict` of every row, the group named by ``label``."""
     return "\n".join(f"- {verdict(r, label(r['group']))}" for _, r in rows.iterrows())
+
+
+def skipped_text(skipped: Mapping[str, str], label: Callable[[str], str]) -> str:
+    """The warning for target groups not computed from a personnel file (group -> why)."""
+    return "Niet berekend (kolommen ontbreken): " + "; ".join(f"{label(g)}: {why}" for g, why in skipped.items())

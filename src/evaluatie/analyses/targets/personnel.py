@@ -124,7 +124,7 @@ __all__ = [
     "definition_in_force", "age_at", "is_eu_member", "nationality_status",
     "foreign_origin", "migration_background", "disability", "experienced", "low_educated",
     "unqualified_young", "management_from_grade",
-    "prepare", "classify", "aggregate", "aggregate_file", "to_series", "needed_columns", "schema",
+    "prepare", "classify", "aggregate", "aggregate_levels", "aggregate_file", "to_series", "needed_columns", "schema",
     "SCHEMA", "Prepared",
 ]
 
@@ -1440,3 +1440,16 @@ def to_series(table: pd.DataFrame, group: str, *, entity: str | None = None,
     if out["year"].duplicated().any():
         raise ValueError(f"more than one row per year for {group!r}: filter by entity/policy_domain/definition")
     return out.sort_values("year").reset_index(drop=True)
+
+
+def aggregate_levels(prep: Prepared, threshold: int = 5, *, domains: bool = True
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, Ledger]:
+    """:func:`aggregate` of one prepared file at the three levels of the report: per entity, for the
+    whole organisation and (if ``domains`` and the file has ``policy_domain``) per policy domain, with
+    the same small-cell ``threshold``. Returns ``(by_entity, org, by_domain or None, ledger of the
+    entity level)``."""
+    by_entity, ledger = aggregate(prep, by=("date", "entity", "group"), threshold=threshold)
+    org, _ = aggregate(prep, by=("date", "group"), threshold=threshold)
+    by_domain = (aggregate(prep, by=("date", "policy_domain", "group"), threshold=threshold)[0]
+                 if domains and "policy_domain" in by_entity.columns else None)
+    return by_entity, org, by_domain, ledger
