@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from evaluatie.analyses import targets as T
 from evaluatie.analyses.targets import personnel as P
 from evaluatie.core.errors import DataError
 from evaluatie.simulate.personnel import simulate_personnel
@@ -464,3 +465,15 @@ def test_aggregate_levels_entity_organisation_and_domains_as_aggregate():
     pd.testing.assert_frame_equal(by_domain, P.aggregate(prep, by=("date", "policy_domain", "group"), threshold=0)[0])
     assert P.aggregate_levels(prep, 0, domains=False)[2] is None
     assert P.aggregate_levels(P.prepare(_rows().drop(columns=["policy_domain"])), 0)[2] is None
+
+
+def test_ranking_basis_is_assess_entities_with_status_latest_target_and_reference_year():
+    from_rows, _ = P.aggregate(_rows(), by=("date", "entity", "group"), threshold=0)
+    tgt = pd.DataFrame({"group": ["women_top", "women_top"], "target_pct": [30.0, 40.0],
+                        "target_year": [2015, 2020], "target_date": ["2015-12-31", "2020-12-31"]})
+    ev_ent, last_t, ry = T.ranking_basis(from_rows, tgt, [], None)
+    expected = T.assess_entities(from_rows, tgt, [], None)
+    pd.testing.assert_frame_equal(ev_ent.drop(columns=["status_nl"]), expected)
+    assert list(ev_ent["status_nl"]) == list(T.status_nl(expected))
+    assert set(last_t["target_year"]) == {ev_ent["target_year"].max()}
+    assert ry == min(int(last_t["evaluated_at"].max()), 2016)

@@ -80,3 +80,8 @@ def test_read_published_puts_the_history_first(tmp_path):
 def test_skipped_text_names_each_group_and_why():
     assert (T.skipped_text({"a": "geen kolom x", "b": "geen kolom y"}, str.upper)
             == "Niet berekend (kolommen ontbreken): A: geen kolom x; B: geen kolom y")
+
+
+def test_group_orders_of_tabel1_and_the_panels():
+    assert T.TABEL1_GROUPS[0] == "women_total" and len(T.TABEL1_GROUPS) == 8
+    assert T.PANEL_GROUPS == ("women_top", "women_middle", "foreign_origin", "disability_chronic_illness")

@@ -31,16 +31,16 @@ from evaluatie.analyses.targets.assessment import (
 from evaluatie.analyses.targets.backtest import (
     BACKTEST_COLUMNS, backtest, backtest_groups, backtest_summary, deadline_review, last_years_before_target,
     naive_projection)
-from evaluatie.analyses.targets.figures import panel_spec, plot_backtest, plot_group, plot_panels, target_periods
+from evaluatie.analyses.targets.figures import PANEL_GROUPS, panel_spec, plot_backtest, plot_group, plot_panels, target_periods
 from evaluatie.analyses.targets.gender import domain_gender_balance, entity_gender_balance
 from evaluatie.analyses.targets.growth_paths import (
     check_growth_path, default_rules, growth_path_summary, parse_interim_target, template_example)
 from evaluatie.analyses.targets.narrative import (
     GROUP_LABELS_NL, STATUS_CLASS, STATUS_NL, backtest_text, ci_text, later_figures_text, status_css, status_nl, tabel1,
-    RULE_NL, SHORT_LABELS_NL, backtest_alt, breaks_table, figure_text, report_text, verdict_list, skipped_text, group_labels, ranking_intro_text, gender_verdict_nl, link_factor_text, trend_view, yearly_status_nl, growth_result_nl, verdict, yearly_summary_text)
+    RULE_NL, SHORT_LABELS_NL, backtest_alt, breaks_table, figure_text, report_text, verdict_list, skipped_text, TABEL1_GROUPS, group_labels, ranking_intro_text, gender_verdict_nl, link_factor_text, trend_view, yearly_status_nl, growth_result_nl, verdict, yearly_summary_text)
 from evaluatie.analyses.targets.prepare import (
     CANONICAL, combine_sources, entity_values, growth_rules, read_growth_paths, read_published, read_yearly_or_empty, read_series, read_targets, read_yearly_figures)
-from evaluatie.analyses.targets.ranking import blank_older_figures, entity_ranking, selection_view
+from evaluatie.analyses.targets.ranking import blank_older_figures, entity_ranking, ranking_basis, selection_view
 from evaluatie.analyses.targets.tables import layout
 from evaluatie.analyses.targets.segments import (
     Break, as_breaks, breaks_for, group_series, last_segment, link_factor, link_factors, segment_ids, segments)
@@ -70,11 +70,11 @@ __all__ = [
     "STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
     "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl", "RULE_NL",
     "growth_result_nl", "SHORT_LABELS_NL", "breaks_table", "link_factor_text", "trend_view", "yearly_status_nl",
-    "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text", "verdict_list", "skipped_text",
+    "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text", "verdict_list", "skipped_text", "TABEL1_GROUPS",
     # gender balance
     "entity_gender_balance", "domain_gender_balance",
     # ranking
-    "blank_older_figures", "entity_ranking", "selection_view",
+    "blank_older_figures", "entity_ranking", "selection_view", "ranking_basis",
     # figures
-    "plot_group", "plot_panels", "plot_backtest", "target_periods", "panel_spec",
+    "plot_group", "plot_panels", "plot_backtest", "target_periods", "panel_spec", "PANEL_GROUPS",
 ]

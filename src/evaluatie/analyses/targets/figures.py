@@ -17,7 +17,10 @@ from evaluatie.analyses.targets.trends import MIN_POINTS, TrendFit, fit_trend
 from evaluatie.core import fmt
 from evaluatie.publish.report import PALETTE, axis_format, legend_below
 
-__all__ = ["plot_group", "plot_panels", "plot_backtest", "target_periods", "panel_spec"]
+__all__ = ["plot_group", "plot_panels", "plot_backtest", "target_periods", "panel_spec", "PANEL_GROUPS"]
+
+#: The groups with a target that the report draws as panels, in this order.
+PANEL_GROUPS = ("women_top", "women_middle", "foreign_origin", "disability_chronic_illness")
 
 
 def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_pct: float | None = None,

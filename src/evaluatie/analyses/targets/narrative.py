@@ -13,7 +13,7 @@ from evaluatie.core import fmt
 __all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
            "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl",
            "RULE_NL", "growth_result_nl", "SHORT_LABELS_NL", "breaks_table", "link_factor_text", "trend_view",
-           "yearly_status_nl", "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text", "verdict_list", "skipped_text"]
+           "yearly_status_nl", "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text", "verdict_list", "skipped_text", "TABEL1_GROUPS"]
 
 
 STATUS_NL = {
@@ -361,3 +361,8 @@ def verdict_list(rows: pd.DataFrame, label: Callable[[str], str]) -> str:
 def skipped_text(skipped: Mapping[str, str], label: Callable[[str], str]) -> str:
     """The warning for target groups not computed from a personnel file (group -> why)."""
     return "Niet berekend (kolommen ontbreken): " + "; ".join(f"{label(g)}: {why}" for g, why in skipped.items())
+
+
+#: The rows of Tabel 1 of the 2016-2020 plan, in its order.
+TABEL1_GROUPS = ("women_total", "women_top", "women_middle", "women_lower", "migration_background",
+                 "disability_chronic_illness", "low_educated", "experienced_45plus")

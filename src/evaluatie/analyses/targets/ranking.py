@@ -6,15 +6,16 @@ about; a suppressed cell of that year stays hidden and is never replaced by an o
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
+from evaluatie.analyses.targets.assessment import assess_entities
 from evaluatie.analyses.targets.narrative import ci_text, status_nl
 from evaluatie.publish.disclosure import suppressed_mask
 
-__all__ = ["blank_older_figures", "entity_ranking", "selection_view"]
+__all__ = ["blank_older_figures", "entity_ranking", "selection_view", "ranking_basis"]
 
 
 def blank_older_figures(frame: pd.DataFrame, data_end: int) -> pd.DataFrame:
@@ -85,3 +86,17 @@ def selection_view(ev_sel: pd.DataFrame, data_end: int | None = None) -> pd.Data
         out = blank_older_figures(out, int(data_end))
     out["trend"] = [ci_text(*v) for v in zip(out["trend_pp_per_year"], out["trend_ci_low"], out["trend_ci_high"])]
     return out
+
+
+def ranking_basis(by_entity: pd.DataFrame, targets: pd.DataFrame, breaks: Any, as_of: int | None
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """What the entity ranking starts from: every entity's assessment (:func:`assess_entities`, with the
+    Dutch ``status_nl``), its rows for the latest target date, and the reference year of the figures
+    shown (the year evaluated, at most the last year of the data). One rule, the one of the growth-path
+    table: a figure is shown only for the year it is about; a suppressed cell of that year is never
+    replaced by an older figure."""
+    ev_ent = assess_entities(by_entity, targets, breaks, as_of)
+    ev_ent["status_nl"] = status_nl(ev_ent)
+    last_t = ev_ent[ev_ent["target_year"] == ev_ent["target_year"].max()]
+    ry = min(int(last_t["evaluated_at"].max()), int(by_entity["year"].max()))
+    return ev_ent, last_t, ry
