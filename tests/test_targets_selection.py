@@ -85,3 +85,13 @@ def test_skipped_text_names_each_group_and_why():
 def test_group_orders_of_tabel1_and_the_panels():
     assert T.TABEL1_GROUPS[0] == "women_total" and len(T.TABEL1_GROUPS) == 8
     assert T.PANEL_GROUPS == ("women_top", "women_middle", "foreign_origin", "disability_chronic_illness")
+
+
+def test_growth_path_view_keeps_the_shown_columns_without_attrs():
+    gp = pd.DataFrame({"entity": ["A"], "group": ["foreign_origin"], "year": [2020], "rule": ["minstens 5%"],
+                       "rule_type": ["minimum"], "threshold_pct": [5.0], "share_pct": [6.0], "met": [True],
+                       "result": ["gehaald"]})
+    gp.attrs = {"note": "x"}
+    view = T.growth_path_view(gp)
+    assert list(view.columns) == ["group", "year", "rule", "threshold_pct", "share_pct", "result"]
+    assert view.attrs == {} and gp.attrs == {"note": "x"}

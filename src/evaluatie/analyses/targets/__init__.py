@@ -34,7 +34,7 @@ from evaluatie.analyses.targets.backtest import (
 from evaluatie.analyses.targets.figures import PANEL_GROUPS, panel_spec, plot_backtest, plot_group, plot_panels, target_periods
 from evaluatie.analyses.targets.gender import domain_gender_balance, entity_gender_balance
 from evaluatie.analyses.targets.growth_paths import (
-    check_growth_path, default_rules, growth_path_summary, parse_interim_target, template_example)
+    check_growth_path, default_rules, growth_path_summary, growth_path_view, parse_interim_target, template_example)
 from evaluatie.analyses.targets.narrative import (
     GROUP_LABELS_NL, STATUS_CLASS, STATUS_NL, backtest_text, ci_text, later_figures_text, status_css, status_nl, tabel1,
     RULE_NL, SHORT_LABELS_NL, backtest_alt, breaks_table, figure_text, report_text, verdict_list, skipped_text, TABEL1_GROUPS, group_labels, ranking_intro_text, gender_verdict_nl, link_factor_text, trend_view, yearly_status_nl, growth_result_nl, verdict, yearly_summary_text)
@@ -65,7 +65,7 @@ __all__ = [
     "BACKTEST_COLUMNS", "naive_projection", "backtest", "backtest_summary", "backtest_groups", "deadline_review",
     "last_years_before_target",
     # growth paths
-    "parse_interim_target", "check_growth_path", "template_example", "default_rules", "growth_path_summary",
+    "parse_interim_target", "check_growth_path", "template_example", "default_rules", "growth_path_summary", "growth_path_view",
     # narrative
     "STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
     "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl", "RULE_NL",

@@ -13,7 +13,7 @@ import pandas as pd
 from evaluatie.analyses.targets.narrative import growth_result_nl
 from evaluatie.core.numbers import parse_number
 
-__all__ = ["parse_interim_target", "check_growth_path", "template_example", "default_rules", "growth_path_summary"]
+__all__ = ["parse_interim_target", "check_growth_path", "template_example", "default_rules", "growth_path_summary", "growth_path_view"]
 
 
 def parse_interim_target(text: Any) -> tuple[str, float | None]:
@@ -110,3 +110,11 @@ def growth_path_summary(gp: pd.DataFrame) -> pd.DataFrame:
         if c not in gp_sum:
             gp_sum[c] = 0
     return gp_sum.rename(columns={"gehaald": "met", "niet gehaald": "not_met", "onbekend": "unknown"})
+
+
+def growth_path_view(gp: pd.DataFrame) -> pd.DataFrame:
+    """The columns of :func:`check_growth_path` (with its Dutch ``result``) that the one-entity report
+    shows, as a copy without the frame's ``attrs``."""
+    view = gp[["group", "year", "rule", "threshold_pct", "share_pct", "result"]].copy()
+    view.attrs = {}
+    return view
