@@ -39,13 +39,25 @@ def test_outcome_spellings_are_all_read():
     assert s.ledgers[0].read == 12 and s.ledgers[0].analysed == 12
 
 
-def test_outcome_that_is_not_yes_no_is_a_data_error_naming_row_column_value():
+def test_outcome_that_is_not_yes_no_is_one_data_error_naming_first_row_column_and_count():
     df = frame([("v1", "vlaams", "ja"), ("v1", "andere", "misschien"), ("v2", "vlaams", "2"), ("v2", "andere", "nee")])
     with pytest.raises(DataError) as e:
         prep(df)
-    rows = {(p.row, p.column, p.value) for p in e.value.problems}
-    assert (3, "reactie", "misschien") in rows and (4, "reactie", "2") in rows
-    assert "test.csv" in str(e.value) and "rij 3" in str(e.value) and "ja" in str(e.value)
+    assert [(p.row, p.column, p.value) for p in e.value.problems] == [(3, "reactie", "misschien")]
+    msg = str(e.value)
+    assert "test.csv" in msg and "rij 3" in msg and "verwacht ja of nee" in msg
+    assert "2 verschillende onbekende waarden in 2 rijen" in msg and "misschien" not in msg
+
+
+def test_values_give_the_files_outcome_labels_a_meaning():
+    df = frame([("v1", "vlaams", "misschien"), ("v1", "andere", "nee"), ("v2", "vlaams", "Zeker"), ("v2", "andere", "2")])
+    s = prep(df, values={"outcome": {"misschien": 0, "zeker": "ja", "2": 1}})
+    assert s.data["outcome"].tolist() == [0, 0, 1, 1]
+
+
+def test_values_for_an_unknown_standard_column_are_refused_naming_the_parameter():
+    with pytest.raises(DataError, match="parameter 'values'.*niet bruikbaar: reactie"):
+        prep(frame([("v1", "vlaams", "ja"), ("v1", "andere", "nee")]), values={"reactie": {"x": 1}})
 
 
 def test_group_neither_reference_nor_declared():

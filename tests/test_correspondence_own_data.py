@@ -13,6 +13,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -20,6 +21,7 @@ from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from evaluatie.analyses import correspondence as cs
+from evaluatie.core.errors import DataError
 from evaluatie.run.cli import main
 from evaluatie.run.params import ParamError, load_run
 
@@ -159,3 +161,41 @@ def test_a_group_of_three_with_markup_in_its_label_runs_and_stays_text(tmp_path)
     reg = pd.read_csv(out / "vijandig" / "tables" / "regression.csv").set_index("term")
     assert pd.isna(reg.loc["<img src=x onerror=alert(2)>", "odds_ratio"])
     assert reg.loc["vrouw", "odds_ratio"] > 0
+
+
+def test_values_map_the_files_own_labels_and_give_the_same_numbers(own_run, tmp_path):
+    """The same study with the outcome in words ('uitgenodigd', 'geen reactie', 'afgewezen') and
+    the groups as codes, mapped back with the ``values`` parameter: the same rates, to the digit."""
+    df = pd.read_excel(OWN / "studie.xlsx")
+    rng = np.random.default_rng(3)
+    no = np.where(rng.random(len(df)) < 0.5, "Geen reactie", "afgewezen ")
+    df["reactie"] = np.where(df["reactie"] == "ja", "Uitgenodigd", no)
+    df["groep"] = df["groep"].map({"Turkse naam": "TR", "Belgische naam": "BE", "man": "M", "vrouw": "V"})
+    data = tmp_path / "codes.csv"
+    df.to_csv(data, index=False)
+    params = yaml.safe_load((OWN / "studie.yaml").read_text(encoding="utf-8"))
+    params.update(data=str(data), values={
+        "outcome": {"uitgenodigd": 1, "geen reactie": 0, "afgewezen": 0},
+        "group": {"TR": "Turkse naam", "BE": "Belgische naam", "M": "man", "V": "vrouw"}})
+    pf = tmp_path / "codes.yaml"
+    pf.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", "correspondentietest", "--params", str(pf), "--out", str(out), "--quiet"]) == 0
+    for table in ("callback_rates", "design"):
+        got = pd.read_csv(out / "codes" / "tables" / f"{table}.csv")
+        pd.testing.assert_frame_equal(got, pd.read_csv(own_run / "tables" / f"{table}.csv"))
+
+
+def test_an_unmapped_outcome_label_is_one_problem_naming_column_count_and_the_values_parameter(tmp_path):
+    df = pd.read_excel(OWN / "studie.xlsx")
+    df["reactie"] = df["reactie"].map({"ja": "uitgenodigd", "nee": "geen reactie"})
+    data = tmp_path / "woorden.csv"
+    df.to_csv(data, index=False)
+    with pytest.raises(DataError) as e:
+        cs.load(str(data), columns={"vacancy": "vacature", "ground": "grond", "group": "groep", "outcome": "reactie"},
+                reference_groups={"herkomst": "Belgische naam", "geslacht": "man"})
+    (p,) = e.value.problems
+    assert p.column == "reactie" and p.row == 2
+    msg = str(e.value)
+    assert "2 verschillende onbekende waarden in 300 rijen" in msg and "'values'" in msg
+    assert "uitgenodigd" not in msg and "geen reactie" not in msg

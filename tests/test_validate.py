@@ -132,6 +132,20 @@ def test_labels_map_case_insensitively_before_typing():
     assert "zeer tevreden" in str(exc.value)
 
 
+def test_unknown_labels_of_a_column_are_one_problem_with_counts_and_no_content():
+    sch = Schema(columns=[Column("called", kind="bool"), Column("plan", kind="category", allowed=["a", "b"])])
+    df = frame([["ja", "a"], ["uitgenodigd", "c"], ["afgewezen", "b"], ["Uitgenodigd", "c"], ["nee", "d"]],
+               ["called", "plan"])
+    with pytest.raises(DataError) as exc:
+        sch.validate(df, file="f.csv")
+    probs = exc.value.problems
+    assert [(p.row, p.column, p.value) for p in probs] == [(3, "called", "uitgenodigd"), (3, "plan", "c")]
+    msg = str(exc.value)
+    assert "3 verschillende onbekende waarden in 3 rijen" in msg  # uitgenodigd, afgewezen, Uitgenodigd
+    assert "2 verschillende onbekende waarden in 3 rijen" in msg and "{plan: {waarde in het bestand: code}}" in msg
+    assert not any(w in msg for w in ("uitgenodigd", "afgewezen", "'c'", "'d'"))
+
+
 def test_nullable_and_dates():
     sch = Schema(columns=[
         Column("d", kind="date", min="2016-01-01"),

@@ -522,7 +522,9 @@ class Schema:
             raw = df[user]
             typed, missing, invalid = col.coerce(raw)
             out[col.name] = typed
-            if invalid.any():
+            if invalid.any() and col.kind in ("bool", "category"):
+                problems.append(_unknown_labels(file, str(user), col, raw, invalid))
+            elif invalid.any():
                 exp = col.expected()
                 for r in invalid.index[invalid.to_numpy()]:
                     problems.append(Problem(file, _row(r), str(user), _plain(raw.loc[r]), exp))
@@ -574,6 +576,22 @@ class Schema:
 
 def _norm_name(name: Any) -> str:
     return " ".join(str(name).split()).casefold()
+
+
+def _unknown_labels(file: str | None, user: str, col: Column, raw: pd.Series, invalid: pd.Series) -> Problem:
+    """One problem for every unknown label of a yes/no or category column, however many rows hold
+    them: the first row, the number of distinct labels and of rows, what is expected, and how to
+    give the labels a meaning (the ``values`` parameter). The message quotes no label; the
+    problem's ``value`` is the first one, found at the row it names."""
+    rows = invalid.index[invalid.to_numpy()]
+    labels = tuple(dict.fromkeys(_plain(v) for v in raw.loc[rows]))
+    k, m = len(labels), len(rows)
+    what = "1 onbekende waarde" if k == 1 else f"{k} verschillende onbekende waarden"
+    where = "1 rij" if m == 1 else f"{m} rijen, de eerste hier"
+    return Problem(file, _row(rows[0]), user, labels[0],
+                   f"{col.expected()} ({what} in {where}; geef hun betekenis op met de parameter "
+                   f"'values': {{{col.name}: {{waarde in het bestand: code}}}}, of laat "
+                   f"'evaluatie new' de waarden tonen en een koppeling voorstellen)")
 
 
 def _row(r: Any) -> int | None:

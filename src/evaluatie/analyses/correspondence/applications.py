@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -84,6 +84,8 @@ def read_applications(path: str | Path, **kwargs) -> Study:
 
 
 GROUND_PARAM = "(parameter ground)"
+VALUE_COLUMNS = ("outcome", "outcome2", "group", "ground", "wave")
+"""Standard columns whose labels the ``values`` parameter can map (see :func:`prepare`)."""
 
 
 def _check_groups(reference_groups: Mapping[str, str], groups: Mapping[str, Sequence[str]] | None):
@@ -132,6 +134,7 @@ def prepare(
     groups: Mapping[str, Sequence[str]] | None = None,
     allow_unpaired: bool = False,
     wave: str | None = None,
+    values: Mapping[str, Mapping[Any, Any]] | None = None,
     _raw: bool = False,
 ) -> Study:
     """Check an application log and bring it into standard form.
@@ -140,7 +143,10 @@ def prepare(
     under their own name). ``reference_groups`` gives the reference group of every ground;
     ``ground`` names the ground when the file has no ground column; ``groups`` optionally declares
     the non-reference groups per ground (then any other label is an error); ``wave`` labels the
-    file's wave when it has no wave column.
+    file's wave when it has no wave column. ``values`` maps the file's labels to the standard ones,
+    per standard column (:data:`VALUE_COLUMNS`): ``{"outcome": {"uitgenodigd": 1, "geen reactie": 0},
+    "group": {"BE": "Belgische naam"}}``; matched case- and whitespace-insensitively before
+    checking, so ``reference_groups`` and ``groups`` use the mapped labels.
 
     Every problem is collected and raised together as a :class:`DataError`: missing columns,
     outcomes that are not yes/no, empty vacancy/ground/group, a ground without a reference group,
@@ -155,6 +161,14 @@ def prepare(
         raise DataError([Problem(file, None, None, None,
                                  "per discriminatiegrond een referentiegroep (parameter 'reference_groups')")])
     core = ("vacancy", "ground", "group", "outcome", "application", "wave", "outcome2")
+    values = dict(values or {})
+    wrong = [k for k in values if k not in VALUE_COLUMNS or not isinstance(values[k], Mapping)]
+    if wrong:
+        raise DataError([Problem(file, None, None, None,
+                                 f"in de parameter 'values' per standaardkolom ({', '.join(VALUE_COLUMNS)}) een "
+                                 f"koppeling {{waarde in het bestand: standaardwaarde}}; niet bruikbaar: "
+                                 f"{', '.join(map(str, wrong))}")])
+    lab = lambda name: dict(values[name]) if name in values else None  # noqa: E731
     std_map = {k: v for k, v in columns.items() if k in core}
     renames = {v: k for k, v in columns.items() if k not in core}  # covariates: file name -> our name
     for user in renames:
@@ -169,9 +183,11 @@ def prepare(
     have = lambda name: std_map.get(name, name) in raw.columns  # noqa: E731
     key = (["wave"] if have("wave") else []) + ["vacancy", "application"]
     schema = Schema(
-        columns=[Column("vacancy", "str"), Column("ground", "str"), Column("group", "str"),
-                 Column("outcome", "bool"), Column("application", "str", required=False),
-                 Column("wave", "str", required=False), Column("outcome2", "bool", required=False)],
+        columns=[Column("vacancy", "str"), Column("ground", "str", labels=lab("ground")),
+                 Column("group", "str", labels=lab("group")), Column("outcome", "bool", labels=lab("outcome")),
+                 Column("application", "str", required=False),
+                 Column("wave", "str", required=False, labels=lab("wave")),
+                 Column("outcome2", "bool", required=False, labels=lab("outcome2"))],
         unique=[tuple(key)] if have("application") else [],
         checks=[_check_groups(reference_groups, groups)],
     )
@@ -306,13 +322,13 @@ def combine(studies: Sequence[Study], waves: Sequence[str] | None = None) -> Stu
 def load(data: str, *, data_followup: str | None = None, waves: Sequence[str] | None = None,
          columns: Mapping[str, str] | None = None, reference_groups: Mapping[str, str],
          groups: Mapping[str, Sequence[str]] | None = None, ground: str | None = None,
-         allow_unpaired: bool = False) -> Study:
+         allow_unpaired: bool = False, values: Mapping[str, Mapping[Any, Any]] | None = None) -> Study:
     """Read the nulmeting (``data``) and optionally a vervolgmeting (``data_followup``), each with its
     own ledger; ``waves`` names them in order. A file with its own ``wave`` column needs no
     ``data_followup``."""
     waves = list(waves or [])
     kw = dict(columns=columns, reference_groups=reference_groups, groups=groups, ground=ground,
-              allow_unpaired=allow_unpaired)
+              allow_unpaired=allow_unpaired, values=values)
     if data_followup:  # two files: check each, assemble the study once
         first = read_applications(data, wave=waves[0] if waves else None, _raw=True, **kw)
         second = read_applications(data_followup, wave=waves[1] if len(waves) > 1 else "vervolgmeting",
