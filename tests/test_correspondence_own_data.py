@@ -143,11 +143,13 @@ def test_without_a_data_file_the_run_stops_before_any_kernel_with_the_parameter_
 
 def test_a_group_of_three_with_markup_in_its_label_runs_and_stays_text(tmp_path):
     """Hostile own data: a group of 3 applications (whose term the conditional logit cannot
-    estimate: it made the model singular) and markup in the labels and the title. The report
-    comes out, the term without information has no odds ratio, and no label is markup."""
+    estimate: it made the model singular), markup in the labels and the title, and a formula as a
+    sector. The report comes out, the term without information has no odds ratio, no label is
+    markup, and the formula is a string cell in tables.xlsx."""
     df = pd.read_excel(OWN / "studie.xlsx")
     df["groep"] = df["groep"].replace({"Turkse naam": "<script>alert(1)</script> Turkse naam"})
     df.loc[df.index[df["groep"] == "vrouw"][:3], "groep"] = "<img src=x onerror=alert(2)>"
+    df["sector"] = df["sector"].replace({"bouw": '=HYPERLINK("https://evil.example";"bouw")'})
     data = tmp_path / "studie.csv"
     df.to_csv(data, index=False, sep=";")
     params = yaml.safe_load((OWN / "studie.yaml").read_text(encoding="utf-8"))
@@ -158,6 +160,10 @@ def test_a_group_of_three_with_markup_in_its_label_runs_and_stays_text(tmp_path)
     assert main(["run", "correspondentietest", "--params", str(pf), "--out", str(out), "--quiet"]) == 0
     html = (out / "vijandig" / "report.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html and "<img src=x" not in html
+    book = load_workbook(out / "vijandig" / "tables.xlsx")
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert any(c.value == '=HYPERLINK("https://evil.example";"bouw")' and c.data_type == "s" for c in cells)
     reg = pd.read_csv(out / "vijandig" / "tables" / "regression.csv").set_index("term")
     assert pd.isna(reg.loc["<img src=x onerror=alert(2)>", "odds_ratio"])
     assert reg.loc["vrouw", "odds_ratio"] > 0

@@ -9,6 +9,7 @@ import csv
 import functools
 import html
 import logging
+import math
 import os
 import re
 import threading
@@ -20,6 +21,7 @@ import papermill as pm
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from papermill.exceptions import PapermillExecutionError
 
 from evaluatie.core.paths import display_path
@@ -265,8 +267,13 @@ def add_toc(body: str) -> str:
 
 def write_xlsx(run_dir: Path) -> None:
     """``tables.xlsx``: every ``tables/*.csv`` as a sheet, in the order the report made them.
-    Written with openpyxl's streaming writer (several times faster than through pandas); numbers
-    stay numbers, empty cells stay empty."""
+
+    Written with openpyxl's streaming writer (several times faster than through pandas). A column
+    is numeric in the workbook only when every value in it is a number Excel holds exactly
+    (:func:`_numeric_column`); otherwise the whole column is text, so identifiers such as
+    ``0123`` or a 20-digit number kept as text stay text. Every text cell is written as a
+    string cell, also when it starts with ``=``, ``+``, ``-`` or ``@``: no cell becomes a formula
+    (OWASP's "CSV injection"). Empty cells stay empty."""
     csvs = sorted((run_dir / "tables").glob("*.csv"), key=lambda p: (p.stat().st_mtime_ns, p.name))
     if not csvs:
         return
@@ -279,21 +286,55 @@ def write_xlsx(run_dir: Path) -> None:
         used.add(sheet)
         ws = wb.create_sheet(sheet)
         with open(p, newline="", encoding="utf-8") as f:
-            for n, row in enumerate(csv.reader(f)):
-                ws.append(row if n == 0 else [_cell(v) for v in row])
+            rows = list(csv.reader(f))
+        if not rows:
+            continue
+        width = max(len(r) for r in rows)
+        numeric = [_numeric_column([r[j] for r in rows[1:] if j < len(r)]) for j in range(width)]
+        ws.append([_text_cell(ws, v) for v in rows[0]])
+        for row in rows[1:]:
+            ws.append([None if v == "" else _number(v) if numeric[j] else _text_cell(ws, v)
+                       for j, v in enumerate(row)])
     wb.save(run_dir / "tables.xlsx")
 
 
-def _cell(v: str):
-    """A CSV field as an Excel cell value: numbers as numbers, the rest as text, empty as empty."""
+_EXACT_DIGITS = 15  # Excel keeps 15 significant digits of a number; longer integers lose digits
+
+
+def _number(v: str) -> int | float:
+    try:
+        return int(v)
+    except ValueError:
+        return float(v)
+
+
+def _numeric_column(values: list[str]) -> bool:
+    """Whether a CSV column can be numbers in Excel: every non-empty value an int in canonical
+    form (no leading zero, no plus sign) of at most 15 digits, or a finite float."""
+    seen = False
+    for v in values:
+        if v == "":
+            continue
+        seen = True
+        try:
+            i = int(v)
+        except ValueError:
+            try:
+                x = float(v)
+            except ValueError:
+                return False
+            if not math.isfinite(x) or v.strip() != v:
+                return False
+            continue
+        if str(i) != v or len(v.lstrip("-")) > _EXACT_DIGITS:
+            return False
+    return seen
+
+
+def _text_cell(ws, v: str):
+    """A text value as a string cell: openpyxl would store a value starting with '=' as a formula."""
     if v == "":
         return None
-    try:
-        i = int(v)
-        return i if str(i) == v else v  # keep identifiers such as 0123 as text
-    except ValueError:
-        pass
-    try:
-        return float(v) if v.lower() not in ("nan", "inf", "-inf", "infinity") else v
-    except ValueError:
-        return v
+    cell = WriteOnlyCell(ws, value=v)
+    cell.data_type = "s"
+    return cell
