@@ -6,6 +6,7 @@
     evaluatie run NAME [NAME ...] | --all [-p key=value ...]
                   [--out DIR] [--jobs N] [--timeout SECONDS] [--by DIMENSION]
     evaluatie run [ANALYSIS] --params FILE [-p key=value ...] [...]
+    evaluatie new ANALYSIS --data FILE [--data FILE2 ...] [-o PARAMS.yaml] [--force]
 
 A NAME is a report (a params file ``params/NAME.yaml``) or an analysis (a notebook
 ``notebooks/NAME.ipynb``), which stands for its example reports: every params file naming that
@@ -18,6 +19,8 @@ everything with exit code 2 and writes nothing; an unknown name gets a "bedoelde
 suggestion. A report that fails does not stop the others; the exit code is then 1 (2 when the
 failure is a data error in an input file). A failed rerun keeps the last good report (see
 :mod:`evaluatie.run.runner`).
+
+``new`` proposes a commented params file for a user's own data (:mod:`evaluatie.run.new`).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import yaml
 from evaluatie.core.paths import display_path, root
 from evaluatie.run.params import (ParamError, RunSpec, analyses, load_run, notebook_meta, parse_override,
                                   suggest)
+from evaluatie.run.new import cmd_new
 from evaluatie.run.runner import run_all
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -241,6 +245,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--by", metavar="DIMENSION", help="ook één rapport per waarde, bv. --by entity")
     r.add_argument("--quiet", action="store_true", help="geen voortgangsbalk")
     r.set_defaults(func=cmd_run)
+    n = sub.add_parser("new", help="stel een parameterbestand voor uw eigen gegevens voor")
+    n.add_argument("analysis", metavar="ANALYSE", help="de analyse (zie 'evaluatie list')")
+    n.add_argument("--data", action="append", required=True, metavar="BESTAND",
+                   help="gegevensbestand (CSV, XLSX, SAV, DTA, Parquet); herhaalbaar")
+    n.add_argument("-o", dest="output", metavar="PARAMS.yaml",
+                   help="het parameterbestand (standaard: naast het eerste gegevensbestand, met .yaml)")
+    n.add_argument("--force", action="store_true", help="een bestaand parameterbestand vervangen")
+    n.set_defaults(func=cmd_new)
     return p
 
 

@@ -1,0 +1,189 @@
+"""What a user's columns probably hold, guessed from their names and their content.
+
+Used by ``evaluatie new`` (:mod:`evaluatie.run.new`) to propose a params file; knows nothing of
+the analyses: their standard names, synonyms and value codes are passed in.
+
+* :func:`norm_name` compares names with accents, case, spaces and punctuation ignored
+  (``"Vacature nr."`` and ``"vacature_nr"`` are the same name).
+* :func:`name_score` scores a column name against the synonyms of a standard name.
+* :func:`profile` describes each column's content: a key (unique, or repeating: one value on
+  several rows), yes/no (``ja``/``nee``, ``0``/``1``, the tokens of :data:`BOOL_TOKENS`), dates,
+  numbers, a category of a few labels, or free text; with the evidence in Dutch.
+* :func:`assign` turns scores into a one-to-one mapping, standard name -> column, and reports a
+  tie (two columns equally likely) instead of choosing.
+
+Evidence texts name columns and counts, never a cell's content.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+from evaluatie.intake.schema import BOOL_TOKENS, Column
+
+__all__ = ["MAX_LEVELS", "KEY_REPEATS", "ColumnProfile", "norm_name", "name_score", "profile", "profiles", "assign",
+           "Assignment", "one_line"]
+
+#: a column with at most this many distinct values is a category (its labels are listed)
+MAX_LEVELS = 12
+#: a column of more labels whose values come back on fewer rows than this on average is a key
+#: (a vacancy, an employee); on more rows, a category with many labels (an entity, a nationality)
+KEY_REPEATS = 10
+_DATE = Column("date", kind="date")
+
+
+def norm_name(name: Any) -> str:
+    """A name with accents, case, spaces and punctuation removed: ``"Vacature nr."`` -> ``"vacaturenr"``."""
+    s = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "", s)
+
+
+def one_line(text: Any) -> str:
+    """``text`` on one line without control or format characters (for a YAML comment or a
+    terminal): line breaks, tabs and escape sequences become a space."""
+    s = "".join(" " if unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp") else c
+                for c in str(text))
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def name_score(column: Any, synonyms: Iterable[str]) -> tuple[float, str] | None:
+    """How well a column name fits a standard name given by its ``synonyms`` (Dutch and English):
+    1.0 for the same name (:func:`norm_name`), 0.7 when a synonym of at least 4 letters is part
+    of it, 0.6 when it is nearly the same (a typo); with the evidence (``"naam lijkt op
+    'vacature'"``). None when nothing fits."""
+    k = norm_name(column)
+    if not k:
+        return None
+    best: tuple[float, str] | None = None
+    for s in synonyms:
+        n = norm_name(s)
+        if not n:
+            continue
+        if k == n:
+            score = 1.0
+        elif len(n) >= 4 and n in k:
+            score = 0.7
+        elif len(k) >= 4 and difflib.SequenceMatcher(None, k, n).ratio() >= 0.85:
+            score = 0.6
+        else:
+            continue
+        if best is None or score > best[0]:
+            best = (score, f"naam lijkt op '{s}'")
+    return best
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    """The content of one column.
+
+    ``kind``: ``"empty"``, ``"bool"``, ``"date"``, ``"number"``, ``"key"`` (unique values, or
+    more than :data:`MAX_LEVELS` values each on a few rows: fewer than :data:`KEY_REPEATS`),
+    ``"category"`` (at most :data:`MAX_LEVELS` labels, or many rows per label) or ``"text"``
+    (free text, every answer different). ``labels``: the distinct values as text, most
+    frequent first, when there are at most :data:`MAX_LEVELS`. ``codes``: SPSS/Stata value
+    labels (code -> label) when the file has them; ``variable_label`` likewise."""
+
+    name: str
+    kind: str
+    n: int
+    distinct: int
+    labels: tuple[str, ...] = ()
+    numeric: bool = False
+    codes: Mapping[Any, str] | None = None
+    variable_label: str | None = None
+    evidence: str = ""
+
+    @property
+    def unique(self) -> bool:
+        return self.n > 0 and self.distinct == self.n
+
+    @property
+    def repeats(self) -> float:
+        """Rows per distinct value."""
+        return self.n / self.distinct if self.distinct else 0.0
+
+
+def _label(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def profile(series: pd.Series, *, codes: Mapping[Any, str] | None = None,
+            variable_label: str | None = None) -> ColumnProfile:
+    """The :class:`ColumnProfile` of one column as :func:`evaluatie.intake.read.read_table` gives it."""
+    name = str(series.name)
+    s = series.dropna()
+    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+        s = s[s.astype(str).str.strip() != ""]
+    n = len(s)
+    if n == 0:
+        return ColumnProfile(name, "empty", 0, 0, evidence="leeg")
+    counts = s.map(_label).value_counts(sort=True)
+    distinct = len(counts)
+    labels = tuple(counts.index) if distinct <= MAX_LEVELS else ()
+    numeric = pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
+    common = dict(name=name, n=n, distinct=distinct, labels=labels, numeric=numeric, codes=codes,
+                  variable_label=variable_label)
+    if pd.api.types.is_bool_dtype(s.dtype) or (distinct <= 2 and all(l.casefold() in BOOL_TOKENS for l in counts.index)):
+        zero_one = set(counts.index) <= {"0", "1"}
+        return ColumnProfile(kind="bool", evidence="0/1-waarden" if zero_one else "ja/nee-waarden", **common)
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return ColumnProfile(kind="date", evidence=f"datums ({distinct} verschillende)", **common)
+    if not numeric:
+        _, missing, invalid = _DATE.coerce(pd.Series(counts.index, dtype=object))
+        if not invalid.any() and not missing.all():
+            return ColumnProfile(kind="date", evidence=f"datums ({distinct} verschillende)", **common)
+    whole = numeric and bool((s.astype(float) % 1 == 0).all())
+    if not numeric or whole:
+        if distinct == n and (distinct > MAX_LEVELS or (numeric and n >= 5)):
+            return ColumnProfile(kind="key", evidence="unieke waarden (een sleutel)", **common)
+        if distinct > MAX_LEVELS and n / distinct < KEY_REPEATS:
+            return ColumnProfile(kind="key", evidence=f"herhaalde sleutels (elke waarde gemiddeld "
+                                 f"{n / distinct:.1f} keer)".replace(".", ","), **common)
+        if distinct <= MAX_LEVELS or n / distinct >= KEY_REPEATS:
+            return ColumnProfile(kind="category", evidence=f"{distinct} verschillende waarden", **common)
+    if numeric:
+        return ColumnProfile(kind="number", evidence="getallen", **common)
+    return ColumnProfile(kind="text", evidence=f"vrije tekst ({distinct} verschillende waarden)", **common)
+
+
+def profiles(df: pd.DataFrame) -> dict[str, ColumnProfile]:
+    """:func:`profile` of every column, with the SPSS/Stata labels the reader kept in ``df.attrs``."""
+    codes = df.attrs.get("value_labels") or {}
+    var = df.attrs.get("variable_labels") or {}
+    return {str(c): profile(df[c].rename(str(c)), codes=codes.get(c), variable_label=var.get(c)) for c in df.columns}
+
+
+@dataclass
+class Assignment:
+    """Standard name -> (column, evidence), the ties left undecided (standard name -> columns)."""
+
+    chosen: dict[str, tuple[str, str]] = field(default_factory=dict)
+    ties: dict[str, list[str]] = field(default_factory=dict)
+
+
+def assign(scores: Mapping[str, Mapping[str, tuple[float, str]]], *, minimum: float = 0.3) -> Assignment:
+    """One column per standard name and one standard name per column, best score first.
+    ``scores``: standard name -> column -> (score, evidence). A standard name whose best free
+    columns tie goes to ``ties`` (nothing is chosen for it); scores below ``minimum`` are ignored."""
+    out = Assignment()
+    pairs = sorted(((sc, std, col, ev) for std, cols in scores.items() for col, (sc, ev) in cols.items()
+                    if sc >= minimum), key=lambda t: -t[0])
+    used: set[str] = set()
+    for sc, std, col, ev in pairs:
+        if std in out.chosen or std in out.ties or col in used:
+            continue
+        rivals = [c for s2, std2, c, _ in pairs if std2 == std and s2 == sc and c not in used]
+        if len(rivals) > 1:
+            out.ties[std] = rivals
+            continue
+        out.chosen[std] = (col, ev)
+        used.add(col)
+    return out

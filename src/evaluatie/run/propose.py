@@ -1,0 +1,610 @@
+"""A first params file for a user's own data: what ``evaluatie new`` proposes, per analysis.
+
+:func:`propose` reads nothing itself: it gets the tables (read by
+:func:`evaluatie.intake.read.read_table`) and returns a :class:`Proposal`, the keys of the params
+file in order, each with its Dutch meaning, the evidence for every guess and a ``TODO`` for
+every thing it could not decide. :mod:`evaluatie.run.new` writes it as commented YAML.
+
+The columns are matched to each analysis's standard names from their names (Dutch and English
+synonyms, :func:`evaluatie.intake.guess.name_score`) and their content
+(:func:`evaluatie.intake.guess.profile`: keys, yes/no, dates, answer labels, a few-level
+category, amounts). Value mappings are proposed only for labels the analysis does not already
+read; the label lists they need are written into the user's own params file, never into a
+message.
+
+Per analysis (the parameter contracts of issue 14):
+
+* ``correspondentietest``: ``data`` (and ``data_followup``), ``columns``, ``ground`` when the
+  file has no ground column, ``reference_groups`` (from labels such as "Belgische naam", "man",
+  "zonder", "controle"), ``values.outcome`` when the outcome is not plain yes/no.
+* ``survey_evaluatie``: ``data``, ``items`` (built-in scales of
+  :data:`evaluatie.analyses.survey.responses.SCALES` recognised by its own
+  :func:`~evaluatie.analyses.survey.responses.normalise`; other answer sets become ``scales``),
+  ``values``, ``yes_no``, ``breakdowns`` (a suggestion), ``title``.
+* ``streefcijfers``: ``microdata``, ``microdata_columns`` and ``values`` for the standard columns
+  of :mod:`evaluatie.analyses.targets.personnel` (its :data:`~evaluatie.analyses.targets.personnel.SCHEMA`
+  says which labels it reads already), ``entity``, ``title``, ``organisation``.
+* ``actieplan_opvolging``: one table per file or sheet, recognised from the column names of the
+  action-plan schemas: its path key, ``sheets``, ``columns``, ``values``, ``parts``, ``title``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import pandas as pd
+
+from evaluatie.analyses.actionplan.inputs import PART_INPUTS, STATUS_CLASSES, _schemas, status_class
+from evaluatie.analyses.survey.responses import SCALES, normalise, normalise_label
+from evaluatie.analyses.targets.personnel import SCHEMA as PERSONNEL_SCHEMA
+from evaluatie.core.errors import DataError
+from evaluatie.intake.guess import ColumnProfile, assign, name_score, norm_name, profiles
+from evaluatie.intake.schema import BOOL_TOKENS, Column
+
+__all__ = ["Entry", "Proposal", "Table", "propose", "PROPOSERS", "reference_group"]
+
+
+@dataclass
+class Table:
+    """One input table: its frame, the path as the params file names it, the sheet (XLSX)."""
+
+    df: pd.DataFrame
+    path: str
+    sheet: str | None = None
+
+    @property
+    def shown(self) -> str:
+        return self.path + (f" (werkblad {self.sheet})" if self.sheet else "")
+
+
+@dataclass
+class Entry:
+    """One top-level key of the params file. ``value`` None with ``commented`` writes the key as
+    a comment (a suggestion, or a place to fill in); ``notes`` are comments on sub-keys."""
+
+    key: str
+    value: Any
+    help: str
+    todo: list[str] = field(default_factory=list)
+    notes: dict[str, str] = field(default_factory=dict)
+    commented: bool = False
+
+
+@dataclass
+class Proposal:
+    """What ``evaluatie new`` proposes: the entries, and each guess as (file, column, standard
+    name or role, evidence) for the summary it prints."""
+
+    analysis: str
+    entries: list[Entry] = field(default_factory=list)
+    guesses: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+    @property
+    def todos(self) -> list[str]:
+        return [t for e in self.entries for t in e.todo]
+
+    def params(self) -> dict[str, Any]:
+        """The parameters the written file holds (commented entries left out)."""
+        return {e.key: e.value for e in self.entries if not e.commented}
+
+
+def _quote_list(labels: Sequence[Any], limit: int = 12) -> str:
+    shown = [f"'{l}'" for l in labels[:limit]]
+    more = f" en nog {len(labels) - limit}" if len(labels) > limit else ""
+    return ", ".join(shown) + more
+
+
+def _todo_title(p: Proposal) -> None:
+    p.entries.append(Entry("title", "", "titel van het rapport", commented=True,
+                           todo=["geef de titel van het rapport (en haal het #-teken weg)"]))
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def _match(tables_profiles: Mapping[str, ColumnProfile], names: Mapping[str, Sequence[str]],
+           content: Callable[[str, ColumnProfile], tuple[float, str] | None]):
+    """Standard name -> column, by name (synonyms) plus content; a tie becomes a TODO."""
+    scores: dict[str, dict[str, tuple[float, str]]] = {}
+    for std, synonyms in names.items():
+        for col, prof in tables_profiles.items():
+            by_name = name_score(col, [std, *synonyms])
+            by_content = content(std, prof)
+            if by_name is None and by_content is None:
+                continue
+            score = (by_name[0] if by_name else 0.0) + (by_content[0] if by_content else 0.0)
+            evidence = "; ".join(e for e in (by_name and by_name[1], by_content and by_content[1]) if e)
+            scores.setdefault(std, {})[col] = (score, evidence)
+    return assign(scores)
+
+
+def _columns_entry(p: Proposal, key: str, help: str, table: Table, found, *, own_name_only: bool = False) -> Entry:
+    value, notes = {}, {}
+    for std, (col, ev) in found.chosen.items():
+        p.guesses.append((table.shown, col, std, ev))
+        if own_name_only and col == std:
+            continue
+        value[std] = col
+        notes[std] = ev
+    todo = [f"kolom voor '{std}': {_quote_list(cols)} komen even goed in aanmerking; kies er één"
+            for std, cols in found.ties.items()]
+    return Entry(key, value, help, todo=todo, notes=notes)
+
+
+# --------------------------------------------------------------------------- correspondence test
+
+CORRESPONDENCE_NAMES: dict[str, list[str]] = {
+    "vacancy": ["vacature", "vacatureid", "vacaturenummer", "vacature nr", "job", "jobid", "advertentie",
+                "job ad", "werkgever", "employer"],
+    "ground": ["grond", "discriminatiegrond", "dimensie", "dimension", "criterium"],
+    "group": ["groep", "profiel", "profile", "conditie", "condition", "behandeling", "treatment",
+              "kandidaat", "candidate"],
+    "outcome": ["reactie", "positieve reactie", "uitkomst", "callback", "call back", "respons", "response",
+                "antwoord", "resultaat", "result", "uitgenodigd"],
+    "application": ["sollicitatie", "sollicitatieid", "application id", "cv", "cv id"],
+    "wave": ["meting", "ronde", "round", "golf", "editie"],
+    "outcome2": ["uitnodiging gesprek", "sollicitatiegesprek", "interview", "gesprek"],
+}
+#: labels of a reference group (compared after :func:`norm_name`; a label starting with one)
+REFERENCE_HINTS = ("belg", "autochto", "vlaams", "zonder", "referentie", "controle", "control", "native",
+                   "majority", "meerderheid", "white", "wit")
+REFERENCE_EXACT = ("man", "mannen", "male", "men", "geen", "none", "nee")
+_POSITIVE = ("positief", "positive", "uitgenodigd", "uitnodiging", "wel", "ja", "yes", "callback", "interview",
+             "gesprek", "contact", "reactie", "antwoord", "response")
+_NEGATIVE = ("negatief", "negative", "geen", "niet", "afwijzing", "afgewezen", "nee", "neen", "no", "none",
+             "rejected", "rejection")
+
+
+def reference_group(labels: Sequence[str]) -> str | None:
+    """The one label that looks like a reference group ("Belgische naam", "man", "zonder
+    handicap", "controle"), or None when none or several do."""
+    hits = [l for l in labels if norm_name(l) in REFERENCE_EXACT
+            or any(norm_name(l).startswith(h) for h in REFERENCE_HINTS)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _outcome_value(label: str) -> int | None:
+    """1 for a label that reads as a positive reaction, 0 for a negative one, else None."""
+    words = re.findall(r"[a-z]+", normalise_label(label))
+    if any(w in _NEGATIVE for w in words):
+        return 0
+    if any(w in _POSITIVE for w in words):
+        return 1
+    return None
+
+
+def _nested(df: pd.DataFrame, outer: str, inner: str) -> bool:
+    """Every label of ``inner`` occurs with one label of ``outer`` only."""
+    pairs = df[[outer, inner]].dropna().drop_duplicates()
+    return len(pairs) > 0 and not pairs[inner].duplicated().any()
+
+
+def _correspondence(tables: Sequence[Table]) -> Proposal:
+    p = Proposal("correspondentietest")
+    first = tables[0]
+    df, prof = first.df, profiles(first.df)
+    cats = [c for c, pr in prof.items() if pr.kind == "category"]
+    nest = {(a, b) for a in cats for b in cats
+            if a != b and prof[a].distinct < prof[b].distinct and _nested(df, a, b)}
+
+    def content(std: str, pr: ColumnProfile):
+        if std == "vacancy" and pr.kind == "key" and not pr.unique:
+            return 0.5, pr.evidence
+        if std == "application" and pr.kind == "key" and pr.unique:
+            return 0.2, pr.evidence
+        if std in ("outcome", "outcome2") and pr.kind == "bool":
+            return 0.5, pr.evidence
+        if std == "outcome" and pr.kind == "category" and pr.distinct == 2:
+            return 0.2, "twee labels"
+        if std == "ground" and any(a == pr.name for a, _ in nest):
+            return 0.4, "elke groep hoort bij één waarde van deze kolom"
+        if std == "group" and any(b == pr.name for _, b in nest):
+            return 0.4, f"{pr.distinct} groepen, elk bij één grond"
+        if std == "group" and pr.kind == "category" and 2 <= pr.distinct <= 8:
+            return 0.3, f"{pr.distinct} labels"
+        return None
+
+    found = _match(prof, CORRESPONDENCE_NAMES, content)
+    p.entries.append(Entry("data", first.path, "sollicitaties van de (eerste) meting, één rij per sollicitatie"))
+    if len(tables) > 1:
+        p.entries.append(Entry("data_followup", tables[1].path, "sollicitaties van de vervolgmeting"))
+        p.entries.append(Entry("waves", ["nulmeting", "vervolgmeting"], "namen van de metingen, in de volgorde "
+                               "van de bestanden", todo=["geef de metingen hun eigen naam (bv. met het jaar)"]))
+    cols = _columns_entry(p, "columns", "kolommen: standaardnaam -> kolom in uw bestand", first, found)
+    for std in ("vacancy", "group", "outcome"):
+        if std not in found.chosen and std not in found.ties:
+            cols.todo.append(f"geen kolom gevonden voor '{std}'; vul de naam van uw kolom in")
+    p.entries.append(cols)
+    chosen = {std: col for std, (col, _) in found.chosen.items()}
+    groups_by_ground: dict[str, list[str]] = {}
+    group_col = chosen.get("group")
+    if group_col is not None:
+        if "ground" in chosen:
+            for g, sub in df.groupby(chosen["ground"], sort=False):
+                groups_by_ground[str(g)] = [str(v) for v in pd.unique(sub[group_col].dropna())]
+        else:
+            labels = [str(v) for v in pd.unique(df[group_col].dropna())]
+            guess = _ground_name(labels)
+            p.entries.append(Entry("ground", guess, "naam van de discriminatiegrond (het bestand heeft geen kolom "
+                                   "ervoor)", commented=guess is None,
+                                   todo=[] if guess else ["geef de naam van de grond die u test (bv. herkomst, "
+                                                          "geslacht, leeftijd) en haal het #-teken weg"]))
+            groups_by_ground[guess or "GROND"] = labels
+    p.entries.append(_reference_entry(groups_by_ground))
+    if "outcome" in chosen:
+        values = _outcome_values(df[chosen["outcome"]])
+        if values is not None:
+            p.entries.append(values)
+    extra = [c for c in cats if c not in chosen.values() and 2 <= prof[c].distinct <= 8]
+    if extra:
+        p.entries.append(Entry("heterogeneity", extra, "kenmerken voor de analyse per subgroep (voorstel: "
+                               "haal het #-teken weg om ze te gebruiken)", commented=True))
+    return p
+
+
+def _ground_name(labels: Sequence[str]) -> str | None:
+    keys = {norm_name(l) for l in labels}
+    if keys <= {"man", "vrouw", "mannen", "vrouwen", "male", "female", "men", "women"}:
+        return "geslacht"
+    if any("naam" in k or "herkomst" in k or "belg" in k for k in keys):
+        return "herkomst"
+    return None
+
+
+def _reference_entry(groups_by_ground: Mapping[str, list[str]]) -> Entry:
+    value, todo = {}, []
+    for ground, labels in groups_by_ground.items():
+        ref = reference_group(labels)
+        if ref is not None and ground != "GROND":
+            value[ground] = ref
+        else:
+            todo.append(f"kies de referentiegroep voor '{ground}' uit {_quote_list(labels)} "
+                        f"en voeg ze toe als   {ground}: GROEP")
+    help = "per discriminatiegrond de referentiegroep (de groep waarmee de andere vergeleken worden)"
+    return Entry("reference_groups", value or None, help, todo=todo, commented=not value)
+
+
+def _outcome_values(col: pd.Series) -> Entry | None:
+    labels = [str(v).strip() for v in pd.unique(col.dropna())]
+    if all(l.casefold() in BOOL_TOKENS for l in labels) or pd.api.types.is_numeric_dtype(col.dtype):
+        return None
+    mapping = {l: _outcome_value(l) for l in labels}
+    open_ = [l for l, v in mapping.items() if v is None]
+    todo = [f"controleer welke uitkomsten een positieve reactie (1) zijn"]
+    if open_:
+        todo.append(f"geef 1 of 0 voor {_quote_list(open_)}")
+    return Entry("values", {"outcome": {l: v for l, v in mapping.items() if v is not None}},
+                 "waarden: label in uw bestand -> 1 (positieve reactie) of 0", todo=todo)
+
+
+# --------------------------------------------------------------------------- survey
+
+_DK_WORDS = ("weet niet", "weet ik niet", "nvt", "n v t", "niet van toepassing", "geen mening", "geen idee",
+             "dont know", "don t know", "geen antwoord")
+_LOW_WORDS = ("nooit", "zelden", "slecht", "weinig", "niet", "geen", "laag", "oneens", "on", "moeilijk")
+_HIGH_WORDS = ("altijd", "vaak", "goed", "veel", "zeer", "heel", "helemaal", "hoog", "eens", "volledig")
+
+
+def _is_dont_know(label: str) -> bool:
+    key = normalise_label(label)
+    return key in ("wn", "na") or any(key.startswith(w) for w in _DK_WORDS)
+
+
+def _fits(labels: Sequence[str], scale: str) -> bool:
+    try:
+        normalise(pd.Series(list(labels), dtype=object), scale)
+    except DataError:
+        return False
+    return True
+
+
+def _builtin_scale(labels: Sequence[str]) -> tuple[list[str], dict[str, str], list[str]]:
+    """(built-in scales all labels fit, values proposed for a scale most labels fit, labels left)."""
+    whole = [s for s in SCALES if _fits(labels, s)]
+    if whole:
+        return whole, {}, []
+    for scale, points in SCALES.items():
+        ok = [l for l in labels if _fits([l], scale)]
+        rest = [l for l in labels if l not in ok]
+        if len(ok) >= len(rest) and len(ok) >= 2:
+            guessed = {l: (difflib.get_close_matches(normalise_label(l), points, n=1, cutoff=0.6) or [None])[0]
+                       for l in rest}
+            return [scale], {l: v for l, v in guessed.items() if v}, [l for l, v in guessed.items() if not v]
+    return [], {}, []
+
+
+def _order(labels: Sequence[str]) -> list[str]:
+    """Labels from low to high by words such as 'nooit' and 'altijd' (a proposal to check)."""
+    def rank(label: str) -> int:
+        words = normalise_label(label).split()
+        return sum(w in _HIGH_WORDS for w in words) - sum(w in _LOW_WORDS or w.startswith("on") for w in words)
+    return sorted(labels, key=rank)
+
+
+def _survey(tables: Sequence[Table]) -> Proposal:
+    p = Proposal("survey_evaluatie")
+    t = tables[0]
+    prof = profiles(t.df)
+    p.entries.append(Entry("data", t.path, "antwoorden, één rij per respondent"))
+    items, values, yes_no, breakdowns, scales = {}, {}, {}, {}, {}
+    notes, todo, scale_of_set = {}, [], {}
+    for col, pr in prof.items():
+        label = pr.variable_label or col
+        if pr.kind == "bool":
+            yes_no[col] = label
+            p.guesses.append((t.shown, col, "ja/nee-vraag", pr.evidence))
+            continue
+        if pr.kind != "category" or pr.numeric:
+            if pr.kind in ("key", "text", "date"):
+                p.guesses.append((t.shown, col, "niet gebruikt", pr.evidence))
+            continue
+        answers = [l for l in pr.labels if not _is_dont_know(l)]
+        dk = len(answers) < len(pr.labels)
+        builtin, proposed, left = _builtin_scale(answers)
+        if len(builtin) == 1:
+            scale = builtin[0]
+            ev = f"{len(answers)} antwoordlabels van een {scale}-schaal" + (" (en 'weet niet')" if dk else "")
+            items[col] = {"scale": scale, "label": label}
+            notes[col] = ev
+            if proposed or left:
+                values[col] = proposed
+                todo.append(f"controleer de waarden van '{col}' (labels die de {scale}-schaal niet kent)"
+                            + (f"; geef een schaalpunt voor {_quote_list(left)}" if left else ""))
+            p.guesses.append((t.shown, col, f"item ({scale})", ev))
+        elif len(builtin) > 1:
+            items[col] = {"scale": builtin[0], "label": label}
+            notes[col] = f"past op de schalen {', '.join(builtin)}"
+            todo.append(f"kies de schaal van '{col}': {', '.join(builtin)}")
+            p.guesses.append((t.shown, col, "item (schaal?)", notes[col]))
+        elif 3 <= len(answers) <= 7 and (pr.codes or _ordinal(answers)):
+            key = frozenset(answers)
+            if key not in scale_of_set:
+                name = f"schaal_{len(scale_of_set) + 1}"
+                scale_of_set[key] = name
+                if pr.codes:
+                    order = [l for _, l in sorted(pr.codes.items(), key=lambda kv: _code_key(kv[0]))
+                             if l in answers]
+                    order += [l for l in answers if l not in order]
+                else:
+                    order = _order(answers)
+                    todo.append(f"controleer de volgorde van {name} (van laag naar hoog)")
+                scales[name] = order
+            name = scale_of_set[key]
+            ev = f"{len(answers)} antwoordlabels" + (", volgorde uit de SPSS-codes" if pr.codes else "")
+            items[col] = {"scale": name, "label": label}
+            notes[col] = ev
+            p.guesses.append((t.shown, col, f"item ({name})", ev))
+        elif 2 <= pr.distinct <= 8:
+            breakdowns[col] = label
+            p.guesses.append((t.shown, col, "uitsplitsing?", pr.evidence))
+    if not items:
+        todo.append("geen Likert-vragen herkend; vul 'items' zelf in: kolom: {scale: SCHAAL, label: TEKST}")
+    p.entries.append(Entry("items", items, "vragen: kolom -> schaal en label", todo=todo, notes=notes))
+    if scales:
+        p.entries.append(Entry("scales", scales, "eigen antwoordschalen: naam -> labels van laag naar hoog"))
+    if values:
+        p.entries.append(Entry("values", values, "waarden: kolom -> {label in uw bestand: schaalpunt}"))
+    if yes_no:
+        p.entries.append(Entry("yes_no", yes_no, "ja/nee-vragen: kolom -> label (aandeel 'ja')"))
+    if breakdowns:
+        p.entries.append(Entry("breakdowns", breakdowns, "uitsplitsingen: kolom -> label (voorstel: haal het "
+                               "#-teken weg om ze te gebruiken)", commented=True))
+    _todo_title(p)
+    return p
+
+
+def _code_key(code: Any) -> tuple[int, Any]:
+    try:
+        return 0, float(code)
+    except (TypeError, ValueError):
+        return 1, str(code)
+
+
+def _ordinal(labels: Sequence[str]) -> bool:
+    words = {w for l in labels for w in normalise_label(l).split()}
+    return bool(words & set(_LOW_WORDS)) and bool(words & set(_HIGH_WORDS))
+
+
+# --------------------------------------------------------------------------- streefcijfers
+
+TARGETS_NAMES: dict[str, list[str]] = {
+    "employee_id": ["personeelsnummer", "personeelsnr", "stamnummer", "werknemer", "medewerker", "persoon",
+                    "personeelslid", "employee", "employee id", "person id", "id"],
+    "date": ["peildatum", "referentiedatum", "datum", "snapshot", "reference date", "peil"],
+    "entity": ["entiteit", "organisatie", "dienst", "agentschap", "departement", "organisation", "organization"],
+    "sex": ["geslacht", "gender", "mv"],
+    "birth_date": ["geboortedatum", "geboorte", "date of birth", "dob", "birthdate"],
+    "policy_domain": ["beleidsdomein", "domein", "policy domain"],
+    "nationality": ["nationaliteit", "huidige nationaliteit"],
+    "first_nationality": ["eerste nationaliteit", "nationaliteit bij geboorte", "geboortenationaliteit"],
+    "father_first_nationality": ["nationaliteit vader", "eerste nationaliteit vader"],
+    "mother_first_nationality": ["nationaliteit moeder", "eerste nationaliteit moeder"],
+    "grandparents_non_eu": ["grootouders buiten eu", "grootouders niet eu"],
+    "disability_category": ["handicap", "arbeidshandicap", "categorie handicap", "disability"],
+    "level": ["niveau", "niveau abcd"],
+    "education_level": ["opleidingsniveau", "opleiding", "diploma", "education"],
+    "management": ["kader", "managementniveau", "leidinggevend"],
+    "grade": ["rang", "graad"],
+}
+#: Dutch labels of the standard codes of personnel columns (compared after :func:`normalise_label`)
+TARGETS_VALUES: dict[str, dict[str, str]] = {
+    "education_level": {
+        "hoger": "higher", "hoger onderwijs": "higher", "bachelor": "higher", "master": "higher",
+        "universitair": "higher", "universiteit": "higher", "hogeschool": "higher", "doctoraat": "higher",
+        "secundair": "secondary", "hoger secundair": "secondary", "middelbaar": "secondary",
+        "secundair onderwijs": "secondary", "aso": "secondary", "tso": "secondary", "bso": "secondary",
+        "kso": "secondary",
+        "lager secundair": "lower_secondary", "laag secundair": "lower_secondary",
+        "geen diploma secundair": "lower_secondary",
+        "lager": "primary", "lager onderwijs": "primary", "basis": "primary", "basisonderwijs": "primary",
+        "geen diploma": "primary", "geen": "primary",
+    },
+    "level": {f"niveau {c.lower()}": c for c in "ABCD"},
+    "management": {"topmanagement": "top", "middenmanagement": "middle", "lager management": "lower",
+                   "geen leidinggevende": "none", "nee": "none", "uitvoerend": "none"},
+    "sex": {"vrouwen": "F", "mannen": "M", "v": "F", "m": "M"},
+}
+
+
+def _accepted(column: Column, labels: Sequence[str]) -> list[bool]:
+    """Which labels a schema column reads as they are (its own labels and allowed values)."""
+    _, _, invalid = column.coerce(pd.Series(list(labels), dtype=object))
+    return [not b for b in invalid]
+
+
+def _targets(tables: Sequence[Table]) -> Proposal:
+    p = Proposal("streefcijfers")
+    t = tables[0]
+    prof = profiles(t.df)
+    cats = {c.name: c for c in PERSONNEL_SCHEMA.columns if c.kind == "category"}
+
+    def content(std: str, pr: ColumnProfile):
+        if std == "employee_id" and pr.kind == "key":
+            return 0.4, pr.evidence
+        if std == "date" and pr.kind == "date" and pr.distinct <= 50:
+            return 0.4, f"datums, {pr.distinct} peildata"
+        if std == "birth_date" and pr.kind == "date" and pr.distinct > 50:
+            return 0.4, f"datums, {pr.distinct} verschillende"
+        if std in cats and pr.labels and std in ("sex", "level", "management", "education_level"):
+            ok = _accepted(cats[std], pr.labels)
+            known = sum(ok) + sum(normalise_label(l) in TARGETS_VALUES.get(std, {}) for l in pr.labels)
+            if known == len(pr.labels):
+                return 0.5, f"{len(pr.labels)} labels van '{std}'"
+        return None
+
+    found = _match(prof, TARGETS_NAMES, content)
+    p.entries.append(Entry("microdata", t.path, "personeelsbestand: één rij per personeelslid per peildatum"))
+    cols = _columns_entry(p, "microdata_columns", "kolommen: standaardnaam -> kolom in uw bestand", t, found,
+                          own_name_only=True)
+    for std in ("employee_id", "date", "sex", "birth_date"):
+        if std not in found.chosen and std not in found.ties:
+            cols.todo.append(f"geen kolom gevonden voor '{std}'; vul de naam van uw kolom in")
+    p.entries.append(cols)
+    values, todo = {}, []
+    for std, (col, _) in found.chosen.items():
+        if std not in cats:
+            continue
+        labels = [str(v).strip() for v in pd.unique(t.df[col].dropna())][:50]
+        unread = [l for l, ok in zip(labels, _accepted(cats[std], labels)) if not ok]
+        if not unread:
+            continue
+        table = TARGETS_VALUES.get(std, {})
+        mapped = {l: table[normalise_label(l)] for l in unread if normalise_label(l) in table}
+        if mapped:
+            values[std] = mapped
+        left = [l for l in unread if l not in mapped]
+        if left:
+            todo.append(f"'{std}' (kolom '{col}'): geef de code voor {_quote_list(left)}; "
+                        f"codes: {', '.join(map(str, cats[std].categories()))}")
+    if values or todo:
+        p.entries.append(Entry("values", values, "waarden: standaardkolom -> {label in uw bestand: code}", todo=todo))
+    if "entity" not in found.chosen:
+        p.entries.append(Entry("entity", "", "naam van de entiteit of organisatie (het bestand heeft geen kolom "
+                               "ervoor)", commented=True, todo=["geef de naam van uw entiteit of organisatie"]))
+    _todo_title(p)
+    p.entries.append(Entry("organisation", "", "naam van de organisatie, voor de titel en de tekst",
+                           commented=True, todo=["geef de naam van uw organisatie"]))
+    return p
+
+
+# --------------------------------------------------------------------------- action plan
+
+ACTIONPLAN_NAMES: dict[str, list[str]] = {
+    "priority_no": ["prioriteit nr", "prioriteitnummer", "nr prioriteit", "nummer"],
+    "priority": ["prioriteit"], "subtheme": ["subthema", "thema"], "action": ["actie", "maatregel"],
+    "additional": ["bijkomend", "extra"], "status": ["evaluatie", "stand", "stand van zaken"],
+    "planned_eur": ["voorzien", "begroot", "gepland", "voorzien op begroting"],
+    "spent_eur": ["uitgegeven", "besteed", "gerealiseerd"],
+    "planned_tom_eur": ["voorzien tom", "begroot tom"], "spent_tom_eur": ["uitgegeven tom", "besteed tom"],
+    "group": ["groep", "cluster"], "days": ["dagen", "werkdagen", "werkdruk"], "budget_eur": ["budget", "bedrag"],
+    "row_type": ["soort rij", "rijtype", "type"], "section": ["sectie", "hoofdstuk", "paragraaf"],
+    "action_title": ["titel", "actietitel", "titel actie"], "actor": ["actor", "uitvoerder", "wie"],
+    "note": ["opmerking", "noot"], "indicator": ["indicator"], "target_value": ["streefwaarde", "doel"],
+    "unit": ["eenheid"], "period": ["periode"], "source_text": ["brontekst", "tekst"],
+    "realised_value": ["gerealiseerd", "realisatie", "resultaat"], "measured_on": ["gemeten op", "datum"],
+    "timing_text": ["timing", "timing tekst"], "month": ["maand"],
+    "plan_type": ["soort plan", "plantype", "type plan"], "modalities": ["modaliteiten"],
+    "max_subsidy_eur": ["maximale subsidie", "max subsidie", "subsidie"],
+    "for_costs_eur": ["voor kosten", "kosten"], "per_organisation": ["per organisatie"],
+    "min_organisations": ["minimum organisaties", "min organisaties"],
+    "duration_min_months": ["minimale duur"], "duration_max_months": ["maximale duur"],
+    "duration_text": ["duur"],
+}
+
+
+def _which_table(df: pd.DataFrame) -> tuple[list[str], dict]:
+    """The action-plan tables whose required columns this frame has best (ties all listed), with
+    the column assignment of the best one."""
+    prof = profiles(df)
+    best, best_score, best_found = [], 0.0, None
+    for table, schema in _schemas().items():
+        names = {c.name: ACTIONPLAN_NAMES.get(c.name, []) for c in schema.columns}
+        found = _match(prof, names, lambda std, pr: None)
+        required = [c.name for c in schema.columns if c.required]
+        score = sum(c in found.chosen for c in required) / len(required)
+        if score > best_score:
+            best, best_score, best_found = [table], score, found
+        elif score == best_score and score > 0:
+            best.append(table)
+    return (best if best_score >= 0.5 else []), best_found
+
+
+def _actionplan(tables: Sequence[Table]) -> Proposal:
+    p = Proposal("actieplan_opvolging")
+    paths, sheets, columns, values, todo = {}, {}, {}, {}, []
+    for t in tables:
+        kinds, found = _which_table(t.df)
+        if len(kinds) != 1 or kinds[0] in paths:
+            why = ("lijkt op " + " en ".join(kinds)) if kinds else "lijkt op geen enkele tabel"
+            todo.append(f"{t.shown} {why}; zet het zelf onder de juiste sleutel "
+                        f"({', '.join(_schemas())})")
+            continue
+        table = kinds[0]
+        paths[table] = t
+        if t.sheet:
+            sheets[table] = t.sheet
+        entry = _columns_entry(p, "columns", "", t, found, own_name_only=True)
+        todo += entry.todo
+        if entry.value:
+            columns[table] = entry.value
+        if "status" in found.chosen:
+            col = found.chosen["status"][0]
+            unread = [str(v) for v in pd.unique(t.df[col].dropna()) if status_class(v) is None]
+            if unread:
+                guessed = {l: (difflib.get_close_matches(l, list(STATUS_CLASSES.values()), n=1, cutoff=0.6)
+                               or [None])[0] for l in unread}
+                values.setdefault(table, {})["status"] = {l: v for l, v in guessed.items() if v}
+                left = [l for l, v in guessed.items() if not v]
+                if left:
+                    todo.append(f"status in {t.shown}: geef voor {_quote_list(left)} een van "
+                                f"{', '.join(STATUS_CLASSES.values())}")
+    for table, t in paths.items():
+        p.entries.append(Entry(table, t.path, f"tabel '{table}'"))
+    parts = [part for part, needs in PART_INPUTS.items() if all(n in paths for n in needs)]
+    p.entries.append(Entry("parts", parts, "onderdelen van het rapport (volgens de gegeven tabellen)",
+                           todo=[] if parts else ["geen onderdeel heeft al zijn tabellen; zie 'parts'"]))
+    if sheets:
+        p.entries.append(Entry("sheets", sheets, "werkblad per tabel"))
+    if columns:
+        p.entries.append(Entry("columns", columns, "kolommen per tabel: standaardnaam -> kolom in uw bestand"))
+    if values or todo:
+        p.entries.append(Entry("values", values, "waarden per tabel: kolom -> {label in uw bestand: waarde}",
+                               todo=todo))
+    _todo_title(p)
+    return p
+
+
+PROPOSERS: dict[str, Callable[[Sequence[Table]], Proposal]] = {
+    "correspondentietest": _correspondence,
+    "survey_evaluatie": _survey,
+    "streefcijfers": _targets,
+    "actieplan_opvolging": _actionplan,
+}
+
+
+def propose(analysis: str, tables: Sequence[Table]) -> Proposal:
+    """The params file ``evaluatie new`` proposes for ``analysis`` (a key of :data:`PROPOSERS`)."""
+    return PROPOSERS[analysis](tables)
