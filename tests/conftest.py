@@ -25,6 +25,7 @@ threshold: int = 5  # drempel voor kleine cellen
 fail: bool = False  # laat een cel mislukken (test)
 data_error: bool = False  # laat een DataError optreden (test)
 sleep: float = 0.0  # laat een cel zo lang wachten (test)
+fail_late: bool = False  # laat de laatste cel mislukken, na de tabellen en figuren (test)
 label: str | None = None  # vrije tekst
 '''
 
@@ -62,7 +63,10 @@ DEMO_BODY = [
         ax.bar(summary["group"], summary["mean"], color=rp.PALETTE[0])
         ax.set_ylabel("Gemiddelde")
         rp.figure(fig, "gemiddelden", alt="Staafdiagram van het gemiddelde per groep: groep b ligt hoger dan groep a.")"""),
-    ("code", "rp.provenance(params)"),
+    ("code", """\
+        if fail_late:
+            raise ValueError("bewust mislukt na de tabellen")
+        rp.provenance(params)"""),
 ]
 
 

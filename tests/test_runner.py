@@ -162,6 +162,23 @@ def test_failed_run_keeps_the_notebook_up_to_the_failing_cell(demo_project):
     assert after and not any(c.get("outputs") for c in after)  # nothing ran after the failure
 
 
+def test_a_run_failing_after_its_tables_publishes_no_table_or_figure(demo_project):
+    """Issue 15: well-formed tables and figures next to a failed run.json could be taken for
+    results. A failed run keeps only run.json and the notebook up to the failing cell (its log)."""
+    _write_params(demo_project, "demo_laat", "notebook: demo\nparameters:\n  fail_late: true\n")
+    out = demo_project / "out"
+    assert main(["run", "demo_laat", "--out", str(out), "--quiet"]) == 1
+    d = out / "demo_laat"
+    assert json.loads((d / "run.json").read_text())["error"]["evalue"] == "bewust mislukt na de tabellen"
+    nb = (d / "notebook.ipynb").read_text(encoding="utf-8")
+    assert "summary.csv" not in {p.name for p in d.rglob("*")} and "Gemiddelde per groep" in nb
+    names = {p.name for p in d.iterdir()}
+    assert {"notebook.ipynb", "run.json"} <= names <= {"notebook.ipynb", "run.json", "kernel.log"}
+    index = (out / "index.html").read_text(encoding="utf-8")
+    row = next(r for r in index.split("<tr>") if "demo_laat" in r)
+    assert "tables.xlsx" not in row and "report.html" not in row
+
+
 @pytest.mark.slow
 def test_twenty_parallel_runs_without_port_race(demo_project, capsys):
     """papermill #511/#239: parallel kernels racing for TCP ports. Our kernels use IPC sockets."""
@@ -214,8 +231,8 @@ def test_tables_xlsx_keeps_numbers_text_and_empty_cells(tmp_path):
     (tmp_path / "tables" / "t.csv").write_text("id,n,share,label\n0123,5,0.25,a\n17,,1e-3,\n", encoding="utf-8")
     write_xlsx(tmp_path)
     ws = openpyxl.load_workbook(tmp_path / "tables.xlsx")["t"]
-    assert [[c.value for c in r] for r in ws.iter_rows()] == [
-        ["id", "n", "share", "label"], ["0123", 5, 0.25, "a"], [17, None, 0.001, None]]
+    assert [[c.value for c in r] for r in ws.iter_rows()] == [  # an id column with 0123 is text throughout
+        ["id", "n", "share", "label"], ["0123", 5, 0.25, "a"], ["17", None, 0.001, None]]
 
 
 def test_index_marks_only_synthetic_reports(tmp_path):

@@ -9,7 +9,9 @@ Each run goes to ``<out>/<run>/``:
 - ``run.json`` — parameters, SHA-256 of inputs, versions, git commit, start/end, status.
 
 A run is built in a temporary sibling folder and swapped in at the end, so a folder never mixes
-a fresh ``run.json`` with a stale ``report.html``: a failed run's folder has no ``report.html``.
+a fresh ``run.json`` with a stale ``report.html``: a failed run's folder has no ``report.html``,
+no ``tables/``, ``figures/`` or ``tables.xlsx`` (what a run wrote before it failed is not a
+result), only ``run.json``, the notebook up to the failing cell and the kernel's log.
 
 A failed rerun never destroys the last good report. It moves, whole (report, tables, figures,
 its own ``run.json``), into the failed attempt's folder as ``<run>/vorige/``; a further failed
@@ -197,6 +199,11 @@ def _finish(r: _Run, title: str | None, warnings: list[str]) -> RunResult:
     record.update(finished=prov.now_iso(), seconds=round(time.perf_counter() - r.t0, 2), status=status,
                   error=r.error, warnings=warnings)
     if status == "failed":
+        # tables and figures of a run that did not finish are not results: only run.json and the
+        # notebook up to the failing cell (its log) stay, next to the last good report (vorige/)
+        for part in ("tables", "figures"):
+            shutil.rmtree(tmp / part, ignore_errors=True)
+        (tmp / "tables.xlsx").unlink(missing_ok=True)
         record["last_good"] = _keep_last_good(tmp, r.out / r.spec.name)
     (tmp / "run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
     (tmp / "provenance.json").unlink(missing_ok=True)
