@@ -26,6 +26,7 @@ fail: bool = False  # laat een cel mislukken (test)
 data_error: bool = False  # laat een DataError optreden (test)
 sleep: float = 0.0  # laat een cel zo lang wachten (test)
 fail_late: bool = False  # laat de laatste cel mislukken, na de tabellen en figuren (test)
+fail_quoting: bool = False  # laat een cel mislukken met een waarde uit de gegevens in de melding, zoals pandas (test)
 label: str | None = None  # vrije tekst
 '''
 
@@ -51,6 +52,8 @@ DEMO_BODY = [
             raise DataError([Problem("demo.csv", 3, "value", "x", "een getal")])
         if fail:
             raise ValueError("bewust mislukte cel")
+        if fail_quoting:
+            float(df["group"].iloc[0])  # ValueError: could not convert string to float: '<the cell>'
         if sleep:
             time.sleep(sleep)"""),
     ("markdown", "## Resultaten"),

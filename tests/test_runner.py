@@ -179,6 +179,25 @@ def test_a_run_failing_after_its_tables_publishes_no_table_or_figure(demo_projec
     assert "tables.xlsx" not in row and "report.html" not in row
 
 
+def test_an_unexpected_error_quoting_a_cell_publishes_the_message_without_it(demo_project, capsys):
+    """Issue 15: an exception from a library may quote a cell ('could not convert string to float:
+    ...'). run.json, index.html and the published notebook show the message without the quoted
+    value; the terminal of whoever runs the command shows it whole."""
+    secret = "Jan belde ons over zijn burn-out"
+    rows = ["group,value"] + [f"{secret if i == 0 else 'a'},{i}" for i in range(6)]
+    (demo_project / "data" / "demo.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    _write_params(demo_project, "demo_citaat", "notebook: demo\nparameters:\n  fail_quoting: true\n")
+    out = demo_project / "out"
+    assert main(["run", "demo_citaat", "--out", str(out)]) == 1
+    assert secret in capsys.readouterr().out
+    rec = json.loads((out / "demo_citaat" / "run.json").read_text(encoding="utf-8"))
+    assert rec["error"]["ename"] == "ValueError"
+    assert rec["error"]["evalue"] == "could not convert string to float: '…'"
+    for f in [out / "index.html", *(out / "demo_citaat").rglob("*")]:
+        if f.is_file():
+            assert "burn-out" not in f.read_text(encoding="utf-8", errors="replace"), f.name
+
+
 @pytest.mark.slow
 def test_twenty_parallel_runs_without_port_race(demo_project, capsys):
     """papermill #511/#239: parallel kernels racing for TCP ports. Our kernels use IPC sockets."""

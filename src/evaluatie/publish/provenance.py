@@ -25,7 +25,8 @@ KEY_PACKAGES = (
     "papermill", "nbconvert", "nbclient", "pyreadstat", "openpyxl", "pyarrow",
 )
 
-__all__ = ["sha256", "versions", "git_commit", "now_iso", "input_hashes", "scrub_paths"]
+__all__ = ["sha256", "versions", "git_commit", "now_iso", "input_hashes", "scrub_paths", "publishable",
+           "publishable_error", "SAFE_MESSAGES"]
 
 
 def sha256(path: str | Path, chunk: int = 1 << 20) -> str:
@@ -93,3 +94,33 @@ def scrub_paths(text: str) -> str:
     if home and home != "/":
         text = text.replace(home, "~")
     return re.sub(r"/tmp/[\w.\-/]+", "<tmp>", text)
+
+
+SAFE_MESSAGES = ("DataError", "ParamError")
+"""Exceptions of the package whose messages are written to be published: they name file, row,
+column and what was expected, never a cell's content (:mod:`evaluatie.core.errors`)."""
+
+_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+
+
+def publishable(message: str, ename: str) -> str:
+    """An error message as ``run.json``, ``index.html`` and the published notebook show it.
+
+    Messages of :data:`SAFE_MESSAGES` are kept. Any other exception (pandas, numpy, a bug) may
+    quote a value from the data, as in ``could not convert string to float: '...'``: every quoted
+    literal is replaced by ``'…'``. The terminal of whoever runs the command still shows the
+    full message."""
+    if ename in SAFE_MESSAGES:
+        return message
+    return _QUOTED.sub(lambda m: m.group(0)[0] + "…" + m.group(0)[0], message)
+
+
+def publishable_error(error: dict | None) -> dict | None:
+    """The run's error record with :func:`publishable` applied to its message and traceback."""
+    if not error:
+        return error
+    ename = error.get("ename", "")
+    out = dict(error, evalue=publishable(str(error.get("evalue", "")), ename))
+    if out.get("traceback"):
+        out["traceback"] = publishable(str(out["traceback"]), ename)
+    return out

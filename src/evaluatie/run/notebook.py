@@ -25,7 +25,7 @@ from openpyxl.cell import WriteOnlyCell
 from papermill.exceptions import PapermillExecutionError
 
 from evaluatie.core.paths import display_path
-from evaluatie.publish.provenance import scrub_paths
+from evaluatie.publish.provenance import publishable, scrub_paths
 from evaluatie.run.kernel import KERNEL_NAME, ReportKernelManager
 from evaluatie.run.params import RunSpec
 
@@ -38,6 +38,17 @@ def failure(exc: BaseException, kind: str, **extra) -> dict:
     """A run's ``error`` record for an exception outside the notebook's cells."""
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return {"cell": None, "ename": type(exc).__name__, "evalue": scrub_paths(msg), "kind": kind, **extra}
+
+
+def _scrub_error_outputs(nb: nbformat.NotebookNode) -> None:
+    """The failing cell's error output in the published notebook: message and traceback lines
+    through :func:`publishable`."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                ename = out.get("ename", "")
+                out["evalue"] = publishable(out.get("evalue", ""), ename)
+                out["traceback"] = [publishable(line, ename) for line in out.get("traceback", [])]
 
 
 class _Tracker:
@@ -140,6 +151,8 @@ def publish_notebook(nb: nbformat.NotebookNode | None, run: RunSpec, run_dir: Pa
                 if out.get("output_type") == "stream" and out.get("name") == "stderr":
                     warnings.append(scrub_paths(out.get("text", "")).strip())
         warnings = [w for w in warnings if w]
+        if error is not None:
+            _scrub_error_outputs(nb)
         text = nbformat.writes(nb)
         for d in _input_dirs(run):
             text = text.replace(d + os.sep, "").replace(d, ".")

@@ -197,7 +197,7 @@ def _finish(r: _Run, title: str | None, warnings: list[str]) -> RunResult:
     if title:
         record["title"] = title
     record.update(finished=prov.now_iso(), seconds=round(time.perf_counter() - r.t0, 2), status=status,
-                  error=r.error, warnings=warnings)
+                  error=prov.publishable_error(r.error), warnings=warnings)
     if status == "failed":
         # tables and figures of a run that did not finish are not results: only run.json and the
         # notebook up to the failing cell (its log) stay, next to the last good report (vorige/)
