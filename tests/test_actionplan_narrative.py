@@ -155,8 +155,9 @@ def test_figures_have_one_bar_per_priority_and_class():
 def test_check_parts_names_unknown_parts_and_missing_files():
     with pytest.raises(ValueError, match="onbekend onderdeel in 'parts': begroting"):
         ap.check_parts(["begroting"], {})
-    with pytest.raises(ValueError, match="workload vraagt het invoerbestand 'planning_totals'"):
-        ap.check_parts(["workload"], {"planning": "p.csv", "planning_totals": None})
+    with pytest.raises(ValueError, match="workload vraagt het invoerbestand 'planning'"):
+        ap.check_parts(["workload"], {"planning": None, "planning_totals": "t.csv"})
+    ap.check_parts(["workload"], {"planning": "p.csv", "planning_totals": None})  # totals are optional
     ap.check_parts(["budget", "status"], {"budget": "b.csv"})
 
 
@@ -183,10 +184,13 @@ def test_table_layout_formats_use_the_parameters():
     f = ap.table_layout("commitments")["formats"]
     assert f["realised_value"](math.nan) == "nog in te vullen" and f["progress_pct"](50.0) == "50%"
     f = ap.table_layout("budget_totals")["formats"]
-    assert f["measure"]("planned_tom_eur") == "Voorzien op begroting TOM"
-    labels = ap.table_layout("additional_actions")["labels"]
+    assert f["measure"]("planned_tom_eur") == "Voorzien op de tweede begrotingslijn"
+    own = {**ap.MEASURE_NL, "planned_tom_eur": "voorzien op begroting ESF", "spent_tom_eur": "uitgave op begroting ESF"}
+    assert ap.table_layout("budget_totals", measures=own)["formats"]["measure"]("planned_tom_eur") == \
+        "Voorzien op begroting ESF"
+    labels = ap.table_layout("additional_actions", measures=own)["labels"]
     assert [labels[c] for c in ap.BUDGET_COLUMNS] == ["Voorzien op begroting", "Uitgave op begroting",
-                                                      "Voorzien op begroting TOM", "Uitgave op begroting TOM"]
+                                                      "Voorzien op begroting ESF", "Uitgave op begroting ESF"]
 
 
 def findings_table() -> pd.DataFrame:
@@ -210,7 +214,10 @@ def test_budget_totals_text_only_when_every_sum_holds():
 def test_finding_notices():
     f = pd.DataFrame({"measure": ["planned_tom_eur"], "result": ["mismatch"], "explanation": ["Som 1 tegenover 2"],
                       "rows": [""]})
-    assert ap.budget_finding_notices(f) == [("**Voorzien op begroting TOM**: Som 1 tegenover 2.", "warning")]
+    assert ap.budget_finding_notices(f) == [("**Voorzien op de tweede begrotingslijn**: Som 1 tegenover 2.",
+                                             "warning")]
+    assert ap.budget_finding_notices(f, {"planned_tom_eur": "voorzien op begroting ESF"}) == [
+        ("**Voorzien op begroting ESF**: Som 1 tegenover 2.", "warning")]
     assert ap.plan_finding_notices(findings_table()) == [
         ("**Verschil — groepsrij tegenover de som van haar acties, Opleiden (werkdagen)**: Som 10 tegenover 12. "
          "Rijen: p.csv rij 4.", "warning"),
@@ -233,15 +240,20 @@ def test_status_part_texts():
                                             f"lijn iets is uitgegeven (samen €{NBSP}150). Bij 1 daarvan")
     assert ap.not_spent_text(nb.iloc[:0]).startswith("Geen enkele actie")
     add = pd.DataFrame({"spent_eur": [10.0, 20.0]})
-    assert ap.additional_text(add) == (f"2 acties staan onder 'BIJKOMEND': ze waren niet gepland en kostten samen "
-                                       f"€{NBSP}30. Lege cellen zijn leeg in de bron.")
+    assert ap.additional_text(add) == (f"2 acties staan als bijkomend aangeduid: ze waren niet gepland en kostten "
+                                       f"samen €{NBSP}30. Lege cellen zijn leeg in de bron.")
+    assert ap.additional_text(add, "onder 'BIJKOMEND'").startswith("2 acties staan onder 'BIJKOMEND': ze waren")
     assert ap.additional_text(add.iloc[:0]) == "De bron vermeldt geen bijkomende acties."
 
 
 def test_planning_and_commitment_texts():
     tl = pd.DataFrame({"known_from": ["unknown", "text"]})
-    assert ap.empty_months_notice(tl, ["2024-01", "2025-06"]).startswith(
-        "De maandkolommen van de planning (jan '24 tot jun '25) zijn leeg")
+    assert ap.empty_months_notice(tl, ["2024-01", "2025-06"]) == (
+        "De maandkolommen van de planning (jan '24 tot jun '25) zijn leeg. Dit rapport vult geen maanden in. Het "
+        "toont alleen wat de tekst van het plan zelf over de timing zegt.")
+    assert ap.empty_months_notice(tl, ["2024-01", "2025-06"], "in de bron", timing=False) == (
+        "De maandkolommen van de planning (jan '24 tot jun '25) zijn leeg in de bron. Dit rapport vult geen "
+        "maanden in.")
     assert ap.empty_months_notice(pd.DataFrame({"known_from": ["planning"]}), ["2024-01"]) is None
     prog = pd.DataFrame({"status": ["to_fill", "reached", "to_fill"]})
     assert ap.to_fill_text(prog) == "Voor 2 van de 3 verbintenissen is de gerealiseerde waarde nog in te vullen."
@@ -260,7 +272,31 @@ def test_execution_table_shows_additional_spending_only_when_there_is_some():
 
 
 def test_section_texts_are_dutch_sentences():
+    fragments = {"additional_where", "empty_months_reason"}  # parts of a sentence, not sentences
+    assert fragments <= set(ap.SECTION_TEXT)
     for key, text in ap.SECTION_TEXT.items():
+        if key in fragments:
+            continue
         assert text[:1].isupper() or text[:1] == "'", key
         assert text.endswith("."), key
     assert "min(X, kosten × X / Y)" in ap.SECTION_TEXT["subsidy_reading"]
+
+
+def test_subtitle_synthetic_and_skipped_parts():
+    assert ap.subtitle_text("Eigen ondertitel", "Fonds", ["budget"]) == "Eigen ondertitel"
+    assert ap.subtitle_text(None, "Sectorfonds Hout", ["status", "budget"]) == (
+        "Sectorfonds Hout: uitvoering van de begroting, stand van de acties")
+    assert ap.subtitle_text(None, None, ["workload"]) == "Inzet (werkdagen) en budget van het actieplan"
+    assert "synthetische" in ap.synthetic_notice()
+    assert ap.skipped_text({}) is None
+    assert ap.skipped_text({"planning": "er is geen planning"}) == (
+        "Niet in dit rapport: planning per maand, want er is geen planning.")
+    assert ap.skipped_text({"planning": "a", "commitments": "b", "subsidies": "c"}) == (
+        "Niet in dit rapport: planning per maand, want a; indicatoren en verbintenissen, want b; en "
+        "subsidieberekening, want c.")
+
+
+def test_summary_of_a_plan_without_totals_gives_its_size():
+    plan = pd.DataFrame({"days": [10.0, 2.0], "budget_eur": [1000.0, 500.0]})
+    assert ap.plan_size_text(plan) == f"Het actieplan telt 2 acties met samen 12 werkdagen en €{NBSP}1.500."
+    assert ap.summary_lines(budget_lines={}, plan=plan) == [ap.plan_size_text(plan)]

@@ -1,7 +1,7 @@
 """Action plans and budgets: did the planned actions happen, and where did the money go?
 
-The follow-up report of an action plan (the diversity service's budget 2018, a sector fund's
-action plan after its nulmeting) answers five questions. This subpackage does the work; the
+The follow-up report of an action plan (a budget with planned and spent amounts and the status of
+each action, a planning with workdays, commitments with targets) answers five questions. This subpackage does the work; the
 notebook ``actieplan_opvolging`` tells the story.
 
 1. **Budget execution** (:func:`budget_execution`): per priority and budget line the planned and
@@ -27,13 +27,16 @@ Modules:
 - ``reconcile``: sums against the source's stated totals, the plan against itself, findings.
 - ``planning``: months of the planning and what is known about each (:func:`timeline`).
 - ``subsidies``: the subsidy calculator and its tables.
+- ``show``: report blocks shown as a whole (a run of notices, the findings of the plan).
+- ``study``: one report's parts, inputs and results from the notebook's parameters (:func:`load`).
 - ``narrative``: Dutch labels and wording (amounts, rows, months, ``[sic]``), the sentences of the
   summary and of each part, notes and alt texts.
 - ``figures``: budget per priority, status of the actions, days and budget per group, the planning
   as a month grid.
 
 Column names are the canonical English ones; a user's own column names are mapped with
-``columns={"planned_eur": "Voorzien op begroting 2018", ...}`` (canonical → user's column).
+``columns={"planned_eur": "Voorzien (€)", ...}`` (canonical → user's column), the labels of a
+categorical column with ``values={"status": {"afgerond": "done", ...}}`` (label → standard code).
 """
 
 from __future__ import annotations
@@ -44,18 +47,21 @@ from evaluatie.analyses.actionplan.execution import (
 from evaluatie.analyses.actionplan.figures import (
     budget_figure, plan_groups_figure, status_figure, timeline_figure, wrap)
 from evaluatie.analyses.actionplan.narrative import (
-    ASSESSMENT_NL, BUDGET_COLUMNS, CHECK_NL, COMMITMENT_STATUS_NL, MEASURE_NL, PARTS_NL, RESULT_NL, SECTION_TEXT,
+    ASSESSMENT_NL, BUDGET_COLUMNS, CHECK_NL, DEFAULT_LINE_LABELS, DEFAULT_TITLE, COMMITMENT_STATUS_NL, MEASURE_NL, PARTS_NL, RESULT_NL, SECTION_TEXT,
     additional_text, budget_figure_alt, budget_finding_notices, budget_line_texts, budget_totals_text, cap,
     empty_months_notice, eur_signed, execution_judgements, execution_note, execution_table, finding_text,
     introduction, mark_sic, month_label, no_persons_notice, not_spent_text, number, number_or_blank, number_signed,
     plan_checks_rest, plan_finding_notices, plan_findings_intro, plan_groups_alt, priority_labels,
-    status_figure_alt, status_note, summary_lines, table_layout, timeline_alt, to_fill_text)
+    plan_size_text, skipped_text, status_figure_alt, status_note, subtitle_text, summary_lines, synthetic_notice,
+    table_layout, timeline_alt, to_fill_text)
 from evaluatie.analyses.actionplan.planning import month_range, timeline
 from evaluatie.analyses.actionplan.inputs import (
     BUDGET_LINES, PART_INPUTS, STATUS_CLASSES, check_parts, check_subsidy_rules, prepare, read, read_subsidy_rules,
     status_class)
 from evaluatie.analyses.actionplan.reconcile import (
     action_comparison, explain_difference, findings, reconcile_plan, reconcile_totals)
+from evaluatie.analyses.actionplan.show import notices, plan_findings
+from evaluatie.analyses.actionplan.study import Study, choose_parts, lines_in, load, plan_months
 from evaluatie.analyses.actionplan.subsidies import subsidy, subsidy_rule, subsidy_rules_table, subsidy_table
 
 __all__ = [
@@ -71,5 +77,6 @@ __all__ = [
     "timeline_alt", "PART_INPUTS", "check_parts", "wrap", "table_layout", "BUDGET_COLUMNS", "introduction",
     "no_persons_notice", "budget_totals_text", "budget_finding_notices", "plan_finding_notices",
     "plan_findings_intro", "plan_checks_rest", "not_spent_text", "additional_text", "empty_months_notice",
-    "to_fill_text",
+    "to_fill_text", "DEFAULT_LINE_LABELS", "DEFAULT_TITLE", "subtitle_text", "synthetic_notice", "skipped_text",
+    "plan_size_text", "notices", "plan_findings", "Study", "load", "choose_parts", "lines_in", "plan_months",
 ]

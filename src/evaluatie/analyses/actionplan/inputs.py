@@ -28,9 +28,10 @@ from evaluatie.intake.schema import Column, Ledger, Schema
 __all__ = ["read", "prepare", "status_class", "STATUS_CLASSES", "BUDGET_LINES", "DEFAULT_SUBSIDY_RULES",
            "read_subsidy_rules", "check_subsidy_rules", "PART_INPUTS", "check_parts"]
 
-#: the input files each part of the report needs (part -> parameter names)
+#: the input files each part of the report needs (part -> parameter names); the planning's group and
+#: total rows (``planning_totals``) and the section texts (``actions``) are optional for ``workload``
 PART_INPUTS: dict[str, list[str]] = {
-    "budget": ["budget"], "status": ["budget"], "workload": ["planning", "planning_totals"],
+    "budget": ["budget"], "status": ["budget"], "workload": ["planning"],
     "planning": ["planning"], "commitments": ["commitments"], "subsidies": ["subsidies"]}
 
 
@@ -69,11 +70,53 @@ def _eur(name: str, required: bool = True) -> Column:
 
 
 def _status_rule(df: pd.DataFrame) -> list[Problem]:
+    """One problem for all unknown statuses of the column, however many rows hold them: the first
+    row, the number of distinct labels and of rows, the expected statuses and codes, and how to
+    map the file's own words (``values``). The message quotes no label; the problem's ``value`` is
+    the first one, found at the row it names."""
+    bad = [(int(r), v) for r, v in df["status"].items()
+           if status_class(v) is None and not (v is None or (isinstance(v, float) and math.isnan(v))
+                                               or (isinstance(v, str) and not v.strip()))]
+    if not bad:
+        return []
+    k, m = len(dict.fromkeys(v for _, v in bad)), len(bad)
+    what = "1 onbekende evaluatie" if k == 1 else f"{k} verschillende onbekende evaluaties"
+    where = "1 rij" if m == 1 else f"{m} rijen, de eerste hier"
     allowed = ", ".join(STATUS_CLASSES.values()) + " (of 'Uitgesteld naar <jaar>')"
-    return [Problem(None, int(r), "status", v, f"een van: {allowed}")
-            for r, v in df["status"].items()
-            if status_class(v) is None and not (v is None or (isinstance(v, float) and math.isnan(v))
-                                                or (isinstance(v, str) and not v.strip()))]
+    return [Problem(None, bad[0][0], "status", bad[0][1],
+                    f"een van: {allowed} ({what} in {where}; geef de betekenis van de eigen woorden op met de "
+                    f"parameter 'values': {{budget: {{status: {{woord in het bestand: code}}}}}}, met als code een "
+                    f"van: {', '.join(STATUS_CLASSES)})")]
+
+
+def _map_values(df: pd.DataFrame, table: str, values: Mapping[str, Mapping[Any, Any]] | None,
+                columns: Mapping[str, str] | None) -> tuple[pd.DataFrame, dict[str, Mapping[Any, Any]]]:
+    """Apply the user's value mapping of one table (standard column -> {label in the file: standard
+    code}): the budget's status words become the status labels (code ``done`` or its label
+    ``Uitgevoerd`` -> ``Uitgevoerd``) before the status rule; for the other columns the mapping is
+    returned as extra :class:`Column` labels. Labels match case- and whitespace-insensitively."""
+    values = dict(values or {})
+    allowed = [c.name for c in _schemas()[table].columns if c.name == "status" and table == "budget"
+               or c.kind in ("bool", "category")]
+    wrong = [k for k in values if k not in allowed or not isinstance(values[k], Mapping)]
+    if wrong:
+        raise ValueError(f"parameter 'values' van tabel '{table}': {', '.join(map(str, wrong))} heeft geen "
+                         f"waardekoppeling; kan wel: {', '.join(allowed) or 'geen enkele kolom'}, elk als "
+                         "{waarde in het bestand: code}")
+    if table != "budget" or "status" not in values:
+        return df, values
+    codes = {**{k.casefold(): v for k, v in STATUS_CLASSES.items()}, **{v.casefold(): v for v in STATUS_CLASSES.values()}}
+    lab = {}
+    for k, v in values.pop("status").items():
+        if str(v).strip().casefold() not in codes:
+            raise ValueError(f"parameter 'values', budget.status: code '{v}' bestaat niet; kies uit "
+                             f"{', '.join(STATUS_CLASSES)}")
+        lab[str(k).strip().casefold()] = codes[str(v).strip().casefold()]
+    user = dict(columns or {}).get("status", "status")
+    if user in df.columns:
+        df = df.copy()
+        df[user] = df[user].map(lambda x: lab.get(x.strip().casefold(), x) if isinstance(x, str) else x)
+    return df, values
 
 
 _ROW_TYPE_NL = {"groep": "group", "groepsrij": "group", "totaal": "total", "totaalrij": "total",
@@ -145,17 +188,25 @@ def status_class(status: Any) -> str | None:
 
 
 def prepare(df: pd.DataFrame, table: str, *, columns: Mapping[str, str] | None = None,
-            file: str | None = None, keep: Sequence[str] = ()) -> pd.DataFrame:
+            file: str | None = None, keep: Sequence[str] = (),
+            values: Mapping[str, Mapping[Any, Any]] | None = None) -> pd.DataFrame:
     """Check one input table against its schema (:func:`evaluatie.intake.schema.Schema`) and return it
     with the canonical column names, typed values and the user's row numbers as index.
 
     ``columns`` maps canonical names to the user's own (``{"planned_eur": "Voorzien op begroting
-    2018"}``). Raises :class:`DataError` listing every problem (file, row, column, value, expected).
+    2018"}``); ``values`` maps the labels of a categorical column to the standard codes
+    (``{"status": {"afgerond": "done"}}``, ``{"additional": {"extra": True}}``, see
+    :func:`_map_values`). Raises :class:`DataError` listing every problem (file, row, column,
+    expected; all unknown statuses of the column as one problem).
     Empty amount cells stay empty (NaN): the source leaves some cells empty and that is reported,
     not filled in. The schema has read every number (:mod:`evaluatie.core.numbers`); its
     numeric columns come back as float64, except ``priority_no`` (int64).
     """
     schema = _schemas()[table]
+    df, labels = _map_values(df, table, values, columns)
+    if labels:
+        schema = replace(schema, columns=[replace(c, labels={**(c.labels or {}), **labels[c.name]})
+                                          if c.name in labels else c for c in schema.columns])
     extra: list[Problem] = []
     if table == "budget":  # cell rule, reported together with the schema's own problems
         user = dict(columns or {}).get("status", "status")
@@ -184,18 +235,19 @@ def prepare(df: pd.DataFrame, table: str, *, columns: Mapping[str, str] | None =
 
 
 def read(path: str | Path, table: str, *, sheet: str | None = None,
-         columns: Mapping[str, str] | None = None, keep: Sequence[str] = ()) -> tuple[pd.DataFrame, Ledger]:
+         columns: Mapping[str, str] | None = None, keep: Sequence[str] = (),
+         values: Mapping[str, Mapping[Any, Any]] | None = None) -> tuple[pd.DataFrame, Ledger]:
     """Read and check one input table; return it with its ledger (every row is analysed: these
     tables are plans, not samples, so no row is dropped — a row that cannot be used stops the run
     with a :class:`DataError` instead). The index is the row number as the user sees it in their
-    own file."""
+    own file. ``values``: the table's value mapping (:func:`prepare`)."""
     p = resolve(path)
     raw = read_table(p, sheet=sheet)
     name = raw.attrs.get("source", {}).get("file") or display_path(p)
     if sheet is not None and str(sheet) not in name:
         name = f"{name} (werkblad {sheet})"
     raw.attrs["source"] = {**raw.attrs.get("source", {}), "file": name}
-    df = prepare(raw, table, columns=columns, file=name, keep=keep)
+    df = prepare(raw, table, columns=columns, file=name, keep=keep, values=values)
     return df, Ledger(name, read=len(df))
 
 

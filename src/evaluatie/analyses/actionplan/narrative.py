@@ -26,7 +26,8 @@ __all__ = ["SECTION_TEXT", "ASSESSMENT_NL", "CHECK_NL", "RESULT_NL", "MEASURE_NL
            "status_figure_alt", "plan_groups_alt", "timeline_alt", "table_layout", "BUDGET_COLUMNS",
            "introduction", "no_persons_notice", "budget_totals_text", "budget_finding_notices",
            "plan_finding_notices", "plan_findings_intro", "plan_checks_rest", "not_spent_text",
-           "additional_text", "empty_months_notice", "to_fill_text", "execution_table"]
+           "additional_text", "empty_months_notice", "to_fill_text", "execution_table", "DEFAULT_LINE_LABELS",
+           "DEFAULT_TITLE", "subtitle_text", "synthetic_notice", "skipped_text", "plan_size_text"]
 
 ASSESSMENT_NL = {
     "no_budget": "geen budget, geen uitgave",
@@ -57,14 +58,18 @@ RESULT_NL = {
     "note": "opmerking",
 }
 
+#: Dutch names of the measures (the amount columns can be renamed with the ``column_labels`` parameter)
 MEASURE_NL = {
     "days": "werkdagen",
     "budget_eur": "budget (euro)",
     "planned_eur": "voorzien op begroting",
     "spent_eur": "uitgave op begroting",
-    "planned_tom_eur": "voorzien op begroting TOM",
-    "spent_tom_eur": "uitgave op begroting TOM",
+    "planned_tom_eur": "voorzien op de tweede begrotingslijn",
+    "spent_tom_eur": "uitgave op de tweede begrotingslijn",
 }
+
+#: the name of each budget line when the parameters give none
+DEFAULT_LINE_LABELS = {"regular": "Begroting", "tom": "Tweede begrotingslijn"}
 
 COMMITMENT_STATUS_NL = {"to_fill": "nog in te vullen", "reached": "bereikt", "not_reached": "nog niet bereikt"}
 
@@ -113,8 +118,8 @@ PARTS_NL = {"budget": "uitvoering van de begroting", "status": "stand van de act
 
 
 def cap(s: str) -> str:
-    """First letter only upper case: ``voorzien op begroting TOM`` -> ``Voorzien op begroting TOM``
-    (``str.capitalize`` would lower ``TOM``)."""
+    """First letter only upper case: ``voorzien op begroting ESF`` -> ``Voorzien op begroting ESF``
+    (``str.capitalize`` would lower ``ESF``)."""
     return s[:1].upper() + s[1:]
 
 
@@ -161,7 +166,8 @@ def summary_lines(*, budget_lines: Mapping[str, str], as_of: str | None = None,
                   prog: pd.DataFrame | None = None) -> list[str]:
     """The sentences of "In het kort", one per result, for the parts whose results are given
     (``execution``: budget; ``dist`` and ``not_spent``: status; ``recon``, ``compare`` and ``plan``:
-    workload; ``tl``: planning; ``prog``: commitments). Only counts and sums of the given tables."""
+    workload, ``plan`` alone when the plan has no totals to check; ``tl``: planning; ``prog``:
+    commitments). Only counts and sums of the given tables."""
     summary: list[str] = []
     if execution is not None:
         when = f"Op {as_of} was" if as_of else "Volgens de bron was"
@@ -190,6 +196,8 @@ def summary_lines(*, budget_lines: Mapping[str, str], as_of: str | None = None,
         if not_spent is not None and not not_spent.empty:
             summary.append(f"{len(not_spent)} keer bleef het voorziene budget van een actie op een begrotingslijn "
                            f"volledig onaangeroerd (samen {fmt.eur(not_spent['planned_eur'].sum())}).")
+    if plan is not None and recon is None:
+        summary.append(plan_size_text(plan))
     if recon is not None:
         n_ok = int((recon["result"] == "ok").sum())
         n_bad = int((recon["result"] == "mismatch").sum())
@@ -327,13 +335,15 @@ def _lookup(table: Mapping[str, str]):
 
 
 def table_layout(key: str, *, budget_lines: Mapping[str, str] | None = None,
-                 sic: Iterable[str] | None = None) -> dict[str, Any]:
+                 sic: Iterable[str] | None = None, measures: Mapping[str, str] | None = None) -> dict[str, Any]:
     """What a reader sees of a report table (``key``: the exported name, or the part for tables
     that are only shown): the columns, their Dutch headers, their formats and a fixed note, as
     keyword arguments for :func:`evaluatie.publish.report.table`. ``budget_lines`` names the
-    budget lines, ``sic`` the spellings quoted from the source (:func:`mark_sic`)."""
+    budget lines, ``sic`` the spellings quoted from the source (:func:`mark_sic`), ``measures``
+    the amount columns (default :data:`MEASURE_NL`)."""
     line = _line_label(budget_lines or {})
-    measure, result, check = _lookup(MEASURE_NL), _lookup(RESULT_NL), _lookup(CHECK_NL)
+    measures = measures or MEASURE_NL
+    measure, result, check = _lookup(measures), _lookup(RESULT_NL), _lookup(CHECK_NL)
     layouts: dict[str, dict[str, Any]] = {
         "budget_totals": dict(
             columns=["measure", "stated", "computed", "difference", "result"],
@@ -364,7 +374,7 @@ def table_layout(key: str, *, budget_lines: Mapping[str, str] | None = None,
             formats={"row": "int", "priority_no": number_or_blank, "line": line, "planned_eur": fmt.eur}),
         "additional_actions": dict(
             labels={"row": "Rij in het bestand", "priority_no": "Prioriteit", "action": "Actie",
-                    "status": "Evaluatie", **{c: cap(MEASURE_NL[c]) for c in BUDGET_COLUMNS}},
+                    "status": "Evaluatie", **{c: cap(measures[c]) for c in BUDGET_COLUMNS}},
             formats={"row": "int", "priority_no": number_or_blank, **{c: fmt.eur for c in BUDGET_COLUMNS}}),
         "plan_total_differences": dict(
             columns=["check", "scope", "measure", "stated", "computed", "difference", "result"],
@@ -448,9 +458,11 @@ def budget_totals_text(checks: pd.DataFrame) -> str | None:
             f"{len(checks)} kolommen (" + " / ".join(fmt.num(v) for v in checks["stated"]) + " euro).")
 
 
-def budget_finding_notices(found: pd.DataFrame) -> list[tuple[str, str]]:
-    """One notice per finding on the budget's total row: (text, kind), a mismatch as a warning."""
-    return [(f"**{cap(MEASURE_NL.get(f['measure'], f['measure']))}**: " + finding_text(f),
+def budget_finding_notices(found: pd.DataFrame, measures: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """One notice per finding on the budget's total row: (text, kind), a mismatch as a warning;
+    ``measures`` names the amount columns (default :data:`MEASURE_NL`)."""
+    measures = measures or MEASURE_NL
+    return [(f"**{cap(measures.get(f['measure'], f['measure']))}**: " + finding_text(f),
              "warning" if f["result"] == "mismatch" else "info") for _, f in found.iterrows()]
 
 
@@ -497,22 +509,25 @@ def not_spent_text(not_spent: pd.DataFrame) -> str:
             "niet.")
 
 
-def additional_text(add: pd.DataFrame) -> str:
-    """The additional (unplanned) actions: how many and what they cost."""
+def additional_text(add: pd.DataFrame, where: str = "als bijkomend aangeduid") -> str:
+    """The additional (unplanned) actions: how many, where the source marks them (``where``, the
+    section text ``additional_where``) and what they cost."""
     if add.empty:
         return "De bron vermeldt geen bijkomende acties."
-    return (f"{len(add)} acties staan onder 'BIJKOMEND': ze waren niet gepland en kostten samen "
+    return (f"{len(add)} acties staan {where}: ze waren niet gepland en kostten samen "
             f"{fmt.eur(add['spent_eur'].sum())}. Lege cellen zijn leeg in de bron.")
 
 
-def empty_months_notice(tl: pd.DataFrame, months: Sequence[str]) -> str | None:
-    """The warning when no month of the planning table is filled in (None when some are)."""
+def empty_months_notice(tl: pd.DataFrame, months: Sequence[str], reason: str = "",
+                        timing: bool = True) -> str | None:
+    """The warning when no month of the planning table is filled in (None when some are):
+    ``reason`` says why they are empty (the section text ``empty_months_reason``), ``timing``
+    whether the text of the plan states any timing."""
     if int((tl["known_from"] == "planning").sum()):
         return None
     return (f"De maandkolommen van de planning ({month_label(months[0])} tot {month_label(months[-1])}) zijn "
-            "leeg in de bron zoals ze ons bereikt heeft: in het origineel gaven kleuren de inzet per maand aan, en "
-            "die zijn bij het overnemen verloren gegaan. Dit rapport vult geen maanden in. Het toont alleen wat de "
-            "tekst van het plan zelf over de timing zegt.")
+            "leeg" + (f" {reason}" if reason else "") + ". Dit rapport vult geen maanden in."
+            + (" Het toont alleen wat de tekst van het plan zelf over de timing zegt." if timing else ""))
 
 
 def to_fill_text(prog: pd.DataFrame) -> str | None:
@@ -523,7 +538,9 @@ def to_fill_text(prog: pd.DataFrame) -> str | None:
     return f"Voor {n_fill} van de {len(prog)} verbintenissen is de gerealiseerde waarde nog in te vullen."
 
 
-#: the fixed text of each section (and its notices), as the report shows it
+#: the fixed text of each section (and its notices), as the report shows it; the ``section_text``
+#: parameter replaces any of them with a study's own wording (``additional_where`` and
+#: ``empty_months_reason`` are parts of a sentence: :func:`additional_text`, :func:`empty_months_notice`)
 SECTION_TEXT = {
     "budget": (
         "Per topprioriteit en per begrotingslijn: wat voorzien was en wat uitgegeven is. **De "
@@ -532,32 +549,32 @@ SECTION_TEXT = {
         "overbesteding van het plan."),
     "status": (
         "De evaluatie die de bron bij elke actie geeft, geteld per topprioriteit. 'Uitgesteld' omvat ook "
-        "'Uitgesteld naar 2019'. Bijkomende acties (buiten het plan, onder 'BIJKOMEND') tellen mee."),
+        "een uitstel naar een later jaar. Bijkomende acties (buiten het plan) tellen mee."),
     "workload": (
         "Werkdagen en budget per actie, per groep van acties en in totaal, nagerekend tegen de groeps- en "
         "totaalrijen van de planning zelf, tegen de totalen die de tekst per sectie vermeldt en tegen "
         "dezelfde actie in de actietabellen van de tekst."),
     "timing": (
-        "'Voorjaar' en 'najaar' zijn geen maanden: die acties krijgen in de tijdlijn een opmerking, geen "
-        "maand."),
+        "Een timing in de tekst die geen maand noemt, krijgt in de tijdlijn een opmerking, geen maand."),
     "commitments": (
         "De verbintenissen met een streefwaarde, met plaats voor wat gerealiseerd is. Gerealiseerde waarden "
         "komen uit een opvolgingsbestand (parameter `realised`, kolommen `section` en `realised_value`); "
         "zonder waarde staat er **nog in te vullen**: er wordt niets geschat."),
     "subsidies": (
         "Dit onderdeel volgt het plan zelf niet op: het is een rekenhulp die toont hoeveel subsidie een "
-        "organisatie volgens de subsidieregels van de loopbaan- en diversiteitsplannen krijgt voor een plan "
-        "met bepaalde kosten (de bron van de regels staat in de toelichting hieronder)."),
+        "organisatie volgens de opgegeven subsidieregels krijgt voor een plan met bepaalde kosten."),
     "subsidy_reading": (
         "De bron geeft per soort plan alleen 'max. € X (voor € Y kosten)'. **Wij lezen dat als: subsidie = "
         "min(X, kosten × X / Y)**, dus in verhouding tot de kosten en nooit meer dan X; voor een clusterplan "
         "per organisatie, met de kosten van één organisatie. Dat is onze lezing van de regel, geen tekst van "
         "de bron. X en Y komen uit het gegevensbestand, niet uit de code."),
     "no_budget_totals": (
-        "Er is geen totaalrij opgegeven (parameter `budget_totals`); de totalen zijn dus niet nagerekend."),
-    "ledger": (
-        "Elke rij van elk invoerbestand is gebruikt: het zijn plannen en begrotingen, geen steekproeven. Een "
-        "rij die niet te gebruiken is, stopt het rapport met een foutmelding die bestand, rij en kolom noemt."),
+        "Er is geen totaalrij uit de bron opgegeven; de kolomsommen zijn dus niet nagerekend tegen de bron."),
+    "no_plan_totals": (
+        "Er zijn geen groeps- of totaalrijen van de planning opgegeven: de werkdagen en bedragen zijn opgeteld, "
+        "niet nagerekend tegen de bron."),
+    "additional_where": "als bijkomend aangeduid",
+    "empty_months_reason": "",
 }
 
 
@@ -570,3 +587,37 @@ def execution_table(part: pd.DataFrame, line: str) -> tuple[pd.DataFrame, dict[s
     columns = ["label", "actions", "planned_eur", "spent_planned_eur", "judgement"] + (
         ["spent_additional_eur"] if has_extra else [])
     return shown, dict(columns=columns, note=execution_note(line, has_extra), **table_layout("budget_execution"))
+
+
+DEFAULT_TITLE = "Opvolging van het actieplan"
+
+
+def subtitle_text(subtitle: str | None, organisation: str | None, parts: Iterable[str]) -> str:
+    """The subtitle: the parameter's own, else the organisation (if given) and the parts of the
+    report: ``Sectorfonds X: uitvoering van de begroting, stand van de acties``."""
+    if subtitle:
+        return subtitle
+    shown = ", ".join(PARTS_NL[p] for p in PARTS_NL if p in parts)
+    return f"{organisation}: {shown}" if organisation else cap(shown)
+
+
+def synthetic_notice() -> str:
+    """The notice of a report on simulated data (shown only when the params say ``synthetic: true``)."""
+    return "Dit rapport gebruikt **synthetische** gegevens: de cijfers beschrijven geen echt actieplan."
+
+
+def skipped_text(skipped: Mapping[str, str]) -> str | None:
+    """One sentence naming the parts left out and why (``skipped``: part -> reason); None when
+    none is left out. ``{"planning": "er is geen planning"}`` -> ``Niet in dit rapport: planning per
+    maand, want er is geen planning.``"""
+    if not skipped:
+        return None
+    items = [f"{PARTS_NL[p]}, want {why}" for p, why in skipped.items()]
+    body = items[0] if len(items) == 1 else "; ".join(items[:-1]) + "; en " + items[-1]
+    return f"Niet in dit rapport: {body}."
+
+
+def plan_size_text(plan: pd.DataFrame) -> str:
+    """The plan's size when it has no group or total rows to check it against."""
+    return (f"Het actieplan telt {len(plan)} acties met samen {fmt.num(plan['days'].sum(), 0)} werkdagen en "
+            f"{fmt.eur(plan['budget_eur'].sum())}.")

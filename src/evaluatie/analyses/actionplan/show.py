@@ -1,0 +1,44 @@
+"""Report blocks of the action-plan follow-up that the notebook shows as a whole: a run of notices
+(:func:`notices`) and the findings of the plan checked against itself (:func:`plan_findings`).
+The wording is :mod:`evaluatie.analyses.actionplan.narrative`'s; this module only puts it on the
+page with :mod:`evaluatie.publish.report`."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import pandas as pd
+
+from evaluatie.analyses.actionplan.narrative import (
+    plan_checks_rest, plan_finding_notices, plan_findings_intro, table_layout)
+from evaluatie.publish import report as rp
+
+__all__ = ["notices", "plan_findings"]
+
+
+def notices(items: Iterable[str | tuple[str, str]]) -> None:
+    """Show each item as a notice: ``(text, kind)``, or a text alone as an ``info`` notice (the
+    ``notes`` of the parameters)."""
+    for item in items:
+        text, kind = (item, "info") if isinstance(item, str) else item
+        rp.notice(text, kind=kind)
+
+
+def plan_findings(recon: pd.DataFrame, found: pd.DataFrame, compare: pd.DataFrame) -> None:
+    """The findings of the plan against its own group, total and section rows: how many
+    comparisons hold, a notice per finding, the totals and the actions that differ (tables), the
+    comparisons that hold; the full tables go to the export (``plan_reconciliation``,
+    ``plan_action_comparison``, ``plan_findings``)."""
+    rp.heading("Bevindingen", 3)
+    rp.text(plan_findings_intro(recon, found))
+    notices(plan_finding_notices(found))
+    for table, name in ((recon, "plan_reconciliation"), (compare, "plan_action_comparison"), (found, "plan_findings")):
+        rp.export(table, name)
+    tot_diff, act_diff = found[found["check"] != "action_vs_section_table"], compare[compare["result"] != "ok"]
+    if not tot_diff.empty:  # 'vermeld' = the group, total or section row of the source
+        rp.table(tot_diff, None, "Totalen die niet zomaar kloppen: wat de bron vermeldt tegenover de som",
+                 **table_layout("plan_total_differences"))
+    if not act_diff.empty:
+        rp.table(act_diff, None, "Acties die in de planning en in de sectietekst anders staan",
+                 **table_layout("plan_action_differences"))
+    rp.text(plan_checks_rest(recon, compare))

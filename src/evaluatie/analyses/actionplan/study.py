@@ -1,0 +1,162 @@
+"""One follow-up report's data and results, from the notebook's parameters (:func:`load`).
+
+Which parts a report holds (:func:`choose_parts`): the ``parts`` the parameters name, or, when
+they name none, every part whose input is given — then each part left out gets a reason, which
+the report states in one sentence (:func:`evaluatie.analyses.actionplan.narrative.skipped_text`).
+:func:`load` reads every input the parts need (sheet, column and value mapping per table, a
+ledger per file) and computes every result before the report starts, because the summary at its
+top needs them. The budget lines are those whose columns hold an amount (:func:`lines_in`), so a
+budget with one line is a report with one line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import pandas as pd
+
+from evaluatie.analyses.actionplan.execution import (
+    budget_execution, budget_without_execution, commitment_progress, status_distribution)
+from evaluatie.analyses.actionplan.inputs import BUDGET_LINES, PART_INPUTS, check_parts, check_subsidy_rules, read
+from evaluatie.analyses.actionplan.narrative import DEFAULT_LINE_LABELS, MEASURE_NL, SECTION_TEXT
+from evaluatie.analyses.actionplan.planning import month_range, timeline
+from evaluatie.analyses.actionplan.reconcile import action_comparison, findings, reconcile_plan, reconcile_totals
+from evaluatie.intake.schema import Ledger
+
+__all__ = ["Study", "load", "choose_parts", "lines_in", "plan_months"]
+
+#: why a part is left out when the parameters do not name the parts (part -> reason, in Dutch)
+_NO_INPUT = {
+    "budget": "er is geen begroting met voorziene en uitgegeven bedragen per actie",
+    "status": "er is geen begroting met de evaluatie van elke actie",
+    "workload": "er is geen planning met werkdagen per actie",
+    "planning": "er is geen planning",
+    "commitments": "er zijn geen becijferde verbintenissen",
+    "subsidies": "er zijn geen subsidieregels opgegeven",
+}
+_NO_MONTHS = "de planning noemt geen maanden (eerste en laatste maand of maandkolommen)"
+
+
+def plan_months(months: Sequence[str] | None, month_columns: Mapping[str, str] | None) -> list[str] | None:
+    """The months of the planning (``YYYY-MM``): from ``months`` (first and last), else from the
+    first to the last of ``month_columns``; None when neither is given."""
+    if months:
+        return month_range(months[0], months[-1])
+    if month_columns:
+        keys = sorted(month_columns)
+        return month_range(keys[0], keys[-1])
+    return None
+
+
+def choose_parts(parts: Sequence[str] | None, given: Mapping[str, Any],
+                 has_months: bool) -> tuple[list[str], dict[str, str]]:
+    """The parts of the report and, when ``parts`` is empty (derived from the inputs), the reason
+    each other part is left out. ``given``: input parameter -> path or None. Named parts are checked
+    by :func:`evaluatie.analyses.actionplan.inputs.check_parts` (unknown part, missing input)."""
+    if parts:
+        check_parts(parts, given)
+        return list(parts), {}
+    chosen, skipped = [], {}
+    for part, inputs in PART_INPUTS.items():
+        if not all(given.get(k) for k in inputs):
+            skipped[part] = _NO_INPUT[part]
+        elif part == "planning" and not has_months:
+            skipped[part] = _NO_MONTHS
+        else:
+            chosen.append(part)
+    if not chosen:
+        raise ValueError("geen enkel invoerbestand opgegeven: geef minstens een begroting (budget) of een "
+                         "planning (planning)")
+    return chosen, skipped
+
+
+def lines_in(budget: pd.DataFrame, labels: Mapping[str, str] | None) -> dict[str, str]:
+    """The budget lines whose planned or spent column holds an amount, with their Dutch label
+    (``labels``, else :data:`~evaluatie.analyses.actionplan.narrative.DEFAULT_LINE_LABELS`)."""
+    labels = {**DEFAULT_LINE_LABELS, **dict(labels or {})}
+    return {line: labels[line] for line, cols in BUDGET_LINES.items()
+            if any(c in budget and budget[c].notna().any() for c in cols)}
+
+
+@dataclass
+class Study:
+    """Everything the report shows: the parts, the inputs read and the results (None: the part is
+    not in this report), the budget lines and the wording (section texts, amount-column labels)."""
+
+    parts: list[str]
+    skipped: dict[str, str]
+    text: dict[str, str]
+    measures: dict[str, str]
+    ledgers: list[Ledger] = field(default_factory=list)
+    lines: dict[str, str] = field(default_factory=dict)
+    months: list[str] | None = None
+    budget: pd.DataFrame | None = None
+    execution: pd.DataFrame | None = None
+    rec: pd.DataFrame | None = None
+    dist: pd.DataFrame | None = None
+    not_spent: pd.DataFrame | None = None
+    plan: pd.DataFrame | None = None
+    recon: pd.DataFrame | None = None
+    found: pd.DataFrame | None = None
+    compare: pd.DataFrame | None = None
+    timing: pd.DataFrame | None = None
+    tl: pd.DataFrame | None = None
+    prog: pd.DataFrame | None = None
+    rules: pd.DataFrame | None = None
+
+    def results(self) -> dict[str, pd.DataFrame | None]:
+        """The results the summary reads, as keyword arguments of
+        :func:`evaluatie.analyses.actionplan.narrative.summary_lines`."""
+        return dict(execution=self.execution, rec=self.rec, dist=self.dist, not_spent=self.not_spent,
+                    plan=self.plan, recon=self.recon, compare=self.compare, tl=self.tl, prog=self.prog)
+
+    def line_columns(self) -> dict[str, tuple[str, str]]:
+        """The amount columns of the report's budget lines (line -> planned, spent)."""
+        return {k: BUDGET_LINES[k] for k in self.lines}
+
+
+def load(p: Mapping[str, Any]) -> Study:
+    """Read and compute one report from the notebook's parameters ``p`` (the names of the
+    ``parameters`` cell of ``actieplan_opvolging``)."""
+    given = {k: p.get(k) for k in ("budget", "planning", "planning_totals", "commitments", "subsidies")}
+    months = plan_months(p.get("months"), p.get("month_columns"))
+    parts, skipped = choose_parts(p.get("parts"), given, months is not None)
+    if "planning" in parts and months is None:
+        raise ValueError(f"onderdeel planning: {_NO_MONTHS}")
+    st = Study(parts=parts, skipped=skipped, text={**SECTION_TEXT, **dict(p.get("section_text") or {})},
+               measures={**MEASURE_NL, **dict(p.get("column_labels") or {})}, months=months)
+    sheets, columns, values = (dict(p.get(k) or {}) for k in ("sheets", "columns", "values"))
+
+    def load_table(table: str, path: str, **kw) -> pd.DataFrame:
+        df, led = read(path, table, sheet=sheets.get(table), columns=columns.get(table),
+                       values=values.get(table), **kw)
+        st.ledgers.append(led)
+        return df
+
+    if "budget" in parts or "status" in parts:
+        st.budget = load_table("budget", p["budget"])
+        st.lines = lines_in(st.budget, p.get("budget_lines"))
+    if "workload" in parts or "planning" in parts:
+        st.plan = load_table("planning", p["planning"], keep=list((p.get("month_columns") or {}).values()))
+    if "workload" in parts and p.get("planning_totals"):
+        totals = load_table("planning_totals", p["planning_totals"])
+        acts = load_table("actions", p["actions"]) if p.get("actions") else None
+        st.recon = reconcile_plan(st.plan, totals, acts, section_groups=p.get("section_groups") or {},
+                                  subsection_groups=p.get("subsection_groups") or {})
+        st.found, st.compare = findings(st.recon), action_comparison(st.recon)
+    if "planning" in parts:
+        st.timing = load_table("timing", p["timing"]) if p.get("timing") else None
+        st.tl = timeline(st.plan, months, month_columns=p.get("month_columns"), timing=st.timing)
+    if "commitments" in parts:
+        com = load_table("commitments", p["commitments"])
+        st.prog = commitment_progress(com, load_table("realised", p["realised"]) if p.get("realised") else None)
+    if "subsidies" in parts:
+        st.rules = check_subsidy_rules(load_table("subsidies", p["subsidies"]))
+    if "budget" in parts:
+        st.execution = budget_execution(st.budget, lines=st.line_columns())
+        st.rec = reconcile_totals(st.budget, p["budget_totals"]) if p.get("budget_totals") else None
+    if "status" in parts:
+        st.dist = status_distribution(st.budget)
+        st.not_spent = budget_without_execution(st.budget, lines=st.line_columns())
+    return st
