@@ -34,9 +34,48 @@ def test_unknown_label_is_a_located_dutch_error():
     with pytest.raises(DataError) as e:
         likert.prepare(df, {"q1": "tevredenheid", "q2": "verloop"}, file="antwoorden.csv")
     msg = str(e.value)
-    assert "3 problemen" in msg
+    assert "2 problemen" in msg  # one per column, however many rows
     assert "bestand antwoorden.csv, rij 3, kolom 'q1': gevonden tekst" in msg
-    assert "rij 4, kolom 'q2'" in msg
+    assert "2 onbekende label(s) in 2 rij(en) (rij 3, 4)" in msg
+    assert "rij 4, kolom 'q2'" in msg and "zeer moeizaam / moeizaam / neutraal / vlot / zeer vlot" in msg
+    assert "goed" not in msg and "slecht" not in msg and "super" not in msg  # cells are never quoted
+
+
+def test_own_scale_any_number_of_points_codes_and_dont_know():
+    scales = {"vier": ["slecht", "eerder slecht", "eerder goed", "goed"],
+              "tien": [str(i) for i in range(1, 11)]}
+    cat, dk = likert.normalise(pd.Series(["Goed", "eerder  slecht", 1, "4", "weet niet", None]), "vier", scales=scales)
+    assert cat.tolist()[:4] == ["goed", "eerder slecht", "slecht", "goed"]
+    assert list(cat.cat.categories) == scales["vier"] and dk.tolist()[4] is True
+    # on a ten-point scale 8 and 9 are answers, not the don't-know codes of a five-point scale
+    cat, dk = likert.normalise(pd.Series([8, 9.0, "10", 99]), "tien", scales=scales)
+    assert cat.tolist()[:3] == ["8", "9", "10"] and dk.tolist() == [False, False, False, True]
+    with pytest.raises(DataError, match="minstens twee"):
+        likert.normalise(pd.Series(["x"]), "een", scales={"een": ["x"]})
+    with pytest.raises(DataError, match="onbekende schaal 'vijf'"):
+        likert.normalise(pd.Series(["x"]), "vijf")
+
+
+def test_values_map_a_files_labels_onto_the_scale():
+    s = pd.Series(["Helemaal eens", "Eerder eens", "Eerder oneens", "Neutraal", "Geen idee"])
+    with pytest.raises(DataError):
+        likert.normalise(s, "akkoord")
+    cat, dk = likert.normalise(s, "akkoord", labels={"Eerder eens": "akkoord", "eerder oneens": "niet akkoord",
+                                                     "geen idee": "weet niet"})
+    assert cat.tolist()[:4] == ["helemaal akkoord", "akkoord", "niet akkoord", "neutraal"]
+    assert dk.tolist() == [False, False, False, False, True]
+    with pytest.raises(DataError, match="niet op de schaal"):
+        likert.normalise(s, "akkoord", labels={"Eerder eens": "best wel"})
+
+
+def test_yes_no_answers_accept_words_codes_and_values():
+    s = pd.Series(["Ja", "nee", "yes", "NO", 1, 0, "1", "weet niet", None, "Soms"], index=range(2, 12))
+    with pytest.raises(DataError) as e:
+        likert.yes_no_answers(s, file="f.csv", column="q")
+    assert "rij 11, kolom 'q'" in str(e.value) and "Soms" not in str(e.value)
+    got = likert.yes_no_answers(s, labels={"soms": "nee"})
+    assert got.isna().tolist() == [False] * 8 + [True, False]
+    assert got.dropna().tolist() == ["ja", "nee", "ja", "nee", "ja", "nee", "ja", "weet niet", "nee"]
 
 
 def _sample():

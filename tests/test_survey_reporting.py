@@ -147,11 +147,16 @@ def test_claim_rules_nl_bound_and_coding():
     assert out["coding"].tolist() == ["'ja' (niet: deels, nee)", "top-2"]
 
 
+_PLANS = {"respondents": "organisaties", "frame_units": "afgeronde plannen"}
+
+
 def test_claims_summary_nl_counts_verdicts():
-    s = lk.claims_summary_nl(_claims_frame(), conf=0.95, n_pop=1440, n_analysed=500)
+    s = lk.claims_summary_nl(_claims_frame(), conf=0.95, n_pop=1440, n_analysed=500, texts=_PLANS)
     assert "Van de 2 gepubliceerde conclusies" in s and "**1 ondersteund**" in s
     assert "0 niet ondersteund en 1 onbeslist (het 95%-" in s
     assert "1.440 afgeronde plannen" in s and "op 500 organisaties" in s
+    s = lk.claims_summary_nl(_claims_frame(), conf=0.95, n_pop=None, n_analysed=150)
+    assert s.endswith("De schattingen zijn ongewogen; ze steunen op 150 respondenten.") and "kader" not in s
 
 
 def test_alternative_codings_and_flips():
@@ -167,11 +172,16 @@ def test_alternative_codings_and_flips():
 
 
 def test_response_nl_with_and_without_incomplete():
-    s = lk.response_nl(536, 500, 1440, None)
+    s = lk.response_nl(536, 500, 1440, None, _PLANS)
     assert s.startswith("Respons: 536 organisaties vulden de vragenlijst in, waarvan 500 in de analyse.")
-    assert "Onvolledige" not in s
-    s = lk.response_nl(536, 500, 1440, (36, 3, 30))
+    assert "het kader telt 1.440 afgeronde plannen." in s and "Onvolledige" not in s
+    s = lk.response_nl(536, 500, 1440, (36, 3, 30), _PLANS)
     assert "**Onvolledige vragenlijsten:** 36 organisaties" in s and "tussen 3 en 30 van hen" in s
+    assert "de weging corrigeert daar niet voor" in s
+    # without a frame: no comparison with a frame, no weighting to correct anything
+    s = lk.response_nl(160, 150, None, (10, 2, 9))
+    assert s.startswith("Respons: 160 respondenten vulden de vragenlijst in, waarvan 150 in de analyse. **Onvolledige")
+    assert "kader" not in s and "weging" not in s
 
 
 def test_breakdown_intro_nl_names_number_of_tests():

@@ -7,9 +7,7 @@ compared exactly (``check_exact``), on the example survey weighted as in the rep
 
 from __future__ import annotations
 
-import ast
 import io
-import json
 import textwrap
 import warnings
 from pathlib import Path
@@ -22,6 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+import yaml  # noqa: E402
 
 from evaluatie.analyses import survey as lk  # noqa: E402
 from evaluatie.publish import report as rp  # noqa: E402
@@ -32,13 +31,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _defaults() -> dict:
-    """The parameter defaults of the survey notebook (its parameters cell)."""
-    nb = json.loads((REPO / "notebooks" / "survey_evaluatie.ipynb").read_text(encoding="utf-8"))
-    cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
-    out: dict = {}
-    for node in ast.parse("".join(cell["source"])).body:
-        out[node.target.id] = ast.literal_eval(node.value)
-    return out
+    """The parameters of the example survey report (``params/survey_evaluatie.yaml``)."""
+    return yaml.safe_load((REPO / "params" / "survey_evaluatie.yaml").read_text(encoding="utf-8"))["parameters"]
 
 
 def _design(p: dict, extra=None) -> sv.SurveyDesign:

@@ -23,7 +23,9 @@ from evaluatie.stats.survey import SurveyDesign
 
 __all__ = ["VERDICTS_NL", "VERDICT_CLASSES", "claims_check", "claims_summary_nl", "claim_rules_nl",
            "alternative_codings", "coding_flips_nl", "response_nl", "breakdown_intro_nl", "likert_alt_nl",
-           "bars_alt_nl"]
+           "bars_alt_nl", "TEXTS", "CLAIMS_NOT_EVIDENCE", "ACTIONS_INTRO",
+           "TARGETS_INTRO", "study_texts", "skipped", "subtitle", "top2_caption", "weights_nl", "weighting_note",
+           "method_nl", "open_answers_nl"]
 
 VERDICTS_NL = {"supported": "ondersteund", "not_supported": "niet ondersteund",
                "undecided": "onbeslist (interval overlapt de grens)", "no_data": "geen gegevens"}
@@ -153,15 +155,21 @@ def _claims_batch(design: SurveyDesign, claims, ci: str, conf: float) -> dict:
 
 # --------------------------------------------------------------------------- report sentences
 
-def claims_summary_nl(cc: pd.DataFrame, *, conf: float, n_pop: float, n_analysed: int) -> str:
+def claims_summary_nl(cc: pd.DataFrame, *, conf: float, n_pop: float | None, n_analysed: int,
+                      texts: Mapping[str, str] | None = None) -> str:
     """The opening sentence: how many claims of :func:`claims_check` are supported, not supported
-    or undecided, the population of the frame and the number of organisations analysed."""
+    or undecided, and what the estimates rest on: the frame's ``n_pop`` units (weighted) or, with
+    ``n_pop`` None, the respondents alone (unweighted); the units are named by ``texts``
+    (:func:`study_texts`)."""
+    t = study_texts(texts)
     counts = cc["verdict"].value_counts()
+    basis = (f"Alle schattingen zijn gewogen naar het populatiekader van {fmt.num(n_pop)} {t['frame_units']}; "
+             f"ze steunen op {fmt.num(n_analysed)} {t['respondents']}." if n_pop is not None else
+             f"De schattingen zijn ongewogen; ze steunen op {fmt.num(n_analysed)} {t['respondents']}.")
     return (f"Van de {len(cc)} gepubliceerde conclusies die hier getoetst worden, zijn er "
             f"**{counts.get('supported', 0)} ondersteund** door de gegevens, {counts.get('not_supported', 0)} niet ondersteund "
             f"en {counts.get('undecided', 0)} onbeslist (het {int(conf * 100)}%-betrouwbaarheidsinterval overlapt de grens). "
-            f"Alle schattingen zijn gewogen naar het populatiekader van {fmt.num(n_pop)} afgeronde plannen; "
-            f"ze steunen op {fmt.num(n_analysed)} organisaties.")
+            + basis)
 
 
 def claim_rules_nl(cc: pd.DataFrame) -> pd.DataFrame:
@@ -198,21 +206,26 @@ def coding_flips_nl(alt: pd.DataFrame) -> str:
                if len(flips) else "blijft elk oordeel hetzelfde."))
 
 
-def response_nl(read: int, analysed: int, n_pop: float, incomplete: tuple[int, int, int] | None) -> str:
-    """The response paragraph: questionnaires read and analysed against the plans in the frame
-    and, when incomplete questionnaires were left out (``incomplete``: their number and the
-    fewest and most of them that answered a question), what that means."""
-    resp = (f"Respons: {fmt.num(read)} organisaties vulden de vragenlijst in, waarvan "
-            f"{fmt.num(analysed)} in de analyse. Ter vergelijking: het kader telt {fmt.num(n_pop)} afgeronde plannen "
-            "(zie hierboven: geen responsgraad).")
+def response_nl(read: int, analysed: int, n_pop: float | None, incomplete: tuple[int, int, int] | None,
+                texts: Mapping[str, str] | None = None) -> str:
+    """The response paragraph: questionnaires read and analysed, against the units in the frame
+    when there is one (``n_pop``) and, when incomplete questionnaires were left out (``incomplete``:
+    their number and the fewest and most of them that answered a question), what that means. Units
+    and study-specific remarks come from ``texts`` (:func:`study_texts`)."""
+    t = study_texts(texts)
+    who = t["respondents"]
+    resp = f"Respons: {fmt.num(read)} {who} vulden de vragenlijst in, waarvan {fmt.num(analysed)} in de analyse."
+    if n_pop is not None:
+        resp += f" Ter vergelijking: het kader telt {fmt.num(n_pop)} {t['frame_units']}{t['response_remark']}."
     if incomplete:
         n_inc, lo_inc, hi_inc = incomplete
-        resp += (f" **Onvolledige vragenlijsten:** {fmt.num(n_inc)} organisaties vulden de vragenlijst niet volledig in. Ze "
+        resp += (f" **Onvolledige vragenlijsten:** {fmt.num(n_inc)} {who} vulden de vragenlijst niet volledig in. Ze "
                  f"beantwoordden wel een deel van de vragen (per vraag tussen {fmt.num(lo_inc)} en {fmt.num(hi_inc)} van hen), "
-                 "maar blijven in alle onderdelen buiten de analyse, ook in de onderdelen die ze wel invulden. Zo volgen we de "
-                 "gepubliceerde evaluatie, die op de volledig ingevulde vragenlijsten steunt. Als onvolledige respons samenhangt met de "
-                 "antwoorden (bv. minder tevreden organisaties haken vaker af), kan dat de schattingen vertekenen; de weging corrigeert "
-                 "daar niet voor. Met de parameter `complete_only: false` tellen hun antwoorden per vraag mee.")
+                 "maar blijven in alle onderdelen buiten de analyse, ook in de onderdelen die ze wel invulden. "
+                 + t["incomplete_remark"] + "Als onvolledige respons samenhangt met de "
+                 f"antwoorden (bv. minder tevreden {who} haken vaker af), kan dat de schattingen vertekenen"
+                 + ("; de weging corrigeert daar niet voor" if n_pop is not None else "")
+                 + ". Met de parameter `complete_only: false` tellen hun antwoorden per vraag mee.")
     return resp
 
 
@@ -227,15 +240,133 @@ def breakdown_intro_nl(n_tests: int) -> str:
             "Elke cel toont het gewogen aandeel positief en, tussen haakjes, het aantal respondenten waarop het steunt.")
 
 
-def likert_alt_nl(title: str, section_items: Sequence[str], labels: Mapping[str, str], t2: pd.DataFrame) -> str:
+def likert_alt_nl(title: str | None, section_items: Sequence[str], labels: Mapping[str, str], t2: pd.DataFrame) -> str:
     """The alt text of a section's diverging Likert chart: the share positive (top-2, from
     :func:`~evaluatie.analyses.survey.statistics.top2`) of each item not suppressed."""
     t = t2.set_index("variable")
     parts = "; ".join(f"{labels[v]}: {fmt.prop(t.loc[v, 'estimate'], 0)} positief"
                       for v in section_items if not t.loc[v, "suppressed"])
-    return f"Gestapeld staafdiagram (negatief links, positief rechts) voor {title.lower()}. {parts}."
+    return f"Gestapeld staafdiagram (negatief links, positief rechts) voor {(title or 'de vragen').lower()}. {parts}."
 
 
 def bars_alt_nl(intro: str, names: Sequence[str], estimates: Sequence[float], end: str = ".") -> str:
     """The alt text of a bar chart of shares: ``intro``, then "name share" per bar, then ``end``."""
     return intro + "; ".join(f"{d} {fmt.prop(e, 0)}" for d, e in zip(names, estimates)) + end
+
+
+# --------------------------------------------------------------------------- the study's own words
+
+#: The words of a report that depend on the study, with the neutral defaults; a study's ``texts``
+#: parameter overrides them (:func:`study_texts`). ``design`` (the design paragraph) and
+#: ``claims_reading`` (how the published wording was read as bounds) have no neutral text beyond
+#: the one given here.
+TEXTS: dict[str, str] = {
+    "respondents": "respondenten",
+    "frame_units": "eenheden",
+    "frame_units_short": "eenheden",
+    "response_remark": "",
+    "incomplete_remark": "",
+    "design": "",
+    "results_heading": "Resultaten per vraag",
+    "claims_reading": ("De getoetste grenzen zijn **onze lezing** van de gepubliceerde formulering. Een andere lezing "
+                       "kan tot een ander oordeel leiden. De kolom *Telt als 'ja'* zegt welke antwoorden meetellen."),
+    "breakdowns_heading": "Verschillen tussen groepen",
+    "open_heading": "Open vraag",
+    "open_answered": "gaven een antwoord op de open vraag",
+    "open_caption": "Antwoorden per thema",
+    "synthetic_note": ("Dit rapport gebruikt **synthetische** gegevens: ze zijn gesimuleerd en beschrijven geen echte "
+                       "respondenten."),
+}
+
+_SKIPPED = {
+    "frame": ("Er is geen populatiekader opgegeven: de schattingen zijn **ongewogen** (elke respondent telt even zwaar, "
+              "zonder strata en zonder eindigepopulatiecorrectie) en beschrijven de respondenten, niet noodzakelijk de "
+              "hele populatie."),
+    "claims": "Er zijn geen gepubliceerde conclusies opgegeven om aan deze gegevens te toetsen; dat onderdeel valt weg.",
+    "yes_no": "De vragenlijst heeft geen ja/nee-vragen; dat onderdeel valt weg.",
+    "plan_blocks": ("Onderdelen over acties per domein en streefcijfers per kansengroep horen niet bij deze bevraging; "
+                    "ze vallen weg."),
+    "breakdowns": "Er zijn geen uitsplitsingen naar groepen gevraagd; daarom zijn er geen toetsen op verschillen tussen groepen.",
+    "open": "De vragenlijst heeft geen open vraag met thema's om de antwoorden in te delen; dat onderdeel valt weg.",
+}
+
+CLAIMS_NOT_EVIDENCE = ("**Deze oordelen zijn geen bewijs.** De voorbeeldgegevens zijn synthetisch en zo gegenereerd dat ze de "
+                       "gepubliceerde conclusies volgen. Dat de conclusies hier ondersteund worden, volgt dus uit die constructie: "
+                       "de tabel toont hoe de toetsing werkt, niet of de conclusies kloppen. Dat kunnen pas de echte antwoorden zeggen.")
+
+ACTIONS_INTRO = ("Elke organisatie kiest zelf de acties in haar plan (maatwerk). Aandeel organisaties met minstens één "
+                 "actie per domein:")
+
+TARGETS_INTRO = ("Op de vraag of het streefcijfer behaald werd, kon een organisatie **'ja', 'deels' of 'nee'** antwoorden. "
+                 "In dit rapport betekent *behaald*: 'ja'; 'deels' telt als niet behaald. Omdat die keuze het oordeel kan "
+                 "bepalen, staat de volledige verdeling hieronder, met het aandeel dat het streefcijfer minstens deels behaalde.")
+
+_TOP2_WORDS = {"tevredenheid": "(zeer) tevreden", "akkoord": "(helemaal) akkoord", "verloop": "(zeer) vlot"}
+
+
+def study_texts(texts: Mapping[str, str] | None = None) -> dict[str, str]:
+    """:data:`TEXTS` with a study's own ``texts`` over them; an unknown key is refused with the
+    valid ones (a typo would otherwise fall back to the neutral text unnoticed)."""
+    unknown = sorted(set(texts or {}) - set(TEXTS))
+    if unknown:
+        raise ValueError(f"parameter texts: onbekende sleutel(s) {', '.join(unknown)}; geldig: {', '.join(TEXTS)}")
+    return {**TEXTS, **(texts or {})}
+
+
+def skipped(section: str) -> str:
+    """The one sentence that stands for a section that does not apply to a study: ``frame``
+    (unweighted), ``claims``, ``yes_no``, ``plan_blocks`` (actions and targets of the career and
+    diversity plans), ``breakdowns``, ``open``."""
+    return _SKIPPED[section]
+
+
+def subtitle(study: str | None, organisation: str | None) -> str | None:
+    """The report's subtitle: the params' ``study``, with the ``organisation`` after it when both
+    are given; the organisation alone ('Bevraging bij <organisation>'); None without either."""
+    if study and organisation:
+        return f"{study} — {organisation}"
+    if organisation:
+        return f"Bevraging bij {organisation}"
+    return study or None
+
+
+def top2_caption(items: Mapping[str, Mapping], scales: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The caption of the top-2 table, naming the positive answers of each scale the items use,
+    in their order: '(zeer) tevreden' for a built-in scale, the two highest labels of a study's
+    own scale ('eerder goed' of 'goed')."""
+    own = dict(scales or {})
+    words = [f"'{own[s][-2]}' of '{own[s][-1]}'" if s in own else _TOP2_WORDS[s]
+             for s in dict.fromkeys(v["scale"] for v in items.values())]
+    return "Aandeel " + " / ".join(words) + " per vraag"
+
+
+def weights_nl(weights: pd.Series) -> str:
+    """The sentence on the spread of the calibrated weights: smallest, largest and their ratio."""
+    return (f"De gewichten liggen tussen {fmt.num(weights.min(), 2)} en {fmt.num(weights.max(), 2)} "
+            f"(verhouding grootste/kleinste {fmt.num(weights.max() / weights.min(), 1)}).")
+
+
+def weighting_note(texts: Mapping[str, str] | None = None) -> str:
+    """The note under the weighting table (shares per margin, the frame's units from ``texts``)."""
+    units = study_texts(texts)["frame_units_short"]
+    return (f"Kader, Respons, Ontwerpgewicht en Na weging zijn aandelen van het totaal per kenmerk: in het kader ({units}), "
+            "in de respons (ongewogen), met de ontwerpgewichten vóór de raking en na de raking (gelijk aan het kader).")
+
+
+def method_nl(weighted: bool) -> str:
+    """The method paragraph of the Verantwoording: design-based and raked to the frame, or
+    unweighted; the standard errors, intervals and the multiple-testing correction."""
+    how = ("ontwerpgebaseerd (Horvitz-Thompson, gewogen naar het populatiekader met raking); standaardfouten\n"
+           "met Taylor-linearisatie op de residuen van de weging" if weighted else
+           "ongewogen (elke respondent telt even zwaar; geen populatiekader); standaardfouten\nmet Taylor-linearisatie")
+    return (f"Schattingen: {how}, zoals R `survey` (Lumley); intervallen voor aandelen\n"
+            "met de gekozen methode en een t-verdeling op de vrijheidsgraden van het ontwerp. De implementatie\n"
+            "reproduceert de gedocumenteerde resultaten van R `survey` (zie de tests van het project). "
+            "Meervoudig toetsen: Holm-correctie (statsmodels `multipletests`).")
+
+
+def open_answers_nl(n_answers: int, texts: Mapping[str, str] | None = None) -> str:
+    """The sentence before the themes of the open question: how many answered, how themes are given."""
+    t = study_texts(texts)
+    return (f"{fmt.num(n_answers)} {t['respondents']} {t['open_answered']}. Een antwoord kan meerdere thema's raken; "
+            "de thema's zijn toegekend op basis van trefwoorden (zie de parameters). Aantallen zijn niet gewogen.")

@@ -1,17 +1,19 @@
 """Reading and validating the respondent file: Dutch Likert labels normalised, don't-know apart.
 
-Scales (5 points, negative to positive)::
+Built-in scales (5 points, negative to positive); a study may bring its own (``scales``: any
+number of points from two, lowest to highest)::
 
     tevredenheid  zeer ontevreden | ontevreden | neutraal | tevreden | zeer tevreden
     akkoord       helemaal niet akkoord | niet akkoord | neutraal | akkoord | helemaal akkoord
     verloop       zeer moeizaam | moeizaam | neutraal | vlot | zeer vlot
 
 Labels are normalised before they are matched (case, spaces, punctuation, common variants such as
-"noch tevreden, noch ontevreden", "eens"/"oneens", numeric codes 1-5). "Weet niet", "n.v.t.",
+"noch tevreden, noch ontevreden", "eens"/"oneens", numeric codes 1..k); a study's ``values`` map
+its own labels onto the scale's. Yes/no items become ``ja``/``nee``/``weet niet``. "Weet niet", "n.v.t.",
 "geen mening" and their variants are *outside the base*: not a scale point, not missing either;
 their share among all who answered the question is reported separately. A value that is none of
-these stops the analysis with a :class:`~evaluatie.core.errors.DataError` naming file, row, column,
-value and the expected labels. The file is read by :func:`evaluatie.intake.read.read_table`; what
+these stops the analysis with one :class:`~evaluatie.core.errors.DataError` naming file, first row
+and column, how many labels are unknown, and the expected labels. The file is read by :func:`evaluatie.intake.read.read_table`; what
 is left out of the analysis is counted in a :class:`~evaluatie.intake.schema.Ledger`.
 Reference tests: ``tests/test_likert.py``, ``tests/test_survey_simulate.py``.
 """
@@ -30,8 +32,8 @@ from evaluatie.core.errors import DataError, Problem
 from evaluatie.intake.read import read_table
 from evaluatie.intake.schema import Ledger
 
-__all__ = ["SCALES", "DONT_KNOW", "DK_SUFFIX", "normalise_label", "normalise", "prepare", "load_survey",
-           "incomplete_answers", "sme_flag"]
+__all__ = ["SCALES", "DONT_KNOW", "DK_SUFFIX", "normalise_label", "scale_points", "normalise", "yes_no_answers",
+           "prepare", "load_survey", "incomplete_answers", "sme_flag"]
 
 SCALES: dict[str, list[str]] = {
     "tevredenheid": ["zeer ontevreden", "ontevreden", "neutraal", "tevreden", "zeer tevreden"],
@@ -77,43 +79,75 @@ def normalise_label(text) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
-def _lookup(scale: str) -> dict[str, str]:
-    points = SCALES[scale]
-    table = {normalise_label(p): p for p in points}
-    table.update({normalise_label(k): v for k, v in _SYNONYMS.get(scale, {}).items()})
+def scale_points(scale: str, scales: Mapping[str, Sequence[str]] | None = None) -> list[str]:
+    """The points of ``scale``, lowest to highest: a study's own scale of ``scales`` (``{name:
+    [label, ...]}``, at least two points) or a built-in one of :data:`SCALES`."""
+    own = dict(scales or {})
+    if scale in own:
+        points = [str(p) for p in own[scale]]
+        if len(points) < 2 or len(set(map(normalise_label, points))) != len(points):
+            raise DataError(f"parameter scales, schaal '{scale}': verwacht minstens twee verschillende antwoorden, "
+                            "van laag naar hoog")
+        return points
+    if scale not in SCALES:
+        raise DataError(f"parameter items: onbekende schaal '{scale}'; verwacht een van "
+                        + ", ".join(sorted({*SCALES, *own})) + " (of een eigen schaal onder scales)")
+    return list(SCALES[scale])
+
+
+def _lookup(points: Sequence[str], scale: str, values: Mapping | None, column) -> dict[str, object]:
+    """Normalised label -> scale point (or ``DONT_KNOW``): the scale's own labels, the built-in
+    variants of a built-in scale and the study's ``values`` for this column (which win)."""
+    table: dict[str, object] = {normalise_label(p): p for p in points}
+    if list(points) == SCALES.get(scale):
+        table.update({normalise_label(k): v for k, v in _SYNONYMS.get(scale, {}).items()})
+    for raw, target in (values or {}).items():
+        t = normalise_label(target)
+        hit = next((p for p in points if normalise_label(p) == t), None)
+        if hit is None and (t in _DK_TOKENS or t.startswith("weet niet")):
+            hit = DONT_KNOW
+        if hit is None:
+            raise DataError(f"parameter values, kolom '{column}': een antwoord wordt vertaald naar een label dat niet "
+                            f"op de schaal staat; verwacht een van: {' / '.join(points)} of 'weet niet'")
+        table[normalise_label(raw)] = hit
     return table
 
 
-def normalise(values: pd.Series, scale: str, *, file: str | None = None,
-              column: str | None = None) -> tuple[pd.Series, pd.Series]:
-    """Map raw answers to the scale. Returns ``(answers, dont_know)``: an ordered categorical
-    with the 5 scale points (NaN for don't know and for no answer) and a boolean-with-NA series
-    (True: weet niet / n.v.t.; False: a scale point; NA: no answer). Numeric codes 1-5 are scale
-    points (1 = most negative); 8, 9, 88, 99 are don't know. Unknown labels raise DataError."""
-    if scale not in SCALES:
-        raise ValueError(f"unknown scale {scale!r}; choose from {sorted(SCALES)}")
+def normalise(values: pd.Series, scale: str, *, file: str | None = None, column: str | None = None,
+              scales: Mapping[str, Sequence[str]] | None = None,
+              labels: Mapping | None = None) -> tuple[pd.Series, pd.Series]:
+    """Map raw answers to the scale (:func:`scale_points`: built-in or one of ``scales``).
+    Returns ``(answers, dont_know)``: an ordered categorical with the scale's points (NaN for
+    don't know and for no answer) and a boolean-with-NA series (True: weet niet / n.v.t.; False:
+    a scale point; NA: no answer).
+
+    A label is matched after :func:`normalise_label`: first ``labels`` (the study's ``values`` of
+    this column: label in the file -> label of the scale or 'weet niet'), then the scale's labels
+    (and, on a built-in scale, their common variants), then numeric codes 1..k (1 = lowest), then
+    don't know (its words, or the codes 8, 9, 88, 99 outside 1..k). Labels that are none of these
+    stop with one :class:`~evaluatie.core.errors.DataError` problem per column: its first row, how
+    many distinct labels and rows are unknown, and the expected labels (the labels themselves are
+    not quoted: a cell may hold anything)."""
     column = column or values.name
-    points = SCALES[scale]
-    table = _lookup(scale)
+    points = scale_points(scale, scales)
+    k = len(points)
+    table = _lookup(points, scale, labels, column)
 
     def classify(raw):
         """-> (scale point or None, dk True/False/None, ok)"""
         if raw is None or (not isinstance(raw, str) and pd.isna(raw)):
             return None, None, True
-        if isinstance(raw, (int, float, np.integer, np.floating)) and float(raw).is_integer():
-            code = int(raw)
-            if 1 <= code <= 5:
-                return points[code - 1], False, True
-            if code in _DK_CODES:
-                return None, True, True
-        key = normalise_label(raw)
+        numeric = isinstance(raw, (int, float, np.integer, np.floating)) and float(raw).is_integer()
+        key = str(int(raw)) if numeric else normalise_label(raw)
         if key == "":
             return None, None, True
-        if key.isdigit() and 1 <= int(key) <= 5:
-            return points[int(key) - 1], False, True
         if key in table:
-            return table[key], False, True
-        if key in _DK_TOKENS or key.startswith("weet niet") or key.startswith("n v t"):
+            hit = table[key]
+            return (None, True, True) if hit == DONT_KNOW else (hit, False, True)
+        if key.isdigit() and 1 <= int(key) <= k:
+            return points[int(key) - 1], False, True
+        if (key.isdigit() and int(key) in _DK_CODES) or key in _DK_TOKENS or key.startswith("weet niet") \
+                or key.startswith("n v t"):
             return None, True, True
         return None, None, False
 
@@ -122,9 +156,13 @@ def normalise(values: pd.Series, scale: str, *, file: str | None = None,
     bad = [i for i, m in enumerate(mapped) if not m[2]]
     if bad:
         bad_mask = np.isin(codes, bad)
-        raise DataError([Problem(file, _row(idx), column, raw,
-                                 f"een antwoord op de schaal ({' / '.join(points)}) of 'weet niet / n.v.t.'")
-                         for idx, raw in values[bad_mask].items()])
+        rows = [r for r in map(_row, values.index[bad_mask]) if r is not None]
+        first = values[bad_mask].iloc[0]
+        where = f" (rij {', '.join(map(str, rows[:5]))}{', ...' if len(rows) > 5 else ''})" if rows else ""
+        raise DataError(Problem(file, rows[0] if rows else None, column, first,
+                                f"een antwoord op de schaal ({' / '.join(points)}) of 'weet niet / n.v.t.'; "
+                                f"{len(bad)} onbekende label(s) in {int(bad_mask.sum())} rij(en){where}: "
+                                "vertaal ze met de parameter values"))
     point_of = np.array([points.index(m[0]) if m[0] is not None else -1 for m in mapped] + [-1])
     dk_of = np.array([{True: 1, False: 0, None: -1}[m[1]] for m in mapped] + [-1])
     pc = point_of[codes]  # codes == -1 (missing) picks the appended -1
@@ -135,32 +173,88 @@ def normalise(values: pd.Series, scale: str, *, file: str | None = None,
     return cat, dk
 
 
+def yes_no_answers(values: pd.Series, *, file: str | None = None, column: str | None = None,
+                   labels: Mapping | None = None) -> pd.Series:
+    """A yes/no item as text: ``ja`` (ja, yes, 1, true, waar), ``nee`` (nee, neen, no, 0, false,
+    onwaar), ``weet niet`` (don't-know words and codes 8, 9, 88, 99), empty when unanswered; the
+    study's ``labels`` (its ``values`` of this column: label in the file -> ja / nee / weet niet)
+    first. 'Weet niet' stays an answer in the base: the share 'ja' is among all who answered. Other
+    labels stop with one :class:`~evaluatie.core.errors.DataError` problem, as :func:`normalise`."""
+    column = column or values.name
+    table = {**{w: "ja" for w in ("ja", "yes", "1", "true", "waar")},
+             **{w: "nee" for w in ("nee", "neen", "no", "0", "false", "onwaar")}}
+    for raw, target in (labels or {}).items():
+        t = normalise_label(target)
+        if t in ("ja", "nee"):
+            table[normalise_label(raw)] = t
+        elif t in _DK_TOKENS or t.startswith("weet niet"):
+            table[normalise_label(raw)] = "weet niet"
+        else:
+            raise DataError(f"parameter values, kolom '{column}': verwacht 'ja', 'nee' of 'weet niet' als vertaling")
 
-def prepare(df: pd.DataFrame, items: Mapping[str, str], *, file: str | None = None) -> pd.DataFrame:
-    """Normalise every Likert item (``{column: scale}``) in one pass; all problems reported
+    def classify(raw):
+        if raw is None or (not isinstance(raw, str) and pd.isna(raw)):
+            return None
+        if isinstance(raw, (bool, np.bool_)):
+            return "ja" if raw else "nee"
+        numeric = isinstance(raw, (int, float, np.integer, np.floating)) and float(raw).is_integer()
+        key = str(int(raw)) if numeric else normalise_label(raw)
+        if key == "":
+            return None
+        if key in table:
+            return table[key]
+        if (key.isdigit() and int(key) in _DK_CODES) or key in _DK_TOKENS or key.startswith("weet niet") \
+                or key.startswith("n v t"):
+            return "weet niet"
+        return False
+
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = [classify(u) for u in uniques]
+    bad = [i for i, m in enumerate(mapped) if m is False]
+    if bad:
+        bad_mask = np.isin(codes, bad)
+        rows = [r for r in map(_row, values.index[bad_mask]) if r is not None]
+        raise DataError(Problem(file, rows[0] if rows else None, column, values[bad_mask].iloc[0],
+                                f"ja, nee of 'weet niet'; {len(bad)} onbekende label(s) in {int(bad_mask.sum())} "
+                                "rij(en): vertaal ze met de parameter values"))
+    out = np.array([m for m in mapped] + [None], dtype=object)[codes]
+    return pd.Series(out, index=values.index, name=values.name)
+
+
+def prepare(df: pd.DataFrame, items: Mapping[str, str], *, file: str | None = None,
+            scales: Mapping[str, Sequence[str]] | None = None, values: Mapping[str, Mapping] | None = None,
+            yes_no: Sequence[str] = ()) -> pd.DataFrame:
+    """Normalise every Likert item (``items``: ``{column: scale}``, see :func:`normalise`) and
+    every yes/no column of ``yes_no`` (:func:`yes_no_answers`) in one pass, with the study's own
+    ``scales`` and ``values`` (``{column: {label in file: label}}``); all problems reported
     together. Adds ``<item>_dk`` columns (don't know / not applicable) next to each item."""
     out = df.copy()
     problems: list[Problem] = []
-    for col, scale in items.items():
+    values = dict(values or {})
+    for col in [*items, *yes_no]:
         if col not in df.columns:
             problems.append(Problem(file, None, col, None, f"een kolom '{col}'"))
             continue
         try:
-            cat, dk = normalise(df[col], scale, file=file, column=col)
+            if col in items:
+                cat, dk = normalise(df[col], items[col], file=file, column=col, scales=scales, labels=values.get(col))
+                out[col], out[col + DK_SUFFIX] = cat, dk
+            else:
+                out[col] = yes_no_answers(df[col], file=file, column=col, labels=values.get(col))
         except DataError as e:
             problems.extend(e.problems)
-            continue
-        out[col] = cat
-        out[col + DK_SUFFIX] = dk
     if problems:
         raise DataError(problems)
     return out
 
 
 def load_survey(path: str | Path, items: Mapping[str, str], *, complete_column: str | None = None,
-                complete_only: bool = False, required: Sequence[str] = ()):
+                complete_only: bool = False, required: Sequence[str] = (),
+                scales: Mapping[str, Sequence[str]] | None = None, values: Mapping[str, Mapping] | None = None,
+                yes_no: Sequence[str] = ()):
     """Read and prepare a respondent file: Likert items normalised (``items``: ``{column: scale}``),
     ``<item>_dk`` and ``<item>_top2`` ("ja"/"nee", empty without a substantive answer) added.
+    ``scales``, ``values`` and ``yes_no`` as in :func:`prepare`.
     Returns ``(data, ledger)``: rows without a value in a ``required`` column (the weighting
     variables) and, with ``complete_only``, incomplete questionnaires are excluded with a reason.
 
@@ -173,7 +267,7 @@ def load_survey(path: str | Path, items: Mapping[str, str], *, complete_column: 
     missing_cols = [c for c in list(required) + ([complete_column] if complete_column else []) if c not in raw.columns]
     if missing_cols:
         raise DataError([Problem(file, None, c, None, f"een kolom '{c}'") for c in missing_cols])
-    df = prepare(raw, items, file=file)
+    df = prepare(raw, items, file=file, scales=scales, values=values, yes_no=yes_no)
     if complete_only and complete_column:
         done = df[complete_column].map(lambda v: normalise_label(v) in ("ja", "1", "true", "yes") if pd.notna(v) else False)
         led.exclude("vragenlijst niet volledig ingevuld", int((~done).sum()))
@@ -192,11 +286,13 @@ def load_survey(path: str | Path, items: Mapping[str, str], *, complete_column: 
 
 
 def incomplete_answers(path: str | Path, items: Mapping[str, str], analysed: pd.DataFrame, columns: Sequence[str], *,
-                       complete_column: str, required: Sequence[str] = ()) -> tuple[int, int, int]:
+                       complete_column: str, required: Sequence[str] = (), **options) -> tuple[int, int, int]:
     """The questionnaires of ``path`` left out of ``analysed`` because they were not complete: their
     number and the fewest and most of them that answered a question of ``columns``. The file is
-    read again with :func:`load_survey` (``complete_only=False``, the same ``required`` columns)."""
-    df_all, _ = load_survey(path, items, complete_column=complete_column, complete_only=False, required=required)
+    read again with :func:`load_survey` (``complete_only=False``, the same ``required`` columns and
+    ``options``: ``scales``, ``values``, ``yes_no``)."""
+    df_all, _ = load_survey(path, items, complete_column=complete_column, complete_only=False, required=required,
+                            **options)
     inc = df_all[~df_all.index.isin(analysed.index)]
     answered = inc[list(columns)].notna().sum()
     return len(inc), int(answered.min()), int(answered.max())
