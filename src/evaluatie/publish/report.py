@@ -41,7 +41,7 @@ from matplotlib.ticker import Formatter
 from evaluatie.core import fmt
 from evaluatie.core.paths import root
 from evaluatie.publish import provenance as prov
-from evaluatie.publish.disclosure import suppressed_mask
+from evaluatie.publish.disclosure import DEFAULT_THRESHOLD, suppressed_mask
 from evaluatie.run.params import input_paths
 
 __all__ = [
@@ -462,6 +462,11 @@ def provenance(params: Mapping[str, Any]) -> None:
         columns=["key", "value"],
     )
     _display_table(par, "Parameters", labels={"key": "Parameter", "value": "Waarde"}, key="provenance-parameters")
+    low = rec["parameters"].get("threshold")
+    if isinstance(low, int) and not isinstance(low, bool) and low < DEFAULT_THRESHOLD:
+        _markdown(f"**Lagere drempel voor kleine cellen.** Dit rapport toont cellen vanaf {low} personen of "
+                  f"organisaties, minder dan de standaarddrempel van {DEFAULT_THRESHOLD}; de opdrachtgever koos dat "
+                  "uitdrukkelijk (`allow_small_cells: true`).")
     ver = pd.DataFrame(sorted(rec["versions"].items()), columns=["package", "version"])
     _display_table(ver, "Software", labels={"package": "Pakket", "version": "Versie"}, key="provenance-software")
     commit = rec.get("git_commit") or "onbekend"

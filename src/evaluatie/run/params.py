@@ -7,7 +7,11 @@ A notebook's cell tagged ``parameters`` is the single declaration of what it acc
     columns: dict | None = None  # kolomnamen in het eigen bestand
 
 The annotation gives the type; a comment starting with ``path:`` marks a file that must exist
-(relative to the project root); the rest of the comment is the help text. A params file
+(relative to the project root); a number's comment starts with its range, ``[low, high]`` (either
+end may be left open: ``[0, ]``), which also bounds every number in a list; the rest of the
+comment is the help text::
+
+    bootstrap: int = 999  # [0, 100000] herhalingen van de cluster-bootstrap A params file
 (``params/<run>.yaml``, or a user's own file) names the notebook and overrides values, wrapped::
 
     notebook: streefcijfers
@@ -27,8 +31,13 @@ saying how to name it.
 
 :func:`load_run` merges notebook defaults, the params file and ``-p key=value`` overrides and
 raises :class:`ParamError` listing *every* problem (unknown key, wrong type, missing file, a
-small-cell ``threshold`` below the minimum)
-together with the valid keys; an unknown name gets a "bedoelde u …?" suggestion.
+number outside its range, a small-cell ``threshold`` below the minimum) together with the valid
+keys; an unknown name gets a "bedoelde u …?" suggestion.
+
+Small cells: ``threshold`` below :data:`~evaluatie.publish.disclosure.MIN_THRESHOLD` (3) is always
+refused; below the default of 5 it needs ``allow_small_cells: true`` in the same params file, a
+parameter every analysis accepts (:data:`COMMON`), and the report's provenance section then says
+that a lower threshold was used.
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ from __future__ import annotations
 import ast
 import difflib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -43,15 +53,16 @@ from typing import Any, Mapping
 import yaml
 
 from evaluatie.core.paths import display_path, resolve, root
-from evaluatie.publish.disclosure import MIN_THRESHOLD
+from evaluatie.publish.disclosure import DEFAULT_THRESHOLD, MIN_THRESHOLD
 
 __all__ = ["ParamSpec", "ParamError", "RunSpec", "notebook_params", "load_run", "parse_override",
-           "input_paths", "notebook_meta", "analyses", "suggest", "WRAPPER_KEYS"]
+           "input_paths", "notebook_meta", "analyses", "suggest", "WRAPPER_KEYS", "COMMON", "ALLOW_SMALL_CELLS"]
 
 WRAPPER_KEYS = ("notebook", "parameters", "description")
 #: The parameter every notebook declares for the small-cell threshold of its published tables;
 #: a value below :data:`evaluatie.publish.disclosure.MIN_THRESHOLD` is refused.
 DISCLOSURE_PARAMETER = "threshold"
+ALLOW_SMALL_CELLS = "allow_small_cells"
 
 
 def suggest(word: str, choices) -> str:
@@ -75,6 +86,8 @@ class ParamSpec:
     default: Any
     help: str
     is_path: bool
+    low: float | None = None  # the declared range of a number (or of every number in a list)
+    high: float | None = None
 
     @property
     def optional(self) -> bool:
@@ -85,6 +98,40 @@ class ParamSpec:
         a = self.annotation.replace("Optional[", "").replace("]", "")
         parts = [p.strip().split("[")[0] for p in a.replace("|", ",").split(",")]
         return tuple(p for p in parts if p and p != "None")
+
+
+#: Parameters every analysis accepts without declaring them.
+COMMON = {ALLOW_SMALL_CELLS: ParamSpec(
+    ALLOW_SMALL_CELLS, "bool", False,
+    f"een drempel voor kleine cellen onder {DEFAULT_THRESHOLD} toestaan (minstens {MIN_THRESHOLD}); "
+    "het rapport vermeldt dat in zijn herkomst", False)}
+
+_RANGE = re.compile(r"^\[\s*(-?\d+(?:\.\d+)?)?\s*,\s*(-?\d+(?:\.\d+)?)?\s*\]\s*")
+
+
+def _number(text: str | None) -> float | int | None:
+    if text is None:
+        return None
+    return float(text) if "." in text else int(text)
+
+
+def _out_of_range(spec: ParamSpec, value: Any) -> str | None:
+    """A Dutch problem when a number (or a number in a list) lies outside the declared range."""
+    if spec.low is None and spec.high is None:
+        return None
+    values = value if isinstance(value, list) else [value]
+    nums = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    bad = [v for v in nums if (spec.low is not None and v < spec.low) or (spec.high is not None and v > spec.high)]
+    if not bad:
+        return None
+    if spec.low is not None and spec.high is not None:
+        want = f"van {spec.low} tot en met {spec.high}"
+    elif spec.low is not None:
+        want = f"van minstens {spec.low}"
+    else:
+        want = f"van hoogstens {spec.high}"
+    what = "elk getal" if isinstance(value, list) else "een getal"
+    return f"parameter {spec.name!r}: verwacht {what} {want}, gekregen {bad[0]!r}"
 
 
 def _read_nb(path: Path) -> dict:
@@ -120,9 +167,14 @@ def notebook_params(path: Path) -> dict[str, ParamSpec]:
         is_path = comment.startswith("path:")
         if is_path:
             comment = comment[len("path:"):].strip()
+        low = high = None
+        m = _RANGE.match(comment)
+        if m:
+            low, high = _number(m.group(1)), _number(m.group(2))
+            comment = comment[m.end():]
         if not annotation:
             annotation = type(default).__name__ if default is not None else "Any"
-        specs[name] = ParamSpec(name, annotation, default, comment, is_path)
+        specs[name] = ParamSpec(name, annotation, default, comment, is_path, low, high)
     return specs
 
 
@@ -264,7 +316,7 @@ def load_run(params_file: Path | None = None, *, notebook: str | None = None,
     if nb_name not in known:
         raise ParamError(f"{where or 'parameters'}: onbekende analyse {nb_name!r}{suggest(nb_name, known)} "
                          f"(analyses: {', '.join(known)})")
-    specs = notebook_params(nb_path)
+    specs = {**notebook_params(nb_path), **COMMON}
     if not isinstance(given, dict):
         problems.append(f"{where}: 'parameters' moet een mapping zijn")
         given = {}
@@ -295,6 +347,13 @@ def load_run(params_file: Path | None = None, *, notebook: str | None = None,
             problems.append(f"parameter {k!r}: de drempel voor kleine cellen is minstens {MIN_THRESHOLD} "
                             f"(gekregen {v}); een rapport publiceert geen aantallen van minder dan "
                             f"{MIN_THRESHOLD} personen of organisaties")
+        elif k == DISCLOSURE_PARAMETER and isinstance(v, int) and v < DEFAULT_THRESHOLD \
+                and values.get(ALLOW_SMALL_CELLS) is not True:
+            problems.append(f"parameter {k!r}: een drempel onder {DEFAULT_THRESHOLD} (gekregen {v}) publiceert "
+                            f"cellen vanaf {v} personen of organisaties; zet daarvoor "
+                            f"ook '{ALLOW_SMALL_CELLS}: true' in het parameterbestand (het rapport vermeldt het)")
+        elif (rng := _out_of_range(s, v)) is not None:
+            problems.append(rng)
     if problems:
         valid = ", ".join(f"{k} ({s.annotation})" for k, s in specs.items())
         raise ParamError("\n".join([f"Parameters voor {nb_name} kloppen niet:"]
