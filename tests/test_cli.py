@@ -28,7 +28,7 @@ def cli_project(demo_project):
     nb = demo_project / "notebooks"
     shutil.copy(nb / "demo.ipynb", nb / "demo_b.ipynb")
     shutil.copy(nb / "demo.ipynb", nb / "demo_c.ipynb")
-    _write(demo_project / "params" / "b_een.yaml", "notebook: demo_b\ndescription: Eerste voorbeeld\nparameters:\n  threshold: 4\n")
+    _write(demo_project / "params" / "b_een.yaml", "notebook: demo_b\ndescription: Eerste voorbeeld\nparameters:\n  threshold: 7\n")
     _write(demo_project / "params" / "b_twee.yaml", "notebook: demo_b\nthreshold: 6\nlabel: plat\n")
     return demo_project
 
@@ -72,12 +72,12 @@ def test_analysis_without_examples_says_how_to_run_it(cli_project, capsys):
 def test_flat_params_file_of_a_users_study(cli_project, tmp_path_factory, capsys):
     """Papermill's own convention, just the parameters, with the analysis on the command line; the
     run is named after the file."""
-    mine = _write(tmp_path_factory.mktemp("eigen") / "mijn_studie.yaml", "threshold: 3\nlabel: eigen studie\n")
+    mine = _write(tmp_path_factory.mktemp("eigen") / "mijn_studie.yaml", "threshold: 8\nlabel: eigen studie\n")
     out = cli_project / "out"
     assert main(["run", "demo_c", "--params", str(mine), "--out", str(out), "--quiet"]) == 0
     rec = json.loads((out / "mijn_studie" / "run.json").read_text(encoding="utf-8"))
     assert rec["status"] == "ok" and rec["notebook"] == "notebooks/demo_c.ipynb"
-    assert rec["parameters"]["threshold"] == 3 and rec["parameters"]["label"] == "eigen studie"
+    assert rec["parameters"]["threshold"] == 8 and rec["parameters"]["label"] == "eigen studie"
     assert (out / "mijn_studie" / "report.html").is_file()
 
 

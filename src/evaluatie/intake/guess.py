@@ -131,7 +131,7 @@ def profile(series: pd.Series, *, codes: Mapping[Any, str] | None = None,
     numeric = pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
     common = dict(name=name, n=n, distinct=distinct, labels=labels, numeric=numeric, codes=codes,
                   variable_label=variable_label)
-    if pd.api.types.is_bool_dtype(s.dtype) or (distinct <= 2 and all(l.casefold() in BOOL_TOKENS for l in counts.index)):
+    if pd.api.types.is_bool_dtype(s.dtype) or _yes_no(counts.index):
         zero_one = set(counts.index) <= {"0", "1"}
         return ColumnProfile(kind="bool", evidence="0/1-waarden" if zero_one else "ja/nee-waarden", **common)
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
@@ -141,6 +141,8 @@ def profile(series: pd.Series, *, codes: Mapping[Any, str] | None = None,
         if not invalid.any() and not missing.all():
             return ColumnProfile(kind="date", evidence=f"datums ({distinct} verschillende)", **common)
     whole = numeric and bool((s.astype(float) % 1 == 0).all())
+    if not numeric and _wordy(counts.index):
+        return ColumnProfile(kind="text", evidence=f"vrije tekst ({distinct} verschillende waarden)", **common)
     if not numeric or whole:
         if distinct == n and (distinct > MAX_LEVELS or (numeric and n >= 5)):
             return ColumnProfile(kind="key", evidence="unieke waarden (een sleutel)", **common)
@@ -152,6 +154,20 @@ def profile(series: pd.Series, *, codes: Mapping[Any, str] | None = None,
     if numeric:
         return ColumnProfile(kind="number", evidence="getallen", **common)
     return ColumnProfile(kind="text", evidence=f"vrije tekst ({distinct} verschillende waarden)", **common)
+
+
+def _yes_no(labels: pd.Index) -> bool:
+    """At most two labels (case aside), each a yes/no token of :data:`BOOL_TOKENS`."""
+    folded = {str(l).casefold() for l in labels}
+    return len(folded) <= 2 and folded <= set(BOOL_TOKENS)
+
+
+def _wordy(labels: pd.Index) -> bool:
+    """More than :data:`MAX_LEVELS` labels, most of them several words: free text, not a key."""
+    if len(labels) <= MAX_LEVELS:
+        return False
+    sample = [str(l) for l in labels[:200]]
+    return sum(len(l.split()) >= 3 for l in sample) > len(sample) / 2
 
 
 def profiles(df: pd.DataFrame) -> dict[str, ColumnProfile]:

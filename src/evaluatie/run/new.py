@@ -36,7 +36,7 @@ from evaluatie.core.errors import DataError
 from evaluatie.core.paths import root
 from evaluatie.intake.guess import one_line
 from evaluatie.intake.read import FORMATS, read_table
-from evaluatie.run.params import ParamError, load_run, suggest
+from evaluatie.run.params import ParamError, load_run, notebook_params, suggest
 from evaluatie.run.propose import PROPOSERS, Proposal, Table, propose
 
 __all__ = ["scalar", "render", "data_path", "read_tables", "cmd_new"]
@@ -88,16 +88,17 @@ def _block(key: str, value: Any, notes: dict[str, str]) -> list[str]:
     return [f"{scalar(key)}: {_flow(value)}"]
 
 
-def render(proposal: Proposal, sources: list[str]) -> str:
-    """The params file as commented YAML: a header, then per key its meaning, its TODOs and the
-    key itself (commented out when it is a suggestion or still to be filled in)."""
+def render(proposal: Proposal, sources: list[str], helps: dict[str, str] | None = None) -> str:
+    """The params file as commented YAML: a header, then per key its meaning (the entry's own, else
+    ``helps[key]``: the notebook's help text), its TODOs and the key itself (commented out when it
+    is a suggestion or still to be filled in)."""
     lines = [f"# Parameters voor 'evaluatie run {proposal.analysis} --params BESTAND', voorgesteld door "
              f"'evaluatie new' op basis van {', '.join(one_line(s) for s in sources)}.",
              "# Controleer elke regel. Wat nog te beslissen is, staat op een regel met TODO.",
              f"notebook: {proposal.analysis}"]
     for e in proposal.entries:
         lines.append("")
-        lines.append(f"# {one_line(e.help)}")
+        lines.append(f"# {one_line(e.help or (helps or {}).get(e.key, e.key))}")
         lines += [f"# TODO: {one_line(t)}" for t in e.todo]
         body = _block(e.key, e.value if e.value is not None else "", e.notes)
         lines += [f"# {l}" for l in body] if e.commented else body
@@ -166,7 +167,8 @@ def cmd_new(args) -> int:
         print(f"evaluatie: {e}", file=sys.stderr)
         return EXIT_USAGE
     proposal = propose(analysis, tables)
-    target.write_text(render(proposal, [t.shown for t in tables]), encoding="utf-8")
+    helps = {k: spec.help for k, spec in notebook_params(root() / "notebooks" / f"{analysis}.ipynb").items()}
+    target.write_text(render(proposal, [t.shown for t in tables], helps), encoding="utf-8")
     print("\n".join(_summary(proposal, str(args.output or target))))
     command = f"evaluatie run {analysis} --params {one_line(args.output or target)}"
     try:

@@ -32,14 +32,16 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
+from babel import Locale
 
 from evaluatie.analyses.actionplan.inputs import PART_INPUTS, STATUS_CLASSES, _schemas, status_class
 from evaluatie.analyses.survey.responses import SCALES, normalise, normalise_label
-from evaluatie.analyses.targets.personnel import SCHEMA as PERSONNEL_SCHEMA
+from evaluatie.analyses.targets.personnel import NATIONALITY_COLUMNS, SCHEMA as PERSONNEL_SCHEMA
 from evaluatie.core.errors import DataError
 from evaluatie.intake.guess import ColumnProfile, assign, name_score, norm_name, profiles
 from evaluatie.intake.schema import BOOL_TOKENS, Column
@@ -62,8 +64,9 @@ class Table:
 
 @dataclass
 class Entry:
-    """One top-level key of the params file. ``value`` None with ``commented`` writes the key as
-    a comment (a suggestion, or a place to fill in); ``notes`` are comments on sub-keys."""
+    """One top-level key of the params file. ``help`` says what it means (empty: the notebook's
+    own help text is used); ``commented`` writes the key as a comment (a suggestion, or a place
+    to fill in); ``notes`` are comments on sub-keys."""
 
     key: str
     value: Any
@@ -331,6 +334,8 @@ def _survey(tables: Sequence[Table]) -> Proposal:
     p.entries.append(Entry("data", t.path, "antwoorden, één rij per respondent"))
     items, values, yes_no, breakdowns, scales = {}, {}, {}, {}, {}
     notes, todo, scale_of_set = {}, [], {}
+    shared = Counter(frozenset(l for l in pr.labels if not _is_dont_know(l)) for pr in prof.values()
+                     if pr.kind == "category" and not pr.numeric)
     for col, pr in prof.items():
         label = pr.variable_label or col
         if pr.kind == "bool":
@@ -343,6 +348,10 @@ def _survey(tables: Sequence[Table]) -> Proposal:
             continue
         answers = [l for l in pr.labels if not _is_dont_know(l)]
         dk = len(answers) < len(pr.labels)
+        if answers and all(l.casefold() in BOOL_TOKENS for l in answers):
+            yes_no[col] = label
+            p.guesses.append((t.shown, col, "ja/nee-vraag", "ja/nee-waarden en 'weet niet'"))
+            continue
         builtin, proposed, left = _builtin_scale(answers)
         if len(builtin) == 1:
             scale = builtin[0]
@@ -359,7 +368,7 @@ def _survey(tables: Sequence[Table]) -> Proposal:
             notes[col] = f"past op de schalen {', '.join(builtin)}"
             todo.append(f"kies de schaal van '{col}': {', '.join(builtin)}")
             p.guesses.append((t.shown, col, "item (schaal?)", notes[col]))
-        elif 3 <= len(answers) <= 7 and (pr.codes or _ordinal(answers)):
+        elif 3 <= len(answers) <= 7 and (_ordinal(answers) or shared[frozenset(answers)] > 1):
             key = frozenset(answers)
             if key not in scale_of_set:
                 name = f"schaal_{len(scale_of_set) + 1}"
@@ -443,10 +452,32 @@ TARGETS_VALUES: dict[str, dict[str, str]] = {
         "geen diploma": "primary", "geen": "primary",
     },
     "level": {f"niveau {c.lower()}": c for c in "ABCD"},
-    "management": {"topmanagement": "top", "middenmanagement": "middle", "lager management": "lower",
-                   "geen leidinggevende": "none", "nee": "none", "uitvoerend": "none"},
     "sex": {"vrouwen": "F", "mannen": "M", "v": "F", "m": "M"},
+    "management": {"topmanagement": "top", "middenmanagement": "middle", "lager management": "lower",
+                   "geen leidinggevende": "none", "nee": "none", "uitvoerend": "none",
+                   "n": "top", "n 1": "middle", "n 2": "lower"},
 }
+#: a country name as people write it in Belgium that names two states ("Congo": Kinshasa, not
+#: Brazzaville); proposed, with the evidence to check
+_COUNTRY_USAGE = {"congo": "CD"}
+
+
+def _country_codes() -> dict[str, str]:
+    """Country names in Dutch, English and French (CLDR via babel) -> ISO 3166-1 alpha-2 code;
+    a name shared by two codes is left out."""
+    seen: dict[str, set[str]] = {}
+    for loc in ("nl", "en", "fr"):
+        for code, name in Locale(loc).territories.items():
+            if len(code) == 2 and code.isalpha():
+                seen.setdefault(normalise_label(name), set()).add(code)
+    return {**{k: next(iter(v)) for k, v in seen.items() if len(v) == 1}, **_COUNTRY_USAGE}
+
+
+def _value_table(std: str) -> dict[str, str]:
+    return _COUNTRIES if std in NATIONALITY_COLUMNS else TARGETS_VALUES.get(std, {})
+
+
+_COUNTRIES = _country_codes()
 
 
 def _accepted(column: Column, labels: Sequence[str]) -> list[bool]:
@@ -470,7 +501,7 @@ def _targets(tables: Sequence[Table]) -> Proposal:
             return 0.4, f"datums, {pr.distinct} verschillende"
         if std in cats and pr.labels and std in ("sex", "level", "management", "education_level"):
             ok = _accepted(cats[std], pr.labels)
-            known = sum(ok) + sum(normalise_label(l) in TARGETS_VALUES.get(std, {}) for l in pr.labels)
+            known = sum(ok) + sum(normalise_label(l) in _value_table(std) for l in pr.labels)
             if known == len(pr.labels):
                 return 0.5, f"{len(pr.labels)} labels van '{std}'"
         return None
@@ -491,14 +522,18 @@ def _targets(tables: Sequence[Table]) -> Proposal:
         unread = [l for l, ok in zip(labels, _accepted(cats[std], labels)) if not ok]
         if not unread:
             continue
-        table = TARGETS_VALUES.get(std, {})
+        table = _value_table(std)
         mapped = {l: table[normalise_label(l)] for l in unread if normalise_label(l) in table}
         if mapped:
             values[std] = mapped
         left = [l for l in unread if l not in mapped]
+        codes = ("een ISO-landcode van twee letters (BE, NL, MA, TR, ...)" if std in NATIONALITY_COLUMNS
+                 else ", ".join(map(str, cats[std].categories())))
         if left:
-            todo.append(f"'{std}' (kolom '{col}'): geef de code voor {_quote_list(left)}; "
-                        f"codes: {', '.join(map(str, cats[std].categories()))}")
+            todo.append(f"'{std}' (kolom '{col}'): geef de code voor {_quote_list(left)}; codes: {codes}")
+    if values:
+        todo.insert(0, "controleer de voorgestelde codes (vooral landen met meer dan één staat, zoals Congo, "
+                       "en de kaderniveaus N, N-1, N-2)")
     if values or todo:
         p.entries.append(Entry("values", values, "waarden: standaardkolom -> {label in uw bestand: code}", todo=todo))
     if "entity" not in found.chosen:
@@ -582,7 +617,7 @@ def _actionplan(tables: Sequence[Table]) -> Proposal:
                     todo.append(f"status in {t.shown}: geef voor {_quote_list(left)} een van "
                                 f"{', '.join(STATUS_CLASSES.values())}")
     for table, t in paths.items():
-        p.entries.append(Entry(table, t.path, f"tabel '{table}'"))
+        p.entries.append(Entry(table, t.path, ""))  # the notebook's help says what the table holds
     parts = [part for part, needs in PART_INPUTS.items() if all(n in paths for n in needs)]
     p.entries.append(Entry("parts", parts, "onderdelen van het rapport (volgens de gegeven tabellen)",
                            todo=[] if parts else ["geen onderdeel heeft al zijn tabellen; zie 'parts'"]))
