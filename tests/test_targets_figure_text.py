@@ -16,12 +16,21 @@ def test_fixed_figures_have_alt_and_caption():
 
 
 def test_microdata_figure_names_who_threshold_and_synthetic_data():
-    syn = T.figure_text("trends_microdata", who="Entiteit 09", threshold=7, synthetic=True)
-    assert "voor Entiteit 09," in syn["alt"] and "minder dan 7 personen" in syn["alt"]
+    syn = T.figure_text("trends_microdata", who="Entiteit 09", threshold=7, synthetic=True, years=[2016, 2023],
+                        target_year=2020)
+    assert "voor Entiteit 09, 2016 tot 2023," in syn["alt"] and "minder dan 7 personen" in syn["alt"]
+    assert "streefcijfer tegen eind 2020." in syn["alt"]
     assert syn["alt"].endswith("Synthetische gegevens: geen echte personen of entiteiten.")
     assert syn["caption"].endswith("streefcijfer (synthetische gegevens).")
-    real = T.figure_text("trends_microdata", who="de hele organisatie", threshold=5)
+    real = T.figure_text("trends_microdata", who="de hele organisatie", threshold=5, years=[2016, 2023],
+                         target_year=2020)
     assert "Synthetische" not in real["alt"] and real["caption"].endswith("en streefcijfer.")
+
+
+def test_microdata_figure_without_targets_draws_none_and_names_its_years():
+    own = T.figure_text("trends_microdata", who="Agentschap X", threshold=5, years=[2021, 2022, 2023])
+    assert "2021 tot 2023" in own["alt"] and "streefcijfer" not in own["alt"] + own["caption"]
+    assert own["caption"] == "Aandelen uit personeelsgegevens per 31 december, met trendlijn."
 
 
 def test_unknown_figure_has_no_text():

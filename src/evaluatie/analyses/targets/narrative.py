@@ -13,7 +13,9 @@ from evaluatie.core import fmt
 __all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
            "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl",
            "RULE_NL", "growth_result_nl", "SHORT_LABELS_NL", "breaks_table", "link_factor_text", "trend_view",
-           "yearly_status_nl", "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text", "verdict_list", "skipped_text", "TABEL1_GROUPS"]
+           "yearly_status_nl", "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text", "verdict_list", "skipped_text", "TABEL1_GROUPS",
+           "DEFAULT_TITLE", "report_title", "subtitle_text", "not_applicable", "microdata_heading", "microdata_intro",
+           "levels_table", "change_table", "micro_summary", "tabel1_view", "latest_target_year"]
 
 
 STATUS_NL = {
@@ -279,12 +281,13 @@ def backtest_alt(by_horizon: pd.DataFrame) -> str:
 
 
 def figure_text(name: str, *, cut: int | None = None, who: str | None = None, threshold: int | None = None,
-                synthetic: bool = False) -> dict[str, str]:
+                synthetic: bool = False, years: Sequence[int] = (), target_year: int | None = None) -> dict[str, str]:
     """Alt text and caption of the report figure ``name`` (keyword arguments for
     :func:`evaluatie.publish.report.figure`). The alt text of ``trends`` and ``projection_before_deadline``
     describes the published example series; ``cut`` is the last year shown in the latter;
-    ``trends_microdata`` names ``who`` (entity or organisation), the small-cell ``threshold`` and
-    whether the personnel data are ``synthetic``."""
+    ``trends_microdata`` names ``who`` (entity or organisation), the first and last of its
+    ``years``, the latest ``target_year`` drawn (None: no targets), the small-cell ``threshold``
+    and whether the personnel data are ``synthetic``."""
     syn = " (synthetische gegevens)" if synthetic else ""
     if name == "trends":
         return dict(
@@ -312,19 +315,69 @@ def figure_text(name: str, *, cut: int | None = None, who: str | None = None, th
                     "sinds de breuk geven een zeer brede waaier.")
     if name == "trends_microdata":
         return dict(
-            alt=(f"Lijngrafieken per kansengroep voor {who}, 2016 tot 2023, berekend uit personeelsgegevens, met "
-                 "trendlijn en streefcijfer tegen eind 2020. Cijfers op minder dan " + str(threshold) +
+            alt=(f"Lijngrafieken per kansengroep voor {who}, {years[0]} tot {years[-1]}, berekend uit personeelsgegevens, met "
+                 + ("trendlijn en streefcijfer tegen eind " + str(target_year) if target_year else "trendlijn")
+                 + ". Cijfers op minder dan " + str(threshold) +
                  " personen zijn weggelaten." + (" Synthetische gegevens: geen echte personen of entiteiten."
                                                   if synthetic else "")),
-            caption="Aandelen uit personeelsgegevens per 31 december, met trendlijn en streefcijfer" + syn + ".")
+            caption="Aandelen uit personeelsgegevens per 31 december, met trendlijn"
+                    + (" en streefcijfer" if target_year else "") + syn + ".")
     raise KeyError(f"no text for figure {name!r}")
 
 
 def report_text(name: str, *, who: str | None = None, threshold: int | None = None) -> str:
     """A fixed paragraph of the report: ``synthetic_notice`` (the personnel part rests on synthetic
-    data), ``deadline_review_intro``, ``template_terms`` and ``template_result`` (the template example
-    of a growth path), ``no_assessment`` (no target can be judged for ``who`` with the small-cell
-    ``threshold``)."""
+    data, next to real published series) or ``synthetic_notice_micro`` (a report on synthetic
+    personnel data only), ``deadline_review_intro``, ``template_intro``, ``template_terms`` and
+    ``template_result`` (the template example of a growth path), ``no_assessment`` (no target can
+    be judged for ``who`` with the small-cell ``threshold``), ``status_rules`` (what each status
+    means), ``gender_rule`` (the gender-balance rule of the strategic plan), ``sources``,
+    ``breaks`` and ``backtest_caveat`` (the general words on published series, breaks and the
+    backtest when the parameters give no ``notes`` of their own)."""
+    if name == "synthetic_notice_micro":
+        return ("Dit rapport steunt op **synthetische personeelsgegevens**: een nagebootst personeelsbestand, om de "
+                "werkwijze te tonen. De cijfers beschrijven geen echte personen of organisaties.")
+    if name == "template_intro":
+        return ('In hun ondernemingsplan leggen entiteiten per jaar een tussentijds streefcijfer vast. Het\nsjabloon '
+                'geeft drie soorten: *hoger of gelijk aan het niveau van vorig jaar*, een vast\npercentage, en '
+                '*minstens x%*. Het voorbeeld uit het sjabloon:')
+    if name == "gender_rule":
+        return ('Het strategisch plan noemt een entiteit of beleidsdomein met **minder dan 33% personeelsleden\nvan '
+                'hetzelfde geslacht** ondervertegenwoordigd, en vraagt genderpariteit in het middenkader:\neen entiteit '
+                'waar **meer dan 66% van de middenkaderfuncties** door één geslacht wordt ingenomen,\nheeft geen '
+                'evenredige vertegenwoordiging (behalve entiteiten met maar één middenkaderfunctie).')
+    if name == "status_rules":
+        return ("Elk streefcijfer wordt beoordeeld op de cijfers tot de einddatum (31 december van het jaar van het\n"
+                "streefcijfer) — of tot het peiljaar, als de einddatum nog niet voorbij is. De status is:\n\n"
+                "- **behaald** — het laatste cijfer ligt op of boven het streefcijfer;\n"
+                "- **op schema** — nog niet behaald, maar de trendlijn komt op de einddatum op of boven het streefcijfer;\n"
+                "- **achter op schema** — de trendlijn blijft eronder, of de einddatum is voorbij zonder dat het\n"
+                "  streefcijfer gehaald is;\n"
+                "- **onvoldoende gegevens** — minder dan drie cijfers sinds de laatste breuk: geen trend te schatten.\n\n"
+                "*Tekort in personen* is het aantal personen dat op het laatste meetmoment bij de groep had moeten\n"
+                "horen om het streefcijfer te halen, bij hetzelfde totale personeelsbestand. Het kan alleen berekend\n"
+                "worden als de bron aantallen gaf; anders staat er een streepje.")
+    if name == "sources":
+        return "Teller en noemer (aantallen personen) zijn alleen bekend waar een bron ze gaf."
+    if name == "breaks":
+        return ("Een cijfer is maar vergelijkbaar met een vorig cijfer als het op dezelfde manier gemeten is. De tabel "
+                "hieronder geeft elk jaar waarin de meting veranderde.")
+    if name == "breaks_rule":
+        return ("In dit rapport begint bij elke breuk een nieuwe meetreeks. Een trend wordt alleen binnen één\n"
+                "meetreeks geschat, lijnen in de figuren worden over een breuk nooit doorgetrokken, en de breuken\n"
+                "staan als verticale stippellijnen in elke figuur.")
+    if name == "backtest_method":
+        return ("Om te weten hoeveel vertrouwen een projectie verdient, is de methode van dit rapport op de eigen\n"
+                "reeksen getoetst: voor elk jaar *J* met minstens drie cijfers in dezelfde meetreeks is een\n"
+                "trendlijn geschat op de cijfers tot en met *J*, en doorgetrokken naar elk later jaar van die\n"
+                "meetreeks waarvoor een cijfer bestaat. Het verschil met het later gemeten cijfer is de fout. Voor\n"
+                "de vuistregel gebeurt hetzelfde.")
+    if name == "backtest_caveat":
+        return ("Lees de toets met de nodige voorzichtigheid: per kansengroep zijn er maar een handvol\n"
+                "projecties, ze overlappen (dezelfde jaren komen in meerdere projecties terug) en reeksen tussen "
+                "twee breuken tellen vaak maar enkele jaren. Het voorspellingsinterval houdt rekening met\n"
+                "de schommelingen van jaar tot jaar binnen de reeks; het kan geen rekening houden met een\n"
+                "trendbreuk die nog moet komen.")
     if name == "synthetic_notice":
         return ("De delen tot en met de toets van de projecties steunen op **echte, gepubliceerde cijfers** over het hele "
                 "personeel van de Vlaamse overheid. Het deel over entiteiten en beleidsdomeinen steunt op "
@@ -366,3 +419,145 @@ def skipped_text(skipped: Mapping[str, str], label: Callable[[str], str]) -> str
 #: The rows of Tabel 1 of the 2016-2020 plan, in its order.
 TABEL1_GROUPS = ("women_total", "women_top", "women_middle", "women_lower", "migration_background",
                  "disability_chronic_illness", "low_educated", "experienced_45plus")
+
+
+# --------------------------------------------------------------------------- a study of its own
+
+#: Title of a report whose parameters give none.
+DEFAULT_TITLE = "Streefcijfers en kansengroepen"
+
+
+def report_title(title: str | None, organisation: str | None, entity: str | None = None) -> str:
+    """The report's title: ``title``, else :data:`DEFAULT_TITLE` with the ``organisation`` after a
+    dash; a report for one ``entity`` of an overview adds the entity after a dash."""
+    out = title or (DEFAULT_TITLE + (f" — {organisation}" if organisation else ""))
+    return out + (f" — {entity}" if entity else "")
+
+
+def _years_text(years: Sequence[int]) -> str:
+    return (f"op de peildatum van {years[0]}" if len(years) == 1 else
+            f"op {len(years)} peildatums van {years[0]} tot {years[-1]}")
+
+
+def subtitle_text(who: str, years: Sequence[int]) -> str:
+    """The subtitle a report gets when its parameters give none: about whom, and over which
+    reference years (``years`` in order)."""
+    return f"Het aandeel van de kansengroepen in het personeel van {who}, {_years_text(years)}."
+
+
+def not_applicable(name: str, *, who: str = "", years: Sequence[int] = ()) -> str:
+    """The one sentence that stands where a section does not apply, saying why: ``published``
+    (no government-wide series), ``targets`` (no targets: no verdicts), ``one_date`` (one
+    reference date: levels, no trend), ``two_dates`` (a change, no trend line yet),
+    ``one_entity`` (no ranking or comparison of entities), ``growth_path`` (one reference date:
+    nothing to compare a year with)."""
+    if name == "published":
+        return (f"Dit rapport gaat alleen over de personeelsgegevens van {who}: er zijn geen gepubliceerde reeksen "
+                "opgegeven om ze mee te vergelijken.")
+    if name == "targets":
+        return ("Er zijn geen streefcijfers opgegeven: het rapport toont aandelen en hun verloop, zonder oordeel of "
+                "een streefcijfer gehaald wordt.")
+    if name == "one_date":
+        return (f"Het personeelsbestand heeft één peildatum ({years[0]}): het rapport toont de aandelen op die "
+                "datum; een trend vraagt cijfers op minstens twee peildatums.")
+    if name == "two_dates":
+        return ("Met twee peildatums is er een verandering, maar nog geen trendlijn: die vraagt minstens drie cijfers "
+                "in dezelfde meetreeks.")
+    if name == "one_entity":
+        return (f"Het personeelsbestand bevat één entiteit ({who}): er is geen rangschikking of vergelijking van "
+                "entiteiten.")
+    if name == "growth_path":
+        return ("Een groeipad vergelijkt elk jaar met het jaar ervoor; met één peildatum kan dat nog niet.")
+    raise KeyError(f"no sentence for section {name!r}")
+
+
+def microdata_heading(who: str | None, synthetic: bool) -> str:
+    """Heading of the personnel part: the entities and policy domains of an overview
+    (``who`` None), or the one organisation or entity ``who``."""
+    syn = " (synthetische gegevens)" if synthetic else ""
+    return ("Entiteiten en beleidsdomeinen, uit personeelsgegevens" if who is None
+            else f"Kansengroepen bij {who}, uit personeelsgegevens") + syn
+
+
+def microdata_intro(overview: bool, threshold: int) -> str:
+    """How the groups come from a personnel file: for an ``overview`` of several entities (the
+    Flemish government's case: most entities have no percentages, only a file), else for the one
+    organisation of the file; cells below the small-cell ``threshold`` are neither shown nor used."""
+    if overview:
+        return ('De meeste entiteiten hebben geen percentages maar een personeelsbestand: één rij per personeelslid\n'
+                'per peildatum. Daaruit worden de kansengroepen afgeleid met de officiële definitie die op elke\n'
+                'peildatum gold (buitenlandse herkomst vanaf 2016, handicap of chronische ziekte in 8 categorieën,\n'
+                '55-plussers, laaggeschoold = niveau D, top-, midden- en lager kader). Per entiteit en jaar zijn\n'
+                'teller en noemer bekend, dus de trend is een binomiaal (logit) model en het tekort in personen\n'
+                'kan berekend worden. Cellen die op minder personen steunen dan de drempel voor kleine cellen\n'
+                '(parameter `threshold`, standaard 5) worden niet getoond en niet gebruikt.')
+    return ("Het personeelsbestand telt één rij per personeelslid per peildatum. Daaruit worden de kansengroepen "
+            "afgeleid met de officiële definitie die op elke peildatum gold (buitenlandse herkomst, handicap of "
+            "chronische ziekte in 8 categorieën, 55-plussers, laaggeschoold, top-, midden- en lager kader). Per "
+            "peildatum zijn teller en noemer bekend; vanaf drie peildatums is de trend een binomiaal (logit) model. "
+            f"Cellen die op minder dan {threshold} personen steunen, worden niet getoond en niet gebruikt.")
+
+
+def levels_table(series: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame:
+    """Share per group (rows, in the order of ``groups``) and reference year (columns, the year as
+    text) from a personnel series (:func:`~evaluatie.analyses.targets.assessment.with_counts`:
+    small cells are absent, so they stay empty), plus the number of persons the last share rests on
+    (``denominator``)."""
+    s = series[series["group"].isin(list(groups))]
+    wide = s.pivot_table(index="group", columns="year", values="share_pct", aggfunc="first")
+    wide = wide.reindex([g for g in groups if g in set(s["group"])])
+    wide.columns = [str(int(y)) for y in wide.columns]
+    last = s.sort_values("year").groupby("group")["denominator"].last()
+    return wide.assign(denominator=last.reindex(wide.index).to_numpy()).rename_axis("group").reset_index()
+
+
+def change_table(position: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
+    """:func:`~evaluatie.analyses.targets.assessment.current_position` with the first figure of each
+    group's last segment (``first_share_pct``) and the change since then in procentpunt
+    (``change_pp``), for files with two or more reference dates."""
+    s = series.set_index(["group", "year"])["share_pct"]
+    first = [float(s.get((g, y), np.nan)) for g, y in zip(position["group"], position["segment_start"])]
+    out = position.assign(first_share_pct=first)
+    change = (out["last_share_pct"] - out["first_share_pct"]).where(out["n_points"] > 1)  # one figure: no change
+    return out.assign(change_pp=change)
+
+
+def micro_summary(changes: pd.DataFrame | None, levels: pd.DataFrame, label: Callable[[str], str]) -> str:
+    """Summary bullets of the personnel part without verdicts: per group its last share and, with
+    two or more reference dates (``changes``: :func:`change_table`), the change since the first
+    figure of its series and the trend where there is one; a group with one figure that may be
+    shown (the others rest on too few persons) gets its level only."""
+    if changes is None:
+        year = [c for c in levels.columns if c not in ("group", "denominator")][-1]
+        return "\n".join(f"- **{label(g)}**: {fmt.pct(v, 1)} in {year}." for g, v in zip(levels["group"], levels[year])
+                         if not pd.isna(v))
+    lines = []
+    for _, r in changes.iterrows():
+        line = f"- **{label(r['group'])}**: {fmt.pct(r['last_share_pct'], 1)} in {int(r['last_year'])}"
+        if pd.isna(r["change_pp"]):  # one figure that may be shown: no change to tell
+            lines.append(line + " (het enige cijfer dat getoond mag worden).")
+            continue
+        line += f", {fmt.signed(r['change_pp'], 1)} procentpunt sinds {int(r['segment_start'])}"
+        if r["trend_pp_per_year"] is not None and not pd.isna(r["trend_pp_per_year"]):
+            line += f" (trend {ci_text(r['trend_pp_per_year'], r['trend_ci_low'], r['trend_ci_high'])} per jaar)"
+        lines.append(line + ".")
+    return "\n".join(lines)
+
+
+def tabel1_view(published: pd.DataFrame, targets: pd.DataFrame, groups: Iterable[str],
+                label: Callable[[str], str]) -> pd.DataFrame:
+    """:func:`tabel1` of the :data:`TABEL1_GROUPS` in ``groups``, each group named as in the
+    source file (its ``group_nl``) or else by ``label``."""
+    groups = set(groups)
+    t1_groups = [g for g in TABEL1_GROUPS if g in groups]
+    t1 = tabel1(published, targets, groups=t1_groups)
+    src_label = (published.dropna(subset=["group_nl"]).groupby("group")["group_nl"].first()
+                 if "group_nl" in published else {})
+    return t1.assign(group=[src_label.get(g, label(g)) for g in t1_groups])
+
+
+def latest_target_year(targets: pd.DataFrame, groups: Iterable[str]) -> int | None:
+    """The last target date (year) of ``groups`` in ``targets``: the one a figure of those groups
+    draws last; None when they have no dated target."""
+    years = targets.loc[targets["group"].isin(list(groups)) & targets["target_pct"].notna(), "target_year"].dropna()
+    return int(years.max()) if len(years) else None

@@ -104,7 +104,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -125,7 +125,7 @@ __all__ = [
     "foreign_origin", "migration_background", "disability", "experienced", "low_educated",
     "unqualified_young", "management_from_grade",
     "prepare", "classify", "aggregate", "aggregate_levels", "aggregate_file", "to_series", "needed_columns", "schema",
-    "SCHEMA", "Prepared",
+    "SCHEMA", "Prepared", "VALUE_CODES", "check_values",
 ]
 
 #: Date from which the 2016-2020 definitions apply (section 3 of the 2016-2020 plan).
@@ -531,7 +531,7 @@ def _make_schema():
         columns=[
             Column("employee_id", kind="str", nullable=True, description="personeelsnummer"),
             Column("date", kind="date", nullable=True, description="peildatum"),
-            Column("entity", kind="str", nullable=True, description="entiteit"),
+            Column("entity", kind="str", required=False, nullable=True, description="entiteit"),
             Column("sex", kind="category", allowed=["F", "M", "X"], nullable=True,
                    labels={k.lower(): v for k, v in _SEX.items()}, description="geslacht"),
             Column("birth_date", kind="date", nullable=True, description="geboortedatum"),
@@ -565,6 +565,47 @@ def schema():
     return SCHEMA
 
 
+#: The categorical standard columns a ``values`` mapping may recode, with their standard codes
+#: (what a label in the user's file is mapped to). Nationality columns take ISO 3166-1 alpha-2
+#: codes (and ``XX``, stateless; ``ZZ``, unknown); ``disability_category`` the numbers 0-8.
+VALUE_CODES: dict[str, tuple] = {
+    "sex": ("F", "M", "X"),
+    **{c: ("BE", "NL", "MA", "TR", "...", "XX", "ZZ") for c in NATIONALITY_COLUMNS},
+    "level": tuple(sorted(_LEVELS)),
+    "education_level": ("primary", "lower_secondary", "secondary", "higher"),
+    "management": ("top", "middle", "lower", "none"),
+    "disability_category": tuple(range(9)),
+}
+
+
+def _code_ok(column: str, code: Any) -> bool:
+    if column in NATIONALITY_COLUMNS:
+        return isinstance(code, str) and _normalise_nationality(_norm_token(code)) is not None
+    if column == "disability_category":
+        return isinstance(code, int) and not isinstance(code, bool) and 0 <= code <= 8
+    return code in VALUE_CODES[column]
+
+
+def check_values(values: Mapping[str, Any] | None) -> list[str]:
+    """What is wrong with a ``values`` mapping (``{standard column: {label in the file: standard
+    code}}``), in Dutch: a key that is no categorical standard column, a column not given as a
+    mapping, a code that is not a standard code of its column. Empty when it can be used. Cheap:
+    it looks at the parameter only, not at the file."""
+    out = []
+    for col, labels in (values or {}).items():
+        if col not in VALUE_CODES:
+            out.append(f"'values' heeft geen waardekoppeling voor {col!r}: kan alleen voor "
+                       + ", ".join(VALUE_CODES))
+        elif not isinstance(labels, Mapping):
+            out.append(f"'values' → {col}: verwacht een koppeling {{waarde in het bestand: code}}")
+        else:
+            bad = sorted({str(v) for v in labels.values() if not _code_ok(col, v)})
+            if bad:
+                out.append(f"'values' → {col}: {', '.join(bad)} is geen standaardcode (verwacht: "
+                           + ", ".join(str(c) for c in VALUE_CODES[col]) + ")")
+    return out
+
+
 MAX_PROBLEMS_PER_COLUMN = 20
 
 
@@ -590,17 +631,48 @@ def _codes_dtype(n: int):
     return np.int8 if n < 127 else (np.int16 if n < 32_000 else np.int32)
 
 
-def _map_categories(col: pd.Series, fn, problems, file, index, column, expected) -> pd.Categorical:
+def _unknown_labels(problems: list[Problem], file, index: pd.Index, mask: np.ndarray, values, column: str,
+                    expected: str, standard: str, n_labels: int) -> None:
+    """ONE problem for every unknown label of a category column, however many rows hold them: the
+    first row, the number of distinct labels and of rows, the expected codes and the way out (the
+    ``values`` parameter). Like the other analyses (``evaluatie.intake.schema``), no label is quoted."""
+    rows = np.flatnonzero(mask)
+    what = "1 onbekende waarde" if n_labels == 1 else f"{n_labels} verschillende onbekende waarden"
+    where = "1 rij" if rows.size == 1 else f"{rows.size} rijen, de eerste hier"
+    first = index[rows[0]]
+    v = values.iloc[rows[0]] if isinstance(values, pd.Series) else np.asarray(values)[rows[0]]
+    problems.append(Problem(file, int(first) if isinstance(first, (int, np.integer)) else None, column,
+                            v.item() if isinstance(v, np.generic) else v,
+                            f"{expected} ({what} in {where}; geef hun betekenis op met de parameter 'values': "
+                            f"{{{standard}: {{waarde in het bestand: code}}}})"))
+
+
+def _with_values(fn, labels: Mapping[Any, Any] | None):
+    """``fn`` applied after the user's value mapping ``labels`` (label in the file -> standard
+    code, compared without case and surrounding spaces), so a mapped label and a standard code
+    are read the same way."""
+    if not labels:
+        return fn
+    lab = {_norm_token(k): v for k, v in labels.items()}
+    return lambda c: fn(lab.get(_norm_token(c), c))
+
+
+def _map_categories(col: pd.Series, fn, problems, file, index, column, expected, standard: str = "",
+                    labels: Mapping[Any, Any] | None = None) -> pd.Categorical:
     """Normalise a column through its categories: ``fn(category) -> new value``, ``""`` for
-    missing, ``None`` for invalid (reported). Work is per distinct value; rows are touched only by
-    one ``take`` of the codes, and not at all when nothing changes."""
+    missing, ``None`` for invalid (reported once for the column, see :func:`_unknown_labels`).
+    ``labels`` (the ``values`` mapping of the column ``standard``) is applied first. Work is per
+    distinct value; rows are touched only by one ``take`` of the codes, and not at all when
+    nothing changes."""
+    fn = _with_values(fn, labels)
     cat = _categorical(col)
     cats = list(cat.categories)
     mapped = [fn(c) for c in cats]
     codes = cat.codes
     if any(m is None for m in mapped):
         bad_cat = np.array([m is None for m in mapped] + [False], dtype=bool)
-        _bad_rows(problems, file, index, bad_cat[codes], col, column, expected)  # code -1 -> last
+        _unknown_labels(problems, file, index, bad_cat[codes], col, column, expected, standard,
+                        sum(m is None for m in mapped))  # code -1 -> last
     if mapped == cats and "" not in mapped:
         return cat
     uniq = sorted({m for m in mapped if m})
@@ -696,8 +768,15 @@ def needed_columns(columns: Mapping[str, str] | None = None, available: Iterable
 
 
 def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file: str | None = None,
-            management_map: Mapping[str, str] | None = None, disability_coding: str = "2016") -> Prepared:
+            management_map: Mapping[str, str] | None = None, disability_coding: str = "2016",
+            values: Mapping[str, Mapping[Any, Any]] | None = None, entity_name: str | None = None) -> Prepared:
     """Validate and type personnel microdata; exclude unusable rows into a :class:`Ledger`.
+
+    ``values`` maps, per categorical standard column (:data:`VALUE_CODES`), the labels of the
+    user's file to the standard codes (``{"education_level": {"hoger": "higher"}}``), compared
+    without case and surrounding spaces, before the checks; a bad mapping (:func:`check_values`)
+    is a :class:`DataError`. A file of one organisation may lack the ``entity`` column: with
+    ``entity_name`` every row belongs to that entity (without it the column is required).
 
     ``disability_coding``: ``"2016"`` (default) when ``disability_category`` uses the 8
     categories valid from 1/1/2016 (see :func:`disability`); ``"2004"`` when it uses the 6
@@ -709,7 +788,8 @@ def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file:
     in error messages are ``df``'s index (``evaluatie.intake.read.read_table`` sets it to the row as seen
     in the user's file).
 
-    **Stops** with a Dutch :class:`DataError` (all problems at once, at most 20 rows per column) on
+    **Stops** with a Dutch :class:`DataError` (all problems at once; one problem per column for
+    unknown labels, at most 20 rows per column otherwise) on
     a missing required column or an invalid value: unknown nationality code, sex not F/M/X,
     disability category outside 0-8, level outside A-D, unknown education or management value,
     grandparents outside 0-4, a date that cannot be read, a birth date that gives an age below 14
@@ -725,8 +805,17 @@ def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file:
     except ValueError as exc:  # a mapping key that is no standard column
         raise DataError(Problem(file, None, None, sorted(set(columns or {}) - set(STANDARD_COLUMNS)),
                                 "standaardkolomnamen: " + ", ".join(STANDARD_COLUMNS))) from exc
+    if "entity" not in mapping and (entity_name is None or "entity" in (columns or {})):
+        want = (columns or {}).get("entity", "entity")
+        via = "" if want == "entity" else " (voor 'entity')"
+        problems.append(Problem(file, None, str(want), None,
+                                f"een kolom '{want}'{via}; die ontbreekt. Gevonden kolommen: "
+                                + (", ".join(str(c) for c in df.columns) or "geen")))
+    if wrong := check_values(values):
+        problems.append(Problem(file, None, None, None, "een bruikbare parameter 'values': " + "; ".join(wrong)))
     if problems:
         raise DataError(problems)
+    values = dict(values or {})
     src = {std: df[user] for std, user in mapping.items()}
     index = df.index
     n = len(df)
@@ -736,10 +825,12 @@ def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file:
     emp = src["employee_id"]
     dates = _to_dates(src["date"], problems, file, index, mapping["date"])
     birth = _to_dates(src["birth_date"], problems, file, index, mapping["birth_date"])
-    out["entity"] = _map_categories(src["entity"], lambda c: str(c).strip(), problems, file, index,
-                                    mapping["entity"], "een entiteit")
+    out["entity"] = (_map_categories(src["entity"], lambda c: str(c).strip(), problems, file, index,
+                                     mapping["entity"], "een entiteit") if "entity" in src
+                     else pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[entity_name]))
     out["sex"] = _map_categories(src["sex"], lambda c: _SEX.get(_norm_token(c), None if _norm_token(c) else ""),
-                                 problems, file, index, mapping["sex"], "F, M of X (ook V/vrouw, man)")
+                                 problems, file, index, mapping["sex"], "F, M of X (ook V/vrouw, man)",
+                                 "sex", values.get("sex"))
     if "policy_domain" in src:
         out["policy_domain"] = _map_categories(src["policy_domain"], lambda c: str(c).strip(), problems, file,
                                                index, mapping["policy_domain"], "een beleidsdomein")
@@ -749,7 +840,7 @@ def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file:
         if c in src:
             out[c] = _map_categories(src[c], _normalise_nationality, problems, file, index, mapping[c],
                                      "een ISO-landcode met 2 letters (bv. BE, NL, MA), XX (staatloos) "
-                                     "of leeg/ZZ/onbekend")
+                                     "of leeg/ZZ/onbekend", c, values.get(c))
     if "grandparents_non_eu" in src:
         out["grandparents_non_eu"] = _small_int(src["grandparents_non_eu"], 0, 4, problems, file, index,
                                                 mapping["grandparents_non_eu"], "een geheel getal van 0 tot 4")
@@ -757,7 +848,11 @@ def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file:
         if disability_coding not in ("2016", "2004"):
             raise ValueError("disability_coding must be '2016' or '2004'")
         hi = 8 if disability_coding == "2016" else 6
-        dis = _small_int(src["disability_category"], 0, hi, problems, file, index, mapping["disability_category"],
+        dis_src = src["disability_category"]
+        if values.get("disability_category"):
+            dis_src = pd.Series(_categorical(dis_src).map(_with_values(lambda c: c, values["disability_category"])),
+                                index=index)
+        dis = _small_int(dis_src, 0, hi, problems, file, index, mapping["disability_category"],
                          f"een registratiecategorie 1-{hi}, of leeg/0 (geen)")
         if disability_coding == "2004":  # old 6 (court decision / fund certificate, 66%) is new 5
             dis = np.where(dis == 6, 5, dis).astype(dis.dtype, copy=False)
@@ -765,17 +860,20 @@ def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file:
     if "level" in src:
         out["level"] = _map_categories(src["level"], lambda c: (_norm_token(c) if _norm_token(c) in _LEVELS
                                                                  else ("" if not _norm_token(c) else None)),
-                                       problems, file, index, mapping["level"], "niveau A, B, C of D")
+                                       problems, file, index, mapping["level"], "niveau A, B, C of D",
+                                       "level", values.get("level"))
     if "education_level" in src:
         out["education_level"] = _map_categories(
             src["education_level"],
             lambda c: (str(c).strip().lower() if str(c).strip().lower() in _EDUCATION
                        else ("" if not _norm_token(c) else None)),
-            problems, file, index, mapping["education_level"], "primary, lower_secondary, secondary of higher")
+            problems, file, index, mapping["education_level"], "primary, lower_secondary, secondary of higher",
+            "education_level", values.get("education_level"))
     if "management" in src:
         out["management"] = _map_categories(src["management"], lambda c: _MANAGEMENT.get(_norm_token(c)),
                                             problems, file, index, mapping["management"],
-                                            "top, middle, lower of none (of topkader, middenkader, lager kader, geen)")
+                                            "top, middle, lower of none (of topkader, middenkader, lager kader, geen)",
+                                            "management", values.get("management"))
     elif "grade" in src:
         out["management"] = pd.Categorical(management_from_grade(src["grade"], management_map),
                                            categories=["lower", "middle", "none", "top"])
@@ -1446,10 +1544,14 @@ def aggregate_levels(prep: Prepared, threshold: int = 5, *, domains: bool = True
                      ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, Ledger]:
     """:func:`aggregate` of one prepared file at the three levels of the report: per entity, for the
     whole organisation and (if ``domains`` and the file has ``policy_domain``) per policy domain, with
-    the same small-cell ``threshold``. Returns ``(by_entity, org, by_domain or None, ledger of the
-    entity level)``."""
-    by_entity, ledger = aggregate(prep, by=("date", "entity", "group"), threshold=threshold)
-    org, _ = aggregate(prep, by=("date", "group"), threshold=threshold)
-    by_domain = (aggregate(prep, by=("date", "policy_domain", "group"), threshold=threshold)[0]
+    the same small-cell ``threshold``. Low-educated is counted as the Flemish government does, by
+    level D, when the file has a ``level`` column, and otherwise from ``education_level``
+    (``low_educated_method="education"``). Returns ``(by_entity, org, by_domain or None, ledger of
+    the entity level)``."""
+    method = "level_d" if "level" in prep.present else "education"
+    by_entity, ledger = aggregate(prep, by=("date", "entity", "group"), threshold=threshold, low_educated_method=method)
+    org, _ = aggregate(prep, by=("date", "group"), threshold=threshold, low_educated_method=method)
+    by_domain = (aggregate(prep, by=("date", "policy_domain", "group"), threshold=threshold,
+                           low_educated_method=method)[0]
                  if domains and "policy_domain" in by_entity.columns else None)
     return by_entity, org, by_domain, ledger

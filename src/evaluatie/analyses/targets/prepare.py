@@ -18,6 +18,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from evaluatie.analyses.targets.growth_paths import default_rules, parse_interim_target
 from evaluatie.core.errors import DataError, Problem
@@ -27,10 +28,13 @@ from evaluatie.intake.read import read_table
 from evaluatie.intake.schema import Column, Ledger, Schema
 
 __all__ = ["CANONICAL", "read_series", "combine_sources", "read_targets", "read_yearly_figures",
-           "read_growth_paths", "entity_values", "growth_rules", "read_published", "read_yearly_or_empty"]
+           "read_growth_paths", "entity_values", "growth_rules", "read_published", "read_yearly_or_empty",
+           "read_template", "DEFAULT_ENTITY"]
 
 
 CANONICAL = ("year", "group", "share_pct", "numerator", "denominator", "definition")
+#: The entity of a personnel file without an entity column when the report names no ``organisation``.
+DEFAULT_ENTITY = "de organisatie"
 
 
 def _decimal_style(df: pd.DataFrame) -> str:
@@ -242,26 +246,24 @@ def read_yearly_figures(path: str | Path) -> pd.DataFrame:
 
 def entity_values(parameters: Mapping[str, Any]) -> list[str]:
     """The entities of a streefcijfers run, for ``evaluatie run streefcijfers --by entity``
-    (declared in the notebook metadata): the ``entity`` column of the personnel file, or of the
-    synthetic personnel data (same ``seed`` and ``scale``) when ``microdata`` is empty."""
-    micro = parameters.get("microdata")
+    (declared in the notebook metadata): the ``entity`` column of the personnel file, or the one
+    entity of a file without that column (``organisation``, else :data:`DEFAULT_ENTITY`)."""
     col = dict(parameters.get("microdata_columns") or {}).get("entity", "entity")
-    if micro is None:
-        # Imported here, not at the top: evaluatie.simulate.personnel builds on
-        # evaluatie.analyses.targets.personnel (age_at), so a module-level import would make the
-        # cycle targets -> simulate.personnel -> targets.personnel. (Generating example data when
-        # no file is given is a default that a later issue removes; then this import goes.)
-        from evaluatie.simulate.personnel import simulate_personnel
-
-        df = simulate_personnel(seed=int(parameters.get("seed", 20240101)),
-                                scale=float(parameters.get("scale", 1.0)))
-        return sorted(df["entity"].astype(str).unique())
-    path = resolve(micro)
+    path = resolve(parameters["microdata"])
     if path.suffix.lower() in (".parquet", ".pq"):
-        df = pd.read_parquet(path, columns=[col])
+        names = pq.ParquetFile(path).schema_arrow.names
+        df = pd.read_parquet(path, columns=[col]) if col in names else pd.DataFrame()
     else:
         df = read_table(path)
+    if col not in df.columns:
+        return [parameters.get("organisation") or DEFAULT_ENTITY]
     return sorted(df[col].dropna().astype(str).str.strip().unique())
+
+
+def read_template(path: str | Path) -> pd.DataFrame:
+    """The growth-path example table of the business-plan template (a CSV, as in ``data/raw``),
+    for :func:`~evaluatie.analyses.targets.growth_paths.template_example`."""
+    return pd.read_csv(resolve(path))
 
 
 def read_growth_paths(path: str | Path, columns: Mapping[str, str] | None = None) -> pd.DataFrame:

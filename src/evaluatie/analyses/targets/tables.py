@@ -188,4 +188,22 @@ def layout(name: str, *, label: Callable[[str], str] | None = None, short: Calla
             formats={"denominator": "int", "share_pct": "pct1"},
             highlight={"verdict": {"evenwichtig": "ev-good", "vrouwen ondervertegenwoordigd": "ev-bad",
                                    "mannen ondervertegenwoordigd": "ev-bad"}})
+    if name == "levels":
+        years = [c for c in (columns or []) if c not in ("group", "denominator")]
+        return dict(labels={"group": "Kansengroep", "denominator": f"Personen {years[-1] if years else ''}".strip()},
+                    formats={"group": label, "denominator": "int", **{y: "pct1" for y in years}},
+                    note="Aandeel van de kansengroep in het personeel (of, bij vrouwen per kader, in dat kader) per "
+                         f"peildatum. Leeg: het cijfer steunt op minder dan {threshold} personen en wordt niet getoond.")
+    if name == "changes":
+        return dict(
+            columns=["group", "segment_start", "first_share_pct", "last_year", "last_share_pct", "change_pp",
+                     "trend_pp_per_year", "trend_ci_low", "trend_ci_high"],
+            labels={"group": "Kansengroep", "segment_start": "Van", "first_share_pct": "Aandeel toen",
+                    "last_year": "Tot", "last_share_pct": "Aandeel nu", "change_pp": "Verandering",
+                    "trend_pp_per_year": "Trend per jaar", "trend_ci_low": "95%-BI van", "trend_ci_high": "tot"},
+            formats={"group": label, "segment_start": "text", "last_year": "text", "first_share_pct": "pct1",
+                     "last_share_pct": "pct1", "change_pp": "pp1", "trend_pp_per_year": "pp2", "trend_ci_low": "pp2",
+                     "trend_ci_high": "pp2"},
+            note="Verandering: verschil in procentpunt tussen het eerste en het laatste cijfer van dezelfde meetreeks. "
+                 "Trend: helling van de trendlijn (binomiaal model) in procentpunt per jaar, pas vanaf drie cijfers.")
     raise KeyError(f"no layout for table {name!r}")
