@@ -11,7 +11,6 @@ import pytest
 import yaml
 from openpyxl import Workbook
 
-from evaluatie.analyses.actionplan.inputs import PART_INPUTS
 from evaluatie.intake.guess import assign, name_score, norm_name, one_line, profile
 from evaluatie.run.cli import main
 from evaluatie.run.new import render, scalar
@@ -211,8 +210,8 @@ def test_targets_maps_columns_and_dutch_labels_to_the_standard_codes():
         "education_level": {"hoger": "higher", "secundair": "secondary", "lager secundair": "lower_secondary",
                             "basisonderwijs": "primary"},
         "nationality": {"Marokko": "MA", "Nederland": "NL"}}  # België and V/M are read as they are
-    entity = _entry(p, "entity")
-    assert entity.commented and entity.todo  # no entity column
+    organisation = _entry(p, "organisation")  # no entity column: the file is about the organisation
+    assert organisation.commented and "geen kolom met de entiteit" in organisation.todo[0]
 
 
 def test_targets_labels_without_a_known_code_become_a_todo():
@@ -244,7 +243,7 @@ def test_actionplan_recognises_each_sheet_of_a_workbook(tmp_path, at_repo, capsy
     assert doc["columns"]["planning"] == {"group": "Groep", "action": "Actie", "days": "Werkdagen",
                                           "budget_eur": "Budget"}
     assert doc["columns"]["commitments"]["target_value"] == "Streefwaarde"
-    assert doc["parts"] == [part for part, needs in PART_INPUTS.items() if set(needs) <= {"planning", "commitments"}]
+    assert "parts" not in doc  # the notebook derives them from the tables given
     assert "'Werkdagen' -> days" in capsys.readouterr().out
 
 

@@ -23,9 +23,12 @@ Per analysis (the parameter contracts of issue 14):
   ``values``, ``yes_no``, ``breakdowns`` (a suggestion), ``title``.
 * ``streefcijfers``: ``microdata``, ``microdata_columns`` and ``values`` for the standard columns
   of :mod:`evaluatie.analyses.targets.personnel` (its :data:`~evaluatie.analyses.targets.personnel.SCHEMA`
-  says which labels it reads already), ``entity``, ``title``, ``organisation``.
+  says which labels it reads already), ``title``, ``organisation`` (a file without an entity
+  column is about that organisation as a whole).
 * ``actieplan_opvolging``: one table per file or sheet, recognised from the column names of the
-  action-plan schemas: its path key, ``sheets``, ``columns``, ``values``, ``parts``, ``title``.
+  action-plan schemas: its path key, ``sheets``, ``columns``, ``values`` (status words to the
+  codes of :data:`~evaluatie.analyses.actionplan.inputs.STATUS_CLASSES`), ``title``; the
+  notebook derives the parts of the report from the tables given.
 """
 
 from __future__ import annotations
@@ -536,12 +539,11 @@ def _targets(tables: Sequence[Table]) -> Proposal:
                        "en de kaderniveaus N, N-1, N-2)")
     if values or todo:
         p.entries.append(Entry("values", values, "waarden: standaardkolom -> {label in uw bestand: code}", todo=todo))
-    if "entity" not in found.chosen:
-        p.entries.append(Entry("entity", "", "naam van de entiteit of organisatie (het bestand heeft geen kolom "
-                               "ervoor)", commented=True, todo=["geef de naam van uw entiteit of organisatie"]))
     _todo_title(p)
-    p.entries.append(Entry("organisation", "", "naam van de organisatie, voor de titel en de tekst",
-                           commented=True, todo=["geef de naam van uw organisatie"]))
+    whole = ("; het bestand heeft geen kolom met de entiteit, dus gaat het hele bestand over deze organisatie"
+             if "entity" not in found.chosen else "")
+    p.entries.append(Entry("organisation", "", "", commented=True,
+                           todo=[f"geef de naam van uw organisatie of entiteit{whole}"]))
     return p
 
 
@@ -609,18 +611,19 @@ def _actionplan(tables: Sequence[Table]) -> Proposal:
             col = found.chosen["status"][0]
             unread = [str(v) for v in pd.unique(t.df[col].dropna()) if status_class(v) is None]
             if unread:
-                guessed = {l: (difflib.get_close_matches(l, list(STATUS_CLASSES.values()), n=1, cutoff=0.6)
-                               or [None])[0] for l in unread}
-                values.setdefault(table, {})["status"] = {l: v for l, v in guessed.items() if v}
+                code_of = {label.lower(): code for code, label in STATUS_CLASSES.items()}
+                guessed = {l: (difflib.get_close_matches(l.lower(), list(code_of), n=1, cutoff=0.6) or [None])[0]
+                           for l in unread}
+                values.setdefault(table, {})["status"] = {l: code_of[v] for l, v in guessed.items() if v}
                 left = [l for l, v in guessed.items() if not v]
                 if left:
-                    todo.append(f"status in {t.shown}: geef voor {_quote_list(left)} een van "
-                                f"{', '.join(STATUS_CLASSES.values())}")
+                    todo.append(f"status in {t.shown}: geef voor {_quote_list(left)} een van de codes "
+                                f"{', '.join(f'{c} ({label})' for c, label in STATUS_CLASSES.items())}")
     for table, t in paths.items():
         p.entries.append(Entry(table, t.path, ""))  # the notebook's help says what the table holds
-    parts = [part for part, needs in PART_INPUTS.items() if all(n in paths for n in needs)]
-    p.entries.append(Entry("parts", parts, "onderdelen van het rapport (volgens de gegeven tabellen)",
-                           todo=[] if parts else ["geen onderdeel heeft al zijn tabellen; zie 'parts'"]))
+    if paths and not any(all(n in paths for n in needs) for needs in PART_INPUTS.values()):
+        needed = "; ".join(f"{part}: {', '.join(needs)}" for part, needs in PART_INPUTS.items())
+        todo.append(f"geen onderdeel van het rapport heeft al zijn tabellen ({needed})")
     if sheets:
         p.entries.append(Entry("sheets", sheets, "werkblad per tabel"))
     if columns:
