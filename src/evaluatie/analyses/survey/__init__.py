@@ -27,8 +27,8 @@ The design object, calibration and estimators are shared statistics: :mod:`evalu
 """
 
 from evaluatie.analyses.survey.figures import diverging_chart, proportion_bars
-from evaluatie.analyses.survey.narrative import (ACTIONS_INTRO, CLAIMS_NOT_EVIDENCE,
-                                                 TARGETS_INTRO, TEXTS, VERDICT_CLASSES, VERDICTS_NL,
+from evaluatie.analyses.survey.narrative import (CLAIMS_NOT_EVIDENCE, PLAN_TEXT,
+                                                 TEXTS, VERDICT_CLASSES, VERDICTS_NL,
                                                  alternative_codings, bars_alt_nl, breakdown_intro_nl, claim_rules_nl,
                                                  claims_check, claims_summary_nl, coding_flips_nl, likert_alt_nl,
                                                  method_nl, open_answers_nl, response_nl, skipped, study_texts,
@@ -49,7 +49,7 @@ __all__ = ["SCALES", "DONT_KNOW", "DK_SUFFIX", "normalise_label", "scale_points"
            "breakdown_tables", "code_themes", "suppression_mask", "MEASURES_NL", "targets_table",
            "reached_split", "VERDICTS_NL", "VERDICT_CLASSES", "claims_check", "claims_summary_nl",
            "claim_rules_nl", "alternative_codings", "coding_flips_nl", "response_nl",
-           "breakdown_intro_nl", "likert_alt_nl", "bars_alt_nl", "TEXTS", "CLAIMS_NOT_EVIDENCE", "ACTIONS_INTRO",
-           "TARGETS_INTRO", "study_texts", "skipped", "subtitle", "top2_caption",
+           "breakdown_intro_nl", "likert_alt_nl", "bars_alt_nl", "TEXTS", "CLAIMS_NOT_EVIDENCE", "PLAN_TEXT",
+           "study_texts", "skipped", "subtitle", "top2_caption",
            "weights_nl", "weighting_note", "method_nl", "open_answers_nl", "layout", "diverging_chart",
            "proportion_bars"]

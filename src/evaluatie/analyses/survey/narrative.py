@@ -23,8 +23,7 @@ from evaluatie.stats.survey import SurveyDesign
 
 __all__ = ["VERDICTS_NL", "VERDICT_CLASSES", "claims_check", "claims_summary_nl", "claim_rules_nl",
            "alternative_codings", "coding_flips_nl", "response_nl", "breakdown_intro_nl", "likert_alt_nl",
-           "bars_alt_nl", "TEXTS", "CLAIMS_NOT_EVIDENCE", "ACTIONS_INTRO",
-           "TARGETS_INTRO", "study_texts", "skipped", "subtitle", "top2_caption", "weights_nl", "weighting_note",
+           "bars_alt_nl", "TEXTS", "CLAIMS_NOT_EVIDENCE", "PLAN_TEXT", "study_texts", "skipped", "subtitle", "top2_caption", "weights_nl", "weighting_note",
            "method_nl", "open_answers_nl"]
 
 VERDICTS_NL = {"supported": "ondersteund", "not_supported": "niet ondersteund",
@@ -229,15 +228,16 @@ def response_nl(read: int, analysed: int, n_pop: float | None, incomplete: tuple
     return resp
 
 
-def breakdown_intro_nl(n_tests: int) -> str:
-    """The paragraph before the breakdown tables: the Rao-Scott test and the Holm correction over
-    all ``n_tests`` tests."""
-    return ("Verschillen tussen groepen worden getoetst met de Rao-Scott-gecorrigeerde chikwadraattoets (F-versie), "
-            "die rekening houdt met de weging; *df* zijn de vrijheidsgraden van teller en noemer van die F-verdeling. "
+def breakdown_intro_nl(n_tests: int, weighted: bool = True) -> str:
+    """The paragraph before the breakdown tables: the Rao-Scott test (which takes the weighting
+    into account when the design is ``weighted``) and the Holm correction over all ``n_tests`` tests."""
+    return ("Verschillen tussen groepen worden getoetst met de Rao-Scott-gecorrigeerde chikwadraattoets (F-versie)"
+            + (", die rekening houdt met de weging" if weighted else "") + "; *df* zijn de vrijheidsgraden van teller en noemer van die F-verdeling. "
             f"Samen zijn het **{n_tests} toetsen**: bij zoveel toetsen verwacht je ook zonder echte verschillen af en toe een "
             "kleine p-waarde. Daarom staat naast de gewone p-waarde ook de p-waarde met **Holm-correctie** over alle "
             f"{n_tests} toetsen samen; die houdt de kans op minstens één vals-positief resultaat onder het gekozen niveau. "
-            "Elke cel toont het gewogen aandeel positief en, tussen haakjes, het aantal respondenten waarop het steunt.")
+            f"Elke cel toont het {'gewogen ' if weighted else ''}aandeel positief en, tussen haakjes, het aantal "
+            "respondenten waarop het steunt.")
 
 
 def likert_alt_nl(title: str | None, section_items: Sequence[str], labels: Mapping[str, str], t2: pd.DataFrame) -> str:
@@ -294,12 +294,21 @@ CLAIMS_NOT_EVIDENCE = ("**Deze oordelen zijn geen bewijs.** De voorbeeldgegevens
                        "gepubliceerde conclusies volgen. Dat de conclusies hier ondersteund worden, volgt dus uit die constructie: "
                        "de tabel toont hoe de toetsing werkt, niet of de conclusies kloppen. Dat kunnen pas de echte antwoorden zeggen.")
 
-ACTIONS_INTRO = ("Elke organisatie kiest zelf de acties in haar plan (maatwerk). Aandeel organisaties met minstens één "
-                 "actie per domein:")
-
-TARGETS_INTRO = ("Op de vraag of het streefcijfer behaald werd, kon een organisatie **'ja', 'deels' of 'nee'** antwoorden. "
-                 "In dit rapport betekent *behaald*: 'ja'; 'deels' telt als niet behaald. Omdat die keuze het oordeel kan "
-                 "bepalen, staat de volledige verdeling hieronder, met het aandeel dat het streefcijfer minstens deels behaalde.")
+#: The fixed words of the two blocks of an evaluation of career and diversity plans (shown only when
+#: the params give ``actions`` or ``target_groups``): introductions, axis labels, alt-text openings.
+PLAN_TEXT = {
+    "actions_intro": ("Elke organisatie kiest zelf de acties in haar plan (maatwerk). Aandeel organisaties met minstens "
+                      "één actie per domein:"),
+    "actions_xlabel": "Aandeel organisaties met acties in het domein",
+    "actions_alt": "Staafdiagram van het aandeel organisaties met acties per domein: ",
+    "targets_intro": ("Op de vraag of het streefcijfer behaald werd, kon een organisatie **'ja', 'deels' of 'nee'** "
+                      "antwoorden. In dit rapport betekent *behaald*: 'ja'; 'deels' telt als niet behaald. Omdat die keuze "
+                      "het oordeel kan bepalen, staat de volledige verdeling hieronder, met het aandeel dat het streefcijfer "
+                      "minstens deels behaalde."),
+    "targets_xlabel": "Aandeel dat het streefcijfer volledig behaalde ('ja')",
+    "targets_alt": ("Staafdiagram van het aandeel organisaties dat het streefcijfer volledig behaalde ('ja'), per "
+                    "kansengroep: "),
+}
 
 _TOP2_WORDS = {"tevredenheid": "(zeer) tevreden", "akkoord": "(helemaal) akkoord", "verloop": "(zeer) vlot"}
 
