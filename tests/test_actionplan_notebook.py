@@ -2,7 +2,8 @@
 
 Runs params/test/actieplan_budget2018.yaml and params/test/actieplan_mtech2024.yaml (the real
 transcribed data, which is tiny) and, marked slow, the Excel-workbook route with a column mapping,
-whose exported tables must equal those of the CSV route.
+whose exported tables must equal those of the CSV route. The key numbers of both examples are
+pinned (:func:`_pin_budget_2018`, :func:`_pin_mtech_2024`) so that no later move changes them.
 """
 
 from __future__ import annotations
@@ -37,8 +38,42 @@ def _run(name: str, out: Path) -> tuple[Path, str]:
     return run, (run / "report.html").read_text(encoding="utf-8")
 
 
+def _pin_budget_2018(tables: Path) -> None:
+    """The key numbers of the budget 2018 example as its tables showed them before the notebook
+    became neutral (commit 9c2f444): moving logic or wording out of the notebook changes none."""
+    for line, totals in {"regular": (236000, 215800, 167700, 48100), "tom": (798000, 756500, 756500, 0)}.items():
+        ex = pd.read_csv(tables / f"budget_execution_{line}.csv")
+        t = ex[ex["priority"] == "Totaal"].iloc[0]
+        assert (t["planned_eur"], t["spent_eur"], t["spent_planned_eur"], t["spent_additional_eur"]) == totals
+        assert len(ex) == 11
+    tot = pd.read_csv(tables / "status_by_priority.csv").iloc[-1]
+    assert [tot[c] for c in ("done", "done_ongoing", "ongoing", "postponed", "not_done", "n_actions")] == \
+        [48, 100, 10, 6, 12, 176]
+    ns = pd.read_csv(tables / "budget_not_spent.csv")
+    assert len(ns) == 22 and ns.groupby("line")["planned_eur"].sum().to_dict() == {"regular": 71000, "tom": 57000}
+    add = pd.read_csv(tables / "additional_actions.csv")
+    assert add[["row", "spent_eur"]].values.tolist() == [[13, 10300], [34, 30000], [48, 7800]]
+    sub = pd.read_csv(tables / "subsidy_examples.csv")
+    assert sub["subsidy_eur"].fillna(-1).tolist() == [1500, 2500, 6000, 10000, 10000, 3000, 3000, 2000, -1, 2500]
+
+
+def _pin_mtech_2024(tables: Path) -> None:
+    """The key numbers of the mtech+ 2024-2025 example as its tables showed them before the
+    notebook became neutral (commit 9c2f444)."""
+    groups = pd.read_csv(tables / "plan_groups.csv")
+    assert groups["days"].tolist() == [35, 13.5, 15.5, 40] and groups["budget_eur"].tolist() == [3500, 2000, 23000, 7000]
+    rec = pd.read_csv(tables / "plan_reconciliation.csv")
+    assert len(rec) == 41 and rec["result"].value_counts().to_dict() == {"ok": 36, "note": 3, "explained": 2}
+    cmp = pd.read_csv(tables / "plan_action_comparison.csv")
+    assert cmp["result"].value_counts().to_dict() == {"ok": 15, "note": 2, "explained": 1}
+    assert pd.read_csv(tables / "commitments.csv")["target_value"].tolist() == [8500, 150, 50]
+    known = pd.read_csv(tables / "timeline_known.csv")
+    assert known[["action", "month"]].values.tolist() == [["3. Dag van Inclusie", "2024-10"], ["2. 8 mei", "2025-05"]]
+
+
 def test_budget_2018_report(out):
     run, html = _run("actieplan_budget2018", out)
+    _pin_budget_2018(run / "tables")
     totals = pd.read_csv(run / "tables" / "budget_totals.csv")
     assert totals["stated"].tolist() == [236000, 215800, 798000, 756500]
     assert (totals["computed"] == totals["stated"]).all() and (totals["result"] == "ok").all()
@@ -63,6 +98,7 @@ def test_budget_2018_report(out):
 
 def test_mtech_2024_report(out):
     run, html = _run("actieplan_mtech2024", out)
+    _pin_mtech_2024(run / "tables")
     rec = pd.read_csv(run / "tables" / "plan_reconciliation.csv")
     assert not (rec["result"] == "mismatch").any()
     assert "Extra verdieping" in html and "7.000 + 10.000" in html

@@ -27,7 +27,7 @@ __all__ = ["SECTION_TEXT", "ASSESSMENT_NL", "CHECK_NL", "RESULT_NL", "MEASURE_NL
            "introduction", "no_persons_notice", "budget_totals_text", "budget_finding_notices",
            "plan_finding_notices", "plan_findings_intro", "plan_checks_rest", "not_spent_text",
            "additional_text", "empty_months_notice", "to_fill_text", "execution_table", "DEFAULT_LINE_LABELS",
-           "DEFAULT_TITLE", "subtitle_text", "synthetic_notice", "skipped_text", "plan_size_text"]
+           "DEFAULT_TITLE", "budget_figure_caption", "subtitle_text", "synthetic_notice", "skipped_text", "plan_size_text"]
 
 ASSESSMENT_NL = {
     "no_budget": "geen budget, geen uitgave",
@@ -435,12 +435,22 @@ def table_layout(key: str, *, budget_lines: Mapping[str, str] | None = None,
     return layouts[key]
 
 
-def introduction(parts: Iterable[str]) -> str:
-    """The paragraph under the summary: what the report does and which parts it holds."""
+def introduction(parts: Iterable[str], checked: bool = True) -> str:
+    """The paragraph under the summary: what the report does and which parts it holds;
+    ``checked``: whether the source states totals to check the sums against."""
     shown = [PARTS_NL[p] for p in PARTS_NL if p in parts]
     return ("Dit rapport volgt een actieplan op met de gegevens uit de bron, zonder iets bij te schatten. "
-            "Het bevat: " + ", ".join(shown) + ". Elke optelling wordt nagerekend tegen de totalen die de bron zelf "
-            "vermeldt; elk verschil staat in het rapport als bevinding, met de rijen die het verklaren.")
+            "Het bevat: " + ", ".join(shown) + ". "
+            + ("Elke optelling wordt nagerekend tegen de totalen die de bron zelf vermeldt; elk verschil staat in "
+               "het rapport als bevinding, met de rijen die het verklaren." if checked else
+               "De bron vermeldt geen totalen om de optellingen tegen na te rekenen."))
+
+
+def budget_figure_caption(execution: pd.DataFrame) -> str:
+    """The caption of the budget figure; the hatched extension only when additional actions cost something."""
+    return ("Voorzien en uitgegeven budget per topprioriteit (in duizend euro)"
+            + ("; de gearceerde verlenging is wat bijkomende acties buiten het plan kostten."
+               if (execution["spent_additional_eur"] > 0).any() else "."))
 
 
 def no_persons_notice(threshold: int) -> str:
@@ -571,8 +581,8 @@ SECTION_TEXT = {
     "no_budget_totals": (
         "Er is geen totaalrij uit de bron opgegeven; de kolomsommen zijn dus niet nagerekend tegen de bron."),
     "no_plan_totals": (
-        "Er zijn geen groeps- of totaalrijen van de planning opgegeven: de werkdagen en bedragen zijn opgeteld, "
-        "niet nagerekend tegen de bron."),
+        "Werkdagen en budget per actie, opgeteld per groep van acties en in totaal. Er zijn geen groeps- of "
+        "totaalrijen van de planning opgegeven: de sommen zijn dus niet nagerekend tegen de bron."),
     "additional_where": "als bijkomend aangeduid",
     "empty_months_reason": "",
 }

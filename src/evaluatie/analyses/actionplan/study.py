@@ -105,6 +105,12 @@ class Study:
     prog: pd.DataFrame | None = None
     rules: pd.DataFrame | None = None
 
+    def checked(self) -> bool:
+        """Whether any sum is checked against totals the source states (budget total row, planning
+        group and total rows); without any part that sums, True (nothing claims otherwise)."""
+        sums = {"budget", "workload"} & set(self.parts)
+        return not sums or self.rec is not None or self.recon is not None
+
     def results(self) -> dict[str, pd.DataFrame | None]:
         """The results the summary reads, as keyword arguments of
         :func:`evaluatie.analyses.actionplan.narrative.summary_lines`."""
