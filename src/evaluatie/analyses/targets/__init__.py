@@ -23,6 +23,8 @@ T; T.assess(...)`` works):
 - :mod:`~evaluatie.analyses.targets.figures` — series panels with breaks, trend and projection fan.
 - :mod:`~evaluatie.analyses.targets.study` — one report's inputs read once (personnel file, targets,
   optional published series), what applies to it, the published-series results.
+- :mod:`~evaluatie.analyses.targets.sections` — the tables of the personnel sections (assessment of
+  the organisation or entity, entity ranking, growth path, gender balance) as ``rp.table`` arguments.
 """
 
 from __future__ import annotations
@@ -41,13 +43,14 @@ from evaluatie.analyses.targets.narrative import (
     GROUP_LABELS_NL, STATUS_CLASS, STATUS_NL, backtest_text, ci_text, later_figures_text, status_css, status_nl, tabel1,
     RULE_NL, SHORT_LABELS_NL, backtest_alt, breaks_table, figure_text, report_text, verdict_list, skipped_text, TABEL1_GROUPS, group_labels, ranking_intro_text, gender_verdict_nl, link_factor_text, trend_view, yearly_status_nl, growth_result_nl, verdict, yearly_summary_text,
     DEFAULT_TITLE, change_table, latest_target_year, levels_table, micro_summary, microdata_heading, microdata_intro,
-    not_applicable, report_title, subtitle_text, tabel1_view)
+    not_applicable, report_title, subtitle_text, tabel1_view, TABEL1_CAPTION, synthetic_suffixes, published_summary)
 from evaluatie.analyses.targets.prepare import (
     CANONICAL, DEFAULT_ENTITY, combine_sources, entity_values, growth_rules, read_growth_paths, read_published, read_yearly_or_empty, read_series, read_targets, read_template, read_yearly_figures)
 from evaluatie.analyses.targets.ranking import blank_older_figures, entity_ranking, ranking_basis, selection_view
 from evaluatie.analyses.targets.tables import layout
 from evaluatie.analyses.targets.segments import (
     Break, as_breaks, breaks_for, group_series, last_segment, link_factor, link_factors, segment_ids, segments)
+from evaluatie.analyses.targets.sections import gender_tables, growth_path_table, ranking_section, selection_section
 from evaluatie.analyses.targets.study import Study, growth_path_check, published_results
 from evaluatie.analyses.targets.study import load as load_study
 from evaluatie.analyses.targets.trends import LEVEL, MIN_POINTS, TrendFit, fit_segments, fit_trend, fit_trends
@@ -80,7 +83,10 @@ __all__ = [
     "growth_result_nl", "SHORT_LABELS_NL", "breaks_table", "link_factor_text", "trend_view", "yearly_status_nl",
     "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text", "verdict_list", "skipped_text", "TABEL1_GROUPS",
     "DEFAULT_TITLE", "report_title", "subtitle_text", "not_applicable", "microdata_heading", "microdata_intro",
-    "levels_table", "change_table", "micro_summary", "tabel1_view", "latest_target_year",
+    "levels_table", "change_table", "micro_summary", "tabel1_view", "latest_target_year", "TABEL1_CAPTION",
+    "synthetic_suffixes", "published_summary",
+    # sections of the personnel part
+    "selection_section", "ranking_section", "growth_path_table", "gender_tables",
     # gender balance
     "entity_gender_balance", "domain_gender_balance",
     # ranking

@@ -15,7 +15,8 @@ __all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_
            "RULE_NL", "growth_result_nl", "SHORT_LABELS_NL", "breaks_table", "link_factor_text", "trend_view",
            "yearly_status_nl", "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text", "verdict_list", "skipped_text", "TABEL1_GROUPS",
            "DEFAULT_TITLE", "report_title", "subtitle_text", "not_applicable", "microdata_heading", "microdata_intro",
-           "levels_table", "change_table", "micro_summary", "tabel1_view", "latest_target_year"]
+           "levels_table", "change_table", "micro_summary", "tabel1_view", "latest_target_year",
+           "TABEL1_CAPTION", "synthetic_suffixes", "published_summary"]
 
 
 STATUS_NL = {
@@ -561,3 +562,30 @@ def latest_target_year(targets: pd.DataFrame, groups: Iterable[str]) -> int | No
     draws last; None when they have no dated target."""
     years = targets.loc[targets["group"].isin(list(groups)) & targets["target_pct"].notna(), "target_year"].dropna()
     return int(years.max()) if len(years) else None
+
+
+#: Caption of Tabel 1 of the 2016-2020 plan (shown when the parameters give its text).
+TABEL1_CAPTION = ("Tabel 1 — aandeel kansengroepen in het personeel van de Vlaamse overheid, 2009-2014, en "
+                  "streefcijfers 2015")
+
+
+def synthetic_suffixes(synthetic: bool) -> tuple[str, str]:
+    """What every heading, caption and alt text of the personnel part adds when its data are
+    synthetic: after a title, and inside parentheses (both empty for real data)."""
+    return (" (synthetische gegevens)", ", synthetische gegevens") if synthetic else ("", "")
+
+
+def published_summary(ev: pd.DataFrame, pos: pd.DataFrame, yearly: pd.DataFrame, bt: pd.DataFrame,
+                      bt_all: pd.DataFrame, label: Callable[[str], str]) -> list[str]:
+    """The summary paragraphs on the published series: the verdict on every target of the latest
+    target date (``ev``: :func:`evaluate_targets`; none without targets), the figures published
+    after it (``pos``: :func:`current_position`), the yearly targets and the backtest."""
+    out = []
+    if len(ev):
+        latest = ev[ev["target_year"] == ev["target_year"].max()]
+        out.append(f"Streefcijfers tegen 31 december {int(latest['target_year'].max())}:\n\n" + verdict_list(latest, label))
+        if later := later_figures_text(latest, pos, label):
+            out.append(later)
+    if len(yearly):
+        out.append(yearly_summary_text(yearly))
+    return out + [backtest_text(bt, bt_all)]

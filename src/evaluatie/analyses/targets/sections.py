@@ -1,0 +1,106 @@
+"""What the personnel sections of the streefcijfers report show: each table as the keyword
+arguments of :func:`evaluatie.publish.report.table` (``rp.table(**spec)``: ``data``, ``name``,
+``caption`` and the :func:`~evaluatie.analyses.targets.tables.layout`), built from a
+:class:`~evaluatie.analyses.targets.study.Study`. The notebook decides the order and the words
+around them; these functions hold the choices of rows, columns and captions.
+
+``syn`` / ``syn_in`` are the synthetic-data suffixes of headings and captions
+(:func:`~evaluatie.analyses.targets.narrative.synthetic_suffixes`).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pandas as pd
+
+from evaluatie.analyses.targets.assessment import evaluate_selection, status_counts
+from evaluatie.analyses.targets.gender import domain_gender_balance, entity_gender_balance
+from evaluatie.analyses.targets.growth_paths import growth_path_summary, growth_path_view
+from evaluatie.analyses.targets.narrative import ranking_intro_text, report_text, status_css
+from evaluatie.analyses.targets.ranking import blank_older_figures, entity_ranking, ranking_basis, selection_view
+from evaluatie.analyses.targets.study import Study, growth_path_check
+from evaluatie.analyses.targets.tables import layout
+
+__all__ = ["selection_section", "ranking_section", "growth_path_table", "gender_tables"]
+
+#: The groups the entity ranking adds persons short over.
+RANKING_GROUPS = ("foreign_origin", "disability_chronic_illness")
+
+
+def _spec(data: pd.DataFrame, name: str | None, caption: str, **kw: Any) -> dict[str, Any]:
+    return dict(data=data, name=name, caption=caption, **kw)
+
+
+def selection_section(st: Study, targets: pd.DataFrame, as_of: int | None, threshold: int, syn: str
+                      ) -> SimpleNamespace:
+    """The targets judged on the personnel series of the focus entity or the whole organisation:
+    ``heading``, and either ``table`` (a spec) or ``notice`` (no target can be judged: no figure
+    that may be shown up to a target date)."""
+    heading = (f"Streefcijfers voor {st.who}" if st.focus else
+               "Streefcijfers voor de hele organisatie, uit personeelsgegevens") + syn
+    ev = evaluate_selection(st.by_entity, st.org, st.focus, targets, st.breaks, as_of)[0]
+    if ev.empty:
+        return SimpleNamespace(heading=heading, table=None,
+                               notice=report_text("no_assessment", who=st.who, threshold=threshold))
+    ev = selection_view(ev, st.years[-1] if st.focus else None)
+    years = ", ".join(str(int(y)) for y in sorted(set(ev["target_year"])))
+    return SimpleNamespace(heading=heading, notice=None, table=_spec(
+        ev, "assessment_microdata",
+        f"Stand per streefcijfer voor {st.who}{syn}: personeelsgegevens, streefcijfers tegen eind {years}",
+        highlight={"status_nl": status_css(ev["status_nl"])},
+        **layout("assessment_microdata", short=st.short, threshold=threshold, entity=bool(st.focus))))
+
+
+def ranking_section(st: Study, targets: pd.DataFrame, as_of: int | None, threshold: int, syn: str) -> SimpleNamespace:
+    """The ranking of the entities of an overview: ``intro`` text, ``tables`` (entities per status,
+    the ranking by persons short) and ``export`` (every entity's assessment, with the ranking's
+    rule for older figures)."""
+    ev_ent, last_t, ry = ranking_basis(st.by_entity, targets, st.breaks, as_of)  # reference year ry: see its docstring
+    groups = [g for g in RANKING_GROUPS if g in set(last_t["group"])]
+    wide = entity_ranking(st.by_entity, last_t, groups, ry, threshold)
+    return SimpleNamespace(
+        intro=ranking_intro_text(ry, threshold),
+        export=blank_older_figures(ev_ent.drop(columns=["status_nl"]), st.years[-1]),
+        tables=[
+            _spec(status_counts(ev_ent), "entity_status_counts", "Aantal entiteiten per status" + syn,
+                  **layout("entity_status_counts", label=st.label)),
+            _spec(wide, "entity_ranking",
+                  f"Entiteiten{syn} gerangschikt naar het totale tekort in personen, van groot naar klein "
+                  f"(streefcijfers tegen eind {int(last_t['target_year'].max())}; cijfers van {ry})",
+                  highlight={f"{g}__status_nl": status_css(wide[f"{g}__status_nl"]) for g in groups},
+                  **layout("entity_ranking", short=st.short, groups=groups, year=ry))])
+
+
+def growth_path_table(st: Study, growth_paths: str | None, threshold: int, syn_in: str) -> dict[str, Any]:
+    """The growth-path check (:func:`~evaluatie.analyses.targets.study.growth_path_check`): per
+    rule and year over the entities of an overview, or every year of the focus entity."""
+    gp = growth_path_check(st, growth_paths)
+    if st.focus is None:
+        title = "Groeipad per jaar" if growth_paths else "Groeipad 'minstens het niveau van vorig jaar' per jaar"
+        return _spec(growth_path_summary(gp), "growth_path", f"{title} (entiteiten{syn_in})",
+                     **layout("growth_path", short=st.short, threshold=threshold))
+    return _spec(growth_path_view(gp), "growth_path", f"Groeipad 'minstens het niveau van vorig jaar' ({st.focus}{syn_in})",
+                 **layout("growth_path", short=st.short, threshold=threshold, entity=True))
+
+
+def gender_tables(st: Study, gender_threshold: float, syn: str, syn_in: str) -> list[dict[str, Any]]:
+    """The gender balance on the last reference date: the focus entity's figures, or for an
+    overview the women's share per policy domain (when the file has domains) and the number of
+    entities per verdict."""
+    year = st.years[-1]
+    gb = entity_gender_balance(st.by_entity, year, gender_threshold, st.focus)
+    if st.focus is not None:
+        return [_spec(gb[["group", "denominator", "share_pct", "verdict"]], "gender_balance",
+                      f"Genderevenwicht op 31 december {year} ({st.focus}{syn_in})", **layout("gender_balance", entity=True))]
+    out = []
+    if st.by_domain is not None:
+        dom = domain_gender_balance(st.by_domain, year, gender_threshold)
+        out.append(_spec(dom[["policy_domain", "verdict", "denominator", "share_pct"]], "gender_balance_domains",
+                         f"Aandeel vrouwen per beleidsdomein op 31 december {year}{syn}",
+                         **layout("gender_balance_domains")))
+    gsum = gb.groupby(["group", "verdict"]).size().rename("entities").reset_index()
+    out.append(_spec(gsum, "gender_balance", f"Genderevenwicht op 31 december {year} (entiteiten{syn_in})",
+                     **layout("gender_balance")))
+    return out
