@@ -44,6 +44,11 @@ def test_names_compare_without_accents_case_spaces_or_punctuation():
     assert name_score("id_vacature", ["vacature"])[0] == 0.7
     assert name_score("geslact", ["geslacht"])[0] == 0.6  # a typo
     assert name_score("sector", ["vacature", "groep"]) is None
+    # word by word: the synonym that covers more of the name fits better
+    assert name_score("Voorzien op begroting 2018", ["voorzien op begroting"])[0] == pytest.approx(0.9)
+    assert name_score("Voorzien op begroting TOM 2018", ["voorzien op begroting"])[0] == pytest.approx(0.8)
+    assert name_score("Voorzien op begroting TOM 2018", ["voorzien op begroting tom"])[0] == pytest.approx(0.9)
+    assert name_score("handicapcategorie", ["handicap"])[0] == 0.6
 
 
 def test_profile_reads_the_kind_of_content():
@@ -334,3 +339,22 @@ def test_end_to_end_own_correspondence_study_new_then_run(tmp_path, at_repo, cap
     run = json.loads((out / "mijn_meting" / "run.json").read_text(encoding="utf-8"))
     assert rc == 0, run.get("error")
     assert (out / "mijn_meting" / "report.html").is_file()
+
+
+def test_actionplan_workbook_gets_the_mapping_written_by_hand_for_the_tests(tmp_path, at_repo, capsys):
+    """data/raw/actieplannen.xlsx (Dutch headers, one table per sheet) against the column mapping
+    and sheets of params/test/actieplan_*_xlsx.yaml, written by hand."""
+    by_hand = {"columns": {}, "sheets": {}}
+    for f in ("actieplan_budget2018_xlsx.yaml", "actieplan_mtech2024_xlsx.yaml"):
+        par = yaml.safe_load((REPO / "params" / "test" / f).read_text(encoding="utf-8"))["parameters"]
+        for key in by_hand:
+            by_hand[key].update(par[key])
+    target = tmp_path / "plan.yaml"
+    assert main(["new", "actieplan_opvolging", "--data", str(REPO / "data" / "raw" / "actieplannen.xlsx"),
+                 "-o", str(target)]) == 0
+    doc = yaml.safe_load(target.read_text(encoding="utf-8"))
+    assert {t: doc["columns"][t] for t in by_hand["columns"]} == by_hand["columns"]
+    assert {t: doc["sheets"][t] for t in by_hand["sheets"]} == by_hand["sheets"]
+    assert all(doc[t] == "data/raw/actieplannen.xlsx" for t in by_hand["sheets"])
+    assert [t for t in capsys.readouterr().out.splitlines() if t.startswith("  - ")] == [
+        "  - geef de titel van het rapport (en haal het #-teken weg)"]
