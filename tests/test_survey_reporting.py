@@ -224,3 +224,38 @@ def test_targets_table_and_reached_split_closed_form():
     assert r["ja_or_deels"] == pytest.approx(0.7) and r["n"] == 10 and not r["suppressed"]
     rs4, _ = lk.reached_split(d, {"x": "Groep X"}, threshold=4)  # 'deels' and 'nee' have 3: a small cell
     assert rs4["suppressed"].iloc[0]
+
+
+def test_example_report_numbers_are_pinned(tmp_path, monkeypatch):
+    """The example evaluation (params/survey_evaluatie.yaml: SPSS file, raked to the frame) gives
+    the numbers it gave before its example values moved from the notebook into the params."""
+    repo = Path(__file__).resolve().parents[1]
+    monkeypatch.setenv("EVALUATIE_ROOT", str(repo))
+    run = load_run(repo / "params" / "survey_evaluatie.yaml")
+    assert execute(run, tmp_path).ok
+    t = tmp_path / run.name / "tables"
+    cc = pd.read_csv(t / "claims_check.csv").set_index("id")
+    assert (cc["verdict"] == "supported").all() and len(cc) == 12
+    pinned = {"support": (0.908934460595, 0.884318867309, 0.928734257509, 481),
+              "recommend": (0.941228168948, 0.921094834132, 0.956467104135, 500),
+              "execution": (0.690204693008, 0.653902826123, 0.724304260725, 493),
+              "target_disability": (0.319713139432, 0.258654344761, 0.387648746759, 149)}
+    for cid, (est, lo, hi, n) in pinned.items():
+        np.testing.assert_allclose(cc.loc[cid, ["estimate", "ci_low", "ci_high"]].astype(float), [est, lo, hi], atol=1e-11)
+        assert cc.loc[cid, "n"] == n
+    t2 = pd.read_csv(t / "likert_top2.csv").set_index("variable")
+    np.testing.assert_allclose(t2.loc["q_results_lasting", ["estimate", "dk_share"]].astype(float),
+                               [0.707726429913, 0.067231899811], atol=1e-11)
+    yn = pd.read_csv(t / "yes_no.csv").set_index("variable")
+    assert yn.loc["q_fin_without", "estimate"] == pytest.approx(0.346838085866, abs=1e-11)
+    act = pd.read_csv(t / "actions.csv").set_index("variable")
+    assert act.loc["act_doorstroom", "estimate"] == pytest.approx(0.407968624422, abs=1e-11)
+    rs = pd.read_csv(t / "targets_reached_split.csv").set_index("variable")
+    np.testing.assert_allclose(rs.loc["target_reached_arbeidshandicap", ["ja", "deels", "nee"]].astype(float),
+                               [0.319713139432, 0.400202204793, 0.280084655774], atol=1e-11)
+    bd = pd.read_csv(t / "breakdown_plan_type.csv")
+    row = bd[(bd["plan_type"] == "Clusterplan") & bd["indicator"].str.startswith("Tevredenheid")].iloc[0]
+    np.testing.assert_allclose([row["estimate"], row["F"], row["p_value"]], [0.888147837514, 1.272528259374, 0.282355346858],
+                               atol=1e-11)
+    ledger = pd.read_csv(t / "ledger.csv")
+    assert ledger["rows"].tolist() == [536, 36, 500, 96, 96]

@@ -81,7 +81,7 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
     ``alt_levels`` is also judged under that alternative coding (e.g. ``[ja, deels]``: "partly
     reached" counts as reached): columns ``alt_levels``, ``alt_estimate``, ``alt_ci_low``,
     ``alt_ci_high``, ``alt_verdict``, ``alt_verdict_nl`` (always present; empty strings and NaN for
-    claims without one).
+    claims without one). No claims give an empty frame with these columns.
     """
     rows = []
     batched = _claims_batch(design, claims, ci, conf)
@@ -122,7 +122,12 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
                         "alt_ci_low": a_lo, "alt_ci_high": a_hi, "alt_verdict": a_verdict,
                         "alt_verdict_nl": VERDICTS_NL[a_verdict]})
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=_CLAIM_COLUMNS)
+
+
+_CLAIM_COLUMNS = ["id", "text_nl", "variable", "levels", "other_levels", "coding_nl", "op", "value", "tolerance",
+                  "estimate", "ci_low", "ci_high", "n", "method", "verdict", "verdict_nl", "alt_levels", "alt_estimate",
+                  "alt_ci_low", "alt_ci_high", "alt_verdict", "alt_verdict_nl"]
 
 
 def _claims_batch(design: SurveyDesign, claims, ci: str, conf: float) -> dict:

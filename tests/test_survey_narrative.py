@@ -1,0 +1,102 @@
+"""The survey report's wording rules on small inputs: the study's own words, the sentences for
+sections that do not apply, subtitle and captions, weighted and unweighted wording, the tables'
+layout, the grouping of items into charts, and claims that are absent."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evaluatie.analyses import survey as lk
+from evaluatie.stats import survey as sv
+
+
+def test_study_texts_default_override_and_typo():
+    t = lk.study_texts({"respondents": "medewerkers"})
+    assert t["respondents"] == "medewerkers" and t["frame_units"] == lk.TEXTS["frame_units"]
+    assert lk.study_texts(None) == lk.TEXTS
+    with pytest.raises(ValueError, match="onbekende sleutel.*respondent\\b.*geldig: respondents"):
+        lk.study_texts({"respondent": "medewerkers"})
+
+
+def test_skipped_sentences_are_one_dutch_sentence_each_without_parameter_names():
+    for key in ("frame", "claims", "yes_no", "plan_blocks", "breakdowns", "open"):
+        s = lk.skipped(key)
+        assert s.endswith(".") and s.count(". ") == 0, key
+        assert not any(w in s for w in ("frame", "claims", "yes_no", "breakdowns", "open_question", "_")), key
+    assert "ongewogen" in lk.skipped("frame")
+    with pytest.raises(KeyError):
+        lk.skipped("waves")
+
+
+def test_subtitle_from_study_and_organisation():
+    assert lk.subtitle(None, None) is None
+    assert lk.subtitle("Bevraging 2025", None) == "Bevraging 2025"
+    assert lk.subtitle(None, "Stad Gent") == "Bevraging bij Stad Gent"
+    assert lk.subtitle("Bevraging 2025", "Stad Gent") == "Bevraging 2025 — Stad Gent"
+
+
+def test_top2_caption_names_each_scale_in_order():
+    items = {"a": {"scale": "tevredenheid"}, "b": {"scale": "akkoord"}, "c": {"scale": "akkoord"}, "d": {"scale": "verloop"}}
+    assert lk.top2_caption(items) == "Aandeel (zeer) tevreden / (helemaal) akkoord / (zeer) vlot per vraag"
+    own = {"vier": ["slecht", "matig", "goed", "zeer goed"]}
+    assert lk.top2_caption({"x": {"scale": "vier"}, "y": {"scale": "akkoord"}}, own) == \
+        "Aandeel 'goed' of 'zeer goed' / (helemaal) akkoord per vraag"
+
+
+def test_weighted_and_unweighted_wording():
+    assert lk.weights_nl(pd.Series([0.5, 1.0, 2.0])) == \
+        "De gewichten liggen tussen 0,50 en 2,00 (verhouding grootste/kleinste 4,0)."
+    assert "ontwerpgebaseerd" in lk.method_nl(True) and "raking" in lk.method_nl(True)
+    assert "ongewogen" in lk.method_nl(False) and "raking" not in lk.method_nl(False)
+    assert "in het kader (eenheden)" in lk.weighting_note()
+    assert "in het kader (plannen)" in lk.weighting_note({"frame_units_short": "plannen"})
+    w, u = lk.breakdown_intro_nl(6), lk.breakdown_intro_nl(6, weighted=False)
+    assert "rekening houdt met de weging" in w and "gewogen aandeel" in w
+    assert "weging" not in u and "gewogen" not in u and "**6 toetsen**" in u
+
+
+def test_open_answers_sentence_uses_the_studys_words():
+    assert lk.open_answers_nl(1234).startswith("1.234 respondenten gaven een antwoord op de open vraag.")
+    assert lk.open_answers_nl(12, {"respondents": "organisaties", "open_answered": "gaven een suggestie"}).startswith(
+        "12 organisaties gaven een suggestie.")
+
+
+def test_layout_of_tables():
+    lay = lk.layout("likert_top2", sections=False)
+    assert lay["columns"][0] == "label" and "section" not in lay["columns"]
+    assert lk.layout("likert_top2")["columns"][0] == "section"
+    assert lk.layout("weighting", units="Plannen")["labels"]["population"] == "Plannen (n)"
+    note = lk.layout("claims_check", ci="beta", conf=0.9)["note"]
+    assert note.startswith("Interval: beta-methode, 90% betrouwbaarheid")
+    for n, end in ((1, "dit onderdeel."), (2, "(beide tabellen)."), (3, "(alle 3 tabellen).")):
+        assert lk.layout("breakdown", by="x", n_tests=4, n_tables=n)["note"].endswith(end)
+    split = lk.layout("targets_reached_split", level_cols=["ja", "nee"])
+    assert split["columns"] == ["group", "ja", "nee", "ja_or_deels", "ja_or_deels_ci_low", "ja_or_deels_ci_high", "n"]
+
+
+def test_item_groups_split_by_section_and_scale_length():
+    df = lk.prepare(pd.DataFrame({"a": ["goed"], "b": ["akkoord"], "c": ["slecht"], "d": ["akkoord"]}),
+                    {"a": "vier", "b": "akkoord", "c": "vier", "d": "akkoord"},
+                    scales={"vier": ["slecht", "matig", "goed", "zeer goed"]})
+    items = {"a": {"scale": "vier"}, "b": {"scale": "akkoord"}, "c": {"scale": "vier"}, "d": {"scale": "akkoord"}}
+    assert lk.item_groups(items, {}, df) == [("vragen_4", None, ["a", "c"]), ("vragen_5", None, ["b", "d"])]
+    items = {k: {**v, "section": "s1" if k in "ab" else "s2"} for k, v in items.items()}
+    assert lk.item_groups(items, {"s2": "Tweede", "s1": "Eerste"}, df) == [
+        ("s2_4", "Tweede", ["c"]), ("s2_5", "Tweede", ["d"]), ("s1_4", "Eerste", ["a"]), ("s1_5", "Eerste", ["b"])]
+    same = {k: {"scale": "akkoord", "section": "s"} for k in "bd"}
+    assert lk.item_groups(same, {"s": "Enige"}, df) == [("s", "Enige", ["b", "d"])]
+
+
+def test_no_claims_give_an_empty_check_with_its_columns():
+    d = sv.SurveyDesign(pd.DataFrame({"x": ["ja", "nee", "ja"]}))
+    cc = lk.claims_check(d, [])
+    assert cc.empty and {"verdict", "verdict_nl", "alt_levels", "estimate"} <= set(cc.columns)
+    assert lk.claim_rules_nl(cc).empty and lk.alternative_codings(cc).empty
+
+
+def test_likert_alt_text_without_a_section_title():
+    t2 = pd.DataFrame({"variable": ["a", "b"], "estimate": [0.64, np.nan], "suppressed": [False, True]})
+    assert lk.likert_alt_nl(None, ["a", "b"], {"a": "Sfeer", "b": "Klein"}, t2) == \
+        "Gestapeld staafdiagram (negatief links, positief rechts) voor de vragen. Sfeer: 64% positief."
