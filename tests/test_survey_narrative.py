@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from evaluatie.analyses import survey as lk
+from evaluatie.core.errors import DataError
 from evaluatie.stats import survey as sv
 
 
@@ -100,3 +101,15 @@ def test_likert_alt_text_without_a_section_title():
     t2 = pd.DataFrame({"variable": ["a", "b"], "estimate": [0.64, np.nan], "suppressed": [False, True]})
     assert lk.likert_alt_nl(None, ["a", "b"], {"a": "Sfeer", "b": "Klein"}, t2) == \
         "Gestapeld staafdiagram (negatief links, positief rechts) voor de vragen. Sfeer: 64% positief."
+
+
+def test_load_study_refuses_malformed_items_and_values_in_one_error(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("q;r\nakkoord;ja\nneutraal;nee\n;ja\n", encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        lk.load_study(path, {"q": {"scale": "akkoord"}}, values={"z": {"x": "akkoord"}, "q": "akkoord"})
+    msg = str(e.value)
+    assert "3 problemen" in msg and "vraag 'q'" in msg and "kolom 'z': geen vraag" in msg
+    st = lk.load_study(path, {"q": {"scale": "akkoord", "label": "Q"}}, yes_no={"r": "R"})
+    assert not st.weighted and st.design is st.base and st.data["r"].tolist() == ["ja", "nee", "ja"]
+    assert st.data["q_top2"].tolist()[:2] == ["ja", "nee"] and st.n_pop is None and st.incomplete is None

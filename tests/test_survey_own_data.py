@@ -198,3 +198,16 @@ def test_study_with_a_frame_is_weighted_to_it(tmp_path):
     per = bd[bd["indicator"] == "Werkt minstens één dag per week thuis"].set_index("afdeling")["estimate"]
     yn = pd.read_csv(d / "tables" / "yes_no.csv").set_index("variable")
     assert yn.loc["thuiswerk", "estimate"] == pytest.approx((per * wt["population"]).sum() / 400)
+
+
+def test_the_example_without_claims_and_actions_runs(tmp_path):
+    """The issue's failing cases: ``claims: []`` (KeyError 'verdict') and ``actions: {}`` (KeyError
+    'variable') on the example evaluation; the report leaves those parts out and keeps the rest."""
+    params = yaml.safe_load(EXAMPLE_PARAMS[1].read_text(encoding="utf-8"))["parameters"]
+    params.update(claims=[], actions={})
+    d = _run(params, tmp_path / "zonder_conclusies")
+    tables = {p.name for p in (d / "tables").iterdir()}
+    assert {"claims_check.csv", "claims_coding.csv", "actions.csv"}.isdisjoint(tables)
+    assert {"targets.csv", "weighting.csv", "likert_top2.csv"} <= tables
+    text = re.sub(r"\s+", " ", BeautifulSoup((d / "report.html").read_text(encoding="utf-8"), "html.parser").get_text(" "))
+    assert lk.skipped("claims") in text and lk.skipped("plan_blocks") not in text

@@ -62,6 +62,7 @@ def load_study(data: str | Path, items: Mapping[str, Mapping], *, scales: Mappin
     label, section}}``; ``columns``: further columns the report uses (breakdowns other than
     ``sme``, the open question, the blocks of the career and diversity plans) — a missing one stops
     the run with one :class:`~evaluatie.core.errors.DataError` naming them all."""
+    _check_params(items, values, yes_no)
     item_scales = {k: v["scale"] for k, v in items.items()}
     for scale in dict.fromkeys(item_scales.values()):
         scale_points(scale, scales)  # an unknown scale stops before the file is read
@@ -92,6 +93,20 @@ def load_study(data: str | Path, items: Mapping[str, Mapping], *, scales: Mappin
     base = sv.SurveyDesign(df, strata=strata, fpc="frame_n" if strata else None)
     return Study(df, ledger, base, base.rake(pop), True, pop, float(frame_df[frame_count].sum()), frame_df,
                  frame_ledger, incomplete)
+
+
+def _check_params(items: Mapping, values: Mapping | None, yes_no: Mapping | None) -> None:
+    """Every item a mapping with a ``scale`` and a ``label``; ``values`` only for items and yes/no
+    questions (a mapping for another column would silently do nothing). All problems in one
+    :class:`~evaluatie.core.errors.DataError`."""
+    problems = [f"parameter items, vraag '{k}': verwacht {{scale: schaal, label: vraag}} (section is optioneel)"
+                for k, v in items.items() if not isinstance(v, Mapping) or not {"scale", "label"} <= set(v)]
+    problems += [f"parameter values, kolom '{c}': geen vraag uit items of yes_no; verwacht een van: "
+                 + ", ".join([*items, *(yes_no or {})]) for c in (values or {}) if c not in items and c not in (yes_no or {})]
+    problems += [f"parameter values, kolom '{c}': verwacht {{antwoord in het bestand: antwoord op de schaal}}"
+                 for c, m in (values or {}).items() if not isinstance(m, Mapping)]
+    if problems:
+        raise DataError([Problem(None, None, None, None, p) for p in problems])
 
 
 def item_groups(items: Mapping[str, Mapping], sections: Mapping[str, str], data: pd.DataFrame) -> list[tuple]:
