@@ -300,3 +300,13 @@ def test_summary_of_a_plan_without_totals_gives_its_size():
     plan = pd.DataFrame({"days": [10.0, 2.0], "budget_eur": [1000.0, 500.0]})
     assert ap.plan_size_text(plan) == f"Het actieplan telt 2 acties met samen 12 werkdagen en €{NBSP}1.500."
     assert ap.summary_lines(budget_lines={}, plan=plan) == [ap.plan_size_text(plan)]
+
+
+def test_introduction_says_when_no_total_is_checked_and_caption_names_the_hatching_only_when_drawn():
+    assert ap.introduction(["budget"], checked=False).endswith(
+        "De bron vermeldt geen totalen om de optellingen tegen na te rekenen.")
+    assert "Elke optelling wordt nagerekend" in ap.introduction(["budget"])
+    assert ap.budget_figure_caption(execution_table()) == (
+        "Voorzien en uitgegeven budget per topprioriteit (in duizend euro).")
+    assert ap.budget_figure_caption(execution_table(300.0)).endswith(
+        "; de gearceerde verlenging is wat bijkomende acties buiten het plan kostten.")

@@ -22,6 +22,7 @@ from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from evaluatie.analyses import actionplan as ap
+from evaluatie.core.errors import DataError
 from evaluatie.run.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -190,3 +191,15 @@ def test_an_unmapped_status_word_stops_the_run_naming_the_column_not_the_word(tm
     record = (tmp_path / "out" / "zonder_niet_gestart" / "run.json").read_text(encoding="utf-8")
     assert "kolom 'Stand'" in record and "1 onbekende evaluatie in" in record and "done_ongoing" in record
     assert "not_done" in record and "niet gestart" not in record
+
+
+def test_the_problems_of_every_sheet_come_in_one_message():
+    """What `evaluatie new` could not decide (the priority number, the planning's theme column, the
+    status words) is reported for both sheets at once, before any result is computed."""
+    par = yaml.safe_load((OWN / "studie.yaml").read_text(encoding="utf-8"))
+    del par["columns"]["budget"]["priority_no"], par["columns"]["planning"]["group"], par["values"]
+    par["budget"] = par["planning"] = str(OWN / "studie.xlsx")
+    with pytest.raises(DataError) as e:
+        ap.load(par)
+    where = {(p.file.split("werkblad ")[-1].rstrip(")"), p.column) for p in e.value.problems}
+    assert where == {("begroting", "priority_no"), ("begroting", "Stand"), ("planning", "group")}

@@ -90,3 +90,11 @@ def test_a_yes_no_column_takes_the_files_own_words(tmp_path):
     df.to_csv(f, index=False)
     b, _ = ap.read(f, "budget", values={"additional": {"extra": True, "gepland": False}})
     assert b["additional"].tolist() == [True, False, True]
+
+
+def test_a_report_claims_checked_sums_only_when_the_source_states_totals():
+    st = ap.Study(parts=["budget", "status"], skipped={}, text={}, measures={})
+    assert not st.checked()
+    st.rec = pd.DataFrame({"result": ["ok"]})
+    assert st.checked()
+    assert ap.Study(parts=["subsidies"], skipped={}, text={}, measures={}).checked()

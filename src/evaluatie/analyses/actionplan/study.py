@@ -4,7 +4,8 @@ Which parts a report holds (:func:`choose_parts`): the ``parts`` the parameters 
 they name none, every part whose input is given — then each part left out gets a reason, which
 the report states in one sentence (:func:`evaluatie.analyses.actionplan.narrative.skipped_text`).
 :func:`load` reads every input the parts need (sheet, column and value mapping per table, a
-ledger per file) and computes every result before the report starts, because the summary at its
+ledger per file; the problems of all tables in one error) and computes every result before the
+report starts, because the summary at its
 top needs them. The budget lines are those whose columns hold an amount (:func:`lines_in`), so a
 budget with one line is a report with one line.
 """
@@ -22,6 +23,7 @@ from evaluatie.analyses.actionplan.inputs import BUDGET_LINES, PART_INPUTS, chec
 from evaluatie.analyses.actionplan.narrative import DEFAULT_LINE_LABELS, MEASURE_NL, SECTION_TEXT
 from evaluatie.analyses.actionplan.planning import month_range, timeline
 from evaluatie.analyses.actionplan.reconcile import action_comparison, findings, reconcile_plan, reconcile_totals
+from evaluatie.core.errors import DataError
 from evaluatie.intake.schema import Ledger
 
 __all__ = ["Study", "load", "choose_parts", "lines_in", "plan_months"]
@@ -122,9 +124,24 @@ class Study:
         return {k: BUDGET_LINES[k] for k in self.lines}
 
 
+def _tables_needed(parts: Sequence[str], p: Mapping[str, Any]) -> list[str]:
+    """The input tables the parts read, in reading (and ledger) order."""
+    need = {"budget": "budget" in parts or "status" in parts,
+            "planning": "workload" in parts or "planning" in parts,
+            "planning_totals": "workload" in parts and bool(p.get("planning_totals")),
+            "actions": "workload" in parts and bool(p.get("planning_totals")) and bool(p.get("actions")),
+            "timing": "planning" in parts and bool(p.get("timing")),
+            "commitments": "commitments" in parts,
+            "realised": "commitments" in parts and bool(p.get("realised")),
+            "subsidies": "subsidies" in parts}
+    return [t for t, yes in need.items() if yes]
+
+
 def load(p: Mapping[str, Any]) -> Study:
     """Read and compute one report from the notebook's parameters ``p`` (the names of the
-    ``parameters`` cell of ``actieplan_opvolging``)."""
+    ``parameters`` cell of ``actieplan_opvolging``). Every table is read and checked before any
+    result is computed; the problems of all tables are raised together as one
+    :class:`~evaluatie.core.errors.DataError`, so a user fixes every file in one go."""
     given = {k: p.get(k) for k in ("budget", "planning", "planning_totals", "commitments", "subsidies")}
     months = plan_months(p.get("months"), p.get("month_columns"))
     parts, skipped = choose_parts(p.get("parts"), given, months is not None)
@@ -133,32 +150,31 @@ def load(p: Mapping[str, Any]) -> Study:
     st = Study(parts=parts, skipped=skipped, text={**SECTION_TEXT, **dict(p.get("section_text") or {})},
                measures={**MEASURE_NL, **dict(p.get("column_labels") or {})}, months=months)
     sheets, columns, values = (dict(p.get(k) or {}) for k in ("sheets", "columns", "values"))
-
-    def load_table(table: str, path: str, **kw) -> pd.DataFrame:
-        df, led = read(path, table, sheet=sheets.get(table), columns=columns.get(table),
-                       values=values.get(table), **kw)
-        st.ledgers.append(led)
-        return df
-
-    if "budget" in parts or "status" in parts:
-        st.budget = load_table("budget", p["budget"])
-        st.lines = lines_in(st.budget, p.get("budget_lines"))
-    if "workload" in parts or "planning" in parts:
-        st.plan = load_table("planning", p["planning"], keep=list((p.get("month_columns") or {}).values()))
-    if "workload" in parts and p.get("planning_totals"):
-        totals = load_table("planning_totals", p["planning_totals"])
-        acts = load_table("actions", p["actions"]) if p.get("actions") else None
-        st.recon = reconcile_plan(st.plan, totals, acts, section_groups=p.get("section_groups") or {},
+    keep = {"planning": list((p.get("month_columns") or {}).values())}
+    tables, problems = {}, []
+    for table in _tables_needed(parts, p):
+        try:
+            tables[table], led = read(p[table], table, sheet=sheets.get(table), columns=columns.get(table),
+                                      values=values.get(table), keep=keep.get(table, ()))
+            st.ledgers.append(led)
+        except DataError as e:
+            problems += e.problems
+    if problems:
+        raise DataError(problems)
+    st.budget, st.plan, st.timing = tables.get("budget"), tables.get("planning"), tables.get("timing")
+    if "planning_totals" in tables:
+        st.recon = reconcile_plan(st.plan, tables["planning_totals"], tables.get("actions"),
+                                  section_groups=p.get("section_groups") or {},
                                   subsection_groups=p.get("subsection_groups") or {})
         st.found, st.compare = findings(st.recon), action_comparison(st.recon)
     if "planning" in parts:
-        st.timing = load_table("timing", p["timing"]) if p.get("timing") else None
         st.tl = timeline(st.plan, months, month_columns=p.get("month_columns"), timing=st.timing)
     if "commitments" in parts:
-        com = load_table("commitments", p["commitments"])
-        st.prog = commitment_progress(com, load_table("realised", p["realised"]) if p.get("realised") else None)
+        st.prog = commitment_progress(tables["commitments"], tables.get("realised"))
     if "subsidies" in parts:
-        st.rules = check_subsidy_rules(load_table("subsidies", p["subsidies"]))
+        st.rules = check_subsidy_rules(tables["subsidies"])
+    if st.budget is not None:
+        st.lines = lines_in(st.budget, p.get("budget_lines"))
     if "budget" in parts:
         st.execution = budget_execution(st.budget, lines=st.line_columns())
         st.rec = reconcile_totals(st.budget, p["budget_totals"]) if p.get("budget_totals") else None
