@@ -358,3 +358,26 @@ def test_actionplan_workbook_gets_the_mapping_written_by_hand_for_the_tests(tmp_
     assert all(doc[t] == "data/raw/actieplannen.xlsx" for t in by_hand["sheets"])
     assert [t for t in capsys.readouterr().out.splitlines() if t.startswith("  - ")] == [
         "  - geef de titel van het rapport (en haal het #-teken weg)"]
+
+
+def test_two_files_are_two_waves_with_a_todo_for_their_names():
+    first, second = _applications(), _applications()
+    p = propose("correspondentietest", [Table(first, "nul.csv"), Table(second, "vervolg.csv")])
+    assert p.params()["data"] == "nul.csv" and p.params()["data_followup"] == "vervolg.csv"
+    assert _entry(p, "waves").todo and p.params()["waves"] == ["nulmeting", "vervolgmeting"]
+
+
+def test_end_to_end_spss_survey_new_then_run(tmp_path, at_repo, capsys):
+    """An SPSS file with value and variable labels (tests/data/survey.sav): `new` finds the
+    satisfaction item (with 'weet niet' apart), the yes/no question and two breakdowns, labelled
+    by their SPSS variable labels; `run` makes the report with nothing filled in."""
+    params = tmp_path / "bevraging.yaml"
+    assert main(["new", "survey_evaluatie", "--data", str(REPO / "tests" / "data" / "survey.sav"),
+                 "-o", str(params)]) == 0
+    doc = yaml.safe_load(params.read_text(encoding="utf-8"))
+    assert doc["items"] == {"satisfaction": {"scale": "tevredenheid", "label": "Tevredenheid over de ondersteuning"}}
+    assert doc["yes_no"] == {"recommend": "Zou de maatregel aanraden"}
+    assert "#   plan_type: Soort plan" in params.read_text(encoding="utf-8")
+    out = tmp_path / "out"
+    rc = main(["run", "survey_evaluatie", "--params", str(params), "--out", str(out), "--quiet"])
+    assert rc == 0, json.loads((out / "bevraging" / "run.json").read_text(encoding="utf-8")).get("error")

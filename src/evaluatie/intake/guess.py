@@ -137,7 +137,8 @@ def profile(series: pd.Series, *, codes: Mapping[Any, str] | None = None,
     n = len(s)
     if n == 0:
         return ColumnProfile(name, "empty", 0, 0, evidence="leeg")
-    counts = s.map(_label).value_counts(sort=True)
+    raw = s.value_counts(sort=False)  # labelled per distinct value, not per row
+    counts = raw.groupby(raw.index.map(_label), sort=False).sum().sort_values(ascending=False, kind="stable")
     distinct = len(counts)
     labels = tuple(counts.index) if distinct <= MAX_LEVELS else ()
     numeric = pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
