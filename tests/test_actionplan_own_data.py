@@ -5,8 +5,8 @@ The study (tests/data/own_actionplan/, written by make_study.py there) is one ye
 fictitious fund's plan in one Excel workbook: a ``begroting`` sheet (planned and spent euros per
 action, one budget line, the status in the fund's own words) and a ``planning`` sheet (workdays
 and budget per action), Dutch column names, no total rows and no months. Its params file is flat:
-the file, the sheets, the columns and the status words. A budget-only variant leaves the planning
-out."""
+the file, the sheets, the columns and the status words. A budget-only and a planning-only variant
+leave the other sheet out."""
 
 from __future__ import annotations
 
@@ -94,6 +94,16 @@ def budget_only_run(tmp_path_factory):
     return _run(p, d / "out")
 
 
+@pytest.fixture(scope="module")
+def planning_only_run(tmp_path_factory):
+    d = tmp_path_factory.mktemp("planning_only")
+    par = yaml.safe_load((OWN / "studie.yaml").read_text(encoding="utf-8"))
+    del par["budget"], par["sheets"]["budget"], par["columns"]["budget"], par["values"]
+    p = d / "alleen_planning.yaml"
+    p.write_text(yaml.safe_dump(par, allow_unicode=True), encoding="utf-8")
+    return _run(p, d / "out")
+
+
 def _outputs(d: Path) -> dict[str, str]:
     """Every text output of a run: run.json, the notebook, the tables (CSV and the cells of the
     workbook) and the report without its inline stylesheet and scripts."""
@@ -121,7 +131,7 @@ def test_occurs_matches_whole_words_and_acronyms_in_capitals():
     assert _occurs("mtech", "van MTECH+") and not _occurs("2018", "20180")
 
 
-@pytest.mark.parametrize("which", ["own_run", "budget_only_run"])
+@pytest.mark.parametrize("which", ["own_run", "budget_only_run", "planning_only_run"])
 def test_outputs_contain_nothing_of_the_examples(which, request):
     run = request.getfixturevalue(which)
     found = {(name, s) for name, text in _outputs(run).items() for s in example_only_strings() if _occurs(s, text)}
@@ -203,3 +213,11 @@ def test_the_problems_of_every_sheet_come_in_one_message():
         ap.load(par)
     where = {(p.file.split("werkblad ")[-1].rstrip(")"), p.column) for p in e.value.problems}
     assert where == {("begroting", "priority_no"), ("begroting", "Stand"), ("planning", "group")}
+
+
+def test_planning_only_plan_shows_its_workdays_and_says_what_is_left_out(planning_only_run):
+    html = (planning_only_run / "report.html").read_text(encoding="utf-8")
+    assert "Het actieplan telt 20 acties met samen" in html and "Werkdagen en budget per groep van acties" in html
+    assert ("Niet in dit rapport: uitvoering van de begroting, want er is geen begroting met voorziene en "
+            "uitgegeven bedragen per actie; stand van de acties, want") in html
+    assert {p.stem for p in (planning_only_run / "tables").glob("*.csv")} == {"ledger", "plan_groups"}
