@@ -381,3 +381,16 @@ def test_end_to_end_spss_survey_new_then_run(tmp_path, at_repo, capsys):
     out = tmp_path / "out"
     rc = main(["run", "survey_evaluatie", "--params", str(params), "--out", str(out), "--quiet"])
     assert rc == 0, json.loads((out / "bevraging" / "run.json").read_text(encoding="utf-8")).get("error")
+
+
+def test_more_files_than_the_analysis_reads_exit_2(tmp_path, at_repo, capsys):
+    data = str(OWN_CORRESPONDENCE)
+    assert main(["new", "correspondentietest", "--data", data, "--data", data, "--data", data,
+                 "-o", str(tmp_path / "x.yaml")]) == 2
+    assert "hoogstens 2 gegevensbestanden" in capsys.readouterr().err and not (tmp_path / "x.yaml").exists()
+
+
+def test_survey_numeric_answer_codes_ask_for_their_scale():
+    df = pd.DataFrame({"v9": [1, 2, 3, 4, 5, 3, 2] * 3})
+    p = _proposal("survey_evaluatie", df)
+    assert p.params()["items"] == {} and any("'v9' heeft 5 getallen" in t for t in p.todos)

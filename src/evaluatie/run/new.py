@@ -12,7 +12,8 @@ relative to the project root when the file lies inside it, else absolute.
 
 Exit codes: 0 the file is written and passes the checker; 1 written, but the checker refuses it
 (its message is printed; the file stays, to be completed); 2 nothing written: an unknown
-analysis (with a "bedoelde u …?" suggestion), an unreadable data file (the reader's
+analysis (with a "bedoelde u …?" suggestion), more data files than the analysis reads
+(:data:`~evaluatie.run.propose.MAX_FILES`), an unreadable data file (the reader's
 :class:`~evaluatie.core.errors.DataError`, which never quotes a cell) or an existing output
 without ``--force``.
 
@@ -37,7 +38,7 @@ from evaluatie.core.paths import root
 from evaluatie.intake.guess import one_line
 from evaluatie.intake.read import FORMATS, read_table
 from evaluatie.run.params import ParamError, load_run, notebook_params, suggest
-from evaluatie.run.propose import PROPOSERS, Proposal, Table, propose
+from evaluatie.run.propose import MAX_FILES, PROPOSERS, Proposal, Table, propose
 
 __all__ = ["scalar", "render", "data_path", "read_tables", "cmd_new"]
 
@@ -152,6 +153,11 @@ def cmd_new(args) -> int:
               f"(wel: {', '.join(PROPOSERS)})", file=sys.stderr)
         return EXIT_USAGE
     paths = [Path(d) for d in args.data]
+    most = MAX_FILES[analysis]
+    if most is not None and len(paths) > most:
+        allowed = "één gegevensbestand" if most == 1 else f"hoogstens {most} gegevensbestanden (meting en vervolgmeting)"
+        print(f"evaluatie: {analysis} leest {allowed}; gekregen: {len(paths)}", file=sys.stderr)
+        return EXIT_USAGE
     missing = [d for d, p in zip(args.data, paths) if not p.is_file()]
     if missing:
         print(f"evaluatie: gegevensbestand bestaat niet: {', '.join(one_line(m) for m in missing)}", file=sys.stderr)

@@ -49,7 +49,7 @@ from evaluatie.core.errors import DataError
 from evaluatie.intake.guess import ColumnProfile, assign, name_score, norm_name, profiles
 from evaluatie.intake.schema import BOOL_TOKENS, Column
 
-__all__ = ["Entry", "Proposal", "Table", "propose", "PROPOSERS", "reference_group"]
+__all__ = ["Entry", "Proposal", "Table", "propose", "PROPOSERS", "MAX_FILES", "reference_group"]
 
 
 @dataclass
@@ -127,11 +127,13 @@ def _match(tables_profiles: Mapping[str, ColumnProfile], names: Mapping[str, Seq
     return assign(scores)
 
 
-def _columns_entry(p: Proposal, key: str, help: str, table: Table, found, *, own_name_only: bool = False) -> Entry:
+def _columns_entry(p: Proposal, key: str, help: str, table: Table, found, *, skip_same: bool = False) -> Entry:
+    """The column mapping found (with ``skip_same``, without columns that have their standard name
+    already), its evidence as notes and in ``p.guesses``, a TODO per tie."""
     value, notes = {}, {}
     for std, (col, ev) in found.chosen.items():
         p.guesses.append((table.shown, col, std, ev))
-        if own_name_only and col == std:
+        if skip_same and col == std:
             continue
         value[std] = col
         notes[std] = ev
@@ -345,8 +347,13 @@ def _survey(tables: Sequence[Table]) -> Proposal:
             yes_no[col] = label
             p.guesses.append((t.shown, col, "ja/nee-vraag", pr.evidence))
             continue
+        if pr.kind == "category" and pr.numeric and 3 <= pr.distinct <= 7:
+            todo.append(f"kolom '{col}' heeft {pr.distinct} getallen als antwoord: is het een vraag, geef dan "
+                        "zijn schaal in 'items' (code 1 = laagste antwoord)")
+            p.guesses.append((t.shown, col, "vraag met codes?", pr.evidence))
+            continue
         if pr.kind != "category" or pr.numeric:
-            if pr.kind in ("key", "text", "date"):
+            if pr.kind in ("key", "text", "date", "number"):
                 p.guesses.append((t.shown, col, "niet gebruikt", pr.evidence))
             continue
         answers = [l for l in pr.labels if not _is_dont_know(l)]
@@ -512,7 +519,7 @@ def _targets(tables: Sequence[Table]) -> Proposal:
     found = _match(prof, TARGETS_NAMES, content)
     p.entries.append(Entry("microdata", t.path, "personeelsbestand: één rij per personeelslid per peildatum"))
     cols = _columns_entry(p, "microdata_columns", "kolommen: standaardnaam -> kolom in uw bestand", t, found,
-                          own_name_only=True)
+                          skip_same=True)
     for std in ("employee_id", "date", "sex", "birth_date"):
         if std not in found.chosen and std not in found.ties:
             cols.todo.append(f"geen kolom gevonden voor '{std}'; vul de naam van uw kolom in")
@@ -607,7 +614,7 @@ def _actionplan(tables: Sequence[Table]) -> Proposal:
         paths[table] = t
         if t.sheet:
             sheets[table] = t.sheet
-        entry = _columns_entry(p, "columns", "", t, found, own_name_only=True)
+        entry = _columns_entry(p, "columns", "", t, found, skip_same=True)
         todo += entry.todo
         if entry.value:
             columns[table] = entry.value
@@ -638,6 +645,10 @@ def _actionplan(tables: Sequence[Table]) -> Proposal:
     _todo_title(p)
     return p
 
+
+#: how many data files each analysis reads (None: any number, one table per file or sheet)
+MAX_FILES: dict[str, int | None] = {"correspondentietest": 2, "survey_evaluatie": 1, "streefcijfers": 1,
+                                    "actieplan_opvolging": None}
 
 PROPOSERS: dict[str, Callable[[Sequence[Table]], Proposal]] = {
     "correspondentietest": _correspondence,
