@@ -394,3 +394,19 @@ def test_survey_numeric_answer_codes_ask_for_their_scale():
     df = pd.DataFrame({"v9": [1, 2, 3, 4, 5, 3, 2] * 3})
     p = _proposal("survey_evaluatie", df)
     assert p.params()["items"] == {} and any("'v9' heeft 5 getallen" in t for t in p.todos)
+
+
+def test_an_output_folder_that_does_not_exist_exits_2(tmp_path, at_repo, capsys):
+    assert main(["new", "correspondentietest", "--data", str(OWN_CORRESPONDENCE),
+                 "-o", str(tmp_path / "geen_map" / "x.yaml")]) == 2
+    assert "kan niet geschreven worden" in capsys.readouterr().err
+
+
+def test_hostile_column_names_stay_text_in_the_file_and_on_the_terminal(tmp_path, at_repo, capsys):
+    df = _applications().rename(columns={"Vacature ID": "Vacature\x1b[2J ID", "Sector": "Sector\nnotebook: x # y"})
+    df.to_csv(tmp_path / "vijandig.csv", index=False, sep=";")
+    main(["new", "correspondentietest", "--data", str(tmp_path / "vijandig.csv")])
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "'Vacature [2J ID' -> vacancy" in out
+    doc = yaml.safe_load((tmp_path / "vijandig.yaml").read_text(encoding="utf-8"))
+    assert doc["notebook"] == "correspondentietest" and doc["columns"]["vacancy"] == "Vacature\x1b[2J ID"

@@ -15,7 +15,7 @@ Exit codes: 0 the file is written and passes the checker; 1 written, but the che
 analysis (with a "bedoelde u …?" suggestion), more data files than the analysis reads
 (:data:`~evaluatie.run.propose.MAX_FILES`), an unreadable data file (the reader's
 :class:`~evaluatie.core.errors.DataError`, which never quotes a cell) or an existing output
-without ``--force``.
+without ``--force``, or an output that cannot be written.
 
 Everything taken from the data and written or printed (column names, labels) is escaped:
 YAML scalars are quoted whenever plain text could be misread (:func:`scalar`), comments and
@@ -131,6 +131,11 @@ def read_tables(paths: list[Path], *, every_sheet: bool) -> list[Table]:
     return out
 
 
+def _lines(message: object) -> str:
+    """A multi-line message with each line passed through :func:`one_line` (indentation kept)."""
+    return "\n".join(line[:len(line) - len(line.lstrip())] + one_line(line) for line in str(message).splitlines())
+
+
 def _summary(proposal: Proposal, shown_target: str) -> list[str]:
     lines = [f"Voorstel voor {proposal.analysis} geschreven naar {one_line(shown_target)}.", "",
              "Herkende kolommen:"]
@@ -170,17 +175,22 @@ def cmd_new(args) -> int:
     try:
         tables = read_tables(paths, every_sheet=analysis == "actieplan_opvolging")
     except DataError as e:
-        print(f"evaluatie: {e}", file=sys.stderr)
+        print(f"evaluatie: {_lines(e)}", file=sys.stderr)
         return EXIT_USAGE
     proposal = propose(analysis, tables)
     helps = {k: spec.help for k, spec in notebook_params(root() / "notebooks" / f"{analysis}.ipynb").items()}
-    target.write_text(render(proposal, [t.shown for t in tables], helps), encoding="utf-8")
+    try:
+        target.write_text(render(proposal, [t.shown for t in tables], helps), encoding="utf-8")
+    except OSError as e:
+        print(f"evaluatie: {one_line(target)} kan niet geschreven worden ({e.strerror or type(e).__name__})",
+              file=sys.stderr)
+        return EXIT_USAGE
     print("\n".join(_summary(proposal, str(args.output or target))))
     command = f"evaluatie run {analysis} --params {one_line(args.output or target)}"
     try:
         load_run(target, notebook=analysis)
     except ParamError as e:
-        print(f"\nDe controle van de parameters vindt nog problemen:\n{e}\n\nVul het bestand aan en maak "
+        print(f"\nDe controle van de parameters vindt nog problemen:\n{_lines(e)}\n\nVul het bestand aan en maak "
               f"dan het rapport met:\n  {command}")
         return EXIT_INVALID
     but = " (op de TODO's na)" if proposal.todos else ""
