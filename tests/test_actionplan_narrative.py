@@ -90,6 +90,9 @@ def test_budget_line_texts_count_over_and_underspending():
     (text,) = ap.budget_line_texts(execution_table(), {"regular": "Begroting", "tom": "TOM"})
     assert text == (f"- **Begroting**: de geplande acties gaven €{NBSP}1.500 uit van €{NBSP}1.500 voorzien (100%). "
                     "1 topprioriteit gaf aan geplande acties meer uit dan voorzien (1), 1 minder.")
+    under = execution_table().assign(assessment=["underspent", "underspent", "on_plan"])
+    (text,) = ap.budget_line_texts(under, {"regular": "Begroting"})
+    assert text.endswith("Geen enkele topprioriteit gaf aan geplande acties meer uit dan voorzien, 2 minder.")
 
 
 def test_execution_judgements_and_note():
@@ -239,6 +242,9 @@ def test_status_part_texts():
     assert ap.not_spent_text(nb).startswith(f"2 keer had een actie budget op een begrotingslijn zonder dat er op die "
                                             f"lijn iets is uitgegeven (samen €{NBSP}150). Bij 1 daarvan")
     assert ap.not_spent_text(nb.iloc[:0]).startswith("Geen enkele actie")
+    assert ap.not_spent_text(nb.iloc[1:]) == (f"1 keer had een actie budget op een begrotingslijn zonder dat er op "
+                                              f"die lijn iets is uitgegeven (samen €{NBSP}50). Geen enkele daarvan "
+                                              "staat als uitgevoerd.")
     add = pd.DataFrame({"spent_eur": [10.0, 20.0]})
     assert ap.additional_text(add) == (f"2 acties staan als bijkomend aangeduid: ze waren niet gepland en kostten "
                                        f"samen €{NBSP}30. Lege cellen zijn leeg in de bron.")

@@ -236,9 +236,11 @@ def budget_line_texts(execution: pd.DataFrame, budget_lines: Mapping[str, str]) 
         over = p[p["assessment"] == "overspent"]
         under = p[p["assessment"].isin(["underspent", "unspent"])]
         extra = p[p["spent_additional_eur"] > 0]
+        more = (f"{len(over)} topprioriteit{'en gaven' if len(over) != 1 else ' gaf'}" if len(over) else
+                "Geen enkele topprioriteit gaf")
         s = (f"- **{label}**: de geplande acties gaven {fmt.eur(t['spent_planned_eur'])} uit van "
-             f"{fmt.eur(t['planned_eur'])} voorzien ({fmt.pct(t['execution_pct'], 0)}). {len(over)} "
-             f"topprioriteit{'en gaven' if len(over) != 1 else ' gaf'} aan geplande acties meer uit dan voorzien"
+             f"{fmt.eur(t['planned_eur'])} voorzien ({fmt.pct(t['execution_pct'], 0)}). {more} "
+             "aan geplande acties meer uit dan voorzien"
              + (f" ({', '.join(str(int(n)) for n in over['priority_no'])})" if len(over) else "")
              + f", {len(under)} minder.")
         if len(extra):
@@ -513,10 +515,12 @@ def not_spent_text(not_spent: pd.DataFrame) -> str:
     if not_spent.empty:
         return "Geen enkele actie had budget voorzien zonder uitgave op dezelfde begrotingslijn."
     disagree = not_spent[not_spent["status_class"].isin(["done", "done_ongoing"])]
-    return (f"{len(not_spent)} keer had een actie budget op een begrotingslijn zonder dat er op die lijn iets is "
-            f"uitgegeven (samen {fmt.eur(not_spent['planned_eur'].sum())}). Bij {len(disagree)} daarvan staat de "
-            "actie toch als uitgevoerd: de uitgave kan elders geboekt zijn of de actie kostte niets; dat zegt de bron "
-            "niet.")
+    head = (f"{len(not_spent)} keer had een actie budget op een begrotingslijn zonder dat er op die lijn iets is "
+            f"uitgegeven (samen {fmt.eur(not_spent['planned_eur'].sum())}). ")
+    if disagree.empty:
+        return head + "Geen enkele daarvan staat als uitgevoerd."
+    return (head + f"Bij {len(disagree)} daarvan staat de actie toch als uitgevoerd: de uitgave kan elders geboekt "
+            "zijn of de actie kostte niets; dat zegt de bron niet.")
 
 
 def additional_text(add: pd.DataFrame, where: str = "als bijkomend aangeduid") -> str:
