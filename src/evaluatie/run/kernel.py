@@ -22,6 +22,7 @@ from jupyter_core.utils import run_sync
 from traitlets import List
 
 from evaluatie.core.paths import root
+from evaluatie.run.locks import IPC_PREFIX, mark_owner
 
 __all__ = ["KERNEL_NAME", "SHUTDOWN_WAIT", "ReportKernelManager", "start_kernel", "request_stop", "stop_kernel"]
 
@@ -61,7 +62,8 @@ def start_kernel(run_dir: Path, cwd: Path) -> ReportKernelManager:
     working directory ``cwd``, :func:`kernel_env` added to this process's environment, and the
     kernel's own stderr (log lines such as 'KeyboardInterrupt caught in kernel') to
     ``run_dir/kernel.log``. Returns as soon as the process is started, before it is ready."""
-    ipc = tempfile.mkdtemp(prefix="ev-ipc-")  # short: a Unix socket path is limited to ~107 characters
+    ipc = tempfile.mkdtemp(prefix=IPC_PREFIX)  # short: a Unix socket path is limited to ~107 characters
+    mark_owner(ipc)  # so that a later run can remove the folder if this command is killed (locks.sweep)
     km = ReportKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(ipc, "k"),
                              connection_file=os.path.join(ipc, "kernel.json"), shutdown_wait_time=SHUTDOWN_WAIT)
     try:

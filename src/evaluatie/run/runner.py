@@ -62,6 +62,7 @@ from evaluatie.core import fmt
 from evaluatie.core.paths import display_path, root
 from evaluatie.publish import provenance as prov
 from evaluatie.run.kernel import ReportKernelManager, request_stop, start_kernel, stop_kernel
+from evaluatie.run.locks import Busy, PidLock, sweep
 from evaluatie.run.params import RunSpec
 
 __all__ = ["RunResult", "execute", "run_all", "write_index"]
@@ -98,6 +99,7 @@ class _Run:
     km: ReportKernelManager | None = None
     error: dict | None = None
     nb: object = None  # the executed notebook (an nbformat NotebookNode)
+    lock: PidLock | None = None  # held while this command makes the report (locks.PidLock)
 
 
 def _shown_parameters(run: RunSpec) -> dict:
@@ -108,7 +110,7 @@ def _shown_parameters(run: RunSpec) -> dict:
 
 def _swap_in(tmp: Path, final: Path) -> None:
     if final.exists():
-        trash = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
+        trash = final.with_name(f".{final.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         final.rename(trash)
         tmp.rename(final)
         shutil.rmtree(trash, ignore_errors=True)
@@ -164,12 +166,24 @@ def _keep_last_good(tmp: Path, final: Path) -> dict | None:
             "title": rec.get("title"), "finished": rec.get("finished")}
 
 
+def _busy(spec: RunSpec, e: Busy) -> RunResult:
+    """The result of a report that another running command is making right now: nothing written."""
+    who = f" (proces {e.owner})" if e.owner else ""
+    return RunResult(spec.name, spec.notebook.stem, "failed", 0.0, {
+        "cell": None, "ename": "RunBusy", "kind": "busy",
+        "evalue": f"rapport {spec.name} wordt op dit moment al gemaakt door een andere opdracht{who}; "
+                  "er is niets overschreven. Probeer opnieuw als die klaar is, of kies een andere naam of --out"})
+
+
 def _begin(spec: RunSpec, out: Path) -> _Run:
-    """Create the run's temporary folder and provenance record and start its kernel."""
+    """Take the report's lock (:class:`Busy` if another command holds it), create the run's
+    temporary folder and provenance record and start its kernel."""
     out.mkdir(parents=True, exist_ok=True)
+    lock = PidLock(out / f".{spec.name}.lock")
+    lock.acquire()
     tmp = out / f".{spec.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
-    r = _Run(spec, out, tmp, {}, time.perf_counter())
+    r = _Run(spec, out, tmp, {}, time.perf_counter(), lock=lock)
     r.record = {
         "run": spec.name,
         "notebook": display_path(spec.notebook),
@@ -214,6 +228,7 @@ def _finish(r: _Run, title: str | None, warnings: list[str]) -> RunResult:
         else:
             klog.write_text(prov.scrub_paths(klog.read_text(encoding="utf-8", errors="replace")), encoding="utf-8")
     _swap_in(tmp, r.out / r.spec.name)
+    r.lock.release()
     return RunResult(r.spec.name, r.spec.notebook.stem, status, record["seconds"], r.error, warnings)
 
 
@@ -229,10 +244,15 @@ def _work(take: Callable[[], Task | None], done: Callable[[int, RunResult], None
     live = set() if live is None else live
 
     def begin() -> tuple[int, _Run] | None:
-        task = take()
-        if task is None:
-            return None
-        started.append(_begin(task[1], out))
+        while True:
+            task = take()
+            if task is None:
+                return None
+            try:
+                started.append(_begin(task[1], out))
+                break
+            except Busy as e:
+                done(task[0], _busy(task[1], e))
         if started[-1].km is not None:
             live.add(started[-1].km)
         return task[0], started[-1]
@@ -263,6 +283,8 @@ def _work(take: Callable[[], Task | None], done: Callable[[int, RunResult], None
             if r.km is not None:
                 stop_kernel(r.km, now=True)
                 live.discard(r.km)
+            shutil.rmtree(r.tmp, ignore_errors=True)
+            r.lock.release()
 
 
 def execute(run: RunSpec, out: Path, *, timeout: float | None = None, progress: bool = False) -> RunResult:
@@ -279,6 +301,7 @@ def run_all(runs: list[RunSpec], out: Path, *, jobs: int = 1, timeout: float | N
     """Execute ``runs``, ``jobs`` at a time, then write ``out/index.html``. Results come back in
     the order of ``runs``."""
     out = Path(out).resolve()
+    sweep(out)  # what a killed earlier command left behind
     single = len(runs) == 1
     bar = tqdm(total=len(runs), desc="rapporten", unit="rapport", disable=not progress or single, file=sys.stderr)
     results: dict[int, RunResult] = {}
@@ -359,7 +382,14 @@ def _share(runs: list[RunSpec], out: Path, jobs: int, timeout: float | None, pro
 
 
 def write_index(out: Path) -> Path:
-    """``out/index.html``: every run folder with its status, date and links."""
+    """``out/index.html``: every run folder with its status, date and links. Writers on one
+    ``--out`` take turns (``.index.lock``, waiting up to 60 s), and each lists the folders as they
+    are when its turn comes, so the last page written lists every run."""
+    with PidLock(Path(out) / ".index.lock", wait=60.0):
+        return _write_index(Path(out))
+
+
+def _write_index(out: Path) -> Path:
     rows = []
     for rj in sorted(Path(out).glob("*/run.json")):
         rec = _read_record(rj)
@@ -414,9 +444,8 @@ td{{display:block;border:0;padding:.1rem 0}}td.files br{{display:none}}td.files 
 <tbody>{''.join(rows)}</tbody></table></div>
 </main></body></html>
 """
-    path = Path(out) / "index.html"
-    # a temporary file of this writer's own: two runs finishing at once on one --out each replace
-    # the page whole (the last one wins) instead of tripping over a shared temporary file
+    path = out / "index.html"
+    # a temporary file of this writer's own, replacing the page whole: a reader never sees half a page
     tmp = path.with_name(f".index.html.{uuid.uuid4().hex}.tmp")
     try:
         tmp.write_text(page, encoding="utf-8")
