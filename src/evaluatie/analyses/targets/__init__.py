@@ -43,7 +43,8 @@ from evaluatie.analyses.targets.narrative import (
     GROUP_LABELS_NL, STATUS_CLASS, STATUS_NL, backtest_text, ci_text, later_figures_text, status_css, status_nl, tabel1,
     RULE_NL, SHORT_LABELS_NL, backtest_alt, breaks_table, figure_text, report_text, verdict_list, skipped_text, TABEL1_GROUPS, group_labels, ranking_intro_text, gender_verdict_nl, link_factor_text, trend_view, yearly_status_nl, growth_result_nl, verdict, yearly_summary_text,
     DEFAULT_TITLE, change_table, latest_target_year, levels_table, micro_summary, microdata_heading, microdata_intro,
-    not_applicable, report_title, subtitle_text, tabel1_view, TABEL1_CAPTION, synthetic_suffixes, published_summary)
+    not_applicable, report_title, subtitle_text, tabel1_view, TABEL1_CAPTION, synthetic_suffixes, published_summary, YEARLY_HEADING)
+from evaluatie.analyses.targets.personnel import check_values
 from evaluatie.analyses.targets.prepare import (
     CANONICAL, DEFAULT_ENTITY, combine_sources, entity_values, growth_rules, read_growth_paths, read_published, read_yearly_or_empty, read_series, read_targets, read_template, read_yearly_figures)
 from evaluatie.analyses.targets.ranking import blank_older_figures, entity_ranking, ranking_basis, selection_view
@@ -61,6 +62,8 @@ __all__ = [
     # prepare
     "CANONICAL", "read_series", "combine_sources", "read_targets", "read_yearly_figures", "read_growth_paths",
     "entity_values", "growth_rules", "read_published", "read_yearly_or_empty", "read_template", "DEFAULT_ENTITY",
+    # personnel (the value mapping of a file's labels)
+    "check_values",
     # study
     "Study", "load_study", "published_results", "growth_path_check",
     # segments
@@ -84,7 +87,7 @@ __all__ = [
     "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text", "verdict_list", "skipped_text", "TABEL1_GROUPS",
     "DEFAULT_TITLE", "report_title", "subtitle_text", "not_applicable", "microdata_heading", "microdata_intro",
     "levels_table", "change_table", "micro_summary", "tabel1_view", "latest_target_year", "TABEL1_CAPTION",
-    "synthetic_suffixes", "published_summary",
+    "synthetic_suffixes", "published_summary", "YEARLY_HEADING",
     # sections of the personnel part
     "selection_section", "ranking_section", "growth_path_table", "gender_tables",
     # gender balance

@@ -16,7 +16,7 @@ __all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_
            "yearly_status_nl", "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text", "verdict_list", "skipped_text", "TABEL1_GROUPS",
            "DEFAULT_TITLE", "report_title", "subtitle_text", "not_applicable", "microdata_heading", "microdata_intro",
            "levels_table", "change_table", "micro_summary", "tabel1_view", "latest_target_year",
-           "TABEL1_CAPTION", "synthetic_suffixes", "published_summary"]
+           "TABEL1_CAPTION", "synthetic_suffixes", "published_summary", "YEARLY_HEADING"]
 
 
 STATUS_NL = {
@@ -499,13 +499,15 @@ def microdata_intro(overview: bool, threshold: int) -> str:
             f"Cellen die op minder dan {threshold} personen steunen, worden niet getoond en niet gebruikt.")
 
 
-def levels_table(series: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame:
+def levels_table(cells: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame:
     """Share per group (rows, in the order of ``groups``) and reference year (columns, the year as
-    text) from a personnel series (:func:`~evaluatie.analyses.targets.assessment.with_counts`:
-    small cells are absent, so they stay empty), plus the number of persons the last share rests on
-    (``denominator``)."""
-    s = series[series["group"].isin(list(groups))]
-    wide = s.pivot_table(index="group", columns="year", values="share_pct", aggfunc="first")
+    text) from personnel aggregates (:func:`~evaluatie.analyses.targets.personnel.aggregate` rows
+    of one entity or the organisation: a suppressed cell has no share and stays empty, a group
+    whose every cell is suppressed keeps its row), plus the number of persons the last share rests
+    on (``denominator``)."""
+    s = pd.DataFrame({c: cells[c] for c in ("group", "year", "share_pct", "denominator")})  # no attrs along
+    s = s[s["group"].isin(list(groups))].astype({"share_pct": float})
+    wide = s.groupby(["group", "year"])["share_pct"].first().unstack("year")
     wide = wide.reindex([g for g in groups if g in set(s["group"])])
     wide.columns = [str(int(y)) for y in wide.columns]
     last = s.sort_values("year").groupby("group")["denominator"].last()
@@ -563,6 +565,9 @@ def latest_target_year(targets: pd.DataFrame, groups: Iterable[str]) -> int | No
     years = targets.loc[targets["group"].isin(list(groups)) & targets["target_pct"].notna(), "target_year"].dropna()
     return int(years.max()) if len(years) else None
 
+
+#: Heading of the yearly targets (trainees and student workers in the example).
+YEARLY_HEADING = "Stagiairs en jobstudenten: jaarlijkse streefcijfers"
 
 #: Caption of Tabel 1 of the 2016-2020 plan (shown when the parameters give its text).
 TABEL1_CAPTION = ("Tabel 1 — aandeel kansengroepen in het personeel van de Vlaamse overheid, 2009-2014, en "

@@ -76,14 +76,22 @@ class Study:
 
     @property
     def groups(self) -> list[str]:
-        """The groups of the published series in their order, or else those of the personnel file."""
-        src = self.published if self.published is not None else self.org
-        return list(dict.fromkeys(src["group"]))
+        """The groups of the published series in their order, or else those of the personnel file in
+        the order of the definitions (women, origin, disability, age, education)."""
+        if self.published is not None:
+            return list(dict.fromkeys(self.published["group"]))
+        present = set(self.org["group"])
+        return [g for g in dict.fromkeys(DEFINITION_GROUP_LABELS) if g in present]
 
     @property
     def who(self) -> str:
         """Whom the personnel part is about, as it reads in a heading."""
         return self.focus or "de hele organisatie"
+
+    def cells(self) -> pd.DataFrame:
+        """The personnel aggregates of the focus entity, or of the whole organisation, small cells
+        included (suppressed: no numerator, no share)."""
+        return self.org if self.focus is None else self.by_entity[self.by_entity["entity"] == self.focus]
 
     def series(self) -> pd.DataFrame:
         """The personnel series the report's own figures rest on: the focus entity's, or the whole

@@ -1,0 +1,278 @@
+"""One organisation's own personnel snapshots, laid out unlike the example, give a streefcijfers
+report on the first run through the CLI, about that organisation only.
+
+The study (tests/data/own_targets/, written by make_study.py there) is ONE agency with snapshots
+on 31/12/2021, 2022 and 2023 in a CSV with Dutch column names and Dutch labels (opleiding
+"hoger", kader "N-1", nationaliteit "Marokko"), no entity column and no targets file; its flat
+params file gives the file, the column mapping, the value mapping and the organisation. Also: the
+same study on one reference date, an unmapped label, and the example numbers that moving logic out
+of the notebook must not change."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from openpyxl import load_workbook
+
+from evaluatie.analyses import targets as T
+from evaluatie.analyses.targets import personnel as P
+from evaluatie.core.errors import DataError
+from evaluatie.intake.read import read_table
+from evaluatie.run.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+OWN = REPO / "tests" / "data" / "own_targets"
+EXAMPLE_PARAMS = [REPO / "params" / "streefcijfers.yaml", REPO / "params" / "test" / "streefcijfers.yaml"]
+ORGANISATION = "Agentschap Zilverlinde"
+
+
+def _own_params() -> dict:
+    return yaml.safe_load((OWN / "studie.yaml").read_text(encoding="utf-8"))
+
+
+def example_only_strings() -> set[str]:
+    """Strings of the example reports only: the example organisation, its file names, its title,
+    subtitle and texts about the published series, the example's entity and policy-domain names,
+    the yearly-target groups, Tabel 1 of its plan, and 'synthetisch'."""
+    out = {"Vlaamse overheid", "streefcijfers_vlaamse_overheid", "personnel.parquet", "synthetisch",
+           "data/example", "data/raw", "Tabel 1", "stagiairs", "jobstudenten"}
+    for p in EXAMPLE_PARAMS:
+        par = yaml.safe_load(p.read_text(encoding="utf-8"))["parameters"]
+        for key in ("data", "data_history", "targets", "yearly_figures", "template", "microdata"):
+            if par.get(key):
+                out.add(Path(par[key]).name)
+        out.update(v for k, v in par.items() if k in ("title", "subtitle") and v)
+        out.update(par.get("notes", {}).values())
+    names = pd.read_parquet(REPO / "data" / "example" / "personnel.parquet", columns=["entity", "policy_domain"])
+    out.update(set(names["entity"]) | set(names["policy_domain"]))
+    return out
+
+
+def _occurs(s: str, text: str) -> bool:
+    """Case-insensitive; a name such as 'Entiteit 01' not as part of a longer number."""
+    return re.search(re.escape(s) + r"(?!\d)", text, flags=re.IGNORECASE) is not None
+
+
+def _outputs(d: Path) -> dict[str, str]:
+    """Every text output of a run: run.json, the notebook, the CSVs, the cells of tables.xlsx and
+    the report without its inline stylesheet and scripts."""
+    files = [d / "run.json", d / "notebook.ipynb", *sorted((d / "tables").glob("*.csv"))]
+    out = {str(f.relative_to(d)): f.read_text(encoding="utf-8") for f in files}
+    wb = load_workbook(d / "tables.xlsx", read_only=True)
+    out["tables.xlsx"] = "\n".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
+                                   for v in row if v is not None)
+    page = BeautifulSoup((d / "report.html").read_text(encoding="utf-8"), "html.parser")
+    for tag in page(["style", "script"]):
+        tag.decompose()
+    out["report.html"] = str(page)
+    return out
+
+
+def _text(d: Path) -> str:
+    return " ".join(BeautifulSoup((d / "report.html").read_text(encoding="utf-8"), "html.parser").get_text(" ").split())
+
+
+def _run(params_file: Path, out: Path, *extra: str) -> int:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("EVALUATIE_ROOT", str(REPO))
+        return main(["run", "streefcijfers", "--params", str(params_file), "--out", str(out), "--quiet", *extra])
+
+
+@pytest.fixture(scope="module")
+def own_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("own")
+    rc = _run(OWN / "studie.yaml", out)
+    assert rc == 0, (out / "studie" / "run.json").read_text(encoding="utf-8") if (out / "studie" / "run.json").exists() else rc
+    return out / "studie"
+
+
+@pytest.fixture(scope="module")
+def one_date_run(tmp_path_factory):
+    """The same agency with only its snapshot of 31/12/2023."""
+    tmp = tmp_path_factory.mktemp("one_date")
+    df = read_table(OWN / "personeel.csv")
+    df[df["peildatum"].astype(str).str.contains("2023")].to_csv(tmp / "personeel_2023.csv", sep=";", index=False)
+    params = _own_params() | {"microdata": str(tmp / "personeel_2023.csv")}
+    (tmp / "een_peildatum.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    rc = _run(tmp / "een_peildatum.yaml", tmp / "out")
+    d = tmp / "out" / "een_peildatum"
+    assert rc == 0, (d / "run.json").read_text(encoding="utf-8") if (d / "run.json").exists() else rc
+    return d
+
+
+def test_example_only_strings_cover_the_examples():
+    s = example_only_strings()
+    for word in ("streefcijfers_vlaamse_overheid_2014_2023.csv", "streefcijfers_targets.csv", "personnel.parquet",
+                 "Streefcijfers kansengroepen bij de Vlaamse overheid", "Entiteit 01", "Entiteit 75",
+                 "Beleidsdomein 01", "streefcijfers_monitoring_voorbeeld_entiteit.csv"):
+        assert word in s, word
+    assert any(t.startswith("**Kanttekeningen bij de gegevens.**") for t in s)
+
+
+def test_occurs_is_case_insensitive_and_keeps_numbers_whole():
+    assert _occurs("synthetisch", "Synthetische gegevens") and _occurs("Entiteit 01", "entiteit 01.")
+    assert not _occurs("Entiteit 01", "Entiteit 010")
+
+
+def test_own_study_outputs_contain_nothing_of_the_example(own_run):
+    found = {(name, s[:60]) for name, text in _outputs(own_run).items() for s in example_only_strings() if _occurs(s, text)}
+    assert found == set()
+
+
+def test_one_date_outputs_contain_nothing_of_the_example(one_date_run):
+    found = {(name, s[:60]) for name, text in _outputs(one_date_run).items()
+             for s in example_only_strings() if _occurs(s, text)}
+    assert found == set()
+
+
+def test_own_report_is_about_the_organisation_and_says_why_sections_are_left_out(own_run):
+    text = _text(own_run)
+    assert f"Streefcijfers en kansengroepen — {ORGANISATION}" in text
+    assert f"Kansengroepen bij {ORGANISATION}, uit personeelsgegevens" in text
+    for sentence in (T.not_applicable("published", who=ORGANISATION), T.not_applicable("targets"),
+                     T.not_applicable("one_entity", who=ORGANISATION)):
+        assert " ".join(sentence.replace("*", "").split()) in text, sentence
+    tables = {p.stem for p in (own_run / "tables").glob("*.csv")}
+    assert {"levels", "changes", "growth_path", "gender_balance", "ledger"} <= tables
+    assert not tables & {"assessment", "assessment_microdata", "entity_ranking", "tabel1", "backtest", "breaks"}
+    assert (own_run / "figures").exists() and any("trends_microdata" in p.name for p in (own_run / "figures").iterdir())
+
+
+def test_own_report_reads_only_its_file(own_run):
+    rec = json.loads((own_run / "run.json").read_text(encoding="utf-8"))
+    assert "tests/data/own_targets/personeel.csv" in json.dumps(rec["inputs"])
+    assert len(rec["inputs"]) == 1
+
+
+def test_own_shares_are_those_of_the_file(own_run):
+    """The shares follow from the raw file by hand: women = 'V', foreign origin = any of the four
+    nationalities not Belgian, low-educated = 'lager' or 'lager secundair' (no level column)."""
+    raw = read_table(OWN / "personeel.csv")
+    raw["year"] = raw["peildatum"].astype(str).str[-4:].astype(int)
+    nat = ["nationaliteit", "eerste_nationaliteit", "nationaliteit_vader", "nationaliteit_moeder"]
+    expect = pd.DataFrame({
+        "women_total": raw.groupby("year")["geslacht"].apply(lambda s: 100 * (s == "V").mean()),
+        "foreign_origin": raw.assign(f=(raw[nat] != "België").any(axis=1)).groupby("year")["f"].mean() * 100,
+        "low_educated": raw.assign(f=raw["opleiding"].isin(["lager", "lager secundair"])).groupby("year")["f"].mean() * 100,
+    })
+    levels = pd.read_csv(own_run / "tables" / "levels.csv").set_index("group")
+    for g in expect.columns:
+        for y in (2021, 2022, 2023):
+            assert levels.at[g, str(y)] == pytest.approx(expect.at[y, g]), (g, y)
+    assert levels.at["women_total", "denominator"] == int((raw["year"] == 2023).sum())
+
+
+def test_one_reference_date_gives_levels_and_says_why_there_is_no_trend(one_date_run):
+    text = _text(one_date_run)
+    for sentence in (T.not_applicable("one_date", years=[2023]), T.not_applicable("growth_path")):
+        assert " ".join(sentence.split()) in text, sentence
+    tables = {p.stem for p in (one_date_run / "tables").glob("*.csv")}
+    assert "levels" in tables and "changes" not in tables and "growth_path" not in tables
+    levels = pd.read_csv(one_date_run / "tables" / "levels.csv")
+    assert [c for c in levels.columns if c.isdigit()] == ["2023"]
+    assert not any("trends_microdata" in p.name for p in (one_date_run / "figures").glob("*"))
+
+
+def test_committed_file_is_what_the_seeded_generator_writes():
+    spec = importlib.util.spec_from_file_location("make_study", OWN / "make_study.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    lines = (OWN / "personeel.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].split(";") == list(gen.COLUMNS)
+    assert [tuple(line.split(";")) for line in lines[1:]] == gen.rows()
+
+
+def test_an_unmapped_label_stops_with_one_problem_per_column_and_no_cell_content():
+    par = _own_params()
+    df = read_table(OWN / "personeel.csv")
+    values = {k: v for k, v in par["values"].items() if k not in ("education_level", "mother_first_nationality")}
+    with pytest.raises(DataError) as e:
+        P.prepare(df, par["microdata_columns"], file="personeel.csv", values=values, entity_name=ORGANISATION)
+    cols = [p.column for p in e.value.problems]
+    assert sorted(cols) == ["nationaliteit_moeder", "opleiding"]
+    msg = str(e.value)
+    assert "4 verschillende onbekende waarden" in msg and "primary, lower_secondary, secondary of higher" in msg
+    assert "parameter 'values'" in msg and "{education_level: {waarde in het bestand: code}}" in msg
+    for label in ("hoger", "secundair", "Marokko", "Nederland", "Turkije"):
+        assert label not in msg
+
+
+def test_a_bad_values_mapping_is_named_before_the_file_is_read():
+    assert T.check_values({"education_level": {"hoger": "higher"}, "sex": {"vrouw": "F"}}) == []
+    wrong = T.check_values({"opleiding": {"hoger": "higher"}, "education_level": {"hoger": "hoog"},
+                            "nationality": {"Marokko": "MAR"}, "disability_category": {"geen": 0, "zwaar": 9}})
+    assert len(wrong) == 4
+    assert "kan alleen voor sex" in wrong[0]
+    assert "hoog is geen standaardcode" in wrong[1] and "MAR is geen standaardcode" in wrong[2]
+    assert "9 is geen standaardcode" in wrong[3]
+
+
+def test_a_file_without_entity_column_needs_one_or_says_which_column_is_missing():
+    df = read_table(OWN / "personeel.csv")
+    par = _own_params()
+    with pytest.raises(DataError) as e:
+        P.prepare(df, par["microdata_columns"], values=par["values"])
+    assert "kolom 'entity'" in str(e.value)
+    with pytest.raises(DataError) as e:
+        P.prepare(df, {**par["microdata_columns"], "entity": "dienst"}, values=par["values"], entity_name="X")
+    assert "kolom 'dienst'" in str(e.value)
+
+
+def test_entity_values_of_a_file_without_entity_column_and_of_the_example():
+    assert T.entity_values(_own_params()) == [ORGANISATION]
+    assert T.entity_values({"microdata": str(OWN / "personeel.csv")}) == [T.DEFAULT_ENTITY]
+    ex = yaml.safe_load(EXAMPLE_PARAMS[0].read_text(encoding="utf-8"))["parameters"]
+    got = T.entity_values(ex)
+    assert len(got) == 75 and got[0] == "Entiteit 01"
+
+
+def test_by_entity_on_the_own_study_runs_the_overview_and_the_one_entity(tmp_path):
+    assert _run(OWN / "studie.yaml", tmp_path, "--by", "entity") == 0
+    runs = sorted(p.name for p in tmp_path.iterdir() if p.is_dir())
+    assert runs == ["studie", "studie-agentschap-zilverlinde"]
+    a = pd.read_csv(tmp_path / "studie" / "tables" / "levels.csv")
+    b = pd.read_csv(tmp_path / "studie-agentschap-zilverlinde" / "tables" / "levels.csv")
+    pd.testing.assert_frame_equal(a, b)
+
+
+# --------------------------------------------------------------------------- example numbers, pinned
+
+@pytest.fixture(scope="module")
+def example_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("example")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("EVALUATIE_ROOT", str(REPO))
+        assert main(["run", "--params", str(EXAMPLE_PARAMS[0]), "--out", str(out), "--quiet"]) == 0
+    return out / "streefcijfers" / "tables"
+
+
+def test_example_assessment_numbers_are_unchanged(example_run):
+    """From the example report's tables of 4 December 2026 (before the notebook was made neutral)."""
+    a = pd.read_csv(example_run / "assessment.csv").set_index(["group", "target_year"])
+    pinned = {("women_top", 2015): (25.6, "behind"), ("women_middle", 2015): (33.7, "reached"),
+              ("migration_background", 2015): (4.4, "reached"), ("disability_chronic_illness", 2015): (1.3, "behind"),
+              ("women_top", 2020): (29.7, "behind"), ("women_middle", 2020): (39.4, "behind"),
+              ("foreign_origin", 2020): (11.5, "reached"), ("disability_chronic_illness", 2020): (2.3, "behind")}
+    for key, (share, status) in pinned.items():
+        assert a.at[key, "last_share_pct"] == pytest.approx(share) and a.at[key, "status"] == status, key
+    assert a.at[("women_middle", 2020), "trend_pp_per_year"] == pytest.approx(1.13)
+
+
+def test_example_personnel_numbers_are_unchanged(example_run):
+    counts = pd.read_csv(example_run / "entity_status_counts.csv").set_index("group")
+    assert counts.loc["disability_chronic_illness"].tolist() == [15, 6, 41]
+    assert counts.loc["foreign_origin"].tolist() == [53, 1, 19]
+    micro = pd.read_csv(example_run / "assessment_microdata.csv").set_index("group")
+    assert micro.at["women_top", "last_share_pct"] == pytest.approx(29.87012987012987)
+    assert micro.at["foreign_origin", "trend_pp_per_year"] == pytest.approx(0.7012951786150193)
+    gender = pd.read_csv(example_run / "gender_balance.csv").set_index(["group", "verdict"])["entities"]
+    assert gender[("women_total", "evenwichtig")] == 67 and gender[("women_middle", "niet getoond (kleine aantallen)")] == 55
+    growth = pd.read_csv(example_run / "growth_path.csv").set_index(["group", "year"])
+    assert growth.loc[("disability_chronic_illness", 2019), ["met", "not_met", "unknown"]].tolist() == [35, 12, 28]
