@@ -5,9 +5,12 @@ sentences of the report that depend on the results.
 claim from that interval (supported / not supported / undecided); :data:`VERDICTS_NL` gives the
 verdicts' wording for the reader, :data:`VERDICT_CLASSES` their table colours. The ``*_nl``
 functions write the report's sentences (summary of the verdicts, the tested rule of each claim,
-the effect of an alternative coding, the response and the multiple-testing paragraphs). Reference tests: ``tests/test_likert.py``,
-``tests/test_survey_reporting.py`` (closed forms) and ``tests/test_survey_speed.py`` (the batched
-estimates against one estimate per claim).
+the effect of an alternative coding, the response and the multiple-testing paragraphs, weighted or
+unweighted). A study's own words (units, headings, its design paragraph) are :data:`TEXTS`, which
+its ``texts`` parameter overrides (:func:`study_texts`); a section that does not apply to a study
+is replaced by the one sentence of :func:`skipped`. Reference tests: ``tests/test_likert.py``,
+``tests/test_survey_reporting.py`` (closed forms), ``tests/test_survey_narrative.py`` (wording rules
+on small inputs) and ``tests/test_survey_speed.py`` (the batched estimates against one estimate per claim).
 """
 
 from __future__ import annotations
