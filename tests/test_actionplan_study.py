@@ -98,3 +98,9 @@ def test_a_report_claims_checked_sums_only_when_the_source_states_totals():
     st.rec = pd.DataFrame({"result": ["ok"]})
     assert st.checked()
     assert ap.Study(parts=["subsidies"], skipped={}, text={}, measures={}).checked()
+
+
+def test_a_mapping_for_an_unknown_table_is_refused_not_ignored():
+    with pytest.raises(ValueError, match="parameter 'values': onbekende tabel begroting; de tabellen heten budget,"):
+        ap.load({"budget": str(RAW / "budget_diversiteitsbeleid_2018.csv"),
+                 "values": {"begroting": {"status": {"afgerond": "done"}}}})

@@ -26,7 +26,7 @@ from evaluatie.analyses.actionplan.reconcile import action_comparison, findings,
 from evaluatie.core.errors import DataError
 from evaluatie.intake.schema import Ledger
 
-__all__ = ["Study", "load", "choose_parts", "lines_in", "plan_months"]
+__all__ = ["TABLES", "Study", "load", "choose_parts", "lines_in", "plan_months"]
 
 #: why a part is left out when the parameters do not name the parts (part -> reason, in Dutch)
 _NO_INPUT = {
@@ -124,6 +124,10 @@ class Study:
         return {k: BUDGET_LINES[k] for k in self.lines}
 
 
+#: the input tables, in reading (and ledger) order: the keys of ``sheets``, ``columns`` and ``values``
+TABLES = ("budget", "planning", "planning_totals", "actions", "timing", "commitments", "realised", "subsidies")
+
+
 def _tables_needed(parts: Sequence[str], p: Mapping[str, Any]) -> list[str]:
     """The input tables the parts read, in reading (and ledger) order."""
     need = {"budget": "budget" in parts or "status" in parts,
@@ -134,7 +138,7 @@ def _tables_needed(parts: Sequence[str], p: Mapping[str, Any]) -> list[str]:
             "commitments": "commitments" in parts,
             "realised": "commitments" in parts and bool(p.get("realised")),
             "subsidies": "subsidies" in parts}
-    return [t for t, yes in need.items() if yes]
+    return [t for t in TABLES if need[t]]
 
 
 def load(p: Mapping[str, Any]) -> Study:
@@ -150,6 +154,11 @@ def load(p: Mapping[str, Any]) -> Study:
     st = Study(parts=parts, skipped=skipped, text={**SECTION_TEXT, **dict(p.get("section_text") or {})},
                measures={**MEASURE_NL, **dict(p.get("column_labels") or {})}, months=months)
     sheets, columns, values = (dict(p.get(k) or {}) for k in ("sheets", "columns", "values"))
+    for key, given_tables in (("sheets", sheets), ("columns", columns), ("values", values)):
+        unknown = [str(t) for t in given_tables if t not in TABLES]
+        if unknown:
+            raise ValueError(f"parameter '{key}': onbekende tabel {', '.join(unknown)}; de tabellen heten "
+                             f"{', '.join(TABLES)}")
     keep = {"planning": list((p.get("month_columns") or {}).values())}
     tables, problems = {}, []
     for table in _tables_needed(parts, p):
