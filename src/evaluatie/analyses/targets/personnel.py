@@ -21,7 +21,7 @@ column                       needed    values
 ===========================  ========  ===========================================================
 ``employee_id``              yes       any id (int or text), unique per ``date``
 ``date``                     yes       reference date (peildatum), a date
-``entity``                   yes       entity (entiteit), text
+``entity``                   yes [2]_  entity (entiteit), text
 ``sex``                      yes       ``F`` / ``M`` / ``X`` (also ``V``, ``vrouw``, ``man``...)
 ``birth_date``               yes       a date
 ``policy_domain``            no        policy domain (beleidsdomein), text
@@ -46,6 +46,12 @@ column                       needed    values
    ``XX`` = stateless (non-Belgian, non-EU) and, for **unknown**: empty, ``ZZ``, ``onbekend``,
    ``unknown``. ``BEL``/``België``/``Belg``/``Belgisch``/``Belgian``/``Belgium`` are read as
    ``BE``. Any other value stops the analysis with a :class:`~evaluatie.intake.schema.DataError`.
+
+.. [2] A file of one organisation may lack it: :func:`prepare` with ``entity_name`` puts every row
+   in that entity.
+
+Labels of the user's own (``hoger``, ``N-1``, ``Marokko``) are mapped to these codes per column
+with ``values={"education_level": {"hoger": "higher"}, ...}`` (:func:`prepare`, :func:`check_values`).
 
 A group is produced only when its columns are present (``skipped`` in the result's
 ``attrs["skipped_groups"]`` says which groups were not computed and why).
@@ -101,7 +107,6 @@ provide.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -1487,20 +1492,6 @@ def read_file(path, columns: Mapping[str, str] | None = None, *,
     else:
         df = read_table(path)
     return df, name
-
-
-def file_is_synthetic(path) -> bool:
-    """Whether a personnel file says it is synthetic (``attrs["synthetic"]``, which pandas keeps in
-    a Parquet file's metadata, as :mod:`evaluatie.simulate.personnel` writes it). Only Parquet
-    files can say so; any other file is taken as real."""
-    path = resolve(path) if not Path(path).is_absolute() else Path(path)
-    if path.suffix.lower() not in (".parquet", ".pq") or not path.is_file():
-        return False
-    meta = pq.read_schema(path).metadata or {}
-    try:
-        return bool(json.loads(meta.get(b"PANDAS_ATTRS", b"{}")).get("synthetic", False))
-    except ValueError:
-        return False
 
 
 def prepare_file(path, columns: Mapping[str, str] | None = None, **kwargs) -> Prepared:
