@@ -17,7 +17,7 @@ def test_study_texts_default_override_and_typo():
     t = lk.study_texts({"respondents": "medewerkers"})
     assert t["respondents"] == "medewerkers" and t["frame_units"] == lk.TEXTS["frame_units"]
     assert lk.study_texts(None) == lk.TEXTS
-    with pytest.raises(ValueError, match="onbekende sleutel.*respondent\\b.*geldig: respondents"):
+    with pytest.raises(DataError, match="onbekende sleutel.*respondent\\b.*geldig: respondents"):
         lk.study_texts({"respondent": "medewerkers"})
 
 

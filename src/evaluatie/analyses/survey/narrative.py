@@ -22,6 +22,7 @@ import pandas as pd
 
 from evaluatie.analyses.survey.statistics import _aslist
 from evaluatie.core import fmt
+from evaluatie.core.errors import DataError
 from evaluatie.stats.survey import SurveyDesign
 
 __all__ = ["VERDICTS_NL", "VERDICT_CLASSES", "claims_check", "claims_summary_nl", "claim_rules_nl",
@@ -323,10 +324,11 @@ _TOP2_WORDS = {"tevredenheid": "(zeer) tevreden", "akkoord": "(helemaal) akkoord
 
 def study_texts(texts: Mapping[str, str] | None = None) -> dict[str, str]:
     """:data:`TEXTS` with a study's own ``texts`` over them; an unknown key is refused with the
-    valid ones (a typo would otherwise fall back to the neutral text unnoticed)."""
+    valid ones in a :class:`~evaluatie.core.errors.DataError` (a typo would otherwise fall back to the
+    neutral text unnoticed)."""
     unknown = sorted(set(texts or {}) - set(TEXTS))
     if unknown:
-        raise ValueError(f"parameter texts: onbekende sleutel(s) {', '.join(unknown)}; geldig: {', '.join(TEXTS)}")
+        raise DataError(f"parameter texts: onbekende sleutel(s) {', '.join(unknown)}; geldig: {', '.join(TEXTS)}")
     return {**TEXTS, **(texts or {})}
 
 
