@@ -182,6 +182,20 @@ def test_survey_recognises_builtin_scales_own_scales_yes_no_and_breakdowns():
     assert "resp" not in items and _entry(p, "title").todo
 
 
+def test_survey_answers_ranked_by_their_words_and_hedged_labels_mapped_to_the_point_they_name():
+    labels = ["Goed", "Eerder slecht", "Zeer goed", "Slecht", "Eerder goed", "Zeer slecht"]
+    p = _proposal("survey_evaluatie", pd.DataFrame({"a": labels * 3, "b": labels[::-1] * 3}))
+    assert p.params()["scales"] == {"schaal_1": ["Zeer slecht", "Slecht", "Eerder slecht", "Eerder goed", "Goed",
+                                                 "Zeer goed"]}
+    freq = ["altijd", "soms", "nooit", "vaak", "zelden"]
+    p = _proposal("survey_evaluatie", pd.DataFrame({"c": freq * 3, "d": freq[::-1] * 3}))
+    assert p.params()["scales"]["schaal_1"] == ["nooit", "zelden", "soms", "vaak", "altijd"]
+    eens = ["Helemaal oneens", "Oneens", "Eerder oneens", "Eerder eens", "Eens", "Helemaal eens"]
+    p = _proposal("survey_evaluatie", pd.DataFrame({"e": eens * 3}))
+    assert p.params()["items"]["e"]["scale"] == "akkoord"
+    assert p.params()["values"] == {"e": {"Eerder oneens": "niet akkoord", "Eerder eens": "akkoord"}}
+
+
 def test_survey_orders_an_own_scale_by_its_spss_codes_and_labels_items_by_the_variable_label():
     df = pd.DataFrame({"k1": ["matig", "goed", "slecht", "goed"], "k2": ["goed", "slecht", "matig", "matig"]})
     df.attrs["value_labels"] = {c: {1: "slecht", 2: "matig", 3: "goed"} for c in ("k1", "k2")}
@@ -250,6 +264,18 @@ def test_actionplan_recognises_each_sheet_of_a_workbook(tmp_path, at_repo, capsy
     assert doc["columns"]["commitments"]["target_value"] == "Streefwaarde"
     assert "parts" not in doc  # the notebook derives them from the tables given
     assert "'Werkdagen' -> days" in capsys.readouterr().out
+
+
+def test_actionplan_status_words_map_to_status_codes():
+    df = pd.DataFrame({"Nr.": [1, 2, 3, 4], "Prioriteit": ["a", "a", "b", "b"], "Actie": ["w", "x", "y", "z"],
+                       "Stand": ["afgerond", "Lopend", "geschrapt", "wacht op akkoord"],
+                       "Voorzien": [10, 20, 30, 40], "Uitgegeven": [5, 20, 0, 0]})
+    p = _proposal("actieplan_opvolging", df)
+    assert p.params()["columns"] == {"budget": {"priority_no": "Nr.", "priority": "Prioriteit", "action": "Actie",
+                                                "status": "Stand", "planned_eur": "Voorzien",
+                                                "spent_eur": "Uitgegeven"}}
+    assert p.params()["values"] == {"budget": {"status": {"afgerond": "done", "geschrapt": "not_done"}}}
+    assert any("'wacht op akkoord'" in t and "not_done (Niet uitgevoerd)" in t for t in p.todos)
 
 
 # --------------------------------------------------------------------------- the YAML written
@@ -410,3 +436,51 @@ def test_hostile_column_names_stay_text_in_the_file_and_on_the_terminal(tmp_path
     assert "\x1b" not in out and "'Vacature [2J ID' -> vacancy" in out
     doc = yaml.safe_load((tmp_path / "vijandig.yaml").read_text(encoding="utf-8"))
     assert doc["notebook"] == "correspondentietest" and doc["columns"]["vacancy"] == "Vacature\x1b[2J ID"
+
+
+# --------------------------------------------------------------------------- the own-data studies, new -> run
+
+
+def _new_then_run(analysis: str, data: list[Path], tmp_path: Path, name: str) -> dict:
+    """`evaluatie new` on the data, then `evaluatie run` on exactly the file it wrote; returns
+    the parameters it wrote (the run must succeed on the first try)."""
+    params = tmp_path / f"{name}.yaml"
+    args = ["new", analysis, *[a for d in data for a in ("--data", str(d))], "-o", str(params)]
+    assert main(args) == 0
+    out = tmp_path / "out"
+    rc = main(["run", analysis, "--params", str(params), "--out", str(out), "--quiet"])
+    assert rc == 0, json.loads((out / name / "run.json").read_text(encoding="utf-8")).get("error")
+    assert (out / name / "report.html").is_file()
+    return yaml.safe_load(params.read_text(encoding="utf-8"))
+
+
+def _by_hand(study: str) -> dict:
+    return yaml.safe_load((REPO / "tests" / "data" / study / "studie.yaml").read_text(encoding="utf-8"))
+
+
+def test_end_to_end_own_survey_study(tmp_path, at_repo, capsys):
+    """tests/data/own_survey (CSV, an own four-point scale, 'Eerder eens'/'Eerder oneens' on an
+    agreement scale): `new` proposes the scales, items and values its authors wrote by hand, and
+    the report comes out with nothing filled in."""
+    doc = _new_then_run("survey_evaluatie", [REPO / "tests" / "data" / "own_survey" / "personeelsbevraging.csv"],
+                        tmp_path, "bevraging")
+    hand = _by_hand("own_survey")
+    lower = lambda scales: [[label.lower() for label in points] for points in scales.values()]  # noqa: E731
+    assert lower(doc["scales"]) == lower(hand["scales"])  # in the file's own spelling
+    assert {c: i["scale"] for c, i in doc["items"].items()} == {
+        c: ("schaal_1" if i["scale"] == "oordeel" else i["scale"]) for c, i in hand["items"].items()}
+    assert doc["values"] == hand["values"] and set(doc["yes_no"]) == set(hand["yes_no"])
+
+
+def test_end_to_end_own_actionplan_study(tmp_path, at_repo, capsys):
+    """tests/data/own_actionplan (one workbook, a budget and a planning sheet, Dutch headers and
+    status words): `new` proposes the sheets, columns and status codes written by hand, and the
+    report comes out with nothing filled in."""
+    doc = _new_then_run("actieplan_opvolging", [REPO / "tests" / "data" / "own_actionplan" / "studie.xlsx"],
+                        tmp_path, "plan")
+    hand = _by_hand("own_actionplan")
+    assert (doc["budget"], doc["planning"], doc["sheets"]) == (hand["budget"], hand["planning"], hand["sheets"])
+    assert doc["columns"] == hand["columns"]
+    by_hand_status = hand["values"]["budget"]["status"]
+    assert doc["values"]["budget"]["status"] == {k: v for k, v in by_hand_status.items()
+                                                  if k not in ("lopend", "uitgesteld")}  # read as they are

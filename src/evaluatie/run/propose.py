@@ -292,8 +292,14 @@ def _outcome_values(col: pd.Series) -> Entry | None:
 
 _DK_WORDS = ("weet niet", "weet ik niet", "nvt", "n v t", "niet van toepassing", "geen mening", "geen idee",
              "dont know", "don t know", "geen antwoord")
-_LOW_WORDS = ("nooit", "zelden", "slecht", "weinig", "niet", "geen", "laag", "oneens", "on", "moeilijk")
-_HIGH_WORDS = ("altijd", "vaak", "goed", "veel", "zeer", "heel", "helemaal", "hoog", "eens", "volledig")
+#: words of an answer that say how far up a scale it lies (after :func:`normalise_label`)
+_POLARITY = {"nooit": -2, "zelden": -1, "soms": 0, "regelmatig": 1, "vaak": 1, "meestal": 1, "altijd": 2,
+             "slecht": -1, "matig": 0, "voldoende": 0.5, "goed": 1, "uitstekend": 2, "weinig": -1, "veel": 1,
+             "laag": -1, "hoog": 1, "oneens": -1, "eens": 1, "moeilijk": -1, "makkelijk": 1, "gemakkelijk": 1,
+             "ontevreden": -1, "tevreden": 1, "onvoldoende": -1, "negatief": -1, "positief": 1}
+_STRONG = {"zeer", "heel", "helemaal", "erg", "volledig", "totaal", "absoluut"}
+_HEDGE = {"eerder", "wat", "vrij", "redelijk", "enigszins", "eerste", "beetje"}
+_NEGATION = {"niet", "geen", "nauwelijks"}
 
 
 def _is_dont_know(label: str) -> bool:
@@ -309,8 +315,19 @@ def _fits(labels: Sequence[str], scale: str) -> bool:
     return True
 
 
+def _point(label: str, scale: str) -> str | None:
+    """The point of a built-in scale that ``label`` means (None: not on it, or don't know)."""
+    try:
+        answer, _ = normalise(pd.Series([label], dtype=object), scale)
+    except DataError:
+        return None
+    return None if pd.isna(answer.iloc[0]) else str(answer.iloc[0])
+
+
 def _builtin_scale(labels: Sequence[str]) -> tuple[list[str], dict[str, str], list[str]]:
-    """(built-in scales all labels fit, values proposed for a scale most labels fit, labels left)."""
+    """(built-in scales all labels fit, values proposed for a scale most labels fit, labels left).
+    A label the scale does not know is proposed as the point it names without a hedge ("eerder
+    eens" -> "eens" -> akkoord) or, failing that, the point it is spelt most like."""
     whole = [s for s in SCALES if _fits(labels, s)]
     if whole:
         return whole, {}, []
@@ -318,18 +335,32 @@ def _builtin_scale(labels: Sequence[str]) -> tuple[list[str], dict[str, str], li
         ok = [l for l in labels if _fits([l], scale)]
         rest = [l for l in labels if l not in ok]
         if len(ok) >= len(rest) and len(ok) >= 2:
-            guessed = {l: (difflib.get_close_matches(normalise_label(l), points, n=1, cutoff=0.6) or [None])[0]
-                       for l in rest}
+            guessed = {}
+            for l in rest:
+                bare = " ".join(w for w in normalise_label(l).split() if w not in _HEDGE)
+                guessed[l] = (_point(bare, scale) if bare else None) or (
+                    difflib.get_close_matches(normalise_label(l), points, n=1, cutoff=0.6) or [None])[0]
             return [scale], {l: v for l, v in guessed.items() if v}, [l for l, v in guessed.items() if not v]
     return [], {}, []
 
 
+def _rank(label: str) -> float:
+    """How far up a scale an answer lies, from its words: 'slecht' -1, 'eerder slecht' -0,5,
+    'zeer goed' 2, 'niet tevreden' -1 (a proposal, to check)."""
+    words = normalise_label(label).split()
+    score = float(sum(_POLARITY.get(w, 0) for w in words))
+    if any(w in _NEGATION for w in words):
+        score = -abs(score) if score else -1.0
+    if any(w in _STRONG for w in words):
+        score *= 2
+    if any(w in _HEDGE for w in words):
+        score *= 0.5
+    return score
+
+
 def _order(labels: Sequence[str]) -> list[str]:
-    """Labels from low to high by words such as 'nooit' and 'altijd' (a proposal to check)."""
-    def rank(label: str) -> int:
-        words = normalise_label(label).split()
-        return sum(w in _HIGH_WORDS for w in words) - sum(w in _LOW_WORDS or w.startswith("on") for w in words)
-    return sorted(labels, key=rank)
+    """Labels from low to high by :func:`_rank` (ties keep their order)."""
+    return sorted(labels, key=_rank)
 
 
 def _survey(tables: Sequence[Table]) -> Proposal:
@@ -368,8 +399,9 @@ def _survey(tables: Sequence[Table]) -> Proposal:
             ev = f"{len(answers)} antwoordlabels van een {scale}-schaal" + (" (en 'weet niet')" if dk else "")
             items[col] = {"scale": scale, "label": label}
             notes[col] = ev
-            if proposed or left:
+            if proposed:
                 values[col] = proposed
+            if proposed or left:
                 todo.append(f"controleer de waarden van '{col}' (labels die de {scale}-schaal niet kent)"
                             + (f"; geef een schaalpunt voor {_quote_list(left)}" if left else ""))
             p.guesses.append((t.shown, col, f"item ({scale})", ev))
@@ -423,8 +455,9 @@ def _code_key(code: Any) -> tuple[int, Any]:
 
 
 def _ordinal(labels: Sequence[str]) -> bool:
-    words = {w for l in labels for w in normalise_label(l).split()}
-    return bool(words & set(_LOW_WORDS)) and bool(words & set(_HIGH_WORDS))
+    """Answers that lie at different heights of a scale (some below, some above the middle)."""
+    ranks = [_rank(l) for l in labels]
+    return min(ranks) < 0 < max(ranks)
 
 
 # --------------------------------------------------------------------------- streefcijfers
@@ -557,14 +590,14 @@ def _targets(tables: Sequence[Table]) -> Proposal:
 # --------------------------------------------------------------------------- action plan
 
 ACTIONPLAN_NAMES: dict[str, list[str]] = {
-    "priority_no": ["prioriteit nr", "nr prioriteit", "prioriteitnummer", "nummer"],
+    "priority_no": ["prioriteit nr", "nr prioriteit", "prioriteitnummer", "nummer", "nr"],
     "priority": ["prioriteit"], "subtheme": ["subthema", "thema"], "action": ["actie", "maatregel"],
     "additional": ["bijkomend", "extra"], "status": ["evaluatie", "stand", "stand van zaken"],
     "planned_eur": ["voorzien", "begroot", "gepland", "voorzien op begroting"],
     "spent_eur": ["uitgegeven", "uitgave", "besteed", "uitgave op begroting"],
     "planned_tom_eur": ["voorzien tom", "begroot tom", "voorzien op begroting tom"],
     "spent_tom_eur": ["uitgegeven tom", "uitgave tom", "besteed tom", "uitgave op begroting tom"],
-    "group": ["groep", "cluster"], "days": ["dagen", "werkdagen", "werkdruk", "tijd"],
+    "group": ["groep", "cluster", "thema"], "days": ["dagen", "werkdagen", "werkdruk", "tijd"],
     "budget_eur": ["budget", "bedrag"], "row_type": ["soort rij", "rijtype", "type"],
     "section": ["sectie", "hoofdstuk", "paragraaf"],
     "action_title": ["actie", "titel", "actietitel", "titel actie"], "actor": ["actor", "lead", "uitvoerder"],
@@ -580,6 +613,18 @@ ACTIONPLAN_NAMES: dict[str, list[str]] = {
     "min_organisations": ["min aantal organisaties", "minimum organisaties"],
     "duration_min_months": ["duur min", "minimale duur"], "duration_max_months": ["duur max", "maximale duur"],
     "duration_text": ["duur"],
+}
+
+
+#: status words people use (after :func:`normalise_label`) -> code of :data:`STATUS_CLASSES`
+STATUS_WORDS = {
+    "afgerond": "done", "voltooid": "done", "klaar": "done", "gerealiseerd": "done", "gedaan": "done",
+    "deels afgerond": "done_ongoing", "gedeeltelijk afgerond": "done_ongoing", "deels uitgevoerd": "done_ongoing",
+    "gedeeltelijk uitgevoerd": "done_ongoing", "afgerond en lopend": "done_ongoing",
+    "bezig": "ongoing", "in uitvoering": "ongoing", "gestart": "ongoing", "loopt": "ongoing", "lopende": "ongoing",
+    "later": "postponed", "verschoven": "postponed", "uitgesteld": "postponed",
+    "niet gestart": "not_done", "niet begonnen": "not_done", "geschrapt": "not_done", "stopgezet": "not_done",
+    "geannuleerd": "not_done", "niet gerealiseerd": "not_done",
 }
 
 
@@ -623,9 +668,10 @@ def _actionplan(tables: Sequence[Table]) -> Proposal:
             unread = [str(v) for v in pd.unique(t.df[col].dropna()) if status_class(v) is None]
             if unread:
                 code_of = {label.lower(): code for code, label in STATUS_CLASSES.items()}
-                guessed = {l: (difflib.get_close_matches(l.lower(), list(code_of), n=1, cutoff=0.6) or [None])[0]
-                           for l in unread}
-                values.setdefault(table, {})["status"] = {l: code_of[v] for l, v in guessed.items() if v}
+                guessed = {l: STATUS_WORDS.get(normalise_label(l)) or code_of.get(
+                    (difflib.get_close_matches(l.lower(), list(code_of), n=1, cutoff=0.6) or [""])[0]) for l in unread}
+                if any(guessed.values()):
+                    values.setdefault(table, {})["status"] = {l: v for l, v in guessed.items() if v}
                 left = [l for l, v in guessed.items() if not v]
                 if left:
                     todo.append(f"status in {t.shown}: geef voor {_quote_list(left)} een van de codes "
