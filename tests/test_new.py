@@ -484,3 +484,17 @@ def test_end_to_end_own_actionplan_study(tmp_path, at_repo, capsys):
     by_hand_status = hand["values"]["budget"]["status"]
     assert doc["values"]["budget"]["status"] == {k: v for k, v in by_hand_status.items()
                                                   if k not in ("lopend", "uitgesteld")}  # read as they are
+
+
+def test_end_to_end_own_targets_study(tmp_path, at_repo, capsys):
+    """tests/data/own_targets (CSV, Dutch names and labels, country names, N/N-1/N-2, no entity
+    column): `new` proposes the column mapping written by hand and its value mappings (less the
+    labels the analysis reads as they are: België, geen), and the report comes out with nothing
+    filled in."""
+    doc = _new_then_run("streefcijfers", [REPO / "tests" / "data" / "own_targets" / "personeel.csv"], tmp_path,
+                        "personeel")
+    hand = _by_hand("own_targets")
+    assert doc["microdata_columns"] == hand["microdata_columns"]
+    read_as_is = {"België", "geen"}
+    assert doc["values"] == {col: {k: v for k, v in labels.items() if k not in read_as_is}
+                             for col, labels in hand["values"].items()}
