@@ -23,8 +23,9 @@ T; T.assess(...)`` works):
 - :mod:`~evaluatie.analyses.targets.figures` — series panels with breaks, trend and projection fan.
 - :mod:`~evaluatie.analyses.targets.study` — one report's inputs read once (personnel file, targets,
   optional published series), what applies to it, the published-series results.
-- :mod:`~evaluatie.analyses.targets.sections` — the tables of the personnel sections (assessment of
-  the organisation or entity, entity ranking, growth path, gender balance) as ``rp.table`` arguments.
+- :mod:`~evaluatie.analyses.targets.sections` — the tables of the report's sections (assessment of
+  the organisation or entity, entity ranking, growth path, gender balance; the published series'
+  assessment, yearly targets, backtest) as ``rp.table`` / ``rp.figure`` arguments.
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ from evaluatie.analyses.targets.ranking import blank_older_figures, entity_ranki
 from evaluatie.analyses.targets.tables import layout
 from evaluatie.analyses.targets.segments import (
     Break, as_breaks, breaks_for, group_series, last_segment, link_factor, link_factors, segment_ids, segments)
-from evaluatie.analyses.targets.sections import gender_tables, growth_path_table, ranking_section, selection_section
+from evaluatie.analyses.targets.sections import (
+    assessment_tables, backtest_parts, gender_tables, growth_path_table, ranking_section, selection_section, template_table,
+    yearly_table)
 from evaluatie.analyses.targets.study import Study, growth_path_check, published_results
 from evaluatie.analyses.targets.study import load as load_study
 from evaluatie.analyses.targets.trends import LEVEL, MIN_POINTS, TrendFit, fit_segments, fit_trend, fit_trends
@@ -89,7 +92,8 @@ __all__ = [
     "levels_table", "change_table", "micro_summary", "tabel1_view", "latest_target_year", "TABEL1_CAPTION",
     "synthetic_suffixes", "published_summary", "YEARLY_HEADING",
     # sections of the personnel part
-    "selection_section", "ranking_section", "growth_path_table", "gender_tables",
+    "selection_section", "ranking_section", "growth_path_table", "gender_tables", "assessment_tables", "yearly_table",
+    "backtest_parts", "template_table",
     # gender balance
     "entity_gender_balance", "domain_gender_balance",
     # ranking

@@ -1,4 +1,4 @@
-"""What the personnel sections of the streefcijfers report show: each table as the keyword
+"""What the sections of the streefcijfers report show (personnel part; published series): each table as the keyword
 arguments of :func:`evaluatie.publish.report.table` (``rp.table(**spec)``: ``data``, ``name``,
 ``caption`` and the :func:`~evaluatie.analyses.targets.tables.layout`), built from a
 :class:`~evaluatie.analyses.targets.study.Study`. The notebook decides the order and the words
@@ -11,19 +11,24 @@ around them; these functions hold the choices of rows, columns and captions.
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
 from evaluatie.analyses.targets.assessment import evaluate_selection, status_counts
+from evaluatie.analyses.targets.backtest import backtest_summary
+from evaluatie.analyses.targets.figures import plot_backtest
 from evaluatie.analyses.targets.gender import domain_gender_balance, entity_gender_balance
-from evaluatie.analyses.targets.growth_paths import growth_path_summary, growth_path_view
-from evaluatie.analyses.targets.narrative import ranking_intro_text, report_text, status_css
+from evaluatie.analyses.targets.growth_paths import growth_path_summary, growth_path_view, template_example
+from evaluatie.analyses.targets.narrative import (
+    backtest_alt, ranking_intro_text, report_text, status_css, status_nl, trend_view, yearly_status_nl)
+from evaluatie.analyses.targets.prepare import read_template
 from evaluatie.analyses.targets.ranking import blank_older_figures, entity_ranking, ranking_basis, selection_view
 from evaluatie.analyses.targets.study import Study, growth_path_check
 from evaluatie.analyses.targets.tables import layout
 
-__all__ = ["selection_section", "ranking_section", "growth_path_table", "gender_tables"]
+__all__ = ["selection_section", "ranking_section", "growth_path_table", "gender_tables", "assessment_tables",
+           "yearly_table", "backtest_parts", "template_table"]
 
 #: The groups the entity ranking adds persons short over.
 RANKING_GROUPS = ("foreign_origin", "disability_chronic_illness")
@@ -104,3 +109,44 @@ def gender_tables(st: Study, gender_threshold: float, syn: str, syn_in: str) -> 
     out.append(_spec(gsum, "gender_balance", f"Genderevenwicht op 31 december {year} (entiteiten{syn_in})",
                      **layout("gender_balance")))
     return out
+
+
+# --------------------------------------------------------------------------- the published series
+
+def assessment_tables(ev: pd.DataFrame, short: Callable[[str], str]) -> list[dict[str, Any]]:
+    """Every target of the published series (``ev``: :func:`evaluate_targets`) with its Dutch
+    status, and its trend and projection as text."""
+    tab = ev.sort_values(["target_year", "group"]).reset_index(drop=True)
+    tab["status_nl"] = status_nl(tab)  # 'niet gehaald' only with a figure for the target year; else 'geen cijfer <jaar>'
+    return [_spec(tab, "assessment", "Stand per streefcijfer",
+                  highlight={"status_nl": status_css(tab["status_nl"])}, **layout("assessment", short=short)),
+            _spec(trend_view(tab), None, "Trend en projectie naar de einddatum (zelfde streefcijfers)",
+                  **layout("trend_view", short=short))]
+
+
+def yearly_table(yearly: pd.DataFrame, label: Callable[[str], str]) -> dict[str, Any]:
+    """The yearly targets (:func:`evaluate_yearly_targets`) with their Dutch status."""
+    yt = yearly.assign(status_nl=yearly_status_nl(yearly))
+    return _spec(yt, "yearly_targets", "Jaarlijkse streefcijfers en het laatste bekende cijfer",
+                 highlight={"status_nl": status_css(yt["status_nl"])}, **layout("yearly_targets", label=label))
+
+
+def backtest_parts(bt: pd.DataFrame, short: Callable[[str], str]) -> SimpleNamespace:
+    """The backtest of the projections (``bt``: :func:`backtest_groups`) as a ``figure`` (the
+    arguments of ``rp.figure``: mean absolute error per horizon) and a ``table`` (per group)."""
+    by_h = backtest_summary(bt, "horizon")
+    return SimpleNamespace(
+        figure=dict(fig=plot_backtest(by_h), name="backtest", alt=backtest_alt(by_h),
+                    caption="Gemiddelde absolute fout van projecties, over alle kansengroepen en meetreeksen samen; "
+                            "n = aantal projecties."),
+        table=_spec(backtest_summary(bt, "group"), "backtest_summary",
+                    "Trackrecord per kansengroep: projectie tegenover later gemeten cijfer",
+                    **layout("backtest_summary", short=short)))
+
+
+def template_table(path: str) -> dict[str, Any]:
+    """The growth-path example of the business-plan template ``path``
+    (:func:`~evaluatie.analyses.targets.growth_paths.template_example`)."""
+    return _spec(template_example(read_template(path)), "growth_path_example",
+                 "Voorbeeld uit het sjabloon van het ondernemingsplan (geen personeelsgegevens): tussentijds "
+                 "streefcijfer van jaar jx-1 getoetst", **layout("growth_path_example"))
