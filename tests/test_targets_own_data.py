@@ -180,6 +180,24 @@ def test_one_reference_date_gives_levels_and_says_why_there_is_no_trend(one_date
     assert not any("trends_microdata" in p.name for p in (one_date_run / "figures").glob("*"))
 
 
+def test_with_a_targets_file_the_organisation_is_judged_on_it(tmp_path):
+    """Targets of the organisation's own (dated after its data) are judged on its series; a group
+    whose every figure rests on too few persons (disability) gets no verdict."""
+    (tmp_path / "doelen.csv").write_text("group_key,group_nl,target_pct,target_date\n"
+                                         "foreign_origin,Buitenlandse herkomst,15,2025\n"
+                                         "women_middle,Vrouwen in het middenkader,50,2025\n"
+                                         "disability_chronic_illness,Handicap,3,2025\n", encoding="utf-8")
+    params = _own_params() | {"targets": str(tmp_path / "doelen.csv")}
+    (tmp_path / "met_doelen.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    assert _run(tmp_path / "met_doelen.yaml", tmp_path / "out") == 0
+    d = tmp_path / "out" / "met_doelen"
+    ev = pd.read_csv(d / "tables" / "assessment_microdata.csv").set_index("group")
+    assert set(ev.index) == {"foreign_origin", "women_middle"}
+    assert ev.at["women_middle", "status"] == "reached" and ev.at["foreign_origin", "status"] == "behind"
+    assert (ev["target_year"] == 2025).all()
+    assert f"Streefcijfers voor {ORGANISATION}" in _text(d) and T.not_applicable("targets") not in _text(d)
+
+
 def test_committed_file_is_what_the_seeded_generator_writes():
     spec = importlib.util.spec_from_file_location("make_study", OWN / "make_study.py")
     gen = importlib.util.module_from_spec(spec)
