@@ -465,7 +465,7 @@ def test_end_to_end_own_survey_study(tmp_path, at_repo, capsys):
     doc = _new_then_run("survey_evaluatie", [REPO / "tests" / "data" / "own_survey" / "personeelsbevraging.csv"],
                         tmp_path, "bevraging")
     hand = _by_hand("own_survey")
-    lower = lambda scales: [[label.lower() for label in points] for points in scales.values()]  # noqa: E731
+    lower = lambda scales: [[label.lower() for label in points] for points in scales.values()]
     assert lower(doc["scales"]) == lower(hand["scales"])  # in the file's own spelling
     assert {c: i["scale"] for c, i in doc["items"].items()} == {
         c: ("schaal_1" if i["scale"] == "oordeel" else i["scale"]) for c, i in hand["items"].items()}

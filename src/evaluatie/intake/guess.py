@@ -115,11 +115,6 @@ class ColumnProfile:
     def unique(self) -> bool:
         return self.n > 0 and self.distinct == self.n
 
-    @property
-    def repeats(self) -> float:
-        """Rows per distinct value."""
-        return self.n / self.distinct if self.distinct else 0.0
-
 
 def _label(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():

@@ -36,9 +36,9 @@ from pathlib import Path
 import yaml
 
 from evaluatie.core.paths import display_path, root
+from evaluatie.run.new import cmd_new
 from evaluatie.run.params import (ParamError, RunSpec, analyses, load_run, notebook_meta, parse_override,
                                   suggest)
-from evaluatie.run.new import cmd_new
 from evaluatie.run.runner import run_all
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

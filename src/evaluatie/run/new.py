@@ -93,8 +93,8 @@ def render(proposal: Proposal, sources: list[str], helps: dict[str, str] | None 
     """The params file as commented YAML: a header, then per key its meaning (the entry's own, else
     ``helps[key]``: the notebook's help text), its TODOs and the key itself (commented out when it
     is a suggestion or still to be filled in)."""
-    lines = [f"# Parameters voor 'evaluatie run {proposal.analysis} --params BESTAND', voorgesteld door "
-             f"'evaluatie new' op basis van {', '.join(one_line(s) for s in sources)}.",
+    lines = [(f"# Parameters voor 'evaluatie run {proposal.analysis} --params BESTAND', voorgesteld door "
+              f"'evaluatie new' op basis van {', '.join(one_line(s) for s in sources)}."),
              "# Controleer elke regel. Wat nog te beslissen is, staat op een regel met TODO.",
              f"notebook: {proposal.analysis}"]
     for e in proposal.entries:

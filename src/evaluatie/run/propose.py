@@ -44,7 +44,8 @@ from babel import Locale
 
 from evaluatie.analyses.actionplan.inputs import PART_INPUTS, STATUS_CLASSES, _schemas, status_class
 from evaluatie.analyses.survey.responses import SCALES, normalise, normalise_label
-from evaluatie.analyses.targets.personnel import NATIONALITY_COLUMNS, SCHEMA as PERSONNEL_SCHEMA
+from evaluatie.analyses.targets.personnel import NATIONALITY_COLUMNS
+from evaluatie.analyses.targets.personnel import SCHEMA as PERSONNEL_SCHEMA
 from evaluatie.core.errors import DataError
 from evaluatie.intake.guess import ColumnProfile, assign, name_score, norm_name, profiles
 from evaluatie.intake.schema import BOOL_TOKENS, Column
@@ -238,8 +239,8 @@ def _correspondence(tables: Sequence[Table]) -> Proposal:
             guess = _ground_name(labels)
             p.entries.append(Entry("ground", guess, "naam van de discriminatiegrond (het bestand heeft geen kolom "
                                    "ervoor)", commented=guess is None,
-                                   todo=[] if guess else ["geef de naam van de grond die u test (bv. herkomst, "
-                                                          "geslacht, leeftijd) en haal het #-teken weg"]))
+                                   todo=[] if guess else [("geef de naam van de grond die u test (bv. herkomst, "
+                                                           "geslacht, leeftijd) en haal het #-teken weg")]))
             groups_by_ground[guess or "GROND"] = labels
     p.entries.append(_reference_entry(groups_by_ground))
     if "outcome" in chosen:
@@ -281,7 +282,7 @@ def _outcome_values(col: pd.Series) -> Entry | None:
         return None
     mapping = {l: _outcome_value(l) for l in labels}
     open_ = [l for l, v in mapping.items() if v is None]
-    todo = [f"controleer welke uitkomsten een positieve reactie (1) zijn"]
+    todo = ["controleer welke uitkomsten een positieve reactie (1) zijn"]
     if open_:
         todo.append(f"geef 1 of 0 voor {_quote_list(open_)}")
     return Entry("values", {"outcome": {l: v for l, v in mapping.items() if v is not None}},
