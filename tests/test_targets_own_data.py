@@ -26,6 +26,7 @@ from evaluatie.analyses.targets import personnel as P
 from evaluatie.core.errors import DataError
 from evaluatie.intake.read import read_table
 from evaluatie.run.cli import main
+from evaluatie.run.params import ParamError, load_run
 
 REPO = Path(__file__).resolve().parents[1]
 OWN = REPO / "tests" / "data" / "own_targets"
@@ -196,6 +197,17 @@ def test_with_a_targets_file_the_organisation_is_judged_on_it(tmp_path):
     assert ev.at["women_middle", "status"] == "reached" and ev.at["foreign_origin", "status"] == "behind"
     assert (ev["target_year"] == 2025).all()
     assert f"Streefcijfers voor {ORGANISATION}" in _text(d) and T.not_applicable("targets") not in _text(d)
+
+
+def test_without_a_personnel_file_the_run_stops_before_any_kernel(tmp_path):
+    """The notebook invents no data: 'microdata' is required, and a study needs nothing else."""
+    p = tmp_path / "leeg.yaml"
+    p.write_text("organisation: Agentschap Zilverlinde\n", encoding="utf-8")
+    with pytest.raises(ParamError) as e:
+        load_run(p, notebook="streefcijfers")
+    assert "parameter 'microdata' ontbreekt" in str(e.value)
+    run = load_run(OWN / "studie.yaml", notebook="streefcijfers")
+    assert [Path(x).name for x in run.inputs()] == ["personeel.csv"]
 
 
 def test_committed_file_is_what_the_seeded_generator_writes():

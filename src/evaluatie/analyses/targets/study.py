@@ -120,7 +120,9 @@ def load(p: Mapping[str, Any]) -> Study:
     for the organisation and per policy domain (overview only) with small cells below ``threshold``
     suppressed; ``targets`` when given; the published series ``data`` (+ ``data_history``) when
     given. A file without an entity column belongs to ``organisation`` (else :data:`DEFAULT_ENTITY`).
-    Problems in a file are a :class:`~evaluatie.core.errors.DataError`."""
+    The data are synthetic when ``synthetic`` says so, or when the personnel file says so itself
+    (``attrs["synthetic"]`` in a Parquet file written by :mod:`evaluatie.simulate`), so simulated
+    data are never presented as real. Problems in a file are a :class:`~evaluatie.core.errors.DataError`."""
     published, ledgers = (read_published(p["data"], p.get("data_history"), p.get("columns"))
                           if p.get("data") else (None, []))
     targets = read_targets(p["targets"]) if p.get("targets") else pd.DataFrame(columns=TARGET_COLUMNS)
