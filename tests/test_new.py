@@ -278,6 +278,17 @@ def test_actionplan_status_words_map_to_status_codes():
     assert any("'wacht op akkoord'" in t and "not_done (Niet uitgevoerd)" in t for t in p.todos)
 
 
+def test_actionplan_category_labels_the_schema_does_not_read_become_a_todo():
+    df = pd.DataFrame({"Soort rij": ["groep", "subtotaal", "totaal"], "Groep": ["a", "b", None],
+                       "Werkdagen": [1.0, 2.0, 3.0], "Budget": [10.0, 20.0, 30.0]})
+    p = _proposal("actieplan_opvolging", df)
+    assert p.params()["columns"] == {"planning_totals": {"row_type": "Soort rij", "group": "Groep", "days": "Werkdagen",
+                                                         "budget_eur": "Budget"}}
+    values = _entry(p, "values")
+    assert values.commented and values.todo == [
+        "'row_type' in x.csv (kolom 'Soort rij'): geef voor 'subtotaal' een van: group, total"]
+
+
 # --------------------------------------------------------------------------- the YAML written
 
 

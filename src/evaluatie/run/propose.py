@@ -629,14 +629,23 @@ STATUS_WORDS = {
 }
 
 
-def _which_table(df: pd.DataFrame) -> tuple[list[str], dict]:
+def _actionplan_content(schema) -> Callable[[str, ColumnProfile], tuple[float, str] | None]:
+    """Content evidence for a table's columns: numbers for its amounts and counts."""
+    numeric = {c.name for c in schema.columns if c.kind in ("int", "float")}
+
+    def content(std: str, pr: ColumnProfile):
+        return (0.1, "getallen") if std in numeric and pr.numeric else None
+    return content
+
+
+def _which_table(df: pd.DataFrame) -> tuple[list[str], Any]:
     """The action-plan tables whose required columns this frame has best (ties all listed), with
     the column assignment of the best one."""
     prof = profiles(df)
     best, best_score, best_found = [], 0.0, None
     for table, schema in _schemas().items():
         names = {c.name: ACTIONPLAN_NAMES.get(c.name, []) for c in schema.columns}
-        found = _match(prof, names, lambda std, pr: None)
+        found = _match(prof, names, _actionplan_content(schema))
         required = [c.name for c in schema.columns if c.required]
         score = sum(c in found.chosen for c in required) / len(required)
         if score > best_score:
@@ -646,49 +655,70 @@ def _which_table(df: pd.DataFrame) -> tuple[list[str], dict]:
     return (best if best_score >= 0.5 else []), best_found
 
 
+def _status_values(labels: Sequence[str]) -> tuple[dict[str, str], list[str]]:
+    """Status words a budget does not use as they are -> proposed codes, and the words left."""
+    code_of = {label.lower(): code for code, label in STATUS_CLASSES.items()}
+    guessed = {l: STATUS_WORDS.get(normalise_label(l)) or code_of.get(
+        (difflib.get_close_matches(l.lower(), list(code_of), n=1, cutoff=0.6) or [""])[0]) for l in labels}
+    return {l: v for l, v in guessed.items() if v}, [l for l, v in guessed.items() if not v]
+
+
+def _table_values(t: Table, table: str, found) -> tuple[dict, list[str]]:
+    """Value mappings of one table: status words (budget) and the labels of its yes/no and
+    category columns that the schema does not read as they are (a TODO each)."""
+    values, todo = {}, []
+    for c in _schemas()[table].columns:
+        if c.name not in found.chosen or not (c.name == "status" or c.kind in ("bool", "category")):
+            continue
+        col = found.chosen[c.name][0]
+        labels = [str(v).strip() for v in pd.unique(t.df[col].dropna())][:50]
+        if c.name == "status":
+            mapped, left = _status_values([l for l in labels if status_class(l) is None])
+            codes = ", ".join(f"{code} ({label})" for code, label in STATUS_CLASSES.items())
+        else:
+            mapped, left = {}, [l for l, ok in zip(labels, _accepted(c, labels)) if not ok]
+            codes = "ja, nee" if c.kind == "bool" else ", ".join(map(str, c.categories()))
+        if mapped:
+            values[c.name] = mapped
+        if left:
+            todo.append(f"'{c.name}' in {t.shown} (kolom '{col}'): geef voor {_quote_list(left)} een van: {codes}")
+    return values, todo
+
+
 def _actionplan(tables: Sequence[Table]) -> Proposal:
     p = Proposal("actieplan_opvolging")
-    paths, sheets, columns, values, todo = {}, {}, {}, {}, []
+    paths, sheets, columns, values, col_todo, val_todo = {}, {}, {}, {}, [], []
     for t in tables:
         kinds, found = _which_table(t.df)
         if len(kinds) != 1 or kinds[0] in paths:
             why = ("lijkt op " + " en ".join(kinds)) if kinds else "lijkt op geen enkele tabel"
-            todo.append(f"{t.shown} {why}; zet het zelf onder de juiste sleutel "
-                        f"({', '.join(_schemas())})")
+            col_todo.append(f"{t.shown} {why}; zet het zelf onder de juiste sleutel ({', '.join(_schemas())})")
             continue
         table = kinds[0]
         paths[table] = t
         if t.sheet:
             sheets[table] = t.sheet
         entry = _columns_entry(p, "columns", "", t, found, skip_same=True)
-        todo += entry.todo
+        col_todo += entry.todo
         if entry.value:
             columns[table] = entry.value
-        if "status" in found.chosen:
-            col = found.chosen["status"][0]
-            unread = [str(v) for v in pd.unique(t.df[col].dropna()) if status_class(v) is None]
-            if unread:
-                code_of = {label.lower(): code for code, label in STATUS_CLASSES.items()}
-                guessed = {l: STATUS_WORDS.get(normalise_label(l)) or code_of.get(
-                    (difflib.get_close_matches(l.lower(), list(code_of), n=1, cutoff=0.6) or [""])[0]) for l in unread}
-                if any(guessed.values()):
-                    values.setdefault(table, {})["status"] = {l: v for l, v in guessed.items() if v}
-                left = [l for l, v in guessed.items() if not v]
-                if left:
-                    todo.append(f"status in {t.shown}: geef voor {_quote_list(left)} een van de codes "
-                                f"{', '.join(f'{c} ({label})' for c, label in STATUS_CLASSES.items())}")
+        mapped, todo = _table_values(t, table, found)
+        if mapped:
+            values[table] = mapped
+        val_todo += todo
     for table, t in paths.items():
         p.entries.append(Entry(table, t.path, ""))  # the notebook's help says what the table holds
     if paths and not any(all(n in paths for n in needs) for needs in PART_INPUTS.values()):
         needed = "; ".join(f"{part}: {', '.join(needs)}" for part, needs in PART_INPUTS.items())
-        todo.append(f"geen onderdeel van het rapport heeft al zijn tabellen ({needed})")
+        col_todo.append(f"geen onderdeel van het rapport heeft al zijn tabellen ({needed})")
     if sheets:
         p.entries.append(Entry("sheets", sheets, "werkblad per tabel"))
-    if columns:
-        p.entries.append(Entry("columns", columns, "kolommen per tabel: standaardnaam -> kolom in uw bestand"))
-    if values or todo:
-        p.entries.append(Entry("values", values, "waarden per tabel: kolom -> {label in uw bestand: waarde}",
-                               todo=todo))
+    if columns or col_todo:
+        p.entries.append(Entry("columns", columns, "kolommen per tabel: standaardnaam -> kolom in uw bestand",
+                               todo=col_todo))
+    if values or val_todo:
+        p.entries.append(Entry("values", values or None, "waarden per tabel: kolom -> {label in uw bestand: code}",
+                               todo=val_todo, commented=not values))
     _todo_title(p)
     return p
 
