@@ -509,3 +509,15 @@ def test_end_to_end_own_targets_study(tmp_path, at_repo, capsys):
     read_as_is = {"België", "geen"}
     assert doc["values"] == {col: {k: v for k, v in labels.items() if k not in read_as_is}
                              for col, labels in hand["values"].items()}
+
+
+def test_end_to_end_own_correspondence_study_with_its_outcome_in_words(tmp_path, at_repo, capsys):
+    """The own correspondence study with the outcome written out ('Uitgenodigd', 'Geen reactie',
+    'afgewezen '): `new` proposes the value mapping and the report comes out on the first try."""
+    df = pd.read_excel(OWN_CORRESPONDENCE)
+    no = pd.Series(["Geen reactie", "afgewezen "] * (len(df) // 2 + 1))[: len(df)].to_numpy()
+    df["reactie"] = df["reactie"].where(df["reactie"] != "ja", "Uitgenodigd").where(df["reactie"] == "ja", no)
+    data = tmp_path / "woorden.csv"
+    df.to_csv(data, index=False, sep=";")
+    doc = _new_then_run("correspondentietest", [data], tmp_path, "woorden")
+    assert doc["values"] == {"outcome": {"Uitgenodigd": 1, "Geen reactie": 0, "afgewezen": 0}}
