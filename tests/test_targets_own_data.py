@@ -210,6 +210,24 @@ def test_without_a_personnel_file_the_run_stops_before_any_kernel(tmp_path):
     assert [Path(x).name for x in run.inputs()] == ["personeel.csv"]
 
 
+def test_the_smallest_params_file_of_the_readme_runs(tmp_path):
+    """Only the file, five columns and the education labels: the groups the file cannot give are
+    named in a warning, and the growth path (no origin or disability column) says why it is left out."""
+    (tmp_path / "klein.yaml").write_text(
+        "microdata: tests/data/own_targets/personeel.csv\n"
+        "organisation: Agentschap Zilverlinde\n"
+        "microdata_columns: {employee_id: personeelsnummer, date: peildatum, sex: geslacht, birth_date: geboortedatum,"
+        " education_level: opleiding}\n"
+        "values: {education_level: {hoger: higher, secundair: secondary, lager secundair: lower_secondary,"
+        " lager: primary}}\n", encoding="utf-8")
+    assert _run(tmp_path / "klein.yaml", tmp_path / "out") == 0
+    text = _text(tmp_path / "out" / "klein")
+    assert " ".join(T.not_applicable("growth_path_groups").split()) in text
+    assert "Niet berekend (kolommen ontbreken)" in text
+    levels = pd.read_csv(tmp_path / "out" / "klein" / "tables" / "levels.csv")
+    assert set(levels["group"]) == {"women_total", "experienced_55plus", "low_educated", "unqualified_young"}
+
+
 def test_committed_file_is_what_the_seeded_generator_writes():
     spec = importlib.util.spec_from_file_location("make_study", OWN / "make_study.py")
     gen = importlib.util.module_from_spec(spec)

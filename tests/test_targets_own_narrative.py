@@ -35,6 +35,7 @@ def test_subtitle_names_who_and_the_reference_dates():
     ("two_dates", "minstens drie cijfers"),
     ("one_entity", "één entiteit (Agentschap X)"),
     ("growth_path", "met één peildatum"),
+    ("growth_path_groups", "geen groeipad te toetsen"),
 ])
 def test_each_section_left_out_gets_one_sentence_saying_why(name, needle):
     s = T.not_applicable(name, who="Agentschap X", years=[2023])

@@ -451,7 +451,7 @@ def not_applicable(name: str, *, who: str = "", years: Sequence[int] = ()) -> st
     (no government-wide series), ``targets`` (no targets: no verdicts), ``one_date`` (one
     reference date: levels, no trend), ``two_dates`` (a change, no trend line yet),
     ``one_entity`` (no ranking or comparison of entities), ``growth_path`` (one reference date:
-    nothing to compare a year with)."""
+    nothing to compare a year with), ``growth_path_groups`` (no group with a growth path)."""
     if name == "published":
         return (f"Dit rapport gaat alleen over de personeelsgegevens van {who}: er zijn geen gepubliceerde reeksen "
                 "opgegeven om ze mee te vergelijken.")
@@ -469,6 +469,9 @@ def not_applicable(name: str, *, who: str = "", years: Sequence[int] = ()) -> st
                 "entiteiten.")
     if name == "growth_path":
         return ("Een groeipad vergelijkt elk jaar met het jaar ervoor; met één peildatum kan dat nog niet.")
+    if name == "growth_path_groups":
+        return ("Er is geen groeipad te toetsen: het personeelsbestand geeft geen cijfers over buitenlandse herkomst "
+                "of over handicap of chronische ziekte, en er zijn geen groeipaden opgegeven.")
     raise KeyError(f"no sentence for section {name!r}")
 
 

@@ -78,10 +78,13 @@ def ranking_section(st: Study, targets: pd.DataFrame, as_of: int | None, thresho
                   **layout("entity_ranking", short=st.short, groups=groups, year=ry))])
 
 
-def growth_path_table(st: Study, growth_paths: str | None, threshold: int, syn_in: str) -> dict[str, Any]:
+def growth_path_table(st: Study, growth_paths: str | None, threshold: int, syn_in: str) -> dict[str, Any] | None:
     """The growth-path check (:func:`~evaluatie.analyses.targets.study.growth_path_check`): per
-    rule and year over the entities of an overview, or every year of the focus entity."""
+    rule and year over the entities of an overview, or every year of the focus entity; None when
+    there is no rule to check."""
     gp = growth_path_check(st, growth_paths)
+    if gp is None:
+        return None
     if st.focus is None:
         title = "Groeipad per jaar" if growth_paths else "Groeipad 'minstens het niveau van vorig jaar' per jaar"
         return _spec(growth_path_summary(gp), "growth_path", f"{title} (entiteiten{syn_in})",

@@ -154,11 +154,15 @@ def published_results(st: Study, p: Mapping[str, Any]) -> SimpleNamespace:
         pos=current_position(pub, st.groups, brk), lf=link_factors(pub, p.get("links") or {}, st.groups))
 
 
-def growth_path_check(st: Study, path: str | None) -> pd.DataFrame:
+def growth_path_check(st: Study, path: str | None) -> pd.DataFrame | None:
     """Every entity's (or the focus entity's) yearly shares checked against its growth-path rules:
     those of the file ``path``, else 'at least last year's level'
-    (:func:`~evaluatie.analyses.targets.prepare.growth_rules`), with the Dutch ``result``."""
+    (:func:`~evaluatie.analyses.targets.prepare.growth_rules`), with the Dutch ``result``; None when
+    there is no rule to check (no file, and no group with a default growth path in the data)."""
+    rules = growth_rules(path, st.by_entity, st.focus)
+    if rules.empty:
+        return None
     ent = with_counts(st.by_entity if st.focus is None else st.by_entity[st.by_entity["entity"] == st.focus])
-    gp = check_growth_path(ent[["entity", "group", "year", "share_pct"]], growth_rules(path, st.by_entity, st.focus))
+    gp = check_growth_path(ent[["entity", "group", "year", "share_pct"]], rules)
     gp["result"] = growth_result_nl(gp["met"])
     return gp
