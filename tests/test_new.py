@@ -521,3 +521,24 @@ def test_end_to_end_own_correspondence_study_with_its_outcome_in_words(tmp_path,
     df.to_csv(data, index=False, sep=";")
     doc = _new_then_run("correspondentietest", [data], tmp_path, "woorden")
     assert doc["values"] == {"outcome": {"Uitgenodigd": 1, "Geen reactie": 0, "afgewezen": 0}}
+
+
+def test_end_to_end_bertrand_mullainathan_from_the_raw_file(tmp_path, at_repo, capsys):
+    """The published data of Bertrand & Mullainathan (2004), as downloaded (English column names,
+    0/1 outcome, race and gender as columns, 36 first names): `new` proposes the mapping of
+    params/correspondentietest_bertrand2004.yaml (vacancy, group race, outcome; ground named
+    from the labels white/black; white as reference), with nothing to fill in; the report
+    reproduces the published 9,65% and 6,45%."""
+    params = tmp_path / "bertrand.yaml"
+    assert main(["new", "correspondentietest", "--data", str(REPO / "data" / "raw" / "resume_bertrand_mullainathan_2004.csv"),
+                 "-o", str(params)]) == 0
+    assert "Nog te doen" not in capsys.readouterr().out
+    doc = yaml.safe_load(params.read_text(encoding="utf-8"))
+    example = yaml.safe_load((REPO / "params" / "correspondentietest_bertrand2004.yaml").read_text(encoding="utf-8"))
+    assert doc["columns"] == example["parameters"]["columns"]
+    assert doc["reference_groups"] == {doc["ground"]: "white"}
+    out = tmp_path / "out"
+    assert main(["run", "correspondentietest", "--params", str(params), "-p", "bootstrap=49", "--out", str(out),
+                 "--quiet"]) == 0
+    rates = pd.read_csv(out / "bertrand" / "tables" / "callback_rates.csv").set_index("group")["rate"]
+    assert (round(rates["white"] * 100, 2), round(rates["black"] * 100, 2)) == (9.65, 6.45)

@@ -113,14 +113,16 @@ def _todo_title(p: Proposal) -> None:
 
 
 def _match(tables_profiles: Mapping[str, ColumnProfile], names: Mapping[str, Sequence[str]],
-           content: Callable[[str, ColumnProfile], tuple[float, str] | None]):
-    """Standard name -> column, by name (synonyms) plus content; a tie becomes a TODO."""
+           content: Callable[[str, ColumnProfile], tuple[float, str] | None], needs_name: Sequence[str] = ()):
+    """Standard name -> column, by name (synonyms) plus content; a tie becomes a TODO. A standard
+    name in ``needs_name`` (an optional column whose content alone says too little, such as a
+    second outcome among many yes/no columns) is only matched by a name."""
     scores: dict[str, dict[str, tuple[float, str]]] = {}
     for std, synonyms in names.items():
         for col, prof in tables_profiles.items():
             by_name = name_score(col, [std, *synonyms])
             by_content = content(std, prof)
-            if by_name is None and by_content is None:
+            if by_name is None and (by_content is None or std in needs_name):
                 continue
             score = (by_name[0] if by_name else 0.0) + (by_content[0] if by_content else 0.0)
             evidence = "; ".join(e for e in (by_name and by_name[1], by_content and by_content[1]) if e)
@@ -196,8 +198,8 @@ def _correspondence(tables: Sequence[Table]) -> Proposal:
     first = tables[0]
     df, prof = first.df, profiles(first.df)
     cats = [c for c, pr in prof.items() if pr.kind == "category"]
-    nest = {(a, b) for a in cats for b in cats
-            if a != b and prof[a].distinct < prof[b].distinct and _nested(df, a, b)}
+    nest = {(a, b) for a in cats for b in cats  # (ground, group): each group of at most 8 within one ground
+            if a != b and prof[a].distinct < prof[b].distinct <= 8 and _nested(df, a, b)}
 
     def content(std: str, pr: ColumnProfile):
         if std == "vacancy" and pr.kind == "key" and not pr.unique:
@@ -210,13 +212,15 @@ def _correspondence(tables: Sequence[Table]) -> Proposal:
             return 0.2, "twee labels"
         if std == "ground" and any(a == pr.name for a, _ in nest):
             return 0.4, "elke groep hoort bij één waarde van deze kolom"
-        if std == "group" and any(b == pr.name for _, b in nest):
-            return 0.4, f"{pr.distinct} groepen, elk bij één grond"
         if std == "group" and pr.kind == "category" and 2 <= pr.distinct <= 8:
-            return 0.3, f"{pr.distinct} labels"
+            nested = any(b == pr.name for _, b in nest)
+            looks = reference_group(pr.labels) is not None
+            return (0.3 + 0.1 * nested + 0.1 * looks,
+                    f"{pr.distinct} groepen" + (", elk bij één grond" if nested else "")
+                    + ("; één ervan lijkt op een referentiegroep" if looks else ""))
         return None
 
-    found = _match(prof, CORRESPONDENCE_NAMES, content)
+    found = _match(prof, CORRESPONDENCE_NAMES, content, needs_name=("application", "wave", "outcome2"))
     p.entries.append(Entry("data", first.path, "sollicitaties van de (eerste) meting, één rij per sollicitatie"))
     if len(tables) > 1:
         p.entries.append(Entry("data_followup", tables[1].path, "sollicitaties van de vervolgmeting"))
@@ -260,6 +264,8 @@ def _ground_name(labels: Sequence[str]) -> str | None:
         return "geslacht"
     if any("naam" in k or "herkomst" in k or "belg" in k for k in keys):
         return "herkomst"
+    if keys & {"white", "black", "wit", "zwart"}:
+        return "etniciteit"
     return None
 
 
