@@ -105,3 +105,9 @@ def test_published_summary_without_targets_has_only_the_backtest():
     empty = pd.DataFrame(columns=["group", "target_year"])
     out = T.published_summary(empty, pd.DataFrame(), pd.DataFrame(), bt, bt_all, str)
     assert len(out) == 1 and out[0].startswith("Hoe betrouwbaar zijn projecties?")
+
+
+def test_trend_note_by_number_of_reference_dates():
+    assert T.trend_note([2023]) == T.not_applicable("one_date", years=[2023])
+    assert T.trend_note([2022, 2023]) == T.not_applicable("two_dates")
+    assert T.trend_note([2021, 2022, 2023]) is None

@@ -44,7 +44,7 @@ from evaluatie.analyses.targets.narrative import (
     GROUP_LABELS_NL, STATUS_CLASS, STATUS_NL, backtest_text, ci_text, later_figures_text, status_css, status_nl, tabel1,
     RULE_NL, SHORT_LABELS_NL, backtest_alt, breaks_table, figure_text, report_text, verdict_list, skipped_text, TABEL1_GROUPS, group_labels, ranking_intro_text, gender_verdict_nl, link_factor_text, trend_view, yearly_status_nl, growth_result_nl, verdict, yearly_summary_text,
     DEFAULT_TITLE, change_table, latest_target_year, levels_table, micro_summary, microdata_heading, microdata_intro,
-    not_applicable, report_title, subtitle_text, tabel1_view, TABEL1_CAPTION, synthetic_suffixes, published_summary, YEARLY_HEADING)
+    not_applicable, report_title, subtitle_text, tabel1_view, TABEL1_CAPTION, synthetic_suffixes, published_summary, YEARLY_HEADING, trend_note)
 from evaluatie.analyses.targets.personnel import check_values
 from evaluatie.analyses.targets.prepare import (
     CANONICAL, DEFAULT_ENTITY, combine_sources, entity_values, growth_rules, read_growth_paths, read_published, read_yearly_or_empty, read_series, read_targets, read_template, read_yearly_figures)
@@ -53,8 +53,8 @@ from evaluatie.analyses.targets.tables import layout
 from evaluatie.analyses.targets.segments import (
     Break, as_breaks, breaks_for, group_series, last_segment, link_factor, link_factors, segment_ids, segments)
 from evaluatie.analyses.targets.sections import (
-    assessment_tables, backtest_parts, gender_tables, growth_path_table, ranking_section, selection_section, template_table,
-    yearly_table)
+    assessment_tables, backtest_parts, gender_tables, growth_path_table, level_tables, ranking_section, selection_section,
+    template_table, yearly_table)
 from evaluatie.analyses.targets.study import Study, growth_path_check, published_results
 from evaluatie.analyses.targets.study import load as load_study
 from evaluatie.analyses.targets.trends import LEVEL, MIN_POINTS, TrendFit, fit_segments, fit_trend, fit_trends
@@ -90,9 +90,9 @@ __all__ = [
     "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text", "verdict_list", "skipped_text", "TABEL1_GROUPS",
     "DEFAULT_TITLE", "report_title", "subtitle_text", "not_applicable", "microdata_heading", "microdata_intro",
     "levels_table", "change_table", "micro_summary", "tabel1_view", "latest_target_year", "TABEL1_CAPTION",
-    "synthetic_suffixes", "published_summary", "YEARLY_HEADING",
+    "synthetic_suffixes", "published_summary", "YEARLY_HEADING", "trend_note",
     # sections of the personnel part
-    "selection_section", "ranking_section", "growth_path_table", "gender_tables", "assessment_tables", "yearly_table",
+    "level_tables", "selection_section", "ranking_section", "growth_path_table", "gender_tables", "assessment_tables", "yearly_table",
     "backtest_parts", "template_table",
     # gender balance
     "entity_gender_balance", "domain_gender_balance",

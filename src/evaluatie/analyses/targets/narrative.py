@@ -16,7 +16,7 @@ __all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_
            "yearly_status_nl", "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text", "verdict_list", "skipped_text", "TABEL1_GROUPS",
            "DEFAULT_TITLE", "report_title", "subtitle_text", "not_applicable", "microdata_heading", "microdata_intro",
            "levels_table", "change_table", "micro_summary", "tabel1_view", "latest_target_year",
-           "TABEL1_CAPTION", "synthetic_suffixes", "published_summary", "YEARLY_HEADING"]
+           "TABEL1_CAPTION", "synthetic_suffixes", "published_summary", "YEARLY_HEADING", "trend_note"]
 
 
 STATUS_NL = {
@@ -473,6 +473,14 @@ def not_applicable(name: str, *, who: str = "", years: Sequence[int] = ()) -> st
         return ("Er is geen groeipad te toetsen: het personeelsbestand geeft geen cijfers over buitenlandse herkomst "
                 "of over handicap of chronische ziekte, en er zijn geen groeipaden opgegeven.")
     raise KeyError(f"no sentence for section {name!r}")
+
+
+def trend_note(years: Sequence[int]) -> str | None:
+    """Why the personnel figures have no trend yet: one reference date (levels only) or two (a
+    change, no trend line); None from three reference dates on."""
+    if len(years) == 1:
+        return not_applicable("one_date", years=years)
+    return not_applicable("two_dates") if len(years) == 2 else None
 
 
 def microdata_heading(who: str | None, synthetic: bool) -> str:

@@ -27,7 +27,7 @@ from evaluatie.analyses.targets.ranking import blank_older_figures, entity_ranki
 from evaluatie.analyses.targets.study import Study, growth_path_check
 from evaluatie.analyses.targets.tables import layout
 
-__all__ = ["selection_section", "ranking_section", "growth_path_table", "gender_tables", "assessment_tables",
+__all__ = ["level_tables", "selection_section", "ranking_section", "growth_path_table", "gender_tables", "assessment_tables",
            "yearly_table", "backtest_parts", "template_table"]
 
 #: The groups the entity ranking adds persons short over.
@@ -36,6 +36,19 @@ RANKING_GROUPS = ("foreign_origin", "disability_chronic_illness")
 
 def _spec(data: pd.DataFrame, name: str | None, caption: str, **kw: Any) -> dict[str, Any]:
     return dict(data=data, name=name, caption=caption, **kw)
+
+
+def level_tables(st: Study, levels: pd.DataFrame, changes: pd.DataFrame | None, threshold: int, syn_in: str
+                 ) -> list[dict[str, Any]]:
+    """The shares per group and reference date (``levels``:
+    :func:`~evaluatie.analyses.targets.narrative.levels_table`) and, from two reference dates on, their
+    change and trend (``changes``: :meth:`Study.changes`)."""
+    out = [_spec(levels, "levels", f"Aandeel per kansengroep en peildatum ({st.who}{syn_in})",
+                 **layout("levels", label=st.label, columns=list(levels.columns), threshold=threshold))]
+    if changes is not None:
+        out.append(_spec(changes, "changes", f"Verandering en trend per kansengroep ({st.who}{syn_in})",
+                         **layout("changes", label=st.label)))
+    return out
 
 
 def selection_section(st: Study, targets: pd.DataFrame, as_of: int | None, threshold: int, syn: str
