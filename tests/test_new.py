@@ -542,3 +542,19 @@ def test_end_to_end_bertrand_mullainathan_from_the_raw_file(tmp_path, at_repo, c
                  "--quiet"]) == 0
     rates = pd.read_csv(out / "bertrand" / "tables" / "callback_rates.csv").set_index("group")["rate"]
     assert (round(rates["white"] * 100, 2), round(rates["black"] * 100, 2)) == (9.65, 6.45)
+
+
+def test_two_wave_example_gets_the_mapping_of_its_params_file(tmp_path, at_repo, capsys):
+    """The synthetic two-wave example (two CSV files): `new` proposes exactly the columns and
+    reference groups of params/correspondentietest.yaml, and the two waves run."""
+    example = yaml.safe_load((REPO / "params" / "correspondentietest.yaml").read_text(encoding="utf-8"))["parameters"]
+    params = tmp_path / "twee.yaml"
+    assert main(["new", "correspondentietest", "--data", str(REPO / example["data"]),
+                 "--data", str(REPO / example["data_followup"]), "-o", str(params)]) == 0
+    doc = yaml.safe_load(params.read_text(encoding="utf-8"))
+    assert doc["columns"] == example["columns"] and doc["reference_groups"] == example["reference_groups"]
+    assert "# heterogeneity: [occupation, province, company_size]" in params.read_text(encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", "correspondentietest", "--params", str(params), "-p", "bootstrap=49", "--out", str(out),
+                 "--quiet"]) == 0
+    assert set(pd.read_csv(out / "twee" / "tables" / "design.csv")["wave"]) == {"nulmeting", "vervolgmeting"}

@@ -157,11 +157,17 @@ CORRESPONDENCE_NAMES: dict[str, list[str]] = {
                 "antwoord", "resultaat", "result", "uitgenodigd"],
     "application": ["sollicitatie", "sollicitatieid", "application id", "cv", "cv id"],
     "wave": ["meting", "ronde", "round", "golf", "editie"],
-    "outcome2": ["uitnodiging gesprek", "sollicitatiegesprek", "interview", "gesprek"],
+    "outcome2": ["uitnodiging", "uitnodiging gesprek", "sollicitatiegesprek", "interview", "gesprek"],
+    "occupation": ["beroep", "functie", "job title"],
+    "province": ["provincie", "regio"],
+    "company_size": ["bedrijfsgrootte", "grootte", "omvang", "size"],
+    "date": ["datum", "verzonden", "verzenddatum"],
 }
+#: standard columns that only describe an application (for the analysis per subgroup)
+_DESCRIPTIVE = ("occupation", "province", "company_size")
 #: labels of a reference group (compared after :func:`norm_name`; a label starting with one)
 REFERENCE_HINTS = ("belg", "autochto", "vlaams", "zonder", "referentie", "controle", "control", "native",
-                   "majority", "meerderheid", "white", "wit")
+                   "majority", "meerderheid", "white", "wit", "jong")
 REFERENCE_EXACT = ("man", "mannen", "male", "men", "geen", "none", "nee")
 _POSITIVE = ("positief", "positive", "uitgenodigd", "uitnodiging", "wel", "ja", "yes", "callback", "interview",
              "gesprek", "contact", "reactie", "antwoord", "response")
@@ -220,7 +226,10 @@ def _correspondence(tables: Sequence[Table]) -> Proposal:
                     + ("; één ervan lijkt op een referentiegroep" if looks else ""))
         return None
 
-    found = _match(prof, CORRESPONDENCE_NAMES, content, needs_name=("application", "wave", "outcome2"))
+    found = _match(prof, CORRESPONDENCE_NAMES, content,
+                   needs_name=("application", "wave", "outcome2", "date", *_DESCRIPTIVE))
+    if "outcome2" in found.chosen and "outcome" not in found.chosen:  # one outcome: it is the outcome
+        found.chosen["outcome"] = found.chosen.pop("outcome2")
     p.entries.append(Entry("data", first.path, "sollicitaties van de (eerste) meting, één rij per sollicitatie"))
     if len(tables) > 1:
         p.entries.append(Entry("data_followup", tables[1].path, "sollicitaties van de vervolgmeting"))
@@ -251,7 +260,8 @@ def _correspondence(tables: Sequence[Table]) -> Proposal:
         values = _outcome_values(df[chosen["outcome"]])
         if values is not None:
             p.entries.append(values)
-    extra = [c for c in cats if c not in chosen.values() and 2 <= prof[c].distinct <= 8]
+    extra = [std for std in _DESCRIPTIVE if std in chosen]
+    extra += [c for c in cats if c not in chosen.values() and 2 <= prof[c].distinct <= 8]
     if extra:
         p.entries.append(Entry("heterogeneity", extra, "kenmerken voor de analyse per subgroep (voorstel: "
                                "haal het #-teken weg om ze te gebruiken)", commented=True))
