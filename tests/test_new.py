@@ -180,6 +180,7 @@ def test_survey_recognises_builtin_scales_own_scales_yes_no_and_breakdowns():
     assert p.params()["yes_no"] == {"aanraden": "aanraden"}
     assert _entry(p, "breakdowns").commented and _entry(p, "breakdowns").value == {"regio": "regio"}
     assert "resp" not in items and _entry(p, "title").todo
+    assert any(c == "resp" and role == "niet gebruikt" for _, c, role, _ in p.guesses)
 
 
 def test_survey_answers_ranked_by_their_words_and_hedged_labels_mapped_to_the_point_they_name():
@@ -427,10 +428,13 @@ def test_more_files_than_the_analysis_reads_exit_2(tmp_path, at_repo, capsys):
     assert "hoogstens 2 gegevensbestanden" in capsys.readouterr().err and not (tmp_path / "x.yaml").exists()
 
 
-def test_survey_numeric_answer_codes_ask_for_their_scale():
-    df = pd.DataFrame({"v9": [1, 2, 3, 4, 5, 3, 2] * 3})
+def test_survey_numeric_answer_codes_ask_for_their_scale_and_free_text_is_an_open_question():
+    df = pd.DataFrame({"v9": [1, 2, 3, 4, 5, 3, 2] * 3, "jaar": [2010, 2011, 2012, 2013, 2010, 2011, 2012] * 3,
+                       "opmerking": [f"een langere opmerking nummer {i}" for i in range(21)]})
     p = _proposal("survey_evaluatie", df)
     assert p.params()["items"] == {} and any("'v9' heeft 5 getallen" in t for t in p.todos)
+    assert not any("'jaar'" in t for t in p.todos)  # years are no answer codes
+    assert _entry(p, "open_question").commented and _entry(p, "open_question").value == "opmerking"
 
 
 def test_an_output_folder_that_does_not_exist_exits_2(tmp_path, at_repo, capsys):

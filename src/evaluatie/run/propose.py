@@ -20,7 +20,7 @@ Per analysis (the parameter contracts of issue 14):
 * ``survey_evaluatie``: ``data``, ``items`` (built-in scales of
   :data:`evaluatie.analyses.survey.responses.SCALES` recognised by its own
   :func:`~evaluatie.analyses.survey.responses.normalise`; other answer sets become ``scales``),
-  ``values``, ``yes_no``, ``breakdowns`` (a suggestion), ``title``.
+  ``values``, ``yes_no``, ``breakdowns`` and ``open_question`` (suggestions), ``title``.
 * ``streefcijfers``: ``microdata``, ``microdata_columns`` and ``values`` for the standard columns
   of :mod:`evaluatie.analyses.targets.personnel` (its :data:`~evaluatie.analyses.targets.personnel.SCHEMA`
   says which labels it reads already), ``title``, ``organisation`` (a file without an entity
@@ -386,7 +386,7 @@ def _survey(tables: Sequence[Table]) -> Proposal:
     prof = profiles(t.df)
     p.entries.append(Entry("data", t.path, "antwoorden, één rij per respondent"))
     items, values, yes_no, breakdowns, scales = {}, {}, {}, {}, {}
-    notes, todo, scale_of_set = {}, [], {}
+    notes, todo, scale_of_set, open_questions = {}, [], {}, []
     shared = Counter(frozenset(l for l in pr.labels if not _is_dont_know(l)) for pr in prof.values()
                      if pr.kind == "category" and not pr.numeric)
     for col, pr in prof.items():
@@ -395,14 +395,18 @@ def _survey(tables: Sequence[Table]) -> Proposal:
             yes_no[col] = label
             p.guesses.append((t.shown, col, "ja/nee-vraag", pr.evidence))
             continue
-        if pr.kind == "category" and pr.numeric and 3 <= pr.distinct <= 7:
+        if pr.kind == "category" and pr.numeric and 3 <= pr.distinct <= 7 and all(
+                l.isdigit() and int(l) <= 10 for l in pr.labels):
             todo.append(f"kolom '{col}' heeft {pr.distinct} getallen als antwoord: is het een vraag, geef dan "
                         "zijn schaal in 'items' (code 1 = laagste antwoord)")
             p.guesses.append((t.shown, col, "vraag met codes?", pr.evidence))
             continue
+        if pr.kind == "text":
+            open_questions.append(col)
+            p.guesses.append((t.shown, col, "open vraag?", pr.evidence))
+            continue
         if pr.kind != "category" or pr.numeric:
-            if pr.kind in ("key", "text", "date", "number"):
-                p.guesses.append((t.shown, col, "niet gebruikt", pr.evidence))
+            p.guesses.append((t.shown, col, "niet gebruikt", pr.evidence))
             continue
         answers = [l for l in pr.labels if not _is_dont_know(l)]
         dk = len(answers) < len(pr.labels)
@@ -459,6 +463,9 @@ def _survey(tables: Sequence[Table]) -> Proposal:
         p.entries.append(Entry("yes_no", yes_no, "ja/nee-vragen: kolom -> label (aandeel 'ja')"))
     if breakdowns:
         p.entries.append(Entry("breakdowns", breakdowns, "uitsplitsingen: kolom -> label (voorstel: haal het "
+                               "#-teken weg om ze te gebruiken)", commented=True))
+    if open_questions:
+        p.entries.append(Entry("open_question", open_questions[0], "kolom met de open vraag (voorstel: haal het "
                                "#-teken weg om ze te gebruiken)", commented=True))
     _todo_title(p)
     return p
