@@ -478,3 +478,29 @@ def test_ranking_basis_is_assess_entities_with_status_latest_target_and_referenc
     assert list(ev_ent["status_nl"]) == list(T.status_nl(expected))
     assert set(last_t["target_year"]) == {ev_ent["target_year"].max()}
     assert ry == min(int(last_t["evaluated_at"].max()), 2016)
+
+
+def test_values_map_the_labels_of_every_categorical_column():
+    """``values`` maps a file's own labels to the standard codes (case and surrounding spaces
+    ignored), for category columns and for the disability category alike."""
+    df = pd.DataFrame({
+        "employee_id": [1, 2, 3, 4], "date": ["31/12/2020"] * 4, "entity": ["E"] * 4,
+        "sex": ["vrouw", "man", "Vrouw ", "man"], "birth_date": ["01/01/1970"] * 4,
+        "level": ["niveau a", "niveau D", "niveau d", "niveau B"],
+        "management": ["N", "N-1", "geen", "geen"],
+        "disability_category": ["geen", "motorisch", "geen", ""],
+    })
+    values = {"level": {"niveau A": "A", "niveau B": "B", "niveau D": "D"},
+              "management": {"N": "top", "n-1": "middle"}, "disability_category": {"geen": 0, "motorisch": 1}}
+    prep = P.prepare(df, values=values)
+    assert list(prep.cols["level"]) == ["A", "D", "D", "B"]
+    assert list(prep.cols["management"]) == ["top", "middle", "none", "none"]
+    tab, _ = P.aggregate(prep, by=("date", "group"), threshold=0)
+    pick = dict(zip(tab["group"], tab["numerator"]))
+    assert pick["disability_chronic_illness"] == 1 and pick["low_educated"] == 2 and pick["women_top"] == 1
+    with pytest.raises(DataError) as e:  # one problem per column, however many rows and labels
+        P.prepare(df, values={"level": {"niveau A": "A"}, "management": values["management"]})
+    assert sorted(p.column for p in e.value.problems) == ["disability_category", "level"]
+    msg = str(e.value)
+    assert "2 verschillende onbekende waarden in 3 rijen" in msg and "1-8, of leeg/0 (geen) (2 verschillende" in msg
+    assert "motorisch" not in msg and "niveau" not in msg.replace("niveau A, B, C of D", "")

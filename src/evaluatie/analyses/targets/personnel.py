@@ -724,6 +724,24 @@ def _small_int(col: pd.Series, lo: int, hi: int, problems, file, index, column, 
     return vals
 
 
+def _disability_labels(col: pd.Series, labels: Mapping[Any, Any] | None, problems, file, index, column,
+                       expected) -> pd.Series:
+    """A disability column holding words: ``labels`` (its ``values`` mapping) applied, and words that
+    are no number after it reported once for the column (:func:`_unknown_labels`) and left empty,
+    so that :func:`_small_int` checks only the numbers. A numeric column passes untouched."""
+    if pd.api.types.is_numeric_dtype(col.dtype) and not labels:
+        return col
+    cat = _categorical(col)
+    mapped = [_with_values(lambda c: c, labels)(c) for c in cat.categories]
+    num = pd.to_numeric(pd.Series(mapped, dtype=object), errors="coerce").to_numpy(dtype=float)
+    words = [isinstance(m, str) and bool(m.strip()) and np.isnan(v) for m, v in zip(mapped, num)]
+    if any(words):
+        _unknown_labels(problems, file, index, np.array(words + [False])[cat.codes], col, column, expected,
+                        "disability_category", sum(words))
+    kept = [np.nan if w else m for m, w in zip(mapped, words)] + [np.nan]
+    return pd.Series(np.asarray(kept, dtype=object)[cat.codes], index=col.index)
+
+
 @dataclass
 class Prepared:
     """Validated, typed microdata ready for :func:`classify` / :func:`aggregate`.
@@ -853,12 +871,10 @@ def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file:
         if disability_coding not in ("2016", "2004"):
             raise ValueError("disability_coding must be '2016' or '2004'")
         hi = 8 if disability_coding == "2016" else 6
-        dis_src = src["disability_category"]
-        if values.get("disability_category"):
-            dis_src = pd.Series(_categorical(dis_src).map(_with_values(lambda c: c, values["disability_category"])),
-                                index=index)
-        dis = _small_int(dis_src, 0, hi, problems, file, index, mapping["disability_category"],
-                         f"een registratiecategorie 1-{hi}, of leeg/0 (geen)")
+        expected = f"een registratiecategorie 1-{hi}, of leeg/0 (geen)"
+        dis_src = _disability_labels(src["disability_category"], values.get("disability_category"), problems, file,
+                                     index, mapping["disability_category"], expected)
+        dis = _small_int(dis_src, 0, hi, problems, file, index, mapping["disability_category"], expected)
         if disability_coding == "2004":  # old 6 (court decision / fund certificate, 66%) is new 5
             dis = np.where(dis == 6, 5, dis).astype(dis.dtype, copy=False)
         out["disability_category"] = dis
