@@ -97,7 +97,7 @@ class ColumnProfile:
     ``kind``: ``"empty"``, ``"bool"``, ``"date"``, ``"number"``, ``"key"`` (unique values, or
     more than :data:`MAX_LEVELS` values each on a few rows: fewer than :data:`KEY_REPEATS`),
     ``"category"`` (at most :data:`MAX_LEVELS` labels, or many rows per label) or ``"text"``
-    (free text, every answer different). ``labels``: the distinct values as text, most
+    (free text: more labels than that, most of several words). ``labels``: the distinct values as text, most
     frequent first, when there are at most :data:`MAX_LEVELS`. ``codes``: SPSS/Stata value
     labels (code -> label) when the file has them; ``variable_label`` likewise."""
 
@@ -159,9 +159,7 @@ def profile(series: pd.Series, *, codes: Mapping[Any, str] | None = None,
                                  f"{n / distinct:.1f} keer)".replace(".", ","), **common)
         if distinct <= MAX_LEVELS or n / distinct >= KEY_REPEATS:
             return ColumnProfile(kind="category", evidence=f"{distinct} verschillende waarden", **common)
-    if numeric:
-        return ColumnProfile(kind="number", evidence="getallen", **common)
-    return ColumnProfile(kind="text", evidence=f"vrije tekst ({distinct} verschillende waarden)", **common)
+    return ColumnProfile(kind="number", evidence="getallen", **common)  # numbers with decimals
 
 
 def _yes_no(labels: pd.Index) -> bool:
