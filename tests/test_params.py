@@ -72,3 +72,26 @@ def test_the_report_says_so_when_a_lower_threshold_was_used(demo_project):
     assert json.loads((out / "laag" / "run.json").read_text())["parameters"]["allow_small_cells"] is True
     assert main(["run", "demo", "--out", str(out), "--quiet"]) == 0
     assert "Lagere drempel" not in (out / "demo" / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("notebook, values, needle", [
+    ("correspondentietest", {"outcome": {"positief": "misschien"}}, "voor outcome als standaardwaarde ja of nee"),
+    ("correspondentietest", {"uitkomst": {"x": 1}}, "niet bruikbaar: uitkomst"),
+    ("streefcijfers", {"sex": {"V": "Q"}}, "Q is geen standaardcode"),
+    ("streefcijfers", {"geslacht": {"V": "F"}}, "geen waardekoppeling voor 'geslacht'"),
+])
+def test_a_values_mapping_that_cannot_be_used_stops_before_a_kernel(notebook, values, needle):
+    with pytest.raises(ParamError) as e:
+        load_run(REPO / "params" / f"{notebook}.yaml", overrides={"values": values})
+    assert "parameter 'values'" in str(e.value) and needle in str(e.value)
+
+
+def test_a_check_outside_the_package_is_refused(tmp_path):
+    path = _notebook(tmp_path, "values: dict = {}  # koppeling\n")
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["evaluatie"] = {"checks": {"values": "os:system"}}
+    nbformat.write(nb, path)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("EVALUATIE_ROOT", str(tmp_path))
+        with pytest.raises(ParamError, match="is not a function of the package"):
+            load_run(notebook="n", overrides={"values": {"a": "b"}})

@@ -34,6 +34,11 @@ raises :class:`ParamError` listing *every* problem (unknown key, wrong type, mis
 number outside its range, a small-cell ``threshold`` below the minimum) together with the valid
 keys; an unknown name gets a "bedoelde u …?" suggestion.
 
+A notebook's metadata may name checks of single parameters that need the analysis's own
+knowledge (``"evaluatie": {"checks": {"values": "evaluatie.analyses.targets.personnel:check_values"}}``):
+each is a function of the parameter's value returning a list of Dutch problems, called before any
+kernel starts when the value is not empty. Only functions inside the package are called.
+
 Small cells: ``threshold`` below :data:`~evaluatie.publish.disclosure.MIN_THRESHOLD` (3) is always
 refused; below the default of 5 it needs ``allow_small_cells: true`` in the same params file, a
 parameter every analysis accepts (:data:`COMMON`), and the report's provenance section then says
@@ -44,6 +49,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import importlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -132,6 +138,19 @@ def _out_of_range(spec: ParamSpec, value: Any) -> str | None:
         want = f"van hoogstens {spec.high}"
     what = "elk getal" if isinstance(value, list) else "een getal"
     return f"parameter {spec.name!r}: verwacht {what} {want}, gekregen {bad[0]!r}"
+
+
+def _analysis_checks(nb_path: Path, values: Mapping[str, Any]) -> list[str]:
+    """Problems found by the checks the notebook's metadata names (``evaluatie.checks``)."""
+    out = []
+    for key, target in notebook_meta(nb_path).get("checks", {}).items():
+        module, _, name = str(target).partition(":")
+        if not module.startswith("evaluatie.") or not name:
+            raise ParamError(f"{display_path(nb_path)}: check {target!r} for {key!r} is not a function of the package")
+        if values.get(key):
+            check = getattr(importlib.import_module(module), name)
+            out += [f"parameter {key!r}: {m}" for m in check(values[key])]
+    return out
 
 
 def _read_nb(path: Path) -> dict:
@@ -354,6 +373,8 @@ def load_run(params_file: Path | None = None, *, notebook: str | None = None,
                             f"ook '{ALLOW_SMALL_CELLS}: true' in het parameterbestand (het rapport vermeldt het)")
         elif (rng := _out_of_range(s, v)) is not None:
             problems.append(rng)
+    if not problems:
+        problems += _analysis_checks(nb_path, values)
     if problems:
         valid = ", ".join(f"{k} ({s.annotation})" for k, s in specs.items())
         raise ParamError("\n".join([f"Parameters voor {nb_name} kloppen niet:"]

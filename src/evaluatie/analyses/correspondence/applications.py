@@ -20,7 +20,7 @@ import pandas as pd
 from evaluatie.core.errors import DataError, Problem
 from evaluatie.core.paths import resolve
 from evaluatie.intake.read import read_table
-from evaluatie.intake.schema import Column, Ledger, Schema
+from evaluatie.intake.schema import BOOL_TOKENS, Column, Ledger, Schema
 
 __all__ = ["STANDARD_COLUMNS", "DEFAULT_WAVE", "Study", "read_applications", "prepare", "combine", "load", "relabel"]
 
@@ -86,6 +86,25 @@ def read_applications(path: str | Path, **kwargs) -> Study:
 GROUND_PARAM = "(parameter ground)"
 VALUE_COLUMNS = ("outcome", "outcome2", "group", "ground", "wave")
 """Standard columns whose labels the ``values`` parameter can map (see :func:`prepare`)."""
+
+
+def check_values(values: Mapping[str, Any] | None) -> list[str]:
+    """What is wrong with a ``values`` parameter, in Dutch (empty when it can be used): per standard
+    column of :data:`VALUE_COLUMNS` a mapping {label in the file: standard label}, and for the
+    yes/no columns a standard value that is yes or no. Looks at the parameter only, not the file;
+    the runner calls it before any kernel starts."""
+    out = []
+    for col, labels in (values or {}).items():
+        if col not in VALUE_COLUMNS:
+            out.append(f"per standaardkolom ({', '.join(VALUE_COLUMNS)}) een koppeling; niet bruikbaar: {col}")
+        elif not isinstance(labels, Mapping):
+            out.append(f"voor {col} een koppeling {{waarde in het bestand: standaardwaarde}}")
+        elif col in ("outcome", "outcome2"):
+            bad = sorted({str(v) for v in labels.values() if BOOL_TOKENS.get(str(v).strip().casefold()) is None
+                          and v not in (0, 1, True, False)})
+            if bad:
+                out.append(f"voor {col} als standaardwaarde ja of nee (of 1/0); niet bruikbaar: {', '.join(bad)}")
+    return out
 
 
 def _check_groups(reference_groups: Mapping[str, str], groups: Mapping[str, Sequence[str]] | None):
@@ -162,12 +181,9 @@ def prepare(
                                  "per discriminatiegrond een referentiegroep (parameter 'reference_groups')")])
     core = ("vacancy", "ground", "group", "outcome", "application", "wave", "outcome2")
     values = dict(values or {})
-    wrong = [k for k in values if k not in VALUE_COLUMNS or not isinstance(values[k], Mapping)]
+    wrong = check_values(values)
     if wrong:
-        raise DataError([Problem(file, None, None, None,
-                                 f"in de parameter 'values' per standaardkolom ({', '.join(VALUE_COLUMNS)}) een "
-                                 f"koppeling {{waarde in het bestand: standaardwaarde}}; niet bruikbaar: "
-                                 f"{', '.join(map(str, wrong))}")])
+        raise DataError([Problem(file, None, None, None, "in de parameter 'values' " + "; ".join(wrong))])
     lab = lambda name: dict(values[name]) if name in values else None  # noqa: E731
     std_map = {k: v for k, v in columns.items() if k in core}
     renames = {v: k for k, v in columns.items() if k not in core}  # covariates: file name -> our name
