@@ -562,3 +562,19 @@ def test_two_wave_example_gets_the_mapping_of_its_params_file(tmp_path, at_repo,
     assert main(["run", "correspondentietest", "--params", str(params), "-p", "bootstrap=49", "--out", str(out),
                  "--quiet"]) == 0
     assert set(pd.read_csv(out / "twee" / "tables" / "design.csv")["wave"]) == {"nulmeting", "vervolgmeting"}
+
+
+ODD_FRAMES = {
+    "one column": pd.DataFrame({"x": [1, 2, 3]}),
+    "an empty column": pd.DataFrame({"a": [None, None], "b": ["ja", "nee"]}),
+    "one row": pd.DataFrame({"vacature": ["V1"], "groep": ["man"], "reactie": ["ja"]}),
+    "numbers as names": pd.DataFrame({1: ["a", "b"], 2: [3, 4]}),
+    "mixed cells": pd.DataFrame({"m": ["a", 1, 2.5, None, pd.Timestamp("2020-01-01")]}),
+}
+
+
+@pytest.mark.parametrize("analysis", ["correspondentietest", "survey_evaluatie", "streefcijfers", "actieplan_opvolging"])
+@pytest.mark.parametrize("name", list(ODD_FRAMES))
+def test_odd_tables_still_give_a_valid_file(analysis, name):
+    p = _proposal(analysis, ODD_FRAMES[name])
+    assert yaml.safe_load(render(p, ["x.csv"])) == {"notebook": analysis, **p.params()}

@@ -61,6 +61,10 @@ class Table:
     path: str
     sheet: str | None = None
 
+    def __post_init__(self):
+        if not all(isinstance(c, str) for c in self.df.columns):  # a params file names columns as text
+            self.df = self.df.rename(columns=str)
+
     @property
     def shown(self) -> str:
         return self.path + (f" (werkblad {self.sheet})" if self.sheet else "")
