@@ -245,7 +245,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--by", metavar="DIMENSION", help="ook één rapport per waarde, bv. --by entity")
     r.add_argument("--quiet", action="store_true", help="geen voortgangsbalk")
     r.set_defaults(func=cmd_run)
-    n = sub.add_parser("new", help="stel een parameterbestand voor uw eigen gegevens voor")
+    n = sub.add_parser("new", help="stel een parameterbestand voor uw eigen gegevens voor",
+                       description="Leest uw gegevens, herkent de kolommen en schrijft een parameterbestand met "
+                                   "uitleg en een TODO voor elke keuze die u nog moet maken. Voorbeeld: "
+                                   "evaluatie new correspondentietest --data mijn_praktijktest.xlsx")
     n.add_argument("analysis", metavar="ANALYSE", help="de analyse (zie 'evaluatie list')")
     n.add_argument("--data", action="append", required=True, metavar="BESTAND",
                    help="gegevensbestand (CSV, XLSX, SAV, DTA, Parquet); herhaalbaar")
