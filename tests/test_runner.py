@@ -376,9 +376,11 @@ def test_cpython_gh_90882_an_interrupted_join_marks_a_running_thread_ended():
         release.set()
 
 
-def _run_and_interrupt(out: Path, names: list[str], jobs: int, ready: list[str]) -> tuple[int, str, list[str]]:
-    """Run ``evaluatie run NAMES --jobs JOBS`` in a process of its own, press Ctrl-C once every
-    glob in ``ready`` (under ``out``) matches; return its exit code, stderr and its kernels' pids."""
+def _run_and_interrupt(out: Path, names: list[str], jobs: int, ready: list[str],
+                       sig: int = signal.SIGINT) -> tuple[int, str, list[str]]:
+    """Run ``evaluatie run NAMES --jobs JOBS`` in a process of its own, press Ctrl-C (or send
+    ``sig``) once every glob in ``ready`` (under ``out``) matches; return its exit code, stderr and
+    its kernels' pids."""
     code = ("import signal, sys\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
             "from evaluatie.run.cli import main\n"
             f"sys.exit(main(['run', *{names!r}, '--jobs', '{jobs}', '--quiet', '--out', {str(out)!r}]))\n")
@@ -392,7 +394,7 @@ def _run_and_interrupt(out: Path, names: list[str], jobs: int, ready: list[str])
             time.sleep(0.1)
         assert all(list(out.glob(g)) for g in ready), "the reports did not start"
         time.sleep(0.5)  # from the cell that wrote the marker into the next one
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         _, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
@@ -416,12 +418,17 @@ def test_ctrl_c_stops_the_running_reports_and_leaves_nothing_behind(probe_projec
     out = probe_project / "out"
     code, err, kernels = _run_and_interrupt(out, ["slow_a", "probe_stubborn", "slow_c"], 2,
                                             [".slow_a*/tables/ledger.csv", ".probe_stubborn*/ignoring"])
-    assert code != 0 and "KeyboardInterrupt" in err and len(kernels) == 2
-    errors = {name: json.loads((out / name / "run.json").read_text(encoding="utf-8"))["error"]
-              for name in ("slow_a", "probe_stubborn")}
+    assert code == 130 and "Traceback" not in err and "onderbroken" in err and len(kernels) == 2
+    records = {name: json.loads((out / name / "run.json").read_text(encoding="utf-8"))
+               for name in ("slow_a", "probe_stubborn")}
+    assert {r["status"] for r in records.values()} == {"interrupted"}
+    errors = {name: r["error"] for name, r in records.items()}
     assert errors["slow_a"]["ename"] == "KeyboardInterrupt" and errors["slow_a"]["cell"] == 5
     assert errors["probe_stubborn"]["ename"] == "DeadKernelError"
     assert not (out / "slow_c").exists()  # never started
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for name in ("slow_a", "probe_stubborn"):
+        assert "onderbroken" in next(r for r in index.split("<tr>") if name in r)
     _left_nothing(out, kernels)
 
 
@@ -430,10 +437,24 @@ def test_ctrl_c_with_one_job(demo_project):
         _write_params(demo_project, name, "notebook: demo\nparameters:\n  sleep: 300\n")
     out = demo_project / "out"
     code, err, kernels = _run_and_interrupt(out, ["slow_a", "slow_b"], 1, [".slow_a*/tables/ledger.csv"])
-    assert code != 0 and "KeyboardInterrupt" in err and len(kernels) == 1
+    assert code == 130 and "Traceback" not in err and len(kernels) == 1
     rec = json.loads((out / "slow_a" / "run.json").read_text(encoding="utf-8"))
     assert rec["error"]["ename"] == "KeyboardInterrupt" and rec["error"]["cell"] == 5
     nb = json.loads((out / "slow_a" / "notebook.ipynb").read_text(encoding="utf-8"))
     assert any(c.get("outputs") for c in nb["cells"])  # the notebook up to the interrupted cell
     assert not (out / "slow_b").exists()
+    _left_nothing(out, kernels)
+
+
+def test_sigterm_stops_the_batch_like_ctrl_c(demo_project):
+    for name in ("slow_a", "slow_b"):
+        _write_params(demo_project, name, "notebook: demo\nparameters:\n  sleep: 300\n")
+    out = demo_project / "out"
+    code, err, kernels = _run_and_interrupt(out, ["slow_a", "slow_b"], 2,
+                                            [".slow_a*/tables/ledger.csv", ".slow_b*/tables/ledger.csv"],
+                                            sig=signal.SIGTERM)
+    assert code == 130 and "Traceback" not in err and len(kernels) == 2
+    for name in ("slow_a", "slow_b"):
+        assert json.loads((out / name / "run.json").read_text(encoding="utf-8"))["status"] == "interrupted"
+    assert "onderbroken" in (out / "index.html").read_text(encoding="utf-8")
     _left_nothing(out, kernels)

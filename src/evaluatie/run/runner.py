@@ -72,7 +72,7 @@ __all__ = ["RunResult", "execute", "run_all", "write_index"]
 class RunResult:
     name: str
     notebook: str
-    status: str  # "ok" or "failed"
+    status: str  # "ok", "failed" or "interrupted" (stopped by Ctrl-C or SIGTERM)
     seconds: float
     error: dict | None = None
     warnings: list[str] = field(default_factory=list)
@@ -203,16 +203,20 @@ def _begin(spec: RunSpec, out: Path) -> _Run:
     return r
 
 
-def _finish(r: _Run, title: str | None, warnings: list[str]) -> RunResult:
+def _finish(r: _Run, title: str | None, warnings: list[str], stopping: threading.Event | None = None) -> RunResult:
     """Write ``run.json``, keep the kernel's log only if the run failed, keep the last good report
-    if it failed (``vorige/``), swap the run folder in."""
+    if it failed (``vorige/``), swap the run folder in. A run that ended with an error while the
+    command was being stopped (``stopping``) is recorded as interrupted."""
     tmp, record = r.tmp, r.record
     status = "ok" if r.error is None else "failed"
+    if r.error is not None and stopping is not None and stopping.is_set():
+        status = "interrupted"
+        r.error = {**r.error, "kind": "interrupted"}
     if title:
         record["title"] = title
     record.update(finished=prov.now_iso(), seconds=round(time.perf_counter() - r.t0, 2), status=status,
                   error=prov.publishable_error(r.error), warnings=warnings)
-    if status == "failed":
+    if status != "ok":
         # tables and figures of a run that did not finish are not results: only run.json and the
         # notebook up to the failing cell (its log) stay, next to the last good report (vorige/)
         for part in ("tables", "figures"):
@@ -236,7 +240,8 @@ Task = tuple[int, RunSpec]
 
 
 def _work(take: Callable[[], Task | None], done: Callable[[int, RunResult], None], out: Path,
-          timeout: float | None, progress: bool, live: set[ReportKernelManager] | None = None) -> None:
+          timeout: float | None, progress: bool, live: set[ReportKernelManager] | None = None,
+          stopping: threading.Event | None = None) -> None:
     """Run the reports ``take`` hands out until it returns None. The next report's kernel starts
     as soon as the previous report's cells have run, before that report is rendered. ``live``
     holds the kernels that run meanwhile."""
@@ -275,7 +280,7 @@ def _work(take: Callable[[], Task | None], done: Callable[[int, RunResult], None
             if r.km is not None:
                 stop_kernel(r.km)  # it has had the rendering's time to exit
                 live.discard(r.km)
-            done(key, _finish(r, title, warnings))
+            done(key, _finish(r, title, warnings, stopping))
             started.remove(r)
             current = following
     finally:
@@ -296,10 +301,26 @@ def execute(run: RunSpec, out: Path, *, timeout: float | None = None, progress: 
     return results[0]
 
 
+class Interrupted(KeyboardInterrupt):
+    """The command was stopped (Ctrl-C, SIGTERM) after the running reports were recorded as
+    interrupted and ``index.html`` was written; ``results`` holds every run's result, those never
+    started included (status ``interrupted``, kind ``not_started``)."""
+
+    def __init__(self, results: list[RunResult]):
+        super().__init__()
+        self.results = results
+
+
+def _raise_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def run_all(runs: list[RunSpec], out: Path, *, jobs: int = 1, timeout: float | None = None,
             progress: bool = True) -> list[RunResult]:
     """Execute ``runs``, ``jobs`` at a time, then write ``out/index.html``. Results come back in
-    the order of ``runs``."""
+    the order of ``runs``. SIGTERM stops the command as Ctrl-C does: the running reports are
+    interrupted and recorded as such, no further one starts, the index is written, and
+    :class:`Interrupted` is raised."""
     out = Path(out).resolve()
     sweep(out)  # what a killed earlier command left behind
     single = len(runs) == 1
@@ -310,15 +331,33 @@ def run_all(runs: list[RunSpec], out: Path, *, jobs: int = 1, timeout: float | N
         results[key] = result
         bar.update(1)
 
-    _share(runs, out, max(1, min(jobs, len(runs))), timeout, progress and single, done)
-    bar.close()
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt) if main_thread else None
+    interrupted = False
+    try:
+        _share(runs, out, max(1, min(jobs, len(runs))), timeout, progress and single, done)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
+        bar.close()
     for key, run in enumerate(runs):
-        if key not in results:  # its thread ended with an error in the runner (printed on stderr)
+        if key in results:
+            continue
+        if interrupted:
+            results[key] = RunResult(run.name, run.notebook.stem, "interrupted", 0.0,
+                                     {"cell": None, "ename": "NotStarted", "kind": "not_started",
+                                      "evalue": "niet gestart: de opdracht werd onderbroken"})
+        else:  # its thread ended with an error in the runner (printed on stderr)
             results[key] = RunResult(run.name, run.notebook.stem, "failed", 0.0,
                                      {"cell": None, "ename": "RunnerError", "kind": "runner",
                                       "evalue": "de runner stopte onverwacht voor dit rapport af was"})
     write_index(out)
-    return [results[key] for key in range(len(runs))]
+    ordered = [results[key] for key in range(len(runs))]
+    if interrupted:
+        raise Interrupted(ordered)
+    return ordered
 
 
 def _share(runs: list[RunSpec], out: Path, jobs: int, timeout: float | None, progress: bool,
@@ -332,6 +371,7 @@ def _share(runs: list[RunSpec], out: Path, jobs: int, timeout: float | None, pro
         tasks.put(task)
     lock = threading.Lock()
     live: set[ReportKernelManager] = set()
+    stopping = threading.Event()
 
     def take() -> Task | None:
         try:
@@ -347,7 +387,7 @@ def _share(runs: list[RunSpec], out: Path, jobs: int, timeout: float | None, pro
 
     def worker() -> None:
         try:
-            _work(take, report, out, timeout, progress, live)
+            _work(take, report, out, timeout, progress, live, stopping)
         finally:
             ended.put(threading.current_thread().name)
 
@@ -370,6 +410,7 @@ def _share(runs: list[RunSpec], out: Path, jobs: int, timeout: float | None, pro
     try:
         wait()
     except KeyboardInterrupt:
+        stopping.set()
         while take() is not None:
             pass
         for km in list(live):
@@ -406,7 +447,8 @@ def _write_index(out: Path) -> Path:
             link += ' <small class="syn">synthetische voorbeeldgegevens</small>'
         if rec.get("parameters", {}).get("entity"):
             link += f' <small class="run">entiteit: {h.escape(str(rec["parameters"]["entity"]))}</small>'
-        status = f'<span class="{"ev-good" if ok else "ev-bad"}">{"geslaagd" if ok else "mislukt"}</span>'
+        word = "geslaagd" if ok else "onderbroken" if rec.get("status") == "interrupted" else "mislukt"
+        status = f'<span class="{"ev-good" if ok else "ev-bad"}">{word}</span>'
         if not ok and rec.get("error"):
             e = rec["error"]
             message = f"{e.get('ename', '')}: {e.get('evalue', '')}"[:300]
