@@ -17,6 +17,7 @@ import traceback
 from pathlib import Path
 
 import nbformat
+import nh3
 import papermill as pm
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
@@ -179,6 +180,41 @@ class DropStderr(Preprocessor):
         return cell, resources
 
 
+class SanitizeOutputs(Preprocessor):
+    """The second line of defence against markup from data (the first: every label is escaped
+    where prose is made, :mod:`evaluatie.publish.report`). Every HTML output of a code cell is
+    cleaned with an allow-list (nh3, the Python binding of the ammonia sanitiser) of the tags and
+    attributes the report helpers write: no script, style, iframe, image, form or event-handler
+    attribute, links only to http(s) and mailto. Outputs of any other type than HTML, plain text
+    and PNG/JPEG images (JavaScript, SVG, widgets, Markdown rendered without escaping) are dropped.
+    nbconvert's own ``sanitize_html`` cannot be used: its fixed allow-list removes the tables'
+    ``thead``/``th``, headings, ``aside`` and the ARIA attributes."""
+
+    tags = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "aside", "strong", "em", "code", "pre", "ul", "ol", "li",
+            "div", "span", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "a", "br", "hr",
+            "small", "sup", "sub", "blockquote", "del", "abbr", "nav", "figure", "figcaption"}
+    attributes = {"*": {"class", "id", "role", "lang", "dir", "title", "aria-labelledby", "aria-label",
+                        "aria-describedby"},
+                  "th": {"scope", "colspan", "rowspan"}, "td": {"colspan", "rowspan"}, "a": {"href"}}
+    kept = {"text/html", "text/plain", "image/png", "image/jpeg"}
+
+    def clean(self, markup: str) -> str:
+        return nh3.clean(markup, tags=self.tags, attributes=self.attributes,
+                         url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+
+    def preprocess_cell(self, cell, resources, index):
+        for out in cell.get("outputs", []):
+            data = out.get("data")
+            if not data:
+                continue
+            for mime in [m for m in data if m not in self.kept]:
+                del data[mime]
+            if "text/html" in data:
+                markup = data["text/html"]
+                data["text/html"] = self.clean("".join(markup) if isinstance(markup, list) else markup)
+        return cell, resources
+
+
 @functools.cache
 def _exporter() -> HTMLExporter:
     """nbconvert's HTML exporter with the report template, one per process: building one compiles
@@ -194,6 +230,7 @@ def _exporter() -> HTMLExporter:
         optimistic_validation=True,
     )
     exporter.register_preprocessor(DropStderr, enabled=True)
+    exporter.register_preprocessor(SanitizeOutputs, enabled=True)
     return exporter
 
 
