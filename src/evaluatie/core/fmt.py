@@ -3,11 +3,21 @@
 ``33,6%``, ``1.440``, ``€ 1.500``, ``p < 0,001``. Machine-readable exports never go through here:
 they keep dot decimals and proportions 0-1 (or percent units where the column says ``_pct``).
 Numbers follow the CLDR rules for ``nl_BE`` (tested equal to Babel's); dates are formatted by Babel.
+
+**One escaping rule for prose.** Every value that comes from data or parameters (a group, ground,
+item or entity label, a priority or action name, a title, organisation, study or design note) goes
+through :func:`literal` before it is put into Markdown prose: sentences, headings, captions, notices,
+the report's title. It then reads as itself, never as markup: ``**vet**`` stays two asterisks,
+``[x](y)`` is no link, ``<script>`` is text. Our own Markdown around it (``**bold**``, lists) keeps
+working. Alt texts and figure labels are plain text, not Markdown: they take a value as it is (the
+template escapes the alt attribute for HTML; report figures switch matplotlib's mathtext off, so a
+``$`` is a dollar sign). Table cells are HTML-escaped by the report helpers and need nothing either.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
 from decimal import Decimal
 from numbers import Number
@@ -17,7 +27,7 @@ from babel.dates import format_datetime
 LOCALE = "nl_BE"
 MISSING = "–"
 
-__all__ = ["num", "pct", "prop", "pp", "pval", "eur", "signed", "datetime_nl", "LOCALE", "MISSING"]
+__all__ = ["literal", "num", "pct", "prop", "pp", "pval", "eur", "signed", "datetime_nl", "LOCALE", "MISSING"]
 
 
 def _missing(x) -> bool:
@@ -27,6 +37,39 @@ def _missing(x) -> bool:
         return bool(isinstance(x, Number) and math.isnan(x))
     except TypeError:
         return False
+
+
+# Characters with a meaning in Markdown (CommonMark, GFM tables and strikethrough) anywhere in a line:
+# a backslash before any ASCII punctuation makes it the character itself. "&" starts an entity, "<"
+# HTML or an autolink, "[" "]" links and images, "`" code, "*" "_" emphasis, "|" a table, "~"
+# strikethrough, "$" maths in renderers that know it.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&$])")
+# ... and at the start of a line only: a heading, a list item, a setext underline, a numbered item
+_MD_LINE_START = re.compile(r"^(\d*)([#+=.)-])")
+_BREAKS = re.compile(r"\s*[\r\n\v\f\u2028\u2029\x85]+\s*")
+
+
+def _escape_start(m: re.Match) -> str:
+    digits, mark = m.group(1), m.group(2)
+    if digits and mark not in ".)":  # "12-3" or "1+1" at the start is no list item
+        return m.group(0)
+    if not digits and mark in ".)":  # a "." or ")" at the start means nothing
+        return m.group(0)
+    return digits + "\\" + mark
+
+
+def literal(value) -> str:
+    """A value from data or parameters, safe to put into Markdown prose: it reads as itself.
+
+    Markdown's special characters get a backslash (``a|b`` → ``a\\|b``, ``**x**`` → ``\\*\\*x\\*\\*``,
+    ``<img>`` → ``\\<img\\>``); a ``#``, ``-``, ``+``, ``=`` or ``1.`` at its start is escaped too, so a
+    label at the start of a line never makes a heading or a list. Line breaks (and the white space
+    around them) become one space, tabs a space; the ends are trimmed. Letters are left as they are,
+    right-to-left text and its direction marks included. Missing values give :data:`MISSING`."""
+    if _missing(value):
+        return MISSING
+    text = _BREAKS.sub(" ", str(value)).replace("\t", " ").strip()
+    return _MD_LINE_START.sub(_escape_start, _MD_INLINE.sub(r"\\\1", text), count=1)
 
 
 _TO_NL = str.maketrans({",": ".", ".": ","})

@@ -6,6 +6,14 @@ in JupyterLab it is ``reports/_interactief/`` under the project root. Everything
 Dutch and formatted nl-BE (:mod:`evaluatie.core.fmt`); everything exported is machine-readable:
 UTF-8 CSV with comma separator and dot decimals, English column names.
 
+Escaping: one rule. Prose (:func:`start`, :func:`heading`, :func:`text`, :func:`notice`, figure
+captions) is Markdown written by us; every value from data or parameters inside it has gone through
+:func:`evaluatie.core.fmt.literal` first, so it reads as itself. The rendering here is the second
+line of defence: raw HTML is escaped, harmful link schemes are neutralised and images are shown as
+their alt text (:data:`render_markdown`). Table cells, headers and captions are plain text and are
+HTML-escaped here; alt texts are plain text too (the template escapes them). Figures are drawn with
+matplotlib's mathtext off, so a ``$`` in a label is a dollar sign.
+
 Typical notebook use::
 
     from evaluatie.publish import report as rp
@@ -131,12 +139,16 @@ def use_style() -> None:
         # the title lands at the same place and a four-panel figure is drawn 0.2 s sooner.
         "axes.titley": 1.0,
         "axes.formatter.use_locale": False,
+        # labels come from other people's files: "$x^2$" is text, not mathtext (which could also fail)
+        "text.parse_math": False,
     })
 
 
 def start(title: str, subtitle: str | None = None) -> None:
     """Begin a report: set the working directory to the project root (so params paths work the
-    same in JupyterLab and in ``evaluatie run``), set the figure style and show the title."""
+    same in JupyterLab and in ``evaluatie run``), set the figure style and show the title.
+    ``title`` and ``subtitle`` are Markdown: a title from the parameters goes through
+    :func:`evaluatie.core.fmt.literal`."""
     os.chdir(root())
     use_style()
     md = f"# {title}"
