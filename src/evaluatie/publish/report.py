@@ -33,6 +33,7 @@ import html
 import json
 import os
 import re
+import textwrap
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -54,7 +55,7 @@ from evaluatie.run.params import input_paths
 
 __all__ = [
     "start", "run_dir", "table", "export", "figure", "ledger", "heading", "text", "notice",
-    "provenance", "use_style", "axis_format", "legend_below", "PALETTE",
+    "provenance", "use_style", "axis_format", "legend_below", "figure_label", "PALETTE",
 ]
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
@@ -352,6 +353,22 @@ def figure(fig, name: str, alt: str, caption: str | None = None) -> None:
     _display(raw={"image/png": data, "text/plain": alt}, metadata={"image/png": {"alt": alt}})
     if caption:
         _markdown(f"*{caption}*")
+
+
+def figure_label(value, width: int = 40, max_lines: int = 3) -> str:
+    """A label from data or parameters as a figure shows it (tick label, panel title, legend entry):
+    plain text over at most ``max_lines`` lines of about ``width`` characters, white space and line
+    breaks collapsed, words kept whole where they fit; a longer label ends in "…". The full label
+    stays in the tables and the alt text; a 5.000-character group name cannot push a figure off its
+    canvas. Labels that fit are returned as they are."""
+    text = " ".join(str(value).split())
+    if len(text) <= width:
+        return text
+    lines = textwrap.wrap(text, width)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: width - 1].rstrip() + "…"
+    return "\n".join(lines)
 
 
 def legend_below(fig, handles, labels, *, ncol: int, fontsize: float | None = None, rect_top: float = 1.0):

@@ -6,7 +6,6 @@ budget per group (:func:`plan_groups_figure`).
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any, Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -16,7 +15,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.patches import Patch
 
 from evaluatie.analyses.actionplan.narrative import month_label
-from evaluatie.publish.report import PALETTE, axis_format
+from evaluatie.publish.report import PALETTE, axis_format, figure_label
 
 __all__ = ["timeline_figure", "budget_figure", "status_figure", "plan_groups_figure", "wrap"]
 
@@ -88,7 +87,7 @@ def timeline_figure(tl: pd.DataFrame, *, palette: Sequence[str] | None = None, g
     ax.set_xticklabels([month_label(m) for m in months], rotation=90, fontsize=8)
     ticks = sorted([(ypos[a], a, False) for a in actions] + [(y, g, True) for y, g in headers])
     ax.set_yticks([t[0] for t in ticks])
-    ax.set_yticklabels([t[1] for t in ticks], fontsize=8)
+    ax.set_yticklabels([figure_label(t[1], 90, max_lines=1) for t in ticks], fontsize=8)
     for lab, t in zip(ax.get_yticklabels(), ticks):
         if t[2]:
             lab.set_fontweight("bold")
@@ -106,8 +105,9 @@ def timeline_figure(tl: pd.DataFrame, *, palette: Sequence[str] | None = None, g
 
 
 def wrap(text: Any, width: int = 40) -> str:
-    """A long label over several lines in a figure: nothing is cut off."""
-    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+    """A label over lines of about ``width`` characters in a figure, at most three
+    (:func:`evaluatie.publish.report.figure_label`: a longer one ends in "…")."""
+    return figure_label(text, width)
 
 
 def budget_figure(execution: pd.DataFrame, budget_lines: Mapping[str, str]):

@@ -6,6 +6,11 @@ the source; and everything the report says about the results, moved out of the n
 ``actieplan_opvolging``: the summary (:func:`summary_lines`), the sentences, notes and notices of
 each part, the alt texts of the figures, the fixed section texts (:data:`SECTION_TEXT`) and the
 Dutch headers and formats of every table (:func:`table_layout`).
+
+Names from the data or the parameters (priorities, actions, groups, budget lines, amount columns,
+the title, subtitle and organisation) and the findings' explanations, which quote them, enter
+Markdown through :func:`evaluatie.core.fmt.literal`. Alt texts and table cells are plain text and
+take them as they are; ``notes`` and ``section_text`` are the report author's own Markdown.
 """
 
 from __future__ import annotations
@@ -176,7 +181,7 @@ def summary_lines(*, budget_lines: Mapping[str, str], as_of: str | None = None,
             if part.empty:
                 continue
             t = part[part["priority"] == "Totaal"].iloc[0]
-            s = (f"**{label.split(' (')[0]}**: {when.lower() if summary else when} {fmt.eur(t['spent_eur'])} van "
+            s = (f"**{fmt.literal(label.split(' (')[0])}**: {when.lower() if summary else when} {fmt.eur(t['spent_eur'])} van "
                  f"{fmt.eur(t['planned_eur'])} uitgegeven ({fmt.pct(t['spent_share_pct'], 0)}).")
             if t["spent_additional_eur"] > 0:
                 s += (f" Daarvan ging {fmt.eur(t['spent_additional_eur'])} naar {int(t['additional_actions'])} "
@@ -209,7 +214,7 @@ def summary_lines(*, budget_lines: Mapping[str, str], as_of: str | None = None,
         for _, c in compare[compare["result"] == "explained"].iterrows():
             val = fmt.eur if c["measure"] == "budget_eur" else (lambda v: f"{number(v)} werkdagen")
             summary.append(f"Eén actie staat op twee plaatsen anders: "
-                           f"'{c['scope'].split(' (')[0].split('. ', 1)[-1]}' heeft {val(c['planning'])} in de "
+                           f"'{fmt.literal(c['scope'].split(' (')[0].split('. ', 1)[-1])}' heeft {val(c['planning'])} in de "
                            f"planning en {val(c['section_text'])} in de sectietekst, die het verschil "
                            f"({val(c['difference'])}) apart vermeldt (zie de bevindingen).")
     if tl is not None:
@@ -238,7 +243,7 @@ def budget_line_texts(execution: pd.DataFrame, budget_lines: Mapping[str, str]) 
         extra = p[p["spent_additional_eur"] > 0]
         more = (f"{len(over)} topprioriteit{'en gaven' if len(over) != 1 else ' gaf'}" if len(over) else
                 "Geen enkele topprioriteit gaf")
-        s = (f"- **{label}**: de geplande acties gaven {fmt.eur(t['spent_planned_eur'])} uit van "
+        s = (f"- **{fmt.literal(label)}**: de geplande acties gaven {fmt.eur(t['spent_planned_eur'])} uit van "
              f"{fmt.eur(t['planned_eur'])} voorzien ({fmt.pct(t['execution_pct'], 0)}). {more} "
              "aan geplande acties meer uit dan voorzien"
              + (f" ({', '.join(str(int(n)) for n in over['priority_no'])})" if len(over) else "")
@@ -474,7 +479,7 @@ def budget_finding_notices(found: pd.DataFrame, measures: Mapping[str, str] | No
     """One notice per finding on the budget's total row: (text, kind), a mismatch as a warning;
     ``measures`` names the amount columns (default :data:`MEASURE_NL`)."""
     measures = measures or MEASURE_NL
-    return [(f"**{cap(measures.get(f['measure'], f['measure']))}**: " + finding_text(f),
+    return [(f"**{fmt.literal(cap(measures.get(f['measure'], f['measure'])))}**: " + fmt.literal(finding_text(f)),
              "warning" if f["result"] == "mismatch" else "info") for _, f in found.iterrows()]
 
 
@@ -484,9 +489,9 @@ def plan_finding_notices(found: pd.DataFrame) -> list[tuple[str, str]]:
     out = []
     for _, f in found.iterrows():
         head = (f"**{RESULT_NL.get(f['result'], f['result']).capitalize()} — "
-                f"{CHECK_NL.get(f['check'], f['check']).lower()}, {f['scope']}")
+                f"{CHECK_NL.get(f['check'], f['check']).lower()}, {fmt.literal(f['scope'])}")
         head += f" ({MEASURE_NL.get(f['measure'], f['measure'])})**" if f["measure"] else "**"
-        out.append((f"{head}: " + finding_text(f), {"mismatch": "warning"}.get(f["result"], "info")))
+        out.append((f"{head}: " + fmt.literal(finding_text(f)), {"mismatch": "warning"}.get(f["result"], "info")))
     return out
 
 
@@ -607,12 +612,12 @@ DEFAULT_TITLE = "Opvolging van het actieplan"
 
 
 def subtitle_text(subtitle: str | None, organisation: str | None, parts: Iterable[str]) -> str:
-    """The subtitle: the parameter's own, else the organisation (if given) and the parts of the
-    report: ``Sectorfonds X: uitvoering van de begroting, stand van de acties``."""
+    """The subtitle (Markdown): the parameter's own, else the organisation (if given) and the parts
+    of the report: ``Sectorfonds X: uitvoering van de begroting, stand van de acties``."""
     if subtitle:
-        return subtitle
+        return fmt.literal(subtitle)
     shown = ", ".join(PARTS_NL[p] for p in PARTS_NL if p in parts)
-    return f"{organisation}: {shown}" if organisation else cap(shown)
+    return f"{fmt.literal(organisation)}: {shown}" if organisation else cap(shown)
 
 
 def synthetic_notice() -> str:

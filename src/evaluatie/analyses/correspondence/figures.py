@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import textwrap
 
 from typing import Sequence
 
@@ -38,10 +37,10 @@ def plot_rates(rates: pd.DataFrame, *, palette: Sequence[str] | None = None):
             s = sub[sub["wave"] == w].set_index("group").reindex(labels)
             y = np.arange(len(labels)) + (j - (len(waves) - 1) / 2) * 0.25
             ax.errorbar(s["rate"], y, xerr=[s["rate"] - s["ci_low"], s["ci_high"] - s["rate"]], fmt="o",
-                        color=palette[j % len(palette)], capsize=3, label=w if len(waves) > 1 else None)
-        ax.set_yticks(np.arange(len(labels)), labels)
+                        color=palette[j % len(palette)], capsize=3, label=rp.figure_label(w) if len(waves) > 1 else None)
+        ax.set_yticks(np.arange(len(labels)), [rp.figure_label(k, 30) for k in labels])
         ax.invert_yaxis()
-        ax.set_title(str(g).capitalize(), loc="left", fontsize=11)
+        ax.set_title(rp.figure_label(str(g).capitalize(), 60, max_lines=1), loc="left", fontsize=11)
     axes[-1, 0].set_xlabel("Aandeel sollicitaties met een positieve reactie\n(95%-betrouwbaarheidsinterval)")
     axes[-1, 0].xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
     rp.axis_format(axes[-1, 0], "x", "prop", 0)
@@ -67,7 +66,7 @@ def plot_forest(disc: pd.DataFrame, *, benchmarks: pd.DataFrame | None = None):
                     xerr=[s["relative_callback"] - s["relative_callback_ci_low"],
                           s["relative_callback_ci_high"] - s["relative_callback"]],
                     fmt="s", color=rp.PALETTE[j % len(rp.PALETTE)], capsize=3,
-                    label=w if len(waves) > 1 else "deze studie")
+                    label=rp.figure_label(w) if len(waves) > 1 else "deze studie")
     if benchmarks is not None and len(benchmarks):
         labelled = False
         for i, (g, _k) in enumerate(comps):
@@ -77,7 +76,7 @@ def plot_forest(disc: pd.DataFrame, *, benchmarks: pd.DataFrame | None = None):
                         label=None if labelled else "meta-analyse (Lippens e.a., 2023)")
                 labelled = True
     ax.axvline(1, color="black", linewidth=1)
-    ax.set_yticks(np.arange(len(comps)), [f"{str(g).capitalize()}: {k}" for g, k in comps])
+    ax.set_yticks(np.arange(len(comps)), [rp.figure_label(f"{str(g).capitalize()}: {k}") for g, k in comps])
     ax.invert_yaxis()
     ax.set_xlabel("Relatieve kans op een positieve reactie\n(1 = gelijke behandeling)")
     rp.axis_format(ax, "x", "num", 1)
@@ -99,8 +98,8 @@ def plot_power(curves: pd.DataFrame, *, target: float = 0.8):
                     label=(f"kloof helemaal weg ({fmt.num(red, 1)} pp kleiner)" if whole
                            else f"kloof {fmt.num(red, 0)} pp kleiner"))
         ax.axhline(target, color="black", linestyle="--", linewidth=1)
-        # a 4-inch panel holds about 40 characters of a 10-point title: longer labels wrap
-        ax.set_title(textwrap.fill(f"{str(g).capitalize()}: {k}", 40), loc="left", fontsize=10)
+        # a 4-inch panel holds about 40 characters of a 10-point title, fewer of wide letters: longer labels wrap
+        ax.set_title(rp.figure_label(f"{str(g).capitalize()}: {k}", 37), loc="left", fontsize=10)
         ax.set_xlabel("Vacatures in de volgende meting")
         rp.axis_format(ax, "y", "prop", 0)
         rp.axis_format(ax, "x", "num", 0)

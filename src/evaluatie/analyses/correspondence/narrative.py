@@ -13,7 +13,10 @@
 * :func:`power_lines`, :func:`power_explanation`, :func:`power_note`, :func:`power_caption` — the sample-size section.
 * :func:`skipped` — the one sentence that replaces a section that does not apply to a study.
 
-Numbers in nl-BE format through :mod:`evaluatie.core.fmt`, with a real minus sign.
+Numbers in nl-BE format through :mod:`evaluatie.core.fmt`, with a real minus sign. Labels from the
+data and texts from the parameters (grounds, groups, waves, subgroups, title, organisation, study,
+design note) enter Markdown through :func:`evaluatie.core.fmt.literal`; the alt texts are plain text
+and take them as they are.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import pandas as pd
 
 from evaluatie.analyses.correspondence.applications import DEFAULT_WAVE
 from evaluatie.core import fmt
+from evaluatie.core.fmt import literal as L
 
 __all__ = ["summary_sentences", "second_outcome_sentences", "heterogeneity_summary", "heterogeneity_intro", "wave_sentence",
            "summary_text", "rates_alt", "forest_alt", "power_lines", "power_explanation", "power_caption", "power_note", "DEFAULT_TITLE", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro", "skipped",
@@ -60,13 +64,13 @@ def wave_sentence(r: Mapping[str, Any], alpha: float = 0.05, near_zero_pp: float
     g0, g1 = r["gap_base_pp"], r["gap_pp"]
     sig = r["change_p"] < alpha
     if abs(g0) < near_zero_pp and abs(g1) < near_zero_pp and not sig:
-        what = (f"bleef de kloof in positieve reacties nagenoeg nul ({_nl(g0)} procentpunt in {r['base']}, "
-                f"{_nl(g1)} procentpunt in {r['wave']})")
+        what = (f"bleef de kloof in positieve reacties nagenoeg nul ({_nl(g0)} procentpunt in {L(r['base'])}, "
+                f"{_nl(g1)} procentpunt in {L(r['wave'])})")
     else:
         verb = "gedaald" if g1 < g0 else ("gestegen" if g1 > g0 else "gelijk gebleven")
-        what = (f"is de kloof in positieve reacties {verb} van {_nl(g0)} procentpunt ({r['base']}) naar "
-                f"{_nl(g1)} procentpunt ({r['wave']})")
-    return (f"Bij {r['ground']} ({r['group']} tegenover {r['reference']}) {what}; die verandering van {fmt.pp(r['change_pp'])} (95%-betrouwbaarheidsinterval "
+        what = (f"is de kloof in positieve reacties {verb} van {_nl(g0)} procentpunt ({L(r['base'])}) naar "
+                f"{_nl(g1)} procentpunt ({L(r['wave'])})")
+    return (f"Bij {L(r['ground'])} ({L(r['group'])} tegenover {L(r['reference'])}) {what}; die verandering van {fmt.pp(r['change_pp'])} (95%-betrouwbaarheidsinterval "
             f"{fmt.pp(r['change_ci_low'])} tot {fmt.pp(r['change_ci_high'])}) is "
             f"{'' if sig else 'niet '}statistisch significant ({fmt.pval(r['change_p']).replace('< ', 'p < ') if r['change_p'] < 0.001 else 'p = ' + fmt.pval(r['change_p'])}).")
 
@@ -84,8 +88,8 @@ def summary_sentences(disc: pd.DataFrame, alpha: float = 0.05) -> list[str]:
         else:
             what = "kreeg evenveel positieve reacties"
         out.append(
-            f"**{str(r['ground']).capitalize()}**: een kandidaat met profiel '{r['group']}' {what} dan een "
-            f"vergelijkbare kandidaat met profiel '{r['reference']}' ({fmt.prop(r['rate'])} tegenover "
+            f"**{L(str(r['ground']).capitalize())}**: een kandidaat met profiel '{L(r['group'])}' {what} dan een "
+            f"vergelijkbare kandidaat met profiel '{L(r['reference'])}' ({fmt.prop(r['rate'])} tegenover "
             f"{fmt.prop(r['rate_reference'])}). "
             + ("Dat verschil is statistisch significant: toeval is een onwaarschijnlijke verklaring."
                if sig else "Dat verschil is niet statistisch significant: het kan ook toeval zijn.")
@@ -102,9 +106,9 @@ def summary_text(disc: pd.DataFrame, waves: list[str], wcmp: pd.DataFrame | None
     parts = []
     for w in waves:
         lines = "\n".join(f"- {l}" for l in summary_sentences(disc[disc["wave"] == w]))
-        parts.append(lines if waves == [DEFAULT_WAVE] else f"**{w}**\n\n{lines}")
+        parts.append(lines if waves == [DEFAULT_WAVE] else f"**{L(w)}**\n\n{lines}")
     if wcmp is not None:
-        parts.append(f"**Verandering sinds {waves[0]}**\n\n" + "\n".join(f"- {s}" for s in wcmp["sentence"]))
+        parts.append(f"**Verandering sinds {L(waves[0])}**\n\n" + "\n".join(f"- {s}" for s in wcmp["sentence"]))
     if second is not None:
         lines = second_outcome_sentences(second)
         parts.append("**Tweede uitkomst: uitnodiging voor een gesprek**\n\n" + (
@@ -125,8 +129,8 @@ def second_outcome_sentences(cmp: pd.DataFrame, what: str = "uitnodigingen voor 
         p = r["mcnemar_p"]
         ptxt = "p < 0,001" if p < 0.001 else "p = " + fmt.pval(p)
         more = "minder" if r["difference_pp"] < 0 else "meer"
-        out.append(f"In {r['wave']} kreeg een kandidaat met profiel '{r['group']}' ({r['ground']}) significant "
-                   f"{more} {what} dan een kandidaat met profiel '{r['reference']}': {fmt.pp(r['difference_pp'])} "
+        out.append(f"In {L(r['wave'])} kreeg een kandidaat met profiel '{L(r['group'])}' ({L(r['ground'])}) significant "
+                   f"{more} {what} dan een kandidaat met profiel '{L(r['reference'])}': {fmt.pp(r['difference_pp'])} "
                    f"({fmt.prop(r['rate'])} tegenover {fmt.prop(r['rate_reference'])}; {ptxt}).")
     return out
 
@@ -134,7 +138,7 @@ def second_outcome_sentences(cmp: pd.DataFrame, what: str = "uitnodigingen voor 
 def heterogeneity_intro(variables: list[str], threshold: int) -> str:
     """The subgroup section's opening: the question per readable variable name, the Holm and
     Benjamini-Hochberg corrections and the small-cell rule at ``threshold``."""
-    return (f"Verschilt de kloof per {_or(variables)}? "
+    return (f"Verschilt de kloof per {_or([L(v) for v in variables])}? "
             f"Per subgroep het verschil in procentpunt. Omdat we veel subgroepen tegelijk toetsen, tonen we ook "
             f"p-waarden gecorrigeerd voor meervoudig toetsen: volgens Holm (streng) en Benjamini-Hochberg (minder streng). "
             f"Subgroepen met minder dan {threshold} vacatures, of met minder dan {threshold} (maar meer dan nul) "
@@ -154,7 +158,7 @@ def heterogeneity_summary(het: pd.DataFrame, names: Mapping[str, str] | None = N
         return (f"Van de {fmt.num(n)} getoonde vergelijkingen per subgroep is er na correctie voor meervoudig "
                 f"toetsen (Holm) **geen enkele** significant: in geen enkele subgroep wijkt de kloof duidelijk "
                 f"van nul af. De verschillen tussen subgroepen passen bij toeval.")
-    items = [f"{names.get(str(r['variable']), r['variable'])} = {r['level']} ({r['group']}: "
+    items = [f"{L(names.get(str(r['variable']), r['variable']))} = {L(r['level'])} ({L(r['group'])}: "
              f"{fmt.pp(r['difference_pp'])})" for _, r in sig.iterrows()]
     return (f"Van de {fmt.num(n)} getoonde vergelijkingen per subgroep {'is' if len(sig) == 1 else 'zijn'} er "
             f"na correctie voor meervoudig toetsen (Holm) {fmt.num(len(sig))} significant: " + "; ".join(items) + ".")
@@ -175,22 +179,22 @@ def subtitle(study: str | None, organisation: str | None, grounds: list[str], wa
     ('Praktijktest van <organisation> op <grounds>: <waves>', the waves left out when the one wave
     has no name), so nothing of another study (sector, 'synthetisch') can appear."""
     if study:
-        return study
-    who = f" van {organisation}" if organisation else ""
-    named = [w for w in waves if w != DEFAULT_WAVE]
-    return f"Praktijktest{who} op {_and(grounds)}" + (f": {_and(named)}" if named else "")
+        return L(study)
+    who = f" van {L(organisation)}" if organisation else ""
+    named = [L(w) for w in waves if w != DEFAULT_WAVE]
+    return f"Praktijktest{who} op {_and([L(g) for g in grounds])}" + (f": {_and(named)}" if named else "")
 
 
 def design_sentence(design_note: str | None, grounds: list[str]) -> str:
     """The design paragraph's opening: the params' ``design_note`` as given; else one sentence
     naming the grounds actually in the data (never a ground that was not tested)."""
     if design_note:
-        return design_note
+        return L(design_note)
     if len(grounds) == 1:
         return (f"Per vacature werden fictieve sollicitaties verstuurd die alleen verschillen in één "
-                f"kenmerk: {grounds[0]}.")
+                f"kenmerk: {L(grounds[0])}.")
     return (f"Per vacature werden fictieve sollicitaties verstuurd die alleen verschillen in één kenmerk; "
-            f"getest werden de gronden {_and(grounds)}.")
+            f"getest werden de gronden {_and([L(g) for g in grounds])}.")
 
 
 def synthetic_notice(note: str | None) -> str:
@@ -210,11 +214,11 @@ def benchmark_intro(bt: pd.DataFrame) -> str:
     rows = bt[bt["benchmark_ground"].astype(str) != ""].drop_duplicates(["benchmark_ground", "benchmark_scope"])
     parts = []
     for _, r in rows.iterrows():
-        who = BENCHMARK_GROUNDS_NL.get(r["benchmark_ground"], r["benchmark_ground"])
+        who = BENCHMARK_GROUNDS_NL.get(r["benchmark_ground"]) or L(r["benchmark_ground"])
         fewer_all = 100 * (1 - r["benchmark_all_relative_callback"])  # the file's 'x% fewer' = 1 - ratio
         fig = f"{who} kregen gemiddeld ongeveer {fmt.num(fewer_all, 0)}% minder positieve reacties"
         if r["benchmark_scope"] != "all" and pd.notna(r["benchmark_fewer_pct"]):
-            scope = BENCHMARK_SCOPES_NL.get(r["benchmark_scope"], r["benchmark_scope"])
+            scope = BENCHMARK_SCOPES_NL.get(r["benchmark_scope"]) or L(r["benchmark_scope"])
             fig += f" ({scope}: ongeveer {fmt.num(r['benchmark_fewer_pct'], 0)}%)"
         parts.append(fig)
     return ("Ter vergelijking: de meta-analyse van Lippens, Vermeiren & Baert (2023, *European Economic Review*) "
@@ -249,7 +253,7 @@ def power_lines(ptab: pd.DataFrame) -> str:
     the vacancies one new measurement needs to show today's gap (Connor 1987)."""
     lead = ptab.drop_duplicates(["ground", "group"])
     return "\n".join(
-        f"- **{str(r['ground']).capitalize()}** ({r['group']}): nodig om de huidige kloof aan te tonen: "
+        f"- **{L(str(r['ground']).capitalize())}** ({L(r['group'])}): nodig om de huidige kloof aan te tonen: "
         f"**{fmt.num(r['vacancies_needed_single_wave'])} vacatures** in één nieuwe meting"
         f" (de huidige meting telde {fmt.num(r['n_followup'])} vacatures)." for _, r in lead.iterrows())
 

@@ -6,7 +6,6 @@ pixels as the earlier bar-by-bar drawing).
 
 from __future__ import annotations
 
-import textwrap
 from typing import Mapping
 
 import matplotlib as mpl
@@ -15,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import to_rgb
 
-from evaluatie.publish.report import PALETTE, axis_format, legend_below
+from evaluatie.publish.report import PALETTE, axis_format, figure_label, legend_below
 
 __all__ = ["diverging_chart", "proportion_bars"]
 
@@ -41,7 +40,7 @@ def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mappin
     if any(len(v) != k for v in levels_of.values()):
         raise ValueError("all bars of one diverging chart need scales with the same number of points")
     # legend: the labels at each scale position (joined when items use different scales)
-    points = [" / ".join(dict.fromkeys(levels_of[r][j] for r in rows)) for j in range(k)]
+    points = [figure_label(" / ".join(dict.fromkeys(levels_of[r][j] for r in rows))) for j in range(k)]
     colours = _diverging_colours(k)
     if k % 2 == 1:
         colours[k // 2] = (0.75, 0.75, 0.75)
@@ -82,7 +81,7 @@ def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mappin
         ax.text(x, y, s, **kw)
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(ypos)
-    ax.set_yticklabels([textwrap.fill(labels.get(r, str(r)), 34) for r in rows])
+    ax.set_yticklabels([figure_label(labels.get(r, str(r)), 34) for r in rows])
     ax.set_xlim(-100, 115)
     ax.set_xticks([-100, -50, 0, 50, 100])
     ax.set_xticklabels(["100%", "50%", "0%", "50%", "100%"])
@@ -90,7 +89,7 @@ def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mappin
     ax.grid(axis="y", visible=False)
     ncol = k if max(len(p) for p in points) < 24 else 2
     if title:
-        ax.set_title(title)
+        ax.set_title(figure_label(title, 80, max_lines=2))
     if own_figure:  # one legend under the whole figure, with room made for it
         legend_below(fig, *ax.get_legend_handles_labels(), ncol=ncol, fontsize=9)
     else:
@@ -127,13 +126,13 @@ def proportion_bars(res: pd.DataFrame, *, label: str = "variable", labels: Mappi
         else:
             ax.text(min(hi[i] + 0.02, 1.02), y[i], f"n = {int(n[i])}", va="center", fontsize=9)
     ax.set_yticks(y)
-    ax.set_yticklabels([labels.get(v, str(v)) for v in res[label]])
+    ax.set_yticklabels([figure_label(labels.get(v, str(v)), 60, max_lines=2) for v in res[label]])
     ax.set_xlim(0, 1.15)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
     axis_format(ax, "x", "prop", 0)
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
     if title:
-        ax.set_title(title)
+        ax.set_title(figure_label(title, 80, max_lines=2))
     fig.tight_layout()
     return fig

@@ -11,6 +11,10 @@ its ``texts`` parameter overrides (:func:`study_texts`); a section that does not
 is replaced by the one sentence of :func:`skipped`. Reference tests: ``tests/test_likert.py``,
 ``tests/test_survey_reporting.py`` (closed forms), ``tests/test_survey_narrative.py`` (wording rules
 on small inputs) and ``tests/test_survey_speed.py`` (the batched estimates against one estimate per claim).
+
+Values from the data or the parameters that enter a Markdown sentence (the study, the organisation, a
+claim's wording) go through :func:`evaluatie.core.fmt.literal`; ``texts`` are the study's own prose, in
+Markdown. Alt texts and table captions are plain text and take labels as they are.
 """
 
 from __future__ import annotations
@@ -207,7 +211,7 @@ def coding_flips_nl(alt: pd.DataFrame) -> str:
     return ("**Streefcijfers: 'deels' telt als niet behaald.** Op de vraag of het streefcijfer behaald werd, kon een organisatie "
             "'ja', 'deels' of 'nee' antwoorden (zie de verdeling bij *Streefcijfers per kansengroep*). De conclusies hierboven tellen "
             "enkel 'ja' als behaald. Tellen we 'deels' mee als behaald, dan "
-            + ("verandert het oordeel over " + "; ".join(f"«{t}»: {fmt.prop(a, 0)} behaalde het streefcijfer minstens deels, "
+            + ("verandert het oordeel over " + "; ".join(f"«{fmt.literal(t)}»: {fmt.prop(a, 0)} behaalde het streefcijfer minstens deels, "
                                                          f"dus {v} in plaats van {o}"
                                                          for t, a, v, o in zip(flips["text_nl"], flips["alt_estimate"],
                                                                                flips["alt_verdict_nl"], flips["verdict_nl"])) + "."
@@ -343,10 +347,10 @@ def subtitle(study: str | None, organisation: str | None) -> str | None:
     """The report's subtitle: the params' ``study``, with the ``organisation`` after it when both
     are given; the organisation alone ('Bevraging bij <organisation>'); None without either."""
     if study and organisation:
-        return f"{study} — {organisation}"
+        return f"{fmt.literal(study)} — {fmt.literal(organisation)}"
     if organisation:
-        return f"Bevraging bij {organisation}"
-    return study or None
+        return f"Bevraging bij {fmt.literal(organisation)}"
+    return fmt.literal(study) if study else None
 
 
 def top2_caption(items: Mapping[str, Mapping], scales: Mapping[str, Sequence[str]] | None = None) -> str:

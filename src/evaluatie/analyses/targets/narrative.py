@@ -1,5 +1,9 @@
 """Dutch wording of the target-figure report: status labels and their colours, group labels, and
-Tabel 1 of the 2016-2020 plan with its shares as published."""
+Tabel 1 of the 2016-2020 plan with its shares as published.
+
+Names from the data or the parameters (an entity or organisation, a group named by a targets file, a
+title) enter Markdown sentences and headings through :func:`evaluatie.core.fmt.literal`; alt texts
+and table captions are plain text and take them as they are."""
 
 from __future__ import annotations
 
@@ -146,7 +150,7 @@ def later_figures_text(targets: pd.DataFrame, position: pd.DataFrame, label: Cal
         if g in pos_all.index and int(pos_all.at[g, "last_year"]) > int(r["evaluated_at"]):
             v, y = float(pos_all.at[g, "last_share_pct"]), int(pos_all.at[g, "last_year"])
             rel = "boven" if v >= r["target_pct"] else "onder"
-            later.append(f"{label(g).lower()} {fmt.pct(v, 1)} in {y} ({rel} {fmt.pct(r['target_pct'], 0)})")
+            later.append(f"{fmt.literal(label(g).lower())} {fmt.pct(v, 1)} in {y} ({rel} {fmt.pct(r['target_pct'], 0)})")
     return "De laatst gepubliceerde cijfers: " + "; ".join(later) + "." if later else None
 
 
@@ -401,7 +405,7 @@ def report_text(name: str, *, who: str | None = None, threshold: int | None = No
                 "vorig jaar* niet gehaald, ook al is het verschil klein) en ligt de vertegenwoordiging in N-functies ruim boven "
                 "het minimum van 33%.")
     if name == "no_assessment":
-        return (f"Voor {who} kan geen enkel streefcijfer beoordeeld worden: voor geen enkele kansengroep met "
+        return (f"Voor {fmt.literal(who)} kan geen enkel streefcijfer beoordeeld worden: voor geen enkele kansengroep met "
                 "een streefcijfer is er tot de einddatum een cijfer dat getoond mag worden (cellen op minder dan "
                 f"{threshold} personen worden niet getoond).")
     raise KeyError(f"no report text {name!r}")
@@ -409,12 +413,12 @@ def report_text(name: str, *, who: str | None = None, threshold: int | None = No
 
 def verdict_list(rows: pd.DataFrame, label: Callable[[str], str]) -> str:
     """A Markdown bullet list with the :func:`verdict` of every row, the group named by ``label``."""
-    return "\n".join(f"- {verdict(r, label(r['group']))}" for _, r in rows.iterrows())
+    return "\n".join(f"- {verdict(r, fmt.literal(label(r['group'])))}" for _, r in rows.iterrows())
 
 
 def skipped_text(skipped: Mapping[str, str], label: Callable[[str], str]) -> str:
     """The warning for target groups not computed from a personnel file (group -> why)."""
-    return "Niet berekend (kolommen ontbreken): " + "; ".join(f"{label(g)}: {why}" for g, why in skipped.items())
+    return "Niet berekend (kolommen ontbreken): " + "; ".join(f"{fmt.literal(label(g))}: {why}" for g, why in skipped.items())
 
 
 #: The rows of Tabel 1 of the 2016-2020 plan, in its order.
@@ -429,10 +433,10 @@ DEFAULT_TITLE = "Streefcijfers en kansengroepen"
 
 
 def report_title(title: str | None, organisation: str | None, entity: str | None = None) -> str:
-    """The report's title: ``title``, else :data:`DEFAULT_TITLE` with the ``organisation`` after a
-    dash; a report for one ``entity`` of an overview adds the entity after a dash."""
-    out = title or (DEFAULT_TITLE + (f" — {organisation}" if organisation else ""))
-    return out + (f" — {entity}" if entity else "")
+    """The report's title (Markdown): ``title``, else :data:`DEFAULT_TITLE` with the ``organisation``
+    after a dash; a report for one ``entity`` of an overview adds the entity after a dash."""
+    out = fmt.literal(title) if title else DEFAULT_TITLE + (f" — {fmt.literal(organisation)}" if organisation else "")
+    return out + (f" — {fmt.literal(entity)}" if entity else "")
 
 
 def _years_text(years: Sequence[int]) -> str:
@@ -443,7 +447,7 @@ def _years_text(years: Sequence[int]) -> str:
 def subtitle_text(who: str, years: Sequence[int]) -> str:
     """The subtitle a report gets when its parameters give none: about whom, and over which
     reference years (``years`` in order)."""
-    return f"Het aandeel van de kansengroepen in het personeel van {who}, {_years_text(years)}."
+    return f"Het aandeel van de kansengroepen in het personeel van {fmt.literal(who)}, {_years_text(years)}."
 
 
 def not_applicable(name: str, *, who: str = "", years: Sequence[int] = ()) -> str:
@@ -453,7 +457,7 @@ def not_applicable(name: str, *, who: str = "", years: Sequence[int] = ()) -> st
     ``one_entity`` (no ranking or comparison of entities), ``growth_path`` (one reference date:
     nothing to compare a year with), ``growth_path_groups`` (no group with a growth path)."""
     if name == "published":
-        return (f"Dit rapport gaat alleen over de personeelsgegevens van {who}: er zijn geen gepubliceerde reeksen "
+        return (f"Dit rapport gaat alleen over de personeelsgegevens van {fmt.literal(who)}: er zijn geen gepubliceerde reeksen "
                 "opgegeven om ze mee te vergelijken.")
     if name == "targets":
         return ("Er zijn geen streefcijfers opgegeven: het rapport toont aandelen en hun verloop, zonder oordeel of "
@@ -465,7 +469,7 @@ def not_applicable(name: str, *, who: str = "", years: Sequence[int] = ()) -> st
         return ("Met twee peildatums is er een verandering, maar nog geen trendlijn: die vraagt minstens drie cijfers "
                 "in dezelfde meetreeks.")
     if name == "one_entity":
-        return (f"Het personeelsbestand bevat één entiteit ({who}): er is geen rangschikking of vergelijking van "
+        return (f"Het personeelsbestand bevat één entiteit ({fmt.literal(who)}): er is geen rangschikking of vergelijking van "
                 "entiteiten.")
     if name == "growth_path":
         return ("Een groeipad vergelijkt elk jaar met het jaar ervoor; met één peildatum kan dat nog niet.")
@@ -488,7 +492,7 @@ def microdata_heading(who: str | None, synthetic: bool) -> str:
     (``who`` None), or the one organisation or entity ``who``."""
     syn = " (synthetische gegevens)" if synthetic else ""
     return ("Entiteiten en beleidsdomeinen, uit personeelsgegevens" if who is None
-            else f"Kansengroepen bij {who}, uit personeelsgegevens") + syn
+            else f"Kansengroepen bij {fmt.literal(who)}, uit personeelsgegevens") + syn
 
 
 def microdata_intro(overview: bool, threshold: int) -> str:
@@ -543,11 +547,11 @@ def micro_summary(changes: pd.DataFrame | None, levels: pd.DataFrame, label: Cal
     shown (the others rest on too few persons) gets its level only."""
     if changes is None:
         year = [c for c in levels.columns if c not in ("group", "denominator")][-1]
-        return "\n".join(f"- **{label(g)}**: {fmt.pct(v, 1)} in {year}." for g, v in zip(levels["group"], levels[year])
+        return "\n".join(f"- **{fmt.literal(label(g))}**: {fmt.pct(v, 1)} in {year}." for g, v in zip(levels["group"], levels[year])
                          if not pd.isna(v))
     lines = []
     for _, r in changes.iterrows():
-        line = f"- **{label(r['group'])}**: {fmt.pct(r['last_share_pct'], 1)} in {int(r['last_year'])}"
+        line = f"- **{fmt.literal(label(r['group']))}**: {fmt.pct(r['last_share_pct'], 1)} in {int(r['last_year'])}"
         if pd.isna(r["change_pp"]):  # one figure that may be shown: no change to tell
             lines.append(line + " (het enige cijfer dat getoond mag worden).")
             continue

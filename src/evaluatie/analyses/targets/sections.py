@@ -26,6 +26,7 @@ from evaluatie.analyses.targets.prepare import read_template
 from evaluatie.analyses.targets.ranking import blank_older_figures, entity_ranking, ranking_basis, selection_view
 from evaluatie.analyses.targets.study import Study, growth_path_check
 from evaluatie.analyses.targets.tables import layout
+from evaluatie.core import fmt
 
 __all__ = ["level_tables", "selection_section", "ranking_section", "growth_path_table", "gender_tables", "assessment_tables",
            "yearly_table", "backtest_parts", "template_table"]
@@ -56,7 +57,7 @@ def selection_section(st: Study, targets: pd.DataFrame, as_of: int | None, thres
     """The targets judged on the personnel series of the focus entity or the whole organisation:
     ``heading``, and either ``table`` (a spec) or ``notice`` (no target can be judged: no figure
     that may be shown up to a target date)."""
-    heading = (f"Streefcijfers voor {st.who}" if st.focus else
+    heading = (f"Streefcijfers voor {fmt.literal(st.who)}" if st.focus else
                "Streefcijfers voor de hele organisatie, uit personeelsgegevens") + syn
     ev = evaluate_selection(st.by_entity, st.org, st.focus, targets, st.breaks, as_of)[0]
     if ev.empty:
