@@ -131,11 +131,48 @@ sns.set_theme(style="whitegrid", palette=rp.PALETTE)
 theirs = {k: norm(k, v) for k, v in mpl.rcParams.items()}
 diff = sorted(k for k in theirs if theirs[k] != ours[k] and k not in (
     "image.cmap", "figure.figsize", "figure.dpi", "savefig.dpi", "axes.spines.top", "axes.spines.right",
-    "axes.titleweight", "axes.formatter.use_locale", "axes.titley"))
+    "axes.titleweight", "axes.formatter.use_locale", "axes.titley", "text.parse_math"))
 print(diff)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_dollar_in_a_figure_label_is_text_not_mathtext():
+    """Labels come from other people's files: '$\\frac{$' is no formula (with mathtext on,
+    drawing it raises a ParseException wrapped in a ValueError)."""
+    import matplotlib.pyplot as plt
+
+    from evaluatie.publish import report as rp
+
+    rp.use_style()
+    fig, ax = plt.subplots()
+    ax.set_title("$\\frac{$ en $x^2$")
+    ax.set_yticks([0], [rp.figure_label("$\\sqrt{")])
+    fig.canvas.draw()
+    assert ax.title.get_text() == "$\\frac{$ en $x^2$"
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Belgische naam", "Belgische naam"), ("women_total", "women_total"), ("plan_2018.csv", "plan_2018.csv"),
+    ("_schuin_", "\\_schuin\\_"), ("a|b", "a\\|b"), ("**x**", "\\*\\*x\\*\\*"), ("<b>", "\\<b\\>"),
+    ("# kop", "\\# kop"), ("- a", "\\- a"), ("12. x", "12\\. x"), ("12-3", "12-3"), ("N-1", "N-1"),
+    ("a\r\n  b", "a b"), ("  c\t d ", "c  d"), ("&amp;", "\\&amp;"), ("مرحبا", "مرحبا"),
+])
+def test_literal_escapes_only_what_markdown_would_read(text, expected):
+    assert fmt.literal(text) == expected
+
+
+def test_figure_label_keeps_short_labels_and_shortens_long_ones():
+    from evaluatie.publish.report import figure_label
+
+    assert figure_label("Marokkaans klinkende naam", 30) == "Marokkaans klinkende naam"
+    assert figure_label("eerste regel\ntweede regel") == "eerste regel tweede regel"
+    long = figure_label("groepsnaam " * 500, 30)
+    lines = long.split("\n")
+    assert len(lines) == 3 and all(len(line) <= 30 for line in lines) and long.endswith("…")
+    assert figure_label("x" * 100, 40, max_lines=1) == "x" * 39 + "…"
 
 
 def test_export_writes_csv_without_showing(tmp_path, monkeypatch):

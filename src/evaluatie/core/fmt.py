@@ -42,11 +42,21 @@ def _missing(x) -> bool:
 # Characters with a meaning in Markdown (CommonMark, GFM tables and strikethrough) anywhere in a line:
 # a backslash before any ASCII punctuation makes it the character itself. "&" starts an entity, "<"
 # HTML or an autolink, "[" "]" links and images, "`" code, "*" "_" emphasis, "|" a table, "~"
-# strikethrough, "$" maths in renderers that know it.
-_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&$])")
+# strikethrough, "$" maths in renderers that know it. A run of "_" between two letters or digits
+# ("women_total", "plan_2018.csv") can neither open nor close emphasis and is left as it is.
+_MD_INLINE = re.compile(r"[\\`*\[\]<>|~&$]|_+")
+_ALNUM = re.compile(r"[^\W_]")
 # ... and at the start of a line only: a heading, a list item, a setext underline, a numbered item
 _MD_LINE_START = re.compile(r"^(\d*)([#+=.)-])")
 _BREAKS = re.compile(r"\s*[\r\n\v\f\u2028\u2029\x85]+\s*")
+
+
+def _escape_inline(m: re.Match) -> str:
+    s, text = m.group(0), m.string
+    if s[0] == "_" and 0 < m.start() and m.end() < len(text) and _ALNUM.match(text[m.start() - 1]) \
+            and _ALNUM.match(text[m.end()]):
+        return s
+    return "".join("\\" + c for c in s)
 
 
 def _escape_start(m: re.Match) -> str:
@@ -62,14 +72,15 @@ def literal(value) -> str:
     """A value from data or parameters, safe to put into Markdown prose: it reads as itself.
 
     Markdown's special characters get a backslash (``a|b`` → ``a\\|b``, ``**x**`` → ``\\*\\*x\\*\\*``,
-    ``<img>`` → ``\\<img\\>``); a ``#``, ``-``, ``+``, ``=`` or ``1.`` at its start is escaped too, so a
+    ``<img>`` → ``\\<img\\>``; an ``_`` inside a word, as in ``women_total``, cannot make emphasis and
+    stays as it is); a ``#``, ``-``, ``+``, ``=`` or ``1.`` at its start is escaped too, so a
     label at the start of a line never makes a heading or a list. Line breaks (and the white space
     around them) become one space, tabs a space; the ends are trimmed. Letters are left as they are,
     right-to-left text and its direction marks included. Missing values give :data:`MISSING`."""
     if _missing(value):
         return MISSING
     text = _BREAKS.sub(" ", str(value)).replace("\t", " ").strip()
-    return _MD_LINE_START.sub(_escape_start, _MD_INLINE.sub(r"\\\1", text), count=1)
+    return _MD_LINE_START.sub(_escape_start, _MD_INLINE.sub(_escape_inline, text), count=1)
 
 
 _TO_NL = str.maketrans({",": ".", ".": ","})
