@@ -7,6 +7,11 @@ published files (``run.json``, ``reports/index.html``), and a cell may hold anyt
 person's name to a free-text answer about their health. The value stays on the
 :class:`Problem` (``value``) for code and tests, and the user finds it at the row and column.
 
+What helps the person at the terminal but may not be published, such as the column names found in
+a file (a file without a header row has its first data row there), is wrapped with
+:func:`private`: the runner prints it, and :func:`public_text` leaves it out of ``run.json``, the
+index and the published notebook.
+
 Part of :mod:`evaluatie.core`, which imports nothing else from the package.
 """
 
@@ -17,7 +22,30 @@ import numbers
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-__all__ = ["Problem", "DataError"]
+__all__ = ["Problem", "DataError", "private", "public_text", "terminal_text"]
+
+_OPEN, _CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧: around text for the terminal only
+WITHHELD = "(niet gepubliceerd; staat in de terminal)"
+
+
+def private(text: object) -> str:
+    """``text`` marked as for the terminal only (see the module docstring)."""
+    return f"{_OPEN}{str(text).replace(_OPEN, '').replace(_CLOSE, '')}{_CLOSE}"
+
+
+def public_text(message: str) -> str:
+    """``message`` as it may be published: every :func:`private` part replaced by a note."""
+    out, rest = [], message
+    while _OPEN in rest:
+        head, _, tail = rest.partition(_OPEN)
+        out.append(head + WITHHELD)
+        rest = tail.partition(_CLOSE)[2] if _CLOSE in tail else ""
+    return "".join(out) + rest
+
+
+def terminal_text(message: str) -> str:
+    """``message`` for the person running the command: the :func:`private` marks removed."""
+    return message.replace(_OPEN, "").replace(_CLOSE, "")
 
 
 @dataclass(frozen=True)

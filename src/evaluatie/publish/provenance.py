@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
+from evaluatie.core.errors import public_text
 from evaluatie.core.paths import display_path, root
 
 KEY_PACKAGES = (
@@ -106,10 +107,12 @@ _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
 def publishable(message: str, ename: str) -> str:
     """An error message as ``run.json``, ``index.html`` and the published notebook show it.
 
-    Messages of :data:`SAFE_MESSAGES` are kept. Any other exception (pandas, numpy, a bug) may
+    Parts marked :func:`~evaluatie.core.errors.private` are left out. Messages of
+    :data:`SAFE_MESSAGES` are kept otherwise. Any other exception (pandas, numpy, a bug) may
     quote a value from the data, as in ``could not convert string to float: '...'``: every quoted
     literal is replaced by ``'…'``. The terminal of whoever runs the command still shows the
     full message."""
+    message = public_text(message)
     if ename in SAFE_MESSAGES:
         return message
     return _QUOTED.sub(lambda m: m.group(0)[0] + "…" + m.group(0)[0], message)

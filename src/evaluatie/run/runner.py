@@ -59,6 +59,7 @@ from jupyter_core.utils import run_sync
 from tqdm.auto import tqdm
 
 from evaluatie.core import fmt
+from evaluatie.core.errors import terminal_text
 from evaluatie.core.paths import display_path, root
 from evaluatie.publish import provenance as prov
 from evaluatie.run.kernel import ReportKernelManager, request_stop, start_kernel, stop_kernel
@@ -84,7 +85,7 @@ class RunResult:
     def describe_error(self) -> str:
         e = self.error or {}
         where = f"cel {e['cell']}" if e.get("cell") else "buiten een cel"
-        return f"{self.name} ({self.notebook}.ipynb, {where}): {e.get('ename', 'fout')}: {e.get('evalue', '')}"
+        return f"{self.name} ({self.notebook}.ipynb, {where}): {e.get('ename', 'fout')}: {terminal_text(str(e.get('evalue', '')))}"
 
 
 @dataclass
