@@ -159,11 +159,14 @@ def start(title: str, subtitle: str | None = None) -> None:
 
 
 def heading(title: str, level: int = 2) -> None:
+    """A section heading (Markdown); a name from data or parameters in it goes through
+    :func:`evaluatie.core.fmt.literal`."""
     _markdown("#" * level + " " + title)
 
 
 def text(md: str) -> None:
-    """Dynamic prose (Markdown), e.g. a summary sentence built from the results."""
+    """Dynamic prose (Markdown), e.g. a summary sentence built from the results; values from data
+    or parameters in it have gone through :func:`evaluatie.core.fmt.literal`."""
     _markdown(md)
 
 
@@ -326,6 +329,8 @@ def figure(fig, name: str, alt: str, caption: str | None = None) -> None:
     """Save ``fig`` as ``figures/<name>.png`` and show it with a Dutch ``alt`` text.
 
     The alt text says what the figure shows and its main message, for readers who cannot see it.
+    It is plain text (labels as they are; the template escapes it); ``caption`` is Markdown, shown in
+    italics, with values from data or parameters through :func:`evaluatie.core.fmt.literal`.
     """
 
     _check_name(name)
