@@ -173,6 +173,7 @@ def _actionplan(tmp: Path) -> tuple[dict, list[str]]:
     _write_xlsx(tmp / "studie.xlsx", {"begroting": budget, "planning": planning})
     params = yaml.safe_load((DATA / "own_actionplan" / "studie.yaml").read_text(encoding="utf-8"))
     params |= {"budget": str(tmp / "studie.xlsx"), "planning": str(tmp / "studie.xlsx"),
+               "budget_lines": {"regular": f"{LABELS['heading']} {LABELS['emphasis']} {LABELS['long']}"},
                "title": f"Actieplan {LABELS['js_link']} {LABELS['image']}",
                "organisation": f"{LABELS['arabic']} {LABELS['rlo']} {LABELS['link']} {LABELS['code']} {LABELS['formula']}"}
     return params, ["script", "emphasis", "pipes", "long", "img", "heading", "math", "line_break", "image", "link",

@@ -129,7 +129,7 @@ def budget_figure(execution: pd.DataFrame, budget_lines: Mapping[str, str]):
                     label="uitgegeven aan bijkomende acties")
         ax.set_yticks(y)
         ax.set_yticklabels([wrap(f"{int(n)}. {p}", 32) for n, p in zip(d["priority_no"], d["priority"])], fontsize=8)
-        ax.set_title(budget_lines[line].split(" (")[0], fontsize=10)
+        ax.set_title(figure_label(budget_lines[line].split(" (")[0], 50, max_lines=2), fontsize=10)
         ax.set_xlabel("duizend euro")
         axis_format(ax, "x", "num")
     axes[0][0].invert_yaxis()  # shared y axis: invert once
