@@ -12,6 +12,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from evaluatie.analyses import actionplan as ap
+from evaluatie.analyses import correspondence as cs
+from evaluatie.analyses import survey as lk
+from evaluatie.analyses import targets as T
 from evaluatie.publish.report import render_markdown
 from evaluatie.run.cli import main
 
@@ -83,3 +87,31 @@ def test_a_data_error_publishes_where_and_what_was_expected_never_the_cell(tmp_p
         assert "burn-out" not in text, p.name
     record = (out / "actieplan_budget2018" / "run.json").read_text(encoding="utf-8")
     assert "rij 4" in record and "status" in record
+
+
+HOSTILE = "**vet** [klik](javascript:alert(5)) <b>x</b> a|b `c`"
+
+
+@pytest.mark.parametrize("make", [
+    lambda s: cs.subtitle(None, s, [s, "geslacht"], ["meting"]),
+    lambda s: cs.subtitle(s, None, [], []),
+    lambda s: cs.design_sentence(None, [s]),
+    lambda s: cs.design_sentence(s, []),
+    lambda s: cs.heterogeneity_intro([s, "sector"], 5),
+    lambda s: lk.subtitle(s, s),
+    lambda s: T.report_title(None, s, s),
+    lambda s: T.report_title(s, None),
+    lambda s: T.subtitle_text(s, [2021, 2023]),
+    lambda s: T.microdata_heading(s, False),
+    lambda s: T.not_applicable("one_entity", who=s),
+    lambda s: ap.subtitle_text(None, s, ["budget"]),
+    lambda s: ap.subtitle_text(s, None, []),
+], ids=["cs.subtitle", "cs.subtitle-study", "cs.design", "cs.design-note", "cs.heterogeneity", "lk.subtitle",
+        "T.title-org-entity", "T.title", "T.subtitle", "T.microdata_heading", "T.one_entity", "ap.subtitle",
+        "ap.subtitle-own"])
+def test_wording_functions_put_names_into_markdown_as_text(make):
+    """Each wording function that names a study, organisation, entity, ground or variable gives
+    Markdown in which the name reads as itself (fmt.literal), never as bold, a link or HTML."""
+    page = BeautifulSoup(render_markdown(make(HOSTILE)), "html.parser")
+    assert not page.find_all(["strong", "a", "b", "code", "table"])
+    assert HOSTILE in " ".join(page.get_text().split())
