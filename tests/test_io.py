@@ -113,7 +113,9 @@ def test_text_columns_stay_text_and_only_empty_is_missing(tmp_path):
 @pytest.mark.parametrize("cells, values", [
     (["1.500", "2,5"], [1500, 2.5]),           # Dutch: 1.500 is fifteen hundred
     (["1,500", "2.5"], [1500, 2.5]),           # English
-    (["€ 1.500,50", "33,6 %", "−2,5"], [1500.5, 33.6, -2.5]),
+    (["€ 1.500,50", "€ 33,6", "−2,5"], [1500.5, 33.6, -2.5]),
+    (["33,6 %", "12%", "−2,5 %"], [33.6, 12.0, -2.5]),  # all percentages: read in percent units
+    (["€ 1.500,50", "33,6 %", "−2,5"], None),  # a percentage among amounts: text, for the schema to judge
     (["1.5e3", "2.500"], None),                # no exponents: text
     (["1,2.500", "2.500"], None),              # a decimal comma before a thousands point: text
     (["1.5000000,5", "2,5"], None),            # separators that do not group by three: text
@@ -122,11 +124,14 @@ def test_text_columns_stay_text_and_only_empty_is_missing(tmp_path):
 def test_numbers_in_a_csv_column(tmp_path, cells, values):
     p = tmp_path / "n.csv"
     p.write_text("label;value\n" + "".join(f"r{i};{c}\n" for i, c in enumerate(cells)), encoding="utf-8")
-    col = read_table(p)["value"]
+    df = read_table(p)
+    col = df["value"]
     if values is None:
         assert col.dtype == "str" and col.tolist() == cells
     else:
         assert col.dtype == np.float64 and col.tolist() == values
+    all_pct = values is not None and all("%" in c for c in cells)
+    assert ("value" in df.attrs.get("percent_columns", [])) == all_pct
 
 
 # --------------------------------------------------------------------------- big files

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluatie.core.errors import DataError, Problem
+from evaluatie.core.errors import DataError, public_text, terminal_text, Problem
 from evaluatie.intake.schema import BOOL_TOKENS, Column, Ledger, Schema, each_has
 
 
@@ -82,8 +82,9 @@ def test_missing_required_column_names_it_and_lists_found_columns():
     probs = exc.value.problems
     missing = [p for p in probs if p.row is None]
     assert {p.column for p in missing} == {"vacancy", "year", "group"}
-    for p in missing:
-        assert "Gevonden kolommen: vacature, uitkomst" in p.expected
+    for p in missing:  # the found names for the terminal only: a file without header has data there
+        assert "Gevonden kolommen: vacature, uitkomst" in terminal_text(p.expected)
+        assert "vacature" not in public_text(str(p)) and "niet gepubliceerd" in public_text(str(p))
     # the optional column is not reported
     assert all(p.column != "share_pct" for p in probs)
 
@@ -238,3 +239,23 @@ def test_numbers_in_text_cells_are_read_by_the_one_parser():
     with pytest.raises(DataError) as exc:
         sch.validate(frame([["1", "2,5"], ["2", "3,5"], ["3", "1.5"], ["4,5", "1"]], ["n", "x"]), file="f.csv")
     assert [(p.row, p.column, p.value) for p in exc.value.problems] == [(4, "x", "1.5"), (5, "n", "4,5")]
+
+
+def test_a_percentage_in_a_euro_column_is_no_amount():
+    """'120%' in a money column is an input error, not €120 (issue 16); a whole column that Excel
+    shows as percentages is refused too; plain amounts with or without € pass."""
+    schema = Schema(columns=[Column("spent", kind="float", nullable=True, unit="eur")])
+    df = pd.DataFrame({"uitgegeven": ["€ 1.050", "120%", "6800", None]}, index=[2, 3, 4, 5])
+    with pytest.raises(DataError) as exc:
+        schema.validate(df, file="b.csv", columns={"spent": "uitgegeven"})
+    [p] = exc.value.problems
+    assert (p.row, p.column) == (3, "uitgegeven") and "geen percentage" in p.expected
+    ok = schema.validate(df.drop(index=3), columns={"spent": "uitgegeven"})
+    assert ok["spent"].tolist()[:2] == [1050.0, 6800.0]
+    pct = pd.DataFrame({"uitgegeven": [12.0, 30.0]}, index=[2, 3])
+    pct.attrs["percent_columns"] = ["uitgegeven"]
+    with pytest.raises(DataError) as exc:
+        schema.validate(pct, columns={"spent": "uitgegeven"})
+    assert [p.row for p in exc.value.problems] == [2, 3]
+    with pytest.raises(ValueError):
+        Column("n", kind="int", unit="eur")

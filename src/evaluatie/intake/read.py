@@ -37,6 +37,9 @@ Numbers written by people
     decided one, if they agree, else Dutch for a ``;``- or tab-separated file and English for a
     comma-separated one. Columns with any non-number (``n.v.t.``) stay text; the schema then
     names the offending cells. Whole numbers come as int64 (float64 when some cell is empty).
+    Percentages are no amounts: a column whose every number carries ``%`` is read in percent
+    units and listed in ``df.attrs["percent_columns"]`` (as for Excel); a column where only
+    some do (``120%`` among euros) stays text, so the schema judges each cell.
 
 Identifiers stay text
     A column of whole numbers where some value has a leading zero (``0123``) or more than 15
@@ -44,8 +47,9 @@ Identifiers stay text
 
 Excel
     Via openpyxl, cached values (not formulas). ``sheet`` is a name or a 0-based position
-    (default: the first sheet). The first non-empty row is the header. Merged cells are refused
-    (a merged header is not a header). Numbers stored as text go through the same number parser
+    (default: the first visible sheet; a hidden sheet is only read when named). The first
+    non-empty row is the header. Merged cells are refused (a merged header is not a header), and
+    so is a text cell longer than Excel's limit of 32.767 characters (no spreadsheet wrote it). Numbers stored as text go through the same number parser
     (Dutch when ambiguous); a numeric column whose cells are all formatted as percentages is
     multiplied by 100 (what the user sees, ``33,6%``, is what they get: 33.6) and listed in
     ``df.attrs["percent_columns"]``.
@@ -134,6 +138,8 @@ def _zip_kind(path: Path) -> str:
 
 
 # --------------------------------------------------------------------------- entry point
+
+EXCEL_CELL_LIMIT = 32_767  # characters in one cell (Excel's specifications and limits)
 
 def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame:
     """Read one input table (CSV, XLSX, SAV, DTA, Parquet) — see the module notes.
@@ -441,6 +447,14 @@ def _typed_frame(columns: list[pd.Series], names: list[str], header_row: int, ro
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = pool.map(lambda n: parse_numbers(data[n], default_style), maybe)
         parsed = {n: res for n, res in zip(maybe, results) if not res.not_number.any()}
+    percent = []
+    for name in list(parsed):  # "120%" among amounts: kept as text, for the schema to judge each cell
+        filled = data[name].dropna()
+        with_pct = filled.astype("str").str.contains("%", regex=False)
+        if with_pct.all():
+            percent.append(name)
+        elif with_pct.any():
+            del parsed[name]
     decided = {res.style for res in parsed.values() if res.decided}
     style = decided.pop() if len(decided) == 1 else default_style
     for name, res in parsed.items():
@@ -457,7 +471,10 @@ def _typed_frame(columns: list[pd.Series], names: list[str], header_row: int, ro
     if problems:
         problems.sort(key=lambda p: p.row or 0)
         raise DataError(problems)
-    return pd.DataFrame(data, index=index, copy=False), style  # the columns are new: no copy
+    out = pd.DataFrame(data, index=index, copy=False)  # the columns are new: no copy
+    if percent:
+        out.attrs["percent_columns"] = percent
+    return out, style
 
 
 # --------------------------------------------------------------------------- Excel
@@ -481,8 +498,8 @@ def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
         raise DataError(Problem(shown, None, None, None,
                                 f"een leesbaar Excel-bestand; het is beschadigd of onvolledig ({type(e).__name__})")) from None
     names = sheets = wb.sheetnames
-    if sheet is None:
-        ws = wb.worksheets[0]
+    if sheet is None:  # the first sheet the user sees
+        ws = next((w for w in wb.worksheets if w.sheet_state == "visible"), wb.worksheets[0])
     elif isinstance(sheet, int) and not isinstance(sheet, bool):
         if not 0 <= sheet < len(names):
             raise DataError(Problem(shown, None, None, sheet,
@@ -522,6 +539,13 @@ def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
                                 f"alleen een kopregel{others}"))
     names = _header(raw_names, header_row, shown)
     _refuse_uncalculated_formulas(path, ws.title, body, names, shown)
+    too_long = [Problem(shown, i, names[j] if j < len(names) and names[j] else f"kolom {j + 1}", c.value,
+                        f"een cel van hoogstens {EXCEL_CELL_LIMIT:,} tekens (de grens van Excel); deze cel is "
+                        "langer".replace(",", "."))
+                for i, r in body for j, c in enumerate(r)
+                if isinstance(c.value, str) and len(c.value) > EXCEL_CELL_LIMIT]
+    if too_long:
+        raise DataError(too_long)
     problems = []
     data: dict[str, Any] = {}
     percent_cols = []
@@ -541,7 +565,14 @@ def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
             continue
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
             arr = np.array([np.nan if v is None else v for v in vals], dtype="float64")
-            pct = all("%" in (c.number_format or "") for c, v in zip(col, vals) if v is not None)
+            fmt_pct = [("%" in (c.number_format or "")) for c, v in zip(col, vals) if v is not None]
+            pct = all(fmt_pct)
+            if any(fmt_pct) and not pct:  # 1,2 shown as 120% among amounts: which is meant?
+                odd = [(i, v) for (i, _), c, v in zip(body, col, vals) if v is not None and "%" in (c.number_format or "")]
+                problems += [Problem(shown, i, name, v, "een getal in dezelfde opmaak als de rest van de kolom; "
+                                     "deze cel is als percentage opgemaakt, de andere niet")
+                             for i, v in odd]
+                continue
             if pct:
                 arr = np.round(arr * 100, 10)  # 0.336 is shown as 33,6%: read 33.6, not 33.60000000000001
                 percent_cols.append(name)

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from evaluatie.core.errors import DataError, Problem
+from evaluatie.core.errors import DataError, Problem, private
 from evaluatie.core.numbers import parse_numbers
 
 __all__ = ["Ledger", "Schema", "Column", "each_has", "BOOL_TOKENS"]
@@ -160,7 +160,8 @@ class Column:
     ``min``/``max`` bound numbers and dates (inclusive), ``allowed`` restricts the values
     (category, str, int), ``nullable`` permits empty cells, ``required=False`` lets the column
     be absent (it then comes back entirely empty). ``ordered`` makes a category ordered in the
-    order of ``allowed``.
+    order of ``allowed``. ``unit="eur"`` marks an amount of money (a ``float``): a percentage
+    (``120%``) in it is invalid, not read as euros.
     """
 
     name: str
@@ -173,8 +174,11 @@ class Column:
     nullable: bool = False
     ordered: bool = False
     description: str | None = None
+    unit: str | None = None
 
     def __post_init__(self):
+        if self.unit not in (None, "eur") or (self.unit and self.kind != "float"):
+            raise ValueError(f"column {self.name!r}: unit must be None or 'eur' (for a float column)")
         if self.kind not in _KINDS:
             raise ValueError(f"column {self.name!r}: kind must be one of {_KINDS}, not {self.kind!r}")
         if self.kind == "category" and self.allowed is None and not self.labels:
@@ -199,7 +203,7 @@ class Column:
         elif self.kind == "int":
             base = "een geheel getal"
         elif self.kind == "float":
-            base = "een getal"
+            base = "een bedrag in euro (geen percentage)" if self.unit == "eur" else "een getal"
         elif self.kind == "date":
             base = _DATE_EXPECTED
         else:
@@ -251,6 +255,9 @@ class Column:
                 values = values.astype(object)
                 values[hit] = keys[hit].map(lab)
         typed, invalid = _TYPERS[self.kind](self, values, missing)
+        if self.unit == "eur" and (values.dtype == object or _is_text(values)):
+            pct = values.map(lambda v: isinstance(v, str) and "%" in v, na_action="ignore")
+            invalid = invalid | pct.astype(object).fillna(False).astype(bool)
         invalid = invalid & ~missing
         # allowed values (non-category kinds) and ranges
         if self.allowed is not None and self.kind not in ("category", "bool"):
@@ -494,7 +501,7 @@ class Schema:
                 via = "" if want == col.name else f" (voor '{col.name}')"
                 problems.append(Problem(
                     file=file, row=None, column=str(want), value=None,
-                    expected=f"een kolom '{want}'{via}; die ontbreekt. Gevonden kolommen: {found}",
+                    expected=f"een kolom '{want}'{via}; die ontbreekt. Gevonden kolommen: {private(found)}",
                 ))
         return out, problems
 
@@ -521,6 +528,9 @@ class Schema:
             user = mapping[col.name]
             raw = df[user]
             typed, missing, invalid = col.coerce(raw)
+            if col.unit == "eur" and user in df.attrs.get("percent_columns", ()):
+                invalid = ~missing  # Excel shows these cells as percentages: no amounts
+
             out[col.name] = typed
             if invalid.any() and col.kind in ("bool", "category"):
                 problems.append(_unknown_labels(file, str(user), col, raw, invalid))
@@ -537,7 +547,7 @@ class Schema:
             if k not in df.columns:
                 problems.append(Problem(file, None, str(k), None,
                                         f"een kolom '{k}'; die ontbreekt. Gevonden kolommen: "
-                                        f"{_fmt_list(df.columns)}"))
+                                        f"{private(_fmt_list(df.columns))}"))
             else:
                 out[k] = df[k]
         for key in self.unique:
