@@ -95,3 +95,13 @@ def test_a_check_outside_the_package_is_refused(tmp_path):
         mp.setenv("EVALUATIE_ROOT", str(tmp_path))
         with pytest.raises(ParamError, match="is not a function of the package"):
             load_run(notebook="n", overrides={"values": {"a": "b"}})
+
+
+@pytest.mark.parametrize("notebook", sorted(p.stem for p in (REPO / "notebooks").glob("*.ipynb")))
+def test_every_numeric_parameter_declares_its_range(notebook):
+    """Issue 15: every number a params file can set is bounded before a kernel starts."""
+    specs = notebook_params(REPO / "notebooks" / f"{notebook}.ipynb")
+    numeric = [s for s in specs.values() if {"int", "float"} & set(s.base_types)]
+    numeric += [s for s in specs.values() if s.base_types == ("list",) and isinstance(s.default, list)
+                and s.default and all(isinstance(x, (int, float)) for x in s.default)]
+    assert numeric and [s.name for s in numeric if s.low is None and s.high is None] == []

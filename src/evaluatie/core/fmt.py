@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from datetime import datetime
 from decimal import Decimal
 from numbers import Number
@@ -76,11 +77,22 @@ def literal(value) -> str:
     stays as it is); a ``#``, ``-``, ``+``, ``=`` or ``1.`` at its start is escaped too, so a
     label at the start of a line never makes a heading or a list. Line breaks (and the white space
     around them) become one space, tabs a space; the ends are trimmed. Letters are left as they are,
-    right-to-left text and its direction marks included. Missing values give :data:`MISSING`."""
+    right-to-left text and its direction marks included, but a value holding right-to-left letters
+    or direction controls (such as U+202E) is wrapped in a first-strong isolate (U+2068 … U+2069,
+    Unicode's bidirectional algorithm, UAX #9): its direction then cannot turn the rest of the
+    sentence around (isolate marks inside the value are dropped, so none can end it early). Missing
+    values give :data:`MISSING`."""
     if _missing(value):
         return MISSING
     text = _BREAKS.sub(" ", str(value)).replace("\t", " ").strip()
-    return _MD_LINE_START.sub(_escape_start, _MD_INLINE.sub(_escape_inline, text), count=1)
+    text = _MD_LINE_START.sub(_escape_start, _MD_INLINE.sub(_escape_inline, text), count=1)
+    if any(unicodedata.bidirectional(ch) in _BIDI for ch in text):
+        text = "\u2068" + text.replace("\u2068", "").replace("\u2069", "") + "\u2069"
+    return text
+
+
+# right-to-left letters and the explicit direction controls (embeddings, overrides, isolates)
+_BIDI = {"R", "AL", "RLE", "RLO", "LRE", "LRO", "PDF", "RLI", "LRI", "FSI", "PDI"}
 
 
 _TO_NL = str.maketrans({",": ".", ".": ","})
