@@ -73,7 +73,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
 
-from evaluatie.core.errors import DataError, Problem
+from evaluatie.core.errors import DataError, Problem, private
 from evaluatie.core.numbers import parse_numbers
 from evaluatie.stats.intervals import design_interval, methods, t_quantile
 
@@ -254,8 +254,11 @@ class SurveyDesign:
     def _check_lonely(self):
         lonely = np.flatnonzero(self._n_h == 1)
         if len(lonely) and self.lonely_psu == "fail":
+            if len(self._n_h) == 1:  # no strata: one respondent (or cluster) in all
+                raise DataError("minstens twee respondenten (primaire eenheden): met maar één primaire eenheid "
+                                "is de variantie niet te schatten", file=self.file)
             names = ", ".join(str(self.strata_levels[h]) for h in lonely[:10])
-            raise DataError(f"stratum {names} heeft maar één primaire eenheid (PSU): variantie niet "
+            raise DataError(f"stratum {private(names)} heeft maar één primaire eenheid (PSU): variantie niet "
                             "te schatten (kies lonely_psu='certainty' of voeg strata samen)", file=self.file)
 
     def _copy(self) -> "SurveyDesign":
@@ -418,7 +421,9 @@ class SurveyDesign:
                     if unknown and isinstance(self.data[var].dtype, pd.CategoricalDtype):
                         raise ValueError(f"level(s) {unknown} not among the categories of {var!r}")
                     hit = np.isin(np.asarray(cats, dtype=object), np.asarray(sel, dtype=object))
-                    ind = np.where(codes < 0, -1, np.where(hit[np.maximum(codes, 0)], 0, 1))
+                    # a column without any value has no categories: every row is outside the base
+                    hit_row = hit[np.maximum(codes, 0)] if len(hit) else np.zeros(len(codes), dtype=bool)
+                    ind = np.where(codes < 0, -1, np.where(hit_row, 0, 1))
                     codes, cats = ind, ["+".join(map(str, sel))]
                     K_use = 1
                 else:
@@ -862,10 +867,11 @@ def frame_margins(frame: pd.DataFrame, margins: Sequence[str], count: str) -> di
 
 def _frame_counts(values: pd.Series) -> pd.Series:
     """The frame's counts as floats (NaN where empty or no number): numbers as they are, text
-    through the one number parser."""
+    through the one number parser; a percentage (``50%``) or an amount (``€ 50``) is no count."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype(float)
-    return parse_numbers(values.astype("str")).values
+    text = values.astype("str")
+    return parse_numbers(text).values.mask(text.str.contains("[%€]", regex=True).fillna(False).astype(bool))
 
 
 def _row_number(label) -> int | None:

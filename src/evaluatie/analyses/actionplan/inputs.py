@@ -66,7 +66,7 @@ DEFAULT_SUBSIDY_RULES = "data/raw/plan_types_subsidies.csv"
 
 
 def _eur(name: str, required: bool = True) -> Column:
-    return Column(name, kind="float", min=0, nullable=True, required=required)
+    return Column(name, kind="float", min=0, nullable=True, required=required, unit="eur")
 
 
 def _status_rule(df: pd.DataFrame) -> list[Problem]:

@@ -124,6 +124,11 @@ def reconcile_totals(budget: pd.DataFrame, stated: Mapping[str, float], *, file:
     file = file or budget.attrs.get("source", {}).get("file") or "begroting"
     add_rows = [int(r) for r in budget.index[budget["additional"]]] if "additional" in budget else []
     out = []
+    wrong = [col for col, value in stated.items() if not math.isfinite(parse_number(value))]
+    if wrong:
+        raise DataError(f"in de parameter 'budget_totals' per kolom een bedrag (een getal); geen bedrag bij: "
+                        f"{', '.join(map(str, wrong))}")
+    stated = {col: parse_number(value) for col, value in stated.items()}
     for col, value in stated.items():
         if col not in budget.columns:
             raise DataError(Problem(file, None, col, None, "de kolom waarvoor een totaal opgegeven is"))

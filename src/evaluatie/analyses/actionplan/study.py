@@ -42,13 +42,19 @@ _NO_MONTHS = "de planning noemt geen maanden (eerste en laatste maand of maandko
 
 def plan_months(months: Sequence[str] | None, month_columns: Mapping[str, str] | None) -> list[str] | None:
     """The months of the planning (``YYYY-MM``): from ``months`` (first and last), else from the
-    first to the last of ``month_columns``; None when neither is given."""
-    if months:
-        return month_range(months[0], months[-1])
-    if month_columns:
-        keys = sorted(month_columns)
-        return month_range(keys[0], keys[-1])
-    return None
+    first to the last of ``month_columns``; None when neither is given. A month that is not
+    ``YYYY-MM`` is a :class:`DataError` naming the parameter."""
+    name, given = ("months", list(months)) if months else ("month_columns", sorted(month_columns or {}))
+    if not given:
+        return None
+    try:
+        out = month_range(str(given[0]), str(given[-1]))
+    except ValueError:
+        out = []
+    if not out:
+        raise DataError(f"in de parameter '{name}' maanden als JJJJ-MM (bv. 2024-01, maand 1 tot 12), "
+                        "de eerste niet na de laatste")
+    return out
 
 
 def choose_parts(parts: Sequence[str] | None, given: Mapping[str, Any],

@@ -17,7 +17,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from evaluatie.core.errors import DataError, Problem
+from evaluatie.core.errors import DataError, Problem, private
+from evaluatie.core.numbers import parse_numbers
 from evaluatie.core.paths import resolve
 from evaluatie.intake.read import read_table
 from evaluatie.intake.schema import BOOL_TOKENS, Column, Ledger, Schema
@@ -107,6 +108,25 @@ def check_values(values: Mapping[str, Any] | None) -> list[str]:
     return out
 
 
+def _text_in_numbers(df: pd.DataFrame, columns: Sequence[str], file: str | None) -> list[Problem]:
+    """Cells of the other columns named in 'columns' (covariates, subgroups) that are no number
+    where most of their column is: such a cell would turn a numeric covariate into categories
+    (one per value) and make the regression model singular. A column counts as numeric when at
+    least 90% of its non-empty cells are numbers (:func:`~evaluatie.core.numbers.parse_numbers`)."""
+    out = []
+    for c in columns:
+        s = df[c]
+        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+            continue
+        parsed = parse_numbers(s.astype(object).where(s.notna(), None))
+        filled = int((~parsed.missing).sum())
+        bad = parsed.not_number.to_numpy()
+        if filled and 0 < bad.sum() <= 0.1 * filled:
+            out += [Problem(file, _row(i), str(c), v, "een getal, zoals in de andere rijen van deze kolom")
+                    for i, v in zip(s.index[bad], s[bad])]
+    return out
+
+
 def _check_groups(reference_groups: Mapping[str, str], groups: Mapping[str, Sequence[str]] | None):
     """Cross-row rule: every ground has a reference group that occurs in the data, and with
     ``groups`` declared every label is the reference or a declared group."""
@@ -121,7 +141,7 @@ def _check_groups(reference_groups: Mapping[str, str], groups: Mapping[str, Sequ
             if g not in reference_groups:
                 problems.append(Problem(None, _row(rows[0]), "ground", g,
                                         f"een grond met een referentiegroep in 'reference_groups' "
-                                        f"({len(rows)} rijen met grond '{g}'; ingesteld: "
+                                        f"({len(rows)} rijen met grond {private(repr(str(g)))}; ingesteld: "
                                         f"{', '.join(reference_groups) or 'geen'})"))
                 continue
             ref = reference_groups[g]
@@ -129,7 +149,7 @@ def _check_groups(reference_groups: Mapping[str, str], groups: Mapping[str, Sequ
             if ref not in labels:
                 problems.append(Problem(None, None, "group", ref,
                                         f"sollicitaties van de referentiegroep '{ref}' voor grond '{g}'; "
-                                        f"gevonden groepen: {', '.join(sorted(labels))}"))
+                                        f"gevonden groepen: {private(', '.join(sorted(labels)))}"))
             if groups is not None and g in groups:
                 allowed = {ref, *map(str, groups[g])}
                 sub = df["group"][mask]
@@ -191,7 +211,7 @@ def prepare(
         if user not in df.columns:
             raise DataError([Problem(file, None, user, None,
                                      f"een kolom '{user}' (ingesteld onder 'columns'); gevonden kolommen: "
-                                     f"{', '.join(map(str, df.columns))}")])
+                                     f"{private(', '.join(map(str, df.columns)))}")])
     raw = df
     if ground is not None:
         raw = df.assign(**{GROUND_PARAM: ground})
@@ -216,6 +236,7 @@ def prepare(
                              "geen identieke rij: dezelfde sollicitatie staat er twee keer in "
                              "(geef een kolom 'application' op als twee sollicitaties echt identiek zijn)")
                      for i in df.index[dup.to_numpy()]]
+    problems += _text_in_numbers(raw, list(renames), file)
     try:
         clean = schema.validate(raw, file=file, columns=std_map, keep=keep)
     except DataError as e:
@@ -246,7 +267,7 @@ def prepare(
             problems = [
                 Problem(file, _row(i), colname["vacancy"], r["vacancy"],
                         f"sollicitaties van beide kanten van de vergelijking voor grond '{r['ground']}' "
-                        f"(alleen '{r['group']}' verstuurd; zet 'allow_unpaired: true' om zulke "
+                        f"(alleen {private(repr(str(r['group'])))} verstuurd; zet 'allow_unpaired: true' om zulke "
                         "vacatures buiten de gepaarde analyse te laten)")
                 for i, r in first.iterrows()
             ]

@@ -263,6 +263,7 @@ def load_survey(path: str | Path, items: Mapping[str, str], *, complete_column: 
     sees it (CSV/XLSX: header = row 1, first respondent = row 2; SPSS: case number)."""
     raw = read_table(path)
     file = (raw.attrs.get("source") or {}).get("file", Path(path).name)
+    _refuse_repeated_respondents(raw, file)
     led = Ledger(file, read=len(raw))
     missing_cols = [c for c in list(required) + ([complete_column] if complete_column else []) if c not in raw.columns]
     if missing_cols:
@@ -283,6 +284,26 @@ def load_survey(path: str | Path, items: Mapping[str, str], *, complete_column: 
                                            categories=["ja", "nee"])
     df.attrs["source"] = raw.attrs.get("source", {"file": file})
     return df, led
+
+
+def _refuse_repeated_respondents(raw: pd.DataFrame, file: str) -> None:
+    """A :class:`DataError` when a respondent is in the file twice: a row equal in every column to
+    an earlier one, in a file with an identifier (a column whose values are all filled in and
+    unique apart from such repeated rows). Without an identifier two equal rows can be two people
+    who answered alike, and both count."""
+    dup = raw.duplicated(keep="first").to_numpy()
+    if not dup.any():
+        return
+    rest = raw[~dup]
+    ids = [c for c in raw.columns if rest[c].notna().all() and rest[c].is_unique]
+    if not ids:
+        return
+    group = raw.groupby(list(raw.columns), dropna=False, sort=False).ngroup().to_numpy()
+    first = pd.Series(raw.index).groupby(group).first()  # group -> its first row
+    raise DataError([Problem(file, _row(r), None, None,
+                             f"één rij per respondent; deze rij is in elke kolom gelijk aan rij {_row(first[g])}, "
+                             f"ook in '{ids[0]}' (dezelfde respondent twee keer?)")
+                     for r, g in zip(raw.index[dup], group[dup])])
 
 
 def incomplete_answers(path: str | Path, items: Mapping[str, str], analysed: pd.DataFrame, columns: Sequence[str], *,
