@@ -117,7 +117,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from babel import Locale
 
-from evaluatie.core.errors import DataError, Problem
+from evaluatie.core.errors import DataError, Problem, private
 from evaluatie.core.paths import display_path, resolve
 from evaluatie.intake.read import read_table
 from evaluatie.intake.schema import Column, Ledger, Schema
@@ -833,7 +833,7 @@ def prepare(df: pd.DataFrame, columns: Mapping[str, str] | None = None, *, file:
         via = "" if want == "entity" else " (voor 'entity')"
         problems.append(Problem(file, None, str(want), None,
                                 f"een kolom '{want}'{via}; die ontbreekt. Gevonden kolommen: "
-                                + (", ".join(str(c) for c in df.columns) or "geen")))
+                                + private(", ".join(str(c) for c in df.columns) or "geen")))
     if wrong := check_values(values):
         problems.append(Problem(file, None, None, None, "een bruikbare parameter 'values': " + "; ".join(wrong)))
     if problems:
