@@ -385,6 +385,21 @@ def wave_comparison(study: Study, *, base: str | None = None, conf: float = 0.95
 
 # =========================================================================== the full table
 
+def _need_two_vacancies(study: Study) -> None:
+    """A :class:`DataError` when a ground has one vacancy in a wave: the intervals are clustered
+    by vacancy, and one cluster leaves no variation to estimate them from (G/(G-1) with G = 1)."""
+    d = study.data
+    n_vac = d.groupby(["wave", "ground"], observed=True)["cluster"].nunique()
+    lonely = [(w, g) for (w, g), n in n_vac.items() if n < 2]
+    if lonely:
+        files = ", ".join(dict.fromkeys(str(led.source) for led in study.ledgers))
+        raise DataError([Problem(files, None, None, None,
+                                 f"minstens twee vacatures voor grond '{g}'"
+                                 + (f" in meting '{w}'" if len(study.waves) > 1 else "")
+                                 + "; met één vacature zijn de intervallen (geclusterd per vacature) niet te schatten")
+                         for w, g in lonely])
+
+
 def discrimination_table(study: Study, *, conf: float = 0.95, bootstrap: int = 0, seed: int | None = 20240501,
                          covariates: Sequence[str] | None = None, interval: str = "delta") -> pd.DataFrame:
     """One row per wave, ground and non-reference group: rates, difference and relative callback
@@ -394,6 +409,7 @@ def discrimination_table(study: Study, *, conf: float = 0.95, bootstrap: int = 0
     columns; more are kept for the report."""
     if interval not in ("delta", "bootstrap"):
         raise ValueError(f"interval must be 'delta' or 'bootstrap', not {interval!r}")
+    _need_two_vacancies(study)
     T = _tables(study)
     cmp = compare_groups(study, conf=conf, bootstrap=bootstrap, seed=seed, tables=T)
     if interval == "bootstrap":
