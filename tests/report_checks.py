@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from bs4 import BeautifulSoup
+from openpyxl import load_workbook
+
 
 def check_report_html(path: Path, local_roots: tuple[str, ...] = ()) -> list[str]:
     """Problems with a report as a publication: language, alt texts, nothing loaded from
@@ -45,3 +48,20 @@ def check_report_html(path: Path, local_roots: tuple[str, ...] = ()) -> list[str
     if "Herkomst van dit rapport" not in html:
         problems.append("no provenance section")
     return problems
+
+
+def published_texts(d: Path) -> dict[str, str]:
+    """Every output of a run folder as text, by file: run.json, the notebook, the CSVs, every cell
+    of tables.xlsx (when there is one) and the report without its inline stylesheet and scripts
+    (nbconvert's CSS names colours such as 'white' and 'black', which can also be labels)."""
+    files = [d / "run.json", d / "notebook.ipynb", *sorted((d / "tables").glob("*.csv"))]
+    out = {str(f.relative_to(d)): f.read_text(encoding="utf-8") for f in files}
+    if (d / "tables.xlsx").exists():
+        book = load_workbook(d / "tables.xlsx", read_only=True)
+        out["tables.xlsx"] = "\n".join(" ".join(str(v) for v in row if v is not None)
+                                       for ws in book.worksheets for row in ws.iter_rows(values_only=True))
+    page = BeautifulSoup((d / "report.html").read_text(encoding="utf-8"), "html.parser")
+    for tag in page(["style", "script"]):
+        tag.decompose()
+    out["report.html"] = str(page)
+    return out

@@ -18,12 +18,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from evaluatie.analyses import actionplan as ap
 from evaluatie.core.errors import DataError
 from evaluatie.run.cli import main
+from report_checks import published_texts
 
 REPO = Path(__file__).resolve().parents[1]
 OWN = REPO / "tests" / "data" / "own_actionplan"
@@ -104,21 +104,6 @@ def planning_only_run(tmp_path_factory):
     return _run(p, d / "out")
 
 
-def _outputs(d: Path) -> dict[str, str]:
-    """Every text output of a run: run.json, the notebook, the tables (CSV and the cells of the
-    workbook) and the report without its inline stylesheet and scripts."""
-    files = [d / "run.json", d / "notebook.ipynb", *sorted((d / "tables").glob("*.csv"))]
-    out = {str(f.relative_to(d)): f.read_text(encoding="utf-8") for f in files}
-    wb = load_workbook(d / "tables.xlsx", read_only=True)
-    out["tables.xlsx"] = "\n".join(str(v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row
-                                   if v is not None)
-    page = BeautifulSoup((d / "report.html").read_text(encoding="utf-8"), "html.parser")
-    for tag in page(["style", "script"]):
-        tag.decompose()
-    out["report.html"] = str(page)
-    return out
-
-
 def _occurs(s: str, text: str) -> bool:
     """As a whole word; case-insensitive, except for an acronym in capitals ('TOM' is not the
     budget-line key ``tom`` of the standard columns, which the notebook's parameter help names)."""
@@ -134,7 +119,7 @@ def test_occurs_matches_whole_words_and_acronyms_in_capitals():
 @pytest.mark.parametrize("which", ["own_run", "budget_only_run", "planning_only_run"])
 def test_outputs_contain_nothing_of_the_examples(which, request):
     run = request.getfixturevalue(which)
-    found = {(name, s) for name, text in _outputs(run).items() for s in example_only_strings() if _occurs(s, text)}
+    found = {(name, s) for name, text in published_texts(run).items() for s in example_only_strings() if _occurs(s, text)}
     assert found == set()
 
 

@@ -17,13 +17,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from evaluatie.analyses import correspondence as cs
 from evaluatie.core.errors import DataError
 from evaluatie.run.cli import main
 from evaluatie.run.params import ParamError, load_run
+from report_checks import published_texts
 
 REPO = Path(__file__).resolve().parents[1]
 OWN = REPO / "tests" / "data" / "own_correspondence"
@@ -75,18 +75,6 @@ def own_run(tmp_path_factory):
     return out / "studie"
 
 
-def _outputs(d: Path) -> dict[str, str]:
-    """Every text output of a run; the report without its inline stylesheet and scripts (the
-    nbconvert CSS names colours such as 'white' and 'black', which are also example labels)."""
-    files = [d / "run.json", d / "notebook.ipynb", *sorted((d / "tables").glob("*.csv"))]
-    out = {str(f.relative_to(d)): f.read_text(encoding="utf-8") for f in files}
-    page = BeautifulSoup((d / "report.html").read_text(encoding="utf-8"), "html.parser")
-    for tag in page(["style", "script"]):
-        tag.decompose()
-    out["report.html"] = str(page)
-    return out
-
-
 def _occurs(s: str, text: str) -> bool:
     """Case-insensitive, as a whole word: a label like 'white' is not the CSS keyword in
     'white-space' nor part of a longer word."""
@@ -99,7 +87,7 @@ def test_occurs_matches_whole_words_only():
 
 
 def test_own_study_outputs_contain_nothing_of_the_examples(own_run):
-    found = {(name, s) for name, text in _outputs(own_run).items() for s in example_only_strings() if _occurs(s, text)}
+    found = {(name, s) for name, text in published_texts(own_run).items() for s in example_only_strings() if _occurs(s, text)}
     assert found == set()
 
 

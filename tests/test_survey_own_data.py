@@ -19,11 +19,11 @@ import pandas as pd
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from openpyxl import load_workbook
 
 from evaluatie.analyses import survey as lk
 from evaluatie.core.errors import DataError
 from evaluatie.run.cli import main
+from report_checks import published_texts
 
 REPO = Path(__file__).resolve().parents[1]
 OWN = REPO / "tests" / "data" / "own_survey"
@@ -82,28 +82,13 @@ def own_run(tmp_path_factory):
     return _run(OWN / "studie.yaml", tmp_path_factory.mktemp("own"))
 
 
-def _outputs(d: Path) -> dict[str, str]:
-    """Every output of a run as text: run.json, the notebook, the tables (CSV and every cell of
-    tables.xlsx) and the report without its inline stylesheet and scripts."""
-    files = [d / "run.json", d / "notebook.ipynb", *sorted((d / "tables").glob("*.csv"))]
-    out = {str(f.relative_to(d)): f.read_text(encoding="utf-8") for f in files}
-    book = load_workbook(d / "tables.xlsx", read_only=True)
-    out["tables.xlsx"] = "\n".join(" ".join(str(v) for v in row if v is not None)
-                                   for ws in book.worksheets for row in ws.iter_rows(values_only=True))
-    page = BeautifulSoup((d / "report.html").read_text(encoding="utf-8"), "html.parser")
-    for tag in page(["style", "script"]):
-        tag.decompose()
-    out["report.html"] = str(page)
-    return out
-
-
 def _occurs(s: str, text: str) -> bool:
     """Case-insensitive, as a whole word ('plan_type' is not found in 'plan_types')."""
     return re.search(r"(?<![\w-])" + re.escape(s) + r"(?![\w-])", text, flags=re.IGNORECASE) is not None
 
 
 def test_own_study_outputs_contain_nothing_of_the_example(own_run):
-    outputs = _outputs(own_run)
+    outputs = published_texts(own_run)
     found = {(name, s) for name, text in outputs.items() for s in example_only_strings() if _occurs(s, text)}
     assert found == set()
     # stems of the example's words, anywhere (also inside a longer word)

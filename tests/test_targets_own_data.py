@@ -19,7 +19,6 @@ import pandas as pd
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from openpyxl import load_workbook
 
 from evaluatie.analyses import targets as T
 from evaluatie.analyses.targets import personnel as P
@@ -27,6 +26,7 @@ from evaluatie.core.errors import DataError
 from evaluatie.intake.read import read_table
 from evaluatie.run.cli import main
 from evaluatie.run.params import ParamError, load_run
+from report_checks import published_texts
 
 REPO = Path(__file__).resolve().parents[1]
 OWN = REPO / "tests" / "data" / "own_targets"
@@ -59,21 +59,6 @@ def example_only_strings() -> set[str]:
 def _occurs(s: str, text: str) -> bool:
     """Case-insensitive; a name such as 'Entiteit 01' not as part of a longer number."""
     return re.search(re.escape(s) + r"(?!\d)", text, flags=re.IGNORECASE) is not None
-
-
-def _outputs(d: Path) -> dict[str, str]:
-    """Every text output of a run: run.json, the notebook, the CSVs, the cells of tables.xlsx and
-    the report without its inline stylesheet and scripts."""
-    files = [d / "run.json", d / "notebook.ipynb", *sorted((d / "tables").glob("*.csv"))]
-    out = {str(f.relative_to(d)): f.read_text(encoding="utf-8") for f in files}
-    wb = load_workbook(d / "tables.xlsx", read_only=True)
-    out["tables.xlsx"] = "\n".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
-                                   for v in row if v is not None)
-    page = BeautifulSoup((d / "report.html").read_text(encoding="utf-8"), "html.parser")
-    for tag in page(["style", "script"]):
-        tag.decompose()
-    out["report.html"] = str(page)
-    return out
 
 
 def _text(d: Path) -> str:
@@ -123,12 +108,12 @@ def test_occurs_is_case_insensitive_and_keeps_numbers_whole():
 
 
 def test_own_study_outputs_contain_nothing_of_the_example(own_run):
-    found = {(name, s[:60]) for name, text in _outputs(own_run).items() for s in example_only_strings() if _occurs(s, text)}
+    found = {(name, s[:60]) for name, text in published_texts(own_run).items() for s in example_only_strings() if _occurs(s, text)}
     assert found == set()
 
 
 def test_one_date_outputs_contain_nothing_of_the_example(one_date_run):
-    found = {(name, s[:60]) for name, text in _outputs(one_date_run).items()
+    found = {(name, s[:60]) for name, text in published_texts(one_date_run).items()
              for s in example_only_strings() if _occurs(s, text)}
     assert found == set()
 
