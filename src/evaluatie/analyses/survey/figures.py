@@ -40,7 +40,7 @@ def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mappin
     if any(len(v) != k for v in levels_of.values()):
         raise ValueError("all bars of one diverging chart need scales with the same number of points")
     # legend: the labels at each scale position (joined when items use different scales)
-    points = [figure_label(" / ".join(dict.fromkeys(levels_of[r][j] for r in rows))) for j in range(k)]
+    points = [figure_label(" / ".join(dict.fromkeys(levels_of[r][j] for r in rows)), 60, max_lines=2) for j in range(k)]
     colours = _diverging_colours(k)
     if k % 2 == 1:
         colours[k // 2] = (0.75, 0.75, 0.75)
