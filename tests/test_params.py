@@ -105,3 +105,14 @@ def test_every_numeric_parameter_declares_its_range(notebook):
     numeric += [s for s in specs.values() if s.base_types == ("list",) and isinstance(s.default, list)
                 and s.default and all(isinstance(x, (int, float)) for x in s.default)]
     assert numeric and [s.name for s in numeric if s.low is None and s.high is None] == []
+
+
+def test_choices_are_read_and_a_text_outside_them_stops_before_a_kernel(tmp_path):
+    specs = notebook_params(_notebook(tmp_path, 'ci: str = "logit"  # {logit, beta, wilson} methode\n'
+                                                'parts: list = []  # {a, b} onderdelen\n'))
+    assert specs["ci"].choices == ("logit", "beta", "wilson") and specs["ci"].help == "methode"
+    assert specs["parts"].choices == ("a", "b")
+    with pytest.raises(ParamError, match=r"parameter 'interval': verwacht een van delta, bootstrap, gekregen 'bayes'"):
+        load_run(REPO / "params" / "correspondentietest.yaml", overrides={"interval": "bayes"})
+    with pytest.raises(ParamError, match=r"parameter 'parts': verwacht elk een van .*gekregen 'toekomst'"):
+        load_run(REPO / "params" / "actieplan_budget2018.yaml", overrides={"parts": ["budget", "toekomst"]})

@@ -8,11 +8,15 @@ A notebook's cell tagged ``parameters`` is the single declaration of what it acc
 
 The annotation gives the type; a comment starting with ``path:`` marks a file that must exist
 (relative to the project root); a number's comment starts with its range, ``[low, high]`` (either
-end may be left open: ``[0, ]``), which also bounds every number in a list; the rest of the
+end may be left open: ``[0, ]``), which also bounds every number in a list; a text's comment may
+start with its choices, ``{a, b, c}``, which also bind every text in a list; the rest of the
 comment is the help text::
 
-    bootstrap: int = 999  # [0, 100000] herhalingen van de cluster-bootstrap A params file
-(``params/<run>.yaml``, or a user's own file) names the notebook and overrides values, wrapped::
+    bootstrap: int = 999  # [20, 100000] herhalingen van de cluster-bootstrap
+    ci: str = "logit"  # {logit, beta, wilson, wald} intervalmethode
+
+A params file (``params/<run>.yaml``, or a user's own file) names the notebook and overrides
+values, wrapped::
 
     notebook: streefcijfers
     description: Streefcijfers bij de Vlaamse overheid
@@ -94,6 +98,7 @@ class ParamSpec:
     is_path: bool
     low: float | None = None  # the declared range of a number (or of every number in a list)
     high: float | None = None
+    choices: tuple[str, ...] | None = None  # the declared choices of a text (or of every text in a list)
 
     @property
     def optional(self) -> bool:
@@ -112,6 +117,7 @@ COMMON = {ALLOW_SMALL_CELLS: ParamSpec(
     f"een drempel voor kleine cellen onder {DEFAULT_THRESHOLD} toestaan (minstens {MIN_THRESHOLD}); "
     "het rapport vermeldt dat in zijn herkomst", False)}
 
+_CHOICES = re.compile(r"^\{([^{}]+)\}\s*")
 _RANGE = re.compile(r"^\[\s*(-?\d+(?:\.\d+)?)?\s*,\s*(-?\d+(?:\.\d+)?)?\s*\]\s*")
 
 
@@ -153,6 +159,18 @@ def _analysis_checks(nb_path: Path, values: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def _not_a_choice(spec: ParamSpec, value: Any) -> str | None:
+    """A Dutch problem when a text (or a text in a list) is not one of the declared choices."""
+    if not spec.choices:
+        return None
+    values = value if isinstance(value, list) else [value]
+    bad = [v for v in values if isinstance(v, str) and v not in spec.choices]
+    if not bad:
+        return None
+    return (f"parameter {spec.name!r}: verwacht {'elk ' if isinstance(value, list) else ''}een van "
+            f"{', '.join(spec.choices)}, gekregen {bad[0]!r}{suggest(bad[0], spec.choices)}")
+
+
 def _read_nb(path: Path) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
@@ -186,14 +204,18 @@ def notebook_params(path: Path) -> dict[str, ParamSpec]:
         is_path = comment.startswith("path:")
         if is_path:
             comment = comment[len("path:"):].strip()
-        low = high = None
+        low = high = choices = None
         m = _RANGE.match(comment)
         if m:
             low, high = _number(m.group(1)), _number(m.group(2))
             comment = comment[m.end():]
+        m = _CHOICES.match(comment)
+        if m:
+            choices = tuple(c.strip() for c in m.group(1).split(",") if c.strip())
+            comment = comment[m.end():]
         if not annotation:
             annotation = type(default).__name__ if default is not None else "Any"
-        specs[name] = ParamSpec(name, annotation, default, comment, is_path, low, high)
+        specs[name] = ParamSpec(name, annotation, default, comment, is_path, low, high, choices)
     return specs
 
 
@@ -373,6 +395,8 @@ def load_run(params_file: Path | None = None, *, notebook: str | None = None,
                             f"ook '{ALLOW_SMALL_CELLS}: true' in het parameterbestand (het rapport vermeldt het)")
         elif (rng := _out_of_range(s, v)) is not None:
             problems.append(rng)
+        elif (choice := _not_a_choice(s, v)) is not None:
+            problems.append(choice)
     if not problems:
         problems += _analysis_checks(nb_path, values)
     if problems:

@@ -313,8 +313,13 @@ def rates_alt(disc_latest: pd.DataFrame, waves: list[str], wcmp: pd.DataFrame | 
 
 
 def forest_alt(disc_latest: pd.DataFrame, latest: str) -> str:
-    """Alt text of the forest plot: what it shows and the lowest relative callback of the latest wave."""
-    worst = disc_latest.loc[disc_latest["relative_callback"].idxmin()]
-    return (f"Bosgrafiek van de relatieve kans op een positieve reactie per grond, met 95%-intervallen en "
-            f"een verticale lijn bij 1 (gelijke behandeling). De laagste relatieve kans in {latest}: "
+    """Alt text of the forest plot: what it shows and the lowest relative callback of the latest wave
+    (none when no relative callback can be computed, e.g. nobody got a positive reaction)."""
+    head = ("Bosgrafiek van de relatieve kans op een positieve reactie per grond, met 95%-intervallen en "
+            "een verticale lijn bij 1 (gelijke behandeling).")
+    known = disc_latest.dropna(subset=["relative_callback"])
+    if known.empty:
+        return head + f" In {latest} kon geen relatieve kans berekend worden: geen enkele referentiegroep kreeg een positieve reactie."
+    worst = known.loc[known["relative_callback"].idxmin()]
+    return (f"{head} De laagste relatieve kans in {latest}: "
             f"{fmt.num(worst['relative_callback'], 2)} voor '{worst['group']}' ({worst['ground']}).")
