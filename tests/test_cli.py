@@ -166,9 +166,17 @@ def test_yaml_values_that_are_no_plain_data_are_named_not_crashed_on(cli_project
 def test_an_out_that_is_a_file_is_refused_before_anything_runs(cli_project, capsys):
     """Issue 16: a file-valued --out ended in a raw traceback."""
     target = _write(cli_project / "rapporten", "geen map\n")
-    assert main(["run", "demo", "--out", str(target)]) == 2
-    assert "dit is een bestand, geen map" in capsys.readouterr().err
+    assert main(["run", "demo", "--out", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert "dit is een bestand, geen map" in err and len(err.strip().splitlines()) == 1
     assert target.read_text() == "geen map\n"
+
+
+def test_an_out_that_cannot_be_written_is_one_dutch_line_and_exit_1(cli_project, capsys):
+    blocker = _write(cli_project / "bestand", "x\n")  # a folder cannot be made inside a file (not even by root)
+    assert main(["run", "demo", "--out", str(blocker / "rapporten")]) == 1
+    err = capsys.readouterr().err
+    assert "kan niet geschreven worden" in err and len(err.strip().splitlines()) == 1
 
 
 def test_no_suggestion_for_a_name_close_to_nothing(cli_project, capsys):

@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -377,10 +378,10 @@ def test_cpython_gh_90882_an_interrupted_join_marks_a_running_thread_ended():
 
 
 def _run_and_interrupt(out: Path, names: list[str], jobs: int, ready: list[str],
-                       sig: int = signal.SIGINT) -> tuple[int, str, list[str]]:
+                       sig: int = signal.SIGINT) -> tuple[int, str, list[str], int]:
     """Run ``evaluatie run NAMES --jobs JOBS`` in a process of its own, press Ctrl-C (or send
     ``sig``) once every glob in ``ready`` (under ``out``) matches; return its exit code, stderr and
-    its kernels' pids."""
+    its kernels' pids and its own pid."""
     code = ("import signal, sys\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
             "from evaluatie.run.cli import main\n"
             f"sys.exit(main(['run', *{names!r}, '--jobs', '{jobs}', '--quiet', '--out', {str(out)!r}]))\n")
@@ -399,11 +400,14 @@ def _run_and_interrupt(out: Path, names: list[str], jobs: int, ready: list[str],
     finally:
         if proc.poll() is None:
             proc.kill()
-    return proc.returncode, err, kernels
+    return proc.returncode, err, kernels, proc.pid
 
 
-def _left_nothing(out: Path, kernels: list[str]) -> None:
-    assert not list(out.glob(".*"))  # no temporary run folders
+def _left_nothing(out: Path, kernels: list[str], command: int) -> None:
+    assert not list(out.glob(".*"))  # no temporary run folders or lock files
+    ipc = [d for d in Path(tempfile.gettempdir()).glob("ev-ipc-*")  # no kernel socket folder of the command
+           if (d / "owner").is_file() and (d / "owner").read_text() == str(command)]
+    assert ipc == []
     for pid in kernels:
         with pytest.raises(ProcessLookupError):
             os.kill(int(pid), 0)
@@ -416,7 +420,7 @@ def test_ctrl_c_stops_the_running_reports_and_leaves_nothing_behind(probe_projec
     for name in ("slow_a", "slow_c"):
         _write_params(probe_project, name, "notebook: demo\nparameters:\n  sleep: 300\n")
     out = probe_project / "out"
-    code, err, kernels = _run_and_interrupt(out, ["slow_a", "probe_stubborn", "slow_c"], 2,
+    code, err, kernels, command = _run_and_interrupt(out, ["slow_a", "probe_stubborn", "slow_c"], 2,
                                             [".slow_a*/tables/ledger.csv", ".probe_stubborn*/ignoring"])
     assert code == 130 and "Traceback" not in err and "onderbroken" in err and len(kernels) == 2
     records = {name: json.loads((out / name / "run.json").read_text(encoding="utf-8"))
@@ -429,32 +433,32 @@ def test_ctrl_c_stops_the_running_reports_and_leaves_nothing_behind(probe_projec
     index = (out / "index.html").read_text(encoding="utf-8")
     for name in ("slow_a", "probe_stubborn"):
         assert "onderbroken" in next(r for r in index.split("<tr>") if name in r)
-    _left_nothing(out, kernels)
+    _left_nothing(out, kernels, command)
 
 
 def test_ctrl_c_with_one_job(demo_project):
     for name in ("slow_a", "slow_b"):
         _write_params(demo_project, name, "notebook: demo\nparameters:\n  sleep: 300\n")
     out = demo_project / "out"
-    code, err, kernels = _run_and_interrupt(out, ["slow_a", "slow_b"], 1, [".slow_a*/tables/ledger.csv"])
+    code, err, kernels, command = _run_and_interrupt(out, ["slow_a", "slow_b"], 1, [".slow_a*/tables/ledger.csv"])
     assert code == 130 and "Traceback" not in err and len(kernels) == 1
     rec = json.loads((out / "slow_a" / "run.json").read_text(encoding="utf-8"))
     assert rec["error"]["ename"] == "KeyboardInterrupt" and rec["error"]["cell"] == 5
     nb = json.loads((out / "slow_a" / "notebook.ipynb").read_text(encoding="utf-8"))
     assert any(c.get("outputs") for c in nb["cells"])  # the notebook up to the interrupted cell
     assert not (out / "slow_b").exists()
-    _left_nothing(out, kernels)
+    _left_nothing(out, kernels, command)
 
 
 def test_sigterm_stops_the_batch_like_ctrl_c(demo_project):
     for name in ("slow_a", "slow_b"):
         _write_params(demo_project, name, "notebook: demo\nparameters:\n  sleep: 300\n")
     out = demo_project / "out"
-    code, err, kernels = _run_and_interrupt(out, ["slow_a", "slow_b"], 2,
+    code, err, kernels, command = _run_and_interrupt(out, ["slow_a", "slow_b"], 2,
                                             [".slow_a*/tables/ledger.csv", ".slow_b*/tables/ledger.csv"],
                                             sig=signal.SIGTERM)
     assert code == 130 and "Traceback" not in err and len(kernels) == 2
     for name in ("slow_a", "slow_b"):
         assert json.loads((out / name / "run.json").read_text(encoding="utf-8"))["status"] == "interrupted"
     assert "onderbroken" in (out / "index.html").read_text(encoding="utf-8")
-    _left_nothing(out, kernels)
+    _left_nothing(out, kernels, command)

@@ -212,7 +212,7 @@ def cmd_run(args) -> int:
     problem = _unusable_out(out)
     if problem:
         print(f"evaluatie: --out {display_path(out)}: {problem}", file=sys.stderr)
-        return EXIT_USAGE
+        return EXIT_FAILED  # not the input's fault (exit 2 is for input): the place to write is unusable
     try:
         results = run_all(runs, out, jobs=max(1, args.jobs), timeout=args.timeout, progress=not args.quiet)
         interrupted = False
