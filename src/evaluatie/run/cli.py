@@ -227,7 +227,12 @@ def cmd_run(args) -> int:
                                              else f" ({r.describe_error()})"))
         else:
             print(f"MISLUKT {r.describe_error()}")
-    print(f"{len(results) - len(failed)} geslaagd, {len(failed)} mislukt; index: {display_path(out / 'index.html')}")
+    stopped = [r for r in failed if r.status == "interrupted"]
+    not_started = sum((r.error or {}).get("kind") == "not_started" for r in stopped)
+    counts = f"{len(results) - len(failed)} geslaagd, {len(failed) - len(stopped)} mislukt"
+    if stopped:
+        counts += f", {len(stopped) - not_started} onderbroken, {not_started} niet gestart"
+    print(f"{counts}; index: {display_path(out / 'index.html')}")
     if interrupted:
         print("evaluatie: onderbroken; de lopende rapporten zijn gestopt en als onderbroken genoteerd, "
               "er is geen nieuw rapport meer begonnen", file=sys.stderr)
