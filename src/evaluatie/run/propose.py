@@ -42,7 +42,7 @@ from typing import Any, Callable, Mapping, Sequence
 import pandas as pd
 from babel import Locale
 
-from evaluatie.analyses.actionplan.inputs import PART_INPUTS, STATUS_CLASSES, _schemas, status_class
+from evaluatie.analyses.actionplan.inputs import PART_INPUTS, STATUS_CLASSES, schemas, status_class
 from evaluatie.analyses.survey.responses import SCALES, normalise, normalise_label
 from evaluatie.analyses.targets.personnel import NATIONALITY_COLUMNS
 from evaluatie.analyses.targets.personnel import SCHEMA as PERSONNEL_SCHEMA
@@ -670,7 +670,7 @@ def _which_table(df: pd.DataFrame) -> tuple[list[str], Any]:
     the column assignment of the best one."""
     prof = profiles(df)
     best, best_score, best_found = [], 0.0, None
-    for table, schema in _schemas().items():
+    for table, schema in schemas().items():
         names = {c.name: ACTIONPLAN_NAMES.get(c.name, []) for c in schema.columns}
         found = _match(prof, names, _actionplan_content(schema))
         required = [c.name for c in schema.columns if c.required]
@@ -694,7 +694,7 @@ def _table_values(t: Table, table: str, found) -> tuple[dict, list[str]]:
     """Value mappings of one table: status words (budget) and the labels of its yes/no and
     category columns that the schema does not read as they are (a TODO each)."""
     values, todo = {}, []
-    for c in _schemas()[table].columns:
+    for c in schemas()[table].columns:
         if c.name not in found.chosen or not (c.name == "status" or c.kind in ("bool", "category")):
             continue
         col = found.chosen[c.name][0]
@@ -719,7 +719,7 @@ def _actionplan(tables: Sequence[Table]) -> Proposal:
         kinds, found = _which_table(t.df)
         if len(kinds) != 1 or kinds[0] in paths:
             why = ("lijkt op " + " en ".join(kinds)) if kinds else "lijkt op geen enkele tabel"
-            col_todo.append(f"{t.shown} {why}; zet het zelf onder de juiste sleutel ({', '.join(_schemas())})")
+            col_todo.append(f"{t.shown} {why}; zet het zelf onder de juiste sleutel ({', '.join(schemas())})")
             continue
         table = kinds[0]
         paths[table] = t

@@ -26,7 +26,7 @@ from evaluatie.intake.read import read_table
 from evaluatie.intake.schema import Column, Ledger, Schema
 
 __all__ = ["read", "prepare", "status_class", "STATUS_CLASSES", "BUDGET_LINES", "DEFAULT_SUBSIDY_RULES",
-           "read_subsidy_rules", "check_subsidy_rules", "PART_INPUTS", "check_parts"]
+           "read_subsidy_rules", "check_subsidy_rules", "PART_INPUTS", "check_parts", "schemas"]
 
 #: the input files each part of the report needs (part -> parameter names); the planning's group and
 #: total rows (``planning_totals``) and the section texts (``actions``) are optional for ``workload``
@@ -96,7 +96,7 @@ def _map_values(df: pd.DataFrame, table: str, values: Mapping[str, Mapping[Any, 
     ``Uitgevoerd`` -> ``Uitgevoerd``) before the status rule; for the other columns the mapping is
     returned as extra :class:`Column` labels. Labels match case- and whitespace-insensitively."""
     values = dict(values or {})
-    allowed = [c.name for c in _schemas()[table].columns if c.name == "status" and table == "budget"
+    allowed = [c.name for c in schemas()[table].columns if c.name == "status" and table == "budget"
                or c.kind in ("bool", "category")]
     wrong = [k for k in values if k not in allowed or not isinstance(values[k], Mapping)]
     if wrong:
@@ -127,7 +127,9 @@ def _row_type(allowed: Sequence[str]) -> Column:
     return Column("row_type", kind="category", allowed=list(allowed), labels=_ROW_TYPE_NL)
 
 
-def _schemas() -> dict[str, Schema]:
+def schemas() -> dict[str, Schema]:
+    """The documented shape of every table an action plan can have (table -> schema with its
+    standard columns); ``evaluatie new`` maps a user's sheets onto them."""
     return {
         "budget": Schema(
             columns=[Column("priority_no", kind="int", min=1), Column("priority"),
@@ -202,7 +204,7 @@ def prepare(df: pd.DataFrame, table: str, *, columns: Mapping[str, str] | None =
     not filled in. The schema has read every number (:mod:`evaluatie.core.numbers`); its
     numeric columns come back as float64, except ``priority_no`` (int64).
     """
-    schema = _schemas()[table]
+    schema = schemas()[table]
     df, labels = _map_values(df, table, values, columns)
     if labels:
         schema = replace(schema, columns=[replace(c, labels={**(c.labels or {}), **labels[c.name]})
