@@ -221,3 +221,9 @@ def test_labels_and_interim_targets_read_their_numbers_with_the_one_parser():
     assert parse_interim_target("2,30%") == ("explicit", 2.3)
     assert parse_interim_target("minstens 3.5 %") == ("minimum", 3.5)
     assert parse_interim_target("10%.") == ("explicit", 10.0)
+
+
+def test_parse_numbers_marks_the_numbers_written_with_percent():
+    import pandas as pd
+    res = parse_numbers(pd.Series(["33,6 %", "1.440", None, "12%", "n.v.t. %"], dtype="str"))
+    assert res.percent.tolist() == [True, False, False, True, False]

@@ -118,7 +118,8 @@ class ParsedNumbers:
     (some value reads only one way), else it is the ``default_style``;
     ``integer``: every number is written without separators (``1440``, ``-3``);
     ``identifier``: ``integer`` and some value has a leading zero (``0123``) or more than 15
-    digits: a code, not a quantity; ``text``: the column as given (for messages).
+    digits: a code, not a quantity; ``text``: the column as given (for messages);
+    ``percent``: the cell is a number written with ``%`` (``33,6 %``).
     """
 
     values: pd.Series
@@ -130,6 +131,7 @@ class ParsedNumbers:
     integer: bool
     identifier: bool
     text: pd.Series
+    percent: pd.Series
 
     @property
     def ok(self) -> bool:
@@ -257,6 +259,7 @@ def parse_numbers(values: pd.Series, default_style: str = "nl") -> ParsedNumbers
     def series(a: np.ndarray) -> pd.Series:
         return pd.Series(a, index=values.index, copy=False)
 
+    percent = np.array(["%" in s for s in shapes], bool)[codes] & usable  # judged per shape, as above
     return ParsedNumbers(series(numbers), series(missing), series(~missing & ~fits_nl & ~fits_en),
                          series(only_en if style == "nl" else only_nl), style,
-                         counts["nl"] + counts["en"] > 0, integer, identifier, values)
+                         counts["nl"] + counts["en"] > 0, integer, identifier, values, series(percent))

@@ -448,12 +448,13 @@ def _typed_frame(columns: list[pd.Series], names: list[str], header_row: int, ro
         results = pool.map(lambda n: parse_numbers(data[n], default_style), maybe)
         parsed = {n: res for n, res in zip(maybe, results) if not res.not_number.any()}
     percent = []
-    for name in list(parsed):  # "120%" among amounts: kept as text, for the schema to judge each cell
-        filled = data[name].dropna()
-        with_pct = filled.astype("str").str.contains("%", regex=False)
-        if with_pct.all():
+    for name, res in list(parsed.items()):  # "120%" among amounts: kept as text, for the schema to judge each cell
+        pct = res.percent.to_numpy()
+        if not pct.any():
+            continue
+        if pct[~res.missing.to_numpy()].all():
             percent.append(name)
-        elif with_pct.any():
+        else:
             del parsed[name]
     decided = {res.style for res in parsed.values() if res.decided}
     style = decided.pop() if len(decided) == 1 else default_style
