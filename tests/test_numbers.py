@@ -224,6 +224,5 @@ def test_labels_and_interim_targets_read_their_numbers_with_the_one_parser():
 
 
 def test_parse_numbers_marks_the_numbers_written_with_percent():
-    import pandas as pd
     res = parse_numbers(pd.Series(["33,6 %", "1.440", None, "12%", "n.v.t. %"], dtype="str"))
     assert res.percent.tolist() == [True, False, False, True, False]
