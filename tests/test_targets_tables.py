@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 
-import pandas as pd
 import pytest
 
 from evaluatie.analyses import targets as T

@@ -10,7 +10,6 @@ from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
-from evaluatie.analyses.targets.narrative import growth_result_nl
 from evaluatie.core.numbers import parse_number
 
 __all__ = ["parse_interim_target", "check_growth_path", "template_example", "default_rules", "growth_path_summary", "growth_path_view"]
