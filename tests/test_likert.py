@@ -192,3 +192,19 @@ def test_yes_shares_labels_and_flags_small_bases():
     assert res["label"].tolist() == ["Vraag A", "Vraag B"]
     assert res["estimate"].tolist() == pytest.approx([6 / 8, 2 / 3])
     assert res["suppressed"].tolist() == [False, True]
+
+
+def test_a_suppressed_row_publishes_no_count_base_or_share():
+    """Issue 15: suppressed breakdown cells kept n and n_level in the CSV (3/3, 0/3, 1/3)."""
+    df = _sample()  # group b: 4 answers (2 of them "weet niet"): below the threshold of 5
+    design = SurveyDesign(df)
+    est, _ = likert.breakdown(design, "g", {"top": ("q", "tevreden")})
+    small = est[est["g"] == "b"].iloc[0]
+    assert bool(small["suppressed"]) and all(pd.isna(small[c]) for c in ("estimate", "ci_low", "ci_high", "n", "n_level", "df"))
+    big = est[est["g"] == "a"].iloc[0]
+    assert big["n"] == 16 and not big["suppressed"]
+    t2 = likert.top2(design, ["q"], by="g")
+    b = t2[t2["g"] == "b"].iloc[0]
+    assert all(pd.isna(b[c]) for c in ("estimate", "n", "n_level", "answered", "dk_n", "dk_share"))
+    dist = likert.distribution(design, ["q"], by="g")
+    assert dist.loc[dist["g"] == "b", "n"].isna().all() and (dist.loc[dist["g"] == "a", "n"] == 16).all()

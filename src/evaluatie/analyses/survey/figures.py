@@ -55,8 +55,8 @@ def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mappin
     drawn_y, shares, lefts, notes = [], [], [], []
     for y, r in zip(ypos, rows):
         sub = dist[dist[row] == r].set_index("level").reindex(levels_of[r])
-        n = int(sub["n"].iloc[0])
-        if bool(sub.get("suppressed", pd.Series([n < threshold])).iloc[0]) or n < threshold:
+        n = sub["n"].iloc[0]  # missing when the row is suppressed (its count is not published)
+        if pd.isna(n) or bool(sub.get("suppressed", pd.Series([n < threshold])).iloc[0]) or n < threshold:
             notes.append((0, y, f"te weinig antwoorden (n < {threshold})", dict(ha="center", va="center", fontsize=9)))
             continue
         share = sub["estimate"].fillna(0).to_numpy() * 100
@@ -70,7 +70,7 @@ def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mappin
         drawn_y.append(y)
         shares.append(share)
         lefts.append(starts)
-        notes.append((left + 1.5, y, f"n = {n}", dict(va="center", fontsize=9)))
+        notes.append((left + 1.5, y, f"n = {int(n)}", dict(va="center", fontsize=9)))
     if drawn_y:
         shares, lefts = np.asarray(shares), np.asarray(lefts)
         labelled = drawn_y[0] == ypos[0]  # the legend takes its entries from the top bar only
@@ -109,7 +109,7 @@ def proportion_bars(res: pd.DataFrame, *, label: str = "variable", labels: Mappi
     else:
         fig = ax.figure
     y = np.arange(len(res))[::-1]
-    n = res["n"].to_numpy(dtype=float)
+    n = res["n"].to_numpy(dtype=float, na_value=np.nan)
     sup = res["suppressed"].to_numpy(dtype=bool) if "suppressed" in res else np.zeros(len(res), bool)
     drawn = ~((n < threshold) | sup)
     est = res["estimate"].to_numpy(dtype=float)

@@ -31,13 +31,25 @@ __all__ = ["distribution", "top2", "yes_shares", "natural_key", "weighting_table
 
 # --------------------------------------------------------------------------- Likert estimates
 
-def _suppress(res: pd.DataFrame, threshold: int, cols=("estimate", "se", "ci_low", "ci_high")) -> pd.DataFrame:
-    small = res["n"] < threshold
+#: what a published row of an estimate holds that comes from its base: blanked with the estimate
+_FROM_BASE = ("estimate", "se", "ci_low", "ci_high", "df", "n", "n_level", "deff")
+
+
+def _suppress(res: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Mark rows whose base (unweighted ``n``) is below ``threshold`` as ``suppressed`` and blank
+    everything in them that comes from that base: the estimate, its interval and standard error,
+    and the counts themselves (``n``, ``n_level``, ``df`` = n - 1), so no CSV, workbook or
+    notebook output carries the count of a cell the report shows as "< threshold". Counts stay
+    whole numbers (pandas' nullable ``Int64``)."""
+    small = (res["n"] < threshold).to_numpy()
     res = res.copy()
     res["suppressed"] = small
-    for c in cols:
-        if c in res.columns:
-            res.loc[small, c] = np.nan
+    if small.any():
+        for c in _FROM_BASE:
+            if c in res.columns:
+                if pd.api.types.is_integer_dtype(res[c].dtype):
+                    res[c] = res[c].astype("Int64")
+                res.loc[small, c] = pd.NA if str(res[c].dtype) == "Int64" else np.nan
     return res
 
 
@@ -87,9 +99,12 @@ def top2(design: SurveyDesign, items: Sequence[str], *, by: str | Sequence[str] 
         frames.append(res)
     out = pd.concat(frames, ignore_index=True)
     out = _suppress(out, threshold)
-    if "dk_share" in out.columns:
-        small = out["answered"] < threshold
-        out.loc[small, "dk_share"] = np.nan
+    if "dk_share" in out.columns:  # the don't-know share rests on 'answered': blanked with its counts
+        small = (out["answered"] < threshold).to_numpy() | out["suppressed"].to_numpy()
+        if small.any():
+            out[["answered", "dk_n"]] = out[["answered", "dk_n"]].astype("Int64")
+            out.loc[small, ["answered", "dk_n"]] = pd.NA
+            out.loc[small, "dk_share"] = np.nan
     return out
 
 
@@ -157,7 +172,7 @@ def breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str,
 
     ``indicators``: ``{name: (variable, level)}``. Returns ``(estimates, tests)``: estimates with
     columns ``by, indicator, estimate, se, ci_low, ci_high, n, suppressed`` (bases below
-    ``threshold`` blanked) and tests with ``indicator, F, ndf, ddf, p_value`` (R ``svychisq``)."""
+    ``threshold`` blanked, their counts too) and tests with ``indicator, F, ndf, ddf, p_value`` (R ``svychisq``)."""
     est, tests = [], []
     dd = design.by(by)
     levels = [lvl for _, lvl in indicators.values()]
@@ -177,11 +192,7 @@ def breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str,
         t = design.chisq(by, var)
         t.insert(0, "indicator", name)
         tests.append(t)
-    e = pd.concat(est, ignore_index=True)
-    small = e["n"] < threshold
-    e["suppressed"] = small
-    e.loc[small, ["estimate", "se", "ci_low", "ci_high"]] = np.nan
-    return e, pd.concat(tests, ignore_index=True)
+    return _suppress(pd.concat(est, ignore_index=True), threshold), pd.concat(tests, ignore_index=True)
 
 
 def breakdowns(design: SurveyDesign, bys: Iterable[str], indicators: Mapping[str, tuple[str, Any]], *,
