@@ -208,3 +208,16 @@ def test_a_suppressed_row_publishes_no_count_base_or_share():
     assert all(pd.isna(b[c]) for c in ("estimate", "n", "n_level", "answered", "dk_n", "dk_share"))
     dist = likert.distribution(design, ["q"], by="g")
     assert dist.loc[dist["g"] == "b", "n"].isna().all() and (dist.loc[dist["g"] == "a", "n"] == 16).all()
+
+
+def test_weighting_table_hides_a_small_level_and_the_one_that_would_give_it_back():
+    """Issue 15: the weighting table showed 'Respons (n) 3'. The total response is stated in the
+    report, so hiding the small level alone would let it be recovered by subtraction."""
+    design = SurveyDesign(_sample())  # g: a 16 respondents, b 4
+    wt = likert.weighting_table(design, design, {"g": pd.Series({"a": 100.0, "b": 50.0})})
+    assert wt["respondents"].isna().all() and wt["sample_share"].isna().all()
+    assert wt["design_weighted_share"].isna().all()
+    assert wt["population"].tolist() == [100.0, 50.0] and wt["calibrated_share"].notna().all()
+    assert wt.attrs["suppressed"]["respondents"].tolist() == [True, True]
+    big = likert.weighting_table(design, design, {"g": pd.Series({"a": 100.0, "b": 50.0})}, threshold=3)
+    assert big["respondents"].tolist() == [16, 4]

@@ -22,6 +22,7 @@ import pandas as pd
 from evaluatie.analyses.survey.responses import DK_SUFFIX, normalise_label
 from evaluatie.core import fmt
 from evaluatie.core.numbers import parse_number
+from evaluatie.publish.disclosure import suppress
 from evaluatie.stats.multitest import adjust_pvalues
 from evaluatie.stats.survey import SurveyDesign
 
@@ -143,13 +144,21 @@ def natural_key(level) -> tuple:
     return (1, 0.0, str(level).casefold())
 
 
-def weighting_table(before: SurveyDesign, after: SurveyDesign, margins: Mapping[str, pd.Series]) -> pd.DataFrame:
+def weighting_table(before: SurveyDesign, after: SurveyDesign, margins: Mapping[str, pd.Series], *,
+                    threshold: int = 5) -> pd.DataFrame:
     """Per margin and level: population count and share, respondents and their unweighted share,
     share with the design weights before calibration and after (which equals the population share
     for every raked margin). Levels in natural order (``1-9, 10-49, 50-249, 250+``: by their
-    leading number, then alphabetically), not string order."""
-    rows = []
+    leading number, then alphabetically), not string order.
+
+    A level with 1 to ``threshold - 1`` respondents is not published (respondents, sample share
+    and design-weighted share; :func:`evaluatie.publish.disclosure.suppress`), and because the
+    report states the total response, each margin is a line with a known total: one more level is
+    hidden where one would be recoverable by subtraction. The frame's counts and the calibrated
+    shares (the population's) stay."""
+    parts = []
     for var, pop in margins.items():
+        rows = []
         pop = pop.iloc[sorted(range(len(pop)), key=lambda i: natural_key(pop.index[i]))]
         x = before.data[var].astype(str)
         n = x.value_counts()
@@ -161,7 +170,17 @@ def weighting_table(before: SurveyDesign, after: SurveyDesign, margins: Mapping[
                          "respondents": int(n.get(lvl, 0)), "sample_share": n.get(lvl, 0) / n.sum(),
                          "design_weighted_share": wb.get(lvl, 0.0) / wb.sum(),
                          "calibrated_share": wa.get(lvl, 0.0) / wa.sum()})
-    return pd.DataFrame(rows)
+        rows.append({"margin": var, "level": None, "respondents": int(n.sum())})  # the stated total
+        part = suppress(pd.DataFrame(rows), "respondents", threshold, total_row=len(rows) - 1,
+                        derived={"sample_share": "respondents", "design_weighted_share": "respondents"})
+        mask = part.attrs["suppressed"].iloc[:-1]
+        part = part.iloc[:-1].copy()
+        part.attrs = {}  # concat below: pandas compares attrs holding frames element-wise
+        parts.append((part, mask))
+    table = pd.concat([p for p, _ in parts], ignore_index=True)
+    table.attrs["suppressed"] = pd.concat([m for _, m in parts], ignore_index=True)
+    table.attrs["suppression_threshold"] = int(threshold)
+    return table
 
 
 # --------------------------------------------------------------------------- breakdowns
