@@ -193,14 +193,14 @@ def _kept(style: str) -> tuple[bytes, bytes]:
 
 _KEPT = {s: _kept(s) for s in STYLES}
 # facts about a shape, as bits
-_BLANK, _NL, _EN, _SEP = 1, 2, 4, 8
+_BLANK, _NL, _EN, _SEP, _PCT = 1, 2, 4, 8, 16
 
 
 def _facts(shape: str) -> int:
     """What :func:`parse_number`'s patterns say about a cell of this shape, as bits."""
     s = shape.strip(SPACES).replace("\u2212", "-")
     return ((not s) * _BLANK | bool(_MATCH["nl"](s)) * _NL | bool(_MATCH["en"](s)) * _EN
-            | ("." in s or "," in s) * _SEP)
+            | ("." in s or "," in s) * _SEP | ("%" in s) * _PCT)
 
 
 def _lowest(digits: int) -> float:
@@ -259,7 +259,7 @@ def parse_numbers(values: pd.Series, default_style: str = "nl") -> ParsedNumbers
     def series(a: np.ndarray) -> pd.Series:
         return pd.Series(a, index=values.index, copy=False)
 
-    percent = np.array(["%" in s for s in shapes], bool)[codes] & usable  # judged per shape, as above
+    percent = usable & ((flags & _PCT) > 0)
     return ParsedNumbers(series(numbers), series(missing), series(~missing & ~fits_nl & ~fits_en),
                          series(only_en if style == "nl" else only_nl), style,
                          counts["nl"] + counts["en"] > 0, integer, identifier, values, series(percent))
