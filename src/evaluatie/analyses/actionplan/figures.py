@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.collections import PolyCollection
 from matplotlib.patches import Patch
 
-from evaluatie.analyses.actionplan.narrative import month_label
+from evaluatie.analyses.actionplan.narrative import month_label, priority_labels
 from evaluatie.publish.report import PALETTE, axis_format, figure_label
 
 __all__ = ["timeline_figure", "budget_figure", "status_figure", "plan_groups_figure", "wrap"]
@@ -128,7 +128,7 @@ def budget_figure(execution: pd.DataFrame, budget_lines: Mapping[str, str]):
                     height=0.4, color="white", edgecolor=PALETTE[5], hatch="///",
                     label="uitgegeven aan bijkomende acties")
         ax.set_yticks(y)
-        ax.set_yticklabels([wrap(f"{int(n)}. {p}", 32) for n, p in zip(d["priority_no"], d["priority"])], fontsize=8)
+        ax.set_yticklabels([wrap(label, 32) for label in priority_labels(d)], fontsize=8)
         ax.set_title(figure_label(budget_lines[line].split(" (")[0], 50, max_lines=2), fontsize=10)
         ax.set_xlabel("duizend euro")
         axis_format(ax, "x", "num")
@@ -156,7 +156,7 @@ def status_figure(dist: pd.DataFrame, classes: Mapping[str, str]):
         ax.barh(np.arange(len(d)), d[key], left=left, color=colours[key], label=label)
         left += d[key].to_numpy()
     ax.set_yticks(np.arange(len(d)))
-    ax.set_yticklabels([wrap(f"{int(n)}. {p}", 40) for n, p in zip(d["priority_no"], d["priority"])], fontsize=8)
+    ax.set_yticklabels([wrap(label, 40) for label in priority_labels(d)], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("aantal acties")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=5, fontsize=8, frameon=False)

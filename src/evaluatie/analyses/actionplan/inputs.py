@@ -89,14 +89,14 @@ def _status_rule(df: pd.DataFrame) -> list[Problem]:
                     f"van: {', '.join(STATUS_CLASSES)})")]
 
 
-def _map_values(df: pd.DataFrame, table: str, values: Mapping[str, Mapping[Any, Any]] | None,
+def _map_values(df: pd.DataFrame, table: str, schema: Schema, values: Mapping[str, Mapping[Any, Any]] | None,
                 columns: Mapping[str, str] | None) -> tuple[pd.DataFrame, dict[str, Mapping[Any, Any]]]:
     """Apply the user's value mapping of one table (standard column -> {label in the file: standard
     code}): the budget's status words become the status labels (code ``done`` or its label
     ``Uitgevoerd`` -> ``Uitgevoerd``) before the status rule; for the other columns the mapping is
     returned as extra :class:`Column` labels. Labels match case- and whitespace-insensitively."""
     values = dict(values or {})
-    allowed = [c.name for c in schemas()[table].columns if c.name == "status" and table == "budget"
+    allowed = [c.name for c in schema.columns if c.name == "status" and table == "budget"
                or c.kind in ("bool", "category")]
     wrong = [k for k in values if k not in allowed or not isinstance(values[k], Mapping)]
     if wrong:
@@ -205,7 +205,7 @@ def prepare(df: pd.DataFrame, table: str, *, columns: Mapping[str, str] | None =
     numeric columns come back as float64, except ``priority_no`` (int64).
     """
     schema = schemas()[table]
-    df, labels = _map_values(df, table, values, columns)
+    df, labels = _map_values(df, table, schema, values, columns)
     if labels:
         schema = replace(schema, columns=[replace(c, labels={**(c.labels or {}), **labels[c.name]})
                                           if c.name in labels else c for c in schema.columns])

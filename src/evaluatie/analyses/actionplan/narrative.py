@@ -333,10 +333,6 @@ def timeline_alt(tl: pd.DataFrame, months: Sequence[str]) -> str:
 BUDGET_COLUMNS = ("planned_eur", "spent_eur", "planned_tom_eur", "spent_tom_eur")
 
 
-def _line_label(budget_lines: Mapping[str, str]):
-    return lambda v: budget_lines.get(v, v)
-
-
 def _lookup(table: Mapping[str, str]):
     return lambda v: table.get(v, v)
 
@@ -348,7 +344,7 @@ def table_layout(key: str, *, budget_lines: Mapping[str, str] | None = None,
     keyword arguments for :func:`evaluatie.publish.report.table`. ``budget_lines`` names the
     budget lines, ``sic`` the spellings quoted from the source (:func:`mark_sic`), ``measures``
     the amount columns (default :data:`MEASURE_NL`)."""
-    line = _line_label(budget_lines or {})
+    line = _lookup(budget_lines or {})
     measures = measures or MEASURE_NL
     measure, result, check = _lookup(measures), _lookup(RESULT_NL), _lookup(CHECK_NL)
     layouts: dict[str, dict[str, Any]] = {

@@ -11,6 +11,7 @@ import pandas as pd
 
 from evaluatie.analyses.actionplan.narrative import (
     plan_checks_rest, plan_finding_notices, plan_findings_intro, table_layout)
+from evaluatie.analyses.actionplan.reconcile import findings
 from evaluatie.publish import report as rp
 
 __all__ = ["notices", "plan_findings"]
@@ -24,11 +25,12 @@ def notices(items: Iterable[str | tuple[str, str]]) -> None:
         rp.notice(text, kind=kind)
 
 
-def plan_findings(recon: pd.DataFrame, found: pd.DataFrame, compare: pd.DataFrame) -> None:
+def plan_findings(recon: pd.DataFrame, compare: pd.DataFrame) -> None:
     """The findings of the plan against its own group, total and section rows: how many
     comparisons hold, a notice per finding, the totals and the actions that differ (tables), the
     comparisons that hold; the full tables go to the export (``plan_reconciliation``,
     ``plan_action_comparison``, ``plan_findings``)."""
+    found = findings(recon)
     rp.heading("Bevindingen", 3)
     rp.text(plan_findings_intro(recon, found))
     notices(plan_finding_notices(found))

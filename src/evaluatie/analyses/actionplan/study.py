@@ -22,7 +22,7 @@ from evaluatie.analyses.actionplan.execution import (
 from evaluatie.analyses.actionplan.inputs import BUDGET_LINES, PART_INPUTS, check_parts, check_subsidy_rules, read
 from evaluatie.analyses.actionplan.narrative import DEFAULT_LINE_LABELS, MEASURE_NL, SECTION_TEXT
 from evaluatie.analyses.actionplan.planning import month_range, timeline
-from evaluatie.analyses.actionplan.reconcile import action_comparison, findings, reconcile_plan, reconcile_totals
+from evaluatie.analyses.actionplan.reconcile import action_comparison, reconcile_plan, reconcile_totals
 from evaluatie.core.errors import DataError
 from evaluatie.intake.schema import Ledger
 
@@ -106,7 +106,6 @@ class Study:
     not_spent: pd.DataFrame | None = None
     plan: pd.DataFrame | None = None
     recon: pd.DataFrame | None = None
-    found: pd.DataFrame | None = None
     compare: pd.DataFrame | None = None
     timing: pd.DataFrame | None = None
     tl: pd.DataFrame | None = None
@@ -136,15 +135,12 @@ TABLES = ("budget", "planning", "planning_totals", "actions", "timing", "commitm
 
 def _tables_needed(parts: Sequence[str], p: Mapping[str, Any]) -> list[str]:
     """The input tables the parts read, in reading (and ledger) order."""
-    need = {"budget": "budget" in parts or "status" in parts,
-            "planning": "workload" in parts or "planning" in parts,
-            "planning_totals": "workload" in parts and bool(p.get("planning_totals")),
-            "actions": "workload" in parts and bool(p.get("planning_totals")) and bool(p.get("actions")),
-            "timing": "planning" in parts and bool(p.get("timing")),
-            "commitments": "commitments" in parts,
-            "realised": "commitments" in parts and bool(p.get("realised")),
-            "subsidies": "subsidies" in parts}
-    return [t for t in TABLES if need[t]]
+    need = {t for part in parts for t in PART_INPUTS[part]}  # what each part cannot do without
+    optional = {"planning_totals": "workload" in parts and p.get("planning_totals"),
+                "actions": "workload" in parts and p.get("planning_totals") and p.get("actions"),
+                "timing": "planning" in parts and p.get("timing"),
+                "realised": "commitments" in parts and p.get("realised")}
+    return [t for t in TABLES if t in need or optional.get(t)]
 
 
 def load(p: Mapping[str, Any]) -> Study:
@@ -152,7 +148,7 @@ def load(p: Mapping[str, Any]) -> Study:
     ``parameters`` cell of ``actieplan_opvolging``). Every table is read and checked before any
     result is computed; the problems of all tables are raised together as one
     :class:`~evaluatie.core.errors.DataError`, so a user fixes every file in one go."""
-    given = {k: p.get(k) for k in ("budget", "planning", "planning_totals", "commitments", "subsidies")}
+    given = {k: p.get(k) for inputs in PART_INPUTS.values() for k in inputs}
     months = plan_months(p.get("months"), p.get("month_columns"))
     parts, skipped = choose_parts(p.get("parts"), given, months is not None)
     if "planning" in parts and months is None:
@@ -181,7 +177,7 @@ def load(p: Mapping[str, Any]) -> Study:
         st.recon = reconcile_plan(st.plan, tables["planning_totals"], tables.get("actions"),
                                   section_groups=p.get("section_groups") or {},
                                   subsection_groups=p.get("subsection_groups") or {})
-        st.found, st.compare = findings(st.recon), action_comparison(st.recon)
+        st.compare = action_comparison(st.recon)
     if "planning" in parts:
         st.tl = timeline(st.plan, months, month_columns=p.get("month_columns"), timing=st.timing)
     if "commitments" in parts:
