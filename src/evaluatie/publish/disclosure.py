@@ -30,15 +30,10 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from evaluatie.publish.thresholds import DEFAULT_THRESHOLD, MIN_THRESHOLD
+
 __all__ = ["suppress", "suppressed_mask", "for_figure", "figure_note", "check_protected", "DEFAULT_THRESHOLD",
            "MIN_THRESHOLD"]
-
-DEFAULT_THRESHOLD = 5
-#: The lowest small-cell threshold a published report may use: a run's ``threshold`` parameter
-#: below it is refused before any kernel starts (:mod:`evaluatie.run.params`), so a params file
-#: cannot switch suppression off (``threshold: 0`` published one employee's disability). Code that
-#: aggregates for further computation, not for publication, may still pass 0.
-MIN_THRESHOLD = 3
 
 
 def _as_list(x: str | Iterable[str] | None) -> list[str]:

@@ -63,7 +63,7 @@ from typing import Any, Mapping
 import yaml
 
 from evaluatie.core.paths import display_path, resolve, root
-from evaluatie.publish.disclosure import DEFAULT_THRESHOLD, MIN_THRESHOLD
+from evaluatie.publish.thresholds import DEFAULT_THRESHOLD, MIN_THRESHOLD
 
 __all__ = ["ParamSpec", "ParamError", "RunSpec", "notebook_params", "load_run", "parse_override",
            "input_paths", "notebook_meta", "analyses", "suggest", "WRAPPER_KEYS", "COMMON", "ALLOW_SMALL_CELLS"]
