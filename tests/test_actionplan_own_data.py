@@ -10,6 +10,7 @@ leave the other sheet out."""
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import re
@@ -44,7 +45,8 @@ def _texts(value) -> list[str]:
     return []
 
 
-def example_only_strings() -> set[str]:
+@functools.cache
+def example_only_strings() -> frozenset[str]:
     """Strings that belong to the example plans only: their file names, titles, subtitles, notes,
     own section texts, budget-line and amount-column names, subsidy plan types, section and group
     names, plus the words a reader would recognise them by."""
@@ -59,7 +61,7 @@ def example_only_strings() -> set[str]:
                     "subsection_groups"):
             out.update(t for t in _texts(par.get(key)) if len(t) > 3)
         out.update(e["plan_type"] for e in par.get("subsidy_examples", []))
-    return out - {"budget", "planning", "tom", "regular"}  # standard table and budget-line keys, not wording
+    return frozenset(out - {"budget", "planning", "tom", "regular"})  # standard table and budget-line keys, not wording
 
 
 def test_example_only_strings_cover_the_examples():

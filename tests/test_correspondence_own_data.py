@@ -8,6 +8,7 @@ reference groups."""
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import re
@@ -31,7 +32,8 @@ EXAMPLE_PARAMS = [REPO / "params" / "correspondentietest.yaml",
                   REPO / "params" / "correspondentietest_bertrand2004.yaml"]
 
 
-def example_only_strings() -> set[str]:
+@functools.cache
+def example_only_strings() -> frozenset[str]:
     """Strings that belong to the example studies only: their file names, wave names, grounds,
     group labels, subtitles, design notes and benchmark sub-groups (in English and in Dutch), plus
     the words the user saw leak ('synthetisch', the sector, the example folder) — less the grounds
@@ -53,7 +55,7 @@ def example_only_strings() -> set[str]:
             if isinstance(b, dict) and b.get("scope"):
                 out.update({b["scope"], cs.BENCHMARK_SCOPES_NL[b["scope"]]})
     own = yaml.safe_load((OWN / "studie.yaml").read_text(encoding="utf-8"))
-    return out - set(own["reference_groups"]) - set(own["reference_groups"].values()) - {"vrouw"}
+    return frozenset(out - set(own["reference_groups"]) - set(own["reference_groups"].values()) - {"vrouw"})
 
 
 def test_example_only_strings_cover_the_examples():

@@ -51,10 +51,15 @@ def test_a_waiting_lock_gets_its_turn(tmp_path):
     path = tmp_path / ".x.lock"
     first = PidLock(path)
     first.acquire()
-    threading.Timer(0.3, first.release).start()
-    t0 = time.monotonic()
-    with PidLock(path, wait=10):
-        assert time.monotonic() - t0 >= 0.25
+    released = threading.Event()
+
+    def release():
+        released.set()
+        first.release()
+
+    threading.Timer(0.3, release).start()
+    with PidLock(path, wait=10):  # acquired only once the first holder has let go
+        assert released.is_set() and path.read_text() == str(os.getpid())
 
 
 def test_sweep_removes_only_what_dead_commands_left(tmp_path):

@@ -10,6 +10,7 @@ minimal study (only ``data`` and ``items``) and the same study weighted to a fra
 
 from __future__ import annotations
 
+import functools
 import csv
 import importlib.util
 import re
@@ -30,7 +31,8 @@ OWN = REPO / "tests" / "data" / "own_survey"
 EXAMPLE_PARAMS = [REPO / "params" / "survey_evaluatie.yaml", REPO / "params" / "test" / "survey_evaluatie.yaml"]
 
 
-def example_only_strings() -> set[str]:
+@functools.cache
+def example_only_strings() -> frozenset[str]:
     """Strings that belong to the example evaluation only: its file names, title, subtitle, item,
     section, yes/no, action, target-group, margin and breakdown labels, its column names, the
     texts of its claims and its own words (``texts``), plus the words the issue saw leak."""
@@ -51,7 +53,7 @@ def example_only_strings() -> set[str]:
         out.update(c["text_nl"] for c in par["claims"])
         out.update(c["variable"] for c in par["claims"])
         out.update(v for v in par["texts"].values() if v.strip())
-    return out
+    return frozenset(out)
 
 
 def test_example_only_strings_cover_the_example():

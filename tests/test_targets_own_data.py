@@ -10,6 +10,7 @@ of the notebook must not change."""
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import re
@@ -38,7 +39,8 @@ def _own_params() -> dict:
     return yaml.safe_load((OWN / "studie.yaml").read_text(encoding="utf-8"))
 
 
-def example_only_strings() -> set[str]:
+@functools.cache
+def example_only_strings() -> frozenset[str]:
     """Strings of the example reports only: the example organisation, its file names, its title,
     subtitle and texts about the published series, the example's entity and policy-domain names,
     the yearly-target groups, Tabel 1 of its plan, and 'synthetisch'."""
@@ -53,7 +55,7 @@ def example_only_strings() -> set[str]:
         out.update(par.get("notes", {}).values())
     names = pd.read_parquet(REPO / "data" / "example" / "personnel.parquet", columns=["entity", "policy_domain"])
     out.update(set(names["entity"]) | set(names["policy_domain"]))
-    return out
+    return frozenset(out)
 
 
 def _occurs(s: str, text: str) -> bool:

@@ -339,7 +339,7 @@ def load_run(params_file: Path | None = None, *, notebook: str | None = None,
                                 "in het bestand, zonder 'parameters:')")
             given = doc["parameters"] or {}
         else:  # flat: papermill's convention, every key but notebook and description is a parameter
-            given = {k: v for k, v in doc.items() if k not in ("notebook", "description")}
+            given = {k: v for k, v in doc.items() if k not in WRAPPER_KEYS}
     in_file = doc.get("notebook")
     if in_file is not None and not isinstance(in_file, str):
         raise ParamError(f"{where}: 'notebook' moet de naam van een analyse zijn, niet {in_file!r}")

@@ -132,8 +132,10 @@ def _read_record(path: Path) -> dict:
     return rec if isinstance(rec, dict) else {}
 
 
-def _is_good(folder: Path) -> bool:
-    return _read_record(folder / "run.json").get("status") == "ok" and (folder / "report.html").is_file()
+def _is_good(folder: Path, rec: dict | None = None) -> bool:
+    """Whether ``folder`` holds a good report: its record (read if not given) says ok and the page is there."""
+    rec = _read_record(folder / "run.json") if rec is None else rec
+    return rec.get("status") == "ok" and (folder / "report.html").is_file()
 
 
 def _superseded_notice(rec: dict) -> str:
@@ -438,7 +440,7 @@ def _write_index(out: Path) -> Path:
         if not rec:
             continue
         d = rj.parent
-        ok = rec.get("status") == "ok" and (d / "report.html").exists()
+        ok = _is_good(d, rec)
         title = rec.get("title") or rec.get("run", d.name)
         link = f'<a href="{h.escape(d.name)}/report.html">{h.escape(title)}</a>' if ok else h.escape(title)
         analysis = Path(rec.get("notebook", "")).stem
