@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 
+import pandas as pd
 import pytest
 
 from evaluatie.analyses import targets as T
@@ -99,3 +100,10 @@ def test_tabel1_dashes_every_year_column_and_labels_group_and_target():
     assert lay["formats"]["2009"]("-") == "–" and lay["formats"]["2009"]("4,1") == "4,1"
     assert lay["labels"] == {"group": "Kansengroep", "target_2015": "Streefcijfer 2015"}
     assert lay["note"].startswith("Bron: Strategisch Gelijkekansen- en Diversiteitsplan")
+
+
+def test_a_domain_whose_share_is_not_shown_is_not_called_balanced():
+    by_domain = pd.DataFrame({"year": [2023] * 3, "group": ["women_total"] * 3, "policy_domain": ["a", "b", "c"],
+                              "share_pct": [20.0, 50.0, float("nan")]})
+    got = T.domain_gender_balance(by_domain, 2023, 33.0)["verdict"].tolist()
+    assert got == ["vrouwen ondervertegenwoordigd", "evenwichtig", "niet getoond (kleine aantallen)"]

@@ -39,6 +39,5 @@ def domain_gender_balance(by_domain: pd.DataFrame, year: int, gender_threshold: 
     dom = by_domain[(by_domain["year"] == year) & (by_domain["group"] == "women_total")].copy()
     dom.attrs = {}
     dom["share_pct"] = dom["share_pct"].astype(float)
-    dom["verdict"] = [{"women": "vrouwen ondervertegenwoordigd", "men": "mannen ondervertegenwoordigd"}.get(
-        gender_balance(v, gender_threshold), "evenwichtig") for v in dom["share_pct"]]
+    dom["verdict"] = gender_verdict_nl(dom["share_pct"], gender_balance(dom["share_pct"], gender_threshold))
     return dom
