@@ -104,3 +104,11 @@ def test_a_mapping_for_an_unknown_table_is_refused_not_ignored():
     with pytest.raises(ValueError, match="parameter 'values': onbekende tabel begroting; de tabellen heten budget,"):
         ap.load({"budget": str(RAW / "budget_diversiteitsbeleid_2018.csv"),
                  "values": {"begroting": {"status": {"afgerond": "done"}}}})
+
+
+def test_a_report_with_only_the_planning_by_month_does_not_summarise_the_workload():
+    plan = pd.DataFrame({"group": ["A"], "action": ["x"], "days": [3.0], "budget_eur": [100.0]})
+    only_planning = ap.Study(parts=["planning"], skipped={}, text={}, measures={}, plan=plan)
+    assert only_planning.results()["plan"] is None
+    with_workload = ap.Study(parts=["workload", "planning"], skipped={}, text={}, measures={}, plan=plan)
+    assert with_workload.results()["plan"] is plan

@@ -120,9 +120,11 @@ class Study:
 
     def results(self) -> dict[str, pd.DataFrame | None]:
         """The results the summary reads, as keyword arguments of
-        :func:`evaluatie.analyses.actionplan.narrative.summary_lines`."""
+        :func:`evaluatie.analyses.actionplan.narrative.summary_lines`. The plan's size belongs to
+        the workload part: a report with only the planning by month does not sum workdays."""
         return dict(execution=self.execution, rec=self.rec, dist=self.dist, not_spent=self.not_spent,
-                    plan=self.plan, recon=self.recon, compare=self.compare, tl=self.tl, prog=self.prog)
+                    plan=self.plan if "workload" in self.parts else None, recon=self.recon, compare=self.compare,
+                    tl=self.tl, prog=self.prog)
 
     def line_columns(self) -> dict[str, tuple[str, str]]:
         """The amount columns of the report's budget lines (line -> planned, spent)."""
