@@ -39,10 +39,17 @@ KEY_REPEATS = 10
 _DATE = Column("date", kind="date")
 
 
+def fold(text: Any) -> str:
+    """Lower case, accents removed, punctuation to spaces, spaces collapsed
+    (``" Zeer  Tevreden!"`` -> ``"zeer tevreden"``, ``"n.v.t."`` -> ``"n v t"``): how labels and
+    column names are compared, here and in the survey's answer scales."""
+    s = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", " ", s).strip()
+
+
 def norm_name(name: Any) -> str:
     """A name with accents, case, spaces and punctuation removed: ``"Vacature nr."`` -> ``"vacaturenr"``."""
-    s = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "", s)
+    return fold(name).replace(" ", "")
 
 
 def one_line(text: Any) -> str:
@@ -54,8 +61,7 @@ def one_line(text: Any) -> str:
 
 
 def _tokens(name: Any) -> list[str]:
-    s = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii").lower()
-    return [t for t in re.split(r"[^a-z0-9]+", s) if t]
+    return fold(name).split()
 
 
 def name_score(column: Any, synonyms: Iterable[str]) -> tuple[float, str] | None:

@@ -20,8 +20,6 @@ Reference tests: ``tests/test_likert.py``, ``tests/test_survey_simulate.py``.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -29,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from evaluatie.core.errors import DataError, Problem
+from evaluatie.intake.guess import fold
 from evaluatie.intake.read import read_table
 from evaluatie.intake.schema import Ledger
 
@@ -73,10 +72,9 @@ _DK_CODES = {8, 9, 88, 99}
 
 def normalise_label(text) -> str:
     """Lower case, accents removed, punctuation to spaces, spaces collapsed
-    (``" Zeer  Tevreden!"`` -> ``"zeer tevreden"``, ``"n.v.t."`` -> ``"n v t"``)."""
-    s = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii").lower()
-    s = re.sub(r"[^a-z0-9]+", " ", s)
-    return re.sub(r"\s+", " ", s).strip()
+    (``" Zeer  Tevreden!"`` -> ``"zeer tevreden"``, ``"n.v.t."`` -> ``"n v t"``): :func:`evaluatie.intake.guess.fold`,
+    the comparison ``evaluatie new`` uses to recognise the same labels."""
+    return fold(text)
 
 
 def scale_points(scale: str, scales: Mapping[str, Sequence[str]] | None = None) -> list[str]:
