@@ -70,6 +70,16 @@ _DK_TOKENS = {"weet niet", "weet ik niet", "wn", "nvt", "n v t", "niet van toepa
 _DK_CODES = {8, 9, 88, 99}
 
 
+def _dont_know(key: str, *, codes: bool = True) -> bool:
+    """Whether a folded label (:func:`normalise_label`) is a don't-know answer: a token of
+    :data:`_DK_TOKENS` or a variant starting with "weet niet"; in the data (``codes``) also an
+    SPSS-style missing code (8, 9, 88, 99) and a variant starting with "n v t". A target in the
+    ``values`` parameter is a label, never a code (``codes=False``)."""
+    if key in _DK_TOKENS or key.startswith("weet niet"):
+        return True
+    return codes and ((key.isdigit() and int(key) in _DK_CODES) or key.startswith("n v t"))
+
+
 def normalise_label(text) -> str:
     """Lower case, accents removed, punctuation to spaces, spaces collapsed
     (``" Zeer  Tevreden!"`` -> ``"zeer tevreden"``, ``"n.v.t."`` -> ``"n v t"``): :func:`evaluatie.intake.guess.fold`,
@@ -102,7 +112,7 @@ def _lookup(points: Sequence[str], scale: str, values: Mapping | None, column) -
     for raw, target in (values or {}).items():
         t = normalise_label(target)
         hit = next((p for p in points if normalise_label(p) == t), None)
-        if hit is None and (t in _DK_TOKENS or t.startswith("weet niet")):
+        if hit is None and _dont_know(t, codes=False):
             hit = DONT_KNOW
         if hit is None:
             raise DataError(f"parameter values, kolom '{column}': een antwoord wordt vertaald naar een label dat niet "
@@ -144,8 +154,7 @@ def normalise(values: pd.Series, scale: str, *, file: str | None = None, column:
             return (None, True, True) if hit == DONT_KNOW else (hit, False, True)
         if key.isdigit() and 1 <= int(key) <= k:
             return points[int(key) - 1], False, True
-        if (key.isdigit() and int(key) in _DK_CODES) or key in _DK_TOKENS or key.startswith("weet niet") \
-                or key.startswith("n v t"):
+        if _dont_know(key):
             return None, True, True
         return None, None, False
 
@@ -185,7 +194,7 @@ def yes_no_answers(values: pd.Series, *, file: str | None = None, column: str | 
         t = normalise_label(target)
         if t in ("ja", "nee"):
             table[normalise_label(raw)] = t
-        elif t in _DK_TOKENS or t.startswith("weet niet"):
+        elif _dont_know(t, codes=False):
             table[normalise_label(raw)] = "weet niet"
         else:
             raise DataError(f"parameter values, kolom '{column}': verwacht 'ja', 'nee' of 'weet niet' als vertaling")
@@ -201,8 +210,7 @@ def yes_no_answers(values: pd.Series, *, file: str | None = None, column: str | 
             return None
         if key in table:
             return table[key]
-        if (key.isdigit() and int(key) in _DK_CODES) or key in _DK_TOKENS or key.startswith("weet niet") \
-                or key.startswith("n v t"):
+        if _dont_know(key):
             return "weet niet"
         return False
 
