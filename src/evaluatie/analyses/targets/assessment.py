@@ -27,7 +27,7 @@ from evaluatie.analyses.targets.trends import LEVEL, MIN_POINTS, TrendFit, _fit_
 from evaluatie.core.errors import DataError
 
 __all__ = ["ASSESS_KEYS", "OUTCOMES", "assess", "evaluate_targets", "current_position", "assess_entities",
-           "evaluate_yearly_targets", "gender_balance", "with_counts", "evaluate_selection",
+           "evaluate_yearly_targets", "gender_balance", "with_counts", "evaluate_selection", "select_series",
            "status_counts", "targets_in_data", "last_passed_targets"]
 
 
@@ -299,19 +299,26 @@ def with_counts(tab: pd.DataFrame) -> pd.DataFrame:
     return t
 
 
+def select_series(by_entity: pd.DataFrame, org: pd.DataFrame, entity: str | None) -> pd.DataFrame:
+    """The personnel series of one ``entity`` (from ``by_entity``) or, with ``entity=None``, of the
+    whole organisation (``org``), small cells left out (:func:`with_counts`). An entity without
+    any row with a numerator is a :class:`DataError`."""
+    if not entity:
+        return with_counts(org)
+    out = with_counts(by_entity[by_entity["entity"] == entity])
+    if out.empty:
+        raise DataError(f"entiteit {entity!r} komt niet voor in het personeelsbestand (of alleen met kleine cellen)")
+    return out
+
+
 def evaluate_selection(by_entity: pd.DataFrame, org: pd.DataFrame, entity: str | None, targets: pd.DataFrame,
                        breaks: Iterable[Any] = (), as_of: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`evaluate_targets` on personnel aggregates for one ``entity`` (from ``by_entity``) or,
     with ``entity=None``, for the whole organisation (``org``), up to the last year of the data.
-    Returns the assessment and the series it used (:func:`with_counts`). An entity without any
-    row with a numerator is a :class:`DataError`."""
-    if entity:
-        ent_c = with_counts(by_entity[by_entity["entity"] == entity])
-        if ent_c.empty:
-            raise DataError(f"entiteit {entity!r} komt niet voor in het personeelsbestand (of alleen met kleine cellen)")
-        return evaluate_targets(ent_c, targets, breaks, as_of, data_end=int(by_entity["year"].max())), ent_c
-    org_c = with_counts(org)
-    return evaluate_targets(org_c, targets, breaks, as_of, data_end=int(org["year"].max())), org_c
+    Returns the assessment and the series it used (:func:`select_series`)."""
+    series = select_series(by_entity, org, entity)
+    end = int((by_entity if entity else org)["year"].max())
+    return evaluate_targets(series, targets, breaks, as_of, data_end=end), series
 
 
 def status_counts(ev_ent: pd.DataFrame) -> pd.DataFrame:

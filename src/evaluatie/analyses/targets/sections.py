@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from evaluatie.analyses.targets.assessment import evaluate_selection, status_counts
+from evaluatie.analyses.targets.assessment import evaluate_targets, status_counts
 from evaluatie.analyses.targets.backtest import backtest_summary
 from evaluatie.analyses.targets.figures import plot_backtest
 from evaluatie.analyses.targets.gender import domain_gender_balance, entity_gender_balance
@@ -52,14 +52,14 @@ def level_tables(st: Study, levels: pd.DataFrame, changes: pd.DataFrame | None, 
     return out
 
 
-def selection_section(st: Study, targets: pd.DataFrame, as_of: int | None, threshold: int, syn: str
-                      ) -> SimpleNamespace:
-    """The targets judged on the personnel series of the focus entity or the whole organisation:
+def selection_section(st: Study, series: pd.DataFrame, targets: pd.DataFrame, as_of: int | None, threshold: int,
+                      syn: str) -> SimpleNamespace:
+    """The targets judged on ``series`` (:meth:`Study.series`: the focus entity's or the whole organisation's):
     ``heading``, and either ``table`` (a spec) or ``notice`` (no target can be judged: no figure
     that may be shown up to a target date)."""
     heading = (f"Streefcijfers voor {fmt.literal(st.who)}" if st.focus else
                "Streefcijfers voor de hele organisatie, uit personeelsgegevens") + syn
-    ev = evaluate_selection(st.by_entity, st.org, st.focus, targets, st.breaks, as_of)[0]
+    ev = evaluate_targets(series, targets, st.breaks, as_of, data_end=st.years[-1])
     if ev.empty:
         return SimpleNamespace(heading=heading, table=None,
                                notice=report_text("no_assessment", who=st.who, threshold=threshold))

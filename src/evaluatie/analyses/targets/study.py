@@ -16,7 +16,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from evaluatie.analyses.targets.assessment import (
-    current_position, evaluate_targets, evaluate_yearly_targets, with_counts)
+    current_position, evaluate_targets, evaluate_yearly_targets, select_series, with_counts)
 from evaluatie.analyses.targets.backtest import backtest_groups, backtest_summary, deadline_review
 from evaluatie.analyses.targets.growth_paths import check_growth_path
 from evaluatie.analyses.targets.narrative import SHORT_LABELS_NL, change_table, group_labels, growth_result_nl
@@ -24,7 +24,6 @@ from evaluatie.analyses.targets.personnel import GROUP_LABELS_NL as DEFINITION_G
 from evaluatie.analyses.targets.personnel import aggregate_levels, prepare_file
 from evaluatie.analyses.targets.prepare import (
     DEFAULT_ENTITY, growth_rules, read_published, read_targets, read_yearly_or_empty)
-from evaluatie.core.errors import DataError
 from evaluatie.analyses.targets.segments import Break, as_breaks, link_factors
 from evaluatie.intake.schema import Ledger
 
@@ -96,13 +95,8 @@ class Study:
     def series(self) -> pd.DataFrame:
         """The personnel series the report's own figures rest on: the focus entity's, or the whole
         organisation's (:func:`~evaluatie.analyses.targets.assessment.with_counts`: small cells
-        left out). A focus entity that is not in the file is a :class:`DataError`."""
-        if self.focus is None:
-            return with_counts(self.org)
-        out = with_counts(self.by_entity[self.by_entity["entity"] == self.focus])
-        if out.empty:
-            raise DataError(f"entiteit {self.focus!r} komt niet voor in het personeelsbestand (of alleen met kleine cellen)")
-        return out
+        left out). A focus entity that is not in the file is a :class:`~evaluatie.core.errors.DataError`."""
+        return select_series(self.by_entity, self.org, self.focus)
 
     def changes(self, series: pd.DataFrame) -> pd.DataFrame | None:
         """Per group of ``series`` (:meth:`series`) its last figure, the change since the first figure
@@ -162,7 +156,7 @@ def growth_path_check(st: Study, path: str | None) -> pd.DataFrame | None:
     rules = growth_rules(path, st.by_entity, st.focus)
     if rules.empty:
         return None
-    ent = with_counts(st.by_entity if st.focus is None else st.by_entity[st.by_entity["entity"] == st.focus])
+    ent = with_counts(st.by_entity if st.focus is None else st.cells())
     gp = check_growth_path(ent[["entity", "group", "year", "share_pct"]], rules)
     gp["result"] = growth_result_nl(gp["met"])
     return gp
