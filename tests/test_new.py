@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from evaluatie.intake.guess import assign, name_score, norm_name, one_line, profile
 from evaluatie.run.cli import main
-from evaluatie.run.new import render, scalar
+from evaluatie.run.new import read_tables, render, scalar
 from evaluatie.run.propose import Entry, Proposal, Table, propose, reference_group
 
 REPO = Path(__file__).resolve().parents[1]
@@ -578,3 +578,18 @@ ODD_FRAMES = {
 def test_odd_tables_still_give_a_valid_file(analysis, name):
     p = _proposal(analysis, ODD_FRAMES[name])
     assert yaml.safe_load(render(p, ["x.csv"])) == {"notebook": analysis, **p.params()}
+
+
+def test_every_sheet_is_read_under_its_own_name_also_when_the_first_is_hidden(tmp_path):
+    wb = Workbook()
+    hidden = wb.active
+    hidden.title, hidden.sheet_state = "verborgen", "hidden"
+    hidden.append(["a"])
+    hidden.append([1])
+    shown = wb.create_sheet("begroting")
+    shown.append(["b"])
+    shown.append([2])
+    path = tmp_path / "plan.xlsx"
+    wb.save(path)
+    tables = {t.sheet: list(t.df.columns) for t in read_tables([path], every_sheet=True)}
+    assert tables == {"verborgen": ["a"], "begroting": ["b"]}

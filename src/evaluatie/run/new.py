@@ -125,7 +125,8 @@ def read_tables(paths: list[Path], *, every_sheet: bool) -> list[Table]:
             wb = load_workbook(p, read_only=True)
             names = wb.sheetnames
             wb.close()
-            out += [Table(first if i == 0 else read_table(p, sheet=s), shown, s) for i, s in enumerate(names)]
+            # the reader's first sheet is the first *visible* one (attrs["sheet"]), not always names[0]
+            out += [Table(first if s == first.attrs.get("sheet") else read_table(p, sheet=s), shown, s) for s in names]
         else:
             out.append(Table(first, shown))
     return out

@@ -164,14 +164,18 @@ def heterogeneity_summary(het: pd.DataFrame, names: Mapping[str, str] | None = N
             f"na correctie voor meervoudig toetsen (Holm) {fmt.num(len(sig))} significant: " + "; ".join(items) + ".")
 
 
-def _and(items: list[str]) -> str:
+def _join(items: list[str], word: str) -> str:
+    """``a, b en c`` (``word`` "en" or "of")."""
     items = [str(i) for i in items]
-    return ", ".join(items[:-1]) + " en " + items[-1] if len(items) > 1 else "".join(items)
+    return ", ".join(items[:-1]) + f" {word} " + items[-1] if len(items) > 1 else "".join(items)
+
+
+def _and(items: list[str]) -> str:
+    return _join(items, "en")
 
 
 def _or(items: list[str]) -> str:
-    items = [str(i) for i in items]
-    return ", ".join(items[:-1]) + " of " + items[-1] if len(items) > 1 else "".join(items)
+    return _join(items, "of")
 
 
 def subtitle(study: str | None, organisation: str | None, grounds: list[str], waves: list[str]) -> str:
