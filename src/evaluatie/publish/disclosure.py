@@ -32,8 +32,8 @@ import pandas as pd
 
 from evaluatie.publish.thresholds import DEFAULT_THRESHOLD, MIN_THRESHOLD
 
-__all__ = ["suppress", "suppressed_mask", "for_figure", "figure_note", "check_protected", "DEFAULT_THRESHOLD",
-           "MIN_THRESHOLD"]
+__all__ = ["suppress", "mark", "protect_groups", "no_counts", "decision", "suppressed_mask", "for_figure",
+           "figure_note", "check_protected", "DEFAULT_THRESHOLD", "MIN_THRESHOLD"]
 
 
 def _as_list(x: str | Iterable[str] | None) -> list[str]:
@@ -161,22 +161,88 @@ def suppress(
             for s in sources:
                 m[:, pos[col]] |= m[:, pos[s]]
 
+    return mark(df, pd.DataFrame(m, index=df.index, columns=df.columns), threshold)
+
+
+def mark(df: pd.DataFrame, hidden: pd.DataFrame | pd.Series | np.ndarray, threshold: int = DEFAULT_THRESHOLD,
+         ) -> pd.DataFrame:
+    """Publish ``df`` with the cells in ``hidden`` withheld: the blanking step of :func:`suppress`, for a
+    decision an analysis took with :func:`protect_groups` (or its own documented rule) on a table
+    whose shape :func:`suppress` does not cover.
+
+    ``hidden`` is a boolean frame shaped like ``df`` (cells), or a boolean row mask (a Series on
+    ``df``'s index or an array; every numeric column of those rows is withheld; labels stay).
+    Returns a copy with the hidden cells NaN (integer columns become ``Int64``), and
+    ``attrs["suppressed"]``, ``attrs["suppression_threshold"]`` and ``attrs["disclosure"]``, which
+    :func:`evaluatie.publish.report.table` shows as "< threshold" and :func:`decision` reads.
+    """
+    if isinstance(hidden, pd.DataFrame):
+        m = hidden.reindex(index=df.index, columns=df.columns, fill_value=False).to_numpy(dtype=bool)
+    else:
+        rows = np.asarray(hidden.reindex(df.index, fill_value=False) if isinstance(hidden, pd.Series) else hidden,
+                          dtype=bool)
+        if rows.shape != (len(df),):
+            raise ValueError(f"row mask of length {rows.shape} for a table of {len(df)} rows")
+        numeric = np.array([pd.api.types.is_numeric_dtype(df[c].dtype) and not pd.api.types.is_bool_dtype(df[c].dtype)
+                            for c in df.columns], dtype=bool)
+        m = rows[:, None] & numeric[None, :]
     out = df.copy()
-    for c in df.columns:
-        hide = m[:, pos[c]]
+    for j, c in enumerate(df.columns):
+        hide = m[:, j]
         if not hide.any():
             continue
         col = out[c]
         if pd.api.types.is_integer_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
             col = col.astype("Int64")
-        elif not pd.api.types.is_numeric_dtype(col.dtype):
+        elif pd.api.types.is_bool_dtype(col.dtype) or not pd.api.types.is_numeric_dtype(col.dtype):
             col = col.astype(object)
         out[c] = col.mask(pd.Series(hide, index=out.index))
-    mask = pd.DataFrame(m, index=df.index, columns=df.columns)
-    out.attrs = dict(df.attrs)
-    out.attrs["suppressed"] = mask
+    out.attrs = {k: v for k, v in df.attrs.items() if k != "disclosure"}
+    out.attrs["suppressed"] = pd.DataFrame(m, index=df.index, columns=df.columns)
     out.attrs["suppression_threshold"] = int(threshold)
+    out.attrs["disclosure"] = "protected"
     return out
+
+
+def protect_groups(sizes: Mapping[Any, float], threshold: int = DEFAULT_THRESHOLD, *, total: bool = True,
+                   hidden: Iterable[Any] = ()) -> frozenset:
+    """Which groups of a breakdown to withhold, decided once for every table that shows the breakdown.
+
+    ``sizes`` maps each group to its unweighted number of units (respondents, vacancies, persons).
+    Primary rule: a group with ``0 < size < threshold`` is withheld (``hidden`` adds groups an
+    analysis withholds for another reason, e.g. a small count inside the group). Secondary rule:
+    when a ``total`` over the groups is published, a single withheld group could be recovered by
+    subtraction (total minus the shown groups), so the smallest shown non-empty group is withheld
+    with it — the whole group, in every table, so a reader sees a group either shown or withheld.
+    Two withheld groups only give their sum, which no row of the table tells apart. Deterministic:
+    the same sizes give the same decision in every report of a batch.
+    """
+    if threshold < 1:
+        raise ValueError("threshold must be at least 1")
+    sizes = {g: float(v) for g, v in sizes.items()}
+    out = {g for g, v in sizes.items() if 0 < v < threshold} | {g for g in hidden if g in sizes}
+    if total and len(out) == 1:
+        shown = sorted((v, str(g), g) for g, v in sizes.items() if g not in out and v > 0)
+        if shown:
+            out.add(shown[0][2])
+    return frozenset(out)
+
+
+def no_counts(df: pd.DataFrame, reason: str) -> pd.DataFrame:
+    """Declare that ``df`` publishes no count of persons or employers (and nothing derived from one):
+    euros of an organisation's own budget, numbers of actions, rules, already published series.
+    ``reason`` says why in a few words (kept in ``attrs["disclosure"]``, read by :func:`decision`)."""
+    if not reason or not reason.strip():
+        raise ValueError("no_counts needs a reason")
+    out = df.copy()
+    out.attrs["disclosure"] = f"no counts: {reason.strip()}"
+    return out
+
+
+def decision(df: pd.DataFrame) -> str | None:
+    """How ``df`` went through this module: ``"protected"`` (:func:`suppress`/:func:`mark`),
+    ``"no counts: <reason>"`` (:func:`no_counts`), or None when it did not."""
+    return df.attrs.get("disclosure")
 
 
 def suppressed_mask(df: pd.DataFrame) -> pd.DataFrame | None:
