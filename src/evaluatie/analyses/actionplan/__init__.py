@@ -60,7 +60,7 @@ from evaluatie.analyses.actionplan.inputs import (
     status_class)
 from evaluatie.analyses.actionplan.reconcile import (
     action_comparison, explain_difference, findings, reconcile_plan, reconcile_totals)
-from evaluatie.analyses.actionplan.show import notices, plan_findings
+from evaluatie.analyses.actionplan.show import NO_PERSONS, export, notices, plan_findings, table
 from evaluatie.analyses.actionplan.study import Study, choose_parts, lines_in, load, plan_months
 from evaluatie.analyses.actionplan.subsidies import subsidy, subsidy_rule, subsidy_rules_table, subsidy_table
 
@@ -78,5 +78,5 @@ __all__ = [
     "no_persons_notice", "budget_totals_text", "budget_finding_notices", "plan_finding_notices",
     "plan_findings_intro", "plan_checks_rest", "not_spent_text", "additional_text", "empty_months_notice",
     "to_fill_text", "DEFAULT_LINE_LABELS", "DEFAULT_TITLE", "budget_figure_caption", "subtitle_text", "synthetic_notice", "skipped_text",
-    "plan_size_text", "notices", "plan_findings", "Study", "load", "choose_parts", "lines_in", "plan_months",
+    "plan_size_text", "notices", "plan_findings", "table", "export", "NO_PERSONS", "Study", "load", "choose_parts", "lines_in", "plan_months",
 ]

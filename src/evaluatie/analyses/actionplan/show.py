@@ -1,7 +1,13 @@
 """Report blocks of the action-plan follow-up that the notebook shows as a whole: a run of notices
-(:func:`notices`) and the findings of the plan checked against itself (:func:`plan_findings`).
+(:func:`notices`) and the findings of the plan checked against itself (:func:`plan_findings`), and
+the analysis's one disclosure decision (:func:`table`, :func:`export`).
 The wording is :mod:`evaluatie.analyses.actionplan.narrative`'s; this module only puts it on the
-page with :mod:`evaluatie.publish.report`."""
+page with :mod:`evaluatie.publish.report`.
+
+Disclosure: an action plan's tables hold euros of the organisation's own budget, working days,
+months and numbers of actions of one plan, and the subsidy rules — no count of persons or
+employers and nothing derived from one. :func:`table` and :func:`export` declare that once, with
+:func:`evaluatie.publish.disclosure.no_counts`, for every table this analysis publishes."""
 
 from __future__ import annotations
 
@@ -13,8 +19,23 @@ from evaluatie.analyses.actionplan.narrative import (
     plan_checks_rest, plan_finding_notices, plan_findings_intro, table_layout)
 from evaluatie.analyses.actionplan.reconcile import findings
 from evaluatie.publish import report as rp
+from evaluatie.publish.disclosure import no_counts
 
-__all__ = ["notices", "plan_findings"]
+__all__ = ["notices", "plan_findings", "table", "export", "NO_PERSONS"]
+
+NO_PERSONS = ("an action plan: euros of the organisation's own budget, working days, months and numbers of "
+              "actions, subsidy rules; no counts of persons or employers")
+
+
+def table(data: pd.DataFrame, name: str | None, caption: str, **layout) -> None:
+    """:func:`evaluatie.publish.report.table` for a table of this analysis (declared free of counts
+    of persons: :data:`NO_PERSONS`)."""
+    rp.table(no_counts(data, NO_PERSONS), name, caption, **layout)
+
+
+def export(data: pd.DataFrame, name: str) -> None:
+    """:func:`evaluatie.publish.report.export` for a table of this analysis (see :func:`table`)."""
+    rp.export(no_counts(data, NO_PERSONS), name)
 
 
 def notices(items: Iterable[str | tuple[str, str]]) -> None:
@@ -34,13 +55,13 @@ def plan_findings(recon: pd.DataFrame, compare: pd.DataFrame) -> None:
     rp.heading("Bevindingen", 3)
     rp.text(plan_findings_intro(recon, found))
     notices(plan_finding_notices(found))
-    for table, name in ((recon, "plan_reconciliation"), (compare, "plan_action_comparison"), (found, "plan_findings")):
-        rp.export(table, name)
+    for frame, name in ((recon, "plan_reconciliation"), (compare, "plan_action_comparison"), (found, "plan_findings")):
+        export(frame, name)
     tot_diff, act_diff = found[found["check"] != "action_vs_section_table"], compare[compare["result"] != "ok"]
     if not tot_diff.empty:  # 'vermeld' = the group, total or section row of the source
-        rp.table(tot_diff, None, "Totalen die niet zomaar kloppen: wat de bron vermeldt tegenover de som",
+        table(tot_diff, None, "Totalen die niet zomaar kloppen: wat de bron vermeldt tegenover de som",
                  **table_layout("plan_total_differences"))
     if not act_diff.empty:
-        rp.table(act_diff, None, "Acties die in de planning en in de sectietekst anders staan",
+        table(act_diff, None, "Acties die in de planning en in de sectietekst anders staan",
                  **table_layout("plan_action_differences"))
     rp.text(plan_checks_rest(recon, compare))
