@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 
 from evaluatie.analyses import survey as likert
+from evaluatie.publish.disclosure import decision
 from evaluatie.stats.survey import SurveyDesign
 from evaluatie.core.errors import DataError
 
@@ -157,7 +158,13 @@ def test_claims_domain_and_small_base():
     df = pd.DataFrame({"ok": ["ja"] * 10 + ["nee"] * 3, "g": ["x"] * 10 + ["y"] * 3})
     res = likert.claims_check(SurveyDesign(df), [
         {"id": "y", "variable": "ok", "levels": "ja", "op": ">=", "value": 0.5, "domain": {"g": "y"}}])
-    assert res["verdict"].iloc[0] == "no_data" and res["n"].iloc[0] == 3
+    assert res["verdict"].iloc[0] == "no_data" and pd.isna(res["n"].iloc[0])  # the base of 3 is withheld too
+    assert res.attrs["suppressed"].loc[0, ["estimate", "ci_low", "ci_high", "n"]].all()
+    # a domain the report withholds (a breakdown's second group) gives no data either, whatever its base
+    claim = {"id": "x", "variable": "ok", "levels": "ja", "op": ">=", "value": 0.5, "domain": {"g": "x"}}
+    assert likert.claims_check(SurveyDesign(df), [claim])["verdict"].iloc[0] == "supported"
+    hidden = likert.claims_check(SurveyDesign(df), [claim], withheld={"g": frozenset({"x", "y"})}).iloc[0]
+    assert hidden["verdict"] == "no_data" and pd.isna(hidden["estimate"]) and pd.isna(hidden["n"])
 
 
 def test_incomplete_answers_counts_what_the_left_out_answered(tmp_path):
@@ -190,8 +197,10 @@ def test_yes_shares_labels_and_flags_small_bases():
     df = pd.DataFrame({"a": ["ja"] * 6 + ["nee"] * 2, "b": ["ja", "nee", "ja"] + [None] * 5})
     res = likert.yes_shares(SurveyDesign(df), {"a": "Vraag A", "b": "Vraag B"}, "label", threshold=5)
     assert res["label"].tolist() == ["Vraag A", "Vraag B"]
-    assert res["estimate"].tolist() == pytest.approx([6 / 8, 2 / 3])
+    assert res["estimate"].iloc[0] == pytest.approx(6 / 8) and res["n"].iloc[0] == 8
     assert res["suppressed"].tolist() == [False, True]
+    assert all(pd.isna(res.loc[1, c]) for c in ("estimate", "se", "ci_low", "ci_high", "df", "n", "n_level"))
+    assert decision(res) == "protected"
 
 
 def test_a_suppressed_row_publishes_no_count_base_or_share():
@@ -201,8 +210,10 @@ def test_a_suppressed_row_publishes_no_count_base_or_share():
     est, _ = likert.breakdown(design, "g", {"top": ("q", "tevreden")})
     small = est[est["g"] == "b"].iloc[0]
     assert bool(small["suppressed"]) and all(pd.isna(small[c]) for c in ("estimate", "ci_low", "ci_high", "n", "n_level", "df"))
-    big = est[est["g"] == "a"].iloc[0]
-    assert big["n"] == 16 and not big["suppressed"]
+    # the whole sample is published, so group a (the only other group) would give b back: withheld too
+    assert est["suppressed"].all() and est["n"].isna().all()
+    shown, _ = likert.breakdown(design, "g", {"top": ("q", "tevreden")}, threshold=2)
+    assert shown["n"].tolist() == [16, 2] and not shown["suppressed"].any()
     t2 = likert.top2(design, ["q"], by="g")
     b = t2[t2["g"] == "b"].iloc[0]
     assert all(pd.isna(b[c]) for c in ("estimate", "n", "n_level", "answered", "dk_n", "dk_share"))
@@ -221,3 +232,20 @@ def test_weighting_table_hides_a_small_level_and_the_one_that_would_give_it_back
     assert wt.attrs["suppressed"]["respondents"].tolist() == [True, True]
     big = likert.weighting_table(design, design, {"g": pd.Series({"a": 100.0, "b": 50.0})}, threshold=3)
     assert big["respondents"].tolist() == [16, 4]
+    # a breakdown by the same variable withholds a level: the weighting table withholds it as well
+    same = likert.weighting_table(design, design, {"g": pd.Series({"a": 100.0, "b": 50.0})}, threshold=3,
+                                  withheld={"g": frozenset({"a", "b"})})
+    assert same["respondents"].isna().all() and decision(same) == "protected"
+
+
+def test_withheld_groups_one_decision_per_variable():
+    """S2: a group with fewer respondents than the threshold, or with an indicator on fewer, is
+    withheld, and with it the smallest other group (the whole sample is published)."""
+    data = pd.DataFrame({"g": ["a"] * 20 + ["b"] * 8 + ["c"] * 6 + ["d"] * 3,
+                         "x": ["ja"] * 20 + ["ja"] * 8 + ["ja", "nee"] + [None] * 4 + ["nee"] * 3})
+    assert likert.withheld_groups(data, "g") == {"d", "c"}           # d: 3 respondents; c the smallest other
+    assert likert.withheld_groups(data, "g", ["x"]) == {"d", "c"}    # c: 2 answers to x
+    two = data[data["g"].isin(["a", "b", "c"])]
+    assert likert.withheld_groups(two, "g") == frozenset()
+    assert likert.withheld_groups(two, "g", ["x"]) == {"c", "b"}     # c on 2 answers; b (8) smaller than a (20)
+    assert likert.withheld_groups(two, "g", ["x"], threshold=2) == frozenset()

@@ -13,6 +13,7 @@ import pytest
 from evaluatie.analyses import survey as lk
 from evaluatie.core.errors import DataError
 from evaluatie.intake.read import read_table
+from evaluatie.publish.disclosure import decision, mark
 from evaluatie.run.params import load_run
 from evaluatie.run.runner import execute
 from evaluatie.stats import survey as sv
@@ -160,14 +161,13 @@ def test_claims_summary_nl_counts_verdicts():
 
 
 def test_alternative_codings_and_flips():
-    alt = lk.alternative_codings(_claims_frame())
+    alt = lk.alternative_codings(mark(_claims_frame(), np.zeros(2, bool)))
     assert alt["text_nl"].tolist() == ["Doel A"]
     s = lk.coding_flips_nl(alt)
     assert "verandert het oordeel over «Doel A»: 71% behaalde het streefcijfer minstens deels, " \
            "dus niet ondersteund in plaats van ondersteund." in s
     same = alt.assign(alt_verdict="supported")
     assert lk.coding_flips_nl(same).endswith("blijft elk oordeel hetzelfde.")
-    assert lk.alternative_codings(_claims_frame().drop(columns="alt_levels")).empty
     assert lk.VERDICT_CLASSES[lk.VERDICTS_NL["not_supported"]] == "ev-bad"
 
 
@@ -203,10 +203,14 @@ def test_breakdowns_holm_over_all_tests_and_tables():
     est, _ = results["g"]
     shown, export = lk.breakdown_tables(est, tests.set_index("indicator"), "g", ["X"], threshold=5)
     assert shown.columns.tolist() == ["indicator", "a", "b", "c", "F", "df", "p_value", "p_holm"]
-    assert shown.loc[0, "a"] == "80,0%\u00a0(10)" and shown.loc[0, "b"] == "20,0%\u00a0(10)"
-    assert shown.attrs["suppressed"].loc[0, "c"] and not shown.attrs["suppressed"].loc[0, "a"]
+    # c (3 respondents) is withheld, and a, the smaller shown group (a tie broken by name), with it: the
+    # whole-sample share is published, so c alone would be the difference
+    assert shown.loc[0, "b"] == "20,0%\u00a0(10)" and pd.isna(shown.loc[0, "a"]) and pd.isna(shown.loc[0, "c"])
+    assert shown.attrs["suppressed"].loc[0, ["a", "c"]].all() and not shown.attrs["suppressed"].loc[0, "b"]
+    assert decision(shown) == decision(export) == "protected"
     assert set(export["g"]) == {"a", "b", "c"} and "se" not in export.columns
-    assert (export["p_holm"] == tests["p_holm"].iloc[0]).all()
+    assert export.loc[export["g"] != "b", ["estimate", "ci_low", "ci_high", "df", "n", "n_level"]].isna().all().all()
+    assert (export["p_holm"] == tests["p_holm"].iloc[0]).all()  # the test over all groups stays
 
 
 def test_targets_table_and_reached_split_closed_form():
@@ -222,8 +226,13 @@ def test_targets_table_and_reached_split_closed_form():
     r = rs.iloc[0]
     assert (r["ja"], r["deels"], r["nee"]) == pytest.approx((0.4, 0.3, 0.3))
     assert r["ja_or_deels"] == pytest.approx(0.7) and r["n"] == 10 and not r["suppressed"]
-    rs4, _ = lk.reached_split(d, {"x": "Groep X"}, threshold=4)  # 'deels' and 'nee' have 3: a small cell
-    assert rs4["suppressed"].iloc[0]
+    # 'deels' and 'nee' have 3 each: shown, the base of 10 protects them (the rule is the base)
+    rs4, _ = lk.reached_split(d, {"x": "Groep X"}, threshold=4)
+    assert not rs4["suppressed"].iloc[0] and rs4["deels"].iloc[0] == pytest.approx(0.3)
+    rs11, _ = lk.reached_split(d, {"x": "Groep X"}, threshold=11)  # a base of 10 below the threshold
+    assert rs11["suppressed"].iloc[0] and rs11[["ja", "deels", "nee", "ja_or_deels", "n"]].isna().all(axis=None)
+    tg11 = lk.targets_table(d, {"x": "Groep X"}, threshold=11)
+    assert tg11["suppressed"].tolist() == [False, True] and pd.isna(tg11["n"].iloc[1]) and tg11["n"].iloc[0] == 12
 
 
 def test_example_report_numbers_are_pinned(tmp_path, monkeypatch):

@@ -13,7 +13,9 @@ Modules, in the order of the report:
 * :mod:`~evaluatie.analyses.survey.study` — the study as the params describe it: read, checked,
   weighted to the frame or unweighted (``load_study``), the items grouped into charts (``item_groups``).
 * :mod:`~evaluatie.analyses.survey.statistics` — Likert distributions and top-2-box, the weighting
-  table, breakdowns with Rao-Scott tests (and their tables), open-answer themes, the table flags for small cells.
+  table, the groups of a breakdown withheld in every table (``withheld_groups``), breakdowns with
+  Rao-Scott tests (and their tables), open-answer themes; every table leaves through
+  :mod:`evaluatie.publish.disclosure`.
 * :mod:`~evaluatie.analyses.survey.targets` — targets per target group: set, reached, and the
   distribution of 'ja' / 'deels' / 'nee'.
 * :mod:`~evaluatie.analyses.survey.narrative` — the published conclusions checked against the data,
@@ -37,16 +39,16 @@ from evaluatie.analyses.survey.responses import (DK_SUFFIX, DONT_KNOW, SCALES, i
                                                  normalise, normalise_label, prepare, scale_points, sme_flag,
                                                  yes_no_answers)
 from evaluatie.analyses.survey.statistics import (breakdown, breakdown_tables, breakdowns, code_themes,
-                                                  distribution, natural_key, suppression_mask, top2,
-                                                  weighting_table, yes_shares)
+                                                  distribution, natural_key, top2, weighting_table,
+                                                  withheld_groups, yes_shares)
 from evaluatie.analyses.survey.study import Study, item_groups, load_study
 from evaluatie.analyses.survey.tables import layout
 from evaluatie.analyses.survey.targets import MEASURES_NL, reached_split, targets_table
 
 __all__ = ["SCALES", "DONT_KNOW", "DK_SUFFIX", "normalise_label", "scale_points", "normalise", "yes_no_answers",
            "prepare", "load_survey", "incomplete_answers", "sme_flag", "Study", "load_study", "item_groups",
-           "distribution", "top2", "yes_shares", "natural_key", "weighting_table", "breakdown", "breakdowns",
-           "breakdown_tables", "code_themes", "suppression_mask", "MEASURES_NL", "targets_table",
+           "distribution", "top2", "yes_shares", "natural_key", "weighting_table", "withheld_groups", "breakdown",
+           "breakdowns", "breakdown_tables", "code_themes", "MEASURES_NL", "targets_table",
            "reached_split", "VERDICTS_NL", "VERDICT_CLASSES", "claims_check", "claims_summary_nl",
            "claim_rules_nl", "alternative_codings", "coding_flips_nl", "response_nl",
            "breakdown_intro_nl", "likert_alt_nl", "bars_alt_nl", "TEXTS", "CLAIMS_NOT_EVIDENCE", "PLAN_TEXT",

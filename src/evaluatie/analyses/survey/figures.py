@@ -1,6 +1,7 @@
 """Figures of the evaluation survey: diverging stacked bars of Likert distributions and
-horizontal bars of proportions with their intervals; bases below the threshold are drawn empty
-with a note. Reference tests: ``tests/test_likert.py`` and ``tests/test_survey_speed.py`` (the same
+horizontal bars of proportions with their intervals. They draw the published tables (from
+:mod:`evaluatie.publish.disclosure`): a withheld row (its base missing) is drawn empty with a note,
+never from the raw estimate. Reference tests: ``tests/test_likert.py`` and ``tests/test_survey_speed.py`` (the same
 pixels as the earlier bar-by-bar drawing).
 """
 
@@ -31,8 +32,9 @@ def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mappin
                     threshold: int = 5, title: str | None = None, ax=None):
     """Diverging stacked bar chart of a :func:`distribution` frame: the negative points to the
     left of 0, neutral split over both sides, the positive points to the right; ``n`` written at
-    the end of every bar; rows whose base is below ``threshold`` are drawn empty with a note.
-    ``row`` is the column that identifies a bar (the item, or a domain column)."""
+    the end of every bar. ``dist`` is the published (protected) table: a row whose base is withheld
+    or empty is drawn empty with a note that names ``threshold``. ``row`` is the column that
+    identifies a bar (the item, or a domain column)."""
     labels = dict(labels or {})
     rows = list(dict.fromkeys(dist[row]))
     levels_of = {r: list(dist.loc[dist[row] == r, "level"]) for r in rows}
@@ -55,8 +57,8 @@ def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mappin
     drawn_y, shares, lefts, notes = [], [], [], []
     for y, r in zip(ypos, rows):
         sub = dist[dist[row] == r].set_index("level").reindex(levels_of[r])
-        n = sub["n"].iloc[0]  # missing when the row is suppressed (its count is not published)
-        if pd.isna(n) or bool(sub.get("suppressed", pd.Series([n < threshold])).iloc[0]) or n < threshold:
+        n = sub["n"].iloc[0]  # missing when the row is withheld (its count is not published)
+        if pd.isna(n) or n == 0:
             notes.append((0, y, f"te weinig antwoorden (n < {threshold})", dict(ha="center", va="center", fontsize=9)))
             continue
         share = sub["estimate"].fillna(0).to_numpy() * 100
@@ -102,7 +104,8 @@ def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mappin
 def proportion_bars(res: pd.DataFrame, *, label: str = "variable", labels: Mapping[str, str] | None = None,
                     threshold: int = 5, xlabel: str = "Aandeel", title: str | None = None, ax=None):
     """Horizontal bars of proportions with their interval as whiskers and ``n`` next to every
-    bar; rows with a base below ``threshold`` are left empty with a note."""
+    bar. ``res`` is the published (protected) table: a row whose estimate is withheld or empty is
+    left empty with a note that names ``threshold``."""
     labels = dict(labels or {})
     if ax is None:
         fig, ax = plt.subplots(figsize=(8, 0.5 * len(res) + 1.4))
@@ -110,9 +113,8 @@ def proportion_bars(res: pd.DataFrame, *, label: str = "variable", labels: Mappi
         fig = ax.figure
     y = np.arange(len(res))[::-1]
     n = res["n"].to_numpy(dtype=float, na_value=np.nan)
-    sup = res["suppressed"].to_numpy(dtype=bool) if "suppressed" in res else np.zeros(len(res), bool)
-    drawn = ~((n < threshold) | sup)
-    est = res["estimate"].to_numpy(dtype=float)
+    est = res["estimate"].to_numpy(dtype=float, na_value=np.nan)
+    drawn = ~np.isnan(n) & ~np.isnan(est) & (n > 0)
     lo, hi = res["ci_low"].to_numpy(dtype=float), res["ci_high"].to_numpy(dtype=float)
     # all bars in one call and all whiskers in one call (rows do not overlap: same picture as
     # drawing them row by row)

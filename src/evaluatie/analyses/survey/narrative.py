@@ -27,6 +27,7 @@ import pandas as pd
 from evaluatie.analyses.survey.statistics import _aslist
 from evaluatie.core import fmt
 from evaluatie.core.errors import DataError
+from evaluatie.publish.disclosure import mark, suppressed_mask
 from evaluatie.stats.survey import SurveyDesign
 
 __all__ = ["VERDICTS_NL", "VERDICT_CLASSES", "claims_check", "claims_summary_nl", "claim_rules_nl",
@@ -57,18 +58,24 @@ def _verdict(op: str, v: float, tol: float, lo: float, hi: float) -> str:
     return "supported" if inside else "not_supported" if outside else "undecided"
 
 
-def _judge(res: pd.DataFrame, op: str, v: float, tol: float, threshold: int) -> tuple:
-    """``(estimate, ci_low, ci_high, n, verdict)`` of a one-row estimator result."""
-    if res.empty or res["n"].iloc[0] < threshold:
-        n = int(res["n"].iloc[0]) if not res.empty else 0
+def _judge(res: pd.DataFrame, op: str, v: float, tol: float, threshold: int, withheld: bool = False) -> tuple:
+    """``(estimate, ci_low, ci_high, n, verdict)`` of a one-row estimator result; ``no_data`` when
+    the base is below ``threshold`` or the claim's domain is a ``withheld`` group (the caller
+    withholds the row's numbers)."""
+    n = int(res["n"].iloc[0]) if not res.empty else 0
+    if res.empty or n < threshold or withheld:
         return np.nan, np.nan, np.nan, n, "no_data"
     r = res.iloc[0]
-    est, lo, hi, n = float(r["estimate"]), float(r["ci_low"]), float(r["ci_high"]), int(r["n"])
+    est, lo, hi = float(r["estimate"]), float(r["ci_low"]), float(r["ci_high"])
     return est, lo, hi, n, _verdict(op, v, tol, lo, hi)
 
 
+#: the numbers of a claim's row that rest on its base: withheld when the claim has no data
+_CLAIM_NUMBERS = ("estimate", "ci_low", "ci_high", "n", "alt_estimate", "alt_ci_low", "alt_ci_high")
+
+
 def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, ci: str = "logit",
-                 conf: float = 0.95, threshold: int = 5) -> pd.DataFrame:
+                 conf: float = 0.95, threshold: int = 5, withheld: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Check published headline claims against the data, with uncertainty.
 
     Each claim is a mapping ``{id, text_nl, variable, levels, op, value}`` (optional
@@ -80,8 +87,11 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
     value (``ci_low >= value``, resp. ``>``), *not supported* when the whole interval lies below,
     and *undecided* when the interval straddles the value; ``<=``/``<`` mirrored. ``~`` ("about
     9 in 10"): supported when the interval lies within ``value +/- tolerance``, not supported when
-    it lies entirely outside that band, undecided otherwise. A base below ``threshold`` gives
-    ``no_data``.
+    it lies entirely outside that band, undecided otherwise. A base below ``threshold``, or a
+    ``domain`` whose group the report withholds (``withheld``: ``{column: groups}``, from
+    :func:`~evaluatie.analyses.survey.statistics.withheld_groups`), gives ``no_data``; the row's
+    estimates, intervals and base are then withheld
+    (:func:`evaluatie.publish.disclosure.mark`).
 
     Coding: the result says which levels were counted (``levels``) and which answered levels of
     the variable were not (``other_levels``, e.g. ``deels+nee`` for "target reached" coded as
@@ -91,7 +101,8 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
     ``alt_ci_high``, ``alt_verdict``, ``alt_verdict_nl`` (always present; empty strings and NaN for
     claims without one). No claims give an empty frame with these columns.
     """
-    rows = []
+    rows, hidden = [], []
+    withheld = withheld or {}
     batched = _claims_batch(design, claims, ci, conf)
     for i, c in enumerate(claims):
         missing = [k for k in ("id", "variable", "levels", "op", "value") if k not in c]
@@ -112,7 +123,9 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
                 return batched[i]
             return design.proportion(c["variable"], lv, ci=ci, conf=conf)
 
-        est, lo, hi, n, verdict = _judge(estimate(levels, True), op, v, tol, threshold)
+        in_withheld = any(str(g) in {str(x) for x in withheld.get(col, ())}
+                          for col, g in dict(c.get("domain") or {}).items())
+        est, lo, hi, n, verdict = _judge(estimate(levels, True), op, v, tol, threshold, in_withheld)
         counted = [str(x) for x in _aslist(levels)]
         answered = design.levels(c["variable"])
         row = {"id": c["id"], "text_nl": c.get("text_nl", ""), "variable": c["variable"],
@@ -125,12 +138,18 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
         row.update({"alt_levels": "", "alt_estimate": np.nan, "alt_ci_low": np.nan, "alt_ci_high": np.nan,
                     "alt_verdict": "", "alt_verdict_nl": ""})
         if c.get("alt_levels") is not None:
-            a_est, a_lo, a_hi, _, a_verdict = _judge(estimate(c["alt_levels"], False), op, v, tol, threshold)
+            a_est, a_lo, a_hi, _, a_verdict = _judge(estimate(c["alt_levels"], False), op, v, tol, threshold,
+                                                     in_withheld)
             row.update({"alt_levels": "+".join(map(str, _aslist(c["alt_levels"]))), "alt_estimate": a_est,
                         "alt_ci_low": a_lo, "alt_ci_high": a_hi, "alt_verdict": a_verdict,
                         "alt_verdict_nl": VERDICTS_NL[a_verdict]})
         rows.append(row)
-    return pd.DataFrame(rows, columns=_CLAIM_COLUMNS)
+        hidden.append(verdict == "no_data")
+    out = pd.DataFrame(rows, columns=_CLAIM_COLUMNS)
+    cells = pd.DataFrame(False, index=out.index, columns=out.columns)
+    for c in _CLAIM_NUMBERS:
+        cells[c] = np.asarray(hidden, dtype=bool)
+    return mark(out, cells, threshold)
 
 
 _CLAIM_COLUMNS = ["id", "text_nl", "variable", "levels", "other_levels", "coding_nl", "op", "value", "tolerance",
@@ -198,10 +217,11 @@ def claim_rules_nl(cc: pd.DataFrame) -> pd.DataFrame:
 
 def alternative_codings(cc: pd.DataFrame) -> pd.DataFrame:
     """The claims of :func:`claims_check` that were also judged under ``alt_levels`` (empty frame
-    when there are none)."""
-    if "alt_levels" not in cc.columns:
-        return cc.iloc[0:0]
-    return cc[cc["alt_levels"] != ""].reset_index(drop=True)
+    when there are none), with the cells :func:`claims_check` withheld still withheld."""
+    keep = (cc["alt_levels"] != "").to_numpy()
+    cells = suppressed_mask(cc)
+    return mark(cc[keep].reset_index(drop=True), cells[keep].reset_index(drop=True),
+                cc.attrs["suppression_threshold"])
 
 
 def coding_flips_nl(alt: pd.DataFrame) -> str:
@@ -263,8 +283,10 @@ def likert_alt_nl(title: str | None, section_items: Sequence[str], labels: Mappi
 
 
 def bars_alt_nl(intro: str, names: Sequence[str], estimates: Sequence[float], end: str = ".") -> str:
-    """The alt text of a bar chart of shares: ``intro``, then "name share" per bar, then ``end``."""
-    return intro + "; ".join(f"{d} {fmt.prop(e, 0)}" for d, e in zip(names, estimates)) + end
+    """The alt text of a bar chart of shares: ``intro``, then "name share" per bar, then ``end``.
+    ``estimates`` come from the published (protected) table: a withheld one reads "niet getoond"."""
+    return intro + "; ".join(f"{d} {'niet getoond' if pd.isna(e) else fmt.prop(e, 0)}"
+                             for d, e in zip(names, estimates)) + end
 
 
 # --------------------------------------------------------------------------- the study's own words

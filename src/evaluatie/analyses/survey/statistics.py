@@ -4,8 +4,18 @@ breakdown's shown and exported tables), open-answer themes, and the table flags 
 
 Estimates are design-based (:class:`evaluatie.stats.survey.SurveyDesign`): each level's share and
 the top-2-box share (the two positive points) with the interval method of
-``SurveyDesign.proportion`` (the design methods of :mod:`evaluatie.stats.intervals`). Bases below
-the disclosure threshold are suppressed (estimates blanked, ``suppressed`` flag, no bar drawn).
+``SurveyDesign.proportion`` (the design methods of :mod:`evaluatie.stats.intervals`).
+
+Disclosure (through :mod:`evaluatie.publish.disclosure`; the unit is the respondent): an estimate
+whose unweighted base ``n`` is below the threshold is withheld with everything that rests on that
+base (estimate, standard error, interval, ``df``, ``n``, ``n_level``, the don't-know counts and
+share; ``suppressed`` flag, no bar drawn). A share of a level is not withheld for a small
+``n_level`` when its base is large enough: answers are protected by the size of the group. The
+groups of a breakdown variable are decided once (:func:`withheld_groups`): a group with fewer
+respondents than the threshold, or with an indicator on fewer, is withheld in every table that
+shows that variable (breakdowns and the weighting table), and with it the smallest other group,
+because the whole-sample figures are published and one withheld group would be their difference
+with the shown ones.
 Reference tests: ``tests/test_likert.py``, ``tests/test_survey_reporting.py`` and, for the
 batched estimator calls against one call per item, ``tests/test_survey_speed.py``.
 """
@@ -22,52 +32,55 @@ import pandas as pd
 from evaluatie.analyses.survey.responses import DK_SUFFIX, normalise_label
 from evaluatie.core import fmt
 from evaluatie.core.numbers import parse_number
-from evaluatie.publish.disclosure import suppress
+from evaluatie.publish.disclosure import mark, protect_groups, suppress, suppressed_mask
 from evaluatie.stats.multitest import adjust_pvalues
 from evaluatie.stats.survey import SurveyDesign
 
-__all__ = ["distribution", "top2", "yes_shares", "natural_key", "weighting_table", "breakdown", "breakdowns",
-           "breakdown_tables", "code_themes", "suppression_mask"]
+__all__ = ["distribution", "top2", "yes_shares", "natural_key", "weighting_table", "withheld_groups", "breakdown",
+           "breakdowns", "breakdown_tables", "code_themes"]
 
 
 # --------------------------------------------------------------------------- Likert estimates
 
-#: what a published row of an estimate holds that comes from its base: blanked with the estimate
-_FROM_BASE = ("estimate", "se", "ci_low", "ci_high", "df", "n", "n_level", "deff")
+#: what a published row of an estimate holds that rests on its base: withheld with the estimate
+_FROM_BASE = ("estimate", "se", "ci_low", "ci_high", "df", "n", "n_level", "deff", "dk_share", "answered", "dk_n")
 
 
-def _suppress(res: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Mark rows whose base (unweighted ``n``) is below ``threshold`` as ``suppressed`` and blank
-    everything in them that comes from that base: the estimate, its interval and standard error,
-    and the counts themselves (``n``, ``n_level``, ``df`` = n - 1), so no CSV, workbook or
-    notebook output carries the count of a cell the report shows as "< threshold". Counts stay
-    whole numbers (pandas' nullable ``Int64``)."""
-    small = (res["n"] < threshold).to_numpy()
+def _withhold(res: pd.DataFrame, rows, threshold: int, columns: Sequence[str] = _FROM_BASE) -> pd.DataFrame:
+    """``res`` with the estimate rows ``rows`` (boolean) withheld through
+    :func:`evaluatie.publish.disclosure.mark`: the cells of ``columns`` (by default everything that
+    rests on the row's base, :data:`_FROM_BASE`) become missing, labels stay, and ``suppressed``
+    says which rows were withheld. Counts stay whole numbers (nullable ``Int64``)."""
+    rows = np.asarray(rows, dtype=bool)
     res = res.copy()
-    res["suppressed"] = small
-    if small.any():
-        for c in _FROM_BASE:
-            if c in res.columns:
-                if pd.api.types.is_integer_dtype(res[c].dtype):
-                    res[c] = res[c].astype("Int64")
-                res.loc[small, c] = pd.NA if str(res[c].dtype) == "Int64" else np.nan
-    return res
+    res["suppressed"] = rows
+    hidden = pd.DataFrame(False, index=res.index, columns=res.columns)
+    for c in columns:
+        if c in hidden.columns:
+            hidden[c] = rows
+    return mark(res, hidden, threshold)
+
+
+def _small_base(res: pd.DataFrame, threshold: int) -> np.ndarray:
+    """Rows whose unweighted base ``n`` is below ``threshold``."""
+    return (res["n"] < threshold).to_numpy(dtype=bool)
 
 
 def distribution(design: SurveyDesign, items: Sequence[str], *, by: str | Sequence[str] | None = None,
                  ci: str = "logit", conf: float = 0.95, threshold: int = 5) -> pd.DataFrame:
     """Share of each scale point per item (and domain), don't-know answers outside the base.
-    Bases (``n``) below ``threshold`` are suppressed."""
+    Rows whose base (``n``) is below ``threshold`` are withheld."""
     est = design.by(by) if by else design
     res = est.proportion(list(items), ci=ci, conf=conf)
-    return _suppress(res, threshold)
+    return _withhold(res, _small_base(res, threshold), threshold)
 
 
 def top2(design: SurveyDesign, items: Sequence[str], *, by: str | Sequence[str] | None = None,
          ci: str = "logit", conf: float = 0.95, threshold: int = 5) -> pd.DataFrame:
     """Top-2-box per item: the share in the two positive scale points among substantive answers,
     with its design-based interval; plus ``dk_share``, the share of 'weet niet / n.v.t.' among all
-    who answered (``dk_n`` of ``answered``). Bases below ``threshold`` are suppressed."""
+    who answered (``dk_n`` of ``answered``). Rows whose base is below ``threshold`` are withheld, their
+    don't-know counts and share with them."""
     est = design.by(by) if by else design
     items = list(items)
     # one estimate call per set of top-2 levels (items on the same scale) and one for all the
@@ -99,25 +112,17 @@ def top2(design: SurveyDesign, items: Sequence[str], *, by: str | Sequence[str] 
                 **{c: dk[c].iloc[0] for c in ("dk_share", "answered", "dk_n")})
         frames.append(res)
     out = pd.concat(frames, ignore_index=True)
-    out = _suppress(out, threshold)
-    if "dk_share" in out.columns:  # the don't-know share rests on 'answered': blanked with its counts
-        small = (out["answered"] < threshold).to_numpy() | out["suppressed"].to_numpy()
-        if small.any():
-            out[["answered", "dk_n"]] = out[["answered", "dk_n"]].astype("Int64")
-            out.loc[small, ["answered", "dk_n"]] = pd.NA
-            out.loc[small, "dk_share"] = np.nan
-    return out
+    return _withhold(out, _small_base(out, threshold), threshold)  # 'answered' >= n: the don't-know counts go with it
 
 
 def yes_shares(design: SurveyDesign, columns: Mapping[str, str], name: str, *, ci: str = "logit",
                conf: float = 0.95, threshold: int = 5) -> pd.DataFrame:
     """The share 'ja' of each yes/no column of ``columns`` (column -> Dutch label): the rows of
-    ``SurveyDesign.proportion`` with the label in column ``name`` and ``suppressed`` (base below
-    ``threshold``; the estimates themselves are not blanked here)."""
+    ``SurveyDesign.proportion`` with the label in column ``name``; rows whose base is below
+    ``threshold`` are withheld (``suppressed``)."""
     res = design.proportion(list(columns), "ja", ci=ci, conf=conf)
     res[name] = res["variable"].map(columns)
-    res["suppressed"] = res["n"] < threshold
-    return res
+    return _withhold(res, _small_base(res, threshold), threshold)
 
 
 def _aslist(v):
@@ -145,18 +150,22 @@ def natural_key(level) -> tuple:
 
 
 def weighting_table(before: SurveyDesign, after: SurveyDesign, margins: Mapping[str, pd.Series], *,
-                    threshold: int = 5) -> pd.DataFrame:
+                    threshold: int = 5, withheld: Mapping[str, Iterable] | None = None) -> pd.DataFrame:
     """Per margin and level: population count and share, respondents and their unweighted share,
     share with the design weights before calibration and after (which equals the population share
     for every raked margin). Levels in natural order (``1-9, 10-49, 50-249, 250+``: by their
     leading number, then alphabetically), not string order.
 
-    A level with 1 to ``threshold - 1`` respondents is not published (respondents, sample share
-    and design-weighted share; :func:`evaluatie.publish.disclosure.suppress`), and because the
-    report states the total response, each margin is a line with a known total: one more level is
-    hidden where one would be recoverable by subtraction. The frame's counts and the calibrated
-    shares (the population's) stay."""
-    parts = []
+    The levels of a margin are decided as one breakdown
+    (:func:`evaluatie.publish.disclosure.protect_groups` on the respondents per level, with the
+    report's total response published): a level with 1 to ``threshold - 1`` respondents is not
+    published (respondents, sample share and design-weighted share), nor is the next smallest
+    level, which would give it back by subtraction. ``withheld`` (``{margin: levels}``, from
+    :func:`withheld_groups`) adds the levels a breakdown by the same variable withholds, so both
+    tables withhold the same groups. The frame's counts and the calibrated shares (the
+    population's) stay."""
+    withheld = withheld or {}
+    parts, hidden = [], []
     for var, pop in margins.items():
         rows = []
         pop = pop.iloc[sorted(range(len(pop)), key=lambda i: natural_key(pop.index[i]))]
@@ -164,34 +173,50 @@ def weighting_table(before: SurveyDesign, after: SurveyDesign, margins: Mapping[
         n = x.value_counts()
         wb = before.weights.groupby(x).sum()
         wa = after.weights.groupby(x).sum()
+        decided = protect_groups({str(lvl): n.get(str(lvl), 0) for lvl in pop.index}, threshold, total=True,
+                                 hidden={str(g) for g in withheld.get(var, ())})
         for lvl, N in pop.items():
             lvl = str(lvl)
             rows.append({"margin": var, "level": lvl, "population": float(N), "population_share": N / pop.sum(),
                          "respondents": int(n.get(lvl, 0)), "sample_share": n.get(lvl, 0) / n.sum(),
                          "design_weighted_share": wb.get(lvl, 0.0) / wb.sum(),
                          "calibrated_share": wa.get(lvl, 0.0) / wa.sum()})
-        rows.append({"margin": var, "level": None, "respondents": int(n.sum())})  # the stated total
-        part = suppress(pd.DataFrame(rows), "respondents", threshold, total_row=len(rows) - 1,
-                        derived={"sample_share": "respondents", "design_weighted_share": "respondents"})
-        mask = part.attrs["suppressed"].iloc[:-1]
-        part = part.iloc[:-1].copy()
-        part.attrs = {}  # concat below: pandas compares attrs holding frames element-wise
-        parts.append((part, mask))
-    table = pd.concat([p for p, _ in parts], ignore_index=True)
-    table.attrs["suppressed"] = pd.concat([m for _, m in parts], ignore_index=True)
-    table.attrs["suppression_threshold"] = int(threshold)
-    return table
+            hidden.append(lvl in decided)
+        parts.append(pd.DataFrame(rows))
+    table = pd.concat(parts, ignore_index=True)
+    cells = pd.DataFrame(False, index=table.index, columns=table.columns)
+    for c in ("respondents", "sample_share", "design_weighted_share"):
+        cells[c] = np.asarray(hidden, dtype=bool)
+    return mark(table, cells, threshold)
+
+
+def withheld_groups(data: pd.DataFrame, by: str, columns: Sequence[str] = (), threshold: int = 5) -> frozenset:
+    """The groups of ``by`` that every table showing ``by`` withholds, decided once per variable
+    (:func:`evaluatie.publish.disclosure.protect_groups`, with the whole-sample figures as the
+    published total): a group with 1 to ``threshold - 1`` respondents, or in which one of
+    ``columns`` (the indicators the breakdown shows) has 1 to ``threshold - 1`` answers, and then
+    the smallest other non-empty group, so no withheld group is the difference between the whole
+    sample and the groups shown."""
+    sizes = data[by].value_counts()
+    small = ()
+    if len(columns):
+        bases = data.groupby(by, observed=True)[list(columns)].count()
+        small = bases.index[((bases > 0) & (bases < threshold)).any(axis=1).to_numpy()]
+    return protect_groups(sizes.to_dict(), threshold, total=True, hidden=small)
 
 
 # --------------------------------------------------------------------------- breakdowns
 
 def breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str, Any]], *,
-              ci: str = "logit", conf: float = 0.95, threshold: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+              ci: str = "logit", conf: float = 0.95, threshold: int = 5,
+              withheld: Iterable | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Indicators per domain of ``by`` with intervals, and a Rao-Scott test per indicator.
 
     ``indicators``: ``{name: (variable, level)}``. Returns ``(estimates, tests)``: estimates with
-    columns ``by, indicator, estimate, se, ci_low, ci_high, n, suppressed`` (bases below
-    ``threshold`` blanked, their counts too) and tests with ``indicator, F, ndf, ddf, p_value`` (R ``svychisq``)."""
+    columns ``by, indicator, estimate, se, ci_low, ci_high, n, suppressed`` and tests with
+    ``indicator, F, ndf, ddf, p_value`` (R ``svychisq``; a test over all groups together, kept).
+    The groups ``withheld`` (default: :func:`withheld_groups` for these indicators) are withheld
+    in every indicator: estimate, interval and counts missing, ``suppressed`` true."""
     est, tests = [], []
     dd = design.by(by)
     levels = [lvl for _, lvl in indicators.values()]
@@ -211,15 +236,22 @@ def breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str,
         t = design.chisq(by, var)
         t.insert(0, "indicator", name)
         tests.append(t)
-    return _suppress(pd.concat(est, ignore_index=True), threshold), pd.concat(tests, ignore_index=True)
+    if withheld is None:
+        withheld = withheld_groups(design.data, by, [var for var, _ in indicators.values()], threshold)
+    est = pd.concat(est, ignore_index=True)
+    return _withhold(est, est[by].isin(list(withheld)).to_numpy(), threshold), pd.concat(tests, ignore_index=True)
 
 
 def breakdowns(design: SurveyDesign, bys: Iterable[str], indicators: Mapping[str, tuple[str, Any]], *,
-               ci: str = "logit", conf: float = 0.95, threshold: int = 5) -> tuple[dict, pd.DataFrame]:
-    """:func:`breakdown` for each variable of ``bys``, and all their tests in one frame (column
-    ``by``) with ``p_holm``: the p-values adjusted with Holm's method over all tests together
-    (:func:`evaluatie.stats.multitest.adjust_pvalues`). Returns ``({by: (estimates, tests)}, tests)``."""
-    results = {by: breakdown(design, by, indicators, ci=ci, conf=conf, threshold=threshold) for by in bys}
+               ci: str = "logit", conf: float = 0.95, threshold: int = 5,
+               withheld: Mapping[str, Iterable] | None = None) -> tuple[dict, pd.DataFrame]:
+    """:func:`breakdown` for each variable of ``bys`` (with its groups ``withheld[by]`` when
+    given), and all their tests in one frame (column ``by``) with ``p_holm``: the p-values adjusted
+    with Holm's method over all tests together (:func:`evaluatie.stats.multitest.adjust_pvalues`).
+    Returns ``({by: (estimates, tests)}, tests)``."""
+    withheld = withheld or {}
+    results = {by: breakdown(design, by, indicators, ci=ci, conf=conf, threshold=threshold,
+                             withheld=withheld.get(by)) for by in bys}
     all_tests = pd.concat([t.assign(by=by) for by, (_, t) in results.items()], ignore_index=True)
     all_tests["p_holm"] = adjust_pvalues(all_tests["p_value"])
     return results, all_tests
@@ -230,27 +262,30 @@ def breakdown_tables(est: pd.DataFrame, tests: pd.DataFrame, by: str, indicators
     """The two tables of one breakdown by ``by`` (``est`` from :func:`breakdown`, ``tests`` its rows
     of the :func:`breakdowns` tests, indexed by indicator).
 
-    Returns ``(shown, export)``. ``shown``: one row per indicator, one text column per group of
-    ``by`` ("share (n)", nl-BE), then ``F``, ``df`` (text: numerator; denominator), ``p_value``
-    and ``p_holm``, with ``attrs["suppressed"]`` marking the cells with a base below
-    ``threshold``. ``export``: machine-readable, one row per indicator and group with interval
-    and base, and the test of the indicator."""
+    Returns ``(shown, export)``, both through :func:`evaluatie.publish.disclosure.mark`.
+    ``shown``: one row per indicator, one text column per group of ``by`` ("share (n)", nl-BE),
+    then ``F``, ``df`` (text: numerator; denominator), ``p_value`` and ``p_holm``; the column of a
+    withheld group is withheld whole (the report shows "< threshold"). ``export``:
+    machine-readable, one row per indicator and group with interval and base, and the test of the
+    indicator; a withheld group's rows keep their labels and the test, nothing of their own."""
     groups = est[by].drop_duplicates().tolist()
     shown = pd.DataFrame({"indicator": list(indicators)})
     mask = pd.DataFrame(False, index=shown.index, columns=["indicator", *map(str, groups), "F", "df", "p_value", "p_holm"])
     for g in groups:
         sub = est[est[by] == g].set_index("indicator").reindex(list(indicators))
-        shown[str(g)] = [f"{fmt.prop(e, 1)}\u00a0({fmt.num(n)})" for e, n in zip(sub["estimate"], sub["n"])]
-        mask[str(g)] = sub["suppressed"].fillna(True).astype(bool).to_numpy()
+        hide = sub["suppressed"].fillna(True).astype(bool).to_numpy()
+        shown[str(g)] = [None if h else f"{fmt.prop(e, 1)}\u00a0({fmt.num(n)})"
+                         for h, e, n in zip(hide, sub["estimate"], sub["n"])]
+        mask[str(g)] = hide
     t = tests.reindex(list(indicators))
     shown["F"] = t["F"].to_numpy()
     shown["df"] = [f"{fmt.num(a, 1)};\u00a0{fmt.num(b, 0)}" for a, b in zip(t["ndf"], t["ddf"])]
     shown["p_value"] = t["p_value"].to_numpy()
     shown["p_holm"] = t["p_holm"].to_numpy()
-    shown.attrs["suppressed"], shown.attrs["suppression_threshold"] = mask, threshold
-    export = est.drop(columns=["se"], errors="ignore").merge(
-        tests[["F", "ndf", "ddf", "p_value", "p_holm"]].reset_index(), on="indicator", how="left")
-    return shown, export
+    plain = est.drop(columns=["se"], errors="ignore")
+    plain.attrs = {}  # the merge below builds a new table; it is withheld again row by row
+    export = plain.merge(tests[["F", "ndf", "ddf", "p_value", "p_holm"]].reset_index(), on="indicator", how="left")
+    return mark(shown, mask, threshold), _withhold(export, export["suppressed"].to_numpy(dtype=bool), threshold)
 
 
 # --------------------------------------------------------------------------- open questions
@@ -259,8 +294,11 @@ def code_themes(texts: pd.Series, themes: Mapping[str, Iterable[str]], *, other:
                 threshold: int = 5) -> pd.DataFrame:
     """Count open answers per theme by keyword (a theme matches when any of its keywords occurs in
     the normalised text; an answer can have several themes; answers with none go to ``other``).
-    Empty answers are not counted. Returns ``theme, n, share`` (share of non-empty answers) with
-    counts below ``threshold`` suppressed (``suppressed`` flag, ``n``/``share`` blanked)."""
+    Empty answers are not counted. Returns ``theme, n, share, answers, suppressed`` (share of
+    non-empty answers), through :func:`evaluatie.publish.disclosure.suppress`: a theme with 1 to
+    ``threshold - 1`` answers is withheld (``n`` and ``share``), and with it the next smallest theme
+    when one withheld theme could be the number of answers minus the themes shown (with one theme
+    and ``other`` the two add up to the answers)."""
     answered = texts.dropna().astype(str)
     answered = answered[answered.str.strip() != ""]
     norm = answered.map(normalise_label)
@@ -272,26 +310,9 @@ def code_themes(texts: pd.Series, themes: Mapping[str, Iterable[str]], *, other:
             for t in hits.columns]
     out = pd.DataFrame(rows).sort_values("n", ascending=False, kind="stable").reset_index(drop=True)
     out["answers"] = n_answers
-    small = (out["n"] > 0) & (out["n"] < threshold)
-    out["suppressed"] = small
     out["n"] = out["n"].astype(float)
-    out.loc[small, ["n", "share"]] = np.nan
-    return out
-
-
-# --------------------------------------------------------------------------- disclosure
-
-def suppression_mask(df: pd.DataFrame, columns: Sequence[str], flag: str = "suppressed",
-                     threshold: int = 5) -> pd.DataFrame:
-    """Return ``df`` with ``attrs["suppressed"]`` (boolean frame) marking ``columns`` in the rows
-    where ``flag`` is true, as :func:`evaluatie.publish.report.table` expects."""
-    out = df.copy()
-    mask = pd.DataFrame(False, index=out.index, columns=out.columns)
-    if flag in out.columns:
-        rows = out[flag].fillna(False).astype(bool)
-        for c in columns:
-            if c in mask.columns:
-                mask.loc[rows, c] = True
-    out.attrs["suppressed"] = mask
-    out.attrs["suppression_threshold"] = threshold
-    return out
+    # the published number of answers as the line's total: the themes overlap, so this asks more than needed
+    line = pd.concat([out, pd.DataFrame([{"theme": None, "n": float(n_answers)}])], ignore_index=True)
+    hidden = suppressed_mask(suppress(line, "n", threshold, total_row=len(out), derived={"share": "n"})).iloc[:-1]
+    out["suppressed"] = hidden["n"].to_numpy()
+    return mark(out, hidden, threshold)

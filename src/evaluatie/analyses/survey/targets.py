@@ -3,8 +3,9 @@ a target and the share that reached it, and the full distribution of the answer 
 ('ja', 'deels', 'nee').
 
 The data have, per target group ``g``, the columns ``target_set_<g>`` and ``target_reached_<g>``.
-Estimates are design-based shares with the interval method of ``SurveyDesign.proportion``;
-bases below the disclosure threshold are flagged ``suppressed``. Tests: ``tests/test_survey_reporting.py``
+Estimates are design-based shares with the interval method of ``SurveyDesign.proportion``; a
+row whose unweighted base is below the disclosure threshold is withheld with its counts
+(:mod:`evaluatie.publish.disclosure`, ``suppressed``). Tests: ``tests/test_survey_reporting.py``
 (closed form on a small input).
 """
 
@@ -14,6 +15,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from evaluatie.analyses.survey.statistics import _small_base, _withhold
 from evaluatie.stats.survey import SurveyDesign
 
 __all__ = ["MEASURES_NL", "targets_table", "reached_split"]
@@ -25,13 +27,12 @@ def targets_table(design: SurveyDesign, target_groups: Mapping[str, str], *, ci:
                   conf: float = 0.95, threshold: int = 5) -> pd.DataFrame:
     """The share 'ja' of ``target_set_<g>`` and ``target_reached_<g>`` for each group ``g`` of
     ``target_groups`` (column -> Dutch name): the rows of ``SurveyDesign.proportion`` with the
-    Dutch ``group`` and ``measure`` (:data:`MEASURES_NL`) and ``suppressed`` (base below
-    ``threshold``; the estimates themselves are not blanked here)."""
+    Dutch ``group`` and ``measure`` (:data:`MEASURES_NL`); rows whose base is below ``threshold``
+    are withheld (``suppressed``)."""
     tg = design.proportion([f"target_{m}_{g}" for g in target_groups for m in MEASURES_NL], "ja", ci=ci, conf=conf)
     tg["group"] = [name for name in target_groups.values() for _ in MEASURES_NL]
     tg["measure"] = list(MEASURES_NL.values()) * len(target_groups)
-    tg["suppressed"] = tg["n"] < threshold
-    return tg
+    return _withhold(tg, _small_base(tg, threshold), threshold)
 
 
 def reached_split(design: SurveyDesign, target_groups: Mapping[str, str], *, ci: str = "logit",
@@ -39,8 +40,9 @@ def reached_split(design: SurveyDesign, target_groups: Mapping[str, str], *, ci:
     """The distribution of ``target_reached_<g>`` per group: one row per group with the share of
     each answered level (columns ``ja``, ``deels``, ``nee`` first, other levels after), the share
     'ja' or 'deels' with its interval (``ja_or_deels``, ``ja_or_deels_ci_low``,
-    ``ja_or_deels_ci_high``), the base ``n`` and ``suppressed`` (base below ``threshold`` or a level
-    with fewer than ``threshold`` respondents). Returns ``(table, level columns)``."""
+    ``ja_or_deels_ci_high``) and the base ``n``. A row whose base is below ``threshold`` is withheld
+    whole (``suppressed``); a level with few answers in a large enough base is shown (answers are
+    protected by the size of the group). Returns ``(table, level columns)``."""
     reached_vars = [f"target_reached_{g}" for g in target_groups]
     split = design.proportion(reached_vars, ci=ci, conf=conf)
     partly = design.proportion(reached_vars, ["ja", "deels"], ci=ci, conf=conf)
@@ -52,7 +54,6 @@ def reached_split(design: SurveyDesign, target_groups: Mapping[str, str], *, ci:
     rs.insert(0, "group", list(target_groups.values()))
     rs = rs.merge(partly[["variable", "estimate", "ci_low", "ci_high", "n"]].rename(
         columns={"estimate": "ja_or_deels", "ci_low": "ja_or_deels_ci_low", "ci_high": "ja_or_deels_ci_high"}), on="variable")
-    small_cell = split.assign(small=split["n_level"] < threshold).groupby("variable")["small"].any()
-    rs["suppressed"] = (rs["n"] < threshold) | rs["variable"].map(small_cell).fillna(False).to_numpy()
     level_cols = [c for c in rs.columns if c in split["level"].astype(str).unique()]
-    return rs, level_cols
+    return _withhold(rs, _small_base(rs, threshold), threshold,
+                     [*level_cols, "ja_or_deels", "ja_or_deels_ci_low", "ja_or_deels_ci_high", "n"]), level_cols
