@@ -173,7 +173,11 @@ def test_heterogeneity_adjusts_p_values_over_the_shown_subgroups():
     s.data["third"] = (s.data["cluster"] % 3).astype(str)
     h = cs.heterogeneity(s, ["size", "third"], threshold=5)
     shown = ~h["suppressed"]
-    assert shown.sum() == 5 and h.loc[~shown, "level"].tolist() == ["mini"]
+    # 'mini' and, so that it cannot be recovered from the ground's totals, the smallest other size
+    sizes = h[(h["variable"] == "size") & shown]
+    smallest = s.data[s.data["size"] != "mini"].groupby("size")["cluster"].nunique().idxmin()
+    assert shown.sum() == 4 and sorted(h.loc[~shown, "level"]) == sorted(["mini", smallest])
+    assert smallest not in set(sizes["level"])
     p = h.loc[shown, "p"].to_numpy()
     assert np.allclose(h.loc[shown, "p_holm"], multipletests(p, method="holm")[1], rtol=0, atol=1e-15)
     assert np.allclose(h.loc[shown, "p_bh"], multipletests(p, method="fdr_bh")[1], rtol=0, atol=1e-15)
@@ -181,14 +185,19 @@ def test_heterogeneity_adjusts_p_values_over_the_shown_subgroups():
 
 
 def test_heterogeneity_suppresses_small_subgroups():
+    """A subgroup of 4 vacancies is withheld, and with two levels the other one too: the ground's
+    vacancies and positive reactions are published in the other tables, so the small level would be
+    their difference. With a third level only the smallest shown one goes with it."""
     s = _study(n_vac=60, seed=6)
     s.data["size"] = np.where(s.data["cluster"] < 4, "mini", "groot")  # 4 vacancies < threshold 5
     h = cs.heterogeneity(s, ["size"], threshold=5)
-    mini = h[h["level"] == "mini"].iloc[0]
-    assert bool(mini["suppressed"]) and pd.isna(mini["difference_pp"]) and pd.isna(mini["vacancies"])
-    assert h.attrs["suppressed"].loc[h["level"] == "mini", "difference_pp"].all()
-    big = h[h["level"] == "groot"].iloc[0]
-    assert not big["suppressed"] and big["p_holm"] == pytest.approx(big["p"])  # family of one
+    assert h["suppressed"].all() and h[["vacancies", "difference_pp", "p_holm"]].isna().all().all()
+    assert h.attrs["suppressed"]["difference_pp"].all() and h.attrs["disclosure"] == "protected"
+    s.data["size"] = np.select([s.data["cluster"] < 4, s.data["cluster"] < 24], ["mini", "midden"], "groot")
+    h = cs.heterogeneity(s, ["size"], threshold=5).set_index("level")
+    assert h["suppressed"].to_dict() == {"groot": False, "midden": True, "mini": True}
+    assert h.loc["groot", "p_holm"] == pytest.approx(h.loc["groot", "p"])  # family of one
+    assert pd.isna(h.loc["midden", "vacancies"]) and int(h.loc["groot", "vacancies"]) == 36
 
 
 # --------------------------------------------------------------------------- waves

@@ -14,6 +14,8 @@ Modules, in the order the data flow through them:
 * ``models`` — fixed-effects linear probability model and conditional logit, clustered by vacancy.
 * ``statistics`` — rates, paired comparisons (delta method, cluster bootstrap, McNemar),
   subgroups, waves, the exported discrimination table and the meta-analysis comparison.
+* ``protection`` — which grounds are too small to report (employers are the protected party);
+  every statistic is computed on the reported grounds only.
 * ``power`` — power and sample size for the next measurement (Connor 1987).
 * ``narrative`` — the Dutch sentences of the report, and what it says about the study.
 * ``tables`` — the Dutch headings and number formats of the report's tables.
@@ -58,6 +60,7 @@ from evaluatie.analyses.correspondence.narrative import (
     summary_text,
     synthetic_notice,
     wave_sentence,
+    withheld_sentence,
 )
 from evaluatie.analyses.correspondence.power import (
     mcnemar_power,
@@ -67,6 +70,7 @@ from evaluatie.analyses.correspondence.power import (
     wave_change_power,
     wave_change_sample_size,
 )
+from evaluatie.analyses.correspondence.protection import ROW_KINDS, Protection, protect
 from evaluatie.analyses.correspondence.statistics import (
     DISCRIMINATION_COLUMNS,
     RATE_COLUMNS,
@@ -91,7 +95,8 @@ __all__ = [
     "mcnemar_power", "mcnemar_sample_size", "wave_change_power", "wave_change_sample_size", "power_table",
     "power_curves",
     "summary_sentences", "second_outcome_sentences", "heterogeneity_summary", "heterogeneity_intro", "wave_sentence",
-    "summary_text", "rates_alt", "forest_alt", "power_lines", "power_explanation", "power_note", "power_caption", "DEFAULT_TITLE", "BENCHMARK_SCOPES_NL", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro",
+    "summary_text", "withheld_sentence", "rates_alt", "forest_alt", "power_lines", "power_explanation", "power_note", "power_caption", "DEFAULT_TITLE", "BENCHMARK_SCOPES_NL", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro",
     "skipped",
+    "Protection", "protect", "ROW_KINDS",
     "plot_rates", "plot_forest", "plot_power",
 ]

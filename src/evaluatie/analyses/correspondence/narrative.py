@@ -12,6 +12,7 @@
 * :func:`rates_alt`, :func:`forest_alt` — the alt texts of the rates and forest figures.
 * :func:`power_lines`, :func:`power_explanation`, :func:`power_note`, :func:`power_caption` — the sample-size section.
 * :func:`skipped` — the one sentence that replaces a section that does not apply to a study.
+* :func:`withheld_sentence` — which grounds were tested but are too small to report.
 
 Numbers in nl-BE format through :mod:`evaluatie.core.fmt`, with a real minus sign. Labels from the
 data and texts from the parameters (grounds, groups, waves, subgroups, title, organisation, study,
@@ -31,7 +32,7 @@ from evaluatie.core import fmt
 from evaluatie.core.fmt import literal as L
 
 __all__ = ["summary_sentences", "second_outcome_sentences", "heterogeneity_summary", "heterogeneity_intro", "wave_sentence",
-           "summary_text", "rates_alt", "forest_alt", "power_lines", "power_explanation", "power_caption", "power_note", "DEFAULT_TITLE", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro", "skipped",
+           "summary_text", "withheld_sentence", "rates_alt", "forest_alt", "power_lines", "power_explanation", "power_caption", "power_note", "DEFAULT_TITLE", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro", "skipped",
            "BENCHMARK_SCOPES_NL"]
 
 DEFAULT_TITLE = "Praktijktest: discriminatie bij de eerste selectie"
@@ -117,6 +118,19 @@ def summary_text(disc: pd.DataFrame, waves: list[str], wcmp: pd.DataFrame | None
     return "\n\n".join(parts)
 
 
+def withheld_sentence(withheld: Sequence[tuple[str, str]], waves: list[str], threshold: int) -> str:
+    """The one Dutch sentence on the grounds withheld by
+    :func:`~evaluatie.analyses.correspondence.protection.protect` (``(wave, ground)`` pairs; the wave
+    is named when the study has more than one), or ``""`` when none is."""
+    if not withheld:
+        return ""
+    items = [L(g) + (f" ({L(w)})" if len(waves) > 1 else "") for w, g in withheld]
+    one = len(items) == 1
+    return (f"{'De grond' if one else 'De gronden'} {_and(items)} {'werd' if one else 'werden'} ook getest, maar "
+            f"{'telde' if one else 'telden elk'} minder dan {threshold} vacatures: te weinig om er resultaten over te "
+            f"tonen zonder werkgevers herkenbaar te maken (in de tabellen staat daar '< {threshold}').")
+
+
 def second_outcome_sentences(cmp: pd.DataFrame, what: str = "uitnodigingen voor een gesprek",
                              alpha: float = 0.05) -> list[str]:
     """Plain-Dutch lines for the significant results of a second outcome (rows of
@@ -137,12 +151,13 @@ def second_outcome_sentences(cmp: pd.DataFrame, what: str = "uitnodigingen voor 
 
 def heterogeneity_intro(variables: list[str], threshold: int) -> str:
     """The subgroup section's opening: the question per readable variable name, the Holm and
-    Benjamini-Hochberg corrections and the small-cell rule at ``threshold``."""
+    Benjamini-Hochberg corrections and the small-cell rule at ``threshold`` (with its secondary level)."""
     return (f"Verschilt de kloof per {_or([L(v) for v in variables])}? "
             f"Per subgroep het verschil in procentpunt. Omdat we veel subgroepen tegelijk toetsen, tonen we ook "
             f"p-waarden gecorrigeerd voor meervoudig toetsen: volgens Holm (streng) en Benjamini-Hochberg (minder streng). "
             f"Subgroepen met minder dan {threshold} vacatures, of met minder dan {threshold} (maar meer dan nul) "
-            f"positieve reacties aan één kant, worden niet getoond.")
+            f"positieve reacties aan één kant, worden niet getoond, en dan ook de kleinste andere subgroep van "
+            f"hetzelfde kenmerk: anders zou de verborgen subgroep uit de totalen per grond af te leiden zijn.")
 
 
 def heterogeneity_summary(het: pd.DataFrame, names: Mapping[str, str] | None = None, alpha: float = 0.05) -> str:

@@ -15,7 +15,7 @@ different clusters). References (each has a test in ``tests/test_correspondence*
   interval checked by simulation.
 * :func:`heterogeneity` — gaps per subgroup with Holm and Benjamini-Hochberg adjusted p-values
   (:func:`evaluatie.stats.multitest.adjust_pvalues`, statsmodels ``multipletests``), small
-  subgroups suppressed.
+  subgroups withheld together with the smallest shown level of the same breakdown.
 * :func:`wave_comparison` — nulmeting vs vervolgmeting: difference-in-differences on application
   level with vacancy fixed effects, clustered by vacancy (:func:`~evaluatie.analyses.correspondence.
   models.lpm_fe`).
@@ -41,7 +41,7 @@ from evaluatie.analyses.correspondence.models import _lpm_sums, lpm_fe
 from evaluatie.analyses.correspondence.narrative import wave_sentence
 from evaluatie.analyses.correspondence.applications import Study
 from evaluatie.core.errors import DataError, Problem
-from evaluatie.publish.disclosure import suppress
+from evaluatie.publish.disclosure import mark, protect_groups
 from evaluatie.stats.intervals import binomial_interval
 from evaluatie.stats.multitest import adjust_pvalues
 
@@ -273,9 +273,17 @@ def heterogeneity(study: Study, by: Sequence[str], *, threshold: int = 5, conf: 
     Per subgroup the same delta-method difference and relative callback as :func:`compare_groups`,
     a z-test p-value, and Holm- and Benjamini-Hochberg-adjusted p-values over all shown subgroups
     (the family is the whole table; :func:`evaluatie.stats.multitest.adjust_pvalues`, statsmodels
-    ``multipletests`` methods ``"holm"`` and ``"fdr_bh"``). A subgroup is suppressed (estimates blanked, marked in
-    ``attrs["suppressed"]``) when it has fewer than ``threshold`` vacancies or a non-zero count of
-    positive reactions on either side below ``threshold``.
+    ``multipletests`` methods ``"holm"`` and ``"fdr_bh"``).
+
+    Which subgroups are withheld is decided per wave, ground and variable with
+    :func:`evaluatie.publish.disclosure.protect_groups` (whole levels, every comparison of the ground
+    together): a level with fewer than ``threshold`` vacancies, or with a non-zero count of positive
+    reactions on either side below ``threshold``, is withheld (primary); because the ground's
+    vacancies and positive reactions per side are published in the report's other tables, a single
+    withheld level could be recovered by subtraction, so the smallest shown level of that variable is
+    withheld with it (secondary). A withheld row keeps its labels and has every number blank, marked
+    in ``attrs["suppressed"]`` (:func:`evaluatie.publish.disclosure.mark`); ``suppressed`` says which
+    rows are withheld.
     """
     waves = [wave] if wave else study.waves[:1]
     rows = []
@@ -317,19 +325,19 @@ def heterogeneity(study: Study, by: Sequence[str], *, threshold: int = 5, conf: 
             "relative_callback", "p", "p_holm", "p_bh", "suppressed"]
     res = pd.DataFrame(rows).reindex(columns=cols)
     res["suppressed"] = res["suppressed"].astype(bool)
-    shown = ~res["suppressed"] & res["p"].notna()
+    withheld = np.zeros(len(res), dtype=bool)
+    for _, part in res.groupby(["wave", "ground", "variable"], sort=False):
+        # one decision per breakdown: a level's size is its smallest comparison's vacancies
+        sizes = part.groupby("level", sort=False)["vacancies"].min()
+        hide = protect_groups(sizes.to_dict(), threshold, hidden=part.loc[part["suppressed"], "level"])
+        withheld[part.index[part["level"].isin(hide)]] = True
+    res["suppressed"] = withheld
+    shown = ~withheld & res["p"].notna().to_numpy()
     res.loc[shown, "p_holm"] = adjust_pvalues(res.loc[shown, "p"].to_numpy(), "holm")
     res.loc[shown, "p_bh"] = adjust_pvalues(res.loc[shown, "p"].to_numpy(), "fdr_bh")
-    counts = ["vacancies", "callbacks_reference", "callbacks"]
-    for c in counts:
+    for c in ["vacancies", "callbacks_reference", "callbacks"]:
         res[c] = res[c].astype("Int64")
-    estimates = ["rate_reference", "rate", "difference_pp", "difference_ci_low", "difference_ci_high",
-                 "relative_callback", "p", "p_holm", "p_bh"]
-    # a small count hides the whole subgroup row: every count and estimate depends on all counts
-    out = suppress(res, counts, threshold, derived={c: counts for c in counts + estimates}, secondary=False)
-    out["suppressed"] = out.attrs["suppressed"]["vacancies"].to_numpy() | res["suppressed"].to_numpy()
-    out.attrs["suppressed"]["suppressed"] = False
-    return out
+    return mark(res, withheld, threshold)
 
 
 # =========================================================================== waves

@@ -1,0 +1,292 @@
+"""Small cells of a correspondence test: nothing withheld is published, and nothing withheld can be
+recovered from what is published (issue 15, item 2; the lead's rules R1-R6 and C1-C4).
+
+The protected party is the employer: a vacancy. Scenarios with groups of 1 to 4 vacancies, each run
+through the CLI:
+
+* ``own`` — the own study of tests/data/own_correspondence as it is: the subgroup table withholds
+  *geslacht × logistiek* (3 positive reactions for 'vrouw'), which the ground totals in the other
+  tables gave back by subtraction before the secondary rule (docs/disclosure_plan.md, finding 1);
+* ``small`` — the same study plus a third ground *leeftijd* with 3 vacancies (2 and 1 positive
+  reactions) and a sector *horeca* with 2 vacancies.
+
+For each: every output (tables/*.csv, every sheet of tables.xlsx, the text, tables and alt texts of
+report.html and of the notebook's outputs) is read, and no number of a withheld ground or subgroup
+appears; then :class:`evaluatie.publish.audit.Attack` is built from the published tables — the
+ground totals (paired counts, positive reactions per side) minus the shown subgroups, whose pair
+counts an attacker can derive from the published difference and its interval (1:1 design) — over
+the withheld positive reactions per side and pair counts of every withheld subgroup and ground, and
+the lead's criterion R4 is asserted with the attacker knowing every ground's and subgroup's vacancies
+(they are the study's design, C1). The attack on the same study with the primary rule only (today's
+behaviour before the secondary rule) recovers cells: the test can fail.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from openpyxl import load_workbook
+
+from evaluatie.publish.audit import Attack
+from evaluatie.run.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+OWN = REPO / "tests" / "data" / "own_correspondence"
+T = 5  # the threshold of both scenarios (the default)
+Z = 1.959963984540054  # the normal quantile of the published 95% intervals
+SIDES = ("ref", "grp", "b", "c", "both", "neither")  # per vacancy: callbacks per side, pair counts
+
+
+def _own_rows() -> pd.DataFrame:
+    return pd.read_excel(OWN / "studie.xlsx", dtype=str)
+
+
+def _small_rows() -> pd.DataFrame:
+    extra = [("W0", "leeftijd", "jonger", "ja", "bouw"), ("W0", "leeftijd", "ouder", "ja", "bouw"),
+             ("W1", "leeftijd", "jonger", "ja", "bouw"), ("W1", "leeftijd", "ouder", "nee", "bouw"),
+             ("W2", "leeftijd", "jonger", "nee", "bouw"), ("W2", "leeftijd", "ouder", "nee", "bouw"),
+             ("H1", "herkomst", "Belgische naam", "ja", "horeca"), ("H1", "herkomst", "Turkse naam", "nee", "horeca"),
+             ("H2", "herkomst", "Belgische naam", "ja", "horeca"), ("H2", "herkomst", "Turkse naam", "ja", "horeca")]
+    return pd.concat([_own_rows(), pd.DataFrame(extra, columns=["vacature", "grond", "groep", "reactie", "sector"])],
+                     ignore_index=True)
+
+
+REFERENCE = {"herkomst": "Belgische naam", "geslacht": "man", "leeftijd": "jonger"}
+SCENARIOS = {"own": _own_rows, "small": _small_rows}
+
+
+def _truth(rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Per ``by`` (ground, and the subgroup variable's level): vacancies, positive reactions per side
+    and the four pair counts, from the input (one application per side per vacancy)."""
+    d = rows.assign(y=(rows["reactie"] == "ja").astype(int),
+                    side=np.where(rows["groep"] == rows["grond"].map(REFERENCE), "ref", "grp"))
+    v = d.pivot_table(index=["vacature", *by], columns="side", values="y", aggfunc="sum").reset_index()
+    v = v.assign(b=(v["ref"] > 0) & (v["grp"] == 0), c=(v["ref"] == 0) & (v["grp"] > 0),
+                 both=(v["ref"] > 0) & (v["grp"] > 0), neither=(v["ref"] == 0) & (v["grp"] == 0))
+    return v.groupby(by).agg(vacancies=("vacature", "nunique"), **{s: (s, "sum") for s in SIDES}).astype(int)
+
+
+@pytest.fixture(scope="module", params=list(SCENARIOS))
+def scenario(request, tmp_path_factory):
+    """(name, input rows, run folder)."""
+    name = request.param
+    rows = SCENARIOS[name]()
+    d = tmp_path_factory.mktemp(name)
+    rows.to_csv(d / "studie.csv", index=False)
+    par = {"data": str(d / "studie.csv"),
+           "columns": {"vacancy": "vacature", "ground": "grond", "group": "groep", "outcome": "reactie",
+                       "sector": "sector"},
+           "reference_groups": {g: REFERENCE[g] for g in rows["grond"].unique()},
+           "heterogeneity": ["sector"], "bootstrap": 49}
+    (d / "studie.yaml").write_text(yaml.safe_dump(par, allow_unicode=True), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("EVALUATIE_ROOT", str(REPO))
+        assert main(["run", "correspondentietest", "--params", str(d / "studie.yaml"), "--out", str(d / "out"),
+                     "--quiet"]) == 0
+    return name, rows, d / "out" / "studie"
+
+
+def _primary(t: pd.Series) -> bool:
+    """The primary rule (C1, C3): fewer than T vacancies, or 1..T-1 positive reactions on a side."""
+    return t["vacancies"] < T or any(0 < t[s] < T for s in ("ref", "grp"))
+
+
+# --------------------------------------------------------------------------- what is published
+
+def _withheld_grounds(rows: pd.DataFrame) -> set[str]:
+    vac = _truth(rows, ["grond"])["vacancies"]
+    return set(vac[vac < T].index)
+
+
+def _html_blocks(html: str) -> tuple[list[list[str]], list[str]]:
+    """The rows of every table (cell texts) and every sentence outside the tables, alt texts included."""
+    page = BeautifulSoup(html, "html.parser")
+    for tag in page(["style", "script"]):
+        tag.decompose()
+    rows = [[td.get_text(" ", strip=True) for td in tr(["td", "th"])] for tr in page("tr")]
+    for table in page("table"):
+        table.decompose()
+    blocks = [b.get_text(" ", strip=True) for b in page(["p", "li", "h1", "h2", "h3", "h4", "figcaption", "pre"])]
+    blocks += [img.get("alt", "") for img in page("img")]
+    return rows, [s for b in blocks for s in re.split(r"(?<=[.!?])\s+", b) if s]
+
+
+def _notebook_html(path: Path) -> str:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    parts = []
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            parts.append("".join(data.get("text/html", [])) or "<p>" + "".join(data.get("text/plain", [])) + "</p>")
+            if "text" in out:
+                parts.append("<pre>" + "".join(out["text"]) + "</pre>")
+    return "\n".join(parts)
+
+
+def _numbers(s: str) -> list[str]:
+    return re.findall(r"\d+(?:[.,]\d+)?", s)
+
+
+def test_nothing_withheld_is_published(scenario):
+    """A withheld ground has no number anywhere except its '< 5' (C1); a withheld subgroup neither."""
+    name, rows, run = scenario
+    grounds = _withheld_grounds(rows)
+    het = pd.read_csv(run / "tables" / "heterogeneity.csv")
+    hidden_levels = het[het["vacancies"].isna()]
+    assert len(hidden_levels) == {"own": 5, "small": 6}[name]
+    # CSVs: every row of a withheld ground, and every withheld subgroup row, has no number
+    for f in sorted((run / "tables").glob("*.csv")):
+        df = pd.read_csv(f)
+        if "ground" not in df.columns:
+            continue
+        numeric = df.select_dtypes("number").columns
+        assert df.loc[df["ground"].isin(grounds), numeric].isna().all().all(), f.name
+        assert not (set(grounds) - set(df["ground"])) or f.stem in ("heterogeneity", "power"), f.name
+    # tables.xlsx: no numeric cell in a row of a withheld ground or subgroup
+    hidden_keys = {(r["level"], r["ground"], r["group"]) for _, r in hidden_levels.iterrows()}
+    book = load_workbook(run / "tables.xlsx", read_only=True)
+    for ws in book.worksheets:
+        for row in ws.iter_rows(values_only=True):
+            labels = {v for v in row if isinstance(v, str)}
+            if labels & grounds or any(set(k) <= labels for k in hidden_keys):
+                assert not [v for v in row if isinstance(v, (int, float))], (ws.title, row)
+    # report.html and the notebook's outputs: table rows show '< 5', sentences and alt texts no number
+    for html in ((run / "report.html").read_text(encoding="utf-8"), _notebook_html(run / "notebook.ipynb")):
+        table_rows, sentences = _html_blocks(html)
+        for cells in table_rows:
+            if set(cells) & grounds or any(set(k) <= set(cells) for k in hidden_keys):
+                assert all(c == f"< {T}" or not _numbers(c) for c in cells), cells
+        for s in sentences:
+            if any(re.search(rf"\b{g}\b", s) for g in grounds):
+                assert set(_numbers(s)) <= {str(T)}, s
+    if grounds:
+        assert any("werd ook getest, maar telde minder dan 5 vacatures" in s
+                   for s in _html_blocks((run / "report.html").read_text(encoding="utf-8"))[1])
+
+
+# --------------------------------------------------------------------------- the attack
+
+def _shown_pairs(r: pd.Series) -> dict[str, int]:
+    """A shown subgroup's pair counts from its published row (1:1 design): the interval of the
+    difference gives its delta-method SE, and SE² = (b + c − G·D²) / (G(G − 1)) with D the
+    difference; b − c and both follow from the positive reactions per side."""
+    g = int(r["vacancies"])
+    se = (r["difference_ci_high"] - r["difference_ci_low"]) / (200 * Z)
+    d = r["difference_pp"] / 100
+    disc = se ** 2 * g * (g - 1) + g * d ** 2
+    assert abs(disc - round(disc)) < 1e-6  # a published interval at full precision is a count
+    disc, ref, grp = int(round(disc)), int(r["callbacks_reference"]), int(r["callbacks"])
+    b = (disc + ref - grp) // 2
+    c = disc - b
+    both = ref - b
+    return {"ref": ref, "grp": grp, "b": b, "c": c, "both": both, "neither": g - b - c - both}
+
+
+def _attack(published_het: pd.DataFrame, totals: pd.DataFrame, vacancies: dict,
+            withheld_grounds: set[str]) -> Attack:
+    """Unknowns: per withheld subgroup and withheld ground the positive reactions per side and the
+    pair counts (0..its vacancies, tied by the 1:1 design). Relations: per ground and subgroup
+    variable, the ground's published totals minus the shown subgroups."""
+    a = Attack()
+
+    def cell(key):
+        n = int(vacancies[key])
+        for s in SIDES:
+            a.unknown((*key, s), 0, n)
+        a.equal({(*key, "ref"): 1, (*key, "b"): -1, (*key, "both"): -1}, 0)
+        a.equal({(*key, "grp"): 1, (*key, "c"): -1, (*key, "both"): -1}, 0)
+        a.equal({(*key, s): 1 for s in ("b", "c", "both", "neither")}, n)
+
+    for g in withheld_grounds:
+        cell((g, "*"))
+    for g, part in published_het.groupby("ground"):
+        hidden = part[part["ref"].isna()]
+        for _, r in hidden.iterrows():
+            cell((g, r["level"]))
+        for s in SIDES:
+            rest = int(totals.loc[g, s]) - int(part[s].dropna().sum())
+            a.equal({(g, lv, s): 1 for lv in hidden["level"]}, rest)
+    return a
+
+
+def _check_r4(a: Attack, primary: set, secondary: set, vacancies: dict, totals: pd.DataFrame) -> tuple[dict, dict]:
+    """R4: a primary-withheld cell keeps an interval of at least T values, or every value from 0 to
+    its base: its vacancies, or the ground's published total of the same count when that is smaller
+    (the ground's own row already says that a subgroup holds at most that many; C1 publishes a
+    ground of T or more vacancies whole); a secondary-withheld cell is not pinned exactly."""
+    bounds = a.bounds()
+    base = {k: int(min(vacancies[k[:2]], totals.loc[k[0], k[2]] if k[0] in totals.index else np.inf))
+            for k in bounds}
+    recovered = {k: iv for k, iv in a.recovered(base=base, threshold=T).items() if k[:2] in primary}
+    pinned = {k: iv for k, iv in bounds.items() if k[:2] in secondary and iv.width == 0}
+    return recovered, pinned
+
+
+def _published_het(run: Path) -> pd.DataFrame:
+    het = pd.read_csv(run / "tables" / "heterogeneity.csv")
+    shown = het["vacancies"].notna()
+    pairs = pd.DataFrame([_shown_pairs(r) if s else {} for (_, r), s in zip(het.iterrows(), shown)],
+                         columns=list(SIDES))
+    return pd.concat([het[["ground", "level"]], pairs], axis=1)
+
+
+def _published_totals(run: Path) -> pd.DataFrame:
+    pc = pd.read_csv(run / "tables" / "paired_counts.csv").dropna(subset=["vacancies"]).set_index("ground")
+    cr = pd.read_csv(run / "tables" / "callback_rates.csv").dropna(subset=["callbacks"])
+    cr = cr.assign(side=np.where(cr["group"] == cr["ground"].map(REFERENCE), "ref", "grp"))
+    cb = cr.pivot_table(index="ground", columns="side", values="callbacks", aggfunc="sum")
+    return pd.DataFrame({"ref": cb["ref"], "grp": cb["grp"], "b": pc["only_reference"], "c": pc["only_group"],
+                         "both": pc["both"], "neither": pc["neither"]}).astype(int)
+
+
+def test_the_attack_recovers_nothing(scenario):
+    name, rows, run = scenario
+    truth = _truth(rows, ["grond", "sector"])
+    totals = _published_totals(run)
+    ground_truth = _truth(rows, ["grond"])
+    # the published totals and the pair counts derived from the shown subgroups are the true ones
+    assert (totals == ground_truth.loc[totals.index, list(SIDES)]).all().all()
+    het = _published_het(run)
+    for _, r in het.dropna().iterrows():
+        assert [int(r[s]) for s in SIDES] == truth.loc[(r["ground"], r["level"]), list(SIDES)].tolist()
+    grounds = _withheld_grounds(rows)
+    vacancies = {**truth["vacancies"].to_dict(), **{(g, "*"): int(ground_truth.loc[g, "vacancies"]) for g in grounds}}
+    a = _attack(het, totals, vacancies, grounds)
+    hidden = {(r["ground"], r["level"]) for _, r in het[het["ref"].isna()].iterrows()} | {(g, "*") for g in grounds}
+    primary = {k for k in hidden if k[1] == "*" or _primary(truth.loc[k])}
+    secondary = hidden - primary
+    assert secondary, "the secondary rule withheld no subgroup"
+    recovered, pinned = _check_r4(a, primary, secondary, vacancies, totals)
+    assert recovered == {} and pinned == {}
+    # the attack itself is sound: the true values satisfy every bound
+    for k, iv in a.bounds().items():
+        true = (ground_truth.loc[k[0], k[2]] if k[1] == "*" else truth.loc[k[:2], k[2]])
+        assert iv.low <= true <= iv.high
+
+
+def test_without_the_secondary_rule_the_attack_recovers_cells(scenario):
+    """Today's behaviour before the secondary rule: only the primary subgroups withheld. The same
+    attack then pins withheld cells exactly (own study: geslacht × logistiek, 15 vacancies)."""
+    name, rows, run = scenario
+    truth = _truth(rows, ["grond", "sector"])
+    grounds = _withheld_grounds(rows)
+    t = truth.reset_index().rename(columns={"grond": "ground", "sector": "level"})
+    t = t[~t["ground"].isin(grounds)]
+    primary_only = t.apply(_primary, axis=1)
+    het = t[["ground", "level", *SIDES]].astype({s: "float" for s in SIDES})
+    het.loc[primary_only.to_numpy(), list(SIDES)] = np.nan
+    totals = _truth(rows, ["grond"]).rename_axis("ground")
+    vacancies = truth["vacancies"].to_dict()
+    a = _attack(het, totals, vacancies, set())
+    hidden = {(r["ground"], r["level"]) for _, r in het[het["ref"].isna()].iterrows()}
+    recovered, _ = _check_r4(a, hidden, set(), vacancies, totals)
+    assert ("geslacht", "logistiek") in {k[:2] for k in recovered}
+    exact = {k: iv.low for k, iv in a.bounds().items() if iv.width == 0 and k[2] in ("ref", "grp")}
+    assert exact[("geslacht", "logistiek", "grp")] == truth.loc[("geslacht", "logistiek"), "grp"] == 3
