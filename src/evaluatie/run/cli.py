@@ -4,7 +4,7 @@
 
     evaluatie list
     evaluatie run NAME [NAME ...] | --all [-p key=value ...]
-                  [--out DIR] [--jobs N] [--timeout SECONDS] [--by DIMENSION]
+                  [--out DIR] [--jobs N] [--timeout SECONDS] [--by DIMENSION] [--pdf]
     evaluatie run [ANALYSIS] --params FILE [-p key=value ...] [...]
     evaluatie new ANALYSIS --data FILE [--data FILE2 ...] [-o PARAMS.yaml] [--force]
 
@@ -31,6 +31,7 @@ import importlib
 import re
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -100,7 +101,7 @@ def _expand_by(run: RunSpec, dim: str) -> list[RunSpec]:
     for v, slug in zip(values, distinct_slugs(values)):
         p = dict(run.parameters)
         p[decl["parameter"]] = v
-        out.append(RunSpec(f"{run.name}-{slug}", run.notebook, run.params_file, p, run.specs))
+        out.append(RunSpec(f"{run.name}-{slug}", run.notebook, run.params_file, p, run.specs, pdf=run.pdf))
     return out
 
 
@@ -175,6 +176,8 @@ def _collect_runs(args) -> list[RunSpec]:
             errors.append(str(e))
     if errors:
         raise ParamError("\n\n".join(errors))
+    if args.pdf:
+        runs = [replace(r, pdf=True) for r in runs]
     if args.by:
         expanded = []
         for r in runs:
@@ -263,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="maximale duur per cel")
     r.add_argument("--by", metavar="DIMENSION", help="ook één rapport per waarde, bv. --by entity")
     r.add_argument("--quiet", action="store_true", help="geen voortgangsbalk")
+    r.add_argument("--pdf", action="store_true", help="ook report.pdf schrijven (A4, om af te drukken)")
     r.set_defaults(func=cmd_run)
     n = sub.add_parser("new", help="stel een parameterbestand voor uw eigen gegevens voor",
                        description="Leest uw gegevens, herkent de kolommen en schrijft een parameterbestand met "

@@ -278,6 +278,7 @@ class RunSpec:
     params_file: Path | None
     parameters: dict[str, Any]
     specs: dict[str, ParamSpec] = field(repr=False)
+    pdf: bool = False  # also write report.pdf (evaluatie run --pdf)
 
     def inputs(self) -> list[Path]:
         return input_paths(self.parameters, self.specs)

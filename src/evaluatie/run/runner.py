@@ -6,6 +6,7 @@ Each run goes to ``<out>/<run>/``:
 - ``notebook.ipynb`` — the executed notebook;
 - ``tables/<name>.csv`` and ``tables.xlsx`` — every table the report shows, machine-readable;
 - ``figures/<name>.png``;
+- ``report.pdf`` — with ``--pdf``: the same report on A4 pages (WeasyPrint, the print stylesheet);
 - ``run.json`` — parameters, SHA-256 of inputs, versions, git commit, start/end, status.
 
 A run is built in a temporary sibling folder and swapped in at the end, so a folder never mixes
@@ -225,6 +226,7 @@ def _finish(r: _Run, title: str | None, warnings: list[str], stopping: threading
         for part in ("tables", "figures"):
             shutil.rmtree(tmp / part, ignore_errors=True)
         (tmp / "tables.xlsx").unlink(missing_ok=True)
+        (tmp / "report.pdf").unlink(missing_ok=True)
         record["last_good"] = _keep_last_good(tmp, r.out / r.spec.name)
     (tmp / "run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
     (tmp / "provenance.json").unlink(missing_ok=True)
@@ -464,7 +466,7 @@ def _write_index(out: Path) -> Path:
                        'mislukte poging)</small>')
         files = "<br>".join(
             f'<a href="{h.escape(d.name)}/{name}">{label}</a>'
-            for name, label in (("tables.xlsx", "tabellen (xlsx)"), ("notebook.ipynb", "notebook"),
+            for name, label in (("report.pdf", "rapport (pdf)"), ("tables.xlsx", "tabellen (xlsx)"), ("notebook.ipynb", "notebook"),
                                 ("run.json", "run.json"), (f"{PREVIOUS}/tables.xlsx", "vorige versie: tabellen (xlsx)"),
                                 (f"{PREVIOUS}/run.json", "vorige versie: run.json"))
             if (d / name).exists()
