@@ -49,6 +49,9 @@ def test_top2_caption_names_each_scale_in_order():
 def test_weighted_and_unweighted_wording():
     assert lk.weights_nl(pd.Series([0.5, 1.0, 2.0])) == \
         "De gewichten liggen tussen 0,50 en 2,00 (verhouding grootste/kleinste 4,0)."
+    # a withheld weighting level: N / n of that level would be a weight, and N is published
+    hidden = lk.weights_nl(pd.Series([5 / 3, 2.0, 2.5]), small_groups=True)
+    assert not any(ch.isdigit() for ch in hidden) and "gewichten" in hidden
     assert "ontwerpgebaseerd" in lk.method_nl(True) and "raking" in lk.method_nl(True)
     assert "ongewogen" in lk.method_nl(False) and "raking" not in lk.method_nl(False)
     assert "in het kader (eenheden)" in lk.weighting_note()

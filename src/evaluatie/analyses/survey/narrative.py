@@ -385,8 +385,14 @@ def top2_caption(items: Mapping[str, Mapping], scales: Mapping[str, Sequence[str
     return "Aandeel " + " / ".join(words) + " per vraag"
 
 
-def weights_nl(weights: pd.Series) -> str:
-    """The sentence on the spread of the calibrated weights: smallest, largest and their ratio."""
+def weights_nl(weights: pd.Series, small_groups: bool = False) -> str:
+    """The sentence on the spread of the calibrated weights: smallest, largest and their ratio. With
+    ``small_groups`` (a level of a weighting margin is withheld) the spread is not stated: a weight
+    is about the frame's count of a level over its respondents, and the frame's count is published,
+    so the smallest or largest weight could give a withheld level's number of respondents back."""
+    if small_groups:
+        return ("De spreiding van de gewichten staat hier niet: in de weging zitten groepen met weinig "
+                "respondenten, en het grootste of kleinste gewicht zou hun aantal verraden.")
     return (f"De gewichten liggen tussen {fmt.num(weights.min(), 2)} en {fmt.num(weights.max(), 2)} "
             f"(verhouding grootste/kleinste {fmt.num(weights.max() / weights.min(), 1)}).")
 

@@ -1,0 +1,285 @@
+"""Issue 15, one disclosure path: a survey with a department of 3 respondents, run through the CLI
+unweighted and weighted to a frame, publishes nothing of that department in any output, and the
+differencing attack over all published tables of the run (publish.audit.Attack) recovers none of
+its cells. Without the secondary group the same attack does recover them, so the test can fail.
+
+Scenario: the own staff survey (tests/data/own_survey: Onthaal 40, Productie 67, Verkoop 43
+respondents) plus a department ``Directie`` of 3 respondents, built in tmp_path. The report
+withholds Directie (primary: 3 < 5) and Onthaal (secondary: the smallest other department, since
+the whole-sample tables are the published total) in every indicator of the breakdown, in the
+weighting table and in the weights sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from openpyxl import load_workbook
+
+from evaluatie.analyses import survey as lk
+from evaluatie.core import fmt
+from evaluatie.publish.audit import Attack
+from evaluatie.run.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+OWN = REPO / "tests" / "data" / "own_survey"
+T = 5
+BY = "afdeling"
+PRIMARY, SECONDARY = "Directie", "Onthaal"
+SMALL = [("D001", "Directie", "Goed", "Goed", "Eerder goed", "Helemaal eens", "Eens", "ja"),
+         ("D002", "Directie", "Eerder goed", "Goed", "Goed", "Eerder eens", "Helemaal eens", "ja"),
+         ("D003", "Directie", "Slecht", "Eerder slecht", "Goed", "Neutraal", "Oneens", "nee")]
+FRAME = {"Directie": 5, "Onthaal": 80, "Productie": 200, "Verkoop": 120}
+
+
+def _params(tmp: Path, weighted: bool) -> dict:
+    raw = pd.read_csv(OWN / "personeelsbevraging.csv", sep=";", dtype=str, keep_default_na=False)
+    data = tmp / "bevraging.csv"
+    pd.concat([raw, pd.DataFrame(SMALL, columns=raw.columns)]).to_csv(data, sep=";", index=False)
+    params = yaml.safe_load((OWN / "studie.yaml").read_text(encoding="utf-8"))
+    params["data"] = str(data)
+    if weighted:
+        frame = tmp / "personeel.csv"
+        frame.write_text("afdeling;medewerkers\n" + "".join(f"{k};{v}\n" for k, v in FRAME.items()), encoding="utf-8")
+        params.update(frame=str(frame), frame_count="medewerkers", margins=[BY],
+                      texts={"frame_units": "medewerkers", "frame_units_short": "medewerkers"})
+    return params
+
+
+def _run(tmp: Path, weighted: bool) -> tuple[Path, dict]:
+    params = _params(tmp, weighted)
+    path = tmp / "studie.yaml"
+    path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("EVALUATIE_ROOT", str(REPO))
+        rc = main(["run", "survey_evaluatie", "--params", str(path), "--out", str(tmp / "out"), "--quiet"])
+    d = tmp / "out" / "studie"
+    assert rc == 0, (d / "run.json").read_text(encoding="utf-8") if (d / "run.json").exists() else rc
+    return d, params
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["unweighted", "weighted"])
+def run(request, tmp_path_factory):
+    return _run(tmp_path_factory.mktemp("weighted" if request.param else "unweighted"), request.param)
+
+
+def _indicators(params: dict) -> dict[str, tuple[str, str]]:
+    """The breakdown's indicators as the notebook builds them: label -> (column, level)."""
+    return ({v["label"]: (f"{k}_top2", "ja") for k, v in params["items"].items()}
+            | {lab: (k, "ja") for k, lab in params["yes_no"].items()})
+
+
+def _study(params: dict):
+    return lk.load_study(params["data"], params["items"], scales=params.get("scales"), values=params.get("values"),
+                         yes_no=params.get("yes_no"), frame=params.get("frame"), frame_count=params.get("frame_count"),
+                         margins=params.get("margins", ()), columns=[BY])
+
+
+def _truth(params: dict, withheld=frozenset()) -> pd.DataFrame:
+    """The breakdown as it would be published if only ``withheld`` were withheld (the true values of
+    every other group), indexed by (group, indicator)."""
+    st = _study(params)
+    est, _ = lk.breakdown(st.design, BY, _indicators(params), threshold=T, withheld=withheld)
+    return est.set_index([BY, "indicator"])
+
+
+def _table(d: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(d / "tables" / f"{name}.csv")
+
+
+def _outputs(d: Path) -> dict[str, str]:
+    """Every published text: CSVs, every cell of every sheet of tables.xlsx, report.html (its text and
+    its alt texts) and the notebook's outputs."""
+    out = {p.name: p.read_text(encoding="utf-8") for p in sorted((d / "tables").glob("*.csv"))}
+    book = load_workbook(d / "tables.xlsx", read_only=True)
+    out["tables.xlsx"] = "\n".join(" ".join(str(v) for v in row if v is not None)
+                                   for ws in book.worksheets for row in ws.iter_rows(values_only=True))
+    page = BeautifulSoup((d / "report.html").read_text(encoding="utf-8"), "html.parser")
+    for tag in page(["style", "script"]):
+        tag.decompose()
+    out["report.html"] = page.get_text(" ")
+    out["alt"] = "\n".join(img.get("alt", "") for img in page.find_all("img"))
+    nb = json.loads((d / "notebook.ipynb").read_text(encoding="utf-8"))
+    out["notebook.ipynb"] = "\n".join(
+        "".join(o.get("text", "")) + "".join("".join(v) if isinstance(v, list) else str(v)
+                                             for v in o.get("data", {}).values())
+        for c in nb["cells"] for o in c.get("outputs", []))
+    return out
+
+
+# --------------------------------------------------------------------------- what is published
+
+def test_withheld_groups_publish_no_count_base_or_share_anywhere(run):
+    d, params = run
+    bd = _table(d, f"breakdown_{BY}")
+    hidden = bd[bd[BY].isin([PRIMARY, SECONDARY])]
+    assert len(hidden) == 2 * len(_indicators(params)) and hidden["suppressed"].all()
+    assert hidden[["estimate", "ci_low", "ci_high", "df", "n", "n_level"]].isna().all(axis=None)
+    assert not bd.loc[~bd[BY].isin([PRIMARY, SECONDARY]), "suppressed"].any()
+    assert hidden["p_value"].notna().all()  # the Rao-Scott test over all groups stays
+    # workbook: the same rows, no number of their own
+    book = load_workbook(d / "tables.xlsx", read_only=True)
+    rows = list(book[f"breakdown_{BY}"].iter_rows(values_only=True))
+    head = list(rows[0])
+    cols = [head.index(c) for c in ("estimate", "ci_low", "ci_high", "df", "n", "n_level")]
+    own = [r for r in rows[1:] if r[head.index(BY)] in (PRIMARY, SECONDARY)]
+    assert len(own) == len(hidden) and all(r[i] is None for r in own for i in cols)
+    # HTML: the two departments' columns say "< 5", nothing else
+    page = BeautifulSoup((d / "report.html").read_text(encoding="utf-8"), "html.parser")
+    table = next(t for t in page.find_all("table") if t.find("thead") and PRIMARY in t.find("thead").get_text())
+    head = [th.get_text(" ", strip=True) for th in table.find("thead").find_all("th")]
+    for g in (PRIMARY, SECONDARY):
+        j = head.index(g)
+        cells = [tr.find_all(["td", "th"])[j].get_text(" ", strip=True) for tr in table.find("tbody").find_all("tr")]
+        assert cells and set(cells) == {f"< {T}"}, (g, cells)
+    # the values they would have shown appear in no output (text, workbook, alt texts, notebook)
+    truth = _truth(params)
+    shown_as = {f"{fmt.prop(r['estimate'], 1)}\u00a0({fmt.num(r['n'])})"
+                for (g, _), r in truth.iterrows() if g in (PRIMARY, SECONDARY)}
+    outputs = _outputs(d)
+    assert not {(name, s) for name, text in outputs.items() for s in shown_as if s in text}
+    # no alt text names a withheld department next to a number, and no figure draws a department
+    assert not re.search(rf"({PRIMARY}|{SECONDARY})[^.;]*\d", outputs["alt"])
+    assert {p.name for p in (d / "figures").iterdir()} == {"likert_vragen_4.png", "likert_vragen_5.png"}
+
+
+def test_weighting_table_and_weights_sentence_withhold_the_same_departments(tmp_path_factory):
+    d, _ = _run(tmp_path_factory.mktemp("weighting"), True)
+    wt = _table(d, "weighting").set_index("level")
+    for g in (PRIMARY, SECONDARY):
+        assert wt.loc[g, ["respondents", "sample_share", "design_weighted_share"]].isna().all(), g
+    assert wt.loc[["Productie", "Verkoop"], "respondents"].tolist() == [67, 43]
+    assert wt["population"].to_dict() == {k: float(v) for k, v in FRAME.items()}  # the frame is public
+    text = _outputs(d)["report.html"]
+    # the weight of a department is its frame count over its respondents: 5 / 3 would give the 3 back
+    assert "De gewichten liggen tussen" not in text and "1,67" not in text
+    assert re.sub(r"\s+", " ", lk.weights_nl(pd.Series([1.0]), small_groups=True)) in re.sub(r"\s+", " ", text)
+
+
+# --------------------------------------------------------------------------- the attack
+
+def _whole(d: Path) -> pd.DataFrame:
+    """The whole-sample row of every breakdown indicator: ``likert_top2`` and ``yes_no``, by label."""
+    t2 = _table(d, "likert_top2").set_index("label")
+    yn = _table(d, "yes_no").set_index("label")
+    return pd.concat([t2[["estimate", "n", "n_level"]], yn[["estimate", "n", "n_level"]]])
+
+
+def _count_attack(d: Path, published: pd.DataFrame, hidden: list[str], weighted: bool) -> Attack:
+    """Integer unknowns per hidden group and indicator: its base ``n`` and its count ``k`` of positive
+    answers; per group its number of respondents. Relations from the run's published tables: the
+    whole-sample base and count (``n_level``, and unweighted the full-precision share times the base)
+    minus the shown groups' bases and counts; each count within its base and each base within its group; the
+    hidden groups' respondents are the analysed respondents (ledger) minus the shown groups, who
+    number at least their largest base."""
+    a = Attack()
+    whole = _whole(d)
+    shown = published[~published.index.get_level_values(0).isin(hidden)]
+    for g in hidden:
+        a.unknown(("size", g))
+    for ind, w in whole.iterrows():
+        rest = shown.xs(ind, level="indicator")
+        for g in hidden:
+            a.unknown(("n", g, ind))
+            a.unknown(("k", g, ind))
+            a.between({("k", g, ind): 1, ("n", g, ind): -1}, -np.inf, 0)
+            a.between({("n", g, ind): 1, ("size", g): -1}, -np.inf, 0)
+        a.equal({("n", g, ind): 1 for g in hidden}, w["n"] - rest["n"].sum())
+        a.equal({("k", g, ind): 1 for g in hidden}, w["n_level"] - rest["n_level"].sum())
+        if not weighted:
+            a.equal({("k", g, ind): 1 for g in hidden}, round(w["estimate"] * w["n"]) - rest["n_level"].sum())
+    ledger = _table(d, "ledger")
+    analysed = ledger.loc[ledger["step"] == "analysed", "rows"].iloc[0]
+    largest = shown.groupby(level=0)["n"].max()
+    a.between({("size", g): 1 for g in hidden}, 0, analysed - largest.sum())
+    return a
+
+
+def _share_attack(d: Path, published: pd.DataFrame, hidden: list[str], approximate: float = 1.0) -> Attack:
+    """Weighted shares in percent (continuous unknowns) per hidden group and indicator; relation per
+    indicator: the whole-sample share = sum over the departments of calibrated share x department
+    share. That is exact for a breakdown by a raking margin when every respondent answered (the
+    calibrated shares are those of all respondents); with answers missing it holds within
+    ``approximate`` percentage points (the example survey: within 0.54, docs/disclosure_plan.md
+    finding 3)."""
+    a = Attack()
+    cal = _table(d, "weighting").set_index("level")["calibrated_share"]
+    whole = _whole(d)
+    ledger = _table(d, "ledger")
+    analysed = ledger.loc[ledger["step"] == "analysed", "rows"].iloc[0]
+    for ind, w in whole.iterrows():
+        rest = published.xs(ind, level="indicator")
+        rest = rest[~rest.index.isin(hidden)]
+        for g in hidden:
+            a.unknown(("p", g, ind), 0, 100, integer=False)
+        known = float((cal[rest.index] * rest["estimate"] * 100).sum())
+        a.equal({("p", g, ind): float(cal[g]) for g in hidden}, w["estimate"] * 100 - known,
+                1e-6 if w["n"] == analysed else approximate)
+    return a
+
+
+def _published_breakdown(d: Path) -> pd.DataFrame:
+    return _table(d, f"breakdown_{BY}").set_index([BY, "indicator"])
+
+
+def _check(a: Attack, base: dict, primary: str) -> list:
+    """R4: a primary cell is not recovered (its interval holds every value its base allows), a
+    secondary cell is not pinned. Returns the offending cells."""
+    bad = [name for name in a.recovered(base=base, threshold=T) if name[1] == primary]
+    bad += [name for name, iv in a.bounds().items() if name[1] != primary and iv.width <= 1e-9]
+    return bad
+
+
+def test_counts_of_the_withheld_departments_cannot_be_recovered(run):
+    d, params = run
+    published = _published_breakdown(d)
+    hidden = sorted(published.index[published["suppressed"]].get_level_values(0).unique())
+    assert hidden == [PRIMARY, SECONDARY]
+    a = _count_attack(d, published, hidden, "frame" in params)
+    bounds = a.bounds()
+    truth = _truth(params)
+    for name, iv in bounds.items():  # the truth lies in every interval (the relations are written right)
+        if name[0] != "size":
+            kind, g, ind = name
+            true = truth.loc[(g, ind), "n" if kind == "n" else "n_level"]
+            assert iv.low <= true <= iv.high, (name, iv, true)
+    base = {name: len(SMALL) for name in a.names if name[1] == PRIMARY}
+    assert _check(a, base, PRIMARY) == []
+    assert min(iv.width for name, iv in bounds.items() if name[1] == PRIMARY) >= len(SMALL)
+
+
+def test_without_the_secondary_department_the_attack_recovers_the_small_one(run):
+    d, params = run
+    once = _truth(params, withheld=frozenset({PRIMARY}))  # what primary suppression alone would publish
+    a = _count_attack(d, once, [PRIMARY], "frame" in params)
+    recovered = a.recovered(base={name: len(SMALL) for name in a.names}, threshold=T)
+    cells = [name for name in a.names if name[0] != "size"]
+    assert len(cells) == 2 * len(_indicators(params)) and set(cells) <= set(recovered)  # every base and count
+    truth = _truth(params)
+    for kind, g, ind in cells:
+        iv = recovered[(kind, g, ind)]
+        assert iv.low == iv.high == truth.loc[(g, ind), "n" if kind == "n" else "n_level"]
+
+
+def test_weighted_shares_of_the_withheld_departments_cannot_be_recovered(tmp_path_factory):
+    d, params = _run(tmp_path_factory.mktemp("shares"), True)
+    published = _published_breakdown(d)
+    a = _share_attack(d, published, [PRIMARY, SECONDARY])
+    assert a.recovered(base={name: len(SMALL) for name in a.names if name[1] == PRIMARY}) == {}
+    assert _check(a, {name: len(SMALL) for name in a.names if name[1] == PRIMARY}, PRIMARY) == []
+    truth = _truth(params)
+    for (_, g, ind), iv in a.bounds().items():
+        assert iv.low - 1e-6 <= truth.loc[(g, ind), "estimate"] * 100 <= iv.high + 1e-6
+    # the same relations with Onthaal's shares published (no secondary suppression) pin Directie's share
+    # of the question everybody answered: 2 of 3 work from home
+    once = _share_attack(d, _truth(params, withheld=frozenset({PRIMARY})), [PRIMARY])
+    pinned = once.recovered(base={name: len(SMALL) for name in once.names})
+    iv = pinned[("p", PRIMARY, params["yes_no"]["thuiswerk"])]
+    assert iv.width < 1e-3 and iv.low - 1e-4 <= 200 / 3 <= iv.high + 1e-4
