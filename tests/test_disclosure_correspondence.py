@@ -34,6 +34,8 @@ import yaml
 from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
+from evaluatie.analyses import correspondence as cs
+from evaluatie.core.errors import DataError
 from evaluatie.publish.audit import Attack
 from evaluatie.run.cli import main
 
@@ -164,7 +166,7 @@ def test_nothing_withheld_is_published(scenario):
             if set(cells) & grounds or any(set(k) <= set(cells) for k in hidden_keys):
                 assert all(c == f"< {T}" or not _numbers(c) for c in cells), cells
         for s in sentences:
-            if any(re.search(rf"\b{g}\b", s) for g in grounds):
+            if any(re.search(rf"\b{g}\b", s, flags=re.IGNORECASE) for g in grounds):
                 assert set(_numbers(s)) <= {str(T)}, s
     if grounds:
         assert any("werd ook getest, maar telde minder dan 5 vacatures" in s
@@ -290,3 +292,49 @@ def test_without_the_secondary_rule_the_attack_recovers_cells(scenario):
     assert ("geslacht", "logistiek") in {k[:2] for k in recovered}
     exact = {k: iv.low for k, iv in a.bounds().items() if iv.width == 0 and k[2] in ("ref", "grp")}
     assert exact[("geslacht", "logistiek", "grp")] == truth.loc[("geslacht", "logistiek"), "grp"] == 3
+
+
+# --------------------------------------------------------------------------- the decision per ground
+
+def _two_waves(tmp_path: Path, keep_geslacht: int) -> cs.Study:
+    """The own study as nulmeting 'A', and again as vervolgmeting 'B' with only the first
+    ``keep_geslacht`` vacancies of geslacht."""
+    rows = _own_rows()
+    first = tmp_path / "a.csv"
+    rows.to_csv(first, index=False)
+    ges = rows["vacature"][rows["grond"] == "geslacht"].drop_duplicates()
+    later = rows[(rows["grond"] != "geslacht") | rows["vacature"].isin(ges.head(keep_geslacht))]
+    later.to_csv(tmp_path / "b.csv", index=False)
+    return cs.load(str(first), data_followup=str(tmp_path / "b.csv"), waves=["A", "B"],
+                   columns={"vacancy": "vacature", "ground": "grond", "group": "groep", "outcome": "reactie"},
+                   reference_groups={"herkomst": "Belgische naam", "geslacht": "man"})
+
+
+def test_a_small_ground_is_withheld_in_its_wave_only(tmp_path):
+    st = _two_waves(tmp_path, keep_geslacht=4)
+    pr = cs.protect(st, T)
+    assert pr.withheld == (("B", "geslacht"),)
+    in_b = (pr.study.data["wave"] == "B") & (pr.study.data["ground"] == "geslacht")
+    assert not in_b.any() and len(pr.study.data) == len(st.data) - 8
+    rates = pr.table(cs.callback_rates(pr.study), "group")
+    assert list(zip(rates["wave"], rates["ground"], rates["group"])) == [
+        ("A", "herkomst", "Belgische naam"), ("A", "herkomst", "Turkse naam"), ("A", "geslacht", "man"),
+        ("A", "geslacht", "vrouw"), ("B", "herkomst", "Belgische naam"), ("B", "herkomst", "Turkse naam"),
+        ("B", "geslacht", "man"), ("B", "geslacht", "vrouw")]
+    hidden = rates.attrs["suppressed"]
+    assert hidden["callbacks"].tolist() == [False] * 6 + [True] * 2 and not hidden["group"].any()
+    assert rates.iloc[6:][["applications", "callbacks", "rate"]].isna().all().all()
+    assert rates["applications"].iloc[:6].tolist() == [90, 90, 60, 60, 90, 90]  # integers stay integers
+    wcmp = pr.table(cs.wave_comparison(pr.study), "waves")
+    assert wcmp[["ground", "group"]].values.tolist() == [["herkomst", "Turkse naam"], ["geslacht", "vrouw"]]
+    assert wcmp.attrs["suppressed"]["change_pp"].tolist() == [False, True] and pd.isna(wcmp["change_pp"].iloc[1])
+    design = pr.table(cs.design_table(st), "ground")
+    assert design["vacancies"].tolist()[:3] == [90, 60, 90] and pd.isna(design["vacancies"].iloc[3])
+    assert "geslacht (B) werd ook getest" in cs.withheld_sentence(pr.withheld, st.waves, T)
+
+
+def test_nothing_to_report_is_an_input_error(tmp_path):
+    st = _two_waves(tmp_path, keep_geslacht=60)
+    assert cs.protect(st, 60).withheld == ()
+    with pytest.raises(DataError, match="minstens 91 vacatures voor minstens één grond in meting 'A'"):
+        cs.protect(st, 91)
