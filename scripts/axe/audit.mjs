@@ -1,0 +1,30 @@
+// Accessibility audit: axe-core (WCAG 2.1 A/AA and best practices) in headless Chromium, on each HTML file
+// given, at 1280 px and 400 px wide. One JSON line per file and width. CHROMIUM: the browser (default /usr/bin/chromium).
+import fs from "node:fs";
+import path from "node:path";
+import puppeteer from "puppeteer-core";
+import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
+const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const browser = await puppeteer.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--headless=new"],
+});
+try {
+  for (const file of process.argv.slice(2)) {
+    const page = await browser.newPage();
+    for (const width of [1280, 400]) {
+      await page.setViewport({ width, height: 900 });
+      await page.goto("file://" + path.resolve(file), { waitUntil: "load" });
+      await page.evaluate(axeSource);
+      const res = await page.evaluate(async () => await axe.run(document, {
+        runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }));
+      const v = res.violations.map(x => ({ id: x.id, impact: x.impact, nodes: x.nodes.length,
+        help: x.help, target: x.nodes.slice(0, 3).map(n => n.target.join(" ")) }));
+      console.log(JSON.stringify({ file, width, violations: v }));
+    }
+    await page.close();
+  }
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,81 @@
+"""Accessibility audit in a real browser: axe-core (WCAG 2.1 A and AA, and axe's best practices) in
+headless Chromium on every example report and the index, at 1280 px and 400 px wide
+(scripts/axe/audit.mjs, installed by scripts/setup.sh). Goal: no serious or critical violation."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+AXE = ROOT / "scripts" / "axe"
+
+
+def _browser() -> str | None:
+    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _ready() -> str | None:
+    """Why the audit cannot run here, or None."""
+    if not shutil.which("node"):
+        return "node not found"
+    if not (AXE / "node_modules" / "axe-core").is_dir():
+        return "scripts/axe/node_modules missing (bash scripts/setup.sh installs it)"
+    if not _browser():
+        return "no Chromium (bash scripts/setup.sh installs it as root; or set CHROMIUM)"
+    return None
+
+
+def _audit(files: list[Path]) -> list[dict]:
+    env = {**os.environ, "CHROMIUM": _browser()}
+    proc = subprocess.run(["node", str(AXE / "audit.mjs"), *map(str, files)], capture_output=True, text=True,
+                          env=env, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+
+
+@pytest.fixture(scope="module")
+def audited(tmp_path_factory):
+    why = _ready()
+    if why:
+        if os.environ.get("CI"):
+            pytest.fail(f"the accessibility audit must run in CI: {why}")
+        pytest.skip(why)
+    out = tmp_path_factory.mktemp("a11y")
+    proc = subprocess.run([sys.executable, "-m", "evaluatie.run.cli", "run", "--all", "--out", str(out), "--quiet",
+                           "--jobs", "2"], cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    pages = sorted(out.glob("*/report.html")) + [out / "index.html"]
+    return pages, _audit(pages)
+
+
+def test_the_audit_finds_what_it_should():
+    """The audit itself works: a page with a missing alt text, low contrast and no language fails it."""
+    why = _ready()
+    if why:
+        if os.environ.get("CI"):
+            pytest.fail(f"the accessibility audit must run in CI: {why}")
+        pytest.skip(why)
+    bad = Path(os.environ.get("TMPDIR", "/tmp")) / f"evaluatie-axe-{os.getpid()}.html"
+    bad.write_text('<html><head><title>x</title></head><body><main><h1>x</h1><img src="x.png">'
+                   '<p style="color:#ccc;background:#fff">licht</p></main></body></html>', encoding="utf-8")
+    try:
+        found = {v["id"] for r in _audit([bad]) for v in r["violations"]}
+    finally:
+        bad.unlink()
+    assert {"image-alt", "color-contrast", "html-has-lang"} <= found
+
+
+def test_no_serious_or_critical_violations(audited):
+    pages, results = audited
+    assert len(results) == 2 * len(pages) and len(pages) >= 6
+    serious = [f"{Path(r['file']).parent.name}/{Path(r['file']).name} @ {r['width']} px: {v['impact']} {v['id']} "
+               f"({v['nodes']}×, {v['help']}; {v['target']})"
+               for r in results for v in r["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == []
