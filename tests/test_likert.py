@@ -249,3 +249,18 @@ def test_withheld_groups_one_decision_per_variable():
     assert likert.withheld_groups(two, "g") == frozenset()
     assert likert.withheld_groups(two, "g", ["x"]) == {"c", "b"}     # c on 2 answers; b (8) smaller than a (20)
     assert likert.withheld_groups(two, "g", ["x"], threshold=2) == frozenset()
+
+
+def test_withheld_groups_within_a_published_coarser_variable():
+    """Size classes nest in 'SME or not', whose groups are published (a breakdown): the second
+    withheld class must lie in the same SME group, or that group's total minus its shown classes
+    gives the small class back."""
+    size = pd.Series(["1-9"] * 3 + ["10-49"] * 60 + ["50-249"] * 80 + ["250+"] * 40)
+    data = pd.DataFrame({"size": size, "sme": likert.sme_flag(size, ["1-9", "10-49", "50-249"])})
+    alone = likert.withheld_groups(data, "size")
+    assert alone == {"1-9", "250+"}  # the smallest other class overall...
+    n = data["size"].value_counts()
+    kmo = (data["sme"] == "kmo").sum()
+    assert kmo - n["10-49"] - n["50-249"] == 3  # ...leaves 1-9 as kmo minus its shown classes
+    assert likert.withheld_groups(data, "size", published=["size", "sme"]) == {"1-9", "10-49"}
+    assert likert.withheld_groups(data, "sme", published=["size", "sme"]) == frozenset()  # sme does not nest in size

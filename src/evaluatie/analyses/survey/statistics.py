@@ -190,19 +190,42 @@ def weighting_table(before: SurveyDesign, after: SurveyDesign, margins: Mapping[
     return mark(table, cells, threshold)
 
 
-def withheld_groups(data: pd.DataFrame, by: str, columns: Sequence[str] = (), threshold: int = 5) -> frozenset:
+def withheld_groups(data: pd.DataFrame, by: str, columns: Sequence[str] = (), threshold: int = 5,
+                    published: Sequence[str] = ()) -> frozenset:
     """The groups of ``by`` that every table showing ``by`` withholds, decided once per variable
-    (:func:`evaluatie.publish.disclosure.protect_groups`, with the whole-sample figures as the
-    published total): a group with 1 to ``threshold - 1`` respondents, or in which one of
-    ``columns`` (the indicators the breakdown shows) has 1 to ``threshold - 1`` answers, and then
-    the smallest other non-empty group, so no withheld group is the difference between the whole
-    sample and the groups shown."""
+    with :func:`evaluatie.publish.disclosure.protect_groups`: a group with 1 to ``threshold - 1``
+    respondents, or in which one of ``columns`` (the indicators the breakdown shows) has 1 to
+    ``threshold - 1`` answers, and then the smallest other non-empty group, so no withheld group is
+    the difference between the whole sample (always published) and the groups shown.
+
+    ``published``: the other variables the report shows groups of. When the groups of ``by`` nest
+    in those of such a variable (size classes in SME or not), each of its groups is a published
+    total too, so the rule is applied within each of them as well, until no line of groups with a
+    published total holds exactly one withheld group."""
     sizes = data[by].value_counts()
-    small = ()
+    hidden = set()
     if len(columns):
         bases = data.groupby(by, observed=True)[list(columns)].count()
-        small = bases.index[((bases > 0) & (bases < threshold)).any(axis=1).to_numpy()]
-    return protect_groups(sizes.to_dict(), threshold, total=True, hidden=small)
+        hidden = set(bases.index[((bases > 0) & (bases < threshold)).any(axis=1).to_numpy()])
+    lines = []  # the finest lines first, so the second group is chosen inside them where it can be
+    for other in dict.fromkeys(published):
+        if other == by or other not in data.columns:
+            continue
+        parent = data.groupby(by, observed=True)[other]
+        if (parent.nunique(dropna=False) > 1).any():
+            continue  # the groups of `by` do not nest in those of `other`
+        first = parent.first().dropna()
+        lines += [list(members.index) for _, members in first.groupby(first, observed=True)]
+    lines.append(list(sizes.index))
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            decided = protect_groups(sizes[line].to_dict(), threshold, total=True, hidden=hidden.intersection(line))
+            if not decided <= hidden:
+                hidden |= decided
+                changed = True
+    return frozenset(hidden)
 
 
 # --------------------------------------------------------------------------- breakdowns
