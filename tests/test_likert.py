@@ -133,6 +133,11 @@ def test_code_themes_counts_and_suppression():
     assert res.loc["nazorg", "n"] == 6
     assert res.loc["administratie", "suppressed"] and np.isnan(res.loc["administratie", "n"])
     assert res["answers"].iloc[0] == 8
+    assert not res.loc["nazorg", "suppressed"] and decision(res) == "protected"
+    # one theme: it and 'overige' add up to the published number of answers, so both are withheld
+    one = likert.code_themes(texts, {"administratie": ["administratie"]}, threshold=3).set_index("theme")
+    assert one["n"].isna().all() and one["share"].isna().all() and one["suppressed"].all()
+    assert one["answers"].tolist() == [8, 8]
 
 
 def test_claims_verdicts():
