@@ -1,6 +1,8 @@
 """Accessibility audit in a real browser: axe-core (WCAG 2.1 A and AA, and axe's best practices) in
 headless Chromium on every example report and the index, at 1280 px and 400 px wide
-(scripts/axe/audit.mjs, installed by scripts/setup.sh). Goal: no serious or critical violation."""
+(scripts/axe/audit.mjs, installed by scripts/setup.sh). Goal: no serious or critical violation. The
+same browser measures the layout: no page wider than the screen, and on a phone every table that
+scrolls keeps its label column in view."""
 
 from __future__ import annotations
 
@@ -79,3 +81,17 @@ def test_no_serious_or_critical_violations(audited):
                f"({v['nodes']}×, {v['help']}; {v['target']})"
                for r in results for v in r["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == []
+
+
+def test_pages_fit_the_screen_and_scrolling_tables_keep_their_labels(audited):
+    _, results = audited
+    wide = [f"{Path(r['file']).parent.name} @ {r['width']} px: page {r['pageWidth']} px"
+            for r in results if r["pageWidth"] > r["width"]]
+    assert wide == []
+    lost = [f"{Path(r['file']).parent.name} @ {r['width']} px: {t['caption']}"
+            for r in results for t in r["tables"] if t["scroll"] > t["client"] + 1 and not t["frozen"]
+            and r["width"] <= 600]
+    assert lost == []
+    phone = [t for r in results if r["width"] == 400 for t in r["tables"]]
+    assert sum(t["scroll"] > t["client"] + 1 for t in phone) > 10  # the check has scrolling tables to look at
+    assert not any(t["noteInside"] for r in results for t in r["tables"])  # captions and notes outside the scroll box

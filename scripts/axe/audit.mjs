@@ -1,5 +1,5 @@
 // Accessibility audit: axe-core (WCAG 2.1 A/AA and best practices) in headless Chromium, on each HTML file
-// given, at 1280 px and 400 px wide. One JSON line per file and width. CHROMIUM: the browser (default /usr/bin/chromium).
+// given, at 1280 px and 400 px wide, and the layout of its tables. One JSON line per file and width. CHROMIUM: the browser (default /usr/bin/chromium).
 import fs from "node:fs";
 import path from "node:path";
 import puppeteer from "puppeteer-core";
@@ -21,7 +21,17 @@ try {
         runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }));
       const v = res.violations.map(x => ({ id: x.id, impact: x.impact, nodes: x.nodes.length,
         help: x.help, target: x.nodes.slice(0, 3).map(n => n.target.join(" ")) }));
-      console.log(JSON.stringify({ file, width, violations: v }));
+      // layout: tables wider than their box (they scroll), and whether their label column stays in view
+      const tables = await page.evaluate(() => [...document.querySelectorAll(".ev-table-wrap")].map(w => {
+        const block = w.closest(".ev-table-block");
+        const cap = block ? block.querySelector(".ev-caption") : null;
+        const first = w.querySelector("tbody td");
+        return { caption: cap ? cap.textContent.slice(0, 80) : "", scroll: w.scrollWidth, client: w.clientWidth,
+                 frozen: first ? getComputedStyle(first).position === "sticky" : false,
+                 noteInside: w.querySelector(".ev-table-note, .ev-caption") !== null };
+      }));
+      const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      console.log(JSON.stringify({ file, width, pageWidth, violations: v, tables }));
     }
     await page.close();
   }

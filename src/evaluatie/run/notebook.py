@@ -200,7 +200,8 @@ class SanitizeOutputs(Preprocessor):
             "small", "sup", "sub", "blockquote", "del", "abbr", "nav", "figure", "figcaption"}
     attributes = {"*": {"class", "id", "role", "lang", "dir", "title", "aria-labelledby", "aria-label",
                         "aria-describedby"},
-                  "th": {"scope", "colspan", "rowspan"}, "td": {"colspan", "rowspan"}, "a": {"href"}}
+                  "th": {"scope", "colspan", "rowspan"}, "td": {"colspan", "rowspan"}, "a": {"href"},
+                  "div": {"tabindex"}}  # a table that scrolls on a phone is reachable by keyboard
     kept = {"text/html", "text/plain", "image/png", "image/jpeg"}
 
     def clean(self, markup: str) -> str:
