@@ -36,7 +36,8 @@ from openpyxl import load_workbook
 
 from evaluatie.analyses import correspondence as cs
 from evaluatie.core.errors import DataError
-from evaluatie.publish.audit import Attack
+from evaluatie.publish.audit import Attack, Interval
+from evaluatie.publish.disclosure import protect_groups
 from evaluatie.run.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -219,15 +220,19 @@ def _attack(published_het: pd.DataFrame, totals: pd.DataFrame, vacancies: dict,
 
 
 def _check_r4(a: Attack, primary: set, secondary: set, vacancies: dict, totals: pd.DataFrame) -> tuple[dict, dict]:
-    """R4: a primary-withheld cell keeps an interval of at least T values, or every value from 0 to
-    its base: its vacancies, or the ground's published total of the same count when that is smaller
-    (the ground's own row already says that a subgroup holds at most that many; C1 publishes a
-    ground of T or more vacancies whole); a secondary-withheld cell is not pinned exactly."""
+    """R4: the positive reactions per side of a primary-withheld cell keep an interval of at least T
+    values, or every value from 0 to its base: its vacancies, or the ground's published total of the
+    same count when that is smaller (the ground's own row already says that a subgroup holds at most
+    that many; C1 publishes a ground of T or more vacancies whole). Every other withheld count (a
+    secondary cell's, and the pair counts, which no table publishes per subgroup) is not pinned
+    exactly, unless that total is 0. Returns (recovered, pinned)."""
     bounds = a.bounds()
     base = {k: int(min(vacancies[k[:2]], totals.loc[k[0], k[2]] if k[0] in totals.index else np.inf))
             for k in bounds}
-    recovered = {k: iv for k, iv in a.recovered(base=base, threshold=T).items() if k[:2] in primary}
-    pinned = {k: iv for k, iv in bounds.items() if k[:2] in secondary and iv.width == 0}
+    recovered = {k: iv for k, iv in a.recovered(base=base, threshold=T).items()
+                 if k[:2] in primary and k[2] in ("ref", "grp")}
+    pinned = {k: iv for k, iv in bounds.items()
+              if k[:2] in primary | secondary and iv.width == 0 and base[k] > 0}
     return recovered, pinned
 
 
@@ -338,3 +343,37 @@ def test_nothing_to_report_is_an_input_error(tmp_path):
     assert cs.protect(st, 60).withheld == ()
     with pytest.raises(DataError, match="minstens 91 vacatures voor minstens één grond in meting 'A'"):
         cs.protect(st, 91)
+
+
+def test_a_second_level_is_not_always_enough(tmp_path):
+    """Sector A (3 vacancies, 2 positive reactions for the reference) is small; protect_groups adds
+    B (6 vacancies, 6 and 5 positive reactions), the smallest other sector. But the ground's total
+    minus sector C gives A + B = 8 reference reactions, and B holds at most 6: A had 2 or 3. The
+    decision is checked with the attack and C is withheld as well; then nothing is recovered."""
+    rows = []
+    for sector, n, ref_yes, grp_yes in (("A", 3, 2, 0), ("B", 6, 6, 5), ("C", 40, 15, 10)):
+        for i in range(n):
+            rows += [(f"{sector}{i}", "herkomst", "Belgische naam", "ja" if i < ref_yes else "nee", sector),
+                     (f"{sector}{i}", "herkomst", "Turkse naam", "ja" if i < grp_yes else "nee", sector)]
+    df = pd.DataFrame(rows, columns=["vacature", "grond", "groep", "reactie", "sector"])
+    df.to_csv(tmp_path / "s.csv", index=False)
+    st = cs.load(str(tmp_path / "s.csv"), reference_groups={"herkomst": "Belgische naam"},
+                 columns={"vacancy": "vacature", "ground": "grond", "group": "groep", "outcome": "reactie",
+                          "sector": "sector"})
+    truth = _truth(df, ["grond", "sector"])
+    totals = _truth(df, ["grond"]).rename_axis("ground")
+    vacancies = truth["vacancies"].to_dict()
+
+    def attack(hidden):
+        het = truth.reset_index().rename(columns={"grond": "ground", "sector": "level"})
+        het = het[["ground", "level", *SIDES]].astype({s: float for s in SIDES})
+        het.loc[het["level"].isin(hidden).to_numpy(), list(SIDES)] = np.nan
+        return _check_r4(_attack(het, totals, vacancies, set()), {("herkomst", "A")},
+                         {("herkomst", lv) for lv in hidden if lv != "A"}, vacancies, totals)
+
+    two = sorted(protect_groups({"A": 3, "B": 6, "C": 40}, T))
+    recovered, _ = attack(two)
+    assert two == ["A", "B"] and recovered[("herkomst", "A", "ref")] == Interval(2.0, 3.0)
+    h = cs.heterogeneity(st, ["sector"], threshold=T)
+    assert h["suppressed"].all() and h["vacancies"].isna().all()
+    assert attack(["A", "B", "C"]) == ({}, {})

@@ -27,9 +27,10 @@ import pandas as pd
 
 from evaluatie.analyses.correspondence.applications import Study
 from evaluatie.core.errors import DataError, Problem
-from evaluatie.publish.disclosure import mark
+from evaluatie.publish.audit import Attack
+from evaluatie.publish.disclosure import mark, protect_groups
 
-__all__ = ["Protection", "protect", "ROW_KINDS"]
+__all__ = ["Protection", "protect", "ROW_KINDS", "withheld_levels", "LEVEL_COUNTS"]
 
 #: What one row of a table is about, for :meth:`Protection.table`: a wave and ground (``ground``),
 #: a group within it (``group``, with ``is_reference``), a comparison of a group with its reference
@@ -147,3 +148,79 @@ def protect(study: Study, threshold: int) -> Protection:
     keep = ~pd.Series(list(zip(d["wave"].astype(str), d["ground"].astype(str))), index=d.index).isin(withheld)
     reported = Study(d[keep.to_numpy()], study.reference_groups, study.ledgers, study.waves)
     return Protection(study, reported, withheld, int(threshold))
+
+
+#: The counts of one subgroup and comparison that :func:`withheld_levels` protects: positive
+#: reactions per side and the four pair counts (vacancies where only the reference, only the group,
+#: both or neither reacted).
+LEVEL_COUNTS = ("callbacks_reference", "callbacks", "only_reference", "only_group", "both", "neither")
+
+
+def _level_attack(cells: pd.DataFrame, hidden: set) -> Attack:
+    """The differencing attack on one breakdown with the levels ``hidden`` withheld. The attacker
+    knows every level's vacancies and applications (the design) and, for each comparison, the
+    ground's totals (published in the report's other tables) and every shown level's counts (its
+    pair counts follow from the published difference and interval). Unknowns: the
+    :data:`LEVEL_COUNTS` of every withheld level and comparison; relations: the totals minus the
+    shown levels, the pair counts adding up to the vacancies, and a side's positive reactions
+    between the vacancies where it reacted and that number times its most applications per vacancy."""
+    a = Attack()
+    for j, part in cells.groupby("comparison", sort=False):
+        gone = part[part["level"].isin(hidden)]
+        for _, r in gone.iterrows():
+            key = (r["level"], j)
+            for c, top in zip(LEVEL_COUNTS, ("applications_reference", "applications", "vacancies", "vacancies",
+                                             "vacancies", "vacancies")):
+                a.unknown((*key, c), 0, float(r[top]))
+            a.equal({(*key, c): 1 for c in LEVEL_COUNTS[2:]}, float(r["vacancies"]))
+            for c, only, most in (("callbacks_reference", "only_reference", "most_reference"),
+                                  ("callbacks", "only_group", "most")):
+                a.between({(*key, c): 1, (*key, only): -1, (*key, "both"): -1}, 0, np.inf)
+                a.between({(*key, c): 1, (*key, only): -float(r[most]), (*key, "both"): -float(r[most])},
+                          -np.inf, 0)
+        if len(gone):
+            shown = part[~part["level"].isin(hidden)]
+            for c in LEVEL_COUNTS:
+                a.equal({(lv, j, c): 1 for lv in gone["level"]}, float(part[c].sum() - shown[c].sum()))
+    return a
+
+
+def withheld_levels(cells: pd.DataFrame, threshold: int) -> frozenset:
+    """Which levels of one breakdown (one wave, ground and subgroup variable) to withhold, every
+    comparison of the ground together.
+
+    ``cells`` has one row per level and comparison: ``level``, ``comparison``, ``vacancies``,
+    ``applications_reference``, ``applications``, ``most_reference``/``most`` (most applications of a
+    side in one vacancy), the :data:`LEVEL_COUNTS` and ``small`` (the primary rule: fewer than
+    ``threshold`` vacancies, or 1 to ``threshold`` − 1 positive reactions on a side).
+    :func:`evaluatie.publish.disclosure.protect_groups` takes the decision (the small levels, and the
+    smallest shown level with them, since the ground's totals are published). The decision is then
+    checked with the differencing attack (:func:`_level_attack`, :class:`evaluatie.publish.audit.Attack`):
+    while the positive reactions of a small level are pinned to fewer than ``threshold`` values (or,
+    in a level of fewer vacancies, to fewer than all of them; never more than the ground's own total
+    allows), or any other count of a withheld level is pinned exactly (unless the ground's total is
+    0), the smallest shown level is withheld as well. (The pair counts of a subgroup are published
+    nowhere, so for them only an exact recovery counts: holding them to the positive reactions' rule
+    would withhold nearly every breakdown of three levels.)
+    Two withheld levels usually suffice; a shown level that is nearly all positive reactions next to
+    the small one does not (its sum with the small level's would bound the small one)."""
+    sizes = cells.groupby("level", sort=False)["vacancies"].min()
+    small = set(cells.loc[cells["small"], "level"])
+    hidden = set(protect_groups(sizes.to_dict(), threshold, hidden=small))
+    totals = cells.groupby("comparison", sort=False)[list(LEVEL_COUNTS)].sum()
+    while hidden and len(hidden) < len(sizes):
+        bounds = _level_attack(cells, hidden).bounds()
+        rows = cells.set_index(["level", "comparison"])
+        leak = False
+        for (lv, j, c), iv in bounds.items():
+            top = {"callbacks": "applications", "callbacks_reference": "applications_reference"}.get(c, "vacancies")
+            base = min(float(rows.loc[(lv, j), top]), float(totals.loc[j, c]))
+            strict = lv in small and c in ("callbacks_reference", "callbacks")
+            leak = iv.width + 1e-9 < (min(threshold - 1, base) if strict else min(1, base))
+            if leak:
+                break
+        if not leak:
+            break
+        shown = sorted((v, str(g), g) for g, v in sizes.items() if g not in hidden)
+        hidden.add(shown[0][2])
+    return frozenset(hidden)

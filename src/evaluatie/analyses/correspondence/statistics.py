@@ -39,9 +39,10 @@ from scipy import stats
 from evaluatie.analyses.correspondence.clusters import _level_pairs, _Pairs, _pairs_t, _tables, _Tables
 from evaluatie.analyses.correspondence.models import _lpm_sums, lpm_fe
 from evaluatie.analyses.correspondence.narrative import wave_sentence
+from evaluatie.analyses.correspondence.protection import withheld_levels
 from evaluatie.analyses.correspondence.applications import Study
 from evaluatie.core.errors import DataError, Problem
-from evaluatie.publish.disclosure import mark, protect_groups
+from evaluatie.publish.disclosure import mark
 from evaluatie.stats.intervals import binomial_interval
 from evaluatie.stats.multitest import adjust_pvalues
 
@@ -275,18 +276,19 @@ def heterogeneity(study: Study, by: Sequence[str], *, threshold: int = 5, conf: 
     (the family is the whole table; :func:`evaluatie.stats.multitest.adjust_pvalues`, statsmodels
     ``multipletests`` methods ``"holm"`` and ``"fdr_bh"``).
 
-    Which subgroups are withheld is decided per wave, ground and variable with
-    :func:`evaluatie.publish.disclosure.protect_groups` (whole levels, every comparison of the ground
-    together): a level with fewer than ``threshold`` vacancies, or with a non-zero count of positive
-    reactions on either side below ``threshold``, is withheld (primary); because the ground's
-    vacancies and positive reactions per side are published in the report's other tables, a single
-    withheld level could be recovered by subtraction, so the smallest shown level of that variable is
-    withheld with it (secondary). A withheld row keeps its labels and has every number blank, marked
+    Which subgroups are withheld is decided per wave, ground and variable by
+    :func:`~evaluatie.analyses.correspondence.protection.withheld_levels` (whole levels, every
+    comparison of the ground together): a level with fewer than ``threshold`` vacancies, or with a
+    non-zero count of positive reactions on either side below ``threshold``, is withheld (primary);
+    because the ground's vacancies, positive reactions per side and pair counts are published in the
+    report's other tables, a single withheld level could be recovered by subtraction, so the smallest
+    shown level of that variable is withheld with it (secondary, checked with the differencing attack
+    and extended while a withheld level can still be narrowed down). A withheld row keeps its labels and has every number blank, marked
     in ``attrs["suppressed"]`` (:func:`evaluatie.publish.disclosure.mark`); ``suppressed`` says which
     rows are withheld.
     """
     waves = [wave] if wave else study.waves[:1]
-    rows = []
+    rows, design = [], []  # design: per row, what withheld_levels needs to check the decision
     z = stats.norm.ppf(0.5 + conf / 2)
     comparisons = study.comparisons
     for var in by:
@@ -302,7 +304,7 @@ def heterogeneity(study: Study, by: Sequence[str], *, threshold: int = 5, conf: 
             sums = _level_pairs(study.data[["cluster", "ground", "group", "outcome"]][in_w], lcode, len(levels),
                                 comparisons)
             for li, lv in enumerate(levels):
-                for (g, k, ref), per_level in zip(comparisons, sums):
+                for j, ((g, k, ref), per_level) in enumerate(zip(comparisons, sums)):
                     p = per_level(li)
                     if len(p.n_r) == 0:
                         continue
@@ -311,6 +313,12 @@ def heterogeneity(study: Study, by: Sequence[str], *, threshold: int = 5, conf: 
                     small = G < threshold or any(0 < c < threshold for c in (yr, yk))
                     row = {"wave": w, "variable": var, "level": lv, "ground": g, "group": k, "reference": ref,
                            "vacancies": G, "callbacks_reference": yr, "callbacks": yk, "suppressed": small}
+                    pairs = _paired_counts(p)
+                    design.append({"level": lv, "comparison": j, "vacancies": G, "small": small,
+                                   "applications_reference": int(p.n_r.sum()), "applications": int(p.n_k.sum()),
+                                   "most_reference": int(p.n_r.max()), "most": int(p.n_k.max()),
+                                   "callbacks_reference": yr, "callbacks": yk,
+                                   **{c: pairs[c] for c in ("only_reference", "only_group", "both", "neither")}})
                     if not small and G > 1:
                         pr, pk, se_d, se_log = _delta(p, conf)
                         diff = pk - pr
@@ -325,11 +333,10 @@ def heterogeneity(study: Study, by: Sequence[str], *, threshold: int = 5, conf: 
             "relative_callback", "p", "p_holm", "p_bh", "suppressed"]
     res = pd.DataFrame(rows).reindex(columns=cols)
     res["suppressed"] = res["suppressed"].astype(bool)
+    cells = pd.DataFrame(design, index=res.index)
     withheld = np.zeros(len(res), dtype=bool)
     for _, part in res.groupby(["wave", "ground", "variable"], sort=False):
-        # one decision per breakdown: a level's size is its smallest comparison's vacancies
-        sizes = part.groupby("level", sort=False)["vacancies"].min()
-        hide = protect_groups(sizes.to_dict(), threshold, hidden=part.loc[part["suppressed"], "level"])
+        hide = withheld_levels(cells.loc[part.index], threshold)  # one decision per breakdown
         withheld[part.index[part["level"].isin(hide)]] = True
     res["suppressed"] = withheld
     shown = ~withheld & res["p"].notna().to_numpy()
