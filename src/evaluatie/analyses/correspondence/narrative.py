@@ -156,8 +156,8 @@ def heterogeneity_intro(variables: list[str], threshold: int) -> str:
             f"Per subgroep het verschil in procentpunt. Omdat we veel subgroepen tegelijk toetsen, tonen we ook "
             f"p-waarden gecorrigeerd voor meervoudig toetsen: volgens Holm (streng) en Benjamini-Hochberg (minder streng). "
             f"Subgroepen met minder dan {threshold} vacatures, of met minder dan {threshold} (maar meer dan nul) "
-            f"positieve reacties aan één kant, worden niet getoond, en dan ook de kleinste andere subgroep van "
-            f"hetzelfde kenmerk: anders zou de verborgen subgroep uit de totalen per grond af te leiden zijn.")
+            f"positieve reacties aan één kant, worden niet getoond, en dan ook de kleinste andere subgroep(en) van "
+            f"hetzelfde kenmerk: anders zou een verborgen subgroep uit de totalen per grond af te leiden zijn.")
 
 
 def heterogeneity_summary(het: pd.DataFrame, names: Mapping[str, str] | None = None, alpha: float = 0.05) -> str:
