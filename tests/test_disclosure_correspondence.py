@@ -315,12 +315,19 @@ def _two_waves(tmp_path: Path, keep_geslacht: int) -> cs.Study:
                    reference_groups={"herkomst": "Belgische naam", "geslacht": "man"})
 
 
-def test_a_small_ground_is_withheld_in_its_wave_only(tmp_path):
-    st = _two_waves(tmp_path, keep_geslacht=4)
+@pytest.mark.parametrize("keep", [1, 4])
+def test_a_small_ground_is_withheld_in_its_wave_only(tmp_path, keep):
+    """A ground of 1 or 4 vacancies in the later wave is withheld there only; with 1 vacancy the
+    full study cannot even be analysed (no clustered interval), the reported grounds can."""
+    st = _two_waves(tmp_path, keep_geslacht=keep)
     pr = cs.protect(st, T)
     assert pr.withheld == (("B", "geslacht"),)
     in_b = (pr.study.data["wave"] == "B") & (pr.study.data["ground"] == "geslacht")
-    assert not in_b.any() and len(pr.study.data) == len(st.data) - 8
+    assert not in_b.any() and len(pr.study.data) == len(st.data) - 2 * keep
+    assert len(cs.discrimination_table(pr.study)) == 3
+    if keep == 1:
+        with pytest.raises(DataError, match="minstens twee vacatures"):
+            cs.discrimination_table(st)
     rates = pr.table(cs.callback_rates(pr.study), "group")
     assert list(zip(rates["wave"], rates["ground"], rates["group"])) == [
         ("A", "herkomst", "Belgische naam"), ("A", "herkomst", "Turkse naam"), ("A", "geslacht", "man"),
