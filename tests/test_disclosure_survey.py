@@ -53,8 +53,8 @@ def _params(tmp: Path, weighted: bool) -> dict:
     return params
 
 
-def _run(tmp: Path, weighted: bool) -> tuple[Path, dict]:
-    params = _params(tmp, weighted)
+def _run(tmp: Path, weighted: bool | None, params: dict | None = None) -> tuple[Path, dict]:
+    params = params or _params(tmp, weighted)
     path = tmp / "studie.yaml"
     path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
@@ -77,17 +77,18 @@ def _indicators(params: dict) -> dict[str, tuple[str, str]]:
 
 
 def _study(params: dict):
-    return lk.load_study(params["data"], params["items"], scales=params.get("scales"), values=params.get("values"),
-                         yes_no=params.get("yes_no"), frame=params.get("frame"), frame_count=params.get("frame_count"),
-                         margins=params.get("margins", ()), columns=[BY])
+    keys = ("scales", "values", "yes_no", "frame", "frame_count", "margins", "strata", "complete_column",
+            "complete_only", "size_column", "sme_levels")
+    return lk.load_study(params["data"], params["items"], columns=list(params["breakdowns"]),
+                         **{k: params[k] for k in keys if k in params})
 
 
-def _truth(params: dict, withheld=frozenset()) -> pd.DataFrame:
-    """The breakdown as it would be published if only ``withheld`` were withheld (the true values of
-    every other group), indexed by (group, indicator)."""
+def _truth(params: dict, withheld=frozenset(), by: str = BY) -> pd.DataFrame:
+    """The breakdown by ``by`` as it would be published if only ``withheld`` were withheld (the true
+    values of every other group), indexed by (group, indicator)."""
     st = _study(params)
-    est, _ = lk.breakdown(st.design, BY, _indicators(params), threshold=T, withheld=withheld)
-    return est.set_index([BY, "indicator"])
+    est, _ = lk.breakdown(st.design, by, _indicators(params), threshold=T, withheld=withheld)
+    return est.set_index([by, "indicator"])
 
 
 def _table(d: Path, name: str) -> pd.DataFrame:
@@ -202,15 +203,17 @@ def _count_attack(d: Path, published: pd.DataFrame, hidden: list[str], weighted:
     return a
 
 
-def _share_attack(d: Path, published: pd.DataFrame, hidden: list[str], approximate: float = 1.0) -> Attack:
+def _share_attack(d: Path, published: pd.DataFrame, hidden: list[str], approximate: float = 1.0,
+                  margin: str = BY) -> Attack:
     """Weighted shares in percent (continuous unknowns) per hidden group and indicator; relation per
-    indicator: the whole-sample share = sum over the departments of calibrated share x department
+    indicator: the whole-sample share = sum over the groups of ``margin`` of calibrated share x group
     share. That is exact for a breakdown by a raking margin when every respondent answered (the
     calibrated shares are those of all respondents); with answers missing it holds within
     ``approximate`` percentage points (the example survey: within 0.54, docs/disclosure_plan.md
     finding 3)."""
     a = Attack()
-    cal = _table(d, "weighting").set_index("level")["calibrated_share"]
+    wt = _table(d, "weighting")
+    cal = wt[wt["margin"] == margin].set_index("level")["calibrated_share"]
     whole = _whole(d)
     ledger = _table(d, "ledger")
     analysed = ledger.loc[ledger["step"] == "analysed", "rows"].iloc[0]
@@ -225,8 +228,8 @@ def _share_attack(d: Path, published: pd.DataFrame, hidden: list[str], approxima
     return a
 
 
-def _published_breakdown(d: Path) -> pd.DataFrame:
-    return _table(d, f"breakdown_{BY}").set_index([BY, "indicator"])
+def _published_breakdown(d: Path, by: str = BY) -> pd.DataFrame:
+    return _table(d, f"breakdown_{by}").set_index([by, "indicator"])
 
 
 def _check(a: Attack, base: dict, primary: str) -> list:
@@ -283,3 +286,46 @@ def test_weighted_shares_of_the_withheld_departments_cannot_be_recovered(tmp_pat
     pinned = once.recovered(base={name: len(SMALL) for name in once.names})
     iv = pinned[("p", PRIMARY, params["yes_no"]["thuiswerk"])]
     assert iv.width < 1e-3 and iv.low - 1e-4 <= 200 / 3 <= iv.high + 1e-4
+
+
+def test_example_design_with_a_plan_type_of_three_organisations(tmp_path):
+    """docs/disclosure_plan.md finding 3: in the example design (strata = plan type, raked to plan type,
+    size class and region) the overall share, the plan types' shares and their calibrated shares gave
+    back a withheld plan type's share. Here 3 Groeiplan organisations are left; they weigh 13.6% of
+    the frame and all three would recommend the measure. With Groeiplan withheld alone the relation
+    pins its share; with the smallest other plan type withheld too (S2) it still leaves less than one
+    organisation's width for the questions nearly everyone answers positively, so the report withholds
+    plan types until it does not: here all four, in the breakdown and the weighting table."""
+    raw = pd.read_csv(REPO / "data" / "example" / "survey_respondents.csv", dtype=str, keep_default_na=False)
+    groei = raw.index[(raw["plan_type"] == "Groeiplan") & (raw["complete"] == "ja")]
+    keep = raw[(raw["plan_type"] != "Groeiplan") | raw.index.isin(groei[:3])]
+    data = tmp_path / "respons.csv"
+    keep.to_csv(data, index=False)
+    params = yaml.safe_load((REPO / "params" / "survey_evaluatie.yaml").read_text(encoding="utf-8"))["parameters"]
+    params.update(data=str(data), frame=str(REPO / params["frame"]))
+    d, _ = _run(tmp_path, None, params)
+    bd = _table(d, "breakdown_plan_type")
+    plan_types = sorted(bd["plan_type"].unique())
+    assert bd["suppressed"].all() and len(plan_types) == 4
+    assert bd[["estimate", "ci_low", "ci_high", "df", "n", "n_level"]].isna().all(axis=None)
+    assert bd["p_value"].notna().all()  # the Rao-Scott test over all plan types stays
+    wt = _table(d, "weighting")
+    plan = wt[wt["margin"] == "plan_type"].set_index("level")
+    assert plan[["respondents", "sample_share", "design_weighted_share"]].isna().all(axis=None)
+    assert wt.loc[wt["margin"] != "plan_type", "respondents"].notna().all()  # other margins have no small level
+    assert not _table(d, "breakdown_sme")["suppressed"].any()
+    assert "De gewichten liggen tussen" not in _outputs(d)["report.html"]
+    base = {("p", "Groeiplan", ind): 3 for ind in _indicators(params)}
+    base[("p", "Groeiplan", params["items"]["q_fin_added_value"]["label"])] = 2  # one answered 'weet niet'
+    a = _share_attack(d, _published_breakdown(d, "plan_type"), plan_types, margin="plan_type")
+    assert {k: v for k, v in a.recovered(base=base).items() if k[1] == "Groeiplan"} == {}
+    assert min(iv.width for k, iv in a.bounds().items() if k[1] != "Groeiplan") > 0
+    truth = _truth(params, frozenset({"Groeiplan"}), "plan_type")
+    # S2 alone: Groeiplan and Clusterplan withheld, the other two published
+    s2 = _share_attack(d, truth, ["Groeiplan", "Clusterplan"], margin="plan_type")
+    recommend = params["yes_no"]["q_recommend"]
+    assert ("p", "Groeiplan", recommend) in s2.recovered(base=base)
+    # primary only: the shares of the questions every organisation answered are pinned
+    once = _share_attack(d, truth, ["Groeiplan"], margin="plan_type")
+    pinned = once.recovered(base=base)
+    assert {("p", "Groeiplan", lab) for lab in params["yes_no"].values()} <= set(pinned)

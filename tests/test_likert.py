@@ -269,3 +269,18 @@ def test_withheld_groups_within_a_published_coarser_variable():
     assert kmo - n["10-49"] - n["50-249"] == 3  # ...leaves 1-9 as kmo minus its shown classes
     assert likert.withheld_groups(data, "size", published=["size", "sme"]) == {"1-9", "10-49"}
     assert likert.withheld_groups(data, "sme", published=["size", "sme"]) == frozenset()  # sme does not nest in size
+
+
+def test_withheld_groups_weighted_widens_until_the_small_group_is_a_respondent_wide():
+    """A group of 3 that weighs half the sample: with the smallest other group withheld too, the
+    whole-sample share minus the shown group leaves its share in [96.7, 100], less than one of its
+    3 respondents (33.3 points); with the third group withheld as well, [63.3, 100]."""
+    data = pd.DataFrame({"g": ["a"] * 3 + ["b"] * 10 + ["c"] * 20,
+                         "x": ["ja"] * 3 + ["ja"] * 9 + ["nee"] + ["ja"] * 10 + ["nee"] * 10})
+    weights = pd.Series([10.0] * 3 + [1.0] * 30, index=data.index)
+    assert likert.withheld_groups(data, "g", ["x"]) == {"a", "b"}
+    assert likert.withheld_groups(data, "g", ["x"], weights=pd.Series(1.0, index=data.index)) == {"a", "b"}
+    assert likert.withheld_groups(data, "g", ["x"], weights=weights) == {"a", "b", "c"}
+    a, b, c = 30 / 60, 10 / 60, 20 / 60
+    x2 = a * 100 + b * 90
+    assert (x2 - b * 100) / a == pytest.approx(100 - 10 / 3)  # the interval [96.7, 100] of the docstring

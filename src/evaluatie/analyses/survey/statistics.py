@@ -191,7 +191,7 @@ def weighting_table(before: SurveyDesign, after: SurveyDesign, margins: Mapping[
 
 
 def withheld_groups(data: pd.DataFrame, by: str, columns: Sequence[str] = (), threshold: int = 5,
-                    published: Sequence[str] = ()) -> frozenset:
+                    published: Sequence[str] = (), weights: pd.Series | None = None, level: str = "ja") -> frozenset:
     """The groups of ``by`` that every table showing ``by`` withholds, decided once per variable
     with :func:`evaluatie.publish.disclosure.protect_groups`: a group with 1 to ``threshold - 1``
     respondents, or in which one of ``columns`` (the indicators the breakdown shows) has 1 to
@@ -201,12 +201,20 @@ def withheld_groups(data: pd.DataFrame, by: str, columns: Sequence[str] = (), th
     ``published``: the other variables the report shows groups of. When the groups of ``by`` nest
     in those of such a variable (size classes in SME or not), each of its groups is a published
     total too, so the rule is applied within each of them as well, until no line of groups with a
-    published total holds exactly one withheld group."""
+    published total holds exactly one withheld group.
+
+    ``weights`` (the calibrated weights of a weighted design, on ``data``'s index): the whole-sample
+    share of an indicator is then the groups' shares weighted by the groups' weighted sizes, which
+    the frame publishes for a weighting margin. With two groups withheld a reader still gets their
+    weighted sum, and a heavily weighted small group's share (``level`` among the answers of a
+    column) can be pinned to a few values by it. So the next smallest group is withheld as well
+    until, for every column, the interval that sum leaves for each small group's share is at least
+    one respondent wide (100 / its answers, in percent), or every group is withheld."""
     sizes = data[by].value_counts()
-    hidden = set()
+    primary = set(sizes.index[(sizes > 0) & (sizes < threshold)])
     if len(columns):
         bases = data.groupby(by, observed=True)[list(columns)].count()
-        hidden = set(bases.index[((bases > 0) & (bases < threshold)).any(axis=1).to_numpy()])
+        primary |= set(bases.index[((bases > 0) & (bases < threshold)).any(axis=1).to_numpy()])
     lines = []  # the finest lines first, so the second group is chosen inside them where it can be
     for other in dict.fromkeys(published):
         if other == by or other not in data.columns:
@@ -217,15 +225,50 @@ def withheld_groups(data: pd.DataFrame, by: str, columns: Sequence[str] = (), th
         first = parent.first().dropna()
         lines += [list(members.index) for _, members in first.groupby(first, observed=True)]
     lines.append(list(sizes.index))
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            decided = protect_groups(sizes[line].to_dict(), threshold, total=True, hidden=hidden.intersection(line))
-            if not decided <= hidden:
-                hidden |= decided
-                changed = True
-    return frozenset(hidden)
+    hidden = set(primary)
+    while True:
+        changed = True
+        while changed:
+            changed = False
+            for line in lines:
+                decided = protect_groups(sizes[line].to_dict(), threshold, total=True,
+                                         hidden=hidden.intersection(line))
+                if not decided <= hidden:
+                    hidden |= decided
+                    changed = True
+        shown = sorted((n, str(g), g) for g, n in sizes.items() if g not in hidden and n > 0)
+        if weights is None or not primary or not shown or not _weighted_sum_pins(
+                data, by, columns, hidden, primary, weights, level):
+            return frozenset(hidden)
+        hidden.add(shown[0][2])
+
+
+def _weighted_sum_pins(data: pd.DataFrame, by: str, columns: Sequence[str], hidden: set, primary: set,
+                       weights: pd.Series, level: str) -> bool:
+    """Whether the weighted sum of the ``hidden`` groups' shares of one of ``columns`` leaves one of
+    the ``primary`` groups an interval narrower than one respondent: with ``a_h`` a group's share of
+    the weighted answers and ``p_h`` its share of ``level`` in percent, ``X = sum a_h p_h`` over the
+    hidden groups is known (whole sample minus the shown groups), so ``p_G`` lies in
+    ``[max(0, (X - 100 sum_{h != G} a_h) / a_G), min(100, X / a_G)]``."""
+    group = data[by]
+    for col in columns:
+        answered = data[col].notna()
+        yes = (data[col].astype(object) == level) & answered
+        wa = weights.where(answered, 0.0).groupby(group, observed=True).sum()
+        wy = weights.where(yes, 0.0).groupby(group, observed=True).sum()
+        n = answered.groupby(group, observed=True).sum()
+        a = wa / wa.sum()
+        pct = (wy / wa.where(wa > 0) * 100).fillna(0.0)
+        h = [g for g in hidden if g in a.index]
+        x = float((a[h] * pct[h]).sum())
+        for g in primary:
+            if g not in a.index or n[g] == 0 or a[g] <= 0:
+                continue
+            rest = float(a[[o for o in h if o != g]].sum()) * 100
+            low, high = max(0.0, (x - rest) / a[g]), min(100.0, x / a[g])
+            if high - low < 100 / n[g] - 1e-9:
+                return True
+    return False
 
 
 # --------------------------------------------------------------------------- breakdowns
