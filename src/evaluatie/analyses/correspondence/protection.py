@@ -13,8 +13,12 @@ shows as "< threshold".
 ground can reach a table, a figure, an alt text or a sentence, and no sum over grounds (the design
 sentence's totals) includes one. :meth:`Protection.table` adds the withheld rows to a table computed
 that way and marks them (:func:`evaluatie.publish.disclosure.mark`). The ledger still accounts for
-every row read: the size of a tested ground is the study's design, not an outcome. Subgroups within
-a reported ground are decided by :func:`~evaluatie.analyses.correspondence.statistics.heterogeneity`.
+every row read: the size of a tested ground is the study's design, not an outcome.
+
+Subgroups within a reported ground (:func:`~evaluatie.analyses.correspondence.statistics.heterogeneity`)
+are decided by :func:`withheld_levels`: the small levels, the smallest shown level with them
+(:func:`evaluatie.publish.disclosure.protect_groups`), and more while the differencing attack
+(:class:`evaluatie.publish.audit.Attack`) can still narrow a withheld level down.
 """
 
 from __future__ import annotations
@@ -208,9 +212,9 @@ def withheld_levels(cells: pd.DataFrame, threshold: int) -> frozenset:
     small = set(cells.loc[cells["small"], "level"])
     hidden = set(protect_groups(sizes.to_dict(), threshold, hidden=small))
     totals = cells.groupby("comparison", sort=False)[list(LEVEL_COUNTS)].sum()
+    rows = cells.set_index(["level", "comparison"])
     while hidden and len(hidden) < len(sizes):
         bounds = _level_attack(cells, hidden).bounds()
-        rows = cells.set_index(["level", "comparison"])
         leak = False
         for (lv, j, c), iv in bounds.items():
             top = {"callbacks": "applications", "callbacks_reference": "applications_reference"}.get(c, "vacancies")
