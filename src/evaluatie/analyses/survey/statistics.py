@@ -1,6 +1,6 @@
 """Estimates of the evaluation survey: Likert distributions and top-2-box, the weighting table,
 breakdowns by domain with Rao-Scott tests (p-values also Holm-adjusted over all tests, and the
-breakdown's shown and exported tables), open-answer themes, and the table flags for small cells.
+breakdown's shown and exported tables), open-answer themes, and which groups every table withholds.
 
 Estimates are design-based (:class:`evaluatie.stats.survey.SurveyDesign`): each level's share and
 the top-2-box share (the two positive points) with the interval method of
@@ -13,9 +13,10 @@ share; ``suppressed`` flag, no bar drawn). A share of a level is not withheld fo
 ``n_level`` when its base is large enough: answers are protected by the size of the group. The
 groups of a breakdown variable are decided once (:func:`withheld_groups`): a group with fewer
 respondents than the threshold, or with an indicator on fewer, is withheld in every table that
-shows that variable (breakdowns and the weighting table), and with it the smallest other group,
-because the whole-sample figures are published and one withheld group would be their difference
-with the shown ones.
+shows that variable (breakdowns, the weighting table, claims on that domain), and with it the
+smallest other group, because the whole-sample figures are published and one withheld group would
+be their difference with the shown ones (more groups where a coarser published variable or the
+weighting would still pin it down: see :func:`withheld_groups`).
 Reference tests: ``tests/test_likert.py``, ``tests/test_survey_reporting.py`` and, for the
 batched estimator calls against one call per item, ``tests/test_survey_speed.py``.
 """
