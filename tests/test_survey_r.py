@@ -3,7 +3,8 @@
 
 These complement test_survey.py (R's *documented* output) with quantities R documents only as
 examples without printed output: svyciprop intervals, svyby domains, calibrated domains and
-svychisq after raking. Agreement to 1e-7 relative.
+svychisq after raking. Agreement to 1e-7 relative. And the stored multistage references of
+test_survey_multistage.py are what R computes today (`tests/data/r_survey/make_reference.R`).
 """
 
 import shutil
@@ -16,6 +17,7 @@ import pytest
 from evaluatie.stats.survey import SurveyDesign
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
+R_SURVEY = Path(__file__).resolve().parent / "data" / "r_survey"
 
 R_SCRIPT = r"""
 suppressMessages(library(survey))
@@ -114,3 +116,15 @@ def test_poststratified_domain_totals(r_results, designs):
     v = r_results["post_by_total"]
     assert res["estimate"].tolist() == pytest.approx(v[:2], rel=1e-7)
     assert res["se"].tolist() == pytest.approx(v[2:], rel=1e-6)
+
+
+def test_stored_multistage_references_are_rs(tmp_path):
+    """make_reference.R, rerun, writes the same data sets and the same reference values."""
+    proc = subprocess.run(["Rscript", str(R_SURVEY / "make_reference.R")], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    for name in ("apiclus2", "mu284", "fpc", "strat2", "strat2_lonely", "three_stage"):
+        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / f"{name}.csv"), pd.read_csv(R_SURVEY / f"{name}.csv"))
+    new, old = pd.read_csv(tmp_path / "reference.csv"), pd.read_csv(R_SURVEY / "reference.csv")
+    assert new[["key", "i"]].equals(old[["key", "i"]])
+    assert new["value"].tolist() == pytest.approx(old["value"].tolist(), rel=1e-9)

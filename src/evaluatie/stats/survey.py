@@ -10,16 +10,42 @@ least ``estimate``, ``se``, ``ci_low`` and ``ci_high`` (one row per variable or 
     d.chisq("sch.wide", "stype")         # R: svychisq(~sch.wide+stype, dstrat)
     r = d.rake({"stype": {...}, "sch.wide": {...}})   # R: rake(dstrat, list(~stype, ~sch.wide), ...)
 
-Supported designs: one-stage (stratified) cluster or element sampling, with or without
-replacement. ``fpc`` is, as in R, the population size per stratum (number of population PSUs)
-or, when all values are <= 1, the sampling fraction. Without ``fpc`` sampling is treated as with
-replacement (no finite-population correction).
+Supported designs: stratified multistage sampling (clusters, then units within each sampled
+cluster, ...) or element sampling, each stage with or without replacement, as R
+``svydesign(id=~c1+c2, strata=~s, fpc=~f1+f2, weights=~w, nest=...)``::
 
-Variance (R ``svyrecvar``/``onestrat``): Taylor linearisation. Each estimator's influence values
-``z_i`` (e.g. ``w_i (y_i - ybar) / sum(w)`` for a mean) are, after removing calibration
-residuals, summed per PSU; per stratum ``h`` the PSU totals are centred on their stratum mean and
+    d = SurveyDesign(df, strata="sector", cluster=["organisation", "employee"],
+                     fpc=["n_organisations", "n_employees"])   # organisations, then employees
 
-    var = sum_h (1 - n_h/N_h) n_h/(n_h - 1) sum_c (z_hc - zbar_h)^2.
+``fpc`` is, as in R, one column per stage: the population size of the stage's stratum (number
+of population PSUs in the first-stage stratum; number of units of stage ``k`` in the sampled unit
+of stage ``k - 1``), or, when every value is <= 1, the sampling fraction. Without ``fpc`` the
+first stage is treated as sampled with replacement and the variance is the ultimate-cluster one.
+Without ``weights`` they are derived from the fpc: the product over the stages of ``N/n``.
+Not supported, each refused with :class:`UnsupportedDesign` saying what to do instead: PPS
+without replacement, replicate weights, stratification below the first stage, an fpc that is not
+one column per stage, calibration to the total of a continuous variable.
+
+Variance (R ``svyrecvar``/``multistage``/``onestrat``): Taylor linearisation. Each estimator's
+influence values ``z_i`` (e.g. ``w_i (y_i - ybar) / sum(w)`` for a mean) are, after removing
+calibration residuals, summed per PSU; per stratum ``h`` the PSU totals are centred on their
+stratum mean and
+
+    var_1 = sum_h (1 - n_h/N_h) n_h/(n_h - 1) sum_c (z_hc - zbar_h)^2.
+
+With an fpc for every stage of a multistage design (and ``multistage=True``, R's default), each
+later stage adds the same between-unit term within every sampled unit of the stage above,
+scaled by the sampling fractions of the stages above it (R ``multistage``'s recursion; Särndal,
+Swensson & Wretman 1992, *Model Assisted Survey Sampling*, §4.3 for two stages):
+
+    var = var_1 + sum_{PSU i} (n_h/N_h) [ (1 - m_i/M_i) m_i/(m_i - 1) sum_j (z_ij - zbar_i)^2
+                                          + sum_{j} (m_i/M_i) [stage 3 within j] + ... ]
+
+(``m_i`` of ``M_i`` units sampled in PSU ``i``). A unit of a later stage with one sampled unit
+below it adds 0 when that unit is the whole population below it (``m = M``), else it fails
+(``lonely_psu="fail"``) or adds 0 (``"certainty"``), as R does. ``multistage=False`` keeps only
+``var_1`` (the ultimate-cluster variance, R ``options(survey.ultimate.cluster=TRUE)``). The
+design degrees of freedom are those of the first stage (R ``degf``).
 
 Calibration (``poststratify``, ``rake``) returns a new design whose variances are computed from
 the residuals of the calibration, exactly as R does (``svyrecvar``): for post-stratification
@@ -54,8 +80,10 @@ the cost is a few passes over the data per variable, whatever the number of doma
 
 References: Lumley T. (2004) Analysis of complex survey samples, J Stat Softw 9(8); Lumley (2010)
 Complex Surveys, Wiley; Rao & Scott (1984) Ann Stat 12:46-60; Korn & Graubard (1998) Survey
-Methodology 24:193-201. Reference tests: ``tests/test_survey.py`` (R survey's documented output
-for the ``api`` data), ``tests/test_survey_r.py`` (live R, where installed),
+Methodology 24:193-201; Särndal, Swensson & Wretman (1992) Model Assisted Survey Sampling,
+Springer, §4.3. Reference tests: ``tests/test_survey.py`` (R survey's documented output
+for the ``api`` data), ``tests/test_survey_multistage.py`` (multistage designs and refusals,
+against stored R output), ``tests/test_survey_r.py`` (live R, where installed),
 ``tests/test_survey_closed.py`` (closed forms) and ``tests/test_survey_coverage.py`` (coverage
 simulation).
 
@@ -77,7 +105,7 @@ from evaluatie.core.errors import DataError, Problem, private
 from evaluatie.core.numbers import parse_numbers
 from evaluatie.stats.intervals import design_interval, methods, t_quantile
 
-__all__ = ["SurveyDesign", "DomainDesign", "frame_margins"]
+__all__ = ["DomainDesign", "SurveyDesign", "UnsupportedDesign", "frame_margins"]
 
 _CHUNK = 4_000_000  # influence-matrix elements per block (memory bound)
 
@@ -133,6 +161,11 @@ def _population_series(var: str, counts) -> pd.Series:
         s = counts.astype(float)
     elif isinstance(counts, Mapping):
         s = pd.Series({k: float(v) for k, v in counts.items()})
+    elif isinstance(counts, (int, float, np.number)):
+        raise UnsupportedDesign(
+            f"calibration of {var!r} to one population total (a continuous auxiliary variable; R calibrate(), "
+            "GREG) is not supported: poststratify and rake take population counts per level of a categorical "
+            f"variable. Group {var!r} into classes whose population counts are known and rake on those")
     else:
         raise TypeError("population counts must be a dict, Series or DataFrame")
     s.index = [str(i) for i in s.index]
@@ -141,28 +174,73 @@ def _population_series(var: str, counts) -> pd.Series:
 
 # --------------------------------------------------------------------------- the design
 
+class UnsupportedDesign(ValueError):
+    """A design this module does not estimate (replicate weights, PPS without replacement,
+    calibration to the total of a continuous variable, an fpc that does not match the stages):
+    the message says what is not supported and what to do instead."""
+
+
+@dataclass
+class _Stage:
+    """Stage ``k >= 2`` of a multistage design: the sampled units of this stage (``unit``, a code
+    per row) within the units of the stage above (``parent``, a code per unit of this stage), and
+    per unit of the stage above the variance scale ``pi f n/(n-1)`` of :meth:`SurveyDesign._variance`
+    (``n`` sampled units of this stage in it, ``f`` this stage's finite-population factor, ``pi``
+    the sampling fractions of the stages above it)."""
+
+    unit: np.ndarray
+    parent: np.ndarray
+    n: np.ndarray
+    scale: np.ndarray
+
+
 class SurveyDesign:
-    """A survey design: data with weights, strata, one-stage clusters and a finite-population
-    correction, as ``svydesign(id=~cluster, strata=~strata, weights=~weights, fpc=~fpc)`` in R.
+    """A survey design: data with weights, strata, (multistage) clusters and a finite-population
+    correction per stage, as ``svydesign(id=~c1+c2, strata=~strata, weights=~weights,
+    fpc=~f1+f2, nest=...)`` in R.
 
     Parameters
     ----------
     data : DataFrame, one row per respondent.
     weights : column with sampling weights (inverse inclusion probabilities). Default: from
-        ``fpc`` (N_h / n_h), else 1 for everyone (R warns "assuming equal probability").
-    strata : column with the sampling stratum (optional).
-    cluster : column with the primary sampling unit (optional; default each row is a PSU).
-    fpc : column with the population size per stratum (number of PSUs in the population), or
-        the sampling fraction if all values are <= 1. Without it: with-replacement variance.
-    lonely_psu : ``"fail"`` (R's default) or ``"certainty"`` (a stratum with one PSU adds 0).
+        ``fpc``, the product over the stages of population units / sampled units (R's
+        ``weights(fpc)``), else 1 for everyone (R warns "assuming equal probability").
+    strata : column with the first-stage stratum (optional). A stage below the first is
+        stratified by the units of the stage above, as in R with one strata column.
+    cluster : column with the primary sampling unit, or a list of columns, one per stage
+        (``[organisation, employee]``; optional; default each row is a PSU). A unit of a stage is
+        always taken within its unit of the stage above, as R does.
+    fpc : column (or list of columns, one per stage of ``cluster``) with the population size of
+        the stage's stratum: the number of first-stage units in the stratum, the number of units
+        of stage ``k`` in the sampled unit of stage ``k - 1``; or, when every value of every
+        column is <= 1, the sampling fraction. Without it: with-replacement (ultimate-cluster)
+        variance of the first stage.
+    nest : ``False`` (R's default) refuses cluster ids that occur in more than one stratum;
+        ``True`` takes them as different clusters in each stratum (R ``nest=TRUE``).
+    multistage : ``True`` (R's default): with an ``fpc`` for every stage the variance has a term
+        per stage (R ``svyrecvar``'s multistage recursion); ``False`` gives the ultimate-cluster
+        variance from the first stage only (R ``options(survey.ultimate.cluster=TRUE)``).
+    lonely_psu : ``"fail"`` (R's default) or ``"certainty"`` (a stratum with one PSU adds 0; at a
+        stage below the first, a unit with one sampled unit below it adds 0, as in R).
+    pps, repweights : not supported (PPS without replacement, R ``svydesign(pps=...)``; replicate
+        weights, R ``svrepdesign``); giving either raises :class:`UnsupportedDesign` saying what to
+        do instead.
     file : name of the input file, for error messages.
     """
 
     def __init__(self, data: pd.DataFrame, weights: str | None = None, strata: str | None = None,
-                 cluster: str | None = None, fpc: str | None = None, *,
-                 lonely_psu: str = "fail", file: str | None = None):
+                 cluster: str | Sequence[str] | None = None, fpc: str | Sequence[str] | None = None, *,
+                 nest: bool = False, multistage: bool = True, lonely_psu: str = "fail",
+                 pps: Any = None, repweights: Any = None, file: str | None = None):
         if lonely_psu not in ("fail", "certainty"):
             raise ValueError("lonely_psu must be 'fail' or 'certainty'")
+        _refuse_unsupported(pps, repweights, strata)
+        clusters, fpcs = _stage_columns(cluster, "cluster"), _stage_columns(fpc, "fpc")
+        if fpcs and len(fpcs) != max(len(clusters), 1):
+            raise UnsupportedDesign(
+                f"fpc has {len(fpcs)} column(s) for {max(len(clusters), 1)} sampling stage(s) in cluster: give one "
+                "fpc column per stage (the population size or sampling fraction of that stage), or no fpc at "
+                "all for a first stage sampled with replacement (ultimate-cluster variance)")
         self.data = data
         self.file = file or (data.attrs.get("source", {}) or {}).get("file")
         self.spec = {"weights": weights, "strata": strata, "cluster": cluster, "fpc": fpc}
@@ -170,15 +248,18 @@ class SurveyDesign:
         n = len(data)
         if n == 0:
             raise DataError("het bestand bevat geen rijen", file=self.file)
-        for role, col in self.spec.items():
-            if col is not None and col not in data.columns:
-                raise DataError([Problem(self.file, None, col, None, f"een kolom '{col}' ({role})")])
+        for role, cols in (("weights", [weights]), ("strata", [strata]), ("cluster", clusters), ("fpc", fpcs)):
+            for col in cols:
+                if col is not None and col not in data.columns:
+                    raise DataError([Problem(self.file, None, col, None, f"een kolom '{col}' ({role})")])
 
         self._strata_codes, self.strata_levels = (
             _codes(data[strata], self.file, strata) if strata else (np.zeros(n, np.int64), ["(alle)"]))
-        if cluster:
-            ccodes, _ = _codes(data[cluster], self.file, cluster)
-            # PSUs are nested in strata (R's nest=TRUE semantics for the design variance)
+        if clusters:
+            ccodes, _ = _codes(data[clusters[0]], self.file, clusters[0])
+            if strata and not nest:
+                self._check_nested(ccodes, clusters[0])
+            # PSUs are nested in strata (R's nest=TRUE; with nest=False checked above to be the same)
             key = self._strata_codes * (ccodes.max() + 1) + ccodes
             self._psu = pd.factorize(key)[0].astype(np.int64)
         else:
@@ -190,28 +271,16 @@ class SurveyDesign:
         self._psu_stratum = psu_stratum
         self._n_h = np.bincount(psu_stratum, minlength=self.n_strata).astype(float)
 
-        # finite population correction per stratum
+        # finite population correction per stratum (first stage) and per unit above (later stages)
+        fpc_values = [self._fpc_values(c) for c in fpcs]
+        fraction = all(bool(np.all(v <= 1)) for v in fpc_values)
+        if not fraction and any(bool(np.any(v < 1)) for v in fpc_values):
+            raise DataError(f"fpc-kolommen {', '.join(fpcs)}: in elke kolom populatiegroottes (getallen >= 1) of "
+                            "in elke kolom steekproeffracties (getallen <= 1), niet beide", file=self.file)
         self._f_h = np.ones(self.n_strata)
         popsize_h = None
-        if fpc:
-            v = pd.to_numeric(data[fpc], errors="coerce")
-            bad = v.isna() | (v <= 0)
-            if bad.any():
-                raise DataError([Problem(self.file, _row(r), fpc, data[fpc].loc[r],
-                                         "een positief getal (populatiegrootte per stratum)")
-                                 for r in v.index[bad][:20]])
-            per = pd.Series(v.to_numpy()).groupby(self._strata_codes).agg(["min", "max"])
-            if (per["max"] - per["min"] > 1e-9 * per["max"]).any():
-                raise DataError(f"kolom '{fpc}' moet binnen elk stratum dezelfde waarde hebben",
-                                file=self.file)
-            vals = per["min"].reindex(range(self.n_strata)).to_numpy(dtype=float)
-            if np.all(vals <= 1):
-                popsize_h = self._n_h / vals
-            else:
-                popsize_h = vals
-            if np.any(popsize_h < self._n_h - 1e-9):
-                raise DataError(f"kolom '{fpc}': populatiegrootte kleiner dan het aantal getrokken eenheden",
-                                file=self.file)
+        if fpcs:
+            popsize_h = self._popsize(fpc_values[0], fpcs[0], self._strata_codes, self._n_h, fraction, 1)
             self._f_h = (popsize_h - self._n_h) / popsize_h
         self._popsize_h = popsize_h
 
@@ -226,11 +295,86 @@ class SurveyDesign:
             self._w = (popsize_h / self._n_h)[self._strata_codes]
         else:
             self._w = np.ones(n)
+        self._stages = self._later_stages(clusters, fpcs, fpc_values, fraction, multistage,
+                                          derive_weights=not weights)
         self._cal: list[_CalStep] = []
         self._ops_cache = None
         self._fast_cache = None
         self._cat_cache: dict[str, tuple[np.ndarray, list]] = {}
         self._check_lonely()
+
+    def _check_nested(self, ccodes: np.ndarray, column: str) -> None:
+        """R's check (``nest=FALSE``): a cluster id may occur in one stratum only."""
+        per = pd.Series(self._strata_codes).groupby(ccodes).nunique()
+        if (per > 1).any():
+            ids = self.data[column].to_numpy()[np.isin(ccodes, per.index[per > 1])]
+            shown = ", ".join(map(str, pd.unique(ids)[:10]))
+            raise DataError(f"clusters uit kolom '{column}' ({private(shown)}) komen in meer dan één stratum voor: "
+                            "zijn het andere clusters in elk stratum (genummerd binnen het stratum), geef dan "
+                            "nest=True (R: nest=TRUE); anders liggen de clusters niet genest in de strata en "
+                            "past dit design niet", file=self.file)
+
+    def _fpc_values(self, column: str) -> np.ndarray:
+        v = pd.to_numeric(self.data[column], errors="coerce")
+        bad = v.isna() | (v <= 0)
+        if bad.any():
+            raise DataError([Problem(self.file, _row(r), column, self.data[column].loc[r],
+                                     "een positief getal (populatiegrootte of steekproeffractie)")
+                             for r in v.index[bad][:20]])
+        return v.to_numpy()
+
+    def _popsize(self, values: np.ndarray, column: str, groups: np.ndarray, n_g: np.ndarray, fraction: bool,
+                 stage: int) -> np.ndarray:
+        """Population size per group (stratum at stage 1, unit of the stage above later): the
+        fpc's value, or ``n_g / fraction``; it must be the same within a group and >= ``n_g``."""
+        per = pd.Series(values).groupby(groups).agg(["min", "max"])
+        where = "binnen elk stratum" if stage == 1 else f"binnen elke eenheid van trap {stage - 1}"
+        if (per["max"] - per["min"] > 1e-9 * per["max"]).any():
+            raise DataError(f"kolom '{column}' moet {where} dezelfde waarde hebben", file=self.file)
+        vals = per["min"].reindex(range(len(n_g))).to_numpy(dtype=float)
+        popsize = n_g / vals if fraction else vals
+        if np.any(popsize < n_g - 1e-9):
+            raise DataError(f"kolom '{column}': populatiegrootte kleiner dan het aantal getrokken eenheden"
+                            + ("" if stage == 1 else f" (trap {stage})"), file=self.file)
+        return popsize
+
+    def _later_stages(self, clusters: list[str], fpcs: list[str], fpc_values: list[np.ndarray], fraction: bool,
+                      multistage: bool, derive_weights: bool) -> list[_Stage]:
+        """Stages 2, 3, ... of ``cluster``: their fpc checks, their factor of the weights derived
+        from the fpc (when no weights are given) and, when their variance is used (an fpc for
+        every stage and ``multistage``), their :class:`_Stage` terms. The variance of stage ``k``
+        in a unit of stage ``k - 1`` is scaled by the product of the sampling fractions ``n/N``
+        of that unit and of its units above (R ``svyrecvar``/``multistage``)."""
+        stages: list[_Stage] = []
+        parent_unit = self._psu
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pi_parent = (self._n_h / self._popsize_h)[self._psu_stratum] if fpcs else None
+        for k in range(1, len(clusters)):
+            ccodes, _ = _codes(self.data[clusters[k]], self.file, clusters[k])
+            unit = pd.factorize(parent_unit * (ccodes.max() + 1) + ccodes)[0].astype(np.int64)
+            parent = np.zeros(int(unit.max()) + 1, np.int64)
+            parent[unit] = parent_unit
+            n_p = np.bincount(parent, minlength=int(parent_unit.max()) + 1).astype(float)
+            if not fpcs:
+                parent_unit = unit
+                continue
+            popsize = self._popsize(fpc_values[k], fpcs[k], parent_unit, n_p, fraction, k + 1)
+            if derive_weights:
+                self._w = self._w * (popsize / n_p)[parent_unit]
+            f = (popsize - n_p) / popsize
+            lonely = (n_p == 1) & (f >= 1e-7)
+            if multistage and lonely.any() and self.lonely_psu == "fail":
+                rows = np.flatnonzero(np.isin(parent_unit, np.flatnonzero(lonely)))
+                shown = ", ".join(map(str, pd.unique(self.data[clusters[k - 1]].to_numpy()[rows])[:10]))
+                raise DataError(f"op trap {k + 1} is in eenheid {private(shown)} van '{clusters[k - 1]}' maar één "
+                                "eenheid getrokken terwijl de populatie er meer heeft: variantie niet te schatten "
+                                "(kies lonely_psu='certainty' of voeg eenheden samen)", file=self.file)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scale = np.where((n_p > 1) & (f >= 1e-7), pi_parent * f * n_p / (n_p - 1), 0.0)
+            stages.append(_Stage(unit, parent, n_p, scale))
+            pi_parent = (pi_parent * n_p / popsize)[parent]
+            parent_unit = unit
+        return stages if (fpcs and multistage) else []
 
     # ------------------------------------------------------------------ basic properties
     @property
@@ -306,6 +450,18 @@ class SurveyDesign:
         self._ops_cache = (A, B, K, offsets, order, S, H)
         return self._ops_cache
 
+    def _stage_ops(self) -> list[tuple]:
+        """Per later stage: (unit sums ``S_k``, units-in-parent sums ``P_k``, ``n`` and scale per parent)."""
+        if "_stage_ops_cache" not in self.__dict__:
+            ops = []
+            for st in self._stages:
+                nu, npar = len(st.parent), len(st.n)
+                Sk = sp.csr_matrix((np.ones(self.n), (st.unit, np.arange(self.n))), shape=(nu, self.n))
+                Pk = sp.csr_matrix((np.ones(nu), (st.parent, np.arange(nu))), shape=(npar, nu))
+                ops.append((Sk, Pk, st.parent, st.n, st.scale))
+            self.__dict__["_stage_ops_cache"] = ops
+        return self.__dict__["_stage_ops_cache"]
+
     def _residuals(self, Z: np.ndarray) -> np.ndarray:
         A, B, K, offsets, order, _, _ = self._ops()
         if A is None:
@@ -321,20 +477,29 @@ class SurveyDesign:
         """Linearisation variance of the totals of the influence columns ``Z`` (n x m):
         the diagonal, or the full covariance matrix when ``full``."""
         _, _, _, _, _, S, H = self._ops()
-        R = self._residuals(Z)
-        if S is not None:
-            R = S @ R
+        resid = self._residuals(Z)
+        R = resid if S is None else S @ resid
         n_h = self._n_h
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.where(n_h > 1, self._f_h * n_h / (n_h - 1), 0.0)
         if full:
             means = (H @ R) / n_h[:, None]
             Rc = (R - means[self._psu_stratum]) * np.sqrt(scale)[self._psu_stratum][:, None]
-            return Rc.T @ Rc
+            V = Rc.T @ Rc
+            for Sk, Pk, parent, n_p, scale_p in self._stage_ops():
+                Rk = Sk @ resid
+                Rc = (Rk - ((Pk @ Rk) / n_p[:, None])[parent]) * np.sqrt(scale_p)[parent][:, None]
+                V = V + Rc.T @ Rc
+            return V
         s1 = H @ R
         s2 = H @ (R * R)
         per = s2 - s1 * s1 / n_h[:, None]
-        return np.maximum(scale @ per, 0.0)
+        v = scale @ per
+        for Sk, Pk, _, n_p, scale_p in self._stage_ops():
+            Rk = Sk @ resid
+            s1 = Pk @ Rk
+            v = v + scale_p @ (Pk @ (Rk * Rk) - s1 * s1 / n_p[:, None])
+        return np.maximum(v, 0.0)
 
     # ------------------------------------------------------------------ variable helpers
     def _numeric(self, var: str) -> np.ndarray:
@@ -519,8 +684,8 @@ class SurveyDesign:
         return res
 
     def _element_psus(self) -> bool:
-        """True when every row is its own PSU (no cluster variable)."""
-        return self._ops()[5] is None
+        """True when every row is its own PSU (no cluster variable) and no later stage adds variance."""
+        return self._ops()[5] is None and not self._stages
 
     def _domains_df(self, base: np.ndarray, dom: np.ndarray, ndom: int) -> np.ndarray:
         """Design df per domain: PSUs with a member in the base minus the strata they are in."""
@@ -729,9 +894,9 @@ class SurveyDesign:
         return np.bincount(codes, weights=self._w, minlength=ng)
 
     def _post_margin(self, var: str, counts) -> tuple[_Margin, np.ndarray]:
+        pop = _population_series(var, counts)
         codes, cats = _codes(self.data[var], self.file, var)
         labels = [str(c) for c in cats]
-        pop = _population_series(var, counts)
         unknown = sorted(set(labels) - set(pop.index))
         if unknown:
             raise DataError([Problem(self.file, None, var, u, f"een categorie uit de populatietabel ({', '.join(pop.index)})")
@@ -828,6 +993,39 @@ class DomainDesign:
                    df: float | None = None) -> pd.DataFrame:
         _check_ci(ci)
         return self.design._estimate("proportion", _aslist(var), self.by_vars, ci, conf, select=level, df=df)
+
+
+def _stage_columns(value, role: str) -> list[str]:
+    """``cluster``/``fpc`` as a list of column names, one per stage (``[]`` when not given)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    cols = list(value)
+    if not cols or not all(isinstance(c, str) for c in cols):
+        raise UnsupportedDesign(f"{role} must be a column name or a list of column names, one per sampling stage")
+    return cols
+
+
+def _refuse_unsupported(pps, repweights, strata) -> None:
+    """One clear message for each design input this module does not estimate."""
+    if pps is not None and pps is not False:
+        raise UnsupportedDesign(
+            "PPS sampling without replacement (R svydesign(pps=...): Brewer, Overton, Horvitz-Thompson with "
+            "joint inclusion probabilities) is not supported. Give the inclusion weights as weights= and leave "
+            "fpc out: the first stage is then treated as sampled with replacement, which overstates the "
+            "variance slightly when the sampling fractions are small")
+    if repweights is not None:
+        raise UnsupportedDesign(
+            "replicate weights (R svrepdesign: JK1, JKn, BRR, Fay, bootstrap) are not supported: variances come "
+            "from Taylor linearisation of the design. Give the design itself instead: weights=, strata=, "
+            "cluster= (one column per stage) and fpc= (one per stage); a file that only has replicate weights "
+            "cannot be analysed here")
+    if strata is not None and not isinstance(strata, str):
+        raise UnsupportedDesign(
+            "strata takes one column, the strata of the first stage; stratification within the units of a "
+            "later stage (R strata=~s1+s2) is not supported: a later stage is stratified by the units of the "
+            "stage above")
 
 
 def _aslist(v) -> list:
