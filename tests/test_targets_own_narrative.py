@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from evaluatie.analyses import targets as T
+from evaluatie.publish.disclosure import decision, suppressed_mask
 
 
 def _cells(rows):
@@ -62,12 +63,16 @@ def test_levels_table_keeps_suppressed_cells_and_groups_empty():
     cells = _cells([(2022, "women_total", 60.0, 60, 100, ""), (2023, "women_total", 62.0, 62, 100, ""),
                     (2022, "women_top", np.nan, np.nan, 4, ""), (2023, "women_top", np.nan, np.nan, 3, ""),
                     (2023, "foreign_origin", 10.0, 10, 100, "new_2016")])
-    cells.attrs["suppressed"] = pd.DataFrame()  # as aggregate() leaves it: not carried along
-    lv = T.levels_table(cells, ["women_total", "women_top", "foreign_origin", "low_educated"])
+    cells.attrs["suppressed"] = pd.DataFrame()  # the table reads the withheld cells from the data, not from attrs
+    lv = T.levels_table(cells, ["women_total", "women_top", "foreign_origin", "low_educated"], 5)
     assert list(lv["group"]) == ["women_total", "women_top", "foreign_origin"]
     assert list(lv.columns) == ["group", "2022", "2023", "denominator"]
     assert lv.loc[0, "2023"] == 62.0 and lv.loc[1, ["2022", "2023"]].isna().all()
     assert pd.isna(lv.loc[2, "2022"]) and lv["denominator"].tolist() == [100, 3, 100]
+    # withheld cells are marked for the report ('< 5'); a year without the group's population is not
+    hidden = suppressed_mask(lv)
+    assert decision(lv) == "protected" and hidden.loc[1, ["2022", "2023"]].all()
+    assert not hidden.loc[2, "2022"] and int(hidden.to_numpy().sum()) == 2
 
 
 def test_change_table_and_summary_without_verdicts():
@@ -77,7 +82,7 @@ def test_change_table_and_summary_without_verdicts():
     ch = T.change_table(pos, series)
     assert ch.set_index("group").at["women_total", "change_pp"] == pytest.approx(5.0)
     assert pd.isna(ch.set_index("group").at["women_middle", "change_pp"])  # one figure: no change
-    text = T.micro_summary(ch, T.levels_table(series, ["women_total", "women_middle"]), lambda g: g)
+    text = T.micro_summary(ch, T.levels_table(series, ["women_total", "women_middle"], 5), lambda g: g)
     lines = text.split("\n")
     assert lines[0].startswith("- **women_total**: 55,0% in 2023, +5,0 procentpunt sinds 2021 (trend ")
     assert lines[1] == "- **women_middle**: 40,0% in 2023 (het enige cijfer dat getoond mag worden)."
@@ -86,7 +91,7 @@ def test_change_table_and_summary_without_verdicts():
 
 def test_summary_of_one_reference_date_gives_levels_only():
     lv = T.levels_table(_cells([(2023, "women_total", 61.9, 187, 302, ""), (2023, "women_top", np.nan, np.nan, 11, "")]),
-                        ["women_total", "women_top"])
+                        ["women_total", "women_top"], 5)
     assert T.micro_summary(None, lv, {"women_total": "Vrouwen"}.get) == "- **Vrouwen**: 61,9% in 2023."
 
 

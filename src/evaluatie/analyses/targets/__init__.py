@@ -6,7 +6,10 @@ T; T.assess(...)`` works):
 - :mod:`~evaluatie.analyses.targets.prepare` — reading and checking the aggregate files: published
   series, targets, yearly figures, growth paths; the entities of a run.
 - :mod:`~evaluatie.analyses.targets.personnel` — personnel microdata: official definitions,
-  classification, aggregation per date × entity × group with small-cell suppression.
+  classification, aggregation per date × entity × group, and the one small-cell decision over the
+  entity, organisation and policy-domain cells of a report or batch (``protect_levels``).
+- :mod:`~evaluatie.analyses.targets.disclosure` — how each table of the report goes through
+  :mod:`evaluatie.publish.disclosure` (a view of that decision, or declared free of person counts).
 - :mod:`~evaluatie.analyses.targets.segments` — series, breaks and segments (never fit across a
   break), link factors of overlap years.
 - :mod:`~evaluatie.analyses.targets.trends` — trend fits within a segment (quasi-binomial logit
@@ -19,7 +22,7 @@ T; T.assess(...)`` works):
 - :mod:`~evaluatie.analyses.targets.narrative` — Dutch status and group labels, Tabel 1, the
   verdict per target and the summary sentences.
 - :mod:`~evaluatie.analyses.targets.gender` — the gender-balance tables per entity and domain.
-- :mod:`~evaluatie.analyses.targets.ranking` — the entity ranking and its disclosure rule.
+- :mod:`~evaluatie.analyses.targets.ranking` — the entity ranking (a view of the one decision).
 - :mod:`~evaluatie.analyses.targets.figures` — series panels with breaks, trend and projection fan.
 - :mod:`~evaluatie.analyses.targets.study` — one report's inputs read once (personnel file, targets,
   optional published series), what applies to it, the published-series results.
@@ -36,6 +39,7 @@ from evaluatie.analyses.targets.assessment import (
 from evaluatie.analyses.targets.backtest import (
     BACKTEST_COLUMNS, backtest, backtest_groups, backtest_summary, deadline_review, last_years_before_target,
     naive_projection)
+from evaluatie.analyses.targets.disclosure import entities, from_shown, no_personnel_data, with_withheld_shares
 from evaluatie.analyses.targets.figures import PANEL_GROUPS, panel_spec, plot_backtest, plot_group, plot_panels, target_periods
 from evaluatie.analyses.targets.gender import domain_gender_balance, entity_gender_balance
 from evaluatie.analyses.targets.growth_paths import (
@@ -60,8 +64,8 @@ from evaluatie.analyses.targets.study import load as load_study
 from evaluatie.analyses.targets.trends import LEVEL, MIN_POINTS, TrendFit, fit_segments, fit_trend, fit_trends
 
 __all__ = [
-    # tables
-    "layout",
+    # tables and their disclosure
+    "layout", "no_personnel_data", "entities", "from_shown", "with_withheld_shares",
     # prepare
     "CANONICAL", "read_series", "combine_sources", "read_targets", "read_yearly_figures", "read_growth_paths",
     "entity_values", "growth_rules", "read_published", "read_yearly_or_empty", "read_template", "DEFAULT_ENTITY",

@@ -12,7 +12,9 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from evaluatie.analyses.targets.disclosure import no_personnel_data
 from evaluatie.core import fmt
+from evaluatie.publish.disclosure import mark
 
 __all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
            "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl",
@@ -215,9 +217,9 @@ SHORT_LABELS_NL = {
 def breaks_table(breaks: Iterable[Any], label: Callable[[str], str]) -> pd.DataFrame:
     """The breaks (:func:`segments.as_breaks`) as a table ``year, label, groups``; ``groups`` in
     Dutch (``alle groepen`` for a break of every group)."""
-    return pd.DataFrame([{"year": b.year, "label": b.label,
-                          "groups": "alle groepen" if b.groups is None else ", ".join(label(g) for g in b.groups)}
-                         for b in breaks])
+    return no_personnel_data(pd.DataFrame([{"year": b.year, "label": b.label,
+                                    "groups": "alle groepen" if b.groups is None else ", ".join(label(g) for g in b.groups)}
+                                   for b in breaks]))
 
 
 def link_factor_text(r: Mapping[str, Any]) -> str:
@@ -261,13 +263,15 @@ def group_labels(targets: pd.DataFrame) -> dict[str, str]:
 
 
 def ranking_intro_text(year: int, threshold: int) -> str:
-    """Introduction of the entity ranking: only figures of ``year`` itself are shown; a small cell
-    (fewer than ``threshold`` persons) is never replaced by an older figure."""
+    """Introduction of the entity ranking: only figures of ``year`` itself are shown; a withheld cell
+    (fewer than ``threshold`` persons, or one that would give such a cell away) is never replaced by
+    an older figure."""
     return (
         f"Per entiteit en streefcijfer: het cijfer van {year}, het tekort in personen en de status. De entiteiten staan "
         f"gerangschikt naar het totale tekort in personen (buitenlandse herkomst en handicap samen), van het grootste "
         f"naar het kleinste. Alleen cijfers van {year} zelf worden getoond: waar het cijfer van {year} op minder dan "
-        f"{threshold} personen steunt, staat '< {threshold}' en wordt geen ouder cijfer getoond (een oud cijfer naast een "
+        f"{threshold} personen steunt, of samen met de andere gepubliceerde cijfers zo'n cijfer zou verraden, staat "
+        f"'< {threshold}' en wordt geen ouder cijfer getoond (een oud cijfer naast een "
         "verborgen nieuw cijfer zou verraden hoeveel personen het zijn). Het streefcijfer geldt voor de Vlaamse "
         "overheid als geheel; per entiteit is het een referentiepunt, geen verplichting (entiteiten leggen hun eigen "
         "groeipad vast).")
@@ -498,7 +502,8 @@ def microdata_heading(who: str | None, synthetic: bool) -> str:
 def microdata_intro(overview: bool, threshold: int) -> str:
     """How the groups come from a personnel file: for an ``overview`` of several entities (the
     Flemish government's case: most entities have no percentages, only a file), else for the one
-    organisation of the file; cells below the small-cell ``threshold`` are neither shown nor used."""
+    organisation of the file; cells below the small-cell ``threshold`` are neither shown nor used, nor
+    (overview) the cells that would give one away next to a published total."""
     if overview:
         return ('De meeste entiteiten hebben geen percentages maar een personeelsbestand: één rij per personeelslid\n'
                 'per peildatum. Daaruit worden de kansengroepen afgeleid met de officiële definitie die op elke\n'
@@ -506,7 +511,8 @@ def microdata_intro(overview: bool, threshold: int) -> str:
                 '55-plussers, laaggeschoold = niveau D, top-, midden- en lager kader). Per entiteit en jaar zijn\n'
                 'teller en noemer bekend, dus de trend is een binomiaal (logit) model en het tekort in personen\n'
                 'kan berekend worden. Cellen die op minder personen steunen dan de drempel voor kleine cellen\n'
-                '(parameter `threshold`, standaard 5) worden niet getoond en niet gebruikt.')
+                '(parameter `threshold`, standaard 5) worden niet getoond en niet gebruikt, en evenmin een cel die\n'
+                'samen met het totaal van de organisatie of van een beleidsdomein zo\'n kleine cel zou verraden.')
     return ("Het personeelsbestand telt één rij per personeelslid per peildatum. Daaruit worden de kansengroepen "
             "afgeleid met de officiële definitie die op elke peildatum gold (buitenlandse herkomst, handicap of "
             "chronische ziekte in 8 categorieën, 55-plussers, laaggeschoold, top-, midden- en lager kader). Per "
@@ -514,19 +520,27 @@ def microdata_intro(overview: bool, threshold: int) -> str:
             f"Cellen die op minder dan {threshold} personen steunen, worden niet getoond en niet gebruikt.")
 
 
-def levels_table(cells: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame:
+def levels_table(cells: pd.DataFrame, groups: Sequence[str], threshold: int) -> pd.DataFrame:
     """Share per group (rows, in the order of ``groups``) and reference year (columns, the year as
-    text) from personnel aggregates (:func:`~evaluatie.analyses.targets.personnel.aggregate` rows
-    of one entity or the organisation: a suppressed cell has no share and stays empty, a group
-    whose every cell is suppressed keeps its row), plus the number of persons the last share rests
-    on (``denominator``)."""
+    text) from personnel aggregates (:func:`~evaluatie.analyses.targets.personnel.aggregate_levels`
+    rows of one entity or the organisation), plus the number of persons the last share rests on
+    (``denominator``). A cell the disclosure decision withheld (a row without a share: rows exist
+    only with persons in the population) is withheld in the table too (shown as "< ``threshold``");
+    a group whose every cell is withheld keeps its row; a year without the group's population stays
+    empty."""
     s = pd.DataFrame({c: cells[c] for c in ("group", "year", "share_pct", "denominator")})  # no attrs along
     s = s[s["group"].isin(list(groups))].astype({"share_pct": float})
     wide = s.groupby(["group", "year"])["share_pct"].first().unstack("year")
+    present = s.assign(one=True).groupby(["group", "year"])["one"].first().unstack("year")
     wide = wide.reindex([g for g in groups if g in set(s["group"])])
+    present = present.reindex(index=wide.index, columns=wide.columns).notna()
+    hidden = (present & wide.isna()).to_numpy()
     wide.columns = [str(int(y)) for y in wide.columns]
     last = s.sort_values("year").groupby("group")["denominator"].last()
-    return wide.assign(denominator=last.reindex(wide.index).to_numpy()).rename_axis("group").reset_index()
+    out = wide.assign(denominator=last.reindex(wide.index).to_numpy()).rename_axis("group").reset_index()
+    mask = pd.DataFrame(False, index=out.index, columns=out.columns)
+    mask[list(wide.columns)] = hidden
+    return mark(out, mask, threshold)
 
 
 def change_table(position: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
@@ -571,7 +585,7 @@ def tabel1_view(published: pd.DataFrame, targets: pd.DataFrame, groups: Iterable
     t1 = tabel1(published, targets, groups=t1_groups)
     src_label = (published.dropna(subset=["group_nl"]).groupby("group")["group_nl"].first()
                  if "group_nl" in published else {})
-    return t1.assign(group=[src_label.get(g, label(g)) for g in t1_groups])
+    return no_personnel_data(t1.assign(group=[src_label.get(g, label(g)) for g in t1_groups]))
 
 
 def latest_target_year(targets: pd.DataFrame, groups: Iterable[str]) -> int | None:

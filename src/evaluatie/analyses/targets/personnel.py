@@ -121,7 +121,7 @@ from evaluatie.core.errors import DataError, Problem, private
 from evaluatie.core.paths import display_path, resolve
 from evaluatie.intake.read import read_table
 from evaluatie.intake.schema import Column, Ledger, Schema
-from evaluatie.publish.disclosure import suppress
+from evaluatie.publish.disclosure import mark
 
 __all__ = [
     "SWITCH_DATE", "STANDARD_COLUMNS", "REQUIRED_COLUMNS", "GROUPS", "GROUP_LABELS_NL",
@@ -129,12 +129,14 @@ __all__ = [
     "definition_in_force", "age_at", "is_eu_member", "nationality_status",
     "foreign_origin", "migration_background", "disability", "experienced", "low_educated",
     "unqualified_young", "management_from_grade",
-    "prepare", "classify", "aggregate", "aggregate_levels", "aggregate_file", "to_series", "needed_columns", "schema",
+    "prepare", "classify", "aggregate", "aggregate_levels", "protect_levels", "DOMAIN_GROUPS", "aggregate_file", "to_series", "needed_columns", "schema",
     "SCHEMA", "Prepared", "VALUE_CODES", "check_values",
 ]
 
 #: Date from which the 2016-2020 definitions apply (section 3 of the 2016-2020 plan).
 SWITCH_DATE = pd.Timestamp("2016-01-01")
+#: The groups a report publishes per policy domain (on the last reference date): the women's share.
+DOMAIN_GROUPS = ("women_total",)
 
 REQUIRED_COLUMNS = ("employee_id", "date", "entity", "sex", "birth_date")
 NATIONALITY_COLUMNS = (
@@ -1344,27 +1346,103 @@ def classify(df: pd.DataFrame | Prepared, columns: Mapping[str, str] | None = No
 
 # --------------------------------------------------------------------------- aggregation
 
-def _suppress(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Small-cell suppression of the shares table with :func:`evaluatie.publish.disclosure.suppress`.
+def _small(table: pd.DataFrame, threshold: int) -> np.ndarray:
+    """The primary rule, per row of an aggregate table: the persons **in** the group (numerator) or
+    the persons **not** in it (denominator - numerator) number 1 to ``threshold - 1`` ("all but 2
+    are women" identifies people as well). Zero counts are shown; the denominator (headcount of the
+    population of a public body) is published."""
+    num = pd.to_numeric(table["numerator"], errors="coerce").to_numpy(dtype="float64")
+    others = pd.to_numeric(table["denominator"], errors="coerce").to_numpy(dtype="float64") - num
+    return ((num >= 1) & (num < threshold)) | ((others >= 1) & (others < threshold))
 
-    A cell's numerator and share are hidden when the persons **in** the group (numerator) or the
-    persons **not** in it (denominator - numerator) are 1 to ``threshold - 1`` — otherwise "all but
-    2 are women" identifies people. Zero counts are shown. The denominator (headcount of the
-    population) stays visible: it reveals nothing about group membership. No secondary
-    suppression: the table publishes no totals that a hidden numerator adds up to (if you publish
-    the organisation-level and entity-level tables side by side, a hidden entity numerator can be
-    recovered only when it is the single hidden one of its date and group — check with
-    ``evaluatie.publish.disclosure.check_protected`` before publishing both).
-    Returns a copy with ``attrs["suppressed"]`` and ``attrs["suppression_threshold"]``.
+
+def _withhold(table: pd.DataFrame, rows: np.ndarray, threshold: int) -> pd.DataFrame:
+    """``table`` published through :func:`evaluatie.publish.disclosure.mark` with the numerator and
+    the share of ``rows`` (a boolean array) withheld; denominators stay."""
+    hidden = pd.DataFrame(False, index=table.index, columns=table.columns)
+    hidden.loc[np.asarray(rows, dtype=bool), ["numerator", "share_pct"]] = True
+    return mark(table, hidden, threshold)
+
+
+def _line_safe(pos: np.ndarray, sign: np.ndarray, num: np.ndarray, den: np.ndarray, hidden: np.ndarray,
+               threshold: int) -> bool:
+    """Whether the withheld cells of one line (``Σ parts = total``: ``sign`` +1 for a part, -1 for the
+    total) keep their protection against this line alone: with every other withheld cell of the
+    line anywhere between 0 and its (published) headcount, each withheld numerator can still take at
+    least ``threshold`` values, or every value from 0 to its headcount when that is smaller. One
+    withheld cell in a line fails (the line gives it exactly), and so do two that together hold
+    too few persons on either side (1 and 2 women next to a published total: each lies in 0..3)."""
+    h = hidden[pos]
+    if not h.any():
+        return True
+    p, s = pos[h], sign[h]
+    x, d = num[p], den[p]
+    rhs = float((s * x).sum())
+    plus, minus = np.where(s > 0, d, 0.0), np.where(s < 0, d, 0.0)
+    hi_rest, lo_rest = plus.sum() - plus, -(minus.sum() - minus)   # range of the other withheld terms
+    a, b = rhs - hi_rest, rhs - lo_rest                            # range of s_i * x_i
+    low = np.maximum(np.where(s > 0, a, -b), 0.0)
+    high = np.minimum(np.where(s > 0, b, -a), d)
+    return bool((high - low + 1 >= np.minimum(threshold, d + 1)).all())
+
+
+def protect_levels(by_entity: pd.DataFrame, org: pd.DataFrame, by_domain: pd.DataFrame | None,
+                   threshold: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """One disclosure decision for the personnel cube of a report (and of every report of a
+    ``--by entity`` batch: each kernel computes the same cube from the same file, so each takes the
+    same decision and publishes its slice of it). Takes the unsuppressed aggregates (``threshold=0``)
+    per date × entity × group, for the organisation and (``by_domain``, optional) per policy domain.
+
+    Primary rule (:func:`_small`) on every cell of the three levels. Secondary rule over the
+    *lines* of the cube: per date, group and definition, the entity cells add up to the
+    organisation's cell, the entity cells of a policy domain to the domain's cell, and the domain
+    cells to the organisation's cell (a withheld total is a cell of its own line too). A line whose
+    withheld cells are not protected by it (:func:`_line_safe`: one withheld cell, or withheld cells
+    too small together) gets one more: its smallest shown part with persons both in and out of the
+    group (both at least ``threshold``, so it protects on both sides), else the smallest other shown
+    part, else its total. Repeated until no line changes. Shares are withheld with their numerators;
+    headcounts are published.
+
+    Returns the three tables through :func:`evaluatie.publish.disclosure.mark`
+    (``attrs["suppressed"]``: numerator and share of the withheld cells).
     """
-    tmp = table.assign(others=table["denominator"] - table["numerator"])
-    out = suppress(tmp, ["numerator", "others"], threshold, secondary=False,
-                   derived={"numerator": "others", "share_pct": ["numerator", "others"]})
-    mask = out.attrs["suppressed"].drop(columns="others")
-    out = out.drop(columns="others")
-    out.attrs["suppressed"] = mask
-    out.attrs["suppression_threshold"] = int(threshold)
-    return out
+    levels = [by_entity, org] + ([by_domain] if by_domain is not None else [])
+    offsets = np.cumsum([0] + [len(t) for t in levels])
+    num = np.concatenate([pd.to_numeric(t["numerator"]).to_numpy(dtype="float64") for t in levels])
+    den = np.concatenate([pd.to_numeric(t["denominator"]).to_numpy(dtype="float64") for t in levels])
+    hidden = np.concatenate([_small(t, threshold) for t in levels])
+    key = ["date", "group", "definition"]
+
+    def positions(t: pd.DataFrame, level: int, by: list[str]) -> dict:
+        pos = pd.Series(np.arange(offsets[level], offsets[level + 1]), index=t.index)
+        return {k: v.to_numpy() for k, v in pos.groupby([t[c] for c in by], sort=True, observed=True)}
+
+    org_at = {k: v[0] for k, v in positions(org, 1, key).items()}
+    lines = [(parts, org_at[k]) for k, parts in positions(by_entity, 0, key).items()]
+    if by_domain is not None:
+        dom_at = {k: v[0] for k, v in positions(by_domain, 2, key + ["policy_domain"]).items()}
+        lines += [(parts, dom_at[k]) for k, parts in positions(by_entity, 0, key + ["policy_domain"]).items()
+                  if k in dom_at]
+        lines += [(parts, org_at[k]) for k, parts in positions(by_domain, 2, key).items()]
+    lines = [(np.append(parts, total), np.append(np.ones(len(parts)), -1.0)) for parts, total in lines]
+
+    others = den - num
+    changed = True
+    while changed:
+        changed = False
+        for pos, sign in lines:
+            if _line_safe(pos, sign, num, den, hidden, threshold):
+                continue
+            shown = pos[~hidden[pos]]
+            if not shown.size:
+                continue
+            is_total = shown == pos[-1]
+            both = (num[shown] > 0) & (others[shown] > 0)
+            order = np.lexsort((shown, np.minimum(num[shown], others[shown]), ~both, is_total))
+            hidden[shown[order[0]]] = True
+            changed = True
+    out = [_withhold(t, hidden[offsets[i]:offsets[i + 1]], threshold) for i, t in enumerate(levels)]
+    return out[0], out[1], (out[2] if by_domain is not None else None)
 
 
 def aggregate(df: pd.DataFrame | Prepared, by: Sequence[str] = ("date", "entity", "group"),
@@ -1383,8 +1461,10 @@ def aggregate(df: pd.DataFrame | Prepared, by: Sequence[str] = ("date", "entity"
         ``("date", "policy_domain", "group")`` per policy domain, ``("date", "entity", "group")``
         per entity — then ``policy_domain`` (when present) is added as a key too, so an entity that
         moved domain gets one line per domain.
-    threshold : disclosure threshold (persons); see :func:`_suppress`. ``0`` disables it (for
-        internal use such as tests — never for published output).
+    threshold : disclosure threshold (persons): the primary rule of :func:`_small` on this one table
+        (a report publishes several levels together: :func:`aggregate_levels` takes the decision for
+        all of them). ``0`` takes no decision: every count stays, and the report refuses to publish the
+        table (for internal use such as tests and the decision over several levels).
     definitions : ``"official"`` (per date the definitions in force), ``"both"``, ``"old"``,
         ``"new"`` — see the module docstring.
     low_educated_method : ``"level_d"`` (official practice) or ``"education"``, see :func:`low_educated`.
@@ -1399,7 +1479,8 @@ def aggregate(df: pd.DataFrame | Prepared, by: Sequence[str] = ("date", "entity"
     in the group; missing when suppressed), ``denominator`` (persons in the population: all
     employees, or those in top/middle/lower management for ``women_top/middle/lower``),
     ``share_pct`` (100 × numerator / denominator; missing when suppressed). Sorted by the keys.
-    ``table.attrs``: ``suppressed`` and ``suppression_threshold`` (see :func:`_suppress`),
+    ``table.attrs``: ``suppressed``, ``suppression_threshold`` and ``disclosure`` (see
+    :func:`evaluatie.publish.disclosure.mark`; not with ``threshold=0``),
     ``skipped_groups`` ({group: Dutch reason} for groups whose columns are missing),
     ``synthetic`` (True when the input carried ``attrs["synthetic"]``, as the example file does:
     the report must then say the data are synthetic).
@@ -1479,10 +1560,7 @@ def aggregate(df: pd.DataFrame | Prepared, by: Sequence[str] = ("date", "entity"
     out["share_pct"] = 100.0 * out["numerator"] / out["denominator"]
     out = out.sort_values(keys + ["group", "definition"], kind="stable").reset_index(drop=True)
     if threshold and threshold > 0:
-        out = _suppress(out, threshold)
-    else:
-        out.attrs["suppressed"] = pd.DataFrame(False, index=out.index, columns=out.columns)
-        out.attrs["suppression_threshold"] = 0
+        out = _withhold(out, _small(out, threshold), threshold)
     out.attrs["skipped_groups"] = skipped
     out.attrs["synthetic"] = p.synthetic
     return out, p.ledger
@@ -1549,16 +1627,23 @@ def to_series(table: pd.DataFrame, group: str, *, entity: str | None = None,
 
 def aggregate_levels(prep: Prepared, threshold: int = 5, *, domains: bool = True
                      ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, Ledger]:
-    """:func:`aggregate` of one prepared file at the three levels of the report: per entity, for the
-    whole organisation and (if ``domains`` and the file has ``policy_domain``) per policy domain, with
-    the same small-cell ``threshold``. Low-educated is counted as the Flemish government does, by
-    level D, when the file has a ``level`` column, and otherwise from ``education_level``
-    (``low_educated_method="education"``). Returns ``(by_entity, org, by_domain or None, ledger of
-    the entity level)``."""
+    """:func:`aggregate` of one prepared file at the levels of the report: per entity, for the whole
+    organisation and (when the file has ``policy_domain``) the women's share per policy domain on
+    the last reference date (:data:`DOMAIN_GROUPS`: the one domain figure a report publishes), with
+    one small-cell decision over all of them (:func:`protect_levels`; ``threshold=0`` leaves every
+    cell shown, for tests). Low-educated is counted as the Flemish government does, by level D, when
+    the file has a ``level`` column, and otherwise from ``education_level``
+    (``low_educated_method="education"``). The domain cells take part in the decision whether or
+    not this report shows them (``domains=False``: a report about one entity), so every report of a
+    batch withholds the same cells. Returns ``(by_entity, org, by_domain or None, ledger of the
+    entity level)``."""
     method = "level_d" if "level" in prep.present else "education"
-    by_entity, ledger = aggregate(prep, by=("date", "entity", "group"), threshold=threshold, low_educated_method=method)
-    org, _ = aggregate(prep, by=("date", "group"), threshold=threshold, low_educated_method=method)
-    by_domain = (aggregate(prep, by=("date", "policy_domain", "group"), threshold=threshold,
-                           low_educated_method=method)[0]
-                 if domains and "policy_domain" in by_entity.columns else None)
-    return by_entity, org, by_domain, ledger
+    by_entity, ledger = aggregate(prep, by=("date", "entity", "group"), threshold=0, low_educated_method=method)
+    org, _ = aggregate(prep, by=("date", "group"), threshold=0, low_educated_method=method)
+    by_domain = None
+    if "policy_domain" in by_entity.columns:
+        dom, _ = aggregate(prep, by=("date", "policy_domain", "group"), threshold=0, low_educated_method=method)
+        by_domain = dom[(dom["date"] == dom["date"].max()) & dom["group"].isin(DOMAIN_GROUPS)].reset_index(drop=True)
+    if threshold and threshold > 0:
+        by_entity, org, by_domain = protect_levels(by_entity, org, by_domain, threshold)
+    return by_entity, org, by_domain if domains else None, ledger

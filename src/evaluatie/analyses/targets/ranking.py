@@ -1,8 +1,9 @@
 """The entity ranking of the target-figure report: one row per entity with, per target group, the
 status, the share and the persons short in the reference year, ranked by the total shortfall.
 
-Disclosure rule (the one of the growth-path table): a figure is shown only for the year it is
-about; a suppressed cell of that year stays hidden and is never replaced by an older figure."""
+Disclosure: the ranking is a view of the one decision on the personnel cells
+(:func:`~evaluatie.analyses.targets.personnel.protect_levels`): a figure is shown only for the year
+it is about; a withheld cell of that year stays withheld and is never replaced by an older figure."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pandas as pd
 
 from evaluatie.analyses.targets.assessment import assess_entities
 from evaluatie.analyses.targets.narrative import ci_text, status_nl
-from evaluatie.publish.disclosure import suppressed_mask
+from evaluatie.publish.disclosure import mark, suppressed_mask
 
 __all__ = ["blank_older_figures", "entity_ranking", "selection_view", "ranking_basis"]
 
@@ -38,8 +39,9 @@ def entity_ranking(by_entity: pd.DataFrame, last_t: pd.DataFrame, rank_groups: S
     ``by_entity``: :func:`personnel.aggregate` by date × entity × group (its ``attrs["suppressed"]``
     marks the small cells); ``last_t``: :func:`assess_entities` rows of the latest target date,
     with ``status_nl``. A status or shortfall is taken only when the assessment's last figure is of
-    ``year`` (else ``geen cijfer <year>``). ``attrs`` carries the suppression mask for
-    ``report.table``."""
+    ``year`` (else ``geen cijfer <year>``). A share withheld in ``by_entity`` (the one decision of
+    :func:`~evaluatie.analyses.targets.personnel.protect_levels`) is withheld here with its persons
+    short, through :func:`evaluatie.publish.disclosure.mark`."""
     yr = by_entity[(by_entity["year"] == year) & by_entity["group"].isin(rank_groups)]
     mask_all = suppressed_mask(by_entity)
     sup = (mask_all.loc[yr.index, "share_pct"] if mask_all is not None else pd.Series(False, index=yr.index))
@@ -71,8 +73,8 @@ def entity_ranking(by_entity: pd.DataFrame, last_t: pd.DataFrame, rank_groups: S
     mask["total_short"] = False
     order = wide.sort_values(["total_short", "entity"], ascending=[False, True]).index
     wide, mask = wide.loc[order].reset_index(drop=True), mask.loc[order].reset_index(drop=True)
-    wide.attrs = {"suppressed": mask, "suppression_threshold": int(threshold)}
-    return wide
+    wide.attrs = {}
+    return mark(wide, mask, threshold)
 
 
 def selection_view(ev_sel: pd.DataFrame, data_end: int | None = None) -> pd.DataFrame:

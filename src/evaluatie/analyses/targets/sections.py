@@ -17,6 +17,7 @@ import pandas as pd
 
 from evaluatie.analyses.targets.assessment import evaluate_targets, status_counts
 from evaluatie.analyses.targets.backtest import backtest_summary
+from evaluatie.analyses.targets.disclosure import entities, from_shown, no_personnel_data, with_withheld_shares
 from evaluatie.analyses.targets.figures import plot_backtest
 from evaluatie.analyses.targets.gender import domain_gender_balance, entity_gender_balance
 from evaluatie.analyses.targets.growth_paths import growth_path_summary, growth_path_view, template_example
@@ -63,7 +64,7 @@ def selection_section(st: Study, series: pd.DataFrame, targets: pd.DataFrame, as
     if ev.empty:
         return SimpleNamespace(heading=heading, table=None,
                                notice=report_text("no_assessment", who=st.who, threshold=threshold))
-    ev = selection_view(ev, st.years[-1] if st.focus else None)
+    ev = from_shown(selection_view(ev, st.years[-1] if st.focus else None), threshold)
     years = ", ".join(str(int(y)) for y in sorted(set(ev["target_year"])))
     return SimpleNamespace(heading=heading, notice=None, table=_spec(
         ev, "assessment_microdata",
@@ -81,9 +82,9 @@ def ranking_section(st: Study, targets: pd.DataFrame, as_of: int | None, thresho
     wide = entity_ranking(st.by_entity, last_t, groups, ry, threshold)
     return SimpleNamespace(
         intro=ranking_intro_text(ry, threshold),
-        export=blank_older_figures(ev_ent.drop(columns=["status_nl"]), st.years[-1]),
+        export=from_shown(blank_older_figures(ev_ent.drop(columns=["status_nl"]), st.years[-1]), threshold),
         tables=[
-            _spec(status_counts(ev_ent), "entity_status_counts", "Aantal entiteiten per status" + syn,
+            _spec(entities(status_counts(ev_ent)), "entity_status_counts", "Aantal entiteiten per status" + syn,
                   **layout("entity_status_counts", label=st.label)),
             _spec(wide, "entity_ranking",
                   f"Entiteiten{syn} gerangschikt naar het totale tekort in personen, van groot naar klein "
@@ -101,9 +102,9 @@ def growth_path_table(st: Study, growth_paths: str | None, threshold: int, syn_i
         return None
     if st.focus is None:
         title = "Groeipad per jaar" if growth_paths else "Groeipad 'minstens het niveau van vorig jaar' per jaar"
-        return _spec(growth_path_summary(gp), "growth_path", f"{title} (entiteiten{syn_in})",
+        return _spec(entities(growth_path_summary(gp)), "growth_path", f"{title} (entiteiten{syn_in})",
                      **layout("growth_path", short=st.short, threshold=threshold))
-    return _spec(growth_path_view(gp), "growth_path", f"Groeipad 'minstens het niveau van vorig jaar' ({st.focus}{syn_in})",
+    return _spec(from_shown(growth_path_view(gp), threshold), "growth_path", f"Groeipad 'minstens het niveau van vorig jaar' ({st.focus}{syn_in})",
                  **layout("growth_path", short=st.short, threshold=threshold, entity=True))
 
 
@@ -114,16 +115,18 @@ def gender_tables(st: Study, gender_threshold: float, syn: str, syn_in: str) -> 
     year = st.years[-1]
     gb = entity_gender_balance(st.by_entity, year, gender_threshold, st.focus)
     if st.focus is not None:
-        return [_spec(gb[["group", "denominator", "share_pct", "verdict"]], "gender_balance",
+        view = gb[["group", "denominator", "share_pct", "verdict"]]
+        return [_spec(with_withheld_shares(view, view["share_pct"].isna(), st.threshold), "gender_balance",
                       f"Genderevenwicht op 31 december {year} ({st.focus}{syn_in})", **layout("gender_balance", entity=True))]
     out = []
     if st.by_domain is not None:
         dom = domain_gender_balance(st.by_domain, year, gender_threshold)
-        out.append(_spec(dom[["policy_domain", "verdict", "denominator", "share_pct"]], "gender_balance_domains",
+        view = dom[["policy_domain", "verdict", "denominator", "share_pct"]]
+        out.append(_spec(with_withheld_shares(view, view["share_pct"].isna(), st.threshold), "gender_balance_domains",
                          f"Aandeel vrouwen per beleidsdomein op 31 december {year}{syn}",
                          **layout("gender_balance_domains")))
     gsum = gb.groupby(["group", "verdict"]).size().rename("entities").reset_index()
-    out.append(_spec(gsum, "gender_balance", f"Genderevenwicht op 31 december {year} (entiteiten{syn_in})",
+    out.append(_spec(entities(gsum), "gender_balance", f"Genderevenwicht op 31 december {year} (entiteiten{syn_in})",
                      **layout("gender_balance")))
     return out
 
@@ -135,16 +138,16 @@ def assessment_tables(ev: pd.DataFrame, short: Callable[[str], str]) -> list[dic
     status, and its trend and projection as text."""
     tab = ev.sort_values(["target_year", "group"]).reset_index(drop=True)
     tab["status_nl"] = status_nl(tab)  # 'niet gehaald' only with a figure for the target year; else 'geen cijfer <jaar>'
-    return [_spec(tab, "assessment", "Stand per streefcijfer",
+    return [_spec(no_personnel_data(tab), "assessment", "Stand per streefcijfer",
                   highlight={"status_nl": status_css(tab["status_nl"])}, **layout("assessment", short=short)),
-            _spec(trend_view(tab), None, "Trend en projectie naar de einddatum (zelfde streefcijfers)",
+            _spec(no_personnel_data(trend_view(tab)), None, "Trend en projectie naar de einddatum (zelfde streefcijfers)",
                   **layout("trend_view", short=short))]
 
 
 def yearly_table(yearly: pd.DataFrame, label: Callable[[str], str]) -> dict[str, Any]:
     """The yearly targets (:func:`evaluate_yearly_targets`) with their Dutch status."""
     yt = yearly.assign(status_nl=yearly_status_nl(yearly))
-    return _spec(yt, "yearly_targets", "Jaarlijkse streefcijfers en het laatste bekende cijfer",
+    return _spec(no_personnel_data(yt), "yearly_targets", "Jaarlijkse streefcijfers en het laatste bekende cijfer",
                  highlight={"status_nl": status_css(yt["status_nl"])}, **layout("yearly_targets", label=label))
 
 
@@ -156,7 +159,7 @@ def backtest_parts(bt: pd.DataFrame, short: Callable[[str], str]) -> SimpleNames
         figure=dict(fig=plot_backtest(by_h), name="backtest", alt=backtest_alt(by_h),
                     caption="Gemiddelde absolute fout van projecties, over alle kansengroepen en meetreeksen samen; "
                             "n = aantal projecties."),
-        table=_spec(backtest_summary(bt, "group"), "backtest_summary",
+        table=_spec(no_personnel_data(backtest_summary(bt, "group")), "backtest_summary",
                     "Trackrecord per kansengroep: projectie tegenover later gemeten cijfer",
                     **layout("backtest_summary", short=short)))
 
@@ -164,6 +167,6 @@ def backtest_parts(bt: pd.DataFrame, short: Callable[[str], str]) -> SimpleNames
 def template_table(path: str) -> dict[str, Any]:
     """The growth-path example of the business-plan template ``path``
     (:func:`~evaluatie.analyses.targets.growth_paths.template_example`)."""
-    return _spec(template_example(read_template(path)), "growth_path_example",
+    return _spec(no_personnel_data(template_example(read_template(path))), "growth_path_example",
                  "Voorbeeld uit het sjabloon van het ondernemingsplan (geen personeelsgegevens): tussentijds "
                  "streefcijfer van jaar jx-1 getoetst", **layout("growth_path_example"))

@@ -25,7 +25,9 @@ from evaluatie.analyses.targets.personnel import aggregate_levels, prepare_file
 from evaluatie.analyses.targets.prepare import (
     DEFAULT_ENTITY, growth_rules, read_published, read_targets, read_yearly_or_empty)
 from evaluatie.analyses.targets.segments import Break, as_breaks, link_factors
+from evaluatie.analyses.targets.disclosure import from_shown, no_personnel_data
 from evaluatie.intake.schema import Ledger
+from evaluatie.publish.disclosure import DEFAULT_THRESHOLD
 
 __all__ = ["Study", "load", "published_results", "growth_path_check", "TARGET_COLUMNS"]
 #: The columns of :func:`~evaluatie.analyses.targets.prepare.read_targets` (an empty frame of
@@ -38,7 +40,7 @@ class Study:
     """What a streefcijfers report is about. ``published`` is None without published series;
     ``targets`` has no rows without a targets file; ``focus`` is the one entity the personnel part
     is about (the ``entity`` parameter, or the only entity in the file), None for an overview of
-    several entities."""
+    several entities; ``threshold`` is the small-cell threshold the personnel cells were decided with."""
 
     by_entity: pd.DataFrame
     org: pd.DataFrame
@@ -51,6 +53,7 @@ class Study:
     synthetic: bool
     published: pd.DataFrame | None = None
     ledgers: list[Ledger] = field(default_factory=list)
+    threshold: int = DEFAULT_THRESHOLD
 
     def label(self, group: str) -> str:
         """Dutch name of a group (the targets file completes the known ones)."""
@@ -105,7 +108,7 @@ class Study:
         if len(self.years) < 2:
             return None
         groups = [g for g in self.groups if g in set(series["group"])]
-        return change_table(current_position(series, groups, self.breaks), series)
+        return from_shown(change_table(current_position(series, groups, self.breaks), series), self.threshold)
 
 
 def load(p: Mapping[str, Any]) -> Study:
@@ -130,7 +133,7 @@ def load(p: Mapping[str, Any]) -> Study:
     for g, lab in DEFINITION_GROUP_LABELS.items():
         labels.setdefault(g, lab)
     return Study(by_entity, org, by_domain, ledger, targets, as_breaks(p.get("breaks") or []), labels, focus,
-                 bool(p.get("synthetic")) or prep.synthetic, published, ledgers)
+                 bool(p.get("synthetic")) or prep.synthetic, published, ledgers, int(p["threshold"]))
 
 
 def published_results(st: Study, p: Mapping[str, Any]) -> SimpleNamespace:
@@ -138,14 +141,17 @@ def published_results(st: Study, p: Mapping[str, Any]) -> SimpleNamespace:
     the assessment of every target (``ev``, at ``as_of``), the review of passed deadlines
     (``review``), the backtest of the projections (``bt``, ``bt_all``), the yearly targets
     (``yearly``, from ``yearly_figures``), the current position per group (``pos``) and the link
-    factors of ``links`` (``lf``)."""
+    factors of ``links`` (``lf``). The tables are declared free of counts of persons
+    (:func:`~evaluatie.analyses.targets.disclosure.no_personnel_data`): they rest on the already published
+    percentages alone."""
     pub, tgt, brk = st.published, st.targets, st.breaks
-    bt = backtest_groups(pub, st.groups, brk)
+    bt = no_personnel_data(backtest_groups(pub, st.groups, brk))
     return SimpleNamespace(
-        ev=evaluate_targets(pub, tgt, brk, p.get("as_of")), review=deadline_review(pub, tgt, brk),
+        ev=no_personnel_data(evaluate_targets(pub, tgt, brk, p.get("as_of"))), review=no_personnel_data(deadline_review(pub, tgt, brk)),
         bt=bt, bt_all=backtest_summary(bt),
-        yearly=evaluate_yearly_targets(read_yearly_or_empty(p.get("yearly_figures")), tgt),
-        pos=current_position(pub, st.groups, brk), lf=link_factors(pub, p.get("links") or {}, st.groups))
+        yearly=no_personnel_data(evaluate_yearly_targets(read_yearly_or_empty(p.get("yearly_figures")), tgt)),
+        pos=no_personnel_data(current_position(pub, st.groups, brk)),
+        lf=no_personnel_data(link_factors(pub, p.get("links") or {}, st.groups)))
 
 
 def growth_path_check(st: Study, path: str | None) -> pd.DataFrame | None:

@@ -16,6 +16,12 @@ from evaluatie.analyses.targets.narrative import RULE_NL
 
 __all__ = ["layout"]
 
+def _withheld_nl(threshold: int | None) -> str:
+    """Why a personnel figure is not shown: the small-cell rule or the secondary rule."""
+    return (f"steunt op minder dan {threshold} personen (in of buiten de groep), of zou samen met andere "
+            "gepubliceerde cijfers zo'n cijfer verraden")
+
+
 _GENDER_LEVEL_NL = {"women_total": "alle personeelsleden (< 33% van één geslacht)",
                     "women_middle": "middenkader (> 66% van één geslacht)"}
 
@@ -129,8 +135,8 @@ def layout(name: str, *, label: Callable[[str], str] | None = None, short: Calla
             formats={"group": short, "target_pct": "pct1", "last_year": "text",
                      "last_share_pct": "pct1", "gap_pp": "pp1", "persons_short": "int"},
             note="Trend: binomiaal logitmodel op teller en noemer (met overdispersie), helling in procentpunt per jaar "
-                 "in het laatste jaar." + (" Geen cijfer <jaar>: het cijfer van dat jaar steunt op minder dan "
-                                          f"{threshold} personen; een ouder cijfer wordt dan niet getoond." if entity else ""))
+                 "in het laatste jaar." + (f" Geen cijfer <jaar>: het cijfer van dat jaar {_withheld_nl(threshold)}; "
+                                          "een ouder cijfer wordt dan niet getoond." if entity else ""))
     if name == "entity_status_counts":
         return dict(labels={"group": "Kansengroep"}, formats={"group": label})
     if name == "entity_ranking":
@@ -167,14 +173,15 @@ def layout(name: str, *, label: Callable[[str], str] | None = None, short: Calla
             formats={"group": short, "year": "text", "rule_type": _rule_nl, "met": "int",
                      "not_met": "int", "unknown": "int"},
             note="Aantal entiteiten dat het tussentijdse streefcijfer van dat jaar haalde (zonder eigen groeipaden: "
-                 "een aandeel op 31 december minstens even hoog als een jaar eerder). Onbekend: het cijfer van een van beide jaren steunt op minder dan " + str(threshold) + " personen.")
+                 "een aandeel op 31 december minstens even hoog als een jaar eerder). Onbekend: het cijfer van een van beide jaren "
+                 + _withheld_nl(threshold) + ".")
     if name == "growth_path":
         return dict(
             labels={"group": "Kansengroep", "year": "Jaar", "rule": "Tussentijds streefcijfer", "threshold_pct": "Drempel",
                     "share_pct": "Aandeel dit jaar", "result": "Regel"},
             formats={"group": short, "year": "text", "threshold_pct": "pct2", "share_pct": "pct2"},
             highlight={"result": {"gehaald": "ev-good", "niet gehaald": "ev-bad", "onbekend": "ev-warn"}},
-            note="Onbekend: het cijfer van een van beide jaren steunt op minder dan " + str(threshold) + " personen.")
+            note="Onbekend: het cijfer van een van beide jaren " + _withheld_nl(threshold) + ".")
     if name == "gender_balance" and entity:
         return dict(labels={"group": "Niveau", "denominator": "Personen", "share_pct": "Aandeel vrouwen", "verdict": "Oordeel"},
                     formats={"group": _GENDER_LEVEL_NL.get, "denominator": "int", "share_pct": "pct1"})
@@ -193,7 +200,7 @@ def layout(name: str, *, label: Callable[[str], str] | None = None, short: Calla
         return dict(labels={"group": "Kansengroep", "denominator": f"Personen {years[-1] if years else ''}".strip()},
                     formats={"group": label, "denominator": "int", **{y: "pct1" for y in years}},
                     note="Aandeel van de kansengroep in het personeel (of, bij vrouwen per kader, in dat kader) per "
-                         f"peildatum. Leeg: het cijfer steunt op minder dan {threshold} personen en wordt niet getoond.")
+                         "peildatum. Leeg: geen personeel in die groep op die peildatum.")
     if name == "changes":
         return dict(
             columns=["group", "segment_start", "first_share_pct", "last_year", "last_share_pct", "change_pp",
