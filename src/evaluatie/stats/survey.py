@@ -209,7 +209,10 @@ class SurveyDesign:
         stratified by the units of the stage above, as in R with one strata column.
     cluster : column with the primary sampling unit, or a list of columns, one per stage
         (``[organisation, employee]``; optional; default each row is a PSU). A unit of a stage is
-        always taken within its unit of the stage above, as R does.
+        always taken within its unit of the stage above, as R does. One column means a one-stage
+        cluster sample, in which every unit of a sampled cluster is observed: when units were
+        sampled within the clusters, give both stages (with only the first, the weights derived
+        from ``fpc`` miss the second stage's ``N/n``).
     fpc : column (or list of columns, one per stage of ``cluster``) with the population size of
         the stage's stratum: the number of first-stage units in the stratum, the number of units
         of stage ``k`` in the sampled unit of stage ``k - 1``; or, when every value of every
