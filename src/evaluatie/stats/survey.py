@@ -45,7 +45,12 @@ Swensson & Wretman 1992, *Model Assisted Survey Sampling*, §4.3 for two stages)
 below it adds 0 when that unit is the whole population below it (``m = M``), else it fails
 (``lonely_psu="fail"``) or adds 0 (``"certainty"``), as R does. ``multistage=False`` keeps only
 ``var_1`` (the ultimate-cluster variance, R ``options(survey.ultimate.cluster=TRUE)``). The
-design degrees of freedom are those of the first stage (R ``degf``).
+design degrees of freedom are those of the first stage (R ``degf``). Deliberate differences
+from R's design checks (the numbers are R's): an fpc that varies within a stratum or within a
+unit of the stage above is refused (R warns and uses each cluster's own value); a first-stage stratum
+with one PSU fails with ``lonely_psu="fail"`` even when its fpc says it is the whole population
+(R then adds 0 without failing); an fpc column of 1 everywhere is a census (R refuses it as
+neither population sizes nor fractions).
 
 Calibration (``poststratify``, ``rake``) returns a new design whose variances are computed from
 the residuals of the calibration, exactly as R does (``svyrecvar``): for post-stratification
