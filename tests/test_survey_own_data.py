@@ -90,7 +90,8 @@ def _occurs(s: str, text: str) -> bool:
 
 
 def test_own_study_outputs_contain_nothing_of_the_example(own_run):
-    outputs = published_texts(own_run)
+    # ARIA roles are the page's own vocabulary ('region' is also one of the example's margins)
+    outputs = {name: re.sub(r'role=\\?"[a-z]+\\?"', "", text) for name, text in published_texts(own_run).items()}
     found = {(name, s) for name, text in outputs.items() for s in example_only_strings() if _occurs(s, text)}
     assert found == set()
     # stems of the example's words, anywhere (also inside a longer word)
