@@ -327,7 +327,7 @@ def figure_text(name: str, *, cut: int | None = None, who: str | None = None, th
             alt=(f"Lijngrafieken per kansengroep voor {who}, {years[0]} tot {years[-1]}, berekend uit personeelsgegevens, met "
                  + ("trendlijn en streefcijfer tegen eind " + str(target_year) if target_year else "trendlijn")
                  + ". Cijfers op minder dan " + str(threshold) +
-                 " personen zijn weggelaten." + (" Synthetische gegevens: geen echte personen of entiteiten."
+                 " personen, en cijfers waaruit die af te leiden zijn, zijn weggelaten." + (" Synthetische gegevens: geen echte personen of entiteiten."
                                                   if synthetic else "")),
             caption="Aandelen uit personeelsgegevens per 31 december, met trendlijn"
                     + (" en streefcijfer" if target_year else "") + syn + ".")
@@ -411,7 +411,7 @@ def report_text(name: str, *, who: str | None = None, threshold: int | None = No
     if name == "no_assessment":
         return (f"Voor {fmt.literal(who)} kan geen enkel streefcijfer beoordeeld worden: voor geen enkele kansengroep met "
                 "een streefcijfer is er tot de einddatum een cijfer dat getoond mag worden (cellen op minder dan "
-                f"{threshold} personen worden niet getoond).")
+                f"{threshold} personen, en cellen waaruit die af te leiden zijn, worden niet getoond).")
     raise KeyError(f"no report text {name!r}")
 
 
