@@ -8,7 +8,7 @@ tests run without R. Data sets (see tests/data/r_survey/README.md): R survey's `
 `svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, data=apiclus2)`), `mu284` (two-stage, R's documented
 `svydesign(id=~id1+id2, fpc=~n1+n2, data=mu284)`), `fpc` (R's documented `nest=TRUE` example),
 a stratified two-stage sample drawn from `apipop` with district numbers repeated across strata
-(`nest=TRUE`), and a simulated three-stage sample. "ms" is R's default multistage variance,
+(`nest=TRUE`), the same stratified at the second stage too, and a simulated three-stage sample. "ms" is R's default multistage variance,
 "uc" the ultimate-cluster variance (`options(survey.ultimate.cluster=TRUE)`). Agreement to 1e-6
 relative.
 """
@@ -137,6 +137,20 @@ def test_fpc_as_sampling_fractions(ref, ms, tag):
     d = SurveyDesign(s, strata="county", cluster=["district_no", "school_no"], fpc=["f1", "f2"], nest=True,
                      multistage=ms)
     check(d.mean("api00"), ref, f"strat2.{tag}.frac_mean_api00")
+
+
+@pytest.mark.parametrize("ms,tag", MODES)
+def test_stratified_at_both_stages(ref, ms, tag):
+    """R: svydesign(id=~district_no+school_no, strata=~county+level, fpc=~n_districts+n_level,
+    nest=TRUE): schools sampled per level within each sampled district."""
+    d = SurveyDesign(data("strat22"), strata=["county", "level"], cluster=["district_no", "school_no"],
+                     fpc=["n_districts", "n_level"], nest=True, multistage=ms)
+    np.testing.assert_allclose(d.weights.to_numpy(), ref["strat22.weights"], rtol=1e-12)
+    check(d.mean("api00"), ref, f"strat22.{tag}.mean_api00")
+    check(d.total("enroll"), ref, f"strat22.{tag}.total_enroll")
+    res = d.by("sch.wide").mean("api00")
+    np.testing.assert_allclose(res["estimate"], ref[f"strat22.{tag}.by_schwide_mean_api00.est"], rtol=REL)
+    np.testing.assert_allclose(res["se"], ref[f"strat22.{tag}.by_schwide_mean_api00.se"], rtol=REL)
 
 
 def test_three_stages(ref):
@@ -286,9 +300,9 @@ def test_refuses_fpc_not_one_per_stage():
         SurveyDesign(data("apiclus2"), cluster="dnum", fpc=["fpc1", "fpc2"])
 
 
-def test_refuses_strata_per_stage():
-    with pytest.raises(UnsupportedDesign, match="stratification within the units of a later stage"):
-        SurveyDesign(data("apiclus2"), strata=["stype", "sch.wide"], cluster=["dnum", "snum"])
+def test_refuses_more_strata_than_stages():
+    with pytest.raises(UnsupportedDesign, match="at most one strata column per stage"):
+        SurveyDesign(data("apiclus2"), strata=["stype", "sch.wide"], cluster="dnum")
 
 
 def test_refuses_a_cluster_that_is_no_column_name():

@@ -123,7 +123,7 @@ def test_stored_multistage_references_are_rs(tmp_path):
     proc = subprocess.run(["Rscript", str(R_SURVEY / "make_reference.R")], cwd=tmp_path, capture_output=True,
                           text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    for name in ("apiclus2", "mu284", "fpc", "strat2", "strat2_lonely", "three_stage"):
+    for name in ("apiclus2", "mu284", "fpc", "strat2", "strat2_lonely", "strat22", "three_stage"):
         pd.testing.assert_frame_equal(pd.read_csv(tmp_path / f"{name}.csv"), pd.read_csv(R_SURVEY / f"{name}.csv"))
     new, old = pd.read_csv(tmp_path / "reference.csv"), pd.read_csv(R_SURVEY / "reference.csv")
     assert new[["key", "i"]].equals(old[["key", "i"]])

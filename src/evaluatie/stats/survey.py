@@ -12,19 +12,21 @@ least ``estimate``, ``se``, ``ci_low`` and ``ci_high`` (one row per variable or 
 
 Supported designs: stratified multistage sampling (clusters, then units within each sampled
 cluster, ...) or element sampling, each stage with or without replacement, as R
-``svydesign(id=~c1+c2, strata=~s, fpc=~f1+f2, weights=~w, nest=...)``::
+``svydesign(id=~c1+c2, strata=~s1+s2, fpc=~f1+f2, weights=~w, nest=...)``::
 
-    d = SurveyDesign(df, strata="sector", cluster=["organisation", "employee"],
-                     fpc=["n_organisations", "n_employees"])   # organisations, then employees
+    d = SurveyDesign(df, strata=["sector", "statute"], cluster=["organisation", "employee"],
+                     fpc=["n_organisations", "n_employees"])
+    # organisations by sector, then employees by statute within each organisation
 
 ``fpc`` is, as in R, one column per stage: the population size of the stage's stratum (number
 of population PSUs in the first-stage stratum; number of units of stage ``k`` in the sampled unit
-of stage ``k - 1``), or, when every value is <= 1, the sampling fraction. Without ``fpc`` the
-first stage is treated as sampled with replacement and the variance is the ultimate-cluster one.
+of stage ``k - 1``, or in its stratum of that unit when stage ``k`` has a strata column), or, when
+every value is <= 1, the sampling fraction. Without ``fpc`` the first stage is treated as
+sampled with replacement and the variance is the ultimate-cluster one.
 Without ``weights`` they are derived from the fpc: the product over the stages of ``N/n``.
 Not supported, each refused with :class:`UnsupportedDesign` saying what to do instead: PPS
-without replacement, replicate weights, stratification below the first stage, an fpc that is not
-one column per stage, calibration to the total of a continuous variable.
+without replacement, replicate weights, more strata columns than stages, an fpc that is not one
+column per stage, calibration to the total of a continuous variable.
 
 Variance (R ``svyrecvar``/``multistage``/``onestrat``): Taylor linearisation. Each estimator's
 influence values ``z_i`` (e.g. ``w_i (y_i - ybar) / sum(w)`` for a mean) are, after removing
@@ -34,9 +36,10 @@ stratum mean and
     var_1 = sum_h (1 - n_h/N_h) n_h/(n_h - 1) sum_c (z_hc - zbar_h)^2.
 
 With an fpc for every stage of a multistage design (and ``multistage=True``, R's default), each
-later stage adds the same between-unit term within every sampled unit of the stage above,
-scaled by the sampling fractions of the stages above it (R ``multistage``'s recursion; Särndal,
-Swensson & Wretman 1992, *Model Assisted Survey Sampling*, §4.3 for two stages):
+later stage adds the same between-unit term within every sampled unit of the stage above (per
+stratum of that stage within the unit, when it has strata), scaled by the sampling fractions of
+the stages above it (R ``multistage``'s recursion; Särndal, Swensson & Wretman 1992, *Model
+Assisted Survey Sampling*, §4.3 for two stages):
 
     var = var_1 + sum_{PSU i} (n_h/N_h) [ (1 - m_i/M_i) m_i/(m_i - 1) sum_j (z_ij - zbar_i)^2
                                           + sum_{j} (m_i/M_i) [stage 3 within j] + ... ]
@@ -47,8 +50,8 @@ below it adds 0 when that unit is the whole population below it (``m = M``), els
 ``var_1`` (the ultimate-cluster variance, R ``options(survey.ultimate.cluster=TRUE)``). The
 design degrees of freedom are those of the first stage (R ``degf``). Deliberate differences
 from R's design checks (the numbers are R's): an fpc that varies within a stratum or within a
-unit of the stage above is refused (R warns and uses each cluster's own value); a first-stage stratum
-with one PSU fails with ``lonely_psu="fail"`` even when its fpc says it is the whole population
+unit of the stage above is refused (R warns and uses each cluster's own value); a first-stage
+stratum with one PSU fails with ``lonely_psu="fail"`` even when its fpc says it is the whole population
 (R then adds 0 without failing); an fpc column of 1 everywhere is a census (R refuses it as
 neither population sizes nor fractions).
 
@@ -188,13 +191,13 @@ class UnsupportedDesign(ValueError):
 @dataclass
 class _Stage:
     """Stage ``k >= 2`` of a multistage design: the sampled units of this stage (``unit``, a code
-    per row) within the units of the stage above (``parent``, a code per unit of this stage), and
-    per unit of the stage above the variance scale ``pi f n/(n-1)`` of :meth:`SurveyDesign._variance`
-    (``n`` sampled units of this stage in it, ``f`` this stage's finite-population factor, ``pi``
-    the sampling fractions of the stages above it)."""
+    per row) in their strata (``group``, a code per unit of this stage: the unit of the stage
+    above, crossed with this stage's stratum when it has one), and per stratum the variance
+    scale ``pi f n/(n-1)`` of :meth:`SurveyDesign._variance` (``n`` sampled units in it, ``f``
+    this stage's finite-population factor, ``pi`` the sampling fractions of the stages above)."""
 
     unit: np.ndarray
-    parent: np.ndarray
+    group: np.ndarray
     n: np.ndarray
     scale: np.ndarray
 
@@ -210,8 +213,9 @@ class SurveyDesign:
     weights : column with sampling weights (inverse inclusion probabilities). Default: from
         ``fpc``, the product over the stages of population units / sampled units (R's
         ``weights(fpc)``), else 1 for everyone (R warns "assuming equal probability").
-    strata : column with the first-stage stratum (optional). A stage below the first is
-        stratified by the units of the stage above, as in R with one strata column.
+    strata : column with the first-stage stratum, or a list of columns, the strata of the first
+        stages in order (optional). A later stage is sampled within each unit of the stage above,
+        in that unit's strata when the stage has a strata column (R ``strata=~s1+s2``).
     cluster : column with the primary sampling unit, or a list of columns, one per stage
         (``[organisation, employee]``; optional; default each row is a PSU). A unit of a stage is
         always taken within its unit of the stage above, as R does. One column means a one-stage
@@ -220,7 +224,7 @@ class SurveyDesign:
         from ``fpc`` miss the second stage's ``N/n``).
     fpc : column (or list of columns, one per stage of ``cluster``) with the population size of
         the stage's stratum: the number of first-stage units in the stratum, the number of units
-        of stage ``k`` in the sampled unit of stage ``k - 1``; or, when every value of every
+        of stage ``k`` in the sampled unit of stage ``k - 1`` (in its stratum there); or, when every value of every
         column is <= 1, the sampling fraction. Without it: with-replacement (ultimate-cluster)
         variance of the first stage.
     nest : ``False`` (R's default) refuses cluster ids that occur in more than one stratum;
@@ -236,14 +240,20 @@ class SurveyDesign:
     file : name of the input file, for error messages.
     """
 
-    def __init__(self, data: pd.DataFrame, weights: str | None = None, strata: str | None = None,
+    def __init__(self, data: pd.DataFrame, weights: str | None = None, strata: str | Sequence[str] | None = None,
                  cluster: str | Sequence[str] | None = None, fpc: str | Sequence[str] | None = None, *,
                  nest: bool = False, multistage: bool = True, lonely_psu: str = "fail",
                  pps: Any = None, repweights: Any = None, file: str | None = None):
         if lonely_psu not in ("fail", "certainty"):
             raise ValueError("lonely_psu must be 'fail' or 'certainty'")
-        _refuse_unsupported(pps, repweights, strata)
+        _refuse_unsupported(pps, repweights)
         clusters, fpcs = _stage_columns(cluster, "cluster"), _stage_columns(fpc, "fpc")
+        stratas = _stage_columns(strata, "strata")
+        if len(stratas) > max(len(clusters), 1):
+            raise UnsupportedDesign(
+                f"strata has {len(stratas)} columns for {max(len(clusters), 1)} sampling stage(s) in cluster: give "
+                "at most one strata column per stage, in the order of the stages")
+        strata = stratas[0] if stratas else None
         if fpcs and len(fpcs) != max(len(clusters), 1):
             raise UnsupportedDesign(
                 f"fpc has {len(fpcs)} column(s) for {max(len(clusters), 1)} sampling stage(s) in cluster: give one "
@@ -256,7 +266,7 @@ class SurveyDesign:
         n = len(data)
         if n == 0:
             raise DataError("het bestand bevat geen rijen", file=self.file)
-        for role, cols in (("weights", [weights]), ("strata", [strata]), ("cluster", clusters), ("fpc", fpcs)):
+        for role, cols in (("weights", [weights]), ("strata", stratas), ("cluster", clusters), ("fpc", fpcs)):
             for col in cols:
                 if col is not None and col not in data.columns:
                     raise DataError([Problem(self.file, None, col, None, f"een kolom '{col}' ({role})")])
@@ -303,7 +313,7 @@ class SurveyDesign:
             self._w = (popsize_h / self._n_h)[self._strata_codes]
         else:
             self._w = np.ones(n)
-        self._stages = self._later_stages(clusters, fpcs, fpc_values, fraction, multistage,
+        self._stages = self._later_stages(clusters, stratas, fpcs, fpc_values, fraction, multistage,
                                           derive_weights=not weights)
         self._cal: list[_CalStep] = []
         self._ops_cache = None
@@ -332,11 +342,11 @@ class SurveyDesign:
         return v.to_numpy()
 
     def _popsize(self, values: np.ndarray, column: str, groups: np.ndarray, n_g: np.ndarray, fraction: bool,
-                 stage: int) -> np.ndarray:
-        """Population size per group (stratum at stage 1, unit of the stage above later): the
-        fpc's value, or ``n_g / fraction``; it must be the same within a group and >= ``n_g``."""
+                 stage: int, where: str = "binnen elk stratum") -> np.ndarray:
+        """Population size per group (a stratum of the stage; later stages: within a unit of the
+        stage above): the fpc's value, or ``n_g / fraction``; it must be the same within a group
+        (``where`` says so in the message) and >= ``n_g``."""
         per = pd.Series(values).groupby(groups).agg(["min", "max"])
-        where = "binnen elk stratum" if stage == 1 else f"binnen elke eenheid van trap {stage - 1}"
         if (per["max"] - per["min"] > 1e-9 * per["max"]).any():
             raise DataError(f"kolom '{column}' moet {where} dezelfde waarde hebben", file=self.file)
         vals = per["min"].reindex(range(len(n_g))).to_numpy(dtype=float)
@@ -346,41 +356,52 @@ class SurveyDesign:
                             + ("" if stage == 1 else f" (trap {stage})"), file=self.file)
         return popsize
 
-    def _later_stages(self, clusters: list[str], fpcs: list[str], fpc_values: list[np.ndarray], fraction: bool,
-                      multistage: bool, derive_weights: bool) -> list[_Stage]:
+    def _later_stages(self, clusters: list[str], stratas: list[str], fpcs: list[str], fpc_values: list[np.ndarray],
+                      fraction: bool, multistage: bool, derive_weights: bool) -> list[_Stage]:
         """Stages 2, 3, ... of ``cluster``: their fpc checks, their factor of the weights derived
         from the fpc (when no weights are given) and, when their variance is used (an fpc for
         every stage and ``multistage``), their :class:`_Stage` terms. The variance of stage ``k``
-        in a unit of stage ``k - 1`` is scaled by the product of the sampling fractions ``n/N``
-        of that unit and of its units above (R ``svyrecvar``/``multistage``)."""
+        in a stratum within a unit of stage ``k - 1`` is scaled by the product of the sampling
+        fractions ``n/N`` of that unit and of its units above (R ``svyrecvar``/``multistage``)."""
         stages: list[_Stage] = []
         parent_unit = self._psu
         with np.errstate(divide="ignore", invalid="ignore"):
             pi_parent = (self._n_h / self._popsize_h)[self._psu_stratum] if fpcs else None
         for k in range(1, len(clusters)):
             ccodes, _ = _codes(self.data[clusters[k]], self.file, clusters[k])
-            unit = pd.factorize(parent_unit * (ccodes.max() + 1) + ccodes)[0].astype(np.int64)
-            parent = np.zeros(int(unit.max()) + 1, np.int64)
-            parent[unit] = parent_unit
-            n_p = np.bincount(parent, minlength=int(parent_unit.max()) + 1).astype(float)
+            if k < len(stratas):
+                scodes, _ = _codes(self.data[stratas[k]], self.file, stratas[k])
+                row_group = pd.factorize(parent_unit * (scodes.max() + 1) + scodes)[0].astype(np.int64)
+                where = f"binnen elk stratum van trap {k + 1}"
+            else:
+                row_group = parent_unit
+                where = f"binnen elke eenheid van trap {k}"
+            unit = pd.factorize(row_group * (ccodes.max() + 1) + ccodes)[0].astype(np.int64)
+            group = np.zeros(int(unit.max()) + 1, np.int64)
+            group[unit] = row_group
+            group_parent = np.zeros(int(row_group.max()) + 1, np.int64)
+            group_parent[row_group] = parent_unit
+            n_g = np.bincount(group, minlength=len(group_parent)).astype(float)
             if not fpcs:
                 parent_unit = unit
                 continue
-            popsize = self._popsize(fpc_values[k], fpcs[k], parent_unit, n_p, fraction, k + 1)
+            popsize = self._popsize(fpc_values[k], fpcs[k], row_group, n_g, fraction, k + 1, where)
             if derive_weights:
-                self._w = self._w * (popsize / n_p)[parent_unit]
-            f = (popsize - n_p) / popsize
-            lonely = (n_p == 1) & (f >= 1e-7)
+                self._w = self._w * (popsize / n_g)[row_group]
+            f = (popsize - n_g) / popsize
+            lonely = (n_g == 1) & (f >= 1e-7)
             if multistage and lonely.any() and self.lonely_psu == "fail":
-                rows = np.flatnonzero(np.isin(parent_unit, np.flatnonzero(lonely)))
+                rows = np.flatnonzero(np.isin(row_group, np.flatnonzero(lonely)))
                 shown = ", ".join(map(str, pd.unique(self.data[clusters[k - 1]].to_numpy()[rows])[:10]))
                 raise DataError(f"op trap {k + 1} is in eenheid {private(shown)} van '{clusters[k - 1]}' maar één "
-                                "eenheid getrokken terwijl de populatie er meer heeft: variantie niet te schatten "
-                                "(kies lonely_psu='certainty' of voeg eenheden samen)", file=self.file)
+                                "eenheid getrokken (in een stratum) terwijl de populatie er meer heeft: variantie niet "
+                                "te schatten (kies lonely_psu='certainty' of voeg eenheden of strata samen)",
+                                file=self.file)
+            pi_group = pi_parent[group_parent]
             with np.errstate(divide="ignore", invalid="ignore"):
-                scale = np.where((n_p > 1) & (f >= 1e-7), pi_parent * f * n_p / (n_p - 1), 0.0)
-            stages.append(_Stage(unit, parent, n_p, scale))
-            pi_parent = (pi_parent * n_p / popsize)[parent]
+                scale = np.where((n_g > 1) & (f >= 1e-7), pi_group * f * n_g / (n_g - 1), 0.0)
+            stages.append(_Stage(unit, group, n_g, scale))
+            pi_parent = (pi_group * n_g / popsize)[group]
             parent_unit = unit
         return stages if (fpcs and multistage) else []
 
@@ -459,14 +480,14 @@ class SurveyDesign:
         return self._ops_cache
 
     def _stage_ops(self) -> list[tuple]:
-        """Per later stage: (unit sums ``S_k``, units-in-parent sums ``P_k``, ``n`` and scale per parent)."""
+        """Per later stage: (unit sums ``S_k``, per-stratum sums ``P_k``, stratum per unit, ``n`` and scale per stratum)."""
         if "_stage_ops_cache" not in self.__dict__:
             ops = []
             for st in self._stages:
-                nu, npar = len(st.parent), len(st.n)
+                nu, ng = len(st.group), len(st.n)
                 Sk = sp.csr_matrix((np.ones(self.n), (st.unit, np.arange(self.n))), shape=(nu, self.n))
-                Pk = sp.csr_matrix((np.ones(nu), (st.parent, np.arange(nu))), shape=(npar, nu))
-                ops.append((Sk, Pk, st.parent, st.n, st.scale))
+                Pk = sp.csr_matrix((np.ones(nu), (st.group, np.arange(nu))), shape=(ng, nu))
+                ops.append((Sk, Pk, st.group, st.n, st.scale))
             self.__dict__["_stage_ops_cache"] = ops
         return self.__dict__["_stage_ops_cache"]
 
@@ -494,19 +515,19 @@ class SurveyDesign:
             means = (H @ R) / n_h[:, None]
             Rc = (R - means[self._psu_stratum]) * np.sqrt(scale)[self._psu_stratum][:, None]
             V = Rc.T @ Rc
-            for Sk, Pk, parent, n_p, scale_p in self._stage_ops():
+            for Sk, Pk, group, n_g, scale_g in self._stage_ops():
                 Rk = Sk @ resid
-                Rc = (Rk - ((Pk @ Rk) / n_p[:, None])[parent]) * np.sqrt(scale_p)[parent][:, None]
+                Rc = (Rk - ((Pk @ Rk) / n_g[:, None])[group]) * np.sqrt(scale_g)[group][:, None]
                 V = V + Rc.T @ Rc
             return V
         s1 = H @ R
         s2 = H @ (R * R)
         per = s2 - s1 * s1 / n_h[:, None]
         v = scale @ per
-        for Sk, Pk, _, n_p, scale_p in self._stage_ops():
+        for Sk, Pk, _, n_g, scale_g in self._stage_ops():
             Rk = Sk @ resid
             s1 = Pk @ Rk
-            v = v + scale_p @ (Pk @ (Rk * Rk) - s1 * s1 / n_p[:, None])
+            v = v + scale_g @ (Pk @ (Rk * Rk) - s1 * s1 / n_g[:, None])
         return np.maximum(v, 0.0)
 
     # ------------------------------------------------------------------ variable helpers
@@ -1015,7 +1036,7 @@ def _stage_columns(value, role: str) -> list[str]:
     return cols
 
 
-def _refuse_unsupported(pps, repweights, strata) -> None:
+def _refuse_unsupported(pps, repweights) -> None:
     """One clear message for each design input this module does not estimate."""
     if pps is not None and pps is not False:
         raise UnsupportedDesign(
@@ -1029,11 +1050,6 @@ def _refuse_unsupported(pps, repweights, strata) -> None:
             "from Taylor linearisation of the design. Give the design itself instead: weights=, strata=, "
             "cluster= (one column per stage) and fpc= (one per stage); a file that only has replicate weights "
             "cannot be analysed here")
-    if strata is not None and not isinstance(strata, str):
-        raise UnsupportedDesign(
-            "strata takes one column, the strata of the first stage; stratification within the units of a "
-            "later stage (R strata=~s1+s2) is not supported: a later stage is stratified by the units of the "
-            "stage above")
 
 
 def _aslist(v) -> list:

@@ -150,6 +150,40 @@ put("three.weights", weights(d3))
 stat("three.total_y", svytotal(~y, d3), d3)
 stat("three.mean_y", svymean(~y, d3), d3)
 
+# stratified at both stages (drawn from apipop, seeded): counties, then 4 districts per county;
+# in each district two strata of schools (elementary, other), up to 2 schools from each
+set.seed(2)
+pop$level <- ifelse(pop$stype == "E", "E", "other")
+parts <- list()
+for (cty in sort(unique(pop$cnum))) {
+  p <- pop[pop$cnum == cty, ]
+  dists <- sort(unique(p$district))
+  chosen <- sample(dists, 4)
+  for (k in seq_along(chosen)) for (lev in c("E", "other")) {
+    q <- p[p$district == chosen[k] & p$level == lev, ]
+    if (nrow(q) == 0) next
+    m <- min(2, nrow(q))
+    s <- q[sample(nrow(q), m), ]
+    s$county <- cty; s$district_no <- k; s$school_no <- seq_len(m)
+    s$n_districts <- length(dists); s$n_level <- nrow(q)
+    parts[[length(parts) + 1]] <- s
+  }
+}
+strat22 <- do.call(rbind, parts)[, c("county", "district_no", "level", "school_no", "n_districts", "n_level",
+                                     "stype", "sch.wide", "enroll", "api00")]
+write.csv(strat22, "strat22.csv", row.names = FALSE)
+for (uc in c(FALSE, TRUE)) {
+  options(survey.ultimate.cluster = uc)
+  tag <- if (uc) "uc" else "ms"
+  d22 <- svydesign(id = ~district_no + school_no, strata = ~county + level, fpc = ~n_districts + n_level,
+                   nest = TRUE, data = strat22)
+  put("strat22.weights", weights(d22))
+  stat(paste0("strat22.", tag, ".mean_api00"), svymean(~api00, d22), d22)
+  stat(paste0("strat22.", tag, ".total_enroll"), svytotal(~enroll, d22, na.rm = TRUE), subset(d22, !is.na(enroll)))
+  by_mean(paste0("strat22.", tag, ".by_schwide_mean_api00"), ~api00, ~sch.wide, d22)
+}
+options(survey.ultimate.cluster = FALSE)
+
 rows <- do.call(rbind, lapply(names(out), function(k)
   data.frame(key = k, i = seq_along(out[[k]]), value = format(out[[k]], digits = 15, scientific = FALSE, trim = TRUE))))
 write.csv(rows, "reference.csv", row.names = FALSE, quote = FALSE)
