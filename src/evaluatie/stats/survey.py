@@ -51,9 +51,9 @@ below it adds 0 when that unit is the whole population below it (``m = M``), els
 design degrees of freedom are those of the first stage (R ``degf``). Deliberate differences
 from R's design checks (the numbers are R's): an fpc that varies within a stratum or within a
 unit of the stage above is refused (R warns and uses each cluster's own value); a first-stage
-stratum with one PSU fails with ``lonely_psu="fail"`` even when its fpc says it is the whole population
-(R then adds 0 without failing); an fpc column of 1 everywhere is a census (R refuses it as
-neither population sizes nor fractions).
+stratum with one PSU fails with ``lonely_psu="fail"`` even when its fpc says it is the whole
+population (R then adds 0 without failing); an fpc column of 1 everywhere is a census (R refuses
+it as neither population sizes nor fractions).
 
 Calibration (``poststratify``, ``rake``) returns a new design whose variances are computed from
 the residuals of the calibration, exactly as R does (``svyrecvar``): for post-stratification
@@ -224,9 +224,9 @@ class SurveyDesign:
         from ``fpc`` miss the second stage's ``N/n``).
     fpc : column (or list of columns, one per stage of ``cluster``) with the population size of
         the stage's stratum: the number of first-stage units in the stratum, the number of units
-        of stage ``k`` in the sampled unit of stage ``k - 1`` (in its stratum there); or, when every value of every
-        column is <= 1, the sampling fraction. Without it: with-replacement (ultimate-cluster)
-        variance of the first stage.
+        of stage ``k`` in the sampled unit of stage ``k - 1`` (in its stratum there); or, when
+        every value of every column is <= 1, the sampling fraction. Without it: with-replacement
+        (ultimate-cluster) variance of the first stage.
     nest : ``False`` (R's default) refuses cluster ids that occur in more than one stratum;
         ``True`` takes them as different clusters in each stratum (R ``nest=TRUE``).
     multistage : ``True`` (R's default): with an ``fpc`` for every stage the variance has a term
@@ -372,10 +372,10 @@ class SurveyDesign:
             if k < len(stratas):
                 scodes, _ = _codes(self.data[stratas[k]], self.file, stratas[k])
                 row_group = pd.factorize(parent_unit * (scodes.max() + 1) + scodes)[0].astype(np.int64)
-                where = f"binnen elk stratum van trap {k + 1}"
+                where, lonely_where = f"binnen elk stratum van trap {k + 1}", f" in een stratum van '{stratas[k]}'"
             else:
                 row_group = parent_unit
-                where = f"binnen elke eenheid van trap {k}"
+                where, lonely_where = f"binnen elke eenheid van trap {k}", ""
             unit = pd.factorize(row_group * (ccodes.max() + 1) + ccodes)[0].astype(np.int64)
             group = np.zeros(int(unit.max()) + 1, np.int64)
             group[unit] = row_group
@@ -393,9 +393,9 @@ class SurveyDesign:
             if multistage and lonely.any() and self.lonely_psu == "fail":
                 rows = np.flatnonzero(np.isin(row_group, np.flatnonzero(lonely)))
                 shown = ", ".join(map(str, pd.unique(self.data[clusters[k - 1]].to_numpy()[rows])[:10]))
-                raise DataError(f"op trap {k + 1} is in eenheid {private(shown)} van '{clusters[k - 1]}' maar één "
-                                "eenheid getrokken (in een stratum) terwijl de populatie er meer heeft: variantie niet "
-                                "te schatten (kies lonely_psu='certainty' of voeg eenheden of strata samen)",
+                raise DataError(f"op trap {k + 1} is in eenheid {private(shown)} van '{clusters[k - 1]}'{lonely_where} "
+                                "maar één eenheid getrokken terwijl de populatie er meer heeft: variantie niet te "
+                                "schatten (kies lonely_psu='certainty' of voeg eenheden of strata samen)",
                                 file=self.file)
             pi_group = pi_parent[group_parent]
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -480,7 +480,8 @@ class SurveyDesign:
         return self._ops_cache
 
     def _stage_ops(self) -> list[tuple]:
-        """Per later stage: (unit sums ``S_k``, per-stratum sums ``P_k``, stratum per unit, ``n`` and scale per stratum)."""
+        """Per later stage: unit sums ``S_k``, per-stratum sums ``P_k``, the stratum of each unit,
+        and ``n`` and the scale per stratum."""
         if "_stage_ops_cache" not in self.__dict__:
             ops = []
             for st in self._stages:
