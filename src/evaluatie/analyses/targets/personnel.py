@@ -121,6 +121,7 @@ from evaluatie.core.errors import DataError, Problem, private
 from evaluatie.core.paths import display_path, resolve
 from evaluatie.intake.read import read_table
 from evaluatie.intake.schema import Column, Ledger, Schema
+from evaluatie.publish.audit import Attack
 from evaluatie.publish.disclosure import mark
 
 __all__ = [
@@ -1386,6 +1387,28 @@ def _line_safe(pos: np.ndarray, sign: np.ndarray, num: np.ndarray, den: np.ndarr
     return bool((high - low + 1 >= np.minimum(threshold, d + 1)).all())
 
 
+def _block_weak(block: list, num: np.ndarray, den: np.ndarray, hidden: np.ndarray, threshold: int) -> int | None:
+    """A withheld cell that the lines of one (date, group) block, taken together, leave fewer than
+    ``threshold`` possible values (or fewer than every value up to its headcount), or None: the
+    interval bounds of :class:`evaluatie.publish.audit.Attack` with every shown count on the
+    right-hand side. Only needed where lines share withheld cells (the policy-domain margin): a
+    block of one line is decided exactly by :func:`_line_safe`."""
+    unknown = sorted({int(p) for pos, _ in block for p in pos if hidden[p]})
+    if not unknown:
+        return None
+    attack = Attack()
+    for p in unknown:
+        attack.unknown(p, 0.0, float(den[p]))
+    for pos, sign in block:
+        h = hidden[pos]
+        if h.any():
+            attack.equal({int(p): float(s) for p, s in zip(pos[h], sign[h])}, -float((sign[~h] * num[pos[~h]]).sum()))
+    for p, iv in attack.bounds().items():
+        if iv.high - iv.low + 1 < min(threshold, den[p] + 1) - 1e-9:
+            return p
+    return None
+
+
 def protect_levels(by_entity: pd.DataFrame, org: pd.DataFrame, by_domain: pd.DataFrame | None,
                    threshold: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     """One disclosure decision for the personnel cube of a report (and of every report of a
@@ -1400,8 +1423,11 @@ def protect_levels(by_entity: pd.DataFrame, org: pd.DataFrame, by_domain: pd.Dat
     withheld cells are not protected by it (:func:`_line_safe`: one withheld cell, or withheld cells
     too small together) gets one more: its smallest shown part with persons both in and out of the
     group (both at least ``threshold``, so it protects on both sides), else the smallest other shown
-    part, else its total. Repeated until no line changes. Shares are withheld with their numerators;
-    headcounts are published.
+    part, else its total. Where lines share withheld cells (a block with policy-domain lines), the
+    block's lines are also checked together (:func:`_block_weak`, the interval bounds of the
+    differencing attack), and a line through a cell they pin too closely gets one more cell the same
+    way. Repeated until nothing changes. Shares are withheld with their numerators; headcounts are
+    published.
 
     Returns the three tables through :func:`evaluatie.publish.disclosure.mark`
     (``attrs["suppressed"]``: numerator and share of the withheld cells).
@@ -1418,29 +1444,44 @@ def protect_levels(by_entity: pd.DataFrame, org: pd.DataFrame, by_domain: pd.Dat
         return {k: v.to_numpy() for k, v in pos.groupby([t[c] for c in by], sort=True, observed=True)}
 
     org_at = {k: v[0] for k, v in positions(org, 1, key).items()}
-    lines = [(parts, org_at[k]) for k, parts in positions(by_entity, 0, key).items()]
+    lines = [(k, parts, org_at[k]) for k, parts in positions(by_entity, 0, key).items()]
     if by_domain is not None:
         dom_at = {k: v[0] for k, v in positions(by_domain, 2, key + ["policy_domain"]).items()}
-        lines += [(parts, dom_at[k]) for k, parts in positions(by_entity, 0, key + ["policy_domain"]).items()
+        lines += [(k[:3], parts, dom_at[k]) for k, parts in positions(by_entity, 0, key + ["policy_domain"]).items()
                   if k in dom_at]
-        lines += [(parts, org_at[k]) for k, parts in positions(by_domain, 2, key).items()]
-    lines = [(np.append(parts, total), np.append(np.ones(len(parts)), -1.0)) for parts, total in lines]
+        lines += [(k, parts, org_at[k]) for k, parts in positions(by_domain, 2, key).items()]
+    lines = [(k, np.append(parts, total), np.append(np.ones(len(parts)), -1.0)) for k, parts, total in lines]
+    blocks: dict = {}
+    for k, pos, sign in lines:
+        blocks.setdefault(k, []).append((pos, sign))
 
     others = den - num
+
+    def hide_one_more(pos: np.ndarray) -> bool:
+        """Withhold the line's best shown cell (see the docstring); False when every cell is withheld."""
+        shown = pos[~hidden[pos]]
+        if not shown.size:
+            return False
+        is_total = shown == pos[-1]
+        both = (num[shown] > 0) & (others[shown] > 0)
+        order = np.lexsort((shown, np.minimum(num[shown], others[shown]), ~both, is_total))
+        hidden[shown[order[0]]] = True
+        return True
+
     changed = True
     while changed:
         changed = False
-        for pos, sign in lines:
-            if _line_safe(pos, sign, num, den, hidden, threshold):
-                continue
-            shown = pos[~hidden[pos]]
-            if not shown.size:
-                continue
-            is_total = shown == pos[-1]
-            both = (num[shown] > 0) & (others[shown] > 0)
-            order = np.lexsort((shown, np.minimum(num[shown], others[shown]), ~both, is_total))
-            hidden[shown[order[0]]] = True
-            changed = True
+        for _, pos, sign in lines:
+            if not _line_safe(pos, sign, num, den, hidden, threshold):
+                changed |= hide_one_more(pos)
+        if changed:
+            continue
+        for block in blocks.values():  # lines that share cells (the domain margin): check them together
+            weak = _block_weak(block, num, den, hidden, threshold) if len(block) > 1 else None
+            if weak is not None:
+                changed = any(hide_one_more(pos) for pos, _ in block if weak in pos)
+                if changed:
+                    break
     out = [_withhold(t, hidden[offsets[i]:offsets[i + 1]], threshold) for i, t in enumerate(levels)]
     return out[0], out[1], (out[2] if by_domain is not None else None)
 
