@@ -114,8 +114,9 @@ class Study:
 def load(p: Mapping[str, Any]) -> Study:
     """Read every input a report's parameters ``p`` name (the notebook's ``params``): the personnel
     file ``microdata`` with its ``microdata_columns`` and ``values`` mappings, aggregated per entity,
-    for the organisation and per policy domain (overview only) with small cells below ``threshold``
-    suppressed; ``targets`` when given; the published series ``data`` (+ ``data_history``) when
+    for the organisation and per policy domain (shown in an overview only), with one small-cell
+    decision over all of them at ``threshold``
+    (:func:`~evaluatie.analyses.targets.personnel.protect_levels`); ``targets`` when given; the published series ``data`` (+ ``data_history``) when
     given. A file without an entity column belongs to ``organisation`` (else :data:`DEFAULT_ENTITY`).
     The data are synthetic when ``synthetic`` says so, or when the personnel file says so itself
     (``attrs["synthetic"]`` in a Parquet file written by :mod:`evaluatie.simulate`), so simulated
