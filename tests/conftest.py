@@ -36,6 +36,7 @@ DEMO_BODY = [
         import pandas as pd
         import matplotlib.pyplot as plt
         from evaluatie.publish import report as rp
+        from evaluatie.publish.disclosure import suppress
         from evaluatie.core.errors import DataError, Problem
         from evaluatie.intake.schema import Ledger
         params = dict(data=data, threshold=threshold, fail=fail, data_error=data_error, sleep=sleep, label=label)
@@ -60,6 +61,7 @@ DEMO_BODY = [
     ("code", """\
         summary = df.groupby("group", as_index=False).agg(n=("value", "size"), mean=("value", "mean"))
         summary["share"] = summary["n"] / summary["n"].sum()
+        summary = suppress(summary, "n", threshold, derived={"mean": "n", "share": "n"})
         rp.table(summary, "summary", "Gemiddelde per groep", labels={"group": "Groep", "n": "Aantal", "mean": "Gemiddelde", "share": "Aandeel"},
                  formats={"n": "int", "mean": "num1", "share": "prop1"})
         fig, ax = plt.subplots()

@@ -91,3 +91,55 @@ def test_no_private_names_of_the_notebook_libraries(library):
     private = [(m, d) for m, t in _modules().items() for d in _imports(t, top_only=False)
                if d.split(".")[0] == library and any(p.startswith("_") for p in d.split(".")[1:])]
     assert private == []
+
+
+WRITERS = ("to_csv", "to_excel", "to_parquet", "savefig", "write_text", "write_bytes")
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def _calls(tree: ast.AST):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            f = node.func
+            yield f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", None)
+
+
+def _notebook_trees():
+    import nbformat
+
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+        yield path.name, ast.parse(code, path.name)
+
+
+def test_only_publish_and_run_write_files():
+    """One export path: notebooks and analyses publish through evaluatie.publish.report (which
+    applies escaping and the disclosure decision); they never write a file themselves."""
+    offenders = []
+    trees = [(m, t) for m, t in _modules().items()
+             if m.startswith("evaluatie.analyses") or m.startswith("evaluatie.stats")]
+    for name, tree in trees + list(_notebook_trees()):
+        found = sorted({c for c in _calls(tree) if c in WRITERS or c == "open"})
+        if found:
+            offenders.append(f"{name}: {', '.join(found)}")
+    assert offenders == []
+
+
+def test_one_disclosure_module():
+    """Small cells are withheld by evaluatie.publish.disclosure only: no other module or notebook
+    sets the suppression mask itself or defines its own suppression function."""
+    offenders = []
+    for name, tree in list(_modules().items()) + list(_notebook_trees()):
+        if name == "evaluatie.publish.disclosure":
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and "suppress" in node.name.lower():
+                offenders.append(f"{name}: defines {node.name}()")
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Attribute)
+                            and target.value.attr == "attrs" and isinstance(target.slice, ast.Constant)
+                            and target.slice.value in ("suppressed", "disclosure")):
+                        offenders.append(f"{name}: sets attrs[{target.slice.value!r}] line {node.lineno}")
+    assert offenders == []

@@ -226,9 +226,11 @@ CORR = [
          rows={"sollicitaties.csv": 300}),
     Case("corr-one-vacancy-per-ground", "correspondentietest",
          corr(lambda d: d[d["vacature"].isin(["V001", "V091"])]), 2, ("sollicitaties.csv", None, None),
-         "minstens twee vacatures voor grond 'herkomst'"),
+         "minstens 5 vacatures voor minstens één grond"),
+    # two vacancies per ground: nothing may be reported (threshold 5), so the run stops with the rule
     Case("corr-two-vacancies-per-ground", "correspondentietest",
-         corr(lambda d: d[d["vacature"].isin(["V001", "V002", "V091", "V092"])]), 0, rows={"sollicitaties.csv": 8}),
+         corr(lambda d: d[d["vacature"].isin(["V001", "V002", "V091", "V092"])]), 2, ("sollicitaties.csv", None, None),
+         "minstens 5 vacatures voor minstens één grond"),
     Case("corr-one-ground", "correspondentietest",
          corr(lambda d: d[d["grond"] == "geslacht"], extra={"reference_groups": {"geslacht": "man"}}), 0,
          rows={"sollicitaties.csv": 120}),

@@ -141,7 +141,7 @@ def test_figure_helpers():
     fig = for_figure(out.iloc[:4], "rate")
     assert fig["group"].tolist() == ["A", "D"] and fig.attrs["left_out"] == 2
     assert figure_note(fig) == ("2 groepen zijn niet getoond: minder dan 5 waarnemingen, of af te leiden "
-                                "uit andere cijfers (bescherming van personen).")
+                                "uit andere cijfers (bescherming tegen herkenning).")
     assert figure_note(for_figure(one_way())) is None
 
 

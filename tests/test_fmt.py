@@ -58,8 +58,8 @@ def test_suppressed_cells_follow_their_rows_after_sorting(monkeypatch):
     t = suppress(pd.DataFrame({"group": ["a", "b", "c"], "n": [2, 50, 40]}), ["n"], threshold=5)
     rp._display_table(t.sort_values("group", ascending=False), "t")  # after suppression: c, b, a
     rows = shown[0].data.split("<tbody>")[1].split("</tr>")
-    assert "<td>a</td>" in rows[2] and "&lt; 5" in rows[2]
-    assert "&lt; 5" not in rows[0] + rows[1]  # c (40) and b (50) stay visible
+    assert "<td>a</td>" in rows[2] and '<abbr title="niet getoond">x</abbr>' in rows[2]
+    assert "niet getoond" not in rows[0] + rows[1]  # c (40) and b (50) stay visible
 
 
 def test_table_text_is_escaped_but_quotes_stay(monkeypatch):
@@ -183,9 +183,21 @@ def test_export_writes_csv_without_showing(tmp_path, monkeypatch):
     shown = []
     monkeypatch.setattr("evaluatie.publish.report._display", lambda obj=None, **kw: shown.append(obj))
     monkeypatch.setenv("EVALUATIE_RUN_DIR", str(tmp_path))
-    rp.export(pd.DataFrame({"a": [1.5], "b": ["x"]}), "detail")
+    from evaluatie.publish.disclosure import no_counts, suppress
+
+    rp.export(no_counts(pd.DataFrame({"a": [1.5], "b": ["x"]}), "a test table"), "detail")
     assert (tmp_path / "tables" / "detail.csv").read_text(encoding="utf-8") == "a,b\n1.5,x\n"
     assert shown == []
+    # nothing leaves without a disclosure decision: a plain frame is refused by export and table
+    plain = pd.DataFrame({"group": ["a", "b"], "n": [3, 40]})
+    for publish in (lambda: rp.export(plain, "plain"), lambda: rp.table(plain, "plain", "Tabel"),
+                    lambda: rp.table(plain, None, "Tabel")):
+        with pytest.raises(ValueError, match="not decided by evaluatie.publish.disclosure"):
+            publish()
+    assert not (tmp_path / "tables" / "plain.csv").exists() and shown == []
+    rp.table(suppress(plain, "n"), "plain", "Tabel")
+    assert (tmp_path / "tables" / "plain.csv").read_text(encoding="utf-8") == "group,n\na,\nb,40\n"
+    assert '<abbr title="niet getoond">x</abbr>' in shown[-1].data
 
 
 @settings(max_examples=3000, deadline=None)

@@ -293,6 +293,7 @@ PROBE = '''\
 import os
 import pandas as pd
 from evaluatie.publish import report as rp
+from evaluatie.publish.disclosure import no_counts
 rp.start("Probe")
 if tag == "die":
     os._exit(3)  # a kernel that dies (a crash, out of memory)
@@ -303,7 +304,8 @@ if tag == "stubborn":  # a report that ignores Ctrl-C
     time.sleep(300)
 seen = getattr(rp, "_probe_mark", None)
 rp._probe_mark = tag  # state a previous report could have left behind in a module
-rp.export(pd.DataFrame({"key": ["seen", "pid", "cwd"], "value": [str(seen), str(os.getpid()), os.getcwd()]}), "probe")
+rp.export(no_counts(pd.DataFrame({"key": ["seen", "pid", "cwd"], "value": [str(seen), str(os.getpid()), os.getcwd()]}),
+                    "a probe of the kernel's state"), "probe")
 '''
 
 

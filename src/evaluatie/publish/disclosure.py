@@ -17,7 +17,7 @@ linear-programming audit, which a two-way table of published counts does not nee
 
 :func:`suppress` returns a copy in which every suppressed numeric cell is NaN — so an exported
 CSV never carries it — with ``attrs["suppressed"]`` (a boolean frame, same index and columns) and
-``attrs["suppression_threshold"]``, which :func:`evaluatie.publish.report.table` shows as "< 5".
+``attrs["suppression_threshold"]``, which :func:`evaluatie.publish.report.table` shows as "x" (niet getoond).
 Apply it last, right before publishing: sort and filter first. (:func:`suppressed_mask` lines
 the mask up by row label if a frame was filtered afterwards anyway.) Figures: :func:`for_figure` leaves out the rows with a
 suppressed value and :func:`figure_note` says so in Dutch.
@@ -174,7 +174,7 @@ def mark(df: pd.DataFrame, hidden: pd.DataFrame | pd.Series | np.ndarray, thresh
     ``df``'s index or an array; every numeric column of those rows is withheld; labels stay).
     Returns a copy with the hidden cells NaN (integer columns become ``Int64``), and
     ``attrs["suppressed"]``, ``attrs["suppression_threshold"]`` and ``attrs["disclosure"]``, which
-    :func:`evaluatie.publish.report.table` shows as "< threshold" and :func:`decision` reads.
+    :func:`evaluatie.publish.report.table` shows as "x" (niet getoond) and :func:`decision` reads.
     """
     if isinstance(hidden, pd.DataFrame):
         m = hidden.reindex(index=df.index, columns=df.columns, fill_value=False).to_numpy(dtype=bool)
@@ -288,7 +288,7 @@ def figure_note(df: pd.DataFrame, what: str = "groep") -> str | None:
     noun = what if k == 1 else plural
     verb = "is" if k == 1 else "zijn"
     return (f"{k} {noun} {verb} niet getoond: minder dan {t} waarnemingen, of af te leiden uit "
-            f"andere cijfers (bescherming van personen).")
+            f"andere cijfers (bescherming tegen herkenning).")
 
 
 def check_protected(

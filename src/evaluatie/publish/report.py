@@ -50,7 +50,7 @@ from matplotlib.ticker import Formatter
 from evaluatie.core import fmt
 from evaluatie.core.paths import root
 from evaluatie.publish import provenance as prov
-from evaluatie.publish.disclosure import DEFAULT_THRESHOLD, suppressed_mask
+from evaluatie.publish.disclosure import DEFAULT_THRESHOLD, decision, no_counts, suppressed_mask
 from evaluatie.run.params import input_paths
 
 __all__ = [
@@ -219,11 +219,34 @@ def _check_name(name: str) -> None:
         raise ValueError(f"table/figure name {name!r}: use lower-case letters, digits, '_' or '-'")
 
 
+# a withheld cell: one mark for every withheld cell, whether it is small itself or would give a small one
+# away (a mark of its own for the second kind would tell which cells are small)
+WITHHELD = "x"
+WITHHELD_HTML = f'<abbr title="niet getoond">{WITHHELD}</abbr>'
+
+_DECISIONS: set[str] = set()  # what this kernel's tables were: "protected" and/or "no counts" (for provenance)
+
+
+def _check_decided(data: pd.DataFrame, what: str) -> None:
+    """Nothing is published that :mod:`evaluatie.publish.disclosure` did not decide on: a table comes
+    from ``suppress``/``mark`` (cells withheld by the rule) or ``no_counts`` (declared free of counts
+    of persons and employers, with a reason)."""
+    d = decision(data)
+    if d is not None:
+        _DECISIONS.add("protected" if d == "protected" else "no counts")
+        return
+    raise ValueError(
+            f"{what}: not decided by evaluatie.publish.disclosure — pass the table through suppress(), "
+            "mark() or no_counts(reason) before publishing it")
+
+
 def export(data: pd.DataFrame, name: str) -> None:
     """Write ``tables/<name>.csv`` (and so a sheet of ``tables.xlsx``) without showing it: for
     detail tables a report points to but does not print in full (per-cell intervals, per-entity
-    assessments). Same format as :func:`table`: UTF-8, comma separator, dot decimals."""
+    assessments). Same format as :func:`table`: UTF-8, comma separator, dot decimals. Like
+    :func:`table`, it refuses a table that did not go through :mod:`evaluatie.publish.disclosure`."""
     _check_name(name)
+    _check_decided(data, f"table {name!r}")
     out = run_dir() / "tables"
     out.mkdir(exist_ok=True)
     data.to_csv(out / f"{name}.csv", index=False, encoding="utf-8")
@@ -247,12 +270,16 @@ def table(
     ``formats`` a format per column (``int``, ``num2``, ``pct1`` for percent units, ``prop1`` for
     proportions, ``pp1``, ``pval``, ``eur``, ``text`` or a function). Cells marked in
     ``data.attrs["suppressed"]`` (a boolean frame from :func:`evaluatie.publish.disclosure.suppress`)
-    are shown as ``< threshold``. ``highlight`` maps a column's raw values to a CSS class
+    are shown as ``x`` (niet getoond). ``highlight`` maps a column's raw values to a CSS class
     (``ev-good``, ``ev-warn``, ``ev-bad``) — colour only ever doubles what the text says.
-    ``name=None`` shows the table without exporting it.
+    ``name=None`` shows the table without exporting it. Every table must come from
+    :mod:`evaluatie.publish.disclosure` (``suppress``, ``mark`` or ``no_counts``); any other frame is
+    refused, so no number reaches a report that the one disclosure module did not decide on.
     """
     if name is not None:
         export(data, name)
+    else:
+        _check_decided(data, f"table {caption[:40]!r}")
     _display_table(data, caption, labels=labels, formats=formats, columns=columns,
                    highlight=highlight, note=note, key=name or "tabel")
 
@@ -284,7 +311,7 @@ def _display_table(data, caption, *, labels=None, formats=None, columns=None, hi
         for c in cols:
             v = values[c][i]
             if c in masked and masked[c][i]:
-                text, cls = f"&lt; {int(threshold)}", "ev-suppressed"
+                text, cls = WITHHELD_HTML, "ev-suppressed"
             else:
                 text, cls = _text(fmts[c](v)), ""
                 if c in highlight:
@@ -298,13 +325,15 @@ def _display_table(data, caption, *, labels=None, formats=None, columns=None, hi
     foot = f'<p class="ev-table-note">{_text(note)}</p>' if note else ""
     if mask is not None and bool(mask.to_numpy().any()):
         foot += (
-            f'<p class="ev-table-note">&lt; {int(threshold)}: niet getoond omdat de cel op minder dan '
-            f"{int(threshold)} waarnemingen steunt of eruit afgeleid kan worden (bescherming van personen).</p>"
+            f'<p class="ev-table-note">{WITHHELD}: niet getoond, omdat de cel op minder dan '
+            f"{int(threshold)} waarnemingen steunt of eruit afgeleid zou kunnen worden (bescherming tegen "
+            "herkenning).</p>"
         )
     tid = _element_id("tab", key)
     _display(HTML(
         f'<div class="ev-table-block"><p class="ev-caption" id="{tid}">{_text(caption)}</p>'
-        f'<div class="ev-table-wrap"><table class="ev-table" aria-labelledby="{tid}">'
+        f'<div class="ev-table-wrap" role="region" tabindex="0" aria-labelledby="{tid}">'
+        f'<table class="ev-table" aria-labelledby="{tid}">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body_rows)}</tbody></table></div>{foot}</div>"
     ))
 
@@ -461,7 +490,9 @@ def ledger(*ledgers, name: str = "ledger") -> None:
         if led.read != led.excluded + led.analysed:  # pragma: no cover - Ledger guarantees it
             raise AssertionError(f"ledger of {led.source} does not add up")
         frames.append(led.to_frame())
-    df = pd.concat(frames, ignore_index=True)
+    df = no_counts(pd.concat(frames, ignore_index=True),
+                   "rows of the input files per processing step: every row is accounted for, none is a "
+                   "breakdown of persons by a characteristic")
     table(df, name, "Verantwoording van de ingelezen rijen", columns=["source", "step", "reason", "rows"],
           labels={"source": "Bron", "step": "Stap", "reason": "Reden", "rows": "Rijen"},
           formats={"rows": "int", "step": lambda v, m=LEDGER_STEPS: m.get(v, v),
@@ -497,6 +528,16 @@ def provenance(params: Mapping[str, Any]) -> None:
     )
     _display_table(par, "Parameters", labels={"key": "Parameter", "value": "Waarde"}, key="provenance-parameters")
     low = rec["parameters"].get("threshold")
+    t = low if isinstance(low, int) and not isinstance(low, bool) else DEFAULT_THRESHOLD
+    if "protected" in _DECISIONS:
+        _markdown(f"**Bescherming van kleine aantallen.** Een cel die op minder dan {t} personen, respondenten of "
+                  f"vacatures steunt, staat er als '{WITHHELD}', en geen getal dat ervan afhangt (aantal, aandeel, interval, "
+                  "staaf in een figuur, zin) wordt getoond. Kan zo'n cel worden teruggerekend uit andere cijfers van "
+                  "dit rapport (een totaal min de getoonde delen), dan wordt ook een tweede cel verborgen. Nullen "
+                  "worden getoond.")
+    elif _DECISIONS:
+        _markdown("**Kleine aantallen.** Dit rapport bevat geen aantallen van personen of werkgevers; de regel voor "
+                  "kleine aantallen is daarom niet van toepassing.")
     if isinstance(low, int) and not isinstance(low, bool) and low < DEFAULT_THRESHOLD:
         _markdown(f"**Lagere drempel voor kleine cellen.** Dit rapport toont cellen vanaf {low} personen of "
                   f"organisaties, minder dan de standaarddrempel van {DEFAULT_THRESHOLD}; de opdrachtgever koos dat "
