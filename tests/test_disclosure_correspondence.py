@@ -138,7 +138,7 @@ def _numbers(s: str) -> list[str]:
 
 
 def test_nothing_withheld_is_published(scenario):
-    """A withheld ground has no number anywhere except its '< 5' (C1); a withheld subgroup neither."""
+    """A withheld ground has no number anywhere except its 'x' (C1); a withheld subgroup neither."""
     name, rows, run = scenario
     grounds = _withheld_grounds(rows)
     het = pd.read_csv(run / "tables" / "heterogeneity.csv")
@@ -160,12 +160,12 @@ def test_nothing_withheld_is_published(scenario):
             labels = {v for v in row if isinstance(v, str)}
             if labels & grounds or any(set(k) <= labels for k in hidden_keys):
                 assert not [v for v in row if isinstance(v, (int, float))], (ws.title, row)
-    # report.html and the notebook's outputs: table rows show '< 5', sentences and alt texts no number
+    # report.html and the notebook's outputs: table rows show 'x', sentences and alt texts no number
     for html in ((run / "report.html").read_text(encoding="utf-8"), _notebook_html(run / "notebook.ipynb")):
         table_rows, sentences = _html_blocks(html)
         for cells in table_rows:
             if set(cells) & grounds or any(set(k) <= set(cells) for k in hidden_keys):
-                assert all(c == f"< {T}" or not _numbers(c) for c in cells), cells
+                assert all(c == "x" or not _numbers(c) for c in cells), cells
         for s in sentences:
             if any(re.search(rf"\b{g}\b", s, flags=re.IGNORECASE) for g in grounds):
                 assert set(_numbers(s)) <= {str(T)}, s

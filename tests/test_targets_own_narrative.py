@@ -69,7 +69,7 @@ def test_levels_table_keeps_suppressed_cells_and_groups_empty():
     assert list(lv.columns) == ["group", "2022", "2023", "denominator"]
     assert lv.loc[0, "2023"] == 62.0 and lv.loc[1, ["2022", "2023"]].isna().all()
     assert pd.isna(lv.loc[2, "2022"]) and lv["denominator"].tolist() == [100, 3, 100]
-    # withheld cells are marked for the report ('< 5'); a year without the group's population is not
+    # withheld cells are marked for the report ('x'); a year without the group's population is not
     hidden = suppressed_mask(lv)
     assert decision(lv) == "protected" and hidden.loc[1, ["2022", "2023"]].all()
     assert not hidden.loc[2, "2022"] and int(hidden.to_numpy().sum()) == 2

@@ -256,7 +256,7 @@ def test_group_labels_known_first_then_the_targets_file():
 def test_ranking_intro_text_names_year_and_threshold():
     t = T.ranking_intro_text(2020, 5)
     assert t.startswith("Per entiteit en streefcijfer: het cijfer van 2020,")
-    assert "staat '< 5' en wordt geen ouder cijfer getoond" in t
+    assert "staat 'x' (niet getoond) en wordt geen ouder cijfer getoond" in t
 
 
 def test_backtest_alt_every_or_most_horizons():

@@ -128,7 +128,7 @@ def withheld_sentence(withheld: Sequence[tuple[str, str]], waves: list[str], thr
     one = len(items) == 1
     return (f"{'De grond' if one else 'De gronden'} {_and(items)} {'werd' if one else 'werden'} ook getest, maar "
             f"{'telde' if one else 'telden elk'} minder dan {threshold} vacatures: te weinig om er resultaten over te "
-            f"tonen zonder werkgevers herkenbaar te maken (in de tabellen staat daar '< {threshold}').")
+            f"tonen zonder werkgevers herkenbaar te maken (in de tabellen staat daar 'x': niet getoond).")
 
 
 def second_outcome_sentences(cmp: pd.DataFrame, what: str = "uitnodigingen voor een gesprek",

@@ -6,7 +6,7 @@ of its outcomes is published — positive reactions, rates, pair counts, differe
 callback, p-values, intervals, regression terms, invitations, the comparison with another wave, the
 planning of the next wave, its benchmark row — and in the design and rates tables its vacancies and
 applications are withheld too. Its rows keep their labels with every number blank, which the report
-shows as "< threshold".
+shows as "x" (niet getoond).
 
 :func:`protect` takes that decision once per study. Every statistic is then computed on
 :attr:`Protection.study`, the applications of the reported grounds only, so nothing of a withheld

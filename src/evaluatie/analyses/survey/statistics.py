@@ -332,7 +332,7 @@ def breakdown_tables(est: pd.DataFrame, tests: pd.DataFrame, by: str, indicators
     Returns ``(shown, export)``, both through :func:`evaluatie.publish.disclosure.mark`.
     ``shown``: one row per indicator, one text column per group of ``by`` ("share (n)", nl-BE),
     then ``F``, ``df`` (text: numerator; denominator), ``p_value`` and ``p_holm``; the column of a
-    withheld group is withheld whole (the report shows "< threshold"). ``export``:
+    withheld group is withheld whole (the report shows "x", niet getoond). ``export``:
     machine-readable, one row per indicator and group with interval and base, and the test of the
     indicator; a withheld group's rows keep their labels and the test, nothing of their own."""
     groups = est[by].drop_duplicates().tolist()

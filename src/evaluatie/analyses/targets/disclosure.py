@@ -4,7 +4,7 @@ The decision itself is taken once, on the personnel cube
 (:func:`~evaluatie.analyses.targets.personnel.protect_levels`); the tables are views of it:
 
 - the personnel cells themselves (shares per date, the gender balance of an entity or a policy
-  domain) keep the decision's withheld cells (:func:`with_withheld_shares`, shown as "< 5");
+  domain) keep the decision's withheld cells (:func:`with_withheld_shares`, shown as "x", niet getoond);
 - tables computed from the series with the withheld cells left out (changes, assessments,
   growth paths, persons short) have no cell of their own to withhold (:func:`from_shown`);
 - numbers of entities (public bodies) per status, verdict or growth-path result are not counts of
@@ -47,7 +47,7 @@ def with_withheld_shares(df: pd.DataFrame, withheld: Any, threshold: int,
                          columns: tuple[str, ...] = ("share_pct",)) -> pd.DataFrame:
     """``df`` (rows cut from the personnel cells) with ``columns`` of the rows in ``withheld`` (a
     boolean per row: the decision withheld the cell) withheld through
-    :func:`evaluatie.publish.disclosure.mark`, so the report shows them as "< threshold"."""
+    :func:`evaluatie.publish.disclosure.mark`, so the report shows them as "x" (niet getoond)."""
     hidden = pd.DataFrame(False, index=df.index, columns=df.columns)
     hidden.loc[pd.Series(withheld, index=df.index).astype(bool).to_numpy(), list(columns)] = True
     return mark(df, hidden, threshold)

@@ -271,7 +271,7 @@ def ranking_intro_text(year: int, threshold: int) -> str:
         f"gerangschikt naar het totale tekort in personen (buitenlandse herkomst en handicap samen), van het grootste "
         f"naar het kleinste. Alleen cijfers van {year} zelf worden getoond: waar het cijfer van {year} op minder dan "
         f"{threshold} personen steunt, of samen met de andere gepubliceerde cijfers zo'n cijfer zou verraden, staat "
-        f"'< {threshold}' en wordt geen ouder cijfer getoond (een oud cijfer naast een "
+        f"'x' (niet getoond) en wordt geen ouder cijfer getoond (een oud cijfer naast een "
         "verborgen nieuw cijfer zou verraden hoeveel personen het zijn). Het streefcijfer geldt voor de Vlaamse "
         "overheid als geheel; per entiteit is het een referentiepunt, geen verplichting (entiteiten leggen hun eigen "
         "groeipad vast).")
@@ -525,7 +525,7 @@ def levels_table(cells: pd.DataFrame, groups: Sequence[str], threshold: int) -> 
     text) from personnel aggregates (:func:`~evaluatie.analyses.targets.personnel.aggregate_levels`
     rows of one entity or the organisation), plus the number of persons the last share rests on
     (``denominator``). A cell the disclosure decision withheld (a row without a share: rows exist
-    only with persons in the population) is withheld in the table too (shown as "< ``threshold``");
+    only with persons in the population) is withheld in the table too (shown as "x", niet getoond);
     a group whose every cell is withheld keeps its row; a year without the group's population stays
     empty."""
     s = pd.DataFrame({c: cells[c] for c in ("group", "year", "share_pct", "denominator")})  # no attrs along
