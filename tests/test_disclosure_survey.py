@@ -124,7 +124,7 @@ def test_withheld_groups_publish_no_count_base_or_share_anywhere(run):
     assert len(hidden) == 2 * len(_indicators(params)) and hidden["suppressed"].all()
     assert hidden[["estimate", "ci_low", "ci_high", "df", "n", "n_level"]].isna().all(axis=None)
     assert not bd.loc[~bd[BY].isin([PRIMARY, SECONDARY]), "suppressed"].any()
-    assert hidden["p_value"].notna().all()  # the Rao-Scott test over all groups stays
+    assert hidden["p_value"].notna().all()  # the Rao-Scott test stays, with the withheld groups pooled
     # workbook: the same rows, no number of their own
     book = load_workbook(d / "tables.xlsx", read_only=True)
     rows = list(book[f"breakdown_{BY}"].iter_rows(values_only=True))
@@ -308,7 +308,7 @@ def test_example_design_with_a_plan_type_of_three_organisations(tmp_path):
     plan_types = sorted(bd["plan_type"].unique())
     assert bd["suppressed"].all() and len(plan_types) == 4
     assert bd[["estimate", "ci_low", "ci_high", "df", "n", "n_level"]].isna().all(axis=None)
-    assert bd["p_value"].notna().all()  # the Rao-Scott test over all plan types stays
+    assert bd["p_value"].isna().all()  # every plan type withheld: one pooled group, no test
     wt = _table(d, "weighting")
     plan = wt[wt["margin"] == "plan_type"].set_index("level")
     assert plan[["respondents", "sample_share", "design_weighted_share"]].isna().all(axis=None)
@@ -329,3 +329,64 @@ def test_example_design_with_a_plan_type_of_three_organisations(tmp_path):
     once = _share_attack(d, truth, ["Groeiplan"], margin="plan_type")
     pinned = once.recovered(base=base)
     assert {("p", "Groeiplan", lab) for lab in params["yes_no"].values()} <= set(pinned)
+
+
+# --------------------------------------------------------------------------- the test statistic
+
+def _split_data(n_a: int, yes_a: int, n_b: int, yes_b: int) -> pd.DataFrame:
+    rows = [("A", "ja")] * yes_a + [("A", "nee")] * (n_a - yes_a) + [("B", "ja")] * yes_b + [("B", "nee")] * (n_b - yes_b)
+    rows += [("C", "ja")] * 24 + [("C", "nee")] * 16 + [("D", "ja")] * 10 + [("D", "nee")] * 20
+    return pd.DataFrame(rows, columns=["g", "q"])
+
+
+def test_the_breakdown_test_does_not_give_back_a_withheld_split():
+    """A Rao-Scott F over the separate groups is a function of each withheld group's counts: trying
+    every split of the pooled counts (known as whole sample minus the groups shown) against the
+    published F gives the withheld group back (the reviewer's attack). The breakdown tests the
+    withheld groups as one pooled group, so its F is the same for every split."""
+    from evaluatie.stats.survey import SurveyDesign
+
+    true = _split_data(3, 2, 6, 4)  # A: 3 respondents (2 'ja'), B: 6 (4 'ja')
+    withheld = lk.withheld_groups(true, "g", ["q"], T)
+    assert withheld == {"A", "B"}
+    pooled_n, pooled_yes = 9, 6
+    splits = [(na, ya, pooled_n - na, pooled_yes - ya) for na in range(1, pooled_n)
+              for ya in range(0, min(na, pooled_yes) + 1) if 0 <= pooled_yes - ya <= pooled_n - na]
+    assert len(splits) > 20
+
+    def published_f(data, pool):
+        design = SurveyDesign(data)
+        if pool:
+            _, tests = lk.breakdown(design, "g", {"q": ("q", "ja")}, threshold=T, withheld=withheld)
+            return float(tests["F"].iloc[0])
+        return float(design.chisq("g", "q")["F"].iloc[0])
+
+    for pool in (False, True):
+        f_true = published_f(true, pool)
+        matches = [sp for sp in splits if abs(published_f(_split_data(*sp), pool) - f_true) < 1e-9]
+        if pool:
+            assert len(matches) == len(splits)  # every split fits: nothing learnt
+        else:
+            assert set(matches) <= {(3, 2, 6, 4), (6, 4, 3, 2)}  # separate groups: the split is given back
+
+
+def test_unweighted_pooled_share_cannot_pin_a_small_group():
+    """Unweighted, the withheld groups' pooled share is the whole sample minus the groups shown: 3 'ja'
+    of 3 and 6 of 6 pool to 100 % and give both back, so a further group is withheld."""
+    rows = [("A", "ja")] * 3 + [("B", "ja")] * 6 + [("C", "ja")] * 24 + [("C", "nee")] * 16
+    rows += [("D", "ja")] * 10 + [("D", "nee")] * 20
+    data = pd.DataFrame(rows, columns=["g", "q"])
+    withheld = lk.withheld_groups(data, "g", ["q"], T)
+    assert {"A", "B"} < withheld
+    a = Attack()
+    for g in sorted(withheld):
+        a.unknown(("yes", g), 0, int((data["g"] == g).sum()))
+    shown = data[~data["g"].isin(withheld)]
+    a.equal({("yes", g): 1 for g in withheld}, int((data["q"] == "ja").sum() - (shown["q"] == "ja").sum()))
+    assert a.recovered(base={("yes", "A"): 3}, threshold=T).keys().isdisjoint({("yes", "A")})
+    # with only A and B withheld, the same attack pins A
+    b = Attack()
+    b.unknown(("yes", "A"), 0, 3)
+    b.unknown(("yes", "B"), 0, 6)
+    b.equal({("yes", "A"): 1, ("yes", "B"): 1}, 9)
+    assert ("yes", "A") in b.recovered(base={("yes", "A"): 3}, threshold=T)

@@ -132,3 +132,17 @@ def test_domain_is_not_subsetting(dclus1):
     # domain df: PSUs with members of the domain minus strata
     h_psus = dclus1.data.loc[dclus1.data["stype"] == "H", "dnum"].nunique()
     assert dom.loc["H", "df"] == h_psus - 1
+
+
+def test_update_adds_a_variable_and_keeps_the_design():
+    """SurveyDesign.update (R update.survey.design): a new column, the same design; an existing column
+    is not replaced."""
+    rng = np.random.default_rng(7)
+    data = pd.DataFrame({"s": np.repeat(["a", "b"], 20), "w": rng.uniform(1, 3, 40),
+                         "q": rng.choice(["ja", "nee"], 40)})
+    design = SurveyDesign(data, weights="w", strata="s")
+    new = design.update(g=np.where(data["q"] == "ja", "x", "y"))
+    assert new.proportion("q", "ja").equals(design.proportion("q", "ja"))
+    assert set(new.levels("g")) == {"x", "y"} and "g" not in design.data
+    with pytest.raises(ValueError, match="already exist"):
+        design.update(q=data["q"])

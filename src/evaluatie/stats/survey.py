@@ -860,6 +860,19 @@ class SurveyDesign:
         return sub.dropna().pivot_table(index=row, columns=col, values="_w", aggfunc="sum",
                                         fill_value=0.0, observed=True)
 
+    def update(self, **columns) -> "SurveyDesign":
+        """A copy of the design with added variables (R ``update.survey.design``): each keyword is a
+        new column's name, its value a Series on the data's index (or an array of its length). The
+        design itself (weights, strata, clusters, fpc, calibration) is unchanged; replacing an
+        existing column is refused, since estimates already made with it would no longer match."""
+        clash = [c for c in columns if c in self.data.columns]
+        if clash:
+            raise ValueError(f"update adds variables; {clash!r} already exist")
+        new = self._copy()
+        new.data = self.data.assign(**columns)
+        new._cat_cache = dict(self._cat_cache)
+        return new
+
     def chisq(self, row: str, col: str) -> pd.DataFrame:
         """Rao-Scott second-order corrected Pearson test of independence, F version (R
         ``svychisq(~row+col, design)``, its default ``statistic="F"``).

@@ -204,13 +204,14 @@ def withheld_groups(data: pd.DataFrame, by: str, columns: Sequence[str] = (), th
     total too, so the rule is applied within each of them as well, until no line of groups with a
     published total holds exactly one withheld group.
 
-    ``weights`` (the calibrated weights of a weighted design, on ``data``'s index): the whole-sample
-    share of an indicator is then the groups' shares weighted by the groups' weighted sizes, which
-    the frame publishes for a weighting margin. With two groups withheld a reader still gets their
-    weighted sum, and a heavily weighted small group's share (``level`` among the answers of a
-    column) can be pinned to a few values by it. So the next smallest group is withheld as well
-    until, for every column, the interval that sum leaves for each small group's share is at least
-    one respondent wide (100 / its answers, in percent), or every group is withheld."""
+    ``weights`` (the calibrated weights of a weighted design, on ``data``'s index; None: every
+    respondent weighs 1): the whole-sample share of an indicator is the groups' shares weighted by
+    the groups' (weighted) sizes. With two groups withheld a reader still gets their (weighted) sum,
+    and a small group's share (``level`` among the answers of a column) can be pinned to a few values
+    by it — unweighted, 3 'ja' of 3 and 6 of 6 pool to 100 %, which gives both back. So the next
+    smallest group is withheld as well until, for every column, the interval that sum leaves for each
+    small group's share is at least one respondent wide (100 / its answers, in percent), or every
+    group is withheld."""
     sizes = data[by].value_counts()
     primary = set(sizes.index[(sizes > 0) & (sizes < threshold)])
     if len(columns):
@@ -238,20 +239,21 @@ def withheld_groups(data: pd.DataFrame, by: str, columns: Sequence[str] = (), th
                     hidden |= decided
                     changed = True
         shown = sorted((n, str(g), g) for g, n in sizes.items() if g not in hidden and n > 0)
-        if weights is None or not primary or not shown or not _weighted_sum_pins(
-                data, by, columns, hidden, primary, weights, level):
+        if not primary or not shown or not _weighted_sum_pins(data, by, columns, hidden, primary, weights, level):
             return frozenset(hidden)
         hidden.add(shown[0][2])
 
 
 def _weighted_sum_pins(data: pd.DataFrame, by: str, columns: Sequence[str], hidden: set, primary: set,
-                       weights: pd.Series, level: str) -> bool:
+                       weights: pd.Series | None, level: str) -> bool:
     """Whether the weighted sum of the ``hidden`` groups' shares of one of ``columns`` leaves one of
     the ``primary`` groups an interval narrower than one respondent: with ``a_h`` a group's share of
     the weighted answers and ``p_h`` its share of ``level`` in percent, ``X = sum a_h p_h`` over the
     hidden groups is known (whole sample minus the shown groups), so ``p_G`` lies in
     ``[max(0, (X - 100 sum_{h != G} a_h) / a_G), min(100, X / a_G)]``."""
     group = data[by]
+    if weights is None:  # unweighted: every respondent counts once
+        weights = pd.Series(1.0, index=data.index)
     for col in columns:
         answered = data[col].notna()
         yes = (data[col].astype(object) == level) & answered
@@ -274,6 +276,9 @@ def _weighted_sum_pins(data: pd.DataFrame, by: str, columns: Sequence[str], hidd
 
 # --------------------------------------------------------------------------- breakdowns
 
+POOLED = "niet getoond (samen)"  # the withheld groups of a breakdown, as one group in its test
+
+
 def breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str, Any]], *,
               ci: str = "logit", conf: float = 0.95, threshold: int = 5,
               withheld: Iterable | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -281,10 +286,25 @@ def breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str,
 
     ``indicators``: ``{name: (variable, level)}``. Returns ``(estimates, tests)``: estimates with
     columns ``by, indicator, estimate, se, ci_low, ci_high, n, suppressed`` and tests with
-    ``indicator, F, ndf, ddf, p_value`` (R ``svychisq``; a test over all groups together, kept).
-    The groups ``withheld`` (default: :func:`withheld_groups` for these indicators) are withheld
-    in every indicator: estimate, interval and counts missing, ``suppressed`` true."""
+    ``indicator, F, ndf, ddf, p_value`` (R ``svychisq``). The groups ``withheld`` (default:
+    :func:`withheld_groups` for these indicators) are withheld in every indicator: estimate, interval
+    and counts missing, ``suppressed`` true. The test treats them as one pooled group — what a
+    reader can already work out as the whole sample minus the groups shown — since a test over the
+    separate groups would let a reader try every split of the pooled counts and find the one that
+    gives the published F (a withheld group's counts given back). With fewer than two groups left
+    (shown groups plus the pooled one) there is no test: F and p are missing."""
     est, tests = [], []
+    if withheld is None:
+        withheld = withheld_groups(design.data, by, [var for var, _ in indicators.values()], threshold)
+    withheld = set(withheld)
+    tested, test_by = design, by
+    if withheld:
+        groups = design.data[by].astype(object)
+        shown = [g for g in pd.unique(groups.dropna()) if g not in withheld]
+        test_by = f"{by} (getest, niet-getoonde groepen samen)"
+        tested = design.update(**{test_by: pd.Categorical(groups.where(~groups.isin(list(withheld)), POOLED),
+                                                           categories=[*shown, POOLED])})
+    testable = tested.data[test_by].nunique() >= 2
     dd = design.by(by)
     levels = [lvl for _, lvl in indicators.values()]
     parts = None
@@ -300,11 +320,12 @@ def breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str,
             r = dd.proportion(var, level, ci=ci, conf=conf)
         r.insert(1, "indicator", name)
         est.append(r)
-        t = design.chisq(by, var)
+        if testable:
+            t = tested.chisq(test_by, var)
+        else:
+            t = pd.DataFrame([dict.fromkeys(["F", "ndf", "ddf", "p_value", "chisq", "n"], np.nan)])
         t.insert(0, "indicator", name)
         tests.append(t)
-    if withheld is None:
-        withheld = withheld_groups(design.data, by, [var for var, _ in indicators.values()], threshold)
     est = pd.concat(est, ignore_index=True)
     return _withhold(est, est[by].isin(list(withheld)).to_numpy(), threshold), pd.concat(tests, ignore_index=True)
 
