@@ -126,20 +126,54 @@ def test_only_publish_and_run_write_files():
     assert offenders == []
 
 
+KEYS = ("suppressed", "disclosure", "disclosure_columns", "suppression_threshold")
+
+
+def _names_a_key(node: ast.AST) -> bool:
+    """Whether an expression mentions one of the disclosure keys as a string (a dict literal, dict(...))."""
+    return any(isinstance(n, ast.Constant) and n.value in KEYS for n in ast.walk(node)) or any(
+        isinstance(n, ast.keyword) and n.arg in KEYS for n in ast.walk(node))
+
+
+def _disclosure_offences(tree: ast.AST) -> list[str]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and "suppress" in node.name.lower():
+            found.append(f"defines {node.name}()")
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Attribute)
+                        and target.value.attr == "attrs" and isinstance(target.slice, ast.Constant)
+                        and target.slice.value in KEYS):
+                    found.append(f"sets attrs[{target.slice.value!r}] line {node.lineno}")
+                if isinstance(target, ast.Attribute) and target.attr == "attrs" and _names_a_key(node.value):
+                    found.append(f"sets attrs to a mapping with a disclosure key line {node.lineno}")
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update"
+                and isinstance(node.func.value, ast.Attribute) and node.func.value.attr == "attrs"
+                and any(_names_a_key(a) for a in [*node.args, *node.keywords])):
+            found.append(f"updates attrs with a disclosure key line {node.lineno}")
+    return found
+
+
+def test_the_disclosure_check_sees_every_form():
+    code = """
+df.attrs["suppressed"] = m
+df.attrs = {"suppressed": m, "x": 1}
+df.attrs.update({"disclosure": "protected"})
+df.attrs.update(disclosure_columns=("a",))
+def my_suppress(df): pass
+df.attrs["note"] = 1
+df.attrs.update(note=2)
+"""
+    assert len(_disclosure_offences(ast.parse(code))) == 5
+
+
 def test_one_disclosure_module():
     """Small cells are withheld by evaluatie.publish.disclosure only: no other module or notebook
-    sets the suppression mask itself or defines its own suppression function."""
+    sets the suppression mask or the decision itself or defines its own suppression function."""
     offenders = []
     for name, tree in list(_modules().items()) + list(_notebook_trees()):
         if name == "evaluatie.publish.disclosure":
             continue
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and "suppress" in node.name.lower():
-                offenders.append(f"{name}: defines {node.name}()")
-            if isinstance(node, ast.Assign):
-                for target in node.targets:
-                    if (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Attribute)
-                            and target.value.attr == "attrs" and isinstance(target.slice, ast.Constant)
-                            and target.slice.value in ("suppressed", "disclosure")):
-                        offenders.append(f"{name}: sets attrs[{target.slice.value!r}] line {node.lineno}")
+        offenders += [f"{name}: {o}" for o in _disclosure_offences(tree)]
     assert offenders == []

@@ -70,6 +70,11 @@ def test_weighted_share_needs_one_respondent_of_width():
     b.unknown("p", 0, 100, integer=False)
     b.between({"p": 1}, 10, 60)
     assert b.recovered(base={"p": 3}) == {}
+    assert b.recovered() == {}  # without a base: safe unless pinned to one value
+    c = Attack()
+    c.unknown("p", 0, 100, integer=False)
+    c.equal({"p": 1}, 40)
+    assert set(c.recovered()) == {"p"}
 
 
 def test_protect_groups_primary_secondary_and_no_total():
@@ -110,3 +115,13 @@ def test_no_counts_needs_a_reason():
     assert decision(no_counts(df, "budget")) == "no counts: budget"
     with pytest.raises(ValueError):
         no_counts(df, " ")
+
+
+def test_a_number_column_added_after_the_decision_is_undecided():
+    df = pd.DataFrame({"group": ["A", "B"], "n": [12, 30]})
+    out = mark(df, pd.Series([False, False]))
+    assert decision(out.assign(label=["a", "b"], ok=[True, False])) == "protected"  # labels and flags
+    assert decision(out.assign(share=[0.4, 0.6])) is None  # pandas carried attrs, not the decision
+    late = no_counts(df, "test")
+    late["n2"] = late["n"] * 2
+    assert decision(late) is None

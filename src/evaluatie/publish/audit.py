@@ -111,6 +111,8 @@ class Attack:
                 if res.success:
                     ends.append(sign * res.fun)
                     continue
+                if res.status == 1:  # a time or iteration limit: no bound is known, so nothing is proven
+                    raise RuntimeError(f"the attack on {n!r} stopped before it finished ({res.message})")
                 # HiGHS may answer "infeasible or unbounded": a feasibility check tells which
                 feasible = milp(np.zeros(k), constraints=constraints, integrality=integrality,
                                 bounds=Bounds(lo, hi)).success
@@ -125,15 +127,18 @@ class Attack:
         safe when its interval holds at least ``threshold`` values, or, for a count within a group of
         ``base[name]`` units (fewer than ``threshold``), every value from 0 to that base — the most a
         group that small can hide. Non-integer unknowns (weighted shares, in percent) are safe when the
-        interval is at least ``100 / base`` wide (one respondent's worth)."""
+        interval is at least ``100 / base`` wide (one respondent's worth), and, without a base (a share
+        withheld to protect another), when they are not pinned to one value."""
         base = dict(base or {})
         bad = {}
         for n, iv in self.bounds().items():
             b = base.get(n)
             if self._integer[n]:
                 need = threshold - 1 if b is None else min(threshold - 1, b)
-            else:
-                need = 100.0 / b if b else 0.0
+            elif b:
+                need = 100.0 / b
+            else:  # a share without a group size given (a cell withheld to protect another): not exact
+                need = 1e-6
             if iv.width + 1e-9 < need:
                 bad[n] = iv
         return bad

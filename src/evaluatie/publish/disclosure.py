@@ -1,4 +1,15 @@
-"""Small-cell suppression for everything that is published.
+"""The one disclosure module: every table a report publishes goes through it.
+
+:func:`evaluatie.publish.report.table` and :func:`~evaluatie.publish.report.export` refuse a frame
+that did not (:func:`decision`), so no number reaches the HTML, ``tables/*.csv`` or ``tables.xlsx``
+undecided. A table is decided in one of three ways:
+
+* :func:`suppress` — the rules below applied to a table's own count columns and totals;
+* :func:`mark` — cells or whole rows withheld by a decision an analysis took once for all its tables
+  (with :func:`protect_groups`, or its own decision over a cube of counts, checked with
+  :class:`evaluatie.publish.audit.Attack`);
+* :func:`no_counts` — a table declared to hold no count of persons or employers in a cell defined by
+  their characteristics (budgets, rules, published series), with its reason.
 
 Rule (primary suppression, the *frequency rule*): a count whose unweighted value is below the
 threshold (default 5; zero counts are shown unless ``zeros=True``) is not published, and neither
@@ -12,15 +23,18 @@ at least two. For a 1-D table with a total row this hides the next-smallest cell
 crosstab it is the classic at-least-two-per-row-and-column rule, applied until nothing changes.
 The extra cell chosen is the smallest non-zero visible cell of the line (an interior cell before
 the total itself). This is the usual heuristic of statistical offices (e.g. Hundepool et al.,
-*Statistical Disclosure Control*, Wiley 2012, §5.2-5.4); it does not solve the full
-linear-programming audit, which a two-way table of published counts does not need in practice.
+*Statistical Disclosure Control*, Wiley 2012, §5.2-5.4). Relations across tables (a breakdown and
+the whole sample, entities and their organisation) are the analyses' decisions; the tests check
+every run and batch with the linear-programming attack of :mod:`evaluatie.publish.audit`.
 
-:func:`suppress` returns a copy in which every suppressed numeric cell is NaN — so an exported
-CSV never carries it — with ``attrs["suppressed"]`` (a boolean frame, same index and columns) and
-``attrs["suppression_threshold"]``, which :func:`evaluatie.publish.report.table` shows as "x" (niet getoond).
-Apply it last, right before publishing: sort and filter first. (:func:`suppressed_mask` lines
-the mask up by row label if a frame was filtered afterwards anyway.) Figures: :func:`for_figure` leaves out the rows with a
-suppressed value and :func:`figure_note` says so in Dutch.
+:func:`suppress` and :func:`mark` return a copy in which every withheld numeric cell is NaN — so
+an exported CSV never carries it — with ``attrs["suppressed"]`` (a boolean frame, same index and
+columns) and ``attrs["suppression_threshold"]``; :func:`evaluatie.publish.report.table` shows such a
+cell as "x" (niet getoond), the same mark for a small cell and for one withheld to protect it.
+Apply it last, right before publishing: sort and filter first (:func:`suppressed_mask` lines the
+mask up by row label if a frame was filtered afterwards anyway). A number column added after the
+decision makes the frame undecided again; label columns may be added. Figures: :func:`for_figure`
+leaves out the rows with a withheld value and :func:`figure_note` says so in Dutch.
 """
 
 from __future__ import annotations
@@ -201,6 +215,7 @@ def mark(df: pd.DataFrame, hidden: pd.DataFrame | pd.Series | np.ndarray, thresh
     out.attrs["suppressed"] = pd.DataFrame(m, index=df.index, columns=df.columns)
     out.attrs["suppression_threshold"] = int(threshold)
     out.attrs["disclosure"] = "protected"
+    out.attrs["disclosure_columns"] = tuple(map(str, df.columns))
     return out
 
 
@@ -229,20 +244,34 @@ def protect_groups(sizes: Mapping[Any, float], threshold: int = DEFAULT_THRESHOL
 
 
 def no_counts(df: pd.DataFrame, reason: str) -> pd.DataFrame:
-    """Declare that ``df`` publishes no count of persons or employers (and nothing derived from one):
-    euros of an organisation's own budget, numbers of actions, rules, already published series.
-    ``reason`` says why in a few words (kept in ``attrs["disclosure"]``, read by :func:`decision`)."""
+    """Declare that ``df`` publishes no count of persons or employers in a cell defined by their
+    characteristics (a department, sector, entity or target group), and nothing derived from one:
+    euros of an organisation's own budget, numbers of actions, a plan's targets for all its
+    participants, rules, already published series, numbers of public bodies. ``reason`` says why in a
+    few words (kept in ``attrs["disclosure"]``, read by :func:`decision`)."""
     if not reason or not reason.strip():
         raise ValueError("no_counts needs a reason")
     out = df.copy()
     out.attrs["disclosure"] = f"no counts: {reason.strip()}"
+    out.attrs["disclosure_columns"] = tuple(map(str, df.columns))
     return out
 
 
 def decision(df: pd.DataFrame) -> str | None:
     """How ``df`` went through this module: ``"protected"`` (:func:`suppress`/:func:`mark`),
-    ``"no counts: <reason>"`` (:func:`no_counts`), or None when it did not."""
-    return df.attrs.get("disclosure")
+    ``"no counts: <reason>"`` (:func:`no_counts`), or None when it did not — also None when a number
+    column was added after the decision (pandas carries ``attrs`` along through ``assign``, column
+    assignment and the like, but the decision covered only the columns it saw; label columns may be
+    added)."""
+    d = df.attrs.get("disclosure")
+    if d is None:
+        return None
+    seen = set(df.attrs.get("disclosure_columns", ()))
+    for c in df.columns:
+        x = df[c]
+        if str(c) not in seen and pd.api.types.is_numeric_dtype(x.dtype) and not pd.api.types.is_bool_dtype(x.dtype):
+            return None
+    return d
 
 
 def suppressed_mask(df: pd.DataFrame) -> pd.DataFrame | None:
