@@ -536,8 +536,9 @@ def provenance(params: Mapping[str, Any]) -> None:
                   "dit rapport (een totaal min de getoonde delen), dan wordt ook een tweede cel verborgen. Nullen "
                   "worden getoond.")
     elif _DECISIONS:
-        _markdown("**Kleine aantallen.** Dit rapport bevat geen aantallen van personen of werkgevers; de regel voor "
-                  "kleine aantallen is daarom niet van toepassing.")
+        _markdown("**Kleine aantallen.** Dit rapport bevat geen aantallen van personen of werkgevers met een "
+                  "bepaald kenmerk (zoals een afdeling, sector of doelgroep); de regel voor kleine aantallen is "
+                  "daarom niet van toepassing.")
     if isinstance(low, int) and not isinstance(low, bool) and low < DEFAULT_THRESHOLD:
         _markdown(f"**Lagere drempel voor kleine cellen.** Dit rapport toont cellen vanaf {low} personen of "
                   f"organisaties, minder dan de standaarddrempel van {DEFAULT_THRESHOLD}; de opdrachtgever koos dat "

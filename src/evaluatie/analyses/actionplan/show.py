@@ -5,8 +5,9 @@ The wording is :mod:`evaluatie.analyses.actionplan.narrative`'s; this module onl
 page with :mod:`evaluatie.publish.report`.
 
 Disclosure: an action plan's tables hold euros of the organisation's own budget, working days,
-months and numbers of actions of one plan, and the subsidy rules — no count of persons or
-employers and nothing derived from one. :func:`table` and :func:`export` declare that once, with
+months and numbers of actions of one plan, its commitments (targets and results counted over all
+participants of an action, e.g. 8.500 workers trained), and the subsidy rules — no count of persons
+or employers in a cell defined by their characteristics, and nothing derived from one. :func:`table` and :func:`export` declare that once, with
 :func:`evaluatie.publish.disclosure.no_counts`, for every table this analysis publishes."""
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from evaluatie.publish.disclosure import no_counts
 __all__ = ["notices", "plan_findings", "table", "export", "NO_PERSONS"]
 
 NO_PERSONS = ("an action plan: euros of the organisation's own budget, working days, months and numbers of "
-              "actions, subsidy rules; no counts of persons or employers")
+              "actions, targets and results for all participants of an action, subsidy rules; no count of "
+              "persons or employers by a characteristic")
 
 
 def table(data: pd.DataFrame, name: str | None, caption: str, **layout) -> None:
