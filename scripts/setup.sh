@@ -71,14 +71,19 @@ fi
 step "registering the Jupyter kernel 'evaluatie'"
 .venv/bin/python -m ipykernel install --sys-prefix --name evaluatie --display-name "Python (evaluatie)" | sed 's/^/    /'
 # The accessibility audit of the reports (tests/test_accessibility.py): axe-core and puppeteer-core
-# from npm (scripts/axe/package-lock.json) driving Debian's Chromium. Chromium comes from apt when this
+# (node >= 18) from npm (scripts/axe/package-lock.json) driving Debian's Chromium. `evaluatie run
+# --pdf` (WeasyPrint) needs the Pango library, which Debian's python images carry (libpango-1.0-0). Chromium comes from apt when this
 # runs as root (CI, a fresh machine); elsewhere install it yourself (`apt-get install chromium`) or
 # set CHROMIUM to a Chromium or Chrome binary. Without node/npm or a browser the audit cannot run,
 # and its test says so.
 if command -v npm >/dev/null 2>&1; then
   if [ ! -d scripts/axe/node_modules ] || [ scripts/axe/package-lock.json -nt scripts/axe/node_modules ]; then
     step "installing the accessibility audit (axe-core, puppeteer-core) with npm ci"
-    (cd scripts/axe && npm ci --silent --no-audit --no-fund) && touch scripts/axe/node_modules
+    if (cd scripts/axe && npm ci --silent --no-audit --no-fund); then
+      touch scripts/axe/node_modules
+    else
+      echo "    npm ci failed: the accessibility audit (tests/test_accessibility.py) cannot run" >&2
+    fi
   fi
 else
   echo "    npm not found: the accessibility audit (tests/test_accessibility.py) cannot run"
@@ -86,8 +91,9 @@ fi
 if [ -z "${CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     step "installing Debian's chromium for the accessibility audit (apt-get)"
+    export DEBIAN_FRONTEND=noninteractive
     (apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }) \
-      || echo "    chromium could not be installed: the accessibility audit cannot run"
+      || echo "    chromium could not be installed: the accessibility audit cannot run" >&2
   else
     echo "    chromium not found: install it (apt-get install chromium) or set CHROMIUM for the accessibility audit"
   fi
