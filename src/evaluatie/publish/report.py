@@ -31,6 +31,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import math
 import os
 import re
 import textwrap
@@ -262,6 +263,7 @@ def table(
     columns: Iterable[str] | None = None,
     highlight: Mapping[str, Mapping[Any, str]] | None = None,
     note: str | None = None,
+    intervals: Mapping[str, str] | None = None,
 ) -> None:
     """Show ``data`` as a Dutch table and export it as ``tables/<name>.csv``.
 
@@ -272,7 +274,10 @@ def table(
     ``data.attrs["suppressed"]`` (a boolean frame from :func:`evaluatie.publish.disclosure.suppress`)
     are shown as ``x`` (niet getoond). ``highlight`` maps a column's raw values to a CSS class
     (``ev-good``, ``ev-warn``, ``ev-bad``) — colour only ever doubles what the text says.
-    ``name=None`` shows the table without exporting it. Every table must come from
+    ``intervals`` maps a lower-bound column to its upper-bound column: the reader sees one column
+    "lower tot upper" under the lower column's label (the CSV keeps both), which keeps a table of
+    estimates with intervals within the text column. ``name=None`` shows the table without exporting
+    it. Every table must come from
     :mod:`evaluatie.publish.disclosure` (``suppress``, ``mark`` or ``no_counts``); any other frame is
     refused, so no number reaches a report that the one disclosure module did not decide on.
     """
@@ -281,11 +286,18 @@ def table(
     else:
         _check_decided(data, f"table {caption[:40]!r}")
     _display_table(data, caption, labels=labels, formats=formats, columns=columns,
-                   highlight=highlight, note=note, key=name or "tabel")
+                   highlight=highlight, note=note, key=name or "tabel", intervals=intervals)
+
+
+NBSP = "\u00a0"
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
 
 
 def _display_table(data, caption, *, labels=None, formats=None, columns=None, highlight=None, note=None,
-                   key="tabel"):
+                   key="tabel", intervals=None):
     """The HTML of a report table. Work per column (type, formatter, values, mask) is done once,
     not per cell: pandas copies ``attrs`` on every column access."""
 
@@ -294,6 +306,8 @@ def _display_table(data, caption, *, labels=None, formats=None, columns=None, hi
     formats = dict(formats or {})
     highlight = dict(highlight or {})
     cols = list(columns) if columns is not None else list(data.columns)
+    upper = {lo: hi for lo, hi in (intervals or {}).items() if lo in cols and hi in data.columns}
+    cols = [c for c in cols if c not in upper.values()]
     mask = suppressed_mask(data)  # matched by row label: sorting or filtering after suppress() is safe
     threshold = data.attrs.get("suppression_threshold", 5)
     series = {c: data[c] for c in cols}
@@ -301,6 +315,14 @@ def _display_table(data, caption, *, labels=None, formats=None, columns=None, hi
     fmts = {c: _formatter(formats.get(c), x) for c, x in series.items()}
     values = {c: x.tolist() for c, x in series.items()}
     masked = {c: mask[c].to_numpy() for c in cols if mask is not None and c in mask.columns}
+    for lo, hi in upper.items():  # one "lower tot upper" column, withheld when either bound is
+        f_lo, f_hi = fmts[lo], _formatter(formats.get(hi, formats.get(lo)), data[hi])
+        values[lo] = [fmt.MISSING if _blank(a) and _blank(b)
+                      else f"{f_lo(a).replace(' ', NBSP)} tot {f_hi(b).replace(' ', NBSP)}"  # wraps at 'tot' only
+                      for a, b in zip(values[lo], data[hi].tolist())]
+        fmts[lo] = str
+        if mask is not None and hi in mask.columns:
+            masked[lo] = masked.get(lo, mask[lo].to_numpy()) | mask[hi].to_numpy()
     num_class = ' class="ev-num"'
     head = "".join(
         f'<th scope="col"{num_class if isnum[c] else ""}>{_text(str(labels.get(c, c)))}</th>' for c in cols
@@ -319,7 +341,7 @@ def _display_table(data, caption, *, labels=None, formats=None, columns=None, hi
                         cls = highlight[c].get(v, "")
                     except TypeError:
                         cls = ""
-            classes = " ".join(x for x in (cls, "ev-num" if isnum[c] else "") if x)
+            classes = " ".join(x for x in (cls, "ev-num" if isnum[c] else "", "ev-interval" if c in upper else "") if x)
             cells.append(f'<td class="{classes}">{text}</td>' if classes else f"<td>{text}</td>")
         body_rows.append("<tr>" + "".join(cells) + "</tr>")
     foot = f'<p class="ev-table-note">{_text(note)}</p>' if note else ""

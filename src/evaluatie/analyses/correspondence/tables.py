@@ -23,6 +23,8 @@ __all__ = ["layout"]
 _INTERVAL = {"difference_pp": "pp1", "difference_ci_low": "pp1", "difference_ci_high": "pp1",
              "relative_callback": "num2", "relative_callback_ci_low": "num2", "relative_callback_ci_high": "num2"}
 
+_INTERVALS = {"difference_ci_low": "difference_ci_high", "relative_callback_ci_low": "relative_callback_ci_high"}
+
 _FIXED: dict[str, dict[str, Any]] = {
     "design": dict(
         labels={"wave": "Meting", "ground": "Grond", "vacancies": "Vacatures", "applications": "Sollicitaties",
@@ -30,22 +32,24 @@ _FIXED: dict[str, dict[str, Any]] = {
         formats={"vacancies": "int", "applications": "int", "per_vacancy": "num1"}),
     "callback_rates": dict(
         labels={"ground": "Grond", "group": "Groep", "applications": "Sollicitaties", "callbacks": "Positieve reacties",
-                "rate": "Aandeel positief", "ci_low": "Ondergrens", "ci_high": "Bovengrens"},
-        formats={"applications": "int", "callbacks": "int", "rate": "prop1", "ci_low": "prop1", "ci_high": "prop1"}),
+                "rate": "Aandeel positief", "ci_low": "95%-interval", "ci_high": "Bovengrens"},
+        formats={"applications": "int", "callbacks": "int", "rate": "prop1", "ci_low": "prop1", "ci_high": "prop1"},
+        intervals={"ci_low": "ci_high"}),
     "callback_rates_by_wave": dict(
         labels={"wave": "Meting", "ground": "Grond", "group": "Groep", "applications": "Sollicitaties",
-                "callbacks": "Positief", "rate": "Aandeel", "ci_low": "Wilson onder", "ci_high": "Wilson boven",
-                "exact_low": "Exact onder", "exact_high": "Exact boven"},
+                "callbacks": "Positief", "rate": "Aandeel", "ci_low": "Interval (Wilson)", "ci_high": "Wilson boven",
+                "exact_low": "Interval (exact)", "exact_high": "Exact boven"},
         formats={"applications": "int", "callbacks": "int", "rate": "prop1", "ci_low": "prop1", "ci_high": "prop1",
-                 "exact_low": "prop1", "exact_high": "prop1"}),
+                 "exact_low": "prop1", "exact_high": "prop1"},
+        intervals={"ci_low": "ci_high", "exact_low": "exact_high"}),
     "discrimination": dict(
         columns=["ground", "group", "reference", "rate", "rate_reference", "difference_pp", "difference_ci_low",
                  "difference_ci_high", "relative_callback", "relative_callback_ci_low", "relative_callback_ci_high"],
         labels={"ground": "Grond", "group": "Groep", "reference": "Referentie", "rate": "Aandeel groep",
-                "rate_reference": "Aandeel referentie", "difference_pp": "Verschil", "difference_ci_low": "Ondergrens",
+                "rate_reference": "Aandeel referentie", "difference_pp": "Verschil", "difference_ci_low": "95%-interval",
                 "difference_ci_high": "Bovengrens", "relative_callback": "Relatieve kans",
-                "relative_callback_ci_low": "Ondergrens", "relative_callback_ci_high": "Bovengrens"},
-        formats={"rate": "prop1", "rate_reference": "prop1", **_INTERVAL}),
+                "relative_callback_ci_low": "95%-interval", "relative_callback_ci_high": "Bovengrens"},
+        formats={"rate": "prop1", "rate_reference": "prop1", **_INTERVAL}, intervals=_INTERVALS),
     "bootstrap": dict(
         labels={"wave": "Meting", "ground": "Grond", "group": "Groep", "relative_callback": "Relatieve kans",
                 "delta_low": "Delta onder", "delta_high": "Delta boven", "relative_callback_boot_low": "Bootstrap onder",
@@ -61,17 +65,18 @@ _FIXED: dict[str, dict[str, Any]] = {
     "invitations": dict(
         labels={"wave": "Meting", "ground": "Grond", "group": "Groep", "reference": "Referentie",
                 "rate": "Aandeel groep", "rate_reference": "Aandeel referentie", "difference_pp": "Verschil",
-                "difference_ci_low": "Ondergrens", "difference_ci_high": "Bovengrens",
-                "relative_callback": "Relatieve kans", "relative_callback_ci_low": "Ondergrens",
+                "difference_ci_low": "95%-interval", "difference_ci_high": "Bovengrens",
+                "relative_callback": "Relatieve kans", "relative_callback_ci_low": "95%-interval",
                 "relative_callback_ci_high": "Bovengrens", "mcnemar_p": "p (McNemar)"},
-        formats={"rate": "prop1", "rate_reference": "prop1", **_INTERVAL, "mcnemar_p": "pval"}),
+        formats={"rate": "prop1", "rate_reference": "prop1", **_INTERVAL, "mcnemar_p": "pval"}, intervals=_INTERVALS),
     "regression": dict(
         columns=["wave", "ground", "term", "coef", "se", "ci_low", "ci_high", "p", "odds_ratio", "logit_p", "vacancies"],
         labels={"wave": "Meting", "ground": "Grond", "term": "Term", "coef": "Coëfficiënt", "se": "Standaardfout",
-                "ci_low": "Ondergrens", "ci_high": "Bovengrens", "p": "p", "odds_ratio": "Controle: kansverhouding",
+                "ci_low": "95%-interval", "ci_high": "Bovengrens", "p": "p", "odds_ratio": "Controle: kansverhouding",
                 "logit_p": "p (controle)", "vacancies": "Vacatures"},
         formats={"coef": "signed3", "se": "num3", "ci_low": "signed3", "ci_high": "signed3", "p": "pval",
-                 "odds_ratio": "num2", "logit_p": "pval", "vacancies": "int"}),
+                 "odds_ratio": "num2", "logit_p": "pval", "vacancies": "int"},
+        intervals={"ci_low": "ci_high"}),
     "benchmarks": dict(
         columns=["ground", "group", "relative_callback", "relative_callback_ci_low", "relative_callback_ci_high",
                  "benchmark_scope", "benchmark_relative_callback", "benchmark_all_relative_callback"],
@@ -92,8 +97,9 @@ def _heterogeneity(names: Mapping[str, str]) -> dict[str, Any]:
                  "difference_ci_low", "difference_ci_high", "p", "p_holm", "p_bh"],
         labels={"variable": "Kenmerk", "level": "Subgroep", "ground": "Grond", "group": "Groep", "vacancies": "Vacatures",
                 "rate_reference": "Aandeel referentie", "rate": "Aandeel groep", "difference_pp": "Verschil",
-                "difference_ci_low": "Ondergrens", "difference_ci_high": "Bovengrens", "p": "p", "p_holm": "p (Holm)",
+                "difference_ci_low": "95%-interval", "difference_ci_high": "Bovengrens", "p": "p", "p_holm": "p (Holm)",
                 "p_bh": "p (BH)"},
+        intervals={"difference_ci_low": "difference_ci_high"},
         formats={"variable": lambda v: names.get(v, v), "vacancies": "int", "rate_reference": "prop1",
                  "rate": "prop1", "difference_pp": "pp1", "difference_ci_low": "pp1", "difference_ci_high": "pp1",
                  "p": "pval", "p_holm": "pval", "p_bh": "pval"})
@@ -105,10 +111,11 @@ def _wave_comparison(first: str) -> dict[str, Any]:
                  "change_p", "relative_callback_base", "relative_callback", "relative_change",
                  "relative_change_ci_low", "relative_change_ci_high"],
         labels={"wave": "Meting", "ground": "Grond", "group": "Groep", "gap_base_pp": f"Kloof {first}",
-                "gap_pp": "Kloof nu", "change_pp": "Verandering", "change_ci_low": "Ondergrens",
+                "gap_pp": "Kloof nu", "change_pp": "Verandering", "change_ci_low": "95%-interval",
                 "change_ci_high": "Bovengrens", "change_p": "p", "relative_callback_base": f"Rel. kans {first}",
                 "relative_callback": "Rel. kans nu", "relative_change": "Verhouding",
-                "relative_change_ci_low": "Verhouding onder", "relative_change_ci_high": "Verhouding boven"},
+                "relative_change_ci_low": "95%-interval", "relative_change_ci_high": "Verhouding boven"},
+        intervals={"change_ci_low": "change_ci_high", "relative_change_ci_low": "relative_change_ci_high"},
         formats={"gap_base_pp": "pp1", "gap_pp": "pp1", "change_pp": "pp1", "change_ci_low": "pp1",
                  "change_ci_high": "pp1", "change_p": "pval", "relative_callback_base": "num2",
                  "relative_callback": "num2", "relative_change": "num2", "relative_change_ci_low": "num2",
