@@ -284,3 +284,29 @@ def test_withheld_groups_weighted_widens_until_the_small_group_is_a_respondent_w
     a, b = 30 / 60, 10 / 60  # group c (20 / 60) is shown
     x2 = a * 100 + b * 90
     assert (x2 - b * 100) / a == pytest.approx(100 - 10 / 3)  # the interval [96.7, 100] of the docstring
+
+
+def test_claim_levels_follow_the_column_type():
+    """Issue 18: a numeric-coded item takes ``levels: 1`` or ``[1]`` (shown as "1", the other level as
+    "0"); a text item takes "ja" for "Ja" (case and surrounding spaces ignored), where it used to count
+    0 %; a level the data does not have is an error naming the claim and the column, with the levels
+    found on the terminal only."""
+    from evaluatie.core.errors import public_text, terminal_text
+
+    num = SurveyDesign(pd.DataFrame({"q": [1] * 9 + [0] * 3}).astype(float))
+    for levels in (1, [1], "1", 1.0):
+        row = likert.claims_check(num, [{"id": "n", "variable": "q", "levels": levels, "op": ">=",
+                                         "value": 0.5}]).iloc[0]
+        assert row["estimate"] == pytest.approx(0.75)
+        assert (row["levels"], row["other_levels"]) == ("1", "0")
+    text = SurveyDesign(pd.DataFrame({"q": ["Ja"] * 8 + ["Nee"] * 2}))
+    for levels in ("ja", " JA ", ["ja"]):
+        row = likert.claims_check(text, [{"id": "t", "variable": "q", "levels": levels, "op": ">=",
+                                          "value": 0.5, "alt_levels": ["ja", "nee"]}]).iloc[0]
+        assert row["estimate"] == pytest.approx(0.8) and row["levels"] == "Ja" and row["other_levels"] == "Nee"
+        assert row["alt_estimate"] == pytest.approx(1.0) and row["alt_levels"] == "Ja+Nee"
+    with pytest.raises(DataError) as err:
+        likert.claims_check(text, [{"id": "t", "variable": "q", "levels": "misschien", "op": ">=", "value": 0.5}])
+    message = str(err.value)
+    assert "'misschien'" in public_text(message) and "conclusie 't'" in public_text(message)
+    assert "Nee" not in public_text(message) and "Ja, Nee" in terminal_text(message)

@@ -24,9 +24,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from evaluatie.analyses.survey.statistics import _aslist
 from evaluatie.core import fmt
-from evaluatie.core.errors import DataError
+from evaluatie.core.errors import DataError, Problem, private
 from evaluatie.publish.disclosure import mark, suppressed_mask
 from evaluatie.stats.survey import SurveyDesign
 
@@ -112,7 +111,8 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
         if op not in _OPS:
             raise ValueError(f"claim {c['id']}: op must be one of {_OPS}")
         tol = float(c.get("tolerance", 0.05))
-        levels = c["levels"]
+        answered = design.levels(c["variable"])
+        levels = _match_levels(design, c["id"], c["variable"], c["levels"], answered)
 
         def estimate(lv, use_batch):
             if c.get("domain"):
@@ -126,11 +126,9 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
         in_withheld = any(str(g) in {str(x) for x in withheld.get(col, ())}
                           for col, g in dict(c.get("domain") or {}).items())
         est, lo, hi, n, verdict = _judge(estimate(levels, True), op, v, tol, threshold, in_withheld)
-        counted = [str(x) for x in _aslist(levels)]
-        answered = design.levels(c["variable"])
         row = {"id": c["id"], "text_nl": c.get("text_nl", ""), "variable": c["variable"],
-               "levels": "+".join(counted),
-               "other_levels": "+".join(str(x) for x in answered if str(x) not in counted),
+               "levels": "+".join(_level_text(x) for x in levels),
+               "other_levels": "+".join(_level_text(x) for x in answered if x not in levels),
                "coding_nl": c.get("coding_nl", ""), "op": op, "value": v,
                "tolerance": tol if op == "~" else np.nan,
                "estimate": est, "ci_low": lo, "ci_high": hi, "n": n, "method": ci,
@@ -138,9 +136,9 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
         row.update({"alt_levels": "", "alt_estimate": np.nan, "alt_ci_low": np.nan, "alt_ci_high": np.nan,
                     "alt_verdict": "", "alt_verdict_nl": ""})
         if c.get("alt_levels") is not None:
-            a_est, a_lo, a_hi, _, a_verdict = _judge(estimate(c["alt_levels"], False), op, v, tol, threshold,
-                                                     in_withheld)
-            row.update({"alt_levels": "+".join(map(str, _aslist(c["alt_levels"]))), "alt_estimate": a_est,
+            alt = _match_levels(design, c["id"], c["variable"], c["alt_levels"], answered)
+            a_est, a_lo, a_hi, _, a_verdict = _judge(estimate(alt, False), op, v, tol, threshold, in_withheld)
+            row.update({"alt_levels": "+".join(_level_text(x) for x in alt), "alt_estimate": a_est,
                         "alt_ci_low": a_lo, "alt_ci_high": a_hi, "alt_verdict": a_verdict,
                         "alt_verdict_nl": VERDICTS_NL[a_verdict]})
         rows.append(row)
@@ -150,6 +148,53 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
     for c in _CLAIM_NUMBERS:
         cells[c] = np.asarray(hidden, dtype=bool)
     return mark(out, cells, threshold)
+
+
+def _number(x) -> float | None:
+    if isinstance(x, bool):
+        return None
+    if isinstance(x, (int, float, np.integer, np.floating)):
+        return float(x)
+    try:
+        return float(str(x).strip().replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _same_level(found, wanted) -> bool:
+    """A claim's level against a level in the data: numbers as numbers (``1`` is ``1.0`` and "1"),
+    text case-insensitively with surrounding whitespace trimmed ("ja" is " Ja ")."""
+    if isinstance(wanted, str) and isinstance(found, str):
+        return found.strip().casefold() == wanted.strip().casefold()
+    a, b = _number(found), _number(wanted)
+    return a is not None and b is not None and a == b
+
+
+def _level_text(x) -> str:
+    """A level as the data has it, for the reader: 1.0 read from a numeric column is "1"."""
+    if isinstance(x, (float, np.floating)) and float(x).is_integer():
+        return str(int(x))
+    return str(x)
+
+
+def _match_levels(design: SurveyDesign, claim: Any, variable: str, levels: Any, answered: Sequence) -> list:
+    """The levels of a claim (one level or a list) as the data has them (:func:`_same_level`). A
+    level that matches no answer is a :class:`DataError` naming the claim and the column; the levels
+    found go to the terminal only (they are the data's content)."""
+    wanted = list(levels) if isinstance(levels, (list, tuple, set)) else [levels]
+    out, unknown = [], []
+    for x in wanted:
+        hits = [a for a in answered if _same_level(a, x)]
+        out += [h for h in hits if h not in out]
+        if not hits:
+            unknown.append(x)
+    if unknown:
+        shown = ", ".join(repr(x) for x in unknown)
+        raise DataError(Problem(design.file, None, variable, None,
+                                f"een antwoord {shown} voor conclusie '{claim}' (parameter claims, levels); "
+                                f"dat komt in de kolom niet voor. Gevonden: "
+                                f"{private(', '.join(_level_text(a) for a in answered))}"))
+    return out
 
 
 _CLAIM_COLUMNS = ["id", "text_nl", "variable", "levels", "other_levels", "coding_nl", "op", "value", "tolerance",
@@ -167,11 +212,10 @@ def _claims_batch(design: SurveyDesign, claims, ci: str, conf: float) -> dict:
         for i, c in enumerate(claims):
             if c.get("domain") or "variable" not in c or "levels" not in c:
                 continue
-            lv = c["levels"]
-            sel = tuple(lv) if isinstance(lv, (list, tuple, set)) else (lv,)
-            groups.setdefault((type(lv) is set, sel), []).append(i)
+            sel = tuple(_match_levels(design, c.get("id"), c["variable"], c["levels"], design.levels(c["variable"])))
+            groups.setdefault(sel, []).append(i)
         out = {}
-        for (_, sel), idx in groups.items():
+        for sel, idx in groups.items():
             if len(idx) < 2:
                 continue
             res = design.proportion([claims[i]["variable"] for i in idx], list(sel), ci=ci, conf=conf)
