@@ -291,3 +291,26 @@ def test_right_to_left_text_is_isolated_so_it_cannot_turn_the_sentence():
     assert fmt.literal("مرحبا") == "\u2068مرحبا\u2069"
     assert fmt.literal("x\u2069\u202ey") == "\u2068x\u202ey\u2069"  # an inner PDI cannot end the isolate
     assert fmt.literal("Turkse naam") == "Turkse naam"
+
+
+def test_provenance_states_the_disclosure_rule_or_its_absence(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from evaluatie.publish import report as rp
+    from evaluatie.publish.disclosure import no_counts, suppress
+
+    def provenance_text(publish):
+        shown = []
+        monkeypatch.setattr("evaluatie.publish.report._display",
+                            lambda obj=None, raw=None, **kw: shown.append(raw["text/plain"] if raw else obj))
+        monkeypatch.setattr("evaluatie.publish.report._DECISIONS", set())
+        monkeypatch.setenv("EVALUATIE_RUN_DIR", str(tmp_path))
+        publish()
+        rp.provenance({"threshold": 5})
+        return " ".join(str(getattr(o, "data", o)) for o in shown)
+
+    protected = provenance_text(lambda: rp.table(suppress(pd.DataFrame({"n": [3, 40]}), "n"), "t", "Tabel"))
+    assert "Bescherming van kleine aantallen" in protected and "'x'" in protected
+    plain = provenance_text(lambda: rp.table(no_counts(pd.DataFrame({"euro": [1.0]}), "budget"), "b", "Tabel"))
+    assert "geen aantallen van personen of werkgevers met een bepaald kenmerk" in plain
+    assert "Bescherming van kleine aantallen" not in plain

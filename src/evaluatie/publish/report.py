@@ -552,10 +552,11 @@ def provenance(params: Mapping[str, Any]) -> None:
     low = rec["parameters"].get("threshold")
     t = low if isinstance(low, int) and not isinstance(low, bool) else DEFAULT_THRESHOLD
     if "protected" in _DECISIONS:
-        _markdown(f"**Bescherming van kleine aantallen.** Een cel die op minder dan {t} personen, respondenten of "
-                  f"vacatures steunt, staat er als '{WITHHELD}', en geen getal dat ervan afhangt (aantal, aandeel, interval, "
-                  "staaf in een figuur, zin) wordt getoond. Kan zo'n cel worden teruggerekend uit andere cijfers van "
-                  "dit rapport (een totaal min de getoonde delen), dan wordt ook een tweede cel verborgen. Nullen "
+        _markdown(f"**Bescherming van kleine aantallen.** Een cel over een groep (een afdeling, sector, entiteit of "
+                  f"doelgroep) die op minder dan {t} personen, respondenten of vacatures steunt, staat er als "
+                  f"'{WITHHELD}', en geen getal dat ervan afhangt (aantal, aandeel, interval, staaf in een figuur, zin) "
+                  "wordt getoond. Kan zo'n cel worden teruggerekend uit andere cijfers van dit rapport (een totaal "
+                  "min de getoonde delen), dan worden ook andere cellen verborgen, tot dat niet meer kan. Nullen "
                   "worden getoond.")
     elif _DECISIONS:
         _markdown("**Kleine aantallen.** Dit rapport bevat geen aantallen van personen of werkgevers met een "
