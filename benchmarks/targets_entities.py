@@ -9,7 +9,10 @@ overview report. One report's time is the median of three reports run one after 
 the runner already imported, as in a worker that has started), then all N run with
 ``run_all(jobs=2)``, worker start-up included.
 
-    .venv/bin/python benchmarks/targets_entities.py [--n 75] [--scale 1.0] [--jobs 2]
+    .venv/bin/python benchmarks/targets_entities.py [--n 75] [--jobs 2]
+
+The personnel data is the example's (``data/example/personnel.parquet``, as ``params/streefcijfers.yaml``
+names it); the notebook no longer generates synthetic data of a chosen size.
 
 Measured 2026-12-04 18:19-18:22 (load average 1.3-2.5 from other work on the 2-core machine),
 every kernel started the normal way, the next one while the previous report renders, two runner
@@ -39,7 +42,6 @@ sys.path.insert(0, str(REPO / "src"))
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=75, help="number of entity reports (default 75)")
-    ap.add_argument("--scale", type=float, default=1.0, help="size of the synthetic personnel data")
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
 
@@ -48,7 +50,7 @@ def main() -> int:
     from evaluatie.run.runner import execute, run_all
     from evaluatie.analyses.targets import entity_values
 
-    base = load_run(REPO / "params" / "streefcijfers.yaml", overrides={"scale": args.scale})
+    base = load_run(REPO / "params" / "streefcijfers.yaml", overrides={})
     values = entity_values(base.parameters)[: args.n]
     runs = [RunSpec(f"{base.name}-{i:02d}", base.notebook, base.params_file,
                     {**base.parameters, "entity": v}, base.specs) for i, v in enumerate(values, 1)]
@@ -71,7 +73,7 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
     failed = [r.name for r in results if not r.ok]
     ideal = len(runs) * t_one / args.jobs
-    print(f"entity reports: {len(runs)} (scale {args.scale}), jobs {args.jobs}")
+    print(f"entity reports: {len(runs)}, jobs {args.jobs}")
     print(f"one report:      {t_one:8.1f} s  (median of {', '.join(f'{x:.1f}' for x in singles)})")
     print(f"all, parallel:   {t_par:8.1f} s")
     print(f"ideal N*one/jobs:{ideal:8.1f} s")
