@@ -57,11 +57,21 @@ def published_texts(d: Path) -> dict[str, str]:
     files = [d / "run.json", d / "notebook.ipynb", *sorted((d / "tables").glob("*.csv"))]
     out = {str(f.relative_to(d)): f.read_text(encoding="utf-8") for f in files}
     if (d / "tables.xlsx").exists():
-        book = load_workbook(d / "tables.xlsx", read_only=True)
-        out["tables.xlsx"] = "\n".join(" ".join(str(v) for v in row if v is not None)
-                                       for ws in book.worksheets for row in ws.iter_rows(values_only=True))
+        out["tables.xlsx"] = workbook_text(d / "tables.xlsx")
+    out["report.html"] = str(report_page(d))
+    return out
+
+
+def workbook_text(path: Path) -> str:
+    """Every cell of every sheet of a workbook, a line per row."""
+    book = load_workbook(path, read_only=True)
+    return "\n".join(" ".join(str(v) for v in row if v is not None)
+                     for ws in book.worksheets for row in ws.iter_rows(values_only=True))
+
+
+def report_page(d: Path) -> BeautifulSoup:
+    """A run's report.html without its inline stylesheet and scripts."""
     page = BeautifulSoup((d / "report.html").read_text(encoding="utf-8"), "html.parser")
     for tag in page(["style", "script"]):
         tag.decompose()
-    out["report.html"] = str(page)
-    return out
+    return page

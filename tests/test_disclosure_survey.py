@@ -27,6 +27,7 @@ from evaluatie.analyses import survey as lk
 from evaluatie.core import fmt
 from evaluatie.publish.audit import Attack
 from evaluatie.run.cli import main
+from report_checks import report_page, workbook_text
 
 REPO = Path(__file__).resolve().parents[1]
 OWN = REPO / "tests" / "data" / "own_survey"
@@ -99,12 +100,8 @@ def _outputs(d: Path) -> dict[str, str]:
     """Every published text: CSVs, every cell of every sheet of tables.xlsx, report.html (its text and
     its alt texts) and the notebook's outputs."""
     out = {p.name: p.read_text(encoding="utf-8") for p in sorted((d / "tables").glob("*.csv"))}
-    book = load_workbook(d / "tables.xlsx", read_only=True)
-    out["tables.xlsx"] = "\n".join(" ".join(str(v) for v in row if v is not None)
-                                   for ws in book.worksheets for row in ws.iter_rows(values_only=True))
-    page = BeautifulSoup((d / "report.html").read_text(encoding="utf-8"), "html.parser")
-    for tag in page(["style", "script"]):
-        tag.decompose()
+    out["tables.xlsx"] = workbook_text(d / "tables.xlsx")
+    page = report_page(d)
     out["report.html"] = page.get_text(" ")
     out["alt"] = "\n".join(img.get("alt", "") for img in page.find_all("img"))
     nb = json.loads((d / "notebook.ipynb").read_text(encoding="utf-8"))
