@@ -92,7 +92,10 @@ def test_power_texts_name_impossible_and_unattainable_reductions():
     ptab = _ptab([("herkomst", "Turkse naam", 5.0), ("herkomst", "Turkse naam", 5.0)], [2.0, 5.0],
                  [800.0, np.inf], capped=[5.0])
     assert cs.power_lines(ptab) == ("- **Herkomst** (Turkse naam): nodig om de huidige kloof aan te tonen: "
-                                    "**120 vacatures** in één nieuwe meting (de huidige meting telde 90 vacatures).")
+                                    "**120 vacatures** in één nieuwe meting; de huidige meting telde 90 vacatures.")
+    both = ptab.assign(vacancies_needed_single_wave_asymptotic=115.0)
+    assert cs.power_lines(both).startswith("- **Herkomst** (Turkse naam): nodig om de huidige kloof aan te tonen: "
+                                           "**120 vacatures** in één nieuwe meting (met de benadering van Connor: 115);")
     assert cs.power_explanation(ptab, [2, 6, 8]).endswith("Niet zinvol bij de huidige kloof: een daling van 6 of 8 pp.")
     assert "Niet zinvol" not in cs.power_explanation(ptab, [2])
     cap = cs.power_caption(ptab, [2, 6])

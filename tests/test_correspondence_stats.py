@@ -313,3 +313,27 @@ def test_design_table_and_grounds_count_what_was_analysed():
     assert t[["vacancies", "applications"]].values.tolist() == [[30, 90]]
     assert t["per_vacancy"].iloc[0] == 3.0
     assert st.grounds == ["etniciteit"]
+
+
+@pytest.mark.parametrize("n,p10,p01", [(120, 0.121, 0.065), (300, 0.10, 0.05), (60, 0.25, 0.10)])
+def test_mcnemar_exact_power_matches_simulation_of_the_reports_test(n, p10, p01):
+    """Issue 18: the planner's exact power against 20,000 simulated studies judged by the report's own
+    test (statistics.mcnemar_exact, p <= 0.05). The asymptotic (Connor) power overstates it."""
+    from evaluatie.analyses.correspondence.statistics import mcnemar_exact
+
+    rng = np.random.default_rng(18)
+    cells = rng.multinomial(n, [p10, p01, 1 - p10 - p01], size=20_000)
+    pairs, counts = np.unique(cells[:, :2], axis=0, return_counts=True)
+    reject = sum(k for (b, c), k in zip(pairs, counts) if mcnemar_exact(b, c) <= 0.05) / 20_000
+    exact = cs.mcnemar_exact_power(n, p10, p01)
+    assert exact == pytest.approx(reject, abs=0.01)  # 3.5 simulation standard errors at most
+    assert float(cs.mcnemar_power(n, p10, p01)) > exact
+
+
+@pytest.mark.parametrize("p10,p01", [(0.10, 0.05), (0.121, 0.065), (0.30, 0.24)])
+def test_mcnemar_exact_sample_size_is_the_smallest_that_reaches_the_power(p10, p01):
+    n = cs.mcnemar_exact_sample_size(p10, p01, power=0.8)
+    assert cs.mcnemar_exact_power(n, p10, p01) >= 0.8
+    assert all(cs.mcnemar_exact_power(m, p10, p01) < 0.8 for m in range(int(0.9 * n), n))
+    asymptotic = cs.mcnemar_sample_size(p10, p01, power=0.8)
+    assert n > asymptotic and cs.mcnemar_exact_power(asymptotic, p10, p01) < 0.8  # Connor plans too few

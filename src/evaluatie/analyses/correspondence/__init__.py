@@ -63,6 +63,8 @@ from evaluatie.analyses.correspondence.narrative import (
     withheld_sentence,
 )
 from evaluatie.analyses.correspondence.power import (
+    mcnemar_exact_power,
+    mcnemar_exact_sample_size,
     mcnemar_power,
     mcnemar_sample_size,
     power_curves,
@@ -92,7 +94,7 @@ __all__ = [
     "design_table", "callback_rates", "compare_groups", "paired_counts", "mcnemar_exact", "lpm_fe", "conditional_logit", "regression_table", "layout",
     "heterogeneity", "wave_comparison", "discrimination_table", "core_statistics", "benchmark_table",
     "RATE_COLUMNS", "DISCRIMINATION_COLUMNS",
-    "mcnemar_power", "mcnemar_sample_size", "wave_change_power", "wave_change_sample_size", "power_table",
+    "mcnemar_power", "mcnemar_sample_size", "mcnemar_exact_power", "mcnemar_exact_sample_size", "wave_change_power", "wave_change_sample_size", "power_table",
     "power_curves",
     "summary_sentences", "second_outcome_sentences", "heterogeneity_summary", "heterogeneity_intro", "wave_sentence",
     "summary_text", "withheld_sentence", "rates_alt", "forest_alt", "power_lines", "power_explanation", "power_note", "power_caption", "DEFAULT_TITLE", "BENCHMARK_SCOPES_NL", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro",

@@ -269,12 +269,16 @@ def _too_big(ptab: pd.DataFrame, planned_reductions: Sequence[float]) -> list[fl
 
 def power_lines(ptab: pd.DataFrame) -> str:
     """One bullet per compared group of a :func:`~evaluatie.analyses.correspondence.power.power_table`:
-    the vacancies one new measurement needs to show today's gap (Connor 1987)."""
+    the vacancies one new measurement needs to show today's gap with the exact McNemar test the report
+    uses, and the asymptotic figure (Connor 1987) beside it."""
     lead = ptab.drop_duplicates(["ground", "group"])
     return "\n".join(
         f"- **{L(str(r['ground']).capitalize())}** ({L(r['group'])}): nodig om de huidige kloof aan te tonen: "
         f"**{fmt.num(r['vacancies_needed_single_wave'])} vacatures** in één nieuwe meting"
-        f" (de huidige meting telde {fmt.num(r['n_followup'])} vacatures)." for _, r in lead.iterrows())
+        + (f" (met de benadering van Connor: {fmt.num(r['vacancies_needed_single_wave_asymptotic'])})"
+           if "vacancies_needed_single_wave_asymptotic" in r and np.isfinite(r["vacancies_needed_single_wave_asymptotic"])
+           else "")
+        + f"; de huidige meting telde {fmt.num(r['n_followup'])} vacatures." for _, r in lead.iterrows())
 
 
 def power_explanation(ptab: pd.DataFrame, planned_reductions: Sequence[float]) -> str:
