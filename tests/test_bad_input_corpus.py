@@ -100,6 +100,16 @@ def _write(df: pd.DataFrame, path: Path, **kw) -> Path:
     return path
 
 
+def _input(path: Path, frame: Callable[[], pd.DataFrame], df_fn, raw, kw) -> str:
+    """Write a builder's input file: by ``raw`` when given, else ``frame()`` changed by ``df_fn``."""
+    if raw is not None:
+        raw(path)
+    else:
+        df = frame()
+        _write(df_fn(df) if df_fn else df, path, **kw)
+    return str(path)
+
+
 # correspondence ---------------------------------------------------------------
 
 
@@ -110,13 +120,7 @@ def corr(df_fn: Callable[[pd.DataFrame], pd.DataFrame] | None = None, ext: str =
 
     def build(folder: Path) -> dict:
         p = _own("correspondence")
-        path = folder / f"sollicitaties{ext}"
-        if raw is not None:
-            raw(path)
-        else:
-            df = corr_frame()
-            _write(df_fn(df) if df_fn else df, path, **kw)
-        p["data"] = str(path)
+        p["data"] = _input(folder / f"sollicitaties{ext}", corr_frame, df_fn, raw, kw)
         p["bootstrap"] = 20
         p.update(extra or {})
         return p
@@ -342,13 +346,7 @@ def surv(df_fn=None, ext: str = ".csv", extra: dict | None = None, raw=None, fra
 
     def build(folder: Path) -> dict:
         p = _own("survey")
-        path = folder / f"antwoorden{ext}"
-        if raw is not None:
-            raw(path)
-        else:
-            df = survey_frame()
-            _write(df_fn(df) if df_fn else df, path, **kw)
-        p["data"] = str(path)
+        p["data"] = _input(folder / f"antwoorden{ext}", survey_frame, df_fn, raw, kw)
         if frame is not None:
             (folder / "kader.csv").write_text(frame, encoding="utf-8")
             p.update(frame=str(folder / "kader.csv"), frame_count="medewerkers", margins=["afdeling"])
@@ -454,13 +452,7 @@ def targ(df_fn=None, ext: str = ".csv", extra: dict | None = None, raw=None, **k
 
     def build(folder: Path) -> dict:
         p = _own("targets")
-        path = folder / f"personeel{ext}"
-        if raw is not None:
-            raw(path)
-        else:
-            df = targets_frame()
-            _write(df_fn(df) if df_fn else df, path, **kw)
-        p["microdata"] = str(path)
+        p["microdata"] = _input(folder / f"personeel{ext}", targets_frame, df_fn, raw, kw)
         p.update(extra or {})
         return p
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 import base64
 import html
 import json
-import math
 import os
 import re
 import textwrap
@@ -292,10 +291,6 @@ def table(
 NBSP = "\u00a0"
 
 
-def _blank(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
-
-
 def _display_table(data, caption, *, labels=None, formats=None, columns=None, highlight=None, note=None,
                    key="tabel", intervals=None):
     """The HTML of a report table. Work per column (type, formatter, values, mask) is done once,
@@ -317,7 +312,7 @@ def _display_table(data, caption, *, labels=None, formats=None, columns=None, hi
     masked = {c: mask[c].to_numpy() for c in cols if mask is not None and c in mask.columns}
     for lo, hi in upper.items():  # one "lower tot upper" column, withheld when either bound is
         f_lo, f_hi = fmts[lo], _formatter(formats.get(hi, formats.get(lo)), data[hi])
-        values[lo] = [fmt.MISSING if _blank(a) and _blank(b)
+        values[lo] = [fmt.MISSING if pd.isna(a) and pd.isna(b)
                       else f"{f_lo(a).replace(' ', NBSP)} tot {f_hi(b).replace(' ', NBSP)}"  # wraps at 'tot' only
                       for a, b in zip(values[lo], data[hi].tolist())]
         fmts[lo] = str

@@ -48,6 +48,19 @@ class Study:
     waves: list[str] = field(default_factory=list)
 
     @property
+    def files(self) -> str:
+        """The input files as an error message names them: each once, in reading order."""
+        return ", ".join(dict.fromkeys(str(led.source) for led in self.ledgers))
+
+    def in_wave(self, wave: str) -> str:
+        """" in meting '<wave>'" for a message about one wave of a study with more than one."""
+        return f" in meting '{wave}'" if len(self.waves) > 1 else ""
+
+    def vacancies_per_ground(self) -> pd.Series:
+        """The number of vacancies per (wave, ground) with analysed applications."""
+        return self.data.groupby(["wave", "ground"], observed=True)["cluster"].nunique()
+
+    @property
     def grounds(self) -> list[str]:
         """The grounds with at least one analysed application, in category order."""
         g = self.data["ground"]

@@ -136,19 +136,17 @@ class Protection:
 def protect(study: Study, threshold: int) -> Protection:
     """Withhold every ground with fewer than ``threshold`` vacancies in a wave (see the module notes).
     A :class:`DataError` when a wave has no ground left to report: such a report would show nothing."""
-    d = study.data
-    vac = d.groupby(["wave", "ground"], observed=True)["cluster"].nunique()
+    vac = study.vacancies_per_ground()
     withheld = tuple((str(w), str(g)) for (w, g), n in vac.items() if n < threshold)
     empty = [w for w in study.waves if not any(str(x) == w and n >= threshold for (x, _), n in vac.items())]
     if empty:
-        files = ", ".join(dict.fromkeys(str(led.source) for led in study.ledgers))
-        raise DataError([Problem(files, None, None, None,
-                                 f"minstens {threshold} vacatures voor minstens één grond"
-                                 + (f" in meting '{w}'" if len(study.waves) > 1 else "")
-                                 + "; kleinere gronden worden niet gerapporteerd (bescherming van de werkgevers)")
+        raise DataError([Problem(study.files, None, None, None,
+                                 f"minstens {threshold} vacatures voor minstens één grond{study.in_wave(w)}; kleinere "
+                                 "gronden worden niet gerapporteerd (bescherming van de werkgevers)")
                          for w in empty])
     if not withheld:
         return Protection(study, study, (), int(threshold))
+    d = study.data
     keep = ~pd.Series(list(zip(d["wave"].astype(str), d["ground"].astype(str))), index=d.index).isin(withheld)
     reported = Study(d[keep.to_numpy()], study.reference_groups, study.ledgers, study.waves)
     return Protection(study, reported, withheld, int(threshold))

@@ -403,15 +403,11 @@ def wave_comparison(study: Study, *, base: str | None = None, conf: float = 0.95
 def _need_two_vacancies(study: Study) -> None:
     """A :class:`DataError` when a ground has one vacancy in a wave: the intervals are clustered
     by vacancy, and one cluster leaves no variation to estimate them from (G/(G-1) with G = 1)."""
-    d = study.data
-    n_vac = d.groupby(["wave", "ground"], observed=True)["cluster"].nunique()
-    lonely = [(w, g) for (w, g), n in n_vac.items() if n < 2]
+    lonely = [(w, g) for (w, g), n in study.vacancies_per_ground().items() if n < 2]
     if lonely:
-        files = ", ".join(dict.fromkeys(str(led.source) for led in study.ledgers))
-        raise DataError([Problem(files, None, None, None,
-                                 f"minstens twee vacatures voor grond '{g}'"
-                                 + (f" in meting '{w}'" if len(study.waves) > 1 else "")
-                                 + "; met één vacature zijn de intervallen (geclusterd per vacature) niet te schatten")
+        raise DataError([Problem(study.files, None, None, None,
+                                 f"minstens twee vacatures voor grond '{g}'{study.in_wave(w)}; met één vacature zijn "
+                                 "de intervallen (geclusterd per vacature) niet te schatten")
                          for w, g in lonely])
 
 
