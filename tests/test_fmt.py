@@ -30,6 +30,8 @@ from evaluatie.core import fmt
         (fmt.eur, (236000,), "\u20ac\u00a0236.000"),
         (fmt.num, (math.nan,), "–"),
         (fmt.pct, (None,), "–"),
+        (fmt.date_nl, ("2026-12-05T01:12:30+00:00",), "5 december 2026"),
+        (fmt.datetime_nl, ("2026-12-05T01:12:30+00:00",), "5 december 2026, 01.12 u"),
     ],
 )
 def test_dutch_formats(func, args, expected):

@@ -172,6 +172,15 @@ def eur(x, decimals: int = 0) -> str:
     return "€\u00a0" + num(x, decimals)
 
 
+def date_nl(iso: str) -> str:
+    """The date of an ISO 8601 time stamp as a Dutch reader writes it: ``22 november 2026``."""
+    try:
+        dt = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return str(iso)
+    return format_datetime(dt, "d MMMM y", tzinfo=dt.tzinfo, locale=LOCALE)
+
+
 def datetime_nl(iso: str) -> str:
     """An ISO 8601 time stamp as a Dutch reader writes it: ``22 november 2026, 23.58 u``."""
     try:

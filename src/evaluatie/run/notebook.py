@@ -260,7 +260,7 @@ def render_html(nb: nbformat.NotebookNode, title: str) -> str:
 def add_running_title(body: str, title: str, started: str | None) -> str:
     """Put the running title of printed pages (the report's title and the date it was made) before
     the first h1: hidden on screen, the top of every page in print (``report.css``)."""
-    text = html.escape(title) + (f" · {html.escape(fmt.datetime_nl(started))}" if started else "")
+    text = html.escape(title) + (f" · {html.escape(fmt.date_nl(started))}" if started else "")
     i = body.find("<h1")
     if i < 0:
         return body
