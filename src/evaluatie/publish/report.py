@@ -45,17 +45,20 @@ import pandas as pd
 from IPython.display import HTML, display
 from matplotlib import cycler
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
+from matplotlib.text import Text
 from matplotlib.ticker import Formatter
 
 from evaluatie.core import fmt
 from evaluatie.core.paths import root
 from evaluatie.publish import provenance as prov
+from evaluatie.publish.glossary import SIGN_CONVENTION, TERMS
 from evaluatie.publish.disclosure import DEFAULT_THRESHOLD, decision, no_counts, suppressed_mask
 from evaluatie.run.params import input_paths
 
 __all__ = [
     "start", "run_dir", "table", "export", "figure", "ledger", "heading", "text", "notice",
     "provenance", "use_style", "axis_format", "legend_below", "figure_label", "PALETTE",
+    "glossary", "sign_convention", "SIGN_CONVENTION", "narrow_style", "NARROW_WIDTH", "NARROW_FONT",
 ]
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
@@ -180,6 +183,26 @@ def notice(md: str, kind: str = "info") -> None:
         f'<aside class="ev-notice ev-notice-{html.escape(kind)}" role="note">'
         f"<strong>{head}</strong>{body}</aside>"
     ))
+
+
+def sign_convention() -> None:
+    """State, once per report and where the first gap appears, how gaps are signed
+    (:data:`evaluatie.publish.glossary.SIGN_CONVENTION`): every gap in the report follows it."""
+    _display(HTML(f'<p class="ev-convention"><strong>Zo lees je de kloof:</strong> {_text(SIGN_CONVENTION)}.</p>'))
+
+
+def glossary(terms: Iterable[str], extra: Mapping[str, str] | None = None) -> None:
+    """The section "Begrippen": the terms a reader meets in this report, in the order given, with
+    the definitions of :data:`evaluatie.publish.glossary.TERMS`; ``extra`` adds definitions of terms
+    only this report uses (plain text, escaped here). An unknown term is a programming error."""
+    terms = list(terms)
+    defs = {**TERMS, **(extra or {})}
+    unknown = [t for t in terms if t not in defs]
+    if unknown:
+        raise KeyError(f"no definition for {unknown}: add it to publish/glossary.py TERMS or pass extra=")
+    heading("Begrippen")
+    items = "".join(f"<dt>{_text(t[:1].upper() + t[1:])}</dt><dd>{_text(defs[t])}</dd>" for t in terms)
+    _display(HTML(f'<dl class="ev-glossary">{items}</dl>'))
 
 
 # --------------------------------------------------------------------------- tables
@@ -371,12 +394,74 @@ def _element_id(prefix: str, name: str) -> str:
 
 # --------------------------------------------------------------------------- figures
 
-def figure(fig, name: str, alt: str, caption: str | None = None) -> None:
+#: A figure's phone variant is drawn this wide (inches) with every text at least NARROW_FONT points:
+#: shown across a 400 px phone's text column (about 378 CSS px), 12 pt on 4 inches is 15,8 px, as
+#: large as the body text there (0,97 rem = 15,5 px).
+NARROW_WIDTH = 4.0
+NARROW_FONT = 12.0
+_PHONE_COLUMN_PX = 378.0
+_PHONE_BODY_PX = 15.5
+
+
+def narrow_style():
+    """The rc context to draw a figure's phone variant in: every font :data:`NARROW_FONT` points
+    and the figure :data:`NARROW_WIDTH` inches wide (a builder sets the height for its panels,
+    stacked in one column)::
+
+        with rp.narrow_style():
+            small = plot_rates(data, narrow=True)
+        rp.figure(fig, "rates", alt=..., narrow=small)
+    """
+    f = NARROW_FONT
+    return mpl.rc_context({"font.size": f, "axes.titlesize": f, "axes.labelsize": f, "xtick.labelsize": f,
+                           "ytick.labelsize": f, "legend.fontsize": f, "legend.title_fontsize": f,
+                           "figure.titlesize": f, "figure.figsize": (NARROW_WIDTH, 4.0)})
+
+
+def _layout(fig) -> None:
+    # One layout pass and one draw per figure. A figure not laid out yet gets tight_layout here.
+    # One laid out by a one-off tight_layout() keeps a placeholder engine, for which matplotlib
+    # would draw the whole figure once more before saving; without it, saving is a single draw.
+    # No bbox_inches="tight" either, which costs another pass: the test suite sets
+    # EVALUATIE_CHECK_FIGURES, which fails any figure whose content reaches outside its canvas.
+    if fig.get_layout_engine() is None:
+        fig.tight_layout()
+    if isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine):
+        fig.set_layout_engine(None)
+
+
+def _save(fig, path: Path) -> str:
+    """Save ``fig`` as PNG at ``path``, close it, and return the PNG as base64."""
+    # Fast zlib level: the same pixels, a slightly larger file, a fraction of the time.
+    fig.savefig(path, dpi=150, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
+    plt.close(fig)
+    return base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def _check_narrow(fig, name: str) -> None:
+    """Raise unless ``fig`` is a phone variant: :data:`NARROW_WIDTH` inches wide and no visible text
+    smaller than :data:`NARROW_FONT` points (shown across a phone's text column, that is the body
+    text's size)."""
+    width = fig.get_size_inches()[0]
+    if abs(width - NARROW_WIDTH) > 0.01:
+        raise ValueError(f"smalle figuur {name!r} is {width:.2f} inch breed, verwacht {NARROW_WIDTH}")
+    small = sorted({(round(t.get_fontsize(), 1), t.get_text()[:30]) for t in fig.findobj(Text)
+                    if t.get_visible() and t.get_text().strip() and t.get_fontsize() < NARROW_FONT - 0.01})
+    if small:
+        raise ValueError(f"smalle figuur {name!r}: tekst kleiner dan {NARROW_FONT} pt: {small[:5]}")
+
+
+def figure(fig, name: str, alt: str, caption: str | None = None, narrow=None) -> None:
     """Save ``fig`` as ``figures/<name>.png`` and show it with a Dutch ``alt`` text.
 
     The alt text says what the figure shows and its main message, for readers who cannot see it.
     It is plain text (labels as they are; the template escapes it); ``caption`` is Markdown, shown in
     italics, with values from data or parameters through :func:`evaluatie.core.fmt.literal`.
+
+    ``narrow`` is the same figure drawn for a phone (:func:`narrow_style`: panels in one column,
+    :data:`NARROW_WIDTH` inches, text at least :data:`NARROW_FONT` points): saved as
+    ``figures/<name>_smal.png`` and shown instead of ``fig`` on screens narrower than 600 px
+    (the report's stylesheet); print and wider screens show ``fig``.
     """
 
     _check_name(name)
@@ -384,24 +469,19 @@ def figure(fig, name: str, alt: str, caption: str | None = None) -> None:
         raise ValueError(f"figure {name!r} needs an alt text")
     out = run_dir() / "figures"
     out.mkdir(exist_ok=True)
-    path = out / f"{name}.png"
-    # One layout pass and one draw per figure. A figure not laid out yet gets tight_layout here.
-    # One laid out by a one-off tight_layout() keeps a placeholder engine, for which matplotlib
-    # would draw the whole figure once more before saving; without it, saving is a single draw.
-    # No bbox_inches="tight" either, which costs another pass: the test suite sets
-    # EVALUATIE_CHECK_FIGURES, which fails any figure whose content reaches outside its canvas.
-
-    if fig.get_layout_engine() is None:
-        fig.tight_layout()
-    if isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine):
-        fig.set_layout_engine(None)
-    if os.environ.get("EVALUATIE_CHECK_FIGURES"):
+    checking = bool(os.environ.get("EVALUATIE_CHECK_FIGURES"))
+    meta = {"alt": alt}
+    if narrow is not None:
+        _layout(narrow)
+        if checking:
+            _check_narrow(narrow, name)
+            _check_inside(narrow, name + "_smal")
+        meta["narrow"] = _save(narrow, out / f"{name}_smal.png")
+    _layout(fig)
+    if checking:
         _check_inside(fig, name)
-    # Fast zlib level: the same pixels, a slightly larger file, a fraction of the time.
-    fig.savefig(path, dpi=150, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
-    plt.close(fig)
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    _display(raw={"image/png": data, "text/plain": alt}, metadata={"image/png": {"alt": alt}})
+    data = _save(fig, out / f"{name}.png")
+    _display(raw={"image/png": data, "text/plain": alt}, metadata={"image/png": meta})
     if caption:
         _markdown(f"*{caption}*")
 

@@ -197,7 +197,7 @@ class SanitizeOutputs(Preprocessor):
 
     tags = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "aside", "strong", "em", "code", "pre", "ul", "ol", "li",
             "div", "span", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "a", "br", "hr",
-            "small", "sup", "sub", "blockquote", "del", "abbr", "nav", "figure", "figcaption"}
+            "small", "sup", "sub", "blockquote", "del", "abbr", "nav", "figure", "figcaption", "dl", "dt", "dd"}
     attributes = {"*": {"class", "id", "role", "lang", "dir", "title", "aria-labelledby", "aria-label",
                         "aria-describedby"},
                   "th": {"scope", "colspan", "rowspan"}, "td": {"colspan", "rowspan"}, "a": {"href"},
