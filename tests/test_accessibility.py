@@ -98,3 +98,21 @@ def test_pages_fit_the_screen_and_scrolling_tables_keep_their_labels(audited):
     phone = [t for r in results if r["width"] == 400 for t in r["tables"]]
     assert sum(t["scroll"] > t["client"] + 1 for t in phone) > 10  # the check has scrolling tables to look at
     assert not any(t["noteInside"] for r in results for t in r["tables"])  # captions and notes outside the scroll box
+
+
+def test_phones_show_each_figure_drawn_for_their_width_with_labels_as_large_as_the_text(audited):
+    """At 400 px every figure shows its phone variant (rp.figure narrow=), whose smallest text
+    (rp.NARROW_FONT points at 150 dpi) is shown at least as large as the body text; at 1280 px the
+    wide figure."""
+    from evaluatie.publish.report import NARROW_FONT
+
+    _, results = audited
+    figures = [(r, f) for r in results for f in r["figures"]]
+    assert len(figures) >= 2 * 10
+    wrong = [f"{Path(r['file']).parent.name} @ {r['width']} px: {f['alt']}" for r, f in figures
+             if f["narrow"] != (r["width"] <= 600)]
+    assert wrong == []
+    small = [f"{Path(r['file']).parent.name}: {f['alt']} ({NARROW_FONT / 72 * 150 * f['shown'] / f['natural']:.1f} px "
+             f"< {r['bodyFont']} px)" for r, f in figures if r["width"] <= 600
+             and NARROW_FONT / 72 * 150 * f["shown"] / f["natural"] < r["bodyFont"] - 0.05]
+    assert small == []

@@ -30,8 +30,15 @@ try {
                  frozen: first ? getComputedStyle(first).position === "sticky" : false,
                  noteInside: w.querySelector(".ev-table-note, .ev-caption") !== null };
       }));
+      // figures: which image is shown (the phone variant or the wide one), at what scale, and the body text's size
+      const figures = await page.evaluate(() => [...document.querySelectorAll("figure.ev-figure")].map(f => {
+        const img = [...f.querySelectorAll("img")].find(i => getComputedStyle(i).display !== "none");
+        return { alt: img ? img.alt.slice(0, 60) : "", narrow: img ? img.classList.contains("ev-narrow") : false,
+                 shown: img ? img.getBoundingClientRect().width : 0, natural: img ? img.naturalWidth : 0 };
+      }));
+      const bodyFont = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
       const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-      console.log(JSON.stringify({ file, width, pageWidth, violations: v, tables }));
+      console.log(JSON.stringify({ file, width, pageWidth, bodyFont, violations: v, tables, figures }));
     }
     await page.close();
   }
