@@ -395,12 +395,10 @@ def _element_id(prefix: str, name: str) -> str:
 # --------------------------------------------------------------------------- figures
 
 #: A figure's phone variant is drawn this wide (inches) with every text at least NARROW_FONT points:
-#: shown across a 400 px phone's text column (about 378 CSS px), 12 pt on 4 inches is 15,8 px, as
+#: shown across a 400 px phone's text column (368 CSS px in Chromium), 12 pt on 3,8 inches is 16,1 px, as
 #: large as the body text there (0,97 rem = 15,5 px).
-NARROW_WIDTH = 4.0
+NARROW_WIDTH = 3.8
 NARROW_FONT = 12.0
-_PHONE_COLUMN_PX = 378.0
-_PHONE_BODY_PX = 15.5
 
 
 def narrow_style():
@@ -579,9 +577,10 @@ class _DutchFormatter(Formatter):
 LEDGER_STEPS = {"read": "ingelezen", "excluded": "uitgesloten", "analysed": "geanalyseerd"}
 
 
-def ledger(*ledgers, name: str = "ledger") -> None:
+def ledger(*ledgers, name: str = "ledger", caption: str = "Verantwoording van de ingelezen rijen") -> None:
     """Show the row ledger(s) — rows read, excluded per reason, analysed — and export
-    ``tables/ledger.csv``. Every report shows one, so every input row is accounted for."""
+    ``tables/<name>.csv``. Every report shows one, so every input row is accounted for. A report
+    with two ledgers gives each its own ``caption`` (a page's table regions need distinct names)."""
     frames = []
     for led in ledgers:
         if led.read != led.excluded + led.analysed:  # pragma: no cover - Ledger guarantees it
@@ -590,7 +589,7 @@ def ledger(*ledgers, name: str = "ledger") -> None:
     df = no_counts(pd.concat(frames, ignore_index=True),
                    "rows of the input files per processing step: every row is accounted for, none is a "
                    "breakdown of persons by a characteristic")
-    table(df, name, "Verantwoording van de ingelezen rijen", columns=["source", "step", "reason", "rows"],
+    table(df, name, caption, columns=["source", "step", "reason", "rows"],
           labels={"source": "Bron", "step": "Stap", "reason": "Reden", "rows": "Rijen"},
           formats={"rows": "int", "step": lambda v, m=LEDGER_STEPS: m.get(v, v),
                    "reason": lambda v: v if isinstance(v, str) and v else fmt.MISSING})
