@@ -69,10 +69,10 @@ def test_summary_lines_budget_and_status():
     lines = ap.summary_lines(budget_lines={"regular": "Begroting 2018 (gewoon)"}, as_of="18/10/2018",
                              execution=execution_table(300.0), dist=status_table(),
                              not_spent=pd.DataFrame({"planned_eur": [100.0, 50.0]}))
-    assert lines[0] == (f"**Begroting 2018**: Op 18/10/2018 was €{NBSP}1.800 van €{NBSP}1.500 uitgegeven (120%). "
+    assert lines[0] == (f"**Begroting 2018**: Op 18/10/2018 was €{NBSP}1.800 van €{NBSP}1.500 uitgegeven (120,0%). "
                         f"Daarvan ging €{NBSP}300 naar 1 bijkomende acties buiten het plan; de geplande acties "
-                        "gebruikten 100% van hun budget.")
-    assert lines[1] == ("4 van de 6 acties (67%) zijn uitgevoerd (ook 'uitgevoerd en lopend'); 1 niet uitgevoerd, "
+                        "gebruikten 100,0% van hun budget.")
+    assert lines[1] == ("4 van de 6 acties (66,7%) zijn uitgevoerd (ook 'uitgevoerd en lopend'); 1 niet uitgevoerd, "
                         "0 uitgesteld en 1 lopend.")
     assert lines[2] == ("2 keer bleef het voorziene budget van een actie op een begrotingslijn volledig onaangeroerd "
                         f"(samen €{NBSP}150).")
@@ -88,7 +88,7 @@ def test_summary_lines_only_for_given_parts():
 
 def test_budget_line_texts_count_over_and_underspending():
     (text,) = ap.budget_line_texts(execution_table(), {"regular": "Begroting", "tom": "TOM"})
-    assert text == (f"- **Begroting**: de geplande acties gaven €{NBSP}1.500 uit van €{NBSP}1.500 voorzien (100%). "
+    assert text == (f"- **Begroting**: de geplande acties gaven €{NBSP}1.500 uit van €{NBSP}1.500 voorzien (100,0%). "
                     "1 topprioriteit gaf aan geplande acties meer uit dan voorzien (1), 1 minder.")
     under = execution_table().assign(assessment=["underspent", "underspent", "on_plan"])
     (text,) = ap.budget_line_texts(under, {"regular": "Begroting"})
@@ -96,13 +96,15 @@ def test_budget_line_texts_count_over_and_underspending():
 
 
 def test_execution_judgements_and_note():
-    assert ap.execution_judgements(execution_table()) == ["120%: overbesteding", "60%: onderbesteding",
-                                                          "100%: volgens plan"]
+    assert ap.execution_judgements(execution_table()) == ["120,0%: overbesteding", "60,0%: onderbesteding",
+                                                          "100,0%: volgens plan"]
     d = pd.DataFrame({"execution_pct": [math.nan], "assessment": ["no_budget"]})
     assert ap.execution_judgements(d) == ["geen budget, geen uitgave"]
-    assert "'Uitgegeven (bijkomend)'" in ap.execution_note("tom", True)
-    assert ap.execution_note("tom", False).endswith("op deze lijn. De export (tabel budget_execution_tom) heeft ook "
-                                                    "het verschil en het totaal.")
+    assert "'Uitgegeven (bijkomend)'" in ap.execution_note(True)
+    assert ap.execution_note(False).endswith("op deze lijn. Het verschil met het voorziene bedrag en de totale "
+                                             "uitgave per topprioriteit staan in de export van deze tabel, naast dit "
+                                             "rapport.")
+    assert "_" not in ap.execution_note(True)  # no export name (budget_execution_tom) in the reader's text
 
 
 def test_status_note_names_the_priorities_with_additional_actions():
@@ -117,12 +119,12 @@ def test_alt_texts():
     assert ap.status_figure_alt(status_table(), ap.STATUS_CLASSES).endswith(
         "In totaal 6 acties: 3 uitgevoerd, 1 uitgevoerd en lopend, 1 lopend, 0 uitgesteld, 1 niet uitgevoerd.")
     alt = ap.budget_figure_alt(execution_table(300.0), {"regular": "Begroting (gewoon)"})
-    assert (f"Begroting: €{NBSP}1.500 uitgegeven aan geplande acties van €{NBSP}1.500 voorzien (100%), plus "
+    assert (f"Begroting: €{NBSP}1.500 uitgegeven aan geplande acties van €{NBSP}1.500 voorzien (100,0%), plus "
             f"€{NBSP}300 aan bijkomende acties.") in alt
     assert alt.endswith("Bij 1 combinaties van prioriteit en begrotingslijn gaven de geplande acties meer uit dan "
                         "voorzien.")
     groups = pd.DataFrame({"group": ["A", "B"], "actions": [1, 2], "days": [3.0, 5.0], "budget_eur": [900.0, 100.0]})
-    assert ap.plan_groups_alt(groups).endswith(f"De meeste werkdagen: B (5,0); het grootste budget: A (€{NBSP}900).")
+    assert ap.plan_groups_alt(groups).endswith(f"De meeste werkdagen: B (5); het grootste budget: A (€{NBSP}900).")
     tl = pd.DataFrame({"action": ["a", "a", "b", "b"], "group": ["G", "G", "H", "H"],
                        "known_from": ["planning", "unknown", "text", "unknown"]})
     assert ap.timeline_alt(tl, ["2024-01", "2024-02"]).startswith(
@@ -185,7 +187,7 @@ def test_table_layout_formats_use_the_parameters():
     assert f["timing_text"]("ondernem voor iedereen") == "ondernem [sic] voor iedereen"
     assert f["month"]("2024-10") == "okt '24" and f["month"]("") == "geen maand"
     f = ap.table_layout("commitments")["formats"]
-    assert f["realised_value"](math.nan) == "nog in te vullen" and f["progress_pct"](50.0) == "50%"
+    assert f["realised_value"](math.nan) == "nog in te vullen" and f["progress_pct"](50.0) == "50,0%"
     f = ap.table_layout("budget_totals")["formats"]
     assert f["measure"]("planned_tom_eur") == "Voorzien op de tweede begrotingslijn"
     own = {**ap.MEASURE_NL, "planned_tom_eur": "voorzien op begroting ESF", "spent_tom_eur": "uitgave op begroting ESF"}
@@ -267,13 +269,13 @@ def test_planning_and_commitment_texts():
 
 
 def test_execution_table_shows_additional_spending_only_when_there_is_some():
-    shown, layout = ap.execution_table(execution_table(), "regular")
+    shown, layout = ap.execution_table(execution_table())
     assert shown["label"].tolist() == ["1. Werk", "2. Onderwijs", "Totaal"]
-    assert shown["judgement"].iloc[0] == "120%: overbesteding"
+    assert shown["judgement"].iloc[0] == "120,0%: overbesteding"
     assert layout["columns"] == ["label", "actions", "planned_eur", "spent_planned_eur", "judgement"]
-    assert layout["note"] == ap.execution_note("regular", False)
-    _, layout = ap.execution_table(execution_table(300.0), "tom")
-    assert layout["columns"][-1] == "spent_additional_eur" and "(tabel budget_execution_tom)" in layout["note"]
+    assert layout["note"] == ap.execution_note(False)
+    _, layout = ap.execution_table(execution_table(300.0))
+    assert layout["columns"][-1] == "spent_additional_eur" and "'Uitgegeven (bijkomend)'" in layout["note"]
     assert set(layout["labels"]) >= set(layout["columns"])
 
 

@@ -86,11 +86,14 @@ def test_budget_2018_report(out):
     # review: execution rate and judgement on planned actions; additional spending in its own column
     ex = pd.read_csv(run / "tables" / "budget_execution_regular.csv").set_index("priority_no")
     assert (ex.loc[2, "spent_planned_eur"], ex.loc[2, "spent_additional_eur"]) == (0, 30000)
-    assert ex.loc[2, "assessment"] == "unspent" and ex.loc[2, "execution_pct"] == 0
+    assert ex.loc[2, "assessment"] == "not_yet_spent" and ex.loc[2, "execution_pct"] == 0
+    # issue 17: the year was not closed on 18/10/2018 (budget_year 2018): no 'onderbesteding' judged
+    assert "nog niet volledig besteed" in html and ": onderbesteding" not in html
+    assert "Op 18/10/2018 was het begrotingsjaar nog niet afgesloten" in html
     assert "alleen over de geplande acties" in html and "(1, 7, 10)" in html
     # review: a short summary before everything else, with the figures a reader asks first
     head = html[: html.index("Uitvoering van de begroting</h2>")] if "Uitvoering van de begroting</h2>" in html else html
-    assert "In het kort" in head and "(91%)" in head and "(95%)" in head and "148 van de 176 acties" in head
+    assert "In het kort" in head and "(91,4%)" in head and "(94,8%)" in head and "148 van de 176 acties" in head
     assert "Acties in prioriteit" in html and "uitgevoerd (incl. 'uitgevoerd en lopend')" in html
     assert "begroting tom" not in html and "Voorzien op begroting TOM" in html
     assert "een clusterplan vraagt minstens 3 organisaties; er zijn er 2 opgegeven" in html

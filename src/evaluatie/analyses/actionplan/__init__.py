@@ -48,7 +48,7 @@ from evaluatie.analyses.actionplan.figures import (
     budget_figure, plan_groups_figure, status_figure, timeline_figure, wrap)
 from evaluatie.analyses.actionplan.narrative import (
     ASSESSMENT_NL, BUDGET_COLUMNS, CHECK_NL, DEFAULT_LINE_LABELS, DEFAULT_TITLE, COMMITMENT_STATUS_NL, MEASURE_NL, PARTS_NL, RESULT_NL, SECTION_TEXT,
-    additional_text, budget_figure_alt, budget_figure_caption, budget_finding_notices, budget_line_texts, budget_totals_text, cap,
+    additional_text, budget_figure_alt, budget_year_text, budget_figure_caption, budget_finding_notices, budget_line_texts, budget_totals_text, cap,
     empty_months_notice, eur_signed, execution_judgements, execution_note, execution_table, finding_text,
     introduction, mark_sic, month_label, no_persons_notice, not_spent_text, number, number_or_blank, number_signed,
     plan_checks_rest, plan_finding_notices, plan_findings_intro, plan_groups_alt, priority_labels,
@@ -61,7 +61,7 @@ from evaluatie.analyses.actionplan.inputs import (
 from evaluatie.analyses.actionplan.reconcile import (
     action_comparison, explain_difference, findings, reconcile_plan, reconcile_totals)
 from evaluatie.analyses.actionplan.show import NO_PERSONS, export, notices, plan_findings, table
-from evaluatie.analyses.actionplan.study import Study, choose_parts, lines_in, load, plan_months
+from evaluatie.analyses.actionplan.study import Study, as_of_date, choose_parts, lines_in, load, plan_months, year_is_closed
 from evaluatie.analyses.actionplan.subsidies import subsidy, subsidy_rule, subsidy_rules_table, subsidy_table
 
 __all__ = [
@@ -77,6 +77,7 @@ __all__ = [
     "timeline_alt", "PART_INPUTS", "check_parts", "wrap", "table_layout", "BUDGET_COLUMNS", "introduction",
     "no_persons_notice", "budget_totals_text", "budget_finding_notices", "plan_finding_notices",
     "plan_findings_intro", "plan_checks_rest", "not_spent_text", "additional_text", "empty_months_notice",
-    "to_fill_text", "DEFAULT_LINE_LABELS", "DEFAULT_TITLE", "budget_figure_caption", "subtitle_text", "synthetic_notice", "skipped_text",
+    "to_fill_text", "DEFAULT_LINE_LABELS", "DEFAULT_TITLE", "budget_figure_caption", "budget_year_text", "subtitle_text", "synthetic_notice", "skipped_text",
     "plan_size_text", "notices", "plan_findings", "table", "export", "NO_PERSONS", "Study", "load", "choose_parts", "lines_in", "plan_months",
+    "year_is_closed", "as_of_date",
 ]

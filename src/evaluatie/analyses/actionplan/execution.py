@@ -27,22 +27,24 @@ def _lines(df: pd.DataFrame, lines: Mapping[str, Sequence[str]] | None) -> dict[
     return {k: (p, s) for k, (p, s) in lines.items() if p in df.columns and s in df.columns}
 
 
-def _assess(planned: float, spent: float) -> str:
+def _assess(planned: float, spent: float, closed: bool = True) -> str:
+    """The judgement of one row; less spent than planned is ``underspent``/``unspent`` only in a
+    closed year, ``not_fully_spent``/``not_yet_spent`` while spending can still follow."""
     if planned == 0 and spent == 0:
         return "no_budget"
     if planned == 0:
         return "unplanned_spending"
     if spent == 0:
-        return "unspent"
+        return "unspent" if closed else "not_yet_spent"
     if spent > planned:
         return "overspent"
     if spent < planned:
-        return "underspent"
+        return "underspent" if closed else "not_fully_spent"
     return "on_plan"
 
 
 def budget_execution(budget: pd.DataFrame, *, lines: Mapping[str, Sequence[str]] | None = None,
-                     include_additional: bool = True) -> pd.DataFrame:
+                     include_additional: bool = True, closed: bool = True) -> pd.DataFrame:
     """Planned and spent per priority and budget line, with a total row per line; spending split
     into planned actions and additional (bijkomend) actions outside the plan.
 
@@ -58,6 +60,11 @@ def budget_execution(budget: pd.DataFrame, *, lines: Mapping[str, Sequence[str]]
       planned, €0 spent on it, €30.000 on an unplanned pilot -> 0%, "voorzien, niets uitgegeven");
     * ``spent_share_pct = 100 × spent / planned``: everything spent, additional actions included,
       as a share of the planned amount (the 91% of the 2018 budget).
+
+    ``closed``: whether the budget year is closed (the spending is final). Only then is spending
+    less than planned judged ``underspent`` (onderbesteding) or ``unspent``; in a year that is not
+    closed it is ``not_fully_spent`` (nog niet volledig besteed) or ``not_yet_spent``, because
+    spending can still follow (:func:`evaluatie.analyses.actionplan.study.year_is_closed`).
 
     Without an ``additional`` column every action counts as planned. ``include_additional=False``
     drops the additional rows altogether. Reference: the subtotals checked by hand in
@@ -96,7 +103,7 @@ def budget_execution(budget: pd.DataFrame, *, lines: Mapping[str, Sequence[str]]
         out["execution_pct"] = np.where(out["planned_eur"] > 0,
                                         100 * out["spent_planned_eur"] / out["planned_eur"], np.nan)
         out["spent_share_pct"] = np.where(out["planned_eur"] > 0, 100 * out["spent_eur"] / out["planned_eur"], np.nan)
-    out["assessment"] = [_assess(p, s) for p, s in zip(out["planned_eur"], out["spent_planned_eur"])]
+    out["assessment"] = [_assess(p, s, closed) for p, s in zip(out["planned_eur"], out["spent_planned_eur"])]
     return out
 
 

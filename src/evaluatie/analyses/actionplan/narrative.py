@@ -25,14 +25,14 @@ from evaluatie.analyses.actionplan.inputs import STATUS_CLASSES
 from evaluatie.core import fmt
 
 __all__ = ["SECTION_TEXT", "ASSESSMENT_NL", "CHECK_NL", "RESULT_NL", "MEASURE_NL", "COMMITMENT_STATUS_NL",
-           "amount_text", "rows_text", "month_label", "mark_sic", "PARTS_NL", "cap", "eur_signed", "number",
+           "amount_text", "source_decimals", "rows_text", "month_label", "mark_sic", "PARTS_NL", "cap", "eur_signed", "number",
            "number_signed", "number_or_blank", "finding_text", "priority_labels", "summary_lines",
            "budget_line_texts", "execution_judgements", "execution_note", "budget_figure_alt", "status_note",
            "status_figure_alt", "plan_groups_alt", "timeline_alt", "table_layout", "BUDGET_COLUMNS",
            "introduction", "no_persons_notice", "budget_totals_text", "budget_finding_notices",
            "plan_finding_notices", "plan_findings_intro", "plan_checks_rest", "not_spent_text",
            "additional_text", "empty_months_notice", "to_fill_text", "execution_table", "DEFAULT_LINE_LABELS",
-           "DEFAULT_TITLE", "budget_figure_caption", "subtitle_text", "synthetic_notice", "skipped_text", "plan_size_text"]
+           "DEFAULT_TITLE", "budget_figure_caption", "budget_year_text", "subtitle_text", "synthetic_notice", "skipped_text", "plan_size_text"]
 
 ASSESSMENT_NL = {
     "no_budget": "geen budget, geen uitgave",
@@ -41,6 +41,9 @@ ASSESSMENT_NL = {
     "overspent": "overbesteding",
     "underspent": "onderbesteding",
     "on_plan": "volgens plan",
+    # a year that is not closed: spending can still follow, so less than planned is no underspending
+    "not_yet_spent": "voorzien, nog niets uitgegeven",
+    "not_fully_spent": "nog niet volledig besteed",
 }
 
 CHECK_NL = {
@@ -81,12 +84,21 @@ COMMITMENT_STATUS_NL = {"to_fill": "nog in te vullen", "reached": "bereikt", "no
 _MONTHS_NL = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
 
+def source_decimals(x: float, most: int = 2) -> int:
+    """The decimals a number has in the source, at most ``most``: ``104.0`` -> 0, ``13.5`` -> 1,
+    ``2.25`` -> 2. Days and amounts are shown as the source gives them: no ``104,0 werkdagen``."""
+    for d in range(most):
+        if round(float(x), d) == round(float(x), most):
+            return d
+    return most
+
+
 def amount_text(x: float) -> str:
     """An amount or number of days as a finding writes it: ``12000`` -> ``12.000``, ``2.5`` ->
-    ``2,50`` (two decimals unless whole), an empty cell -> ``leeg``."""
+    ``2,5`` (the source's decimals, at most two: :func:`source_decimals`), an empty cell -> ``leeg``."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "leeg"
-    return fmt.num(x, 0 if float(x).is_integer() else 2)
+    return fmt.num(x, source_decimals(x))
 
 
 def rows_text(file: str, rows: Iterable[int]) -> str:
@@ -137,14 +149,14 @@ def eur_signed(v: float) -> str:
 
 
 def number(v: float) -> str:
-    """A number of days or euros as the tables show it: no decimals when whole, else one;
-    empty -> ``fmt.MISSING``."""
-    return fmt.MISSING if pd.isna(v) else fmt.num(v, 0 if float(v).is_integer() else 1)
+    """A number of days or euros as the tables show it: the source's decimals (none when whole,
+    at most two: :func:`source_decimals`); empty -> ``fmt.MISSING``."""
+    return fmt.MISSING if pd.isna(v) else fmt.num(v, source_decimals(v))
 
 
 def number_signed(v: float) -> str:
     """:func:`number` with its sign (``fmt.signed``)."""
-    return fmt.MISSING if pd.isna(v) else fmt.signed(v, 0 if float(v).is_integer() else 1)
+    return fmt.MISSING if pd.isna(v) else fmt.signed(v, source_decimals(v))
 
 
 def number_or_blank(v: float) -> str:
@@ -168,9 +180,9 @@ def summary_lines(*, budget_lines: Mapping[str, str], as_of: str | None = None,
                   dist: pd.DataFrame | None = None, not_spent: pd.DataFrame | None = None,
                   plan: pd.DataFrame | None = None, recon: pd.DataFrame | None = None,
                   compare: pd.DataFrame | None = None, tl: pd.DataFrame | None = None,
-                  prog: pd.DataFrame | None = None) -> list[str]:
+                  prog: pd.DataFrame | None = None, closed: bool = True) -> list[str]:
     """The sentences of "In het kort", one per result, for the parts whose results are given
-    (``execution``: budget; ``dist`` and ``not_spent``: status; ``recon``, ``compare`` and ``plan``:
+    (``execution``: budget, ``closed`` whether its year is closed; ``dist`` and ``not_spent``: status; ``recon``, ``compare`` and ``plan``:
     workload, ``plan`` alone when the plan has no totals to check; ``tl``: planning; ``prog``:
     commitments). Only counts and sums of the given tables."""
     summary: list[str] = []
@@ -182,12 +194,15 @@ def summary_lines(*, budget_lines: Mapping[str, str], as_of: str | None = None,
                 continue
             t = part[part["priority"] == "Totaal"].iloc[0]
             s = (f"**{fmt.literal(label.split(' (')[0])}**: {when.lower() if summary else when} {fmt.eur(t['spent_eur'])} van "
-                 f"{fmt.eur(t['planned_eur'])} uitgegeven ({fmt.pct(t['spent_share_pct'], 0)}).")
+                 f"{fmt.eur(t['planned_eur'])} uitgegeven ({fmt.pct(t['spent_share_pct'], 1)}).")
             if t["spent_additional_eur"] > 0:
                 s += (f" Daarvan ging {fmt.eur(t['spent_additional_eur'])} naar {int(t['additional_actions'])} "
                       f"bijkomende acties buiten het plan; de geplande acties gebruikten "
-                      f"{fmt.pct(t['execution_pct'], 0)} van hun budget.")
+                      f"{fmt.pct(t['execution_pct'], 1)} van hun budget.")
             summary.append(s)
+        if not closed and summary:
+            summary[-1] += (" Het begrotingsjaar was " + ("toen" if as_of else "bij deze stand")
+                            + " nog niet afgesloten: er kunnen nog uitgaven volgen.")
         if rec is not None:
             bad = rec[(rec["check"] == "stated_total") & (rec["result"] != "ok")]
             summary.append("De totalen kloppen met de totaalrij van de bron." if bad.empty else
@@ -195,7 +210,7 @@ def summary_lines(*, budget_lines: Mapping[str, str], as_of: str | None = None,
     if dist is not None:
         tot = dist[dist["priority"] == "Totaal"].iloc[0]
         n_done = int(tot["done"] + tot["done_ongoing"])
-        summary.append(f"{n_done} van de {int(tot['n_actions'])} acties ({fmt.pct(tot['done_pct'], 0)}) zijn "
+        summary.append(f"{n_done} van de {int(tot['n_actions'])} acties ({fmt.pct(tot['done_pct'], 1)}) zijn "
                        f"uitgevoerd (ook 'uitgevoerd en lopend'); {int(tot['not_done'])} niet uitgevoerd, "
                        f"{int(tot['postponed'])} uitgesteld en {int(tot['ongoing'])} lopend.")
         if not_spent is not None and not not_spent.empty:
@@ -239,12 +254,12 @@ def budget_line_texts(execution: pd.DataFrame, budget_lines: Mapping[str, str]) 
         t = part[part["priority"] == "Totaal"].iloc[0]
         p = part[part["priority"] != "Totaal"]
         over = p[p["assessment"] == "overspent"]
-        under = p[p["assessment"].isin(["underspent", "unspent"])]
+        under = p[p["assessment"].isin(["underspent", "unspent", "not_fully_spent", "not_yet_spent"])]
         extra = p[p["spent_additional_eur"] > 0]
         more = (f"{len(over)} topprioriteit{'en gaven' if len(over) != 1 else ' gaf'}" if len(over) else
                 "Geen enkele topprioriteit gaf")
         s = (f"- **{fmt.literal(label)}**: de geplande acties gaven {fmt.eur(t['spent_planned_eur'])} uit van "
-             f"{fmt.eur(t['planned_eur'])} voorzien ({fmt.pct(t['execution_pct'], 0)}). {more} "
+             f"{fmt.eur(t['planned_eur'])} voorzien ({fmt.pct(t['execution_pct'], 1)}). {more} "
              "aan geplande acties meer uit dan voorzien"
              + (f" ({', '.join(str(int(n)) for n in over['priority_no'])})" if len(over) else "")
              + f", {len(under)} minder.")
@@ -258,18 +273,19 @@ def budget_line_texts(execution: pd.DataFrame, budget_lines: Mapping[str, str]) 
 
 def execution_judgements(part: pd.DataFrame) -> list[str]:
     """``87%: onderbesteding`` per row of a budget line (only the assessment when there is no rate)."""
-    return [ASSESSMENT_NL.get(a, a) if pd.isna(x) else f"{fmt.pct(x, 0)}: {ASSESSMENT_NL.get(a, a)}"
+    return [ASSESSMENT_NL.get(a, a) if pd.isna(x) else f"{fmt.pct(x, 1)}: {ASSESSMENT_NL.get(a, a)}"
             for x, a in zip(part["execution_pct"], part["assessment"])]
 
 
-def execution_note(line: str, has_extra: bool) -> str:
+def execution_note(has_extra: bool) -> str:
     """The note under the execution table of one budget line."""
     return ("Uitvoeringsgraad en beoordeling gaan alleen over de geplande acties: uitgegeven aan geplande "
             "acties / voorzien (geen percentage als er niets voorzien was). 'Acties in prioriteit' telt alle "
             "acties van de topprioriteit, ook die zonder bedrag op deze lijn"
             + ("; 'Uitgegeven (bijkomend)': acties buiten het plan. Gepland + bijkomend = wat de totaalrij "
                "van de bron optelt." if has_extra else ".")
-            + f" De export (tabel budget_execution_{line}) heeft ook het verschil en het totaal.")
+            + " Het verschil met het voorziene bedrag en de totale uitgave per topprioriteit staan in de export "
+              "van deze tabel, naast dit rapport.")
 
 
 def budget_figure_alt(execution: pd.DataFrame, budget_lines: Mapping[str, str]) -> str:
@@ -281,7 +297,7 @@ def budget_figure_alt(execution: pd.DataFrame, budget_lines: Mapping[str, str]) 
     over = per[per["assessment"] == "overspent"]
     desc = "; ".join(f"{budget_lines[l].split(' (')[0]}: {fmt.eur(tot.loc[l, 'spent_planned_eur'])} uitgegeven aan "
                      f"geplande acties van {fmt.eur(tot.loc[l, 'planned_eur'])} voorzien "
-                     f"({fmt.pct(tot.loc[l, 'execution_pct'], 0)})"
+                     f"({fmt.pct(tot.loc[l, 'execution_pct'], 1)})"
                      + (f", plus {fmt.eur(tot.loc[l, 'spent_additional_eur'])} aan bijkomende acties"
                         if tot.loc[l, 'spent_additional_eur'] > 0 else "") for l in lines)
     return (f"Staafdiagram van het voorziene en uitgegeven budget per topprioriteit, per begrotingslijn. {desc}. "
@@ -313,9 +329,9 @@ def plan_groups_alt(groups: pd.DataFrame) -> str:
     """Alt text of the figure of days and budget per group of actions."""
     big_d = groups.loc[groups["days"].idxmax()]
     big_b = groups.loc[groups["budget_eur"].fillna(0).idxmax()]
-    return (f"Twee staafdiagrammen: werkdagen en budget per groep van acties. Samen {fmt.num(groups['days'].sum(), 1)} "
+    return (f"Twee staafdiagrammen: werkdagen en budget per groep van acties. Samen {number(groups['days'].sum())} "
             f"werkdagen en {fmt.eur(groups['budget_eur'].sum())}. De meeste werkdagen: {big_d['group']} "
-            f"({fmt.num(big_d['days'], 1)}); het grootste budget: {big_b['group']} ({fmt.eur(big_b['budget_eur'])}).")
+            f"({number(big_d['days'])}); het grootste budget: {big_b['group']} ({fmt.eur(big_b['budget_eur'])}).")
 
 
 def timeline_alt(tl: pd.DataFrame, months: Sequence[str]) -> str:
@@ -364,7 +380,7 @@ def table_layout(key: str, *, budget_lines: Mapping[str, str] | None = None,
         "status_by_priority": dict(
             columns=["label", *STATUS_CLASSES, "n_actions", "done_pct"],
             labels={"label": "Topprioriteit", **STATUS_CLASSES, "n_actions": "Acties", "done_pct": "% uitgevoerd"},
-            formats={"done_pct": "pct0", **{k: "int" for k in STATUS_CLASSES}}),
+            formats={"done_pct": "pct1", **{k: "int" for k in STATUS_CLASSES}}),
         "status_budget": dict(
             labels={"line": "Begrotingslijn", "status_class": "Evaluatie", "actions": "Acties",
                     "planned_eur": "Voorzien", "spent_eur": "Uitgegeven"},
@@ -415,10 +431,10 @@ def table_layout(key: str, *, budget_lines: Mapping[str, str] | None = None,
                     "status": "Stand"},
             formats={"target_value": "int",
                      "realised_value": lambda v: "nog in te vullen" if pd.isna(v) else fmt.num(v),
-                     "progress_pct": lambda v: "nog in te vullen" if pd.isna(v) else fmt.pct(v, 0),
+                     "progress_pct": lambda v: "nog in te vullen" if pd.isna(v) else fmt.pct(v, 1),
                      "status": _lookup(COMMITMENT_STATUS_NL)},
-            note="Voortgang = gerealiseerd / streefwaarde. De export (tables/commitments.csv) kan als "
-                 "opvolgingsbestand dienen: vul de kolom realised_value in."),
+            note="Voortgang = gerealiseerd / streefwaarde. De export van deze tabel, naast dit rapport, kan als "
+                 "opvolgingsbestand dienen: vul er per sectie de gerealiseerde waarde in."),
         "subsidy_rules": dict(
             labels={"plan_type": "Soort plan", "max_subsidy_eur": "Maximum X", "for_costs_eur": "Voor kosten Y",
                     "rate_pct": "X / Y", "per_organisation": "Per organisatie",
@@ -506,9 +522,9 @@ def plan_checks_rest(recon: pd.DataFrame, compare: pd.DataFrame) -> str:
     n_ok = int((recon["result"] == "ok").sum())
     n_act_ok = int((compare["result"] == "ok").sum())
     return (f"De andere {n_ok} vergelijkingen kloppen: {n_ok - n_act_ok} groeps-, totaal- en sectietotalen en "
-            f"{n_act_ok} waarden van een actie die in de planning en in de sectietekst gelijk zijn. De volledige "
-            f"tabel met alle {len(recon)} vergelijkingen staat in de export (tabel plan_reconciliation), de "
-            "vergelijking per actie met de kolommen planning en sectietekst in plan_action_comparison.")
+            f"{n_act_ok} waarden van een actie die in de planning en in de sectietekst gelijk zijn. Alle {len(recon)} "
+            "vergelijkingen, en per actie de waarde in de planning en in de sectietekst, staan in de export naast "
+            "dit rapport.")
 
 
 def not_spent_text(not_spent: pd.DataFrame) -> str:
@@ -559,7 +575,7 @@ def to_fill_text(prog: pd.DataFrame) -> str | None:
 SECTION_TEXT = {
     "budget": (
         "Per topprioriteit en per begrotingslijn: wat voorzien was en wat uitgegeven is. **De "
-        "uitvoeringsgraad en de beoordeling (over- of onderbesteding) gaan alleen over de geplande acties**: "
+        "uitvoeringsgraad en de beoordeling gaan alleen over de geplande acties**: "
         "wat bijkomende acties buiten het plan kostten, staat in een eigen kolom en telt niet als "
         "overbesteding van het plan."),
     "status": (
@@ -573,8 +589,8 @@ SECTION_TEXT = {
         "Een timing in de tekst die geen maand noemt, krijgt in de tijdlijn een opmerking, geen maand."),
     "commitments": (
         "De verbintenissen met een streefwaarde, met plaats voor wat gerealiseerd is. Gerealiseerde waarden "
-        "komen uit een opvolgingsbestand (parameter `realised`, kolommen `section` en `realised_value`); "
-        "zonder waarde staat er **nog in te vullen**: er wordt niets geschat."),
+        "komen uit een opvolgingsbestand met per sectie de gerealiseerde waarde; zonder waarde staat er "
+        "**nog in te vullen**: er wordt niets geschat."),
     "subsidies": (
         "Dit onderdeel volgt het plan zelf niet op: het is een rekenhulp die toont hoeveel subsidie een "
         "organisatie volgens de opgegeven subsidieregels krijgt voor een plan met bepaalde kosten."),
@@ -593,7 +609,20 @@ SECTION_TEXT = {
 }
 
 
-def execution_table(part: pd.DataFrame, line: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+def budget_year_text(closed: bool, as_of: str | None = None) -> str:
+    """Whether the budget year was closed, and so what spending less than planned is called:
+    onderbesteding only in a closed year; before that "nog niet volledig besteed", because spending
+    can still follow (:func:`evaluatie.analyses.actionplan.study.year_is_closed`)."""
+    if closed:
+        return ("Het begrotingsjaar is afgesloten: de uitgaven zijn definitief. Wie minder uitgaf dan voorzien, "
+                "heeft een **onderbesteding**; wie meer uitgaf, een overbesteding.")
+    when = f"Op {fmt.literal(as_of)} was" if as_of else "Bij deze stand was"
+    return (f"{when} het begrotingsjaar nog niet afgesloten: er kunnen nog uitgaven volgen. Wie minder uitgaf dan "
+            "voorzien, heeft zijn budget daarom **nog niet volledig besteed**; van onderbesteding is pas sprake na "
+            "het afsluiten van het jaar. Wie al meer uitgaf dan voorzien, heeft een overbesteding.")
+
+
+def execution_table(part: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The execution of one budget line as the report shows it: the rows with a priority label and
     a judgement, and the table's columns, headers, formats and note (the column of additional
     spending only when there was some)."""
@@ -601,7 +630,7 @@ def execution_table(part: pd.DataFrame, line: str) -> tuple[pd.DataFrame, dict[s
     shown = part.assign(label=priority_labels(part), judgement=execution_judgements(part))
     columns = ["label", "actions", "planned_eur", "spent_planned_eur", "judgement"] + (
         ["spent_additional_eur"] if has_extra else [])
-    return shown, dict(columns=columns, note=execution_note(line, has_extra), **table_layout("budget_execution"))
+    return shown, dict(columns=columns, note=execution_note(has_extra), **table_layout("budget_execution"))
 
 
 DEFAULT_TITLE = "Opvolging van het actieplan"

@@ -26,7 +26,7 @@ from evaluatie.analyses.actionplan.reconcile import action_comparison, reconcile
 from evaluatie.core.errors import DataError
 from evaluatie.intake.schema import Ledger
 
-__all__ = ["TABLES", "Study", "load", "choose_parts", "lines_in", "plan_months"]
+__all__ = ["TABLES", "Study", "load", "choose_parts", "lines_in", "plan_months", "year_is_closed", "as_of_date"]
 
 #: why a part is left out when the parameters do not name the parts (part -> reason, in Dutch)
 _NO_INPUT = {
@@ -55,6 +55,42 @@ def plan_months(months: Sequence[str] | None, month_columns: Mapping[str, str] |
         raise DataError(f"in de parameter '{name}' maanden als JJJJ-MM (bv. 2024-01, maand 1 tot 12), "
                         "de eerste niet na de laatste")
     return out
+
+
+def as_of_date(as_of: Any) -> pd.Timestamp | None:
+    """The date of ``as_of`` (``18/10/2018``, ``18-10-2018`` or ``2018-10-18``); None when it is
+    not a date (the parameter is free text, as in the source)."""
+    text = str(as_of).strip()
+    for form in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return pd.Timestamp(pd.to_datetime(text, format=form))
+        except (ValueError, TypeError):
+            continue
+    return None
+
+
+def year_is_closed(year_closed: bool | None, budget_year: int | None, as_of: Any) -> bool:
+    """Whether the budget year is closed, so that its spending is final and spending less than
+    planned is underspending (onderbesteding), not "nog niet volledig besteed":
+
+    * ``year_closed`` given (true/false): that;
+    * else ``budget_year`` and ``as_of`` given: closed when ``as_of`` is on or after 31 December of
+      ``budget_year`` (an ``as_of`` that is not a date is a :class:`ValueError` naming both);
+    * else ``as_of`` alone: not closed — a status on a date ("stand van zaken") is an interim one;
+    * else: closed — a budget with spent amounts and no date is taken as the final account.
+
+    The date of the run plays no part: the same inputs give the same report."""
+    if year_closed is not None:
+        return bool(year_closed)
+    if as_of in (None, ""):
+        return True
+    if budget_year is None:
+        return False
+    day = as_of_date(as_of)
+    if day is None:
+        raise ValueError(f"parameter 'as_of' ({as_of}) is geen datum als DD/MM/JJJJ: daarmee is niet te zeggen of "
+                         f"begrotingsjaar {budget_year} afgesloten is; geef een datum of zeg het met 'year_closed'")
+    return day >= pd.Timestamp(int(budget_year), 12, 31)
 
 
 def choose_parts(parts: Sequence[str] | None, given: Mapping[str, Any],
@@ -90,7 +126,8 @@ def lines_in(budget: pd.DataFrame, labels: Mapping[str, str] | None) -> dict[str
 @dataclass
 class Study:
     """Everything the report shows: the parts, the inputs read and the results (None: the part is
-    not in this report), the budget lines and the wording (section texts, amount-column labels)."""
+    not in this report), the budget lines and the wording (section texts, amount-column labels);
+    ``closed``: whether the budget year is closed (:func:`year_is_closed`)."""
 
     parts: list[str]
     skipped: dict[str, str]
@@ -98,6 +135,7 @@ class Study:
     measures: dict[str, str]
     ledgers: list[Ledger] = field(default_factory=list)
     lines: dict[str, str] = field(default_factory=dict)
+    closed: bool = True
     months: list[str] | None = None
     budget: pd.DataFrame | None = None
     execution: pd.DataFrame | None = None
@@ -119,12 +157,12 @@ class Study:
         return not sums or self.rec is not None or self.recon is not None
 
     def results(self) -> dict[str, pd.DataFrame | None]:
-        """The results the summary reads, as keyword arguments of
+        """The results the summary reads (and whether the budget year is closed), as keyword arguments of
         :func:`evaluatie.analyses.actionplan.narrative.summary_lines`. The plan's size belongs to
         the workload part: a report with only the planning by month does not sum workdays."""
         return dict(execution=self.execution, rec=self.rec, dist=self.dist, not_spent=self.not_spent,
                     plan=self.plan if "workload" in self.parts else None, recon=self.recon, compare=self.compare,
-                    tl=self.tl, prog=self.prog)
+                    tl=self.tl, prog=self.prog, closed=self.closed)
 
     def line_columns(self) -> dict[str, tuple[str, str]]:
         """The amount columns of the report's budget lines (line -> planned, spent)."""
@@ -189,7 +227,8 @@ def load(p: Mapping[str, Any]) -> Study:
     if st.budget is not None:
         st.lines = lines_in(st.budget, p.get("budget_lines"))
     if "budget" in parts:
-        st.execution = budget_execution(st.budget, lines=st.line_columns())
+        st.closed = year_is_closed(p.get("year_closed"), p.get("budget_year"), p.get("as_of"))
+        st.execution = budget_execution(st.budget, lines=st.line_columns(), closed=st.closed)
         st.rec = reconcile_totals(st.budget, p["budget_totals"]) if p.get("budget_totals") else None
     if "status" in parts:
         st.dist = status_distribution(st.budget)
