@@ -24,6 +24,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from evaluatie.analyses.survey.responses import dont_know_column
 from evaluatie.core import fmt
 from evaluatie.core.errors import DataError, Problem, private
 from evaluatie.publish.disclosure import mark, suppressed_mask
@@ -31,7 +32,7 @@ from evaluatie.stats.survey import SurveyDesign
 
 __all__ = ["VERDICTS_NL", "VERDICT_CLASSES", "claims_check", "claims_summary_nl", "claim_rules_nl",
            "alternative_codings", "coding_flips_nl", "response_nl", "breakdown_intro_nl", "likert_alt_nl",
-           "bars_alt_nl", "TEXTS", "CLAIMS_NOT_EVIDENCE", "PLAN_TEXT", "study_texts", "skipped", "subtitle", "top2_caption", "weights_nl", "weighting_note",
+           "bars_alt_nl", "TEXTS", "DONT_KNOW_RULE", "top2_intro_nl", "CLAIMS_NOT_EVIDENCE", "PLAN_TEXT", "study_texts", "skipped", "subtitle", "top2_caption", "weights_nl", "weighting_note",
            "method_nl", "open_answers_nl"]
 
 VERDICTS_NL = {"supported": "ondersteund", "not_supported": "niet ondersteund",
@@ -70,7 +71,7 @@ def _judge(res: pd.DataFrame, op: str, v: float, tol: float, threshold: int, wit
 
 
 #: the numbers of a claim's row that rest on its base: withheld when the claim has no data
-_CLAIM_NUMBERS = ("estimate", "ci_low", "ci_high", "n", "alt_estimate", "alt_ci_low", "alt_ci_high")
+_CLAIM_NUMBERS = ("estimate", "ci_low", "ci_high", "n", "dk_n", "alt_estimate", "alt_ci_low", "alt_ci_high")
 
 
 def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, ci: str = "logit",
@@ -80,7 +81,10 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
     Each claim is a mapping ``{id, text_nl, variable, levels, op, value}`` (optional
     ``tolerance`` for ``op: "~"``, default 0.05, and ``domain: {column: value}`` to restrict the
     claim to a domain). The estimate is the design-based share of ``levels`` (a level or a list of
-    levels) of ``variable`` among respondents with an answer, with its ``ci`` interval.
+    levels) of ``variable`` among respondents with a substantive answer, with its ``ci`` interval:
+    'weet niet / n.v.t.' is out of the base, as everywhere in the report (the data's ``<variable>_dk``
+    column, :func:`~evaluatie.analyses.survey.responses.dont_know_column`), and ``dk_n`` says how
+    many gave it (in the claim's domain; missing when the variable has no don't-know column).
 
     Verdicts: for ``>=``/``>`` the claim is *supported* when the whole interval lies above the
     value (``ci_low >= value``, resp. ``>``), *not supported* when the whole interval lies below,
@@ -126,12 +130,13 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
         in_withheld = any(str(g) in {str(x) for x in withheld.get(col, ())}
                           for col, g in dict(c.get("domain") or {}).items())
         est, lo, hi, n, verdict = _judge(estimate(levels, True), op, v, tol, threshold, in_withheld)
+        dk_n = _dont_know_count(design.data, c["variable"], c.get("domain"))
         row = {"id": c["id"], "text_nl": c.get("text_nl", ""), "variable": c["variable"],
                "levels": "+".join(_level_text(x) for x in levels),
                "other_levels": "+".join(_level_text(x) for x in answered if x not in levels),
                "coding_nl": c.get("coding_nl", ""), "op": op, "value": v,
                "tolerance": tol if op == "~" else np.nan,
-               "estimate": est, "ci_low": lo, "ci_high": hi, "n": n, "method": ci,
+               "estimate": est, "ci_low": lo, "ci_high": hi, "n": n, "dk_n": dk_n, "method": ci,
                "verdict": verdict, "verdict_nl": VERDICTS_NL[verdict]}
         row.update({"alt_levels": "", "alt_estimate": np.nan, "alt_ci_low": np.nan, "alt_ci_high": np.nan,
                     "alt_verdict": "", "alt_verdict_nl": ""})
@@ -144,10 +149,23 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
         rows.append(row)
         hidden.append(verdict == "no_data")
     out = pd.DataFrame(rows, columns=_CLAIM_COLUMNS)
+    out["dk_n"] = out["dk_n"].astype("Int64")
     cells = pd.DataFrame(False, index=out.index, columns=out.columns)
     for c in _CLAIM_NUMBERS:
         cells[c] = np.asarray(hidden, dtype=bool)
     return mark(out, cells, threshold)
+
+
+def _dont_know_count(data: pd.DataFrame, variable: str, domain: Mapping | None) -> float:
+    """How many answered 'weet niet / n.v.t.' to ``variable`` (in the claim's ``domain``); NaN when
+    the variable has no don't-know column."""
+    col = dont_know_column(data, variable)
+    if col is None:
+        return np.nan
+    dk = data[col].fillna(False).to_numpy(dtype=bool)
+    for dcol, dval in dict(domain or {}).items():
+        dk &= (data[dcol].astype(str) == str(dval)).to_numpy()
+    return float(dk.sum())
 
 
 def _number(x) -> float | None:
@@ -198,7 +216,7 @@ def _match_levels(design: SurveyDesign, claim: Any, variable: str, levels: Any, 
 
 
 _CLAIM_COLUMNS = ["id", "text_nl", "variable", "levels", "other_levels", "coding_nl", "op", "value", "tolerance",
-                  "estimate", "ci_low", "ci_high", "n", "method", "verdict", "verdict_nl", "alt_levels", "alt_estimate",
+                  "estimate", "ci_low", "ci_high", "n", "dk_n", "method", "verdict", "verdict_nl", "alt_levels", "alt_estimate",
                   "alt_ci_low", "alt_ci_high", "alt_verdict", "alt_verdict_nl"]
 
 
@@ -368,6 +386,22 @@ _SKIPPED = {
     "breakdowns": "Er zijn geen uitsplitsingen naar groepen gevraagd; daarom zijn er geen toetsen op verschillen tussen groepen.",
     "open": "De vragenlijst heeft geen open vraag met thema's om de antwoorden in te delen; dat onderdeel valt weg.",
 }
+
+#: The one rule for don't-know answers, stated once: where the report first shows shares (the claims,
+#: or else the results per question).
+DONT_KNOW_RULE = ("**Weet niet en niet van toepassing.** Wie op een vraag 'weet niet', 'niet van toepassing', 'geen "
+                  "mening' of een gelijkaardig antwoord gaf, telt voor die vraag niet mee in de basis: elk aandeel in "
+                  "dit rapport (per vraag, bij de ja/nee-vragen, in de getoetste conclusies en in de uitsplitsingen) is "
+                  "een aandeel van wie een inhoudelijk antwoord gaf. Hoeveel respondenten zo antwoordden, staat in de "
+                  "kolom *Weet niet (n)*.")
+
+
+def top2_intro_nl(rule: bool) -> str:
+    """The sentence before the top-2 table, with the don't-know rule (:data:`DONT_KNOW_RULE`) when it
+    was not stated earlier in the report (``rule``)."""
+    return ("Per vraag het aandeel in de twee positieve antwoordcategorieën (*top-2*), met betrouwbaarheidsinterval."
+            + (" " + DONT_KNOW_RULE if rule else ""))
+
 
 CLAIMS_NOT_EVIDENCE = ("**Deze oordelen zijn geen bewijs.** De voorbeeldgegevens zijn synthetisch en zo gegenereerd dat ze de "
                        "gepubliceerde conclusies volgen. Dat de conclusies hier ondersteund worden, volgt dus uit die constructie: "

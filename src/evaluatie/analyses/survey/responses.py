@@ -11,7 +11,12 @@ Labels are normalised before they are matched (case, spaces, punctuation, common
 "noch tevreden, noch ontevreden", "eens"/"oneens", numeric codes 1..k); a study's ``values`` map
 its own labels onto the scale's. Yes/no items become ``ja``/``nee``/``weet niet``. "Weet niet", "n.v.t.",
 "geen mening" and their variants are *outside the base*: not a scale point, not missing either;
-their share among all who answered the question is reported separately. A value that is none of
+their share among all who answered the question is reported separately. One rule everywhere: a
+don't-know answer is out of the base of every share (Likert items, yes/no items, the further answer
+columns a study names, e.g. the variables of its claims, and so in claims and breakdowns), and
+``<column>_dk`` says who gave it (True), who gave a substantive answer (False) and who did not answer
+(NA). Which labels are don't-know is configurable per column with ``values`` (a label -> 'weet
+niet'). A value that is none of
 these stops the analysis with one :class:`~evaluatie.core.errors.DataError` naming file, first row
 and column, how many labels are unknown, and the expected labels. The file is read by :func:`evaluatie.intake.read.read_table`; what
 is left out of the analysis is counted in a :class:`~evaluatie.intake.schema.Ledger`.
@@ -32,7 +37,7 @@ from evaluatie.intake.read import read_table
 from evaluatie.intake.schema import Ledger
 
 __all__ = ["SCALES", "DONT_KNOW", "DK_SUFFIX", "normalise_label", "scale_points", "normalise", "yes_no_answers",
-           "prepare", "load_survey", "incomplete_answers", "sme_flag"]
+           "split_dont_know", "dont_know_column", "prepare", "load_survey", "incomplete_answers", "sme_flag"]
 
 SCALES: dict[str, list[str]] = {
     "tevredenheid": ["zeer ontevreden", "ontevreden", "neutraal", "tevreden", "zeer tevreden"],
@@ -185,8 +190,8 @@ def yes_no_answers(values: pd.Series, *, file: str | None = None, column: str | 
     """A yes/no item as text: ``ja`` (ja, yes, 1, true, waar), ``nee`` (nee, neen, no, 0, false,
     onwaar), ``weet niet`` (don't-know words and codes 8, 9, 88, 99), empty when unanswered; the
     study's ``labels`` (its ``values`` of this column: label in the file -> ja / nee / weet niet)
-    first. 'Weet niet' stays an answer in the base: the share 'ja' is among all who answered. Other
-    labels stop with one :class:`~evaluatie.core.errors.DataError` problem, as :func:`normalise`."""
+    first. :func:`prepare` then takes 'weet niet' out of the base (the column keeps 'ja' and 'nee',
+    ``<column>_dk`` says who answered 'weet niet'), as for the Likert items. Other labels stop with one :class:`~evaluatie.core.errors.DataError` problem, as :func:`normalise`."""
     column = column or values.name
     table = {**{w: "ja" for w in ("ja", "yes", "1", "true", "waar")},
              **{w: "nee" for w in ("nee", "neen", "no", "0", "false", "onwaar")}}
@@ -227,13 +232,62 @@ def yes_no_answers(values: pd.Series, *, file: str | None = None, column: str | 
     return pd.Series(out, index=values.index, name=values.name)
 
 
+def split_dont_know(values: pd.Series, labels: Mapping | None = None) -> tuple[pd.Series, pd.Series]:
+    """A further answer column (not a Likert or yes/no item: e.g. 'ja' / 'deels' / 'nee', or the
+    variable of a claim) with its don't-know answers taken out of the base. Returns ``(answers,
+    dont_know)``: the column with don't-know answers empty, and a boolean-with-NA series as
+    :func:`normalise` gives. A text is don't-know when ``labels`` (the study's ``values`` of this
+    column) maps it to 'weet niet', or when it is one of the don't-know words ('weet niet', 'n.v.t.',
+    'geen mening', ...); numbers are never don't-know here (a 9 may be a real answer: map it with
+    ``values``). ``labels`` may also rename a label (``{'Deels behaald': 'deels'}``)."""
+    table = {normalise_label(raw): target for raw, target in (labels or {}).items()}
+
+    def classify(raw):
+        """-> (answer, dk: True, False, "renamed" (not don't-know, a new label) or None (no answer))"""
+        if raw is None or (not isinstance(raw, str) and pd.isna(raw)):
+            return None, None
+        numeric = isinstance(raw, (int, float, np.integer, np.floating)) and float(raw).is_integer()
+        key = str(int(raw)) if numeric else normalise_label(raw)
+        if key == "":
+            return None, None
+        if key in table:
+            target = table[key]
+            return (None, True) if _dont_know(normalise_label(target), codes=False) else (target, "renamed")
+        if isinstance(raw, str) and _dont_know(key, codes=False):
+            return None, True
+        return raw, False
+
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = [classify(u) for u in uniques]
+    dk_of = np.array([{True: 1, None: -1}.get(m[1], 0) for m in mapped] + [-1])[codes]
+    if not any(m[1] == "renamed" for m in mapped):
+        out = values.where(dk_of == 0)  # nothing renamed: the column keeps its type
+    else:
+        out = pd.Series(np.array([m[0] for m in mapped] + [None], dtype=object)[codes], index=values.index,
+                        name=values.name)
+    dk = pd.Series(pd.array(np.where(dk_of < 0, None, dk_of == 1).tolist(), dtype="boolean"), index=values.index)
+    return out, dk
+
+
+def dont_know_column(data: pd.DataFrame, variable: str) -> str | None:
+    """The column that says who answered 'weet niet' to ``variable``: ``<variable>_dk``, or for a
+    top-2 indicator ``<item>_top2`` its item's ``<item>_dk``; None when there is none."""
+    for col in (variable + DK_SUFFIX, variable.removesuffix("_top2") + DK_SUFFIX):
+        if col in data.columns:
+            return col
+    return None
+
+
 def prepare(df: pd.DataFrame, items: Mapping[str, str], *, file: str | None = None,
             scales: Mapping[str, Sequence[str]] | None = None, values: Mapping[str, Mapping] | None = None,
-            yes_no: Sequence[str] = ()) -> pd.DataFrame:
+            yes_no: Sequence[str] = (), answers: Sequence[str] = ()) -> pd.DataFrame:
     """Normalise every Likert item (``items``: ``{column: scale}``, see :func:`normalise`) and
     every yes/no column of ``yes_no`` (:func:`yes_no_answers`) in one pass, with the study's own
     ``scales`` and ``values`` (``{column: {label in file: label}}``); all problems reported
-    together. Adds ``<item>_dk`` columns (don't know / not applicable) next to each item."""
+    together. Further ``answers`` columns (the plan blocks, the variables of claims; those that are
+    not items or yes/no questions and that the file has) lose their don't-know answers
+    (:func:`split_dont_know`). Every such column gets a ``<column>_dk`` column next to it (don't
+    know / not applicable): one rule, a don't-know answer is out of the base everywhere."""
     out = df.copy()
     problems: list[Problem] = []
     values = dict(values or {})
@@ -246,9 +300,15 @@ def prepare(df: pd.DataFrame, items: Mapping[str, str], *, file: str | None = No
                 cat, dk = normalise(df[col], items[col], file=file, column=col, scales=scales, labels=values.get(col))
                 out[col], out[col + DK_SUFFIX] = cat, dk
             else:
-                out[col] = yes_no_answers(df[col], file=file, column=col, labels=values.get(col))
+                yn = yes_no_answers(df[col], file=file, column=col, labels=values.get(col))
+                dk = pd.Series(pd.array(np.where(yn.isna(), None, yn == "weet niet").tolist(), dtype="boolean"),
+                               index=yn.index)
+                out[col], out[col + DK_SUFFIX] = yn.where(~dk.fillna(False).to_numpy(bool)), dk
         except DataError as e:
             problems.extend(e.problems)
+    for col in dict.fromkeys(answers):
+        if col in df.columns and col not in items and col not in yes_no:
+            out[col], out[col + DK_SUFFIX] = split_dont_know(df[col], values.get(col))
     if problems:
         raise DataError(problems)
     return out
@@ -257,10 +317,10 @@ def prepare(df: pd.DataFrame, items: Mapping[str, str], *, file: str | None = No
 def load_survey(path: str | Path, items: Mapping[str, str], *, complete_column: str | None = None,
                 complete_only: bool = False, required: Sequence[str] = (),
                 scales: Mapping[str, Sequence[str]] | None = None, values: Mapping[str, Mapping] | None = None,
-                yes_no: Sequence[str] = ()):
+                yes_no: Sequence[str] = (), answers: Sequence[str] = ()):
     """Read and prepare a respondent file: Likert items normalised (``items``: ``{column: scale}``),
     ``<item>_dk`` and ``<item>_top2`` ("ja"/"nee", empty without a substantive answer) added.
-    ``scales``, ``values`` and ``yes_no`` as in :func:`prepare`.
+    ``scales``, ``values``, ``yes_no`` and ``answers`` as in :func:`prepare`.
     Returns ``(data, ledger)``: rows without a value in a ``required`` column (the weighting
     variables) and, with ``complete_only``, incomplete questionnaires are excluded with a reason.
 
@@ -274,7 +334,7 @@ def load_survey(path: str | Path, items: Mapping[str, str], *, complete_column: 
     missing_cols = [c for c in list(required) + ([complete_column] if complete_column else []) if c not in raw.columns]
     if missing_cols:
         raise DataError([Problem(file, None, c, None, f"een kolom '{c}'") for c in missing_cols])
-    df = prepare(raw, items, file=file, scales=scales, values=values, yes_no=yes_no)
+    df = prepare(raw, items, file=file, scales=scales, values=values, yes_no=yes_no, answers=answers)
     if complete_only and complete_column:
         done = df[complete_column].map(lambda v: normalise_label(v) in ("ja", "1", "true", "yes") if pd.notna(v) else False)
         led.exclude("vragenlijst niet volledig ingevuld", int((~done).sum()))
@@ -317,7 +377,7 @@ def incomplete_answers(path: str | Path, items: Mapping[str, str], analysed: pd.
     """The questionnaires of ``path`` left out of ``analysed`` because they were not complete: their
     number and the fewest and most of them that answered a question of ``columns``. The file is
     read again with :func:`load_survey` (``complete_only=False``, the same ``required`` columns and
-    ``options``: ``scales``, ``values``, ``yes_no``)."""
+    ``options``: ``scales``, ``values``, ``yes_no``, ``answers``)."""
     df_all, _ = load_survey(path, items, complete_column=complete_column, complete_only=False, required=required,
                             **options)
     inc = df_all[~df_all.index.isin(analysed.index)]

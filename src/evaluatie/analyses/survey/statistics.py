@@ -30,7 +30,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from evaluatie.analyses.survey.responses import DK_SUFFIX, normalise_label
+from evaluatie.analyses.survey.responses import dont_know_column, normalise_label
 from evaluatie.core import fmt
 from evaluatie.core.numbers import parse_number
 from evaluatie.publish.disclosure import mark, protect_groups, suppress, suppressed_mask
@@ -93,35 +93,42 @@ def top2(design: SurveyDesign, items: Sequence[str], *, by: str | Sequence[str] 
         r = est.proportion(group, levels, ci=ci, conf=conf)
         for item, part in zip(group, _row_blocks(len(r), len(group))):
             per_item[item] = r.iloc[part].reset_index(drop=True)
-    dkcols = list(dict.fromkeys(i + DK_SUFFIX for i in items if i + DK_SUFFIX in design.data.columns))
-    dk_all = {}
+    frames = [per_item[item].assign(level="top2") for item in items]
+    out = _with_dont_know(est, pd.concat(frames, ignore_index=True), by, ci, conf)
+    return _withhold(out, _small_base(out, threshold), threshold)  # 'answered' >= n: the don't-know counts go with it
+
+
+def _with_dont_know(est, res: pd.DataFrame, by, ci: str, conf: float) -> pd.DataFrame:
+    """``res`` (estimator rows with a ``variable`` column, and the domain columns of ``by``) with
+    ``dk_share``, ``answered`` and ``dk_n``: the share and number of 'weet niet / n.v.t.' among all
+    who answered the variable (from its ``<variable>_dk`` column,
+    :func:`~evaluatie.analyses.survey.responses.dont_know_column`; missing without one). One
+    estimator call for all the don't-know columns."""
+    data = est.design.data if hasattr(est, "design") else est.data
+    dkcol = {v: dont_know_column(data, v) for v in dict.fromkeys(res["variable"])}
+    dkcols = list(dict.fromkeys(c for c in dkcol.values() if c))
+    keys = list(_aslist(by)) if by else []
+    parts = []
     if dkcols:
         r = est.proportion(dkcols, True, ci=ci, conf=conf)
-        for col, part in zip(dkcols, _row_blocks(len(r), len(dkcols))):
-            dk_all[col] = r.iloc[part].reset_index(drop=True)
-    frames = []
-    for item in items:
-        res = per_item[item].copy()
-        res["level"] = "top2"
-        dkcol = item + DK_SUFFIX
-        if dkcol in design.data.columns:
-            dk = dk_all[dkcol]
-            keys = list(_aslist(by)) if by else []
-            dk = dk[keys + ["estimate", "n", "n_level"]].rename(
-                columns={"estimate": "dk_share", "n": "answered", "n_level": "dk_n"})
-            res = res.merge(dk, on=keys, how="left") if keys else res.assign(
-                **{c: dk[c].iloc[0] for c in ("dk_share", "answered", "dk_n")})
-        frames.append(res)
-    out = pd.concat(frames, ignore_index=True)
-    return _withhold(out, _small_base(out, threshold), threshold)  # 'answered' >= n: the don't-know counts go with it
+        r = r[keys + ["variable", "estimate", "n", "n_level"]].rename(
+            columns={"variable": "dk_column", "estimate": "dk_share", "n": "answered", "n_level": "dk_n"})
+        parts = [r]
+    out = res.assign(dk_column=res["variable"].map(dkcol))
+    if parts:
+        out = out.merge(parts[0], on=[*keys, "dk_column"], how="left")
+    else:
+        out = out.assign(dk_share=np.nan, answered=np.nan, dk_n=np.nan)
+    return out.drop(columns="dk_column")
 
 
 def yes_shares(design: SurveyDesign, columns: Mapping[str, str], name: str, *, ci: str = "logit",
                conf: float = 0.95, threshold: int = 5) -> pd.DataFrame:
     """The share 'ja' of each yes/no column of ``columns`` (column -> Dutch label): the rows of
     ``SurveyDesign.proportion`` with the label in column ``name``; rows whose base is below
-    ``threshold`` are withheld (``suppressed``)."""
-    res = design.proportion(list(columns), "ja", ci=ci, conf=conf)
+    ``threshold`` are withheld (``suppressed``). ``dk_n`` (of ``answered``) and ``dk_share``: who
+    answered 'weet niet / n.v.t.', outside the base as everywhere (withheld with the row)."""
+    res = _with_dont_know(design, design.proportion(list(columns), "ja", ci=ci, conf=conf), None, ci, conf)
     res[name] = res["variable"].map(columns)
     return _withhold(res, _small_base(res, threshold), threshold)
 

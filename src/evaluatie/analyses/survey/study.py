@@ -28,7 +28,7 @@ from evaluatie.intake.read import read_table
 from evaluatie.intake.schema import Ledger
 from evaluatie.stats import survey as sv
 
-__all__ = ["Study", "load_study", "item_groups"]
+__all__ = ["Study", "load_study", "answer_columns", "item_groups"]
 
 
 @dataclass
@@ -57,18 +57,21 @@ def load_study(data: str | Path, items: Mapping[str, Mapping], *, scales: Mappin
                values: Mapping | None = None, yes_no: Mapping[str, str] | None = None,
                frame: str | Path | None = None, frame_count: str | None = None, margins: Sequence[str] = (),
                strata: str | None = None, complete_column: str | None = None, complete_only: bool = True,
-               size_column: str | None = None, sme_levels: Sequence = (), columns: Sequence[str] = ()) -> Study:
+               size_column: str | None = None, sme_levels: Sequence = (), columns: Sequence[str] = (),
+               answers: Sequence[str] = ()) -> Study:
     """Read, check and weight a study (see the module docstring). ``items``: ``{column: {scale,
     label, section}}``; ``columns``: further columns the report uses (breakdowns other than
     ``sme``, the open question, the blocks of the career and diversity plans) — a missing one stops
-    the run with one :class:`~evaluatie.core.errors.DataError` naming them all."""
-    _check_params(items, values, yes_no)
+    the run with one :class:`~evaluatie.core.errors.DataError` naming them all. ``answers``: the
+    further columns whose shares the report shows (:func:`answer_columns`); their don't-know answers
+    leave the base as the items' do, and ``values`` may name more of them."""
+    _check_params(items, values, yes_no, answers)
     item_scales = {k: v["scale"] for k, v in items.items()}
     for scale in dict.fromkeys(item_scales.values()):
         scale_points(scale, scales)  # an unknown scale stops before the file is read
     weighted = frame is not None
     required = [*margins, *([size_column] if size_column else [])] if weighted else []
-    options = dict(scales=scales, values=values, yes_no=list(yes_no or {}))
+    options = dict(scales=scales, values=values, yes_no=list(yes_no or {}), answers=list(answers))
     df, ledger = load_survey(data, item_scales, complete_column=complete_column, complete_only=complete_only,
                              required=required, **options)
     missing = [c for c in dict.fromkeys(columns) if c not in df.columns and c != "sme"]
@@ -95,14 +98,25 @@ def load_study(data: str | Path, items: Mapping[str, Mapping], *, scales: Mappin
                  frame_ledger, incomplete)
 
 
-def _check_params(items: Mapping, values: Mapping | None, yes_no: Mapping | None) -> None:
-    """Every item a mapping with a ``scale`` and a ``label``; ``values`` only for items and yes/no
-    questions (a mapping for another column would silently do nothing). All problems in one
-    :class:`~evaluatie.core.errors.DataError`."""
+def answer_columns(claims: Sequence[Mapping] = (), actions: Mapping | None = None,
+                   target_groups: Mapping | None = None) -> list[str]:
+    """The answer columns beyond the items and yes/no questions whose shares a report shows: the
+    variables of the ``claims``, the ``actions`` columns and, per target group, ``target_set_<g>``
+    and ``target_reached_<g>``; :func:`load_study` takes their don't-know answers out of the base."""
+    cols = [c["variable"] for c in claims if isinstance(c, Mapping) and isinstance(c.get("variable"), str)]
+    cols += list(actions or {}) + [f"target_{m}_{g}" for g in (target_groups or {}) for m in ("set", "reached")]
+    return list(dict.fromkeys(cols))
+
+
+def _check_params(items: Mapping, values: Mapping | None, yes_no: Mapping | None, answers: Sequence[str] = ()) -> None:
+    """Every item a mapping with a ``scale`` and a ``label``; ``values`` only for items, yes/no
+    questions and the further ``answers`` columns (a mapping for another column would silently do
+    nothing). All problems in one :class:`~evaluatie.core.errors.DataError`."""
     problems = [f"parameter items, vraag '{k}': verwacht {{scale: schaal, label: vraag}} (section is optioneel)"
                 for k, v in items.items() if not isinstance(v, Mapping) or not {"scale", "label"} <= set(v)]
-    problems += [f"parameter values, kolom '{c}': geen vraag uit items of yes_no; verwacht een van: "
-                 + ", ".join([*items, *(yes_no or {})]) for c in (values or {}) if c not in items and c not in (yes_no or {})]
+    known = [*items, *(yes_no or {}), *answers]
+    problems += [f"parameter values, kolom '{c}': geen vraag uit items, yes_no, claims, actions of target_groups; "
+                 "verwacht een van: " + ", ".join(dict.fromkeys(known)) for c in (values or {}) if c not in known]
     problems += [f"parameter values, kolom '{c}': verwacht {{antwoord in het bestand: antwoord op de schaal}}"
                  for c, m in (values or {}).items() if not isinstance(m, Mapping)]
     if problems:

@@ -14,6 +14,7 @@ __all__ = ["layout"]
 
 _CI = {"estimate": "prop1", "ci_low": "prop1", "ci_high": "prop1", "n": "int"}
 _CI_LABELS = {"ci_low": "Ondergrens", "ci_high": "Bovengrens", "n": "Basis (n)"}
+_DK = {"dk_n": "Weet niet (n)"}  # who answered 'weet niet / n.v.t.': outside the base (n), counted apart
 
 _FIXED: dict[str, dict[str, Any]] = {
     "claims_coding": dict(
@@ -23,10 +24,12 @@ _FIXED: dict[str, dict[str, Any]] = {
                 "alt_verdict_nl": "Oordeel als 'deels' meetelt"},
         formats={"estimate": "prop1", "alt_estimate": "prop1", "alt_ci_low": "prop1", "alt_ci_high": "prop1"},
         highlight={"verdict_nl": VERDICT_CLASSES, "alt_verdict_nl": VERDICT_CLASSES}),
-    "yes_no": dict(columns=["label", "estimate", "ci_low", "ci_high", "n"],
-                   labels={"label": "Vraag", "estimate": "Aandeel ja", **_CI_LABELS}, formats=_CI),
-    "actions": dict(columns=["domain", "estimate", "ci_low", "ci_high", "n"],
-                    labels={"domain": "Domein", "estimate": "Aandeel met acties", **_CI_LABELS}, formats=_CI),
+    "yes_no": dict(columns=["label", "estimate", "ci_low", "ci_high", "n", "dk_n"],
+                   labels={"label": "Vraag", "estimate": "Aandeel ja", **_CI_LABELS, **_DK},
+                   formats={**_CI, "dk_n": "int"}),
+    "actions": dict(columns=["domain", "estimate", "ci_low", "ci_high", "n", "dk_n"],
+                    labels={"domain": "Domein", "estimate": "Aandeel met acties", **_CI_LABELS, **_DK},
+                    formats={**_CI, "dk_n": "int"}),
     "targets": dict(columns=["group", "measure", "estimate", "ci_low", "ci_high", "n"],
                     labels={"group": "Kansengroep", "measure": "Maat", "estimate": "Aandeel", **_CI_LABELS},
                     formats=_CI),
@@ -46,18 +49,18 @@ def layout(name: str, *, ci: str = "logit", conf: float = 0.95, sections: bool =
     tables ``n_tables``."""
     pct = int(conf * 100)
     if name == "claims_check":
-        return dict(columns=["text_nl", "coding", "claim_rule", "estimate", "ci_low", "ci_high", "n", "verdict_nl"],
+        return dict(columns=["text_nl", "coding", "claim_rule", "estimate", "ci_low", "ci_high", "n", "dk_n",
+                             "verdict_nl"],
                     labels={"text_nl": "Conclusie", "coding": "Telt als 'ja'", "claim_rule": "Getoetste grens",
-                            "estimate": "Schatting", **_CI_LABELS, "verdict_nl": "Oordeel"},
-                    formats=_CI, highlight={"verdict_nl": VERDICT_CLASSES},
+                            "estimate": "Schatting", **_CI_LABELS, **_DK, "verdict_nl": "Oordeel"},
+                    formats={**_CI, "dk_n": "int"}, highlight={"verdict_nl": VERDICT_CLASSES},
                     note=f"Interval: {ci}-methode, {pct}% betrouwbaarheid, t-verdeling op de vrijheidsgraden van het ontwerp. "
                          "'≈' betekent: het hele interval ligt binnen de grens plus of min de tolerantie. "
                          "De grenzen zijn onze lezing van de gepubliceerde formulering.")
     if name == "likert_top2":
-        return dict(columns=[*(["section"] if sections else []), "label", "estimate", "ci_low", "ci_high", "n", "dk_share"],
-                    labels={"section": "Onderdeel", "label": "Vraag", "estimate": "Top-2", **_CI_LABELS,
-                            "dk_share": "Weet niet / n.v.t."},
-                    formats={**_CI, "dk_share": "prop1"})
+        return dict(columns=[*(["section"] if sections else []), "label", "estimate", "ci_low", "ci_high", "n", "dk_n"],
+                    labels={"section": "Onderdeel", "label": "Vraag", "estimate": "Top-2", **_CI_LABELS, **_DK},
+                    formats={**_CI, "dk_n": "int"})
     if name == "weighting":
         shares = ("population_share", "sample_share", "design_weighted_share", "calibrated_share")
         return dict(columns=["margin_nl", "level", "population", "population_share", "respondents", "sample_share",
