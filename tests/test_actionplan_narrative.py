@@ -258,7 +258,7 @@ def test_planning_and_commitment_texts():
     tl = pd.DataFrame({"known_from": ["unknown", "text"]})
     assert ap.empty_months_notice(tl, ["2024-01", "2025-06"]) == (
         "De maandkolommen van de planning (jan '24 tot jun '25) zijn leeg. Dit rapport vult geen maanden in. Het "
-        "toont alleen wat de tekst van het plan zelf over de timing zegt.")
+        "toont alleen wat de tekst van het plan zelf zegt over wanneer een actie loopt.")
     assert ap.empty_months_notice(tl, ["2024-01", "2025-06"], "in de bron", timing=False) == (
         "De maandkolommen van de planning (jan '24 tot jun '25) zijn leeg in de bron. Dit rapport vult geen "
         "maanden in.")

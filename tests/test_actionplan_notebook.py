@@ -9,6 +9,7 @@ pinned (:func:`_pin_budget_2018`, :func:`_pin_mtech_2024`) so that no later move
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from evaluatie.run.runner import execute
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))
-from report_checks import check_report_html  # noqa: E402
+from report_checks import check_report_html, report_page  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +37,12 @@ def _run(name: str, out: Path) -> tuple[Path, str]:
     assert json.loads((run / "run.json").read_text(encoding="utf-8"))["status"] == "ok"
     assert check_report_html(run / "report.html", (str(REPO),)) == []
     return run, (run / "report.html").read_text(encoding="utf-8")
+
+
+def _reader_text(run: Path) -> str:
+    """The report's text up to the section on the data (its ledger names the input files)."""
+    text = " ".join(report_page(run).get_text(" ").split())
+    return text[: text.rindex("Verantwoording van de gegevens")]
 
 
 def _pin_budget_2018(tables: Path) -> None:
@@ -97,6 +104,9 @@ def test_budget_2018_report(out):
     assert "Acties in prioriteit" in html and "uitgevoerd (incl. 'uitgevoerd en lopend')" in html
     assert "begroting tom" not in html and "Voorzien op begroting TOM" in html
     assert "een clusterplan vraagt minstens 3 organisaties; er zijn er 2 opgegeven" in html
+    reader = _reader_text(run)
+    assert not re.search(r"\b[A-Za-z]+_[A-Za-z0-9_]+\b", reader)
+    assert "Rijen: begrotingsbestand, rijen 13, 34, 48." in html
 
 
 def test_mtech_2024_report(out):
@@ -111,6 +121,14 @@ def test_mtech_2024_report(out):
     assert "De maandkolommen van de planning" in html  # says what is not known
     known = pd.read_csv(run / "tables" / "timeline_known.csv")
     assert len(known) == 2
+    # issue 17: 2 of the 15 actions have a month -> no timeline of 268 unknown cells, a sentence instead
+    assert not (run / "figures" / "planning_timeline.png").exists()
+    assert "Voor 2 van de 15 acties noemt de bron minstens één maand" in html
+    assert "Alleen de maanden die de bron noemt: 2 maanden bij 2 van de 15 acties." in html
+    # no file, export, parameter or column names in the reader's text (the ledger's sources aside)
+    reader = _reader_text(run)
+    assert not re.search(r"\b[A-Za-z]+_[A-Za-z0-9_]+\b", reader)
+    assert not re.search(r"\d+,\d+ (?:werk)?dagen|\d+,\d{2,}\s?%", reader)
     assert "Herkomst van dit rapport" in html and "Verantwoording van de ingelezen rijen" in html
     # review: explicit Planning / Sectietekst columns, findings before the long tables
     cmp = pd.read_csv(run / "tables" / "plan_action_comparison.csv")

@@ -49,12 +49,13 @@ from evaluatie.analyses.actionplan.figures import (
 from evaluatie.analyses.actionplan.narrative import (
     ASSESSMENT_NL, BUDGET_COLUMNS, CHECK_NL, DEFAULT_LINE_LABELS, DEFAULT_TITLE, COMMITMENT_STATUS_NL, MEASURE_NL, PARTS_NL, RESULT_NL, SECTION_TEXT,
     additional_text, budget_figure_alt, budget_year_text, budget_figure_caption, budget_finding_notices, budget_line_texts, budget_totals_text, cap,
-    empty_months_notice, eur_signed, execution_judgements, execution_note, execution_table, finding_text,
+    SOURCE_NL, empty_months_notice, eur_signed, execution_judgements, execution_note, execution_table, finding_text,
+    reader_files, budget_totals_note, status_budget_note, dated_text, timeline_known_note, timing_note,
     introduction, mark_sic, month_label, no_persons_notice, not_spent_text, number, number_or_blank, number_signed,
     plan_checks_rest, plan_finding_notices, plan_findings_intro, plan_groups_alt, priority_labels,
     plan_size_text, skipped_text, status_figure_alt, status_note, subtitle_text, summary_lines, synthetic_notice,
     table_layout, timeline_alt, to_fill_text)
-from evaluatie.analyses.actionplan.planning import month_range, timeline
+from evaluatie.analyses.actionplan.planning import TIMELINE_MIN_ACTIONS, dated, month_range, timeline, timeline_shown
 from evaluatie.analyses.actionplan.inputs import (
     BUDGET_LINES, PART_INPUTS, STATUS_CLASSES, check_parts, check_subsidy_rules, prepare, read, read_subsidy_rules,
     status_class)
@@ -74,7 +75,8 @@ __all__ = [
     "plan_groups_figure", "status_figure", "PARTS_NL", "budget_figure_alt", "budget_line_texts", "cap",
     "eur_signed", "execution_judgements", "execution_note", "finding_text", "number", "number_or_blank",
     "number_signed", "plan_groups_alt", "priority_labels", "status_figure_alt", "status_note", "summary_lines",
-    "timeline_alt", "PART_INPUTS", "check_parts", "wrap", "table_layout", "BUDGET_COLUMNS", "introduction",
+    "timeline_alt", "dated_text", "timeline_known_note", "timing_note", "TIMELINE_MIN_ACTIONS", "dated",
+    "timeline_shown", "budget_totals_note", "status_budget_note", "SOURCE_NL", "reader_files", "PART_INPUTS", "check_parts", "wrap", "table_layout", "BUDGET_COLUMNS", "introduction",
     "no_persons_notice", "budget_totals_text", "budget_finding_notices", "plan_finding_notices",
     "plan_findings_intro", "plan_checks_rest", "not_spent_text", "additional_text", "empty_months_notice",
     "to_fill_text", "DEFAULT_LINE_LABELS", "DEFAULT_TITLE", "budget_figure_caption", "budget_year_text", "subtitle_text", "synthetic_notice", "skipped_text",

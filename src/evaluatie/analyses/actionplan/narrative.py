@@ -26,9 +26,9 @@ from evaluatie.core import fmt
 
 __all__ = ["SECTION_TEXT", "ASSESSMENT_NL", "CHECK_NL", "RESULT_NL", "MEASURE_NL", "COMMITMENT_STATUS_NL",
            "amount_text", "source_decimals", "rows_text", "month_label", "mark_sic", "PARTS_NL", "cap", "eur_signed", "number",
-           "number_signed", "number_or_blank", "finding_text", "priority_labels", "summary_lines",
+           "number_signed", "number_or_blank", "finding_text", "SOURCE_NL", "reader_files", "priority_labels", "summary_lines",
            "budget_line_texts", "execution_judgements", "execution_note", "budget_figure_alt", "status_note",
-           "status_figure_alt", "plan_groups_alt", "timeline_alt", "table_layout", "BUDGET_COLUMNS",
+           "status_figure_alt", "plan_groups_alt", "timeline_alt", "dated_text", "timeline_known_note", "timing_note", "budget_totals_note", "status_budget_note", "table_layout", "BUDGET_COLUMNS",
            "introduction", "no_persons_notice", "budget_totals_text", "budget_finding_notices",
            "plan_finding_notices", "plan_findings_intro", "plan_checks_rest", "not_spent_text",
            "additional_text", "empty_months_notice", "to_fill_text", "execution_table", "DEFAULT_LINE_LABELS",
@@ -164,10 +164,30 @@ def number_or_blank(v: float) -> str:
     return "" if pd.isna(v) else fmt.num(v)
 
 
-def finding_text(f: Mapping[str, Any]) -> str:
+#: what each input table is called in the reader's text (its file name is in the provenance section
+#: and in the exported findings; a name such as ``budget_2018.csv`` is no word for a reader)
+SOURCE_NL = {"budget": "begrotingsbestand", "planning": "planningsbestand",
+             "planning_totals": "bestand met de groeps- en totaalrijen van de planning",
+             "actions": "bestand met de sectietotalen en actietabellen", "timing": "bestand met de tijdsaanduidingen uit de tekst",
+             "commitments": "bestand met de verbintenissen", "realised": "opvolgingsbestand",
+             "subsidies": "bestand met de subsidieregels"}
+
+
+def reader_files(text: str, sources: Mapping[str, str] | None) -> str:
+    """``text`` with each input file's name (``sources``: file as the findings name it -> what the
+    reader calls it, :data:`SOURCE_NL`) replaced: ``budget_2018.csv rijen 13, 34`` ->
+    ``begrotingsbestand, rijen 13, 34``. Longer names first, so a name inside another is not cut."""
+    for file in sorted(sources or {}, key=len, reverse=True):
+        text = text.replace(f"{file} rij", f"{sources[file]}, rij").replace(file, sources[file])
+    return text
+
+
+def finding_text(f: Mapping[str, Any], sources: Mapping[str, str] | None = None) -> str:
     """The explanation of a finding as one sentence, with the rows that explain it:
-    ``Som 10 tegenover 12. Rijen: budget.csv rij 3.``"""
-    return f"{f['explanation'].rstrip('.')}." + (f" Rijen: {f['rows']}." if f["rows"] else "")
+    ``Som 10 tegenover 12. Rijen: budget.csv rij 3.``; with ``sources`` the files are named as the
+    reader knows them (:func:`reader_files`): ``Rijen: begrotingsbestand, rij 3.``"""
+    text = f"{f['explanation'].rstrip('.')}." + (f" Rijen: {f['rows']}." if f["rows"] else "")
+    return reader_files(text, sources)
 
 
 def priority_labels(df: pd.DataFrame) -> list[str]:
@@ -233,9 +253,7 @@ def summary_lines(*, budget_lines: Mapping[str, str], as_of: str | None = None,
                            f"planning en {val(c['section_text'])} in de sectietekst, die het verschil "
                            f"({val(c['difference'])}) apart vermeldt (zie de bevindingen).")
     if tl is not None:
-        n_known = int((tl["known_from"] != "unknown").sum())
-        summary.append(f"De maandplanning is grotendeels onbekend: van {len(tl)} combinaties van actie en maand "
-                       f"zijn er {n_known} bekend.")
+        summary.append(dated_text(tl, summary=True))
     if prog is not None:
         n_fill = int((prog["status"] == "to_fill").sum())
         summary.append(f"{len(prog)} becijferde verbintenissen"
@@ -334,15 +352,61 @@ def plan_groups_alt(groups: pd.DataFrame) -> str:
             f"({number(big_d['days'])}); het grootste budget: {big_b['group']} ({fmt.eur(big_b['budget_eur'])}).")
 
 
-def timeline_alt(tl: pd.DataFrame, months: Sequence[str]) -> str:
-    """Alt text of the planning timeline: how many cells are known and from where."""
+def timeline_alt(tl: pd.DataFrame, months: Sequence[str], n_actions: int | None = None) -> str:
+    """Alt text of the planning timeline: how many cells are known and from where; ``n_actions``:
+    the actions of the plan when the timeline shows only those with a known month."""
     n_known = int((tl["known_from"] != "unknown").sum())
     n_plan = int((tl["known_from"] == "planning").sum())
-    return (f"Tijdlijn van {tl['action'].nunique()} acties over {len(months)} maanden "
+    shown = tl["order"].nunique() if "order" in tl else tl["action"].nunique()
+    which = (f"de {shown} van de {n_actions} acties waarvoor de bron een maand noemt,"
+             if n_actions is not None and n_actions != shown else f"{shown} acties")
+    return (f"Tijdlijn van {which} over {len(months)} maanden "
             f"({month_label(months[0])} tot {month_label(months[-1])}). Van de {len(tl)} cellen zijn er "
             f"{n_known} bekend ({n_plan} uit de planningstabel, {n_known - n_plan} uit de tekst); de andere "
             f"zijn onbekend en gearceerd. De acties staan per groep ({', '.join(dict.fromkeys(tl['group']))}); "
             "de nummering van de acties begint in elke groep opnieuw.")
+
+
+def _n_dated(tl: pd.DataFrame) -> tuple[int, int]:
+    key = "order" if "order" in tl else "action"
+    return int(tl.loc[tl["known_from"] != "unknown", key].nunique()), int(tl[key].nunique())
+
+
+def dated_text(tl: pd.DataFrame, minimum: int = 3, summary: bool = False) -> str:
+    """How many actions have a month in the source, and so whether the report draws a timeline
+    (at least ``minimum`` such actions: :data:`~evaluatie.analyses.actionplan.planning.TIMELINE_MIN_ACTIONS`)
+    of those actions only, or says it in this sentence instead. ``summary``: the short form for
+    "In het kort"."""
+    n, total = _n_dated(tl)
+    if summary:
+        if n == total:
+            return f"Voor alle {total} acties noemt de bron de maanden waarin ze lopen."
+        return (f"Voor {n} van de {total} acties noemt de bron een maand; voor de andere is niet bekend in welke "
+                "maanden ze lopen." if n else
+                f"Voor geen enkele van de {total} acties noemt de bron een maand.")
+    head = (f"Voor {n} van de {total} acties noemt de bron minstens één maand (in de planningstabel of in de tekst "
+            "van het plan)" if n else f"Voor geen enkele van de {total} acties noemt de bron een maand")
+    if n >= minimum:
+        return head + (". De tijdlijn toont alleen die acties." if n < total else ".")
+    if n == 0:
+        return head + ": er is geen tijdlijn per maand te tekenen."
+    return (head + ": een tijdlijn per maand zou bijna alleen onbekende maanden tonen. De bekende maanden staan "
+            "in de tabel hieronder.")
+
+
+def timeline_known_note(tl: pd.DataFrame) -> str:
+    """The note under the table of known months: which rows it lists, out of how many."""
+    n, total = _n_dated(tl)
+    k = int((tl["known_from"] != "unknown").sum())
+    return (f"Alleen de maanden die de bron noemt: {k} {'maand' if k == 1 else 'maanden'} bij {n} van de {total} "
+            "acties. De andere acties hebben geen maand in de bron.")
+
+
+def timing_note(timing: pd.DataFrame, n_actions: int) -> str:
+    """The note under the table of the text's timing: only the actions the text times."""
+    n = timing["action"].nunique()
+    return (f"Alleen de acties waarvoor de tekst van het plan zegt wanneer ze lopen: {n} van de {n_actions} acties, "
+            "met elke tijdsaanduiding op een eigen rij.")
 
 
 #: the amount columns of a budget, in the order the tables show them
@@ -472,6 +536,28 @@ def budget_figure_caption(execution: pd.DataFrame) -> str:
                if (execution["spent_additional_eur"] > 0).any() else "."))
 
 
+def budget_totals_note(checks: pd.DataFrame, line_columns: Mapping[str, Sequence[str]],
+                       measures: Mapping[str, str] | None = None) -> str | None:
+    """The note under the table of column sums when it lists fewer columns than the budget has:
+    only the columns for which the source states a total (None when it states one for each)."""
+    measures = measures or MEASURE_NL
+    missing = [c for cols in line_columns.values() for c in cols if c not in set(checks["measure"])]
+    if not missing:
+        return None
+    return (f"Alleen de {len(checks)} kolommen waarvoor een totaalrij uit de bron is opgegeven; voor "
+            + ", ".join(measures.get(c, c) for c in missing) + " is er geen, die kolommen zijn niet nagerekend.")
+
+
+def status_budget_note(sb: pd.DataFrame) -> str | None:
+    """The note under the budget per evaluation when an evaluation has no action: it has no row
+    (None when every evaluation has one)."""
+    missing = [label for key, label in STATUS_CLASSES.items() if key not in set(sb["status_class"])]
+    if not missing:
+        return None
+    return ("Alleen de evaluaties die bij minstens één actie voorkomen; geen enkele actie staat als "
+            + " of ".join("'" + m.lower() + "'" for m in missing) + ".")
+
+
 def no_persons_notice(threshold: int) -> str:
     """Why the small-cell threshold does not apply to an action plan."""
     return ("De tabellen gaan over acties, budgetten en werkdagen, niet over personen. Er zijn dus geen kleine "
@@ -487,23 +573,26 @@ def budget_totals_text(checks: pd.DataFrame) -> str | None:
             f"{len(checks)} kolommen (" + " / ".join(fmt.num(v) for v in checks["stated"]) + " euro).")
 
 
-def budget_finding_notices(found: pd.DataFrame, measures: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+def budget_finding_notices(found: pd.DataFrame, measures: Mapping[str, str] | None = None,
+                           sources: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     """One notice per finding on the budget's total row: (text, kind), a mismatch as a warning;
-    ``measures`` names the amount columns (default :data:`MEASURE_NL`)."""
+    ``measures`` names the amount columns (default :data:`MEASURE_NL`), ``sources`` the files
+    (:func:`reader_files`)."""
     measures = measures or MEASURE_NL
-    return [(f"**{fmt.literal(cap(measures.get(f['measure'], f['measure'])))}**: " + fmt.literal(finding_text(f)),
+    return [(f"**{fmt.literal(cap(measures.get(f['measure'], f['measure'])))}**: "
+             + fmt.literal(finding_text(f, sources)),
              "warning" if f["result"] == "mismatch" else "info") for _, f in found.iterrows()]
 
 
-def plan_finding_notices(found: pd.DataFrame) -> list[tuple[str, str]]:
+def plan_finding_notices(found: pd.DataFrame, sources: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     """One notice per finding on the plan: (text, kind); the head names result, check, scope and
-    measure, a mismatch is a warning."""
+    measure, a mismatch is a warning; ``sources`` names the files (:func:`reader_files`)."""
     out = []
     for _, f in found.iterrows():
         head = (f"**{RESULT_NL.get(f['result'], f['result']).capitalize()} — "
                 f"{CHECK_NL.get(f['check'], f['check']).lower()}, {fmt.literal(f['scope'])}")
         head += f" ({MEASURE_NL.get(f['measure'], f['measure'])})**" if f["measure"] else "**"
-        out.append((f"{head}: " + fmt.literal(finding_text(f)), {"mismatch": "warning"}.get(f["result"], "info")))
+        out.append((f"{head}: " + fmt.literal(finding_text(f, sources)), {"mismatch": "warning"}.get(f["result"], "info")))
     return out
 
 
@@ -558,7 +647,7 @@ def empty_months_notice(tl: pd.DataFrame, months: Sequence[str], reason: str = "
         return None
     return (f"De maandkolommen van de planning ({month_label(months[0])} tot {month_label(months[-1])}) zijn "
             "leeg" + (f" {reason}" if reason else "") + ". Dit rapport vult geen maanden in."
-            + (" Het toont alleen wat de tekst van het plan zelf over de timing zegt." if timing else ""))
+            + (" Het toont alleen wat de tekst van het plan zelf zegt over wanneer een actie loopt." if timing else ""))
 
 
 def to_fill_text(prog: pd.DataFrame) -> str | None:
@@ -586,7 +675,8 @@ SECTION_TEXT = {
         "totaalrijen van de planning zelf, tegen de totalen die de tekst per sectie vermeldt en tegen "
         "dezelfde actie in de actietabellen van de tekst."),
     "timing": (
-        "Een timing in de tekst die geen maand noemt, krijgt in de tijdlijn een opmerking, geen maand."),
+        "Een tijdsaanduiding in de tekst die geen maand noemt (zoals 'voorjaar'), wordt geen maand: dit "
+        "rapport vult geen maanden in."),
     "commitments": (
         "De verbintenissen met een streefwaarde, met plaats voor wat gerealiseerd is. Gerealiseerde waarden "
         "komen uit een opvolgingsbestand met per sectie de gerealiseerde waarde; zonder waarde staat er "

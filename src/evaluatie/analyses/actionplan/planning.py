@@ -11,7 +11,11 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["month_range", "timeline"]
+__all__ = ["month_range", "timeline", "dated", "timeline_shown", "TIMELINE_MIN_ACTIONS"]
+
+#: the fewest actions with a known month for which the report draws a timeline; with fewer, a
+#: month grid is (almost) all unknown cells and a sentence and the table of known months say it all
+TIMELINE_MIN_ACTIONS = 3
 
 
 def month_range(first: str, last: str) -> list[str]:
@@ -55,3 +59,21 @@ def timeline(planning: pd.DataFrame, months: Sequence[str], *, month_columns: Ma
     out = pd.DataFrame(rows, columns=["order", "group", "action", "month", "known_from", "workload", "text"])
     out.attrs["timing_text"] = texts
     return out
+
+
+def dated(tl: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the actions for which the source gives at least one month (from the planning
+    table or the text of the plan): the actions a timeline can show. An action is a row of the
+    planning (``order``), so two actions of the same name in different groups stay apart; the
+    text's timing (``attrs["timing_text"]``) is kept."""
+    known = set(tl.loc[tl["known_from"] != "unknown", "order"])
+    out = tl[tl["order"].isin(known)]
+    out.attrs = dict(tl.attrs)
+    return out
+
+
+def timeline_shown(tl: pd.DataFrame, minimum: int = TIMELINE_MIN_ACTIONS) -> pd.DataFrame | None:
+    """What the report's timeline shows: the actions with a known month (:func:`dated`), or None
+    when fewer than ``minimum`` actions have one (then a sentence says so instead)."""
+    out = dated(tl)
+    return out if out["order"].nunique() >= minimum else None

@@ -12,7 +12,7 @@ or employers in a cell defined by their characteristics, and nothing derived fro
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import pandas as pd
 
@@ -48,15 +48,16 @@ def notices(items: Iterable[str | tuple[str, str]]) -> None:
         rp.notice(text, kind=kind)
 
 
-def plan_findings(recon: pd.DataFrame, compare: pd.DataFrame) -> None:
+def plan_findings(recon: pd.DataFrame, compare: pd.DataFrame, sources: Mapping[str, str] | None = None) -> None:
     """The findings of the plan against its own group, total and section rows: how many
     comparisons hold, a notice per finding, the totals and the actions that differ (tables), the
     comparisons that hold; the full tables go to the export (``plan_reconciliation``,
-    ``plan_action_comparison``, ``plan_findings``)."""
+    ``plan_action_comparison``, ``plan_findings``); ``sources`` names the input files as the reader
+    knows them (:func:`evaluatie.analyses.actionplan.narrative.reader_files`)."""
     found = findings(recon)
     rp.heading("Bevindingen", 3)
     rp.text(plan_findings_intro(recon, found))
-    notices(plan_finding_notices(found))
+    notices(plan_finding_notices(found, sources))
     for frame, name in ((recon, "plan_reconciliation"), (compare, "plan_action_comparison"), (found, "plan_findings")):
         export(frame, name)
     tot_diff, act_diff = found[found["check"] != "action_vs_section_table"], compare[compare["result"] != "ok"]

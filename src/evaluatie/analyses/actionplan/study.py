@@ -20,7 +20,7 @@ import pandas as pd
 from evaluatie.analyses.actionplan.execution import (
     budget_execution, budget_without_execution, commitment_progress, status_distribution)
 from evaluatie.analyses.actionplan.inputs import BUDGET_LINES, PART_INPUTS, check_parts, check_subsidy_rules, read
-from evaluatie.analyses.actionplan.narrative import DEFAULT_LINE_LABELS, MEASURE_NL, SECTION_TEXT
+from evaluatie.analyses.actionplan.narrative import DEFAULT_LINE_LABELS, MEASURE_NL, SECTION_TEXT, SOURCE_NL
 from evaluatie.analyses.actionplan.planning import month_range, timeline
 from evaluatie.analyses.actionplan.reconcile import action_comparison, reconcile_plan, reconcile_totals
 from evaluatie.core.errors import DataError
@@ -127,7 +127,9 @@ def lines_in(budget: pd.DataFrame, labels: Mapping[str, str] | None) -> dict[str
 class Study:
     """Everything the report shows: the parts, the inputs read and the results (None: the part is
     not in this report), the budget lines and the wording (section texts, amount-column labels);
-    ``closed``: whether the budget year is closed (:func:`year_is_closed`)."""
+    ``closed``: whether the budget year is closed (:func:`year_is_closed`); ``sources``: each input
+    file's name as the findings give it -> what the reader's text calls it
+    (:data:`~evaluatie.analyses.actionplan.narrative.SOURCE_NL`)."""
 
     parts: list[str]
     skipped: dict[str, str]
@@ -136,6 +138,7 @@ class Study:
     ledgers: list[Ledger] = field(default_factory=list)
     lines: dict[str, str] = field(default_factory=dict)
     closed: bool = True
+    sources: dict[str, str] = field(default_factory=dict)
     months: list[str] | None = None
     budget: pd.DataFrame | None = None
     execution: pd.DataFrame | None = None
@@ -212,6 +215,8 @@ def load(p: Mapping[str, Any]) -> Study:
             problems += e.problems
     if problems:
         raise DataError(problems)
+    st.sources = {str(df.attrs.get("source", {}).get("file")): SOURCE_NL[t] for t, df in tables.items()
+                  if df.attrs.get("source", {}).get("file")}
     st.budget, st.plan, st.timing = tables.get("budget"), tables.get("planning"), tables.get("timing")
     if "planning_totals" in tables:
         st.recon = reconcile_plan(st.plan, tables["planning_totals"], tables.get("actions"),
