@@ -107,7 +107,7 @@ def test_report_shows_the_review_fixes(tmp_path, monkeypatch):
     assert "geen cijfer 2015" in text
     heads = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<h[23][^>]*>(.*?)</h[23]>", html, flags=re.S)]
     first = next(i for i, h in enumerate(heads) if h.startswith("Entiteiten en beleidsdomeinen"))
-    heads = heads[first:next(i for i, h in enumerate(heads) if h.startswith("Werkwijze"))]
+    heads = heads[first:next(i for i, h in enumerate(heads) if h.startswith(("Begrippen", "Werkwijze")))]
     assert len(heads) >= 4 and all("(synthetische gegevens)" in h for h in heads)
     ass = pd.read_csv(out / "tables" / "assessment.csv")
     d15 = ass[(ass["group"] == "disability_chronic_illness") & (ass["target_year"] == 2015)].iloc[0]

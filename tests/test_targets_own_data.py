@@ -302,8 +302,11 @@ def test_example_assessment_numbers_are_unchanged(example_run):
 
 def test_example_personnel_numbers_are_unchanged(example_run):
     counts = pd.read_csv(example_run / "entity_status_counts.csv").set_index("group")
-    assert counts.loc["disability_chronic_illness"].tolist() == [15, 6, 41]
-    assert counts.loc["foreign_origin"].tolist() == [53, 1, 19]
+    assert counts.columns.tolist() == ["behaald", "geen cijfer 2020", "niet gehaald", "niet beoordeeld"]
+    assert counts.loc["disability_chronic_illness"].tolist() == [15, 6, 41, 13]
+    assert counts.loc["foreign_origin"].tolist() == [53, 1, 19, 2]
+    # every group with a 2020 target has its row, each adding up to the 75 entities of the file
+    assert counts.loc["women_top"].tolist() == [0, 0, 0, 75] and (counts.sum(axis=1) == 75).all()
     micro = pd.read_csv(example_run / "assessment_microdata.csv").set_index("group")
     assert micro.at["women_top", "last_share_pct"] == pytest.approx(29.87012987012987)
     assert micro.at["foreign_origin", "trend_pp_per_year"] == pytest.approx(0.7012951786150193)

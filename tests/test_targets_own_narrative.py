@@ -52,7 +52,8 @@ def test_heading_and_intro_of_the_personnel_part():
     assert T.microdata_heading(None, False) == "Entiteiten en beleidsdomeinen, uit personeelsgegevens"
     assert T.microdata_heading("Agentschap X", True) == (
         "Kansengroepen bij Agentschap X, uit personeelsgegevens (synthetische gegevens)")
-    assert "(parameter `threshold`, standaard 5)" in T.microdata_intro(True, 5)
+    assert "drempel voor kleine cellen\n(hier 5 personen)" in T.microdata_intro(True, 5)
+    assert "parameter" not in T.microdata_intro(True, 5) and "threshold" not in T.microdata_intro(True, 5)
     own = T.microdata_intro(False, 7)
     assert "minder dan 7 personen" in own and "parameter" not in own and "entiteit" not in own
     assert T.synthetic_suffixes(False) == ("", "")

@@ -44,7 +44,7 @@ def test_verdict_reached_not_reached_and_no_figure():
 def test_verdict_running_target_on_track():
     out = T.verdict(_row(status="on_track", last_year=2018, gap_pp=2.0, required_pp_per_year=1.0,
                          trend_pp_per_year=1.5, p_reach=0.7), "X")
-    assert "**op schema**" in out and "kans op het streefcijfer 70%" in out
+    assert "**op schema**" in out and "kans op het streefcijfer 70,0%" in out
 
 
 def test_later_figures_text_above_and_below_and_none():
@@ -70,7 +70,7 @@ def test_backtest_text_numbers():
     out = T.backtest_text(bt, s)
     assert "(12 projecties van 1 tot 4 jaar vooruit" in out
     assert "**0,4 procentpunt** naast het later" in out and "**1,0 procentpunt** naast. " in out
-    assert "bevatten 75% van de latere cijfers" in out
+    assert "bevatten 75,0% van de latere cijfers" in out
 
 
 def test_blank_older_figures_hides_only_figures_older_than_the_evaluated_year():

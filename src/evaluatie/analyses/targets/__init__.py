@@ -34,13 +34,14 @@ T; T.assess(...)`` works):
 from __future__ import annotations
 
 from evaluatie.analyses.targets.assessment import (
-    ASSESS_KEYS, OUTCOMES, assess, assess_entities, current_position, evaluate_selection, evaluate_targets,
+    ASSESS_KEYS, NOT_JUDGED, OUTCOMES, assess, assess_entities, current_position, evaluate_selection, evaluate_targets,
     evaluate_yearly_targets, gender_balance, last_passed_targets, status_counts, targets_in_data, with_counts)
 from evaluatie.analyses.targets.backtest import (
     BACKTEST_COLUMNS, backtest, backtest_groups, backtest_summary, deadline_review, last_years_before_target,
     naive_projection)
 from evaluatie.analyses.targets.disclosure import entities, from_shown, no_personnel_data, with_withheld_shares
-from evaluatie.analyses.targets.figures import PANEL_GROUPS, panel_spec, plot_backtest, plot_group, plot_panels, target_periods
+from evaluatie.analyses.targets.figures import (
+    PANEL_GROUPS, panel_spec, plot_backtest, plot_group, plot_panels, target_periods, wide_and_narrow)
 from evaluatie.analyses.targets.gender import domain_gender_balance, entity_gender_balance
 from evaluatie.analyses.targets.growth_paths import (
     check_growth_path, default_rules, growth_path_summary, growth_path_view, parse_interim_target, template_example)
@@ -48,7 +49,8 @@ from evaluatie.analyses.targets.narrative import (
     GROUP_LABELS_NL, STATUS_CLASS, STATUS_NL, backtest_text, ci_text, later_figures_text, status_css, status_nl, tabel1,
     RULE_NL, SHORT_LABELS_NL, backtest_alt, breaks_table, figure_text, report_text, verdict_list, skipped_text, TABEL1_GROUPS, group_labels, ranking_intro_text, gender_verdict_nl, link_factor_text, trend_view, yearly_status_nl, growth_result_nl, verdict, yearly_summary_text,
     DEFAULT_TITLE, change_table, latest_target_year, levels_table, micro_summary, microdata_heading, microdata_intro,
-    not_applicable, report_title, subtitle_text, tabel1_view, TABEL1_CAPTION, synthetic_suffixes, published_summary, YEARLY_HEADING, trend_note)
+    not_applicable, report_title, subtitle_text, tabel1_view, TABEL1_CAPTION, synthetic_suffixes, published_summary, YEARLY_HEADING, trend_note,
+    one_name, method_text, INTERVAL_ASSUMPTION, GLOSSARY_TERMS, GLOSSARY_EXTRA, glossary_terms)
 from evaluatie.analyses.targets.personnel import check_values
 from evaluatie.analyses.targets.prepare import (
     CANONICAL, DEFAULT_ENTITY, combine_sources, entity_values, growth_rules, read_growth_paths, read_published, read_yearly_or_empty, read_series, read_targets, read_template, read_yearly_figures)
@@ -79,7 +81,7 @@ __all__ = [
     # trends
     "MIN_POINTS", "LEVEL", "TrendFit", "fit_trend", "fit_trends", "fit_segments",
     # assessment
-    "ASSESS_KEYS", "OUTCOMES", "assess", "evaluate_targets", "current_position", "assess_entities",
+    "ASSESS_KEYS", "NOT_JUDGED", "OUTCOMES", "assess", "evaluate_targets", "current_position", "assess_entities",
     "evaluate_yearly_targets", "gender_balance", "with_counts", "evaluate_selection",
     "status_counts", "targets_in_data", "last_passed_targets",
     # backtest
@@ -94,7 +96,8 @@ __all__ = [
     "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text", "verdict_list", "skipped_text", "TABEL1_GROUPS",
     "DEFAULT_TITLE", "report_title", "subtitle_text", "not_applicable", "microdata_heading", "microdata_intro",
     "levels_table", "change_table", "micro_summary", "tabel1_view", "latest_target_year", "TABEL1_CAPTION",
-    "synthetic_suffixes", "published_summary", "YEARLY_HEADING", "trend_note",
+    "synthetic_suffixes", "published_summary", "YEARLY_HEADING", "trend_note", "one_name", "method_text",
+    "INTERVAL_ASSUMPTION", "GLOSSARY_TERMS", "GLOSSARY_EXTRA", "glossary_terms",
     # sections of the personnel part
     "level_tables", "selection_section", "ranking_section", "growth_path_table", "gender_tables", "assessment_tables", "yearly_table",
     "backtest_parts", "template_table",
@@ -103,5 +106,5 @@ __all__ = [
     # ranking
     "blank_older_figures", "entity_ranking", "selection_view", "ranking_basis",
     # figures
-    "plot_group", "plot_panels", "plot_backtest", "target_periods", "panel_spec", "PANEL_GROUPS",
+    "plot_group", "plot_panels", "plot_backtest", "target_periods", "panel_spec", "PANEL_GROUPS", "wide_and_narrow",
 ]

@@ -26,7 +26,7 @@ from evaluatie.analyses.targets.segments import _Arr, _arrays, _last_segment_arr
 from evaluatie.analyses.targets.trends import LEVEL, MIN_POINTS, TrendFit, _fit_many
 from evaluatie.core.errors import DataError
 
-__all__ = ["ASSESS_KEYS", "OUTCOMES", "assess", "evaluate_targets", "current_position", "assess_entities",
+__all__ = ["ASSESS_KEYS", "NOT_JUDGED", "OUTCOMES", "assess", "evaluate_targets", "current_position", "assess_entities",
            "evaluate_yearly_targets", "gender_balance", "with_counts", "evaluate_selection", "select_series",
            "status_counts", "targets_in_data", "last_passed_targets"]
 
@@ -321,11 +321,27 @@ def evaluate_selection(by_entity: pd.DataFrame, org: pd.DataFrame, entity: str |
     return evaluate_targets(series, targets, breaks, as_of, data_end=end), series
 
 
-def status_counts(ev_ent: pd.DataFrame) -> pd.DataFrame:
+#: Column of :func:`status_counts` for the entities that could not be judged at all.
+NOT_JUDGED = "niet beoordeeld"
+
+
+def status_counts(ev_ent: pd.DataFrame, entities: Iterable[Any] | None = None,
+                  groups: Sequence[str] | None = None) -> pd.DataFrame:
     """Number of entities per group (rows) and Dutch status (columns, ``status_nl``) from the
-    rows of :func:`assess_entities`."""
+    rows of :func:`assess_entities` (one target date).
+
+    With ``entities`` (every entity of the file) each row adds up to their number: the column
+    :data:`NOT_JUDGED` counts the entities without a row for that group (no figure that may be
+    shown up to the target date: a small or withheld cell in every year, or nobody in that level).
+    ``groups`` gives the rows and their order, so a group no entity could be judged on keeps its row."""
     counts = (ev_ent.pivot_table(index="group", columns="status_nl", values="entity", aggfunc="count", fill_value=0)
-              .reset_index())
+              if len(ev_ent) else pd.DataFrame(index=pd.Index([], name="group")))
+    if groups is not None:
+        counts = counts.reindex(list(groups), fill_value=0)
+    if entities is not None:
+        n = len(set(entities))
+        counts[NOT_JUDGED] = n - counts.sum(axis=1)
+    counts = counts.astype(int).rename_axis("group").reset_index()
     counts.columns.name = None
     return counts
 

@@ -1,6 +1,13 @@
 """Figures of the target-figure report: one group's series with its segments, breaks, trend,
 projection fan and targets (:func:`plot_group`), a grid of such panels (:func:`plot_panels`), and
-the backtest's errors per horizon (:func:`plot_backtest`)."""
+the backtest's errors per horizon (:func:`plot_backtest`).
+
+Every builder takes ``narrow``: the same content drawn for a phone (the ``narrow`` figure of
+:func:`evaluatie.publish.report.figure`): :data:`~evaluatie.publish.report.NARROW_WIDTH` inches wide,
+panels stacked in one column, every text at least :data:`~evaluatie.publish.report.NARROW_FONT`
+points, fewer ticks, short break labels and the legend below. :func:`wide_and_narrow` draws both.
+The y axis of a share starts at 0, so a series moving between 14,0% and 14,8% does not look like a
+steep climb."""
 
 from __future__ import annotations
 
@@ -15,9 +22,10 @@ from matplotlib.ticker import MaxNLocator
 from evaluatie.analyses.targets.segments import as_breaks, group_series, segments
 from evaluatie.analyses.targets.trends import MIN_POINTS, TrendFit, fit_trend
 from evaluatie.core import fmt
-from evaluatie.publish.report import PALETTE, axis_format, legend_below
+from evaluatie.publish.report import NARROW_WIDTH, PALETTE, axis_format, figure_label, legend_below, narrow_style
 
-__all__ = ["plot_group", "plot_panels", "plot_backtest", "target_periods", "panel_spec", "PANEL_GROUPS"]
+__all__ = ["plot_group", "plot_panels", "plot_backtest", "target_periods", "panel_spec", "PANEL_GROUPS",
+           "wide_and_narrow"]
 
 #: The groups with a target that the report draws as panels, in this order.
 PANEL_GROUPS = ("women_top", "women_middle", "foreign_origin", "disability_chronic_illness")
@@ -27,7 +35,7 @@ def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_p
                target_year: int | None = None, fit: bool = True, colors: Sequence[str] | None = None,
                labels: Mapping[str, str] | None = None, break_labels: bool = True,
                extra: pd.DataFrame | None = None, extra_label: str | None = None,
-               targets: Sequence[Mapping[str, Any]] | None = None) -> TrendFit | None:
+               targets: Sequence[Mapping[str, Any]] | None = None, narrow: bool = False) -> TrendFit | None:
     """Draw one group: observed points, one line per segment (never joined across a break),
     dashed vertical markers at the breaks, the trend of the last segment with its 95%
     projection fan to the target date, and the target line up to the target date.
@@ -35,8 +43,9 @@ def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_p
     ``targets``: every target with its own period, ``{"pct", "end", "start" (optional: first
     year it applies; default the start of the axis), "label" (optional text at the line)}``; each
     is drawn only over its period (e.g. 33,3% until 2015, 40% from 2016 to 2020). Without it,
-    ``target_pct`` is drawn from the start of the axis to ``target_year``.
-    Returns the fitted trend (or None)."""
+    ``target_pct`` is drawn from the start of the axis to ``target_year``. ``narrow``: the phone
+    variant (break labels without their text, texts at the rc font size, at most 4 year ticks).
+    The share axis starts at 0. Returns the fitted trend (or None)."""
     colors = list(colors or PALETTE)
     labels = dict(labels or {})
     brks = as_breaks(breaks)
@@ -56,9 +65,9 @@ def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_p
         if lo_year < b.year <= max(years_all):
             ax.axvline(b.year - 0.5, color="#444444", ls=":", lw=1.2)
             if break_labels:
-                ax.text(b.year - 0.45, 0.98, f"breuk {b.year}" + (f": {b.label}" if b.label else ""),
+                ax.text(b.year - 0.45, 0.98, f"breuk {b.year}" + (f": {b.label}" if b.label and not narrow else ""),
                         transform=ax.get_xaxis_transform(), rotation=90, va="top", ha="left",
-                        fontsize=9.5, color="#444444")
+                        fontsize=None if narrow else 9.5, color="#444444")
     fitted = None
     seg = segs[-1]
     if fit and len(seg) >= MIN_POINTS:
@@ -76,9 +85,8 @@ def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_p
     if targets is None and target_pct is not None:
         targets = [{"pct": target_pct, "end": target_year if target_year is not None else hi_year}]
     drawn = 0
-    for t in targets or []:
-        if t.get("pct") is None or pd.isna(t["pct"]):
-            continue
+    targets = [t for t in targets or [] if t.get("pct") is not None and not pd.isna(t["pct"])]
+    for i, t in enumerate(targets):
         x0 = lo_year if t.get("start") is None else max(lo_year, int(t["start"]))
         x1 = int(t["end"]) if t.get("end") is not None else hi_year
         if x1 < x0:  # a period before the axis (e.g. a 2015 target on a series from 2016)
@@ -88,12 +96,17 @@ def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_p
         drawn += 1
         if t.get("end") is not None:
             ax.plot([x1], [float(t["pct"])], marker="*", ms=12, color=colors[5], ls="none")
-        if t.get("label"):
+        if t.get("label") and narrow and i == len(targets) - 1:  # one label, under the line, ending at the star
+            ax.annotate(t["label"], (x1, float(t["pct"])), xytext=(0, -4), textcoords="offset points",
+                        color=colors[5], ha="right", va="top",
+                        bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1))
+        elif t.get("label") and not narrow:
             ax.annotate(t["label"], (x0, float(t["pct"])), xytext=(0, 3), textcoords="offset points",
                         fontsize=8.5, color=colors[5], ha="left", va="bottom")
         hi_year = max(hi_year, x1)
     ax.set_xlim(lo_year - 0.6, hi_year + 0.6)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True) if narrow else MaxNLocator(integer=True))
+    ax.set_ylim(bottom=0)  # a share from 0: a zoomed axis makes 14,0-14,8% look like a steep climb
     lo, hi = ax.get_ylim()
     axis_format(ax, "y", "pct", 0 if hi - lo >= 6 else 1)
     return fitted
@@ -101,13 +114,22 @@ def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_p
 
 
 def plot_panels(data: pd.DataFrame, panels: Sequence[Mapping[str, Any]], breaks: Iterable[Any] = (),
-                ncols: int = 2, labels: Mapping[str, str] | None = None):
+                ncols: int = 2, labels: Mapping[str, str] | None = None, narrow: bool = False):
     """A grid of :func:`plot_group` panels. Each panel: ``{"group", "title", "target_pct",
     "target_year", "targets" (optional, each target over its own period, see :func:`plot_group`),
-    "predecessor" (optional group under an old definition), "up_to"}``."""
+    "predecessor" (optional group under an old definition), "up_to"}``. ``narrow``: the phone
+    variant, one column of panels (see the module docstring)."""
+    if narrow:
+        with narrow_style():
+            return _plot_panels(data, panels, breaks, 1, labels, True)
+    return _plot_panels(data, panels, breaks, ncols, labels, False)
+
+
+def _plot_panels(data, panels, breaks, ncols, labels, narrow):
     n = len(panels)
     nrows = max(1, math.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(6.2 * ncols, 3.9 * nrows), squeeze=False)
+    size = (NARROW_WIDTH, 3.0 * nrows + 1.8) if narrow else (6.2 * ncols, 3.9 * nrows)
+    fig, axes = plt.subplots(nrows, ncols, figsize=size, squeeze=False)
     for ax, p in zip(axes.flat, panels):
         g = p["group"]
         s = group_series(data, g, up_to=p.get("up_to"))
@@ -115,12 +137,17 @@ def plot_panels(data: pd.DataFrame, panels: Sequence[Mapping[str, Any]], breaks:
         extra = group_series(data, pred, up_to=p.get("up_to")) if pred else None
         brk = [b for b in as_breaks(breaks) if b.applies_to(g) or (pred and b.applies_to(pred))]
         plot_group(ax, s, brk, target_pct=p.get("target_pct"), target_year=p.get("target_year"),
-                   extra=extra, extra_label=p.get("predecessor_label"), labels=labels, targets=p.get("targets"))
-        ax.set_title(p.get("title", g), fontsize=13, loc="left")  # large enough on a phone (figure ~390 px wide)
+                   extra=extra, extra_label=p.get("predecessor_label"), labels=labels, targets=p.get("targets"),
+                   narrow=narrow)
+        women = g in ("women_top", "women_middle", "women_lower")
+        if narrow:  # rc sizes of rp.narrow_style (12 pt); a long title over two lines
+            ax.set_title(figure_label(p.get("title", g), width=24, max_lines=2), loc="left")
+            ax.set_ylabel("aandeel vrouwen" if women else "aandeel")
+        else:
+            ax.set_title(p.get("title", g), fontsize=13, loc="left")
+            ax.set_ylabel("aandeel vrouwen" if women else "aandeel van het personeel", fontsize=11.5)
+            ax.tick_params(labelsize=11)
         ax.set_xlabel("")
-        ax.set_ylabel("aandeel van het personeel" if g not in ("women_top", "women_middle", "women_lower")
-                      else "aandeel vrouwen", fontsize=11.5)
-        ax.tick_params(labelsize=11)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     handles, labs = [], []
@@ -129,29 +156,51 @@ def plot_panels(data: pd.DataFrame, panels: Sequence[Mapping[str, Any]], breaks:
             if lab not in labs:
                 handles.append(h)
                 labs.append(lab)
-    legend_below(fig, handles, labs, ncol=3, fontsize=11.5)
+    if narrow:
+        labs = [figure_label(lab, width=30, max_lines=2) for lab in labs]
+    legend_below(fig, handles, labs, ncol=1 if narrow else 3, fontsize=None if narrow else 11.5)
     return fig
 
 
-def plot_backtest(by_horizon: pd.DataFrame):
+def plot_backtest(by_horizon: pd.DataFrame, narrow: bool = False):
     """Bar chart of the backtest per horizon (``by_horizon``: :func:`backtest_summary` by
     ``"horizon"``): mean absolute error of the rule of thumb next to that of the trend method, with
-    the number of projections above each pair. Returns the figure."""
+    the number of projections above each pair. ``narrow``: the phone variant (legend below).
+    Returns the figure."""
+    if narrow:
+        with narrow_style():
+            return _plot_backtest(by_horizon, True)
+    return _plot_backtest(by_horizon, False)
+
+
+def _plot_backtest(by_horizon: pd.DataFrame, narrow: bool):
     by_h = by_horizon
-    fig, ax = plt.subplots(figsize=(11, 4.2))
+    fig, ax = plt.subplots(figsize=(NARROW_WIDTH, 5.0) if narrow else (11, 4.2))
     w = 0.38
     ax.bar(by_h["horizon"] - w / 2, by_h["mae_naive_pp"], w, color=PALETTE[5], label="'als dit tempo aanhoudt'")
     ax.bar(by_h["horizon"] + w / 2, by_h["mae_trend_pp"], w, color=PALETTE[0], label="trendmethode (dit rapport)")
     for _, r in by_h.iterrows():
-        ax.text(r["horizon"], max(r["mae_naive_pp"], r["mae_trend_pp"]) + 0.1, f"n = {int(r['n_projections'])}",
-                ha="center", fontsize=8, color="#444444")
+        ax.text(r["horizon"], max(r["mae_naive_pp"], r["mae_trend_pp"]) + 0.1,
+                f"{int(r['n_projections'])}" if narrow else f"n = {int(r['n_projections'])}",
+                ha="center", fontsize=None if narrow else 8, color="#444444")
     ax.set_xlabel("jaren vooruit geprojecteerd")
-    ax.set_ylabel("gemiddelde afwijking (procentpunt)")
+    ax.set_ylabel("gemiddelde afwijking (pp)" if narrow else "gemiddelde afwijking (procentpunt)")
     ax.set_xticks(by_h["horizon"])
     axis_format(ax, "y", "num", 1)
-    ax.set_ylim(0, 1.2 * float(by_h[["mae_naive_pp", "mae_trend_pp"]].to_numpy().max()))
-    ax.legend(frameon=False, loc="upper left", ncol=2)
+    ax.set_ylim(0, (1.3 if narrow else 1.2) * float(by_h[["mae_naive_pp", "mae_trend_pp"]].to_numpy().max()))
+    if narrow:  # the legend below the plot, one entry per line
+        handles, labs = ax.get_legend_handles_labels()
+        legend_below(fig, handles, labs, ncol=1)
+    else:
+        ax.legend(frameon=False, loc="upper left", ncol=2)
     return fig
+
+
+def wide_and_narrow(plot: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """The ``fig`` and ``narrow`` arguments of :func:`evaluatie.publish.report.figure`: ``plot``
+    (:func:`plot_panels` or :func:`plot_backtest`) drawn for a screen and for a phone
+    (``narrow=True``)."""
+    return {"fig": plot(*args, **kwargs), "narrow": plot(*args, narrow=True, **kwargs)}
 
 
 def target_periods(targets: pd.DataFrame, groups: Sequence[str]) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ import pandas as pd
 from evaluatie.analyses.targets.disclosure import no_personnel_data
 from evaluatie.core import fmt
 from evaluatie.publish.disclosure import mark
+from evaluatie.publish.glossary import target_group_name
 
 __all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
            "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl",
@@ -22,7 +23,8 @@ __all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_
            "yearly_status_nl", "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text", "verdict_list", "skipped_text", "TABEL1_GROUPS",
            "DEFAULT_TITLE", "report_title", "subtitle_text", "not_applicable", "microdata_heading", "microdata_intro",
            "levels_table", "change_table", "micro_summary", "tabel1_view", "latest_target_year",
-           "TABEL1_CAPTION", "synthetic_suffixes", "published_summary", "YEARLY_HEADING", "trend_note"]
+           "TABEL1_CAPTION", "synthetic_suffixes", "published_summary", "YEARLY_HEADING", "trend_note", "one_name",
+           "method_text", "INTERVAL_ASSUMPTION", "GLOSSARY_TERMS", "GLOSSARY_EXTRA", "glossary_terms"]
 
 
 STATUS_NL = {
@@ -63,18 +65,52 @@ def status_css(labels: Iterable[str]) -> dict[str, str]:
              "niet gehaald": "ev-bad", "onvoldoende gegevens": "ev-warn"}
     return {v: fixed.get(v, "ev-warn") for v in set(labels)}
 
+# The Flemish target groups carry the one name of evaluatie.publish.glossary.target_group_name in
+# every report (personen van buitenlandse herkomst, personen met een handicap, kortgeschoolden); the
+# series under the definition before 2016 is the same target group, measured another way.
 GROUP_LABELS_NL = {
     "women_total": "Vrouwen (alle personeelsleden)",
     "women_top": "Vrouwen in het topkader",
     "women_middle": "Vrouwen in het middenkader",
     "women_lower": "Vrouwen in het lager kader",
-    "migration_background": "Personen met een migratieachtergrond (oude definitie)",
+    "migration_background": "Personen van buitenlandse herkomst (oude definitie)",
     "foreign_origin": "Personen van buitenlandse herkomst",
-    "disability_chronic_illness": "Personen met een handicap of chronische ziekte",
-    "low_educated": "Kortgeschoolde medewerkers",
+    "disability_chronic_illness": "Personen met een handicap",
+    "low_educated": "Kortgeschoolden",
     "experienced_45plus": "Ervaren medewerkers (45+)",
     "experienced_55plus": "Ervaren medewerkers (55+)",
+    "interns_foreign_origin": "Stagiairs van buitenlandse herkomst",
+    "student_workers_foreign_origin": "Jobstudenten van buitenlandse herkomst",
+    "interns_disability_chronic_illness": "Stagiairs met een handicap",
+    "student_workers_disability_chronic_illness": "Jobstudenten met een handicap",
 }
+
+# Older wordings of the target groups inside a longer label of a source (Tabel 1, the template of the
+# business plan), replaced by the one name; compared case-insensitively.
+_OLD_WORDINGS = (("met een handicap of chronische ziekte", "met een handicap"),
+                 ("met een arbeidshandicap", "met een handicap"),
+                 ("met een migratieachtergrond", "van buitenlandse herkomst"),
+                 ("kortgeschoolde medewerkers", "kortgeschoolden"),
+                 ("laaggeschoolde medewerkers", "kortgeschoolden"))
+
+
+def one_name(label: Any, *, phrases: bool = False) -> Any:
+    """The one name of a Flemish target group for ``label`` as a report shows it
+    (:func:`evaluatie.publish.glossary.target_group_name`, with the first letter in the label's case):
+    ``"Laaggeschoold"`` -> ``"Kortgeschoolden"``. ``phrases``: also replace an older wording inside a
+    longer label of a source (``"Medewerkers met een migratieachtergrond"`` -> ``"Medewerkers van
+    buitenlandse herkomst"``). Any other label (a user's own group) is returned as it is."""
+    if not isinstance(label, str) or not label:
+        return label
+    name = target_group_name(label)
+    if name == label and phrases:
+        for old, new in _OLD_WORDINGS:
+            i = name.casefold().find(old)
+            if i >= 0:
+                name = name[:i] + new + name[i + len(old):]
+    if name != label and label[:1].isupper():
+        name = name[:1].upper() + name[1:]
+    return name
 
 
 
@@ -129,7 +165,7 @@ def verdict(r: Mapping[str, Any], name: str) -> str:
         word = ("vrijwel zeker niet gehaald" if known and p < 0.01 else
                 "waarschijnlijk niet gehaald" if known and p < 0.5 else "niet te beoordelen")
         chance = ("" if not known else
-                  f"; kans volgens de trend {'minder dan 1%' if p < 0.01 else fmt.prop(p, 0)}")
+                  f"; kans volgens de trend {'minder dan 1%' if p < 0.01 else fmt.prop(p, 1)}")
         return (f"**{name}**: {last} (geen cijfer voor {ty}); streefcijfer {tp} (eind {ty}) op basis van {ly} "
                 f"**{word}** ({gap} procentpunt te weinig eind {ly}{chance}).")
     if r["status"] == "insufficient_data":
@@ -138,7 +174,7 @@ def verdict(r: Mapping[str, Any], name: str) -> str:
     word = "op schema" if r["status"] == "on_track" else "achter op schema"
     return (f"**{name}**: {last}; streefcijfer {tp} tegen eind {ty}: **{word}** (nodig "
             f"{fmt.pp(r['required_pp_per_year'])} per jaar, trend {fmt.pp(r['trend_pp_per_year'])} per jaar; "
-            f"kans op het streefcijfer {fmt.prop(r['p_reach'], 0)}).")
+            f"kans op het streefcijfer {fmt.prop(r['p_reach'], 1)}).")
 
 
 def later_figures_text(targets: pd.DataFrame, position: pd.DataFrame, label: Callable[[str], str]) -> str | None:
@@ -181,7 +217,7 @@ def backtest_text(bt: pd.DataFrame, bt_all: pd.DataFrame) -> str:
         f"rapport gemiddeld **{fmt.num(bt_all['mae_trend_pp'].iloc[0], 1)} procentpunt** naast het later gemeten cijfer; "
         f"de vuistregel *als dit tempo aanhoudt* (de laatste jaarlijkse stijging doortrekken) zat er "
         f"**{fmt.num(bt_all['mae_naive_pp'].iloc[0], 1)} procentpunt** naast. "
-        f"De 95%-voorspellingsintervallen bevatten {fmt.prop(bt_all['pi_coverage'].iloc[0], 0)} van de latere cijfers: "
+        f"De 95%-voorspellingsintervallen bevatten {fmt.prop(bt_all['pi_coverage'].iloc[0], 1)} van de latere cijfers: "
         "met zo weinig jaren per reeks zijn ze eerder te smal dan te breed. Elke breuk begint de telling opnieuw.")
 
 
@@ -209,9 +245,9 @@ def growth_result_nl(met: pd.Series) -> pd.Series:
 # Short Dutch group labels for table cells.
 SHORT_LABELS_NL = {
     "women_total": "Vrouwen (totaal)", "women_top": "Vrouwen topkader", "women_middle": "Vrouwen middenkader",
-    "women_lower": "Vrouwen lager kader", "migration_background": "Migratieachtergrond (oud)",
-    "foreign_origin": "Buitenlandse herkomst", "disability_chronic_illness": "Handicap/chronische ziekte",
-    "low_educated": "Kortgeschoold", "experienced_45plus": "Ervaren (45+)", "experienced_55plus": "Ervaren (55+)"}
+    "women_lower": "Vrouwen lager kader", "migration_background": "Buitenlandse herkomst (oud)",
+    "foreign_origin": "Buitenlandse herkomst", "disability_chronic_illness": "Handicap",
+    "low_educated": "Kortgeschoolden", "experienced_45plus": "Ervaren (45+)", "experienced_55plus": "Ervaren (55+)"}
 
 
 def breaks_table(breaks: Iterable[Any], label: Callable[[str], str]) -> pd.DataFrame:
@@ -258,7 +294,7 @@ def group_labels(targets: pd.DataFrame) -> dict[str, str]:
     targets file for groups it does not know."""
     labels = dict(GROUP_LABELS_NL)
     for g, lab in zip(targets["group"], targets["group_nl"]):
-        labels.setdefault(g, lab)
+        labels.setdefault(g, one_name(lab))
     return labels
 
 
@@ -301,9 +337,9 @@ def figure_text(name: str, *, cut: int | None = None, who: str | None = None, th
     if name == "trends":
         return dict(
             alt=("Vier lijngrafieken, 2009 tot 2023, van het aandeel vrouwen in top- en middenkader, personen van "
-                 "buitenlandse herkomst en personen met een handicap of chronische ziekte, met elk streefcijfer als "
+                 "buitenlandse herkomst en personen met een handicap, met elk streefcijfer als "
                  "horizontale lijn over zijn eigen periode (tot eind 2015: 33,3% vrouwen in top- en middenkader, 4% "
-                 "migratieachtergrond, 3% handicap; van 2016 tot eind 2020: 40%, 40%, 10% buitenlandse herkomst en 3%) "
+                 "buitenlandse herkomst volgens de oude definitie, 3% handicap; van 2016 tot eind 2020: 40%, 40%, 10% buitenlandse herkomst en 3%) "
                  "en verticale stippellijnen bij de breuken van 2014 en 2016. "
                  "Buitenlandse herkomst haalt 10% in 2018 en stijgt door; vrouwen in het middenkader komen in 2020 net "
                  "onder 40% uit; vrouwen in het topkader (rond 27%) en personen met een handicap (2,6% in 2023) "
@@ -404,8 +440,8 @@ def report_text(name: str, *, who: str | None = None, threshold: int | None = No
                 "leidinggevende functies bovenaan een entiteit (N: de leidend ambtenaar; het sjabloon gebruikt de term zonder "
                 "hem verder af te bakenen); *evenredige vertegenwoordiging* betekent hier minstens 33% van elk geslacht.")
     if name == "template_result":
-        return ("In het voorbeeld steeg het aandeel medewerkers met een migratieachtergrond (regel gehaald), daalde het "
-                "aandeel met een handicap of chronische ziekte licht van 2,29% naar 2,26% (regel *minstens het niveau van "
+        return ("In het voorbeeld steeg het aandeel medewerkers van buitenlandse herkomst (regel gehaald), daalde het "
+                "aandeel met een handicap licht van 2,29% naar 2,26% (regel *minstens het niveau van "
                 "vorig jaar* niet gehaald, ook al is het verschil klein) en ligt de vertegenwoordiging in N-functies ruim boven "
                 "het minimum van 33%.")
     if name == "no_assessment":
@@ -479,7 +515,7 @@ def not_applicable(name: str, *, who: str = "", years: Sequence[int] = ()) -> st
         return ("Een groeipad vergelijkt elk jaar met het jaar ervoor; met één peildatum kan dat nog niet.")
     if name == "growth_path_groups":
         return ("Er is geen groeipad te toetsen: het personeelsbestand geeft geen cijfers over buitenlandse herkomst "
-                "of over handicap of chronische ziekte, en er zijn geen groeipaden opgegeven.")
+                "of over personen met een handicap, en er zijn geen groeipaden opgegeven.")
     raise KeyError(f"no sentence for section {name!r}")
 
 
@@ -508,14 +544,14 @@ def microdata_intro(overview: bool, threshold: int) -> str:
         return ('De meeste entiteiten hebben geen percentages maar een personeelsbestand: één rij per personeelslid\n'
                 'per peildatum. Daaruit worden de kansengroepen afgeleid met de officiële definitie die op elke\n'
                 'peildatum gold (buitenlandse herkomst vanaf 2016, handicap of chronische ziekte in 8 categorieën,\n'
-                '55-plussers, laaggeschoold = niveau D, top-, midden- en lager kader). Per entiteit en jaar zijn\n'
+                '55-plussers, kortgeschoolden op niveau D, top-, midden- en lager kader). Per entiteit en jaar zijn\n'
                 'teller en noemer bekend, dus de trend is een binomiaal (logit) model en het tekort in personen\n'
                 'kan berekend worden. Cellen die op minder personen steunen dan de drempel voor kleine cellen\n'
-                '(parameter `threshold`, standaard 5) worden niet getoond en niet gebruikt, en evenmin een cel die\n'
+                f'(hier {threshold} personen) worden niet getoond en niet gebruikt, en evenmin een cel die\n'
                 'samen met het totaal van de organisatie of van een beleidsdomein zo\'n kleine cel zou verraden.')
     return ("Het personeelsbestand telt één rij per personeelslid per peildatum. Daaruit worden de kansengroepen "
             "afgeleid met de officiële definitie die op elke peildatum gold (buitenlandse herkomst, handicap of "
-            "chronische ziekte in 8 categorieën, 55-plussers, laaggeschoold, top-, midden- en lager kader). Per "
+            "chronische ziekte in 8 categorieën, 55-plussers, kortgeschoolden, top-, midden- en lager kader). Per "
             "peildatum zijn teller en noemer bekend; vanaf drie peildatums is de trend een binomiaal (logit) model. "
             f"Cellen die op minder dan {threshold} personen steunen, worden niet getoond en niet gebruikt.")
 
@@ -579,13 +615,20 @@ def micro_summary(changes: pd.DataFrame | None, levels: pd.DataFrame, label: Cal
 def tabel1_view(published: pd.DataFrame, targets: pd.DataFrame, groups: Iterable[str],
                 label: Callable[[str], str]) -> pd.DataFrame:
     """:func:`tabel1` of the :data:`TABEL1_GROUPS` in ``groups``, each group named as in the
-    source file (its ``group_nl``) or else by ``label``."""
+    source file (its ``group_nl``) or else by ``label``; a target group the source names in an older
+    wording (*kortgeschoolde medewerkers*) carries the report's one name (``label``)."""
     groups = set(groups)
     t1_groups = [g for g in TABEL1_GROUPS if g in groups]
     t1 = tabel1(published, targets, groups=t1_groups)
     src_label = (published.dropna(subset=["group_nl"]).groupby("group")["group_nl"].first()
                  if "group_nl" in published else {})
-    return no_personnel_data(t1.assign(group=[src_label.get(g, label(g)) for g in t1_groups]))
+
+    def name(g: str) -> str:
+        src = src_label.get(g)
+        if src is None:
+            return label(g)
+        return label(g) if one_name(src, phrases=True) != src else src
+    return no_personnel_data(t1.assign(group=[name(g) for g in t1_groups]))
 
 
 def latest_target_year(targets: pd.DataFrame, groups: Iterable[str]) -> int | None:
@@ -623,3 +666,110 @@ def published_summary(ev: pd.DataFrame, pos: pd.DataFrame, yearly: pd.DataFrame,
     if len(yearly):
         out.append(yearly_summary_text(yearly))
     return out + [backtest_text(bt, bt_all)]
+
+
+#: The method section before the paragraph on the prediction interval's assumption (Markdown).
+_METHOD = (
+    "**Meetreeksen en breuken.** Een meetreeks is een reeks jaarcijfers die met dezelfde definitie,\n"
+    "telmethode en afbakening gemeten zijn. De breukjaren worden bij het rapport opgegeven; waar een\n"
+    "bron voor hetzelfde jaar twee definities geeft (het overlapjaar 2016), worden dat twee reeksen. Een\n"
+    "trend wordt alleen binnen de laatste meetreeks geschat en pas vanaf drie cijfers.\n"
+    "\n"
+    "**Trend zonder aantallen.** Als een bron alleen percentages geeft, is de trend een rechte lijn door\n"
+    "de aandelen, geschat met gewogen kleinste kwadraten (gewicht: het personeelsaantal als dat bekend\n"
+    "is, anders gelijke gewichten). De helling is de verandering in procentpunt per jaar; het\n"
+    "95%-betrouwbaarheidsinterval en het voorspellingsinterval volgen uit de t-verdeling met (aantal\n"
+    "cijfers − 2) vrijheidsgraden, omdat de spreiding rond de lijn uit de cijfers zelf geschat wordt.\n"
+    "\n"
+    "**Trend met aantallen.** Met teller en noemer (personeelsgegevens) is de trend een binomiaal\n"
+    "logitmodel: de kans om tot de groep te horen verandert jaarlijks met een vaste factor op de\n"
+    "logitschaal, zodat het aandeel nooit onder 0% of boven 100% geprojecteerd wordt. Omdat\n"
+    "personeelsbestanden van jaar tot jaar meer schommelen dan louter toeval bij het tellen\n"
+    "(aanwervingsrondes, herstructureringen), wordt die extra spreiding (overdispersie) uit de cijfers\n"
+    "geschat. De helling in procentpunt per jaar geldt in het laatste jaar (deltamethode).\n"
+    "\n"
+    "**Projectie, kans en tekort.** De projectie is de trendlijn op 31 december van het jaar van het\n"
+    "streefcijfer; het 95%-voorspellingsinterval geeft aan waar het dan gemeten cijfer met 95% kans\n"
+    "valt als de trend van de laatste meetreeks aanhoudt. *Kans op streefcijfer* is de kans, onder\n"
+    "hetzelfde model, dat het cijfer op de einddatum minstens het streefcijfer is; *op schema*\n"
+    "betekent dat die kans minstens 50% is. *Nodig per jaar* is het resterende verschil gedeeld door\n"
+    "het aantal jaren tot de einddatum. *Tekort in personen* is het kleinste gehele aantal personen dat\n"
+    "bij hetzelfde totaal het streefcijfer had gehaald, min het aantal dat er was.")
+
+#: The method section's check of the computations (Markdown).
+_METHOD_CHECK = (
+    "**Controle.** De berekeningen zijn getoetst tegen met de hand uitgerekende waarden en tegen\n"
+    "statsmodels; dat de voorspellingsintervallen in 95% van de gevallen raak zijn, is met 2.000+\n"
+    "gesimuleerde reeksen met onafhankelijke afwijkingen van jaar tot jaar nagegaan. De vuistregel *als dit tempo aanhoudt* trekt de laatste jaarlijkse\n"
+    "verandering in een rechte lijn door.")
+
+#: What the prediction interval assumes (Markdown): independent yearly deviations from the trend line.
+INTERVAL_ASSUMPTION = ("**Aanname achter het voorspellingsinterval.** Het 95%-voorspellingsinterval gaat ervan uit "
+                       "dat de afwijkingen van de trendlijn van jaar tot jaar onafhankelijk zijn.")
+
+
+def method_text(bt_all: pd.DataFrame | None = None) -> str:
+    """The section *Werkwijze* (Markdown, with its heading): series and breaks, the two trend models,
+    projection, chance and shortfall, the assumption behind the prediction interval
+    (:data:`INTERVAL_ASSUMPTION`: independent yearly deviations) and the checks. Yearly shares of a
+    workforce hang together (who is employed this year mostly is next year), so the interval is too
+    narrow when the deviations are autocorrelated; with the backtest of the published series
+    (``bt_all``: :func:`~evaluatie.analyses.targets.backtest.backtest_summary` over all projections)
+    the section states the share of later figures its intervals covered beside the nominal 95%;
+    without it, that the report could not check it."""
+    assumption = (INTERVAL_ASSUMPTION + " Jaarcijfers van een personeelsbestand hangen echter samen: wie dit jaar in "
+                  "dienst is, is dat volgend jaar meestal nog, zodat een jaar boven de trendlijn vaak gevolgd wordt door "
+                  "nog een jaar erboven. Met zulke samenhang bevat een 95%-interval minder dan 95% van de latere "
+                  "cijfers, en minder naarmate verder vooruit geprojecteerd wordt. Dit rapport verbreedt de "
+                  "intervallen daarvoor niet; lees ze als een ondergrens van de onzekerheid.")
+    if bt_all is not None and len(bt_all) and int(bt_all["n_projections"].iloc[0]) > 0:
+        n = int(bt_all["n_projections"].iloc[0])
+        assumption += (f" In de toets op de eigen reeksen (hierboven, {fmt.num(n)} projecties) bevatten de "
+                       f"95%-voorspellingsintervallen {fmt.prop(bt_all['pi_coverage'].iloc[0], 1)} van de later gemeten "
+                       "cijfers, tegenover de nominale 95%.")
+    else:
+        assumption += (" Hoeveel latere cijfers de intervallen in de praktijk bevatten, kan dit rapport niet toetsen: "
+                       "daarvoor is een langere gepubliceerde reeks nodig.")
+    return "## Werkwijze\n\n" + "\n\n".join([_METHOD, assumption, _METHOD_CHECK])
+
+
+#: The terms of :data:`evaluatie.publish.glossary.TERMS` a reader of this report meets, in the order
+#: of the section "Begrippen".
+GLOSSARY_TERMS = ("kansengroep", "streefcijfer", "kloof", "procentpunt", "meetreeks", "breuk in de meetreeks",
+                  "projectie", "voorspellingsinterval", "betrouwbaarheidsinterval")
+
+#: Terms only this report uses, with their definitions (the ``extra`` of the glossary).
+GLOSSARY_EXTRA = {
+    "trend": ("De lijn die het best door de cijfers van één meetreeks loopt. Haar helling zegt met hoeveel "
+              "procentpunt het aandeel per jaar verandert."),
+    "tekort in personen": ("Hoeveel personen van de kansengroep er meer hadden moeten zijn om het streefcijfer te "
+                           "halen, bij hetzelfde totale aantal personeelsleden."),
+    "vuistregel 'als dit tempo aanhoudt'": ("De verandering van het laatste jaar doortrekken tot de einddatum; "
+                                            "vroegere rapporten deden dat."),
+    "groeipad": ("De tussentijdse streefcijfers die een entiteit in haar ondernemingsplan per jaar vastlegt, op "
+                 "weg naar het streefcijfer."),
+}
+
+
+def glossary_terms(published: bool, targets: bool, overview: bool) -> tuple[list[str], dict[str, str]]:
+    """The arguments of :func:`evaluatie.publish.report.glossary` for a report with or without the
+    ``published`` series (projections, their test and the rule of thumb), ``targets`` (gaps, persons
+    short) and an ``overview`` of several entities (their growth paths)."""
+    terms = [t for t in GLOSSARY_TERMS
+             if (targets or t not in ("streefcijfer", "kloof")) and (published or t not in ("projectie", "voorspellingsinterval"))]
+    extra = {"trend": GLOSSARY_EXTRA["trend"]}
+    if targets:
+        extra["tekort in personen"] = GLOSSARY_EXTRA["tekort in personen"]
+    if published:
+        extra["vuistregel 'als dit tempo aanhoudt'"] = GLOSSARY_EXTRA["vuistregel 'als dit tempo aanhoudt'"]
+    if overview:
+        extra["groeipad"] = GLOSSARY_EXTRA["groeipad"]
+    if not published:  # a report on an organisation's own file names no government's targets
+        extra["kansengroep"] = _OWN_TARGET_GROUP
+    return terms + [t for t in extra if t not in terms], extra
+
+
+#: "kansengroep" in a report on an organisation's own personnel file (the shared definition names the
+#: Flemish government's targets, which such a report does not use).
+_OWN_TARGET_GROUP = ("Een groep die op de arbeidsmarkt minder kansen krijgt, zoals personen van buitenlandse herkomst, "
+                     "personen met een handicap, kortgeschoolden en vrouwen in leidinggevende functies.")

@@ -18,7 +18,7 @@ import pandas as pd
 from evaluatie.analyses.targets.assessment import evaluate_targets, status_counts
 from evaluatie.analyses.targets.backtest import backtest_summary
 from evaluatie.analyses.targets.disclosure import entities, from_shown, no_personnel_data, with_withheld_shares
-from evaluatie.analyses.targets.figures import plot_backtest
+from evaluatie.analyses.targets.figures import plot_backtest, wide_and_narrow
 from evaluatie.analyses.targets.gender import domain_gender_balance, entity_gender_balance
 from evaluatie.analyses.targets.growth_paths import growth_path_summary, growth_path_view, template_example
 from evaluatie.analyses.targets.narrative import (
@@ -80,12 +80,17 @@ def ranking_section(st: Study, targets: pd.DataFrame, as_of: int | None, thresho
     ev_ent, last_t, ry = ranking_basis(st.by_entity, targets, st.breaks, as_of)  # reference year ry: see its docstring
     groups = [g for g in RANKING_GROUPS if g in set(last_t["group"])]
     wide = entity_ranking(st.by_entity, last_t, groups, ry, threshold)
+    ty = int(last_t["target_year"].max())
+    # every group with a target of that date, also one no entity can be judged on (e.g. the top level)
+    dated = targets[(targets["target_year"] == ty) & targets["target_pct"].notna()]["group"]
+    count_groups = list(dict.fromkeys([g for g in st.groups if g in set(dated)] + sorted(set(dated) - set(st.groups))))
     return SimpleNamespace(
         intro=ranking_intro_text(ry, threshold),
         export=from_shown(blank_older_figures(ev_ent.drop(columns=["status_nl"]), st.years[-1]), threshold),
         tables=[
-            _spec(entities(status_counts(ev_ent)), "entity_status_counts", "Aantal entiteiten per status" + syn,
-                  **layout("entity_status_counts", label=st.label)),
+            _spec(entities(status_counts(last_t, st.entities, count_groups)), "entity_status_counts",
+                  f"Aantal entiteiten per status{syn}, streefcijfers tegen eind {ty}",
+                  **layout("entity_status_counts", label=st.label, threshold=threshold, n=len(st.entities), year=ty)),
             _spec(wide, "entity_ranking",
                   f"Entiteiten{syn} gerangschikt naar het totale tekort in personen, van groot naar klein "
                   f"(streefcijfers tegen eind {int(last_t['target_year'].max())}; cijfers van {ry})",
@@ -153,10 +158,11 @@ def yearly_table(yearly: pd.DataFrame, label: Callable[[str], str]) -> dict[str,
 
 def backtest_parts(bt: pd.DataFrame, short: Callable[[str], str]) -> SimpleNamespace:
     """The backtest of the projections (``bt``: :func:`backtest_groups`) as a ``figure`` (the
-    arguments of ``rp.figure``: mean absolute error per horizon) and a ``table`` (per group)."""
+    arguments of ``rp.figure``: mean absolute error per horizon, with its phone variant) and a
+    ``table`` (per group)."""
     by_h = backtest_summary(bt, "horizon")
     return SimpleNamespace(
-        figure=dict(fig=plot_backtest(by_h), name="backtest", alt=backtest_alt(by_h),
+        figure=dict(**wide_and_narrow(plot_backtest, by_h), name="backtest", alt=backtest_alt(by_h),
                     caption="Gemiddelde absolute fout van projecties, over alle kansengroepen en meetreeksen samen; "
                             "n = aantal projecties."),
         table=_spec(no_personnel_data(backtest_summary(bt, "group")), "backtest_summary",

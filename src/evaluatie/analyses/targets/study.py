@@ -19,7 +19,7 @@ from evaluatie.analyses.targets.assessment import (
     current_position, evaluate_targets, evaluate_yearly_targets, select_series, with_counts)
 from evaluatie.analyses.targets.backtest import backtest_groups, backtest_summary, deadline_review
 from evaluatie.analyses.targets.growth_paths import check_growth_path
-from evaluatie.analyses.targets.narrative import SHORT_LABELS_NL, change_table, group_labels, growth_result_nl
+from evaluatie.analyses.targets.narrative import SHORT_LABELS_NL, change_table, group_labels, growth_result_nl, one_name
 from evaluatie.analyses.targets.personnel import GROUP_LABELS_NL as DEFINITION_GROUP_LABELS
 from evaluatie.analyses.targets.personnel import aggregate_levels, prepare_file
 from evaluatie.analyses.targets.prepare import (
@@ -132,7 +132,7 @@ def load(p: Mapping[str, Any]) -> Study:
     focus = p.get("entity") or (str(next(iter(entities))) if len(entities) == 1 else None)
     labels = group_labels(targets)
     for g, lab in DEFINITION_GROUP_LABELS.items():
-        labels.setdefault(g, lab)
+        labels.setdefault(g, one_name(lab, phrases=True))
     return Study(by_entity, org, by_domain, ledger, targets, as_breaks(p.get("breaks") or []), labels, focus,
                  bool(p.get("synthetic")) or prep.synthetic, published, ledgers, int(p["threshold"]))
 

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from evaluatie.analyses.targets.narrative import RULE_NL
+import pandas as pd
+
+from evaluatie.analyses.targets.narrative import RULE_NL, one_name
+from evaluatie.core import fmt
 
 __all__ = ["layout"]
 
@@ -26,6 +29,24 @@ _GENDER_LEVEL_NL = {"women_total": "alle personeelsleden (< 33% van één geslac
                     "women_middle": "middenkader (> 66% van één geslacht)"}
 
 
+#: The gap to a target, in the report's one sign convention (kloof = referentie − groep).
+_GAP_NOTE = "Kloof: streefcijfer min laatste aandeel, in procentpunt; positief = onder het streefcijfer, negatief = erboven."
+
+
+def _source_pct(v: Any) -> str:
+    """A percentage of a source table with the decimals the source gives (at most two): 71 -> 71%,
+    62.5 -> 62,5%, 2.26 -> 2,26%."""
+    if v is None or pd.isna(v):
+        return fmt.MISSING
+    x = float(v)
+    d = next((d for d in (0, 1) if abs(round(x, d) - x) < 1e-9), 2)
+    return fmt.pct(x, d)
+
+
+def _one_name_phrases(v: Any) -> Any:
+    return one_name(v, phrases=True)
+
+
 def _rule_nl(v: Any) -> Any:
     return RULE_NL.get(v, v)
 
@@ -36,10 +57,11 @@ def _dash(v: Any) -> Any:
 
 def layout(name: str, *, label: Callable[[str], str] | None = None, short: Callable[[str], str] | None = None,
            threshold: int | None = None, entity: bool = False, groups: list[str] | None = None,
-           year: int | None = None, columns: list[str] | None = None) -> dict[str, Any]:
+           year: int | None = None, columns: list[str] | None = None, n: int | None = None) -> dict[str, Any]:
     """Keyword arguments (``columns``, ``labels``, ``formats``, ``highlight``, ``note``) for the report
     table ``name``. ``entity`` selects the one-entity variant of ``assessment_microdata``,
-    ``growth_path`` and ``gender_balance``; ``tabel1`` needs the table's ``columns``."""
+    ``growth_path`` and ``gender_balance``; ``tabel1`` needs the table's ``columns``;
+    ``entity_status_counts`` the number ``n`` of entities and the target ``year``."""
     if name == "tabel1":
         return dict(labels={"group": "Kansengroep", "target_2015": "Streefcijfer 2015"},
                     formats={c: _dash for c in (columns or []) if c != "group"},
@@ -51,7 +73,7 @@ def layout(name: str, *, label: Callable[[str], str] | None = None, short: Calla
     if name == "link_factor":
         return dict(labels={"year": "Jaar", "old": "Oude reeks", "share_pct_old": "Aandeel (oud)", "new": "Nieuwe reeks",
                             "share_pct_new": "Aandeel (nieuw)", "ratio": "Koppelingsfactor (nieuw/oud)",
-                            "difference_pp": "Verschil"},
+                            "difference_pp": "Verschil (nieuw − oud)"},
                     formats={"year": "text", "old": label, "new": label, "share_pct_old": "pct1", "share_pct_new": "pct1",
                              "ratio": "num2", "difference_pp": "pp1"})
     if name == "current_position":
@@ -70,23 +92,22 @@ def layout(name: str, *, label: Callable[[str], str] | None = None, short: Calla
             columns=["group", "status_nl", "target_pct", "target_year", "last_year", "last_share_pct", "gap_pp",
                      "required_pp_per_year", "persons_short"],
             labels={"group": "Kansengroep", "target_pct": "Streefcijfer", "target_year": "Tegen eind",
-                    "last_year": "Laatste cijfer", "last_share_pct": "Aandeel", "gap_pp": "Nog te gaan",
+                    "last_year": "Laatste cijfer", "last_share_pct": "Aandeel", "gap_pp": "Kloof (pp)",
                     "required_pp_per_year": "Nodig per jaar", "persons_short": "Tekort in personen",
                     "status_nl": "Status"},
             formats={"group": short, "target_pct": "pct1", "target_year": "text", "last_year": "text",
                      "last_share_pct": "pct1", "gap_pp": "pp1", "required_pp_per_year": "pp2",
                      "persons_short": "int"},
-            note="Nog te gaan: streefcijfer min laatste aandeel (negatief: erboven). Nodig per jaar: het verschil gespreid "
-                 "over de jaren tot de einddatum; leeg als de einddatum voorbij is. Niet gehaald: de einddatum is voorbij "
-                 "en het cijfer van dat jaar ligt onder het streefcijfer. Geen cijfer <jaar>: de einddatum is voorbij, maar "
-                 "er is geen cijfer voor dat jaar, dus geen oordeel 'niet gehaald' (in de CSV: outcome "
-                 "no_figure_at_target_date).")
+            note=_GAP_NOTE + " Nodig per jaar: de kloof gespreid over de jaren tot de einddatum; leeg als de einddatum "
+                 "voorbij is. Niet gehaald: de einddatum is voorbij en het cijfer van dat jaar ligt onder het streefcijfer. "
+                 "Geen cijfer <jaar>: de einddatum is voorbij, maar er is geen cijfer voor dat jaar, dus geen oordeel "
+                 "'niet gehaald'.")
     if name == "trend_view":
         return dict(
             labels={"group": "Kansengroep", "target_year": "Tegen eind", "n_points": "Cijfers in meetreeks",
                     "trend": "Trend per jaar (95%-BI)", "projection": "Trendwaarde op einddatum (95%-VI)",
                     "p_reach": "Kans op streefcijfer"},
-            formats={"group": short, "target_year": "text", "n_points": "int", "p_reach": "prop0"},
+            formats={"group": short, "target_year": "text", "n_points": "int", "p_reach": "prop1"},
             note="BI: betrouwbaarheidsinterval. VI: voorspellingsinterval voor het cijfer dat op de einddatum gemeten wordt. "
                  "Kans op streefcijfer: volgens het trendmodel, gegeven de cijfers tot het laatste jaar. Bij een voorbije "
                  "einddatum is de trendwaarde de waarde van de trendlijn in dat jaar, naast het gemeten cijfer.")
@@ -94,11 +115,11 @@ def layout(name: str, *, label: Callable[[str], str] | None = None, short: Calla
         return dict(
             columns=["group", "target_pct", "last_year", "last_share_pct", "definition", "gap_pp", "status_nl"],
             labels={"group": "Groep", "target_pct": "Streefcijfer (elk jaar)", "last_year": "Laatste cijfer",
-                    "last_share_pct": "Aandeel", "definition": "Gemeten als", "gap_pp": "Nog te gaan",
+                    "last_share_pct": "Aandeel", "definition": "Gemeten als", "gap_pp": "Kloof (pp)",
                     "status_nl": "Status"},
             formats={"group": label, "target_pct": "pct0", "last_year": "text", "last_share_pct": "pct1",
                      "gap_pp": "pp1", "definition": "text"},
-            note="Stagiairs en jobstudenten zitten niet in de personeelsgegevens van 31 december; de streefcijfers tellen "
+            note=_GAP_NOTE + " Stagiairs en jobstudenten zitten niet in de personeelsgegevens van 31 december; de streefcijfers tellen "
                  "alle tewerkstellingen tijdens het jaar. Een cijfer onder een oudere definitie dan die van het "
                  "streefcijfer wordt getoond, niet beoordeeld: het verschil is dan alleen een orde van grootte.")
     if name == "deadline_review":
@@ -111,7 +132,7 @@ def layout(name: str, *, label: Callable[[str], str] | None = None, short: Calla
                     "p_reach": "Kans", "actual_pct": "Gemeten", "reached": "Behaald"},
             formats={"group": short, "target_pct": "pct1", "target_year": "text", "origin_year": "text",
                      "naive_pct": "pct1", "trend_pct": "pct1", "pi_low": "pct1", "pi_high": "pct1",
-                     "p_reach": "prop0", "actual_pct": "pct1"},
+                     "p_reach": "prop1", "actual_pct": "pct1"},
             note="Vuistregel: 'als dit tempo aanhoudt'. Trend: trendmethode van dit rapport, met 95%-voorspellingsinterval "
                  "(VI) en de kans om het streefcijfer te halen.",
             highlight={"reached": {True: "ev-good", False: "ev-bad"}})
@@ -121,8 +142,8 @@ def layout(name: str, *, label: Callable[[str], str] | None = None, short: Calla
             labels={"group": "Kansengroep", "n_projections": "Projecties", "mae_naive_pp": "Fout vuistregel",
                     "mae_trend_pp": "Fout trendmethode", "bias_trend_pp": "Gemiddelde afwijking trend",
                     "pi_coverage": "Binnen 95%-VI"},
-            formats={"group": short, "n_projections": "int", "mae_naive_pp": "num2", "mae_trend_pp": "num2",
-                     "bias_trend_pp": "pp2", "pi_coverage": "prop0"},
+            formats={"group": short, "n_projections": "int", "mae_naive_pp": "num1", "mae_trend_pp": "num1",
+                     "bias_trend_pp": "pp1", "pi_coverage": "prop1"},
             note="Vuistregel: 'als dit tempo aanhoudt'. Fout: gemiddelde absolute afwijking in procentpunt. Gemiddelde afwijking: positief = de projectie lag te hoog. "
                  "Binnen 95%-VI: aandeel latere cijfers binnen het voorspellingsinterval (nominaal 95%).")
     if name == "assessment_microdata":
@@ -130,15 +151,19 @@ def layout(name: str, *, label: Callable[[str], str] | None = None, short: Calla
             columns=["group", "status_nl", "target_pct", "last_year", "last_share_pct", "gap_pp", "trend",
                      "persons_short"],
             labels={"group": "Kansengroep", "target_pct": "Streefcijfer",
-                    "last_year": "Laatste cijfer", "last_share_pct": "Aandeel", "gap_pp": "Nog te gaan",
+                    "last_year": "Laatste cijfer", "last_share_pct": "Aandeel", "gap_pp": "Kloof (pp)",
                     "trend": "Trend/jaar (95%-BI)", "persons_short": "Tekort (personen)", "status_nl": "Status"},
             formats={"group": short, "target_pct": "pct1", "last_year": "text",
                      "last_share_pct": "pct1", "gap_pp": "pp1", "persons_short": "int"},
-            note="Trend: binomiaal logitmodel op teller en noemer (met overdispersie), helling in procentpunt per jaar "
-                 "in het laatste jaar." + (f" Geen cijfer <jaar>: het cijfer van dat jaar {_withheld_nl(threshold)}; "
+            note=_GAP_NOTE + " Trend: binomiaal logitmodel op teller en noemer (met overdispersie), helling in procentpunt "
+                 "per jaar in het laatste jaar." + (f" Geen cijfer <jaar>: het cijfer van dat jaar {_withheld_nl(threshold)}; "
                                           "een ouder cijfer wordt dan niet getoond." if entity else ""))
     if name == "entity_status_counts":
-        return dict(labels={"group": "Kansengroep"}, formats={"group": label})
+        return dict(labels={"group": "Kansengroep"}, formats={"group": label},
+                    note=f"Elke rij telt alle {n} entiteiten van het personeelsbestand. Niet beoordeeld: de entiteit heeft "
+                         f"voor die kansengroep tot eind {year} geen enkel cijfer dat getoond mag worden; zo'n cijfer "
+                         + _withheld_nl(threshold) + ", of er werkt niemand op dat niveau. Geen cijfer "
+                         f"{year}: er zijn oudere cijfers, maar het cijfer van {year} zelf mag niet getoond worden.")
     if name == "entity_ranking":
         rank_groups = list(groups or [])
         return dict(
@@ -154,17 +179,19 @@ def layout(name: str, *, label: Callable[[str], str] | None = None, short: Calla
                  f"personeelsaantal van {year}. Tekort samen: som van de getoonde tekorten (een verborgen tekort telt "
                  "niet mee). Geen cijfer: voor dat jaar geen cijfer dat getoond mag worden; een streepje: geen "
                  "personeel in die groep of geen teller bekend. Alle kerngetallen per entiteit, ook voor vrouwen in "
-                 "top- en middenkader, staan in tables/entity_assessment.csv (met dezelfde regel).")
+                 "top- en middenkader, staan in de tabellen bij dit rapport (map tables en tables.xlsx: de beoordeling "
+                 "per entiteit, met dezelfde regel).")
     if name == "growth_path_example":
         return dict(
             columns=["group", "share_jx_minus_2_pct", "share_pct", "rule", "rule_type", "threshold_pct", "met"],
             labels={"group": "Kansengroep", "share_jx_minus_2_pct": "Aandeel jx-2", "share_pct": "Aandeel jx-1",
                     "rule": "Tussentijds streefcijfer", "rule_type": "Soort regel", "threshold_pct": "Drempel",
                     "met": "Gehaald"},
-            formats={"share_jx_minus_2_pct": "pct2", "share_pct": "pct2", "rule_type": _rule_nl,
-                     "threshold_pct": "pct2"},
+            formats={"group": _one_name_phrases, "share_jx_minus_2_pct": _source_pct, "share_pct": _source_pct,
+                     "rule_type": _rule_nl, "threshold_pct": _source_pct},
             highlight={"met": {True: "ev-good", False: "ev-bad"}},
-            note="Voor de illustratie is de regel van jaar jx toegepast op de overgang van jx-2 naar jx-1.")
+            note="Aandelen zoals het sjabloon ze geeft. Voor de illustratie is de regel van jaar jx toegepast op de overgang "
+                 "van jx-2 naar jx-1.")
     if name == "growth_path" and not entity:
         return dict(
             columns=["group", "year", "rule_type", "met", "not_met", "unknown"],
@@ -179,9 +206,11 @@ def layout(name: str, *, label: Callable[[str], str] | None = None, short: Calla
         return dict(
             labels={"group": "Kansengroep", "year": "Jaar", "rule": "Tussentijds streefcijfer", "threshold_pct": "Drempel",
                     "share_pct": "Aandeel dit jaar", "result": "Regel"},
-            formats={"group": short, "year": "text", "threshold_pct": "pct2", "share_pct": "pct2"},
+            formats={"group": short, "year": "text", "threshold_pct": "pct1", "share_pct": "pct1"},
             highlight={"result": {"gehaald": "ev-good", "niet gehaald": "ev-bad", "onbekend": "ev-warn"}},
-            note="Onbekend: het cijfer van een van beide jaren " + _withheld_nl(threshold) + ".")
+            note="Aandelen afgerond op één decimaal; de regel is getoetst op de onafgeronde aandelen, zodat naast twee "
+                 "gelijk afgeronde aandelen 'niet gehaald' kan staan. Onbekend: het cijfer van een van beide jaren "
+                 + _withheld_nl(threshold) + ".")
     if name == "gender_balance" and entity:
         return dict(labels={"group": "Niveau", "denominator": "Personen", "share_pct": "Aandeel vrouwen", "verdict": "Oordeel"},
                     formats={"group": _GENDER_LEVEL_NL.get, "denominator": "int", "share_pct": "pct1"})
