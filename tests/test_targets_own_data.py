@@ -314,3 +314,48 @@ def test_example_personnel_numbers_are_unchanged(example_run):
     assert gender[("women_total", "evenwichtig")] == 67 and gender[("women_middle", "niet getoond (kleine aantallen)")] == 55
     growth = pd.read_csv(example_run / "growth_path.csv").set_index(["group", "year"])
     assert growth.loc[("disability_chronic_illness", 2019), ["met", "not_met", "unknown"]].tolist() == [35, 12, 28]
+
+
+def _section(page: BeautifulSoup, heading: str) -> str:
+    """The text of the h2 section ``heading`` of a report page, up to the next h2."""
+    h = next(h for h in page.find_all("h2") if h.get_text(" ", strip=True).startswith(heading))
+    parts = []
+    for el in h.find_all_next():
+        if el.name == "h2":
+            break
+        if el.name in ("p", "li", "dt", "dd"):
+            parts.append(el.get_text(" ", strip=True))
+    return " ".join(" ".join(parts).split())
+
+
+def test_example_method_section_states_the_assumption_with_the_backtest_coverage(example_run):
+    """The method section says the intervals assume independent yearly deviations, with the coverage the
+    backtest computed (the share of covered projections in tables/backtest.csv) beside the nominal 95%."""
+    from evaluatie.core import fmt
+    from report_checks import report_page
+    page = report_page(example_run.parent)
+    method = _section(page, "Werkwijze")
+    assert " ".join(T.INTERVAL_ASSUMPTION.replace("**", "").split()) in method
+    bt = pd.read_csv(example_run / "backtest.csv")
+    coverage = fmt.prop(bt["covered"].mean(), 1)
+    assert f"(hierboven, {len(bt)} projecties) bevatten de 95%-voorspellingsintervallen {coverage} van de later gemeten cijfers, " \
+           "tegenover de nominale 95%." in method
+    summary = pd.read_csv(example_run / "backtest_summary.csv")  # per group; the method text gives all together
+    assert bt["covered"].mean() == pytest.approx((summary["pi_coverage"] * summary["n_projections"]).sum() / len(bt))
+
+
+def test_example_reader_text_one_convention_one_name_no_identifiers(example_run):
+    from report_checks import report_page
+    from evaluatie.publish.glossary import SIGN_CONVENTION
+    page = report_page(example_run.parent)
+    text = " ".join(page.get_text(" ").split())
+    reader = text[:text.rfind("Herkomst van dit rapport")]
+    assert reader.count(SIGN_CONVENTION) == 1
+    assert "Nog te gaan" not in reader and "Kloof (pp)" in reader
+    for old in ("aaggeschoold", "Kortgeschoold ", "Kortgeschoolde medewerkers", "Handicap/chronische ziekte",
+                "no_figure_at_target_date", "in de CSV", "parameter", "entity_assessment", "71,00%"):
+        assert old not in reader, old
+    glossary = _section(page, "Begrippen")
+    assert "Streefcijfer" in glossary and "Meetreeks" in glossary and "Kloof" in glossary
+    # the status counts say why a group lists fewer entities than the file has
+    assert "Elke rij telt alle 75 entiteiten van het personeelsbestand. Niet beoordeeld:" in reader

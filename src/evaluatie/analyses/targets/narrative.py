@@ -218,7 +218,8 @@ def backtest_text(bt: pd.DataFrame, bt_all: pd.DataFrame) -> str:
         f"de vuistregel *als dit tempo aanhoudt* (de laatste jaarlijkse stijging doortrekken) zat er "
         f"**{fmt.num(bt_all['mae_naive_pp'].iloc[0], 1)} procentpunt** naast. "
         f"De 95%-voorspellingsintervallen bevatten {fmt.prop(bt_all['pi_coverage'].iloc[0], 1)} van de latere cijfers: "
-        "met zo weinig jaren per reeks zijn ze eerder te smal dan te breed. Elke breuk begint de telling opnieuw.")
+        "met zo weinig jaren per reeks, en omdat ze de schommelingen van jaar tot jaar als onafhankelijk behandelen "
+        "(zie *Werkwijze*), zijn ze eerder te smal dan te breed. Elke breuk begint de telling opnieuw.")
 
 
 def gender_verdict_nl(share_pct: pd.Series, under: pd.Series) -> np.ndarray:
