@@ -107,6 +107,11 @@ def test_budget_2018_report(out):
     reader = _reader_text(run)
     assert not re.search(r"\b[A-Za-z]+_[A-Za-z0-9_]+\b", reader)
     assert "Rijen: begrotingsbestand, rijen 13, 34, 48." in html
+    text = " ".join(report_page(run).get_text(" ").split())  # one glossary, just before the data section
+    assert text.rindex("Begrippen") < text.rindex("Verantwoording van de gegevens") and "Uitvoeringsgraad" in text
+    # phone variants of both figures, beside the wide ones
+    assert {p.name for p in (run / "figures").glob("*.png")} == {
+        "budget_per_priority.png", "budget_per_priority_smal.png", "status_by_priority.png", "status_by_priority_smal.png"}
 
 
 def test_mtech_2024_report(out):

@@ -117,3 +117,18 @@ def test_plan_groups_alt_has_whole_days():
     groups = pd.DataFrame({"group": ["A", "B"], "actions": [1, 2], "days": [35.0, 69.0], "budget_eur": [1.0, 2.0]})
     assert "Samen 104 werkdagen" in ap.plan_groups_alt(groups)
     assert "13,5" in ap.plan_groups_alt(groups.assign(days=[13.5, 1.0]))
+
+
+def test_glossary_terms_follow_the_parts():
+    from evaluatie.publish.glossary import TERMS
+
+    terms, extra = ap.glossary_terms(["budget", "status", "subsidies"])
+    assert terms == ["topprioriteit", "begrotingslijn", "uitvoeringsgraad", "onderbesteding", "overbesteding",
+                     "bijkomende actie"]
+    assert set(extra) == {"topprioriteit", "begrotingslijn", "overbesteding", "bijkomende actie"}
+    assert not set(extra) & set(TERMS)  # the shared definitions are not redefined here
+    terms, extra = ap.glossary_terms(["workload", "planning", "commitments"])
+    assert terms == ["werkdagen", "verbintenis"] and set(extra) == {"verbintenis"}
+    for parts in (["budget"], ["status"], ["workload", "commitments"], ["subsidies"]):
+        terms, extra = ap.glossary_terms(parts)
+        assert all(t in TERMS or t in extra for t in terms)

@@ -36,7 +36,9 @@ def _png(fig) -> np.ndarray:
 
 
 def _old_timeline_figure(tl, *, palette=None):
-    """The cell-by-cell version (one Rectangle patch per action x month), as it was."""
+    """The cell-by-cell version (one Rectangle patch per action x month), as it was; with the
+    seasonal note and the legend placed as the new one places them since issue 17 (beside the grid
+    at a fixed distance, and rp.legend_below), which keeps both inside the canvas with long labels."""
     from matplotlib.patches import Patch, Rectangle
 
     palette = list(palette or ["#0072B2", "#E69F00"])
@@ -56,8 +58,9 @@ def _old_timeline_figure(tl, *, palette=None):
         seasonal = [t for t in texts.get(a, []) if not any(
             t in x for x in tl[(tl["action"] == a) & (tl["known_from"] == "text")]["text"])]
         if seasonal:
-            ax.text(len(months) + 0.2, i, "tekst: " + "; ".join(s.split(":")[0] for s in seasonal),
-                    va="center", fontsize=8)
+            ax.annotate("tekst: " + "; ".join(rp.figure_label(s.split(":")[0], 30, 1) for s in seasonal), (1, i),
+                        xycoords=ax.get_yaxis_transform(), xytext=(3, 0), textcoords="offset points",
+                        va="center", fontsize=8)
     ax.set_xlim(0, len(months))
     ax.set_ylim(len(actions) - 0.5, -0.5)
     ax.set_xticks([j + 0.5 for j in range(len(months))])
@@ -71,9 +74,7 @@ def _old_timeline_figure(tl, *, palette=None):
         handles.append(Patch(facecolor=palette[0], edgecolor="black", label="ingepland volgens de planningstabel"))
     if "text" in kinds:
         handles.append(Patch(facecolor=palette[1], edgecolor="black", label="maand genoemd in de tekst van het plan"))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(handles), fontsize=8,
-              frameon=False)
-    fig.tight_layout()
+    rp.legend_below(fig, handles, [h.get_label() for h in handles], ncol=len(handles), fontsize=8)
     return fig
 
 

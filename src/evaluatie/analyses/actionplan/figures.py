@@ -13,14 +13,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.collections import PolyCollection
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from evaluatie.analyses.actionplan.narrative import month_label, priority_labels
-from evaluatie.publish.report import PALETTE, axis_format, figure_label
+from evaluatie.publish.report import NARROW_WIDTH, PALETTE, axis_format, figure_label, legend_below, narrow_style
 
 __all__ = ["timeline_figure", "budget_figure", "status_figure", "plan_groups_figure", "wrap"]
 
 
-def timeline_figure(tl: pd.DataFrame, *, palette: Sequence[str] | None = None, groups: bool = False):
+def timeline_figure(tl: pd.DataFrame, *, palette: Sequence[str] | None = None, groups: bool = False,
+                    narrow: bool = False):
     """A Gantt-like grid: one row per action, one column per month. Cells known from the
     planning or from the text are filled; unknown cells are left as an empty hatched grid, with
     the text's seasonal timing (voorjaar/najaar) written beside the action, not placed in months.
@@ -30,7 +32,18 @@ def timeline_figure(tl: pd.DataFrame, *, palette: Sequence[str] | None = None, g
     hundreds of separate patches; the picture is the same (``tests/test_actionplan_speed.py``).
 
     ``groups=True`` puts a bold header row above the actions of each group (action numbers restart
-    per group in a plan) and draws the rows more compactly."""
+    per group in a plan) and draws the rows more compactly.
+
+    ``narrow``: the phone variant (:func:`evaluatie.publish.report.narrow_style`): a month label
+    every few months, action names over two short lines, no seasonal notes beside the grid (the
+    table of the text's timing has them) and the legend below, one entry per line."""
+    if narrow:
+        with narrow_style():
+            return _timeline_figure(tl, palette, groups, True)
+    return _timeline_figure(tl, palette, groups, False)
+
+
+def _timeline_figure(tl: pd.DataFrame, palette: Sequence[str] | None, groups: bool, narrow: bool):
     palette = list(palette or ["#0072B2", "#E69F00"])
     months = list(dict.fromkeys(tl["month"]))
     actions = list(dict.fromkeys(tl["action"]))
@@ -59,7 +72,8 @@ def timeline_figure(tl: pd.DataFrame, *, palette: Sequence[str] | None = None, g
     else:
         ypos = {a: i for i, a in enumerate(actions)}
     n_rows = len(ypos) + len(headers)
-    fig, ax = plt.subplots(figsize=(11, (0.3 if headers else 0.42) * n_rows + 1.8))
+    size = (NARROW_WIDTH, 0.5 * n_rows + 3.6) if narrow else (11, (0.3 if headers else 0.42) * n_rows + 1.8)
+    fig, ax = plt.subplots(figsize=size)
     run_style, run = None, []
 
     def flush():
@@ -77,17 +91,20 @@ def timeline_figure(tl: pd.DataFrame, *, palette: Sequence[str] | None = None, g
                 run_style, run = style, []
             run.append([(j, i - 0.4), (j + 1, i - 0.4), (j + 1, i + 0.4), (j, i + 0.4)])
         seasonal = [t for t in texts.get(a, []) if not any(t in x for x in text_cells.get(a, []))]
-        if seasonal:
-            ax.text(len(months) + 0.2, i, "tekst: " + "; ".join(s.split(":")[0] for s in seasonal),
-                    va="center", fontsize=8)
+        if seasonal and not narrow:  # beside the grid, at a fixed distance from it: the layout makes room
+            ax.annotate("tekst: " + "; ".join(figure_label(s.split(":")[0], 30, 1) for s in seasonal), (1, i),
+                        xycoords=ax.get_yaxis_transform(), xytext=(3, 0), textcoords="offset points",
+                        va="center", fontsize=8)
     flush()
     ax.set_xlim(0, len(months))
     ax.set_ylim(n_rows - 0.5, -0.5)
-    ax.set_xticks([j + 0.5 for j in range(len(months))])
-    ax.set_xticklabels([month_label(m) for m in months], rotation=90, fontsize=8)
+    step = max(1, -(-len(months) // 5)) if narrow else 1  # at most 5 month labels on a phone
+    ax.set_xticks([j + 0.5 for j in range(0, len(months), step)])
+    ax.set_xticklabels([month_label(m) for m in months[::step]], rotation=90, fontsize=None if narrow else 8)
     ticks = sorted([(ypos[a], a, False) for a in actions] + [(y, g, True) for y, g in headers])
     ax.set_yticks([t[0] for t in ticks])
-    ax.set_yticklabels([figure_label(t[1], 90, max_lines=1) for t in ticks], fontsize=8)
+    ax.set_yticklabels([figure_label(t[1], 16, max_lines=2) if narrow else figure_label(t[1], 90, max_lines=1)
+                        for t in ticks], fontsize=None if narrow else 8)
     for lab, t in zip(ax.get_yticklabels(), ticks):
         if t[2]:
             lab.set_fontweight("bold")
@@ -98,9 +115,10 @@ def timeline_figure(tl: pd.DataFrame, *, palette: Sequence[str] | None = None, g
         handles.append(Patch(facecolor=palette[0], edgecolor="black", label="ingepland volgens de planningstabel"))
     if "text" in kinds:
         handles.append(Patch(facecolor=palette[1], edgecolor="black", label="maand genoemd in de tekst van het plan"))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(handles), fontsize=8,
-              frameon=False)
-    fig.tight_layout()
+    if narrow:
+        legend_below(fig, handles, [figure_label(h.get_label(), 26, max_lines=2) for h in handles], ncol=1)
+        return fig
+    legend_below(fig, handles, [h.get_label() for h in handles], ncol=len(handles), fontsize=8)
     return fig
 
 
@@ -110,13 +128,29 @@ def wrap(text: Any, width: int = 40) -> str:
     return figure_label(text, width)
 
 
-def budget_figure(execution: pd.DataFrame, budget_lines: Mapping[str, str]):
+def budget_figure(execution: pd.DataFrame, budget_lines: Mapping[str, str], narrow: bool = False):
     """Planned and spent budget per priority (thousand euro), one panel per budget line; what
-    additional actions cost is a hatched extension of the spent bar."""
+    additional actions cost is a hatched extension of the spent bar. ``narrow``: the phone variant
+    (:func:`evaluatie.publish.report.narrow_style`): the panels stacked, each priority by its number
+    (the names are in the table above the figure), the legend below, one entry per line."""
+    if narrow:
+        with narrow_style():
+            return _budget_figure(execution, budget_lines, True)
+    return _budget_figure(execution, budget_lines, False)
+
+
+def _budget_figure(execution: pd.DataFrame, budget_lines: Mapping[str, str], narrow: bool):
     lines = [l for l in budget_lines if l in set(execution["line"])]
-    fig, axes = plt.subplots(1, len(lines), figsize=(11, 6.5), sharey=True, squeeze=False)
     per = execution.dropna(subset=["priority_no"])
-    for ax, line in zip(axes[0], lines):
+    n_prio = max(1, int(per.groupby("line").size().max())) if len(per) else 1
+    if narrow:
+        fig, axes = plt.subplots(len(lines), 1, figsize=(NARROW_WIDTH, len(lines) * (0.34 * n_prio + 1.5) + 1.6),
+                                 squeeze=False)
+        axes = axes[:, 0]
+    else:
+        fig, axes = plt.subplots(1, len(lines), figsize=(11, 0.55 * n_prio + 2.6), sharey=True, squeeze=False)
+        axes = axes[0]
+    for ax, line in zip(axes, lines):
         d = per[per["line"] == line].sort_values("priority_no")
         y = np.arange(len(d))
         ax.barh(y - 0.2, d["planned_eur"] / 1000, height=0.4, color=PALETTE[0], label="voorzien")
@@ -128,26 +162,51 @@ def budget_figure(execution: pd.DataFrame, budget_lines: Mapping[str, str]):
                     height=0.4, color="white", edgecolor=PALETTE[5], hatch="///",
                     label="uitgegeven aan bijkomende acties")
         ax.set_yticks(y)
-        ax.set_yticklabels([wrap(label, 32) for label in priority_labels(d)], fontsize=8)
-        ax.set_title(figure_label(budget_lines[line].split(" (")[0], 50, max_lines=2), fontsize=10)
-        ax.set_xlabel("duizend euro")
+        title = budget_lines[line].split(" (")[0]
+        if narrow:
+            ax.set_yticklabels([str(int(n)) for n in d["priority_no"]])
+            ax.set_ylabel("topprioriteit")
+            ax.set_title(figure_label(title, 30, max_lines=2), loc="left")
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+            ax.invert_yaxis()
+        else:
+            ax.set_yticklabels([wrap(label, 30) for label in priority_labels(d)], fontsize=11)
+            ax.set_title(figure_label(title, 50, max_lines=2), fontsize=12)
+            ax.tick_params(axis="x", labelsize=11)
+        ax.set_xlabel("duizend euro", fontsize=None if narrow else 11)
         axis_format(ax, "x", "num")
-    axes[0][0].invert_yaxis()  # shared y axis: invert once
+    if not narrow:
+        axes[0].invert_yaxis()  # shared y axis: invert once
+    handles, labels_ = _legend_entries(axes)
+    legend_below(fig, handles, labels_, ncol=1 if narrow else len(labels_), fontsize=None if narrow else 11)
+    return fig
+
+
+def _legend_entries(axes) -> tuple[list, list[str]]:
+    """The legend entries of all panels, each label once."""
     handles, labels_ = [], []
-    for ax in axes[0]:
+    for ax in axes:
         for h, l in zip(*ax.get_legend_handles_labels()):
             if l not in labels_:
                 handles.append(h)
                 labels_.append(l)
-    fig.legend(handles, labels_, loc="lower center", ncol=len(labels_), frameon=False, fontsize=9)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
-    return fig
+    return handles, labels_
 
 
-def status_figure(dist: pd.DataFrame, classes: Mapping[str, str]):
-    """Stacked bars: the number of actions per evaluation class (``classes``: key -> label) per priority."""
+def status_figure(dist: pd.DataFrame, classes: Mapping[str, str], narrow: bool = False):
+    """Stacked bars: the number of actions per evaluation class (``classes``: key -> label) per
+    priority. ``narrow``: the phone variant, each priority by its number and the legend below, one
+    entry per line."""
+    if narrow:
+        with narrow_style():
+            return _status_figure(dist, classes, True)
+    return _status_figure(dist, classes, False)
+
+
+def _status_figure(dist: pd.DataFrame, classes: Mapping[str, str], narrow: bool):
     d = dist.dropna(subset=["priority_no"])
-    fig, ax = plt.subplots(figsize=(9, 6))
+    size = (NARROW_WIDTH, 0.34 * len(d) + 3.6) if narrow else (9, 0.45 * len(d) + 1.8)
+    fig, ax = plt.subplots(figsize=size)
     left = np.zeros(len(d))
     # contrasting colours: blue shades only for the two kinds of 'uitgevoerd', vermilion for 'niet uitgevoerd'
     colours = {"done": PALETTE[0], "done_ongoing": PALETTE[4], "ongoing": PALETTE[2],
@@ -156,25 +215,51 @@ def status_figure(dist: pd.DataFrame, classes: Mapping[str, str]):
         ax.barh(np.arange(len(d)), d[key], left=left, color=colours[key], label=label)
         left += d[key].to_numpy()
     ax.set_yticks(np.arange(len(d)))
-    ax.set_yticklabels([wrap(label, 40) for label in priority_labels(d)], fontsize=8)
+    if narrow:
+        ax.set_yticklabels([str(int(n)) for n in d["priority_no"]])
+        ax.set_ylabel("topprioriteit")
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+    else:
+        ax.set_yticklabels([wrap(label, 40) for label in priority_labels(d)], fontsize=11)
+        ax.tick_params(axis="x", labelsize=11)
     ax.invert_yaxis()
-    ax.set_xlabel("aantal acties")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=5, fontsize=8, frameon=False)
-    fig.tight_layout()
+    ax.set_xlabel("aantal acties", fontsize=None if narrow else 11)
+    handles, labels_ = ax.get_legend_handles_labels()
+    legend_below(fig, handles, labels_, ncol=1 if narrow else 3, fontsize=None if narrow else 11)
     return fig
 
 
-def plan_groups_figure(groups: pd.DataFrame):
-    """Two bar charts side by side: working days and budget (thousand euro) per group of actions."""
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), sharey=True)
-    y = np.arange(len(groups))
+def plan_groups_figure(groups: pd.DataFrame, narrow: bool = False):
+    """Two bar charts: working days and budget (thousand euro) per group of actions, side by side,
+    or stacked in the phone variant (``narrow``, group names over up to three short lines)."""
+    if narrow:
+        with narrow_style():
+            return _plan_groups_figure(groups, True)
+    return _plan_groups_figure(groups, False)
+
+
+def _plan_groups_figure(groups: pd.DataFrame, narrow: bool):
+    n = len(groups)
+    if narrow:
+        fig, axes = plt.subplots(2, 1, figsize=(NARROW_WIDTH, 2 * (0.6 * n + 1.2)))
+    else:
+        fig, axes = plt.subplots(1, 2, figsize=(10, 0.45 * n + 1.6), sharey=True)
+    y = np.arange(n)
     axes[0].barh(y, groups["days"], color=PALETTE[0])
     axes[1].barh(y, groups["budget_eur"].fillna(0) / 1000, color=PALETTE[1])
-    axes[0].set_yticks(y)
-    axes[0].set_yticklabels([wrap(g, 30) for g in groups["group"]], fontsize=8)
-    axes[0].invert_yaxis()
-    axes[0].set_xlabel("werkdagen")
-    axes[1].set_xlabel("budget (duizend euro)")
+    for ax in axes if narrow else axes[:1]:
+        ax.set_yticks(y)
+        if narrow:
+            ax.set_yticklabels([figure_label(g, 14) for g in groups["group"]])
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+        else:
+            ax.set_yticklabels([wrap(g, 30) for g in groups["group"]], fontsize=11)
+        ax.invert_yaxis()
+    axes[0].set_xlabel("werkdagen", fontsize=None if narrow else 11)
+    axes[1].set_xlabel("budget (duizend euro)", fontsize=None if narrow else 11)
+    if not narrow:
+        for ax in axes:
+            ax.tick_params(axis="x", labelsize=11)
     axis_format(axes[0], "x", "num")
     axis_format(axes[1], "x", "num", 0)
     fig.tight_layout()

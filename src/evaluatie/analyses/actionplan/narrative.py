@@ -28,7 +28,7 @@ __all__ = ["SECTION_TEXT", "ASSESSMENT_NL", "CHECK_NL", "RESULT_NL", "MEASURE_NL
            "amount_text", "source_decimals", "rows_text", "month_label", "mark_sic", "PARTS_NL", "cap", "eur_signed", "number",
            "number_signed", "number_or_blank", "finding_text", "SOURCE_NL", "reader_files", "priority_labels", "summary_lines",
            "budget_line_texts", "execution_judgements", "execution_note", "budget_figure_alt", "status_note",
-           "status_figure_alt", "plan_groups_alt", "timeline_alt", "dated_text", "timeline_known_note", "timing_note", "budget_totals_note", "status_budget_note", "table_layout", "BUDGET_COLUMNS",
+           "status_figure_alt", "plan_groups_alt", "timeline_alt", "dated_text", "timeline_known_note", "timing_note", "GLOSSARY_EXTRA", "glossary_terms", "budget_totals_note", "status_budget_note", "table_layout", "BUDGET_COLUMNS",
            "introduction", "no_persons_notice", "budget_totals_text", "budget_finding_notices",
            "plan_finding_notices", "plan_findings_intro", "plan_checks_rest", "not_spent_text",
            "additional_text", "empty_months_notice", "to_fill_text", "execution_table", "DEFAULT_LINE_LABELS",
@@ -556,6 +556,38 @@ def status_budget_note(sb: pd.DataFrame) -> str | None:
         return None
     return ("Alleen de evaluaties die bij minstens één actie voorkomen; geen enkele actie staat als "
             + " of ".join("'" + m.lower() + "'" for m in missing) + ".")
+
+
+#: terms only this report uses, for the section "Begrippen" (the others are
+#: :data:`evaluatie.publish.glossary.TERMS`)
+GLOSSARY_EXTRA = {
+    "topprioriteit": "Een hoofdstuk van het actieplan of de begroting dat acties rond één thema bundelt.",
+    "begrotingslijn": ("Een aparte pot geld in de begroting, met eigen voorziene en uitgegeven bedragen; een "
+                       "actie kan op meer dan één lijn budget hebben."),
+    "overbesteding": "Aan de geplande acties is meer uitgegeven dan ervoor voorzien was.",
+    "bijkomende actie": ("Een actie die niet in het plan stond maar toch werd uitgevoerd; wat ze kostte, staat "
+                         "apart en telt niet als overbesteding van het plan."),
+    "verbintenis": ("Een engagement uit het actieplan met een streefwaarde, zoals een aantal deelnemers tegen "
+                    "het einde van de looptijd."),
+}
+
+
+def glossary_terms(parts: Iterable[str]) -> tuple[list[str], dict[str, str]]:
+    """The terms of the section "Begrippen" for a report with these parts, and the definitions of
+    those that :data:`evaluatie.publish.glossary.TERMS` does not hold (:data:`GLOSSARY_EXTRA`): the
+    arguments of :func:`evaluatie.publish.report.glossary`."""
+    parts = set(parts)
+    terms: list[str] = []
+    if "budget" in parts:
+        terms += ["topprioriteit", "begrotingslijn", "uitvoeringsgraad", "onderbesteding", "overbesteding",
+                  "bijkomende actie"]
+    elif "status" in parts:
+        terms += ["topprioriteit", "bijkomende actie"]
+    if "workload" in parts:
+        terms.append("werkdagen")
+    if "commitments" in parts:
+        terms.append("verbintenis")
+    return terms, {t: GLOSSARY_EXTRA[t] for t in terms if t in GLOSSARY_EXTRA}
 
 
 def no_persons_notice(threshold: int) -> str:
