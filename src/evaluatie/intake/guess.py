@@ -12,6 +12,9 @@ the analyses: their standard names, synonyms and value codes are passed in.
   numbers, a category of a few labels, or free text; with the evidence in Dutch.
 * :func:`assign` turns scores into a one-to-one mapping, standard name -> column, and reports a
   tie (two columns equally likely) instead of choosing.
+* :func:`stage_sizes` finds, for a column of sampled units (organisations), the columns that can
+  hold population sizes of a two-stage sample: the number of units in the population (one value
+  per stratum) and the size of each unit (at least its rows).
 
 Evidence texts name columns and counts, never a cell's content.
 """
@@ -29,7 +32,7 @@ import pandas as pd
 from evaluatie.intake.schema import BOOL_TOKENS, Column
 
 __all__ = ["MAX_LEVELS", "KEY_REPEATS", "ColumnProfile", "norm_name", "name_score", "profile", "profiles", "assign",
-           "Assignment", "one_line"]
+           "Assignment", "one_line", "constant_within", "stage_sizes"]
 
 #: a column with at most this many distinct values is a category (its labels are listed)
 MAX_LEVELS = 12
@@ -215,3 +218,45 @@ def assign(scores: Mapping[str, Mapping[str, tuple[float, str]]], *, minimum: fl
         out.chosen[std] = (col, ev)
         used.add(col)
     return out
+
+
+def constant_within(df: pd.DataFrame, group: str, column: str) -> bool:
+    """Whether ``column`` has one value (missing counts as a value) within every group of ``group``."""
+    return bool((df.groupby(group, dropna=False, sort=False)[column].nunique(dropna=False) <= 1).all())
+
+
+def _whole_numbers(values: pd.Series) -> pd.Series | None:
+    """``values`` as numbers when every value is a whole number >= 1; None otherwise."""
+    v = pd.to_numeric(values, errors="coerce")
+    if v.isna().any() or not bool(((v % 1 == 0) & (v >= 1)).all()):
+        return None
+    return v
+
+
+def stage_sizes(df: pd.DataFrame, unit: str) -> tuple[list[str], list[str]]:
+    """Columns of ``df`` that can be the population sizes of a two-stage sample whose first stage
+    draws the units of ``unit`` (e.g. organisations) and whose second stage draws rows within them.
+
+    Returns ``(first, second)``. ``first``: whole numbers, constant within each unit, and for each
+    of its values no more units with that value than the value (the number of units in the
+    population of a stratum), fewest distinct values first. ``second``: whole numbers, constant
+    within each unit and at least that unit's number of rows (the unit's size), most distinct
+    values first. A column can be in both lists."""
+    rows = df.groupby(unit, sort=False).size()
+    first, second = [], []
+    for col in df.columns:
+        if col == unit:
+            continue
+        v = _whole_numbers(df[col])
+        if v is None:
+            continue
+        per_unit = v.groupby(df[unit], sort=False)
+        if not bool((per_unit.nunique() <= 1).all()):
+            continue
+        size = per_unit.first()
+        if bool((size >= rows.reindex(size.index)).all()):
+            second.append((-size.nunique(), col))
+        units = size.groupby(size).size()
+        if bool((units <= units.index.to_numpy()).all()):
+            first.append((size.nunique(), col))
+    return [c for _, c in sorted(first, key=lambda t: t[0])], [c for _, c in sorted(second, key=lambda t: t[0])]

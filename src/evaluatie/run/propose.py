@@ -20,7 +20,10 @@ Per analysis (the parameter contracts of issue 14):
 * ``survey_evaluatie``: ``data``, ``items`` (built-in scales of
   :data:`evaluatie.analyses.survey.responses.SCALES` recognised by its own
   :func:`~evaluatie.analyses.survey.responses.normalise`; other answer sets become ``scales``),
-  ``values``, ``yes_no``, ``breakdowns`` and ``open_question`` (suggestions), ``title``.
+  ``values``, ``yes_no``, ``breakdowns`` and ``open_question`` (suggestions), ``title``; and a
+  two-stage design (organisations, then employees within them: ``cluster``, ``fpc``, ``strata``,
+  ``texts``) when the file has an organisation column, a respondent code and the population sizes
+  of both stages (:func:`evaluatie.intake.guess.stage_sizes`).
 * ``streefcijfers``: ``microdata``, ``microdata_columns`` and ``values`` for the standard columns
   of :mod:`evaluatie.analyses.targets.personnel` (its :data:`~evaluatie.analyses.targets.personnel.SCHEMA`
   says which labels it reads already), ``title``, ``organisation`` (a file without an entity
@@ -47,7 +50,8 @@ from evaluatie.analyses.survey.responses import SCALES, normalise, normalise_lab
 from evaluatie.analyses.targets.personnel import NATIONALITY_COLUMNS
 from evaluatie.analyses.targets.personnel import SCHEMA as PERSONNEL_SCHEMA
 from evaluatie.core.errors import DataError
-from evaluatie.intake.guess import ColumnProfile, assign, name_score, norm_name, profiles
+from evaluatie.intake.guess import (MAX_LEVELS, ColumnProfile, assign, constant_within, name_score, norm_name,
+                                   profiles, stage_sizes)
 from evaluatie.intake.schema import BOOL_TOKENS, Column
 
 __all__ = ["Entry", "Proposal", "Table", "propose", "PROPOSERS", "MAX_FILES", "reference_group"]
@@ -384,6 +388,60 @@ def _order(labels: Sequence[str]) -> list[str]:
     return sorted(labels, key=_rank)
 
 
+#: names of the columns of a two-stage design (organisations, then employees), Dutch and English
+_STAGE_NAMES = {
+    "unit": ("organisatie", "organisation", "organization", "bedrijf", "onderneming", "werkgever", "employer",
+             "company", "vestiging", "organisatienummer", "ondernemingsnummer", "kbo", "org"),
+    "respondent": ("werknemer", "medewerker", "personeelslid", "respondent", "employee", "personeelsnummer",
+                   "id"),
+    "first": ("aantal organisaties", "organisaties", "n organisaties", "aantal bedrijven", "bedrijven",
+              "aantal ondernemingen", "populatie", "organisations", "companies", "n org"),
+    "second": ("aantal werknemers", "werknemers", "aantal medewerkers", "medewerkers", "personeelsleden",
+               "personeel", "grootte", "n werknemers", "employees", "size"),
+    "strata": ("sector", "stratum", "strata", "laag", "paritair comite", "regio"),
+}
+
+
+def _best(columns: Sequence[str], role: str, minimum: float = 0.0) -> str | None:
+    """The column of ``columns`` whose name fits ``role`` of :data:`_STAGE_NAMES` best (the first
+    on a tie, and when no name fits at all with ``minimum`` 0); None when none reaches ``minimum``."""
+    scored = [((name_score(c, _STAGE_NAMES[role]) or (0.0, ""))[0], -i, c) for i, c in enumerate(columns)]
+    scored = [t for t in scored if t[0] >= minimum]
+    return max(scored)[2] if scored else None
+
+
+def _two_stage(df: pd.DataFrame, prof: Mapping[str, ColumnProfile]) -> dict | None:
+    """A two-stage design found in a respondent file: ``{unit, respondent, first, second, strata,
+    todo}`` (the organisation column, the respondent code — None when the file has none —, the
+    population sizes of both stages, the strata of the first stage or None), or None when the file
+    has no organisation column with population sizes for both stages."""
+    n = len(df)
+    units = [c for c, pr in prof.items() if pr.kind in ("category", "key") and 1 < pr.distinct < pr.n == n
+             and (name_score(c, _STAGE_NAMES["unit"]) or (0.0, ""))[0] >= 0.6]
+    for unit in sorted(units, key=lambda c: -(name_score(c, _STAGE_NAMES["unit"]) or (0.0, ""))[0]):
+        first, second = stage_sizes(df, unit)
+        first_col = _best(first, "first")
+        second_col = _best([c for c in second if c != first_col], "second")
+        if first_col is None or second_col is None:
+            continue
+        ids = [c for c, pr in prof.items() if pr.n == n and pr.distinct == n and c != unit]
+        respondent = _best(ids, "respondent")
+        todo, strata = [], None
+        if prof[first_col].distinct > 1:
+            options = [c for c, pr in prof.items() if pr.kind == "category" and not pr.numeric
+                       and 2 <= pr.distinct <= MAX_LEVELS and pr.n == n and c != unit
+                       and constant_within(df, unit, c) and constant_within(df, c, first_col)]
+            strata = _best(options, "strata")
+            if strata is None:
+                todo.append(f"'{first_col}' verschilt tussen {_STAGE_NAMES['first'][1]}: geef in 'strata' de kolom "
+                            "van de groepen (sectoren) waarbinnen getrokken werd")
+        if respondent is None:
+            todo.append("geen kolom met een eigen code per respondent gevonden: voeg er een toe en zet ze als "
+                        "tweede kolom in 'cluster'")
+        return dict(unit=unit, respondent=respondent, first=first_col, second=second_col, strata=strata, todo=todo)
+    return None
+
+
 def _survey(tables: Sequence[Table]) -> Proposal:
     p = Proposal("survey_evaluatie")
     t = tables[0]
@@ -391,10 +449,15 @@ def _survey(tables: Sequence[Table]) -> Proposal:
     p.entries.append(Entry("data", t.path, "antwoorden, één rij per respondent"))
     items, values, yes_no, breakdowns, scales = {}, {}, {}, {}, {}
     notes, todo, scale_of_set, open_questions = {}, [], {}, []
+    design = _two_stage(t.df, prof)
+    in_design = {design[k] for k in ("unit", "respondent", "first", "second")} if design else set()
     shared = Counter(frozenset(l for l in pr.labels if not _is_dont_know(l)) for pr in prof.values()
                      if pr.kind == "category" and not pr.numeric)
     for col, pr in prof.items():
         label = pr.variable_label or col
+        if col in in_design:
+            p.guesses.append((t.shown, col, "steekproefontwerp", pr.evidence))
+            continue
         if pr.kind == "bool":
             yes_no[col] = label
             p.guesses.append((t.shown, col, "ja/nee-vraag", pr.evidence))
@@ -471,8 +534,26 @@ def _survey(tables: Sequence[Table]) -> Proposal:
     if open_questions:
         p.entries.append(Entry("open_question", open_questions[0], "kolom met de open vraag (voorstel: haal het "
                                "#-teken weg om ze te gebruiken)", commented=True))
+    if design:
+        _design_entries(p, design)
     _todo_title(p)
     return p
+
+
+def _design_entries(p: Proposal, d: Mapping) -> None:
+    """The entries of a two-stage design found by :func:`_two_stage`: ``strata`` (when the first
+    stage's population size differs between groups), ``cluster``, ``fpc`` and the ``texts`` that
+    name the units in the report."""
+    stages = [d["unit"], d["respondent"]] if d["respondent"] else [d["unit"]]
+    if d["strata"]:
+        p.entries.append(Entry("strata", d["strata"], "strata van de eerste trap (de organisaties werden per groep "
+                               "getrokken)"))
+    p.entries.append(Entry("cluster", stages, "steekproef in twee trappen: eerst organisaties, dan werknemers "
+                           "binnen elke getrokken organisatie", todo=list(d["todo"])))
+    p.entries.append(Entry("fpc", [d["first"], d["second"]], "populatiegrootte per trap: aantal organisaties "
+                           "(per stratum) en aantal werknemers van elke organisatie"))
+    p.entries.append(Entry("texts", {"cluster_units": "organisaties", "cluster_unit": "organisatie",
+                                     "respondents": "werknemers"}, "hoe het rapport de eenheden noemt"))
 
 
 def _code_key(code: Any) -> tuple[int, Any]:

@@ -33,7 +33,8 @@ from evaluatie.analyses.survey.narrative import (CLAIMS_NOT_EVIDENCE, DONT_KNOW_
                                                  TEXTS, VERDICT_CLASSES, VERDICTS_NL,
                                                  alternative_codings, bars_alt_nl, breakdown_intro_nl, claim_rules_nl,
                                                  claims_check, claims_summary_nl, coding_flips_nl, likert_alt_nl,
-                                                 method_nl, open_answers_nl, response_nl, skipped, study_texts,
+                                                 method_nl, open_answers_nl, r_differences_nl, response_nl, sample_design_nl,
+                                                 skipped, study_texts,
                                                  subtitle, top2_caption, top2_intro_nl, weighting_note, weights_nl)
 from evaluatie.analyses.survey.responses import (DK_SUFFIX, DONT_KNOW, SCALES, dont_know_column, incomplete_answers,
                                                  load_survey, normalise, normalise_label, prepare, scale_points,
@@ -55,5 +56,5 @@ __all__ = ["SCALES", "DONT_KNOW", "DK_SUFFIX", "normalise_label", "scale_points"
            "breakdown_intro_nl", "likert_alt_nl", "bars_alt_nl", "TEXTS", "DONT_KNOW_RULE", "top2_intro_nl",
            "CLAIMS_NOT_EVIDENCE", "PLAN_TEXT",
            "study_texts", "skipped", "subtitle", "top2_caption",
-           "weights_nl", "weighting_note", "method_nl", "open_answers_nl", "layout", "diverging_chart",
+           "weights_nl", "weighting_note", "method_nl", "r_differences_nl", "sample_design_nl", "open_answers_nl", "layout", "diverging_chart",
            "proportion_bars"]

@@ -33,7 +33,7 @@ from evaluatie.stats.survey import SurveyDesign
 __all__ = ["VERDICTS_NL", "VERDICT_CLASSES", "claims_check", "claims_summary_nl", "claim_rules_nl",
            "alternative_codings", "coding_flips_nl", "response_nl", "breakdown_intro_nl", "likert_alt_nl",
            "bars_alt_nl", "TEXTS", "DONT_KNOW_RULE", "top2_intro_nl", "CLAIMS_NOT_EVIDENCE", "PLAN_TEXT", "study_texts", "skipped", "subtitle", "top2_caption", "weights_nl", "weighting_note",
-           "method_nl", "open_answers_nl"]
+           "method_nl", "r_differences_nl", "sample_design_nl", "open_answers_nl"]
 
 VERDICTS_NL = {"supported": "ondersteund", "not_supported": "niet ondersteund",
                "undecided": "onbeslist (interval overlapt de grens)", "no_data": "geen gegevens"}
@@ -249,15 +249,17 @@ def _claims_batch(design: SurveyDesign, claims, ci: str, conf: float) -> dict:
 # --------------------------------------------------------------------------- report sentences
 
 def claims_summary_nl(cc: pd.DataFrame, *, conf: float, n_pop: float | None, n_analysed: int,
-                      texts: Mapping[str, str] | None = None) -> str:
+                      texts: Mapping[str, str] | None = None, sampled: bool = False) -> str:
     """The opening sentence: how many claims of :func:`claims_check` are supported, not supported
-    or undecided, and what the estimates rest on: the frame's ``n_pop`` units (weighted) or, with
-    ``n_pop`` None, the respondents alone (unweighted); the units are named by ``texts``
-    (:func:`study_texts`)."""
+    or undecided, and what the estimates rest on: the frame's ``n_pop`` units (weighted), or with
+    ``n_pop`` None the weights of the sample design (``sampled``) or the respondents alone
+    (unweighted); the units are named by ``texts`` (:func:`study_texts`)."""
     t = study_texts(texts)
     counts = cc["verdict"].value_counts()
     basis = (f"Alle schattingen zijn gewogen naar het populatiekader van {fmt.num(n_pop)} {t['frame_units']}; "
              f"ze steunen op {fmt.num(n_analysed)} {t['respondents']}." if n_pop is not None else
+             f"De schattingen zijn gewogen met de gewichten van het steekproefontwerp; ze steunen op "
+             f"{fmt.num(n_analysed)} {t['respondents']}." if sampled else
              f"De schattingen zijn ongewogen; ze steunen op {fmt.num(n_analysed)} {t['respondents']}.")
     return (f"Van de {len(cc)} gepubliceerde conclusies die hier getoetst worden, zijn er "
             f"**{counts.get('supported', 0)} ondersteund** door de gegevens, {counts.get('not_supported', 0)} niet ondersteund "
@@ -373,12 +375,16 @@ TEXTS: dict[str, str] = {
     "open_caption": "Antwoorden per thema",
     "synthetic_note": ("Dit rapport gebruikt **synthetische** gegevens: ze zijn gesimuleerd en beschrijven geen echte "
                        "respondenten."),
+    "cluster_units": "eenheden van de eerste trap",
+    "cluster_unit": "eenheid van de eerste trap",
 }
 
 _SKIPPED = {
     "frame": ("Er is geen populatiekader opgegeven: de schattingen zijn **ongewogen** (elke respondent telt even zwaar, "
               "zonder strata en zonder eindigepopulatiecorrectie) en beschrijven de respondenten, niet noodzakelijk de "
               "hele populatie."),
+    "frame_sampled": ("Er is geen populatiekader opgegeven: de gewichten komen uit het steekproefontwerp hierboven, "
+                      "zonder bijkomende weging naar een kader."),
     "claims": "Er zijn geen gepubliceerde conclusies opgegeven om aan deze gegevens te toetsen; dat onderdeel valt weg.",
     "yes_no": "De vragenlijst heeft geen ja/nee-vragen; dat onderdeel valt weg.",
     "plan_blocks": ("Onderdelen over acties per domein en streefcijfers per kansengroep horen niet bij deze bevraging; "
@@ -438,7 +444,7 @@ def study_texts(texts: Mapping[str, str] | None = None) -> dict[str, str]:
 
 def skipped(section: str) -> str:
     """The one sentence that stands for a section that does not apply to a study: ``frame``
-    (unweighted), ``claims``, ``yes_no``, ``plan_blocks`` (actions and targets of the career and
+    (unweighted), ``frame_sampled`` (no frame, the sample design's weights), ``claims``, ``yes_no``, ``plan_blocks`` (actions and targets of the career and
     diversity plans), ``breakdowns``, ``open``."""
     return _SKIPPED[section]
 
@@ -482,16 +488,86 @@ def weighting_note(texts: Mapping[str, str] | None = None) -> str:
             "in de respons (ongewogen), met de ontwerpgewichten vóór de raking en na de raking (gelijk aan het kader).")
 
 
-def method_nl(weighted: bool) -> str:
-    """The method paragraph of the Verantwoording: design-based and raked to the frame, or
-    unweighted; the standard errors, intervals and the multiple-testing correction."""
-    how = ("ontwerpgebaseerd (Horvitz-Thompson, gewogen naar het populatiekader met raking); standaardfouten\n"
-           "met Taylor-linearisatie op de residuen van de weging" if weighted else
-           "ongewogen (elke respondent telt even zwaar; geen populatiekader); standaardfouten\nmet Taylor-linearisatie")
+_WORDS = {2: "twee", 3: "drie", 4: "vier"}
+
+
+def sample_design_nl(stages: int, *, fpc: bool, weights: bool, strata: bool, n_units: int, n: int,
+                     texts: Mapping[str, str] | None = None) -> str:
+    """The paragraph on a sample design given in the data (``stages`` sampling stages in the
+    cluster columns, 0: respondents drawn directly; population sizes per stage ``fpc``; weights from
+    the file ``weights``; ``strata``): how the sample was drawn, how an answer is weighted and what
+    the intervals take into account. ``n_units`` first-stage units and ``n`` respondents analysed;
+    units named by ``texts`` (``cluster_units``, ``cluster_unit``, ``respondents``)."""
+    t = study_texts(texts)
+    units, unit, resp = t["cluster_units"], t["cluster_unit"], t["respondents"]
+    within = " binnen elk stratum" if strata else ""
+    if stages >= 2:
+        how = (f"De bevraging is een steekproef in {_WORDS.get(stages, stages)} trappen: eerst werden {units} getrokken{within}, daarna "
+               f"{resp} binnen elke getrokken {unit}. In de analyse zitten {fmt.num(n)} {resp} uit "
+               f"{fmt.num(n_units)} {units}.")
+    elif stages == 1:
+        how = (f"De bevraging trok {units}{within} en bevroeg binnen elke getrokken {unit} alle {resp}. In de analyse "
+               f"zitten {fmt.num(n)} {resp} uit {fmt.num(n_units)} {units}.")
+    else:
+        how = f"De {resp} werden rechtstreeks getrokken{within}. In de analyse zitten {fmt.num(n)} {resp}."
+    if weights:
+        weigh = "Elk antwoord weegt met het steekproefgewicht dat het bestand meegeeft."
+    elif fpc:
+        weigh = ("Elk antwoord weegt zoveel als het aantal eenheden dat het in de populatie vertegenwoordigt: op elke "
+                 "trap het aantal in de populatie gedeeld door het aantal getrokken.")
+    else:
+        weigh = "Elk antwoord weegt even zwaar."
+    if stages >= 2 and fpc:
+        sure = (f"De betrouwbaarheidsintervallen houden rekening met elke trap: {resp} van dezelfde {unit} lijken vaak "
+                "op elkaar, zodat de schattingen onzekerder zijn dan bij een even grote enkelvoudige steekproef.")
+    elif stages >= 1:
+        sure = (f"De betrouwbaarheidsintervallen houden rekening met de trekking per {unit}"
+                + ("" if fpc else ": zonder populatiegrootte geldt de eerste trap als getrokken met teruglegging, wat "
+                   "de onzekerheid licht overschat als een groot deel van de populatie getrokken werd") + ".")
+    else:
+        sure = "De betrouwbaarheidsintervallen houden rekening met de trekking" + (" en de eindige populatie." if fpc else ".")
+    return f"**Steekproefontwerp.** {how} {weigh} {sure}"
+
+
+def method_nl(weighted: bool, stages: int = 0, sampled: bool = False, ci: str | None = None) -> str:
+    """The method paragraph of the Verantwoording: design-based and raked to the frame, weighted by
+    the sample design (``sampled``; ``stages`` sampling stages), or unweighted; the standard errors,
+    intervals and the multiple-testing correction; and where the numbers deliberately differ from R
+    ``survey`` (:func:`r_differences_nl`; ``ci``: the interval method in use)."""
+    if weighted:
+        how = ("ontwerpgebaseerd (Horvitz-Thompson, gewogen naar het populatiekader met raking); standaardfouten\n"
+               "met Taylor-linearisatie op de residuen van de weging")
+    elif sampled:
+        how = "ontwerpgebaseerd (Horvitz-Thompson, gewogen met de gewichten van het steekproefontwerp); standaardfouten\n" \
+              "met Taylor-linearisatie"
+    else:
+        how = "ongewogen (elke respondent telt even zwaar; geen populatiekader); standaardfouten\nmet Taylor-linearisatie"
+    if stages >= 2:
+        how += " over alle trappen van de steekproef"
     return (f"Schattingen: {how}, zoals R `survey` (Lumley); intervallen voor aandelen\n"
-            "met de gekozen methode en een t-verdeling op de vrijheidsgraden van het ontwerp. De implementatie\n"
-            "reproduceert de gedocumenteerde resultaten van R `survey` (zie de tests van het project). "
-            "Meervoudig toetsen: Holm-correctie (statsmodels `multipletests`).")
+            "met de gekozen methode en een t-verdeling op de vrijheidsgraden van het ontwerp. Schattingen en\n"
+            "standaardfouten komen overeen met R `survey` (de tests van het project vergelijken ze). "
+            "Meervoudig toetsen: Holm-correctie (statsmodels `multipletests`).\n\n" + r_differences_nl(ci))
+
+
+def r_differences_nl(ci: str | None = None) -> str:
+    """Where the intervals deliberately differ from R ``survey``'s ``svyciprop``, for the method
+    section: the Wald interval clipped to [0, 1] (R does not clip), an estimate of exactly 0 or 1
+    (R gives no interval; here Clopper-Pearson on the unweighted base) and the Korn-Graubard
+    interval in a domain of a calibrated design (the domain's n where R uses the full sample's n).
+    All three are always listed; the one of the interval method ``ci`` this report uses is marked."""
+    used = " Dit rapport gebruikt die methode."
+    items = [
+        "**Wald-interval:** afgekapt op 0% en 100%; R laat het buiten die grenzen lopen." + (used if ci == "wald" else ""),
+        "**Schatting van precies 0% of 100%:** de standaardfout is dan 0 en R geeft geen interval; hier krijgt ze het "
+        "exacte interval van Clopper-Pearson op het ongewogen aantal antwoorden.",
+        "**Korn-Graubard-interval (beta) in een groep van een gewogen (gekalibreerd) ontwerp:** de correctie voor de "
+        "vrijheidsgraden gebruikt het aantal antwoorden in die groep, waar R het aantal van de hele steekproef "
+        "gebruikt; een intervalgrens kan daardoor tot 11% verschillen van die van R (de schatting zelf niet)."
+        + (used if ci == "beta" else ""),
+    ]
+    return ("**Bewuste verschillen met R `survey`.** Op drie punten wijken de intervallen voor aandelen bewust af:\n\n"
+            + "\n".join(f"- {i}" for i in items))
 
 
 def open_answers_nl(n_answers: int, texts: Mapping[str, str] | None = None) -> str:

@@ -1,0 +1,143 @@
+"""A two-stage survey through the notebook and `evaluatie new` (issue 18, item 1): organisations
+drawn per sector, then employees within each drawn organisation (tests/data/own_survey_twostage/,
+written by its make_study.py). `new` proposes the design, `run` reports on it, and the report's
+numbers are those of :class:`evaluatie.stats.survey.SurveyDesign` with the same design; designs the
+package does not estimate stop with a Dutch message (exit 2, no traceback)."""
+
+from __future__ import annotations
+
+import csv
+import html
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from evaluatie.analyses import survey as lk
+from evaluatie.core.errors import DataError
+from evaluatie.intake.guess import stage_sizes
+from evaluatie.run.cli import main
+from evaluatie.run.params import ParamError, load_run
+from evaluatie.run.propose import Table, propose
+from evaluatie.stats import survey as sv
+
+REPO = Path(__file__).resolve().parents[1]
+OWN = REPO / "tests" / "data" / "own_survey_twostage"
+DATA = OWN / "werknemersbevraging.csv"
+DESIGN = dict(strata="sector", cluster=["organisatie", "werknemer"], fpc=["aantal_organisaties", "aantal_werknemers"])
+
+
+@pytest.fixture
+def at_repo(monkeypatch):
+    monkeypatch.setenv("EVALUATIE_ROOT", str(REPO))
+
+
+def _text(page: Path) -> str:
+    t = page.read_text(encoding="utf-8")
+    t = re.sub(r"<(style|script).*?</\1>", " ", t, flags=re.S)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", t)))
+
+
+def test_committed_file_is_what_the_seeded_generator_writes():
+    spec = importlib.util.spec_from_file_location("make_study", OWN / "make_study.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    with open(DATA, encoding="utf-8", newline="") as f:
+        got = [tuple(r) for r in csv.reader(f, delimiter=";")]
+    assert got[0] == gen.COLUMNS and got[1:] == gen.rows()
+
+
+def test_new_proposes_the_two_stage_design():
+    df = pd.read_csv(DATA, sep=";", dtype=str, keep_default_na=False)
+    p = propose("survey_evaluatie", [Table(df, "werknemersbevraging.csv")])
+    doc = p.params()
+    assert doc["cluster"] == ["organisatie", "werknemer"]
+    assert doc["fpc"] == ["aantal_organisaties", "aantal_werknemers"] and doc["strata"] == "sector"
+    assert doc["texts"]["cluster_units"] == "organisaties"
+    assert not {"organisatie", "aantal_werknemers"} & set(doc["items"])  # design columns are not questions
+
+
+def test_no_design_is_proposed_without_population_sizes_for_both_stages():
+    df = pd.read_csv(DATA, sep=";", dtype=str, keep_default_na=False)
+    p = propose("survey_evaluatie", [Table(df.drop(columns="aantal_werknemers"), "x.csv")])
+    assert "cluster" not in {e.key for e in p.entries}
+    # a size below an organisation's number of rows is no population size
+    small = df.assign(aantal_werknemers="3")
+    assert "aantal_werknemers" not in stage_sizes(small, "organisatie")[1]
+
+
+def test_new_then_run_reports_the_numbers_of_the_two_stage_design(tmp_path, at_repo):
+    params = tmp_path / "twee.yaml"
+    assert main(["new", "survey_evaluatie", "--data", str(DATA), "-o", str(params)]) == 0
+    doc = yaml.safe_load(params.read_text(encoding="utf-8"))
+    assert {k: doc[k] for k in DESIGN} == DESIGN
+    out = tmp_path / "out"
+    rc = main(["run", "survey_evaluatie", "--params", str(params), "--out", str(out), "--quiet"])
+    assert rc == 0, json.loads((out / "twee" / "run.json").read_text(encoding="utf-8")).get("error")
+    # the same numbers straight from SurveyDesign on the prepared answers
+    st = lk.load_study(DATA, doc["items"], yes_no=doc["yes_no"])
+    d = sv.SurveyDesign(st.data, **DESIGN)
+    want = d.proportion("tevredenheid_werk_top2", "ja").iloc[0]
+    t2 = pd.read_csv(out / "twee" / "tables" / "likert_top2.csv").set_index("variable").loc["tevredenheid_werk"]
+    assert t2[["estimate", "se", "ci_low", "ci_high"]].astype(float).tolist() == pytest.approx(
+        [want["estimate"], want["se"], want["ci_low"], want["ci_high"]], abs=1e-12)
+    # weighted by both stages' N/n: not the unweighted share; the second stage adds variance
+    assert want["estimate"] != pytest.approx(st.data["tevredenheid_werk_top2"].eq("ja").sum()
+                                             / st.data["tevredenheid_werk_top2"].notna().sum(), abs=1e-4)
+    one = sv.SurveyDesign(st.data, **DESIGN, multistage=False).proportion("tevredenheid_werk_top2", "ja").iloc[0]
+    assert want["se"] != pytest.approx(one["se"], abs=1e-6)
+    yes = d.proportion("opleiding_gevolgd", "ja").iloc[0]
+    page = _text(out / "twee" / "report.html")
+    assert f"{want['estimate'] * 100:.1f}%".replace(".", ",") in page
+    assert f"{yes['estimate'] * 100:.1f}%".replace(".", ",") in page
+    reader = page[page.index("Opzet en weging ¶"):page.rindex("Herkomst van dit rapport")]
+    assert "steekproef in twee trappen" in reader and "uit 18 organisaties" in reader
+    assert "aantal_werknemers" not in reader and "cluster" not in reader
+
+
+def test_the_study_by_hand_runs_with_its_breakdown(tmp_path, at_repo):
+    out = tmp_path / "out"
+    assert main(["run", "survey_evaluatie", "--params", str(OWN / "studie.yaml"), "--out", str(out), "--quiet"]) == 0
+    bd = pd.read_csv(out / "studie" / "tables" / "breakdown_statuut.csv")
+    st = lk.load_study(DATA, {"tevredenheid_werk": {"scale": "tevredenheid", "label": "T"}})
+    d = sv.SurveyDesign(st.data, **DESIGN)
+    want = d.by("statuut").proportion("tevredenheid_werk_top2", "ja").set_index("statuut")
+    got = bd[bd["indicator"] == "Tevredenheid over het werk"].set_index("statuut")
+    assert got.loc["Bediende", "estimate"] == pytest.approx(want.loc["Bediende", "estimate"], abs=1e-12)
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"fpc": ["aantal_organisaties"]}, "parameter fpc: 1 kolom(men) voor 2 trap(pen)"),
+    ({"strata": ["sector", "statuut", "sector"]}, "parameter strata: 3 kolommen voor 2 trap(pen)"),
+])
+def test_an_unsupported_design_stops_in_dutch_with_exit_2(tmp_path, at_repo, capsys, change, words):
+    doc = yaml.safe_load((OWN / "studie.yaml").read_text(encoding="utf-8")) | change
+    params = tmp_path / "fout.yaml"
+    params.write_text(yaml.safe_dump({"notebook": "survey_evaluatie", **doc}, allow_unicode=True), encoding="utf-8")
+    rc = main(["run", "survey_evaluatie", "--params", str(params), "--out", str(tmp_path / "out")])
+    printed = capsys.readouterr()
+    assert rc == 2
+    assert words in printed.out + printed.err and "Traceback" not in printed.out + printed.err
+
+
+def test_unsupported_design_from_the_estimator_becomes_a_dutch_data_error(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise sv.UnsupportedDesign("replicate weights are not supported")
+    monkeypatch.setattr(sv, "SurveyDesign", refuse)
+    with pytest.raises(DataError, match="dit steekproefontwerp wordt niet ondersteund"):
+        lk.load_study(DATA, {"tevredenheid_werk": {"scale": "tevredenheid", "label": "T"}}, **DESIGN)
+
+
+def test_the_params_checker_takes_one_column_per_stage(tmp_path, at_repo):
+    doc = yaml.safe_load((OWN / "studie.yaml").read_text(encoding="utf-8"))
+    params = tmp_path / "p.yaml"
+    params.write_text(yaml.safe_dump({"notebook": "survey_evaluatie", **doc}, allow_unicode=True), encoding="utf-8")
+    run = load_run(params)
+    assert run.parameters["cluster"] == ["organisatie", "werknemer"]
+    params.write_text(yaml.safe_dump({"notebook": "survey_evaluatie", **doc, "cluster": [1, 2]}), encoding="utf-8")
+    with pytest.raises(ParamError, match="'cluster': verwacht een kolomnaam of een lijst van kolomnamen"):
+        load_run(params)
