@@ -166,16 +166,20 @@ def test_excel_route_gives_the_same_tables(out):
 @pytest.mark.slow
 def test_a_wrong_total_row_is_reported_not_hidden(out):
     """The total row given as parameter excludes the additional actions: the report says so and
-    names the three rows, and the run still succeeds (a finding, not an error)."""
+    names the three rows, and the run still succeeds (a finding, not an error). The year is given
+    as closed, so spending less than planned is called onderbesteding."""
     run = load_run(REPO / "params" / "test" / "actieplan_budget2018.yaml",
                    overrides={"budget_totals": {"planned_eur": 236000, "spent_eur": 167700,
                                                 "planned_tom_eur": 798000, "spent_tom_eur": 756500},
-                              "parts": ["budget"]},
+                              "parts": ["budget"], "year_closed": True},
                    name="actieplan_wrong_total")
     res = execute(run, out)
     assert res.ok, res.describe_error()
     html = (out / "actieplan_wrong_total" / "report.html").read_text(encoding="utf-8")
     assert "precies de som van de bijkomende acties" in html and "rijen 13, 34, 48" in html
+    # a closed year (said explicitly; as_of and budget_year alone would say not closed): onderbesteding
+    assert "Het begrotingsjaar is afgesloten" in html and "50,0%: onderbesteding" in html
+    assert ": nog niet volledig besteed" not in html  # (the glossary names it under onderbesteding)
     totals = pd.read_csv(out / "actieplan_wrong_total" / "tables" / "budget_totals.csv")
     assert totals.set_index("measure").loc["spent_eur", "result"] == "mismatch"
     assert check_report_html(out / "actieplan_wrong_total" / "report.html", (str(REPO),)) == []
