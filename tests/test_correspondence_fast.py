@@ -261,7 +261,7 @@ def _assert_lpm_is_ols_with_vacancy_dummies(st, ground, *, wave=None, interact=N
     fit = sm.OLS(d["outcome"].to_numpy(dtype=float), np.column_stack([X, D])).fit(
         cov_type="cluster", cov_kwds={"groups": cl, "use_correction": False})
     N, G, K = len(d), len(np.unique(cl)), X.shape[1]
-    corr = np.sqrt(G / (G - 1) * (N - 1) / (N - K))
+    corr = np.sqrt(G / (G - 1) * (N - 1) / (N - (K + 1)))  # fixest: nested vacancy effect counts 1
     assert np.allclose(ours["coef"], fit.params[:K], rtol=0, atol=1e-9)
     assert np.allclose(ours["se"], corr * fit.bse[:K], rtol=0, atol=1e-9)
 

@@ -121,7 +121,8 @@ def test_relative_callback_interval_coverage_by_simulation():
 def test_lpm_fe_equals_statsmodels_dummies(per_side, covariate):
     """Within-transformed LPM = OLS with vacancy dummies (coefficient to 1e-8), and the clustered
     SE equals statsmodels' cluster sandwich under the same small-sample correction:
-    fixest convention  = raw sandwich · G/(G−1)·(N−1)/(N−K), K = non-absorbed regressors;
+    fixest convention  = raw sandwich · G/(G−1)·(N−1)/(N−K), K = non-absorbed regressors + 1 (the
+                         vacancy effect is nested in the vacancy clusters: fixest's fixef.K="nested");
     dummies convention = statsmodels' default CR1 where K also counts the G vacancy dummies."""
     s = _study(n_vac=40, per_side=per_side, seed=2, covariate=covariate)
     d = s.data
@@ -136,7 +137,7 @@ def test_lpm_fe_equals_statsmodels_dummies(per_side, covariate):
     raw = sm.OLS(y, X).fit(cov_type="cluster", cov_kwds={"groups": groups, "use_correction": False})
     default = sm.OLS(y, X).fit(cov_type="cluster", cov_kwds={"groups": groups})
     N, G = len(y), d["cluster"].nunique()
-    K = 2 if covariate else 1
+    K = (2 if covariate else 1) + 1
     fixest = G / (G - 1) * (N - 1) / (N - K)
     for term in ours.index:
         assert ours.loc[term, "coef"] == pytest.approx(raw.params[term], abs=1e-8)

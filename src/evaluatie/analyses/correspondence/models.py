@@ -75,25 +75,46 @@ def _design_matrix(d: pd.DataFrame, ground: str, ref: str, covariates: Sequence[
     return np.column_stack(cols) if cols else np.empty((len(d), 0)), names
 
 
-def _within_ols(X: np.ndarray, y: np.ndarray, cl: np.ndarray, *, ssc: str = "fixest"):
-    """OLS after the within transformation, with CR1 cluster-robust covariance.
+def _within_ols(X: np.ndarray, y: np.ndarray, fe: np.ndarray, *, cluster: np.ndarray | None = None,
+                ssc: str = "fixest"):
+    """OLS after the within transformation by the fixed effect ``fe``, with CR1 cluster-robust
+    covariance, clustered by ``cluster`` (default: the fixed effect itself, the vacancy).
 
-    V = G/(G−1)·(N−1)/(N−K)·(X̃'X̃)⁻¹(Σ_g S_g S_g')(X̃'X̃)⁻¹ with S_g = Σ_{i∈g} x̃_i e_i. ``ssc="fixest"``
-    counts in K only the non-absorbed regressors (the fixed effects are nested in the clusters, as
-    fixest's default ``fixef.K = "nested"``); ``ssc="dummies"`` adds the G absorbed effects to K (what
-    statsmodels' default CR1 gives for OLS with vacancy dummies)."""
-    uniq, cl = np.unique(cl, return_inverse=True)
-    G = len(uniq)
-    counts = np.bincount(cl, minlength=G).astype(float)
-    Xt = _demean(X, cl, G, counts)
-    yt = _demean(y.astype(float), cl, G, counts)
+    V = G/(G−1)·(N−1)/(N−K)·(X̃'X̃)⁻¹(Σ_g S_g S_g')(X̃'X̃)⁻¹ with S_g = Σ_{i∈g} x̃_i e_i, G clusters.
+
+    ``ssc="fixest"`` is fixest's default small-sample correction, ``ssc(adj = TRUE, fixef.K =
+    "nested", cluster.adj = TRUE)``: K counts the k regressors plus the fixed-effect parameters that
+    are *not* nested in the clusters. A fixed effect nested in the clusters (every level in one
+    cluster, as the vacancy effect clustered by vacancy in every model of this package) drops out,
+    but fixest then counts one parameter back for the intercept it absorbed, so K = k + 1 (fixest's
+    ``R/VCOV.R``: "All FEs are removed, we add 1 for the intercept"; pyfixest's ``get_ssc``: k +
+    k_fe − k_fe_nested + n_fe_fully_nested). A fixed effect not nested in the clusters counts all its
+    levels: K = k + L (L levels). ``ssc="dummies"`` always counts the L levels, K = k + L (fixest's
+    ``fixef.K = "full"`` for one fixed effect; statsmodels' default CR1 for OLS with the dummies).
+    Returns β, V, N, G and the K used."""
+    uniq, fe = np.unique(fe, return_inverse=True)
+    L = len(uniq)
+    if cluster is None:
+        cl, G, nested = fe, L, True
+    else:
+        cuniq, cl = np.unique(cluster, return_inverse=True)
+        G = len(cuniq)
+        nested = len(np.unique(np.column_stack([fe, cl]), axis=0)) == L  # each level in one cluster
+    counts = np.bincount(fe, minlength=L).astype(float)
+    Xt = _demean(X, fe, L, counts)
+    yt = _demean(y.astype(float), fe, L, counts)
     beta, *_ = np.linalg.lstsq(Xt, yt, rcond=None)
     e = yt - Xt @ beta
     XtX_inv = np.linalg.inv(Xt.T @ Xt)
     S = np.column_stack([np.bincount(cl, weights=Xt[:, j] * e, minlength=G) for j in range(Xt.shape[1])])
     meat = S.T @ S
-    N, K = len(y), Xt.shape[1]
-    K_ssc = K if ssc == "fixest" else K + G
+    N, k = len(y), Xt.shape[1]
+    if ssc == "fixest":
+        K_ssc = k + 1 if nested else k + L
+    elif ssc == "dummies":
+        K_ssc = k + L
+    else:
+        raise ValueError(f"ssc must be 'fixest' or 'dummies', not {ssc!r}")
     f = G / (G - 1) * (N - 1) / (N - K_ssc)
     V = f * XtX_inv @ meat @ XtX_inv
     return beta, V, N, G, K_ssc
@@ -136,8 +157,8 @@ def _lpm_sums(T: _Tables, wave: str, ground: str, ref: str, conf: float = 0.95) 
     tables alone. With n_cj applications and y_cj positive reactions of group j in cluster c,
     n_c and ȳ_c the cluster's total and mean: X̃'X̃ = Σ_c [diag(n_cj) − n_cj n_cl / n_c],
     X̃'ỹ = Σ_c (y_cj − n_cj ȳ_c), and the cluster score S_cj = y_cj − n_cj ȳ_c − n_cj β_j +
-    n_cj Σ_l n_cl β_l / n_c. Same CR1 correction as :func:`lpm_fe` (fixest convention); equal to it
-    to rounding (tested)."""
+    n_cj Σ_l n_cl β_l / n_c. Same CR1 correction as :func:`lpm_fe` (fixest's default: the vacancy
+    effect is nested in the vacancy clusters, so K = regressors + 1); equal to it to rounding (tested)."""
     cols = _wave_cols(T, wave)
     others = [k for (g, k) in T.slot if g == ground and k != ref]
     rows = [T.slot[(ground, ref)]] + [T.slot[(ground, k)] for k in others]
@@ -169,13 +190,13 @@ def _lpm_sums(T: _Tables, wave: str, ground: str, ref: str, conf: float = 0.95) 
     Sc = resid0 - nx * beta[:, None] + nx * (fitted / nc)
     inv = np.linalg.inv(XtX)
     K = len(beta)
-    V = G / (G - 1) * (N - 1) / (N - K) * inv @ _gram(Sc, Sc) @ inv
+    V = G / (G - 1) * (N - 1) / (N - (K + 1)) * inv @ _gram(Sc, Sc) @ inv
     se = np.sqrt(np.diag(V))
     t = beta / se
     q = stats.t.ppf(0.5 + conf / 2, G - 1)
     res = pd.DataFrame({"term": [f"group[{k}]" for k in others], "coef": beta, "se": se, "t": t,
                         "p": 2 * stats.t.sf(np.abs(t), G - 1), "ci_low": beta - q * se, "ci_high": beta + q * se})
-    res.attrs.update({"nobs": int(N), "clusters": G, "k": K, "ssc": "fixest"})
+    res.attrs.update({"nobs": int(N), "clusters": G, "k": K + 1, "ssc": "fixest"})
     return res
 
 
@@ -311,7 +332,13 @@ def regression_table(study: Study, covariates: Sequence[str] | None = None,
     """Per wave and ground present: the terms of :func:`lpm_fe` (coefficient, clustered SE,
     interval, p) beside the odds ratio and p of :func:`conditional_logit` for the same term, with
     the number of vacancies and applications. Terms are shown readably: ``group[x]`` as ``x``, a
-    covariate by its name in ``names``, a covariate level ``var[level]`` as ``name: level``."""
+    covariate by its name in ``names``, a covariate level ``var[level]`` as ``name: level``.
+
+    ``kind`` is ``group`` for a compared group and ``covariate`` otherwise. A group's coefficient is
+    its rate minus the reference's, so the report shows it in the reports' one sign convention:
+    ``gap_pp`` = −100·coef with its interval ``gap_ci_low/high`` (reference − group, in pp; positive =
+    the group is disadvantaged); a covariate's ``effect_pp`` = 100·coef (``effect_ci_low/high``).
+    ``se_pp`` = 100·SE for both."""
     names = dict(names or {})
     covariates = list(covariates or [])
     d = study.data
@@ -329,8 +356,16 @@ def regression_table(study: Study, covariates: Sequence[str] | None = None,
                     term = f"{names.get(var, var)}: {val}"
                 elif term in covariates:
                     term = names.get(term, term)
-                rows.append({"wave": w, "ground": g, "term": term, "coef": r["coef"], "se": r["se"], "p": r["p"],
+                group = r["term"].startswith("group[")
+                rows.append({"wave": w, "ground": g, "term": term, "kind": "group" if group else "covariate",
+                             "coef": r["coef"], "se": r["se"], "p": r["p"],
                              "ci_low": r["ci_low"], "ci_high": r["ci_high"], "vacancies": fit.attrs["clusters"],
                              "applications": fit.attrs["nobs"], "odds_ratio": cl["odds_ratio"].get(r["term"], np.nan),
-                             "logit_p": cl["p"].get(r["term"], np.nan)})
+                             "logit_p": cl["p"].get(r["term"], np.nan), "se_pp": 100 * r["se"],
+                             "gap_pp": -100 * r["coef"] if group else np.nan,
+                             "gap_ci_low": -100 * r["ci_high"] if group else np.nan,
+                             "gap_ci_high": -100 * r["ci_low"] if group else np.nan,
+                             "effect_pp": np.nan if group else 100 * r["coef"],
+                             "effect_ci_low": np.nan if group else 100 * r["ci_low"],
+                             "effect_ci_high": np.nan if group else 100 * r["ci_high"]})
     return pd.DataFrame(rows)
