@@ -116,3 +116,40 @@ def test_load_study_refuses_malformed_items_and_values_in_one_error(tmp_path):
     st = lk.load_study(path, {"q": {"scale": "akkoord", "label": "Q"}}, yes_no={"r": "R"})
     assert not st.weighted and st.design is st.base and st.data["r"].tolist() == ["ja", "nee", "ja"]
     assert st.data["q_top2"].tolist()[:2] == ["ja", "nee"] and st.n_pop is None and st.incomplete is None
+
+
+def test_method_section_names_the_deliberate_differences_from_r():
+    """Issue 18 item 7a: the method section states where the intervals differ from R survey."""
+    for ci in ("logit", "beta", "wald", None):
+        text = lk.method_nl(True, ci=ci)
+        assert "Bewuste verschillen met R `survey`" in text
+        assert "Wald-interval" in text and "afgekapt op 0% en 100%" in text
+        assert "precies 0% of 100%" in text and "Clopper-Pearson" in text
+        assert "Korn-Graubard" in text and "hele steekproef" in text and "11%" in text
+    assert lk.method_nl(True, ci="beta").count("Dit rapport gebruikt die methode.") == 1
+    assert "Dit rapport gebruikt die methode." not in lk.method_nl(True, ci="logit")
+    # the sample design's weights and stages
+    two = lk.method_nl(False, 2, True)
+    assert "gewichten van het steekproefontwerp" in two and "over alle trappen" in two
+
+
+def test_estimator_docstrings_state_the_differences_and_claim_no_equality_there():
+    doc = sv.__doc__
+    assert "Deliberate differences from R ``svyciprop``" in doc
+    for point in ("**Wald clipped.**", "**Estimates of exactly 0 or 1.**", "**Korn-Graubard's n in domains"):
+        assert point in doc
+    assert "11%" in doc and "Korn-Graubard" in sv.DomainDesign.proportion.__doc__
+    assert "three documented" in sv.SurveyDesign.proportion.__doc__
+
+
+def test_sample_design_paragraph_names_stages_units_and_weights():
+    words = {"cluster_units": "organisaties", "cluster_unit": "organisatie", "respondents": "werknemers"}
+    two = lk.sample_design_nl(2, fpc=True, weights=False, strata=True, n_units=18, n=207, texts=words)
+    assert "steekproef in twee trappen" in two and "binnen elk stratum" in two
+    assert "207 werknemers uit 18 organisaties" in two and "gedeeld door het aantal getrokken" in two
+    own = lk.sample_design_nl(2, fpc=False, weights=True, strata=False, n_units=5, n=50, texts=words)
+    assert "steekproefgewicht" in own and "teruglegging" in own
+    assert lk.skipped("frame_sampled") != lk.skipped("frame") and "ongewogen" not in lk.skipped("frame_sampled")
+    cc = pd.DataFrame({"verdict": ["supported"]})
+    assert "gewichten van het steekproefontwerp" in lk.claims_summary_nl(cc, conf=0.95, n_pop=None, n_analysed=9,
+                                                                        sampled=True)

@@ -256,6 +256,8 @@ def test_example_report_numbers_are_pinned(tmp_path, monkeypatch):
     assert cc.loc["recommend", "dk_n"] == 13 and cc.loc["support", "dk_n"] == 19
     page = html.unescape((tmp_path / run.name / "report.html").read_text(encoding="utf-8"))
     assert page.count("Weet niet en niet van toepassing.") == 1  # the rule, stated once
+    method = page[page.index("Schattingen: ontwerpgebaseerd"):]  # the method section
+    assert all(w in method for w in ("Bewuste verschillen met R", "Wald-interval", "Clopper-Pearson", "Korn-Graubard"))
     t2 = pd.read_csv(t / "likert_top2.csv").set_index("variable")
     np.testing.assert_allclose(t2.loc["q_results_lasting", ["estimate", "dk_share"]].astype(float),
                                [0.707726429913, 0.067231899811], atol=1e-11)

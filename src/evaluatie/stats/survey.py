@@ -75,10 +75,26 @@ quasi-binomial ``svyglm``, whose standard error is ``se / (p (1 - p))``) with a 
 the design df; ``"wilson"`` is the Wilson score interval with the effective sample size
 ``p (1 - p) / var`` and a t quantile (R ``method="wilson"``); ``"beta"`` is Korn & Graubard (1998):
 Clopper-Pearson with the effective sample size, itself scaled by ``(t(n-1)/t(df))^2`` (R
-``method="beta"``). When an estimate is exactly 0 or 1 the variance is 0 and R gives no
-interval; here every method then falls back to Clopper-Pearson on the unweighted base ``n``
-(documented deviation). Proportion intervals are clipped to [0, 1] (R does not clip the Wald
-interval). Raking iterates to a tight tolerance by default (R's default is ``epsilon=1``
+``method="beta"``), with ``n`` the unweighted base of the estimate.
+
+Deliberate differences from R ``svyciprop`` (the report's method section states them too):
+
+* **Wald clipped.** Every proportion interval is clipped to [0, 1]; R does not clip the Wald
+  (``method="mean"``) interval, which can run below 0 or above 1. The other methods stay inside
+  [0, 1] by construction, so only ``"wald"`` can differ.
+* **Estimates of exactly 0 or 1.** The variance is 0 and R gives no interval (NaN or a
+  zero-width one); here every method falls back to Clopper-Pearson on the unweighted base ``n``.
+* **Korn-Graubard's n in domains of a calibrated design.** ``n`` in ``t(n-1)`` is the estimate's
+  unweighted base: the respondents with an answer (in the domain). R uses ``nrow()`` of the design
+  it is given. Handed the subset of respondents with an answer (as the design df here assumes,
+  above) that is the same n — except in a domain of a calibrated (post-stratified or raked)
+  design: R's subset of a calibrated design keeps the rows outside the domain, with weight 0, so
+  its ``nrow()`` is the full sample's. One interval limit then differs by up to 11% (relative);
+  the estimate, its standard error and the design df (R ``degf`` counts only rows with a weight)
+  are the same. The base is the deliberate choice: a domain's interval rests on the answers in it,
+  whether or not the design is calibrated.
+
+Raking iterates to a tight tolerance by default (R's default is ``epsilon=1``
 weighted unit, ``maxit=10``; R's own check ``tests/rakecheck.R`` uses 1e-10 as here).
 
 Speed: for element designs (no clusters) proportions are computed without forming the influence
@@ -836,7 +852,9 @@ class SurveyDesign:
         """Proportion of each level of ``var`` (or of ``level``; a list of levels gives the
         proportion of their union, e.g. a top-2-box) among respondents with a value (missing
         values are outside the base). ``ci`` as R ``svyciprop``: ``logit`` (default), ``beta``
-        (Korn-Graubard), ``wilson``, ``wald``."""
+        (Korn-Graubard), ``wilson``, ``wald``; the intervals differ from R's on three documented
+        points (module docstring: Wald clipped to [0, 1], Clopper-Pearson for an estimate of 0 or 1,
+        Korn-Graubard with the domain's ``n`` in a domain of a calibrated design)."""
         _check_ci(ci)
         return self._estimate("proportion", _aslist(var), None, ci, conf, select=level, df=df)
 
@@ -1034,6 +1052,9 @@ class DomainDesign:
 
     def proportion(self, var, level=None, *, ci: str = "logit", conf: float = 0.95,
                    df: float | None = None) -> pd.DataFrame:
+        """:meth:`SurveyDesign.proportion` per domain. The ``beta`` (Korn-Graubard) interval uses
+        the domain's unweighted base as ``n``; in a calibrated design R uses the full sample's
+        (a documented difference, see the module docstring)."""
         _check_ci(ci)
         return self.design._estimate("proportion", _aslist(var), self.by_vars, ci, conf, select=level, df=df)
 
