@@ -39,7 +39,7 @@ def test_unknown_figure_has_no_text():
 
 
 def test_report_texts_fixed_and_no_assessment_names_who_and_threshold():
-    for name in ("synthetic_notice", "deadline_review_intro", "template_terms", "template_result"):
+    for name in ("synthetic_notice", "deadline_review_intro", "template_terms"):
         assert T.report_text(name).endswith(".")
     assert "**synthetische personeelsgegevens**" in T.report_text("synthetic_notice")
     t = T.report_text("no_assessment", who="Entiteit 09", threshold=5)

@@ -5,6 +5,8 @@ variants."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -28,8 +30,15 @@ def test_method_text_states_the_assumption_and_the_backtest_coverage():
     assert "afwijkingen van de trendlijn van jaar tot jaar onafhankelijk zijn" in T.INTERVAL_ASSUMPTION
     assert "(hierboven, 83 projecties) bevatten de 95%-voorspellingsintervallen 86,7% van de later gemeten cijfers, " \
            "tegenover de nominale 95%." in text
-    own = T.method_text(None)  # no published series: no backtest to show
+    assert "**Trend zonder aantallen.**" in text and "De vuistregel *als dit tempo aanhoudt*" in text
+    own = T.method_text(None, targets=False)  # an organisation's own file: no backtest, no targets
     assert T.INTERVAL_ASSUMPTION in own and "kan dit rapport niet toetsen" in own and "projecties)" not in own
+    for absent in ("Trend zonder aantallen", "Projectie, kans en tekort", "vuistregel", "overlapjaar 2016"):
+        assert absent not in own, absent
+    assert "**Projectie, kans en tekort.**" in T.method_text(None, targets=True)
+    terms, extra = T.glossary_terms(published=False, targets=False, overview=False, breaks=False)
+    assert terms == ["kansengroep", "procentpunt", "meetreeks", "betrouwbaarheidsinterval", "trend"]
+    assert "Vlaamse overheid" not in extra["kansengroep"]
 
 
 def test_the_projection_docstrings_state_the_assumption_and_its_simulated_cost():
@@ -116,3 +125,16 @@ def test_backtest_figure_has_a_phone_variant():
     rp._check_inside(small, "backtest")
     assert sorted(t.get_text() for t in small.axes[0].texts) == ["15", "23", "35"]
     plt.close("all")
+
+
+def test_template_result_is_computed_from_the_template():
+    spec = T.template_table(str(Path(__file__).resolve().parents[1] / "data" / "raw"
+                                / "streefcijfers_monitoring_voorbeeld_entiteit.csv"))
+    text = T.template_result(spec["data"])
+    assert text.splitlines()[2:] == [
+        "- *Medewerkers van buitenlandse herkomst*: het aandeel steeg met 1,02 procentpunt (regel *minstens het niveau "
+        "van vorig jaar* gehaald).",
+        "- *Medewerkers met een handicap*: het aandeel daalde met 0,03 procentpunt (regel *minstens het niveau van "
+        "vorig jaar* niet gehaald).",
+        "- *Evenredige vertegenwoordiging in N-functies*: 62,5%, boven het minimum van 33% (regel gehaald)."]
+    assert spec["formats"]["share_pct"] == "pct1" and spec["formats"]["share_jx_minus_2_pct"] == "pct1"

@@ -50,7 +50,8 @@ from evaluatie.analyses.targets.narrative import (
     RULE_NL, SHORT_LABELS_NL, backtest_alt, breaks_table, figure_text, report_text, verdict_list, skipped_text, TABEL1_GROUPS, group_labels, ranking_intro_text, gender_verdict_nl, link_factor_text, trend_view, yearly_status_nl, growth_result_nl, verdict, yearly_summary_text,
     DEFAULT_TITLE, change_table, latest_target_year, levels_table, micro_summary, microdata_heading, microdata_intro,
     not_applicable, report_title, subtitle_text, tabel1_view, TABEL1_CAPTION, synthetic_suffixes, published_summary, YEARLY_HEADING, trend_note,
-    one_name, method_text, INTERVAL_ASSUMPTION, GLOSSARY_TERMS, GLOSSARY_EXTRA, glossary_terms)
+    one_name, method_text, INTERVAL_ASSUMPTION, GLOSSARY_TERMS, GLOSSARY_EXTRA, glossary_terms,
+    template_result)
 from evaluatie.analyses.targets.personnel import check_values
 from evaluatie.analyses.targets.prepare import (
     CANONICAL, DEFAULT_ENTITY, combine_sources, entity_values, growth_rules, read_growth_paths, read_published, read_yearly_or_empty, read_series, read_targets, read_template, read_yearly_figures)
@@ -98,6 +99,7 @@ __all__ = [
     "levels_table", "change_table", "micro_summary", "tabel1_view", "latest_target_year", "TABEL1_CAPTION",
     "synthetic_suffixes", "published_summary", "YEARLY_HEADING", "trend_note", "one_name", "method_text",
     "INTERVAL_ASSUMPTION", "GLOSSARY_TERMS", "GLOSSARY_EXTRA", "glossary_terms",
+    "template_result",
     # sections of the personnel part
     "level_tables", "selection_section", "ranking_section", "growth_path_table", "gender_tables", "assessment_tables", "yearly_table",
     "backtest_parts", "template_table",

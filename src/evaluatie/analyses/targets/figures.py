@@ -106,7 +106,8 @@ def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_p
         hi_year = max(hi_year, x1)
     ax.set_xlim(lo_year - 0.6, hi_year + 0.6)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True) if narrow else MaxNLocator(integer=True))
-    ax.set_ylim(bottom=0)  # a share from 0: a zoomed axis makes 14,0-14,8% look like a steep climb
+    hi = ax.get_ylim()[1]  # a share from 0: a zoomed axis makes 14,0-14,8% look like a steep climb
+    ax.set_ylim(0, hi * 1.04 if hi > 0 else 1.0)
     lo, hi = ax.get_ylim()
     axis_format(ax, "y", "pct", 0 if hi - lo >= 6 else 1)
     return fitted

@@ -24,7 +24,7 @@ __all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_
            "DEFAULT_TITLE", "report_title", "subtitle_text", "not_applicable", "microdata_heading", "microdata_intro",
            "levels_table", "change_table", "micro_summary", "tabel1_view", "latest_target_year",
            "TABEL1_CAPTION", "synthetic_suffixes", "published_summary", "YEARLY_HEADING", "trend_note", "one_name",
-           "method_text", "INTERVAL_ASSUMPTION", "GLOSSARY_TERMS", "GLOSSARY_EXTRA", "glossary_terms"]
+           "method_text", "INTERVAL_ASSUMPTION", "GLOSSARY_TERMS", "GLOSSARY_EXTRA", "glossary_terms", "template_result"]
 
 
 STATUS_NL = {
@@ -375,7 +375,7 @@ def report_text(name: str, *, who: str | None = None, threshold: int | None = No
     """A fixed paragraph of the report: ``synthetic_notice`` (the personnel part rests on synthetic
     data, next to real published series) or ``synthetic_notice_micro`` (a report on synthetic
     personnel data only), ``deadline_review_intro``, ``template_intro``, ``template_terms`` and
-    ``template_result`` (the template example of a growth path), ``no_assessment`` (no target can
+    (the template example of a growth path; its result: :func:`template_result`), ``no_assessment`` (no target can
     be judged for ``who`` with the small-cell ``threshold``), ``status_rules`` (what each status
     means), ``gender_rule`` (the gender-balance rule of the strategic plan), ``sources``,
     ``breaks`` and ``backtest_caveat`` (the general words on published series, breaks and the
@@ -440,11 +440,6 @@ def report_text(name: str, *, who: str | None = None, threshold: int | None = No
                 "daarvoor; *niveau jx-1* is dus het aandeel op 31 december van het vorige jaar. *N-functies* zijn de "
                 "leidinggevende functies bovenaan een entiteit (N: de leidend ambtenaar; het sjabloon gebruikt de term zonder "
                 "hem verder af te bakenen); *evenredige vertegenwoordiging* betekent hier minstens 33% van elk geslacht.")
-    if name == "template_result":
-        return ("In het voorbeeld steeg het aandeel medewerkers van buitenlandse herkomst (regel gehaald), daalde het "
-                "aandeel met een handicap licht van 2,29% naar 2,26% (regel *minstens het niveau van "
-                "vorig jaar* niet gehaald, ook al is het verschil klein) en ligt de vertegenwoordiging in N-functies ruim boven "
-                "het minimum van 33%.")
     if name == "no_assessment":
         return (f"Voor {fmt.literal(who)} kan geen enkel streefcijfer beoordeeld worden: voor geen enkele kansengroep met "
                 "een streefcijfer is er tot de einddatum een cijfer dat getoond mag worden (cellen op minder dan "
@@ -669,60 +664,69 @@ def published_summary(ev: pd.DataFrame, pos: pd.DataFrame, yearly: pd.DataFrame,
     return out + [backtest_text(bt, bt_all)]
 
 
-#: The method section before the paragraph on the prediction interval's assumption (Markdown).
-_METHOD = (
+#: The paragraphs of the section *Werkwijze* (Markdown): series and breaks, the trend without and with
+#: counts, projection and chance, the checks and the rule of thumb.
+_METHOD_SERIES = (
     "**Meetreeksen en breuken.** Een meetreeks is een reeks jaarcijfers die met dezelfde definitie,\n"
     "telmethode en afbakening gemeten zijn. De breukjaren worden bij het rapport opgegeven; waar een\n"
-    "bron voor hetzelfde jaar twee definities geeft (het overlapjaar 2016), worden dat twee reeksen. Een\n"
-    "trend wordt alleen binnen de laatste meetreeks geschat en pas vanaf drie cijfers.\n"
-    "\n"
+    "bron voor hetzelfde jaar twee definities geeft, worden dat twee reeksen. Een\n"
+    "trend wordt alleen binnen de laatste meetreeks geschat en pas vanaf drie cijfers.")
+
+_METHOD_SHARES = (
     "**Trend zonder aantallen.** Als een bron alleen percentages geeft, is de trend een rechte lijn door\n"
     "de aandelen, geschat met gewogen kleinste kwadraten (gewicht: het personeelsaantal als dat bekend\n"
     "is, anders gelijke gewichten). De helling is de verandering in procentpunt per jaar; het\n"
     "95%-betrouwbaarheidsinterval en het voorspellingsinterval volgen uit de t-verdeling met (aantal\n"
-    "cijfers − 2) vrijheidsgraden, omdat de spreiding rond de lijn uit de cijfers zelf geschat wordt.\n"
-    "\n"
+    "cijfers − 2) vrijheidsgraden, omdat de spreiding rond de lijn uit de cijfers zelf geschat wordt.")
+
+_METHOD_COUNTS = (
     "**Trend met aantallen.** Met teller en noemer (personeelsgegevens) is de trend een binomiaal\n"
     "logitmodel: de kans om tot de groep te horen verandert jaarlijks met een vaste factor op de\n"
     "logitschaal, zodat het aandeel nooit onder 0% of boven 100% geprojecteerd wordt. Omdat\n"
     "personeelsbestanden van jaar tot jaar meer schommelen dan louter toeval bij het tellen\n"
     "(aanwervingsrondes, herstructureringen), wordt die extra spreiding (overdispersie) uit de cijfers\n"
-    "geschat. De helling in procentpunt per jaar geldt in het laatste jaar (deltamethode).\n"
-    "\n"
+    "geschat. De helling in procentpunt per jaar geldt in het laatste jaar (deltamethode).")
+
+_METHOD_PROJECTION = (
     "**Projectie, kans en tekort.** De projectie is de trendlijn op 31 december van het jaar van het\n"
     "streefcijfer; het 95%-voorspellingsinterval geeft aan waar het dan gemeten cijfer met 95% kans\n"
     "valt als de trend van de laatste meetreeks aanhoudt. *Kans op streefcijfer* is de kans, onder\n"
     "hetzelfde model, dat het cijfer op de einddatum minstens het streefcijfer is; *op schema*\n"
-    "betekent dat die kans minstens 50% is. *Nodig per jaar* is het resterende verschil gedeeld door\n"
+    "betekent dat die kans minstens 50% is. *Nodig per jaar* is de kloof gedeeld door\n"
     "het aantal jaren tot de einddatum. *Tekort in personen* is het kleinste gehele aantal personen dat\n"
     "bij hetzelfde totaal het streefcijfer had gehaald, min het aantal dat er was.")
 
-#: The method section's check of the computations (Markdown).
 _METHOD_CHECK = (
     "**Controle.** De berekeningen zijn getoetst tegen met de hand uitgerekende waarden en tegen\n"
     "statsmodels; dat de voorspellingsintervallen in 95% van de gevallen raak zijn, is met 2.000+\n"
-    "gesimuleerde reeksen met onafhankelijke afwijkingen van jaar tot jaar nagegaan. De vuistregel *als dit tempo aanhoudt* trekt de laatste jaarlijkse\n"
+    "gesimuleerde reeksen met onafhankelijke afwijkingen van jaar tot jaar nagegaan.")
+
+_METHOD_RULE = (
+    "De vuistregel *als dit tempo aanhoudt* trekt de laatste jaarlijkse\n"
     "verandering in een rechte lijn door.")
 
-#: What the prediction interval assumes (Markdown): independent yearly deviations from the trend line.
-INTERVAL_ASSUMPTION = ("**Aanname achter het voorspellingsinterval.** Het 95%-voorspellingsinterval gaat ervan uit "
+#: What the intervals assume (Markdown): independent yearly deviations from the trend line.
+INTERVAL_ASSUMPTION = ("**Aanname achter de intervallen.** De 95%-intervallen van trend en projectie gaan ervan uit "
                        "dat de afwijkingen van de trendlijn van jaar tot jaar onafhankelijk zijn.")
 
 
-def method_text(bt_all: pd.DataFrame | None = None) -> str:
-    """The section *Werkwijze* (Markdown, with its heading): series and breaks, the two trend models,
-    projection, chance and shortfall, the assumption behind the prediction interval
-    (:data:`INTERVAL_ASSUMPTION`: independent yearly deviations) and the checks. Yearly shares of a
-    workforce hang together (who is employed this year mostly is next year), so the interval is too
-    narrow when the deviations are autocorrelated; with the backtest of the published series
-    (``bt_all``: :func:`~evaluatie.analyses.targets.backtest.backtest_summary` over all projections)
-    the section states the share of later figures its intervals covered beside the nominal 95%;
-    without it, that the report could not check it."""
+def method_text(bt_all: pd.DataFrame | None = None, *, published: bool | None = None, targets: bool = True) -> str:
+    """The section *Werkwijze* (Markdown, with its heading): series and breaks, the trend models used
+    (without counts only for ``published`` series; default: a backtest is given), projection, chance
+    and shortfall (with ``targets`` or published series), the assumption behind the intervals
+    (:data:`INTERVAL_ASSUMPTION`: independent yearly deviations) and the checks.
+
+    Yearly shares of a workforce hang together (who is employed this year mostly is next year), so
+    the intervals are too narrow when the deviations are autocorrelated. With the backtest of the
+    published series (``bt_all``: :func:`~evaluatie.analyses.targets.backtest.backtest_summary` over
+    all projections) the section states the share of later figures its prediction intervals covered
+    beside the nominal 95%; without it, that the report could not check it."""
+    published = bt_all is not None if published is None else published
     assumption = (INTERVAL_ASSUMPTION + " Jaarcijfers van een personeelsbestand hangen echter samen: wie dit jaar in "
                   "dienst is, is dat volgend jaar meestal nog, zodat een jaar boven de trendlijn vaak gevolgd wordt door "
-                  "nog een jaar erboven. Met zulke samenhang bevat een 95%-interval minder dan 95% van de latere "
-                  "cijfers, en minder naarmate verder vooruit geprojecteerd wordt. Dit rapport verbreedt de "
-                  "intervallen daarvoor niet; lees ze als een ondergrens van de onzekerheid.")
+                  "nog een jaar erboven. Met zulke samenhang zijn de intervallen te smal: een 95%-voorspellingsinterval "
+                  "bevat dan minder dan 95% van de latere cijfers, en minder naarmate verder vooruit geprojecteerd wordt. "
+                  "Dit rapport verbreedt de intervallen daarvoor niet; lees ze als een ondergrens van de onzekerheid.")
     if bt_all is not None and len(bt_all) and int(bt_all["n_projections"].iloc[0]) > 0:
         n = int(bt_all["n_projections"].iloc[0])
         assumption += (f" In de toets op de eigen reeksen (hierboven, {fmt.num(n)} projecties) bevatten de "
@@ -731,7 +735,10 @@ def method_text(bt_all: pd.DataFrame | None = None) -> str:
     else:
         assumption += (" Hoeveel latere cijfers de intervallen in de praktijk bevatten, kan dit rapport niet toetsen: "
                        "daarvoor is een langere gepubliceerde reeks nodig.")
-    return "## Werkwijze\n\n" + "\n\n".join([_METHOD, assumption, _METHOD_CHECK])
+    parts = [_METHOD_SERIES] + ([_METHOD_SHARES] if published else []) + [_METHOD_COUNTS]
+    parts += [_METHOD_PROJECTION] if published or targets else []
+    parts += [assumption, _METHOD_CHECK + (" " + _METHOD_RULE if published else "")]
+    return "## Werkwijze\n\n" + "\n\n".join(parts)
 
 
 #: The terms of :data:`evaluatie.publish.glossary.TERMS` a reader of this report meets, in the order
@@ -752,12 +759,14 @@ GLOSSARY_EXTRA = {
 }
 
 
-def glossary_terms(published: bool, targets: bool, overview: bool) -> tuple[list[str], dict[str, str]]:
+def glossary_terms(published: bool, targets: bool, overview: bool, breaks: bool = True
+                   ) -> tuple[list[str], dict[str, str]]:
     """The arguments of :func:`evaluatie.publish.report.glossary` for a report with or without the
     ``published`` series (projections, their test and the rule of thumb), ``targets`` (gaps, persons
-    short) and an ``overview`` of several entities (their growth paths)."""
+    short), an ``overview`` of several entities (their growth paths) and ``breaks`` in the series."""
     terms = [t for t in GLOSSARY_TERMS
-             if (targets or t not in ("streefcijfer", "kloof")) and (published or t not in ("projectie", "voorspellingsinterval"))]
+             if (targets or t not in ("streefcijfer", "kloof")) and (published or t not in ("projectie", "voorspellingsinterval"))
+             and (breaks or t != "breuk in de meetreeks")]
     extra = {"trend": GLOSSARY_EXTRA["trend"]}
     if targets:
         extra["tekort in personen"] = GLOSSARY_EXTRA["tekort in personen"]
@@ -774,3 +783,28 @@ def glossary_terms(published: bool, targets: bool, overview: bool) -> tuple[list
 #: Flemish government's targets, which such a report does not use).
 _OWN_TARGET_GROUP = ("Een groep die op de arbeidsmarkt minder kansen krijgt, zoals personen van buitenlandse herkomst, "
                      "personen met een handicap, kortgeschoolden en vrouwen in leidinggevende functies.")
+
+
+def template_result(example: pd.DataFrame) -> str:
+    """What the template's example shows (``example``:
+    :func:`~evaluatie.analyses.targets.growth_paths.template_example`), one clause per row: the change
+    of a rule *at least last year's level* in procentpunt (two decimals, as the template gives its
+    shares: a fall of 0,03 procentpunt misses the rule though both shares round to the same tenth),
+    or the share against a minimum. Groups by their one name (:func:`one_name`)."""
+    parts = []
+    for _, r in example.iterrows():
+        group = fmt.literal(one_name(str(r["group"]), phrases=True))
+        met = "gehaald" if r["met"] else "niet gehaald"
+        if r["rule_type"] == "at_least_previous":
+            change = float(r["share_pct"]) - float(r["share_jx_minus_2_pct"])
+            verb = "steeg" if change > 0 else "daalde" if change < 0 else "bleef gelijk"
+            size = "" if change == 0 else f" met {fmt.num(abs(change), 2)} procentpunt"
+            parts.append(f"*{group}*: het aandeel {verb}{size} (regel *minstens het niveau van vorig jaar* {met})")
+        elif r["rule_type"] == "minimum":
+            side = "boven" if r["met"] else "onder"
+            parts.append(f"*{group}*: {fmt.pct(r['share_pct'], 1)}, {side} het minimum van "
+                         f"{fmt.pct(r['threshold_pct'], 0 if float(r['threshold_pct']).is_integer() else 1)} (regel {met})")
+        else:
+            parts.append(f"*{group}*: {fmt.pct(r['share_pct'], 1)} tegenover een vast streefcijfer van "
+                         f"{fmt.pct(r['threshold_pct'], 1)} (regel {met})")
+    return "In het voorbeeld:\n\n" + "\n".join(f"- {p}." for p in parts)

@@ -173,6 +173,7 @@ def backtest_parts(bt: pd.DataFrame, short: Callable[[str], str]) -> SimpleNames
 def template_table(path: str) -> dict[str, Any]:
     """The growth-path example of the business-plan template ``path``
     (:func:`~evaluatie.analyses.targets.growth_paths.template_example`)."""
-    return _spec(no_personnel_data(template_example(read_template(path))), "growth_path_example",
+    example = template_example(read_template(path))
+    return _spec(no_personnel_data(example), "growth_path_example",
                  "Voorbeeld uit het sjabloon van het ondernemingsplan (geen personeelsgegevens): tussentijds "
                  "streefcijfer van jaar jx-1 getoetst", **layout("growth_path_example"))

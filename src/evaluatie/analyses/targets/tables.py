@@ -12,10 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import pandas as pd
-
 from evaluatie.analyses.targets.narrative import RULE_NL, one_name
-from evaluatie.core import fmt
 
 __all__ = ["layout"]
 
@@ -31,16 +28,6 @@ _GENDER_LEVEL_NL = {"women_total": "alle personeelsleden (< 33% van één geslac
 
 #: The gap to a target, in the report's one sign convention (kloof = referentie − groep).
 _GAP_NOTE = "Kloof: streefcijfer min laatste aandeel, in procentpunt; positief = onder het streefcijfer, negatief = erboven."
-
-
-def _source_pct(v: Any) -> str:
-    """A percentage of a source table with the decimals the source gives (at most two): 71 -> 71%,
-    62.5 -> 62,5%, 2.26 -> 2,26%."""
-    if v is None or pd.isna(v):
-        return fmt.MISSING
-    x = float(v)
-    d = next((d for d in (0, 1) if abs(round(x, d) - x) < 1e-9), 2)
-    return fmt.pct(x, d)
 
 
 def _one_name_phrases(v: Any) -> Any:
@@ -187,11 +174,12 @@ def layout(name: str, *, label: Callable[[str], str] | None = None, short: Calla
             labels={"group": "Kansengroep", "share_jx_minus_2_pct": "Aandeel jx-2", "share_pct": "Aandeel jx-1",
                     "rule": "Tussentijds streefcijfer", "rule_type": "Soort regel", "threshold_pct": "Drempel",
                     "met": "Gehaald"},
-            formats={"group": _one_name_phrases, "share_jx_minus_2_pct": _source_pct, "share_pct": _source_pct,
-                     "rule_type": _rule_nl, "threshold_pct": _source_pct},
+            formats={"group": _one_name_phrases, "share_jx_minus_2_pct": "pct1", "share_pct": "pct1",
+                     "rule_type": _rule_nl, "threshold_pct": "pct1"},
             highlight={"met": {True: "ev-good", False: "ev-bad"}},
-            note="Aandelen zoals het sjabloon ze geeft. Voor de illustratie is de regel van jaar jx toegepast op de overgang "
-                 "van jx-2 naar jx-1.")
+            note="Aandelen afgerond op één decimaal; de regel is getoetst op de aandelen zoals het sjabloon ze geeft (met "
+                 "twee decimalen), zodat naast twee gelijk afgeronde aandelen 'nee' kan staan. Voor de illustratie is de "
+                 "regel van jaar jx toegepast op de overgang van jx-2 naar jx-1.")
     if name == "growth_path" and not entity:
         return dict(
             columns=["group", "year", "rule_type", "met", "not_met", "unknown"],
