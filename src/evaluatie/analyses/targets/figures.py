@@ -44,7 +44,8 @@ def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_p
     year it applies; default the start of the axis), "label" (optional text at the line)}``; each
     is drawn only over its period (e.g. 33,3% until 2015, 40% from 2016 to 2020). Without it,
     ``target_pct`` is drawn from the start of the axis to ``target_year``. ``narrow``: the phone
-    variant (break labels without their text, texts at the rc font size, at most 4 year ticks).
+    variant (break labels without their text, no target labels: :func:`plot_panels` puts the last
+    one in the title; texts at the rc font size, at most 4 year ticks).
     The share axis starts at 0. Returns the fitted trend (or None)."""
     colors = list(colors or PALETTE)
     labels = dict(labels or {})
@@ -86,7 +87,7 @@ def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_p
         targets = [{"pct": target_pct, "end": target_year if target_year is not None else hi_year}]
     drawn = 0
     targets = [t for t in targets or [] if t.get("pct") is not None and not pd.isna(t["pct"])]
-    for i, t in enumerate(targets):
+    for t in targets:
         x0 = lo_year if t.get("start") is None else max(lo_year, int(t["start"]))
         x1 = int(t["end"]) if t.get("end") is not None else hi_year
         if x1 < x0:  # a period before the axis (e.g. a 2015 target on a series from 2016)
@@ -96,11 +97,7 @@ def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_p
         drawn += 1
         if t.get("end") is not None:
             ax.plot([x1], [float(t["pct"])], marker="*", ms=12, color=colors[5], ls="none")
-        if t.get("label") and narrow and i == len(targets) - 1:  # one label, under the line, ending at the star
-            ax.annotate(t["label"], (x1, float(t["pct"])), xytext=(0, -4), textcoords="offset points",
-                        color=colors[5], ha="right", va="top",
-                        bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1))
-        elif t.get("label") and not narrow:
+        if t.get("label") and not narrow:  # narrow: the panel's title names the target (no room in the plot)
             ax.annotate(t["label"], (x0, float(t["pct"])), xytext=(0, 3), textcoords="offset points",
                         fontsize=8.5, color=colors[5], ha="left", va="bottom")
         hi_year = max(hi_year, x1)
@@ -141,8 +138,8 @@ def _plot_panels(data, panels, breaks, ncols, labels, narrow):
                    extra=extra, extra_label=p.get("predecessor_label"), labels=labels, targets=p.get("targets"),
                    narrow=narrow)
         women = g in ("women_top", "women_middle", "women_lower")
-        if narrow:  # rc sizes of rp.narrow_style (12 pt); a long title over two lines
-            ax.set_title(figure_label(p.get("title", g), width=24, max_lines=2), loc="left")
+        if narrow:  # rc sizes of rp.narrow_style (12 pt); a long title over two lines, then the last target
+            ax.set_title(figure_label(p.get("title", g), width=24, max_lines=2) + _target_line(p), loc="left")
             ax.set_ylabel("aandeel vrouwen" if women else "aandeel")
         else:
             ax.set_title(p.get("title", g), fontsize=13, loc="left")
@@ -161,6 +158,17 @@ def _plot_panels(data, panels, breaks, ncols, labels, narrow):
         labs = [figure_label(lab, width=30, max_lines=2) for lab in labs]
     legend_below(fig, handles, labs, ncol=1 if narrow else 3, fontsize=None if narrow else 11.5)
     return fig
+
+
+def _target_line(panel: Mapping[str, Any]) -> str:
+    """The last target of a panel as a second title line of its phone variant (``40% tegen 2020``)."""
+    dated = [t for t in panel.get("targets") or [] if t.get("label")]
+    if dated:
+        return "\nstreefcijfer " + dated[-1]["label"]
+    pct, year = panel.get("target_pct"), panel.get("target_year")
+    if pct is None or pd.isna(pct):
+        return ""
+    return f"\nstreefcijfer {fmt.pct(pct, 1 if pct % 1 else 0)}" + (f" tegen {int(year)}" if year is not None else "")
 
 
 def plot_backtest(by_horizon: pd.DataFrame, narrow: bool = False):
