@@ -24,6 +24,7 @@ def publish(tmp_path, monkeypatch):
     monkeypatch.setenv("EVALUATIE_CHECK_FIGURES", "1")
     monkeypatch.setattr(rp, "_display", lambda *a, **k: None)
     monkeypatch.setattr(rp, "_markdown", lambda *a, **k: None)
+    rp.use_style()  # the report's style, as in a run (bold titles)
 
     def show(builder, name, *args, **kwargs):
         rp.figure(builder(*args, **kwargs), name, alt="figuur", narrow=builder(*args, narrow=True, **kwargs))
@@ -43,8 +44,10 @@ def _budget(n: int = 10) -> pd.DataFrame:
 def test_budget_and_status_figures_have_a_phone_variant(publish):
     budget = _budget()
     ex = ap.budget_execution(budget)
-    lines = {"regular": "Begroting 2026", "tom": LONG}
+    lines = {"regular": "Begroting 2026", "tom": "# kop **vet** _schuin_ " + "Een zeer lange groepsnaam " * 50}
     publish(ap.budget_figure, "budget", ex, lines)
+    one = budget.drop(columns=["planned_tom_eur", "spent_tom_eur"])  # one panel with the hostile corpus's title
+    publish(ap.budget_figure, "budget_one", ap.budget_execution(one), {"regular": lines["tom"]})
     publish(ap.status_figure, "status", ap.status_distribution(budget), ap.STATUS_CLASSES)
 
 

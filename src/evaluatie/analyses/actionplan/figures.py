@@ -166,12 +166,12 @@ def _budget_figure(execution: pd.DataFrame, budget_lines: Mapping[str, str], nar
         if narrow:
             ax.set_yticklabels([str(int(n)) for n in d["priority_no"]])
             ax.set_ylabel("topprioriteit")
-            ax.set_title(figure_label(title, 30, max_lines=2), loc="left")
+            ax.set_title(figure_label(title, 24, max_lines=2), loc="left")
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
             ax.invert_yaxis()
         else:
             ax.set_yticklabels([wrap(label, 30) for label in priority_labels(d)], fontsize=11)
-            ax.set_title(figure_label(title, 50, max_lines=2), fontsize=12)
+            ax.set_title(figure_label(title, 36, max_lines=2), fontsize=12)
             ax.tick_params(axis="x", labelsize=11)
         ax.set_xlabel("duizend euro", fontsize=None if narrow else 11)
         axis_format(ax, "x", "num")
