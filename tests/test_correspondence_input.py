@@ -242,13 +242,16 @@ def test_second_outcome_and_heterogeneity_sentences():
          "mcnemar_p": 0.57},
     ])
     lines = cs.second_outcome_sentences(cmp)
-    assert len(lines) == 1 and "ouder" in lines[0] and "−5,8 pp" in lines[0] and "p = 0,009" in lines[0]
+    # the gap follows the reports' one sign convention: reference − group, positive = disadvantage
+    assert len(lines) == 1 and "ouder" in lines[0] and "een kloof van +5,8 procentpunt" in lines[0]
+    assert "p = 0,009" in lines[0] and "−5,8" not in lines[0]
     het = pd.DataFrame({"variable": ["v", "v"], "level": ["a", "b"], "group": ["x", "x"],
                         "difference_pp": [1.0, -2.0], "p_holm": [1.0, 1.0], "suppressed": [False, False]})
     assert "geen enkele" in cs.heterogeneity_summary(het)
     het["p_holm"] = [1.0, 0.01]
     s = cs.heterogeneity_summary(het, {"v": "sector"})
-    assert "1 significant" in s and "sector = b" in s
+    assert "1 significant" in s and "sector = b (x: kloof +2,0 pp)" in s
+    assert "De enige getoonde vergelijking per subgroep is na correctie" in cs.heterogeneity_summary(het.iloc[:1])
 
 
 def test_wave_sentence_near_zero_gap():

@@ -60,14 +60,16 @@ def test_skipped_sections_have_one_sentence_each():
 
 def _disc(wave, rc=0.5, lo=-10.0, hi=-2.0):
     return {"wave": wave, "ground": "herkomst", "group": "Turkse naam", "reference": "Belgische naam",
-            "relative_callback": rc, "rate": 0.1, "rate_reference": 0.2, "difference_ci_low": lo,
-            "difference_ci_high": hi}
+            "relative_callback": rc, "rate": 0.2 * rc, "rate_reference": 0.2, "difference_pp": 20 * (rc - 1),
+            "difference_ci_low": lo, "difference_ci_high": hi}
 
 
 def test_summary_text_one_unnamed_wave_has_no_wave_heading():
     disc = pd.DataFrame([_disc(cs.DEFAULT_WAVE)])
     s = cs.summary_text(disc, [cs.DEFAULT_WAVE])
-    assert s.startswith("- **Herkomst**: een kandidaat met profiel 'Turkse naam' kreeg **50% minder")
+    assert s.startswith("- **Herkomst**: een kandidaat met profiel 'Turkse naam' kreeg **50,0% minder")
+    # the gap in the reports' one sign convention (reference − group): 20% − 10% = +10,0
+    assert "(10,0% tegenover 20,0%: een kloof van +10,0 procentpunt)" in s
     assert cs.DEFAULT_WAVE not in s and "Verandering" not in s and "Tweede uitkomst" not in s
 
 
@@ -79,54 +81,76 @@ def test_summary_text_named_waves_and_change():
     assert "- De kloof daalde." in s and "niet statistisch significant" in s
 
 
-def _ptab(gaps, reductions, needed, capped=None):
-    rows = []
-    for (ground, group, gap), red, need in zip(gaps, reductions, needed):
-        rows.append({"ground": ground, "group": group, "gap_base_pp": gap, "reduction_pp": red,
-                     "vacancies_needed": need, "vacancies_needed_single_wave": 120.0, "n_followup": 90,
-                     "capped": bool(capped and red in capped)})
-    return pd.DataFrame(rows)
+def _plan(target=None, budget=None):
+    cmp = pd.DataFrame([{"ground": "herkomst", "group": "Turkse naam", "vacancies": 90, "only_reference": 20,
+                         "only_group": 3},
+                        {"ground": "geslacht", "group": "vrouw", "vacancies": 60, "only_reference": 7,
+                         "only_group": 8}])
+    return cs.plan_table(cmp, target_gap_pp=target, budget=budget)
 
 
-def test_power_texts_name_impossible_and_unattainable_reductions():
-    ptab = _ptab([("herkomst", "Turkse naam", 5.0), ("herkomst", "Turkse naam", 5.0)], [2.0, 5.0],
-                 [800.0, np.inf], capped=[5.0])
-    assert cs.power_lines(ptab) == ("- **Herkomst** (Turkse naam): nodig om de huidige kloof aan te tonen: "
-                                    "**120 vacatures** in één nieuwe meting; de huidige meting telde 90 vacatures.")
-    both = ptab.assign(vacancies_needed_single_wave_asymptotic=115.0)
-    assert cs.power_lines(both).startswith("- **Herkomst** (Turkse naam): nodig om de huidige kloof aan te tonen: "
-                                           "**120 vacatures** in één nieuwe meting (met de benadering van Connor: 115);")
+def test_plan_texts_say_what_is_planned_for_every_ground():
+    plan = _plan()
+    intro = cs.plan_intro("deze meting", None)
+    assert "de kloof die deze meting vond, met de helft daarvan." in intro and "streefcijfer" not in intro
+    assert "met het streefcijfer van de sector: een kloof van 5,0 procentpunt" in cs.plan_intro("2025", 5)
+    # the board's sentence: the smallest gap each ground's own vacancies show, every ground named
+    s = cs.plan_budget_sentence(plan, "deze meting", None)
+    assert s.startswith("Met evenveel vacatures als in deze meting toont een volgende meting met 80% kans een "
+                        "kloof aan van minstens ")
+    assert "bij herkomst (90 vacatures)" in s and "bij geslacht (60 vacatures)" in s
+    assert "Met 500 vacatures per grond toont" in cs.plan_budget_sentence(_plan(budget=500), "x", 500)
+    # the ground without a gap is not dropped: it is said, with or without a target
+    none = cs.plan_none_sentence(plan, "deze meting")
+    assert none.startswith("Bij geslacht (vrouw) mat deze meting geen kloof") and "geen kloof om voor te plannen" in none
+    assert "alleen met het streefcijfer" in cs.plan_none_sentence(_plan(target=5), "deze meting")
+    change = cs.change_sentence(plan)
+    assert "bij herkomst (nu 18,9 procentpunt)" in change and "geslacht" not in change
+    assert "meer dan één sollicitatie" in cs.power_note(True) and "meer dan één" not in cs.power_note(False)
+    alt = cs.power_alt(_plan(target=5))
+    assert "Herkomst (Turkse naam): 80% bij 58 voor de huidige kloof (+18,9 pp)" in alt
+    assert "Geslacht (vrouw): 80% bij" in alt and "voor het streefcijfer (+5,0 pp)" in alt
+    assert cs.needed_text(np.inf) == "meer dan 50.000" and cs.needed_text(np.nan) == "–"
+
+
+def test_power_explanation_of_planned_reductions_between_waves():
+    ptab = pd.DataFrame([{"ground": "herkomst", "group": "Turkse naam", "gap_base_pp": 5.0, "reduction_pp": r,
+                          "vacancies_needed": n, "capped": r == 5.0} for r, n in ((2.0, 800.0), (5.0, np.inf))])
     assert cs.power_explanation(ptab, [2, 6, 8]).endswith("Niet zinvol bij de huidige kloof: een daling van 6 of 8 pp.")
     assert "Niet zinvol" not in cs.power_explanation(ptab, [2])
-    cap = cs.power_caption(ptab, [2, 6])
-    assert "(6 pp) zijn niet getekend" in cap and "herkomst (Turkse naam): daling van 5,0 pp" in cap
-    assert cs.power_caption(ptab.iloc[:0], [2]) == ""
-    assert "meer dan één sollicitatie" in cs.power_note(True) and "meer dan één" not in cs.power_note(False)
+    fmt_red = cs.layout("power_change", ptab=ptab)["formats"]["reduction_pp"]
+    assert fmt_red(5.0) == "kloof helemaal weg (5,0 pp)" and fmt_red(2.0) == "2,0 pp"
 
 
-def test_alt_texts_say_the_latest_difference_and_the_lowest_ratio():
+def test_alt_texts_say_the_latest_gap_and_the_lowest_ratio():
     d = pd.DataFrame([{"ground": "herkomst", "group": "Turkse naam", "reference": "Belgische naam",
                        "difference_pp": -18.9, "relative_callback": 0.35},
                       {"ground": "geslacht", "group": "vrouw", "reference": "man", "difference_pp": -1.7,
                        "relative_callback": 0.95}])
     one = cs.rates_alt(d, [cs.DEFAULT_WAVE])
     assert "per meting" not in one and "'Turkse naam' tegenover 'Belgische naam' (herkomst)" in one
+    assert "(herkomst): +18,9 pp" in one and "(geslacht): +1,7 pp" in one  # reference − group
     wcmp = pd.DataFrame({"ground": ["herkomst"], "group": ["Turkse naam"], "gap_base_pp": [10.0]})
     two = cs.rates_alt(d, ["2022", "2025"], wcmp)
-    assert "per meting" in two and "(in 2022: " in two and two.count("(in 2022") == 1
+    assert "per meting" in two and "(in 2022: +10,0 pp)" in two and two.count("(in 2022") == 1
     assert "0,35 voor 'Turkse naam' (herkomst)" in cs.forest_alt(d, "2025")
 
 
 def test_table_layouts_label_every_shown_column_and_depend_on_the_study():
     for name in ("design", "callback_rates", "callback_rates_by_wave", "discrimination", "bootstrap",
-                 "paired_counts", "invitations", "regression", "benchmarks"):
+                 "paired_counts", "invitations", "regression", "regression_covariates", "benchmarks"):
         lay = cs.layout(name)
         assert set(lay.get("columns", [])) <= set(lay["labels"]), name
         assert set(lay["formats"]) <= set(lay["labels"]), name
-    assert cs.layout("wave_comparison", first="2022")["labels"]["gap_base_pp"] == "Kloof 2022"
+        # one sign convention: no shown column is group − reference
+        assert not any(c.startswith("difference") for c in lay.get("columns", lay["labels"])), name
+    for lay in (cs.layout("discrimination"), cs.layout("invitations"), cs.layout("regression"),
+                cs.layout("heterogeneity", names={})):
+        assert lay["labels"]["gap_pp"] == "Kloof (pp)" and "Verschil" not in lay["labels"].values()
+    assert cs.layout("wave_comparison", first="2022")["labels"]["gap_base_pp"] == "Kloof 2022 (pp)"
     assert cs.layout("heterogeneity", names={"sector": "sector"})["formats"]["variable"]("company_size") == "company_size"
-    fmt_red = cs.layout("power", ptab=_ptab([("h", "t", 3.0)], [3.0], [np.inf], capped=[3.0]))["formats"]["reduction_pp"]
-    assert fmt_red(3.0) == "kloof helemaal weg (3,0 pp)" and fmt_red(2.0) == "2 pp"
+    assert cs.layout("power")["labels"]["power_at_budget"] == "Kans met evenveel vacatures als nu"
+    assert cs.layout("power", budget=1500)["labels"]["power_at_budget"] == "Kans met 1.500 vacatures"
     assert cs.layout("benchmarks")["formats"]["benchmark_scope"]("Europe") == "Europese studies"
     with pytest.raises(KeyError):
         cs.layout("frame")

@@ -71,9 +71,12 @@ def test_bertrand_mullainathan_report_uses_its_labels_and_title(bm_run):
         assert word not in html, word
 
 
-def test_power_table_of_the_report_never_plans_more_than_the_gap(bm_run):
+def test_power_table_of_the_report_plans_the_gap_and_half_of_it(bm_run):
     power = pd.read_csv(bm_run / "tables" / "power.csv")
-    assert (power["reduction_pp"] <= power["gap_base_pp"] + 1e-9).all()
+    assert list(power["plan"]) == ["current", "half"]
+    gap = 100 * (93 - 39) / 1323  # per vacancy, B&M's paired counts
+    assert power["gap_plan_pp"].tolist() == pytest.approx([gap, gap / 2])
+    assert (power["vacancies_needed"] > 0).all() and power["budget"].eq(1323).all()
 
 
 @pytest.fixture(scope="module")
@@ -100,5 +103,5 @@ def test_example_report_shows_the_numbers_it_showed_before_the_notebook_was_made
 def test_example_report_text_comes_from_its_params(example_run):
     html = (example_run / "report.html").read_text(encoding="utf-8")
     assert "Praktijktest in de metaal- en technologiesector (synthetisch voorbeeld)" in html
-    assert "gegenereerd door" in html and "Maghrebijns-Arabische of Midden-Oosterse achtergrond: ongeveer 41%" in html
+    assert "gegenereerd met de simulatiemodule" in html and "Maghrebijns-Arabische of Midden-Oosterse achtergrond: ongeveer 41%" in html
     assert "etniciteit (naam), leeftijd of geslacht" in html

@@ -16,7 +16,8 @@ Modules, in the order the data flow through them:
   subgroups, waves, the exported discrimination table and the meta-analysis comparison.
 * ``protection`` — which grounds are too small to report (employers are the protected party);
   every statistic is computed on the reported grounds only.
-* ``power`` — power and sample size for the next measurement (Connor 1987).
+* ``power`` — power and sample size for the next measurement: the exact McNemar test the report
+  uses (and Connor 1987 beside it), the gap a budget can show, planned reductions between waves.
 * ``narrative`` — the Dutch sentences of the report, and what it says about the study.
 * ``tables`` — the Dutch headings and number formats of the report's tables.
 * ``figures`` — the report's figures.
@@ -48,9 +49,18 @@ from evaluatie.analyses.correspondence.narrative import (
     forest_alt,
     heterogeneity_intro,
     heterogeneity_summary,
-    power_caption,
+    GLOSSARY,
+    METHOD_TEXT,
+    PLAN_NAMES,
+    change_sentence,
+    logit_check,
+    reader_ledgers,
+    needed_text,
+    plan_budget_sentence,
+    plan_intro,
+    plan_none_sentence,
+    power_alt,
     power_explanation,
-    power_lines,
     power_note,
     rates_alt,
     second_outcome_sentences,
@@ -63,6 +73,12 @@ from evaluatie.analyses.correspondence.narrative import (
     withheld_sentence,
 )
 from evaluatie.analyses.correspondence.power import (
+    PLAN_LIMIT,
+    detectable_change,
+    detectable_gap,
+    exact_power_curve,
+    plan_curves,
+    plan_table,
     mcnemar_exact_power,
     mcnemar_exact_sample_size,
     mcnemar_power,
@@ -86,18 +102,21 @@ from evaluatie.analyses.correspondence.statistics import (
     mcnemar_exact,
     paired_counts,
     wave_comparison,
+    with_gap,
 )
 from evaluatie.analyses.correspondence.tables import layout
 
 __all__ = [
     "STANDARD_COLUMNS", "DEFAULT_WAVE", "Study", "read_applications", "prepare", "combine", "load", "relabel",
     "design_table", "callback_rates", "compare_groups", "paired_counts", "mcnemar_exact", "lpm_fe", "conditional_logit", "regression_table", "layout",
-    "heterogeneity", "wave_comparison", "discrimination_table", "core_statistics", "benchmark_table",
+    "heterogeneity", "wave_comparison", "discrimination_table", "core_statistics", "benchmark_table", "with_gap",
     "RATE_COLUMNS", "DISCRIMINATION_COLUMNS",
     "mcnemar_power", "mcnemar_sample_size", "mcnemar_exact_power", "mcnemar_exact_sample_size", "wave_change_power", "wave_change_sample_size", "power_table",
-    "power_curves",
+    "power_curves", "plan_table", "plan_curves", "detectable_gap", "detectable_change", "exact_power_curve",
+    "PLAN_LIMIT",
     "summary_sentences", "second_outcome_sentences", "heterogeneity_summary", "heterogeneity_intro", "wave_sentence",
-    "summary_text", "withheld_sentence", "rates_alt", "forest_alt", "power_lines", "power_explanation", "power_note", "power_caption", "DEFAULT_TITLE", "BENCHMARK_SCOPES_NL", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro",
+    "summary_text", "withheld_sentence", "rates_alt", "forest_alt", "plan_intro", "plan_budget_sentence", "plan_none_sentence", "change_sentence",
+    "power_alt", "needed_text", "PLAN_NAMES", "GLOSSARY", "METHOD_TEXT", "logit_check", "reader_ledgers", "power_explanation", "power_note", "DEFAULT_TITLE", "BENCHMARK_SCOPES_NL", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro",
     "skipped",
     "Protection", "protect", "ROW_KINDS",
     "plot_rates", "plot_forest", "plot_power",

@@ -3,18 +3,23 @@
 * :func:`plot_rates` — positive-reaction rate per group with its Wilson interval.
 * :func:`plot_forest` — relative callback per comparison with the meta-analysis beside it.
 * :func:`plot_power` — the planner's power curves (:func:`~evaluatie.analyses.correspondence.
-  power.power_curves`).
+  power.plan_curves`): the chance to show each planned gap against the vacancies of one new
+  measurement.
+
+Each takes ``narrow=True`` for its phone variant (:func:`evaluatie.publish.report.narrow_style`):
+:data:`~evaluatie.publish.report.NARROW_WIDTH` inches wide, panels in one column, every text at least
+:data:`~evaluatie.publish.report.NARROW_FONT` points, shorter labels and the legend below.
 """
 
 from __future__ import annotations
 
-
+import contextlib
 from typing import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter
 
 from evaluatie.core import fmt
 from evaluatie.publish import report as rp
@@ -22,14 +27,24 @@ from evaluatie.publish import report as rp
 __all__ = ["plot_rates", "plot_forest", "plot_power"]
 
 
-def plot_rates(rates: pd.DataFrame, *, palette: Sequence[str] | None = None):
+def _style(narrow: bool):
+    return rp.narrow_style() if narrow else contextlib.nullcontext()
+
+
+def plot_rates(rates: pd.DataFrame, *, palette: Sequence[str] | None = None, narrow: bool = False):
     """Positive-reaction rate per group with its Wilson interval, one panel per ground, one colour
     per wave."""
-    palette = list(palette or rp.PALETTE)
+    with _style(narrow):
+        return _plot_rates(rates, list(palette or rp.PALETTE), narrow)
+
+
+def _plot_rates(rates: pd.DataFrame, palette: list[str], narrow: bool):
     grounds = list(dict.fromkeys(rates["ground"]))
     waves = list(dict.fromkeys(rates["wave"]))
-    fig, axes = plt.subplots(len(grounds), 1, figsize=(8, 1.2 + 1.1 * len(rates) / max(len(grounds), 1)),
-                             sharex=True, squeeze=False)
+    per_panel = len(rates) / max(len(grounds), 1)
+    size = ((rp.NARROW_WIDTH, 1.6 + 1.5 * len(grounds) + 0.45 * len(rates)) if narrow
+            else (8, 1.2 + 1.1 * per_panel))
+    fig, axes = plt.subplots(len(grounds), 1, figsize=size, sharex=True, squeeze=False)
     for ax, g in zip(axes[:, 0], grounds):
         sub = rates[rates["ground"] == g]
         labels = list(dict.fromkeys(sub["group"]))
@@ -37,28 +52,37 @@ def plot_rates(rates: pd.DataFrame, *, palette: Sequence[str] | None = None):
             s = sub[sub["wave"] == w].set_index("group").reindex(labels)
             y = np.arange(len(labels)) + (j - (len(waves) - 1) / 2) * 0.25
             ax.errorbar(s["rate"], y, xerr=[s["rate"] - s["ci_low"], s["ci_high"] - s["rate"]], fmt="o",
-                        color=palette[j % len(palette)], capsize=3, label=rp.figure_label(w) if len(waves) > 1 else None)
-        ax.set_yticks(np.arange(len(labels)), [rp.figure_label(k, 30) for k in labels])
+                        color=palette[j % len(palette)], capsize=3,
+                        label=rp.figure_label(w, 24 if narrow else 40) if len(waves) > 1 else None)
+        ax.set_yticks(np.arange(len(labels)), [rp.figure_label(k, 14 if narrow else 30) for k in labels])
         ax.invert_yaxis()
-        ax.set_title(rp.figure_label(str(g).capitalize(), 60, max_lines=1), loc="left", fontsize=11)
-    axes[-1, 0].set_xlabel("Aandeel sollicitaties met een positieve reactie\n(95%-betrouwbaarheidsinterval)")
-    axes[-1, 0].xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
+        ax.set_title(rp.figure_label(str(g).capitalize(), 28 if narrow else 60, max_lines=1), loc="left",
+                     fontsize=None if narrow else 11)
+    axes[-1, 0].set_xlabel("Aandeel positieve reacties\n(95%-interval)" if narrow else
+                           "Aandeel sollicitaties met een positieve reactie\n(95%-betrouwbaarheidsinterval)")
+    axes[-1, 0].xaxis.set_major_locator(MaxNLocator(nbins=4 if narrow else 6, steps=[1, 2, 5, 10]))
     rp.axis_format(axes[-1, 0], "x", "prop", 0)
     if len(waves) > 1:
         h, l = axes[0, 0].get_legend_handles_labels()
-        rp.legend_below(fig, h, l, ncol=len(waves))
+        rp.legend_below(fig, h, l, ncol=1 if narrow else len(waves))
     else:
         fig.tight_layout()
     return fig
 
 
-def plot_forest(disc: pd.DataFrame, *, benchmarks: pd.DataFrame | None = None):
+def plot_forest(disc: pd.DataFrame, *, benchmarks: pd.DataFrame | None = None, narrow: bool = False):
     """Relative callback (group rate / reference rate) with its 95% interval per comparison and wave;
     1 = equal treatment. Optional benchmarks (column ``relative_callback`` per ``ground``) as grey
     diamonds."""
+    with _style(narrow):
+        return _plot_forest(disc, benchmarks, narrow)
+
+
+def _plot_forest(disc: pd.DataFrame, benchmarks: pd.DataFrame | None, narrow: bool):
     waves = list(dict.fromkeys(disc["wave"]))
     comps = list(dict.fromkeys(zip(disc["ground"], disc["group"])))
-    fig, ax = plt.subplots(figsize=(8, 1.0 + 0.7 * len(comps) * max(1, len(waves) / 1.5)))
+    height = 1.0 + 0.7 * len(comps) * max(1, len(waves) / 1.5)
+    fig, ax = plt.subplots(figsize=(rp.NARROW_WIDTH, height + 2.2) if narrow else (8, height))
     for j, w in enumerate(waves):
         s = disc[disc["wave"] == w].set_index(["ground", "group"]).reindex(comps)
         y = np.arange(len(comps)) + (j - (len(waves) - 1) / 2) * 0.25
@@ -66,45 +90,79 @@ def plot_forest(disc: pd.DataFrame, *, benchmarks: pd.DataFrame | None = None):
                     xerr=[s["relative_callback"] - s["relative_callback_ci_low"],
                           s["relative_callback_ci_high"] - s["relative_callback"]],
                     fmt="s", color=rp.PALETTE[j % len(rp.PALETTE)], capsize=3,
-                    label=rp.figure_label(w) if len(waves) > 1 else "deze studie")
+                    label=rp.figure_label(w, 24 if narrow else 40) if len(waves) > 1 else "deze studie")
     if benchmarks is not None and len(benchmarks):
         labelled = False
         for i, (g, _k) in enumerate(comps):
             b = benchmarks[benchmarks["ground"] == g]
             if len(b) and pd.notna(b["relative_callback"].iloc[0]):
                 ax.plot(b["relative_callback"].iloc[0], i, marker="D", color="#777777", linestyle="none",
-                        label=None if labelled else "meta-analyse (Lippens e.a., 2023)")
+                        label=None if labelled else ("meta-analyse" if narrow else "meta-analyse (Lippens e.a., 2023)"))
                 labelled = True
     ax.axvline(1, color="black", linewidth=1)
-    ax.set_yticks(np.arange(len(comps)), [rp.figure_label(f"{str(g).capitalize()}: {k}") for g, k in comps])
+    ax.set_yticks(np.arange(len(comps)), [rp.figure_label(f"{str(g).capitalize()}: {k}", 14 if narrow else 40)
+                                          for g, k in comps])
     ax.invert_yaxis()
-    ax.set_xlabel("Relatieve kans op een positieve reactie\n(1 = gelijke behandeling)")
+    ax.set_xlabel("Relatieve kans\n(1 = gelijke behandeling)" if narrow
+                  else "Relatieve kans op een positieve reactie\n(1 = gelijke behandeling)")
+    if narrow:
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     rp.axis_format(ax, "x", "num", 1)
     handles, labels = ax.get_legend_handles_labels()
     uniq = dict(zip(labels, handles))
-    rp.legend_below(fig, list(uniq.values()), list(uniq.keys()), ncol=3, fontsize=9)
+    rp.legend_below(fig, list(uniq.values()), list(uniq.keys()), ncol=1 if narrow else 3,
+                    fontsize=None if narrow else 9)
     return fig
 
 
-def plot_power(curves: pd.DataFrame, *, target: float = 0.8):
-    """Power curves, one panel per comparison, one line per planned reduction of the gap."""
+_PLAN_SHORT = {"current": "huidige kloof", "half": "helft ervan", "target": "streefcijfer"}
+
+
+def plot_power(curves: pd.DataFrame, plan: pd.DataFrame, *, target: float = 0.8, narrow: bool = False):
+    """Power of the exact McNemar test against the vacancies of one new measurement, one panel per
+    comparison, one line per planned gap (:func:`~evaluatie.analyses.correspondence.power.plan_curves`),
+    a dashed line at ``target`` and a dotted one at the budget of ``plan``
+    (:func:`~evaluatie.analyses.correspondence.power.plan_table`). The vacancies are on a logarithmic
+    axis: the plans of one ground can need 50 or 50.000."""
+    with _style(narrow):
+        return _plot_power(curves, plan, target, narrow)
+
+
+def _plot_power(curves: pd.DataFrame, plan: pd.DataFrame, target: float, narrow: bool):
     comps = list(dict.fromkeys(zip(curves["ground"], curves["group"])))
-    fig, axes = plt.subplots(1, len(comps), figsize=(4 * len(comps), 3.6), sharey=True, squeeze=False)
-    for ax, (g, k) in zip(axes[0], comps):
+    n = len(comps)
+    if narrow:
+        fig, axes = plt.subplots(n, 1, figsize=(rp.NARROW_WIDTH, 4.6 * n), sharey=True, squeeze=False)
+        axes = axes[:, 0]
+    else:
+        fig, axes = plt.subplots(1, n, figsize=(4 * n, 4.4), sharey=True, squeeze=False)
+        axes = axes[0]
+    kinds = ["current", "half", "target"]
+    for ax, (g, k) in zip(axes, comps):
         sub = curves[(curves["ground"] == g) & (curves["group"] == k)]
-        for j, (red, s) in enumerate(sub.groupby("reduction_pp", sort=True)):
-            whole = bool(s["capped"].iloc[0]) if "capped" in s.columns else False
-            ax.plot(s["vacancies"], s["power"], color=rp.PALETTE[j % len(rp.PALETTE)],
-                    label=(f"kloof helemaal weg ({fmt.num(red, 1)} pp kleiner)" if whole
-                           else f"kloof {fmt.num(red, 0)} pp kleiner"))
+        for kind, s in sub.groupby("plan", sort=False):
+            ax.plot(s["vacancies"], s["power"], color=rp.PALETTE[kinds.index(kind) % len(rp.PALETTE)],
+                    label=f"{_PLAN_SHORT[kind]} ({fmt.signed(s['gap_plan_pp'].iloc[0], 1)} pp)")
+        budget = plan[(plan["ground"] == g) & (plan["group"] == k)]["budget"]
+        if len(budget):
+            ax.axvline(float(budget.iloc[0]), color="#555555", linestyle=":", linewidth=1.2,
+                       label=f"{fmt.num(budget.iloc[0])} vacatures")
         ax.axhline(target, color="black", linestyle="--", linewidth=1)
-        # a 4-inch panel holds about 40 characters of a 10-point title, fewer of wide letters: longer labels wrap
-        ax.set_title(rp.figure_label(f"{str(g).capitalize()}: {k}", 37), loc="left", fontsize=10)
-        ax.set_xlabel("Vacatures in de volgende meting")
+        ax.set_ylim(0, 1.02)
+        ax.set_title(rp.figure_label(f"{str(g).capitalize()}: {k}", 28 if narrow else 37), loc="left",
+                     fontsize=None if narrow else 10)
+        ax.set_xlabel("Vacatures in de nieuwe meting\n(logaritmische schaal)")
+        ax.set_xscale("log")  # the plans of one ground need from tens to thousands of vacancies
+        ax.xaxis.set_major_locator(LogLocator(base=10))
+        ax.xaxis.set_minor_formatter(NullFormatter())
         rp.axis_format(ax, "y", "prop", 0)
         rp.axis_format(ax, "x", "num", 0)
-    axes[0, 0].set_ylabel("Kans om de daling\naan te tonen")
-    for ax in axes[0]:  # each panel its own legend (the 'whole gap' differs), under the axis
-        ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1)
+        # each panel its own legend (the gaps differ per ground), under the axis
+        ax.legend(frameon=False, fontsize=None if narrow else 9, loc="upper center",
+                  bbox_to_anchor=(0.5, -0.3 if narrow else -0.32), ncol=1)
+    axes[0].set_ylabel("Kans om de kloof\naan te tonen")
+    if narrow:
+        for ax in axes[1:]:
+            ax.set_ylabel("Kans om de kloof\naan te tonen")
     fig.tight_layout()
     return fig

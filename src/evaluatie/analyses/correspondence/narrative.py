@@ -10,7 +10,9 @@
   the study, from the params or else from the data (grounds and waves actually present).
 * :func:`benchmark_intro` — the meta-analysis comparison, naming only the grounds the params map.
 * :func:`rates_alt`, :func:`forest_alt` — the alt texts of the rates and forest figures.
-* :func:`power_lines`, :func:`power_explanation`, :func:`power_note`, :func:`power_caption` — the sample-size section.
+* :func:`plan_intro`, :func:`plan_budget_sentence`, :func:`plan_none_sentence`, :func:`change_sentence`,
+  :func:`power_note`, :func:`power_alt` — the sample-size section; :func:`power_explanation` — the
+  optional table of planned reductions between two measurements.
 * :func:`skipped` — the one sentence that replaces a section that does not apply to a study.
 * :func:`withheld_sentence` — which grounds were tested but are too small to report.
 
@@ -28,12 +30,14 @@ import numpy as np
 import pandas as pd
 
 from evaluatie.analyses.correspondence.applications import DEFAULT_WAVE
+from evaluatie.analyses.correspondence.power import PLAN_LIMIT
 from evaluatie.core import fmt
 from evaluatie.core.fmt import literal as L
 
 __all__ = ["summary_sentences", "second_outcome_sentences", "heterogeneity_summary", "heterogeneity_intro", "wave_sentence",
-           "summary_text", "withheld_sentence", "rates_alt", "forest_alt", "power_lines", "power_explanation", "power_caption", "power_note", "DEFAULT_TITLE", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro", "skipped",
-           "BENCHMARK_SCOPES_NL"]
+           "summary_text", "withheld_sentence", "rates_alt", "forest_alt", "plan_intro", "plan_budget_sentence",
+           "plan_none_sentence", "change_sentence", "PLAN_NAMES", "power_explanation", "power_note", "power_alt", "needed_text", "DEFAULT_TITLE", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro", "skipped",
+           "BENCHMARK_SCOPES_NL", "GLOSSARY", "METHOD_TEXT", "logit_check", "reader_ledgers"]
 
 DEFAULT_TITLE = "Praktijktest: discriminatie bij de eerste selectie"
 
@@ -53,10 +57,6 @@ BENCHMARK_SCOPES_NL = {
 }
 
 
-def _nl(x: float, d: int = 1) -> str:
-    return fmt.num(x, d).replace("-", "\u2212")
-
-
 def wave_sentence(r: Mapping[str, Any], alpha: float = 0.05, near_zero_pp: float = 1.0) -> str:
     """One Dutch sentence for one comparison of two waves (a row of
     :func:`~evaluatie.analyses.correspondence.statistics.wave_comparison`: the gaps, their change
@@ -65,35 +65,45 @@ def wave_sentence(r: Mapping[str, Any], alpha: float = 0.05, near_zero_pp: float
     g0, g1 = r["gap_base_pp"], r["gap_pp"]
     sig = r["change_p"] < alpha
     if abs(g0) < near_zero_pp and abs(g1) < near_zero_pp and not sig:
-        what = (f"bleef de kloof in positieve reacties nagenoeg nul ({_nl(g0)} procentpunt in {L(r['base'])}, "
-                f"{_nl(g1)} procentpunt in {L(r['wave'])})")
+        what = (f"bleef de kloof in positieve reacties nagenoeg nul ({_gap(g0)} in {L(r['base'])}, "
+                f"{_gap(g1)} in {L(r['wave'])})")
     else:
         verb = "gedaald" if g1 < g0 else ("gestegen" if g1 > g0 else "gelijk gebleven")
-        what = (f"is de kloof in positieve reacties {verb} van {_nl(g0)} procentpunt ({L(r['base'])}) naar "
-                f"{_nl(g1)} procentpunt ({L(r['wave'])})")
+        what = (f"is de kloof in positieve reacties {verb} van {_gap(g0)} ({L(r['base'])}) naar "
+                f"{_gap(g1)} ({L(r['wave'])})")
     return (f"Bij {L(r['ground'])} ({L(r['group'])} tegenover {L(r['reference'])}) {what}; die verandering van {fmt.pp(r['change_pp'])} (95%-betrouwbaarheidsinterval "
             f"{fmt.pp(r['change_ci_low'])} tot {fmt.pp(r['change_ci_high'])}) is "
             f"{'' if sig else 'niet '}statistisch significant ({fmt.pval(r['change_p']).replace('< ', 'p < ') if r['change_p'] < 0.001 else 'p = ' + fmt.pval(r['change_p'])}).")
 
 
+def _gap(x: float) -> str:
+    """A gap in prose, with its sign (the reports' convention: reference − group, positive = the
+    group is disadvantaged): ``+6,7 procentpunt``."""
+    return fmt.signed(x, 1) + " procentpunt"
+
+
 def summary_sentences(disc: pd.DataFrame, alpha: float = 0.05) -> list[str]:
-    """Plain-Dutch lines for a board member: per comparison, 'x% minder positieve reacties'."""
+    """Plain-Dutch lines for a board member: per comparison 'x% minder positieve reacties', both
+    rates and the gap (reference − group, :func:`~evaluatie.analyses.correspondence.statistics.
+    with_gap`) as the report's tables show it, and whether it is significant."""
     out = []
     for _, r in disc.iterrows():
         rc = r["relative_callback"]
         sig = bool(r["difference_ci_high"] < 0 or r["difference_ci_low"] > 0)
-        if rc < 1:
-            what = f"kreeg **{_nl(100 * (1 - rc), 0)}% minder positieve reacties**"
-        elif rc > 1:
-            what = f"kreeg **{_nl(100 * (rc - 1), 0)}% meer positieve reacties**"
+        if r["rate"] < r["rate_reference"]:
+            what = f"kreeg **{fmt.pct(100 * (1 - rc), 1)} minder positieve reacties**"
+        elif r["rate"] > r["rate_reference"]:
+            what = (f"kreeg **{fmt.pct(100 * (rc - 1), 1)} meer positieve reacties**" if pd.notna(rc)
+                    else "kreeg **meer positieve reacties**")
         else:
             what = "kreeg evenveel positieve reacties"
+        gap = -r["difference_pp"] if "gap_pp" not in r else r["gap_pp"]
         out.append(
             f"**{L(str(r['ground']).capitalize())}**: een kandidaat met profiel '{L(r['group'])}' {what} dan een "
             f"vergelijkbare kandidaat met profiel '{L(r['reference'])}' ({fmt.prop(r['rate'])} tegenover "
-            f"{fmt.prop(r['rate_reference'])}). "
-            + ("Dat verschil is statistisch significant: toeval is een onwaarschijnlijke verklaring."
-               if sig else "Dat verschil is niet statistisch significant: het kan ook toeval zijn.")
+            f"{fmt.prop(r['rate_reference'])}: een kloof van {_gap(gap)}). "
+            + ("Die kloof is statistisch significant: toeval is een onwaarschijnlijke verklaring."
+               if sig else "Die kloof is niet statistisch significant: ze kan ook toeval zijn.")
         )
     return out
 
@@ -144,8 +154,8 @@ def second_outcome_sentences(cmp: pd.DataFrame, what: str = "uitnodigingen voor 
         ptxt = "p < 0,001" if p < 0.001 else "p = " + fmt.pval(p)
         more = "minder" if r["difference_pp"] < 0 else "meer"
         out.append(f"In {L(r['wave'])} kreeg een kandidaat met profiel '{L(r['group'])}' ({L(r['ground'])}) significant "
-                   f"{more} {what} dan een kandidaat met profiel '{L(r['reference'])}': {fmt.pp(r['difference_pp'])} "
-                   f"({fmt.prop(r['rate'])} tegenover {fmt.prop(r['rate_reference'])}; {ptxt}).")
+                   f"{more} {what} dan een kandidaat met profiel '{L(r['reference'])}': een kloof van "
+                   f"{_gap(-r['difference_pp'])} ({fmt.prop(r['rate'])} tegenover {fmt.prop(r['rate_reference'])}; {ptxt}).")
     return out
 
 
@@ -153,7 +163,7 @@ def heterogeneity_intro(variables: list[str], threshold: int) -> str:
     """The subgroup section's opening: the question per readable variable name, the Holm and
     Benjamini-Hochberg corrections and the small-cell rule at ``threshold`` (with its secondary level)."""
     return (f"Verschilt de kloof per {_or([L(v) for v in variables])}? "
-            f"Per subgroep het verschil in procentpunt. Omdat we veel subgroepen tegelijk toetsen, tonen we ook "
+            f"Per subgroep de kloof in procentpunt. Omdat we veel subgroepen tegelijk toetsen, tonen we ook "
             f"p-waarden gecorrigeerd voor meervoudig toetsen: volgens Holm (streng) en Benjamini-Hochberg (minder streng). "
             f"Subgroepen met minder dan {threshold} vacatures, of met minder dan {threshold} (maar meer dan nul) "
             f"positieve reacties aan één kant, worden niet getoond, en dan ook de kleinste andere subgroep(en) van "
@@ -170,11 +180,14 @@ def heterogeneity_summary(het: pd.DataFrame, names: Mapping[str, str] | None = N
     if n == 0:
         return "Geen enkele subgroep is groot genoeg om te tonen."
     if not len(sig):
-        return (f"Van de {fmt.num(n)} getoonde vergelijkingen per subgroep is er na correctie voor meervoudig "
-                f"toetsen (Holm) **geen enkele** significant: in geen enkele subgroep wijkt de kloof duidelijk "
-                f"van nul af. De verschillen tussen subgroepen passen bij toeval.")
-    items = [f"{L(names.get(str(r['variable']), r['variable']))} = {L(r['level'])} ({L(r['group'])}: "
-             f"{fmt.pp(r['difference_pp'])})" for _, r in sig.iterrows()]
+        return ((f"Van de {fmt.num(n)} getoonde vergelijkingen per subgroep is er" if n > 1
+                 else "De enige getoonde vergelijking per subgroep is")
+                + f" na correctie voor meervoudig toetsen (Holm) **{'geen enkele' if n > 1 else 'niet'}** significant: "
+                f"in geen enkele subgroep wijkt de kloof duidelijk van nul af. De verschillen tussen subgroepen "
+                f"passen bij toeval.")
+    gap = het["gap_pp"] if "gap_pp" in het.columns else -het["difference_pp"]
+    items = [f"{L(names.get(str(r['variable']), r['variable']))} = {L(r['level'])} ({L(r['group'])}: kloof "
+             f"{fmt.pp(gap[i])})" for i, r in sig.iterrows()]
     return (f"Van de {fmt.num(n)} getoonde vergelijkingen per subgroep {'is' if len(sig) == 1 else 'zijn'} er "
             f"na correctie voor meervoudig toetsen (Holm) {fmt.num(len(sig))} significant: " + "; ".join(items) + ".")
 
@@ -248,6 +261,70 @@ def benchmark_intro(bt: pd.DataFrame) -> str:
             "artikel zelf hebben we niet kunnen inzien; ze zijn hier dus niet gebruikt.")
 
 
+def reader_ledgers(ledgers: Sequence[Any], waves: list[str]) -> list[Any]:
+    """The row ledgers with each file named as the reader knows it ('sollicitaties van nulmeting
+    2022'; with one file, 'sollicitaties'): the file paths themselves are listed, with their
+    fingerprints, in the provenance section."""
+    import dataclasses
+
+    if len(ledgers) == 1:
+        return [dataclasses.replace(ledgers[0], source="sollicitaties")]
+    named = len(ledgers) == len(waves)
+    return [dataclasses.replace(led, source=f"sollicitaties van {waves[i]}" if named else f"sollicitaties, bestand {i + 1}")
+            for i, led in enumerate(ledgers)]
+
+
+#: Terms only this report uses, for the glossary ("Begrippen", :func:`evaluatie.publish.report.glossary`).
+GLOSSARY = {
+    "McNemar-toets": ("De toets die per vacature telt hoe vaak alleen de referentiekandidaat en hoe vaak alleen de "
+                      "andere kandidaat een positieve reactie kreeg, en nagaat of dat verschil toeval kan zijn. "
+                      "Dit rapport gebruikt de exacte versie, zonder benadering."),
+    "kloof per vacature": ("Het aandeel vacatures waar alleen de referentiekandidaat een positieve reactie kreeg, "
+                           "min het aandeel waar alleen de andere kandidaat er een kreeg. Daarop rekent de "
+                           "steekproefplanning."),
+    "meervoudig toetsen": ("Wie veel vergelijkingen tegelijk toetst, vindt door toeval alleen al enkele "
+                           "'significante' verschillen. De correcties van Holm (streng) en Benjamini-Hochberg "
+                           "(minder streng) maken de p-waarden daarom groter."),
+    # this report's own definition (the shared one divides by all vacancies)
+    "netto discriminatie": ("Het aantal vacatures waar alleen de referentiekandidaat een positieve reactie kreeg, "
+                            "min het aantal waar alleen de kandidaat uit de groep er een kreeg, gedeeld door het "
+                            "aantal vacatures waar minstens één van beiden een positieve reactie kreeg."),
+}
+
+#: The method section.
+METHOD_TEXT = (
+    "Positieve reactie: een uitnodiging of een vraag om meer informatie. Intervallen voor aandelen: Wilson (en "
+    "exact volgens Clopper-Pearson). Kloof en relatieve kans: delta-methode met vacatures als clusters, en ter "
+    "controle een cluster-bootstrap (vacatures trekken met teruglegging, vaste startwaarde). Een kant van een "
+    "vacature 'reageerde' als minstens één van haar sollicitaties een positieve reactie kreeg, zodat ook opzetten "
+    "met meer dan twee sollicitaties per vacature werken. Elke berekening is getest tegen een onafhankelijke "
+    "referentie.\n\n"
+    "Regressiemodel: een lineair kansmodel met een vast effect per vacature en standaardfouten geclusterd per "
+    "vacature, met de kleine-steekproefcorrectie G/(G−1)·(N−1)/(N−K) van de standaardinstelling van het R-pakket "
+    "fixest (G vacatures, N sollicitaties): K telt de verklarende variabelen plus één, want de vaste effecten "
+    "liggen binnen de clusters en tellen niet mee, op het intercept na; de t-toets heeft G−1 vrijheidsgraden. "
+    "Steekproefgrootte: het onderscheidingsvermogen van de exacte McNemar-toets, berekend over alle mogelijke "
+    "aantallen vacatures met één positieve reactie; de benadering van Connor (1987) plant voor deze toets ongeveer "
+    "4% te weinig vacatures en staat ernaast. De kleinste aantoonbare daling tussen twee metingen volgt de normale "
+    "benadering van de toets die dit rapport voor de verandering gebruikt."
+)
+
+
+def logit_check(reg: pd.DataFrame) -> str:
+    """The method section's sentence on the check model: the conditional logit's odds ratio, what
+    it means in one plain sentence, and in how many comparisons (group terms of
+    :func:`~evaluatie.analyses.correspondence.models.regression_table` with both numbers) it points
+    the same way as the gap."""
+    g = reg[(reg["kind"] == "group")].dropna(subset=["odds_ratio", "gap_pp"])
+    same = int(((g["odds_ratio"] < 1) == (g["gap_pp"] > 0)).sum())
+    return ("Ter controle schatten we ook een conditioneel logitmodel per vacature. Dat geeft geen kloof maar een "
+            "**kansverhouding** (odds ratio): een getal onder 1 betekent, net als een positieve kloof, dat de groep "
+            "minder kans op een positieve reactie had; ze ligt verder van 1 dan de relatieve kans. "
+            + (f"In {fmt.num(same)} van de {fmt.num(len(g))} vergelijkingen wijst ze dezelfde richting uit als de "
+               "kloof. " if len(g) else "")
+            + "De kansverhoudingen en hun p-waarden staan in het tabellenbestand bij dit rapport, niet in de tekst.")
+
+
 _SKIPPED = {
     "waves": "Er is maar één meting: een vergelijking tussen metingen volgt zodra een vervolgmeting beschikbaar is.",
     "heterogeneity": "Er zijn geen kenmerken opgegeven (of aanwezig in de gegevens) om de kloof per subgroep te "
@@ -267,18 +344,79 @@ def _too_big(ptab: pd.DataFrame, planned_reductions: Sequence[float]) -> list[fl
     return sorted({abs(float(x)) for x in planned_reductions if any(abs(float(x)) >= g for g in lead["gap_base_pp"])})
 
 
-def power_lines(ptab: pd.DataFrame) -> str:
-    """One bullet per compared group of a :func:`~evaluatie.analyses.correspondence.power.power_table`:
-    the vacancies one new measurement needs to show today's gap with the exact McNemar test the report
-    uses, and the asymptotic figure (Connor 1987) beside it."""
-    lead = ptab.drop_duplicates(["ground", "group"])
-    return "\n".join(
-        f"- **{L(str(r['ground']).capitalize())}** ({L(r['group'])}): nodig om de huidige kloof aan te tonen: "
-        f"**{fmt.num(r['vacancies_needed_single_wave'])} vacatures** in één nieuwe meting"
-        + (f" (met de benadering van Connor: {fmt.num(r['vacancies_needed_single_wave_asymptotic'])})"
-           if "vacancies_needed_single_wave_asymptotic" in r and np.isfinite(r["vacancies_needed_single_wave_asymptotic"])
-           else "")
-        + f"; de huidige meting telde {fmt.num(r['n_followup'])} vacatures." for _, r in lead.iterrows())
+PLAN_NAMES = {"current": "de huidige kloof", "half": "de helft van de huidige kloof",
+              "target": "het streefcijfer van de sector", "none": "geen kloof gemeten"}
+
+
+def plan_intro(latest: str, target_gap_pp: float | None, power: float = 0.8, alpha: float = 0.05) -> str:
+    """The sample-size section's opening: which gaps are planned for (the current one, half of it,
+    the sector's target when the params give one) and how (the exact McNemar test)."""
+    target = (f" en met het streefcijfer van de sector: een kloof van {fmt.num(target_gap_pp, 1)} procentpunt"
+              if target_gap_pp else "")
+    return (f"Hoeveel vacatures heeft een volgende meting nodig om een kloof aan te tonen? Per grond rekenen we "
+            f"met de kloof die {L(latest)} vond, met de helft daarvan{target}. De berekening vraagt "
+            f"{fmt.pct(100 * power, 0)} kans om de kloof aan te tonen als ze echt bestaat (het "
+            f"onderscheidingsvermogen), bij een significantieniveau van {fmt.pct(100 * alpha, 0)}, met de "
+            f"exacte McNemar-toets die dit rapport gebruikt. Ze gaat uit van hetzelfde aandeel vacatures waar "
+            f"maar één van beide kandidaten een positieve reactie kreeg als in {L(latest)}.")
+
+
+def plan_budget_sentence(plan: pd.DataFrame, latest: str, budget: int | None, power: float = 0.8) -> str:
+    """What a board can expect to detect with the vacancies it has: per comparison of a
+    :func:`~evaluatie.analyses.correspondence.power.plan_table` the smallest gap the budget shows
+    with ``power`` (``budget``: the params' number of vacancies per ground; else as many as each
+    ground had in ``latest``)."""
+    lead = plan.drop_duplicates(["ground", "group"])
+    many = lead["ground"].duplicated(keep=False)
+    same = budget or lead["budget"].nunique() == 1
+    parts = []
+    for (_, r), several in zip(lead.iterrows(), many):
+        who = L(r["ground"]) + (f" ({L(r['group'])})" if several else "")
+        size = "" if same else f" ({fmt.num(r['budget'])} vacatures)"
+        parts.append(f"{fmt.num(r['detectable_gap_pp'], 1)} procentpunt bij {who}{size}"
+                     if np.isfinite(r["detectable_gap_pp"]) else f"geen enkele kloof bij {who}{size}")
+    how = (f"Met {fmt.num(budget)} vacatures per grond" if budget
+           else f"Met evenveel vacatures als in {L(latest)}"
+           + (f" ({fmt.num(lead['budget'].iloc[0])} per grond)" if same else ""))
+    return (f"{how} toont een volgende meting met {fmt.pct(100 * power, 0)} kans een kloof aan van minstens "
+            f"{_and(parts)}; een kleinere kloof kan onopgemerkt blijven.")
+
+
+def plan_none_sentence(plan: pd.DataFrame, latest: str) -> str:
+    """The grounds where ``latest`` measured no gap (the group got as many or more positive
+    reactions): what is planned for them (the sector's target, or nothing), or ``""``."""
+    lead = plan.drop_duplicates(["ground", "group"])
+    none = lead[~(lead["gap_base_pp"] > 0)]
+    if not len(none):
+        return ""
+    who = _and([f"{L(r['ground'])} ({L(r['group'])})" for _, r in none.iterrows()])
+    target = plan[(plan["plan"] == "target")]
+    one = len(none) == 1
+    return (f"Bij {who} mat {L(latest)} geen kloof: de groep kreeg evenveel of meer positieve reacties. "
+            + ("Daar rekenen we alleen met het streefcijfer van de sector." if len(target)
+               else f"Daar is geen kloof om voor te plannen; de zin hierboven zegt welke kloof een volgende meting "
+                    f"bij {'die grond' if one else 'die gronden'} wel zou aantonen."))
+
+
+def change_sentence(plan: pd.DataFrame) -> str:
+    """The smallest reduction of the gap between this and the next measurement (same number of
+    vacancies, or the budget) that the report's test of the change detects, per comparison with a
+    gap, and what it means when that is more than the whole current gap; ``""`` when no comparison
+    has a gap."""
+    lead = plan.drop_duplicates(["ground", "group"])
+    lead = lead[lead["gap_base_pp"] > 0]
+    if not len(lead):
+        return ""
+    parts = [(f"{fmt.num(r['detectable_change_pp'], 1)} procentpunt" if np.isfinite(r["detectable_change_pp"])
+              else "geen enkele daling") + f" bij {L(r['ground'])} (nu {fmt.num(r['gap_base_pp'], 1)} procentpunt)"
+             for _, r in lead.iterrows()]
+    beyond = ~(lead["detectable_change_pp"] <= lead["gap_base_pp"])
+    return ("Aantonen dat de kloof sinds deze meting **gedaald** is, is moeilijker, omdat dan ook de onzekerheid van "
+            "deze meting meetelt. Een volgende meting van dezelfde omvang toont met 80% kans pas een daling aan van "
+            + _and(parts) + "."
+            + (" Waar dat meer is dan de huidige kloof, is zelfs het verdwijnen van de kloof niet met 80% kans als "
+               "daling aan te tonen; de tabel toont wel hoeveel vacatures nodig zijn om een kloof aan te tonen."
+               if beyond.any() else ""))
 
 
 def power_explanation(ptab: pd.DataFrame, planned_reductions: Sequence[float]) -> str:
@@ -295,44 +433,50 @@ def power_explanation(ptab: pd.DataFrame, planned_reductions: Sequence[float]) -
 
 def power_note(multi: bool) -> str:
     """The note under the power table; ``multi``: some vacancy got more than one application per group."""
-    return ("Kloof per vacature = aandeel vacatures waar alleen de referentiekandidaat een positieve reactie "
-            "kreeg min het aandeel waar alleen de andere kandidaat er een kreeg (positief = de groep is "
-            "benadeeld)." + (" Omdat hier per vacature meer dan één sollicitatie per groep werd verstuurd "
+    return ("Kloof per vacature: het aandeel vacatures waar alleen de referentiekandidaat een positieve reactie "
+            "kreeg min het aandeel waar alleen de andere kandidaat er een kreeg." + (" Omdat hier per vacature meer dan één sollicitatie per groep werd verstuurd "
             "(een kant telt als 'reageerde' bij minstens één positieve reactie), is die kloof groter dan het "
             "verschil per sollicitatie in de rest van dit rapport." if multi else ""))
 
 
-def power_caption(ptab: pd.DataFrame, planned_reductions: Sequence[float]) -> str:
-    """The end of the power figure's alt text: reductions left out (larger than the gap) and
-    reductions not attainable even with an infinite measurement."""
-    if not len(ptab):
-        return ""
-    tb = [fmt.num(x, 0) for x in _too_big(ptab, planned_reductions)]
-    out = (f" Geplande dalingen groter dan de huidige kloof ({_or(tb)} pp) zijn niet getekend: die zijn onmogelijk."
-           if tb else "")
-    bad = ptab[~np.isfinite(ptab["vacancies_needed"].astype(float))]
-    if len(bad):
-        out += (" Niet haalbaar, ook met een oneindig grote meting: "
-                + "; ".join(f"{r['ground']} ({r['group']}): daling van {fmt.num(r['reduction_pp'], 1)} pp"
-                            for _, r in bad.iterrows()) + ".")
-    return out
+def needed_text(n: float) -> str:
+    """Vacancies a plan needs as the report shows them: an integer, 'meer dan 50.000' beyond the
+    planner's limit, '–' when nothing is planned."""
+    if pd.isna(n):
+        return fmt.MISSING
+    return fmt.num(n) if np.isfinite(n) else f"meer dan {fmt.num(PLAN_LIMIT)}"
+
+
+def power_alt(plan: pd.DataFrame, power: float = 0.8) -> str:
+    """Alt text of the power figure: what it shows and, per comparison, the vacancies each plan needs."""
+    short = {"current": "de huidige kloof", "half": "de helft", "target": "het streefcijfer"}
+    parts = []
+    for (g, k), sub in plan[plan["plan"] != "none"].groupby(["ground", "group"], sort=False):
+        need = ", ".join(f"{needed_text(r['vacancies_needed'])} voor {short[r['plan']]} ({fmt.pp(r['gap_plan_pp'])})"
+                         for _, r in sub.iterrows())
+        parts.append(f"{str(g).capitalize()} ({k}): {fmt.pct(100 * power, 0)} bij {need}")
+    return ("Lijngrafieken, één per grond, van de kans om een kloof aan te tonen tegen het aantal vacatures in één "
+            f"nieuwe meting, met een stippellijn bij {fmt.pct(100 * power, 0)} en een verticale lijn bij het aantal "
+            "vacatures waarmee gerekend wordt. " + "; ".join(parts) + ".")
 
 
 def rates_alt(disc_latest: pd.DataFrame, waves: list[str], wcmp: pd.DataFrame | None = None) -> str:
-    """Alt text of the rates figure: what it shows and, per comparison, the latest wave's difference
-    (with the first wave's gap when there is a wave comparison)."""
+    """Alt text of the rates figure: what it shows and, per comparison, the latest wave's gap
+    (reference − group, as everywhere in the report; with the first wave's gap when there is a wave
+    comparison)."""
     latest, first = waves[-1], waves[0]
     gaps = []
     for _, r in disc_latest.iterrows():
-        g = f"'{r['group']}' tegenover '{r['reference']}' ({r['ground']}): {fmt.pp(r['difference_pp'])}"
+        gap = r["gap_pp"] if "gap_pp" in r else -r["difference_pp"]
+        g = f"'{r['group']}' tegenover '{r['reference']}' ({r['ground']}): {fmt.pp(gap)}"
         if wcmp is not None:
             m = wcmp[(wcmp["ground"] == r["ground"]) & (wcmp["group"] == r["group"])]
             if len(m):
-                g += f" (in {first}: {fmt.pp(-m['gap_base_pp'].iloc[0])})"
+                g += f" (in {first}: {fmt.pp(m['gap_base_pp'].iloc[0])})"
         gaps.append(g)
     return (f"Puntgrafiek van het aandeel positieve reacties per groep en discriminatiegrond"
-            f"{' per meting' if len(waves) > 1 else ''}, met betrouwbaarheidsintervallen. Verschil in {latest}: "
-            + "; ".join(gaps) + ".")
+            f"{' per meting' if len(waves) > 1 else ''}, met betrouwbaarheidsintervallen. Kloof (referentie min "
+            f"groep) in {latest}: " + "; ".join(gaps) + ".")
 
 
 def forest_alt(disc_latest: pd.DataFrame, latest: str) -> str:

@@ -8,9 +8,16 @@
   figure (it plans about 4 % too few vacancies for the exact test).
 * :func:`wave_change_power`, :func:`wave_change_sample_size` — a change of the gap between the
   nulmeting and a follow-up (independent vacancies), checked by simulation.
-* :func:`power_table`, :func:`power_curves` — the planner's table and curves per comparison
-  (rows of :func:`~evaluatie.analyses.correspondence.statistics.compare_groups`), never planning a
-  reduction larger than the current gap.
+* :func:`detectable_gap` — the smallest gap the exact McNemar test shows with a given number of
+  vacancies (what a board can expect to detect with the vacancies it has).
+* :func:`plan_table`, :func:`plan_curves` — the report's planner: per comparison the vacancies one
+  new measurement needs to show the current gap, half of it and a sector target with the exact
+  McNemar test, and the power with the budget; every comparison is planned, also one without a gap.
+* :func:`detectable_change` — the smallest reduction of the gap between this and the next
+  measurement that the report's test of the change detects.
+* :func:`power_table`, :func:`power_curves` — planned reductions of the gap between two
+  measurements per comparison (rows of :func:`~evaluatie.analyses.correspondence.statistics.
+  compare_groups`), never planning a reduction larger than the current gap.
 """
 
 from __future__ import annotations
@@ -24,7 +31,8 @@ import pandas as pd
 from scipy import stats
 
 __all__ = ["mcnemar_power", "mcnemar_sample_size", "mcnemar_exact_power", "mcnemar_exact_sample_size",
-           "wave_change_power", "wave_change_sample_size", "power_table", "power_curves"]
+           "wave_change_power", "wave_change_sample_size", "power_table", "power_curves", "detectable_gap",
+           "detectable_change", "plan_table", "plan_curves", "PLAN_LIMIT", "exact_power_curve"]
 
 
 def mcnemar_power(n: float | np.ndarray, p_only_reference: float, p_only_group: float, alpha: float = 0.05):
@@ -74,18 +82,40 @@ def mcnemar_exact_power(n: int, p_only_reference: float, p_only_group: float, al
     return float(np.sum(stats.binom.pmf(k, int(n), psi) * _exact_rejection(k, p_only_reference / psi, alpha)))
 
 
+def exact_power_curve(ns, p_only_reference: float, p_only_group: float, alpha: float = 0.05) -> np.ndarray:
+    """:func:`mcnemar_exact_power` for many numbers of vacancies at once (equal to it to rounding,
+    tested). The rejection probability given k discordant vacancies does not depend on n, so it is
+    computed once for every k; per n only the binomial weights of the k within 12 standard
+    deviations of nψ are summed (the rest weigh less than 1e-30)."""
+    ns = np.asarray(ns, dtype=np.int64)
+    psi = p_only_reference + p_only_group
+    if psi <= 0 or not len(ns):
+        return np.zeros(len(ns))
+    reject = _exact_rejection(np.arange(int(ns.max()) + 1), p_only_reference / psi, alpha)
+    out = np.empty(len(ns))
+    for i, n in enumerate(ns):
+        m, sd = n * psi, math.sqrt(n * psi * (1 - psi))
+        k = np.arange(max(0, int(m - 12 * sd) - 2), min(int(n), int(m + 12 * sd) + 2) + 1)
+        out[i] = float(np.sum(stats.binom.pmf(k, int(n), psi) * reject[k]))
+    return out
+
+
 def mcnemar_exact_sample_size(p_only_reference: float, p_only_group: float, power: float = 0.8,
                               alpha: float = 0.05) -> int:
     """The smallest number of vacancies with which the exact McNemar test reaches ``power``
     (:func:`mcnemar_exact_power`; its power rises in small steps and saw-teeth, so every n is
-    tried upward from 90 % of the asymptotic figure of :func:`mcnemar_sample_size`)."""
+    tried upward from 90 % of the asymptotic figure of :func:`mcnemar_sample_size`, in blocks of
+    :func:`exact_power_curve`)."""
     if p_only_reference == p_only_group:
         return math.inf  # type: ignore[return-value]
-    start = max(1, int(0.9 * mcnemar_sample_size(p_only_reference, p_only_group, power, alpha)))
-    n = start
-    while mcnemar_exact_power(n, p_only_reference, p_only_group, alpha) < power:
-        n += 1
-    return n
+    n = max(1, int(0.9 * mcnemar_sample_size(p_only_reference, p_only_group, power, alpha)))
+    block = max(64, n // 20)
+    while True:
+        ns = np.arange(n, n + block)
+        hit = np.flatnonzero(exact_power_curve(ns, p_only_reference, p_only_group, alpha) >= power)
+        if len(hit):
+            return int(ns[hit[0]])
+        n += block
 
 
 def _pair_var(p_only_reference: float, p_only_group: float) -> float:
@@ -236,3 +266,143 @@ def power_curves(cmp: pd.DataFrame, reductions_pp: Sequence[float], n_max: int =
     if cap_at_gap:
         out["capped"] = np.asarray(capped_col, dtype=bool)
     return out
+
+
+# --------------------------------------------------------------------------- the report's planner
+
+#: Above this many vacancies a plan is not worked out exactly: the table says "more than" (the
+#: asymptotic figure, which the exact one exceeds by about 4 %, is already larger).
+PLAN_LIMIT = 50_000
+
+
+def _cells(gap: float, psi: float) -> tuple[float, float]:
+    """Discordant proportions (p₁₀, p₀₁) for a per-vacancy gap ``gap`` (proportion) when a share
+    ``psi`` of the vacancies is discordant (at least the gap itself: a gap of δ needs δ discordant)."""
+    psi = max(psi, gap)
+    return (psi + gap) / 2, (psi - gap) / 2
+
+
+def detectable_gap(n: int, psi: float, power: float = 0.8, alpha: float = 0.05, tol: float = 1e-5) -> float:
+    """The smallest per-vacancy gap δ (a proportion) that the exact McNemar test shows with
+    probability ``power`` in ``n`` vacancies when a share ``psi`` of them is discordant (only one
+    side got a positive reaction): bisection on δ ∈ (0, ψ] of :func:`mcnemar_exact_power`, whose power
+    grows with δ at fixed ψ and n. ``nan`` when even δ = ψ (every discordant vacancy favours the
+    reference) does not reach the power, or when ψ = 0."""
+    n = int(n)
+    if psi <= 0 or n < 1 or mcnemar_exact_power(n, *_cells(psi, psi), alpha) < power:
+        return math.nan
+    lo, hi = 0.0, float(psi)
+    while hi - lo > tol:
+        mid = (lo + hi) / 2
+        if mcnemar_exact_power(n, *_cells(mid, psi), alpha) >= power:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def detectable_change(p_only_reference: float, p_only_group: float, n_base: float, n_followup: float,
+                      power: float = 0.8, alpha: float = 0.05, tol: float = 1e-5) -> float:
+    """The smallest reduction of the per-vacancy gap (a proportion) between the base wave (``n_base``
+    vacancies, discordant proportions p₁₀, p₀₁) and a follow-up of ``n_followup`` vacancies that the
+    report's test of the change (:func:`wave_change_power`) detects with probability ``power``:
+    bisection on the reduction; ``nan`` when no reduction the discordant share allows reaches it."""
+    def pw(red):
+        try:
+            return float(wave_change_power(n_followup, -red * 100, p_only_reference=p_only_reference,
+                                           p_only_group=p_only_group, n_base=n_base, alpha=alpha))
+        except ValueError:
+            return math.nan
+    d0 = p_only_reference - p_only_group
+    psi = p_only_reference + p_only_group
+    hi = d0 + psi  # the follow-up's gap cannot fall below −ψ
+    if not hi > 0 or not pw(hi) >= power:
+        return math.nan
+    lo = 0.0
+    while hi - lo > tol:
+        mid = (lo + hi) / 2
+        if pw(mid) >= power:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+@functools.lru_cache(maxsize=512)
+def _plan_n(p10: float, p01: float, power: float, alpha: float) -> tuple[float, float]:
+    """(exact, asymptotic) vacancies for one plan; ``inf`` beyond :data:`PLAN_LIMIT` or without a gap."""
+    if p10 <= p01:
+        return math.inf, math.inf
+    asym = mcnemar_sample_size(p10, p01, power, alpha)
+    if asym > PLAN_LIMIT:
+        return math.inf, float(asym)
+    return float(mcnemar_exact_sample_size(p10, p01, power, alpha)), float(asym)
+
+
+def plan_table(cmp: pd.DataFrame, *, target_gap_pp: float | None = None, budget: int | None = None,
+               power: float = 0.8, alpha: float = 0.05) -> pd.DataFrame:
+    """The report's planner for one new measurement, per comparison of the base wave (rows of
+    :func:`~evaluatie.analyses.correspondence.statistics.compare_groups`: ``vacancies``,
+    ``only_reference``, ``only_group``).
+
+    Every comparison gets rows (``plan``): ``current`` — the current per-vacancy gap, and ``half`` —
+    half of it, when the group is at a disadvantage (gap > 0); ``target`` — the gap ``target_gap_pp``
+    (a sector's target, in pp) when given; ``none`` — no gap measured and no target: nothing to plan,
+    the row says so. Each plan keeps the share ψ of discordant vacancies of the base wave (at least
+    the planned gap) and gives the vacancies the exact McNemar test needs for ``power``
+    (``vacancies_needed``, :func:`mcnemar_exact_sample_size`; ``inf`` beyond :data:`PLAN_LIMIT`), the
+    asymptotic figure beside it (Connor 1987) and the power with ``budget`` vacancies (default: as
+    many as the base wave had for that comparison). ``detectable_gap_pp``: the smallest gap the
+    budget shows with ``power`` (:func:`detectable_gap`), and ``detectable_change_pp`` the smallest
+    reduction of a current gap the budget shows as a change between the two measurements
+    (:func:`detectable_change`), the same on every row of a comparison.
+
+    ``gap_base_pp`` is the gap **per vacancy** (share of vacancies where only the reference side
+    reacted minus the share where only the group's side did): with one application per side it
+    equals the gap per application, with more it is larger."""
+    rows = []
+    for _, r in cmp.iterrows():
+        vac = int(r["vacancies"])
+        p10, p01 = r["only_reference"] / vac, r["only_group"] / vac
+        gap, psi = p10 - p01, p10 + p01
+        n = int(budget) if budget else vac
+        plans = [("current", gap), ("half", gap / 2)] if gap > 0 else []
+        if target_gap_pp:
+            plans.append(("target", float(target_gap_pp) / 100))
+        if not plans:
+            plans = [("none", math.nan)]
+        mde = detectable_gap(n, psi, power, alpha)
+        change = detectable_change(p10, p01, vac, n, power, alpha) if gap > 0 else math.nan
+        for kind, g in plans:
+            row = {"ground": r["ground"], "group": r["group"], "plan": kind, "gap_base_pp": 100 * gap,
+                   "discordant": psi, "gap_plan_pp": 100 * g, "vacancies_base": vac, "budget": n,
+                   "detectable_gap_pp": 100 * mde, "detectable_change_pp": 100 * change}
+            if kind == "none":
+                row.update(vacancies_needed=math.nan, vacancies_needed_asymptotic=math.nan, power_at_budget=math.nan)
+            else:
+                a, b = _cells(g, psi)
+                exact, asym = _plan_n(a, b, power, alpha)
+                row.update(vacancies_needed=exact, vacancies_needed_asymptotic=asym,
+                           power_at_budget=mcnemar_exact_power(n, a, b, alpha))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def plan_curves(plan: pd.DataFrame, *, alpha: float = 0.05, points: int = 60) -> pd.DataFrame:
+    """Power of the exact McNemar test against the vacancies of one new measurement, for every plan
+    of :func:`plan_table` that has a gap (a long table for plotting: ``ground``, ``group``, ``plan``,
+    ``gap_plan_pp``, ``vacancies``, ``power``). Per comparison the vacancies run from 10 up to 1,2 times
+    the largest finite need of its plans (at least 1,2 times the budget), evenly on a log scale."""
+    out = []
+    for (g, k), sub in plan[plan["plan"] != "none"].groupby(["ground", "group"], sort=False):
+        need = sub["vacancies_needed"].to_numpy(dtype=float)
+        top = max([1.2 * x for x in need if np.isfinite(x)] + [1.2 * float(sub["budget"].iloc[0])])
+        n = np.unique(np.geomspace(10, top, points).astype(int))
+        psi = float(sub["discordant"].iloc[0])
+        for _, r in sub.iterrows():
+            a, b = _cells(r["gap_plan_pp"] / 100, psi)
+            pw = exact_power_curve(n, a, b, alpha)
+            out.append(pd.DataFrame({"ground": g, "group": k, "plan": r["plan"], "gap_plan_pp": r["gap_plan_pp"],
+                                     "vacancies": n, "power": pw}))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(
+        columns=["ground", "group", "plan", "gap_plan_pp", "vacancies", "power"])

@@ -7,7 +7,7 @@ different clusters). References (each has a test in ``tests/test_correspondence*
 * :func:`design_table` — vacancies and applications per wave and ground (counts only).
 * :func:`callback_rates` — positive-reaction rate per ground and group with Wilson and
   Clopper-Pearson intervals from the interval registry (:mod:`evaluatie.stats.intervals`).
-* :func:`compare_groups` — difference in percentage points and relative callback (group rate /
+* :func:`compare_groups` — difference in percentage points (and the gap, :func:`with_gap`) and relative callback (group rate /
   reference rate) with delta-method intervals by cluster linearisation (the ratio-estimator
   linearisation of R ``survey``'s ``svyratio`` with vacancies as PSUs, variance factor G/(G-1)) and
   a seeded cluster (vacancy) bootstrap; paired counts per vacancy, net discrimination and the exact
@@ -50,16 +50,29 @@ __all__ = [
     "design_table",
     "RATE_COLUMNS", "DISCRIMINATION_COLUMNS", "callback_rates", "compare_groups", "paired_counts",
     "mcnemar_exact", "heterogeneity", "wave_comparison", "discrimination_table", "core_statistics",
-    "benchmark_table",
+    "benchmark_table", "with_gap",
 ]
 
 RATE_COLUMNS = ["ground", "group", "applications", "callbacks", "rate", "ci_low", "ci_high"]
 DISCRIMINATION_COLUMNS = [
     "ground", "group", "reference", "rate", "rate_reference", "difference_pp", "difference_ci_low",
-    "difference_ci_high", "relative_callback", "relative_callback_ci_low", "relative_callback_ci_high",
+    "difference_ci_high", "gap_pp", "gap_ci_low", "gap_ci_high", "relative_callback", "relative_callback_ci_low", "relative_callback_ci_high",
     "vacancies", "neither", "only_reference", "only_group", "both", "net_discrimination",
     "mcnemar_p", "lpm_coef", "lpm_se", "lpm_p",
 ]
+
+
+
+def with_gap(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with the gap in the reports' one sign convention beside ``difference_*``:
+    ``gap_pp`` = 100·(rate_reference − rate), the reference's rate minus the group's, in percentage
+    points (positive = the group gets fewer positive reactions), with its interval ``gap_ci_low`` /
+    ``gap_ci_high`` (the difference's interval turned around). The report shows the gap; the
+    ``difference_*`` columns (group − reference) stay in the exported tables for tools that read them."""
+    if "difference_pp" not in df.columns:
+        return df
+    return df.assign(gap_pp=-df["difference_pp"], gap_ci_low=-df["difference_ci_high"],
+                     gap_ci_high=-df["difference_ci_low"])
 
 
 # =========================================================================== rates
@@ -262,7 +275,7 @@ def compare_groups(study: Study, *, conf: float = 0.95, bootstrap: int = 0, seed
                             "relative_callback_boot_low": rl, "relative_callback_boot_high": rh})
             row.update(_paired_counts(p))
             rows.append(row)
-    return pd.DataFrame(rows)
+    return with_gap(pd.DataFrame(rows))
 
 
 # =========================================================================== subgroups
@@ -330,8 +343,8 @@ def heterogeneity(study: Study, by: Sequence[str], *, threshold: int = 5, conf: 
                     rows.append(row)
     cols = ["wave", "variable", "level", "ground", "group", "reference", "vacancies", "callbacks_reference",
             "callbacks", "rate_reference", "rate", "difference_pp", "difference_ci_low", "difference_ci_high",
-            "relative_callback", "p", "p_holm", "p_bh", "suppressed"]
-    res = pd.DataFrame(rows).reindex(columns=cols)
+            "gap_pp", "gap_ci_low", "gap_ci_high", "relative_callback", "p", "p_holm", "p_bh", "suppressed"]
+    res = with_gap(pd.DataFrame(rows).reindex(columns=cols))
     res["suppressed"] = res["suppressed"].astype(bool)
     cells = pd.DataFrame(design, index=res.index)
     withheld = np.zeros(len(res), dtype=bool)
@@ -430,6 +443,7 @@ def discrimination_table(study: Study, *, conf: float = 0.95, bootstrap: int = 0
                          difference_ci_high=cmp["difference_boot_high"],
                          relative_callback_ci_low=cmp["relative_callback_boot_low"],
                          relative_callback_ci_high=cmp["relative_callback_boot_high"])
+        cmp = with_gap(cmp)
     coefs = []
     for w in study.waves:
         for g in T.grounds:

@@ -3,9 +3,10 @@ headings and number formats, as keyword arguments for :func:`evaluatie.publish.r
 (``rp.table(df, name, caption, **tables.layout(name))``). The exported CSVs keep every column with
 its English name; this module changes only what a reader sees.
 
-Most layouts are fixed; three depend on the study: ``heterogeneity`` (the readable names of the
-subgroup variables), ``wave_comparison`` (the first wave's name in the headings) and ``power``
-(which planned reductions were capped at the gap itself).
+Most layouts are fixed; four depend on the study: ``heterogeneity`` (the readable names of the
+subgroup variables), ``wave_comparison`` (the first wave's name in the headings), ``power`` (the
+budget of vacancies) and ``power_change`` (which planned reductions were capped at the gap itself).
+Every gap is shown as reference − group in percentage points ("Kloof (pp)").
 """
 
 from __future__ import annotations
@@ -15,15 +16,20 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from evaluatie.analyses.correspondence.narrative import BENCHMARK_SCOPES_NL
+from evaluatie.analyses.correspondence.narrative import BENCHMARK_SCOPES_NL, PLAN_NAMES, needed_text
 from evaluatie.core import fmt
 
 __all__ = ["layout"]
 
-_INTERVAL = {"difference_pp": "pp1", "difference_ci_low": "pp1", "difference_ci_high": "pp1",
+#: Every gap the reader sees is reference − group, in percentage points (positive = the group is
+#: disadvantaged): the ``gap_*`` columns of :func:`~evaluatie.analyses.correspondence.statistics.
+#: with_gap`, headed "Kloof (pp)"; the ``difference_*`` columns (group − reference) stay in the CSVs only.
+_INTERVAL = {"gap_pp": "signed1", "gap_ci_low": "signed1", "gap_ci_high": "signed1",
              "relative_callback": "num2", "relative_callback_ci_low": "num2", "relative_callback_ci_high": "num2"}
 
-_INTERVALS = {"difference_ci_low": "difference_ci_high", "relative_callback_ci_low": "relative_callback_ci_high"}
+_INTERVALS = {"gap_ci_low": "gap_ci_high", "relative_callback_ci_low": "relative_callback_ci_high"}
+
+_GAP_LABELS = {"gap_pp": "Kloof (pp)", "gap_ci_low": "95%-interval", "gap_ci_high": "Bovengrens"}
 
 _FIXED: dict[str, dict[str, Any]] = {
     "design": dict(
@@ -43,19 +49,19 @@ _FIXED: dict[str, dict[str, Any]] = {
                  "exact_low": "prop1", "exact_high": "prop1"},
         intervals={"ci_low": "ci_high", "exact_low": "exact_high"}),
     "discrimination": dict(
-        columns=["ground", "group", "reference", "rate", "rate_reference", "difference_pp", "difference_ci_low",
-                 "difference_ci_high", "relative_callback", "relative_callback_ci_low", "relative_callback_ci_high"],
+        columns=["ground", "group", "reference", "rate", "rate_reference", "gap_pp", "gap_ci_low",
+                 "gap_ci_high", "relative_callback", "relative_callback_ci_low", "relative_callback_ci_high"],
         labels={"ground": "Grond", "group": "Groep", "reference": "Referentie", "rate": "Aandeel groep",
-                "rate_reference": "Aandeel referentie", "difference_pp": "Verschil", "difference_ci_low": "95%-interval",
-                "difference_ci_high": "Bovengrens", "relative_callback": "Relatieve kans",
+                "rate_reference": "Aandeel referentie", **_GAP_LABELS, "relative_callback": "Relatieve kans",
                 "relative_callback_ci_low": "95%-interval", "relative_callback_ci_high": "Bovengrens"},
         formats={"rate": "prop1", "rate_reference": "prop1", **_INTERVAL}, intervals=_INTERVALS),
     "bootstrap": dict(
         labels={"wave": "Meting", "ground": "Grond", "group": "Groep", "relative_callback": "Relatieve kans",
-                "delta_low": "Delta onder", "delta_high": "Delta boven", "relative_callback_boot_low": "Bootstrap onder",
-                "relative_callback_boot_high": "Bootstrap boven"},
+                "delta_low": "Interval (delta-methode)", "delta_high": "Delta boven",
+                "relative_callback_boot_low": "Interval (cluster-bootstrap)", "relative_callback_boot_high": "Bootstrap boven"},
         formats={c: "num2" for c in ["relative_callback", "delta_low", "delta_high", "relative_callback_boot_low",
-                                     "relative_callback_boot_high"]}),
+                                     "relative_callback_boot_high"]},
+        intervals={"delta_low": "delta_high", "relative_callback_boot_low": "relative_callback_boot_high"}),
     "paired_counts": dict(
         labels={"wave": "Meting", "ground": "Grond", "group": "Groep", "vacancies": "Vacatures",
                 "neither": "Geen van beiden", "only_reference": "Alleen referentie", "only_group": "Alleen groep",
@@ -63,20 +69,29 @@ _FIXED: dict[str, dict[str, Any]] = {
         formats={"vacancies": "int", "neither": "int", "only_reference": "int", "only_group": "int", "both": "int",
                  "net_discrimination": lambda v: fmt.prop(v, 1).replace("-", "\u2212"), "mcnemar_p": "pval"}),
     "invitations": dict(
+        columns=["wave", "ground", "group", "reference", "rate", "rate_reference", "gap_pp", "gap_ci_low",
+                 "gap_ci_high", "relative_callback", "relative_callback_ci_low", "relative_callback_ci_high",
+                 "mcnemar_p"],
         labels={"wave": "Meting", "ground": "Grond", "group": "Groep", "reference": "Referentie",
-                "rate": "Aandeel groep", "rate_reference": "Aandeel referentie", "difference_pp": "Verschil",
-                "difference_ci_low": "95%-interval", "difference_ci_high": "Bovengrens",
+                "rate": "Aandeel groep", "rate_reference": "Aandeel referentie", **_GAP_LABELS,
                 "relative_callback": "Relatieve kans", "relative_callback_ci_low": "95%-interval",
                 "relative_callback_ci_high": "Bovengrens", "mcnemar_p": "p (McNemar)"},
         formats={"rate": "prop1", "rate_reference": "prop1", **_INTERVAL, "mcnemar_p": "pval"}, intervals=_INTERVALS),
     "regression": dict(
-        columns=["wave", "ground", "term", "coef", "se", "ci_low", "ci_high", "p", "odds_ratio", "logit_p", "vacancies"],
-        labels={"wave": "Meting", "ground": "Grond", "term": "Term", "coef": "Coëfficiënt", "se": "Standaardfout",
-                "ci_low": "95%-interval", "ci_high": "Bovengrens", "p": "p", "odds_ratio": "Controle: kansverhouding",
-                "logit_p": "p (controle)", "vacancies": "Vacatures"},
-        formats={"coef": "signed3", "se": "num3", "ci_low": "signed3", "ci_high": "signed3", "p": "pval",
-                 "odds_ratio": "num2", "logit_p": "pval", "vacancies": "int"},
-        intervals={"ci_low": "ci_high"}),
+        columns=["wave", "ground", "term", "gap_pp", "se_pp", "gap_ci_low", "gap_ci_high", "p", "vacancies"],
+        labels={"wave": "Meting", "ground": "Grond", "term": "Groep", **_GAP_LABELS, "se_pp": "Standaardfout (pp)",
+                "p": "p", "vacancies": "Vacatures"},
+        formats={"gap_pp": "signed1", "se_pp": "num1", "gap_ci_low": "signed1", "gap_ci_high": "signed1",
+                 "p": "pval", "vacancies": "int"},
+        intervals={"gap_ci_low": "gap_ci_high"}),
+    "regression_covariates": dict(
+        columns=["wave", "ground", "term", "effect_pp", "se_pp", "effect_ci_low", "effect_ci_high", "p"],
+        labels={"wave": "Meting", "ground": "Grond", "term": "Kenmerk", "effect_pp": "Effect (pp)",
+                "se_pp": "Standaardfout (pp)", "effect_ci_low": "95%-interval", "effect_ci_high": "Bovengrens",
+                "p": "p"},
+        formats={"effect_pp": "signed1", "se_pp": "num1", "effect_ci_low": "signed1", "effect_ci_high": "signed1",
+                 "p": "pval"},
+        intervals={"effect_ci_low": "effect_ci_high"}),
     "benchmarks": dict(
         columns=["ground", "group", "relative_callback", "relative_callback_ci_low", "relative_callback_ci_high",
                  "benchmark_scope", "benchmark_relative_callback", "benchmark_all_relative_callback"],
@@ -93,15 +108,14 @@ _FIXED: dict[str, dict[str, Any]] = {
 
 def _heterogeneity(names: Mapping[str, str]) -> dict[str, Any]:
     return dict(
-        columns=["variable", "level", "ground", "group", "vacancies", "rate_reference", "rate", "difference_pp",
-                 "difference_ci_low", "difference_ci_high", "p", "p_holm", "p_bh"],
+        columns=["variable", "level", "ground", "group", "vacancies", "rate_reference", "rate", "gap_pp",
+                 "gap_ci_low", "gap_ci_high", "p", "p_holm", "p_bh"],
         labels={"variable": "Kenmerk", "level": "Subgroep", "ground": "Grond", "group": "Groep", "vacancies": "Vacatures",
-                "rate_reference": "Aandeel referentie", "rate": "Aandeel groep", "difference_pp": "Verschil",
-                "difference_ci_low": "95%-interval", "difference_ci_high": "Bovengrens", "p": "p", "p_holm": "p (Holm)",
-                "p_bh": "p (BH)"},
-        intervals={"difference_ci_low": "difference_ci_high"},
+                "rate_reference": "Aandeel referentie", "rate": "Aandeel groep", **_GAP_LABELS, "p": "p",
+                "p_holm": "p (Holm)", "p_bh": "p (BH)"},
+        intervals={"gap_ci_low": "gap_ci_high"},
         formats={"variable": lambda v: names.get(v, v), "vacancies": "int", "rate_reference": "prop1",
-                 "rate": "prop1", "difference_pp": "pp1", "difference_ci_low": "pp1", "difference_ci_high": "pp1",
+                 "rate": "prop1", "gap_pp": "signed1", "gap_ci_low": "signed1", "gap_ci_high": "signed1",
                  "p": "pval", "p_holm": "pval", "p_bh": "pval"})
 
 
@@ -110,44 +124,56 @@ def _wave_comparison(first: str) -> dict[str, Any]:
         columns=["wave", "ground", "group", "gap_base_pp", "gap_pp", "change_pp", "change_ci_low", "change_ci_high",
                  "change_p", "relative_callback_base", "relative_callback", "relative_change",
                  "relative_change_ci_low", "relative_change_ci_high"],
-        labels={"wave": "Meting", "ground": "Grond", "group": "Groep", "gap_base_pp": f"Kloof {first}",
-                "gap_pp": "Kloof nu", "change_pp": "Verandering", "change_ci_low": "95%-interval",
+        labels={"wave": "Meting", "ground": "Grond", "group": "Groep", "gap_base_pp": f"Kloof {first} (pp)",
+                "gap_pp": "Kloof nu (pp)", "change_pp": "Verandering (pp)", "change_ci_low": "95%-interval",
                 "change_ci_high": "Bovengrens", "change_p": "p", "relative_callback_base": f"Rel. kans {first}",
                 "relative_callback": "Rel. kans nu", "relative_change": "Verhouding",
                 "relative_change_ci_low": "95%-interval", "relative_change_ci_high": "Verhouding boven"},
         intervals={"change_ci_low": "change_ci_high", "relative_change_ci_low": "relative_change_ci_high"},
-        formats={"gap_base_pp": "pp1", "gap_pp": "pp1", "change_pp": "pp1", "change_ci_low": "pp1",
-                 "change_ci_high": "pp1", "change_p": "pval", "relative_callback_base": "num2",
+        formats={"gap_base_pp": "signed1", "gap_pp": "signed1", "change_pp": "signed1", "change_ci_low": "signed1",
+                 "change_ci_high": "signed1", "change_p": "pval", "relative_callback_base": "num2",
                  "relative_callback": "num2", "relative_change": "num2", "relative_change_ci_low": "num2",
                  "relative_change_ci_high": "num2"})
 
 
-def _power(ptab: pd.DataFrame) -> dict[str, Any]:
+def _power(budget: int | None) -> dict[str, Any]:
+    return dict(
+        columns=["ground", "group", "plan", "gap_plan_pp", "vacancies_needed", "vacancies_needed_asymptotic",
+                 "power_at_budget"],
+        labels={"ground": "Grond", "group": "Groep", "plan": "Te tonen kloof", "gap_plan_pp": "Kloof per vacature (pp)",
+                "vacancies_needed": "Nodige vacatures", "vacancies_needed_asymptotic": "Benadering (Connor)",
+                "power_at_budget": (f"Kans met {fmt.num(budget)} vacatures" if budget
+                                    else "Kans met evenveel vacatures als nu")},
+        formats={"plan": lambda v: PLAN_NAMES.get(v, v), "gap_plan_pp": "signed1", "vacancies_needed": needed_text,
+                 "vacancies_needed_asymptotic": needed_text, "power_at_budget": "prop1"})
+
+
+def _power_change(ptab: pd.DataFrame) -> dict[str, Any]:
     capped = ptab.loc[ptab["capped"], "reduction_pp"].to_numpy(dtype=float)
     return dict(
-        columns=["ground", "group", "gap_base_pp", "reduction_pp", "vacancies_needed", "power_at_n_followup",
-                 "vacancies_needed_single_wave"],
-        labels={"ground": "Grond", "group": "Groep", "gap_base_pp": "Kloof per vacature nu",
+        columns=["ground", "group", "gap_base_pp", "reduction_pp", "vacancies_needed", "power_at_n_followup"],
+        labels={"ground": "Grond", "group": "Groep", "gap_base_pp": "Kloof per vacature nu (pp)",
                 "reduction_pp": "Geplande daling", "vacancies_needed": "Nodig om die daling aan te tonen",
-                "power_at_n_followup": "Kans bij even grote meting",
-                "vacancies_needed_single_wave": "Nodig om de huidige kloof aan te tonen"},
-        formats={"gap_base_pp": "pp1",
+                "power_at_n_followup": "Kans bij even grote meting"},
+        formats={"gap_base_pp": "signed1",
                  "reduction_pp": lambda v: (f"kloof helemaal weg ({fmt.num(v, 1)} pp)" if any(abs(v - capped) < 1e-9)
-                                            else fmt.num(v, 0) + " pp"),
+                                            else fmt.num(v, 1) + " pp"),
                  "vacancies_needed": lambda v: "niet haalbaar" if not np.isfinite(v) else fmt.num(v),
-                 "power_at_n_followup": "prop0",
-                 "vacancies_needed_single_wave": lambda v: "–" if not np.isfinite(v) else fmt.num(v)})
+                 "power_at_n_followup": "prop1"})
 
 
 def layout(name: str, *, names: Mapping[str, str] | None = None, first: str | None = None,
-           ptab: pd.DataFrame | None = None) -> dict[str, Any]:
+           ptab: pd.DataFrame | None = None, budget: int | None = None) -> dict[str, Any]:
     """Keyword arguments ``columns``/``labels``/``formats`` for the report table ``name``;
     ``heterogeneity`` needs ``names`` (variable -> readable name), ``wave_comparison`` the ``first``
-    wave, ``power`` the :func:`~evaluatie.analyses.correspondence.power.power_table` ``ptab``."""
+    wave, ``power`` the ``budget`` of vacancies (``None``: as many as now), ``power_change`` the
+    :func:`~evaluatie.analyses.correspondence.power.power_table` ``ptab``."""
     if name == "heterogeneity":
         return _heterogeneity(dict(names or {}))
     if name == "wave_comparison":
         return _wave_comparison(str(first))
     if name == "power":
-        return _power(ptab)
+        return _power(budget)
+    if name == "power_change":
+        return _power_change(ptab)
     return dict(_FIXED[name])
