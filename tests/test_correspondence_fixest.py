@@ -50,7 +50,7 @@ def test_fe_nested_in_the_clusters_counts_the_regressors_plus_one():
 def test_fe_not_nested_in_the_clusters_counts_all_its_levels():
     X, y, fe = _data()
     cluster = np.arange(len(fe)) % 5  # every fixed-effect level spans several clusters
-    beta, V, N, G, K = _within_ols(X, y, fe, cluster=cluster)
+    _, V, N, G, K = _within_ols(X, y, fe, cluster=cluster)
     _, raw = _raw(X, y, fe, cluster)
     assert (N, G, K) == (36, 5, 14)  # k = 2 regressors + 12 levels
     assert np.allclose(np.sqrt(np.diag(V)), raw * np.sqrt(5 / 4 * 35 / 22), atol=1e-12)

@@ -42,7 +42,7 @@ def _plot_rates(rates: pd.DataFrame, palette: list[str], narrow: bool):
     grounds = list(dict.fromkeys(rates["ground"]))
     waves = list(dict.fromkeys(rates["wave"]))
     per_panel = len(rates) / max(len(grounds), 1)
-    size = ((rp.NARROW_WIDTH, 1.6 + 1.5 * len(grounds) + 0.45 * len(rates)) if narrow
+    size = ((rp.NARROW_WIDTH, 2.0 + 0.8 * len(grounds) + 0.3 * len(rates)) if narrow
             else (8, 1.2 + 1.1 * per_panel))
     fig, axes = plt.subplots(len(grounds), 1, figsize=size, sharex=True, squeeze=False)
     for ax, g in zip(axes[:, 0], grounds):

@@ -435,8 +435,8 @@ def power_note(multi: bool) -> str:
     """The note under the power table; ``multi``: some vacancy got more than one application per group."""
     return ("Kloof per vacature: het aandeel vacatures waar alleen de referentiekandidaat een positieve reactie "
             "kreeg min het aandeel waar alleen de andere kandidaat er een kreeg." + (" Omdat hier per vacature meer dan één sollicitatie per groep werd verstuurd "
-            "(een kant telt als 'reageerde' bij minstens één positieve reactie), is die kloof groter dan het "
-            "verschil per sollicitatie in de rest van dit rapport." if multi else ""))
+            "(een kant telt als 'reageerde' bij minstens één positieve reactie), is die kloof groter dan de "
+            "kloof per sollicitatie in de rest van dit rapport." if multi else ""))
 
 
 def needed_text(n: float) -> str:
