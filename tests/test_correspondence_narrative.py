@@ -106,6 +106,7 @@ def test_plan_texts_say_what_is_planned_for_every_ground():
     assert "alleen met het streefcijfer" in cs.plan_none_sentence(_plan(target=5), "deze meting")
     change = cs.change_sentence(plan)
     assert "bij herkomst (nu 18,9 procentpunt)" in change and "geslacht" not in change
+    assert "van dezelfde omvang" in change and "met 500 vacatures per grond" in cs.change_sentence(plan, 500)
     assert "meer dan één sollicitatie" in cs.power_note(True) and "meer dan één" not in cs.power_note(False)
     alt = cs.power_alt(_plan(target=5))
     assert "Herkomst (Turkse naam): 80% bij 58 voor de huidige kloof (+18,9 pp)" in alt
@@ -118,6 +119,7 @@ def test_power_explanation_of_planned_reductions_between_waves():
                           "vacancies_needed": n, "capped": r == 5.0} for r, n in ((2.0, 800.0), (5.0, np.inf))])
     assert cs.power_explanation(ptab, [2, 6, 8]).endswith("Niet zinvol bij de huidige kloof: een daling van 6 of 8 pp.")
     assert "Niet zinvol" not in cs.power_explanation(ptab, [2])
+    assert cs.layout("power_change", ptab=ptab, budget=900)["labels"]["power_at_n_followup"] == "Kans met 900 vacatures"
     fmt_red = cs.layout("power_change", ptab=ptab)["formats"]["reduction_pp"]
     assert fmt_red(5.0) == "kloof helemaal weg (5,0 pp)" and fmt_red(2.0) == "2,0 pp"
 

@@ -398,7 +398,7 @@ def plan_none_sentence(plan: pd.DataFrame, latest: str) -> str:
                     f"bij {'die grond' if one else 'die gronden'} wel zou aantonen."))
 
 
-def change_sentence(plan: pd.DataFrame) -> str:
+def change_sentence(plan: pd.DataFrame, budget: int | None = None) -> str:
     """The smallest reduction of the gap between this and the next measurement (same number of
     vacancies, or the budget) that the report's test of the change detects, per comparison with a
     gap, and what it means when that is more than the whole current gap; ``""`` when no comparison
@@ -412,8 +412,10 @@ def change_sentence(plan: pd.DataFrame) -> str:
              for _, r in lead.iterrows()]
     beyond = ~(lead["detectable_change_pp"] <= lead["gap_base_pp"])
     return ("Aantonen dat de kloof sinds deze meting **gedaald** is, is moeilijker, omdat dan ook de onzekerheid van "
-            "deze meting meetelt. Een volgende meting van dezelfde omvang toont met 80% kans pas een daling aan van "
-            + _and(parts) + "."
+            "deze meting meetelt. "
+            + (f"Een volgende meting met {fmt.num(budget)} vacatures per grond" if budget
+               else "Een volgende meting van dezelfde omvang")
+            + " toont met 80% kans pas een daling aan van " + _and(parts) + "."
             + (" Waar dat meer is dan de huidige kloof, is zelfs het verdwijnen van de kloof niet met 80% kans als "
                "daling aan te tonen; de tabel toont wel hoeveel vacatures nodig zijn om een kloof aan te tonen."
                if beyond.any() else ""))
@@ -423,8 +425,7 @@ def power_explanation(ptab: pd.DataFrame, planned_reductions: Sequence[float]) -
     """Why showing a reduction is harder than showing the gap, what 'kloof helemaal weg' and 'niet
     haalbaar' mean, and which planned reductions exceed every gap (they cannot happen)."""
     tb = [fmt.num(x, 0) for x in _too_big(ptab, planned_reductions)]
-    return ("Een daling van de kloof aantonen is moeilijker: dan telt ook de onzekerheid van de huidige meting mee. "
-            "Een geplande daling kan nooit groter zijn dan de kloof zelf (dan zou de andere groep bevoordeeld "
+    return ("Een geplande daling kan nooit groter zijn dan de kloof zelf (dan zou de andere groep bevoordeeld "
             "worden); grotere geplande dalingen zijn daarom vervangen door 'kloof helemaal weg'. "
             "'Niet haalbaar' betekent dat zelfs een oneindig grote vervolgmeting niet volstaat, omdat de huidige "
             "meting zelf te onnauwkeurig is."

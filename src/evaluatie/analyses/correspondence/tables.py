@@ -148,13 +148,14 @@ def _power(budget: int | None) -> dict[str, Any]:
                  "vacancies_needed_asymptotic": needed_text, "power_at_budget": "prop1"})
 
 
-def _power_change(ptab: pd.DataFrame) -> dict[str, Any]:
+def _power_change(ptab: pd.DataFrame, budget: int | None) -> dict[str, Any]:
     capped = ptab.loc[ptab["capped"], "reduction_pp"].to_numpy(dtype=float)
     return dict(
         columns=["ground", "group", "gap_base_pp", "reduction_pp", "vacancies_needed", "power_at_n_followup"],
         labels={"ground": "Grond", "group": "Groep", "gap_base_pp": "Kloof per vacature nu (pp)",
                 "reduction_pp": "Geplande daling", "vacancies_needed": "Nodig om die daling aan te tonen",
-                "power_at_n_followup": "Kans bij even grote meting"},
+                "power_at_n_followup": (f"Kans met {fmt.num(budget)} vacatures" if budget
+                                        else "Kans bij even grote meting")},
         formats={"gap_base_pp": "signed1",
                  "reduction_pp": lambda v: (f"kloof helemaal weg ({fmt.num(v, 1)} pp)" if any(abs(v - capped) < 1e-9)
                                             else fmt.num(v, 1) + " pp"),
@@ -167,7 +168,7 @@ def layout(name: str, *, names: Mapping[str, str] | None = None, first: str | No
     """Keyword arguments ``columns``/``labels``/``formats`` for the report table ``name``;
     ``heterogeneity`` needs ``names`` (variable -> readable name), ``wave_comparison`` the ``first``
     wave, ``power`` the ``budget`` of vacancies (``None``: as many as now), ``power_change`` the
-    :func:`~evaluatie.analyses.correspondence.power.power_table` ``ptab``."""
+    :func:`~evaluatie.analyses.correspondence.power.power_table` ``ptab`` (and the ``budget``)."""
     if name == "heterogeneity":
         return _heterogeneity(dict(names or {}))
     if name == "wave_comparison":
@@ -175,5 +176,5 @@ def layout(name: str, *, names: Mapping[str, str] | None = None, first: str | No
     if name == "power":
         return _power(budget)
     if name == "power_change":
-        return _power_change(ptab)
+        return _power_change(ptab, budget)
     return dict(_FIXED[name])
