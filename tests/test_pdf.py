@@ -1,6 +1,7 @@
 """evaluatie run --pdf: report.pdf from the same HTML with WeasyPrint and the print stylesheet —
 every table cell of the HTML is in the PDF's text (nothing cut at the page edge), pages carry their
-number and the report's running title, and the index links the PDF."""
+number and the report's running title, no page ends in a heading (or holds only one), and the index
+links the PDF. Every example report is printed."""
 
 from __future__ import annotations
 
@@ -24,8 +25,7 @@ except OSError as e:  # WeasyPrint loads the Pango library when imported
     pytest.skip(f"WeasyPrint cannot load Pango here ({e}); apt-get install libpango-1.0-0", allow_module_level=True)
 
 ROOT = Path(__file__).resolve().parents[1]
-# the widest tables of the examples (correspondence: 12 columns) and the action plan's euro tables
-REPORTS = ("correspondentietest", "actieplan_budget2018")
+REPORTS = tuple(sorted(p.stem for p in (ROOT / "params").glob("*.yaml")))
 
 
 def _squash(text: str) -> str:
@@ -37,7 +37,7 @@ def _squash(text: str) -> str:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     out = tmp_path_factory.mktemp("pdf")
-    proc = subprocess.run([sys.executable, "-m", "evaluatie.run.cli", "run", *REPORTS, "--out", str(out), "--pdf",
+    proc = subprocess.run([sys.executable, "-m", "evaluatie.run.cli", "run", "--all", "--out", str(out), "--pdf",
                            "--quiet", "--jobs", "2"], cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out
@@ -105,3 +105,31 @@ def test_weasyprint_running_element_bug_is_still_there():
     the workaround in report.css can go."""
     with pytest.raises(TypeError, match="min-content width for TextBox not handled yet"):
         HTML(string="<style>::marker{content:'a'}</style><li>b").write_pdf()
+
+
+def orphan_headings(html: Path, pdf: Path) -> list[str]:
+    """Pages (but the last) whose text ends in a section heading or table caption: a heading left
+    alone at the foot of a page, or a page that holds nothing but a heading. A page's last two
+    lines are its running title and number."""
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    heads = {_squash(h.get_text(" ", strip=True).replace("¶", "")) for h in soup.select("h2, h3, h4, .ev-caption")}
+    heads.discard("")
+    pages = _pages(pdf)
+    return [f"pagina {i}: {h}" for i, t in enumerate(pages[:-1], 1)
+            for h in heads if _squash("".join(t.split("\n")[:-2])).endswith(h)]
+
+
+def test_the_heading_check_sees_a_heading_alone_at_the_foot_of_a_page(tmp_path):
+    filler = "".join(f"<p>Regel {i} van de tekst die de pagina vult.</p>" for i in range(47))
+    margins = "<style>@page { @top-left { content: 'Titel' } @bottom-right { content: 'pagina ' counter(page) } }</style>"
+    page = f"{margins}<h2>Inleiding</h2>{filler}<h2>Alleen onderaan</h2><div style='break-inside: avoid'>{filler}</div>"
+    (tmp_path / "r.html").write_text(page, encoding="utf-8")
+    HTML(string=page.replace("<h2>Alleen", "<h2 style='break-after: auto'>Alleen").replace(
+        "</div>", "</div><p>voet</p><p>x</p>")).write_pdf(tmp_path / "r.pdf")
+    found = orphan_headings(tmp_path / "r.html", tmp_path / "r.pdf")
+    assert len(found) == 1 and found[0].endswith(": Alleenonderaan")
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_no_page_ends_in_a_heading(runs, name):
+    assert orphan_headings(runs / name / "report.html", runs / name / "report.pdf") == []

@@ -200,9 +200,9 @@ def glossary(terms: Iterable[str], extra: Mapping[str, str] | None = None) -> No
     unknown = [t for t in terms if t not in defs]
     if unknown:
         raise KeyError(f"no definition for {unknown}: add it to publish/glossary.py TERMS or pass extra=")
-    heading("Begrippen")
     items = "".join(f"<dt>{_text(t[:1].upper() + t[1:])}</dt><dd>{_text(defs[t])}</dd>" for t in terms)
-    _display(HTML(f'<dl class="ev-glossary">{items}</dl>'))
+    # heading and list in one output, so print keeps the heading with the first term
+    _display(HTML(f'<h2>Begrippen</h2><dl class="ev-glossary">{items}</dl>'))
 
 
 # --------------------------------------------------------------------------- tables
