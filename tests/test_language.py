@@ -36,7 +36,7 @@ OWN = {
 DUTCH_WORDS = {"budget", "planning", "sector", "geslacht", "leeftijd", "afdeling", "jaar", "functie",
                "vacature", "regio", "status", "thema", "actie", "prioriteit", "bedrag", "titel", "domein",
                "uitnodiging", "impact", "uitvoering", "stand", "werkdagen", "groep", "herkomst", "geen", "kader",
-               "lager", "peildatum"}
+               "lager", "peildatum", "sic", "timing"}
 #: Percentages a source publishes with two decimals (Bertrand & Mullainathan 2004: 9,65% and 6,45%).
 SOURCE_DECIMALS = {"correspondentietest_bertrand2004": {"9,65%", "6,45%"}}
 
@@ -78,7 +78,8 @@ def _names(parameters: dict, inputs: list[Path]) -> set[str]:
         elif f.suffix.lower() in (".xlsx", ".xls"):
             for frame in pd.read_excel(f, sheet_name=None, nrows=0).values():
                 names |= set(map(str, frame.columns))
-    return {n for n in names if len(n) > 2 and n.casefold() not in DUTCH_WORDS}
+    # a key without letters (a section number such as 4.1) is a number a sentence may quote
+    return {n for n in names if len(n) > 2 and re.search(r"[^\W\d_]", n) and n.casefold() not in DUTCH_WORDS}
 
 
 def identifiers_in(text: str, names: set[str]) -> list[str]:
