@@ -67,7 +67,7 @@ def _disc(wave, rc=0.5, lo=-10.0, hi=-2.0):
 def test_summary_text_one_unnamed_wave_has_no_wave_heading():
     disc = pd.DataFrame([_disc(cs.DEFAULT_WAVE)])
     s = cs.summary_text(disc, [cs.DEFAULT_WAVE])
-    assert s.startswith("- **Herkomst**: een kandidaat met profiel 'Turkse naam' kreeg **50,0% minder")
+    assert s.startswith("- **Herkomst**: een kandidaat uit de groep 'Turkse naam' kreeg **50,0% minder")
     # the gap in the reports' one sign convention (reference − group): 20% − 10% = +10,0
     assert "(10,0% tegenover 20,0%: een kloof van +10,0 procentpunt)" in s
     assert cs.DEFAULT_WAVE not in s and "Verandering" not in s and "Tweede uitkomst" not in s
@@ -99,14 +99,14 @@ def test_plan_texts_say_what_is_planned_for_every_ground():
     assert s.startswith("Met evenveel vacatures als in deze meting toont een volgende meting met 80% kans een "
                         "kloof aan van minstens ")
     assert "bij herkomst (90 vacatures)" in s and "bij geslacht (60 vacatures)" in s
-    assert "Met 500 vacatures per grond toont" in cs.plan_budget_sentence(_plan(budget=500), "x", 500)
+    assert "Met 500 vacatures per discriminatiegrond toont" in cs.plan_budget_sentence(_plan(budget=500), "x", 500)
     # the ground without a gap is not dropped: it is said, with or without a target
     none = cs.plan_none_sentence(plan, "deze meting")
     assert none.startswith("Bij geslacht (vrouw) mat deze meting geen kloof") and "geen kloof om voor te plannen" in none
     assert "alleen met het streefcijfer" in cs.plan_none_sentence(_plan(target=5), "deze meting")
     change = cs.change_sentence(plan)
     assert "bij herkomst (nu 18,9 procentpunt)" in change and "geslacht" not in change
-    assert "van dezelfde omvang" in change and "met 500 vacatures per grond" in cs.change_sentence(plan, 500)
+    assert "van dezelfde omvang" in change and "met 500 vacatures per discriminatiegrond" in cs.change_sentence(plan, 500)
     assert "meer dan één sollicitatie" in cs.power_note(True) and "meer dan één" not in cs.power_note(False)
     alt = cs.power_alt(_plan(target=5))
     assert "Herkomst (Turkse naam): 80% bij 58 voor de huidige kloof (+18,9 pp)" in alt

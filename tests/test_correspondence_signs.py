@@ -53,7 +53,7 @@ def summary_gaps(page: BeautifulSoup) -> dict[tuple[str, str], float]:
     out = {}
     for li in page.find_all("li"):
         text = li.get_text(" ", strip=True)
-        m = re.match(r"(\w[\w ]*?) ?: een kandidaat met profiel .*een kloof van " + NUM + " procentpunt", text)
+        m = re.match(r"(\w[\w ]*?) ?: een kandidaat uit de groep .*een kloof van " + NUM + " procentpunt", text)
         if not m:
             continue
         head = li.find_parent("ul").find_previous_sibling()
@@ -87,7 +87,7 @@ def test_summary_gap_of_every_ground_is_the_tables_gap(which, request):
     page = request.getfixturevalue(which)
     summary = summary_gaps(page)
     latest = _caption_wave(page)
-    rows = table(page, "Kloof en relatieve kans per grond")
+    rows = table(page, "Kloof en relatieve kans per discriminatiegrond")
     assert rows and all("Kloof (pp)" in r for r in rows)
     for r in rows:
         key = (latest if which == "example" else "", r["Grond"])
@@ -127,8 +127,8 @@ def test_one_wave_study_has_no_wave_comparison_section(own, example):
 @pytest.mark.parametrize("which", ["example", "own"])
 def test_sample_size_section_plans_every_ground(which, request):
     page = request.getfixturevalue(which)
-    grounds = {r["Grond"] for r in table(page, "Kloof en relatieve kans per grond")}
-    plan = table(page, "Benodigde vacatures per grond")
+    grounds = {r["Grond"] for r in table(page, "Kloof en relatieve kans per discriminatiegrond")}
+    plan = table(page, "Benodigde vacatures per discriminatiegrond")
     assert {r["Grond"] for r in plan} == grounds
     assert not any(r["Nodige vacatures"] == "niet haalbaar" for r in plan)
     text = reader_text(page)

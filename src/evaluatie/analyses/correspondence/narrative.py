@@ -99,8 +99,8 @@ def summary_sentences(disc: pd.DataFrame, alpha: float = 0.05) -> list[str]:
             what = "kreeg evenveel positieve reacties"
         gap = -r["difference_pp"] if "gap_pp" not in r else r["gap_pp"]
         out.append(
-            f"**{L(str(r['ground']).capitalize())}**: een kandidaat met profiel '{L(r['group'])}' {what} dan een "
-            f"vergelijkbare kandidaat met profiel '{L(r['reference'])}' ({fmt.prop(r['rate'])} tegenover "
+            f"**{L(str(r['ground']).capitalize())}**: een kandidaat uit de groep '{L(r['group'])}' {what} dan een "
+            f"vergelijkbare kandidaat uit de groep '{L(r['reference'])}' ({fmt.prop(r['rate'])} tegenover "
             f"{fmt.prop(r['rate_reference'])}: een kloof van {_gap(gap)}). "
             + ("Die kloof is statistisch significant: toeval is een onwaarschijnlijke verklaring."
                if sig else "Die kloof is niet statistisch significant: ze kan ook toeval zijn.")
@@ -136,7 +136,7 @@ def withheld_sentence(withheld: Sequence[tuple[str, str]], waves: list[str], thr
         return ""
     items = [L(g) + (f" ({L(w)})" if len(waves) > 1 else "") for w, g in withheld]
     one = len(items) == 1
-    return (f"{'De grond' if one else 'De gronden'} {_and(items)} {'werd' if one else 'werden'} ook getest, maar "
+    return (f"{'De discriminatiegrond' if one else 'De discriminatiegronden'} {_and(items)} {'werd' if one else 'werden'} ook getest, maar "
             f"{'telde' if one else 'telden elk'} minder dan {threshold} vacatures: te weinig om er resultaten over te "
             f"tonen zonder werkgevers herkenbaar te maken (in de tabellen staat daar 'x': niet getoond).")
 
@@ -153,8 +153,8 @@ def second_outcome_sentences(cmp: pd.DataFrame, what: str = "uitnodigingen voor 
         p = r["mcnemar_p"]
         ptxt = "p < 0,001" if p < 0.001 else "p = " + fmt.pval(p)
         more = "minder" if r["difference_pp"] < 0 else "meer"
-        out.append(f"In {L(r['wave'])} kreeg een kandidaat met profiel '{L(r['group'])}' ({L(r['ground'])}) significant "
-                   f"{more} {what} dan een kandidaat met profiel '{L(r['reference'])}': een kloof van "
+        out.append(f"In {L(r['wave'])} kreeg een kandidaat uit de groep '{L(r['group'])}' ({L(r['ground'])}) significant "
+                   f"{more} {what} dan een kandidaat uit de groep '{L(r['reference'])}': een kloof van "
                    f"{_gap(-r['difference_pp'])} ({fmt.prop(r['rate'])} tegenover {fmt.prop(r['rate_reference'])}; {ptxt}).")
     return out
 
@@ -167,7 +167,7 @@ def heterogeneity_intro(variables: list[str], threshold: int) -> str:
             f"p-waarden gecorrigeerd voor meervoudig toetsen: volgens Holm (streng) en Benjamini-Hochberg (minder streng). "
             f"Subgroepen met minder dan {threshold} vacatures, of met minder dan {threshold} (maar meer dan nul) "
             f"positieve reacties aan één kant, worden niet getoond, en dan ook de kleinste andere subgroep(en) van "
-            f"hetzelfde kenmerk: anders zou een verborgen subgroep uit de totalen per grond af te leiden zijn.")
+            f"hetzelfde kenmerk: anders zou een verborgen subgroep uit de totalen per discriminatiegrond af te leiden zijn.")
 
 
 def heterogeneity_summary(het: pd.DataFrame, names: Mapping[str, str] | None = None, alpha: float = 0.05) -> str:
@@ -353,7 +353,7 @@ def plan_intro(latest: str, target_gap_pp: float | None, power: float = 0.8, alp
     the sector's target when the params give one) and how (the exact McNemar test)."""
     target = (f" en met het streefcijfer van de sector: een kloof van {fmt.num(target_gap_pp, 1)} procentpunt"
               if target_gap_pp else "")
-    return (f"Hoeveel vacatures heeft een volgende meting nodig om een kloof aan te tonen? Per grond rekenen we "
+    return (f"Hoeveel vacatures heeft een volgende meting nodig om een kloof aan te tonen? Per discriminatiegrond rekenen we "
             f"met de kloof die {L(latest)} vond, met de helft daarvan{target}. De berekening vraagt "
             f"{fmt.pct(100 * power, 0)} kans om de kloof aan te tonen als ze echt bestaat (het "
             f"onderscheidingsvermogen), bij een significantieniveau van {fmt.pct(100 * alpha, 0)}, met de "
@@ -375,9 +375,9 @@ def plan_budget_sentence(plan: pd.DataFrame, latest: str, budget: int | None, po
         size = "" if same else f" ({fmt.num(r['budget'])} vacatures)"
         parts.append(f"{fmt.num(r['detectable_gap_pp'], 1)} procentpunt bij {who}{size}"
                      if np.isfinite(r["detectable_gap_pp"]) else f"geen enkele kloof bij {who}{size}")
-    how = (f"Met {fmt.num(budget)} vacatures per grond" if budget
+    how = (f"Met {fmt.num(budget)} vacatures per discriminatiegrond" if budget
            else f"Met evenveel vacatures als in {L(latest)}"
-           + (f" ({fmt.num(lead['budget'].iloc[0])} per grond)" if same else ""))
+           + (f" ({fmt.num(lead['budget'].iloc[0])} per discriminatiegrond)" if same else ""))
     return (f"{how} toont een volgende meting met {fmt.pct(100 * power, 0)} kans een kloof aan van minstens "
             f"{_and(parts)}; een kleinere kloof kan onopgemerkt blijven.")
 
@@ -395,7 +395,7 @@ def plan_none_sentence(plan: pd.DataFrame, latest: str) -> str:
     return (f"Bij {who} mat {L(latest)} geen kloof: de groep kreeg evenveel of meer positieve reacties. "
             + ("Daar rekenen we alleen met het streefcijfer van de sector." if len(target)
                else f"Daar is geen kloof om voor te plannen; de zin hierboven zegt welke kloof een volgende meting "
-                    f"bij {'die grond' if one else 'die gronden'} wel zou aantonen."))
+                    f"bij {'die discriminatiegrond' if one else 'die discriminatiegronden'} wel zou aantonen."))
 
 
 def change_sentence(plan: pd.DataFrame, budget: int | None = None) -> str:
@@ -413,7 +413,7 @@ def change_sentence(plan: pd.DataFrame, budget: int | None = None) -> str:
     beyond = ~(lead["detectable_change_pp"] <= lead["gap_base_pp"])
     return ("Aantonen dat de kloof sinds deze meting **gedaald** is, is moeilijker, omdat dan ook de onzekerheid van "
             "deze meting meetelt. "
-            + (f"Een volgende meting met {fmt.num(budget)} vacatures per grond" if budget
+            + (f"Een volgende meting met {fmt.num(budget)} vacatures per discriminatiegrond" if budget
                else "Een volgende meting van dezelfde omvang")
             + " toont met 80% kans pas een daling aan van " + _and(parts) + "."
             + (" Waar dat meer is dan de huidige kloof, is zelfs het verdwijnen van de kloof niet met 80% kans als "
@@ -456,7 +456,7 @@ def power_alt(plan: pd.DataFrame, power: float = 0.8) -> str:
         need = ", ".join(f"{needed_text(r['vacancies_needed'])} voor {short[r['plan']]} ({fmt.pp(r['gap_plan_pp'])})"
                          for _, r in sub.iterrows())
         parts.append(f"{str(g).capitalize()} ({k}): {fmt.pct(100 * power, 0)} bij {need}")
-    return ("Lijngrafieken, één per grond, van de kans om een kloof aan te tonen tegen het aantal vacatures in één "
+    return ("Lijngrafieken, één per discriminatiegrond, van de kans om een kloof aan te tonen tegen het aantal vacatures in één "
             f"nieuwe meting, met een stippellijn bij {fmt.pct(100 * power, 0)} en een verticale lijn bij het aantal "
             "vacatures waarmee gerekend wordt. " + "; ".join(parts) + ".")
 
@@ -483,7 +483,7 @@ def rates_alt(disc_latest: pd.DataFrame, waves: list[str], wcmp: pd.DataFrame | 
 def forest_alt(disc_latest: pd.DataFrame, latest: str) -> str:
     """Alt text of the forest plot: what it shows and the lowest relative callback of the latest wave
     (none when no relative callback can be computed, e.g. nobody got a positive reaction)."""
-    head = ("Bosgrafiek van de relatieve kans op een positieve reactie per grond, met 95%-intervallen en "
+    head = ("Bosgrafiek van de relatieve kans op een positieve reactie per discriminatiegrond, met 95%-intervallen en "
             "een verticale lijn bij 1 (gelijke behandeling).")
     known = disc_latest.dropna(subset=["relative_callback"])
     if known.empty:
