@@ -36,7 +36,8 @@ OWN = {
 DUTCH_WORDS = {"budget", "planning", "sector", "geslacht", "leeftijd", "afdeling", "jaar", "functie",
                "vacature", "regio", "status", "thema", "actie", "prioriteit", "bedrag", "titel", "domein",
                "uitnodiging", "impact", "uitvoering", "stand", "werkdagen", "groep", "herkomst", "geen", "kader",
-               "lager", "peildatum", "sic", "timing"}
+               "lager", "peildatum", "sic", "timing", "etniciteit", "beroep", "provincie", "bedrijfsgrootte",
+               "reactie", "interval", "manager"}
 #: Percentages a source publishes with two decimals (Bertrand & Mullainathan 2004: 9,65% and 6,45%).
 SOURCE_DECIMALS = {"correspondentietest_bertrand2004": {"9,65%", "6,45%"}}
 
@@ -66,12 +67,11 @@ def reader_text(d: Path) -> str:
 
 
 def _names(parameters: dict, inputs: list[Path]) -> set[str]:
-    """Parameter names, keys of mapping parameters, and input files' column names."""
-    names = set(parameters)
-    for v in parameters.values():
-        if isinstance(v, dict):
-            names |= {str(k) for k in v}
-            names |= {str(k) for x in v.values() if isinstance(x, dict) for k in x}
+    """Parameter names, the roles of the ``columns`` mapping (``outcome``, ``vacancy``, ...) and the
+    input files' column names. Other mappings are keyed by the user's own labels (grounds, groups,
+    sections), which a report names on purpose; identifier-like keys among them are caught as
+    snake_case."""
+    names = set(parameters) | set(parameters.get("columns") or {})
     for f in inputs:
         if f.suffix.lower() in (".csv", ".tsv", ".txt"):
             names |= set(map(str, pd.read_csv(f, sep=None, engine="python", nrows=0).columns))

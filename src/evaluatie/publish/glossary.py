@@ -37,8 +37,9 @@ TERMS: dict[str, str] = {
                                     "model: de verhouding van de 'odds' (kans op wel gedeeld door kans op "
                                     "niet) van de groep en de referentie. 1 betekent gelijke kansen; onder 1 "
                                     "is een nadeel. Ze ligt verder van 1 dan de relatieve kans."),
-    "netto discriminatie": ("Het aandeel vacatures waar alleen de referentiekandidaat een positieve reactie "
-                            "kreeg, min het aandeel waar alleen de kandidaat uit de groep er een kreeg."),
+    "netto discriminatie": ("Van de vacatures waar minstens één van beide kandidaten een positieve reactie "
+                            "kreeg: het aandeel waar alleen de referentiekandidaat er een kreeg, min het aandeel "
+                            "waar alleen de kandidaat uit de groep er een kreeg."),
     "positieve reactie": ("Elke reactie van de werkgever die de kandidaat verder brengt: een uitnodiging "
                           "voor een gesprek, een vraag om meer informatie of een telefoontje."),
     "vacature": ("Eén vacature werd getest met twee kandidaten die alleen verschillen in het kenmerk dat "
