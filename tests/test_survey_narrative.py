@@ -153,3 +153,54 @@ def test_sample_design_paragraph_names_stages_units_and_weights():
     cc = pd.DataFrame({"verdict": ["supported"]})
     assert "gewichten van het steekproefontwerp" in lk.claims_summary_nl(cc, conf=0.95, n_pop=None, n_analysed=9,
                                                                         sampled=True)
+
+
+def test_glossary_terms_are_defined_and_follow_what_the_report_shows():
+    from evaluatie.publish.glossary import TERMS
+    terms, extra = lk.glossary_terms(weighted=True, design_weighted=True, stages=0, breakdowns=True,
+                                     target_groups=True)
+    assert all(t in TERMS or t in extra for t in terms)
+    assert {"weet niet", "gewogen schatting", "weging", "betrouwbaarheidsinterval", "kansengroep"} <= set(terms)
+    plain, extra = lk.glossary_terms(weighted=False, design_weighted=False, stages=0, breakdowns=False,
+                                     target_groups=False)
+    assert "weging" not in plain and "kansengroep" not in plain and "weet niet" in plain
+    two, extra = lk.glossary_terms(weighted=False, design_weighted=True, stages=2, breakdowns=False,
+                                   target_groups=False)
+    assert "steekproef in trappen" in two and "gewogen schatting" in two and "weging" not in two
+
+
+def test_target_groups_get_their_one_name_and_own_groups_keep_theirs():
+    df = pd.DataFrame({f"target_{m}_{g}": ["ja"] * 6 for g in ("a", "b", "c") for m in ("set", "reached")})
+    names = {"a": "Personen met een arbeidshandicap", "b": "Laaggeschoolden", "c": "Ervaren werknemers (50+)"}
+    d = sv.SurveyDesign(df)
+    assert lk.targets_table(d, names)["group"].drop_duplicates().tolist() == [
+        "Personen met een handicap", "Kortgeschoolden", "Ervaren werknemers (50+)"]
+    assert lk.reached_split(d, names)[0]["group"].tolist()[:2] == ["Personen met een handicap", "Kortgeschoolden"]
+
+
+def test_reader_sentences_carry_no_parameter_names():
+    text = lk.response_nl(40, 30, None, (10, 2, 8))
+    assert "complete_only" not in text and "false" not in text and "parameters" in text
+    note = lk.layout("breakdown", by="plan_type", n_tests=3)["note"]
+    assert "plan_type" not in note and "breakdown_" not in note and "95%-betrouwbaarheidsintervallen" in note
+    assert "{" not in note and "alle 3 toetsen" in note
+
+
+def test_phone_variants_of_the_figures_are_narrow_large_and_inside():
+    import matplotlib.pyplot as plt
+    from evaluatie.publish import report as rp
+    long = "Een heel lange vraag over de tevredenheid met de ondersteuning door de projectontwikkelaars"
+    dist = pd.DataFrame({"variable": ["a"] * 5 + ["b"] * 5, "level": ["1", "2", "3", "4", "5"] * 2,
+                         "estimate": [0.1, 0.1, 0.2, 0.3, 0.3] + [np.nan] * 5, "n": [40] * 5 + [np.nan] * 5})
+    bars = pd.DataFrame({"variable": ["x", "y"], "estimate": [0.6, np.nan], "ci_low": [0.5, np.nan],
+                         "ci_high": [0.7, np.nan], "n": [50, np.nan]})
+    with rp.narrow_style():
+        figs = [lk.diverging_chart(dist, labels={"a": long, "b": "Klein"}, title=long, narrow=True),
+                lk.proportion_bars(bars, labels={"x": long, "y": "Y"}, xlabel=long, title="T", line=0.5, narrow=True)]
+    for i, fig in enumerate(figs):
+        rp._layout(fig)
+        rp._check_narrow(fig, f"f{i}")
+        rp._check_inside(fig, f"f{i}")
+        texts = [t.get_text() for t in fig.findobj(plt.Text)]
+        assert any("n = " in t for t in texts) and any("te weinig" in t for t in texts)
+        plt.close(fig)

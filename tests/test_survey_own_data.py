@@ -60,7 +60,7 @@ def test_example_only_strings_cover_the_example():
     s = example_only_strings()
     for word in ("survey_respondents.sav", "survey_frame.csv", "Evaluatie van de loopbaan- en diversiteitsplannen",
                  "Tevredenheid over de ondersteuning door de projectontwikkelaar", "Kmo of niet", "Soort plan",
-                 "q_recommend", "Personen met een arbeidshandicap", "Tevredenheid, uitvoering en impact",
+                 "q_recommend", "Personen met een handicap", "Tevredenheid, uitvoering en impact",
                  "Suggesties per thema", "administratie"):
         assert word in s, word
 
@@ -109,7 +109,8 @@ def test_own_study_report_is_unweighted_and_says_what_it_leaves_out(own_run):
     assert "gewogen aandeel" not in html and "rekening houdt met de weging" not in html
     tables = {p.name for p in (own_run / "tables").iterdir()}
     assert tables == {"likert_top2.csv", "yes_no.csv", "breakdown_afdeling.csv", "ledger.csv"}
-    assert {p.name for p in (own_run / "figures").iterdir()} == {"likert_vragen_4.png", "likert_vragen_5.png"}
+    assert {p.name for p in (own_run / "figures").iterdir()} == {"likert_vragen_4.png", "likert_vragen_5.png",
+                                                                  "likert_vragen_4_smal.png", "likert_vragen_5_smal.png"}
 
 
 def _raw() -> pd.DataFrame:
@@ -122,7 +123,7 @@ def test_own_study_shares_are_the_counts_of_the_raw_file(own_run):
     the base."""
     raw = _raw()
     top = {"sfeer_team": {"Eerder goed", "Goed"}, "bijleren": {"Eerder goed", "Goed"},
-           "gewaardeerd": {"Eerder eens", "Helemaal eens"}, "gelijke_kansen": {"Eens", "Helemaal eens"}}
+           "waardering": {"Eerder eens", "Helemaal eens"}, "gelijke_kansen": {"Eens", "Helemaal eens"}}
     t2 = pd.read_csv(own_run / "tables" / "likert_top2.csv").set_index("variable")
     for col, levels in top.items():
         base = raw[~raw[col].isin(["", "Weet niet"])]
@@ -151,7 +152,7 @@ def test_without_values_the_unknown_labels_stop_in_one_problem_per_column():
     params = yaml.safe_load((OWN / "studie.yaml").read_text(encoding="utf-8"))
     with pytest.raises(DataError) as e:
         lk.load_study(OWN / "personeelsbevraging.csv", params["items"], scales=params["scales"])
-    assert [(Path(p.file).name, p.column) for p in e.value.problems] == [("personeelsbevraging.csv", "gewaardeerd")]
+    assert [(Path(p.file).name, p.column) for p in e.value.problems] == [("personeelsbevraging.csv", "waardering")]
     msg = str(e.value)
     assert "2 onbekende label(s)" in msg and "helemaal niet akkoord / niet akkoord / neutraal" in msg
     assert "values" in msg and "Eerder eens" not in msg and "Eerder oneens" not in msg

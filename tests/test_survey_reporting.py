@@ -107,7 +107,7 @@ def test_report_shows_coding_units_and_multiple_testing(tmp_path, monkeypatch):
     bd = pd.read_csv(d / "tables" / "breakdown_sme.csv")
     assert {"ci_low", "ci_high", "n", "ndf", "ddf", "p_value", "p_holm"} <= set(bd.columns)
     assert (bd["p_holm"] >= bd["p_value"] - 1e-12).all()
-    assert "Holm" in text and "tables/breakdown_sme.csv" in text
+    assert "Holm" in text and "tables.xlsx" in text and "breakdown_sme" not in text.split("Herkomst van dit rapport")[0]
     # 6: Dutch margin labels, size classes in natural order
     wt = pd.read_csv(d / "tables" / "weighting.csv")
     assert wt.loc[wt["margin"] == "size_class", "level"].tolist() == ["1-9", "10-49", "50-249", "250+"]
@@ -164,7 +164,7 @@ def test_alternative_codings_and_flips():
     alt = lk.alternative_codings(mark(_claims_frame(), np.zeros(2, bool)))
     assert alt["text_nl"].tolist() == ["Doel A"]
     s = lk.coding_flips_nl(alt)
-    assert "verandert het oordeel over «Doel A»: 71% behaalde het streefcijfer minstens deels, " \
+    assert "verandert het oordeel over «Doel A»: 71,2% behaalde het streefcijfer minstens deels, " \
            "dus niet ondersteund in plaats van ondersteund." in s
     same = alt.assign(alt_verdict="supported")
     assert lk.coding_flips_nl(same).endswith("blijft elk oordeel hetzelfde.")

@@ -28,7 +28,7 @@ from evaluatie.stats import survey as sv
 REPO = Path(__file__).resolve().parents[1]
 OWN = REPO / "tests" / "data" / "own_survey_twostage"
 DATA = OWN / "werknemersbevraging.csv"
-DESIGN = dict(strata="sector", cluster=["organisatie", "werknemer"], fpc=["aantal_organisaties", "aantal_werknemers"])
+DESIGN = dict(strata="sector", cluster=["organisatie_id", "werknemer_id"], fpc=["aantal_organisaties", "aantal_werknemers"])
 
 
 @pytest.fixture
@@ -55,10 +55,10 @@ def test_new_proposes_the_two_stage_design():
     df = pd.read_csv(DATA, sep=";", dtype=str, keep_default_na=False)
     p = propose("survey_evaluatie", [Table(df, "werknemersbevraging.csv")])
     doc = p.params()
-    assert doc["cluster"] == ["organisatie", "werknemer"]
+    assert doc["cluster"] == ["organisatie_id", "werknemer_id"]
     assert doc["fpc"] == ["aantal_organisaties", "aantal_werknemers"] and doc["strata"] == "sector"
     assert doc["texts"]["cluster_units"] == "organisaties"
-    assert not {"organisatie", "aantal_werknemers"} & set(doc["items"])  # design columns are not questions
+    assert not {"organisatie_id", "aantal_werknemers"} & set(doc["items"])  # design columns are not questions
 
 
 def test_no_design_is_proposed_without_population_sizes_for_both_stages():
@@ -67,7 +67,7 @@ def test_no_design_is_proposed_without_population_sizes_for_both_stages():
     assert "cluster" not in {e.key for e in p.entries}
     # a size below an organisation's number of rows is no population size
     small = df.assign(aantal_werknemers="3")
-    assert "aantal_werknemers" not in stage_sizes(small, "organisatie")[1]
+    assert "aantal_werknemers" not in stage_sizes(small, "organisatie_id")[1]
 
 
 def test_new_then_run_reports_the_numbers_of_the_two_stage_design(tmp_path, at_repo):
@@ -102,17 +102,17 @@ def test_new_then_run_reports_the_numbers_of_the_two_stage_design(tmp_path, at_r
 def test_the_study_by_hand_runs_with_its_breakdown(tmp_path, at_repo):
     out = tmp_path / "out"
     assert main(["run", "survey_evaluatie", "--params", str(OWN / "studie.yaml"), "--out", str(out), "--quiet"]) == 0
-    bd = pd.read_csv(out / "studie" / "tables" / "breakdown_statuut.csv")
+    bd = pd.read_csv(out / "studie" / "tables" / "breakdown_arbeidsstatuut.csv")
     st = lk.load_study(DATA, {"tevredenheid_werk": {"scale": "tevredenheid", "label": "T"}})
     d = sv.SurveyDesign(st.data, **DESIGN)
-    want = d.by("statuut").proportion("tevredenheid_werk_top2", "ja").set_index("statuut")
-    got = bd[bd["indicator"] == "Tevredenheid over het werk"].set_index("statuut")
+    want = d.by("arbeidsstatuut").proportion("tevredenheid_werk_top2", "ja").set_index("arbeidsstatuut")
+    got = bd[bd["indicator"] == "Tevredenheid over het werk"].set_index("arbeidsstatuut")
     assert got.loc["Bediende", "estimate"] == pytest.approx(want.loc["Bediende", "estimate"], abs=1e-12)
 
 
 @pytest.mark.parametrize("change, words", [
     ({"fpc": ["aantal_organisaties"]}, "parameter fpc: 1 kolom(men) voor 2 trap(pen)"),
-    ({"strata": ["sector", "statuut", "sector"]}, "parameter strata: 3 kolommen voor 2 trap(pen)"),
+    ({"strata": ["sector", "arbeidsstatuut", "sector"]}, "parameter strata: 3 kolommen voor 2 trap(pen)"),
 ])
 def test_an_unsupported_design_stops_in_dutch_with_exit_2(tmp_path, at_repo, capsys, change, words):
     doc = yaml.safe_load((OWN / "studie.yaml").read_text(encoding="utf-8")) | change
@@ -137,7 +137,7 @@ def test_the_params_checker_takes_one_column_per_stage(tmp_path, at_repo):
     params = tmp_path / "p.yaml"
     params.write_text(yaml.safe_dump({"notebook": "survey_evaluatie", **doc}, allow_unicode=True), encoding="utf-8")
     run = load_run(params)
-    assert run.parameters["cluster"] == ["organisatie", "werknemer"]
+    assert run.parameters["cluster"] == ["organisatie_id", "werknemer_id"]
     params.write_text(yaml.safe_dump({"notebook": "survey_evaluatie", **doc, "cluster": [1, 2]}), encoding="utf-8")
     with pytest.raises(ParamError, match="'cluster': verwacht een kolomnaam of een lijst van kolomnamen"):
         load_run(params)

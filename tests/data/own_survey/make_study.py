@@ -5,7 +5,7 @@ no blocks about plans).
 Run from the repository root: ``.venv/bin/python tests/data/own_survey/make_study.py``.
 150 respondents in three departments (``afdeling``); three questions on the organisation's own
 4-point scale (Slecht / Eerder slecht / Eerder goed / Goed), two statements on the built-in
-agreement scale: ``gewaardeerd`` in the file's own labels ("Eerder eens", "Eerder oneens" need a
+agreement scale: ``waardering`` in the file's own labels ("Eerder eens", "Eerder oneens" need a
 ``values`` mapping; "Helemaal eens" and "Neutraal" do not), ``gelijke_kansen`` in labels the
 normaliser knows ("Eens", "Noch eens, noch oneens"); "Weet niet" answers and a few blanks; one
 yes/no question (``thuiswerk``)."""
@@ -20,7 +20,7 @@ import numpy as np
 SEED = 1414
 N = 150
 HERE = Path(__file__).resolve().parent
-COLUMNS = ("respondent", "afdeling", "sfeer_team", "steun_leidinggevende", "bijleren", "gewaardeerd",
+COLUMNS = ("respondent", "afdeling", "sfeer_team", "steun_leidinggevende", "bijleren", "waardering",
            "gelijke_kansen", "thuiswerk")
 FOUR = ("Slecht", "Eerder slecht", "Eerder goed", "Goed")
 AGREE = ("Helemaal oneens", "Eerder oneens", "Neutraal", "Eerder eens", "Helemaal eens")

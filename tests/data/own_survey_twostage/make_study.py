@@ -6,7 +6,7 @@ Run from the repository root: ``.venv/bin/python tests/data/own_survey_twostage/
 Three sectors (``sector``: the first stage's strata) with 48, 36 and 30 organisations in the
 population (``aantal_organisaties``); 7, 6 and 5 of them drawn. Each drawn organisation has 15 to
 240 employees (``aantal_werknemers``), of whom 8 to 15 are drawn (all of them when it has fewer).
-One row per responding employee: ``organisatie`` and ``werknemer`` (codes), ``statuut``
+One row per responding employee: ``organisatie_id`` and ``werknemer_id`` (codes), ``arbeidsstatuut``
 (Arbeider / Bediende), two items on the built-in satisfaction and agreement scales in the
 file's own spelling, with "Weet niet" and a few blanks, and one yes/no question with "Weet niet".
 Answers lean per organisation (employees of one organisation answer alike), which is what a
@@ -22,7 +22,7 @@ import numpy as np
 SEED = 1818
 HERE = Path(__file__).resolve().parent
 SECTORS = (("Zorg", 48, 7), ("Bouw", 36, 6), ("Handel", 30, 5))
-COLUMNS = ("organisatie", "werknemer", "sector", "aantal_organisaties", "aantal_werknemers", "statuut",
+COLUMNS = ("organisatie_id", "werknemer_id", "sector", "aantal_organisaties", "aantal_werknemers", "arbeidsstatuut",
            "tevredenheid_werk", "werkdruk_haalbaar", "opleiding_gevolgd")
 SATISFACTION = ("Zeer ontevreden", "Ontevreden", "Neutraal", "Tevreden", "Zeer tevreden")
 AGREEMENT = ("Helemaal oneens", "Oneens", "Neutraal", "Eens", "Helemaal eens")

@@ -33,7 +33,8 @@ from evaluatie.stats.survey import SurveyDesign
 __all__ = ["VERDICTS_NL", "VERDICT_CLASSES", "claims_check", "claims_summary_nl", "claim_rules_nl",
            "alternative_codings", "coding_flips_nl", "response_nl", "breakdown_intro_nl", "likert_alt_nl",
            "bars_alt_nl", "TEXTS", "DONT_KNOW_RULE", "top2_intro_nl", "CLAIMS_NOT_EVIDENCE", "PLAN_TEXT", "study_texts", "skipped", "subtitle", "top2_caption", "weights_nl", "weighting_note",
-           "method_nl", "r_differences_nl", "sample_design_nl", "open_answers_nl"]
+           "method_nl", "r_differences_nl", "sample_design_nl", "open_answers_nl", "conf_pct",
+           "GLOSSARY_EXTRA", "glossary_terms"]
 
 VERDICTS_NL = {"supported": "ondersteund", "not_supported": "niet ondersteund",
                "undecided": "onbeslist (interval overlapt de grens)", "no_data": "geen gegevens"}
@@ -41,6 +42,12 @@ VERDICT_CLASSES = {VERDICTS_NL["supported"]: "ev-good", VERDICTS_NL["not_support
                    VERDICTS_NL["undecided"]: "ev-warn"}
 OPS_NL = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "≈"}
 _OPS = (">=", ">", "<=", "<", "~")
+
+
+def conf_pct(conf: float) -> str:
+    """The confidence level as the reader reads it: ``0.95`` -> ``95%``, ``0.975`` -> ``97,5%``."""
+    level = round(conf * 100, 6)
+    return fmt.pct(level, 0 if level.is_integer() else 1)
 
 
 def _verdict(op: str, v: float, tol: float, lo: float, hi: float) -> str:
@@ -263,7 +270,7 @@ def claims_summary_nl(cc: pd.DataFrame, *, conf: float, n_pop: float | None, n_a
              f"De schattingen zijn ongewogen; ze steunen op {fmt.num(n_analysed)} {t['respondents']}.")
     return (f"Van de {len(cc)} gepubliceerde conclusies die hier getoetst worden, zijn er "
             f"**{counts.get('supported', 0)} ondersteund** door de gegevens, {counts.get('not_supported', 0)} niet ondersteund "
-            f"en {counts.get('undecided', 0)} onbeslist (het {int(conf * 100)}%-betrouwbaarheidsinterval overlapt de grens). "
+            f"en {counts.get('undecided', 0)} onbeslist (het {conf_pct(conf)}-betrouwbaarheidsinterval overlapt de grens). "
             + basis)
 
 
@@ -295,7 +302,7 @@ def coding_flips_nl(alt: pd.DataFrame) -> str:
     return ("**Streefcijfers: 'deels' telt als niet behaald.** Op de vraag of het streefcijfer behaald werd, kon een organisatie "
             "'ja', 'deels' of 'nee' antwoorden (zie de verdeling bij *Streefcijfers per kansengroep*). De conclusies hierboven tellen "
             "enkel 'ja' als behaald. Tellen we 'deels' mee als behaald, dan "
-            + ("verandert het oordeel over " + "; ".join(f"«{fmt.literal(t)}»: {fmt.prop(a, 0)} behaalde het streefcijfer minstens deels, "
+            + ("verandert het oordeel over " + "; ".join(f"«{fmt.literal(t)}»: {fmt.prop(a, 1)} behaalde het streefcijfer minstens deels, "
                                                          f"dus {v} in plaats van {o}"
                                                          for t, a, v, o in zip(flips["text_nl"], flips["alt_estimate"],
                                                                                flips["alt_verdict_nl"], flips["verdict_nl"])) + "."
@@ -321,7 +328,7 @@ def response_nl(read: int, analysed: int, n_pop: float | None, incomplete: tuple
                  + t["incomplete_remark"] + "Als onvolledige respons samenhangt met de "
                  f"antwoorden (bv. minder tevreden {who} haken vaker af), kan dat de schattingen vertekenen"
                  + ("; de weging corrigeert daar niet voor" if n_pop is not None else "")
-                 + ". Met de parameter `complete_only: false` tellen hun antwoorden per vraag mee.")
+                 + ". Wie hun antwoorden per vraag wil meetellen, kan dat in de parameters van het rapport vragen.")
     return resp
 
 
@@ -380,8 +387,8 @@ TEXTS: dict[str, str] = {
 }
 
 _SKIPPED = {
-    "frame": ("Er is geen populatiekader opgegeven: de schattingen zijn **ongewogen** (elke respondent telt even zwaar, "
-              "zonder strata en zonder eindigepopulatiecorrectie) en beschrijven de respondenten, niet noodzakelijk de "
+    "frame": ("Er is geen populatiekader opgegeven: de schattingen zijn **ongewogen** (elk antwoord telt even zwaar, "
+              "zonder correctie voor een eindige populatie) en beschrijven wie antwoordde, niet noodzakelijk de "
               "hele populatie."),
     "frame_sampled": ("Er is geen populatiekader opgegeven: de gewichten komen uit het steekproefontwerp hierboven, "
                       "zonder bijkomende weging naar een kader."),
@@ -541,7 +548,7 @@ def method_nl(weighted: bool, stages: int = 0, sampled: bool = False, ci: str | 
         how = "ontwerpgebaseerd (Horvitz-Thompson, gewogen met de gewichten van het steekproefontwerp); standaardfouten\n" \
               "met Taylor-linearisatie"
     else:
-        how = "ongewogen (elke respondent telt even zwaar; geen populatiekader); standaardfouten\nmet Taylor-linearisatie"
+        how = "ongewogen (elk antwoord telt even zwaar; geen populatiekader); standaardfouten\nmet Taylor-linearisatie"
     if stages >= 2:
         how += " over alle trappen van de steekproef"
     return (f"Schattingen: {how}, zoals R `survey` (Lumley); intervallen voor aandelen\n"
@@ -568,6 +575,40 @@ def r_differences_nl(ci: str | None = None) -> str:
     ]
     return ("**Bewuste verschillen met R `survey`.** Op drie punten wijken de intervallen voor aandelen bewust af:\n\n"
             + "\n".join(f"- {i}" for i in items))
+
+
+#: Terms only the survey report uses, for its glossary (:func:`glossary_terms`), in plain Dutch.
+GLOSSARY_EXTRA = {
+    "top-2": ("Het aandeel dat een van de twee positieve antwoorden van een schaal gaf, bijvoorbeeld 'tevreden' "
+              "of 'zeer tevreden'."),
+    "populatiekader": ("De lijst van alle eenheden die bevraagd konden worden, met hun kenmerken; de weging brengt "
+                       "de respons naar de verdeling in dat kader."),
+    "steekproef in trappen": ("Eerst worden eenheden getrokken (bijvoorbeeld organisaties), daarna binnen elke "
+                              "getrokken eenheid de mensen die bevraagd worden. Mensen uit dezelfde eenheid lijken "
+                              "vaak op elkaar; de onzekerheid van de schattingen houdt daar rekening mee."),
+    "Holm-correctie": ("Een aanpassing van de p-waarden als er veel toetsen tegelijk gebeuren, zodat de kans op "
+                       "minstens één toevallig 'significant' verschil klein blijft."),
+}
+
+
+def glossary_terms(*, weighted: bool, design_weighted: bool, stages: int, breakdowns: bool,
+                   target_groups: bool) -> tuple[list[str], dict[str, str]]:
+    """The terms of the report's glossary (``rp.glossary(*glossary_terms(...))``): the shared terms of
+    :data:`evaluatie.publish.glossary.TERMS` a reader of this report meets, and the survey's own
+    (:data:`GLOSSARY_EXTRA`) for those it uses. Flags: weighted to a frame, weighted at all (frame
+    or sample design), sampling ``stages``, breakdowns shown, targets per target group shown."""
+    terms = ["betrouwbaarheidsinterval", "top-2", "weet niet"]
+    if design_weighted:
+        terms.append("gewogen schatting")
+    if weighted:
+        terms += ["weging", "populatiekader"]
+    if stages >= 2:
+        terms.append("steekproef in trappen")
+    if breakdowns:
+        terms += ["p-waarde", "significant", "Holm-correctie"]
+    if target_groups:
+        terms += ["kansengroep", "streefcijfer"]
+    return terms, {t: GLOSSARY_EXTRA[t] for t in terms if t in GLOSSARY_EXTRA}
 
 
 def open_answers_nl(n_answers: int, texts: Mapping[str, str] | None = None) -> str:

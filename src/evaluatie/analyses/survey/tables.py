@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from evaluatie.analyses.survey.narrative import VERDICT_CLASSES
+from evaluatie.analyses.survey.narrative import VERDICT_CLASSES, conf_pct
 
 __all__ = ["layout"]
 
@@ -47,14 +47,14 @@ def layout(name: str, *, ci: str = "logit", conf: float = 0.95, sections: bool =
     the frame's ``units`` (column heading); ``targets_reached_split`` the answered ``level_cols``;
     ``breakdown`` the variable ``by``, ``conf``, the number of tests ``n_tests`` and of breakdown
     tables ``n_tables``."""
-    pct = int(conf * 100)
+    pct = conf_pct(conf)
     if name == "claims_check":
         return dict(columns=["text_nl", "coding", "claim_rule", "estimate", "ci_low", "ci_high", "n", "dk_n",
                              "verdict_nl"],
                     labels={"text_nl": "Conclusie", "coding": "Telt als 'ja'", "claim_rule": "Getoetste grens",
                             "estimate": "Schatting", **_CI_LABELS, **_DK, "verdict_nl": "Oordeel"},
                     formats={**_CI, "dk_n": "int"}, highlight={"verdict_nl": VERDICT_CLASSES},
-                    note=f"Interval: {ci}-methode, {pct}% betrouwbaarheid, t-verdeling op de vrijheidsgraden van het ontwerp. "
+                    note=f"Interval: {ci}-methode, {pct} betrouwbaarheid, t-verdeling op de vrijheidsgraden van het ontwerp. "
                          "'≈' betekent: het hele interval ligt binnen de grens plus of min de tolerantie. "
                          "De grenzen zijn onze lezing van de gepubliceerde formulering.")
     if name == "likert_top2":
@@ -81,7 +81,7 @@ def layout(name: str, *, ci: str = "logit", conf: float = 0.95, sections: bool =
         return dict(labels={"indicator": "Indicator", "F": "F", "df": "df", "p_value": "p", "p_holm": "p (Holm)"},
                     formats={"F": "num2", "p_value": "pval", "p_holm": "pval"},
                     note=f"Tussen haakjes: basis (n) van de cel. F: Rao-Scott-F met df (teller; noemer); p: p-waarde, "
-                         f"p (Holm): na Holm-correctie. De {pct}%-betrouwbaarheidsintervallen per cel staan in "
-                         f"tables/breakdown_{by}.csv (en tables.xlsx). Holm-correctie over alle {n_tests} toetsen van dit "
+                         f"p (Holm): na Holm-correctie. De {pct}-betrouwbaarheidsintervallen per cel staan in de "
+                         f"tabellen die bij dit rapport horen (tables.xlsx). Holm-correctie over alle {n_tests} toetsen van dit "
                          "onderdeel" + {1: ".", 2: " (beide tabellen)."}.get(n_tables, f" (alle {n_tables} tabellen)."))
     return dict(_FIXED[name])

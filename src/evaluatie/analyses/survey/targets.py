@@ -6,7 +6,8 @@ The data have, per target group ``g``, the columns ``target_set_<g>`` and ``targ
 Estimates are design-based shares with the interval method of ``SurveyDesign.proportion``; a
 row whose unweighted base is below the disclosure threshold is withheld with its counts
 (:mod:`evaluatie.publish.disclosure`, ``suppressed``). Tests: ``tests/test_survey_reporting.py``
-(closed form on a small input).
+(closed form on a small input). A Flemish target group has one name in every report
+(:func:`group_name`).
 """
 
 from __future__ import annotations
@@ -16,9 +17,20 @@ from typing import Mapping
 import pandas as pd
 
 from evaluatie.analyses.survey.statistics import _small_base, _withhold
+from evaluatie.publish.glossary import target_group_name
 from evaluatie.stats.survey import SurveyDesign
 
-__all__ = ["MEASURES_NL", "targets_table", "reached_split"]
+__all__ = ["MEASURES_NL", "group_name", "targets_table", "reached_split"]
+
+
+def group_name(label: str) -> str:
+    """A target group as every report names it (:func:`evaluatie.publish.glossary.target_group_name`:
+    'Personen met een arbeidshandicap' -> 'Personen met een handicap'), with the label's capital
+    kept; a group the Flemish sources do not name ('Ervaren werknemers (50+)') stays as it is."""
+    name = target_group_name(label)
+    if name == label or not isinstance(label, str):
+        return label
+    return name[:1].upper() + name[1:] if label[:1].isupper() else name
 
 MEASURES_NL = {"set": "streefcijfer vastgelegd", "reached": "volledig behaald ('ja'; bij wie een streefcijfer had)"}
 
@@ -26,11 +38,11 @@ MEASURES_NL = {"set": "streefcijfer vastgelegd", "reached": "volledig behaald ('
 def targets_table(design: SurveyDesign, target_groups: Mapping[str, str], *, ci: str = "logit",
                   conf: float = 0.95, threshold: int = 5) -> pd.DataFrame:
     """The share 'ja' of ``target_set_<g>`` and ``target_reached_<g>`` for each group ``g`` of
-    ``target_groups`` (column -> Dutch name): the rows of ``SurveyDesign.proportion`` with the
+    ``target_groups`` (column -> Dutch name, as :func:`group_name` gives it): the rows of ``SurveyDesign.proportion`` with the
     Dutch ``group`` and ``measure`` (:data:`MEASURES_NL`); rows whose base is below ``threshold``
     are withheld (``suppressed``)."""
     tg = design.proportion([f"target_{m}_{g}" for g in target_groups for m in MEASURES_NL], "ja", ci=ci, conf=conf)
-    tg["group"] = [name for name in target_groups.values() for _ in MEASURES_NL]
+    tg["group"] = [group_name(name) for name in target_groups.values() for _ in MEASURES_NL]
     tg["measure"] = list(MEASURES_NL.values()) * len(target_groups)
     return _withhold(tg, _small_base(tg, threshold), threshold)
 
@@ -51,7 +63,7 @@ def reached_split(design: SurveyDesign, target_groups: Mapping[str, str], *, ci:
                     [c for c in rs.columns if c not in ("ja", "deels", "nee")])
     rs = rs.reindex(reached_vars).reset_index()
     rs.columns.name = None
-    rs.insert(0, "group", list(target_groups.values()))
+    rs.insert(0, "group", [group_name(name) for name in target_groups.values()])
     rs = rs.merge(partly[["variable", "estimate", "ci_low", "ci_high", "n"]].rename(
         columns={"estimate": "ja_or_deels", "ci_low": "ja_or_deels_ci_low", "ci_high": "ja_or_deels_ci_high"}), on="variable")
     level_cols = [c for c in rs.columns if c in split["level"].astype(str).unique()]
