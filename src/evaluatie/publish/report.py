@@ -631,7 +631,9 @@ def provenance(params: Mapping[str, Any]) -> None:
                   f"'{WITHHELD}', en geen getal dat ervan afhangt (aantal, aandeel, interval, staaf in een figuur, zin) "
                   "wordt getoond. Kan zo'n cel worden teruggerekend uit andere cijfers van dit rapport (een totaal "
                   "min de getoonde delen), dan worden ook andere cellen verborgen, tot dat niet meer kan. Nullen "
-                  "worden getoond.")
+                  "worden getoond. Cijfers over het geheel (de hele steekproef, grond of organisatie) worden altijd "
+                  "getoond; ligt zo'n aandeel dicht bij 0% of 100%, dan ligt het aandeel van elke groep er ook "
+                  "dichtbij.")
     elif _DECISIONS:
         _markdown("**Kleine aantallen.** Dit rapport bevat geen aantallen van personen of werkgevers met een "
                   "bepaald kenmerk (zoals een afdeling, sector of doelgroep); de regel voor kleine aantallen is "
