@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OWN = {
     "own_correspondence": "correspondentietest",
     "own_survey": "survey_evaluatie",
+    "own_survey_twostage": "survey_evaluatie",
     "own_targets": "streefcijfers",
     "own_actionplan": "actieplan_opvolging",
 }

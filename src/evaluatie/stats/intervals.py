@@ -8,10 +8,18 @@ Every analysis takes its intervals for a proportion from here, by method name:
   compare both.
 * **design-based** (an estimate with its design standard error, design degrees of freedom and
   unweighted base), :func:`design_interval`: ``"logit"``, ``"wald"`` (R ``"mean"``), ``"wilson"``
-  and ``"beta"`` (Korn & Graubard 1998), as R ``survey::svyciprop``. For an estimate whose
-  variance is 0 (a share of 0 or 1) R gives no interval; here every design method then falls back
-  to Clopper-Pearson on the unweighted base. For a simple random sample (``se² = p(1−p)/n``,
-  ``df = n − 1``) ``"beta"`` is exactly Clopper-Pearson.
+  and ``"beta"`` (Korn & Graubard 1998), following R ``survey::svyciprop`` with three deliberate
+  differences (also in :mod:`evaluatie.stats.survey` and every survey report's method section):
+
+  1. ``"wald"`` is clipped to [0, 1]; R's ``"mean"`` can reach below 0 or above 1.
+  2. For an estimate whose variance is 0 (a share of 0 or 1) R gives no interval; here every design
+     method falls back to Clopper-Pearson on the unweighted base.
+  3. ``"beta"`` takes ``n``, the unweighted base, from the caller: for a domain that is the domain's
+     respondents, where R's ``svyciprop`` on a subset of a calibrated design uses the full sample's
+     ``nrow`` (one limit differs by up to 11 % in the tests' cases).
+
+  For a simple random sample (``se² = p(1−p)/n``, ``df = n − 1``) ``"beta"`` is exactly
+  Clopper-Pearson.
 
 :data:`REGISTRY` lists every method with its kind, its Dutch name for the methods section of a
 report and its reference. All functions are vectorised and return ``(low, high)`` arrays.
@@ -89,7 +97,7 @@ def _design(method: str):
                 root = np.sqrt(4 * neff * p * (1 - p) + t * t)
                 lo = (p + t * t / (2 * neff) - t / (2 * neff) * root) / den
                 hi = (p + t * t / (2 * neff) + t / (2 * neff) * root) / den
-            else:  # beta, Korn-Graubard as R: n_eff * (qt(a/2, n-1) / qt(a/2, df))^2
+            else:  # beta, Korn-Graubard as R (n: see difference 3 above): n_eff * (qt(a/2, n-1) / qt(a/2, df))^2
                 ne = neff * (t_quantile(level, n - 1) / t) ** 2
                 lo = stats.beta.ppf(alpha / 2, ne * p, ne * (1 - p) + 1)
                 hi = stats.beta.ppf(1 - alpha / 2, ne * p + 1, ne * (1 - p))
