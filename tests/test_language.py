@@ -1,6 +1,6 @@
 """One language for results (issue 17 item 4), checked on every example report and on the own-data
 studies of tests/data/own_*: the reader's text (everything before the provenance section "Herkomst
-van dit rapport", where parameters and files are listed on purpose) holds
+van dit rapport", where parameters and files are listed on purpose, figures' alt texts included) holds
 
 - no parameter name of the run, no key of a parameter's mapping (item keys, column mappings), no
   column name of an input file, no snake_case identifier, no ``true``/``false``/``null`` or JSON;
@@ -38,7 +38,7 @@ DUTCH_WORDS = {"budget", "planning", "sector", "geslacht", "leeftijd", "afdeling
                "vacature", "regio", "status", "thema", "actie", "prioriteit", "bedrag", "titel", "domein",
                "uitnodiging", "impact", "uitvoering", "stand", "werkdagen", "groep", "herkomst", "geen", "kader",
                "lager", "peildatum", "sic", "timing", "etniciteit", "beroep", "provincie", "bedrijfsgrootte",
-               "reactie", "interval", "manager"}
+               "reactie", "manager"}
 #: Percentages a source publishes with two decimals (Bertrand & Mullainathan 2004: 9,65% and 6,45%).
 SOURCE_DECIMALS = {"correspondentietest_bertrand2004": {"9,65%", "6,45%"}}
 
@@ -62,6 +62,8 @@ def reader_text(d: Path) -> str:
     page = report_page(d)
     for nav in page.select("nav.ev-toc"):
         nav.decompose()
+    for img in page.select("img[alt]"):  # alt texts are read too (once per figure: the phone variant repeats it)
+        img.replace_with(" " + img["alt"] + " " if "ev-narrow" not in (img.get("class") or []) else " ")
     text = page.get_text(" ")
     assert text.count("Herkomst van dit rapport") == 1
     return " ".join(text.split("Herkomst van dit rapport")[0].split())

@@ -92,3 +92,5 @@ def test_glossary_and_sign_convention_are_text_from_one_place(shown):
     assert page.select_one("dl.ev-glossary dd").get_text().startswith("Het verschil tussen de referentie")
     assert not page.select("dl.ev-glossary b, dl.ev-glossary i")  # markup in a term stays text
     assert [h.get_text() for h in page.select("h2")].count("Begrippen") == 2
+    rp.glossary(["betrouwbaarheidsinterval"], conf=0.9)
+    assert "met 90% zekerheid" in _page(shown).select("dl.ev-glossary dd")[-1].get_text()

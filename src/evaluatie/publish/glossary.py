@@ -24,9 +24,9 @@ TERMS: dict[str, str] = {
               "een negatieve een voordeel."),
     "procentpunt": ("Het verschil tussen twee percentages: van 12% naar 15% is 3 procentpunt (pp) meer, "
                     "of 25% meer in relatieve termen."),
-    "betrouwbaarheidsinterval": ("Het gebied waarbinnen de echte waarde met 95% zekerheid ligt, gegeven "
+    "betrouwbaarheidsinterval": ("Het gebied waarbinnen de echte waarde met {zekerheid} zekerheid ligt, gegeven "
                                  "het toeval in wie er in de steekproef of de test zat. Hoe kleiner de "
-                                 "groep, hoe breder het interval."),
+                                 "groep, hoe breder het betrouwbaarheidsinterval."),
     "p-waarde": ("De kans om een verschil van deze omvang of groter te zien als er in werkelijkheid geen "
                  "verschil is. Een kleine p-waarde (onder 0,05) maakt toeval als verklaring onwaarschijnlijk."),
     "significant": ("Een verschil heet (statistisch) significant als toeval het niet aannemelijk verklaart "
@@ -42,7 +42,7 @@ TERMS: dict[str, str] = {
                             "waar alleen de kandidaat uit de groep er een kreeg."),
     "positieve reactie": ("Elke reactie van de werkgever die de kandidaat verder brengt: een uitnodiging "
                           "voor een gesprek, een vraag om meer informatie of een telefoontje."),
-    "vacature": ("Eén vacature werd getest met twee kandidaten die alleen verschillen in het kenmerk dat "
+    "vacature": ("Op één vacature solliciteerden kandidaten die alleen verschillen in het kenmerk dat "
                  "wordt onderzocht."),
     "praktijktest": ("Een test waarbij op echte vacatures gelijkwaardige, fictieve kandidaten solliciteren "
                      "die alleen verschillen in één kenmerk, om discriminatie bij aanwerving te meten."),
@@ -57,12 +57,12 @@ TERMS: dict[str, str] = {
     "streefcijfer": "Het aandeel van een kansengroep in het personeel dat tegen een bepaald jaar bereikt moet zijn.",
     "projectie": ("Waar het aandeel uitkomt als de trend van de voorbije jaren van de meetreeks zich "
                   "doorzet. Geen voorspelling van beleid."),
-    "voorspellingsinterval": ("Het gebied waarbinnen een toekomstige waarde met 95% zekerheid valt als de "
+    "voorspellingsinterval": ("Het gebied waarbinnen een toekomstige waarde met {zekerheid} zekerheid valt als de "
                               "trend zich doorzet; breder dan een betrouwbaarheidsinterval, omdat ook de "
                               "schommelingen van jaar tot jaar meetellen."),
-    "kansengroep": ("Een groep die op de arbeidsmarkt minder kansen krijgt en waarvoor de Vlaamse overheid "
-                    "streefcijfers heeft: personen van buitenlandse herkomst, personen met een handicap, "
-                    "kortgeschoolden, en vrouwen in leidinggevende functies."),
+    "kansengroep": ("Een groep die op de arbeidsmarkt minder kansen krijgt, zoals personen van buitenlandse "
+                    "herkomst, personen met een handicap of kortgeschoolden. Een organisatie kan voor zulke groepen "
+                    "streefcijfers vastleggen."),
     "gewogen schatting": ("Een schatting waarin elke respondent meetelt naar het aantal mensen of "
                           "organisaties dat hij vertegenwoordigt, zodat de uitkomst geldt voor de hele "
                           "populatie en niet alleen voor wie antwoordde."),

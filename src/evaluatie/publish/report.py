@@ -191,12 +191,15 @@ def sign_convention() -> None:
     _display(HTML(f'<p class="ev-convention"><strong>Zo lees je de kloof:</strong> {_text(SIGN_CONVENTION)}.</p>'))
 
 
-def glossary(terms: Iterable[str], extra: Mapping[str, str] | None = None) -> None:
+def glossary(terms: Iterable[str], extra: Mapping[str, str] | None = None, conf: float = 0.95) -> None:
     """The section "Begrippen": the terms a reader meets in this report, in the order given, with
     the definitions of :data:`evaluatie.publish.glossary.TERMS`; ``extra`` adds definitions of terms
-    only this report uses (plain text, escaped here). An unknown term is a programming error."""
+    only this report uses (plain text, escaped here). ``conf``: the report's confidence level, named
+    where a definition says how sure an interval is. An unknown term is a programming error."""
     terms = list(terms)
-    defs = {**TERMS, **(extra or {})}
+    pct = round(conf * 100, 1)
+    level = fmt.num(pct, 0 if pct.is_integer() else 1) + "%"
+    defs = {t: d.replace("{zekerheid}", level) for t, d in {**TERMS, **(extra or {})}.items()}
     unknown = [t for t in terms if t not in defs]
     if unknown:
         raise KeyError(f"no definition for {unknown}: add it to publish/glossary.py TERMS or pass extra=")

@@ -348,7 +348,7 @@ def likert_alt_nl(title: str | None, section_items: Sequence[str], labels: Mappi
     """The alt text of a section's diverging Likert chart: the share positive (top-2, from
     :func:`~evaluatie.analyses.survey.statistics.top2`) of each item not suppressed."""
     t = t2.set_index("variable")
-    parts = "; ".join(f"{labels[v]}: {fmt.prop(t.loc[v, 'estimate'], 0)} positief"
+    parts = "; ".join(f"{labels[v]}: {fmt.prop(t.loc[v, 'estimate'], 1)} positief"
                       for v in section_items if not t.loc[v, "suppressed"])
     return f"Gestapeld staafdiagram (negatief links, positief rechts) voor {(title or 'de vragen').lower()}. {parts}."
 
@@ -356,7 +356,7 @@ def likert_alt_nl(title: str | None, section_items: Sequence[str], labels: Mappi
 def bars_alt_nl(intro: str, names: Sequence[str], estimates: Sequence[float], end: str = ".") -> str:
     """The alt text of a bar chart of shares: ``intro``, then "name share" per bar, then ``end``.
     ``estimates`` come from the published (protected) table: a withheld one reads "niet getoond"."""
-    return intro + "; ".join(f"{d} {'niet getoond' if pd.isna(e) else fmt.prop(e, 0)}"
+    return intro + "; ".join(f"{d} {'niet getoond' if pd.isna(e) else fmt.prop(e, 1)}"
                              for d, e in zip(names, estimates)) + end
 
 
@@ -406,7 +406,7 @@ DONT_KNOW_RULE = ("**Weet niet en niet van toepassing.** Wie op een vraag 'weet 
                   "mening' of een gelijkaardig antwoord gaf, telt voor die vraag niet mee in de basis: elk aandeel in "
                   "dit rapport (per vraag, bij de ja/nee-vragen, in de getoetste conclusies en in de uitsplitsingen) is "
                   "een aandeel van wie een inhoudelijk antwoord gaf. Hoeveel respondenten zo antwoordden, staat in de "
-                  "kolom *Weet niet (n)*.")
+                  "kolom *Weet niet (n)* van de tabellen die per vraag het aandeel geven (niet in de uitsplitsingen).")
 
 
 def top2_intro_nl(rule: bool) -> str:
