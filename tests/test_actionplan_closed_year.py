@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from evaluatie.analyses import actionplan as ap
+from evaluatie.core.errors import DataError
 
 
 def _budget() -> pd.DataFrame:
@@ -32,7 +33,7 @@ def test_year_is_closed(year_closed, budget_year, as_of, expected):
 
 
 def test_an_as_of_that_is_no_date_cannot_decide_against_a_budget_year():
-    with pytest.raises(ValueError, match="year_closed"):
+    with pytest.raises(DataError, match="year_closed"):  # an input error (exit 2), not a crash
         ap.year_is_closed(None, 2018, "herfst 2018")
     assert ap.as_of_date("herfst 2018") is None and ap.as_of_date("18/10/2018") == pd.Timestamp(2018, 10, 18)
 

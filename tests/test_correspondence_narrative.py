@@ -105,7 +105,7 @@ def test_plan_texts_say_what_is_planned_for_every_ground():
     assert none.startswith("Bij geslacht (vrouw) mat deze meting geen kloof") and "geen kloof om voor te plannen" in none
     assert "alleen met het streefcijfer" in cs.plan_none_sentence(_plan(target=5), "deze meting")
     change = cs.change_sentence(plan)
-    assert "bij herkomst (nu 18,9 procentpunt)" in change and "geslacht" not in change
+    assert "bij herkomst (nu 18,9 procentpunt per vacature)" in change and "geslacht" not in change
     assert "van dezelfde omvang" in change and "met 500 vacatures per discriminatiegrond" in cs.change_sentence(plan, 500)
     assert "meer dan één sollicitatie" in cs.power_note(True) and "meer dan één" not in cs.power_note(False)
     alt = cs.power_alt(_plan(target=5))

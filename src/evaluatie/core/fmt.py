@@ -172,19 +172,19 @@ def eur(x, decimals: int = 0) -> str:
     return "€\u00a0" + num(x, decimals)
 
 
-def date_nl(iso: str) -> str:
-    """The date of an ISO 8601 time stamp as a Dutch reader writes it: ``22 november 2026``."""
+def _stamp_nl(iso: str, pattern: str) -> str:
     try:
         dt = datetime.fromisoformat(iso)
     except (TypeError, ValueError):
         return str(iso)
-    return format_datetime(dt, "d MMMM y", tzinfo=dt.tzinfo, locale=LOCALE)
+    return format_datetime(dt, pattern, tzinfo=dt.tzinfo, locale=LOCALE)
+
+
+def date_nl(iso: str) -> str:
+    """The date of an ISO 8601 time stamp as a Dutch reader writes it: ``22 november 2026``."""
+    return _stamp_nl(iso, "d MMMM y")
 
 
 def datetime_nl(iso: str) -> str:
     """An ISO 8601 time stamp as a Dutch reader writes it: ``22 november 2026, 23.58 u``."""
-    try:
-        dt = datetime.fromisoformat(iso)
-    except (TypeError, ValueError):
-        return str(iso)
-    return format_datetime(dt, "d MMMM y, HH.mm 'u'", tzinfo=dt.tzinfo, locale=LOCALE)
+    return _stamp_nl(iso, "d MMMM y, HH.mm 'u'")

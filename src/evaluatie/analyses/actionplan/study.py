@@ -75,7 +75,7 @@ def year_is_closed(year_closed: bool | None, budget_year: int | None, as_of: Any
 
     * ``year_closed`` given (true/false): that;
     * else ``budget_year`` and ``as_of`` given: closed when ``as_of`` is on or after 31 December of
-      ``budget_year`` (an ``as_of`` that is not a date is a :class:`ValueError` naming both);
+      ``budget_year`` (an ``as_of`` that is not a date is a :class:`DataError` naming both);
     * else ``as_of`` alone: not closed — a status on a date ("stand van zaken") is an interim one;
     * else: closed — a budget with spent amounts and no date is taken as the final account.
 
@@ -88,8 +88,8 @@ def year_is_closed(year_closed: bool | None, budget_year: int | None, as_of: Any
         return False
     day = as_of_date(as_of)
     if day is None:
-        raise ValueError(f"parameter 'as_of' ({as_of}) is geen datum als DD/MM/JJJJ: daarmee is niet te zeggen of "
-                         f"begrotingsjaar {budget_year} afgesloten is; geef een datum of zeg het met 'year_closed'")
+        raise DataError(f"parameter 'as_of' is geen datum als DD/MM/JJJJ: daarmee is niet te zeggen of "
+                        f"begrotingsjaar {budget_year} afgesloten is; geef een datum of zeg het met 'year_closed'")
     return day >= pd.Timestamp(int(budget_year), 12, 31)
 
 

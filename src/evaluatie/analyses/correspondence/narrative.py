@@ -285,10 +285,6 @@ GLOSSARY = {
     "meervoudig toetsen": ("Wie veel vergelijkingen tegelijk toetst, vindt door toeval alleen al enkele "
                            "'significante' verschillen. De correcties van Holm (streng) en Benjamini-Hochberg "
                            "(minder streng) maken de p-waarden daarom groter."),
-    # this report's own definition (the shared one divides by all vacancies)
-    "netto discriminatie": ("Het aantal vacatures waar alleen de referentiekandidaat een positieve reactie kreeg, "
-                            "min het aantal waar alleen de kandidaat uit de groep er een kreeg, gedeeld door het "
-                            "aantal vacatures waar minstens één van beiden een positieve reactie kreeg."),
 }
 
 #: The method section.
@@ -392,13 +388,14 @@ def plan_none_sentence(plan: pd.DataFrame, latest: str) -> str:
     who = _and([f"{L(r['ground'])} ({L(r['group'])})" for _, r in none.iterrows()])
     target = plan[(plan["plan"] == "target")]
     one = len(none) == 1
-    return (f"Bij {who} mat {L(latest)} geen kloof: de groep kreeg evenveel of meer positieve reacties. "
+    return (f"Bij {who} mat {L(latest)} geen kloof per vacature: de groep kreeg op evenveel of meer vacatures "
+            "als enige een positieve reactie. "
             + ("Daar rekenen we alleen met het streefcijfer van de sector." if len(target)
                else f"Daar is geen kloof om voor te plannen; de zin hierboven zegt welke kloof een volgende meting "
                     f"bij {'die discriminatiegrond' if one else 'die discriminatiegronden'} wel zou aantonen."))
 
 
-def change_sentence(plan: pd.DataFrame, budget: int | None = None) -> str:
+def change_sentence(plan: pd.DataFrame, budget: int | None = None, power: float = 0.8) -> str:
     """The smallest reduction of the gap between this and the next measurement (same number of
     vacancies, or the budget) that the report's test of the change detects, per comparison with a
     gap, and what it means when that is more than the whole current gap; ``""`` when no comparison
@@ -408,15 +405,17 @@ def change_sentence(plan: pd.DataFrame, budget: int | None = None) -> str:
     if not len(lead):
         return ""
     parts = [(f"{fmt.num(r['detectable_change_pp'], 1)} procentpunt" if np.isfinite(r["detectable_change_pp"])
-              else "geen enkele daling") + f" bij {L(r['ground'])} (nu {fmt.num(r['gap_base_pp'], 1)} procentpunt)"
+              else "geen enkele daling") + f" bij {L(r['ground'])} (nu {fmt.num(r['gap_base_pp'], 1)} procentpunt per "
+             "vacature)"
              for _, r in lead.iterrows()]
     beyond = ~(lead["detectable_change_pp"] <= lead["gap_base_pp"])
     return ("Aantonen dat de kloof sinds deze meting **gedaald** is, is moeilijker, omdat dan ook de onzekerheid van "
             "deze meting meetelt. "
             + (f"Een volgende meting met {fmt.num(budget)} vacatures per discriminatiegrond" if budget
                else "Een volgende meting van dezelfde omvang")
-            + " toont met 80% kans pas een daling aan van " + _and(parts) + "."
-            + (" Waar dat meer is dan de huidige kloof, is zelfs het verdwijnen van de kloof niet met 80% kans als "
+            + f" toont met {fmt.pct(100 * power, 0)} kans pas een daling aan van " + _and(parts) + "."
+            + (f" Waar dat meer is dan de huidige kloof, is zelfs het verdwijnen van de kloof niet met "
+               f"{fmt.pct(100 * power, 0)} kans als "
                "daling aan te tonen; de tabel toont wel hoeveel vacatures nodig zijn om een kloof aan te tonen."
                if beyond.any() else ""))
 
