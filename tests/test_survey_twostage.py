@@ -141,3 +141,22 @@ def test_the_params_checker_takes_one_column_per_stage(tmp_path, at_repo):
     params.write_text(yaml.safe_dump({"notebook": "survey_evaluatie", **doc, "cluster": [1, 2]}), encoding="utf-8")
     with pytest.raises(ParamError, match="'cluster': verwacht een kolomnaam of een lijst van kolomnamen"):
         load_run(params)
+
+
+#: R 4.2.2 with survey 4.1.1, tests/data/own_survey_twostage/r_reference.R: svymean and
+#: svyciprop(method = "logit") on the subset that gave an answer, in the design
+#: svydesign(id = ~organisatie_id + werknemer_id, strata = ~sector, fpc = ~aantal_organisaties + aantal_werknemers).
+R_TWO_STAGE = {
+    ("likert_top2", "tevredenheid_werk"): (0.674117408755, 0.049785892797, 0.560656141038, 0.770282822042),
+    ("yes_no", "opleiding_gevolgd"): (0.505475727886, 0.052642794517, 0.394849647572, 0.615568228625),
+}
+
+
+def test_the_report_of_the_two_stage_study_equals_r_survey(tmp_path, at_repo):
+    """The published shares, standard errors and logit intervals of the own two-stage study, against
+    R survey's multistage estimates computed independently (not by the package's own SurveyDesign)."""
+    out = tmp_path / "out"
+    assert main(["run", "survey_evaluatie", "--params", str(OWN / "studie.yaml"), "--out", str(out), "--quiet"]) == 0
+    for (table, variable), want in R_TWO_STAGE.items():
+        row = pd.read_csv(out / "studie" / "tables" / f"{table}.csv").set_index("variable").loc[variable]
+        assert row[["estimate", "se", "ci_low", "ci_high"]].astype(float).tolist() == pytest.approx(want, abs=1e-9)
