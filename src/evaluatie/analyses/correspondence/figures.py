@@ -149,7 +149,7 @@ def _plot_power(curves: pd.DataFrame, plan: pd.DataFrame, target: float, narrow:
                        label=f"{fmt.num(budget.iloc[0])} vacatures")
         ax.axhline(target, color="black", linestyle="--", linewidth=1)
         ax.set_ylim(0, 1.02)
-        ax.set_title(rp.figure_label(f"{str(g).capitalize()}: {k}", 28 if narrow else 37), loc="left",
+        ax.set_title(rp.figure_label(f"{str(g).capitalize()}: {k}", 22 if narrow else 37), loc="left",
                      fontsize=None if narrow else 10)
         ax.set_xlabel("Vacatures in de nieuwe meting\n(logaritmische schaal)")
         ax.set_xscale("log")  # the plans of one ground need from tens to thousands of vacancies
