@@ -165,6 +165,12 @@ def pval(p) -> str:
     return num(p, 2 if p >= 0.1 else 3)
 
 
+def conf_level(conf: float) -> str:
+    """A confidence level as the reader reads it: ``0.95`` → ``95%``, ``0.975`` → ``97,5%``."""
+    level = round(conf * 100, 6)
+    return pct(level, 0 if level.is_integer() else 1)
+
+
 def eur(x, decimals: int = 0) -> str:
     """``1500`` → ``€ 1.500``."""
     if _missing(x):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["TERMS", "SIGN_CONVENTION", "TARGET_GROUPS", "target_group_name"]
+__all__ = ["TERMS", "SIGN_CONVENTION", "TARGET_GROUPS", "target_group_name", "target_group_label", "with_definitions"]
 
 #: The one sign convention for gaps, stated once in each report that shows a gap.
 SIGN_CONVENTION = "kloof = referentie − groep, in procentpunt; positief = nadeel voor de groep"
@@ -108,3 +108,18 @@ def target_group_name(label):
     if not isinstance(label, str):
         return label
     return _VARIANTS.get(_key(label), label)
+
+
+def target_group_label(label):
+    """:func:`target_group_name` with the label's capital kept, as a table or figure shows it:
+    ``"Personen met een arbeidshandicap"`` → ``"Personen met een handicap"``; any other label as it is."""
+    name = target_group_name(label)
+    if name == label or not isinstance(label, str):
+        return label
+    return name[:1].upper() + name[1:] if label[:1].isupper() else name
+
+
+def with_definitions(terms: list[str], own: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """A report's glossary terms and the definitions of those only it defines (``own``), the
+    arguments of :func:`evaluatie.publish.report.glossary`."""
+    return terms, {t: own[t] for t in terms if t in own}

@@ -29,6 +29,7 @@ Typical notebook use::
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import json
 import os
@@ -51,8 +52,8 @@ from matplotlib.ticker import Formatter
 from evaluatie.core import fmt
 from evaluatie.core.paths import root
 from evaluatie.publish import provenance as prov
-from evaluatie.publish.glossary import SIGN_CONVENTION, TERMS
 from evaluatie.publish.disclosure import DEFAULT_THRESHOLD, decision, no_counts, suppressed_mask
+from evaluatie.publish.glossary import SIGN_CONVENTION, TERMS
 from evaluatie.run.params import input_paths
 
 __all__ = [
@@ -155,6 +156,7 @@ def start(title: str, subtitle: str | None = None) -> None:
     :func:`evaluatie.core.fmt.literal`."""
     os.chdir(root())
     use_style()
+    _DECISIONS.clear()  # a report run again in the same kernel describes its own tables only
     md = f"# {title}"
     if subtitle:
         md += f"\n\n{subtitle}"
@@ -197,8 +199,7 @@ def glossary(terms: Iterable[str], extra: Mapping[str, str] | None = None, conf:
     only this report uses (plain text, escaped here). ``conf``: the report's confidence level, named
     where a definition says how sure an interval is. An unknown term is a programming error."""
     terms = list(terms)
-    pct = round(conf * 100, 1)
-    level = fmt.num(pct, 0 if pct.is_integer() else 1) + "%"
+    level = fmt.conf_level(conf)
     defs = {t: d.replace("{zekerheid}", level) for t, d in {**TERMS, **(extra or {})}.items()}
     unknown = [t for t in terms if t not in defs]
     if unknown:
@@ -404,15 +405,18 @@ NARROW_WIDTH = 3.8
 NARROW_FONT = 12.0
 
 
-def narrow_style():
+def narrow_style(on: bool = True):
     """The rc context to draw a figure's phone variant in: every font :data:`NARROW_FONT` points
     and the figure :data:`NARROW_WIDTH` inches wide (a builder sets the height for its panels,
-    stacked in one column)::
+    stacked in one column); ``on=False`` changes nothing, so a builder can say
+    ``with rp.narrow_style(narrow):`` for both variants::
 
         with rp.narrow_style():
             small = plot_rates(data, narrow=True)
         rp.figure(fig, "rates", alt=..., narrow=small)
     """
+    if not on:
+        return contextlib.nullcontext()
     f = NARROW_FONT
     return mpl.rc_context({"font.size": f, "axes.titlesize": f, "axes.labelsize": f, "xtick.labelsize": f,
                            "ytick.labelsize": f, "legend.fontsize": f, "legend.title_fontsize": f,

@@ -37,10 +37,8 @@ def timeline_figure(tl: pd.DataFrame, *, palette: Sequence[str] | None = None, g
     ``narrow``: the phone variant (:func:`evaluatie.publish.report.narrow_style`): a month label
     every few months, action names over two short lines, no seasonal notes beside the grid (the
     table of the text's timing has them) and the legend below, one entry per line."""
-    if narrow:
-        with narrow_style():
-            return _timeline_figure(tl, palette, groups, True)
-    return _timeline_figure(tl, palette, groups, False)
+    with narrow_style(narrow):
+        return _timeline_figure(tl, palette, groups, narrow)
 
 
 def _timeline_figure(tl: pd.DataFrame, palette: Sequence[str] | None, groups: bool, narrow: bool):
@@ -133,10 +131,8 @@ def budget_figure(execution: pd.DataFrame, budget_lines: Mapping[str, str], narr
     additional actions cost is a hatched extension of the spent bar. ``narrow``: the phone variant
     (:func:`evaluatie.publish.report.narrow_style`): the panels stacked, each priority by its number
     (the names are in the table above the figure), the legend below, one entry per line."""
-    if narrow:
-        with narrow_style():
-            return _budget_figure(execution, budget_lines, True)
-    return _budget_figure(execution, budget_lines, False)
+    with narrow_style(narrow):
+        return _budget_figure(execution, budget_lines, narrow)
 
 
 def _budget_figure(execution: pd.DataFrame, budget_lines: Mapping[str, str], narrow: bool):
@@ -197,10 +193,8 @@ def status_figure(dist: pd.DataFrame, classes: Mapping[str, str], narrow: bool =
     """Stacked bars: the number of actions per evaluation class (``classes``: key -> label) per
     priority. ``narrow``: the phone variant, each priority by its number and the legend below, one
     entry per line."""
-    if narrow:
-        with narrow_style():
-            return _status_figure(dist, classes, True)
-    return _status_figure(dist, classes, False)
+    with narrow_style(narrow):
+        return _status_figure(dist, classes, narrow)
 
 
 def _status_figure(dist: pd.DataFrame, classes: Mapping[str, str], narrow: bool):
@@ -232,10 +226,8 @@ def _status_figure(dist: pd.DataFrame, classes: Mapping[str, str], narrow: bool)
 def plan_groups_figure(groups: pd.DataFrame, narrow: bool = False):
     """Two bar charts: working days and budget (thousand euro) per group of actions, side by side,
     or stacked in the phone variant (``narrow``, group names over up to three short lines)."""
-    if narrow:
-        with narrow_style():
-            return _plan_groups_figure(groups, True)
-    return _plan_groups_figure(groups, False)
+    with narrow_style(narrow):
+        return _plan_groups_figure(groups, narrow)
 
 
 def _plan_groups_figure(groups: pd.DataFrame, narrow: bool):

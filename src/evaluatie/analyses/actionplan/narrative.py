@@ -22,7 +22,9 @@ from typing import Any, Iterable, Mapping, Sequence
 import pandas as pd
 
 from evaluatie.analyses.actionplan.inputs import STATUS_CLASSES
+from evaluatie.analyses.actionplan.planning import TIMELINE_MIN_ACTIONS
 from evaluatie.core import fmt
+from evaluatie.publish.glossary import with_definitions
 
 __all__ = ["SECTION_TEXT", "ASSESSMENT_NL", "CHECK_NL", "RESULT_NL", "MEASURE_NL", "COMMITMENT_STATUS_NL",
            "amount_text", "source_decimals", "rows_text", "month_label", "mark_sic", "PARTS_NL", "cap", "eur_signed", "number",
@@ -372,7 +374,7 @@ def _n_dated(tl: pd.DataFrame) -> tuple[int, int]:
     return int(tl.loc[tl["known_from"] != "unknown", key].nunique()), int(tl[key].nunique())
 
 
-def dated_text(tl: pd.DataFrame, minimum: int = 3, summary: bool = False) -> str:
+def dated_text(tl: pd.DataFrame, minimum: int = TIMELINE_MIN_ACTIONS, summary: bool = False) -> str:
     """How many actions have a month in the source, and so whether the report draws a timeline
     (at least ``minimum`` such actions: :data:`~evaluatie.analyses.actionplan.planning.TIMELINE_MIN_ACTIONS`)
     of those actions only, or says it in this sentence instead. ``summary``: the short form for
@@ -587,7 +589,7 @@ def glossary_terms(parts: Iterable[str]) -> tuple[list[str], dict[str, str]]:
         terms.append("werkdagen")
     if "commitments" in parts:
         terms.append("verbintenis")
-    return terms, {t: GLOSSARY_EXTRA[t] for t in terms if t in GLOSSARY_EXTRA}
+    return with_definitions(terms, GLOSSARY_EXTRA)
 
 
 def no_persons_notice(threshold: int) -> str:

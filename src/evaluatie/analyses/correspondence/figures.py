@@ -13,7 +13,6 @@ Each takes ``narrow=True`` for its phone variant (:func:`evaluatie.publish.repor
 
 from __future__ import annotations
 
-import contextlib
 from typing import Sequence
 
 import matplotlib.pyplot as plt
@@ -27,14 +26,10 @@ from evaluatie.publish import report as rp
 __all__ = ["plot_rates", "plot_forest", "plot_power"]
 
 
-def _style(narrow: bool):
-    return rp.narrow_style() if narrow else contextlib.nullcontext()
-
-
 def plot_rates(rates: pd.DataFrame, *, palette: Sequence[str] | None = None, narrow: bool = False):
     """Positive-reaction rate per group with its Wilson interval, one panel per ground, one colour
     per wave."""
-    with _style(narrow):
+    with rp.narrow_style(narrow):
         return _plot_rates(rates, list(palette or rp.PALETTE), narrow)
 
 
@@ -74,7 +69,7 @@ def plot_forest(disc: pd.DataFrame, *, benchmarks: pd.DataFrame | None = None, n
     """Relative callback (group rate / reference rate) with its 95% interval per comparison and wave;
     1 = equal treatment. Optional benchmarks (column ``relative_callback`` per ``ground``) as grey
     diamonds."""
-    with _style(narrow):
+    with rp.narrow_style(narrow):
         return _plot_forest(disc, benchmarks, narrow)
 
 
@@ -124,7 +119,7 @@ def plot_power(curves: pd.DataFrame, plan: pd.DataFrame, *, target: float = 0.8,
     a dashed line at ``target`` and a dotted one at the budget of ``plan``
     (:func:`~evaluatie.analyses.correspondence.power.plan_table`). The vacancies are on a logarithmic
     axis: the plans of one ground can need 50 or 50.000."""
-    with _style(narrow):
+    with rp.narrow_style(narrow):
         return _plot_power(curves, plan, target, narrow)
 
 

@@ -176,12 +176,6 @@ def _capped_reductions(gap_pp: float, reductions_pp: Sequence[float]) -> list[tu
     return rows
 
 
-@functools.lru_cache(maxsize=256)
-def _exact_n(p10: float, p01: float, power: float, alpha: float) -> float:
-    """:func:`mcnemar_exact_sample_size`, once per comparison (every planned reduction shares it)."""
-    return mcnemar_exact_sample_size(p10, p01, power, alpha) if p10 != p01 else math.inf
-
-
 def power_table(cmp: pd.DataFrame, changes_pp: Sequence[float], *, power: float = 0.8, alpha: float = 0.05,
                 n_followup: int | None = None, only_disadvantaged: bool = True,
                 cap_at_gap: bool = True) -> pd.DataFrame:
@@ -209,6 +203,11 @@ def power_table(cmp: pd.DataFrame, changes_pp: Sequence[float], *, power: float 
             continue
         plan = (_capped_reductions(gap, changes_pp) if cap_at_gap and gap > 0
                 else [(abs(float(ch)), False) for ch in changes_pp])
+        # one new measurement showing the current gap: the same for every planned reduction
+        single = {"vacancies_needed_single_wave": mcnemar_exact_sample_size(p10, p01, power, alpha)
+                  if p10 != p01 else math.inf,
+                  "vacancies_needed_single_wave_asymptotic": mcnemar_sample_size(p10, p01, power, alpha)
+                  if p10 != p01 else math.inf}
         for ch, capped in plan:
             change = -abs(ch) if gap >= 0 else abs(ch)  # a reduction of the gap
             nf = n_followup or int(r["vacancies"])
@@ -221,10 +220,7 @@ def power_table(cmp: pd.DataFrame, changes_pp: Sequence[float], *, power: float 
                 need, pw = math.nan, math.nan
             rows.append({"ground": r["ground"], "group": r["group"], "gap_base_pp": gap,
                          "reduction_pp": abs(ch), "capped": capped, "vacancies_needed": need, "n_followup": nf,
-                         "power_at_n_followup": pw,
-                         "vacancies_needed_single_wave": _exact_n(p10, p01, power, alpha),
-                         "vacancies_needed_single_wave_asymptotic": mcnemar_sample_size(p10, p01, power, alpha)
-                         if p10 != p01 else math.inf})
+                         "power_at_n_followup": pw, **single})
     return pd.DataFrame(rows)
 
 

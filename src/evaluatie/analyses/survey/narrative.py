@@ -28,6 +28,7 @@ from evaluatie.analyses.survey.responses import dont_know_column
 from evaluatie.core import fmt
 from evaluatie.core.errors import DataError, Problem, private
 from evaluatie.publish.disclosure import mark, suppressed_mask
+from evaluatie.publish.glossary import with_definitions
 from evaluatie.stats.survey import SurveyDesign
 
 __all__ = ["VERDICTS_NL", "VERDICT_CLASSES", "claims_check", "claims_summary_nl", "claim_rules_nl",
@@ -44,10 +45,8 @@ OPS_NL = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "≈"}
 _OPS = (">=", ">", "<=", "<", "~")
 
 
-def conf_pct(conf: float) -> str:
-    """The confidence level as the reader reads it: ``0.95`` -> ``95%``, ``0.975`` -> ``97,5%``."""
-    level = round(conf * 100, 6)
-    return fmt.pct(level, 0 if level.is_integer() else 1)
+#: The confidence level as the reader reads it: ``0.95`` -> ``95%``, ``0.975`` -> ``97,5%``.
+conf_pct = fmt.conf_level
 
 
 def _verdict(op: str, v: float, tol: float, lo: float, hi: float) -> str:
@@ -608,7 +607,7 @@ def glossary_terms(*, weighted: bool, design_weighted: bool, stages: int, breakd
         terms += ["p-waarde", "significant", "Holm-correctie"]
     if target_groups:
         terms += ["kansengroep", "streefcijfer"]
-    return terms, {t: GLOSSARY_EXTRA[t] for t in terms if t in GLOSSARY_EXTRA}
+    return with_definitions(terms, GLOSSARY_EXTRA)
 
 
 def open_answers_nl(n_answers: int, texts: Mapping[str, str] | None = None) -> str:

@@ -17,20 +17,16 @@ from typing import Mapping
 import pandas as pd
 
 from evaluatie.analyses.survey.statistics import _small_base, _withhold
-from evaluatie.publish.glossary import target_group_name
+from evaluatie.publish.glossary import target_group_label
 from evaluatie.stats.survey import SurveyDesign
 
 __all__ = ["MEASURES_NL", "group_name", "targets_table", "reached_split"]
 
 
-def group_name(label: str) -> str:
-    """A target group as every report names it (:func:`evaluatie.publish.glossary.target_group_name`:
-    'Personen met een arbeidshandicap' -> 'Personen met een handicap'), with the label's capital
-    kept; a group the Flemish sources do not name ('Ervaren werknemers (50+)') stays as it is."""
-    name = target_group_name(label)
-    if name == label or not isinstance(label, str):
-        return label
-    return name[:1].upper() + name[1:] if label[:1].isupper() else name
+#: A target group as every report names it (:func:`evaluatie.publish.glossary.target_group_label`:
+#: 'Personen met een arbeidshandicap' -> 'Personen met een handicap'); a group the Flemish sources
+#: do not name ('Ervaren werknemers (50+)') stays as it is.
+group_name = target_group_label
 
 MEASURES_NL = {"set": "streefcijfer vastgelegd", "reached": "volledig behaald ('ja'; bij wie een streefcijfer had)"}
 

@@ -117,10 +117,8 @@ def plot_panels(data: pd.DataFrame, panels: Sequence[Mapping[str, Any]], breaks:
     "target_year", "targets" (optional, each target over its own period, see :func:`plot_group`),
     "predecessor" (optional group under an old definition), "up_to"}``. ``narrow``: the phone
     variant, one column of panels (see the module docstring)."""
-    if narrow:
-        with narrow_style():
-            return _plot_panels(data, panels, breaks, 1, labels, True)
-    return _plot_panels(data, panels, breaks, ncols, labels, False)
+    with narrow_style(narrow):
+        return _plot_panels(data, panels, breaks, 1 if narrow else ncols, labels, narrow)
 
 
 def _plot_panels(data, panels, breaks, ncols, labels, narrow):
@@ -176,10 +174,8 @@ def plot_backtest(by_horizon: pd.DataFrame, narrow: bool = False):
     ``"horizon"``): mean absolute error of the rule of thumb next to that of the trend method, with
     the number of projections above each pair. ``narrow``: the phone variant (legend below).
     Returns the figure."""
-    if narrow:
-        with narrow_style():
-            return _plot_backtest(by_horizon, True)
-    return _plot_backtest(by_horizon, False)
+    with narrow_style(narrow):
+        return _plot_backtest(by_horizon, narrow)
 
 
 def _plot_backtest(by_horizon: pd.DataFrame, narrow: bool):

@@ -15,7 +15,7 @@ import pandas as pd
 from evaluatie.analyses.targets.disclosure import no_personnel_data
 from evaluatie.core import fmt
 from evaluatie.publish.disclosure import mark
-from evaluatie.publish.glossary import target_group_name
+from evaluatie.publish.glossary import target_group_label
 
 __all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_css", "tabel1", "ci_text", "verdict",
            "later_figures_text", "yearly_summary_text", "backtest_text", "gender_verdict_nl",
@@ -102,15 +102,14 @@ def one_name(label: Any, *, phrases: bool = False) -> Any:
     buitenlandse herkomst"``). Any other label (a user's own group) is returned as it is."""
     if not isinstance(label, str) or not label:
         return label
-    name = target_group_name(label)
-    if name == label and phrases:
-        for old, new in _OLD_WORDINGS:
-            i = name.casefold().find(old)
-            if i >= 0:
-                name = name[:i] + new + name[i + len(old):]
-    if name != label and label[:1].isupper():
-        name = name[:1].upper() + name[1:]
-    return name
+    name = target_group_label(label)
+    if name != label or not phrases:
+        return name
+    for old, new in _OLD_WORDINGS:
+        i = name.casefold().find(old)
+        if i >= 0:
+            name = name[:i] + new + name[i + len(old):]
+    return name[:1].upper() + name[1:] if name != label and label[:1].isupper() else name
 
 
 
