@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluatie.publish.audit import Attack, Interval
+from evaluatie.publish.audit import Attack, Interval, crossing
 from evaluatie.publish.disclosure import decision, mark, no_counts, protect_groups
 
 
@@ -125,3 +125,25 @@ def test_a_number_column_added_after_the_decision_is_undecided():
     late = no_counts(df, "test")
     late["n2"] = late["n"] * 2
     assert decision(late) is None
+
+
+# --------------------------------------------------------------------------- two breakdowns that cross
+
+CROSS = {("D", "H"): 3, ("O", "H"): 40, ("P", "H"): 1, ("P", "F"): 60, ("V", "F"): 40}  # respondents per cell
+
+
+def test_crossing_breakdowns_give_back_the_one_unit_in_a_cell_neither_shows():
+    # departments D and O withheld, P and V shown; location F shown: F - P - V = -(P in H)
+    a = crossing(CROSS, rows={"P": 35, "V": 28}, columns={"F": 63}, total=90)
+    assert a.bounds([("P", "H")])[("P", "H")] == Interval(0.0, 0.0)
+    assert a.bounds([("row", "D")])[("row", "D")].width == 3  # D itself keeps 0..3
+
+
+def test_crossing_withholding_the_group_that_holds_the_cell_closes_it():
+    a = crossing(CROSS, rows={"V": 28}, columns={"F": 63}, total=90)
+    assert a.bounds([("P", "H")])[("P", "H")] == Interval(0.0, 1.0)
+
+
+def test_crossing_refuses_a_published_group_without_units():
+    with pytest.raises(ValueError):
+        crossing(CROSS, rows={"X": 1}, columns={}, total=90)

@@ -23,7 +23,7 @@ from typing import Hashable, Mapping
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-__all__ = ["Attack", "Interval"]
+__all__ = ["Attack", "Interval", "crossing"]
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ class Attack:
                 if not feasible:
                     raise ValueError(f"the published relations have no solution ({res.message})")
                 ends.append(-sign * np.inf)  # unbounded: minimising gives -inf, maximising +inf
-            out[n] = Interval(float(ends[0]), float(ends[1]))
+            out[n] = Interval(float(ends[0]) + 0.0, float(ends[1]) + 0.0)  # no -0.0
         return out
 
     def recovered(self, base: Mapping[Hashable, float] | None = None, threshold: int = 5) -> dict[Hashable, Interval]:
@@ -142,3 +142,45 @@ class Attack:
             if iv.width + 1e-9 < need:
                 bad[n] = iv
         return bad
+
+
+def crossing(cap: Mapping[tuple[Hashable, Hashable], float], rows: Mapping[Hashable, float],
+             columns: Mapping[Hashable, float], total: float) -> Attack:
+    """The attack on two breakdowns of the same units that cross (departments and locations, sectors
+    and provinces): neither nests in the other, so a published group of one minus published groups
+    of the other can leave a handful of units that neither breakdown shows.
+
+    The attacker is assumed to know how many units lie in each crossing cell (who works where: the
+    worst case) and wants one count per unit (answers 'ja', positive reactions). ``cap``: per cell
+    ``(a, b)`` the most that count can be (the cell's units, or its answers); cells without units are
+    left out. ``rows`` / ``columns``: the published count of each shown group of the first / second
+    breakdown; ``total``: the published count of all units. Unknowns: each cell ``(a, b)``, and
+    ``("row", a)`` / ``("column", b)`` for each withheld group (its sum). Call :meth:`Attack.bounds`
+    on the names that matter (the small cells and the withheld groups); what counts as too narrow is
+    the caller's rule.
+
+    >>> a = crossing({("D", "H"): 3, ("P", "H"): 1, ("P", "F"): 60, ("V", "F"): 40},
+    ...              rows={"P": 35, "V": 28}, columns={"F": 63}, total=65)
+    >>> a.bounds([("P", "H")])[("P", "H")]   # F - (P + V) = -(P, H): one person's answer
+    Interval(low=0.0, high=0.0)
+    """
+    a = Attack()
+    cells = [c for c, top in cap.items() if top > 0]
+    for c in cells:
+        a.unknown(c, 0.0, float(cap[c]))
+    row_keys = list(dict.fromkeys(r for r, _ in cells))
+    col_keys = list(dict.fromkeys(k for _, k in cells))
+    for kind, keys, pos, shown in (("row", row_keys, 0, rows), ("column", col_keys, 1, columns)):
+        for key in keys:
+            terms = {c: 1.0 for c in cells if c[pos] == key}
+            if key in shown:
+                a.equal(terms, float(shown[key]))
+            else:
+                a.unknown((kind, key), 0.0, float(sum(cap[c] for c in terms)))
+                a.equal({**terms, (kind, key): -1.0}, 0.0)
+        extra = [k for k in shown if k not in keys]  # a shown group without units in any cell
+        for k in extra:
+            if float(shown[k]) != 0:
+                raise ValueError(f"published {kind} {k!r} has no units")
+    a.equal({c: 1.0 for c in cells}, float(total))
+    return a
