@@ -409,3 +409,24 @@ def test_a_cell_too_long_to_read_is_named_with_its_row(tmp_path, body, row):
     [p] = e.value.problems
     assert p.row == row and "langere cel" in p.expected
     assert "gevonden" not in str(p)
+
+
+def test_sheet_names_are_named_on_the_terminal_only(tmp_path):
+    """A sheet's name is the user's text: an error about sheets lists them for the person running the
+    command, never in the published message (issue 15: no data in published errors)."""
+    from openpyxl import Workbook
+
+    from evaluatie.core.errors import public_text, terminal_text
+
+    wb = Workbook()
+    wb.active.title = "Geheim-ZZ1"
+    wb.create_sheet("Geheim-ZZ2")
+    wb["Geheim-ZZ2"].append(["a", "b"])  # a header without rows
+    path = tmp_path / "t.xlsx"
+    wb.save(path)
+    for sheet in ("bestaat niet", 7, "Geheim-ZZ1", "Geheim-ZZ2"):
+        with pytest.raises(DataError) as e:
+            read_table(path, sheet=sheet)
+        message = str(e.value)
+        assert "Geheim-ZZ" not in public_text(message), (sheet, public_text(message))
+        assert "Geheim-ZZ" in terminal_text(message), (sheet, message)

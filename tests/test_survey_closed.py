@@ -7,7 +7,7 @@ from scipy import stats
 
 from evaluatie.stats.intervals import design_interval, methods
 from evaluatie.stats.survey import SurveyDesign
-from evaluatie.core.errors import DataError
+from evaluatie.core.errors import DataError, public_text, terminal_text
 
 
 def srs(k, n, **extra):
@@ -205,8 +205,13 @@ def test_errors_are_dutch_and_located():
         SurveyDesign(df, weights="w")
     with pytest.raises(DataError, match="maar één primaire eenheid"):
         SurveyDesign(df.assign(w=1.0), weights="w", strata="h")
-    with pytest.raises(DataError, match="komen niet voor in de steekproef"):
-        SurveyDesign(df.assign(w=1.0)).poststratify("h", {"a": 5, "b": 5, "c": 5})
+    with pytest.raises(DataError, match="komen niet voor in de steekproef") as e:
+        SurveyDesign(df.assign(w=1.0)).poststratify("h", {"a": 5, "b": 5, "Geheim-c": 5})
+    # the frame's categories are the user's text: named on the terminal only (issue 15)
+    assert "Geheim" not in public_text(str(e.value)) and "Geheim-c" in terminal_text(str(e.value))
+    with pytest.raises(DataError) as e:
+        SurveyDesign(df.assign(w=1.0)).poststratify("h", {"a": 5, "Geheim-b2": 5})
+    assert "Geheim" not in public_text(str(e.value)) and "Geheim-b2" in terminal_text(str(e.value))
 
 
 def test_fast_proportion_path_equals_influence_matrix(monkeypatch):

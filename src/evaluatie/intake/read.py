@@ -86,7 +86,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from evaluatie.core.errors import DataError, Problem
+from evaluatie.core.errors import DataError, Problem, private
 from evaluatie.core.numbers import parse_numbers
 from evaluatie.core.paths import display_path
 
@@ -504,19 +504,19 @@ def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
     elif isinstance(sheet, int) and not isinstance(sheet, bool):
         if not 0 <= sheet < len(names):
             raise DataError(Problem(shown, None, None, sheet,
-                                    f"een bladnummer van 0 tot {len(names) - 1}; bladen: {', '.join(names)}"))
+                                    f"een bladnummer van 0 tot {len(names) - 1}; bladen: {private(', '.join(names))}"))
         ws = wb.worksheets[sheet]
     else:
         match = [n for n in names if n == sheet] or [n for n in names if n.strip().casefold() == str(sheet).strip().casefold()]
         if not match:
             raise DataError(Problem(shown, None, None, sheet,
-                                    f"de naam van een werkblad; dit bestand heeft: {', '.join(names)}"))
+                                    f"de naam van een werkblad; dit bestand heeft: {private(', '.join(names))}"))
         ws = wb[match[0]]
     cells = [list(r) for r in ws.iter_rows()]
     rows_all = [(r[0].row if r else None, r) for r in cells]
     nonempty = [(i, r) for i, r in rows_all if r and any(c.value is not None and str(c.value).strip() != "" for c in r)]
     if not nonempty:
-        raise DataError(Problem(shown, None, None, None, f"een tabel; werkblad '{ws.title}' is leeg"))
+        raise DataError(Problem(shown, None, None, None, f"een tabel; werkblad {private(repr(ws.title))} is leeg"))
     header_row, header_cells = nonempty[0]
     merged = sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
     if merged:
@@ -525,18 +525,18 @@ def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
             where = "de kopregel" if rng.min_row <= header_row <= rng.max_row else f"rij {rng.min_row}"
             problems.append(Problem(shown, rng.min_row, str(rng.coord), None,
                                     f"gewone cellen; {where} heeft samengevoegde cellen ({rng.coord}) in werkblad "
-                                    f"'{ws.title}'. Hef de samenvoeging op en geef elke kolom een eigen naam"
+                                    f"{private(repr(ws.title))}. Hef de samenvoeging op en geef elke kolom een eigen naam"
                                     if where == "de kopregel" else
-                                    f"gewone cellen; samengevoegde cellen ({rng.coord}) in werkblad '{ws.title}'. "
+                                    f"gewone cellen; samengevoegde cellen ({rng.coord}) in werkblad {private(repr(ws.title))}. "
                                     "Hef de samenvoeging op en vul elke cel in"))
         raise DataError(problems)
     width = max(len(r) for _, r in nonempty)
     raw_names = [_header_text(c.value) for c in header_cells] + [""] * (width - len(header_cells))
     body = [(i, r) for i, r in nonempty[1:]]
     if not body:
-        others = "" if len(sheets) == 1 else f" (kies met de parameter sheet een ander werkblad: {', '.join(sheets)})"
+        others = "" if len(sheets) == 1 else f" (kies met de parameter sheet een ander werkblad: {private(', '.join(sheets))})"
         raise DataError(Problem(shown, None, None, None,
-                                f"minstens één rij met gegevens onder de kopregel; werkblad '{ws.title}' heeft "
+                                f"minstens één rij met gegevens onder de kopregel; werkblad {private(repr(ws.title))} heeft "
                                 f"alleen een kopregel{others}"))
     names = _header(raw_names, header_row, shown)
     _refuse_uncalculated_formulas(path, ws.title, body, names, shown)

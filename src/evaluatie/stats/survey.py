@@ -960,12 +960,12 @@ class SurveyDesign:
         labels = [str(c) for c in cats]
         unknown = sorted(set(labels) - set(pop.index))
         if unknown:
-            raise DataError([Problem(self.file, None, var, u, f"een categorie uit de populatietabel ({', '.join(pop.index)})")
+            raise DataError([Problem(self.file, None, var, u, f"een categorie uit de populatietabel ({private(', '.join(pop.index))})")
                              for u in unknown])
         popv = pop.reindex(labels).to_numpy(dtype=float)
         absent = [lvl for lvl in pop.index if lvl not in labels and pop[lvl] > 0]
         if absent:
-            raise DataError(f"populatiecategorie(ën) {', '.join(absent)} van '{var}' komen niet voor in "
+            raise DataError(f"populatiecategorie(ën) {private(', '.join(absent))} van '{var}' komen niet voor in "
                             "de steekproef: voeg categorieën samen", file=self.file)
         return _Margin(codes, len(labels), np.zeros(0), np.zeros(0)), popv
 
