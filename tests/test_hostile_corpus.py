@@ -271,3 +271,17 @@ def test_tables_keep_the_labels_as_they_are(hostile_run):
     record = json.loads((run / "run.json").read_text(encoding="utf-8"))
     assert record["status"] == "ok"
     assert "\\<script" not in json.dumps(record, ensure_ascii=False)
+
+
+def test_links_in_an_authors_markdown_are_text_not_links():
+    """``notes``, ``texts`` and ``synthetic_note`` are the author's Markdown; a link in them (inline,
+    reference or autolink) shows its address as text and cannot be followed, so a params file cannot
+    put a link to another site in a published report (issue 15)."""
+    md = ("[klik hier](https://evil.example/phish) <https://evil.example/auto> [ref][1] en "
+          "[x](javascript:alert(1))\n\n[1]: https://evil.example/refdef")
+    page = BeautifulSoup(render_markdown(md), "html.parser")
+    assert page.find_all("a") == []
+    text = page.get_text()
+    for shown in ("klik hier (https://evil.example/phish)", "https://evil.example/auto",
+                  "ref (https://evil.example/refdef)", "x (javascript:alert(1))"):
+        assert shown in text, (shown, text)

@@ -89,10 +89,14 @@ def _display(obj=None, *, raw: dict | None = None, metadata: dict | None = None)
 
 
 class _SafeRenderer(mistune.HTMLRenderer):
-    """mistune's HTML renderer for published prose: raw HTML is escaped (``escape=True``), links
-    keep mistune's URL check (``javascript:``, ``vbscript:``, ``file:`` and ``data:`` become
-    ``#harmful-link``), and an image is shown as its alt text, so a page never loads anything from
-    elsewhere because of a label."""
+    """mistune's HTML renderer for published prose: raw HTML is escaped (``escape=True``), a link
+    (inline, reference or autolink) is shown as its text with the address in plain text beside it,
+    never as a link a reader could follow, and an image is shown as its alt text, so a page never
+    loads or points anywhere because of a label or a parameter's Markdown (``notes``, ``texts``)."""
+
+    def link(self, text: str, url: str, title: str | None = None) -> str:
+        shown = mistune.escape(url)
+        return shown if text in (url, shown) else f"{text} ({shown})"
 
     def image(self, text: str, url: str, title: str | None = None) -> str:
         return text
