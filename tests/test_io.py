@@ -430,3 +430,20 @@ def test_sheet_names_are_named_on_the_terminal_only(tmp_path):
         message = str(e.value)
         assert "Geheim-ZZ" not in public_text(message), (sheet, public_text(message))
         assert "Geheim-ZZ" in terminal_text(message), (sheet, message)
+
+
+def test_text_columns_stay_as_written(tmp_path):
+    """Sections and codes that look like numbers stay text when the caller says they are text:
+    4.10 and 4.1 are two sections (an auditor's commitments file published 4.10 as 4.1 and called
+    4.1 and 4.10 a duplicate)."""
+    path = tmp_path / "t.csv"
+    path.write_text("section;x\n4.10;1\n4.1;2\n4.2;3\n", encoding="utf-8")
+    assert read_table(path)["section"].dtype.kind == "f"
+    assert list(read_table(path, text=["section"])["section"]) == ["4.10", "4.1", "4.2"]
+    wb = openpyxl.Workbook()
+    wb.active.append(["section", "x"])
+    for row in (["4.10", 1], ["4.1", 2], [7, 3]):
+        wb.active.append(row)
+    wb.save(tmp_path / "t.xlsx")
+    got = read_table(tmp_path / "t.xlsx", text=["section"])["section"]
+    assert list(got[:2]) == ["4.10", "4.1"]  # text cells as written; a number cell is Excel's number

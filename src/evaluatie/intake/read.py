@@ -78,6 +78,7 @@ import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -141,12 +142,15 @@ def _zip_kind(path: Path) -> str:
 
 EXCEL_CELL_LIMIT = 32_767  # characters in one cell (Excel's specifications and limits)
 
-def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame:
+def read_table(path: str | Path, sheet: str | int | None = None, text: Iterable[str] = ()) -> pd.DataFrame:
     """Read one input table (CSV, XLSX, SAV, DTA, Parquet) — see the module notes.
 
     ``sheet`` (a worksheet name or 0-based position) applies to Excel files only and is ignored
-    for other formats. Raises :class:`DataError` (Dutch, naming file, row and column) for
-    anything that is not a readable table; a missing file is a DataError too.
+    for other formats. ``text``: columns (by their name in the file) that are identifiers or labels
+    and stay text as written, even when every cell looks like a number (section ``4.10`` stays
+    ``4.10``, not 4.1); a number cell of an Excel sheet stays a number. Raises :class:`DataError`
+    (Dutch, naming file, row and column) for anything that is not a readable table; a missing file
+    is a DataError too.
     """
     path = Path(path)
     shown = display_path(path)
@@ -177,9 +181,9 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame
         raise DataError(Problem(shown, None, None, None,
                                 f"{_FORMAT_NAMES[fmt]}, zoals de extensie {ext} zegt{hint}"))
     if fmt == "csv":
-        df = _read_csv(path, shown)
+        df = _read_csv(path, shown, frozenset(text))
     elif fmt == "xlsx":
-        df = _read_xlsx(path, shown, sheet)
+        df = _read_xlsx(path, shown, sheet, frozenset(text))
     elif fmt in ("sav", "dta"):
         df = _read_stat(path, shown, fmt)
     else:
@@ -324,7 +328,7 @@ def _header(names: list[str], row: int, shown: str) -> list[str]:
 
 # --------------------------------------------------------------------------- CSV: reading
 
-def _read_csv(path: Path, shown: str) -> pd.DataFrame:
+def _read_csv(path: Path, shown: str, text: frozenset = frozenset()) -> pd.DataFrame:
     data = path.read_bytes()
     head = _sample_of(data)
     try:
@@ -343,7 +347,7 @@ def _read_csv(path: Path, shown: str) -> pd.DataFrame:
     rows, columns = cells
     if not len(rows):
         raise DataError(Problem(shown, None, None, None, _HEADER_ONLY))
-    df, style = _typed_frame(columns, names, header_row, rows, "en" if sep == "," else "nl", shown)
+    df, style = _typed_frame(columns, names, header_row, rows, "en" if sep == "," else "nl", shown, text)
     df.attrs["csv"] = {"encoding": encoding, "separator": sep, "decimal": "," if style == "nl" else "."}
     return df
 
@@ -424,7 +428,7 @@ def _csv_module_cells(text: str, sep: str, width: int, shown: str) -> tuple[np.n
 
 
 def _typed_frame(columns: list[pd.Series], names: list[str], header_row: int, rows: range | np.ndarray,
-                 default_style: str, shown: str) -> tuple[pd.DataFrame, str]:
+                 default_style: str, shown: str, text: frozenset = frozenset()) -> tuple[pd.DataFrame, str]:
     """The text columns as a frame: a column whose every cell is a number becomes numeric (see
     the module notes); an empty column stays text, or is dropped when it has no name (a
     trailing separator). Returns the frame and the file's decimal style."""
@@ -441,7 +445,7 @@ def _typed_frame(columns: list[pd.Series], names: list[str], header_row: int, ro
             continue
         data[name] = col
         # one cell that is no number makes a text column: the first rows usually show it
-        if not empty and not parse_numbers(col.iloc[:1000], default_style).not_number.any():
+        if not empty and name not in text and not parse_numbers(col.iloc[:1000], default_style).not_number.any():
             maybe.append(name)
     # the other columns are parsed whole, two at a time (numpy's and pyarrow's kernels release the GIL)
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -488,7 +492,7 @@ def _header_text(v: Any) -> str:
     return str(v).strip()
 
 
-def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
+def _read_xlsx(path: Path, shown: str, sheet, text: frozenset = frozenset()) -> pd.DataFrame:
     # openpyxl, pyreadstat and pyarrow.parquet are imported when a file needs them: together they
     # take about 0.2 s to import (measured with -X importtime), which a CSV-only analysis need not pay
     import openpyxl
@@ -585,7 +589,7 @@ def _read_xlsx(path: Path, shown: str, sheet) -> pd.DataFrame:
         elif all(isinstance(v, str) for v in present):
             s = pd.Series(vals, index=rows, dtype="str")
             res = parse_numbers(s)
-            if res.not_number.any() or (res.integer and res.identifier):
+            if name in text or res.not_number.any() or (res.integer and res.identifier):
                 data[name] = s.array
             elif res.conflict.any():
                 problems += res.conflict_problems(shown, name)

@@ -244,7 +244,8 @@ def read(path: str | Path, table: str, *, sheet: str | None = None,
     with a :class:`DataError` instead). The index is the row number as the user sees it in their
     own file. ``values``: the table's value mapping (:func:`prepare`)."""
     p = resolve(path)
-    raw = read_table(p, sheet=sheet)
+    user = dict(columns or {})  # the text columns (sections, actions, labels) stay as written: 4.10 is not 4.1
+    raw = read_table(p, sheet=sheet, text=[user.get(c.name, c.name) for c in schemas()[table].columns if c.kind == "str"])
     name = raw.attrs.get("source", {}).get("file") or display_path(p)
     if sheet is not None and str(sheet) not in name:
         name = f"{name} (werkblad {sheet})"
