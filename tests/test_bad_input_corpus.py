@@ -764,6 +764,10 @@ def _check(case: Case, o: Outcome) -> None:
         assert "Traceback" not in json.dumps(o.record)
     assert o.exit == case.exit, (case.id, o.message or o.output[-1500:])
     assert SECRET not in o.message and (o.record is not None or SECRET not in o.output), (case.id, o.message)
+    if o.folder is not None and case.exit:  # a failed run publishes no planted value: not in any file it
+        # leaves (run.json, the notebook up to the failing cell, the kernel log), nor in the index
+        for f in [*sorted(p for p in o.folder.rglob("*") if p.is_file()), o.folder.parent / "index.html"]:
+            assert SECRET.encode() not in f.read_bytes(), (case.id, f.name)
     if case.exit == 0:
         _ledger_ok(case, o.folder)
         return
