@@ -89,6 +89,8 @@ def test_budget_2018_report(out):
     ledger = pd.read_csv(run / "tables" / "ledger.csv")
     assert ledger.loc[ledger["step"] == "read", "rows"].tolist() == [176, 4]
     assert "min(X, kosten × X / Y)" in html and "onze lezing" in html
+    text = " ".join(report_page(run).get_text(" ").split())  # no commitments: no counts of persons at all
+    assert "niet over personen" in text and "regel voor kleine aantallen is daarom niet van toepassing" in text
     assert (run / "figures" / "budget_per_priority.png").exists()
     # review: execution rate and judgement on planned actions; additional spending in its own column
     ex = pd.read_csv(run / "tables" / "budget_execution_regular.csv").set_index("priority_no")
@@ -123,6 +125,11 @@ def test_mtech_2024_report(out):
     com = pd.read_csv(run / "tables" / "commitments.csv")
     assert com["realised_value"].isna().all() and (com["status"] == "to_fill").all()
     assert html.count("nog in te vullen") >= 3
+    # issue 15: its commitments count werknemers, so their realised values follow the small-cell rule
+    # (none is filled in yet: nothing withheld, the table as before) and the report says so
+    text = " ".join(report_page(run).get_text(" ").split())
+    assert "verbintenissen die personen of werkgevers tellen, volgen de regel voor kleine aantallen" in text
+    assert "niet over personen" not in text and "Bescherming van kleine aantallen" in text
     assert "De maandkolommen van de planning" in html  # says what is not known
     known = pd.read_csv(run / "tables" / "timeline_known.csv")
     assert len(known) == 2

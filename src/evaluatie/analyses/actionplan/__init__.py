@@ -15,7 +15,9 @@ notebook ``actieplan_opvolging`` tells the story.
    :func:`additional_actions`, :func:`status_budget`).
 3. **Workload and planning** (:func:`reconcile_plan`, :func:`timeline`, :func:`timeline_figure`).
 4. **Indicators and commitments** (:func:`commitment_progress`): target, unit, period, the
-   realised value from a follow-up file (empty: "nog in te vullen"), progress and status.
+   realised value from a follow-up file (empty: "nog in te vullen"), progress and status; a
+   realised value that counts persons or employers and lies below the small-cell threshold is
+   withheld with its progress and status (:func:`decide_commitments`).
 5. **Subsidy calculator** (:func:`subsidy`): ``min(X, costs × X / Y)`` with X and Y from the data
    file — our reading of the source's "max. € X (voor € Y kosten)".
 
@@ -27,7 +29,10 @@ Modules:
 - ``reconcile``: sums against the source's stated totals, the plan against itself, findings.
 - ``planning``: months of the planning and what is known about each (:func:`timeline`).
 - ``subsidies``: the subsidy calculator and its tables.
-- ``show``: report blocks shown as a whole (a run of notices, the findings of the plan).
+- ``persons``: which commitments count persons or employers, and the small-cell decision on their
+  realised values (:func:`decide_commitments`).
+- ``show``: report blocks shown as a whole (a run of notices, the findings of the plan) and the
+  analysis's disclosure declaration for every other table.
 - ``study``: one report's parts, inputs and results from the notebook's parameters (:func:`load`).
 - ``narrative``: Dutch labels and wording (amounts, rows, months, ``[sic]``), the sentences of the
   summary and of each part, notes and alt texts.
@@ -61,6 +66,8 @@ from evaluatie.analyses.actionplan.inputs import (
     status_class)
 from evaluatie.analyses.actionplan.reconcile import (
     action_comparison, explain_difference, findings, reconcile_plan, reconcile_totals)
+from evaluatie.analyses.actionplan.persons import (
+    PERSON_WORDS, counts_persons, decide_commitments, person_commitments, person_words, withheld_commitments)
 from evaluatie.analyses.actionplan.show import NO_PERSONS, export, notices, plan_findings, table
 from evaluatie.analyses.actionplan.study import Study, as_of_date, choose_parts, lines_in, load, plan_months, year_is_closed
 from evaluatie.analyses.actionplan.subsidies import subsidy, subsidy_rule, subsidy_rules_table, subsidy_table
@@ -81,5 +88,6 @@ __all__ = [
     "plan_findings_intro", "plan_checks_rest", "not_spent_text", "additional_text", "empty_months_notice",
     "to_fill_text", "DEFAULT_LINE_LABELS", "DEFAULT_TITLE", "budget_figure_caption", "budget_year_text", "subtitle_text", "synthetic_notice", "skipped_text",
     "plan_size_text", "notices", "plan_findings", "table", "export", "NO_PERSONS", "Study", "load", "choose_parts", "lines_in", "plan_months",
-    "year_is_closed", "as_of_date",
+    "year_is_closed", "as_of_date", "PERSON_WORDS", "counts_persons", "decide_commitments", "person_commitments",
+    "person_words", "withheld_commitments",
 ]

@@ -420,12 +420,14 @@ def _lookup(table: Mapping[str, str]):
 
 
 def table_layout(key: str, *, budget_lines: Mapping[str, str] | None = None,
-                 sic: Iterable[str] | None = None, measures: Mapping[str, str] | None = None) -> dict[str, Any]:
+                 sic: Iterable[str] | None = None, measures: Mapping[str, str] | None = None,
+                 withheld: int = 0) -> dict[str, Any]:
     """What a reader sees of a report table (``key``: the exported name, or the part for tables
     that are only shown): the columns, their Dutch headers, their formats and a fixed note, as
     keyword arguments for :func:`evaluatie.publish.report.table`. ``budget_lines`` names the
     budget lines, ``sic`` the spellings quoted from the source (:func:`mark_sic`), ``measures``
-    the amount columns (default :data:`MEASURE_NL`)."""
+    the amount columns (default :data:`MEASURE_NL`), ``withheld`` how many realised values of
+    the commitments are not shown (the note then says they are empty in the export too)."""
     line = _lookup(budget_lines or {})
     measures = measures or MEASURE_NL
     measure, result, check = _lookup(measures), _lookup(RESULT_NL), _lookup(CHECK_NL)
@@ -500,7 +502,9 @@ def table_layout(key: str, *, budget_lines: Mapping[str, str] | None = None,
                      "progress_pct": lambda v: "nog in te vullen" if pd.isna(v) else fmt.pct(v, 1),
                      "status": _lookup(COMMITMENT_STATUS_NL)},
             note="Voortgang = gerealiseerd / streefwaarde. De export van deze tabel, naast dit rapport, kan als "
-                 "opvolgingsbestand dienen: vul er per sectie de gerealiseerde waarde in."),
+                 "opvolgingsbestand dienen: vul er per sectie de gerealiseerde waarde in."
+                 + (" Een gerealiseerde waarde die hier niet getoond wordt, staat ook in de export niet: vul die "
+                    "daar opnieuw in." if withheld else "")),
         "subsidy_rules": dict(
             labels={"plan_type": "Soort plan", "max_subsidy_eur": "Maximum X", "for_costs_eur": "Voor kosten Y",
                     "rate_pct": "X / Y", "per_organisation": "Per organisatie",
@@ -592,8 +596,14 @@ def glossary_terms(parts: Iterable[str]) -> tuple[list[str], dict[str, str]]:
     return with_definitions(terms, GLOSSARY_EXTRA)
 
 
-def no_persons_notice(threshold: int) -> str:
-    """Why the small-cell threshold does not apply to an action plan."""
+def no_persons_notice(threshold: int, counts_persons: bool = False) -> str:
+    """Why the small-cell threshold does not apply to an action plan; when a commitment counts
+    persons or employers (``counts_persons``), that its realised values follow the rule
+    (:mod:`evaluatie.analyses.actionplan.persons`)."""
+    if counts_persons:
+        return (f"Gerealiseerde waarden van verbintenissen die personen of werkgevers tellen, volgen de regel voor "
+                f"kleine aantallen: een waarde boven 0 en onder {threshold} staat er als 'x', net als de voortgang "
+                "en de stand die ervan afhangen.")
     return ("De tabellen gaan over acties, budgetten en werkdagen, niet over personen. Er zijn dus geen kleine "
             f"cellen over personen te beschermen; de drempel voor kleine cellen ({threshold}) is hier niet van "
             "toepassing.")

@@ -5,10 +5,13 @@ The wording is :mod:`evaluatie.analyses.actionplan.narrative`'s; this module onl
 page with :mod:`evaluatie.publish.report`.
 
 Disclosure: an action plan's tables hold euros of the organisation's own budget, working days,
-months and numbers of actions of one plan, its commitments (targets and results counted over all
-participants of an action, e.g. 8.500 workers trained), and the subsidy rules — no count of persons
-or employers in a cell defined by their characteristics, and nothing derived from one. :func:`table` and :func:`export` declare that once, with
-:func:`evaluatie.publish.disclosure.no_counts`, for every table this analysis publishes."""
+months and numbers of actions of one plan, its commitments' targets, and the subsidy rules — no
+count of persons or employers in a cell defined by their characteristics, and nothing derived from
+one. :func:`table` and :func:`export` declare that once, with
+:func:`evaluatie.publish.disclosure.no_counts`, for every table this analysis publishes, except a
+table already decided by the rule: the commitments, whose realised values can count persons
+(:func:`evaluatie.analyses.actionplan.persons.decide_commitments`, taken once when the study is
+loaded), pass as decided."""
 
 from __future__ import annotations
 
@@ -20,24 +23,36 @@ from evaluatie.analyses.actionplan.narrative import (
     plan_checks_rest, plan_finding_notices, plan_findings_intro, table_layout)
 from evaluatie.analyses.actionplan.reconcile import findings
 from evaluatie.publish import report as rp
-from evaluatie.publish.disclosure import no_counts
+from evaluatie.publish.disclosure import decision, no_counts, suppressed_mask
 
 __all__ = ["notices", "plan_findings", "table", "export", "NO_PERSONS"]
 
 NO_PERSONS = ("an action plan: euros of the organisation's own budget, working days, months and numbers of "
-              "actions, targets and results for all participants of an action, subsidy rules; no count of "
-              "persons or employers by a characteristic")
+              "actions, targets of commitments, results that count no persons or employers, subsidy rules; no "
+              "count of persons or employers by a characteristic")
+
+
+def _decided(data: pd.DataFrame) -> pd.DataFrame:
+    """``data`` declared free of counts of persons (:data:`NO_PERSONS`), or as it is when the
+    small-cell rule decided it (:func:`evaluatie.publish.disclosure.mark`). A frame that carries
+    withheld cells but lost its decision (a number column added since) is refused: declaring it
+    free of counts would publish what the rule withheld."""
+    if decision(data) == "protected":
+        return data
+    if suppressed_mask(data) is not None:
+        raise ValueError("a table decided by the small-cell rule changed after the decision; decide it again")
+    return no_counts(data, NO_PERSONS)
 
 
 def table(data: pd.DataFrame, name: str | None, caption: str, **layout) -> None:
     """:func:`evaluatie.publish.report.table` for a table of this analysis (declared free of counts
-    of persons: :data:`NO_PERSONS`)."""
-    rp.table(no_counts(data, NO_PERSONS), name, caption, **layout)
+    of persons: :data:`NO_PERSONS`, unless the small-cell rule decided it)."""
+    rp.table(_decided(data), name, caption, **layout)
 
 
 def export(data: pd.DataFrame, name: str) -> None:
     """:func:`evaluatie.publish.report.export` for a table of this analysis (see :func:`table`)."""
-    rp.export(no_counts(data, NO_PERSONS), name)
+    rp.export(_decided(data), name)
 
 
 def notices(items: Iterable[str | tuple[str, str]]) -> None:

@@ -21,10 +21,12 @@ from evaluatie.analyses.actionplan.execution import (
     budget_execution, budget_without_execution, commitment_progress, status_distribution)
 from evaluatie.analyses.actionplan.inputs import BUDGET_LINES, PART_INPUTS, check_parts, check_subsidy_rules, read
 from evaluatie.analyses.actionplan.narrative import DEFAULT_LINE_LABELS, MEASURE_NL, SECTION_TEXT, SOURCE_NL
+from evaluatie.analyses.actionplan.persons import decide_commitments, person_commitments, withheld_commitments
 from evaluatie.analyses.actionplan.planning import month_range, timeline
 from evaluatie.analyses.actionplan.reconcile import action_comparison, reconcile_plan, reconcile_totals
 from evaluatie.core.errors import DataError
 from evaluatie.intake.schema import Ledger
+from evaluatie.publish.disclosure import DEFAULT_THRESHOLD
 
 __all__ = ["TABLES", "Study", "load", "choose_parts", "lines_in", "plan_months", "year_is_closed", "as_of_date"]
 
@@ -129,7 +131,10 @@ class Study:
     not in this report), the budget lines and the wording (section texts, amount-column labels);
     ``closed``: whether the budget year is closed (:func:`year_is_closed`); ``sources``: each input
     file's name as the findings give it -> what the reader's text calls it
-    (:data:`~evaluatie.analyses.actionplan.narrative.SOURCE_NL`)."""
+    (:data:`~evaluatie.analyses.actionplan.narrative.SOURCE_NL`). ``prog`` is the commitments table
+    as published (decided by :func:`~evaluatie.analyses.actionplan.persons.decide_commitments`);
+    ``counts_persons``: whether a commitment counts persons or employers, ``withheld``: how many
+    realised values the small-cell rule withholds."""
 
     parts: list[str]
     skipped: dict[str, str]
@@ -151,6 +156,8 @@ class Study:
     timing: pd.DataFrame | None = None
     tl: pd.DataFrame | None = None
     prog: pd.DataFrame | None = None
+    counts_persons: bool = False
+    withheld: int = 0
     rules: pd.DataFrame | None = None
 
     def checked(self) -> bool:
@@ -190,7 +197,8 @@ def load(p: Mapping[str, Any]) -> Study:
     """Read and compute one report from the notebook's parameters ``p`` (the names of the
     ``parameters`` cell of ``actieplan_opvolging``). Every table is read and checked before any
     result is computed; the problems of all tables are raised together as one
-    :class:`~evaluatie.core.errors.DataError`, so a user fixes every file in one go."""
+    :class:`~evaluatie.core.errors.DataError`, so a user fixes every file in one go. The
+    commitments are decided here, once, with ``threshold`` and ``person_units``."""
     given = {k: p.get(k) for inputs in PART_INPUTS.values() for k in inputs}
     months = plan_months(p.get("months"), p.get("month_columns"))
     parts, skipped = choose_parts(p.get("parts"), given, months is not None)
@@ -226,7 +234,12 @@ def load(p: Mapping[str, Any]) -> Study:
     if "planning" in parts:
         st.tl = timeline(st.plan, months, month_columns=p.get("month_columns"), timing=st.timing)
     if "commitments" in parts:
-        st.prog = commitment_progress(tables["commitments"], tables.get("realised"))
+        prog = commitment_progress(tables["commitments"], tables.get("realised"))
+        threshold = p.get("threshold")
+        threshold = DEFAULT_THRESHOLD if threshold is None else int(threshold)
+        st.counts_persons = bool(person_commitments(prog, p.get("person_units")).any())
+        st.prog = decide_commitments(prog, threshold, p.get("person_units"))
+        st.withheld = withheld_commitments(st.prog)
     if "subsidies" in parts:
         st.rules = check_subsidy_rules(tables["subsidies"])
     if st.budget is not None:
