@@ -13,7 +13,8 @@ Modules, in the order of the report:
 * :mod:`~evaluatie.analyses.survey.study` — the study as the params describe it: read, checked,
   weighted to the frame or unweighted (``load_study``), the items grouped into charts (``item_groups``).
 * :mod:`~evaluatie.analyses.survey.statistics` — Likert distributions and top-2-box, the weighting
-  table, the groups of a breakdown withheld in every table (``withheld_groups``), breakdowns with
+  table, the groups withheld in every table, decided for all split variables together
+  (``decide_withheld``; one variable alone: ``withheld_groups``), breakdowns with
   Rao-Scott tests (and their tables), open-answer themes; every table leaves through
   :mod:`evaluatie.publish.disclosure`.
 * :mod:`~evaluatie.analyses.survey.targets` — targets per target group: set, reached, and the
@@ -40,7 +41,7 @@ from evaluatie.analyses.survey.responses import (DK_SUFFIX, DONT_KNOW, SCALES, d
                                                  load_survey, normalise, normalise_label, prepare, scale_points,
                                                  sme_flag, split_dont_know, yes_no_answers)
 from evaluatie.analyses.survey.statistics import (breakdown, breakdown_tables, breakdowns, code_themes,
-                                                  distribution, natural_key, top2, weighting_table,
+                                                  decide_withheld, distribution, natural_key, top2, weighting_table,
                                                   withheld_groups, yes_shares)
 from evaluatie.analyses.survey.study import Study, answer_columns, item_groups, load_study
 from evaluatie.analyses.survey.tables import layout
@@ -49,7 +50,8 @@ from evaluatie.analyses.survey.targets import MEASURES_NL, group_name, reached_s
 __all__ = ["SCALES", "DONT_KNOW", "DK_SUFFIX", "normalise_label", "scale_points", "normalise", "yes_no_answers",
            "prepare", "load_survey", "incomplete_answers", "sme_flag", "split_dont_know", "dont_know_column", "Study", "load_study",
            "answer_columns", "item_groups",
-           "distribution", "top2", "yes_shares", "natural_key", "weighting_table", "withheld_groups", "breakdown",
+           "distribution", "top2", "yes_shares", "natural_key", "weighting_table", "withheld_groups", "decide_withheld",
+           "breakdown",
            "breakdowns", "breakdown_tables", "code_themes", "MEASURES_NL", "group_name", "targets_table",
            "reached_split", "VERDICTS_NL", "VERDICT_CLASSES", "claims_check", "claims_summary_nl",
            "claim_rules_nl", "alternative_codings", "coding_flips_nl", "response_nl",

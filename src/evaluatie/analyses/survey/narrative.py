@@ -98,7 +98,7 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
     9 in 10"): supported when the interval lies within ``value +/- tolerance``, not supported when
     it lies entirely outside that band, undecided otherwise. A base below ``threshold``, or a
     ``domain`` whose group the report withholds (``withheld``: ``{column: groups}``, from
-    :func:`~evaluatie.analyses.survey.statistics.withheld_groups`), gives ``no_data``; the row's
+    :func:`~evaluatie.analyses.survey.statistics.decide_withheld`), gives ``no_data``; the row's
     estimates, intervals and base are then withheld
     (:func:`evaluatie.publish.disclosure.mark`).
 

@@ -11,12 +11,13 @@ whose unweighted base ``n`` is below the threshold is withheld with everything t
 base (estimate, standard error, interval, ``df``, ``n``, ``n_level``, the don't-know counts and
 share; ``suppressed`` flag, no bar drawn). A share of a level is not withheld for a small
 ``n_level`` when its base is large enough: answers are protected by the size of the group. The
-groups of a breakdown variable are decided once (:func:`withheld_groups`): a group with fewer
-respondents than the threshold, or with an indicator on fewer, is withheld in every table that
-shows that variable (breakdowns, the weighting table, claims on that domain), and with it the
-smallest other group, because the whole-sample figures are published and one withheld group would
-be their difference with the shown ones (more groups where a coarser published variable or the
-weighting would still pin it down: see :func:`withheld_groups`).
+groups of the split variables are decided once, for all of them together (:func:`decide_withheld`):
+a group with fewer respondents than the threshold, or with an indicator on fewer, is withheld in
+every table that shows that variable (breakdowns, the weighting table, claims on that domain), and
+with it the smallest other group, because the whole-sample figures are published and one withheld
+group would be their difference with the shown ones (more groups where a coarser published variable
+or the weighting would still pin it down: see :func:`withheld_groups`, or where two variables that
+cross would give back a small crossing cell or a withheld group: see :func:`decide_withheld`).
 Reference tests: ``tests/test_likert.py``, ``tests/test_survey_reporting.py`` and, for the
 batched estimator calls against one call per item, ``tests/test_survey_speed.py``.
 """
@@ -33,11 +34,13 @@ import pandas as pd
 from evaluatie.analyses.survey.responses import dont_know_column, normalise_label
 from evaluatie.core import fmt
 from evaluatie.core.numbers import parse_number
+from evaluatie.publish.audit import crossing
 from evaluatie.publish.disclosure import mark, protect_groups, suppress, suppressed_mask
 from evaluatie.stats.multitest import adjust_pvalues
 from evaluatie.stats.survey import SurveyDesign
 
-__all__ = ["distribution", "top2", "yes_shares", "natural_key", "weighting_table", "withheld_groups", "breakdown",
+__all__ = ["distribution", "top2", "yes_shares", "natural_key", "weighting_table", "withheld_groups", "decide_withheld",
+           "breakdown",
            "breakdowns", "breakdown_tables", "code_themes"]
 
 
@@ -169,7 +172,7 @@ def weighting_table(before: SurveyDesign, after: SurveyDesign, margins: Mapping[
     report's total response published): a level with 1 to ``threshold - 1`` respondents is not
     published (respondents, sample share and design-weighted share), nor is the next smallest
     level, which would give it back by subtraction. ``withheld`` (``{margin: levels}``, from
-    :func:`withheld_groups`) adds the levels a breakdown by the same variable withholds, so both
+    :func:`decide_withheld`) adds the levels a breakdown by the same variable withholds, so both
     tables withhold the same groups. The frame's counts and the calibrated shares (the
     population's) stay."""
     withheld = withheld or {}
@@ -200,11 +203,13 @@ def weighting_table(before: SurveyDesign, after: SurveyDesign, margins: Mapping[
 
 def withheld_groups(data: pd.DataFrame, by: str, columns: Sequence[str] = (), threshold: int = 5,
                     published: Sequence[str] = (), weights: pd.Series | None = None, level: str = "ja") -> frozenset:
-    """The groups of ``by`` that every table showing ``by`` withholds, decided once per variable
-    with :func:`evaluatie.publish.disclosure.protect_groups`: a group with 1 to ``threshold - 1``
-    respondents, or in which one of ``columns`` (the indicators the breakdown shows) has 1 to
-    ``threshold - 1`` answers, and then the smallest other non-empty group, so no withheld group is
-    the difference between the whole sample (always published) and the groups shown.
+    """The groups of ``by`` that every table showing ``by`` withholds, decided with
+    :func:`evaluatie.publish.disclosure.protect_groups` for this variable alone: a group with 1 to
+    ``threshold - 1`` respondents, or in which one of ``columns`` (the indicators the breakdown shows)
+    has 1 to ``threshold - 1`` answers, and then the smallest other non-empty group, so no withheld
+    group is the difference between the whole sample (always published) and the groups shown. A
+    report decides all its split variables together with :func:`decide_withheld`, which starts from
+    this decision and adds the groups that two variables that cross would give back.
 
     ``published``: the other variables the report shows groups of. When the groups of ``by`` nest
     in those of such a variable (size classes in SME or not), each of its groups is a published
@@ -219,6 +224,15 @@ def withheld_groups(data: pd.DataFrame, by: str, columns: Sequence[str] = (), th
     smallest group is withheld as well until, for every column, the interval that sum leaves for each
     small group's share is at least one respondent wide (100 / its answers, in percent), or every
     group is withheld."""
+    primary, close = _one_variable(data, by, columns, threshold, published, weights, level)
+    return close(primary)
+
+
+def _one_variable(data: pd.DataFrame, by: str, columns: Sequence[str], threshold: int, published: Sequence[str],
+                  weights: pd.Series | None, level: str):
+    """The rule of :func:`withheld_groups` for ``by``: ``(primary, close)``, the groups withheld for
+    their own size or an indicator's base, and a function that takes a set of withheld groups and
+    returns it with every group the lines of published totals and the weighted sum add."""
     sizes = data[by].value_counts()
     primary = set(sizes.index[(sizes > 0) & (sizes < threshold)])
     if len(columns):
@@ -226,29 +240,35 @@ def withheld_groups(data: pd.DataFrame, by: str, columns: Sequence[str] = (), th
         primary |= set(bases.index[((bases > 0) & (bases < threshold)).any(axis=1).to_numpy()])
     lines = []  # the finest lines first, so the second group is chosen inside them where it can be
     for other in dict.fromkeys(published):
-        if other == by or other not in data.columns:
+        if other == by or other not in data.columns or not _nests(data, by, other):
             continue
-        parent = data.groupby(by, observed=True)[other]
-        if (parent.nunique(dropna=False) > 1).any():
-            continue  # the groups of `by` do not nest in those of `other`
-        first = parent.first().dropna()
+        first = data.groupby(by, observed=True)[other].first().dropna()
         lines += [list(members.index) for _, members in first.groupby(first, observed=True)]
     lines.append(list(sizes.index))
-    hidden = set(primary)
-    while True:
-        changed = True
-        while changed:
-            changed = False
-            for line in lines:
-                decided = protect_groups(sizes[line].to_dict(), threshold, total=True,
-                                         hidden=hidden.intersection(line))
-                if not decided <= hidden:
-                    hidden |= decided
-                    changed = True
-        shown = sorted((n, str(g), g) for g, n in sizes.items() if g not in hidden and n > 0)
-        if not primary or not shown or not _weighted_sum_pins(data, by, columns, hidden, primary, weights, level):
-            return frozenset(hidden)
-        hidden.add(shown[0][2])
+
+    def close(start: Iterable) -> frozenset:
+        hidden = set(primary) | set(start)
+        while True:
+            changed = True
+            while changed:
+                changed = False
+                for line in lines:
+                    decided = protect_groups(sizes[line].to_dict(), threshold, total=True,
+                                             hidden=hidden.intersection(line))
+                    if not decided <= hidden:
+                        hidden |= decided
+                        changed = True
+            shown = sorted((n, str(g), g) for g, n in sizes.items() if g not in hidden and n > 0)
+            if not primary or not shown or not _weighted_sum_pins(data, by, columns, hidden, primary, weights, level):
+                return frozenset(hidden)
+            hidden.add(shown[0][2])
+
+    return frozenset(primary), close
+
+
+def _nests(data: pd.DataFrame, by: str, other: str) -> bool:
+    """Whether every group of ``by`` lies within one group of ``other``."""
+    return not (data.groupby(by, observed=True)[other].nunique(dropna=False) > 1).any()
 
 
 def _weighted_sum_pins(data: pd.DataFrame, by: str, columns: Sequence[str], hidden: set, primary: set,
@@ -279,6 +299,263 @@ def _weighted_sum_pins(data: pd.DataFrame, by: str, columns: Sequence[str], hidd
             if high - low < 100 / n[g] - 1e-9:
                 return True
     return False
+
+
+# --------------------------------------------------------------------------- variables that cross
+
+class _NoGroup:
+    """The 'group' of respondents without a value of a split variable: in no table, never shown."""
+
+    def __repr__(self) -> str:
+        return "<geen waarde>"
+
+
+_NO_GROUP = _NoGroup()
+
+
+def decide_withheld(data: pd.DataFrame, variables: Sequence[str], threshold: int = 5, *,
+                    indicators: Mapping[str, Sequence[str]] | None = None, margins: Sequence[str] = (),
+                    claims: Sequence[Mapping] = (), weights: pd.Series | None = None, level: str = "ja") -> dict[str, frozenset]:
+    """The groups withheld in every table of a report, decided for all its split variables together:
+    ``{variable: groups}`` for each of ``variables`` (breakdowns, weighting margins, claim domains).
+
+    ``indicators``: per breakdown variable, the indicator columns its tables show (share ``level``
+    with its count ``n_level`` and base ``n`` per group; the whole-sample row of each is published
+    too). ``margins``: the variables whose respondents per group the weighting table publishes.
+    ``claims``: the report's claims; one on a domain publishes its base and don't-know count for that
+    group (and, with ``weights`` None, its share of the base, so its count). ``weights``: as in
+    :func:`withheld_groups`.
+
+    Each variable first gets its own decision (:func:`withheld_groups`, with the other variables as
+    ``published``). Then each pair of variables is attacked as two breakdowns of the same respondents
+    (:func:`evaluatie.publish.audit.crossing`): a published group of one minus shown groups of the
+    other can leave a crossing cell that neither shows (a department's one respondent at the other
+    location) or a withheld group. Per count that both variables publish by group — per indicator
+    the answers ``level`` and the answers, and the respondents — two attackers: one who knows how
+    many respondents lie in each crossing cell and who answered what (cap per cell: the answers,
+    resp. the respondents; the worst case, as :func:`~evaluatie.publish.audit.crossing` assumes), and
+    one who knows only which cells hold respondents (the count of respondents per cell is then
+    itself what is protected).
+
+    Rule: a crossing cell with 1 to ``threshold - 1`` answers (for the counts of answers) or
+    respondents (for the others), and every withheld group, keeps an interval at least one
+    respondent wide — unless the published groups of one variable alone already pin it (a group's
+    share of 0 or 100 % is published by rule decision 2, the whole sample by rule decision 7 of
+    docs/disclosure_plan.md). While one is pinned, one more shown group is withheld — for a cell the
+    smaller of its two groups that are shown; for a withheld group the smallest shown group of its
+    variable, or, when the other variable nests in it, the smallest shown group of the other within
+    it — the variable's own rule is applied again, and the attack is repeated. Pairs where one
+    variable nests in the other are attacked on their withheld groups only (their cells are the
+    finer variable's groups); a pair with no withheld group and no small cell is not attacked (no
+    MILP is solved for it).
+
+    Weighted designs: the counts ``n`` and ``n_level`` are published next to the weighted shares, so
+    this count attack applies as it is (the shares are not used)."""
+    variables = [v for v in dict.fromkeys(variables) if v in data.columns]
+    indicators = dict(indicators or {})
+    rules = {v: _one_variable(data, v, list(indicators.get(v, ())), threshold, variables, weights, level)
+             for v in variables}
+    hidden = {v: close(primary) for v, (primary, close) in rules.items()}
+    groups = {v: data[v].astype(object).where(data[v].notna(), _NO_GROUP) for v in variables}
+    sizes = {v: groups[v].value_counts() for v in variables}
+    counts = _published_counts(data, variables, indicators, margins, claims, threshold, weights, level)
+    pairs = []
+    for i, u in enumerate(variables):
+        for v in variables[i + 1:]:
+            finer = v if _nests(data, v, u) else u if _nests(data, u, v) else None
+            pairs.append((u, v, finer))
+    seen: dict = {}
+    while True:
+        found = None
+        for u, v, finer in pairs:
+            for count in counts:
+                if u in count.by and v in count.by:
+                    found = _pinned_in_pair(groups, u, v, finer, count, hidden, threshold, seen)
+                    if found:
+                        break
+            if found:
+                break
+        if not found:
+            return hidden
+        var, group = _one_more(found, u, v, finer, groups, sizes, hidden)
+        if group is None:  # nothing left to withhold; cannot happen while a table shows a group
+            return hidden
+        hidden[var] = rules[var][1](hidden[var] | {group})
+
+
+class _Count:
+    """A count the report publishes per group of the variables ``by`` (``by[v]``: the groups it is
+    published for, None for every shown group): ``value`` per respondent; ``cap`` per respondent, what
+    the attacker knows a cell can hold at most (None: only which cells hold respondents); ``unit``
+    per respondent, what makes a crossing cell small."""
+
+    def __init__(self, key, value, cap, unit, by):
+        self.key, self.value, self.cap, self.unit, self.by = key, value, cap, unit, by
+
+
+def _published_counts(data: pd.DataFrame, variables: Sequence[str], indicators: Mapping[str, Sequence[str]],
+                      margins: Sequence[str], claims: Sequence[Mapping], threshold: int, weights: pd.Series | None,
+                      level: str) -> list:
+    """The counts of :func:`decide_withheld`, each in its two attacker models."""
+    ones = np.ones(len(data))
+    found: dict = {}  # (kind, ...) -> (value, cap, {variable: the groups it is published for, None: all shown})
+
+    def add(key, value, cap, var, group=None):
+        value = np.asarray(value, dtype=float)
+        entry = found.setdefault(key, (value, cap, {}))
+        if group is None:
+            entry[2][var] = None
+        elif entry[2].get(var, set()) is not None:
+            entry[2].setdefault(var, set()).add(group)
+
+    def answered(col, var, group=None):
+        done = data[col].notna().to_numpy()
+        if done.all():  # everybody answered: the same count as the respondents
+            add(("units",), ones, ones, var, group)
+        else:
+            add(("answered", col), done, ones, var, group)
+        return done
+
+    for var in variables:
+        for col in indicators.get(var, ()):
+            done = answered(col, var)
+            add(("level", col, (level,)), (data[col].astype(object) == level).to_numpy() & done, done, var)
+    for var in margins:  # the weighting table: respondents per level
+        if var in variables:
+            add(("units",), ones, ones, var)
+    for c in claims:
+        domain = dict(c.get("domain") or {})
+        if len(domain) != 1 or c.get("variable") not in data.columns:
+            continue
+        (var, group), = domain.items()
+        if var not in variables:
+            continue
+        inside = (data[var].astype(str) == str(group)).to_numpy()
+        col = c["variable"]
+        if (data[col].notna().to_numpy() & inside).sum() < threshold:
+            continue  # no data: the claim's row is withheld
+        hit = [g for g in data[var].dropna().unique() if str(g) == str(group)]
+        done = answered(col, var, hit[0] if hit else group)
+        if weights is None:  # unweighted, the published share times the base is the count
+            from evaluatie.analyses.survey.narrative import _same_level
+            for levels in (c.get("levels"), c.get("alt_levels")):
+                if levels is None:
+                    continue
+                wanted = list(levels) if isinstance(levels, (list, tuple, set)) else [levels]
+                match = data[col].map(lambda x, ws=tuple(wanted): pd.notna(x) and any(_same_level(x, w) for w in ws))
+                key = ("level", col, tuple(sorted(map(str, wanted))))
+                add(key, match.to_numpy(dtype=bool) & done, done, var, hit[0] if hit else group)
+        dk = dont_know_column(data, col)
+        if dk:
+            add(("dk", dk), data[dk].fillna(False).to_numpy(dtype=bool), ones, var, hit[0] if hit else group)
+    out = []
+    for key, (value, cap, by) in found.items():
+        if len(by) < 2:
+            continue  # published by one variable only: nothing crosses
+        cap = np.asarray(cap, dtype=float)
+        if not np.array_equal(cap, value):  # the cap is the count itself: the attacker already knows it
+            out.append(_Count(key, value, cap, cap, by))
+        out.append(_Count(key + ("who",), value, None, cap, by))
+    return out
+
+
+def _pinned_in_pair(groups: Mapping[str, pd.Series], u: str, v: str, finer: str | None, count: _Count,
+                    hidden: Mapping[str, frozenset], threshold: int, seen: dict):
+    """The first name (a crossing cell ``(a, b)``, ``("row", a)`` or ``("column", b)``) that the attack
+    on ``count`` over the pair ``u`` x ``v`` pins and no table alone does, or None."""
+    cell_of = pd.MultiIndex.from_arrays([groups[u], groups[v]])
+    units = pd.Series(1, index=cell_of).groupby(level=[0, 1], sort=False).sum()
+    value = pd.Series(count.value, index=cell_of).groupby(level=[0, 1], sort=False).sum()
+    unit = pd.Series(count.unit, index=cell_of).groupby(level=[0, 1], sort=False).sum()
+    total = float(count.value.sum())
+    if count.cap is None:
+        cap = {c: total for c in units.index}  # the attacker knows which cells hold respondents
+    else:
+        cap = pd.Series(count.cap, index=cell_of).groupby(level=[0, 1], sort=False).sum().to_dict()
+    cap = {c: float(x) for c, x in cap.items() if x > 0}
+
+    def published(var, pos):
+        allowed = count.by[var]
+        out = {}
+        for (cell, x) in value.items():
+            g = cell[pos]
+            if g is _NO_GROUP or g in hidden[var] or (allowed is not None and g not in allowed):
+                continue
+            out[g] = out.get(g, 0.0) + float(x)
+        return out
+
+    rows, columns = published(u, 0), published(v, 1)
+    names = [("row", a) for a in dict.fromkeys(a for a, _ in cap) if a in hidden[u]]
+    names += [("column", b) for b in dict.fromkeys(b for _, b in cap) if b in hidden[v]]
+    if finer is None:
+        names += [c for c in cap if 0 < unit.get(c, 0) < threshold and c[0] is not _NO_GROUP
+                  and c[1] is not _NO_GROUP]
+    if not names:
+        return None
+    key = (count.key, u, v, tuple(sorted(cap.items(), key=repr)), tuple(sorted(rows.items(), key=repr)),
+           tuple(sorted(columns.items(), key=repr)), total, tuple(names))
+    if key not in seen:
+        seen[key] = _first_pinned(cap, rows, columns, total, names)
+    return seen[key]
+
+
+def _first_pinned(cap: Mapping, rows: Mapping, columns: Mapping, total: float, names: list):
+    """The first of ``names`` the crossing attack pins (interval narrower than one unit) while the
+    published groups of one variable alone leave it at least one unit: see :func:`decide_withheld`."""
+    alone = {}
+    for pos, shown, kind in ((0, rows, "row"), (1, columns, "column")):
+        own = {}
+        for c, top in cap.items():
+            own[c[pos]] = own.get(c[pos], 0.0) + top
+        pool = [g for g in own if g not in shown]
+        left = total - sum(shown.values())
+        pool_cap = sum(own[g] for g in pool)
+        for c, top in cap.items():
+            g = c[pos]
+            if g in shown:
+                low, high = max(0.0, shown[g] - (own[g] - top)), min(top, shown[g])
+            else:
+                low, high = max(0.0, left - (pool_cap - top)), min(top, left)
+            alone[c] = min(alone.get(c, np.inf), high - low)
+        for g in pool:
+            low, high = max(0.0, left - (pool_cap - own[g])), min(own[g], left)
+            alone[(kind, g)] = high - low
+    attack = crossing(cap, rows, columns, total)
+    for name in names:
+        if alone.get(name, np.inf) < 1 - 1e-9:
+            continue  # one table alone already says it (a share of 0 or 100 %, the whole sample)
+        if attack.bounds([name])[name].width < 1 - 1e-9:
+            return name
+    return None
+
+
+def _one_more(name, u: str, v: str, finer: str | None, groups: Mapping[str, pd.Series],
+              sizes: Mapping[str, pd.Series], hidden: Mapping[str, frozenset]):
+    """``(variable, group)``: the shown group to withhold next for the pinned ``name`` of the pair
+    ``u`` x ``v``; group None when no group is shown any more."""
+
+    def smallest(var, among=None):
+        shown = [(int(n), str(g), g) for g, n in sizes[var].items()
+                 if g is not _NO_GROUP and g not in hidden[var] and n > 0 and (among is None or g in among)]
+        return (var, min(shown)[2], min(shown)[0]) if shown else None
+
+    if name[0] in ("row", "column"):
+        var, other = (u, v) if name[0] == "row" else (v, u)
+        if finer == other:  # the withheld group is a sum of the finer variable's groups: one of those
+            inside = set(groups[other][groups[var].to_numpy() == name[1]])
+            pick = smallest(other, inside)
+            if pick:
+                return pick[:2]
+        pick = smallest(var) or smallest(other)
+        return pick[:2] if pick else (u, None)
+    a, b = name
+    options = [p for p in (smallest(u, {a}), smallest(v, {b})) if p]
+    if not options:
+        options = [p for p in (smallest(u), smallest(v)) if p]
+    if not options:
+        return u, None
+    var, group, _ = min(options, key=lambda p: (p[2], str(p[1])))
+    return var, group
 
 
 # --------------------------------------------------------------------------- breakdowns
