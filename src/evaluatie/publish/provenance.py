@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 
 from evaluatie.core.errors import public_text
-from evaluatie.core.paths import display_path, root
+from evaluatie.core.paths import display_path, root, workbench
 
 KEY_PACKAGES = (
     "evaluatie", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn",
@@ -56,16 +56,21 @@ def _versions() -> tuple[tuple[str, str], ...]:
 
 
 def git_commit() -> str | None:
-    """The commit of the project checkout, with ``+dirty`` when it has uncommitted changes."""
+    """The commit of the workbench's checkout (the code that made the report), with ``+dirty``
+    when it has uncommitted changes; None outside a git checkout.
+
+    Asked of the checkout this package is in, never of the project root found from the working
+    directory: git runs commands that a repository's own ``.git/config`` names (``core.fsmonitor``
+    on ``git status``), and a folder someone handed over may carry one."""
     try:
         commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root(), capture_output=True, text=True, timeout=10
+            ["git", "rev-parse", "HEAD"], cwd=workbench(), capture_output=True, text=True, timeout=10
         )
         if commit.returncode != 0:
             return None
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=root(), capture_output=True, text=True, timeout=10,
+            ["git", "-c", "core.fsmonitor=false", "status", "--porcelain", "--untracked-files=no"],
+            cwd=workbench(), capture_output=True, text=True, timeout=10,
         )
         return commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import yaml
 
-from evaluatie.core.paths import display_path, root
+from evaluatie.core.paths import display_path, notebooks_dir, root
 from evaluatie.run.params import (ParamError, RunSpec, analyses, load_run, notebook_meta, parse_override,
                                   suggest)
 
@@ -70,7 +70,7 @@ def cmd_list(_args) -> int:
     print("Analyses. 'evaluatie run ANALYSE' maakt de voorbeeldrapporten van die analyse;\n"
           "'evaluatie run ANALYSE --params BESTAND' maakt een rapport over uw eigen gegevens.\n")
     for nb in names:
-        desc = notebook_meta(root() / "notebooks" / f"{nb}.ipynb").get("description_nl", "")
+        desc = notebook_meta(notebooks_dir() / f"{nb}.ipynb").get("description_nl", "")
         examples = [r for r, (_, a, _) in reports.items() if a == nb]
         print(f"  {nb:<{width}}  {desc}")
         print(f"{pad}voorbeeldrapporten: {', '.join(examples) or '(geen)'}")
@@ -95,7 +95,9 @@ def _expand_by(run: RunSpec, dim: str) -> list[RunSpec]:
         raise ParamError(f"--by {dim}: {run.notebook.stem} kent geen opsplitsing {dim!r}{suggest(dim, by)} "
                          f"(wel: {known})")
     decl = by[dim]
-    mod, fn = decl["values"].split(":")
+    mod, _, fn = str(decl["values"]).partition(":")
+    if not mod.startswith("evaluatie.") or not fn:
+        raise ParamError(f"{display_path(run.notebook)}: --by {dim}: {decl['values']!r} is not a function of the package")
     values = getattr(importlib.import_module(mod), fn)(dict(run.parameters))
     out = [run]
     for v, slug in zip(values, distinct_slugs(values)):

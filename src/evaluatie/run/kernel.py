@@ -52,9 +52,12 @@ class ReportKernelManager(AsyncKernelManager):
 
 
 def kernel_env(run_dir: Path | str) -> dict[str, str]:
-    """What the runner adds to the environment of a report's kernel."""
+    """What the runner adds to the environment of a report's kernel. ``PYTHONSAFEPATH``: the
+    kernel (``python -m ipykernel_launcher``, started in the project root) and IPython would
+    otherwise put its working directory first on ``sys.path``, so that a ``pandas.py`` in a
+    folder someone handed over would be imported instead of pandas."""
     return {"EVALUATIE_RUN_DIR": str(run_dir), "EVALUATIE_ROOT": str(root()),
-            "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYTHONSAFEPATH": "1"}
 
 
 def start_kernel(run_dir: Path, cwd: Path) -> ReportKernelManager:

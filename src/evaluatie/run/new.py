@@ -34,7 +34,7 @@ import yaml
 from openpyxl import load_workbook
 
 from evaluatie.core.errors import DataError
-from evaluatie.core.paths import root
+from evaluatie.core.paths import notebooks_dir, root
 from evaluatie.intake.guess import one_line
 from evaluatie.intake.read import FORMATS, read_table
 from evaluatie.run.params import ParamError, load_run, notebook_params, suggest
@@ -179,7 +179,7 @@ def cmd_new(args) -> int:
         print(f"evaluatie: {_lines(e)}", file=sys.stderr)
         return EXIT_USAGE
     proposal = propose(analysis, tables)
-    helps = {k: spec.help for k, spec in notebook_params(root() / "notebooks" / f"{analysis}.ipynb").items()}
+    helps = {k: spec.help for k, spec in notebook_params(notebooks_dir() / f"{analysis}.ipynb").items()}
     try:
         target.write_text(render(proposal, [t.shown for t in tables], helps), encoding="utf-8")
     except OSError as e:

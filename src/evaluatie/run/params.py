@@ -62,7 +62,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from evaluatie.core.paths import display_path, resolve, root
+from evaluatie.core.paths import display_path, notebooks_dir, resolve
 from evaluatie.publish.thresholds import DEFAULT_THRESHOLD, MIN_THRESHOLD
 
 __all__ = ["ParamSpec", "ParamError", "RunSpec", "notebook_params", "load_run", "parse_override",
@@ -300,7 +300,7 @@ def input_paths(parameters: Mapping[str, Any], specs: Mapping[str, ParamSpec] | 
 
 
 def _notebooks_dir() -> Path:
-    return root() / "notebooks"
+    return notebooks_dir()
 
 
 def analyses() -> list[str]:
