@@ -22,3 +22,35 @@ def test_publishable_withholds_private_parts_for_every_kind_of_error():
     msg = f"Gevonden kolommen: {private('naam, rijksregisternummer')}"
     for ename in ("DataError", "ValueError"):
         assert "rijksregisternummer" not in publishable(msg, ename)
+
+
+# --- issue 15 audit: a quote scrubber is defeated by a value holding both kinds of quote
+
+from evaluatie.core.errors import DataError, Problem  # noqa: E402
+from evaluatie.publish.provenance import IN_TERMINAL, publishable_error  # noqa: E402
+
+
+def test_an_exception_that_is_not_ours_publishes_no_word_of_its_message():
+    """Case t1 of the audit: ``could not convert string to float: 'x\\'ZZMt1Q"'`` went through a
+    regex that removes '…' and "…" literals with the marker intact."""
+    for msg in ("could not convert string to float: 'x\\'ZZMt1Q\"'", "Unable to parse string \"ZZMt1Q\" at position 3",
+                "index ZZMt1Q is out of bounds", "[ZZMt1Q] not in index"):
+        assert publishable(msg, "ValueError") == IN_TERMINAL
+        rec = publishable_error({"cell": 13, "ename": "ValueError", "evalue": msg, "kind": "execution",
+                                 "traceback": f"Traceback ... {msg}"})
+        assert rec == {"cell": 13, "ename": "ValueError", "evalue": IN_TERMINAL, "kind": "execution"}
+
+
+def test_our_own_data_error_keeps_its_message_and_pandas_data_error_does_not():
+    ours = str(DataError([Problem("a.csv", 3, "leeftijd", "ZZM", "een getal")]))
+    assert publishable(ours, "DataError") == ours and "rij 3, kolom 'leeftijd'" in ours
+    assert publishable("No numeric types to aggregate: ZZM", "DataError") == IN_TERMINAL  # pandas.errors.DataError
+
+
+def test_the_runners_own_messages_and_empty_ones_are_kept():
+    busy = {"cell": None, "ename": "RunBusy", "kind": "busy", "evalue": "rapport x wordt op dit moment al gemaakt"}
+    assert publishable_error(busy) == busy
+    timeout = {"cell": 4, "ename": "CellTimeoutError", "kind": "timeout", "evalue": "de cel liep langer dan ..."}
+    assert publishable_error(timeout) == timeout
+    stopped = {"cell": 5, "ename": "KeyboardInterrupt", "kind": "interrupted", "evalue": ""}
+    assert publishable_error(stopped) == stopped

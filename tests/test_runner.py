@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import json
 import os
+import pty
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -126,7 +128,9 @@ def test_failing_notebook_fails_only_its_own_report(demo_project, capsys):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "mislukt" in index and 'href="demo_fout/report.html"' not in index
     row = next(r for r in index.split("<tr>") if "demo_fout" in r)
-    assert "mislukt" in row and "ValueError: bewust mislukte cel" in row and 'href="demo_fout/run.json"' in row
+    # not our own exception: its name and cell are published, its message only in the terminal
+    assert "mislukt" in row and "ValueError (cel 5): de volledige melding staat in de terminal" in row
+    assert "bewust mislukte cel" not in row and 'href="demo_fout/run.json"' in row
     assert "vorige versie" not in row
 
 
@@ -151,17 +155,26 @@ def test_cell_timeout_is_a_failure_of_that_report(demo_project, capsys):
     assert "time.sleep(sleep)" in "".join(started[-1]["source"])  # the cell that ran out of time is the last
 
 
-def test_failed_run_keeps_the_notebook_up_to_the_failing_cell(demo_project):
+def test_failed_run_keeps_the_notebook_up_to_the_failing_cell_with_no_output_but_the_error(demo_project):
+    """Issue 15: a failed run's notebook.ipynb kept every output up to the failing cell (tables,
+    figures), linked from the index next to "mislukt". It keeps which cells ran and the error,
+    nothing they showed."""
     _write_params(demo_project, "demo_fout", "notebook: demo\nparameters:\n  fail: true\n")
     out = demo_project / "out"
     assert main(["run", "demo_fout", "--out", str(out), "--quiet"]) == 1
     nb = json.loads((out / "demo_fout" / "notebook.ipynb").read_text())
     failed = [c for c in nb["cells"] if c["metadata"].get("papermill", {}).get("exception")]
-    assert failed and any(o.get("ename") == "ValueError" for o in failed[0]["outputs"])
+    assert [o["output_type"] for o in failed[0]["outputs"]] == ["error"]
+    assert failed[0]["outputs"][0]["ename"] == "ValueError"
+    assert failed[0]["outputs"][0]["evalue"] == "de volledige melding staat in de terminal"
+    assert failed[0]["outputs"][0]["traceback"] == ["ValueError: de volledige melding staat in de terminal"]
     before = nb["cells"][:nb["cells"].index(failed[0])]
-    assert any(c.get("outputs") for c in before)  # outputs of the cells that ran are kept
+    ran = [c for c in before if c["cell_type"] == "code" and c["execution_count"]]
+    assert len(ran) >= 3 and not any(c.get("outputs") for c in before)  # they ran, and showed nothing here
     after = nb["cells"][nb["cells"].index(failed[0]) + 1:]
     assert after and not any(c.get("outputs") for c in after)  # nothing ran after the failure
+    assert all("Demorapport" not in json.dumps(c.get("outputs", [])) for c in nb["cells"])
+    assert json.loads((out / "demo_fout" / "run.json").read_text())["title"] == "Demorapport"  # the index's label
 
 
 def test_a_run_failing_after_its_tables_publishes_no_table_or_figure(demo_project):
@@ -171,9 +184,11 @@ def test_a_run_failing_after_its_tables_publishes_no_table_or_figure(demo_projec
     out = demo_project / "out"
     assert main(["run", "demo_laat", "--out", str(out), "--quiet"]) == 1
     d = out / "demo_laat"
-    assert json.loads((d / "run.json").read_text())["error"]["evalue"] == "bewust mislukt na de tabellen"
-    nb = (d / "notebook.ipynb").read_text(encoding="utf-8")
-    assert "summary.csv" not in {p.name for p in d.rglob("*")} and "Gemiddelde per groep" in nb
+    assert json.loads((d / "run.json").read_text())["error"]["evalue"] == "de volledige melding staat in de terminal"
+    nb = json.loads((d / "notebook.ipynb").read_text(encoding="utf-8"))
+    assert "summary.csv" not in {p.name for p in d.rglob("*")}
+    shown = json.dumps([c.get("outputs", []) for c in nb["cells"]])
+    assert "Gemiddelde per groep" not in shown and "image/png" not in shown and "text/html" not in shown
     names = {p.name for p in d.iterdir()}
     assert {"notebook.ipynb", "run.json"} <= names <= {"notebook.ipynb", "run.json", "kernel.log"}
     index = (out / "index.html").read_text(encoding="utf-8")
@@ -181,23 +196,28 @@ def test_a_run_failing_after_its_tables_publishes_no_table_or_figure(demo_projec
     assert "tables.xlsx" not in row and "report.html" not in row
 
 
-def test_an_unexpected_error_quoting_a_cell_publishes_the_message_without_it(demo_project, capsys):
+@pytest.mark.parametrize("secret", ["Jan belde ons over zijn burn-out", "x'ZZMt1Q\"", "O'Brien \"Jan\" burn-out"])
+def test_an_unexpected_error_quoting_a_cell_publishes_only_its_name_and_cell(demo_project, capsys, secret):
     """Issue 15: an exception from a library may quote a cell ('could not convert string to float:
-    ...'). run.json, index.html and the published notebook show the message without the quoted
-    value; the terminal of whoever runs the command shows it whole."""
-    secret = "Jan belde ons over zijn burn-out"
+    ...'). A quote scrubber was defeated by a value holding both kinds of quote (its repr then
+    mixes them). run.json, index.html and the published notebook show the exception's name, its
+    cell and that the message is in the terminal; the terminal shows it whole."""
     rows = ["group,value"] + [f"{secret if i == 0 else 'a'},{i}" for i in range(6)]
-    (demo_project / "data" / "demo.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (demo_project / "data" / "demo.csv").write_text(
+        "\n".join([rows[0], '"' + secret.replace('"', '""') + '",0', *rows[2:]]) + "\n", encoding="utf-8")
     _write_params(demo_project, "demo_citaat", "notebook: demo\nparameters:\n  fail_quoting: true\n")
     out = demo_project / "out"
     assert main(["run", "demo_citaat", "--out", str(out)]) == 1
-    assert secret in capsys.readouterr().out
+    marker = "burn-out" if "burn-out" in secret else "ZZMt1Q"
+    assert marker in capsys.readouterr().out
     rec = json.loads((out / "demo_citaat" / "run.json").read_text(encoding="utf-8"))
-    assert rec["error"]["ename"] == "ValueError"
-    assert rec["error"]["evalue"] == "could not convert string to float: '…'"
+    assert rec["error"]["ename"] == "ValueError" and rec["error"]["cell"] == 5
+    assert rec["error"]["evalue"] == "de volledige melding staat in de terminal"
+    row = next(r for r in (out / "index.html").read_text(encoding="utf-8").split("<tr>") if "demo_citaat" in r)
+    assert "ValueError (cel 5): de volledige melding staat in de terminal" in row
     for f in [out / "index.html", *(out / "demo_citaat").rglob("*")]:
         if f.is_file():
-            assert "burn-out" not in f.read_text(encoding="utf-8", errors="replace"), f.name
+            assert marker not in f.read_text(encoding="utf-8", errors="replace"), f.name
 
 
 @pytest.mark.slow
@@ -448,7 +468,9 @@ def test_ctrl_c_with_one_job(demo_project):
     rec = json.loads((out / "slow_a" / "run.json").read_text(encoding="utf-8"))
     assert rec["error"]["ename"] == "KeyboardInterrupt" and rec["error"]["cell"] == 5
     nb = json.loads((out / "slow_a" / "notebook.ipynb").read_text(encoding="utf-8"))
-    assert any(c.get("outputs") for c in nb["cells"])  # the notebook up to the interrupted cell
+    # the notebook up to the interrupted cell: which cells ran, and no output but the interruption
+    assert [o["output_type"] for c in nb["cells"] for o in c.get("outputs", [])] == ["error"]
+    assert sum(bool(c.get("execution_count")) for c in nb["cells"]) >= 3
     assert not (out / "slow_b").exists()
     _left_nothing(out, kernels, command)
 
@@ -465,3 +487,58 @@ def test_sigterm_stops_the_batch_like_ctrl_c(demo_project):
         assert json.loads((out / name / "run.json").read_text(encoding="utf-8"))["status"] == "interrupted"
     assert "onderbroken" in (out / "index.html").read_text(encoding="utf-8")
     _left_nothing(out, kernels, command)
+
+
+def test_closing_the_terminal_stops_the_command_like_ctrl_c(demo_project):
+    """The audit: SIGHUP (the terminal window closed, an SSH connection dropped) ended the command
+    at once (exit 129) with no run.json, and left ``.name.tmp-*/tables/*.csv`` and figures in the
+    output folder. The command runs here on a pseudo-terminal of its own, whose other end is
+    closed while a report runs: the report is recorded as interrupted, its kernel stopped, nothing
+    temporary left, and the output it can no longer write does not turn that into a crash."""
+    for name in ("slow_a", "slow_b"):
+        _write_params(demo_project, name, "notebook: demo\nparameters:\n  sleep: 300\n")
+    out = demo_project / "out"
+    code = ("import sys\nfrom evaluatie.run.cli import main\n"
+            f"sys.exit(main(['run', 'slow_a', 'slow_b', '--out', {str(out)!r}]))\n")
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child: a session of its own with the pty as its terminal
+        os.execv(sys.executable, [sys.executable, "-c", code])
+    try:
+        for _ in range(600):
+            if list(out.glob(".slow_a*/tables/ledger.csv")):
+                break
+            if select.select([fd], [], [], 0)[0]:  # keep the terminal's buffer from filling up
+                os.read(fd, 65536)
+            time.sleep(0.1)
+        assert list(out.glob(".slow_a*/tables/ledger.csv")), "the report did not start"
+        kernels = subprocess.run(["ps", "--ppid", str(pid), "-o", "pid="], capture_output=True, text=True).stdout.split()
+        time.sleep(0.5)
+    finally:
+        os.close(fd)  # the terminal is gone: the kernel sends SIGHUP to its session leader
+    for _ in range(1200):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        pytest.fail("the command did not end after its terminal was closed")
+    assert os.waitstatus_to_exitcode(status) == 130 and len(kernels) == 1
+    rec = json.loads((out / "slow_a" / "run.json").read_text(encoding="utf-8"))
+    assert rec["status"] == "interrupted" and rec["error"]["ename"] == "KeyboardInterrupt"
+    assert not (out / "slow_b").exists()  # never started
+    assert "onderbroken" in (out / "index.html").read_text(encoding="utf-8")
+    _left_nothing(out, kernels, pid)
+
+
+def test_run_json_is_strict_json_whatever_the_record_holds():
+    """The audit: `conf: .nan` reached run.json as a bare NaN, which is no JSON (a strict reader,
+    e.g. a browser's JSON.parse, refuses the file). Parameters are refused now; the writer itself
+    also never writes NaN or Infinity."""
+    from evaluatie.run.runner import _json_text
+
+    def strict(text):
+        return json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in run.json"))
+
+    rec = {"parameters": {"conf": float("nan"), "cut": [1.5, float("inf")]}, "seconds": 1.25, "ok": True}
+    assert strict(_json_text(rec)) == {"parameters": {"conf": None, "cut": [1.5, None]}, "seconds": 1.25, "ok": True}

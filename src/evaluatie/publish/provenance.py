@@ -27,7 +27,7 @@ KEY_PACKAGES = (
 )
 
 __all__ = ["sha256", "versions", "git_commit", "now_iso", "input_hashes", "scrub_paths", "publishable",
-           "publishable_error", "SAFE_MESSAGES"]
+           "publishable_error", "message_is_safe", "SAFE_MESSAGES", "OWN_KINDS", "IN_TERMINAL"]
 
 
 def sha256(path: str | Path, chunk: int = 1 << 20) -> str:
@@ -106,29 +106,50 @@ SAFE_MESSAGES = ("DataError", "ParamError")
 """Exceptions of the package whose messages are written to be published: they name file, row,
 column and what was expected, never a cell's content (:mod:`evaluatie.core.errors`)."""
 
-_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+OWN_KINDS = ("busy", "not_started", "runner", "timeout")
+"""Kinds of a run's error record whose message the runner wrote itself (another command makes the
+report, not started, the runner stopped, a cell ran out of time): no text from elsewhere in it."""
+
+IN_TERMINAL = "de volledige melding staat in de terminal"
+
+# DataError's own first line (evaluatie.core.errors.DataError._message). pandas has an exception
+# of the same name (pandas.errors.DataError) and papermill records only the class name.
+_DATA_ERROR = re.compile(r"\d+ (probleem|problemen) in de invoer:")
+
+
+def message_is_safe(message: str, ename: str) -> bool:
+    """Whether an error's message may be published (after :func:`~evaluatie.core.errors.public_text`):
+    a :data:`SAFE_MESSAGES` exception of the package's own, or an empty message."""
+    if not str(message).strip() or ename == "ParamError":
+        return True
+    return ename == "DataError" and bool(_DATA_ERROR.match(str(message).lstrip()))
 
 
 def publishable(message: str, ename: str) -> str:
     """An error message as ``run.json``, ``index.html`` and the published notebook show it.
 
-    Parts marked :func:`~evaluatie.core.errors.private` are left out. Messages of
-    :data:`SAFE_MESSAGES` are kept otherwise. Any other exception (pandas, numpy, a bug) may
-    quote a value from the data, as in ``could not convert string to float: '...'``: every quoted
-    literal is replaced by ``'…'``. The terminal of whoever runs the command still shows the
-    full message."""
-    message = public_text(message)
-    if ename in SAFE_MESSAGES:
-        return message
-    return _QUOTED.sub(lambda m: m.group(0)[0] + "…" + m.group(0)[0], message)
+    Messages of :data:`SAFE_MESSAGES` are kept, without the parts marked
+    :func:`~evaluatie.core.errors.private`. Any other exception (pandas, numpy, a bug) may quote
+    a value from the data, in any form (``could not convert string to float: '...'``, a repr that
+    holds both kinds of quote, a row of a frame): its message is replaced by :data:`IN_TERMINAL`.
+    Whoever runs the command sees the full message in the terminal."""
+    if not message_is_safe(message, ename):
+        return IN_TERMINAL
+    return public_text(str(message))
 
 
 def publishable_error(error: dict | None) -> dict | None:
-    """The run's error record with :func:`publishable` applied to its message and traceback."""
+    """The run's error record as ``run.json`` and the index publish it: a message of
+    :data:`SAFE_MESSAGES` or of the runner's own (:data:`OWN_KINDS`) without its private parts;
+    of any other exception only its name, cell and :data:`IN_TERMINAL`, no traceback."""
     if not error:
         return error
-    ename = error.get("ename", "")
-    out = dict(error, evalue=publishable(str(error.get("evalue", "")), ename))
-    if out.get("traceback"):
-        out["traceback"] = publishable(str(out["traceback"]), ename)
+    ename, evalue = error.get("ename", ""), str(error.get("evalue", ""))
+    if error.get("kind") in OWN_KINDS or message_is_safe(evalue, ename):
+        out = dict(error, evalue=public_text(evalue))
+        if out.get("traceback"):
+            out["traceback"] = public_text(str(out["traceback"]))
+        return out
+    out = dict(error, evalue=IN_TERMINAL)
+    out.pop("traceback", None)
     return out

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib
+import os
 import re
 import sys
 import tempfile
@@ -206,6 +207,17 @@ def _unusable_out(out: Path) -> str | None:
     return None
 
 
+def _say(text: str, stream=None) -> None:
+    """Print ``text`` (to stdout, or ``stream``). When the terminal is gone (SIGHUP: the window was
+    closed, the SSH connection dropped) writing fails: the reports are recorded all the same, so
+    from then on the command's output is dropped instead of ending it in an error."""
+    stream = stream or sys.stdout
+    try:
+        print(text, file=stream, flush=True)
+    except OSError:
+        sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - until exit
+
+
 def cmd_run(args) -> int:
     try:
         runs = _collect_runs(args)
@@ -219,6 +231,7 @@ def cmd_run(args) -> int:
         return EXIT_FAILED  # not the input's fault (exit 2 is for input): the place to write is unusable
     # Imported here, not at the top: the runner brings jupyter_client, psutil and tqdm, which
     # `evaluatie --help`, `list` and a refused params file need not pay for.
+    from evaluatie.publish.provenance import message_is_safe
     from evaluatie.run.runner import Interrupted, run_all
 
     try:
@@ -229,25 +242,26 @@ def cmd_run(args) -> int:
     failed = [r for r in results if not r.ok]
     for r in results:
         if r.ok:
-            print(f"ok      {r.name}  ({r.seconds:.1f} s)")
+            _say(f"ok      {r.name}  ({r.seconds:.1f} s)")
         elif r.status == "interrupted":
-            print(f"ONDERBROKEN {r.name}" + ("" if (r.error or {}).get("kind") == "not_started"
-                                             else f" ({r.describe_error()})"))
+            _say(f"ONDERBROKEN {r.name}" + ("" if (r.error or {}).get("kind") == "not_started"
+                                            else f" ({r.describe_error()})"))
         else:
-            print(f"MISLUKT {r.describe_error()}")
+            _say(f"MISLUKT {r.describe_error()}")
     stopped = [r for r in failed if r.status == "interrupted"]
     not_started = sum((r.error or {}).get("kind") == "not_started" for r in stopped)
     counts = f"{len(results) - len(failed)} geslaagd, {len(failed) - len(stopped)} mislukt"
     if stopped:
         counts += f", {len(stopped) - not_started} onderbroken, {not_started} niet gestart"
-    print(f"{counts}; index: {display_path(out / 'index.html')}")
+    _say(f"{counts}; index: {display_path(out / 'index.html')}")
     if interrupted:
-        print("evaluatie: onderbroken; de lopende rapporten zijn gestopt en als onderbroken genoteerd, "
-              "er is geen nieuw rapport meer begonnen", file=sys.stderr)
+        _say("evaluatie: onderbroken; de lopende rapporten zijn gestopt en als onderbroken genoteerd, "
+             "er is geen nieuw rapport meer begonnen", sys.stderr)
         return EXIT_INTERRUPTED
     if not failed:
         return EXIT_OK
-    if all((r.error or {}).get("ename") == "DataError" for r in failed):
+    if all((r.error or {}).get("ename") == "DataError"
+           and message_is_safe(str(r.error.get("evalue", "")), "DataError") for r in failed):
         return EXIT_USAGE
     return EXIT_FAILED
 
@@ -299,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except KeyboardInterrupt:  # before or after the reports (run_all handles it during them)
-        print("evaluatie: onderbroken", file=sys.stderr)
+        _say("evaluatie: onderbroken", sys.stderr)
         return EXIT_INTERRUPTED
 
 

@@ -28,7 +28,8 @@ from papermill.exceptions import PapermillExecutionError
 
 from evaluatie.core import fmt
 from evaluatie.core.paths import display_path
-from evaluatie.publish.provenance import publishable, scrub_paths
+from evaluatie.core.errors import public_text
+from evaluatie.publish.provenance import IN_TERMINAL, message_is_safe, scrub_paths
 from evaluatie.run.kernel import KERNEL_NAME, ReportKernelManager
 from evaluatie.run.params import RunSpec
 
@@ -43,15 +44,28 @@ def failure(exc: BaseException, kind: str, **extra) -> dict:
     return {"cell": None, "ename": type(exc).__name__, "evalue": scrub_paths(msg), "kind": kind, **extra}
 
 
-def _scrub_error_outputs(nb: nbformat.NotebookNode) -> None:
-    """The failing cell's error output in the published notebook: message and traceback lines
-    through :func:`publishable`."""
+def _failed_outputs(nb: nbformat.NotebookNode) -> None:
+    """A failed or interrupted run's notebook as it is published: every output removed (what the
+    cells showed before the failure is no result, and was never checked as a whole report), but
+    the failing cell's error. Its message and traceback stay only for an exception whose message
+    may be published (:func:`~evaluatie.publish.provenance.message_is_safe`, without private
+    parts); any other error keeps its name and :data:`~evaluatie.publish.provenance.IN_TERMINAL`."""
     for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error":
-                ename = out.get("ename", "")
-                out["evalue"] = publishable(out.get("evalue", ""), ename)
-                out["traceback"] = [publishable(line, ename) for line in out.get("traceback", [])]
+        if "outputs" not in cell:
+            continue
+        kept = []
+        for out in cell.outputs:
+            if out.get("output_type") != "error":
+                continue
+            ename, evalue = out.get("ename", ""), out.get("evalue", "")
+            if message_is_safe(evalue, ename):
+                out["evalue"] = public_text(evalue)
+                out["traceback"] = [public_text(line) for line in out.get("traceback", [])]
+            else:
+                out["evalue"] = IN_TERMINAL
+                out["traceback"] = [f"{ename}: {IN_TERMINAL}"]
+            kept.append(out)
+        cell["outputs"] = kept
 
 
 class _Tracker:
@@ -137,9 +151,10 @@ def _title(nb: nbformat.NotebookNode, default: str) -> str:
 def publish_notebook(nb: nbformat.NotebookNode | None, run: RunSpec, run_dir: Path,
                      error: dict | None) -> tuple[str | None, list[str], dict | None]:
     """Write the executed notebook to ``run_dir/notebook.ipynb`` as it is published (no local
-    paths; papermill's parameters cell with a fixed id) and, if the run has no ``error``,
-    ``report.html`` and ``tables.xlsx``. Return the report's title, what the kernel wrote to
-    stderr, and the run's error (an export failure if there was none before)."""
+    paths; papermill's parameters cell with a fixed id; for a run with an ``error``, no output but
+    the error, see :func:`_failed_outputs`) and, if the run has no ``error``, ``report.html`` and
+    ``tables.xlsx``. Return the report's title, what the kernel wrote to stderr, and the run's
+    error (an export failure if there was none before)."""
     title, warnings = None, []
     if nb is None:
         return title, warnings, error
@@ -154,15 +169,16 @@ def publish_notebook(nb: nbformat.NotebookNode | None, run: RunSpec, run_dir: Pa
                 if out.get("output_type") == "stream" and out.get("name") == "stderr":
                     warnings.append(scrub_paths(out.get("text", "")).strip())
         warnings = [w for w in warnings if w]
-        if error is not None:
-            _scrub_error_outputs(nb)
         text = nbformat.writes(nb)
         for d in _input_dirs(run):
             text = text.replace(d + os.sep, "").replace(d, ".")
         text = scrub_paths(text)
-        (run_dir / "notebook.ipynb").write_text(text, encoding="utf-8")
         published = nbformat.reads(text, as_version=4)
         title = _title(published, run.name)
+        if error is not None:
+            _failed_outputs(published)
+            text = nbformat.writes(published)
+        (run_dir / "notebook.ipynb").write_text(text, encoding="utf-8")
         if error is None:
             (run_dir / "report.html").write_text(render_html(published, title), encoding="utf-8")
             write_xlsx(run_dir)
@@ -172,6 +188,14 @@ def publish_notebook(nb: nbformat.NotebookNode | None, run: RunSpec, run_dir: Pa
         (run_dir / "report.html").unlink(missing_ok=True)
         (run_dir / "report.pdf").unlink(missing_ok=True)
         error = failure(exc, "export", traceback=scrub_paths(traceback.format_exc()))
+        written = run_dir / "notebook.ipynb"
+        try:  # a run that failed while it was published keeps no outputs either
+            if written.exists():
+                failed = nbformat.read(written, as_version=4)
+                _failed_outputs(failed)
+                nbformat.write(failed, written)
+        except Exception:  # noqa: BLE001 - then no notebook at all
+            written.unlink(missing_ok=True)
     return title, warnings, error
 
 

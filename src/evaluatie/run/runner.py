@@ -12,7 +12,12 @@ Each run goes to ``<out>/<run>/``:
 A run is built in a temporary sibling folder and swapped in at the end, so a folder never mixes
 a fresh ``run.json`` with a stale ``report.html``: a failed run's folder has no ``report.html``,
 no ``tables/``, ``figures/`` or ``tables.xlsx`` (what a run wrote before it failed is not a
-result), only ``run.json``, the notebook up to the failing cell and the kernel's log.
+result), only ``run.json``, the kernel's log and the notebook up to the failing cell with no
+output but the error (:func:`evaluatie.run.notebook.publish_notebook`). The published error of an
+exception that is not the package's own (a pandas or numpy message may quote a cell) is only its
+name and cell (:func:`evaluatie.publish.provenance.publishable_error`); the terminal shows all.
+
+``run.json`` is strict JSON: a number that is not finite is written as ``null``.
 
 A failed rerun never destroys the last good report. It moves, whole (report, tables, figures,
 its own ``run.json``), into the failed attempt's folder as ``<run>/vorige/``; a further failed
@@ -43,6 +48,7 @@ from __future__ import annotations
 
 import html as h
 import json
+import math
 import os
 import queue
 import re
@@ -125,6 +131,22 @@ PREVIOUS = "vorige"  # a failed attempt's sub-folder holding the last good repor
 _MAIN = re.compile(r"<main\b[^>]*>")
 
 
+def _finite(value):
+    """``value`` with every float that is not finite (NaN, infinity) replaced by None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _json_text(record: dict) -> str:
+    """A record as strict JSON (no bare NaN, which JSON readers other than Python's refuse)."""
+    return json.dumps(_finite(record), indent=2, ensure_ascii=False, allow_nan=False)
+
+
 def _read_record(path: Path) -> dict:
     try:
         rec = json.loads(path.read_text(encoding="utf-8"))
@@ -157,7 +179,7 @@ def _keep_last_good(tmp: Path, final: Path) -> dict | None:
         final.rename(kept)
         rec = _read_record(kept / "run.json")
         rec["superseded_by"] = "../run.json"
-        (kept / "run.json").write_text(json.dumps(rec, indent=2, ensure_ascii=False), encoding="utf-8")
+        (kept / "run.json").write_text(_json_text(rec), encoding="utf-8")
         page = kept / "report.html"
         page.write_text(_MAIN.sub(lambda m: m.group(0) + _superseded_notice(rec), page.read_text(encoding="utf-8"),
                                   count=1), encoding="utf-8")
@@ -198,7 +220,7 @@ def _begin(spec: RunSpec, out: Path) -> _Run:
         "git_commit": prov.git_commit(),
         "started": prov.now_iso(),
     }
-    (tmp / "provenance.json").write_text(json.dumps(r.record, indent=2, ensure_ascii=False), encoding="utf-8")
+    (tmp / "provenance.json").write_text(_json_text(r.record), encoding="utf-8")
     try:
         r.km = start_kernel(tmp, root())
     except Exception as exc:  # noqa: BLE001 - this report fails, the others go on
@@ -221,14 +243,15 @@ def _finish(r: _Run, title: str | None, warnings: list[str], stopping: threading
     record.update(finished=prov.now_iso(), seconds=round(time.perf_counter() - r.t0, 2), status=status,
                   error=prov.publishable_error(r.error), warnings=warnings)
     if status != "ok":
-        # tables and figures of a run that did not finish are not results: only run.json and the
-        # notebook up to the failing cell (its log) stay, next to the last good report (vorige/)
+        # tables and figures of a run that did not finish are not results: only run.json, the
+        # kernel's log and the notebook up to the failing cell (without outputs but the error)
+        # stay, next to the last good report (vorige/)
         for part in ("tables", "figures"):
             shutil.rmtree(tmp / part, ignore_errors=True)
         (tmp / "tables.xlsx").unlink(missing_ok=True)
         (tmp / "report.pdf").unlink(missing_ok=True)
         record["last_good"] = _keep_last_good(tmp, r.out / r.spec.name)
-    (tmp / "run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
+    (tmp / "run.json").write_text(_json_text(record), encoding="utf-8")
     (tmp / "provenance.json").unlink(missing_ok=True)
     klog = tmp / "kernel.log"
     if klog.exists():
@@ -307,7 +330,7 @@ def execute(run: RunSpec, out: Path, *, timeout: float | None = None, progress: 
 
 
 class Interrupted(KeyboardInterrupt):
-    """The command was stopped (Ctrl-C, SIGTERM) after the running reports were recorded as
+    """The command was stopped (Ctrl-C, SIGTERM, SIGHUP) after the running reports were recorded as
     interrupted and ``index.html`` was written; ``results`` holds every run's result, those never
     started included (status ``interrupted``, kind ``not_started``)."""
 
@@ -320,11 +343,17 @@ def _raise_interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+#: Signals that stop the command as Ctrl-C does: SIGTERM (``kill``) and SIGHUP (the terminal was
+#: closed, or the SSH connection dropped).
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
 def run_all(runs: list[RunSpec], out: Path, *, jobs: int = 1, timeout: float | None = None,
             progress: bool = True) -> list[RunResult]:
     """Execute ``runs``, ``jobs`` at a time, then write ``out/index.html``. Results come back in
-    the order of ``runs``. SIGTERM stops the command as Ctrl-C does: the running reports are
-    interrupted and recorded as such, no further one starts, the index is written, and
+    the order of ``runs``. SIGTERM and SIGHUP (:data:`STOP_SIGNALS`) stop the command as Ctrl-C
+    does: the running reports are interrupted and recorded as such, their kernels stopped and
+    their temporary folders removed, no further one starts, the index is written, and
     :class:`Interrupted` is raised."""
     out = Path(out).resolve()
     sweep(out)  # what a killed earlier command left behind
@@ -337,16 +366,19 @@ def run_all(runs: list[RunSpec], out: Path, *, jobs: int = 1, timeout: float | N
         bar.update(1)
 
     main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt) if main_thread else None
+    previous = {sig: signal.signal(sig, _raise_interrupt) for sig in STOP_SIGNALS} if main_thread else {}
     interrupted = False
     try:
         _share(runs, out, max(1, min(jobs, len(runs))), timeout, progress and single, done)
     except KeyboardInterrupt:
         interrupted = True
     finally:
-        if main_thread:
-            signal.signal(signal.SIGTERM, previous)
-        bar.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        try:
+            bar.close()
+        except OSError:  # stderr was a terminal that is gone (SIGHUP)
+            pass
     for key, run in enumerate(runs):
         if key in results:
             continue
@@ -456,7 +488,8 @@ def _write_index(out: Path) -> Path:
         status = f'<span class="{"ev-good" if ok else "ev-bad"}">{word}</span>'
         if not ok and rec.get("error"):
             e = rec["error"]
-            message = f"{e.get('ename', '')}: {e.get('evalue', '')}"[:300]
+            where = f" (cel {e['cell']})" if isinstance(e.get("cell"), int) else ""
+            message = f"{e.get('ename', '')}{where}: {e.get('evalue', '')}"[:300]
             status += f'<br><small class="err">{h.escape(message)}</small>'
         last = rec.get("last_good") or {}
         if not ok and last.get("report") and (d / last["report"]).is_file():
