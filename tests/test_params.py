@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 from evaluatie.run.cli import main
 from evaluatie.run.params import ParamError, load_run, notebook_params
@@ -116,3 +117,139 @@ def test_choices_are_read_and_a_text_outside_them_stops_before_a_kernel(tmp_path
         load_run(REPO / "params" / "correspondentietest.yaml", overrides={"interval": "bayes"})
     with pytest.raises(ParamError, match=r"parameter 'parts': verwacht elk een van .*gekregen 'toekomst'"):
         load_run(REPO / "params" / "actieplan_budget2018.yaml", overrides={"parts": ["budget", "toekomst"]})
+
+
+# --- issue 15, audit of the parameters: numbers that are no numbers, nested numbers, YAML bombs
+
+@pytest.mark.parametrize("params, override, needle", [
+    ("survey_evaluatie", {"conf": float("nan")}, "parameter 'conf': bevat een getal dat niet eindig is"),
+    ("streefcijfers", {"gender_threshold": float("nan")}, "parameter 'gender_threshold': bevat een getal dat niet eindig"),
+    ("correspondentietest", {"target_gap_pp": float("inf")}, "parameter 'target_gap_pp': bevat een getal dat niet eindig"),
+    ("correspondentietest", {"planned_reductions": [2, float("nan")]},
+     "parameter 'planned_reductions' (element 2): bevat een getal dat niet eindig"),
+    ("actieplan_budget2018", {"budget_totals": {"planned_eur": float("nan")}},
+     "parameter 'budget_totals' (sleutel 'planned_eur'): bevat een getal dat niet eindig"),
+    ("actieplan_budget2018", {"subsidy_examples": [{"plan_type": "Instapplan", "costs_eur": float("-inf")}]},
+     "parameter 'subsidy_examples' (element 1, sleutel 'costs_eur'): bevat een getal dat niet eindig"),
+    ("correspondentietest", {"planned_reductions": [True]},
+     "parameter 'planned_reductions': verwacht elk getal van 0.1 tot en met 100, gekregen ja/nee (true)"),
+    ("correspondentietest", {"planned_reductions": [[0]]},
+     "parameter 'planned_reductions': verwacht elk getal van 0.1 tot en met 100, gekregen een lijst"),
+    ("correspondentietest", {"planned_reductions": ["2"]},
+     "parameter 'planned_reductions': verwacht elk getal van 0.1 tot en met 100, gekregen tekst '2'"),
+    ("actieplan_budget2018", {"parts": [1]}, "parameter 'parts': verwacht elk een van budget, status"),
+    ("actieplan_budget2018", {"parts": [["budget"]]}, "gekregen een lijst"),
+])
+def test_numbers_that_are_no_plain_numbers_stop_before_a_kernel(params, override, needle):
+    """The audit: `conf: .nan` made a "geslaagd" report with "–" intervals, `[true]` was published
+    as 1,0 pp, `[[0]]` crashed in the kernel, `parts: [1]` passed; NaN made run.json invalid JSON."""
+    with pytest.raises(ParamError) as e:
+        load_run(REPO / "params" / f"{params}.yaml", overrides=override)
+    assert needle in str(e.value)
+
+
+def _ranged_notebook(tmp_path: Path, ranges) -> None:
+    path = _notebook(tmp_path, "claims: list = []  # conclusies\n"
+                               "totals: dict | None = None  # totalen\n"
+                               "threshold: int = 5  # [3, 1000] drempel\n")
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["evaluatie"] = {"ranges": ranges}
+    nbformat.write(nb, path)
+
+
+RANGES = {"claims": {"value": [0, 1], "tolerance": [0, 1]}, "totals": {"*": [0, None]}}
+
+
+@pytest.mark.parametrize("override, needle", [
+    ({"claims": [{"value": 0.9}, {"value": 7.5}]}, "parameter 'claims' (element 2, sleutel 'value'): verwacht een getal "
+                                                   "van 0 tot en met 1, gekregen 7.5"),
+    ({"claims": [{"value": 0.9, "tolerance": -1}]}, "(element 1, sleutel 'tolerance'): verwacht een getal van 0 tot en met 1"),
+    ({"claims": [{"value": True}]}, "gekregen ja/nee (true)"),
+    ({"claims": [{"value": "0.9"}]}, "gekregen tekst '0.9'"),
+    ({"totals": {"a": 1, "b": -5}}, "parameter 'totals' (sleutel 'b'): verwacht een getal van minstens 0, gekregen -5"),
+])
+def test_numbers_inside_mappings_get_the_range_the_notebook_declares(tmp_path, monkeypatch, override, needle):
+    _ranged_notebook(tmp_path, RANGES)
+    monkeypatch.setenv("EVALUATIE_ROOT", str(tmp_path))
+    with pytest.raises(ParamError) as e:
+        load_run(notebook="n", overrides=override)
+    assert needle in str(e.value)
+
+
+def test_numbers_inside_mappings_within_their_range_or_left_out_pass(tmp_path, monkeypatch):
+    _ranged_notebook(tmp_path, RANGES)
+    monkeypatch.setenv("EVALUATIE_ROOT", str(tmp_path))
+    run = load_run(notebook="n", overrides={"claims": [{"id": "a", "value": 0.9, "tolerance": None}, {"value": 1}],
+                                            "totals": {"a": 0, "b": 2.5}})
+    assert run.parameters["totals"] == {"a": 0, "b": 2.5}
+
+
+@pytest.mark.parametrize("ranges", [{"claims": [0, 1]}, {"onbekend": {"value": [0, 1]}},
+                                    {"claims": {"value": [0, "1"]}}, ["claims"]])
+def test_a_malformed_ranges_declaration_is_an_error_of_the_notebook(tmp_path, monkeypatch, ranges):
+    _ranged_notebook(tmp_path, ranges)
+    monkeypatch.setenv("EVALUATIE_ROOT", str(tmp_path))
+    with pytest.raises(ParamError, match="metadata evaluatie.ranges"):
+        load_run(notebook="n")
+
+
+BOMB = """\
+notebook: demo
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+label: *i
+"""
+
+
+@pytest.mark.parametrize("body, needle", [
+    (BOMB, "params/demo.yaml: bevat meer dan 20000 waarden (verwijzingen *naam meegeteld)"),
+    ("notebook: demo\nlabel: &x [1, *x]\n", "demo.yaml: bevat een YAML-verwijzing (*naam) binnen de waarde "
+                                             "waarnaar ze verwijst (regel 2)"),
+    ("notebook: demo\nlabel: [" + ",".join(["0"] * 30_000) + "]\n", "bevat meer dan 20000 waarden"),
+    ("notebook: demo\nlabel: " + "[" * 2000 + "]" * 2000 + "\n", "te diep geneste lijsten of mappings"),
+    ("notebook: demo\nlabel: '" + "x" * 1_100_000 + "'\n", "een parameterbestand is hoogstens 1.000.000 bytes"),
+])
+def test_a_params_file_that_would_hang_or_flood_the_command_is_refused_naming_the_file(demo_project, capsys,
+                                                                                         body, needle):
+    """The audit: a 479-byte alias bomb in `notes` hung the command before any kernel (9^9 values
+    when read); a 50 MB title was accepted. Every case here is refused in well under a second, as
+    is `evaluatie list`, which reads every params file."""
+    (demo_project / "params" / "demo.yaml").write_text(body, encoding="utf-8")
+    out = demo_project / "out"
+    assert main(["run", "demo", "--out", str(out)]) == 2
+    assert needle in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["list"]) == 0 and "  demo  " in capsys.readouterr().out
+
+
+def test_an_alias_bomb_on_the_command_line_is_refused_too(demo_project, capsys):
+    bomb = "[" + ", ".join(line.split(": ", 1)[1] for line in BOMB.splitlines()[1:-1]) + ", *i]"
+    assert main(["run", "demo", "-p", f"label={bomb}", "--out", str(demo_project / "out")]) == 2
+    assert "evaluatie: -p label: bevat meer dan 20000 waarden" in capsys.readouterr().err
+
+
+def test_aliases_that_expand_to_a_few_values_are_plain_yaml(tmp_path):
+    """``yaml.safe_dump`` writes an anchor and aliases for a mapping used twice (as for the same
+    value mapping of three nationality columns); such a file is read as before."""
+    from evaluatie.run.params import read_yaml
+
+    codes = {"België": "BE", "Marokko": "MA"}
+    doc = {"notebook": "streefcijfers", "parameters": {"values": {"nationality": codes, "first_nationality": codes}}}
+    pf = tmp_path / "p.yaml"
+    pf.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    assert "*id001" in pf.read_text(encoding="utf-8") and read_yaml(pf) == doc
+
+
+def test_the_examples_are_well_within_the_limits():
+    from evaluatie.run.params import MAX_PARAMS_BYTES, read_yaml
+
+    for pf in (REPO / "params").rglob("*.yaml"):
+        assert pf.stat().st_size < MAX_PARAMS_BYTES / 50
+        assert isinstance(read_yaml(pf), dict)

@@ -35,11 +35,9 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-import yaml
-
 from evaluatie.core.paths import display_path, notebooks_dir, root
 from evaluatie.run.params import (ParamError, RunSpec, analyses, load_run, notebook_meta, parse_override,
-                                  suggest)
+                                  read_yaml, suggest)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C (128 + SIGINT)
@@ -54,8 +52,8 @@ def _reports() -> dict[str, tuple[Path, str | None, str]]:
     out = {}
     for pf in _params_files():
         try:
-            doc = yaml.safe_load(pf.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError:
+            doc = read_yaml(pf) or {}
+        except ParamError:  # named again, with the reason, when the report is run
             doc = {}
         doc = doc if isinstance(doc, dict) else {}
         nb = doc.get("notebook")

@@ -38,6 +38,21 @@ raises :class:`ParamError` listing *every* problem (unknown key, wrong type, mis
 number outside its range, a small-cell ``threshold`` below the minimum) together with the valid
 keys; an unknown name gets a "bedoelde u …?" suggestion.
 
+Numbers must be finite everywhere (no ``.nan`` or ``.inf``, at any depth), a number is never a
+``true``/``false``, and a list with a declared range (or choices) holds only numbers (or texts).
+Numbers inside a list of mappings or a mapping get their range from the notebook's metadata::
+
+    "evaluatie": {"ranges": {"claims": {"value": [0, 1], "tolerance": [0, 1]},
+                             "budget_totals": {"*": [0, null]}}}
+
+each named key (``*``: every key) of every mapping in the parameter must then be a number in that
+range, or be left out (empty).
+
+A params file is YAML of at most :data:`MAX_PARAMS_BYTES` bytes and :data:`MAX_YAML_NODES` values,
+counted with every alias (``*naam``) written out: a few hundred bytes of nested aliases expand to
+billions of values (a "billion laughs" file), which hung the command before any check. Aliases
+themselves are fine (``yaml.safe_dump`` writes them for a mapping used twice).
+
 A notebook's metadata may name checks of single parameters that need the analysis's own
 knowledge (``"evaluatie": {"checks": {"values": "evaluatie.analyses.targets.personnel:check_values"}}``):
 each is a function of the parameter's value returning a list of Dutch problems, called before any
@@ -55,6 +70,7 @@ import ast
 import difflib
 import importlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +82,8 @@ from evaluatie.core.paths import display_path, notebooks_dir, resolve
 from evaluatie.publish.thresholds import DEFAULT_THRESHOLD, MIN_THRESHOLD
 
 __all__ = ["ParamSpec", "ParamError", "RunSpec", "notebook_params", "load_run", "parse_override",
-           "input_paths", "notebook_meta", "analyses", "suggest", "WRAPPER_KEYS", "COMMON", "ALLOW_SMALL_CELLS"]
+           "input_paths", "notebook_meta", "analyses", "suggest", "read_yaml", "WRAPPER_KEYS", "COMMON",
+           "ALLOW_SMALL_CELLS", "MAX_PARAMS_BYTES", "MAX_YAML_NODES"]
 
 WRAPPER_KEYS = ("notebook", "parameters", "description")
 #: The parameter every notebook declares for the small-cell threshold of its published tables;
@@ -127,23 +144,101 @@ def _number(text: str | None) -> float | int | None:
     return float(text) if "." in text else int(text)
 
 
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _describe(v: Any) -> str:
+    """What a parameter value is, in Dutch, for a message to the person at the terminal."""
+    if v is None:
+        return "leeg"
+    if isinstance(v, bool):
+        return f"ja/nee ({str(v).lower()})"
+    if isinstance(v, str):
+        return f"tekst {v!r}"
+    if isinstance(v, list):
+        return "een lijst"
+    if isinstance(v, dict):
+        return "een mapping"
+    return repr(v)
+
+
+def _range_text(low, high) -> str:
+    if low is not None and high is not None:
+        return f"van {low} tot en met {high}"
+    if low is not None:
+        return f"van minstens {low}"
+    return f"van hoogstens {high}"
+
+
+def _bad_number(v: Any, low, high) -> bool:
+    """Whether ``v`` is no number, or one outside ``[low, high]``."""
+    return not _is_number(v) or (low is not None and v < low) or (high is not None and v > high)
+
+
 def _out_of_range(spec: ParamSpec, value: Any) -> str | None:
-    """A Dutch problem when a number (or a number in a list) lies outside the declared range."""
+    """A Dutch problem when a number lies outside the declared range, or a list with a declared
+    range holds something else than numbers in it (text, ja/nee, a list)."""
     if spec.low is None and spec.high is None:
         return None
     values = value if isinstance(value, list) else [value]
-    nums = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    bad = [v for v in nums if (spec.low is not None and v < spec.low) or (spec.high is not None and v > spec.high)]
+    if not isinstance(value, list) and not _is_number(value):
+        return None  # a text or an empty value where the annotation allows one: not a number to bound
+    bad = [v for v in values if _bad_number(v, spec.low, spec.high)]
     if not bad:
         return None
-    if spec.low is not None and spec.high is not None:
-        want = f"van {spec.low} tot en met {spec.high}"
-    elif spec.low is not None:
-        want = f"van minstens {spec.low}"
-    else:
-        want = f"van hoogstens {spec.high}"
     what = "elk getal" if isinstance(value, list) else "een getal"
-    return f"parameter {spec.name!r}: verwacht {what} {want}, gekregen {bad[0]!r}"
+    got = repr(bad[0]) if _is_number(bad[0]) else _describe(bad[0])
+    return f"parameter {spec.name!r}: verwacht {what} {_range_text(spec.low, spec.high)}, gekregen {got}"
+
+
+def _nested_ranges(nb_path: Path, specs: Mapping[str, ParamSpec]) -> dict[str, dict[str, tuple]]:
+    """The ranges of numbers inside a parameter's mappings, from the notebook's metadata
+    (``evaluatie.ranges``; see the module docstring): ``{parameter: {key: (low, high)}}``."""
+    declared = notebook_meta(nb_path).get("ranges", {})
+    expected = (f"{display_path(nb_path)}: metadata evaluatie.ranges: expected {{parameter: {{key: [low, high]}}}} "
+                "for declared parameters, got ")
+    if not isinstance(declared, dict):
+        raise ParamError(expected + repr(declared))
+    out: dict[str, dict[str, tuple]] = {}
+    for name, keys in declared.items():
+        ok = name in specs and isinstance(keys, dict) and all(
+            isinstance(r, list) and len(r) == 2 and all(b is None or _is_number(b) for b in r) for r in keys.values())
+        if not ok:
+            raise ParamError(expected + f"{name!r}: {keys!r}")
+        out[name] = {k: tuple(r) for k, r in keys.items()}
+    return out
+
+
+def _nested_out_of_range(name: str, value: Any, ranges: Mapping[str, tuple]) -> str | None:
+    """A Dutch problem when a number inside the mappings of ``value`` (a mapping, or a list of
+    them) is no number or lies outside its declared range; an absent or empty key is fine."""
+    items = value if isinstance(value, list) else [value]
+    for i, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            continue
+        for key, v in item.items():
+            rng = ranges.get(key, ranges.get("*"))
+            if rng is None or v is None or not _bad_number(v, *rng):
+                continue
+            where = f"element {i}, sleutel {key!r}" if isinstance(value, list) else f"sleutel {key!r}"
+            got = repr(v) if _is_number(v) else _describe(v)
+            return f"parameter {name!r} ({where}): verwacht een getal {_range_text(*rng)}, gekregen {got}"
+    return None
+
+
+def _non_finite(value: Any, path: tuple[str, ...] = ()) -> tuple[str, ...] | None:
+    """Where in ``value`` (at any depth) a number is not finite (``.nan``, ``.inf``), as the steps
+    to it in Dutch (``()`` for the value itself), or None when every number is finite."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path
+    if isinstance(value, list):
+        return next((w for i, v in enumerate(value, start=1)
+                     if (w := _non_finite(v, (*path, f"element {i}"))) is not None), None)
+    if isinstance(value, dict):
+        return next((w for k, v in value.items() if (w := _non_finite(v, (*path, f"sleutel {k!r}"))) is not None),
+                    None)
+    return None
 
 
 def _analysis_checks(nb_path: Path, values: Mapping[str, Any]) -> list[str]:
@@ -164,11 +259,14 @@ def _not_a_choice(spec: ParamSpec, value: Any) -> str | None:
     if not spec.choices:
         return None
     values = value if isinstance(value, list) else [value]
-    bad = [v for v in values if isinstance(v, str) and v not in spec.choices]
+    if not isinstance(value, list) and not isinstance(value, str):
+        return None  # an empty value where the annotation allows one
+    bad = [v for v in values if not isinstance(v, str) or v not in spec.choices]
     if not bad:
         return None
+    got = repr(bad[0]) + suggest(bad[0], spec.choices) if isinstance(bad[0], str) else _describe(bad[0])
     return (f"parameter {spec.name!r}: verwacht {'elk ' if isinstance(value, list) else ''}een van "
-            f"{', '.join(spec.choices)}, gekregen {bad[0]!r}{suggest(bad[0], spec.choices)}")
+            f"{', '.join(spec.choices)}, gekregen {got}")
 
 
 def _read_nb(path: Path) -> dict:
@@ -262,10 +360,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     if "=" not in text:
         raise ParamError(f"-p {text!r}: schrijf een parameter als sleutel=waarde")
     key, raw = text.split("=", 1)
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError as e:
-        raise ParamError(f"-p {text!r}: de waarde is geen geldige YAML ({e.problem})") from None
+    value = _load_yaml(raw, f"-p {key.strip()}", brief=True) if raw.strip() else ""
     return key.strip(), value
 
 
@@ -308,13 +403,105 @@ def analyses() -> list[str]:
     return sorted(p.stem for p in _notebooks_dir().glob("*.ipynb"))
 
 
+MAX_PARAMS_BYTES = 1_000_000
+"""The largest params file read: the biggest example is under 10 kB."""
+MAX_YAML_NODES = 20_000
+"""The most values (scalars, lists and mappings) a params file may hold: the examples hold a few
+hundred. A list of 500,000 numbers (1 MB) took PyYAML 37 s to read; it stops at 20,000 after 0.5 s."""
+
+
+class _Refused(Exception):
+    def __init__(self, why: str, mark=None):
+        super().__init__(why)
+        self.why, self.mark = why, mark
+
+
+_TOO_MANY = f"meer dan {MAX_YAML_NODES} waarden (verwijzingen *naam meegeteld); zoveel heeft geen analyse nodig"
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that stops at :data:`MAX_YAML_NODES` values, written out or reached
+    through aliases (``*naam``), and refuses an alias inside the value it names."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._nodes = 0
+
+    def compose_node(self, parent, index):
+        if not self.check_event(yaml.AliasEvent):
+            self._nodes += 1
+            if self._nodes > MAX_YAML_NODES:  # stop reading at once: PyYAML is slow on long files
+                raise _Refused(_TOO_MANY, self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+    def get_single_node(self):
+        node = super().get_single_node()
+        if node is not None and _expanded_size(node, {}, set()) > MAX_YAML_NODES:
+            raise _Refused(_TOO_MANY)
+        return node
+
+
+def _expanded_size(node, sizes: dict, open_: set) -> int:
+    """How many values ``node`` holds with every alias written out (each shared node counted
+    once per place it is used; :class:`_Refused` for a node that contains itself)."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    if key in open_:
+        raise _Refused("een YAML-verwijzing (*naam) binnen de waarde waarnaar ze verwijst", node.start_mark)
+    open_.add(key)
+    if isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(n, sizes, open_) for n in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, sizes, open_) + _expanded_size(v, sizes, open_) for k, v in node.value)
+    else:
+        size = 1
+    open_.discard(key)
+    sizes[key] = min(size, MAX_YAML_NODES + 1)  # a bomb's sizes would grow as 9^depth
+    return sizes[key]
+
+
+def _load_yaml(text: str, where: str, brief: bool = False) -> Any:
+    """``text`` read as YAML with :class:`_BoundedLoader`; :class:`ParamError` naming ``where``
+    when it cannot be read or is refused (``brief``: for a ``-p`` value, PyYAML's reason only)."""
+    loader = _BoundedLoader(text)
+    try:
+        return loader.get_single_data()
+    except _Refused as e:
+        line = f" (regel {e.mark.line + 1})" if e.mark is not None else ""
+        raise ParamError(f"{where}: bevat {e.why}{line}") from None
+    except yaml.YAMLError as e:
+        if brief:
+            raise ParamError(f"{where}: de waarde is geen geldige YAML ({getattr(e, 'problem', None) or e})") from None
+        raise ParamError(f"{where}: geen geldige YAML: {e}") from None
+    except RecursionError:
+        raise ParamError(f"{where}: te diep geneste lijsten of mappings") from None
+    finally:
+        loader.dispose()
+
+
+def read_yaml(path: Path, where: str | None = None) -> Any:
+    """A params file's YAML (see the module docstring for what is refused), with
+    :class:`ParamError` naming the file (``where``, else its display path)."""
+    where = where or display_path(path)
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        raise ParamError(f"parameterbestand {where} bestaat niet") from None
+    if size > MAX_PARAMS_BYTES:
+        raise ParamError(f"{where}: het bestand is {size:,} bytes groot; een parameterbestand is hoogstens "
+                         f"{MAX_PARAMS_BYTES:,} bytes".replace(",", "."))
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ParamError(f"{where}: geen tekst in UTF-8") from None
+    return _load_yaml(text, where)
+
+
 def _read_doc(params_file: Path, where: str) -> dict:
     if not Path(params_file).is_file():
         raise ParamError(f"parameterbestand {where} bestaat niet")
-    try:
-        doc = yaml.safe_load(Path(params_file).read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        raise ParamError(f"{where}: geen geldige YAML: {e}") from None
+    doc = read_yaml(params_file, where) or {}
     if not isinstance(doc, dict):
         raise ParamError(f"{where}: verwacht een YAML-mapping van parameters (sleutel: waarde)")
     return doc
@@ -359,6 +546,7 @@ def load_run(params_file: Path | None = None, *, notebook: str | None = None,
         raise ParamError(f"{where or 'parameters'}: onbekende analyse {nb_name!r}{suggest(nb_name, known)} "
                          f"(analyses: {', '.join(known)})")
     specs = {**notebook_params(nb_path), **COMMON}
+    nested = _nested_ranges(nb_path, specs)
     if not isinstance(given, dict):
         problems.append(f"{where}: 'parameters' moet een mapping zijn")
         given = {}
@@ -377,6 +565,9 @@ def load_run(params_file: Path | None = None, *, notebook: str | None = None,
         if odd:
             problems.append(f"parameter {k!r}: bevat {odd}; een parameter bestaat uit tekst, getallen, "
                             "ja/nee, lijsten en mappings (zet bv. een datum tussen aanhalingstekens)")
+        elif (steps := _non_finite(v)) is not None:
+            problems.append(f"parameter {k!r}" + (f" ({', '.join(steps)})" if steps else "")
+                            + ": bevat een getal dat niet eindig is (.nan of .inf); geef een gewoon getal")
         elif v is None and not s.optional:
             problems.append(f"parameter {k!r} ontbreekt (verwacht {s.annotation})"
                             + (f": {s.help}" if s.help else ""))
@@ -398,6 +589,8 @@ def load_run(params_file: Path | None = None, *, notebook: str | None = None,
             problems.append(rng)
         elif (choice := _not_a_choice(s, v)) is not None:
             problems.append(choice)
+        elif k in nested and (inner := _nested_out_of_range(k, v, nested[k])) is not None:
+            problems.append(inner)
     if not problems:
         problems += _analysis_checks(nb_path, values)
     if problems:
