@@ -60,7 +60,12 @@ def _design_matrix(d: pd.DataFrame, ground: str, ref: str, covariates: Sequence[
         wv = (d["wave"].cat.codes.to_numpy() == wcats.index(str(interact))) if str(interact) in wcats \
             else np.zeros(len(d), dtype=bool)
         for i, k in groups:
-            cols.append(((gcodes == i) & wv).astype(float))
+            x = ((gcodes == i) & wv).astype(float)
+            if not x.any() or x.sum() == n_in[i]:
+                # a group tested in one of the two waves only: its interaction would be all zeros or
+                # equal to its own dummy (a singular model); its dummy alone absorbs its one wave
+                continue
+            cols.append(x)
             names.append(f"group[{k}]:wave[{interact}]")
     for c in covariates or []:
         s = d[c]
@@ -136,7 +141,8 @@ def lpm_fe(study: Study, ground: str, *, covariates: Sequence[str] | None = None
     X, names = _design_matrix(d, ground, ref, covs, interact_wave)
     beta, V, N, G, K = _within_ols(X, d[outcome].to_numpy(), d["cluster"].to_numpy(), ssc=ssc)
     se = np.sqrt(np.diag(V))
-    t = beta / se
+    with np.errstate(divide="ignore", invalid="ignore"):  # SE 0 (every reaction alike): no t, no p
+        t = beta / se
     p = 2 * stats.t.sf(np.abs(t), G - 1)
     q = stats.t.ppf(0.5 + conf / 2, G - 1)
     res = pd.DataFrame({"term": names, "coef": beta, "se": se, "t": t, "p": p,
@@ -160,13 +166,15 @@ def _lpm_sums(T: _Tables, wave: str, ground: str, ref: str, conf: float = 0.95) 
     n_cj Σ_l n_cl β_l / n_c. Same CR1 correction as :func:`lpm_fe` (fixest's default: the vacancy
     effect is nested in the vacancy clusters, so K = regressors + 1); equal to it to rounding (tested)."""
     cols = _wave_cols(T, wave)
-    others = [k for (g, k) in T.slot if g == ground and k != ref]
+    wi, gi = T.waves.index(wave), T.grounds.index(ground)
+    # the groups tested in this wave (a group of the ground tested in another wave only has no
+    # applications here: its dummy would be all zeros, a singular model)
+    others = [k for (g, k) in T.slot if g == ground and k != ref and T.rates_n[wi, gi, T.groups.index(k)] > 0]
     rows = [T.slot[(ground, ref)]] + [T.slot[(ground, k)] for k in others]
     if len(others) == 1:
         # one compared group: clusters with only one side add nothing but their count (G) and
         # applications (N), so the paired clusters of compare_groups suffice
         p = _pairs_t(T, wave, ground, others[0], ref)
-        wi, gi = T.waves.index(wave), T.grounds.index(ground)
         N = float(T.rates_n[wi, gi].sum())
         G = int(np.count_nonzero(T.N[rows[0], cols] + T.N[rows[1], cols]))
         nc = p.n_r + p.n_k
@@ -192,7 +200,8 @@ def _lpm_sums(T: _Tables, wave: str, ground: str, ref: str, conf: float = 0.95) 
     K = len(beta)
     V = G / (G - 1) * (N - 1) / (N - (K + 1)) * inv @ _gram(Sc, Sc) @ inv
     se = np.sqrt(np.diag(V))
-    t = beta / se
+    with np.errstate(divide="ignore", invalid="ignore"):  # SE 0 (every reaction alike): no t, no p
+        t = beta / se
     q = stats.t.ppf(0.5 + conf / 2, G - 1)
     res = pd.DataFrame({"term": [f"group[{k}]" for k in others], "coef": beta, "se": se, "t": t,
                         "p": 2 * stats.t.sf(np.abs(t), G - 1), "ci_low": beta - q * se, "ci_high": beta + q * se})
