@@ -71,6 +71,7 @@ from evaluatie.analyses.correspondence.narrative import (
     synthetic_notice,
     wave_sentence,
     withheld_sentence,
+    reported_scope,
 )
 from evaluatie.analyses.correspondence.power import (
     PLAN_LIMIT,
@@ -115,7 +116,7 @@ __all__ = [
     "power_curves", "plan_table", "plan_curves", "detectable_gap", "detectable_change", "exact_power_curve",
     "PLAN_LIMIT",
     "summary_sentences", "second_outcome_sentences", "heterogeneity_summary", "heterogeneity_intro", "wave_sentence",
-    "summary_text", "withheld_sentence", "rates_alt", "forest_alt", "plan_intro", "plan_budget_sentence", "plan_none_sentence", "change_sentence",
+    "summary_text", "withheld_sentence", "reported_scope", "rates_alt", "forest_alt", "plan_intro", "plan_budget_sentence", "plan_none_sentence", "change_sentence",
     "power_alt", "needed_text", "PLAN_NAMES", "GLOSSARY", "METHOD_TEXT", "logit_check", "reader_ledgers", "power_explanation", "power_note", "DEFAULT_TITLE", "BENCHMARK_SCOPES_NL", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro",
     "skipped",
     "Protection", "protect", "ROW_KINDS",

@@ -14,7 +14,8 @@
   :func:`power_note`, :func:`power_alt` — the sample-size section; :func:`power_explanation` — the
   optional table of planned reductions between two measurements.
 * :func:`skipped` — the one sentence that replaces a section that does not apply to a study.
-* :func:`withheld_sentence` — which grounds were tested but are too small to report.
+* :func:`withheld_sentence` — which grounds and groups were tested but are too small to report;
+  :func:`reported_scope` — what the design paragraph's totals count.
 
 Numbers in nl-BE format through :mod:`evaluatie.core.fmt`, with a real minus sign. Labels from the
 data and texts from the parameters (grounds, groups, waves, subgroups, title, organisation, study,
@@ -35,7 +36,7 @@ from evaluatie.core import fmt
 from evaluatie.core.fmt import literal as L
 
 __all__ = ["summary_sentences", "second_outcome_sentences", "heterogeneity_summary", "heterogeneity_intro", "wave_sentence",
-           "summary_text", "withheld_sentence", "rates_alt", "forest_alt", "plan_intro", "plan_budget_sentence",
+           "summary_text", "withheld_sentence", "reported_scope", "rates_alt", "forest_alt", "plan_intro", "plan_budget_sentence",
            "plan_none_sentence", "change_sentence", "PLAN_NAMES", "power_explanation", "power_note", "power_alt", "needed_text", "DEFAULT_TITLE", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro", "skipped",
            "BENCHMARK_SCOPES_NL", "GLOSSARY", "METHOD_TEXT", "logit_check", "reader_ledgers"]
 
@@ -128,17 +129,36 @@ def summary_text(disc: pd.DataFrame, waves: list[str], wcmp: pd.DataFrame | None
     return "\n\n".join(parts)
 
 
-def withheld_sentence(withheld: Sequence[tuple[str, str]], waves: list[str], threshold: int) -> str:
-    """The one Dutch sentence on the grounds withheld by
-    :func:`~evaluatie.analyses.correspondence.protection.protect` (``(wave, ground)`` pairs; the wave
-    is named when the study has more than one), or ``""`` when none is."""
-    if not withheld:
-        return ""
-    items = [L(g) + (f" ({L(w)})" if len(waves) > 1 else "") for w, g in withheld]
-    one = len(items) == 1
-    return (f"{'De discriminatiegrond' if one else 'De discriminatiegronden'} {_and(items)} {'werd' if one else 'werden'} ook getest, maar "
-            f"{'telde' if one else 'telden elk'} minder dan {threshold} vacatures: te weinig om er resultaten over te "
-            f"tonen zonder werkgevers herkenbaar te maken (in de tabellen staat daar 'x': niet getoond).")
+def withheld_sentence(withheld: Sequence[tuple[str, str]], waves: list[str], threshold: int,
+                      groups: Sequence[tuple[str, str, str]] = ()) -> str:
+    """The Dutch sentences on what :func:`~evaluatie.analyses.correspondence.protection.protect`
+    withheld: one on the grounds (``(wave, ground)`` pairs), one on the groups within a reported
+    ground (``(wave, ground, group)``; the wave is named when the study has more than one), or
+    ``""`` when nothing is withheld."""
+    out = []
+    if withheld:
+        items = [L(g) + (f" ({L(w)})" if len(waves) > 1 else "") for w, g in withheld]
+        one = len(items) == 1
+        out.append(f"{'De discriminatiegrond' if one else 'De discriminatiegronden'} {_and(items)} "
+                   f"{'werd' if one else 'werden'} ook getest, maar {'telde' if one else 'telden elk'} minder dan "
+                   f"{threshold} vacatures: te weinig om er resultaten over te tonen zonder werkgevers herkenbaar te "
+                   "maken (in de tabellen staat daar 'x': niet getoond).")
+    if groups:
+        items = [f"'{L(k)}' ({L(g)}" + (f", {L(w)})" if len(waves) > 1 else ")") for w, g, k in groups]
+        one = len(items) == 1
+        out.append(f"{'De groep' if one else 'De groepen'} {_and(items)} {'werd' if one else 'werden'} ook getest, "
+                   f"maar in minder dan {threshold} vacatures: te weinig om er resultaten over te tonen zonder "
+                   f"werkgevers herkenbaar te maken, dus staat daar in de tabellen 'x' (niet getoond) en "
+                   f"{'telt die vergelijking' if one else 'tellen die vergelijkingen'} ook niet mee in de andere "
+                   f"cijfers van {'die discriminatiegrond' if len({g for _, g, _ in groups}) == 1 else 'hun discriminatiegrond'}.")
+    return " ".join(out)
+
+
+def reported_scope(withheld: Sequence[tuple[str, str]], groups: Sequence[tuple[str, str, str]] = ()) -> str:
+    """How the design paragraph's totals end: they count the reported grounds (and groups) only."""
+    if groups:
+        return ", in de gronden en groepen waarover dit rapport resultaten toont."
+    return ", in de gronden waarover dit rapport resultaten toont." if withheld else "."
 
 
 def second_outcome_sentences(cmp: pd.DataFrame, what: str = "uitnodigingen voor een gesprek",

@@ -13,7 +13,19 @@ shows as "x" (niet getoond).
 ground can reach a table, a figure, an alt text or a sentence, and no sum over grounds (the design
 sentence's totals) includes one. :meth:`Protection.table` adds the withheld rows to a table computed
 that way and marks them (:func:`evaluatie.publish.disclosure.mark`). The ledger still accounts for
-every row read: the size of a tested ground is the study's design, not an outcome.
+every row read, those of a withheld ground under one line that says why they were left out: the size
+of a tested ground is the study's design, not an outcome.
+
+A compared *group* within a reported ground is decided the same way: a group tested in fewer than
+``threshold`` vacancies of a wave (a third profile sent to a handful of vacancies) is withheld in
+every table, and its applications are left out of :attr:`Protection.study`, together with the
+reference's applications in the vacancies that then have no compared group left. Withholding the
+group's rows alone would not do: the reference group's rate pools all the ground's vacancies, and the
+other groups' pair counts give the reference's reactions in theirs, so the difference is the
+reference's reactions in the small group's vacancies. The ground is then decided on the vacancies
+that remain. :attr:`Protection.study` carries its own copy of the ledgers with one line for the rows
+left out this way (grounds and groups together, per file), so the ledger's 'analysed' rows are the
+rows every statistic is computed on.
 
 Subgroups within a reported ground (:func:`~evaluatie.analyses.correspondence.statistics.heterogeneity`)
 are decided by :func:`withheld_levels`: the small levels, the smallest shown level with them
@@ -23,6 +35,7 @@ are decided by :func:`withheld_levels`: the small levels, the smallest shown lev
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -34,7 +47,7 @@ from evaluatie.core.errors import DataError, Problem
 from evaluatie.publish.audit import Attack
 from evaluatie.publish.disclosure import mark, protect_groups
 
-__all__ = ["Protection", "protect", "ROW_KINDS", "withheld_levels", "LEVEL_COUNTS"]
+__all__ = ["Protection", "protect", "ROW_KINDS", "withheld_levels", "LEVEL_COUNTS", "LEFT_OUT"]
 
 #: What one row of a table is about, for :meth:`Protection.table`: a wave and ground (``ground``),
 #: a group within it (``group``, with ``is_reference``), a comparison of a group with its reference
@@ -43,15 +56,22 @@ __all__ = ["Protection", "protect", "ROW_KINDS", "withheld_levels", "LEVEL_COUNT
 ROW_KINDS = ("ground", "group", "comparison", "term", "waves")
 
 
+#: The ledger's line for the rows of withheld grounds and groups (:func:`protect`).
+LEFT_OUT = "te weinig vacatures om resultaten te tonen (bescherming van de werkgevers)"
+
+
 @dataclass(frozen=True)
 class Protection:
-    """The decision of :func:`protect`: ``study`` holds the applications of the reported grounds,
-    ``withheld`` the (wave, ground) pairs withheld, ``full`` the study as read."""
+    """The decision of :func:`protect`: ``study`` holds the applications of the reported grounds and
+    groups (with ledgers that say what was left out), ``withheld`` the (wave, ground) pairs withheld,
+    ``withheld_groups`` the (wave, ground, group) comparisons withheld within a reported ground,
+    ``full`` the study as read."""
 
     full: Study
     study: Study
     withheld: tuple[tuple[str, str], ...]
     threshold: int
+    withheld_groups: tuple[tuple[str, str, str], ...] = ()
 
     def _placeholders(self, kind: str) -> list[dict]:
         d = self.full.data
@@ -59,15 +79,22 @@ class Protection:
         out: list[dict] = []
         if kind == "waves":
             base = self.full.waves[0]
-            withheld = set(self.withheld)
             for w in self.full.waves[1:]:
                 for g, k, ref in self.full.comparisons:
-                    if (base, g) not in withheld and (w, g) not in withheld:
+                    if not (self._hidden(base, g, k) or self._hidden(w, g, k)):
                         continue
                     both = all(((d["wave"] == x) & (d["ground"] == g) & (d["group"] == k)).any() for x in (base, w))
                     if both:
                         out.append({"ground": g, "group": k, "reference": ref, "base": base, "wave": w})
             return out
+        for w, g, k in self.withheld_groups:
+            ref = self.full.reference_groups[g]
+            if kind == "group":
+                out.append({"wave": w, "ground": g, "group": k, "is_reference": False})
+            elif kind == "comparison":
+                out.append({"wave": w, "ground": g, "group": k, "reference": ref})
+            elif kind == "term":
+                out.append({"wave": w, "ground": g, "term": k, "kind": "group"})
         for w, g in self.withheld:
             ref = self.full.reference_groups[g]
             present = set(d.loc[((d["wave"] == w) & (d["ground"] == g)).to_numpy(), "group"].astype(str))
@@ -79,27 +106,36 @@ class Protection:
             elif kind == "comparison":
                 out += [{"wave": w, "ground": g, "group": k, "reference": ref} for k in ks if k != ref]
             else:
-                out += [{"wave": w, "ground": g, "term": k} for k in ks if k != ref]
+                out += [{"wave": w, "ground": g, "term": k, "kind": "group"} for k in ks if k != ref]
         return out
 
+    def _hidden(self, wave: str, ground: str, group: str | None = None) -> bool:
+        """Whether the (wave, ground) is withheld, or the group's comparison within it."""
+        return (wave, ground) in set(self.withheld) or (group is not None and
+                                                        (wave, ground, group) in set(self.withheld_groups))
+
     def _is_withheld(self, df: pd.DataFrame, kind: str) -> np.ndarray:
-        withheld = set(self.withheld)
-        rows = zip(df["wave"].astype(str), df["ground"].astype(str))
-        hide = np.array([(w, g) in withheld for w, g in rows], dtype=bool)
+        key = {"group": "group", "comparison": "group", "waves": "group", "term": "term"}.get(kind)
+        groups = df[key].astype(str) if key in df.columns else pd.Series([None] * len(df), index=df.index)
+        if key == "term" and "kind" in df.columns:  # a covariate's term is no group's, whatever its name
+            groups = groups.where((df["kind"] == "group").to_numpy(), None)
+        hide = np.array([self._hidden(w, g, k) for w, g, k in
+                         zip(df["wave"].astype(str), df["ground"].astype(str), groups)], dtype=bool)
         if kind == "waves":
-            hide |= np.array([(b, g) in withheld for b, g in zip(df["base"].astype(str), df["ground"].astype(str))],
-                             dtype=bool)
+            hide |= np.array([self._hidden(b, g, k) for b, g, k in
+                              zip(df["base"].astype(str), df["ground"].astype(str), groups)], dtype=bool)
         return hide
 
     def table(self, df: pd.DataFrame, kind: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """``df`` as published: computed on :attr:`study` (or, for the design table, on the full
-        study), with a row for every withheld (wave, ground) it lacks — labels only, in the study's
-        order of waves, grounds and groups — and the numbers of every withheld row marked as
-        withheld (``columns``: only those columns; default every numeric column). ``kind`` is one of
-        :data:`ROW_KINDS`. Without withheld grounds ``df`` comes back unchanged, marked as decided."""
+        study), with a row for every withheld (wave, ground) and withheld group it lacks — labels
+        only, in the study's order of waves, grounds and groups — and the numbers of every withheld
+        row marked as withheld (``columns``: only those columns; default every numeric column).
+        ``kind`` is one of :data:`ROW_KINDS`. Without withheld grounds or groups ``df`` comes back
+        unchanged, marked as decided."""
         if kind not in ROW_KINDS:
             raise ValueError(f"kind must be one of {ROW_KINDS}, not {kind!r}")
-        if not self.withheld:
+        if not self.withheld and not self.withheld_groups:
             return mark(df, np.zeros(len(df), dtype=bool), self.threshold)
         keys = [c for c in ("wave", "ground", "group", "term") if c in df.columns]
         have = set(map(tuple, df[keys].astype(str).to_numpy().tolist()))
@@ -116,9 +152,14 @@ class Protection:
             order = [df["wave"].astype(str).map({w: i for i, w in enumerate(self.full.waves)}).to_numpy(),
                      df["ground"].astype(str).map({g: i for i, g in enumerate(data["ground"].cat.categories)})
                      .to_numpy()]
+            groups = {k: i for i, k in enumerate(data["group"].cat.categories)}
             if "group" in df.columns:
-                order.append(df["group"].astype(str).map({k: i for i, k in enumerate(data["group"].cat.categories)})
-                             .to_numpy())
+                order.append(df["group"].astype(str).map(groups).to_numpy())
+            elif "term" in df.columns:  # a group's term in the order of the groups, covariates after them
+                term = df["term"].astype(str).map(groups).fillna(len(groups))
+                if "kind" in df.columns:
+                    term = term.where((df["kind"] == "group").to_numpy(), len(groups))
+                order.append(term.to_numpy())
             df = df.iloc[np.lexsort(order[::-1])].reset_index(drop=True)
         hide = self._is_withheld(df, kind)
         if columns is None:
@@ -133,23 +174,58 @@ class Protection:
         return mark(df, np.zeros(len(df), dtype=bool), self.threshold)
 
 
+def _left_out_ledgers(study: Study, out: np.ndarray) -> list:
+    """Copies of the study's ledgers with one line (:data:`LEFT_OUT`) for the rows ``out``: per file
+    when each wave has its own file (the ledgers follow the waves), else in the one ledger."""
+    ledgers = [dataclasses.replace(led, exclusions=dict(led.exclusions)) for led in study.ledgers]
+    if not out.any() or not ledgers:
+        return ledgers
+    if len(ledgers) == 1:
+        ledgers[0].exclude(LEFT_OUT, int(out.sum()))
+    elif len(ledgers) == len(study.waves):
+        wave = study.data["wave"].cat.codes.to_numpy()
+        cats = list(map(str, study.data["wave"].cat.categories))
+        for led, w in zip(ledgers, study.waves):
+            led.exclude(LEFT_OUT, int((out & (wave == cats.index(w))).sum()))
+    else:  # pragma: no cover - load() gives one file, or one file per wave
+        raise ValueError("cannot tell which file the rows left out come from")
+    return ledgers
+
+
 def protect(study: Study, threshold: int) -> Protection:
-    """Withhold every ground with fewer than ``threshold`` vacancies in a wave (see the module notes).
-    A :class:`DataError` when a wave has no ground left to report: such a report would show nothing."""
-    vac = study.vacancies_per_ground()
-    withheld = tuple((str(w), str(g)) for (w, g), n in vac.items() if n < threshold)
-    empty = [w for w in study.waves if not any(str(x) == w and n >= threshold for (x, _), n in vac.items())]
+    """Withhold every group tested in fewer than ``threshold`` vacancies of a wave, then every ground
+    with fewer than ``threshold`` vacancies left in a wave (see the module notes). A
+    :class:`DataError` when a wave has no ground left to report: such a report would show nothing."""
+    d = study.data
+    waves, grounds, groups = (list(map(str, d[c].cat.categories)) for c in ("wave", "ground", "group"))
+    wc, gc, kc = (d[c].cat.codes.to_numpy().astype(np.int64) for c in ("wave", "ground", "group"))
+    refs = np.array([groups.index(study.reference_groups[g]) for g in grounds], dtype=np.int64)
+    is_ref = kc == refs[gc]
+    per_group = d[~is_ref].groupby(["wave", "ground", "group"], observed=True)["cluster"].nunique()
+    small = {(str(w), str(g), str(k)) for (w, g, k), n in per_group.items() if n < threshold}
+    code = (wc * len(grounds) + gc) * len(groups) + kc
+    drop = np.isin(code, [(waves.index(w) * len(grounds) + grounds.index(g)) * len(groups) + groups.index(k)
+                          for w, g, k in small])
+    # the reference's applications in vacancies where no compared group is left
+    key = d["cluster"].to_numpy().astype(np.int64) * len(grounds) + gc
+    drop |= ~np.isin(key, key[~is_ref & ~drop])
+    left = d[~drop].groupby(["wave", "ground"], observed=True)["cluster"].nunique()
+    tested = d.groupby(["wave", "ground"], observed=True).size().index
+    vac = {(str(w), str(g)): int(left.get((w, g), 0)) for w, g in tested}  # in the study's order
+    withheld = tuple(p for p, n in vac.items() if n < threshold)
+    empty = [w for w in study.waves if not any(x == w and n >= threshold for (x, _), n in vac.items())]
     if empty:
         raise DataError([Problem(study.files, None, None, None,
                                  f"minstens {threshold} vacatures voor minstens één grond{study.in_wave(w)}; kleinere "
                                  "gronden worden niet gerapporteerd (bescherming van de werkgevers)")
                          for w in empty])
-    if not withheld:
+    withheld_groups = tuple(sorted(((w, g, k) for w, g, k in small if (w, g) not in set(withheld)),
+                                   key=lambda t: (waves.index(t[0]), grounds.index(t[1]), groups.index(t[2]))))
+    if not withheld and not withheld_groups:
         return Protection(study, study, (), int(threshold))
-    d = study.data
-    keep = ~pd.Series(list(zip(d["wave"].astype(str), d["ground"].astype(str))), index=d.index).isin(withheld)
-    reported = Study(d[keep.to_numpy()], study.reference_groups, study.ledgers, study.waves)
-    return Protection(study, reported, withheld, int(threshold))
+    drop |= np.isin(wc * len(grounds) + gc, [waves.index(w) * len(grounds) + grounds.index(g) for w, g in withheld])
+    reported = Study(d[~drop], study.reference_groups, _left_out_ledgers(study, drop), study.waves)
+    return Protection(study, reported, withheld, int(threshold), withheld_groups)
 
 
 #: The counts of one subgroup and comparison that :func:`withheld_levels` protects: positive
