@@ -112,3 +112,100 @@ def test_the_models_compare_a_group_only_in_the_waves_it_was_tested(tmp_path):
     assert list(w["group"]) == ["vrouw"]
     gap = cs.compare_groups(st).set_index(["wave", "group"])["difference_pp"]
     assert w["change_pp"].iloc[0] == pytest.approx(-(gap[("B", "vrouw")] - gap[("A", "vrouw")]))
+
+
+# --------------------------------------------------------------------------- variables that cross
+
+def _crossed(tmp_path, spec):
+    """One ground; spec: (sector, province, vacancies, p_reference, p_group)."""
+    df = _rows([("A", "herkomst", "BE", "TR", n, pr, pk, {"sector": s, "province": p}) for s, p, n, pr, pk in spec],
+               seed=5)
+    return _load(df.drop(columns="wave"), tmp_path, reference_groups={"herkomst": "BE"})
+
+
+def test_a_small_crossing_cell_of_two_shown_levels_is_protected(tmp_path):
+    """Limburg is all sector X; X has 2 more vacancies in Antwerpen. Every level is large, so each
+    variable alone withholds nothing, yet X minus Limburg is the cell (X, Antwerpen) of 2 vacancies.
+    Deciding the variables together withholds X (the smaller of the two that hold the cell) and with
+    it Y (else X would be the ground minus Y); the attack then leaves the cell every value."""
+    st = _crossed(tmp_path, [("X", "Limburg", 20, .5, .5), ("X", "Antwerpen", 2, 1, 1), ("Y", "Antwerpen", 40, .5, .4)])
+    h = cs.heterogeneity(st, ["sector", "province"], threshold=T)
+    alone = cs.heterogeneity(st, ["sector"], threshold=T)
+    assert not alone["suppressed"].any()  # one variable: nothing to withhold
+    hidden = set(zip(h.loc[h["suppressed"], "variable"], h.loc[h["suppressed"], "level"]))
+    assert hidden == {("sector", "X"), ("sector", "Y")}
+    # the attack on what is published: X's positive reactions in Antwerpen are not pinned
+    d = st.data
+    for side, label in ((0, "BE"), (1, "TR")):
+        sub = d[d["group"] == label]
+        cap = sub.groupby(["sector", "province"]).size().astype(float).to_dict()
+        shown = h[~h["suppressed"]].set_index("level")["callbacks_reference" if side == 0 else "callbacks"]
+        a = crossing(cap, {}, {p: float(shown[p]) for p in ("Limburg", "Antwerpen")}, float(sub["outcome"].sum()))
+        iv = a.bounds([("X", "Antwerpen")])[("X", "Antwerpen")]
+        assert iv.width == 2
+        # before: both sectors shown, and the cell is pinned
+        before = crossing(cap, {s: float(sub.loc[sub["sector"] == s, "outcome"].sum()) for s in ("X", "Y")},
+                          {p: float(shown[p]) for p in ("Limburg", "Antwerpen")}, float(sub["outcome"].sum()))
+        assert before.bounds([("X", "Antwerpen")])[("X", "Antwerpen")].width == 0
+
+
+def test_variables_that_nest_are_checked_by_their_nesting_lines(tmp_path):
+    """The audit's layout: bouw is all of Antwerpen, logistiek (1 positive reaction for the group)
+    and zorg all of Gent. Sector alone withholds bouw and logistiek; Antwerpen would give bouw back and
+    Gent minus zorg logistiek, so both provinces are withheld too."""
+    spec = [("bouw", "Antwerpen", 12, .5, .5), ("logistiek", "Gent", 11, .7, 0), ("zorg", "Gent", 12, .6, .5)]
+    st = _crossed(tmp_path, spec)
+    d = st.data
+    assert d[(d["sector"] == "logistiek") & (d["group"] == "TR")]["outcome"].sum() == 0
+    st.data.loc[st.data.index[(d["sector"] == "logistiek") & (d["group"] == "TR")][0], "outcome"] = 1
+    h = cs.heterogeneity(st, ["sector", "province"], threshold=T)
+    assert dict(zip(h["level"], h["suppressed"])) == {"bouw": True, "logistiek": True, "zorg": False,
+                                                      "Antwerpen": True, "Gent": True}
+
+
+def _random_cells(rng, n_a, n_b):
+    rows = []
+    for a in range(n_a):
+        for b in range(n_b):
+            if rng.random() < 0.3:
+                continue
+            n = int(rng.integers(1, 15))
+            r, k = int(rng.binomial(n, rng.uniform(.1, .9))), int(rng.binomial(n, rng.uniform(.1, .9)))
+            rows.append({"level_a": f"a{a}", "level_b": f"b{b}", "vacancies": n, "callbacks_reference": r,
+                         "callbacks": k})
+    return rows
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_shortcut_never_changes_the_decision(seed, monkeypatch):
+    """_moves (a solution other than the truth, found by moving reactions around a cycle) only skips
+    the attack where the attack would find the interval at least as wide: on random crossings every
+    lower bound it gives is at most the attack's width, and the decision with the attack run for
+    every name is the same."""
+    rng = np.random.default_rng(seed)
+    cells = _random_cells(rng, 4, 3)
+    for hid_a, hid_b in ((set(), set()), ({"a0", "a1"}, set()), ({"a0", "a2"}, {"b1", "b2"})):
+        for count in ("callbacks_reference", "callbacks"):
+            cap = {(c["level_a"], c["level_b"]): float(c["vacancies"]) for c in cells}
+            x = {(c["level_a"], c["level_b"]): float(c[count]) for c in cells}
+            rows, cols = {}, {}
+            for (a, b), v in x.items():
+                rows[a] = rows.get(a, 0) + v
+                cols[b] = cols.get(b, 0) + v
+            att = crossing(cap, {a: v for a, v in rows.items() if a not in hid_a},
+                           {b: v for b, v in cols.items() if b not in hid_b}, sum(x.values()))
+            names = list(x) + [("row", a) for a in hid_a if ("row", a) in att] \
+                + [("column", b) for b in hid_b if ("column", b) in att]
+            for name, iv in att.bounds(names).items():
+                assert protection._moves(x, cap, hid_a & set(rows), hid_b & set(cols), name) <= iv.width + 1e-9
+    # the decision on a random ground with two crossing variables, with and without the shortcut
+    spec = [(c["level_a"], c["level_b"], c["vacancies"], c["callbacks_reference"] / c["vacancies"],
+             c["callbacks"] / c["vacancies"]) for c in cells]
+    df = pd.DataFrame([{"vacancy": f"v{i}-{j}", "ground": "g", "group": lab, "outcome": int(j < (r if lab == "R" else k)),
+                        "sector": s, "province": p}
+                       for i, (s, p, n, pr, pk) in enumerate(spec) for j in range(n)
+                       for lab, r, k in (("R", round(pr * n), round(pk * n)), ("K", round(pr * n), round(pk * n)))])
+    st = cs.prepare(df, reference_groups={"g": "R"})
+    fast = cs.heterogeneity(st, ["sector", "province"], threshold=T)["suppressed"].tolist()
+    monkeypatch.setattr(protection, "_moves", lambda *a, **k: 0.0)
+    assert cs.heterogeneity(st, ["sector", "province"], threshold=T)["suppressed"].tolist() == fast

@@ -8,9 +8,12 @@ through the CLI:
   *geslacht × logistiek* (3 positive reactions for 'vrouw'), which the ground totals in the other
   tables gave back by subtraction before the secondary rule (docs/disclosure_plan.md, finding 1);
 * ``small`` — the same study plus a third ground *leeftijd* with 3 vacancies (2 and 1 positive
-  reactions) and a sector *horeca* with 2 vacancies.
+  reactions) and a sector *horeca* with 2 vacancies;
+* ``audit`` (the audit's findings, two waves): subgroups by sector and by province where a sector
+  lies in one province, a group tested in 2 vacancies of a reported ground, and a group tested in
+  one wave only.
 
-For each: every output (tables/*.csv, every sheet of tables.xlsx, the text, tables and alt texts of
+For ``own`` and ``small``: every output (tables/*.csv, every sheet of tables.xlsx, the text, tables and alt texts of
 report.html and of the notebook's outputs) is read, and no number of a withheld ground or subgroup
 appears; then :class:`evaluatie.publish.audit.Attack` is built from the published tables — the
 ground totals (paired counts, positive reactions per side) minus the shown subgroups, whose pair
@@ -35,8 +38,9 @@ from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from evaluatie.analyses import correspondence as cs
+from evaluatie.analyses.correspondence.protection import withheld_levels
 from evaluatie.core.errors import DataError
-from evaluatie.publish.audit import Attack, Interval
+from evaluatie.publish.audit import Attack, Interval, crossing
 from evaluatie.publish.disclosure import protect_groups
 from evaluatie.run.cli import main
 
@@ -384,3 +388,170 @@ def test_a_second_level_is_not_always_enough(tmp_path):
     h = cs.heterogeneity(st, ["sector"], threshold=T)
     assert h["suppressed"].all() and h["vacancies"].isna().all()
     assert attack(["A", "B", "C"]) == ({}, {})
+
+
+# --------------------------------------------------------------------------- two variables, a small group
+
+def _pairs(n: int, ref_yes: int, grp_yes: int) -> list[tuple[int, int]]:
+    """n vacancies of one reference and one group application: the first ``ref_yes`` reference and
+    the first ``grp_yes`` group applications got a positive reaction."""
+    return [(int(i < ref_yes), int(i < grp_yes)) for i in range(n)]
+
+
+#: (wave, ground, group, sector, province, vacancies, reference's and group's positive reactions)
+AUDIT = [("A", "herkomst", "Turkse naam", "bouw", "Antwerpen", 40, 20, 14),
+         ("A", "geslacht", "vrouw", "zorg", "Gent", 26, 14, 14),
+         ("A", "geslacht", "non-binair", "zorg", "Gent", 2, 1, 2),   # tested in 2 vacancies: withheld
+         # sector nests in province: bouw is all of Antwerpen, logistiek (1 positive reaction for the
+         # group: small) and zorg make up Gent, so Gent - zorg = logistiek unless more is withheld
+         ("B", "herkomst", "Turkse naam", "bouw", "Antwerpen", 12, 6, 6),
+         ("B", "herkomst", "Turkse naam", "logistiek", "Gent", 11, 8, 1),
+         ("B", "herkomst", "Turkse naam", "zorg", "Gent", 12, 7, 6),
+         ("B", "geslacht", "vrouw", "zorg", "Gent", 30, 17, 11),
+         ("B", "geslacht", "derde", "zorg", "Gent", 6, 3, 2)]        # only in B (a singular model before)
+
+
+def _audit_rows() -> pd.DataFrame:
+    rows, v = [], 0
+    for wave, ground, group, sector, province, n, ref_yes, grp_yes in AUDIT:
+        for r, k in _pairs(n, ref_yes, grp_yes):
+            v += 1
+            for side, (label, y) in enumerate(((REFERENCE[ground], r), (group, k))):
+                rows.append((wave, f"V{v:03d}", ground, label, "ja" if y else "nee", side + 1, sector, province))
+    return pd.DataFrame(rows, columns=["meting", "vacature", "grond", "groep", "reactie", "sollicitatie", "sector",
+                                       "provincie"])
+
+
+@pytest.fixture(scope="module")
+def audit_run(tmp_path_factory):
+    d = tmp_path_factory.mktemp("audit")
+    _audit_rows().to_csv(d / "studie.csv", index=False)
+    par = {"data": str(d / "studie.csv"), "waves": ["A", "B"],
+           "columns": {"wave": "meting", "vacancy": "vacature", "ground": "grond", "group": "groep",
+                       "outcome": "reactie", "application": "sollicitatie", "sector": "sector",
+                       "province": "provincie"},
+           "reference_groups": {"herkomst": "Belgische naam", "geslacht": "man"},
+           "heterogeneity": ["sector", "province"], "bootstrap": 49}
+    (d / "studie.yaml").write_text(yaml.safe_dump(par, allow_unicode=True), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("EVALUATIE_ROOT", str(REPO))
+        code = main(["run", "correspondentietest", "--params", str(d / "studie.yaml"), "--out", str(d / "out"),
+                     "--quiet"])
+    return code, d / "out" / "studie"
+
+
+def _crossing_r4(shown: dict, small: set, hidden: set) -> dict:
+    """The attack on sector × province of herkomst in wave B, per side, from what is ``shown``:
+    {level: (reference's, group's positive reactions)} for the shown levels of both variables. The
+    attacker knows each crossing cell's applications (the design). Returns the counts that break
+    R4: a small cell's or small withheld level's positive reactions held to fewer than
+    min(T - 1, base) values (base: its applications, or the ground's total when smaller), any other
+    withheld level's pinned to one value."""
+    cells = {(s, p): (n, r, k) for w, g, _, s, p, n, r, k in AUDIT if (w, g) == ("B", "herkomst")}
+    total = [sum(c[1] for c in cells.values()), sum(c[2] for c in cells.values())]
+    bad = {}
+    for side in (0, 1):
+        cap = {c: float(n) for c, (n, _, _) in cells.items()}
+        rows = {s: float(v[side]) for s, v in shown.items() if s in {c[0] for c in cells}}
+        cols = {p: float(v[side]) for p, v in shown.items() if p in {c[1] for c in cells}}
+        a = crossing(cap, rows, cols, float(total[side]))
+        names = [c for c in cells if c in small] + [n for n in (("row", lv) for lv in hidden) if n in a] \
+            + [n for n in (("column", lv) for lv in hidden) if n in a]
+        for name, iv in a.bounds(names).items():
+            truth = (cells[name][1 + side] if name in cells
+                     else sum(v[1 + side] for c, v in cells.items() if name[1] in c))
+            assert iv.low <= truth <= iv.high  # the attack is sound
+            n = cells[name][0] if name in cells else sum(v[0] for c, v in cells.items() if name[1] in c)
+            base = min(n, total[side])
+            strict = name in small or name[1] in small
+            if iv.width < (min(T - 1, base) if strict else min(1, base)):
+                bad[(name, side)] = iv
+    return bad
+
+
+def test_two_subgroup_variables_that_cross_give_nothing_back(audit_run):
+    """Audit finding: heterogeneity by sector and province. Each decided alone, the sector rows
+    withheld bouw and logistiek while the province rows showed Antwerpen (= bouw) and Gent
+    (= logistiek + zorg): Gent - zorg gave logistiek back exactly (11 vacancies, 8 and 1 positive
+    reactions). Decided together, the attack on the crossing pins nothing."""
+    code, run = audit_run
+    assert code == 0
+    het = pd.read_csv(run / "tables" / "heterogeneity.csv")
+    het = het[het["ground"] == "herkomst"]
+    shown = {r["level"]: (int(r["callbacks_reference"]), int(r["callbacks"]))
+             for _, r in het.iterrows() if pd.notna(r["vacancies"])}
+    hidden = set(het.loc[het["vacancies"].isna(), "level"])
+    small = {("logistiek", "Gent"), "logistiek"}
+    assert {"bouw", "logistiek"} <= hidden
+    assert _crossing_r4(shown, small, hidden) == {}
+    # before: each variable decided alone (withheld_levels), both provinces shown
+    cells = [(s, p, n, r, k) for w, g, _, s, p, n, r, k in AUDIT if (w, g) == ("B", "herkomst")]
+    before, alone = {}, set()
+    for pos in (0, 1):
+        levels = {}
+        for c in cells:
+            levels[c[pos]] = [a + b for a, b in zip(levels.get(c[pos], (0, 0, 0)), c[2:])]
+        frame = pd.DataFrame([{"level": lv, "comparison": 0, "vacancies": n, "applications_reference": n,
+                               "applications": n, "most_reference": 1, "most": 1, "callbacks_reference": r,
+                               "callbacks": k, "both": min(r, k), "only_reference": r - min(r, k),
+                               "only_group": k - min(r, k), "neither": n - max(r, k),  # as _pairs lays them out
+                               "small": n < T or any(0 < x < T for x in (r, k))} for lv, (n, r, k) in levels.items()])
+        alone |= set(withheld_levels(frame, T))
+        before.update({lv: (r, k) for lv, (n, r, k) in levels.items()})
+    assert alone == {"bouw", "logistiek"}
+    leaks = _crossing_r4({lv: v for lv, v in before.items() if lv not in alone}, small, alone)
+    assert leaks[(("logistiek", "Gent"), 1)] == Interval(1.0, 1.0)
+    assert leaks[(("row", "logistiek"), 0)] == Interval(8.0, 8.0)
+
+
+def test_a_small_group_in_a_reported_ground_is_left_out_everywhere(audit_run):
+    """Audit finding: 'non-binair' was tested in 2 of geslacht's 28 vacancies of wave A. Its rows are
+    withheld, and no published number of geslacht includes those 2 vacancies: the reference's
+    positive reactions are those in vrouw's 26 vacancies (before, 15 of 28 minus vrouw's pair counts
+    gave the reference's reactions in the 2 vacancies)."""
+    code, run = audit_run
+    assert code == 0
+    t = run / "tables"
+    small = "non-binair"
+    for f in sorted(t.glob("*.csv")):
+        df = pd.read_csv(f)
+        for col in ("group", "term"):
+            if col in df.columns:
+                numeric = df.select_dtypes("number").columns
+                assert df.loc[df[col] == small, numeric].isna().all().all(), f.name
+    rates = pd.read_csv(t / "callback_rates_by_wave.csv").set_index(["wave", "ground", "group"])
+    assert rates.loc[("A", "geslacht", small)].drop("is_reference", errors="ignore").isna().all()
+    pc = pd.read_csv(t / "paired_counts.csv").set_index(["wave", "ground", "group"])
+    vrouw = pc.loc[("A", "geslacht", "vrouw")]
+    man = rates.loc[("A", "geslacht", "man")]
+    assert int(man["applications"]) == int(vrouw["vacancies"]) == 26
+    assert int(man["callbacks"]) == int(vrouw["only_reference"] + vrouw["both"]) == 14
+    reg = pd.read_csv(t / "regression.csv").set_index(["wave", "ground", "term"])
+    assert int(reg.loc[("A", "geslacht", "vrouw"), "vacancies"]) == 26
+    assert reg.loc[("A", "geslacht", small), "kind"] == "group"
+    ledger = pd.read_csv(t / "ledger.csv")
+    assert ledger.loc[ledger["step"] == "excluded", "rows"].tolist() == [4]
+    table_rows, sentences = _html_blocks((run / "report.html").read_text(encoding="utf-8"))
+    assert any(s.startswith("De groep 'non-binair' (geslacht, A) werd ook getest, maar in minder dan 5 vacatures")
+               for s in sentences)
+    assert any(s.startswith("In totaal") and s.endswith("in de gronden en groepen waarover dit rapport resultaten "
+                                                         "toont.") for s in sentences)
+    for cells in table_rows:
+        if small in cells:
+            assert all(c == "x" or not _numbers(c) for c in cells), cells
+
+
+def test_a_group_tested_in_one_wave_only_is_compared_where_it_was_tested(audit_run):
+    """'derde' (geslacht) was tested in wave B only, next to vrouw in both: the fixed-effects model of
+    wave A had an all-zero column for it (LinAlgError: Singular matrix) and the change between the
+    waves one equal to its own dummy. Now it is compared in B, vrouw in both and between them."""
+    code, run = audit_run
+    assert code == 0
+    reg = pd.read_csv(run / "tables" / "regression.csv")
+    terms = set(zip(reg["wave"], reg["ground"], reg["term"]))
+    assert ("B", "geslacht", "derde") in terms and ("A", "geslacht", "derde") not in terms
+    disc = pd.read_csv(run / "tables" / "discrimination.csv").set_index(["ground", "group"])
+    assert disc.loc[("geslacht", "derde"), "lpm_coef"] == pytest.approx(-1 / 6)
+    wcmp = pd.read_csv(run / "tables" / "wave_comparison.csv")
+    assert set(zip(wcmp["ground"], wcmp["group"])) == {("herkomst", "Turkse naam"), ("geslacht", "vrouw")}
+    assert wcmp["change_pp"].notna().all()

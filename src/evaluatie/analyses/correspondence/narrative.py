@@ -181,13 +181,17 @@ def second_outcome_sentences(cmp: pd.DataFrame, what: str = "uitnodigingen voor 
 
 def heterogeneity_intro(variables: list[str], threshold: int) -> str:
     """The subgroup section's opening: the question per readable variable name, the Holm and
-    Benjamini-Hochberg corrections and the small-cell rule at ``threshold`` (with its secondary level)."""
+    Benjamini-Hochberg corrections and the small-cell rule at ``threshold`` (with its secondary level,
+    and with more than one variable the levels withheld where two variables cross)."""
     return (f"Verschilt de kloof per {_or([L(v) for v in variables])}? "
             f"Per subgroep de kloof in procentpunt. Omdat we veel subgroepen tegelijk toetsen, tonen we ook "
             f"p-waarden gecorrigeerd voor meervoudig toetsen: volgens Holm (streng) en Benjamini-Hochberg (minder streng). "
             f"Subgroepen met minder dan {threshold} vacatures, of met minder dan {threshold} (maar meer dan nul) "
             f"positieve reacties aan één kant, worden niet getoond, en dan ook de kleinste andere subgroep(en) van "
-            f"hetzelfde kenmerk: anders zou een verborgen subgroep uit de totalen per discriminatiegrond af te leiden zijn.")
+            f"hetzelfde kenmerk: anders zou een verborgen subgroep uit de totalen per discriminatiegrond af te leiden zijn."
+            + (" Om dezelfde reden worden ook subgroepen van een ander kenmerk niet getoond wanneer een verborgen "
+               "subgroep anders af te leiden zou zijn uit de subgroepen van de twee kenmerken samen (bijvoorbeeld "
+               "een sector die helemaal in één provincie ligt)." if len(variables) > 1 else ""))
 
 
 def heterogeneity_summary(het: pd.DataFrame, names: Mapping[str, str] | None = None, alpha: float = 0.05) -> str:

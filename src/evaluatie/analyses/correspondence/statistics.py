@@ -15,7 +15,8 @@ different clusters). References (each has a test in ``tests/test_correspondence*
   interval checked by simulation.
 * :func:`heterogeneity` — gaps per subgroup with Holm and Benjamini-Hochberg adjusted p-values
   (:func:`evaluatie.stats.multitest.adjust_pvalues`, statsmodels ``multipletests``), small
-  subgroups withheld together with the smallest shown level of the same breakdown.
+  subgroups withheld together with the smallest shown level of the same breakdown, and more where
+  two breakdowns cross.
 * :func:`wave_comparison` — nulmeting vs vervolgmeting: difference-in-differences on application
   level with vacancy fixed effects, clustered by vacancy (:func:`~evaluatie.analyses.correspondence.
   models.lpm_fe`).
@@ -30,6 +31,7 @@ Speed: every faster algorithm here has an old-vs-new equality test in
 from __future__ import annotations
 
 import math
+from itertools import combinations
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -39,7 +41,7 @@ from scipy import stats
 from evaluatie.analyses.correspondence.clusters import _level_pairs, _Pairs, _pairs_t, _tables, _Tables
 from evaluatie.analyses.correspondence.models import _lpm_sums, lpm_fe
 from evaluatie.analyses.correspondence.narrative import wave_sentence
-from evaluatie.analyses.correspondence.protection import withheld_levels
+from evaluatie.analyses.correspondence.protection import withheld_subgroups
 from evaluatie.analyses.correspondence.applications import Study
 from evaluatie.core.errors import DataError, Problem
 from evaluatie.publish.disclosure import mark
@@ -280,6 +282,37 @@ def compare_groups(study: Study, *, conf: float = 0.95, bootstrap: int = 0, seed
 
 # =========================================================================== subgroups
 
+_CELL_COUNTS = ("vacancies", "applications_reference", "applications", "callbacks_reference", "callbacks")
+
+
+def _crossing_cells(slim: pd.DataFrame, codes: Mapping[str, np.ndarray], names: Mapping[str, list],
+                    comparisons, threshold: int, wave: str) -> list[dict]:
+    """For every two subgroup variables of one wave that describe the vacancy (one value per vacancy
+    and ground; a variable that varies within a vacancy does not split the vacancies, so its levels
+    do not add up to the ground and no crossing of it is checked): per crossing cell (a level of
+    each, the vacancies in both) and comparison the vacancies, applications and positive reactions
+    per side, and ``small`` by the primary rule of a level."""
+    key = slim["cluster"].to_numpy().astype(np.int64) * max(len(slim["ground"].cat.categories), 1) \
+        + slim["ground"].cat.codes.to_numpy()
+    per_vacancy = [v for v in codes if (pd.Series(codes[v]).groupby(key).nunique() <= 1).all()]
+    out = []
+    for a, b in combinations(per_vacancy, 2):
+        nb = len(names[b])
+        sums = _level_pairs(slim, codes[a] * nb + codes[b], len(names[a]) * nb, comparisons)
+        for c in range(len(names[a]) * nb):
+            for j, ((g, k, ref), per_cell) in enumerate(zip(comparisons, sums)):
+                p = per_cell(c)
+                if len(p.n_r) == 0:
+                    continue
+                G, yr, yk = len(p.n_r), int(p.y_r.sum()), int(p.y_k.sum())
+                out.append({"wave": wave, "ground": g, "variable_a": a, "level_a": names[a][c // nb], "variable_b": b,
+                            "level_b": names[b][c % nb], "comparison": j, "vacancies": G,
+                            "applications_reference": int(p.n_r.sum()), "applications": int(p.n_k.sum()),
+                            "callbacks_reference": yr, "callbacks": yk,
+                            "small": G < threshold or any(0 < x < threshold for x in (yr, yk))})
+    return out
+
+
 def heterogeneity(study: Study, by: Sequence[str], *, threshold: int = 5, conf: float = 0.95,
                   wave: str | None = None) -> pd.DataFrame:
     """The gap per subgroup (level of each ``by`` variable: occupation, province, company size, ...).
@@ -289,33 +322,41 @@ def heterogeneity(study: Study, by: Sequence[str], *, threshold: int = 5, conf: 
     (the family is the whole table; :func:`evaluatie.stats.multitest.adjust_pvalues`, statsmodels
     ``multipletests`` methods ``"holm"`` and ``"fdr_bh"``).
 
-    Which subgroups are withheld is decided per wave, ground and variable by
-    :func:`~evaluatie.analyses.correspondence.protection.withheld_levels` (whole levels, every
-    comparison of the ground together): a level with fewer than ``threshold`` vacancies, or with a
-    non-zero count of positive reactions on either side below ``threshold``, is withheld (primary);
-    because the ground's vacancies, positive reactions per side and pair counts are published in the
-    report's other tables, a single withheld level could be recovered by subtraction, so the smallest
-    shown level of that variable is withheld with it (secondary, checked with the differencing attack
-    and extended while a withheld level can still be narrowed down). A withheld row keeps its labels and has every number blank, marked
-    in ``attrs["suppressed"]`` (:func:`evaluatie.publish.disclosure.mark`); ``suppressed`` says which
-    rows are withheld.
+    Which subgroups are withheld is decided per wave and ground, every variable and comparison
+    together, by :func:`~evaluatie.analyses.correspondence.protection.withheld_subgroups` (whole
+    levels): a level with fewer than ``threshold`` vacancies, or with a non-zero count of positive
+    reactions on either side below ``threshold``, is withheld (primary); because the ground's
+    vacancies, positive reactions per side and pair counts are published in the report's other
+    tables, a single withheld level could be recovered by subtraction, so the smallest shown level of
+    that variable is withheld with it (secondary, checked with the differencing attack and extended
+    while a withheld level can still be narrowed down); and because a shown level of one variable
+    minus shown levels of another can leave a withheld level or a small crossing cell (a sector that
+    lies in one province), more levels are withheld until the attack on every two variables
+    (:func:`evaluatie.publish.audit.crossing`) narrows none down. A withheld row keeps its labels and
+    has every number blank, marked in ``attrs["suppressed"]``
+    (:func:`evaluatie.publish.disclosure.mark`); ``suppressed`` says which rows are withheld.
     """
     waves = [wave] if wave else study.waves[:1]
-    rows, design = [], []  # design: per row, what withheld_levels needs to check the decision
+    rows, design = [], []  # design: per row, what withheld_subgroups needs to check the decision
+    cross = []  # per two variables, crossing cell and comparison: the same counts
     z = stats.norm.ppf(0.5 + conf / 2)
     comparisons = study.comparisons
     for var in by:
         if var not in study.data.columns:
             raise DataError([Problem(None, None, var, None, "een kolom voor de heterogeniteitsanalyse")])
-        for w in waves:
+    for w in waves:
+        in_w = (study.data["wave"] == w).to_numpy()
+        slim = study.data[["cluster", "ground", "group", "outcome"]][in_w]
+        codes, names = {}, {}
+        for var in by:
+            vals = study.data[var][in_w].astype(str)
+            names[var] = sorted(pd.unique(vals))
+            codes[var] = pd.Categorical(vals, categories=names[var]).codes.astype(np.int64)
+        for var in by:
             # per level × vacancy sums for every comparison at once (one bincount per side), then
             # the same per-subgroup statistics as on the level's rows alone (tested equal)
-            in_w = (study.data["wave"] == w).to_numpy()
-            vals = study.data[var][in_w].astype(str)
-            levels = sorted(pd.unique(vals))
-            lcode = pd.Categorical(vals, categories=levels).codes.astype(np.int64)
-            sums = _level_pairs(study.data[["cluster", "ground", "group", "outcome"]][in_w], lcode, len(levels),
-                                comparisons)
+            levels = names[var]
+            sums = _level_pairs(slim, codes[var], len(levels), comparisons)
             for li, lv in enumerate(levels):
                 for j, ((g, k, ref), per_level) in enumerate(zip(comparisons, sums)):
                     p = per_level(li)
@@ -327,7 +368,7 @@ def heterogeneity(study: Study, by: Sequence[str], *, threshold: int = 5, conf: 
                     row = {"wave": w, "variable": var, "level": lv, "ground": g, "group": k, "reference": ref,
                            "vacancies": G, "callbacks_reference": yr, "callbacks": yk, "suppressed": small}
                     pairs = _paired_counts(p)
-                    design.append({"level": lv, "comparison": j, "vacancies": G, "small": small,
+                    design.append({"variable": var, "level": lv, "comparison": j, "vacancies": G, "small": small,
                                    "applications_reference": int(p.n_r.sum()), "applications": int(p.n_k.sum()),
                                    "most_reference": int(p.n_r.max()), "most": int(p.n_k.max()),
                                    "callbacks_reference": yr, "callbacks": yk,
@@ -341,16 +382,21 @@ def heterogeneity(study: Study, by: Sequence[str], *, threshold: int = 5, conf: 
                                     "relative_callback": pk / pr if pr > 0 else np.nan,
                                     "p": float(2 * stats.norm.sf(abs(diff) / se_d)) if se_d > 0 else 1.0})
                     rows.append(row)
+        cross += _crossing_cells(slim, codes, names, comparisons, threshold, w)
     cols = ["wave", "variable", "level", "ground", "group", "reference", "vacancies", "callbacks_reference",
             "callbacks", "rate_reference", "rate", "difference_pp", "difference_ci_low", "difference_ci_high",
             "gap_pp", "gap_ci_low", "gap_ci_high", "relative_callback", "p", "p_holm", "p_bh", "suppressed"]
     res = with_gap(pd.DataFrame(rows).reindex(columns=cols))
     res["suppressed"] = res["suppressed"].astype(bool)
     cells = pd.DataFrame(design, index=res.index)
+    crossings = pd.DataFrame(cross, columns=["wave", "ground", "variable_a", "level_a", "variable_b", "level_b",
+                                             "comparison", *_CELL_COUNTS, "small"])
     withheld = np.zeros(len(res), dtype=bool)
-    for _, part in res.groupby(["wave", "ground", "variable"], sort=False):
-        hide = withheld_levels(cells.loc[part.index], threshold)  # one decision per breakdown
-        withheld[part.index[part["level"].isin(hide)]] = True
+    for (w, g), part in res.groupby(["wave", "ground"], sort=False):
+        mine = crossings[(crossings["wave"] == w) & (crossings["ground"] == g)]
+        hide = withheld_subgroups(cells.loc[part.index], mine, threshold)  # one decision per wave and ground
+        for var, levels in hide.items():
+            withheld[part.index[(part["variable"] == var) & part["level"].isin(levels)]] = True
     res["suppressed"] = withheld
     shown = ~withheld & res["p"].notna().to_numpy()
     res.loc[shown, "p_holm"] = adjust_pvalues(res.loc[shown, "p"].to_numpy(), "holm")
