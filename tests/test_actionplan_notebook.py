@@ -105,7 +105,7 @@ def test_budget_2018_report(out):
     assert "In het kort" in head and "(91,4%)" in head and "(94,8%)" in head and "148 van de 176 acties" in head
     assert "Acties in prioriteit" in html and "uitgevoerd (incl. 'uitgevoerd en lopend')" in html
     assert "begroting tom" not in html and "Voorzien op begroting TOM" in html
-    assert "een clusterplan vraagt minstens 3 organisaties; er zijn er 2 opgegeven" in html
+    assert "dit plan vraagt minstens 3 organisaties; er zijn er 2 opgegeven" in html
     reader = _reader_text(run)
     assert not re.search(r"\b[A-Za-z]+_[A-Za-z0-9_]+\b", reader)
     assert "Rijen: begrotingsbestand, rijen 13, 34, 48." in html

@@ -382,8 +382,6 @@ LOWER_CASE = {
     "survey_evaluatie": "survey: the breakdown table's caption says 'Aandeel positief naar {by_label.lower()}' "
                         "(notebooks/survey_evaluatie.ipynb), the Likert alt text lowers the section title "
                         "(survey/narrative.py likert_alt_nl)",
-    "actieplan_budget2018": "actionplan subsidies: 'een {name.lower()} vraagt minstens N organisaties' "
-                            "(actionplan/subsidies.py) lowers a plan type's name in the subsidy table",
 }
 NUMBERS = ("tables.xlsx writes a column whose values all read as numbers ('1.10', '2E3', '0.50': company sizes "
            "as identifiers) as numbers (run/notebook.py _numeric_column), so '1.10' becomes 1.1")

@@ -74,7 +74,7 @@ def subsidy(plan_type: str, costs_eur: float, organisations: int = 1, *,
     if bool(r["per_organisation"]):
         minimum = int(r["min_organisations"])
         if organisations < minimum:
-            raise ValueError(f"een {str(name).lower()} vraagt minstens {minimum} organisaties; "
+            raise ValueError(f"dit plan vraagt minstens {minimum} organisaties; "
                              f"er {'is er' if organisations == 1 else 'zijn er'} {organisations} opgegeven")
     elif organisations != 1:
         raise ValueError(f"een {name} is voor één organisatie (organisations=1), gekregen {organisations}; "
