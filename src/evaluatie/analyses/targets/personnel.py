@@ -107,7 +107,7 @@ provide.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -116,12 +116,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from babel import Locale
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from evaluatie.core.errors import DataError, Problem, private
 from evaluatie.core.paths import display_path, resolve
 from evaluatie.intake.read import read_table
 from evaluatie.intake.schema import Column, Ledger, Schema
-from evaluatie.publish.audit import Attack
 from evaluatie.publish.disclosure import mark
 
 __all__ = [
@@ -130,7 +130,8 @@ __all__ = [
     "definition_in_force", "age_at", "is_eu_member", "nationality_status",
     "foreign_origin", "migration_background", "disability", "experienced", "low_educated",
     "unqualified_young", "management_from_grade",
-    "prepare", "classify", "aggregate", "aggregate_levels", "protect_levels", "DOMAIN_GROUPS", "aggregate_file", "to_series", "needed_columns", "schema",
+    "prepare", "classify", "aggregate", "aggregate_levels", "protect_levels", "DOMAIN_GROUPS", "WOMEN_LEVELS",
+    "AGE_EDUCATION", "aggregate_file", "to_series", "needed_columns", "schema",
     "SCHEMA", "Prepared", "VALUE_CODES", "check_values",
 ]
 
@@ -1366,13 +1367,14 @@ def _withhold(table: pd.DataFrame, rows: np.ndarray, threshold: int) -> pd.DataF
 
 
 def _line_safe(pos: np.ndarray, sign: np.ndarray, num: np.ndarray, den: np.ndarray, hidden: np.ndarray,
-               threshold: int) -> bool:
+               need: np.ndarray) -> bool:
     """Whether the withheld cells of one line (``Σ parts = total``: ``sign`` +1 for a part, -1 for the
     total) keep their protection against this line alone: with every other withheld cell of the
     line anywhere between 0 and its (published) headcount, each withheld numerator can still take at
-    least ``threshold`` values, or every value from 0 to its headcount when that is smaller. One
-    withheld cell in a line fails (the line gives it exactly), and so do two that together hold
-    too few persons on either side (1 and 2 women next to a published total: each lies in 0..3)."""
+    least ``need`` values (per cell: ``threshold``, or every value from 0 to its headcount when that
+    is smaller; 0 for a never-published cell that holds no small count). One withheld cell in a line
+    fails (the line gives it exactly), and so do two that together hold too few persons on either
+    side (1 and 2 women next to a published total: each lies in 0..3)."""
     h = hidden[pos]
     if not h.any():
         return True
@@ -1384,29 +1386,166 @@ def _line_safe(pos: np.ndarray, sign: np.ndarray, num: np.ndarray, den: np.ndarr
     a, b = rhs - hi_rest, rhs - lo_rest                            # range of s_i * x_i
     low = np.maximum(np.where(s > 0, a, -b), 0.0)
     high = np.minimum(np.where(s > 0, b, -a), d)
-    return bool((high - low + 1 >= np.minimum(threshold, d + 1)).all())
+    return bool((high - low + 1 >= need[p]).all())
 
 
-def _block_weak(block: list, num: np.ndarray, den: np.ndarray, hidden: np.ndarray, threshold: int) -> int | None:
-    """A withheld cell that the lines of one (date, group) block, taken together, leave fewer than
-    ``threshold`` possible values (or fewer than every value up to its headcount), or None: the
-    interval bounds of :class:`evaluatie.publish.audit.Attack` with every shown count on the
-    right-hand side. Only needed where lines share withheld cells (the policy-domain margin): a
-    block of one line is decided exactly by :func:`_line_safe`."""
-    unknown = sorted({int(p) for pos, _ in block for p in pos if hidden[p]})
-    if not unknown:
+def _block_weak(block: list, num: np.ndarray, den: np.ndarray, hidden: np.ndarray, need: np.ndarray) -> int | None:
+    """The first withheld cell (by position) that the lines of one block, taken together, leave fewer
+    than ``need`` possible values, or None: the interval bounds the differencing attack
+    (:class:`evaluatie.publish.audit.Attack`) finds, with every shown count on the right-hand side.
+    The block is cut into the sets of lines that share withheld cells (a shown cell is a constant and
+    links nothing); a set of one line is decided exactly by :func:`_line_safe`, so only sets of two
+    or more lines are solved (:func:`_set_weak`)."""
+    lines = [(pos[hidden[pos]], pos, sign) for pos, sign in block]
+    lines = [ln for ln in lines if ln[0].size]
+    parent: dict[int, int] = {}
+
+    def root(c: int) -> int:
+        while parent.setdefault(c, c) != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    for cells, _, _ in lines:
+        for c in cells[1:]:
+            parent[root(int(c))] = root(int(cells[0]))
+    sets: dict[int, list] = {}
+    for ln in lines:
+        sets.setdefault(root(int(ln[0][0])), []).append(ln)
+    weak = [_set_weak(part, num, den, hidden, need) for part in sets.values() if len(part) > 1]
+    weak = [c for c in weak if c is not None]
+    return min(weak) if weak else None
+
+
+def _set_weak(part: list, num: np.ndarray, den: np.ndarray, hidden: np.ndarray, need: np.ndarray) -> int | None:
+    """:func:`_block_weak` on one set of lines (``(withheld cells, positions, signs)`` each), by
+    integer programming (scipy HiGHS) without a pair of solves per cell: every solution found is a
+    set of counts the published numbers allow (the true counts are one), so a cell whose values over
+    the solutions found already span ``need`` is safe; only the other cells get their own minimum and
+    maximum, which decide them exactly."""
+    unknown = np.array(sorted({int(c) for cells, _, _ in part for c in cells}))
+    want = need[unknown]
+    checked = want > 1
+    if not checked.any():
         return None
-    attack = Attack()
-    for p in unknown:
-        attack.unknown(p, 0.0, float(den[p]))
-    for pos, sign in block:
+    col = {c: i for i, c in enumerate(unknown)}
+    a = np.zeros((len(part), unknown.size))
+    rhs = np.empty(len(part))
+    for r, (_, pos, sign) in enumerate(part):
         h = hidden[pos]
-        if h.any():
-            attack.equal({int(p): float(s) for p, s in zip(pos[h], sign[h])}, -float((sign[~h] * num[pos[~h]]).sum()))
-    for p, iv in attack.bounds().items():
-        if iv.high - iv.low + 1 < min(threshold, den[p] + 1) - 1e-9:
-            return p
+        for c, s in zip(pos[h], sign[h]):
+            a[r, col[int(c)]] += s
+        rhs[r] = -float((sign[~h] * num[pos[~h]]).sum())
+    system = {"constraints": [LinearConstraint(a, rhs, rhs)], "integrality": np.ones(unknown.size),
+              "bounds": Bounds(np.zeros(unknown.size), den[unknown])}
+    seen_lo, seen_hi = num[unknown].copy(), num[unknown].copy()  # the true counts: one solution
+
+    def solve(objective: np.ndarray) -> None:
+        res = milp(objective, **system)
+        if not res.success:
+            raise RuntimeError(f"the decision's own attack found no solution ({res.message})")
+        x = np.round(res.x)
+        np.minimum(seen_lo, x, out=seen_lo)
+        np.maximum(seen_hi, x, out=seen_hi)
+
+    spread = np.random.default_rng(0).uniform(-1.0, 1.0, size=(_SPREAD, unknown.size))
+    for objective in np.concatenate([spread, -spread]):  # half the cells pushed up, half down, at once
+        solve(np.where(checked, objective, 0.0))
+    for i in np.flatnonzero(checked):
+        for sign in (-1.0, 1.0):
+            if seen_hi[i] - seen_lo[i] + 1 >= want[i] - 1e-9:
+                break
+            solve(np.where(np.arange(unknown.size) == i, sign, 0.0))
+        else:
+            if seen_hi[i] - seen_lo[i] + 1 < want[i] - 1e-9:
+                return int(unknown[i])
     return None
+
+
+#: Solves per set of lines that push every checked cell up or down at once (random weights, and their
+#: opposite), before the cells still undecided get their own: 2 was the fastest on the example file.
+_SPREAD = 2
+
+#: Groups that add up within one unit (entity, organisation) and date: the women in top, middle and
+#: lower management and the women among the non-managers (a cell no report publishes) make all women.
+WOMEN_LEVELS = ("women_top", "women_middle", "women_lower")
+#: Groups bound within one unit and date: unqualified young people are low-educated and under 25, so
+#: never 55 or older (the definitions from 2016).
+AGE_EDUCATION = ("low_educated", "unqualified_young", "experienced_55plus")
+
+
+@dataclass
+class _Derived:
+    """Cells of the decision that no report publishes, at positions ``start``.. after the cube's own:
+    ``num`` (the true count), ``den`` (the most it can be: its headcount, or the unit's when its own
+    is not known), ``hidden`` (False only for a unit's headcount, a published constant), ``small``
+    (protected as a withheld cell is: it holds 1 to ``threshold - 1`` persons, or, with a known
+    headcount, all but that many)."""
+
+    start: int
+    threshold: int
+    num: list = field(default_factory=list)
+    den: list = field(default_factory=list)
+    hidden: list = field(default_factory=list)
+    small: list = field(default_factory=list)
+
+    def add(self, num: float, den: float, *, hidden: bool = True, exact: bool = False) -> int:
+        """Add a cell (``exact``: ``den`` is its own headcount); returns its position."""
+        self.num.append(num)
+        self.den.append(den)
+        self.hidden.append(hidden)
+        others = den - num if exact else 0
+        self.small.append(hidden and (1 <= num < self.threshold or 1 <= others < self.threshold))
+        return self.start + len(self.num) - 1
+
+
+def _unit_lines(t: pd.DataFrame, at: int, derived: _Derived) -> list:
+    """The lines within every unit (entity or organisation) and date of ``t`` (one level of the
+    cube, whose rows sit at positions ``at``..), with the cells they need that no report publishes
+    (added to ``derived``):
+
+    - ``women_top + women_middle + women_lower + women among the non-managers = women_total``, where
+      the unit has a management level; the non-managers' headcount is the unit's minus its managers'
+      (published), and a count of 1 to ``threshold - 1`` women among them, or all but that many,
+      is protected like a withheld cell (the published cells would give it);
+    - ``unqualified_young + low-educated aged 25 or more = low_educated``;
+    - ``unqualified_young + experienced_55plus + everyone else = the unit's headcount`` (a published
+      constant: a cell that is never withheld);
+
+    the cells of the last two bounded by the unit's headcount (their own is not published) and,
+    where they hold 1 to ``threshold - 1`` persons, protected too. Returns the lines as ``(block,
+    positions, signs)``, the total last; ``block`` is ``(date, "women")`` or ``(date,
+    "age_education")``."""
+    unit = [c for c in ("date", "policy_domain", "entity") if c in t.columns]
+    pos = pd.Series(np.arange(at, at + len(t)), index=t.index)
+    wanted = [(g, "") for g in ("women_total",) + WOMEN_LEVELS] + [(g, "new_2016") for g in AGE_EDUCATION]
+    rows = {}
+    for g, definition in wanted:
+        sel = (t["group"] == g) & (t["definition"] == definition)
+        rows[g] = {k: v.to_numpy()[0] for k, v in pos[sel].groupby([t.loc[sel, c] for c in unit], sort=True, observed=True)}
+    num = pd.to_numeric(t["numerator"]).to_numpy(dtype="float64")
+    den = pd.to_numeric(t["denominator"]).to_numpy(dtype="float64")
+    lines = []
+    for k, total in rows["women_total"].items():
+        parts = [rows[g][k] for g in WOMEN_LEVELS if k in rows[g]]
+        if not parts:
+            continue
+        at_parts = np.array(parts) - at
+        none = derived.add(num[total - at] - num[at_parts].sum(), den[total - at] - den[at_parts].sum(), exact=True)
+        lines.append(((k[0], "women"), np.array(parts + [none, total]), np.append(np.ones(len(parts) + 1), -1.0)))
+    for k, young in rows["unqualified_young"].items():
+        staff = den[young - at]
+        if k in rows["low_educated"]:
+            low = rows["low_educated"][k]
+            older = derived.add(num[low - at] - num[young - at], staff)
+            lines.append(((k[0], "age_education"), np.array([young, older, low]), np.array([1.0, 1.0, -1.0])))
+        if k in rows["experienced_55plus"]:
+            old = rows["experienced_55plus"][k]
+            rest = derived.add(staff - num[young - at] - num[old - at], staff)
+            everyone = derived.add(staff, staff, hidden=False)
+            lines.append(((k[0], "age_education"), np.array([young, old, rest, everyone]),
+                          np.array([1.0, 1.0, 1.0, -1.0])))
+    return lines
 
 
 def protect_levels(by_entity: pd.DataFrame, org: pd.DataFrame, by_domain: pd.DataFrame | None,
@@ -1419,15 +1558,23 @@ def protect_levels(by_entity: pd.DataFrame, org: pd.DataFrame, by_domain: pd.Dat
     Primary rule (:func:`_small`) on every cell of the three levels. Secondary rule over the
     *lines* of the cube: per date, group and definition, the entity cells add up to the
     organisation's cell, the entity cells of a policy domain to the domain's cell, and the domain
-    cells to the organisation's cell (a withheld total is a cell of its own line too). A line whose
-    withheld cells are not protected by it (:func:`_line_safe`: one withheld cell, or withheld cells
-    too small together) gets one more: its smallest shown part with persons both in and out of the
-    group (both at least ``threshold``, so it protects on both sides), else the smallest other shown
-    part, else its total. Where lines share withheld cells (a block with policy-domain lines), the
-    block's lines are also checked together (:func:`_block_weak`, the interval bounds of the
-    differencing attack), and a line through a cell they pin too closely gets one more cell the same
-    way. Repeated until nothing changes. Shares are withheld with their numerators; headcounts are
-    published.
+    cells to the organisation's cell (a withheld total is a cell of its own line too); and per
+    entity (and for the organisation) and date, the lines within the unit (:func:`_unit_lines`):
+    the women of each management level and the women among the non-managers make all women; the
+    unqualified young are low-educated, and never 55 or older. The cells those lines add (the
+    women among the non-managers, the low-educated aged 25 or more, everyone neither unqualified
+    young nor 55 or older) are never published, but bounded by their headcount they narrow the
+    others, and where the published cells would give a count of 1 to ``threshold - 1`` of them
+    (or all but that many, where their headcount is known) they are protected as a withheld cell
+    is. A line whose withheld cells are not protected by it (:func:`_line_safe`: one withheld
+    cell, or withheld cells too small together) gets one more: its smallest shown part with persons
+    both in and out of the group (both at least ``threshold``, so it protects on both sides), else
+    the smallest other shown part, else its total. Lines that share withheld cells (the groups of
+    one date with lines within a unit; a group's lines with a policy-domain margin) are also checked
+    together (:func:`_block_weak`, the interval bounds of the differencing attack); a cell they pin
+    too closely gets one more cell withheld in the first line through it that still shows one, or
+    else one line further. Repeated until nothing changes. Shares are withheld with their
+    numerators; headcounts are published.
 
     Returns the three tables through :func:`evaluatie.publish.disclosure.mark`
     (``attrs["suppressed"]``: numerator and share of the withheld cells).
@@ -1437,6 +1584,7 @@ def protect_levels(by_entity: pd.DataFrame, org: pd.DataFrame, by_domain: pd.Dat
     num = np.concatenate([pd.to_numeric(t["numerator"]).to_numpy(dtype="float64") for t in levels])
     den = np.concatenate([pd.to_numeric(t["denominator"]).to_numpy(dtype="float64") for t in levels])
     hidden = np.concatenate([_small(t, threshold) for t in levels])
+    need = np.minimum(threshold, den + 1)
     key = ["date", "group", "definition"]
 
     def positions(t: pd.DataFrame, level: int, by: list[str]) -> dict:
@@ -1451,15 +1599,24 @@ def protect_levels(by_entity: pd.DataFrame, org: pd.DataFrame, by_domain: pd.Dat
                   if k in dom_at]
         lines += [(k, parts, org_at[k]) for k, parts in positions(by_domain, 2, key).items()]
     lines = [(k, np.append(parts, total), np.append(np.ones(len(parts)), -1.0)) for k, parts, total in lines]
+    # the lines within each unit and date, with the cells they need that no report publishes
+    derived = _Derived(offsets[-1], threshold)
+    for level in (0, 1):
+        lines += _unit_lines(levels[level], offsets[level], derived)
+    num, den = np.append(num, derived.num), np.append(den, derived.den)
+    hidden = np.append(hidden, np.array(derived.hidden, dtype=bool))
+    need = np.append(need, np.where(derived.small, np.minimum(threshold, np.array(derived.den) + 1), 0))
+    fixed = np.arange(len(num)) >= offsets[-1]  # never withheld by the decision: not in any report
     blocks: dict = {}
-    for k, pos, sign in lines:
-        blocks.setdefault(k, []).append((pos, sign))
+    together = {**{g: "women" for g in ("women_total",) + WOMEN_LEVELS}, **{g: "age_education" for g in AGE_EDUCATION}}
+    for k, pos, sign in lines:  # the groups of one date that add up within a unit: one block
+        blocks.setdefault((k[0], together[k[1]]) if k[1] in together else k, []).append((pos, sign))
 
     others = den - num
 
     def hide_one_more(pos: np.ndarray) -> bool:
         """Withhold the line's best shown cell (see the docstring); False when every cell is withheld."""
-        shown = pos[~hidden[pos]]
+        shown = pos[~hidden[pos] & ~fixed[pos]]
         if not shown.size:
             return False
         is_total = shown == pos[-1]
@@ -1468,20 +1625,35 @@ def protect_levels(by_entity: pd.DataFrame, org: pd.DataFrame, by_domain: pd.Dat
         hidden[shown[order[0]]] = True
         return True
 
+    def widen(block: list, weak: int) -> bool:
+        """Withhold one more cell for the ``weak`` cell: in the first line (in block order) through it
+        that still shows a cell, else in the first such line one withheld cell further (a line through
+        a withheld cell of a line through it), and so on; False when the block shows nothing more."""
+        near, used, reached = {weak}, set(), {weak}
+        while near:
+            through = [i for i, (pos, _) in enumerate(block) if i not in used and near.intersection(pos.tolist())]
+            if any(hide_one_more(block[i][0]) for i in through):
+                return True
+            used.update(through)
+            near = {int(c) for i in through for c in block[i][0] if hidden[c]} - reached
+            reached |= near
+        return False
+
     changed = True
     while changed:
         changed = False
         for _, pos, sign in lines:
-            if not _line_safe(pos, sign, num, den, hidden, threshold):
+            if not _line_safe(pos, sign, num, den, hidden, need):
                 changed |= hide_one_more(pos)
         if changed:
             continue
-        for block in blocks.values():  # lines that share cells (the domain margin): check them together
-            weak = _block_weak(block, num, den, hidden, threshold) if len(block) > 1 else None
+        for block in blocks.values():  # lines that share cells: check them together
+            weak = _block_weak(block, num, den, hidden, need) if len(block) > 1 else None
             if weak is not None:
-                changed = any(hide_one_more(pos) for pos, _ in block if weak in pos)
+                changed = widen(block, weak)
                 if changed:
                     break
+    hidden = hidden[:offsets[-1]]
     out = [_withhold(t, hidden[offsets[i]:offsets[i + 1]], threshold) for i, t in enumerate(levels)]
     return out[0], out[1], (out[2] if by_domain is not None else None)
 
