@@ -555,3 +555,70 @@ def test_a_group_tested_in_one_wave_only_is_compared_where_it_was_tested(audit_r
     wcmp = pd.read_csv(run / "tables" / "wave_comparison.csv")
     assert set(zip(wcmp["ground"], wcmp["group"])) == {("herkomst", "Turkse naam"), ("geslacht", "vrouw")}
     assert wcmp["change_pp"].notna().all()
+
+
+# --------------------------------------------------------------------------- covariates (audit case c5)
+
+MARKER = "ZZMc5Q"
+
+
+def _covariate_run(tmp_path: Path, column: list[str]) -> tuple[int, Path]:
+    """The own study with a covariate 'kenmerk' (``column``, one value per row), run through the CLI."""
+    rows = _own_rows().assign(kenmerk=column)
+    rows.to_csv(tmp_path / "studie.csv", index=False)
+    par = {"data": str(tmp_path / "studie.csv"),
+           "columns": {"vacancy": "vacature", "ground": "grond", "group": "groep", "outcome": "reactie",
+                       "sector": "sector"},
+           "reference_groups": {"herkomst": "Belgische naam", "geslacht": "man"},
+           "covariates": ["kenmerk"], "heterogeneity": ["sector"], "bootstrap": 20}
+    (tmp_path / "studie.yaml").write_text(yaml.safe_dump(par, allow_unicode=True), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("EVALUATIE_ROOT", str(REPO))
+        code = main(["run", "correspondentietest", "--params", str(tmp_path / "studie.yaml"), "--out",
+                     str(tmp_path / "out"), "--quiet"])
+    return code, tmp_path / "out"
+
+
+def _published_text(out: Path) -> str:
+    """Every file the run left, as text (a workbook: every cell)."""
+    parts = []
+    for f in sorted(p for p in out.rglob("*") if p.is_file()):
+        if f.suffix == ".xlsx":
+            book = load_workbook(f, read_only=True)
+            parts += [str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row]
+        elif f.suffix != ".png":
+            parts.append(f.read_text(encoding="utf-8", errors="replace"))
+    return "\n".join(parts)
+
+
+def test_text_in_a_numeric_covariate_stops_the_run_without_the_cell(tmp_path):
+    """The auditor's case c5: one free text among the ages 30. Before, the run published the term
+    "leeftijd: x'ZZMc5Q\"" (−82 pp: that one application) in the HTML, the CSV and the workbook."""
+    ages = ["30"] * len(_own_rows())
+    ages[9] = f"x'{MARKER}\""
+    code, out = _covariate_run(tmp_path, ages)
+    assert code == 2
+    record = json.loads(next(out.glob("*/run.json")).read_text(encoding="utf-8"))
+    assert record["status"] != "ok"
+    message = record["error"]["evalue"]
+    assert "bestand studie.csv, rij 11, kolom 'kenmerk': gevonden tekst, verwacht een getal" in message
+    assert MARKER not in _published_text(out)
+
+
+def test_a_small_level_of_a_covariate_has_no_term_and_no_name(tmp_path):
+    """A covariate of templates A/B with one free text and a level 'C' in 3 vacancies: neither gets a
+    term, a name or a number in any output; the report says why (names the covariate, not a level)."""
+    rng = np.random.default_rng(5)
+    column = list(rng.choice(["A", "B"], len(_own_rows())))
+    column[9] = f"vrij {MARKER}"
+    for i in (11, 13, 15):
+        column[i] = "C"
+    code, out = _covariate_run(tmp_path, column)
+    assert code == 0
+    text = _published_text(out)
+    assert MARKER not in text
+    reg = pd.read_csv(out / "studie" / "tables" / "regression.csv")
+    assert set(reg.loc[reg["kind"] == "covariate", "term"]) == {"kenmerk: B"}
+    _, sentences = _html_blocks((out / "studie" / "report.html").read_text(encoding="utf-8"))
+    assert any(s.startswith("Om die reden aangepast: kenmerk (kleinere waarden meegeteld met de referentiewaarde")
+               for s in sentences)

@@ -14,8 +14,8 @@ Modules, in the order the data flow through them:
 * ``models`` — fixed-effects linear probability model and conditional logit, clustered by vacancy.
 * ``statistics`` — rates, paired comparisons (delta method, cluster bootstrap, McNemar),
   subgroups, waves, the exported discrimination table and the meta-analysis comparison.
-* ``protection`` — which grounds are too small to report (employers are the protected party);
-  every statistic is computed on the reported grounds only.
+* ``protection`` — which grounds, groups, subgroups and covariate levels are too small to report
+  (employers are the protected party); every statistic is computed on the reported grounds only.
 * ``power`` — power and sample size for the next measurement: the exact McNemar test the report
   uses (and Connor 1987 beside it), the gap a budget can show, planned reductions between waves.
 * ``narrative`` — the Dutch sentences of the report, and what it says about the study.
@@ -72,6 +72,7 @@ from evaluatie.analyses.correspondence.narrative import (
     wave_sentence,
     withheld_sentence,
     reported_scope,
+    covariate_note,
 )
 from evaluatie.analyses.correspondence.power import (
     PLAN_LIMIT,
@@ -116,7 +117,7 @@ __all__ = [
     "power_curves", "plan_table", "plan_curves", "detectable_gap", "detectable_change", "exact_power_curve",
     "PLAN_LIMIT",
     "summary_sentences", "second_outcome_sentences", "heterogeneity_summary", "heterogeneity_intro", "wave_sentence",
-    "summary_text", "withheld_sentence", "reported_scope", "rates_alt", "forest_alt", "plan_intro", "plan_budget_sentence", "plan_none_sentence", "change_sentence",
+    "summary_text", "withheld_sentence", "reported_scope", "covariate_note", "rates_alt", "forest_alt", "plan_intro", "plan_budget_sentence", "plan_none_sentence", "change_sentence",
     "power_alt", "needed_text", "PLAN_NAMES", "GLOSSARY", "METHOD_TEXT", "logit_check", "reader_ledgers", "power_explanation", "power_note", "DEFAULT_TITLE", "BENCHMARK_SCOPES_NL", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro",
     "skipped",
     "Protection", "protect", "ROW_KINDS",

@@ -122,8 +122,8 @@ def check_values(values: Mapping[str, Any] | None) -> list[str]:
 
 
 def _text_in_numbers(df: pd.DataFrame, columns: Sequence[str], file: str | None) -> list[Problem]:
-    """Cells of the other columns named in 'columns' (covariates, subgroups) that are no number
-    where most of their column is: such a cell would turn a numeric covariate into categories
+    """Cells of ``columns`` (those mapped under the parameter 'columns' beside the standard ones, and
+    the covariates) that are no number where most of their column is: such a cell would turn a numeric covariate into categories
     (one per value) and make the regression model singular. A column counts as numeric when at
     least 90% of its non-empty cells are numbers (:func:`~evaluatie.core.numbers.parse_numbers`)."""
     out = []
@@ -138,6 +138,30 @@ def _text_in_numbers(df: pd.DataFrame, columns: Sequence[str], file: str | None)
             out += [Problem(file, _row(i), str(c), v, "een getal, zoals in de andere rijen van deze kolom")
                     for i, v in zip(s.index[bad], s[bad])]
     return out
+
+
+def _check_covariates(df: pd.DataFrame, covariates: Sequence[str], columns: Mapping[str, str],
+                      file: str | None) -> tuple[list[Problem], list[str]]:
+    """The covariates named in the parameter ``covariates`` (a standard name mapped under ``columns``
+    or a column of the file): every one is a column of the file, filled in for every application (a
+    model cannot use an application without it). Returns the problems and the file's columns of the
+    covariates found (for :func:`_text_in_numbers`)."""
+    problems, found = [], []
+    for c in dict.fromkeys(map(str, covariates)):
+        col = columns.get(c, c)
+        if col not in df.columns:
+            problems.append(Problem(file, None, col, None,
+                                    f"een kolom '{col}' (genoemd in 'covariates'); gevonden kolommen: "
+                                    f"{private(', '.join(map(str, df.columns)))}"))
+            continue
+        found.append(col)
+        s = df[col]
+        blank = s.astype(object).map(lambda v: isinstance(v, str) and not v.strip())
+        empty = s.isna().to_numpy() | blank.to_numpy(dtype=bool)
+        problems += [Problem(file, _row(i), col, None,
+                             "een waarde: een kenmerk uit 'covariates' is voor elke sollicitatie ingevuld")
+                     for i in s.index[empty]]
+    return problems, found
 
 
 def _check_groups(reference_groups: Mapping[str, str], groups: Mapping[str, Sequence[str]] | None):
@@ -187,6 +211,7 @@ def prepare(
     allow_unpaired: bool = False,
     wave: str | None = None,
     values: Mapping[str, Mapping[Any, Any]] | None = None,
+    covariates: Sequence[str] = (),
     _raw: bool = False,
 ) -> Study:
     """Check an application log and bring it into standard form.
@@ -198,7 +223,12 @@ def prepare(
     file's wave when it has no wave column. ``values`` maps the file's labels to the standard ones,
     per standard column (:data:`VALUE_COLUMNS`): ``{"outcome": {"uitgenodigd": 1, "geen reactie": 0},
     "group": {"BE": "Belgische naam"}}``; matched case- and whitespace-insensitively before
-    checking, so ``reference_groups`` and ``groups`` use the mapped labels.
+    checking, so ``reference_groups`` and ``groups`` use the mapped labels. ``covariates`` names the
+    regression model's covariates (standard names or the file's columns): each must be a column of
+    the file, filled in on every row, and a column whose cells are numbers (:func:`_text_in_numbers`)
+    must hold nothing else — one text cell would otherwise become a term of its own, with that cell as
+    its name. The columns mapped under ``columns`` beside the standard ones are checked the same way
+    for text among numbers.
 
     Every problem is collected and raised together as a :class:`DataError`: missing columns,
     outcomes that are not yes/no, empty vacancy/ground/group, a ground without a reference group,
@@ -249,7 +279,9 @@ def prepare(
                              "geen identieke rij: dezelfde sollicitatie staat er twee keer in "
                              "(geef een kolom 'application' op als twee sollicitaties echt identiek zijn)")
                      for i in df.index[dup.to_numpy()]]
-    problems += _text_in_numbers(raw, list(renames), file)
+    cov_problems, cov_columns = _check_covariates(raw, covariates, columns, file)
+    problems += cov_problems
+    problems += _text_in_numbers(raw, list(dict.fromkeys([*renames, *cov_columns])), file)
     try:
         clean = schema.validate(raw, file=file, columns=std_map, keep=keep)
     except DataError as e:
@@ -372,13 +404,15 @@ def combine(studies: Sequence[Study], waves: Sequence[str] | None = None) -> Stu
 def load(data: str, *, data_followup: str | None = None, waves: Sequence[str] | None = None,
          columns: Mapping[str, str] | None = None, reference_groups: Mapping[str, str],
          groups: Mapping[str, Sequence[str]] | None = None, ground: str | None = None,
-         allow_unpaired: bool = False, values: Mapping[str, Mapping[Any, Any]] | None = None) -> Study:
+         allow_unpaired: bool = False, values: Mapping[str, Mapping[Any, Any]] | None = None,
+         covariates: Sequence[str] = ()) -> Study:
     """Read the nulmeting (``data``) and optionally a vervolgmeting (``data_followup``), each with its
     own ledger; ``waves`` names them in order. A file with its own ``wave`` column needs no
-    ``data_followup``."""
+    ``data_followup``. ``covariates``: the model's covariates, checked in every file (see
+    :func:`prepare`)."""
     waves = list(waves or [])
     kw = dict(columns=columns, reference_groups=reference_groups, groups=groups, ground=ground,
-              allow_unpaired=allow_unpaired, values=values)
+              allow_unpaired=allow_unpaired, values=values, covariates=list(covariates or []))
     if data_followup:  # two files: check each, assemble the study once
         first = read_applications(data, wave=waves[0] if waves else None, _raw=True, **kw)
         second = read_applications(data_followup, wave=waves[1] if len(waves) > 1 else "vervolgmeting",

@@ -23,6 +23,8 @@ from scipy import stats
 
 from evaluatie.analyses.correspondence.clusters import _pairs_t, _Tables, _wave_cols
 from evaluatie.analyses.correspondence.applications import Study
+from evaluatie.analyses.correspondence.protection import covariate_terms
+from evaluatie.publish.thresholds import DEFAULT_THRESHOLD
 
 __all__ = ["lpm_fe", "conditional_logit", "regression_table"]
 
@@ -44,9 +46,10 @@ def _rows(data: pd.DataFrame, ground: str, wave: str | None, extra: Sequence[str
 
 
 def _design_matrix(d: pd.DataFrame, ground: str, ref: str, covariates: Sequence[str] | None,
-                   interact: str | None = None):
+                   interact: str | None = None, levels: Mapping[str, Sequence[str]] | None = None):
     """Group dummies (non-reference groups of ``ground``), covariates (numeric as they are,
-    others as dummies against their first level) and optional interactions with a wave dummy."""
+    others as dummies against their first level: in sorted order, or the order ``levels`` gives
+    per covariate) and optional interactions with a wave dummy."""
     cats = d["group"].cat.categories
     gcodes = d["group"].cat.codes.to_numpy()
     n_in = np.bincount(gcodes[gcodes >= 0], minlength=len(cats))
@@ -73,7 +76,7 @@ def _design_matrix(d: pd.DataFrame, ground: str, ref: str, covariates: Sequence[
             cols.append(s.to_numpy(dtype=float))
             names.append(c)
         else:
-            lv = sorted(pd.unique(s.astype(str)))
+            lv = list((levels or {}).get(c) or sorted(pd.unique(s.astype(str))))
             for l in lv[1:]:
                 cols.append((s.astype(str).to_numpy() == l).astype(float))
                 names.append(f"{c}[{l}]")
@@ -125,20 +128,35 @@ def _within_ols(X: np.ndarray, y: np.ndarray, fe: np.ndarray, *, cluster: np.nda
     return beta, V, N, G, K_ssc
 
 
+def _covariates(d: pd.DataFrame, covariates: Sequence[str] | None, threshold: int | None, outcome: str):
+    """The model's rows, the covariates it uses (those that vary within a vacancy) and their levels;
+    with a ``threshold``, as :func:`~evaluatie.analyses.correspondence.protection.covariate_terms`
+    decides them (the published models)."""
+    levels, changed = {}, {}
+    if threshold is not None and covariates:
+        decided = covariate_terms(d, covariates, threshold, outcome)
+        d, covariates, levels, changed = decided.data, decided.covariates, decided.levels, decided.changed
+    covs = [c for c in (covariates or []) if c in d.columns
+            and (d.groupby("cluster")[c].nunique(dropna=False) > 1).any()]
+    return d, covs, levels, changed
+
+
 def lpm_fe(study: Study, ground: str, *, covariates: Sequence[str] | None = None, wave: str | None = None,
            ssc: str = "fixest", conf: float = 0.95, outcome: str = "outcome", interact_wave: str | None = None,
-           data: pd.DataFrame | None = None) -> pd.DataFrame:
+           data: pd.DataFrame | None = None, threshold: int | None = None) -> pd.DataFrame:
     """Linear probability model outcome ~ group dummies (+ covariates) + vacancy fixed effects, for
     one ground (one wave, or all waves with ``interact_wave`` for the difference-in-differences),
     estimated by the within transformation, SEs clustered by vacancy (see :func:`_within_ols` for the
     small-sample correction). t-tests use G − 1 degrees of freedom (Stata / fixest convention).
     Covariates that are constant within vacancies are absorbed by the fixed effects and dropped.
+    With a ``threshold`` the covariates are first decided by
+    :func:`~evaluatie.analyses.correspondence.protection.covariate_terms` (small levels pooled, terms
+    too small to publish left out); ``attrs["covariate_changes"]`` says what changed.
     Reference: statsmodels OLS with vacancy dummies and ``cov_type="cluster"`` (test to 1e-8)."""
     d = _rows(study.data if data is None else data, ground, wave, [outcome, *(covariates or [])])
     ref = study.reference_groups[ground]
-    covs = [c for c in (covariates or []) if c in d.columns
-            and (d.groupby("cluster")[c].nunique(dropna=False) > 1).any()]
-    X, names = _design_matrix(d, ground, ref, covs, interact_wave)
+    d, covs, levels, changed = _covariates(d, covariates, threshold, outcome)
+    X, names = _design_matrix(d, ground, ref, covs, interact_wave, levels)
     beta, V, N, G, K = _within_ols(X, d[outcome].to_numpy(), d["cluster"].to_numpy(), ssc=ssc)
     se = np.sqrt(np.diag(V))
     with np.errstate(divide="ignore", invalid="ignore"):  # SE 0 (every reaction alike): no t, no p
@@ -148,7 +166,8 @@ def lpm_fe(study: Study, ground: str, *, covariates: Sequence[str] | None = None
     res = pd.DataFrame({"term": names, "coef": beta, "se": se, "t": t, "p": p,
                         "ci_low": beta - q * se, "ci_high": beta + q * se})
     res.attrs.update({"nobs": N, "clusters": G, "k": K, "ssc": ssc,
-                      "dropped_covariates": [c for c in (covariates or []) if c not in covs]})
+                      "dropped_covariates": [c for c in (covariates or []) if c not in covs],
+                      "covariate_changes": changed})
     return res
 
 
@@ -282,7 +301,8 @@ def _clogit_newton(y: np.ndarray, X: np.ndarray, cl: np.ndarray, *, tol: float =
 
 
 def conditional_logit(study: Study, ground: str, *, covariates: Sequence[str] | None = None,
-                      wave: str | None = None, conf: float = 0.95, method: str = "newton") -> pd.DataFrame:
+                      wave: str | None = None, conf: float = 0.95, method: str = "newton",
+                      threshold: int | None = None) -> pd.DataFrame:
     """Conditional (fixed-effects) logit by vacancy — the check on the linear probability model.
 
     Odds ratios with Wald intervals; only vacancies where the outcome varies contribute. The MLE is
@@ -291,12 +311,11 @@ def conditional_logit(study: Study, ground: str, *, covariates: Sequence[str] | 
     the reference it is tested against (coefficients to 1e-9; statsmodels' SEs come from a
     numerically differentiated score, so they agree to about 1e-6). For 1:1 pairs without
     covariates the MLE is the closed form OR = only_group / only_reference with
-    SE(log OR) = sqrt(1/b + 1/c)."""
+    SE(log OR) = sqrt(1/b + 1/c). ``threshold``: the covariates as :func:`lpm_fe` decides them with it."""
     d = _rows(study.data, ground, wave, ["outcome", *(covariates or [])])
     ref = study.reference_groups[ground]
-    covs = [c for c in (covariates or []) if c in d.columns
-            and (d.groupby("cluster")[c].nunique(dropna=False) > 1).any()]
-    X, names = _design_matrix(d, ground, ref, covs)
+    d, covs, levels, _ = _covariates(d, covariates, threshold, "outcome")
+    X, names = _design_matrix(d, ground, ref, covs, levels=levels)
     y = d["outcome"].to_numpy()
     cl = d["cluster"].to_numpy()
     codes, _ = pd.factorize(cl)
@@ -337,7 +356,8 @@ def conditional_logit(study: Study, ground: str, *, covariates: Sequence[str] | 
 
 
 def regression_table(study: Study, covariates: Sequence[str] | None = None,
-                     names: Mapping[str, str] | None = None) -> pd.DataFrame:
+                     names: Mapping[str, str] | None = None, *,
+                     threshold: int | None = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """Per wave and ground present: the terms of :func:`lpm_fe` (coefficient, clustered SE,
     interval, p) beside the odds ratio and p of :func:`conditional_logit` for the same term, with
     the number of vacancies and applications. Terms are shown readably: ``group[x]`` as ``x``, a
@@ -347,17 +367,28 @@ def regression_table(study: Study, covariates: Sequence[str] | None = None,
     its rate minus the reference's, so the report shows it in the reports' one sign convention:
     ``gap_pp`` = −100·coef with its interval ``gap_ci_low/high`` (reference − group, in pp; positive =
     the group is disadvantaged); a covariate's ``effect_pp`` = 100·coef (``effect_ci_low/high``).
-    ``se_pp`` = 100·SE for both."""
+    ``se_pp`` = 100·SE for both.
+
+    The covariates of each model are decided with ``threshold`` (the report's small-cell threshold;
+    ``None`` only for checks of the estimator itself) by
+    :func:`~evaluatie.analyses.correspondence.protection.covariate_terms`: a term resting on fewer than
+    ``threshold`` vacancies (those where the covariate differs between the applications), or on 1 to
+    ``threshold`` − 1 positive reactions on a side there, is not estimated on its own, and a level
+    that small has no term and no name in the table.
+    ``attrs["covariate_changes"]`` lists what was changed: dicts with ``wave``, ``ground``,
+    ``covariate`` and ``change`` (``pooled``, ``reference`` or ``dropped``)."""
     names = dict(names or {})
     covariates = list(covariates or [])
     d = study.data
-    rows = []
+    rows, changes = [], []
     for w in study.waves:
         for g in study.reference_groups:
             if not ((d["wave"] == w) & (d["ground"] == g)).any():
                 continue
-            fit = lpm_fe(study, g, wave=w, covariates=covariates)
-            cl = conditional_logit(study, g, wave=w, covariates=covariates).set_index("term")
+            fit = lpm_fe(study, g, wave=w, covariates=covariates, threshold=threshold)
+            cl = conditional_logit(study, g, wave=w, covariates=covariates, threshold=threshold).set_index("term")
+            changes += [{"wave": w, "ground": g, "covariate": c, "change": x}
+                        for c, x in fit.attrs["covariate_changes"].items()]
             for _, r in fit.iterrows():
                 term = r["term"][6:-1] if r["term"].startswith("group[") else r["term"]
                 if "[" in term and not r["term"].startswith("group["):
@@ -377,4 +408,6 @@ def regression_table(study: Study, covariates: Sequence[str] | None = None,
                              "effect_pp": np.nan if group else 100 * r["coef"],
                              "effect_ci_low": np.nan if group else 100 * r["ci_low"],
                              "effect_ci_high": np.nan if group else 100 * r["ci_high"]})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs["covariate_changes"] = changes
+    return out

@@ -15,7 +15,8 @@
   optional table of planned reductions between two measurements.
 * :func:`skipped` — the one sentence that replaces a section that does not apply to a study.
 * :func:`withheld_sentence` — which grounds and groups were tested but are too small to report;
-  :func:`reported_scope` — what the design paragraph's totals count.
+  :func:`reported_scope` — what the design paragraph's totals count; :func:`covariate_note` — the
+  covariates whose small levels have no term of their own.
 
 Numbers in nl-BE format through :mod:`evaluatie.core.fmt`, with a real minus sign. Labels from the
 data and texts from the parameters (grounds, groups, waves, subgroups, title, organisation, study,
@@ -36,7 +37,7 @@ from evaluatie.core import fmt
 from evaluatie.core.fmt import literal as L
 
 __all__ = ["summary_sentences", "second_outcome_sentences", "heterogeneity_summary", "heterogeneity_intro", "wave_sentence",
-           "summary_text", "withheld_sentence", "reported_scope", "rates_alt", "forest_alt", "plan_intro", "plan_budget_sentence",
+           "summary_text", "withheld_sentence", "reported_scope", "covariate_note", "rates_alt", "forest_alt", "plan_intro", "plan_budget_sentence",
            "plan_none_sentence", "change_sentence", "PLAN_NAMES", "power_explanation", "power_note", "power_alt", "needed_text", "DEFAULT_TITLE", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro", "skipped",
            "BENCHMARK_SCOPES_NL", "GLOSSARY", "METHOD_TEXT", "logit_check", "reader_ledgers"]
 
@@ -159,6 +160,34 @@ def reported_scope(withheld: Sequence[tuple[str, str]], groups: Sequence[tuple[s
     if groups:
         return ", in de gronden en groepen waarover dit rapport resultaten toont."
     return ", in de gronden waarover dit rapport resultaten toont." if withheld else "."
+
+
+_COVARIATE_CHANGES = {
+    "pooled": "kleinere waarden samen als 'overige'",
+    "reference": "kleinere waarden meegeteld met de referentiewaarde, zonder eigen term",
+    "dropped": "niet in het model opgenomen",
+}
+
+
+def covariate_note(reg: pd.DataFrame, names: Mapping[str, str] | None, threshold: int) -> str:
+    """The regression section's sentence on the covariates whose levels were too small for a term of
+    their own (``attrs["covariate_changes"]`` of ``reg``, a table of
+    :func:`~evaluatie.analyses.correspondence.models.regression_table`), ``""`` when there are none.
+    It names covariates (by their names in ``names``), never a level: the levels come from the data."""
+    changes = reg.attrs.get("covariate_changes", [])
+    if not changes:
+        return ""
+    names = dict(names or {})
+    by: dict[str, list[str]] = {}
+    for ch in changes:
+        item = L(names.get(str(ch["covariate"]), str(ch["covariate"])))
+        if item not in by.setdefault(str(ch["change"]), []):
+            by[str(ch["change"])].append(item)
+    what = "; ".join(f"{_and(items)} ({_COVARIATE_CHANGES[kind]})" for kind, items in by.items())
+    return (f"Een kenmerk (of een waarde ervan) krijgt alleen een eigen term in het regressiemodel als het in minstens "
+            f"{threshold} vacatures verschilt tussen de sollicitaties op dezelfde vacature en daar niet op 1 tot "
+            f"{threshold - 1} positieve reacties berust: een term die op minder berust, zou tonen hoe die werkgevers "
+            f"reageerden (bescherming van de werkgevers). Om die reden aangepast: {what}.")
 
 
 def second_outcome_sentences(cmp: pd.DataFrame, what: str = "uitnodigingen voor een gesprek",

@@ -52,7 +52,7 @@ from evaluatie.publish.audit import Attack, crossing
 from evaluatie.publish.disclosure import mark, protect_groups
 
 __all__ = ["Protection", "protect", "ROW_KINDS", "withheld_levels", "withheld_subgroups", "LEVEL_COUNTS",
-           "LEFT_OUT"]
+           "LEFT_OUT", "POOLED", "CovariateTerms", "covariate_terms"]
 
 #: What one row of a table is about, for :meth:`Protection.table`: a wave and ground (``ground``),
 #: a group within it (``group``, with ``is_reference``), a comparison of a group with its reference
@@ -460,3 +460,111 @@ def withheld_subgroups(cells: pd.DataFrame, crossings: pd.DataFrame, threshold: 
             return hidden
         *_, var, lv = leak[0]
         force[var].add(lv)
+
+
+# =========================================================================== covariates of a model
+
+#: The term of a covariate's levels that are too small for a term of their own, taken together.
+POOLED = "overige"
+
+
+@dataclass(frozen=True)
+class CovariateTerms:
+    """The covariates of one regression model as :func:`covariate_terms` decided them: ``data`` the
+    model's rows with every categorical covariate's small levels replaced (by :data:`POOLED`, or by
+    its reference level), ``covariates`` those the model keeps, ``levels`` per categorical covariate
+    kept its levels with the reference first, and ``changed`` per covariate what was done:
+    ``"pooled"`` (small levels under :data:`POOLED`, a term of its own), ``"reference"`` (small levels
+    counted with the reference level: no term) or ``"dropped"`` (no term the rule allows: left out of
+    the model)."""
+
+    data: pd.DataFrame
+    covariates: tuple[str, ...]
+    levels: dict
+    changed: dict
+
+
+def _sides_small(x: np.ndarray, y: np.ndarray, cluster: np.ndarray, threshold: int) -> bool:
+    """The module's primary rule for one regressor ``x`` of a fixed-effects model, applied to what
+    identifies its term: the vacancies where ``x`` differs between applications. Small when those are
+    fewer than ``threshold``, or when the applications there with ``x`` ≠ 0 or with ``x`` = 0 (for a
+    level: the level's applications and the others, the two sides of a subgroup's comparison) have 1
+    to ``threshold`` − 1 positive reactions. A numeric covariate (other values than 0 and 1) has no
+    sides: then the positive reactions in those vacancies together."""
+    codes = pd.factorize(cluster)[0]
+    lo = np.full(codes.max() + 1, np.inf)
+    hi = np.full(codes.max() + 1, -np.inf)
+    np.minimum.at(lo, codes, x)
+    np.maximum.at(hi, codes, x)
+    varies = hi > lo
+    if varies.sum() < threshold:
+        return True
+    rows = varies[codes]
+    binary = np.isin(x, (0.0, 1.0)).all()
+    sides = ([rows & (x != 0), rows & (x == 0)] if binary else [rows])
+    return any(0 < int(y[side].sum()) < threshold for side in sides)
+
+
+def covariate_terms(d: pd.DataFrame, covariates: Sequence[str], threshold: int,
+                    outcome: str = "outcome") -> CovariateTerms:
+    """Which terms the covariates of one regression model (one wave and ground: its rows ``d``, with
+    ``cluster`` = vacancy and ``outcome``) may have. A covariate's term is estimated from the vacancies
+    where it differs between the applications (the vacancy's fixed effect absorbs the rest), so a term
+    identified by a few vacancies says how those employers reacted — and a level's name comes from a
+    cell of the file. The module's primary rule for a subgroup decides (:func:`_sides_small`: fewer
+    than ``threshold`` such vacancies, or 1 to ``threshold`` − 1 positive reactions on a side):
+
+    * a categorical covariate's small levels are taken together as :data:`POOLED`; when that is still
+      small (or only one level is small), they are counted with the reference level instead, so no
+      term and no name of theirs is published. The reference is the first level that is not small (in
+      sorted order, as the model numbers the levels), never a small one: every term compares with it.
+      A covariate left with one level has no term (``"dropped"``);
+    * a numeric covariate whose term is small is left out of the model (``"dropped"``).
+
+    Levels are read as text (``str``), as the model reads them. A covariate that does not vary
+    within any vacancy is left as it is: the model drops it anyway (absorbed by the fixed effects)."""
+    d = d.copy()
+    cluster = d["cluster"].to_numpy()
+    y = d[outcome].to_numpy(dtype=float)
+    keep, levels, changed = [], {}, {}
+    for c in covariates:
+        if c not in d.columns:
+            continue
+        s = d[c]
+        numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+        if pd.Series(s.to_numpy()).groupby(cluster).nunique(dropna=False).max() <= 1:
+            keep.append(c)  # constant within every vacancy: the model drops it itself
+            continue
+        if numeric:
+            if _sides_small(s.to_numpy(dtype=float), y, cluster, threshold):
+                changed[c] = "dropped"
+            else:
+                keep.append(c)
+            continue
+        text = s.astype(str).to_numpy()
+        lv = sorted(pd.unique(text))
+        small = {l for l in lv if _sides_small((text == l).astype(float), y, cluster, threshold)}
+        big = [l for l in lv if l not in small]
+        if not small:
+            keep.append(c)
+            levels[c] = lv
+            continue
+        if not big:
+            changed[c] = "dropped"
+            continue
+        ref = big[0]
+        pooled = np.isin(text, list(small))
+        into = POOLED
+        if len(small) < 2 or _sides_small(pooled.astype(float), y, cluster, threshold):
+            into = ref
+        text = np.where(pooled, into, text)
+        d[c] = text
+        order = [ref, *big[1:]] + ([POOLED] if into == POOLED and POOLED not in big else [])
+        if len(order) < 2:
+            changed[c] = "dropped"
+            continue
+        keep.append(c)
+        levels[c] = order
+        changed[c] = "pooled" if into == POOLED else "reference"
+    return CovariateTerms(d, tuple(keep), levels, changed)
+

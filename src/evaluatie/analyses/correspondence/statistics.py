@@ -45,6 +45,7 @@ from evaluatie.analyses.correspondence.protection import withheld_subgroups
 from evaluatie.analyses.correspondence.applications import Study
 from evaluatie.core.errors import DataError, Problem
 from evaluatie.publish.disclosure import mark
+from evaluatie.publish.thresholds import DEFAULT_THRESHOLD
 from evaluatie.stats.intervals import binomial_interval
 from evaluatie.stats.multitest import adjust_pvalues
 
@@ -471,12 +472,14 @@ def _need_two_vacancies(study: Study) -> None:
 
 
 def discrimination_table(study: Study, *, conf: float = 0.95, bootstrap: int = 0, seed: int | None = 20240501,
-                         covariates: Sequence[str] | None = None, interval: str = "delta") -> pd.DataFrame:
+                         covariates: Sequence[str] | None = None, interval: str = "delta",
+                         threshold: int | None = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """One row per wave, ground and non-reference group: rates, difference and relative callback
     with intervals (``interval`` = ``"delta"`` or ``"bootstrap"`` for the exported interval columns),
     paired counts, net discrimination, exact McNemar p and the fixed-effects LPM coefficient (with
-    ``covariates``), its clustered SE and p-value. :data:`DISCRIMINATION_COLUMNS` are the exported
-    columns; more are kept for the report."""
+    ``covariates``, decided with ``threshold`` as in
+    :func:`~evaluatie.analyses.correspondence.models.regression_table`), its clustered SE and p-value.
+    :data:`DISCRIMINATION_COLUMNS` are the exported columns; more are kept for the report."""
     if interval not in ("delta", "bootstrap"):
         raise ValueError(f"interval must be 'delta' or 'bootstrap', not {interval!r}")
     _need_two_vacancies(study)
@@ -497,7 +500,7 @@ def discrimination_table(study: Study, *, conf: float = 0.95, bootstrap: int = 0
                 continue
             ref = study.reference_groups[g]
             fit = (_lpm_sums(T, w, g, ref, conf) if not covariates
-                   else lpm_fe(study, g, wave=w, covariates=covariates, conf=conf))
+                   else lpm_fe(study, g, wave=w, covariates=covariates, conf=conf, threshold=threshold))
             for _, r in fit.iterrows():
                 if r["term"].startswith("group[") and ":" not in r["term"]:
                     coefs.append({"wave": w, "ground": g, "group": r["term"][6:-1], "lpm_coef": r["coef"],
