@@ -17,6 +17,7 @@
 * :func:`withheld_sentence` — which grounds and groups were tested but are too small to report;
   :func:`reported_scope` — what the design paragraph's totals count; :func:`covariate_note` — the
   covariates whose small levels have no term of their own.
+* :func:`sentence_start` — a label at the start of a sentence, its case kept.
 
 Numbers in nl-BE format through :mod:`evaluatie.core.fmt`, with a real minus sign. Labels from the
 data and texts from the parameters (grounds, groups, waves, subgroups, title, organisation, study,
@@ -37,7 +38,7 @@ from evaluatie.core import fmt
 from evaluatie.core.fmt import literal as L
 
 __all__ = ["summary_sentences", "second_outcome_sentences", "heterogeneity_summary", "heterogeneity_intro", "wave_sentence",
-           "summary_text", "withheld_sentence", "reported_scope", "covariate_note", "rates_alt", "forest_alt", "plan_intro", "plan_budget_sentence",
+           "summary_text", "withheld_sentence", "reported_scope", "covariate_note", "sentence_start", "rates_alt", "forest_alt", "plan_intro", "plan_budget_sentence",
            "plan_none_sentence", "change_sentence", "PLAN_NAMES", "power_explanation", "power_note", "power_alt", "needed_text", "DEFAULT_TITLE", "subtitle", "design_sentence", "synthetic_notice", "benchmark_intro", "skipped",
            "BENCHMARK_SCOPES_NL", "GLOSSARY", "METHOD_TEXT", "logit_check", "reader_ledgers"]
 
@@ -101,7 +102,7 @@ def summary_sentences(disc: pd.DataFrame, alpha: float = 0.05) -> list[str]:
             what = "kreeg evenveel positieve reacties"
         gap = -r["difference_pp"] if "gap_pp" not in r else r["gap_pp"]
         out.append(
-            f"**{L(str(r['ground']).capitalize())}**: een kandidaat uit de groep '{L(r['group'])}' {what} dan een "
+            f"**{L(sentence_start(r['ground']))}**: een kandidaat uit de groep '{L(r['group'])}' {what} dan een "
             f"vergelijkbare kandidaat uit de groep '{L(r['reference'])}' ({fmt.prop(r['rate'])} tegenover "
             f"{fmt.prop(r['rate_reference'])}: een kloof van {_gap(gap)}). "
             + ("Die kloof is statistisch significant: toeval is een onwaarschijnlijke verklaring."
@@ -188,6 +189,13 @@ def covariate_note(reg: pd.DataFrame, names: Mapping[str, str] | None, threshold
             f"{threshold} vacatures verschilt tussen de sollicitaties op dezelfde vacature en daar niet op 1 tot "
             f"{threshold - 1} positieve reacties berust: een term die op minder berust, zou tonen hoe die werkgevers "
             f"reageerden (bescherming van de werkgevers). Om die reden aangepast: {what}.")
+
+
+def sentence_start(label: object) -> str:
+    """A label at the start of a sentence or a figure title: its first character in upper case, the
+    rest as it is (``str.capitalize`` would turn 'LGBTQ+' into 'Lgbtq+')."""
+    text = str(label)
+    return text[:1].upper() + text[1:]
 
 
 def second_outcome_sentences(cmp: pd.DataFrame, what: str = "uitnodigingen voor een gesprek",
@@ -507,7 +515,7 @@ def power_alt(plan: pd.DataFrame, power: float = 0.8) -> str:
     for (g, k), sub in plan[plan["plan"] != "none"].groupby(["ground", "group"], sort=False):
         need = ", ".join(f"{needed_text(r['vacancies_needed'])} voor {short[r['plan']]} ({fmt.pp(r['gap_plan_pp'])})"
                          for _, r in sub.iterrows())
-        parts.append(f"{str(g).capitalize()} ({k}): {fmt.pct(100 * power, 0)} bij {need}")
+        parts.append(f"{sentence_start(g)} ({k}): {fmt.pct(100 * power, 0)} bij {need}")
     return ("Lijngrafieken, één per discriminatiegrond, van de kans om een kloof aan te tonen tegen het aantal vacatures in één "
             f"nieuwe meting, met een stippellijn bij {fmt.pct(100 * power, 0)} en een verticale lijn bij het aantal "
             "vacatures waarmee gerekend wordt. " + "; ".join(parts) + ".")
