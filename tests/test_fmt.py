@@ -316,3 +316,12 @@ def test_provenance_states_the_disclosure_rule_or_its_absence(tmp_path, monkeypa
     plain = provenance_text(lambda: rp.table(no_counts(pd.DataFrame({"euro": [1.0]}), "budget"), "b", "Tabel"))
     assert "geen aantallen van personen of werkgevers met een bepaald kenmerk" in plain
     assert "Bescherming van kleine aantallen" not in plain
+
+
+def test_figure_label_leaves_out_direction_controls():
+    """matplotlib draws a right-to-left override as given, so it would turn the rest of a title
+    around ("Groep :210Q online"); a figure shows the label without it (the tables keep it)."""
+    from evaluatie.publish.report import figure_label
+
+    assert figure_label("Groep \u202eenilno Q012") == "Groep enilno Q012"
+    assert figure_label("\u2067مرحبا\u2069 b") == "مرحبا b"

@@ -495,13 +495,17 @@ def figure(fig, name: str, alt: str, caption: str | None = None, narrow=None) ->
         _markdown(f"*{caption}*")
 
 
+_DIRECTION_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
 def figure_label(value, width: int = 40, max_lines: int = 3) -> str:
     """A label from data or parameters as a figure shows it (tick label, panel title, legend entry):
     plain text over at most ``max_lines`` lines of about ``width`` characters, white space and line
     breaks collapsed, words kept whole where they fit; a longer label ends in "…". The full label
     stays in the tables and the alt text; a 5.000-character group name cannot push a figure off its
-    canvas. Labels that fit are returned as they are."""
-    text = " ".join(str(value).split())
+    canvas. Direction controls (U+202A–U+202E, U+2066–U+2069) are left out: matplotlib draws them as
+    given, so one would turn the rest of a title around. Labels that fit are returned as they are."""
+    text = " ".join(str(value).translate(_DIRECTION_CONTROLS).split())
     if len(text) <= width:
         return text
     lines = textwrap.wrap(text, width)
