@@ -252,6 +252,63 @@ def test_entity_values_that_share_a_folder_name_get_distinct_ones():
     assert distinct_slugs(values) == names  # the same in every run
 
 
+def test_a_long_value_gets_a_short_folder_name():
+    """Issue 15: an entity label of 5,000 characters gave a folder name of 5,000 characters
+    ('File name too long'). A slug is cut at 60 characters and gets a hash of the whole value, so
+    two long values that start alike still get folders of their own."""
+    long = "Agentschap " + "voor gelijke kansen " * 250
+    values = [long, long + "bis", "Ωmega " * 100, "Departement Cultuur"]
+    names = distinct_slugs(values)
+    assert all(len(n) <= 67 for n in names), [len(n) for n in names]
+    assert len(set(names)) == len(values)
+    assert names[0].startswith("agentschap-voor-gelijke-kansen-") and names[3] == "departement-cultuur"
+    assert distinct_slugs(values) == names  # the same in every run
+
+
+def _by_values(monkeypatch, values: list[str]) -> None:
+    """The demo notebook splits ``--by label`` into ``values`` (a function of the package, as the
+    notebooks' ``by`` declarations name one)."""
+    import nbformat
+
+    import evaluatie.run.cli as cli
+
+    monkeypatch.setattr(cli, "_test_by_values", lambda _params: list(values), raising=False)
+    path = Path("notebooks/demo.ipynb")
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["evaluatie"]["by"] = {"label": {"parameter": "label", "values": "evaluatie.run.cli:_test_by_values"}}
+    nbformat.write(nb, path)
+
+
+def test_a_by_batch_with_a_label_of_5000_characters_makes_every_report(demo_project, monkeypatch, capsys):
+    """Issue 15 (hostile labels): a value of 5,000 characters broke a --by batch: 'File name too
+    long' from the report's lock file killed the runner's thread, so that report and the next one
+    had no folder, no run.json and no row in the index, and the terminal showed a traceback."""
+    long = "Entiteit " + "met een zeer lange naam " * 210
+    _by_values(monkeypatch, [long, "Kort"])
+    out = demo_project / "out"
+    assert main(["run", "demo", "--by", "label", "--out", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr()
+    assert "Traceback" not in printed.out + printed.err and "3 geslaagd, 0 mislukt" in printed.out
+    folders = sorted(d.name for d in out.iterdir() if d.is_dir())
+    assert len(folders) == 3 and all(len(n.encode()) <= 100 for n in folders), [n[:80] for n in folders]
+    labels = {json.loads((out / n / "run.json").read_text(encoding="utf-8"))["parameters"]["label"] for n in folders}
+    assert labels == {None, long, "Kort"}  # the folder is short, the record keeps the whole value
+    rows = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser").find("tbody").find_all("tr")
+    assert len(rows) == 3
+
+
+def test_a_report_name_too_long_for_a_folder_is_refused_before_any_kernel(cli_project, capsys):
+    """A params file's name (up to 255 bytes) plus the runner's temporary suffix would pass the
+    file system's limit: refused with exit 2 before anything runs, not a traceback later."""
+    name = "studie_" + "x" * 230  # 242 bytes as a params file, 259 as the runner's temporary folder
+    _write(cli_project / "params" / f"{name}.yaml", "notebook: demo\nparameters:\n  threshold: 6\n")
+    out = cli_project / "out"
+    assert main(["run", name, "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "is te lang voor een mapnaam (237 bytes, hoogstens 230)" in err and "kortere naam" in err
+    assert "Traceback" not in err and not out.exists()
+
+
 def test_index_written_by_many_runs_at_once_stays_whole(tmp_path):
     """Issue 16: two runs finishing at once on one --out crashed on a shared index.html.tmp
     (6 of 240 writes in a stress test)."""

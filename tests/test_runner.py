@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 import openpyxl
+import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
@@ -269,25 +270,139 @@ def test_table_of_contents_nests_subsections():
 
 def test_tables_xlsx_keeps_numbers_text_and_empty_cells(tmp_path):
     (tmp_path / "tables").mkdir()
-    (tmp_path / "tables" / "t.csv").write_text("id,n,share,label\n0123,5,0.25,a\n17,,1e-3,\n", encoding="utf-8")
+    (tmp_path / "tables" / "t.csv").write_text("id,n,share,label\n0123,5,0.25,a\n17,,1e-05,\n", encoding="utf-8")
     write_xlsx(tmp_path)
     ws = openpyxl.load_workbook(tmp_path / "tables.xlsx")["t"]
     assert [[c.value for c in r] for r in ws.iter_rows()] == [  # an id column with 0123 is text throughout
-        ["id", "n", "share", "label"], ["0123", 5, 0.25, "a"], ["17", None, 0.001, None]]
+        ["id", "n", "share", "label"], ["0123", 5, 0.25, "a"], ["17", None, 1e-05, None]]
+
+
+def test_tables_xlsx_keeps_text_that_only_reads_as_a_number(tmp_path):
+    """Issue 15 (hostile labels): a column whose every value read as a float became numbers, so
+    the company sizes '1.10', '2E3' and '0.50' became 1.1, 2000 and 0.5 (and '1.10' the same as
+    '1.1'). A float is a number only as pandas writes one (its repr); the numbers pandas writes
+    stay numbers."""
+    frame = pd.DataFrame({"size": ["1.10", "1.1", "2E3", "0.50"], "score": [0.1, 1 / 3, 2000.0, 1e-05],
+                          "n": [1, 2, 3, 4], "odd": [".5", "5.", "+1.5", "1e5"]})
+    (tmp_path / "tables").mkdir()
+    frame.to_csv(tmp_path / "tables" / "t.csv", index=False)
+    write_xlsx(tmp_path)
+    ws = openpyxl.load_workbook(tmp_path / "tables.xlsx")["t"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()][1:]
+    assert [r[0] for r in rows] == ["1.10", "1.1", "2E3", "0.50"]  # text, as written
+    assert [r[1] for r in rows] == [0.1, 1 / 3, 2000.0, 1e-05]  # numbers, exactly
+    assert [r[2] for r in rows] == [1, 2, 3, 4]
+    assert [r[3] for r in rows] == [".5", "5.", "+1.5", "1e5"]
 
 
 def test_index_marks_only_synthetic_reports(tmp_path):
-    for name, synthetic in (("echt", False), ("nagebootst", True)):
+    """The index goes by the record (``synthetic``, set by the runner from the notebook), not by
+    the page's text: a label in a table cell may hold the notice's class name. A record from
+    before the runner recorded it goes by the report's ``synthetic`` parameter."""
+    label = '<td>Chicago class="ev-notice ev-notice-synthetic"</td>'
+    for name, record in (("a_echt", {"synthetic": False}), ("b_nagebootst", {"synthetic": True}),
+                         ("c_ouder_echt", {}), ("d_ouder_nagebootst", {"parameters": {"synthetic": True}})):
         d = tmp_path / name
         d.mkdir()
-        notice = '<aside class="ev-notice ev-notice-synthetic" role="note">' if synthetic else ""
-        (d / "report.html").write_text(f"<style>.ev-notice-synthetic{{}}</style>{notice}", encoding="utf-8")
+        (d / "report.html").write_text(f"<style>.ev-notice-synthetic{{}}</style>{label}", encoding="utf-8")
         (d / "run.json").write_text(json.dumps({"run": name, "status": "ok", "title": name.title(),
-                                                "notebook": "notebooks/x.ipynb", "parameters": {}}), encoding="utf-8")
+                                                "notebook": "notebooks/x.ipynb", "parameters": {}, **record}),
+                                    encoding="utf-8")
     html = write_index(tmp_path).read_text(encoding="utf-8")
-    rows = html.split("<tbody>")[1].split("</tr>")
-    assert "synthetische" not in rows[0] and "Echt" in rows[0]
-    assert "synthetische voorbeeldgegevens" in rows[1] and "Nagebootst" in rows[1]
+    rows = html.split("<tbody>")[1].split("</tr>")[:4]
+    assert ["synthetische voorbeeldgegevens" in r for r in rows] == [False, True, False, True]
+
+
+def _notebook_with(*htmls: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": h, "text/plain": ""}) for h in htmls]
+    nb.cells = [nbformat.v4.new_markdown_cell('<aside class="ev-notice ev-notice-synthetic">'), cell]
+    return nb
+
+
+def test_a_notebook_shows_the_synthetic_notice_only_as_an_output_of_its_own():
+    from evaluatie.run.notebook import shows_synthetic_notice
+
+    captured = []
+    with pytest.MonkeyPatch.context() as mp:  # the notice exactly as the report helper writes it
+        mp.setattr(rp_module(), "_display", lambda obj=None, **_: captured.append(obj.data))
+        rp_module().notice("Gesimuleerde gegevens.", kind="synthetic")
+    table = '<table><tr><td>Chicago class="ev-notice ev-notice-synthetic"</td></tr></table>'
+    assert shows_synthetic_notice(_notebook_with(table, captured[0]))
+    assert shows_synthetic_notice(_notebook_with(table, [captured[0][:20], captured[0][20:]]))  # as lines
+    assert not shows_synthetic_notice(_notebook_with(table, "<p>Een label: " + captured[0] + "</p>"))
+    assert not shows_synthetic_notice(_notebook_with(table)) and not shows_synthetic_notice(None)
+
+
+def rp_module():
+    from evaluatie.publish import report
+
+    return report
+
+
+def test_the_index_calls_a_report_synthetic_only_when_it_showed_the_notice(demo_project):
+    """Issue 15 (hostile labels): the index searched each report's HTML for the notice's class
+    name, so a report on real data whose table showed a label holding it was called synthetic."""
+    label = '"Chicago class=""ev-notice ev-notice-synthetic"""'  # CSV: the quotes doubled
+    rows = ["group,value"] + [f"{label if i % 2 else 'b'},{i}" for i in range(20)]
+    (demo_project / "data" / "demo.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    nb = nbformat.read(demo_project / "notebooks" / "demo.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell('rp.notice("Gesimuleerde gegevens.", kind="synthetic")'))
+    nbformat.write(nb, demo_project / "notebooks" / "demo_syn.ipynb")
+    _write_params(demo_project, "nagebootst", "notebook: demo_syn\nparameters:\n  threshold: 5\n")
+    out = demo_project / "out"
+    assert main(["run", "demo", "nagebootst", "--out", str(out), "--quiet"]) == 0
+    assert 'class="ev-notice ev-notice-synthetic"' in (out / "demo" / "report.html").read_text(encoding="utf-8")
+    assert [json.loads((out / n / "run.json").read_text(encoding="utf-8"))["synthetic"]
+            for n in ("demo", "nagebootst")] == [False, True]
+    index = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
+    marked = {r.find("small", class_="run").get_text(" ").split(" ")[0]: bool(r.select("small.syn"))
+              for r in index.find("tbody").find_all("tr")}
+    assert marked == {"demo": False, "nagebootst": True}
+
+
+def test_an_error_of_the_file_system_fails_only_its_own_report(demo_project, monkeypatch, capsys):
+    """Issue 15: an OSError while a report began (its lock file or folder, 'File name too long')
+    escaped the runner's thread: that report and the next had no result but 'de runner stopte
+    onverwacht', and the terminal showed a traceback. Now the report fails alone: with no folder
+    it cannot have (its name too long), with a run.json when its folder exists (an input file
+    that cannot be read); the message is Dutch and names no path."""
+    import errno
+    from dataclasses import replace
+
+    from evaluatie.publish import provenance
+    from evaluatie.run.params import load_run
+    from evaluatie.run.runner import run_all
+
+    (demo_project / "data" / "onleesbaar.csv").write_text((demo_project / "data" / "demo.csv").read_text())
+    hashes = provenance.input_hashes
+
+    def unreadable(paths):
+        paths = list(paths)
+        for p in paths:
+            if Path(p).name == "onleesbaar.csv":
+                raise PermissionError(errno.EACCES, "Permission denied", str(p))
+        return hashes(paths)
+
+    monkeypatch.setattr(provenance, "input_hashes", unreadable)
+    demo = load_run(demo_project / "params" / "demo.yaml")
+    runs = [replace(demo, name="a"), replace(demo, name="lang-" + "x" * 300),
+            replace(demo, name="onleesbaar", parameters={**demo.parameters, "data": "data/onleesbaar.csv"}),
+            replace(demo, name="b")]
+    out = demo_project / "out"
+    results = run_all(runs, out, jobs=1, progress=False)
+    assert [r.status for r in results] == ["ok", "failed", "failed", "ok"]
+    assert results[1].error["evalue"] == ("de map voor dit rapport kon niet gemaakt worden in de uitvoermap; er is "
+                                          "niets overschreven: de naam is te lang voor het bestandssysteem")
+    rec = json.loads((out / "onleesbaar" / "run.json").read_text(encoding="utf-8"))
+    assert rec["status"] == "failed" and rec["error"]["ename"] == "PermissionError"
+    assert rec["error"]["evalue"] == "een invoerbestand kon niet gelezen worden: geen toegang"
+    assert not (out / "onleesbaar" / "report.html").exists()
+    assert "Traceback" not in capsys.readouterr().err
+    assert sorted(d.name for d in out.iterdir()) == ["a", "b", "index.html", "onleesbaar"]  # no lock, no tmp left
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Permission denied" not in index and "geen toegang" in index
 
 
 def test_index_dates_are_dutch(tmp_path):

@@ -36,9 +36,18 @@ def test_identifiers_kept_as_text_stay_text_and_keep_every_digit(tmp_path):
 
 
 def test_numbers_stay_numbers_and_empty_cells_stay_empty(tmp_path):
-    got = _write(tmp_path, [["share", "low", "count"], ["0.5", "", "-4"], ["1e-3", "0.25", "123456789012345"]])
+    """Numbers as pandas writes them (a float's repr: ``0.001``, ``1e-05``) are numbers."""
+    got = _write(tmp_path, [["share", "low", "count"], ["0.5", "", "-4"], ["0.001", "1e-05", "123456789012345"]])
     assert got[1] == [(0.5, "n"), (None, "n"), (-4, "n")]
-    assert got[2] == [(0.001, "n"), (0.25, "n"), (123456789012345, "n")]
+    assert got[2] == [(0.001, "n"), (1e-05, "n"), (123456789012345, "n")]
+
+
+def test_a_float_written_otherwise_than_pandas_writes_it_is_text(tmp_path):
+    """'1e-3', '1.10' and '2E3' read as numbers but pandas writes no number so: they are text
+    that only looks like one (an identifier, a size class), kept as written."""
+    got = _write(tmp_path, [["a", "b", "c"], ["1e-3", "1.10", "2E3"], ["0.5", "1.1", "2000.0"]])
+    assert got[1] == [("1e-3", "s"), ("1.10", "s"), ("2E3", "s")]
+    assert got[2] == [("0.5", "s"), ("1.1", "s"), ("2000.0", "s")]  # a column is numbers or text throughout
 
 
 def test_a_column_with_one_word_among_numbers_is_text_throughout(tmp_path):

@@ -80,8 +80,27 @@ def cmd_list(_args) -> int:
     return EXIT_OK
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "x"
+SLUG_MAX = 60
+"""The longest slug of a value kept as it is; a longer one is cut to this length and gets a short
+hash of the whole value (a label of 5,000 characters made a folder name the file system refused)."""
+
+MAX_RUN_NAME_BYTES = 230
+"""The longest name of a report (its folder) in bytes: the runner's temporary sibling folder
+(``.<run>.tmp-<pid>-<8 hex>``, 22 bytes more with a pid of 7 digits) must stay within the 255
+bytes a file name may have."""
+
+
+def _short_hash(value) -> str:
+    return hashlib.sha256(str(value).encode()).hexdigest()[:6]
+
+
+def _slug(text) -> str:
+    """A folder name for a value: lower-case letters, digits and hyphens, at most :data:`SLUG_MAX`
+    characters of them plus ``-`` and a short hash of the value when it is longer."""
+    slug = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "x"
+    if len(slug) > SLUG_MAX:
+        slug = f"{slug[:SLUG_MAX].rstrip('-')}-{_short_hash(text)}"
+    return slug
 
 
 def _expand_by(run: RunSpec, dim: str) -> list[RunSpec]:
@@ -107,13 +126,12 @@ def _expand_by(run: RunSpec, dim: str) -> list[RunSpec]:
 
 
 def distinct_slugs(values: list) -> list[str]:
-    """A folder name per value: its slug, and where two values share one (``A&B`` and ``A-B``
-    both give ``a-b``) the slug plus a short hash of the value, so no report replaces another.
-    The same values give the same names in every run."""
+    """A folder name per value: its slug (:func:`_slug`, a long value cut and hashed), and where two
+    values share one (``A&B`` and ``A-B`` both give ``a-b``) the slug plus a short hash of the
+    value, so no report replaces another. The same values give the same names in every run."""
     slugs = [_slug(v) for v in values]
     shared = {s for s in slugs if slugs.count(s) > 1}
-    return [f"{s}-{hashlib.sha256(str(v).encode()).hexdigest()[:6]}" if s in shared else s
-            for s, v in zip(slugs, values)]
+    return [f"{s}-{_short_hash(v)}" if s in shared else s for s, v in zip(slugs, values)]
 
 
 def _resolve_names(names: list[str]) -> list[tuple[Path, None]]:
@@ -188,6 +206,11 @@ def _collect_runs(args) -> list[RunSpec]:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ParamError(f"dezelfde rapportnaam twee keer: {', '.join(dupes)}")
+    long = [r for r in runs if len(r.name.encode()) > MAX_RUN_NAME_BYTES]
+    if long:
+        raise ParamError("\n".join(
+            f"rapportnaam {r.name[:40]!r}… is te lang voor een mapnaam ({len(r.name.encode())} bytes, hoogstens "
+            f"{MAX_RUN_NAME_BYTES}): geef het parameterbestand een kortere naam" for r in long))
     return runs
 
 

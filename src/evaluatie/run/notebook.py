@@ -33,7 +33,7 @@ from evaluatie.publish.provenance import IN_TERMINAL, message_is_safe, scrub_pat
 from evaluatie.run.kernel import KERNEL_NAME, ReportKernelManager
 from evaluatie.run.params import RunSpec
 
-__all__ = ["execute_notebook", "publish_notebook", "render_html", "export_html", "write_xlsx", "write_pdf", "failure"]
+__all__ = ["execute_notebook", "publish_notebook", "shows_synthetic_notice", "render_html", "export_html", "write_xlsx", "write_pdf", "failure"]
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "publish" / "templates"
 
@@ -146,6 +146,23 @@ def _title(nb: nbformat.NotebookNode, default: str) -> str:
             if m:
                 return html.unescape(_TAGS.sub("", m.group(1))).strip()
     return default
+
+
+#: the start of the synthetic-data notice (:func:`evaluatie.publish.report.notice` with
+#: ``kind="synthetic"``): an output of its own, so a label in a table or sentence never starts one
+_SYNTHETIC_NOTICE = re.compile(r'\s*<aside class="ev-notice ev-notice-synthetic"')
+
+
+def shows_synthetic_notice(nb: nbformat.NotebookNode | None) -> bool:
+    """Whether the executed notebook showed the synthetic-data notice: an HTML output of a code
+    cell that is the notice itself, not a page that merely holds its class name somewhere (a
+    label in a table cell may)."""
+    for cell in (nb.cells if nb is not None else []):
+        for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            markup = out.get("data", {}).get("text/html")
+            if markup is not None and _SYNTHETIC_NOTICE.match("".join(markup) if isinstance(markup, list) else markup):
+                return True
+    return False
 
 
 def publish_notebook(nb: nbformat.NotebookNode | None, run: RunSpec, run_dir: Path,
@@ -411,7 +428,10 @@ def _number(v: str) -> int | float:
 
 def _numeric_column(values: list[str]) -> bool:
     """Whether a CSV column can be numbers in Excel: every non-empty value an int in canonical
-    form (no leading zero, no plus sign) of at most 15 digits, or a finite float."""
+    form (no leading zero, no plus sign) of at most 15 digits, or a finite float written as
+    pandas writes one (Python's ``repr``: ``0.25``, ``2000.0``, ``1e-05``). Text that only reads
+    as a number (``1.10``, ``2E3``, ``0.50``, ``.5``: identifiers, company sizes) is no number
+    pandas wrote: as a number it would lose how it was written (``1.10`` and ``1.1`` the same)."""
     seen = False
     for v in values:
         if v == "":
@@ -424,7 +444,7 @@ def _numeric_column(values: list[str]) -> bool:
                 x = float(v)
             except ValueError:
                 return False
-            if not math.isfinite(x) or v.strip() != v:
+            if not math.isfinite(x) or repr(x) != v:
                 return False
             continue
         if str(i) != v or len(v.lstrip("-")) > _EXACT_DIGITS:

@@ -7,7 +7,8 @@ Each run goes to ``<out>/<run>/``:
 - ``tables/<name>.csv`` and ``tables.xlsx`` — every table the report shows, machine-readable;
 - ``figures/<name>.png``;
 - ``report.pdf`` — with ``--pdf``: the same report on A4 pages (WeasyPrint, the print stylesheet);
-- ``run.json`` — parameters, SHA-256 of inputs, versions, git commit, start/end, status.
+- ``run.json`` — parameters, SHA-256 of inputs, versions, git commit, start/end, status and, for a
+  report that was made, whether it showed the synthetic-data notice (``synthetic``).
 
 A run is built in a temporary sibling folder and swapped in at the end, so a folder never mixes
 a fresh ``run.json`` with a stale ``report.html``: a failed run's folder has no ``report.html``,
@@ -46,6 +47,7 @@ took 1.5-2.8 s more CPU time with them (``benchmarks/suite.py``).
 
 from __future__ import annotations
 
+import errno
 import html as h
 import json
 import math
@@ -201,26 +203,71 @@ def _busy(spec: RunSpec, e: Busy) -> RunResult:
                   "er is niets overschreven. Probeer opnieuw als die klaar is, of kies een andere naam of --out"})
 
 
+#: Dutch reasons for the errors of the file system a run can meet while its folder is made; the
+#: exception's own text names the path, which holds the report's name and so a user's label
+_OS_REASONS = {
+    errno.ENAMETOOLONG: "de naam is te lang voor het bestandssysteem",
+    getattr(errno, "EDQUOT", errno.ENOSPC): "de schijfruimte van deze gebruiker is op",  # not on every platform
+    errno.ENOSPC: "de schijf is vol",
+    errno.EACCES: "geen toegang",
+    errno.EPERM: "geen toegang",
+    errno.EROFS: "het bestandssysteem is alleen-lezen",
+    errno.ENOENT: "een bestand of map bestaat niet (meer)",
+    errno.EIO: "een lees- of schrijffout van de schijf",
+}
+
+
+def _os_error(exc: OSError, what: str) -> dict:
+    """A run's error record for an error of the file system: ``what`` failed, and the reason in
+    Dutch (:data:`_OS_REASONS`), without the path or the system's own message."""
+    reason = _OS_REASONS.get(exc.errno) or f"systeemfout {errno.errorcode.get(exc.errno, exc.errno)}"
+    return {"cell": None, "ename": type(exc).__name__, "kind": "runner", "evalue": f"{what}: {reason}"}
+
+
+def _not_begun(spec: RunSpec, exc: OSError) -> RunResult:
+    """The result of a report whose folder could not be made (its lock file or temporary folder):
+    nothing written, the other reports go on."""
+    return RunResult(spec.name, spec.notebook.stem, "failed", 0.0, _os_error(
+        exc, "de map voor dit rapport kon niet gemaakt worden in de uitvoermap; er is niets overschreven"))
+
+
 def _begin(spec: RunSpec, out: Path) -> _Run:
     """Take the report's lock (:class:`Busy` if another command holds it), create the run's
-    temporary folder and provenance record and start its kernel."""
+    temporary folder and provenance record and start its kernel.
+
+    An :class:`OSError` while the lock file or the temporary folder is made is raised (the report
+    gets no folder, :func:`_not_begun`); one after it (an input file that cannot be read, a folder
+    that cannot be written) fails only this report, recorded in its ``run.json``."""
     out.mkdir(parents=True, exist_ok=True)
     lock = PidLock(out / f".{spec.name}.lock")
     lock.acquire()
     tmp = out / f".{spec.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
+    try:
+        tmp.mkdir()
+    except BaseException:
+        lock.release()
+        raise
     r = _Run(spec, out, tmp, {}, time.perf_counter(), lock=lock)
     r.record = {
         "run": spec.name,
         "notebook": display_path(spec.notebook),
         "params_file": display_path(spec.params_file) if spec.params_file else None,
         "parameters": _shown_parameters(spec),
-        "inputs": prov.input_hashes(spec.inputs()),
+        "inputs": {},
         "versions": prov.versions(),
         "git_commit": prov.git_commit(),
         "started": prov.now_iso(),
     }
-    (tmp / "provenance.json").write_text(_json_text(r.record), encoding="utf-8")
+    try:
+        r.record["inputs"] = prov.input_hashes(spec.inputs())
+    except OSError as exc:
+        r.error = _os_error(exc, "een invoerbestand kon niet gelezen worden")
+        return r
+    try:
+        (tmp / "provenance.json").write_text(_json_text(r.record), encoding="utf-8")
+    except OSError as exc:
+        r.error = _os_error(exc, "de map van dit rapport kon niet beschreven worden")
+        return r
     try:
         r.km = start_kernel(tmp, root())
     except Exception as exc:  # noqa: BLE001 - this report fails, the others go on
@@ -286,6 +333,8 @@ def _work(take: Callable[[], Task | None], done: Callable[[int, RunResult], None
                 break
             except Busy as e:
                 done(task[0], _busy(task[1], e))
+            except OSError as e:  # no folder for this report: it fails, the others go on
+                done(task[0], _not_begun(task[1], e))
         if started[-1].km is not None:
             live.add(started[-1].km)
         return task[0], started[-1]
@@ -305,6 +354,8 @@ def _work(take: Callable[[], Task | None], done: Callable[[int, RunResult], None
                 request_stop(r.km)
             following = begin()
             title, warnings, r.error = nbrun.publish_notebook(r.nb, r.spec, r.tmp, r.error)
+            if r.error is None:  # the index reads it (a report on simulated data says so there)
+                r.record["synthetic"] = nbrun.shows_synthetic_notice(r.nb)
             if r.km is not None:
                 stop_kernel(r.km)  # it has had the rendering's time to exit
                 live.discard(r.km)
@@ -467,6 +518,16 @@ def write_index(out: Path) -> Path:
         return _write_index(Path(out))
 
 
+def _synthetic(rec: dict) -> bool:
+    """Whether a run's record says its report showed the synthetic-data notice (``synthetic``, set
+    by the runner from the executed notebook); a record written before the runner recorded it
+    goes by the report's ``synthetic`` parameter."""
+    if "synthetic" in rec:
+        return rec["synthetic"] is True
+    params = rec.get("parameters")
+    return isinstance(params, dict) and params.get("synthetic") is True
+
+
 def _write_index(out: Path) -> Path:
     rows = []
     for rj in sorted(Path(out).glob("*/run.json")):
@@ -480,7 +541,7 @@ def _write_index(out: Path) -> Path:
         analysis = Path(rec.get("notebook", "")).stem
         about = h.escape(d.name) + (f" · analyse {h.escape(analysis)}" if analysis and analysis != d.name else "")
         link += f'<br><small class="run">{about}</small>'
-        if ok and 'class="ev-notice ev-notice-synthetic"' in (d / "report.html").read_text(encoding="utf-8"):
+        if ok and _synthetic(rec):
             link += ' <small class="syn">synthetische voorbeeldgegevens</small>'
         if rec.get("parameters", {}).get("entity"):
             link += f' <small class="run">entiteit: {h.escape(str(rec["parameters"]["entity"]))}</small>'
