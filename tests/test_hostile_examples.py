@@ -374,9 +374,6 @@ def _entity(run: Path) -> str | None:
 
 # known bugs (issue 15), each marking exactly the cases it breaks
 LOWER_CASE = {
-    "correspondentietest": "correspondence narrative: .capitalize() on a ground's name (narrative.py, 'Ground: een "
-                           "kandidaat uit de groep ...') changes the label's case",
-    "correspondentietest_bertrand2004": "correspondence narrative: .capitalize() on a ground's name changes its case",
     "survey_evaluatie": "survey: the breakdown table's caption says 'Aandeel positief naar {by_label.lower()}' "
                         "(notebooks/survey_evaluatie.ipynb), the Likert alt text lowers the section title "
                         "(survey/narrative.py likert_alt_nl)",
