@@ -148,6 +148,31 @@ def test_numbers_that_are_no_plain_numbers_stop_before_a_kernel(params, override
     assert needle in str(e.value)
 
 
+@pytest.mark.parametrize("override, needle", [
+    ("subsidy_examples=[{plan_type: Instapplan, costs_eur: -1}]",
+     "parameter 'subsidy_examples' (element 1, sleutel 'costs_eur'): verwacht een getal van minstens 0, gekregen -1"),
+    ("subsidy_examples=[{plan_type: Instapplan, costs_eur: 3000}, {plan_type: Clusterplan, costs_eur: 10, "
+     "organisations: 0}]", "(element 2, sleutel 'organisations'): verwacht een getal van minstens 1, gekregen 0"),
+    ("subsidy_examples=[{plan_type: Clusterplan, costs_eur: 10, organisations: -1}]", "gekregen -1"),
+    ("subsidy_examples=[{plan_type: Clusterplan, costs_eur: veel}]", "sleutel 'costs_eur'): verwacht een getal van "
+                                                                     "minstens 0, gekregen tekst"),
+    ("budget_totals={planned_eur: 236000, spent_eur: -7.5}",
+     "parameter 'budget_totals' (sleutel 'spent_eur'): verwacht een getal van minstens 0, gekregen -7.5"),
+    ("budget_totals={planned_eur: veel}", "parameter 'budget_totals' (sleutel 'planned_eur'): verwacht een getal"),
+])
+def test_the_action_plan_refuses_impossible_examples_and_totals_before_a_kernel(tmp_path, monkeypatch, capsys,
+                                                                                override, needle):
+    """The action plan's notebook declares the ranges of the numbers inside its mappings: a
+    negative cost or total and fewer than one organisation stop the command with exit 2 before
+    any kernel starts, nothing written (before, the report was made: a negative example's row
+    said why it was impossible, a negative total was compared with the budget's sum)."""
+    monkeypatch.setenv("EVALUATIE_ROOT", str(REPO))
+    out = tmp_path / "out"
+    assert main(["run", "actieplan_budget2018", "-p", override, "--out", str(out), "--quiet"]) == 2
+    assert needle in capsys.readouterr().err
+    assert not out.exists()
+
+
 def _ranged_notebook(tmp_path: Path, ranges) -> None:
     path = _notebook(tmp_path, "claims: list = []  # conclusies\n"
                                "totals: dict | None = None  # totalen\n"
