@@ -119,6 +119,18 @@ def _map_values(df: pd.DataFrame, table: str, schema: Schema, values: Mapping[st
     return df, values
 
 
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def _month_rule(df: pd.DataFrame, column: str) -> list[Problem]:
+    """The timing's ``month``: empty (the text names no month) or a month as ``JJJJ-MM``; one
+    problem per row that holds anything else (the message quotes no cell)."""
+    return [Problem(None, int(r), column, v, "leeg of een maand als JJJJ-MM (bv. 2024-10)")
+            for r, v in df[column].items()
+            if not (v is None or (isinstance(v, float) and math.isnan(v))
+                    or (isinstance(v, str) and (not v.strip() or _MONTH.fullmatch(v.strip()))))]
+
+
 _ROW_TYPE_NL = {"groep": "group", "groepsrij": "group", "totaal": "total", "totaalrij": "total",
                 "sectietotaal": "section_total", "actie": "action"}
 
@@ -210,11 +222,16 @@ def prepare(df: pd.DataFrame, table: str, *, columns: Mapping[str, str] | None =
         schema = replace(schema, columns=[replace(c, labels={**(c.labels or {}), **labels[c.name]})
                                           if c.name in labels else c for c in schema.columns])
     extra: list[Problem] = []
+    source = file or (df.attrs.get("source") or {}).get("file")
     if table == "budget":  # cell rule, reported together with the schema's own problems
         user = dict(columns or {}).get("status", "status")
         if user in df.columns:
-            extra = [replace(p, file=file or (df.attrs.get("source") or {}).get("file"), column=str(user))
+            extra = [replace(p, file=source, column=str(user))
                      for p in _status_rule(df.rename(columns={user: "status"}))]
+    if table == "timing":  # a month the report turns into a name ("okt '24") and a column of the timeline
+        user = dict(columns or {}).get("month", "month")
+        if user in df.columns:
+            extra = [replace(p, file=source) for p in _month_rule(df, user)]
     try:
         out = schema.validate(df, file=file, columns=columns, keep=keep)
     except DataError as e:
