@@ -648,7 +648,7 @@ PLAN = [
     Case("plan-missing-column", "actieplan_opvolging", plan(lambda wb: wb["begroting"].delete_cols(6)), 2,
          ("plan.xlsx", None, "Stand"), None),
     Case("plan-budget-totals-text", "actieplan_opvolging", plan(extra={"budget_totals": {"planned_eur": "veel"}}), 2,
-         (None, None, None), "parameter 'budget_totals'"),
+         (None, None, "budget_totals"), None, stage="params"),
     Case("plan-parts-unknown", "actieplan_opvolging", plan(extra={"parts": ["budget", "toekomst"]}), 2,
          (None, None, "parts"), None, stage="params"),
     Case("plan-months-wrong", "actieplan_opvolging", plan(extra={"months": ["2024-13", "2025-01"]}), 2,
