@@ -700,3 +700,64 @@ def test_random_small_organisations_keep_rule_r4_with_age_and_education():
         truth, withheld = truth_cells(prep), decided(prep)
         bounds = attack_bounds(truth, _published(truth, withheld))
         assert r4_failures(truth, bounds, protected(truth, withheld)) == [], units
+
+
+# --------------------------------------------------------------------------- the block check itself
+
+def _weak_by_bounds(blocks, num, den, hidden, need) -> list:
+    """The block check the slow way: every withheld cell of every set of lines gets its own minimum and
+    maximum by integer programming (scipy HiGHS), one problem at a time; per block the first cell
+    that takes fewer than ``need`` values."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    out = []
+    for block in blocks:
+        weak = []
+        for part in P._line_sets(block, hidden):
+            s = P._LineSet(part, num, den, hidden, need)
+            system = dict(constraints=[LinearConstraint(s.a, s.rhs, s.rhs)], integrality=np.ones(s.n),
+                          bounds=Bounds(np.zeros(s.n), s.ub))
+            for i in np.flatnonzero(s.want > 1):
+                c = np.zeros(s.n)
+                c[i] = 1.0
+                low, high = milp(c, **system).fun, -milp(-c, **system).fun
+                if round(high) - round(low) + 1 < s.want[i]:
+                    weak.append(int(s.unknown[i]))
+        out.append(min(weak) if weak else None)
+    return out
+
+
+def test_the_block_check_finds_what_every_cells_own_bounds_find(monkeypatch):
+    """The block check solves all sets of lines together, first looking for solutions that move many
+    cells at once and bounding only the cells those leave undecided (a few calls of the solver
+    instead of one per cell and direction: the example file's decision took 1.0 s and now 0.2 s).
+    Every time the decision asks, on random files with management levels, ages and education (where
+    blocks are weak and widened too), it answers what each cell's own minimum and maximum answer."""
+    asked, weak_seen = [], []
+    check = P._blocks_weak
+
+    def compare(blocks, num, den, hidden, need):
+        got = check(blocks, num, den, hidden, need)
+        assert got == _weak_by_bounds(blocks, num, den, hidden, need)
+        asked.append(len(blocks))
+        weak_seen.extend(w for w in got if w is not None)
+        return got
+
+    monkeypatch.setattr(P, "_blocks_weak", compare)
+    rng = random.Random(20261207)
+    for _ in range(24):
+        units = {}
+        for e in range(rng.randint(2, 6)):
+            levels = {}
+            for level, most in (("top", 3), ("middle", 6), ("lower", 20), ("none", rng.choice([0, 4, 40]))):
+                n = rng.randint(0, most)
+                women = rng.randint(0, n)
+                levels[level] = (women, n - women)
+            units[f"E{e}"] = levels
+        prep = _staff(units, years=(2022, 2023), domains={e: f"D{rng.randint(1, 2)}" for e in units})
+        P.aggregate_levels(prep, THRESHOLD)
+    for _ in range(12):
+        kinds = [(age, education) for age in AGES for education in ("low", "high")]
+        units = {f"E{e}": {k: rng.choice([0, rng.randint(1, 6), rng.randint(0, 30)]) for k in kinds}
+                 for e in range(rng.randint(2, 6))}
+        P.aggregate_levels(_ages(units, years=(2022, 2023)), THRESHOLD)
+    assert sum(asked) > 60 and len(weak_seen) >= 4, (sum(asked), weak_seen)  # asked often, weak blocks among them
