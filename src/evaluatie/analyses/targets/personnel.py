@@ -1457,7 +1457,7 @@ class _LineSet:
         self.lo = num[self.unknown].astype("float64")
         self.hi = self.lo.copy()
 
-    def open(self) -> np.ndarray:
+    def undecided(self) -> np.ndarray:
         """The cells that must take ``want`` values and have not yet been seen to."""
         return (self.want > 1) & (self.hi - self.lo + 1 < self.want - 1e-9)
 
@@ -1552,25 +1552,25 @@ def _blocks_weak(blocks: list, num: np.ndarray, den: np.ndarray, hidden: np.ndar
     every = [s for block in sets for s in block]
     rng = np.random.default_rng(0)
     while True:
-        work = [(s, np.flatnonzero(s.open())) for s in every]
+        work = [(s, np.flatnonzero(s.undecided())) for s in every]
         work = [(s, cells, rng.random(cells.size) < 0.5) for s, cells in work if cells.size]
         if not work:
             break
         before = sum(cells.size for _, cells, _ in work)
         for flip in (False, True):
-            todo = [(s, cells[s.open()[cells]], (up ^ flip)[s.open()[cells]]) for s, cells, up in work]
+            todo = [(s, cells[s.undecided()[cells]], (up ^ flip)[s.undecided()[cells]]) for s, cells, up in work]
             todo = [(s, cells, up) for s, cells, up in todo if cells.size]
             for (s, _, _), x in zip(todo, _solve_all([s.toward(cells, up) for s, cells, up in todo])):
                 s.take(x[:s.n])
-        if sum(int(s.open().sum()) for s in every) == before:
+        if sum(int(s.undecided().sum()) for s in every) == before:
             break
-    asked = [(s, int(i), sign) for s in every for i in np.flatnonzero(s.open()) for sign in (1.0, -1.0)]
+    asked = [(s, int(i), sign) for s in every for i in np.flatnonzero(s.undecided()) for sign in (1.0, -1.0)]
     for (s, i, sign), x in zip(asked, _solve_all([s.extreme(i, sign) for s, i, sign in asked])):
         if not s.take(x):
             s.exact(i, sign)
     weak = []
     for block in sets:
-        cells = [int(s.unknown[s.open()].min()) for s in block if s.open().any()]
+        cells = [int(s.unknown[s.undecided()].min()) for s in block if s.undecided().any()]
         weak.append(min(cells) if cells else None)
     return weak
 
