@@ -176,7 +176,8 @@ def test_panel_spec_latest_target_and_predecessor():
     p = T.panel_spec("foreign_origin", TGT, {"foreign_origin": "migration_background"},
                      ["foreign_origin", "migration_background"], str.upper, up_to=2019)
     assert (p["title"], p["target_pct"], p["target_year"], p["up_to"]) == ("FOREIGN_ORIGIN", 12.5, 2025, 2019)
-    assert p["predecessor"] == "migration_background" and p["predecessor_label"] == "migration_background"
+    # the legend names the old series as the label is written (before: lowered, 'migration_background')
+    assert p["predecessor"] == "migration_background" and p["predecessor_label"] == "MIGRATION_BACKGROUND"
     assert len(p["targets"]) == 3
     # the old series is not linked when it is not in the data; an undated target gives no target line
     q = T.panel_spec("foreign_origin", TGT, {"foreign_origin": "migration_background"}, ["foreign_origin"], str)

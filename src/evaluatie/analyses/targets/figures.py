@@ -7,7 +7,9 @@ Every builder takes ``narrow``: the same content drawn for a phone (the ``narrow
 panels stacked in one column, every text at least :data:`~evaluatie.publish.report.NARROW_FONT`
 points, fewer ticks, short break labels and the legend below. :func:`wide_and_narrow` draws both.
 The y axis of a share starts at 0, so a series moving between 14,0% and 14,8% does not look like a
-steep climb."""
+steep climb. Every text from data or parameters (panel titles, legend entries, a break's label) goes
+through :func:`evaluatie.publish.report.figure_label`, narrower in the phone variant, and keeps its
+case: a label of 5,000 characters cannot push a figure off its canvas."""
 
 from __future__ import annotations
 
@@ -26,6 +28,11 @@ from evaluatie.publish.report import NARROW_WIDTH, PALETTE, axis_format, figure_
 
 __all__ = ["plot_group", "plot_panels", "plot_backtest", "target_periods", "panel_spec", "PANEL_GROUPS",
            "wide_and_narrow"]
+
+#: Characters per line of a break's text in a panel (``breuk 2016: <label>``, drawn upright along
+#: the share axis, at most two lines, clipped at the plot's edge): a longer label is cut
+#: (:func:`evaluatie.publish.report.figure_label`).
+BREAK_WIDTH = 40
 
 #: The groups with a target that the report draws as panels, in this order.
 PANEL_GROUPS = ("women_top", "women_middle", "foreign_origin", "disability_chronic_illness")
@@ -66,9 +73,12 @@ def plot_group(ax, series: pd.DataFrame, breaks: Iterable[Any] = (), *, target_p
         if lo_year < b.year <= max(years_all):
             ax.axvline(b.year - 0.5, color="#444444", ls=":", lw=1.2)
             if break_labels:
-                ax.text(b.year - 0.45, 0.98, f"breuk {b.year}" + (f": {b.label}" if b.label and not narrow else ""),
+                # a label from the parameters: at most two short lines, and never past the plot's
+                # bottom edge (clipped there, so the layout leaves it out) whatever its letters
+                text = f"breuk {b.year}" + (f": {b.label}" if b.label and not narrow else "")
+                ax.text(b.year - 0.45, 0.98, figure_label(text, BREAK_WIDTH, max_lines=2),
                         transform=ax.get_xaxis_transform(), rotation=90, va="top", ha="left",
-                        fontsize=None if narrow else 9.5, color="#444444")
+                        fontsize=None if narrow else 9.5, color="#444444", clip_on=True)
     fitted = None
     seg = segs[-1]
     if fit and len(seg) >= MIN_POINTS:
@@ -140,7 +150,7 @@ def _plot_panels(data, panels, breaks, ncols, labels, narrow):
             ax.set_title(figure_label(p.get("title", g), width=24, max_lines=2) + _target_line(p), loc="left")
             ax.set_ylabel("aandeel vrouwen" if women else "aandeel")
         else:
-            ax.set_title(p.get("title", g), fontsize=13, loc="left")
+            ax.set_title(figure_label(p.get("title", g), 36, max_lines=2), fontsize=13, loc="left")
             ax.set_ylabel("aandeel vrouwen" if women else "aandeel van het personeel", fontsize=11.5)
             ax.tick_params(labelsize=11)
         ax.set_xlabel("")
@@ -152,8 +162,7 @@ def _plot_panels(data, panels, breaks, ncols, labels, narrow):
             if lab not in labs:
                 handles.append(h)
                 labs.append(lab)
-    if narrow:
-        labs = [figure_label(lab, width=30, max_lines=2) for lab in labs]
+    labs = [figure_label(lab, width=26 if narrow else 56, max_lines=2) for lab in labs]
     legend_below(fig, handles, labs, ncol=1 if narrow else 3, fontsize=None if narrow else 11.5)
     return fig
 
@@ -239,7 +248,7 @@ def panel_spec(group: str, targets: pd.DataFrame, links: Mapping[str, str], grou
     for new, o in links.items():
         if new == group and o in groups_all:
             old = o
-            p.update(predecessor=o, predecessor_label=f"{label(o).lower()}")
+            p.update(predecessor=o, predecessor_label=label(o))  # as written: a label keeps its case
     p["targets"] = target_periods(targets, [group] + ([old] if old else []))
     p.update(kw)
     return p
