@@ -50,7 +50,7 @@ def test_verdict_running_target_on_track():
 def test_later_figures_text_above_and_below_and_none():
     targets = pd.DataFrame({"group": ["a", "b"], "evaluated_at": [2020, 2020], "target_pct": [10.0, 3.0]})
     pos = pd.DataFrame({"group": ["a", "b"], "last_year": [2023, 2020], "last_share_pct": [12.5, 2.0]})
-    assert T.later_figures_text(targets, pos, str.upper) == "De laatst gepubliceerde cijfers: a 12,5% in 2023 (boven 10%)."
+    assert T.later_figures_text(targets, pos, str.upper) == "De laatst gepubliceerde cijfers:\n\n- A: 12,5% in 2023 (boven 10%)"
     assert T.later_figures_text(targets, pos.assign(last_year=2020), str.upper) is None
 
 

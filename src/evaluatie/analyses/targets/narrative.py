@@ -179,7 +179,8 @@ def verdict(r: Mapping[str, Any], name: str) -> str:
 def later_figures_text(targets: pd.DataFrame, position: pd.DataFrame, label: Callable[[str], str]) -> str | None:
     """The figures published after the year a target was evaluated at (``targets``: rows of
     :func:`evaluate_targets`; ``position``: :func:`current_position`), each said to lie above or
-    below its target; None when there is no later figure."""
+    below its target, as a Markdown list with one group per item, named by ``label`` as it is
+    written (a label keeps its case); None when there is no later figure."""
     pos_all = position.set_index("group")
     later = []
     for _, r in targets.iterrows():
@@ -187,8 +188,8 @@ def later_figures_text(targets: pd.DataFrame, position: pd.DataFrame, label: Cal
         if g in pos_all.index and int(pos_all.at[g, "last_year"]) > int(r["evaluated_at"]):
             v, y = float(pos_all.at[g, "last_share_pct"]), int(pos_all.at[g, "last_year"])
             rel = "boven" if v >= r["target_pct"] else "onder"
-            later.append(f"{fmt.literal(label(g).lower())} {fmt.pct(v, 1)} in {y} ({rel} {fmt.pct(r['target_pct'], 0)})")
-    return "De laatst gepubliceerde cijfers: " + "; ".join(later) + "." if later else None
+            later.append(f"- {fmt.literal(label(g))}: {fmt.pct(v, 1)} in {y} ({rel} {fmt.pct(r['target_pct'], 0)})")
+    return "De laatst gepubliceerde cijfers:\n\n" + "\n".join(later) if later else None
 
 
 def yearly_summary_text(yearly: pd.DataFrame) -> str:
