@@ -49,13 +49,38 @@ def test_growth_path_overview_labels_every_column_and_names_the_threshold():
 def test_one_entity_variants_label_the_notebook_columns():
     gp = T.layout("growth_path", short=short, threshold=5, entity=True)
     _covers(gp, ["group", "year", "rule", "threshold_pct", "share_pct", "result"])
-    gb = T.layout("gender_balance", entity=True)
+    gb = T.layout("gender_balance", entity=True, gender_threshold=33.0)
     _covers(gb, ["group", "denominator", "share_pct", "verdict"])
     assert gb["formats"]["group"]("women_middle") == "middenkader (> 66% van één geslacht)"
-    _covers(T.layout("gender_balance"), ["group", "verdict", "entities"])
-    _covers(T.layout("gender_balance_domains"), ["policy_domain", "verdict", "denominator", "share_pct"])
+    _covers(T.layout("gender_balance", gender_threshold=33.0), ["group", "verdict", "entities"])
+    _covers(T.layout("gender_balance_domains", gender_threshold=33.0),
+            ["policy_domain", "verdict", "denominator", "share_pct"])
     _covers(T.layout("link_factor", label=label),
             ["year", "old", "share_pct_old", "new", "share_pct_new", "ratio", "difference_pp"])
+
+
+@pytest.mark.parametrize("threshold, shown", [(33.0, "33%"), (50, "50%"), (40.5, "40,5%"), (33.33, "33,33%")])
+def test_gender_tables_name_the_reports_gender_threshold(threshold, shown):
+    """The verdicts follow ``gender_threshold``, so do the headings (before: always '< 33%')."""
+    for entity in (True, False):
+        lay = T.layout("gender_balance", entity=entity, gender_threshold=threshold)
+        assert lay["formats"]["group"]("women_total") == f"alle personeelsleden (< {shown} van één geslacht)"
+        assert lay["formats"]["group"]("women_middle") == "middenkader (> 66% van één geslacht)"  # the plan's own
+    assert T.layout("gender_balance_domains", gender_threshold=threshold)["labels"]["verdict"] == f"Oordeel (regel {shown})"
+    with pytest.raises(TypeError):
+        T.layout("gender_balance")
+    with pytest.raises(TypeError):
+        T.layout("gender_balance_domains")
+
+
+def test_gender_rule_names_the_reports_threshold_and_the_plans_where_they_differ():
+    plan = T.report_text("gender_rule", gender_threshold=33.0)
+    assert "**minder dan 33% personeelsleden\nvan hetzelfde geslacht**" in plan and "Het strategisch plan noemt" in plan
+    own = T.report_text("gender_rule", gender_threshold=50)
+    assert "**minder dan 50% personeelsleden\nvan hetzelfde geslacht**" in own
+    assert "het strategisch plan legt die grens op 33%" in own and "meer dan 66% van de middenkaderfuncties" in own
+    with pytest.raises(TypeError):
+        T.report_text("gender_rule")
 
 
 def test_microdata_note_names_the_threshold_only_for_one_entity():

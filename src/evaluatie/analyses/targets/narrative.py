@@ -22,7 +22,8 @@ __all__ = ["STATUS_NL", "STATUS_CLASS", "GROUP_LABELS_NL", "status_nl", "status_
            "RULE_NL", "growth_result_nl", "SHORT_LABELS_NL", "breaks_table", "link_factor_text", "trend_view",
            "yearly_status_nl", "group_labels", "ranking_intro_text", "backtest_alt", "figure_text", "report_text", "verdict_list", "skipped_text", "TABEL1_GROUPS",
            "DEFAULT_TITLE", "report_title", "subtitle_text", "not_applicable", "microdata_heading", "microdata_intro",
-           "levels_table", "change_table", "micro_summary", "tabel1_view", "latest_target_year",
+           "levels_table", "change_table", "micro_summary", "tabel1_view", "latest_target_year", "gender_pct",
+           "PLAN_GENDER_THRESHOLD",
            "TABEL1_CAPTION", "synthetic_suffixes", "published_summary", "YEARLY_HEADING", "trend_note", "one_name",
            "method_text", "INTERVAL_ASSUMPTION", "GLOSSARY_TERMS", "GLOSSARY_EXTRA", "glossary_terms", "template_result"]
 
@@ -371,13 +372,26 @@ def figure_text(name: str, *, cut: int | None = None, who: str | None = None, th
     raise KeyError(f"no text for figure {name!r}")
 
 
-def report_text(name: str, *, who: str | None = None, threshold: int | None = None) -> str:
+#: The gender-balance rule of the strategic plan (OD 1.8): fewer than this share of one sex is
+#: under-representation (the default of the report's ``gender_threshold``).
+PLAN_GENDER_THRESHOLD = 33.0
+
+
+def gender_pct(threshold: float) -> str:
+    """A gender-balance threshold as the report names it: ``33%``, ``33,5%``, ``33,33%``."""
+    x = float(threshold)
+    return fmt.pct(x, 0 if x == round(x) else 1 if x * 10 == round(x * 10) else 2)
+
+
+def report_text(name: str, *, who: str | None = None, threshold: int | None = None,
+                gender_threshold: float | None = None) -> str:
     """A fixed paragraph of the report: ``synthetic_notice`` (the personnel part rests on synthetic
     data, next to real published series) or ``synthetic_notice_micro`` (a report on synthetic
     personnel data only), ``deadline_review_intro``, ``template_intro``, ``template_terms`` and
     (the template example of a growth path; its result: :func:`template_result`), ``no_assessment`` (no target can
     be judged for ``who`` with the small-cell ``threshold``), ``status_rules`` (what each status
-    means), ``gender_rule`` (the gender-balance rule of the strategic plan), ``sources``,
+    means), ``gender_rule`` (the gender-balance rule with the report's ``gender_threshold``, and the
+    plan's own where they differ), ``sources``,
     ``breaks`` and ``backtest_caveat`` (the general words on published series, breaks and the
     backtest when the parameters give no ``notes`` of their own)."""
     if name == "synthetic_notice_micro":
@@ -388,10 +402,16 @@ def report_text(name: str, *, who: str | None = None, threshold: int | None = No
                 'geeft drie soorten: *hoger of gelijk aan het niveau van vorig jaar*, een vast\npercentage, en '
                 '*minstens x%*. Het voorbeeld uit het sjabloon:')
     if name == "gender_rule":
-        return ('Het strategisch plan noemt een entiteit of beleidsdomein met **minder dan 33% personeelsleden\nvan '
-                'hetzelfde geslacht** ondervertegenwoordigd, en vraagt genderpariteit in het middenkader:\neen entiteit '
-                'waar **meer dan 66% van de middenkaderfuncties** door één geslacht wordt ingenomen,\nheeft geen '
-                'evenredige vertegenwoordiging (behalve entiteiten met maar één middenkaderfunctie).')
+        if gender_threshold is None:
+            raise TypeError("report_text('gender_rule') needs the report's gender_threshold")
+        middle = ('een entiteit waar **meer dan 66% van de middenkaderfuncties** door één geslacht wordt ingenomen,\n'
+                  'heeft geen evenredige vertegenwoordiging (behalve entiteiten met maar één middenkaderfunctie).')
+        if float(gender_threshold) == PLAN_GENDER_THRESHOLD:
+            return ('Het strategisch plan noemt een entiteit of beleidsdomein met **minder dan 33% personeelsleden\nvan '
+                    'hetzelfde geslacht** ondervertegenwoordigd, en vraagt genderpariteit in het middenkader:\n' + middle)
+        return (f'Dit rapport noemt een entiteit of beleidsdomein met **minder dan {gender_pct(gender_threshold)} '
+                'personeelsleden\nvan hetzelfde geslacht** ondervertegenwoordigd (het strategisch plan legt die grens '
+                'op 33%). Het plan\nvraagt ook genderpariteit in het middenkader: ' + middle)
     if name == "status_rules":
         return ("Elk streefcijfer wordt beoordeeld op de cijfers tot de einddatum (31 december van het jaar van het\n"
                 "streefcijfer) — of tot het peiljaar, als de einddatum nog niet voorbij is. De status is:\n\n"

@@ -116,23 +116,24 @@ def growth_path_table(st: Study, growth_paths: str | None, threshold: int, syn_i
 def gender_tables(st: Study, gender_threshold: float, syn: str, syn_in: str) -> list[dict[str, Any]]:
     """The gender balance on the last reference date: the focus entity's figures, or for an
     overview the women's share per policy domain (when the file has domains) and the number of
-    entities per verdict."""
+    entities per verdict; verdicts and headings with the report's ``gender_threshold``."""
     year = st.years[-1]
     gb = entity_gender_balance(st.by_entity, year, gender_threshold, st.focus)
     if st.focus is not None:
         view = gb[["group", "denominator", "share_pct", "verdict"]]
         return [_spec(with_withheld_shares(view, view["share_pct"].isna(), st.threshold), "gender_balance",
-                      f"Genderevenwicht op 31 december {year} ({st.focus}{syn_in})", **layout("gender_balance", entity=True))]
+                      f"Genderevenwicht op 31 december {year} ({st.focus}{syn_in})",
+                      **layout("gender_balance", entity=True, gender_threshold=gender_threshold))]
     out = []
     if st.by_domain is not None:
         dom = domain_gender_balance(st.by_domain, year, gender_threshold)
         view = dom[["policy_domain", "verdict", "denominator", "share_pct"]]
         out.append(_spec(with_withheld_shares(view, view["share_pct"].isna(), st.threshold), "gender_balance_domains",
                          f"Aandeel vrouwen per beleidsdomein op 31 december {year}{syn}",
-                         **layout("gender_balance_domains")))
+                         **layout("gender_balance_domains", gender_threshold=gender_threshold)))
     gsum = gb.groupby(["group", "verdict"]).size().rename("entities").reset_index()
     out.append(_spec(entities(gsum), "gender_balance", f"Genderevenwicht op 31 december {year} (entiteiten{syn_in})",
-                     **layout("gender_balance")))
+                     **layout("gender_balance", gender_threshold=gender_threshold)))
     return out
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from evaluatie.analyses.targets.narrative import RULE_NL, one_name
+from evaluatie.analyses.targets.narrative import RULE_NL, gender_pct, one_name
 
 __all__ = ["layout"]
 
@@ -22,8 +22,13 @@ def _withheld_nl(threshold: int | None) -> str:
             "gepubliceerde cijfers zo'n cijfer verraden")
 
 
-_GENDER_LEVEL_NL = {"women_total": "alle personeelsleden (< 33% van één geslacht)",
-                    "women_middle": "middenkader (> 66% van één geslacht)"}
+def _gender_levels_nl(gender_threshold: float | None) -> dict[str, str]:
+    """The Dutch names of the gender-balance levels, each with its rule: all staff with the report's
+    ``gender_threshold`` (required: the verdicts follow it), middle management with the plan's 66%."""
+    if gender_threshold is None:
+        raise TypeError("the gender-balance tables need the report's gender_threshold")
+    return {"women_total": f"alle personeelsleden (< {gender_pct(gender_threshold)} van één geslacht)",
+            "women_middle": "middenkader (> 66% van één geslacht)"}
 
 
 #: The gap to a target, in the report's one sign convention (kloof = referentie − groep).
@@ -44,11 +49,14 @@ def _dash(v: Any) -> Any:
 
 def layout(name: str, *, label: Callable[[str], str] | None = None, short: Callable[[str], str] | None = None,
            threshold: int | None = None, entity: bool = False, groups: list[str] | None = None,
-           year: int | None = None, columns: list[str] | None = None, n: int | None = None) -> dict[str, Any]:
+           year: int | None = None, columns: list[str] | None = None, n: int | None = None,
+           gender_threshold: float | None = None) -> dict[str, Any]:
     """Keyword arguments (``columns``, ``labels``, ``formats``, ``highlight``, ``note``) for the report
     table ``name``. ``entity`` selects the one-entity variant of ``assessment_microdata``,
     ``growth_path`` and ``gender_balance``; ``tabel1`` needs the table's ``columns``;
-    ``entity_status_counts`` the number ``n`` of entities and the target ``year``."""
+    ``entity_status_counts`` the number ``n`` of entities and the target ``year``;
+    ``gender_balance`` and ``gender_balance_domains`` the report's ``gender_threshold``, which their
+    headings name."""
     if name == "tabel1":
         return dict(labels={"group": "Kansengroep", "target_2015": "Streefcijfer 2015"},
                     formats={c: _dash for c in (columns or []) if c != "group"},
@@ -201,14 +209,15 @@ def layout(name: str, *, label: Callable[[str], str] | None = None, short: Calla
                  + _withheld_nl(threshold) + ".")
     if name == "gender_balance" and entity:
         return dict(labels={"group": "Niveau", "denominator": "Personen", "share_pct": "Aandeel vrouwen", "verdict": "Oordeel"},
-                    formats={"group": _GENDER_LEVEL_NL.get, "denominator": "int", "share_pct": "pct1"})
+                    formats={"group": _gender_levels_nl(gender_threshold).get, "denominator": "int", "share_pct": "pct1"})
     if name == "gender_balance":
         return dict(labels={"group": "Niveau", "verdict": "Oordeel", "entities": "Entiteiten"},
-                    formats={"group": _GENDER_LEVEL_NL.get, "entities": "int"})
+                    formats={"group": _gender_levels_nl(gender_threshold).get, "entities": "int"})
     if name == "gender_balance_domains":
+        _gender_levels_nl(gender_threshold)  # required here too
         return dict(
             labels={"policy_domain": "Beleidsdomein", "denominator": "Personeelsleden", "share_pct": "Aandeel vrouwen",
-                    "verdict": "Oordeel (regel 33%)"},
+                    "verdict": f"Oordeel (regel {gender_pct(gender_threshold)})"},
             formats={"denominator": "int", "share_pct": "pct1"},
             highlight={"verdict": {"evenwichtig": "ev-good", "vrouwen ondervertegenwoordigd": "ev-bad",
                                    "mannen ondervertegenwoordigd": "ev-bad"}})
