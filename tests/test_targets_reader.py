@@ -138,3 +138,21 @@ def test_template_result_is_computed_from_the_template():
         "vorig jaar* niet gehaald).",
         "- *Evenredige vertegenwoordiging in N-functies*: 62,5%, boven het minimum van 33% (regel gehaald)."]
     assert spec["formats"]["share_pct"] == "pct1" and spec["formats"]["share_jx_minus_2_pct"] == "pct1"
+
+
+def test_a_template_share_that_is_no_number_is_a_located_error(tmp_path):
+    """The business-plan template is an input like any other: text in a share column stops with a
+    Dutch error naming file, row and column, and the published text does not quote the cell
+    (issue 15; an auditor's x'…" value reached run.json through pandas' own message)."""
+    from evaluatie.analyses.targets.prepare import read_template
+    from evaluatie.core.errors import DataError, public_text
+
+    src = Path(__file__).resolve().parents[1] / "data" / "raw" / "streefcijfers_monitoring_voorbeeld_entiteit.csv"
+    lines = src.read_text(encoding="utf-8").splitlines()
+    head, first = lines[0].split(","), lines[1].split(",")
+    first[head.index("share_jx_minus_1_pct")] = "x'Geheim-T1\""
+    (tmp_path / "sjabloon.csv").write_text("\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        read_template(tmp_path / "sjabloon.csv")
+    text = public_text(str(e.value))
+    assert "rij 2" in text and "'share_jx_minus_1_pct'" in text and "Geheim" not in text, text

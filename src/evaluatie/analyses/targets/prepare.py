@@ -262,8 +262,14 @@ def entity_values(parameters: Mapping[str, Any]) -> list[str]:
 
 def read_template(path: str | Path) -> pd.DataFrame:
     """The growth-path example table of the business-plan template (a CSV, as in ``data/raw``),
-    for :func:`~evaluatie.analyses.targets.growth_paths.template_example`."""
-    return pd.read_csv(resolve(path))
+    for :func:`~evaluatie.analyses.targets.growth_paths.template_example`, checked like every input:
+    a share that is not a percentage is a :class:`DataError` naming file, row and column."""
+    schema = Schema(columns=[
+        Column("group"), Column("share_jx_minus_2_pct", "float", min=0, max=100),
+        Column("share_jx_minus_1_pct", "float", min=0, max=100), Column("interim_target_jx"),
+        Column("target_2015_pct", "float", min=0, max=100, required=False, nullable=True),
+        Column("target_2015_rule", required=False, nullable=True)])
+    return schema.validate(read_table(resolve(path)))
 
 
 def read_growth_paths(path: str | Path, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
