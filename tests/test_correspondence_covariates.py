@@ -147,6 +147,20 @@ def test_small_levels_together_as_overige_when_that_is_big_enough():
     assert _terms(cs.regression_table(st3, ["tpl"])) == ["b", "tpl: B"]
 
 
+def test_a_level_of_the_data_named_overige_is_not_mixed_with_the_small_ones():
+    # as above, but level B of the data is called 'overige': the small levels C and D go to the
+    # reference, so the published 'overige' term is that level's alone
+    def tpl(v, side, rng):
+        return ("C" if v < 3 else "D") if v < 6 and side == 1 else "A" if v < 6 else rng.choice(["A", POOLED])
+
+    st = _study(template=tpl)
+    st = _set(st, lambda d: d["vacancy"].isin([f"v{v:02d}" for v in range(6)]).to_numpy(), outcome=0)
+    st = _set(st, lambda d: d["tpl"].isin(["C", "D"]).to_numpy(), outcome=1)
+    reg = cs.regression_table(st, ["tpl"])
+    assert _terms(reg) == ["b", f"tpl: {POOLED}"]
+    assert [c["change"] for c in reg.attrs["covariate_changes"]] == ["reference"]
+
+
 def test_positive_reactions_on_a_side_follow_the_rule_for_a_subgroup():
     # level C in 10 vacancies (enough), but its applications there have 2 positive reactions
     def tpl(v, side, rng):

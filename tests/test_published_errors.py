@@ -54,3 +54,13 @@ def test_the_runners_own_messages_and_empty_ones_are_kept():
     assert publishable_error(timeout) == timeout
     stopped = {"cell": 5, "ename": "KeyboardInterrupt", "kind": "interrupted", "evalue": ""}
     assert publishable_error(stopped) == stopped
+
+
+def test_a_kernel_warning_is_published_by_its_class_only():
+    """A library's warning on stderr may quote a value from the data; run.json keeps only the
+    warning's class (issue 15: no data in published messages)."""
+    from evaluatie.publish.provenance import IN_TERMINAL, publishable_warning
+
+    text = "/srv/x.py:12: UserWarning: kolom bevat 'Geheim-W1'\n  warnings.warn(...)"
+    assert publishable_warning(text) == f"UserWarning ({IN_TERMINAL})"
+    assert publishable_warning("Geheim-W2 printed by a cell") == IN_TERMINAL

@@ -138,6 +138,14 @@ def publishable(message: str, ename: str) -> str:
     return public_text(str(message))
 
 
+def publishable_warning(text: str) -> str:
+    """A warning the kernel wrote to stderr, as ``run.json`` publishes it: only the names of the
+    warning classes it holds (``RuntimeWarning``), since a library's warning may quote a value from
+    the data; without one, :data:`IN_TERMINAL`. The terminal shows the whole text."""
+    names = list(dict.fromkeys(re.findall(r"\b[A-Z]\w*Warning\b", str(text))))
+    return ", ".join(names) + f" ({IN_TERMINAL})" if names else IN_TERMINAL
+
+
 def publishable_error(error: dict | None) -> dict | None:
     """The run's error record as ``run.json`` and the index publish it: a message of
     :data:`SAFE_MESSAGES` or of the runner's own (:data:`OWN_KINDS`) without its private parts;

@@ -288,7 +288,8 @@ def _finish(r: _Run, title: str | None, warnings: list[str], stopping: threading
     if title:
         record["title"] = title
     record.update(finished=prov.now_iso(), seconds=round(time.perf_counter() - r.t0, 2), status=status,
-                  error=prov.publishable_error(r.error), warnings=warnings)
+                  error=prov.publishable_error(r.error),
+                  warnings=[prov.publishable_warning(w) for w in warnings])
     if status != "ok":
         # tables and figures of a run that did not finish are not results: only run.json, the
         # kernel's log and the notebook up to the failing cell (without outputs but the error)

@@ -555,11 +555,11 @@ def covariate_terms(d: pd.DataFrame, covariates: Sequence[str], threshold: int,
         ref = big[0]
         pooled = np.isin(text, list(small))
         into = POOLED
-        if len(small) < 2 or _sides_small(pooled.astype(float), y, cluster, threshold):
-            into = ref
+        if POOLED in lv or len(small) < 2 or _sides_small(pooled.astype(float), y, cluster, threshold):
+            into = ref  # (a level of the data named like the pooled term keeps its own meaning)
         text = np.where(pooled, into, text)
         d[c] = text
-        order = [ref, *big[1:]] + ([POOLED] if into == POOLED and POOLED not in big else [])
+        order = [ref, *big[1:]] + ([POOLED] if into == POOLED else [])
         if len(order) < 2:
             changed[c] = "dropped"
             continue
