@@ -17,6 +17,10 @@ Modules, in the order of the report:
   (``decide_withheld``; one variable alone: ``withheld_groups``), breakdowns with
   Rao-Scott tests (and their tables), open-answer themes; every table leaves through
   :mod:`evaluatie.publish.disclosure`.
+* :mod:`~evaluatie.analyses.survey.weighted` — weighted shares as the report publishes them: at
+  the report's precision in a design whose weights vary (``round_weighted``), and withheld in a
+  breakdown cell or a claim where one would still give back the answers of a few respondents who
+  share a weight (``withheld_shares``).
 * :mod:`~evaluatie.analyses.survey.targets` — targets per target group: set, reached, and the
   distribution of 'ja' / 'deels' / 'nee'.
 * :mod:`~evaluatie.analyses.survey.narrative` — the published conclusions checked against the data,
@@ -46,6 +50,7 @@ from evaluatie.analyses.survey.statistics import (breakdown, breakdown_tables, b
 from evaluatie.analyses.survey.study import Study, answer_columns, item_groups, load_study
 from evaluatie.analyses.survey.tables import layout
 from evaluatie.analyses.survey.targets import MEASURES_NL, group_name, reached_split, targets_table
+from evaluatie.analyses.survey.weighted import DIGITS, Shares, round_weighted, weights_vary, withheld_shares
 
 __all__ = ["SCALES", "DONT_KNOW", "DK_SUFFIX", "normalise_label", "scale_points", "normalise", "yes_no_answers",
            "prepare", "load_survey", "incomplete_answers", "sme_flag", "split_dont_know", "dont_know_column", "Study", "load_study",
@@ -60,4 +65,4 @@ __all__ = ["SCALES", "DONT_KNOW", "DK_SUFFIX", "normalise_label", "scale_points"
            "study_texts", "skipped", "subtitle", "top2_caption",
            "weights_nl", "weighting_note", "method_nl", "r_differences_nl", "sample_design_nl", "conf_pct",
            "GLOSSARY_EXTRA", "glossary_terms", "open_answers_nl", "layout", "diverging_chart",
-           "proportion_bars"]
+           "proportion_bars", "DIGITS", "Shares", "round_weighted", "weights_vary", "withheld_shares"]

@@ -13,18 +13,21 @@ is replaced by the one sentence of :func:`skipped`. Reference tests: ``tests/tes
 on small inputs) and ``tests/test_survey_speed.py`` (the batched estimates against one estimate per claim).
 
 Values from the data or the parameters that enter a Markdown sentence (the study, the organisation, a
-claim's wording) go through :func:`evaluatie.core.fmt.literal`; ``texts`` are the study's own prose, in
-Markdown. Alt texts and table captions are plain text and take labels as they are.
+claim's wording) go through :func:`evaluatie.core.fmt.literal`; so do the ``texts`` that are labels
+(:data:`LABEL_KEYS`: units, headings, captions) wherever they enter Markdown, while the other
+``texts`` are the study's own prose, in Markdown. Alt texts and table captions are plain text and
+take labels as they are.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from evaluatie.analyses.survey.responses import dont_know_column
+from evaluatie.analyses.survey.weighted import round_weighted
 from evaluatie.core import fmt
 from evaluatie.core.errors import DataError, Problem, private
 from evaluatie.publish.disclosure import mark, suppressed_mask
@@ -81,7 +84,8 @@ _CLAIM_NUMBERS = ("estimate", "ci_low", "ci_high", "n", "dk_n", "alt_estimate", 
 
 
 def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, ci: str = "logit",
-                 conf: float = 0.95, threshold: int = 5, withheld: Mapping[str, Any] | None = None) -> pd.DataFrame:
+                 conf: float = 0.95, threshold: int = 5, withheld: Mapping[str, Any] | None = None,
+                 withheld_claims: Iterable = ()) -> pd.DataFrame:
     """Check published headline claims against the data, with uncertainty.
 
     Each claim is a mapping ``{id, text_nl, variable, levels, op, value}`` (optional
@@ -98,9 +102,13 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
     9 in 10"): supported when the interval lies within ``value +/- tolerance``, not supported when
     it lies entirely outside that band, undecided otherwise. A base below ``threshold``, or a
     ``domain`` whose group the report withholds (``withheld``: ``{column: groups}``, from
-    :func:`~evaluatie.analyses.survey.statistics.decide_withheld`), gives ``no_data``; the row's
-    estimates, intervals and base are then withheld
-    (:func:`evaluatie.publish.disclosure.mark`).
+    :func:`~evaluatie.analyses.survey.statistics.decide_withheld`), or a claim whose id is in
+    ``withheld_claims`` (its weighted domain share would give a weight class back:
+    :func:`~evaluatie.analyses.survey.weighted.withheld_shares`), gives ``no_data``; the row's
+    estimates, intervals and base are then withheld (:func:`evaluatie.publish.disclosure.mark`). In
+    a design whose weights vary the estimates and intervals are published at the report's precision
+    (:func:`~evaluatie.analyses.survey.weighted.round_weighted`: the interval around the rounded
+    estimate); the verdicts are judged on the unrounded interval.
 
     Coding: the result says which levels were counted (``levels``) and which answered levels of
     the variable were not (``other_levels``, e.g. ``deels+nee`` for "target reached" coded as
@@ -112,6 +120,7 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
     """
     rows, hidden = [], []
     withheld = withheld or {}
+    withheld_claims = {str(x) for x in withheld_claims}
     batched = _claims_batch(design, claims, ci, conf)
     for i, c in enumerate(claims):
         missing = [k for k in ("id", "variable", "levels", "op", "value") if k not in c]
@@ -134,8 +143,17 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
             return design.proportion(c["variable"], lv, ci=ci, conf=conf)
 
         in_withheld = any(str(g) in {str(x) for x in withheld.get(col, ())}
-                          for col, g in dict(c.get("domain") or {}).items())
-        est, lo, hi, n, verdict = _judge(estimate(levels, True), op, v, tol, threshold, in_withheld)
+                          for col, g in dict(c.get("domain") or {}).items()) or str(c["id"]) in withheld_claims
+        def judged(res):
+            """The verdict on the unrounded interval; the numbers as published (weighted: rounded,
+            the interval around the rounded share)."""
+            est, lo, hi, n, verdict = _judge(res, op, v, tol, threshold, in_withheld)
+            if verdict != "no_data":
+                pub = round_weighted(res, design, ci=ci, conf=conf).iloc[0]
+                est, lo, hi = float(pub["estimate"]), float(pub["ci_low"]), float(pub["ci_high"])
+            return est, lo, hi, n, verdict
+
+        est, lo, hi, n, verdict = judged(estimate(levels, True))
         dk_n = _dont_know_count(design.data, c["variable"], c.get("domain"))
         row = {"id": c["id"], "text_nl": c.get("text_nl", ""), "variable": c["variable"],
                "levels": "+".join(_level_text(x) for x in levels),
@@ -148,7 +166,7 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
                     "alt_verdict": "", "alt_verdict_nl": ""})
         if c.get("alt_levels") is not None:
             alt = _match_levels(design, c["id"], c["variable"], c["alt_levels"], answered)
-            a_est, a_lo, a_hi, _, a_verdict = _judge(estimate(alt, False), op, v, tol, threshold, in_withheld)
+            a_est, a_lo, a_hi, _, a_verdict = judged(estimate(alt, False))
             row.update({"alt_levels": "+".join(_level_text(x) for x in alt), "alt_estimate": a_est,
                         "alt_ci_low": a_lo, "alt_ci_high": a_hi, "alt_verdict": a_verdict,
                         "alt_verdict_nl": VERDICTS_NL[a_verdict]})
@@ -260,7 +278,7 @@ def claims_summary_nl(cc: pd.DataFrame, *, conf: float, n_pop: float | None, n_a
     or undecided, and what the estimates rest on: the frame's ``n_pop`` units (weighted), or with
     ``n_pop`` None the weights of the sample design (``sampled``) or the respondents alone
     (unweighted); the units are named by ``texts`` (:func:`study_texts`)."""
-    t = study_texts(texts)
+    t = _in_prose(study_texts(texts))
     counts = cc["verdict"].value_counts()
     basis = (f"Alle schattingen zijn gewogen naar het populatiekader van {fmt.num(n_pop)} {t['frame_units']}; "
              f"ze steunen op {fmt.num(n_analysed)} {t['respondents']}." if n_pop is not None else
@@ -314,7 +332,7 @@ def response_nl(read: int, analysed: int, n_pop: float | None, incomplete: tuple
     when there is one (``n_pop``) and, when incomplete questionnaires were left out (``incomplete``:
     their number and the fewest and most of them that answered a question), what that means. Units
     and study-specific remarks come from ``texts`` (:func:`study_texts`)."""
-    t = study_texts(texts)
+    t = _in_prose(study_texts(texts))
     who = t["respondents"]
     resp = f"Respons: {fmt.num(read)} {who} vulden de vragenlijst in, waarvan {fmt.num(analysed)} in de analyse."
     if n_pop is not None:
@@ -331,16 +349,24 @@ def response_nl(read: int, analysed: int, n_pop: float | None, incomplete: tuple
     return resp
 
 
-def breakdown_intro_nl(n_tests: int, weighted: bool = True) -> str:
+#: why a cell of a group that is shown can be withheld in a weighted design (withheld_shares)
+WITHHELD_SHARE_NL = ("Soms staat er een x (niet getoond) bij een groep die verder wel getoond wordt: dat gewogen aandeel "
+                     "zou, samen met de andere cijfers van dit rapport, de antwoorden van enkele respondenten met "
+                     "hetzelfde gewicht prijsgeven. De toets van die vraag telt zulke groepen samen als één groep.")
+
+
+def breakdown_intro_nl(n_tests: int, weighted: bool = True, cells: bool = False) -> str:
     """The paragraph before the breakdown tables: the Rao-Scott test (which takes the weighting
-    into account when the design is ``weighted``) and the Holm correction over all ``n_tests`` tests."""
+    into account when the design is ``weighted``) and the Holm correction over all ``n_tests`` tests;
+    with ``cells`` (a share of a shown group is withheld:
+    :func:`~evaluatie.analyses.survey.weighted.withheld_shares`) why (:data:`WITHHELD_SHARE_NL`)."""
     return ("Verschillen tussen groepen worden getoetst met de Rao-Scott-gecorrigeerde chikwadraattoets (F-versie)"
             + (", die rekening houdt met de weging" if weighted else "") + "; *df* zijn de vrijheidsgraden van teller en noemer van die F-verdeling. "
             f"Samen zijn het **{n_tests} toetsen**: bij zoveel toetsen verwacht je ook zonder echte verschillen af en toe een "
             "kleine p-waarde. Daarom staat naast de gewone p-waarde ook de p-waarde met **Holm-correctie** over alle "
             f"{n_tests} toetsen samen; die houdt de kans op minstens één vals-positief resultaat onder het gekozen niveau. "
             f"Elke cel toont het {'gewogen ' if weighted else ''}aandeel positief en, tussen haakjes, het aantal "
-            "respondenten waarop het steunt.")
+            "respondenten waarop het steunt." + (" " + WITHHELD_SHARE_NL if cells else ""))
 
 
 def likert_alt_nl(title: str | None, section_items: Sequence[str], labels: Mapping[str, str], t2: pd.DataFrame) -> str:
@@ -448,6 +474,18 @@ def study_texts(texts: Mapping[str, str] | None = None) -> dict[str, str]:
     return {**TEXTS, **(texts or {})}
 
 
+#: the keys of :data:`TEXTS` that are labels (a unit, a heading, a caption), not prose: they read as
+#: themselves wherever they enter Markdown (headings, sentences; :func:`evaluatie.core.fmt.literal`),
+#: as the study's own prose keys do not (``design``, ``claims_reading``, the remarks, the note)
+LABEL_KEYS = ("respondents", "frame_units", "frame_units_short", "results_heading", "breakdowns_heading",
+              "open_heading", "open_answered", "open_caption", "cluster_units", "cluster_unit")
+
+
+def _in_prose(t: Mapping[str, str]) -> dict[str, str]:
+    """The study's words ``t`` for a Markdown sentence: its labels (:data:`LABEL_KEYS`) escaped."""
+    return {k: fmt.literal(v) if k in LABEL_KEYS else v for k, v in t.items()}
+
+
 def skipped(section: str) -> str:
     """The one sentence that stands for a section that does not apply to a study: ``frame``
     (unweighted), ``frame_sampled`` (no frame, the sample design's weights), ``claims``, ``yes_no``, ``plan_blocks`` (actions and targets of the career and
@@ -504,7 +542,7 @@ def sample_design_nl(stages: int, *, fpc: bool, weights: bool, strata: bool, n_u
     the file ``weights``; ``strata``): how the sample was drawn, how an answer is weighted and what
     the intervals take into account. ``n_units`` first-stage units and ``n`` respondents analysed;
     units named by ``texts`` (``cluster_units``, ``cluster_unit``, ``respondents``)."""
-    t = study_texts(texts)
+    t = _in_prose(study_texts(texts))
     units, unit, resp = t["cluster_units"], t["cluster_unit"], t["respondents"]
     within = " binnen elk stratum" if strata else ""
     if stages >= 2:
@@ -535,11 +573,21 @@ def sample_design_nl(stages: int, *, fpc: bool, weights: bool, strata: bool, n_u
     return f"**Steekproefontwerp.** {how} {weigh} {sure}"
 
 
-def method_nl(weighted: bool, stages: int = 0, sampled: bool = False, ci: str | None = None) -> str:
+#: why the tables of a design whose weights vary give weighted numbers rounded (round_weighted)
+ROUNDED_NL = ("In de tabellen bij dit rapport (tables.xlsx) staan de gewogen aandelen, standaardfouten en "
+              "intervalgrenzen afgerond op 0,1 procentpunt, zoals in het rapport, en de toetsen zoals het rapport ze "
+              "toont; elk interval ligt rond het afgeronde aandeel. Met meer cijfers na de komma zou een gewogen "
+              "aandeel, bij gekende gewichten, de antwoorden van afzonderlijke respondenten kunnen prijsgeven.")
+
+
+def method_nl(weighted: bool, stages: int = 0, sampled: bool = False, ci: str | None = None,
+              rounded: bool = False) -> str:
     """The method paragraph of the Verantwoording: design-based and raked to the frame, weighted by
     the sample design (``sampled``; ``stages`` sampling stages), or unweighted; the standard errors,
-    intervals and the multiple-testing correction; and where the numbers deliberately differ from R
-    ``survey`` (:func:`r_differences_nl`; ``ci``: the interval method in use)."""
+    intervals and the multiple-testing correction; with ``rounded`` (the weights vary:
+    :func:`~evaluatie.analyses.survey.weighted.round_weighted`) that the tables give the weighted
+    numbers at the report's precision (:data:`ROUNDED_NL`); and where the numbers deliberately differ
+    from R ``survey`` (:func:`r_differences_nl`; ``ci``: the interval method in use)."""
     if weighted:
         how = ("ontwerpgebaseerd (Horvitz-Thompson, gewogen naar het populatiekader met raking); standaardfouten\n"
                "met Taylor-linearisatie op de residuen van de weging")
@@ -553,7 +601,8 @@ def method_nl(weighted: bool, stages: int = 0, sampled: bool = False, ci: str | 
     return (f"Schattingen: {how}, zoals R `survey` (Lumley); intervallen voor aandelen\n"
             "met de gekozen methode en een t-verdeling op de vrijheidsgraden van het ontwerp. Schattingen en\n"
             "standaardfouten komen overeen met R `survey` (de tests van het project vergelijken ze). "
-            "Meervoudig toetsen: Holm-correctie (statsmodels `multipletests`).\n\n" + r_differences_nl(ci))
+            "Meervoudig toetsen: Holm-correctie (statsmodels `multipletests`)."
+            + (" " + ROUNDED_NL if rounded else "") + "\n\n" + r_differences_nl(ci))
 
 
 def r_differences_nl(ci: str | None = None) -> str:
@@ -612,6 +661,6 @@ def glossary_terms(*, weighted: bool, design_weighted: bool, stages: int, breakd
 
 def open_answers_nl(n_answers: int, texts: Mapping[str, str] | None = None) -> str:
     """The sentence before the themes of the open question: how many answered, how themes are given."""
-    t = study_texts(texts)
+    t = _in_prose(study_texts(texts))
     return (f"{fmt.num(n_answers)} {t['respondents']} {t['open_answered']}. Een antwoord kan meerdere thema's raken; "
             "de thema's zijn toegekend op basis van trefwoorden (zie de parameters). Aantallen zijn niet gewogen.")

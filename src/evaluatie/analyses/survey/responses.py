@@ -323,6 +323,8 @@ def load_survey(path: str | Path, items: Mapping[str, str], *, complete_column: 
     ``scales``, ``values``, ``yes_no`` and ``answers`` as in :func:`prepare`.
     Returns ``(data, ledger)``: rows without a value in a ``required`` column (the weighting
     variables) and, with ``complete_only``, incomplete questionnaires are excluded with a reason.
+    ``complete_column`` says ja/nee (1/0, yes/no, true/false; empty: not complete); any other value
+    is a :class:`~evaluatie.core.errors.DataError` naming the file, row and column.
 
     The file is read by :func:`evaluatie.intake.read.read_table`: SPSS ``.sav`` (value labels
     applied, as research bureaus deliver), CSV, XLSX or Parquet; the index is the row as the user
@@ -335,8 +337,9 @@ def load_survey(path: str | Path, items: Mapping[str, str], *, complete_column: 
     if missing_cols:
         raise DataError([Problem(file, None, c, None, f"een kolom '{c}'") for c in missing_cols])
     df = prepare(raw, items, file=file, scales=scales, values=values, yes_no=yes_no, answers=answers)
+    if complete_column:
+        done = _completed(df[complete_column], file, complete_column)
     if complete_only and complete_column:
-        done = df[complete_column].map(lambda v: normalise_label(v) in ("ja", "1", "true", "yes") if pd.notna(v) else False)
         led.exclude("vragenlijst niet volledig ingevuld", int((~done).sum()))
         df = df[done.to_numpy()]
     if required:
@@ -350,6 +353,34 @@ def load_survey(path: str | Path, items: Mapping[str, str], *, complete_column: 
                                            categories=["ja", "nee"])
     df.attrs["source"] = raw.attrs.get("source", {"file": file})
     return df, led
+
+
+_COMPLETE = {"ja": True, "1": True, "true": True, "yes": True, "nee": False, "0": False, "false": False, "no": False}
+
+
+def _completed(values: pd.Series, file: str, column: str) -> pd.Series:
+    """Whether each questionnaire is complete, from the ``complete_column``: ja/nee, yes/no, 1/0 or
+    true/false (a number or a text; an empty cell is not complete). Any other value is a
+    :class:`DataError` naming the file, the first such row and the column, and how many rows hold
+    one (never the value: the column may hold anything)."""
+    def read(v):
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            return False
+        if isinstance(v, (bool, np.bool_)):
+            return bool(v)
+        if isinstance(v, (int, float, np.integer, np.floating)) and float(v).is_integer():
+            v = str(int(v))
+        return _COMPLETE.get(normalise_label(v))
+
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = [read(u) for u in uniques]
+    bad = np.isin(codes, [i for i, m in enumerate(mapped) if m is None])
+    if bad.any():
+        rows = [r for r in map(_row, values.index[bad]) if r is not None]
+        raise DataError(Problem(file, rows[0] if rows else None, column, values[bad].iloc[0],
+                                f"ja of nee (volledig ingevuld of niet), ook 1/0 of yes/no; {int(bad.sum())} "
+                                "rij(en) met een andere waarde"))
+    return pd.Series(np.array([bool(m) for m in mapped] + [False])[codes], index=values.index)
 
 
 def _refuse_repeated_respondents(raw: pd.DataFrame, file: str) -> None:

@@ -18,7 +18,9 @@ with it the smallest other group, because the whole-sample figures are published
 group would be their difference with the shown ones (more groups where a coarser published variable
 or the weighting would still pin it down: see :func:`withheld_groups`, or where two variables that
 cross would give back a small crossing cell or a withheld group: see :func:`decide_withheld`).
-Reference tests: ``tests/test_likert.py``, ``tests/test_survey_reporting.py`` and, for the
+In a design whose weights vary every estimate is published at the report's precision, its interval
+around the rounded share, and a breakdown cell whose rounded share would still give back a weight
+class is withheld as well (:mod:`evaluatie.analyses.survey.weighted`). Reference tests: ``tests/test_likert.py``, ``tests/test_survey_reporting.py`` and, for the
 batched estimator calls against one call per item, ``tests/test_survey_speed.py``.
 """
 
@@ -32,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from evaluatie.analyses.survey.responses import dont_know_column, normalise_label
+from evaluatie.analyses.survey.weighted import round_tests, round_weighted
 from evaluatie.core import fmt
 from evaluatie.core.numbers import parse_number
 from evaluatie.publish.audit import crossing
@@ -73,9 +76,10 @@ def _small_base(res: pd.DataFrame, threshold: int) -> np.ndarray:
 def distribution(design: SurveyDesign, items: Sequence[str], *, by: str | Sequence[str] | None = None,
                  ci: str = "logit", conf: float = 0.95, threshold: int = 5) -> pd.DataFrame:
     """Share of each scale point per item (and domain), don't-know answers outside the base.
-    Rows whose base (``n``) is below ``threshold`` are withheld."""
+    Rows whose base (``n``) is below ``threshold`` are withheld; weights that vary: published at the
+    report's precision (:func:`~evaluatie.analyses.survey.weighted.round_weighted`)."""
     est = design.by(by) if by else design
-    res = est.proportion(list(items), ci=ci, conf=conf)
+    res = round_weighted(est.proportion(list(items), ci=ci, conf=conf), design, ci=ci, conf=conf)
     return _withhold(res, _small_base(res, threshold), threshold)
 
 
@@ -84,7 +88,8 @@ def top2(design: SurveyDesign, items: Sequence[str], *, by: str | Sequence[str] 
     """Top-2-box per item: the share in the two positive scale points among substantive answers,
     with its design-based interval; plus ``dk_share``, the share of 'weet niet / n.v.t.' among all
     who answered (``dk_n`` of ``answered``). Rows whose base is below ``threshold`` are withheld, their
-    don't-know counts and share with them."""
+    don't-know counts and share with them; weights that vary: published at the report's precision
+    (:func:`~evaluatie.analyses.survey.weighted.round_weighted`)."""
     est = design.by(by) if by else design
     items = list(items)
     # one estimate call per set of top-2 levels (items on the same scale) and one for all the
@@ -97,7 +102,8 @@ def top2(design: SurveyDesign, items: Sequence[str], *, by: str | Sequence[str] 
         for item, part in zip(group, _row_blocks(len(r), len(group))):
             per_item[item] = r.iloc[part].reset_index(drop=True)
     frames = [per_item[item].assign(level="top2") for item in items]
-    out = _with_dont_know(est, pd.concat(frames, ignore_index=True), by, ci, conf)
+    out = round_weighted(_with_dont_know(est, pd.concat(frames, ignore_index=True), by, ci, conf), design, ci=ci,
+                         conf=conf)
     return _withhold(out, _small_base(out, threshold), threshold)  # 'answered' >= n: the don't-know counts go with it
 
 
@@ -130,9 +136,11 @@ def yes_shares(design: SurveyDesign, columns: Mapping[str, str], name: str, *, c
     """The share 'ja' of each yes/no column of ``columns`` (column -> Dutch label): the rows of
     ``SurveyDesign.proportion`` with the label in column ``name``; rows whose base is below
     ``threshold`` are withheld (``suppressed``). ``dk_n`` (of ``answered``) and ``dk_share``: who
-    answered 'weet niet / n.v.t.', outside the base as everywhere (withheld with the row)."""
+    answered 'weet niet / n.v.t.', outside the base as everywhere (withheld with the row). Weights that
+    vary: published at the report's precision (:func:`~evaluatie.analyses.survey.weighted.round_weighted`)."""
     res = _with_dont_know(design, design.proportion(list(columns), "ja", ci=ci, conf=conf), None, ci, conf)
     res[name] = res["variable"].map(columns)
+    res = round_weighted(res, design, ci=ci, conf=conf)
     return _withhold(res, _small_base(res, threshold), threshold)
 
 
@@ -174,7 +182,8 @@ def weighting_table(before: SurveyDesign, after: SurveyDesign, margins: Mapping[
     level, which would give it back by subtraction. ``withheld`` (``{margin: levels}``, from
     :func:`decide_withheld`) adds the levels a breakdown by the same variable withholds, so both
     tables withhold the same groups. The frame's counts and the calibrated shares (the
-    population's) stay."""
+    population's) stay; the weighted shares (design-weighted, calibrated) to 0.1 percentage point
+    when the weights vary (:func:`~evaluatie.analyses.survey.weighted.round_weighted`)."""
     withheld = withheld or {}
     parts, hidden = [], []
     for var, pop in margins.items():
@@ -194,7 +203,7 @@ def weighting_table(before: SurveyDesign, after: SurveyDesign, margins: Mapping[
                          "calibrated_share": wa.get(lvl, 0.0) / wa.sum()})
             hidden.append(lvl in decided)
         parts.append(pd.DataFrame(rows))
-    table = pd.concat(parts, ignore_index=True)
+    table = round_weighted(pd.concat(parts, ignore_index=True), after)
     cells = pd.DataFrame(False, index=table.index, columns=table.columns)
     for c in ("respondents", "sample_share", "design_weighted_share"):
         cells[c] = np.asarray(hidden, dtype=bool)
@@ -350,7 +359,8 @@ def decide_withheld(data: pd.DataFrame, variables: Sequence[str], threshold: int
     MILP is solved for it).
 
     Weighted designs: the counts ``n`` and ``n_level`` are published next to the weighted shares, so
-    this count attack applies as it is (the shares are not used)."""
+    this count attack applies as it is; the weighted shares of the shown cells are decided after it,
+    by :func:`~evaluatie.analyses.survey.weighted.withheld_shares`."""
     variables = [v for v in dict.fromkeys(variables) if v in data.columns]
     indicators = dict(indicators or {})
     rules = {v: _one_variable(data, v, list(indicators.get(v, ())), threshold, variables, weights, level)
@@ -565,30 +575,51 @@ POOLED = "niet getoond (samen)"  # the withheld groups of a breakdown, as one gr
 
 def breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str, Any]], *,
               ci: str = "logit", conf: float = 0.95, threshold: int = 5,
-              withheld: Iterable | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+              withheld: Iterable | None = None, cells: Mapping[str, Iterable] | None = None
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Indicators per domain of ``by`` with intervals, and a Rao-Scott test per indicator.
 
     ``indicators``: ``{name: (variable, level)}``. Returns ``(estimates, tests)``: estimates with
     columns ``by, indicator, estimate, se, ci_low, ci_high, n, suppressed`` and tests with
     ``indicator, F, ndf, ddf, p_value`` (R ``svychisq``). The groups ``withheld`` (default:
     :func:`withheld_groups` for these indicators) are withheld in every indicator: estimate, interval
-    and counts missing, ``suppressed`` true. The test treats them as one pooled group — what a
-    reader can already work out as the whole sample minus the groups shown — since a test over the
-    separate groups would let a reader try every split of the pooled counts and find the one that
-    gives the published F (a withheld group's counts given back). With fewer than two groups left
-    (shown groups plus the pooled one) there is no test: F and p are missing."""
+    and counts missing, ``suppressed`` true; ``cells`` (``{variable: groups}``, from
+    :func:`~evaluatie.analyses.survey.weighted.withheld_shares`) withholds the groups of one
+    indicator only, the same way. The test treats an indicator's withheld groups as one pooled
+    group — what a reader can already work out as the whole sample minus the groups shown — since a
+    test over the separate groups would let a reader try every split of the pooled counts and find
+    the one that gives the published F (a withheld group's counts given back). With fewer than two
+    groups left (shown groups plus the pooled one) there is no test: F and p are missing. In a
+    design whose weights vary the estimates and the test are published at the precision the report
+    shows (:func:`~evaluatie.analyses.survey.weighted.round_weighted`, ``round_tests``)."""
+    est, tests = _breakdown(design, by, indicators, ci=ci, conf=conf, threshold=threshold, withheld=withheld,
+                            cells=cells)
+    return est, round_tests(tests, design)
+
+
+def _breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str, Any]], *, ci: str, conf: float,
+               threshold: int, withheld: Iterable | None, cells: Mapping[str, Iterable] | None):
+    """:func:`breakdown` with its tests at full precision (:func:`breakdowns` adjusts the p-values first)."""
     est, tests = [], []
     if withheld is None:
         withheld = withheld_groups(design.data, by, [var for var, _ in indicators.values()], threshold)
     withheld = set(withheld)
-    tested, test_by = design, by
-    if withheld:
-        groups = design.data[by].astype(object)
-        shown = [g for g in pd.unique(groups.dropna()) if g not in withheld]
-        test_by = f"{by} (getest, niet-getoonde groepen samen)"
-        tested = design.update(**{test_by: pd.Categorical(groups.where(~groups.isin(list(withheld)), POOLED),
-                                                           categories=[*shown, POOLED])})
-    testable = tested.data[test_by].nunique() >= 2
+    cells = {var: set(groups) for var, groups in dict(cells or {}).items()}
+    tested_by: dict = {}
+
+    def tested(pool: frozenset):
+        """The design with the groups of ``pool`` as one group, and that group's column."""
+        if pool not in tested_by:
+            if not pool:
+                tested_by[pool] = (design, by)
+            else:
+                groups = design.data[by].astype(object)
+                shown = [g for g in pd.unique(groups.dropna()) if g not in pool]
+                test_by = f"{by} (getest, niet-getoonde groepen samen)"
+                tested_by[pool] = (design.update(**{test_by: pd.Categorical(
+                    groups.where(~groups.isin(list(pool)), POOLED), categories=[*shown, POOLED])}), test_by)
+        return tested_by[pool]
+
     dd = design.by(by)
     levels = [lvl for _, lvl in indicators.values()]
     parts = None
@@ -597,6 +628,7 @@ def breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str,
         # numbers as one call per indicator), split into the indicator's rows
         batch = dd.proportion([var for var, _ in indicators.values()], levels[0], ci=ci, conf=conf)
         parts = _row_blocks(len(batch), len(levels))
+    hide = []
     for i, (name, (var, level)) in enumerate(indicators.items()):
         if parts is not None:
             r = batch.iloc[parts[i]].reset_index(drop=True)
@@ -604,28 +636,36 @@ def breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str,
             r = dd.proportion(var, level, ci=ci, conf=conf)
         r.insert(1, "indicator", name)
         est.append(r)
-        if testable:
-            t = tested.chisq(test_by, var)
+        pool = frozenset(withheld | cells.get(var, set()))
+        hide.append(r[by].isin(list(pool)).to_numpy())
+        t_design, test_by = tested(pool)
+        if t_design.data[test_by].nunique() >= 2:
+            t = t_design.chisq(test_by, var)
         else:
             t = pd.DataFrame([dict.fromkeys(["F", "ndf", "ddf", "p_value", "chisq", "n"], np.nan)])
         t.insert(0, "indicator", name)
         tests.append(t)
-    est = pd.concat(est, ignore_index=True)
-    return _withhold(est, est[by].isin(list(withheld)).to_numpy(), threshold), pd.concat(tests, ignore_index=True)
+    est = round_weighted(pd.concat(est, ignore_index=True), design, ci=ci, conf=conf)
+    return _withhold(est, np.concatenate(hide), threshold), pd.concat(tests, ignore_index=True)
 
 
 def breakdowns(design: SurveyDesign, bys: Iterable[str], indicators: Mapping[str, tuple[str, Any]], *,
                ci: str = "logit", conf: float = 0.95, threshold: int = 5,
-               withheld: Mapping[str, Iterable] | None = None) -> tuple[dict, pd.DataFrame]:
-    """:func:`breakdown` for each variable of ``bys`` (with its groups ``withheld[by]`` when
-    given), and all their tests in one frame (column ``by``) with ``p_holm``: the p-values adjusted
-    with Holm's method over all tests together (:func:`evaluatie.stats.multitest.adjust_pvalues`).
-    Returns ``({by: (estimates, tests)}, tests)``."""
-    withheld = withheld or {}
-    results = {by: breakdown(design, by, indicators, ci=ci, conf=conf, threshold=threshold,
-                             withheld=withheld.get(by)) for by in bys}
+               withheld: Mapping[str, Iterable] | None = None,
+               cells: Mapping[str, Mapping[str, Iterable]] | None = None) -> tuple[dict, pd.DataFrame]:
+    """:func:`breakdown` for each variable of ``bys`` (with its groups ``withheld[by]`` and its
+    cells ``cells[by]`` when given), and all their tests in one frame (column ``by``) with
+    ``p_holm``: the p-values adjusted with Holm's method over all tests together
+    (:func:`evaluatie.stats.multitest.adjust_pvalues`), then published at the report's precision
+    in a design whose weights vary. Returns ``({by: (estimates, tests)}, tests)``."""
+    withheld, cells = withheld or {}, cells or {}
+    results = {by: _breakdown(design, by, indicators, ci=ci, conf=conf, threshold=threshold,
+                              withheld=withheld.get(by), cells=cells.get(by)) for by in bys}
     all_tests = pd.concat([t.assign(by=by) for by, (_, t) in results.items()], ignore_index=True)
     all_tests["p_holm"] = adjust_pvalues(all_tests["p_value"])
+    all_tests = round_tests(all_tests, design)
+    results = {by: (est, all_tests[all_tests["by"] == by].drop(columns=["by", "p_holm"]).reset_index(drop=True))
+               for by, (est, _) in results.items()}
     return results, all_tests
 
 

@@ -17,6 +17,7 @@ from typing import Mapping
 import pandas as pd
 
 from evaluatie.analyses.survey.statistics import _small_base, _withhold
+from evaluatie.analyses.survey.weighted import round_weighted
 from evaluatie.publish.glossary import target_group_label
 from evaluatie.stats.survey import SurveyDesign
 
@@ -36,10 +37,12 @@ def targets_table(design: SurveyDesign, target_groups: Mapping[str, str], *, ci:
     """The share 'ja' of ``target_set_<g>`` and ``target_reached_<g>`` for each group ``g`` of
     ``target_groups`` (column -> Dutch name, as :func:`group_name` gives it): the rows of ``SurveyDesign.proportion`` with the
     Dutch ``group`` and ``measure`` (:data:`MEASURES_NL`); rows whose base is below ``threshold``
-    are withheld (``suppressed``)."""
+    are withheld (``suppressed``). In a design whose weights vary the shares are published at the
+    report's precision (:func:`~evaluatie.analyses.survey.weighted.round_weighted`)."""
     tg = design.proportion([f"target_{m}_{g}" for g in target_groups for m in MEASURES_NL], "ja", ci=ci, conf=conf)
     tg["group"] = [group_name(name) for name in target_groups.values() for _ in MEASURES_NL]
     tg["measure"] = list(MEASURES_NL.values()) * len(target_groups)
+    tg = round_weighted(tg, design, ci=ci, conf=conf)
     return _withhold(tg, _small_base(tg, threshold), threshold)
 
 
@@ -50,10 +53,12 @@ def reached_split(design: SurveyDesign, target_groups: Mapping[str, str], *, ci:
     'ja' or 'deels' with its interval (``ja_or_deels``, ``ja_or_deels_ci_low``,
     ``ja_or_deels_ci_high``) and the base ``n``. A row whose base is below ``threshold`` is withheld
     whole (``suppressed``); a level with few answers in a large enough base is shown (answers are
-    protected by the size of the group). Returns ``(table, level columns)``."""
+    protected by the size of the group). In a design whose weights vary the shares are published at
+    the report's precision (:func:`~evaluatie.analyses.survey.weighted.round_weighted`). Returns
+    ``(table, level columns)``."""
     reached_vars = [f"target_reached_{g}" for g in target_groups]
-    split = design.proportion(reached_vars, ci=ci, conf=conf)
-    partly = design.proportion(reached_vars, ["ja", "deels"], ci=ci, conf=conf)
+    split = round_weighted(design.proportion(reached_vars, ci=ci, conf=conf), design)
+    partly = round_weighted(design.proportion(reached_vars, ["ja", "deels"], ci=ci, conf=conf), design, ci=ci, conf=conf)
     rs = split.pivot_table(index="variable", columns="level", values="estimate", sort=False)
     rs = rs.reindex(columns=[c for c in ["ja", "deels", "nee"] if c in rs.columns] +
                     [c for c in rs.columns if c not in ("ja", "deels", "nee")])
