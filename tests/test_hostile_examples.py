@@ -372,14 +372,6 @@ def _entity(run: Path) -> str | None:
     return json.loads((run / "run.json").read_text(encoding="utf-8")).get("parameters", {}).get("entity")
 
 
-# known bugs (issue 15), each marking exactly the cases it breaks
-LOWER_CASE = {
-    "survey_evaluatie": "survey: the breakdown table's caption says 'Aandeel positief naar {by_label.lower()}' "
-                        "(notebooks/survey_evaluatie.ipynb), the Likert alt text lowers the section title "
-                        "(survey/narrative.py likert_alt_nl)",
-}
-
-
 # --------------------------------------------------------------------------- every run, every index row
 
 @examples()
@@ -421,7 +413,7 @@ def test_reports_show_every_label_as_text(ran):
             assert _text(label) in shown, (d.name[:60], label[:100])
 
 
-@examples(**LOWER_CASE)
+@examples()
 def test_reports_keep_the_case_of_every_label(ran):
     """A sentence that starts with a label does not capitalise it, and none puts it in lower
     case: in the text and the alt texts, no marker (upper case in every label) is in lower case."""

@@ -194,7 +194,7 @@ def test_sme_flag_compares_as_text():
 def test_alt_texts():
     t2 = pd.DataFrame({"variable": ["a", "b"], "estimate": [0.814, np.nan], "suppressed": [False, True]})
     s = likert.likert_alt_nl("Impact", ["a", "b"], {"a": "Vraag A", "b": "Vraag B"}, t2)
-    assert s == "Gestapeld staafdiagram (negatief links, positief rechts) voor impact. Vraag A: 81,4% positief."
+    assert s == "Impact: gestapeld staafdiagram (negatief links, positief rechts). Vraag A: 81,4% positief."
     assert likert.bars_alt_nl("Aandeel: ", ["x", "y"], [0.5, 0.126], " Einde.") == "Aandeel: x 50,0%; y 12,6% Einde."
 
 

@@ -173,6 +173,23 @@ def test_the_action_plan_refuses_impossible_examples_and_totals_before_a_kernel(
     assert not out.exists()
 
 
+@pytest.mark.parametrize("value, needle", [
+    ({"value": 90}, "parameter 'claims' (element 1, sleutel 'value'): verwacht een getal van 0 tot en met 1, gekregen 90"),
+    ({"value": -0.1}, "sleutel 'value'): verwacht een getal van 0 tot en met 1, gekregen -0.1"),
+    ({"tolerance": 5}, "parameter 'claims' (element 1, sleutel 'tolerance'): verwacht een getal van 0 tot en met 1"),
+    ({"value": "negen op tien"}, "sleutel 'value'): verwacht een getal van 0 tot en met 1, gekregen tekst"),
+])
+def test_the_survey_refuses_a_claim_that_is_no_share_before_a_kernel(value, needle):
+    """A claim's value and tolerance are shares (0.9 for "9 op 10"): the survey notebook declares
+    their range, so "value: 90" stops before any kernel (before, it reached the kernel and the claim
+    was judged against 90 as a share)."""
+    doc = yaml.safe_load((REPO / "params" / "survey_evaluatie.yaml").read_text(encoding="utf-8"))
+    claims = doc["parameters"]["claims"] if "parameters" in doc else doc["claims"]
+    with pytest.raises(ParamError) as e:
+        load_run(REPO / "params" / "survey_evaluatie.yaml", overrides={"claims": [claims[0] | value, *claims[1:]]})
+    assert needle in str(e.value)
+
+
 def _ranged_notebook(tmp_path: Path, ranges) -> None:
     path = _notebook(tmp_path, "claims: list = []  # conclusies\n"
                                "totals: dict | None = None  # totalen\n"

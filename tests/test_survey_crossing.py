@@ -169,6 +169,20 @@ def test_each_variable_decided_alone_gives_r009_back(run):
     assert len(recovered) == 6 and sorted(recovered.values()) == [0, 0, 1, 1, 1, 1]  # all six of R009's answers
 
 
+def test_breakdowns_refuse_a_decision_that_leaves_a_variable_out(run):
+    """A decision over all variables that misses one would let that variable be decided on its own,
+    which is how R009 was given back (the test above): ``breakdowns`` refuses it and names the
+    variable; with every variable named it runs."""
+    d, params = run
+    st = _study(params)
+    indicators = {label: (col, "ja") for label, col in _indicators(params).items()}
+    with pytest.raises(ValueError, match="locatie"):
+        lk.breakdowns(st.design, list(BREAKDOWNS), indicators, threshold=T, withheld={"afdeling": {"Directie"}})
+    results, _ = lk.breakdowns(st.design, list(BREAKDOWNS), indicators, threshold=T,
+                               withheld={"afdeling": {"Directie", "Onthaal"}, "locatie": ()})
+    assert set(results) == set(BREAKDOWNS)
+
+
 def test_a_claim_on_a_location_crosses_the_department_breakdown(tmp_path):
     """A claim on the domain Fabriek publishes Fabriek's base (and, unweighted, its count 'ja'):
     with the departments shown, Fabriek - Productie - Verkoop is R009 again. The location is decided

@@ -103,7 +103,7 @@ def test_no_claims_give_an_empty_check_with_its_columns():
 def test_likert_alt_text_without_a_section_title():
     t2 = pd.DataFrame({"variable": ["a", "b"], "estimate": [0.64, np.nan], "suppressed": [False, True]})
     assert lk.likert_alt_nl(None, ["a", "b"], {"a": "Sfeer", "b": "Klein"}, t2) == \
-        "Gestapeld staafdiagram (negatief links, positief rechts) voor de vragen. Sfeer: 64,0% positief."
+        "De vragen: gestapeld staafdiagram (negatief links, positief rechts). Sfeer: 64,0% positief."
 
 
 def test_load_study_refuses_malformed_items_and_values_in_one_error(tmp_path):

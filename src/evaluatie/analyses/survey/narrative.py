@@ -371,11 +371,12 @@ def breakdown_intro_nl(n_tests: int, weighted: bool = True, cells: bool = False)
 
 def likert_alt_nl(title: str | None, section_items: Sequence[str], labels: Mapping[str, str], t2: pd.DataFrame) -> str:
     """The alt text of a section's diverging Likert chart: the share positive (top-2, from
-    :func:`~evaluatie.analyses.survey.statistics.top2`) of each item not suppressed."""
+    :func:`~evaluatie.analyses.survey.statistics.top2`) of each item not suppressed. The section's
+    title leads, as written (a label keeps its case)."""
     t = t2.set_index("variable")
     parts = "; ".join(f"{labels[v]}: {fmt.prop(t.loc[v, 'estimate'], 1)} positief"
                       for v in section_items if not t.loc[v, "suppressed"])
-    return f"Gestapeld staafdiagram (negatief links, positief rechts) voor {(title or 'de vragen').lower()}. {parts}."
+    return f"{title or 'De vragen'}: gestapeld staafdiagram (negatief links, positief rechts). {parts}."
 
 
 def bars_alt_nl(intro: str, names: Sequence[str], estimates: Sequence[float], end: str = ".") -> str:

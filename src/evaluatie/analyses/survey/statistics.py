@@ -657,7 +657,15 @@ def breakdowns(design: SurveyDesign, bys: Iterable[str], indicators: Mapping[str
     cells ``cells[by]`` when given), and all their tests in one frame (column ``by``) with
     ``p_holm``: the p-values adjusted with Holm's method over all tests together
     (:func:`evaluatie.stats.multitest.adjust_pvalues`), then published at the report's precision
-    in a design whose weights vary. Returns ``({by: (estimates, tests)}, tests)``."""
+    in a design whose weights vary. Returns ``({by: (estimates, tests)}, tests)``.
+
+    ``withheld`` is the decision over all split variables together (:func:`decide_withheld`): given,
+    it must name every variable of ``bys`` (an empty list for one that withholds nothing), since a
+    variable left out would be decided on its own, and two crossing breakdowns decided one by one
+    can give a withheld group back (``ValueError`` names the missing variables)."""
+    bys = list(bys)
+    if withheld is not None and (missing := [by for by in bys if by not in withheld]):
+        raise ValueError(f"withheld has no decision for {missing}: pass decide_withheld(...) over all of {bys}")
     withheld, cells = withheld or {}, cells or {}
     results = {by: _breakdown(design, by, indicators, ci=ci, conf=conf, threshold=threshold,
                               withheld=withheld.get(by), cells=cells.get(by)) for by in bys}
