@@ -18,7 +18,8 @@ Parameters are checked before any kernel starts: a wrong name, key, type or miss
 everything with exit code 2 and writes nothing; an unknown name gets a "bedoelde u …?"
 suggestion. A report that fails does not stop the others; the exit code is then 1 (2 when the
 failure is a data error in an input file). A failed rerun keeps the last good report (see
-:mod:`evaluatie.run.runner`).
+:mod:`evaluatie.run.runner`). A report whose own files do not fit (a full disk, a quota) fails
+alone; an index that cannot be written is said after every report ran, with exit code 1.
 
 ``new`` proposes a commented params file for a user's own data (:mod:`evaluatie.run.new`).
 """
@@ -253,13 +254,15 @@ def cmd_run(args) -> int:
     # Imported here, not at the top: the runner brings jupyter_client, psutil and tqdm, which
     # `evaluatie --help`, `list` and a refused params file need not pay for.
     from evaluatie.publish.provenance import message_is_safe
-    from evaluatie.run.runner import Interrupted, run_all
+    from evaluatie.run.runner import IndexNotWritten, Interrupted, run_all
 
+    interrupted, index_problem = False, None
     try:
         results = run_all(runs, out, jobs=max(1, args.jobs), timeout=args.timeout, progress=not args.quiet)
-        interrupted = False
     except Interrupted as stop:
-        results, interrupted = stop.results, True
+        results, interrupted, index_problem = stop.results, True, stop.index_problem
+    except IndexNotWritten as e:
+        results, index_problem = e.results, e.problem
     failed = [r for r in results if not r.ok]
     for r in results:
         if r.ok:
@@ -274,11 +277,15 @@ def cmd_run(args) -> int:
     counts = f"{len(results) - len(failed)} geslaagd, {len(failed) - len(stopped)} mislukt"
     if stopped:
         counts += f", {len(stopped) - not_started} onderbroken, {not_started} niet gestart"
-    _say(f"{counts}; index: {display_path(out / 'index.html')}")
+    _say(f"{counts}; index: {display_path(out / 'index.html')}" + (" (niet bijgewerkt)" if index_problem else ""))
+    if index_problem:
+        _say(f"evaluatie: {index_problem}", sys.stderr)
     if interrupted:
         _say("evaluatie: onderbroken; de lopende rapporten zijn gestopt en als onderbroken genoteerd, "
              "er is geen nieuw rapport meer begonnen", sys.stderr)
         return EXIT_INTERRUPTED
+    if index_problem:  # not the input's fault: the place to write is full or taken
+        return EXIT_FAILED
     if not failed:
         return EXIT_OK
     if all((r.error or {}).get("ename") == "DataError"

@@ -34,6 +34,15 @@ attempt carries it along, a successful one replaces it. So:
 - ``index.html`` shows the run as "mislukt" with its error, and links the last good report as
   "vorige versie" with its date.
 
+A full disk (a quota, a folder turned read-only) stops no batch. ``run.json`` and every file the
+runner rewrites are written whole or not at all (a part file that replaces it). A report whose own
+files do not fit fails alone, with a Dutch message naming its folder and the reason: its folder
+then holds the failed ``run.json`` (written once its page, tables, figures and notebook are
+removed) beside ``vorige/``, as any failed attempt's; when not even that fits, or the run folder
+cannot be put in place, the folder stays as it was and only the terminal says so. An index that
+cannot be written is said after every report ran (:class:`IndexNotWritten`); the old index stays
+whole.
+
 Every report gets a fresh kernel, started the normal way (:mod:`evaluatie.run.kernel`). As soon
 as a report's cells have run, the runner asks its kernel to exit and starts the next report's
 kernel; the new kernel boots while the finished report is rendered (:mod:`evaluatie.run.notebook`).
@@ -47,6 +56,7 @@ took 1.5-2.8 s more CPU time with them (``benchmarks/suite.py``).
 
 from __future__ import annotations
 
+import builtins
 import errno
 import html as h
 import json
@@ -75,7 +85,7 @@ from evaluatie.run.kernel import ReportKernelManager, request_stop, start_kernel
 from evaluatie.run.locks import Busy, PidLock, sweep
 from evaluatie.run.params import RunSpec
 
-__all__ = ["RunResult", "execute", "run_all", "write_index"]
+__all__ = ["IndexNotWritten", "Interrupted", "RunResult", "execute", "run_all", "write_index"]
 
 
 @dataclass
@@ -119,13 +129,30 @@ def _shown_parameters(run: RunSpec) -> dict:
 
 
 def _swap_in(tmp: Path, final: Path) -> None:
+    """Put the run folder ``tmp`` in the place of ``final``. When that fails (:class:`OSError`),
+    ``final`` is as it was."""
     if final.exists():
         trash = final.with_name(f".{final.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         final.rename(trash)
-        tmp.rename(final)
+        try:
+            tmp.rename(final)
+        except BaseException:
+            trash.rename(final)
+            raise
         shutil.rmtree(trash, ignore_errors=True)
     else:
         tmp.rename(final)
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all: through a part file beside it that replaces it
+    (:func:`os.replace`), so a full disk leaves the old file, or none, never half a file."""
+    part = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        part.write_text(text, encoding="utf-8")
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)
 
 
 PREVIOUS = "vorige"  # a failed attempt's sub-folder holding the last good report
@@ -172,26 +199,52 @@ def _superseded_notice(rec: dict) -> str:
             'en in het <a href="../../index.html">overzicht van de rapporten</a>.</p></aside>')
 
 
-def _keep_last_good(tmp: Path, final: Path) -> dict | None:
+def _move_last_good(tmp: Path, final: Path) -> Path | None:
     """Before a failed attempt in ``tmp`` replaces ``final``: move the last good report into
     ``tmp/vorige`` (the whole previous folder if it succeeded, else the previous failed attempt's
-    ``vorige``) and return what the failed attempt's ``run.json`` records about it."""
-    kept = tmp / PREVIOUS
+    ``vorige``). Return where it came from (to put it back if the attempt cannot be recorded), or
+    None when there is no good report."""
     if _is_good(final):
-        final.rename(kept)
-        rec = _read_record(kept / "run.json")
-        rec["superseded_by"] = "../run.json"
-        (kept / "run.json").write_text(_json_text(rec), encoding="utf-8")
-        page = kept / "report.html"
-        page.write_text(_MAIN.sub(lambda m: m.group(0) + _superseded_notice(rec), page.read_text(encoding="utf-8"),
-                                  count=1), encoding="utf-8")
-    elif _is_good(final / PREVIOUS):
-        (final / PREVIOUS).rename(kept)
-        rec = _read_record(kept / "run.json")
-    else:
-        return None
+        final.rename(tmp / PREVIOUS)
+        return final
+    if _is_good(final / PREVIOUS):
+        (final / PREVIOUS).rename(tmp / PREVIOUS)
+        return final / PREVIOUS
+    return None
+
+
+def _last_good(kept: Path) -> dict:
+    """What a failed attempt's ``run.json`` records about the last good report kept in ``kept``."""
+    rec = _read_record(kept / "run.json")
     return {"report": f"{PREVIOUS}/report.html", "run_json": f"{PREVIOUS}/run.json",
             "title": rec.get("title"), "finished": rec.get("finished")}
+
+
+def _mark_superseded(kept: Path) -> None:
+    """The last good report, just moved into a failed attempt's ``vorige/``: its ``run.json`` gets
+    ``superseded_by`` and its page the notice that a newer attempt failed. Each file is replaced
+    whole; one that cannot be written (a full disk) stays as it was: the failed attempt's
+    ``run.json`` and the index still say which report is the newer attempt."""
+    rec = _read_record(kept / "run.json")
+    page = kept / "report.html"
+    try:
+        _write_whole(kept / "run.json", _json_text({**rec, "superseded_by": "../run.json"}))
+        _write_whole(page, _MAIN.sub(lambda m: m.group(0) + _superseded_notice(rec), page.read_text(encoding="utf-8"),
+                                     count=1))
+    except OSError:
+        pass
+
+
+def _put_back(tmp: Path, origin: Path | None) -> bool:
+    """Undo :func:`_move_last_good`: the last good report back where it came from. False when it
+    could not be moved (it is then still in ``tmp/vorige``)."""
+    if origin is None or not (tmp / PREVIOUS).is_dir():
+        return True
+    try:
+        (tmp / PREVIOUS).rename(origin)
+    except OSError:
+        return False
+    return True
 
 
 def _busy(spec: RunSpec, e: Busy) -> RunResult:
@@ -217,11 +270,39 @@ _OS_REASONS = {
 }
 
 
-def _os_error(exc: OSError, what: str) -> dict:
+def _os_error(exc: OSError, what: str, then: str = "") -> dict:
     """A run's error record for an error of the file system: ``what`` failed, and the reason in
-    Dutch (:data:`_OS_REASONS`), without the path or the system's own message."""
+    Dutch (:data:`_OS_REASONS`), without the path or the system's own message, then ``then``."""
     reason = _OS_REASONS.get(exc.errno) or f"systeemfout {errno.errorcode.get(exc.errno, exc.errno)}"
-    return {"cell": None, "ename": type(exc).__name__, "kind": "runner", "evalue": f"{what}: {reason}"}
+    return {"cell": None, "ename": type(exc).__name__, "kind": "runner", "evalue": f"{what}: {reason}{then}"}
+
+
+_ERRNO = re.compile(r"\[Errno (\d+)\]")
+
+
+def _disk_reason(published: tuple, before: dict | None, final: Path) -> tuple:
+    """:func:`evaluatie.run.notebook.publish_notebook`'s result, with an error of the file system
+    while the report was written (its page, notebook or ``tables.xlsx``: a full disk) told as
+    :func:`_os_error` tells it: which folder and why, in Dutch, published, instead of the
+    system's English message with the path, which was shown only in the terminal."""
+    title, warnings, error = published
+    if error is None or error is before or error.get("kind") != "export":
+        return published
+    m = _ERRNO.match(str(error.get("evalue", "")))
+    exc_type = getattr(builtins, str(error.get("ename", "")), None)
+    if m is None or not (isinstance(exc_type, type) and issubclass(exc_type, OSError)):
+        return published
+    exc = exc_type(int(m.group(1)), "")
+    return title, warnings, _os_error(exc, f"het rapport kon niet geschreven worden in {_shown_folder(final)}")
+
+
+def _shown_folder(folder: Path) -> str:
+    """A report's folder as a message names it: relative to the project root, or the output
+    folder's name and its own (never the absolute path)."""
+    try:
+        return folder.resolve().relative_to(root()).as_posix()
+    except ValueError:
+        return f"{folder.parent.name}/{folder.name}"
 
 
 def _not_begun(spec: RunSpec, exc: OSError) -> RunResult:
@@ -276,11 +357,30 @@ def _begin(spec: RunSpec, out: Path) -> _Run:
     return r
 
 
+def _drop_results(tmp: Path, notebook: bool = False) -> None:
+    """Remove what is no result in a run folder that failed: tables, figures, ``tables.xlsx``,
+    ``report.pdf`` and, with ``notebook``, the page and the executed notebook too (a run that ran
+    to the end but could not be recorded: its notebook shows every output)."""
+    for part in ("tables", "figures"):
+        shutil.rmtree(tmp / part, ignore_errors=True)
+    for name in ("tables.xlsx", "report.pdf", *(("report.html", "notebook.ipynb") if notebook else ())):
+        (tmp / name).unlink(missing_ok=True)
+
+
 def _finish(r: _Run, title: str | None, warnings: list[str], stopping: threading.Event | None = None) -> RunResult:
     """Write ``run.json``, keep the kernel's log only if the run failed, keep the last good report
     if it failed (``vorige/``), swap the run folder in. A run that ended with an error while the
-    command was being stopped (``stopping``) is recorded as interrupted."""
-    tmp, record = r.tmp, r.record
+    command was being stopped (``stopping``) is recorded as interrupted.
+
+    The report's own files may not fit (a full disk, a quota, a folder turned read-only). A run
+    whose ``run.json`` cannot be written is no result: when it succeeded, it fails, its page,
+    tables, figures and notebook are removed and the failed ``run.json`` is written in the space
+    they freed. When no ``run.json`` can be written at all, or the folder cannot be put in place,
+    the report's folder stays as it was (its last good report too) and only the terminal says why.
+    Either way this report fails with a Dutch message naming its folder and the reason, and the
+    other reports go on."""
+    tmp, record, final = r.tmp, r.record, r.out / r.spec.name
+    shown = _shown_folder(final)
     status = "ok" if r.error is None else "failed"
     if r.error is not None and stopping is not None and stopping.is_set():
         status = "interrupted"
@@ -290,26 +390,72 @@ def _finish(r: _Run, title: str | None, warnings: list[str], stopping: threading
     record.update(finished=prov.now_iso(), seconds=round(time.perf_counter() - r.t0, 2), status=status,
                   error=prov.publishable_error(r.error),
                   warnings=[prov.publishable_warning(w) for w in warnings])
-    if status != "ok":
-        # tables and figures of a run that did not finish are not results: only run.json, the
-        # kernel's log and the notebook up to the failing cell (without outputs but the error)
-        # stay, next to the last good report (vorige/)
-        for part in ("tables", "figures"):
-            shutil.rmtree(tmp / part, ignore_errors=True)
-        (tmp / "tables.xlsx").unlink(missing_ok=True)
-        (tmp / "report.pdf").unlink(missing_ok=True)
-        record["last_good"] = _keep_last_good(tmp, r.out / r.spec.name)
-    (tmp / "run.json").write_text(_json_text(record), encoding="utf-8")
-    (tmp / "provenance.json").unlink(missing_ok=True)
-    klog = tmp / "kernel.log"
-    if klog.exists():
-        if status == "ok":
-            klog.unlink()
-        else:
-            klog.write_text(prov.scrub_paths(klog.read_text(encoding="utf-8", errors="replace")), encoding="utf-8")
-    _swap_in(tmp, r.out / r.spec.name)
+    origin = None  # where the last good report came from while it is in tmp/vorige
+    own = r.error  # the run's own failure, said in the terminal when nothing can record it
+    what = f"run.json kon niet geschreven worden in {shown}"
+    try:
+        if status != "ok":
+            # tables and figures of a run that did not finish are not results: only run.json, the
+            # kernel's log and the notebook up to the failing cell (without outputs but the error)
+            # stay, next to the last good report (vorige/)
+            _drop_results(tmp)
+            what = f"de vorige versie in {shown} kon niet opzij gezet worden"
+            origin = _move_last_good(tmp, final)
+            record["last_good"] = _last_good(tmp / PREVIOUS) if origin else None
+            what = f"run.json kon niet geschreven worden in {shown}"
+        (tmp / "provenance.json").unlink(missing_ok=True)
+        klog = tmp / "kernel.log"
+        if klog.exists():
+            if status == "ok":
+                klog.unlink()
+            else:
+                try:
+                    _write_whole(klog, prov.scrub_paths(klog.read_text(encoding="utf-8", errors="replace")))
+                except OSError:  # a log that still names local paths is not published
+                    klog.unlink(missing_ok=True)
+        try:
+            _write_whole(tmp / "run.json", _json_text(record))
+        except OSError as exc:
+            if status != "ok":
+                raise
+            # a report without its record is no result: it fails, and its failed record, much
+            # smaller than what it leaves out, is written in the space they took
+            status = "failed"
+            r.error = _os_error(exc, what, "; het rapport is daarom niet bewaard")
+            _drop_results(tmp, notebook=True)
+            origin = _move_last_good(tmp, final)
+            record.update(status=status, error=prov.publishable_error(r.error),
+                          last_good=_last_good(tmp / PREVIOUS) if origin else None)
+            _write_whole(tmp / "run.json", _json_text(record))
+        what = f"de nieuwe map kon niet op de plaats van {shown} gezet worden"
+        _swap_in(tmp, final)
+    except OSError as exc:
+        r.error = _unrecorded(r, exc, what, shown, own, origin)
+        status = "failed" if status == "ok" else status
+    except BaseException:
+        _put_back(tmp, origin)  # the runner's own error: _work removes the run folder
+        raise
+    else:
+        if origin == final:  # after the swap: a report put back when it fails has no notice
+            _mark_superseded(final / PREVIOUS)
     r.lock.release()
     return RunResult(r.spec.name, r.spec.notebook.stem, status, record["seconds"], r.error, warnings)
+
+
+def _unrecorded(r: _Run, exc: OSError, what: str, shown: str, own: dict | None, origin: Path | None) -> dict:
+    """A run that could not be recorded or put in place: its folder is left as it was (the last
+    good report put back), the run folder removed; the error says so, and the run's own failure
+    (recorded nowhere else) is said with it."""
+    kept = _put_back(r.tmp, origin)
+    then = f"; het rapport is niet bewaard en {shown} is niet gewijzigd"
+    if kept:
+        shutil.rmtree(r.tmp, ignore_errors=True)
+    else:  # the last good report could not be moved back: it stays in the run folder, which stays
+        then += f"; de vorige versie staat nog in {_shown_folder(r.tmp)}/{PREVIOUS}"
+    if own is not None:
+        where = f"cel {own['cell']}" if own.get("cell") else "buiten een cel"
+        then += f" (het rapport was al mislukt, {where}: {own.get('ename', 'fout')}: {own.get('evalue', '')})"
+    return _os_error(exc, what, then)
 
 
 Task = tuple[int, RunSpec]
@@ -354,7 +500,8 @@ def _work(take: Callable[[], Task | None], done: Callable[[int, RunResult], None
                 r.nb, r.error = nbrun.execute_notebook(r.spec, r.km, timeout, progress)
                 request_stop(r.km)
             following = begin()
-            title, warnings, r.error = nbrun.publish_notebook(r.nb, r.spec, r.tmp, r.error)
+            title, warnings, r.error = _disk_reason(nbrun.publish_notebook(r.nb, r.spec, r.tmp, r.error),
+                                                    r.error, r.out / r.spec.name)
             if r.error is None:  # the index reads it (a report on simulated data says so there)
                 r.record["synthetic"] = nbrun.shows_synthetic_notice(r.nb)
             if r.km is not None:
@@ -384,11 +531,35 @@ def execute(run: RunSpec, out: Path, *, timeout: float | None = None, progress: 
 class Interrupted(KeyboardInterrupt):
     """The command was stopped (Ctrl-C, SIGTERM, SIGHUP) after the running reports were recorded as
     interrupted and ``index.html`` was written; ``results`` holds every run's result, those never
-    started included (status ``interrupted``, kind ``not_started``)."""
+    started included (status ``interrupted``, kind ``not_started``), ``index_problem`` why the
+    index could not be written (Dutch) or None."""
 
-    def __init__(self, results: list[RunResult]):
+    def __init__(self, results: list[RunResult], index_problem: str | None = None):
         super().__init__()
-        self.results = results
+        self.results, self.index_problem = results, index_problem
+
+
+class IndexNotWritten(Exception):
+    """Every report ran and is recorded (``results``), but ``index.html`` could not be written:
+    ``problem`` says why, in Dutch (a full disk, another command holding the index for 60 s). The
+    index as it was before stays, whole, or there is none."""
+
+    def __init__(self, results: list[RunResult], problem: str):
+        super().__init__(problem)
+        self.results, self.problem = results, problem
+
+
+def _index_problem(out: Path) -> str | None:
+    """Write ``out/index.html``; return why it could not be written (Dutch), or None."""
+    what = f"het overzicht {_shown_folder(out / 'index.html')} kon niet geschreven worden"
+    try:
+        write_index(out)
+    except OSError as exc:
+        return _os_error(exc, what, "; het overzicht is niet bijgewerkt")["evalue"]
+    except Busy as exc:
+        who = f" (proces {exc.owner})" if exc.owner else ""
+        return f"{what}: een andere opdracht op deze uitvoermap{who} schreef het al meer dan 60 s"
+    return None
 
 
 def _raise_interrupt(signum, frame) -> None:
@@ -406,7 +577,8 @@ def run_all(runs: list[RunSpec], out: Path, *, jobs: int = 1, timeout: float | N
     the order of ``runs``. SIGTERM and SIGHUP (:data:`STOP_SIGNALS`) stop the command as Ctrl-C
     does: the running reports are interrupted and recorded as such, their kernels stopped and
     their temporary folders removed, no further one starts, the index is written, and
-    :class:`Interrupted` is raised."""
+    :class:`Interrupted` is raised. An index that cannot be written (a full disk) raises
+    :class:`IndexNotWritten`, after every report."""
     out = Path(out).resolve()
     sweep(out)  # what a killed earlier command left behind
     single = len(runs) == 1
@@ -442,10 +614,12 @@ def run_all(runs: list[RunSpec], out: Path, *, jobs: int = 1, timeout: float | N
             results[key] = RunResult(run.name, run.notebook.stem, "failed", 0.0,
                                      {"cell": None, "ename": "RunnerError", "kind": "runner",
                                       "evalue": "de runner stopte onverwacht voor dit rapport af was"})
-    write_index(out)
+    problem = _index_problem(out)
     ordered = [results[key] for key in range(len(runs))]
     if interrupted:
-        raise Interrupted(ordered)
+        raise Interrupted(ordered, problem)
+    if problem:
+        raise IndexNotWritten(ordered, problem)
     return ordered
 
 
