@@ -47,6 +47,36 @@ def test_a_lock_of_a_process_that_no_longer_runs_is_taken_over(tmp_path):
         assert path.read_text() == str(os.getpid())
 
 
+def test_a_lock_whose_pid_cannot_be_written_leaves_no_file(tmp_path, monkeypatch):
+    """A full disk while the process id is written: the error is raised and no empty lock file is
+    left (before, it stayed, and every other command was refused or waited for 60 s)."""
+    import errno
+
+    real = os.fdopen
+
+    class Full:
+        def __init__(self, fd, *a, **k):
+            self.f = real(fd, *a, **k)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+        def write(self, text):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fdopen", Full)
+    path = tmp_path / ".index.lock"
+    with pytest.raises(OSError):
+        PidLock(path).acquire()
+    monkeypatch.undo()
+    assert not path.exists()
+    with PidLock(path):  # the next command takes it at once
+        assert path.read_text(encoding="ascii") == str(os.getpid())
+
+
 def test_a_waiting_lock_gets_its_turn(tmp_path):
     path = tmp_path / ".x.lock"
     first = PidLock(path)

@@ -56,7 +56,9 @@ class PidLock:
 
     ``wait=0`` raises :class:`Busy` at once when another live process holds it; otherwise it
     polls every 20 ms for up to ``wait`` seconds, then raises :class:`Busy`. A lock file whose
-    owner is not running (or unreadable and older than 60 s) is removed and taken."""
+    owner is not running (or unreadable and older than 60 s) is removed and taken. When its process
+    id cannot be written (a full disk), the new lock file is removed again and the error raised: an
+    empty lock file would hold off every other command for 60 s."""
 
     def __init__(self, path: Path | str, wait: float = 0.0):
         self.path, self.wait = Path(path), wait
@@ -76,8 +78,12 @@ class PidLock:
                     raise Busy(self.path, owner) from None
                 time.sleep(0.02)
                 continue
-            with os.fdopen(fd, "w", encoding="ascii") as f:
-                f.write(str(os.getpid()))
+            try:
+                with os.fdopen(fd, "w", encoding="ascii") as f:
+                    f.write(str(os.getpid()))
+            except BaseException:  # a full disk: no empty lock file left that nobody owns
+                self.path.unlink(missing_ok=True)
+                raise
             return
 
     def release(self) -> None:
