@@ -60,6 +60,7 @@ __all__ = [
     "start", "run_dir", "table", "export", "figure", "ledger", "heading", "text", "notice",
     "provenance", "use_style", "axis_format", "legend_below", "figure_label", "PALETTE",
     "glossary", "sign_convention", "SIGN_CONVENTION", "narrow_style", "NARROW_WIDTH", "NARROW_FONT",
+    "overflow", "fitted", "MIN_SCALE",
 ]
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
@@ -498,17 +499,24 @@ def figure(fig, name: str, alt: str, caption: str | None = None, narrow=None) ->
 _DIRECTION_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
-def figure_label(value, width: int = 40, max_lines: int = 3) -> str:
+def figure_label(value, width: int = 40, max_lines: int = 3, *, scale: float = 1.0) -> str:
     """A label from data or parameters as a figure shows it (tick label, panel title, legend entry):
     plain text over at most ``max_lines`` lines of about ``width`` characters, white space and line
-    breaks collapsed, words kept whole where they fit; a longer label ends in "…". The full label
-    stays in the tables and the alt text; a 5.000-character group name cannot push a figure off its
-    canvas. Direction controls (U+202A–U+202E, U+2066–U+2069) are left out: matplotlib draws them as
-    given, so one would turn the rest of a title around. Labels that fit are returned as they are."""
+    breaks collapsed, words kept whole where they fit, a word longer than a line cut over lines; a
+    longer label ends in "…". The full label stays in the tables and the alt text; a 5.000-character
+    group name cannot push a figure off its canvas. Direction controls (U+202A–U+202E,
+    U+2066–U+2069) are left out: matplotlib draws them as given, so one would turn the rest of a
+    title around. Labels that fit are returned as they are.
+
+    ``scale`` (the argument :func:`fitted` gives a builder) shortens the width to
+    ``max(4, round(width * scale))`` characters; 1 leaves it as it is. Characters differ in width
+    ('W' against 'i', CJK), so a count of characters alone cannot promise a label fits its place."""
+    if scale != 1.0:
+        width = max(4, round(width * scale))
     text = " ".join(str(value).translate(_DIRECTION_CONTROLS).split())
     if len(text) <= width:
         return text
-    lines = textwrap.wrap(text, width)
+    lines = textwrap.wrap(text, width)  # break_long_words: a word longer than width is cut
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1][: width - 1].rstrip() + "…"
@@ -537,19 +545,56 @@ def legend_below(fig, handles, labels, *, ncol: int, fontsize: float | None = No
     return leg
 
 
-def _check_inside(fig, name: str, tolerance_px: float = 2.0) -> None:
-    """Raise when anything drawn on ``fig`` (a legend, a label, a title) lies outside the canvas,
-    where saving without ``bbox_inches="tight"`` would cut it off."""
-    renderer = fig.canvas.get_renderer()
-    tight = fig.get_tightbbox(renderer)  # inches
+_SIDES = ("links", "onder", "rechts", "boven")
+
+
+def overflow(fig, tolerance_px: float = 2.0) -> dict[str, float]:
+    """How far anything drawn on the laid-out ``fig`` (a legend, a label, a title) reaches past its
+    canvas, where saving without ``bbox_inches="tight"`` would cut it off: centimetres per side
+    (``links``, ``onder``, ``rechts``, ``boven``), only the sides past ``tolerance_px`` pixels; an
+    empty dict when everything lies inside. Measured with matplotlib's ``Figure.get_tightbbox``
+    (clipped artists count as far as they are drawn). The one measurement of :func:`figure`'s check
+    under ``EVALUATIE_CHECK_FIGURES`` and of :func:`fitted`."""
+    tight = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
     box = fig.bbox_inches
     tol = tolerance_px / fig.dpi
-    sides = {"links": box.x0 - tight.x0, "onder": box.y0 - tight.y0,
-             "rechts": tight.x1 - box.x1, "boven": tight.y1 - box.y1}
-    over = {k: v for k, v in sides.items() if v > tol}
+    sides = dict(zip(_SIDES, (box.x0 - tight.x0, box.y0 - tight.y0, tight.x1 - box.x1, tight.y1 - box.y1)))
+    return {k: v * 2.54 for k, v in sides.items() if v > tol}
+
+
+def _check_inside(fig, name: str, tolerance_px: float = 2.0) -> None:
+    """Raise when anything drawn on ``fig`` lies outside the canvas (:func:`overflow`)."""
+    over = overflow(fig, tolerance_px)
     if over:
-        where = ", ".join(f"{k} {v * 2.54:.2f} cm" for k, v in over.items())
+        where = ", ".join(f"{k} {v:.2f} cm" for k, v in over.items())
         raise ValueError(f"figuur {name!r} valt buiten het canvas ({where}): maak ruimte met tight_layout(rect=...)")
+
+
+#: the smallest ``scale`` :func:`fitted` draws a figure's labels with (a fifth of their widths)
+MIN_SCALE = 0.2
+
+
+def fitted(build: Callable[[float], Any]):
+    """The figure of ``build(scale)``, drawn with ``scale`` = 1 or, while it reaches past its canvas
+    (:func:`overflow`), drawn again with the label widths shortened: ``scale`` 0.8, 0.64, … down to
+    :data:`MIN_SCALE`. ``build`` passes ``scale`` to every :func:`figure_label` of a label from data or
+    parameters and returns the laid-out figure. A figure that fits at 1 is the figure as it always
+    was; the figures of the scales that did not fit are closed. A word longer than its shortened
+    width is cut (:func:`figure_label`), so a label from data or parameters fits by then; what still
+    reaches past the canvas at :data:`MIN_SCALE` is returned as drawn there (and refused by
+    :func:`figure` under ``EVALUATIE_CHECK_FIGURES``)::
+
+        def plot_groups(data, narrow=False):
+            with rp.narrow_style(narrow):
+                return rp.fitted(lambda scale: _plot_groups(data, narrow, scale))
+    """
+    scale = 1.0
+    while True:
+        fig = build(scale)
+        if scale * 0.8 < MIN_SCALE or not overflow(fig):
+            return fig
+        plt.close(fig)
+        scale *= 0.8
 
 
 def axis_format(ax, axis: str = "y", kind: str = "num", decimals: int = 0) -> None:

@@ -14,7 +14,8 @@ Every label from the data or the parameters (grounds, groups, waves) goes throug
 :func:`evaluatie.publish.report.figure_label`, with a width in characters per place (narrower in the
 phone variant). Characters differ in width ('W' against 'i', a right-to-left script), so each builder
 draws its figure, measures it, and while anything reaches past the canvas draws it again with those
-widths shortened (:func:`_fitted`); labels that fit the first time are drawn as they always were.
+widths shortened (:func:`evaluatie.publish.report.fitted`, which measures with
+:func:`evaluatie.publish.report.overflow`); labels that fit the first time are drawn as they always were.
 """
 
 from __future__ import annotations
@@ -33,42 +34,12 @@ from evaluatie.publish import report as rp
 __all__ = ["plot_rates", "plot_forest", "plot_power"]
 
 
-#: the smallest share of its width in characters a label is shortened to by :func:`_fitted`
-MIN_SCALE = 0.2
-
-
-def _outside(fig, tolerance_px: float = 2.0) -> bool:
-    """Whether anything drawn on the laid-out ``fig`` reaches past its canvas (the check of
-    :func:`evaluatie.publish.report.figure` under ``EVALUATIE_CHECK_FIGURES``)."""
-    tight = fig.get_tightbbox(fig.canvas.get_renderer())
-    box, tol = fig.bbox_inches, tolerance_px / fig.dpi
-    return (box.x0 - tight.x0 > tol or box.y0 - tight.y0 > tol or tight.x1 - box.x1 > tol
-            or tight.y1 - box.y1 > tol)
-
-
-def _fitted(build):
-    """``build(scale)`` drawn with ``scale`` = 1, or, while its figure reaches past the canvas, with
-    the label widths shortened (``scale`` 0.8, 0.64, … down to :data:`MIN_SCALE`). A figure that
-    fits at 1 is the figure as it always was."""
-    scale = 1.0
-    while True:
-        fig = build(scale)
-        if scale * 0.8 < MIN_SCALE or not _outside(fig):
-            return fig
-        plt.close(fig)
-        scale *= 0.8
-
-
-def _width(chars: int, scale: float) -> int:
-    return max(4, round(chars * scale))
-
-
 def _wave_labels(waves: list, narrow: bool, scale: float) -> tuple[dict, float]:
     """The legend's label of each wave, and the inches to add to the figure's height for labels that
     wrap (none when every label is one line). The phone variant's legend is one column: each line
     beyond a label's first. The wide legend is one row, which wrapped labels no longer fit: then every
     line, as the entries stack."""
-    labels = {w: rp.figure_label(w, _width(24 if narrow else 40, scale)) for w in waves}
+    labels = {w: rp.figure_label(w, 24 if narrow else 40, scale=scale) for w in waves}
     lines = [t.count("\n") + 1 for t in labels.values()]
     if narrow:
         return labels, 0.3 * (sum(lines) - len(lines))
@@ -79,7 +50,7 @@ def plot_rates(rates: pd.DataFrame, *, palette: Sequence[str] | None = None, nar
     """Positive-reaction rate per group with its Wilson interval, one panel per ground, one colour
     per wave."""
     with rp.narrow_style(narrow):
-        return _fitted(lambda scale: _plot_rates(rates, list(palette or rp.PALETTE), narrow, scale))
+        return rp.fitted(lambda scale: _plot_rates(rates, list(palette or rp.PALETTE), narrow, scale))
 
 
 def _plot_rates(rates: pd.DataFrame, palette: list[str], narrow: bool, scale: float = 1.0):
@@ -98,9 +69,9 @@ def _plot_rates(rates: pd.DataFrame, palette: list[str], narrow: bool, scale: fl
             y = np.arange(len(labels)) + (j - (len(waves) - 1) / 2) * 0.25
             ax.errorbar(s["rate"], y, xerr=[s["rate"] - s["ci_low"], s["ci_high"] - s["rate"]], fmt="o",
                         color=palette[j % len(palette)], capsize=3, label=wave_labels.get(w))
-        ax.set_yticks(np.arange(len(labels)), [rp.figure_label(k, _width(14 if narrow else 30, scale)) for k in labels])
+        ax.set_yticks(np.arange(len(labels)), [rp.figure_label(k, 14 if narrow else 30, scale=scale) for k in labels])
         ax.invert_yaxis()
-        ax.set_title(rp.figure_label(sentence_start(g), _width(28 if narrow else 60, scale), max_lines=1), loc="left",
+        ax.set_title(rp.figure_label(sentence_start(g), 28 if narrow else 60, max_lines=1, scale=scale), loc="left",
                      fontsize=None if narrow else 11)
     axes[-1, 0].set_xlabel("Aandeel positieve reacties\n(95%-interval)" if narrow else
                            "Aandeel sollicitaties met een positieve reactie\n(95%-betrouwbaarheidsinterval)")
@@ -119,7 +90,7 @@ def plot_forest(disc: pd.DataFrame, *, benchmarks: pd.DataFrame | None = None, n
     1 = equal treatment. Optional benchmarks (column ``relative_callback`` per ``ground``) as grey
     diamonds."""
     with rp.narrow_style(narrow):
-        return _fitted(lambda scale: _plot_forest(disc, benchmarks, narrow, scale))
+        return rp.fitted(lambda scale: _plot_forest(disc, benchmarks, narrow, scale))
 
 
 def _plot_forest(disc: pd.DataFrame, benchmarks: pd.DataFrame | None, narrow: bool, scale: float = 1.0):
@@ -145,7 +116,7 @@ def _plot_forest(disc: pd.DataFrame, benchmarks: pd.DataFrame | None, narrow: bo
                         label=None if labelled else ("meta-analyse" if narrow else "meta-analyse (Lippens e.a., 2023)"))
                 labelled = True
     ax.axvline(1, color="black", linewidth=1)
-    ax.set_yticks(np.arange(len(comps)), [rp.figure_label(f"{sentence_start(g)}: {k}", _width(14 if narrow else 40, scale))
+    ax.set_yticks(np.arange(len(comps)), [rp.figure_label(f"{sentence_start(g)}: {k}", 14 if narrow else 40, scale=scale)
                                           for g, k in comps])
     ax.invert_yaxis()
     ax.set_xlabel("Relatieve kans\n(1 = gelijke behandeling)" if narrow
@@ -170,7 +141,7 @@ def plot_power(curves: pd.DataFrame, plan: pd.DataFrame, *, target: float = 0.8,
     (:func:`~evaluatie.analyses.correspondence.power.plan_table`). The vacancies are on a logarithmic
     axis: the plans of one ground can need 50 or 50.000."""
     with rp.narrow_style(narrow):
-        return _fitted(lambda scale: _plot_power(curves, plan, target, narrow, scale))
+        return rp.fitted(lambda scale: _plot_power(curves, plan, target, narrow, scale))
 
 
 def _plot_power(curves: pd.DataFrame, plan: pd.DataFrame, target: float, narrow: bool, scale: float = 1.0):
@@ -194,7 +165,7 @@ def _plot_power(curves: pd.DataFrame, plan: pd.DataFrame, target: float, narrow:
                        label=f"{fmt.num(budget.iloc[0])} vacatures")
         ax.axhline(target, color="black", linestyle="--", linewidth=1)
         ax.set_ylim(0, 1.02)
-        ax.set_title(rp.figure_label(f"{sentence_start(g)}: {k}", _width(22 if narrow else 37, scale)), loc="left",
+        ax.set_title(rp.figure_label(f"{sentence_start(g)}: {k}", 22 if narrow else 37, scale=scale), loc="left",
                      fontsize=None if narrow else 10)
         ax.set_xlabel("Vacatures in de nieuwe meting\n(logaritmische schaal)")
         ax.set_xscale("log")  # the plans of one ground need from tens to thousands of vacancies
