@@ -2,6 +2,13 @@
 :mod:`evaluatie.publish.report`): the planning as a month grid (:func:`timeline_figure`), budget
 per priority (:func:`budget_figure`), status of the actions (:func:`status_figure`), days and
 budget per group (:func:`plan_groups_figure`).
+
+Each takes ``narrow=True`` for its phone variant (:func:`evaluatie.publish.report.narrow_style`). Every
+label from the plan (action, group and priority names, budget lines) goes through
+:func:`evaluatie.publish.report.figure_label` with a width in characters; characters differ in width
+('W' against 'i'), so each builder measures its figure and, while anything reaches past the canvas,
+draws it again with those widths shortened (:func:`evaluatie.publish.report.fitted`). A figure that
+fits the first time is drawn as it always was.
 """
 
 from __future__ import annotations
@@ -16,7 +23,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from evaluatie.analyses.actionplan.narrative import month_label, priority_labels
-from evaluatie.publish.report import NARROW_WIDTH, PALETTE, axis_format, figure_label, legend_below, narrow_style
+from evaluatie.publish.report import (NARROW_WIDTH, PALETTE, axis_format, figure_label, fitted, legend_below,
+                                      narrow_style)
 
 __all__ = ["timeline_figure", "budget_figure", "status_figure", "plan_groups_figure", "wrap"]
 
@@ -38,10 +46,10 @@ def timeline_figure(tl: pd.DataFrame, *, palette: Sequence[str] | None = None, g
     every few months, action names over two short lines, no seasonal notes beside the grid (the
     table of the text's timing has them) and the legend below, one entry per line."""
     with narrow_style(narrow):
-        return _timeline_figure(tl, palette, groups, narrow)
+        return fitted(lambda scale: _timeline_figure(tl, palette, groups, narrow, scale))
 
 
-def _timeline_figure(tl: pd.DataFrame, palette: Sequence[str] | None, groups: bool, narrow: bool):
+def _timeline_figure(tl: pd.DataFrame, palette: Sequence[str] | None, groups: bool, narrow: bool, scale: float):
     palette = list(palette or ["#0072B2", "#E69F00"])
     months = list(dict.fromkeys(tl["month"]))
     actions = list(dict.fromkeys(tl["action"]))
@@ -90,7 +98,8 @@ def _timeline_figure(tl: pd.DataFrame, palette: Sequence[str] | None, groups: bo
             run.append([(j, i - 0.4), (j + 1, i - 0.4), (j + 1, i + 0.4), (j, i + 0.4)])
         seasonal = [t for t in texts.get(a, []) if not any(t in x for x in text_cells.get(a, []))]
         if seasonal and not narrow:  # beside the grid, at a fixed distance from it: the layout makes room
-            ax.annotate("tekst: " + "; ".join(figure_label(s.split(":")[0], 30, 1) for s in seasonal), (1, i),
+            ax.annotate("tekst: " + "; ".join(figure_label(s.split(":")[0], 30, 1, scale=scale) for s in seasonal),
+                        (1, i),
                         xycoords=ax.get_yaxis_transform(), xytext=(3, 0), textcoords="offset points",
                         va="center", fontsize=8)
     flush()
@@ -101,7 +110,7 @@ def _timeline_figure(tl: pd.DataFrame, palette: Sequence[str] | None, groups: bo
     ax.set_xticklabels([month_label(m) for m in months[::step]], rotation=90, fontsize=None if narrow else 8)
     ticks = sorted([(ypos[a], a, False) for a in actions] + [(y, g, True) for y, g in headers])
     ax.set_yticks([t[0] for t in ticks])
-    ax.set_yticklabels([figure_label(t[1], 16, max_lines=2) if narrow else figure_label(t[1], 90, max_lines=1)
+    ax.set_yticklabels([figure_label(t[1], 16 if narrow else 90, max_lines=2 if narrow else 1, scale=scale)
                         for t in ticks], fontsize=None if narrow else 8)
     for lab, t in zip(ax.get_yticklabels(), ticks):
         if t[2]:
@@ -132,10 +141,10 @@ def budget_figure(execution: pd.DataFrame, budget_lines: Mapping[str, str], narr
     (:func:`evaluatie.publish.report.narrow_style`): the panels stacked, each priority by its number
     (the names are in the table above the figure), the legend below, one entry per line."""
     with narrow_style(narrow):
-        return _budget_figure(execution, budget_lines, narrow)
+        return fitted(lambda scale: _budget_figure(execution, budget_lines, narrow, scale))
 
 
-def _budget_figure(execution: pd.DataFrame, budget_lines: Mapping[str, str], narrow: bool):
+def _budget_figure(execution: pd.DataFrame, budget_lines: Mapping[str, str], narrow: bool, scale: float):
     lines = [l for l in budget_lines if l in set(execution["line"])]
     per = execution.dropna(subset=["priority_no"])
     n_prio = max(1, int(per.groupby("line").size().max())) if len(per) else 1
@@ -162,12 +171,12 @@ def _budget_figure(execution: pd.DataFrame, budget_lines: Mapping[str, str], nar
         if narrow:
             ax.set_yticklabels([str(int(n)) for n in d["priority_no"]])
             ax.set_ylabel("topprioriteit")
-            ax.set_title(figure_label(title, 24, max_lines=2), loc="left")
+            ax.set_title(figure_label(title, 24, max_lines=2, scale=scale), loc="left")
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
             ax.invert_yaxis()
         else:
-            ax.set_yticklabels([wrap(label, 30) for label in priority_labels(d)], fontsize=11)
-            ax.set_title(figure_label(title, 36, max_lines=2), fontsize=12)
+            ax.set_yticklabels([figure_label(label, 30, scale=scale) for label in priority_labels(d)], fontsize=11)
+            ax.set_title(figure_label(title, 36, max_lines=2, scale=scale), fontsize=12)
             ax.tick_params(axis="x", labelsize=11)
         ax.set_xlabel("duizend euro", fontsize=None if narrow else 11)
         axis_format(ax, "x", "num")
@@ -194,10 +203,10 @@ def status_figure(dist: pd.DataFrame, classes: Mapping[str, str], narrow: bool =
     priority. ``narrow``: the phone variant, each priority by its number and the legend below, one
     entry per line."""
     with narrow_style(narrow):
-        return _status_figure(dist, classes, narrow)
+        return fitted(lambda scale: _status_figure(dist, classes, narrow, scale))
 
 
-def _status_figure(dist: pd.DataFrame, classes: Mapping[str, str], narrow: bool):
+def _status_figure(dist: pd.DataFrame, classes: Mapping[str, str], narrow: bool, scale: float):
     d = dist.dropna(subset=["priority_no"])
     size = (NARROW_WIDTH, 0.34 * len(d) + 3.6) if narrow else (9, 0.45 * len(d) + 1.8)
     fig, ax = plt.subplots(figsize=size)
@@ -214,7 +223,7 @@ def _status_figure(dist: pd.DataFrame, classes: Mapping[str, str], narrow: bool)
         ax.set_ylabel("topprioriteit")
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
     else:
-        ax.set_yticklabels([wrap(label, 40) for label in priority_labels(d)], fontsize=11)
+        ax.set_yticklabels([figure_label(label, 40, scale=scale) for label in priority_labels(d)], fontsize=11)
         ax.tick_params(axis="x", labelsize=11)
     ax.invert_yaxis()
     ax.set_xlabel("aantal acties", fontsize=None if narrow else 11)
@@ -227,10 +236,10 @@ def plan_groups_figure(groups: pd.DataFrame, narrow: bool = False):
     """Two bar charts: working days and budget (thousand euro) per group of actions, side by side,
     or stacked in the phone variant (``narrow``, group names over up to three short lines)."""
     with narrow_style(narrow):
-        return _plan_groups_figure(groups, narrow)
+        return fitted(lambda scale: _plan_groups_figure(groups, narrow, scale))
 
 
-def _plan_groups_figure(groups: pd.DataFrame, narrow: bool):
+def _plan_groups_figure(groups: pd.DataFrame, narrow: bool, scale: float):
     n = len(groups)
     if narrow:
         fig, axes = plt.subplots(2, 1, figsize=(NARROW_WIDTH, 2 * (0.6 * n + 1.2)))
@@ -242,10 +251,10 @@ def _plan_groups_figure(groups: pd.DataFrame, narrow: bool):
     for ax in axes if narrow else axes[:1]:
         ax.set_yticks(y)
         if narrow:
-            ax.set_yticklabels([figure_label(g, 14) for g in groups["group"]])
+            ax.set_yticklabels([figure_label(g, 14, scale=scale) for g in groups["group"]])
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
         else:
-            ax.set_yticklabels([wrap(g, 30) for g in groups["group"]], fontsize=11)
+            ax.set_yticklabels([figure_label(g, 30, scale=scale) for g in groups["group"]], fontsize=11)
         ax.invert_yaxis()
     axes[0].set_xlabel("werkdagen", fontsize=None if narrow else 11)
     axes[1].set_xlabel("budget (duizend euro)", fontsize=None if narrow else 11)

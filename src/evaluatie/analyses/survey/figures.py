@@ -4,7 +4,11 @@ horizontal bars of proportions with their intervals. They draw the published tab
 never from the raw estimate. With ``narrow=True`` each draws its phone variant (inside
 :func:`evaluatie.publish.report.narrow_style`: :data:`~evaluatie.publish.report.NARROW_WIDTH` inches
 wide, every text at least :data:`~evaluatie.publish.report.NARROW_FONT` points, shorter labels with
-the base ``n`` in the label, the legend below in one column). Reference tests: ``tests/test_likert.py`` and ``tests/test_survey_speed.py`` (the same
+the base ``n`` in the label, the legend below in one column). Every label from data or parameters
+(item, group and scale labels, titles) goes through :func:`evaluatie.publish.report.figure_label`;
+a chart drawn on its own figure is measured and, while anything reaches past the canvas ('W' is wider
+than 'i'), drawn again with those widths shortened (:func:`evaluatie.publish.report.fitted`); a chart
+that fits the first time is drawn as it always was. Reference tests: ``tests/test_likert.py`` and ``tests/test_survey_speed.py`` (the same
 pixels as the earlier bar-by-bar drawing).
 """
 
@@ -18,7 +22,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import to_rgb
 
-from evaluatie.publish.report import NARROW_FONT, NARROW_WIDTH, PALETTE, axis_format, figure_label, legend_below
+from evaluatie.publish.report import (NARROW_FONT, NARROW_WIDTH, PALETTE, axis_format, figure_label, fitted,
+                                      legend_below)
 
 __all__ = ["diverging_chart", "proportion_bars"]
 
@@ -42,7 +47,15 @@ def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mappin
     the end of every bar. ``dist`` is the published (protected) table: a row whose base is withheld
     or empty is drawn empty with a note that names ``threshold``. ``row`` is the column that
     identifies a bar (the item, or a domain column). ``narrow``: the phone variant (module
-    docstring): the label wrapped short with ``n`` under it, the legend below in one column."""
+    docstring): the label wrapped short with ``n`` under it, the legend below in one column.
+    Without ``ax`` the chart gets its own figure, refitted while it reaches past its canvas
+    (:func:`evaluatie.publish.report.fitted`); on a given ``ax`` it is drawn once."""
+    def draw(scale):
+        return _diverging_chart(dist, row, labels, threshold, title, ax, narrow, scale)
+    return draw(1.0) if ax is not None else fitted(draw)
+
+
+def _diverging_chart(dist, row, labels, threshold, title, ax, narrow, scale):
     labels = dict(labels or {})
     rows = list(dict.fromkeys(dist[row]))
     levels_of = {r: list(dist.loc[dist[row] == r, "level"]) for r in rows}
@@ -51,16 +64,17 @@ def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mappin
         raise ValueError("all bars of one diverging chart need scales with the same number of points")
     # legend: the labels at each scale position (joined when items use different scales)
     points = [figure_label(" / ".join(dict.fromkeys(levels_of[r][j] for r in rows)), 26 if narrow else 60,
-                           max_lines=3 if narrow else 2) for j in range(k)]
+                           max_lines=3 if narrow else 2, scale=scale) for j in range(k)]
     colours = _diverging_colours(k)
     if k % 2 == 1:
         colours[k // 2] = (0.75, 0.75, 0.75)
     fs = NARROW_FONT if narrow else 9
     if narrow:
         n_of = {r: dist.loc[dist[row] == r, "n"].iloc[0] for r in rows}
-        ticks = [figure_label(labels.get(r, str(r)), 20, max_lines=4) + "\n" + _base_label(n_of[r]) for r in rows]
+        ticks = [figure_label(labels.get(r, str(r)), 20, max_lines=4, scale=scale) + "\n" + _base_label(n_of[r])
+                 for r in rows]
     else:
-        ticks = [figure_label(labels.get(r, str(r)), 34) for r in rows]
+        ticks = [figure_label(labels.get(r, str(r)), 34, scale=scale) for r in rows]
     own_figure = ax is None
     if own_figure:
         if narrow:
@@ -118,9 +132,9 @@ def diverging_chart(dist: pd.DataFrame, *, row: str = "variable", labels: Mappin
     ax.grid(axis="y", visible=False)
     ncol = 1 if narrow else k if max(len(p) for p in points) < 24 else 2
     if title and narrow and own_figure:  # over the whole width: the plot is narrower than the title
-        fig.suptitle(figure_label(title, 28, max_lines=3), fontweight="bold")
+        fig.suptitle(figure_label(title, 28, max_lines=3, scale=scale), fontweight="bold")
     elif title:
-        ax.set_title(figure_label(title, 28 if narrow else 80, max_lines=3 if narrow else 2))
+        ax.set_title(figure_label(title, 28 if narrow else 80, max_lines=3 if narrow else 2, scale=scale))
     if own_figure:  # one legend under the whole figure, with room made for it
         legend_below(fig, *ax.get_legend_handles_labels(), ncol=ncol, fontsize=fs)
     else:
@@ -136,15 +150,23 @@ def proportion_bars(res: pd.DataFrame, *, label: str = "variable", labels: Mappi
     """Horizontal bars of proportions with their interval as whiskers and ``n`` next to every
     bar. ``res`` is the published (protected) table: a row whose estimate is withheld or empty is
     left empty with a note that names ``threshold``. ``line``: a dashed reference line at that
-    share (e.g. 0.5). ``narrow``: the phone variant (module docstring), ``n`` under each label."""
+    share (e.g. 0.5). ``narrow``: the phone variant (module docstring), ``n`` under each label.
+    Without ``ax`` the chart gets its own figure, refitted while it reaches past its canvas
+    (:func:`evaluatie.publish.report.fitted`); on a given ``ax`` it is drawn once."""
+    def draw(scale):
+        return _proportion_bars(res, label, labels, threshold, xlabel, title, ax, line, narrow, scale)
+    return draw(1.0) if ax is not None else fitted(draw)
+
+
+def _proportion_bars(res, label, labels, threshold, xlabel, title, ax, line, narrow, scale):
     labels = dict(labels or {})
     n = res["n"].to_numpy(dtype=float, na_value=np.nan)
     fs = NARROW_FONT if narrow else 9
     if narrow:
-        ticks = [figure_label(labels.get(v, str(v)), 20, max_lines=4) + "\n" + _base_label(m)
+        ticks = [figure_label(labels.get(v, str(v)), 20, max_lines=4, scale=scale) + "\n" + _base_label(m)
                  for v, m in zip(res[label], n)]
     else:
-        ticks = [figure_label(labels.get(v, str(v)), 60, max_lines=2) for v in res[label]]
+        ticks = [figure_label(labels.get(v, str(v)), 60, max_lines=2, scale=scale) for v in res[label]]
     if ax is None:
         if narrow:
             lines = sum(t.count("\n") + 1 for t in ticks)
@@ -177,13 +199,13 @@ def proportion_bars(res: pd.DataFrame, *, label: str = "variable", labels: Mappi
     ax.set_xticks([0, 0.5, 1.0] if narrow else [0, 0.25, 0.5, 0.75, 1.0])
     axis_format(ax, "x", "prop", 0)
     if narrow:  # aligned to the plot's right end: the label is wider than a phone's plot
-        ax.set_xlabel(figure_label(xlabel, 24, max_lines=3), loc="right")
+        ax.set_xlabel(figure_label(xlabel, 24, max_lines=3, scale=scale), loc="right")
     else:
         ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
     if title and narrow:  # over the whole width: the plot is narrower than the title
-        fig.suptitle(figure_label(title, 28, max_lines=3), fontweight="bold")
+        fig.suptitle(figure_label(title, 28, max_lines=3, scale=scale), fontweight="bold")
     elif title:
-        ax.set_title(figure_label(title, 80, max_lines=2))
+        ax.set_title(figure_label(title, 80, max_lines=2, scale=scale))
     fig.tight_layout()
     return fig

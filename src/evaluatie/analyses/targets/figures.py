@@ -9,7 +9,11 @@ points, fewer ticks, short break labels and the legend below. :func:`wide_and_na
 The y axis of a share starts at 0, so a series moving between 14,0% and 14,8% does not look like a
 steep climb. Every text from data or parameters (panel titles, legend entries, a break's label) goes
 through :func:`evaluatie.publish.report.figure_label`, narrower in the phone variant, and keeps its
-case: a label of 5,000 characters cannot push a figure off its canvas."""
+case: a label of 5,000 characters cannot push a figure off its canvas. Characters differ in width ('W'
+against 'i'), so :func:`plot_panels` measures its figure and, while anything reaches past the canvas,
+draws it again with the widths of its titles and legend entries shortened
+(:func:`evaluatie.publish.report.fitted`); a figure that fits the first time is drawn as it always was.
+A break's text is clipped at the plot's edge and needs no refit."""
 
 from __future__ import annotations
 
@@ -24,7 +28,8 @@ from matplotlib.ticker import MaxNLocator
 from evaluatie.analyses.targets.segments import as_breaks, group_series, segments
 from evaluatie.analyses.targets.trends import MIN_POINTS, TrendFit, fit_trend
 from evaluatie.core import fmt
-from evaluatie.publish.report import NARROW_WIDTH, PALETTE, axis_format, figure_label, legend_below, narrow_style
+from evaluatie.publish.report import (NARROW_WIDTH, PALETTE, axis_format, figure_label, fitted, legend_below,
+                                      narrow_style)
 
 __all__ = ["plot_group", "plot_panels", "plot_backtest", "target_periods", "panel_spec", "PANEL_GROUPS",
            "wide_and_narrow"]
@@ -126,12 +131,14 @@ def plot_panels(data: pd.DataFrame, panels: Sequence[Mapping[str, Any]], breaks:
     """A grid of :func:`plot_group` panels. Each panel: ``{"group", "title", "target_pct",
     "target_year", "targets" (optional, each target over its own period, see :func:`plot_group`),
     "predecessor" (optional group under an old definition), "up_to"}``. ``narrow``: the phone
-    variant, one column of panels (see the module docstring)."""
+    variant, one column of panels (see the module docstring). Refitted while it reaches past its
+    canvas (:func:`evaluatie.publish.report.fitted`)."""
+    breaks = as_breaks(breaks)  # a list: drawn again by a refit
     with narrow_style(narrow):
-        return _plot_panels(data, panels, breaks, 1 if narrow else ncols, labels, narrow)
+        return fitted(lambda scale: _plot_panels(data, panels, breaks, 1 if narrow else ncols, labels, narrow, scale))
 
 
-def _plot_panels(data, panels, breaks, ncols, labels, narrow):
+def _plot_panels(data, panels, breaks, ncols, labels, narrow, scale=1.0):
     n = len(panels)
     nrows = max(1, math.ceil(n / ncols))
     size = (NARROW_WIDTH, 3.0 * nrows + 1.8) if narrow else (6.2 * ncols, 3.9 * nrows)
@@ -147,10 +154,11 @@ def _plot_panels(data, panels, breaks, ncols, labels, narrow):
                    narrow=narrow)
         women = g in ("women_top", "women_middle", "women_lower")
         if narrow:  # rc sizes of rp.narrow_style (12 pt); a long title over two lines, then the last target
-            ax.set_title(figure_label(p.get("title", g), width=24, max_lines=2) + _target_line(p), loc="left")
+            ax.set_title(figure_label(p.get("title", g), width=24, max_lines=2, scale=scale) + _target_line(p),
+                         loc="left")
             ax.set_ylabel("aandeel vrouwen" if women else "aandeel")
         else:
-            ax.set_title(figure_label(p.get("title", g), 36, max_lines=2), fontsize=13, loc="left")
+            ax.set_title(figure_label(p.get("title", g), 36, max_lines=2, scale=scale), fontsize=13, loc="left")
             ax.set_ylabel("aandeel vrouwen" if women else "aandeel van het personeel", fontsize=11.5)
             ax.tick_params(labelsize=11)
         ax.set_xlabel("")
@@ -162,7 +170,7 @@ def _plot_panels(data, panels, breaks, ncols, labels, narrow):
             if lab not in labs:
                 handles.append(h)
                 labs.append(lab)
-    labs = [figure_label(lab, width=26 if narrow else 56, max_lines=2) for lab in labs]
+    labs = [figure_label(lab, width=26 if narrow else 56, max_lines=2, scale=scale) for lab in labs]
     legend_below(fig, handles, labs, ncol=1 if narrow else 3, fontsize=None if narrow else 11.5)
     return fig
 
