@@ -154,7 +154,6 @@ def test_figures_have_one_bar_per_priority_and_class():
     fig = ap.plan_groups_figure(groups)
     assert [len(a.patches) for a in fig.axes] == [2, 2]
     plt.close(fig)
-    assert ap.wrap("een twee drie", 8) == "een twee\ndrie"
 
 
 def test_check_parts_names_unknown_parts_and_missing_files():

@@ -50,7 +50,7 @@ from evaluatie.analyses.actionplan.execution import (
     additional_actions, budget_execution, budget_without_execution, commitment_progress, plan_groups,
     status_budget, status_distribution)
 from evaluatie.analyses.actionplan.figures import (
-    budget_figure, plan_groups_figure, status_figure, timeline_figure, wrap)
+    budget_figure, plan_groups_figure, status_figure, timeline_figure)
 from evaluatie.analyses.actionplan.narrative import (
     ASSESSMENT_NL, BUDGET_COLUMNS, CHECK_NL, DEFAULT_LINE_LABELS, DEFAULT_TITLE, COMMITMENT_STATUS_NL, MEASURE_NL, PARTS_NL, RESULT_NL, SECTION_TEXT,
     additional_text, budget_figure_alt, budget_year_text, budget_figure_caption, budget_finding_notices, budget_line_texts, budget_totals_text, cap,
@@ -83,7 +83,7 @@ __all__ = [
     "eur_signed", "execution_judgements", "execution_note", "finding_text", "number", "number_or_blank",
     "number_signed", "plan_groups_alt", "priority_labels", "status_figure_alt", "status_note", "summary_lines",
     "timeline_alt", "dated_text", "timeline_known_note", "timing_note", "TIMELINE_MIN_ACTIONS", "dated",
-    "timeline_shown", "GLOSSARY_EXTRA", "glossary_terms", "budget_totals_note", "status_budget_note", "SOURCE_NL", "reader_files", "PART_INPUTS", "check_parts", "wrap", "table_layout", "BUDGET_COLUMNS", "introduction",
+    "timeline_shown", "GLOSSARY_EXTRA", "glossary_terms", "budget_totals_note", "status_budget_note", "SOURCE_NL", "reader_files", "PART_INPUTS", "check_parts", "table_layout", "BUDGET_COLUMNS", "introduction",
     "no_persons_notice", "budget_totals_text", "budget_finding_notices", "plan_finding_notices",
     "plan_findings_intro", "plan_checks_rest", "not_spent_text", "additional_text", "empty_months_notice",
     "to_fill_text", "DEFAULT_LINE_LABELS", "DEFAULT_TITLE", "budget_figure_caption", "budget_year_text", "subtitle_text", "synthetic_notice", "skipped_text",

@@ -26,7 +26,7 @@ from evaluatie.analyses.actionplan.narrative import month_label, priority_labels
 from evaluatie.publish.report import (NARROW_WIDTH, PALETTE, axis_format, figure_label, fitted, legend_below,
                                       narrow_style)
 
-__all__ = ["timeline_figure", "budget_figure", "status_figure", "plan_groups_figure", "wrap"]
+__all__ = ["timeline_figure", "budget_figure", "status_figure", "plan_groups_figure"]
 
 
 def timeline_figure(tl: pd.DataFrame, *, palette: Sequence[str] | None = None, groups: bool = False,
@@ -127,12 +127,6 @@ def _timeline_figure(tl: pd.DataFrame, palette: Sequence[str] | None, groups: bo
         return fig
     legend_below(fig, handles, [h.get_label() for h in handles], ncol=len(handles), fontsize=8)
     return fig
-
-
-def wrap(text: Any, width: int = 40) -> str:
-    """A label over lines of about ``width`` characters in a figure, at most three
-    (:func:`evaluatie.publish.report.figure_label`: a longer one ends in "…")."""
-    return figure_label(text, width)
 
 
 def budget_figure(execution: pd.DataFrame, budget_lines: Mapping[str, str], narrow: bool = False):
