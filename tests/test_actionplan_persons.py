@@ -12,7 +12,6 @@ report's notice and provenance say that the rule applies.
 from __future__ import annotations
 
 import json
-import math
 import re
 import sys
 from pathlib import Path

@@ -206,7 +206,7 @@ class _System:
                 lo.append(self.counts[r])
                 hi.append(self.counts[r])
         cons = [LinearConstraint(np.vstack(a), np.asarray(lo), np.asarray(hi))]
-        caps, truth = self.caps[var], self.truth[var]
+        caps = self.caps[var]
         integrality = np.ones(len(var))
 
         def keep(x):
