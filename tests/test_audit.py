@@ -1,11 +1,13 @@
 """publish.audit.Attack: the interval bounds of withheld cells, checked on tables small enough to
-work out by hand, and protect_groups/mark/no_counts of publish.disclosure."""
+work out by hand; crossing and crossing_pinned (two breakdowns that cross); and
+protect_groups/mark/no_counts of publish.disclosure."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from evaluatie.publish.audit import Attack, Interval, crossing
+from evaluatie.publish import audit
+from evaluatie.publish.audit import Attack, Interval, crossing, crossing_pinned
 from evaluatie.publish.disclosure import decision, mark, no_counts, protect_groups
 
 
@@ -147,3 +149,94 @@ def test_crossing_withholding_the_group_that_holds_the_cell_closes_it():
 def test_crossing_refuses_a_published_group_without_units():
     with pytest.raises(ValueError):
         crossing(CROSS, rows={"X": 1}, columns={}, total=90)
+
+
+# crossing_pinned: what the pair pins and neither breakdown alone does
+
+def _sums(truth):
+    rows, columns = {}, {}
+    for (a, b), x in truth.items():
+        rows[a] = rows.get(a, 0.0) + x
+        columns[b] = columns.get(b, 0.0) + x
+    return rows, columns, sum(truth.values())
+
+
+@pytest.mark.parametrize("alone", ["tables", "sums"])
+def test_crossing_pinned_counts_a_cell_the_pair_pins_and_neither_table_alone(alone):
+    # row P alone leaves (P, H) 0..1 (35 of 61), the withheld column's 2 of 4 leaves it 0..1, the
+    # whole sample too: only F - (P + V) pins it
+    cap = {("D", "H"): 3, ("P", "H"): 1, ("P", "F"): 60, ("V", "F"): 40}
+    truth = {("D", "H"): 2, ("P", "H"): 0, ("P", "F"): 35, ("V", "F"): 28}
+    need = {("P", "H"): 1}
+    for known in (None, truth):
+        got = crossing_pinned(cap, {"P": 35, "V": 28}, {"F": 63}, 65, need, alone=alone, truth=known)
+        assert got == {("P", "H"): Interval(0.0, 0.0)}
+
+
+@pytest.mark.parametrize("alone", ["tables", "sums"])
+def test_crossing_pinned_leaves_out_what_one_table_alone_already_pins(alone):
+    # P's 61 of 61 pin (P, H) to 1 by row P alone: the crossing pins it too, but adds nothing
+    cap = {("D", "H"): 3, ("P", "H"): 1, ("P", "F"): 60, ("V", "F"): 40}
+    rows, columns, total = {"P": 61, "V": 3}, {"F": 63}, 64
+    assert crossing(cap, rows, columns, total).bounds([("P", "H")])[("P", "H")] == Interval(1.0, 1.0)
+    assert crossing_pinned(cap, rows, columns, total, {("P", "H"): 1}, alone=alone) == {}
+    assert crossing_pinned(cap, rows, columns, total, {("P", "H"): 4}, alone=alone) == {}
+
+
+def test_crossing_pinned_tables_and_sums_differ_as_documented():
+    # (a, b): row a alone says at most 3, column b alone at least 3 -- each table alone leaves it
+    # several values, the two sums together pin it
+    truth = {("a", "b"): 3, ("a", "c"): 0, ("d", "b"): 3, ("d", "c"): 2}
+    cap = {("a", "b"): 5, ("a", "c"): 10, ("d", "b"): 3, ("d", "c"): 4}
+    rows, columns, total = _sums(truth)
+    assert crossing_pinned(cap, rows, columns, total, {("a", "b"): 1}) == {("a", "b"): Interval(3.0, 3.0)}
+    assert crossing_pinned(cap, rows, columns, total, {("a", "b"): 1}, alone="sums") == {}
+    # row a withheld with the withheld rows' sum 0 (the whole sample is all of row d): its table
+    # alone pins (a, b) to 0; the whole sample and column b leave it 0..2
+    truth = {("a", "b"): 0, ("a", "c"): 0, ("d", "b"): 3, ("d", "c"): 1}
+    cap = {("a", "b"): 2, ("a", "c"): 2, ("d", "b"): 5, ("d", "c"): 5}
+    rows, columns, total = _sums(truth)
+    del rows["a"]
+    assert crossing_pinned(cap, rows, columns, total, {("a", "b"): 1}) == {}
+    assert crossing_pinned(cap, rows, columns, total, {("a", "b"): 1}, alone="sums") == {("a", "b"): Interval(0, 0)}
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_crossing_pinned_the_shortcut_never_widens_an_interval(seed):
+    """With the truth given, names that another solution shows to be wide enough are not attacked: on
+    random crossings the lower bound it uses is never above the attack's width, and the answer is the
+    same as with every name attacked."""
+    rng = np.random.default_rng(seed)
+    na, nb = int(rng.integers(2, 5)), int(rng.integers(2, 5))
+    cap, truth = {}, {}
+    for a in range(na):
+        for b in range(nb):
+            if rng.random() < 0.3:
+                continue
+            cap[(f"a{a}", f"b{b}")] = float(rng.integers(1, 12))
+            truth[(f"a{a}", f"b{b}")] = float(rng.binomial(int(cap[(f"a{a}", f"b{b}")]), rng.uniform(0.05, 0.95)))
+    rows, columns, total = _sums(truth)
+    for hid_a, hid_b in ((set(), set()), ({"a0", "a1"}, set()), ({"a0"}, {"b0"}), ({"a0", "a1"}, {"b0", "b1"})):
+        shown_r = {a: x for a, x in rows.items() if a not in hid_a}
+        shown_c = {b: x for b, x in columns.items() if b not in hid_b}
+        hid_a, hid_b = hid_a & set(rows), hid_b & set(columns)
+        names = [*cap, *(("row", a) for a in sorted(hid_a)), *(("column", b) for b in sorted(hid_b))]
+        width = {n: iv.width for n, iv in crossing(cap, shown_r, shown_c, total).bounds(names).items()}
+        for n in names:
+            assert audit._moves(truth, cap, hid_a, hid_b, n) <= width[n] + 1e-9
+        for alone in ("tables", "sums"):
+            for rule in (1, 4):
+                need = dict.fromkeys(names, rule)
+                assert crossing_pinned(cap, shown_r, shown_c, total, need, alone=alone, truth=truth) == \
+                    crossing_pinned(cap, shown_r, shown_c, total, need, alone=alone)
+
+
+def test_crossing_pinned_refuses_what_it_cannot_check():
+    cap = {("P", "H"): 1, ("P", "F"): 60, ("V", "F"): 40}
+    with pytest.raises(ValueError, match="withheld group"):  # row P is shown: no unknown of its own
+        crossing_pinned(cap, {"P": 35, "V": 28}, {}, 63, {("row", "P"): 1})
+    with pytest.raises(ValueError, match="truth"):  # a truth that does not give the published numbers
+        crossing_pinned(cap, {"P": 35, "V": 28}, {}, 63, {("P", "H"): 1},
+                        truth={("P", "H"): 1, ("P", "F"): 35, ("V", "F"): 28})
+    with pytest.raises(ValueError, match="alone"):
+        crossing_pinned(cap, {}, {}, 63, {}, alone="both")

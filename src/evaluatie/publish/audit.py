@@ -13,6 +13,10 @@ This is the audit statistical offices run on published tables (Hundepool et al.,
 Disclosure Control*, Wiley 2012, §4.3 "the attacker's problem": interval bounds from the linear
 system of the published margins); the tests run it on every analysis and on a ``--by entity``
 batch with groups of 1 to 4 units.
+
+:func:`crossing` is the attack on two breakdowns of the same units that cross;
+:func:`crossing_pinned` is the check the survey and the correspondence test both run with it: which
+small crossing cells and withheld groups the pair pins while neither breakdown alone does.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from typing import Hashable, Mapping
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-__all__ = ["Attack", "Interval", "crossing"]
+__all__ = ["Attack", "Interval", "crossing", "crossing_pinned"]
 
 
 @dataclass(frozen=True)
@@ -184,3 +188,172 @@ def crossing(cap: Mapping[tuple[Hashable, Hashable], float], rows: Mapping[Hasha
                 raise ValueError(f"published {kind} {k!r} has no units")
     a.equal({c: 1.0 for c in cells}, float(total))
     return a
+
+
+def crossing_pinned(cap: Mapping[tuple[Hashable, Hashable], float], rows: Mapping[Hashable, float],
+                    columns: Mapping[Hashable, float], total: float, need: Mapping[Hashable, float], *,
+                    alone: str = "tables", truth: Mapping[tuple[Hashable, Hashable], float] | None = None,
+                    first: bool = False) -> dict[Hashable, Interval]:
+    """Which of the names of ``need`` the attack on two crossing breakdowns (:func:`crossing`) pins
+    more closely than the rule allows, where neither breakdown alone does already.
+
+    ``cap``, ``rows``, ``columns``, ``total``: as for :func:`crossing`. ``need``: per name to protect
+    (a crossing cell ``(a, b)`` of ``cap``, ``("row", a)`` / ``("column", b)`` for a withheld group
+    with cells in ``cap``; one without units has nothing to keep), in the order to check them, the
+    width its interval must keep at least (the protection width: 1 for 'not one value',
+    ``threshold - 1`` for 'at least ``threshold`` values').
+
+    What one breakdown alone says cannot be taken back by withholding more of the other (a group
+    with no, or only, positive answers pins each of its cells), so a name is pinned only when its
+    interval in the crossing is narrower than ``min(need, width)``, with ``width`` the width of the
+    interval the published numbers leave without the crossing, measured as ``alone`` says:
+
+    * ``"tables"``: each breakdown by itself — its shown groups and the whole sample, so also the sum
+      of its withheld groups — and the narrower of the two. A cell of a shown group is bounded by that
+      group's count, a cell of a withheld group by the withheld groups' sum; a withheld group by the
+      withheld groups' sum of its own breakdown (the survey's rule:
+      :func:`~evaluatie.analyses.survey.statistics.decide_withheld`);
+    * ``"sums"``: the published sums that hold the name, each by itself, together: the whole
+      sample's and, for a cell, its row's and its column's where they are shown; a withheld group by
+      the whole sample's only (the correspondence test's rule:
+      :func:`~evaluatie.analyses.correspondence.protection.withheld_subgroups`).
+
+    ``truth``: the true count of every cell, when the caller has it. A solution other than the truth
+    that keeps every published number (a 4-cycle of moves, or moves between withheld groups: see
+    :func:`_moves`) is a lower bound on the interval's width; where it already reaches the rule, the
+    name is not attacked (no MILP is solved for it). The answer is the same with or without it
+    (``ValueError`` when ``truth`` does not give the published numbers). ``first``: stop at the first
+    pinned name. Returns ``{name: its interval in the crossing}`` for the pinned names, in the order
+    of ``need``.
+
+    >>> cap = {("D", "H"): 3, ("P", "H"): 1, ("P", "F"): 60, ("V", "F"): 40}
+    >>> crossing_pinned(cap, {"P": 35, "V": 28}, {"F": 63}, 65, {("P", "H"): 1})  # F - (P + V) = -(P, H)
+    {('P', 'H'): Interval(low=0.0, high=0.0)}
+    >>> crossing_pinned(cap, {"P": 61, "V": 3}, {"F": 63}, 64, {("P", "H"): 1})   # P's 61 of 61 pin it alone
+    {}
+    """
+    if alone not in ("tables", "sums"):
+        raise ValueError(f"alone must be 'tables' or 'sums', not {alone!r}")
+    cells = [c for c, top in cap.items() if top > 0]
+    own = ({}, {})  # per row / column: the sum of its cells' caps
+    for c, top in cap.items():
+        for pos in (0, 1):
+            own[pos][c[pos]] = own[pos].get(c[pos], 0.0) + float(top)
+    hidden = tuple({c[pos] for c in cap} - set(shown) for pos, shown in ((0, rows), (1, columns)))
+    for name in need:
+        kind = ("row", "column").index(name[0]) if name[0] in ("row", "column") and name not in cap else None
+        if (name not in cap) if kind is None else (name[1] not in hidden[kind]):
+            raise ValueError(f"{name!r} is neither a crossing cell nor a withheld group of one")
+    x = None
+    if truth is not None:
+        x = {c: float(truth[c]) for c in cells}
+        sums = [sum(x.values()) - float(total)]
+        for pos, shown in ((0, rows), (1, columns)):
+            sums += [sum(v for c, v in x.items() if c[pos] == g) - float(n) for g, n in shown.items()]
+        if any(abs(d) > 1e-6 for d in sums) or any(not 0 <= x[c] <= cap[c] for c in cells):
+            raise ValueError("truth does not give the published numbers")
+    width = _alone_sums(cap, own, rows, columns, total, need) if alone == "sums" else \
+        _alone_tables(cap, own, rows, columns, total)
+    attack, out = None, {}
+    for name, n in need.items():
+        n = min(float(n), width.get(name, np.inf))
+        if not n > 0:
+            continue  # nothing to keep: the published numbers alone already pin it
+        if x is not None and _moves(x, cap, hidden[0], hidden[1], name) + 1e-9 >= n:
+            continue  # another solution already shows the interval is wide enough
+        if attack is None:
+            attack = crossing(cap, rows, columns, total)
+        iv = attack.bounds([name])[name]
+        if iv.width + 1e-9 < n:
+            out[name] = iv
+            if first:
+                break
+    return out
+
+
+def _interval(top: float, count: float, others: float) -> tuple[float, float]:
+    """The values a part of at most ``top`` can take when it and parts of at most ``others`` together
+    add up to ``count``."""
+    return max(0.0, count - others), min(float(top), count)
+
+
+def _alone_tables(cap: Mapping, own: tuple, rows: Mapping, columns: Mapping, total: float) -> dict:
+    """The ``"tables"`` widths of :func:`crossing_pinned`, for every cell and withheld group."""
+    width: dict = {}
+    for pos, shown, kind in ((0, rows, "row"), (1, columns, "column")):
+        pool = [g for g in own[pos] if g not in shown]
+        left = total - sum(shown.values())
+        pool_cap = sum(own[pos][g] for g in pool)
+        for c, top in cap.items():
+            g = c[pos]
+            low, high = _interval(top, shown[g], own[pos][g] - top) if g in shown else \
+                _interval(top, left, pool_cap - top)
+            width[c] = min(width.get(c, np.inf), high - low)
+        for g in pool:
+            low, high = _interval(own[pos][g], left, pool_cap - own[pos][g])
+            width[(kind, g)] = high - low
+    return width
+
+
+def _alone_sums(cap: Mapping, own: tuple, rows: Mapping, columns: Mapping, total: float, names) -> dict:
+    """The ``"sums"`` widths of :func:`crossing_pinned`, for ``names``."""
+    everything = sum(float(t) for t in cap.values())
+    width = {}
+    for name in names:
+        if name[0] in ("row", "column") and name not in cap:
+            pos = ("row", "column").index(name[0])
+            top, holders = own[pos][name[1]], []
+        else:
+            top = float(cap[name])
+            holders = [(shown[name[pos]], own[pos][name[pos]]) for pos, shown in ((0, rows), (1, columns))
+                       if name[pos] in shown]
+        low, high = 0.0, top
+        for count, size in [(float(total), everything), *holders]:
+            lo, hi = _interval(top, float(count), size - top)
+            low, high = max(low, lo), min(high, hi)
+        width[name] = max(high - low, 0.0)
+    return width
+
+
+def _moves(x: Mapping, cap: Mapping, hidden_rows: set, hidden_columns: set, name) -> float:
+    """A lower bound on the width of ``name``'s interval in :func:`crossing`,
+    from the true counts ``x`` per cell (of at most ``cap``): every move below keeps each shown row
+    and column, the total and the cells' ranges, so the truth moved by it is another solution the
+    attacker cannot rule out. For a cell (a, b): a 4-cycle (+ at (a, b) and (a', b'), − at (a, b')
+    and (a', b)), or − at one other cell of its row or column when both lie in withheld groups of
+    the other variable, or − at a cell (a', b') when a, a' and b, b' are all withheld. For a withheld
+    row (column): + at one of its cells, − at a cell of another withheld row (column) in the same
+    column (row). Returns the largest move up plus the largest move down (each from one move):
+    when that reaches what the rule asks, the attack need not be run (it can only find the interval
+    wider)."""
+    up = down = 0.0
+
+    def move(plus, minus):  # + δ on the cells ``plus``, − δ on ``minus``
+        nonlocal up, down
+        if all(c in x for c in (*plus, *minus)):
+            up = max(up, min([cap[c] - x[c] for c in plus] + [x[c] for c in minus]))
+            down = max(down, min([x[c] for c in plus] + [cap[c] - x[c] for c in minus]))
+
+    if name[0] in ("row", "column") and name not in x:
+        kind, level = name
+        pos = 0 if kind == "row" else 1
+        others = hidden_rows if pos == 0 else hidden_columns
+        for c in [c for c in x if c[pos] == level]:
+            for o in others - {level}:
+                move([c], [(o, c[1]) if pos == 0 else (c[0], o)])
+        return up + down
+    a, b = name
+    rows = {c[0] for c in x} - {a}
+    columns = {c[1] for c in x} - {b}
+    for a2 in rows:
+        for b2 in columns:
+            move([(a, b), (a2, b2)], [(a, b2), (a2, b)])
+            if a in hidden_rows and a2 in hidden_rows and b in hidden_columns and b2 in hidden_columns:
+                move([(a, b)], [(a2, b2)])
+    if a in hidden_rows:
+        for a2 in rows & hidden_rows:
+            move([(a, b)], [(a2, b)])
+    if b in hidden_columns:
+        for b2 in columns & hidden_columns:
+            move([(a, b)], [(a, b2)])
+    return up + down

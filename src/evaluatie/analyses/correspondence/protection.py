@@ -48,7 +48,7 @@ import pandas as pd
 
 from evaluatie.analyses.correspondence.applications import Study
 from evaluatie.core.errors import DataError, Problem
-from evaluatie.publish.audit import Attack, crossing
+from evaluatie.publish.audit import Attack, crossing_pinned
 from evaluatie.publish.disclosure import mark, protect_groups
 
 __all__ = ["Protection", "protect", "ROW_KINDS", "withheld_levels", "withheld_subgroups", "LEVEL_COUNTS",
@@ -315,61 +315,6 @@ def withheld_levels(cells: pd.DataFrame, threshold: int, force: Sequence = ()) -
 SIDES = (("callbacks_reference", "applications_reference"), ("callbacks", "applications"))
 
 
-def _direct(cap: float, sums: Sequence[tuple[float, float]]) -> float:
-    """How many values a count of at most ``cap`` can take given only the published sums that hold
-    it, each (count, applications) by itself: a sum of 0 pins every part to 0, a sum that is every
-    application pins every part to its cap. What a differencing attack adds is measured against it."""
-    low, high = 0.0, float(cap)
-    for count, apps in sums:
-        high = min(high, float(count))
-        low = max(low, float(cap) - (float(apps) - float(count)))
-    return max(high - low, 0.0)
-
-
-def _moves(x: Mapping, cap: Mapping, hidden_rows: set, hidden_columns: set, name) -> float:
-    """A lower bound on the width of ``name``'s interval in :func:`evaluatie.publish.audit.crossing`,
-    from the true counts ``x`` per cell (of at most ``cap``): every move below keeps each shown row
-    and column, the total and the cells' ranges, so the truth moved by it is another solution the
-    attacker cannot rule out. For a cell (a, b): a 4-cycle (+ at (a, b) and (a', b'), − at (a, b')
-    and (a', b)), or − at one other cell of its row or column when both lie in withheld groups of
-    the other variable, or − at a cell (a', b') when a, a' and b, b' are all withheld. For a withheld
-    row (column): + at one of its cells, − at a cell of another withheld row (column) in the same
-    column (row). Returns the largest move up plus the largest move down (each from one move):
-    when that reaches what the rule asks, the attack need not be run (it can only find the interval
-    wider)."""
-    up = down = 0.0
-
-    def move(plus, minus):  # + δ on the cells ``plus``, − δ on ``minus``
-        nonlocal up, down
-        if all(c in x for c in (*plus, *minus)):
-            up = max(up, min([cap[c] - x[c] for c in plus] + [x[c] for c in minus]))
-            down = max(down, min([x[c] for c in plus] + [cap[c] - x[c] for c in minus]))
-
-    if name[0] in ("row", "column") and name not in x:
-        kind, level = name
-        pos = 0 if kind == "row" else 1
-        others = hidden_rows if pos == 0 else hidden_columns
-        for c in [c for c in x if c[pos] == level]:
-            for o in others - {level}:
-                move([c], [(o, c[1]) if pos == 0 else (c[0], o)])
-        return up + down
-    a, b = name
-    rows = {c[0] for c in x} - {a}
-    columns = {c[1] for c in x} - {b}
-    for a2 in rows:
-        for b2 in columns:
-            move([(a, b), (a2, b2)], [(a, b2), (a2, b)])
-            if a in hidden_rows and a2 in hidden_rows and b in hidden_columns and b2 in hidden_columns:
-                move([(a, b)], [(a2, b2)])
-    if a in hidden_rows:
-        for a2 in rows & hidden_rows:
-            move([(a, b)], [(a2, b)])
-    if b in hidden_columns:
-        for b2 in columns & hidden_columns:
-            move([(a, b)], [(a, b2)])
-    return up + down
-
-
 def _crossing_leak(cells: pd.DataFrame, cross: pd.DataFrame, hidden: Mapping[str, frozenset],
                    threshold: int) -> list:
     """The first crossing of two variables that narrows a small crossing cell or a withheld level down
@@ -385,38 +330,25 @@ def _crossing_leak(cells: pd.DataFrame, cross: pd.DataFrame, hidden: Mapping[str
         rows_u, rows_v = levels[(u, j)], levels[(v, j)]
         for count, apps in SIDES:
             total = float(sum(r[count] for r in rows_u.values()))
-            total_apps = float(sum(r[apps] for r in rows_u.values()))
             shown_u = {lv: float(r[count]) for lv, r in rows_u.items() if lv not in hidden[u]}
             shown_v = {lv: float(r[count]) for lv, r in rows_v.items() if lv not in hidden[v]}
             cap = {(r["level_a"], r["level_b"]): float(r[apps]) for r in part}
             truth = {(r["level_a"], r["level_b"]): float(r[count]) for r in part}
             need, holders = {}, {}
             for r in part:
-                if not r["small"]:
-                    continue
-                cell = (r["level_a"], r["level_b"])
-                sums = [(total, total_apps)] + [(shown[lv], float(rows[lv][apps])) for lv, shown, rows in
-                                                ((cell[0], shown_u, rows_u), (cell[1], shown_v, rows_v)) if lv in shown]
-                need[cell] = min(threshold - 1, _direct(cap[cell], sums))
-                holders[cell] = [(var, lv) for var, lv, shown in ((u, cell[0], shown_u), (v, cell[1], shown_v))
-                                 if lv in shown]
+                if r["small"]:
+                    cell = (r["level_a"], r["level_b"])
+                    need[cell] = threshold - 1
+                    holders[cell] = [(var, lv) for var, lv, shown in ((u, cell[0], shown_u), (v, cell[1], shown_v))
+                                     if lv in shown]
             for kind, var, rows, other, pos in (("row", u, rows_u, v, 0), ("column", v, rows_v, u, 1)):
                 shown_other = shown_v if pos == 0 else shown_u
-                for lv, r in rows.items():
+                for lv in rows:
                     if lv in hidden[var] and any(c[pos] == lv for c in cap):
-                        base = _direct(r[apps], [(total, total_apps)])
-                        need[(kind, lv)] = min(threshold - 1, base) if (var, lv) in small_levels else min(1, base)
+                        need[(kind, lv)] = threshold - 1 if (var, lv) in small_levels else 1
                         holders[(kind, lv)] = [(other, c[1 - pos]) for c in cap
                                                if c[pos] == lv and c[1 - pos] in shown_other]
-            hid_u, hid_v = set(rows_u) - set(shown_u), set(rows_v) - set(shown_v)
-            # nothing to keep, or a solution other than the truth already shows that it is kept: no attack needed
-            need = {n: x for n, x in need.items() if x > 0 and _moves(truth, cap, hid_u, hid_v, n) + 1e-9 < x}
-            if not need:
-                continue
-            attack = crossing(cap, shown_u, shown_v, total)
-            for name, iv in attack.bounds(list(need)).items():
-                if iv.width + 1e-9 >= need[name]:
-                    continue
+            for name in crossing_pinned(cap, shown_u, shown_v, total, need, alone="sums", truth=truth):
                 fix = holders[name] or [(var, lv) for var, rows in ((u, rows_u), (v, rows_v))
                                         for lv in rows if lv not in hidden[var]]
                 if fix:
@@ -427,7 +359,8 @@ def _crossing_leak(cells: pd.DataFrame, cross: pd.DataFrame, hidden: Mapping[str
 def withheld_subgroups(cells: pd.DataFrame, crossings: pd.DataFrame, threshold: int) -> dict:
     """Which levels of every subgroup variable of one wave and ground to withhold, the variables
     together: per variable :func:`withheld_levels`, then the crossing of every two variables checked
-    with :func:`evaluatie.publish.audit.crossing`, per comparison and side.
+    with :func:`evaluatie.publish.audit.crossing_pinned` (the attack of
+    :func:`evaluatie.publish.audit.crossing`), per comparison and side.
 
     ``cells``: as :func:`withheld_levels` takes it, with a column ``variable``. ``crossings``: one row
     per two variables (``variable_a`` before ``variable_b``), crossing cell (``level_a``,
@@ -441,8 +374,9 @@ def withheld_subgroups(cells: pd.DataFrame, crossings: pd.DataFrame, threshold: 
     and side, the ground's positive reactions and those of every shown level of the two variables.
     The rule: the positive reactions of a small crossing cell, or of a small withheld level, keep at
     least min(``threshold`` − 1, base) values; those of any other withheld level are not pinned to one
-    value (base: the values the published sums holding it leave by themselves, :func:`_direct`, so
-    that a ground or level with no, or only, positive reactions withholds nothing more). A cell that is
+    value (base: the values the published sums holding it leave by themselves, together —
+    ``alone="sums"`` of :func:`~evaluatie.publish.audit.crossing_pinned` — so that a ground or level
+    with no, or only, positive reactions withholds nothing more). A cell that is
     not small may be narrowed down: it could have been published. While the rule is broken, one more
     shown level is withheld: the smaller of the two that hold the cell (for a withheld level, the
     smallest shown level of the other variable that crosses it; when none holds it, the smallest shown

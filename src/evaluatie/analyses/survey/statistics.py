@@ -37,7 +37,7 @@ from evaluatie.analyses.survey.responses import dont_know_column, normalise_labe
 from evaluatie.analyses.survey.weighted import round_tests, round_weighted
 from evaluatie.core import fmt
 from evaluatie.core.numbers import parse_number
-from evaluatie.publish.audit import crossing
+from evaluatie.publish.audit import crossing_pinned
 from evaluatie.publish.disclosure import mark, protect_groups, suppress, suppressed_mask
 from evaluatie.stats.multitest import adjust_pvalues
 from evaluatie.stats.survey import SurveyDesign
@@ -350,13 +350,15 @@ def decide_withheld(data: pd.DataFrame, variables: Sequence[str], threshold: int
     respondents (for the others), and every withheld group, keeps an interval at least one
     respondent wide — unless the published groups of one variable alone already pin it (a group's
     share of 0 or 100 % is published by rule decision 2, the whole sample by rule decision 7 of
-    docs/disclosure_plan.md). While one is pinned, one more shown group is withheld — for a cell the
+    docs/disclosure_plan.md; :func:`evaluatie.publish.audit.crossing_pinned` with ``alone="tables"``
+    checks it). While one is pinned, one more shown group is withheld — for a cell the
     smaller of its two groups that are shown; for a withheld group the smallest shown group of its
     variable, or, when the other variable nests in it, the smallest shown group of the other within
     it — the variable's own rule is applied again, and the attack is repeated. Pairs where one
     variable nests in the other are attacked on their withheld groups only (their cells are the
     finer variable's groups); a pair with no withheld group and no small cell is not attacked (no
-    MILP is solved for it).
+    MILP is solved for it), nor is a name that another solution than the truth already shows to be
+    wide enough (the shortcut of :func:`~evaluatie.publish.audit.crossing_pinned`).
 
     Weighted designs: the counts ``n`` and ``n_level`` are published next to the weighted shares, so
     this count attack applies as it is; the weighted shares of the shown cells are decided after it,
@@ -472,7 +474,8 @@ def _published_counts(data: pd.DataFrame, variables: Sequence[str], indicators: 
 def _pinned_in_pair(groups: Mapping[str, pd.Series], u: str, v: str, finer: str | None, count: _Count,
                     hidden: Mapping[str, frozenset], threshold: int, seen: dict):
     """The first name (a crossing cell ``(a, b)``, ``("row", a)`` or ``("column", b)``) that the attack
-    on ``count`` over the pair ``u`` x ``v`` pins and no table alone does, or None."""
+    on ``count`` over the pair ``u`` x ``v`` pins and no table alone does, or None
+    (:func:`evaluatie.publish.audit.crossing_pinned`)."""
     cell_of = pd.MultiIndex.from_arrays([groups[u], groups[v]])
     units = pd.Series(1, index=cell_of).groupby(level=[0, 1], sort=False).sum()
     value = pd.Series(count.value, index=cell_of).groupby(level=[0, 1], sort=False).sum()
@@ -504,39 +507,11 @@ def _pinned_in_pair(groups: Mapping[str, pd.Series], u: str, v: str, finer: str 
         return None
     key = (count.key, u, v, tuple(sorted(cap.items(), key=repr)), tuple(sorted(rows.items(), key=repr)),
            tuple(sorted(columns.items(), key=repr)), total, tuple(names))
-    if key not in seen:
-        seen[key] = _first_pinned(cap, rows, columns, total, names)
+    if key not in seen:  # pinned by the pair, not by one table alone (a share of 0 or 100 %, the whole sample)
+        truth = {c: float(x) for c, x in value.items()}
+        pinned = crossing_pinned(cap, rows, columns, total, dict.fromkeys(names, 1.0), truth=truth, first=True)
+        seen[key] = next(iter(pinned), None)
     return seen[key]
-
-
-def _first_pinned(cap: Mapping, rows: Mapping, columns: Mapping, total: float, names: list):
-    """The first of ``names`` the crossing attack pins (interval narrower than one unit) while the
-    published groups of one variable alone leave it at least one unit: see :func:`decide_withheld`."""
-    alone = {}
-    for pos, shown, kind in ((0, rows, "row"), (1, columns, "column")):
-        own = {}
-        for c, top in cap.items():
-            own[c[pos]] = own.get(c[pos], 0.0) + top
-        pool = [g for g in own if g not in shown]
-        left = total - sum(shown.values())
-        pool_cap = sum(own[g] for g in pool)
-        for c, top in cap.items():
-            g = c[pos]
-            if g in shown:
-                low, high = max(0.0, shown[g] - (own[g] - top)), min(top, shown[g])
-            else:
-                low, high = max(0.0, left - (pool_cap - top)), min(top, left)
-            alone[c] = min(alone.get(c, np.inf), high - low)
-        for g in pool:
-            low, high = max(0.0, left - (pool_cap - own[g])), min(own[g], left)
-            alone[(kind, g)] = high - low
-    attack = crossing(cap, rows, columns, total)
-    for name in names:
-        if alone.get(name, np.inf) < 1 - 1e-9:
-            continue  # one table alone already says it (a share of 0 or 100 %, the whole sample)
-        if attack.bounds([name])[name].width < 1 - 1e-9:
-            return name
-    return None
 
 
 def _one_more(name, u: str, v: str, finer: str | None, groups: Mapping[str, pd.Series],
