@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
@@ -75,3 +76,19 @@ def report_page(d: Path) -> BeautifulSoup:
     for tag in page(["style", "script"]):
         tag.decompose()
     return page
+
+
+def correspondence_frames(ground: str, groups: list[str], waves: list[str]):
+    """Rates, comparisons, benchmarks, power curves and plan of one ``ground`` with two compared
+    ``groups`` in two ``waves`` (plus a fixed ground 'leeftijd'), as the correspondence figures take
+    them: for figure tests with labels of one's choosing."""
+    rates = pd.DataFrame([{"wave": w, "ground": g, "group": k, "rate": 0.3, "ci_low": 0.2, "ci_high": 0.4}
+                          for w in waves for g, k in ((ground, groups[0]), (ground, groups[1]), ("leeftijd", "ouder"))])
+    disc = pd.DataFrame([{"wave": w, "ground": ground, "group": groups[1], "relative_callback": 0.8,
+                          "relative_callback_ci_low": 0.6, "relative_callback_ci_high": 1.1} for w in waves])
+    bench = pd.DataFrame({"ground": [ground], "relative_callback": [0.7]})
+    curves = pd.DataFrame([{"ground": ground, "group": groups[1], "plan": p, "vacancies": v,
+                            "power": min(1.0, v / 500), "gap_plan_pp": 5.0}
+                           for p in ("current", "half") for v in (10, 100, 1000)])
+    plan = pd.DataFrame({"ground": [ground], "group": [groups[1]], "budget": [120]})
+    return rates, disc, bench, curves, plan

@@ -16,6 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from report_checks import correspondence_frames
 from test_hostile_corpus import LABELS
 
 from evaluatie.analyses import correspondence as cs
@@ -30,17 +31,7 @@ def _frames(i: int):
     """Rates, comparisons, power curves and plan of one ground with two compared groups in two waves,
     all of them labels of :data:`HOSTILE` (from the ``i``-th on)."""
     lab = lambda k: HOSTILE[(i + k) % len(HOSTILE)]
-    ground, groups, waves = lab(0), [lab(1), lab(2)], [lab(3), lab(4)]
-    rates = pd.DataFrame([{"wave": w, "ground": g, "group": k, "rate": 0.3, "ci_low": 0.2, "ci_high": 0.4}
-                          for w in waves for g, k in ((ground, groups[0]), (ground, groups[1]), ("leeftijd", "ouder"))])
-    disc = pd.DataFrame([{"wave": w, "ground": ground, "group": groups[1], "relative_callback": 0.8,
-                          "relative_callback_ci_low": 0.6, "relative_callback_ci_high": 1.1} for w in waves])
-    bench = pd.DataFrame({"ground": [ground], "relative_callback": [0.7]})
-    curves = pd.DataFrame([{"ground": ground, "group": groups[1], "plan": p, "vacancies": v,
-                            "power": min(1.0, v / 500), "gap_plan_pp": 5.0}
-                           for p in ("current", "half") for v in (10, 100, 1000)])
-    plan = pd.DataFrame({"ground": [ground], "group": [groups[1]], "budget": [120]})
-    return rates, disc, bench, curves, plan
+    return correspondence_frames(lab(0), [lab(1), lab(2)], [lab(3), lab(4)])
 
 
 FIGURES = {

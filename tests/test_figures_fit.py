@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from report_checks import correspondence_frames  # noqa: E402
 
 from evaluatie.analyses import actionplan as ap  # noqa: E402
 from evaluatie.analyses import correspondence as cs  # noqa: E402
@@ -46,17 +47,7 @@ pytestmark = [pytest.mark.filterwarnings("ignore:Glyph .* missing from font"),
 # --------------------------------------------------------------------------- the data, every label L
 
 def _correspondence(L: str):
-    waves, groups = [L, L + "2"], [L + "3", L + "4"]
-    rates = pd.DataFrame([{"wave": w, "ground": g, "group": k, "rate": 0.3, "ci_low": 0.2, "ci_high": 0.4}
-                          for w in waves for g, k in ((L, groups[0]), (L, groups[1]), ("leeftijd", "ouder"))])
-    disc = pd.DataFrame([{"wave": w, "ground": L, "group": groups[1], "relative_callback": 0.8,
-                          "relative_callback_ci_low": 0.6, "relative_callback_ci_high": 1.1} for w in waves])
-    bench = pd.DataFrame({"ground": [L], "relative_callback": [0.7]})
-    curves = pd.DataFrame([{"ground": L, "group": groups[1], "plan": p, "vacancies": v,
-                            "power": min(1.0, v / 500), "gap_plan_pp": 5.0}
-                           for p in ("current", "half") for v in (10, 100, 1000)])
-    plan = pd.DataFrame({"ground": [L], "group": [groups[1]], "budget": [120]})
-    return rates, disc, bench, curves, plan
+    return correspondence_frames(L, [L + "3", L + "4"], [L, L + "2"])
 
 
 def _likert(L: str) -> pd.DataFrame:
