@@ -191,7 +191,10 @@ def test_the_report_withholds_the_small_person_count_everywhere(report):
     texts = published_texts(report)
     # 2 of 30 hires: 6,7% (6.666… in a CSV) is nowhere; the other progress values are there
     for name, text in texts.items():
-        assert not re.search(r"6[,.]6\d*|6,7\s?%", text), name
+        if name.endswith(".ipynb"):  # its cells only: papermill's timings (a duration of 6.63 s) are no data
+            nb = json.loads(text)
+            text = json.dumps([{k: c.get(k) for k in ("source", "outputs")} for c in nb["cells"]], ensure_ascii=False)
+        assert not re.search(r"(?<![\d.])6[,.]66|(?<![\d.])6,7\s?%|0[,.]0666", text), name
     html = texts["report.html"]
     assert "20,0%" in html and "0,0%" in html and "25,0%" in html
     rows = _table_rows(report_page(report), "Becijferde verbintenissen en hun realisatie")
