@@ -1,0 +1,274 @@
+"""The variance channel of the survey report: what the standard errors, interval bounds and the
+breakdown's test give back of small weight classes and strata (tracked findings, not yet fixed).
+
+The disclosure decision of a weighted survey (``analyses/survey/weighted.py``, ``withheld_shares``;
+``decide_withheld`` in ``statistics.py``) protects against the linear attack: rounded weighted
+shares and the published counts, over the units (weight class x the groups of every breakdown).
+Standard errors, interval bounds and test statistics are left out of that attack (the module says
+so: "quadratic in the answers", "they need the answers' variance"). An auditor showed that they give
+answers back all the same:
+
+* F1 — the breakdown test. The Rao-Scott F (2 decimals) and p (3 significant digits) of an
+  indicator with withheld groups, recomputed for every split of the answers the counts and rounded
+  shares allow, leave one split: in the audit's staff survey (``_audit_params`` of
+  ``tests/test_disclosure_survey.py``: weights per department x location) the 3 Directie answers in
+  5 of 6 indicators, R009 (Productie's one respondent at the head office, weight 10) in 5 of 6.
+* F2 — the whole sample's standard error (0.001) and interval bounds (``likert_top2.csv``,
+  ``yes_no.csv``; computed around the rounded share with the unrounded standard error, then
+  rounded) pin R009 in 6 of 6 indicators (and Directie in 2).
+* F3 — an unweighted design with ``strata: locatie`` publishes everything at full precision
+  (``weights_vary()`` is false, nothing is rounded) and Productie's interval bounds give R009's
+  answer back in 6 of 6 indicators (she is Productie's only respondent in stratum Hoofdzetel).
+
+Attacker (docs/disclosure_plan.md, rule decision 9 and the tests of test_disclosure_survey.py): knows
+the published files, who answered, each respondent's weight class (weight, breakdown groups) and
+stratum — the worst case. Respondents of one unit (same groups, stratum and weight) are exchangeable
+in every estimator here, so a unit's answers are one integer. The attack, as the auditor's: enumerate
+every vector of unit counts that the published counts and shares allow (the linear attack: every
+relation's ``n_level`` and its share's band, the rounding interval when the share is rounded), then
+keep those whose answers, run through the package's own estimators (``yes_shares``, ``breakdown``),
+give the published numbers of one channel back. A unit with 1 to t-1 answers left with one value is
+pinned.
+
+What the tests say:
+
+* not xfail — the reconstruction is exact (the true answers give every published number back) and
+  the linear attack alone pins neither R009 nor Directie's class: the variance channel is what pins.
+  (Before rule decision 9, with weighted shares at full precision, the linear attack alone pinned
+  both in 6 of 6 indicators: the control can fail.)
+* xfail(strict) — one test per finding asserts that its channel pins no small unit. They fail
+  today; a fix (rounding or withholding the variance-derived numbers, or withholding more cells)
+  must make them pass, and then strict xfail turns them red so the marks get removed. A number a fix
+  no longer publishes (an empty cell, a column left out) constrains nothing; the attack recomputes
+  with the package's own functions, so a fix that changes how a number is rounded is followed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evaluatie.analyses import survey as lk
+from evaluatie.stats.survey import SurveyDesign
+from test_disclosure_survey import T, _audit_params, _indicators, _run  # tests/ is on sys.path under pytest
+
+R009 = ("Productie", "Hoofdzetel")  # the lone Productie respondent at the head office (weight 10)
+DIRECTIE = ("Directie", "Hoofdzetel")  # 3 respondents (weight 5/3)
+WHOLE, TEST, BOUNDS = "whole", "test", "bounds"  # the variance channels
+
+
+@dataclass
+class Scenario:
+    out: Path
+    params: dict
+    design: SurveyDesign  # as the report builds it (weights, strata)
+    units_by: list  # the columns that, with the weight, make a unit
+    cache: dict = field(default_factory=dict)
+
+
+def _study(params: dict):
+    design = [c for c in (params.get("weights"), params.get("strata")) if c]
+    return lk.load_study(params["data"], params["items"], scales=params.get("scales"), values=params.get("values"),
+                         yes_no=params.get("yes_no"), columns=[*params["breakdowns"], *design],
+                         weights=params.get("weights"), strata=params.get("strata"))
+
+
+def _scenario(tmp: Path, params: dict) -> Scenario:
+    out, _ = _run(tmp, None, params)
+    units_by = list(dict.fromkeys([*params["breakdowns"], *([params["strata"]] if params.get("strata") else [])]))
+    return Scenario(out, params, _study(params).design, units_by)
+
+
+@pytest.fixture(scope="module")
+def weighted(tmp_path_factory):
+    """The audit's staff survey, weighted per department x location (R009 weighs 10)."""
+    tmp = tmp_path_factory.mktemp("variance_weighted")
+    return _scenario(tmp, _audit_params(tmp))
+
+
+@pytest.fixture(scope="module")
+def stratified(tmp_path_factory):
+    """The same data unweighted, stratified by location, broken down by department."""
+    tmp = tmp_path_factory.mktemp("variance_stratified")
+    params = _audit_params(tmp)
+    params.pop("weights")
+    params.update(strata="locatie", breakdowns={"afdeling": "Afdeling"})
+    return _scenario(tmp, params)
+
+
+def _table(sc: Scenario, name: str) -> pd.DataFrame:
+    return pd.read_csv(sc.out / "tables" / f"{name}.csv")
+
+
+def _columns(sc: Scenario) -> list[str]:
+    return [col for col, _ in _indicators(sc.params).values()]
+
+
+def _whole_row(sc: Scenario, col: str) -> pd.Series:
+    label = {c: lab for lab, (c, _) in _indicators(sc.params).items()}[col]
+    whole = pd.concat([_table(sc, "likert_top2"), _table(sc, "yes_no")]).set_index("label")
+    return whole.loc[label]
+
+
+def _breakdown_rows(sc: Scenario, by: str, col: str) -> pd.DataFrame:
+    bd = _table(sc, f"breakdown_{by}")
+    return bd[bd["variable"] == col]
+
+
+def _band(estimate: float, total: float) -> tuple[float, float]:
+    """The weighted sum 'ja' a published share allows: its rounding interval when it is published at
+    the report's precision (DIGITS decimals), else the share itself."""
+    h = 0.5 * 10.0 ** -lk.DIGITS if round(estimate, lk.DIGITS) == estimate else 0.0
+    return max(estimate - h, 0.0) * total - 1e-9 * total, min(estimate + h, 1.0) * total + 1e-9 * total
+
+
+def _attack(sc: Scenario, col: str) -> dict:
+    """The linear attack on one indicator and, per candidate, which variance channels it reproduces.
+
+    Returns ``units`` (group values..., weight), ``caps`` (answers per unit), ``truth`` ('ja' per
+    unit), ``linear`` (candidates x units: every vector the counts and shares allow) and ``match``
+    (channel -> boolean per candidate)."""
+    if col in sc.cache:
+        return sc.cache[col]
+    design, data = sc.design, sc.design.data
+    weights = design.weights.to_numpy(dtype=float)
+    answered = data[col].notna().to_numpy()
+    yes = (data[col].astype(object) == "ja").to_numpy() & answered
+    key = list(zip(*(data[c].astype(str) for c in sc.units_by), np.round(weights, 9)))
+    units = sorted({k for k, a in zip(key, answered) if a})
+    members = {u: np.flatnonzero([k == u and a for k, a in zip(key, answered)]) for u in units}
+    caps = np.array([len(members[u]) for u in units])
+    truth = np.array([int(yes[members[u]].sum()) for u in units])
+    w = np.array([u[-1] for u in units])
+
+    # the published relations: the whole sample and every shown cell of every breakdown
+    relations = [(np.ones(len(units), dtype=bool), _whole_row(sc, col))]
+    for by in sc.params["breakdowns"]:
+        rows = _breakdown_rows(sc, by, col)
+        j = sc.units_by.index(by)
+        for _, row in rows[~rows["suppressed"].astype(bool)].iterrows():
+            relations.append((np.array([u[j] == str(row[by]) for u in units]), row))
+    grid = np.indices(tuple(caps + 1), dtype=np.int16).reshape(len(units), -1)
+    keep = np.ones(grid.shape[1], dtype=bool)
+    for inside, row in relations:
+        keep &= inside.astype(np.int64) @ grid == int(row["n_level"])
+        lo, hi = _band(float(row["estimate"]), float((w * caps)[inside].sum()))
+        s = (w * inside) @ grid
+        keep &= (s >= lo) & (s <= hi)
+    linear = grid[:, keep].T.astype(int)
+
+    match = {WHOLE: [], TEST: [], BOUNDS: []}
+    whole = _whole_row(sc, col)
+    published = {by: _breakdown_rows(sc, by, col) for by in sc.params["breakdowns"]}
+    for x in linear:
+        new = np.full(len(data), np.nan, dtype=object)
+        new[answered] = "nee"
+        for u, k in zip(units, x):
+            new[members[u][:k]] = "ja"
+        des = design.update(_att=pd.Series(new, index=data.index))
+        r = lk.yes_shares(des, {"_att": "x"}, "label").iloc[0]
+        match[WHOLE].append(_same(r, whole, ["estimate", "se", "ci_low", "ci_high"]))
+        ok_test = ok_bounds = True
+        for by, rows in published.items():
+            pooled = set(rows.loc[rows["suppressed"].astype(bool), by])
+            # one indicator: its withheld cells are the groups the test pools
+            est, tests = lk.breakdown(des, by, {"x": ("_att", "ja")}, threshold=T, withheld=pooled)
+            ok_test &= _same(tests.iloc[0], rows.iloc[0], ["F", "ndf", "ddf", "p_value"])
+            est = est.set_index(by)
+            for _, row in rows[~rows["suppressed"].astype(bool)].iterrows():
+                ok_bounds &= _same(est.loc[row[by]], row, ["estimate", "ci_low", "ci_high"])
+        match[TEST].append(ok_test)
+        match[BOUNDS].append(ok_bounds)
+    sc.cache[col] = dict(units=units, caps=caps, truth=truth, linear=linear,
+                         match={k: np.array(v, dtype=bool) for k, v in match.items()})
+    return sc.cache[col]
+
+
+def _same(mine: pd.Series, published: pd.Series, columns) -> bool:
+    """Whether the recomputed numbers are the published ones (a number the file leaves out
+    constrains nothing)."""
+    for c in columns:
+        p = float(published.get(c, np.nan))
+        if np.isnan(p):
+            continue
+        if not np.isclose(float(mine[c]), p, rtol=0.0, atol=1e-9):
+            return False
+    return True
+
+
+def _pinned(sc: Scenario, channel: str | None) -> list:
+    """``"indicator: unit (answers) = value"`` of every unit with 1 to t-1 answers that the linear
+    attack plus ``channel`` (None: the linear attack alone) leaves with one value."""
+    out = []
+    for col in _columns(sc):
+        a = _attack(sc, col)
+        cand = a["linear"] if channel is None else a["linear"][a["match"][channel]]
+        for i, u in enumerate(a["units"]):
+            if 0 < a["caps"][i] < T and len(set(cand[:, i])) == 1:
+                out.append(f"{col}: {'/'.join(u[:-1])} ({a['caps'][i]}) = {cand[0, i]}")
+    return out
+
+
+def _small_units(sc: Scenario) -> set:
+    """The units (without their weight) with 1 to t-1 answers in some indicator."""
+    out = set()
+    for col in _columns(sc):
+        a = _attack(sc, col)
+        out |= {u[:-1] for u, n in zip(a["units"], a["caps"]) if 0 < n < T}
+    return out
+
+
+# --------------------------------------------------------------------------- holds today
+
+@pytest.mark.parametrize("name", ["weighted", "stratified"])
+def test_the_attack_reproduces_the_published_numbers_from_the_true_answers(name, request):
+    """The reconstruction is exact: the true answers lie in the linear attack's candidates and give
+    every published whole-sample number, breakdown test and shown interval back. So when a channel
+    below leaves one value, that value is the true one (the leak is real, not an artefact)."""
+    sc = request.getfixturevalue(name)
+    for col in _columns(sc):
+        a = _attack(sc, col)
+        hit = (a["linear"] == a["truth"]).all(axis=1)
+        assert hit.sum() == 1, col
+        for channel, ok in a["match"].items():
+            assert ok[hit][0], (col, channel)
+
+
+@pytest.mark.parametrize("name", ["weighted", "stratified"])
+def test_the_linear_attack_alone_pins_no_small_unit(name, request):
+    """Bands and counts alone (what the decision attacks) leave R009 and Directie's class at least
+    two values in every indicator: what pins them below is the variance channel."""
+    sc = request.getfixturevalue(name)
+    assert {R009, DIRECTIE} <= _small_units(sc)
+    pinned = _pinned(sc, None)
+    assert pinned == [], "\n".join(pinned)
+
+
+# --------------------------------------------------------------------------- the findings (xfail)
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="F1: the breakdown test (F, p) of an indicator with withheld groups gives the withheld "
+                          "groups' answers back (Directie 5 of 6, R009 5 of 6)")
+def test_the_breakdown_test_pins_no_small_unit(weighted):
+    pinned = _pinned(weighted, TEST)
+    assert pinned == [], "\n".join(pinned)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="F2: the whole sample's se and interval bounds (likert_top2.csv, yes_no.csv) give R009's "
+                          "answer back (6 of 6)")
+def test_the_whole_sample_se_and_interval_pin_no_small_unit(weighted):
+    pinned = _pinned(weighted, WHOLE)
+    assert pinned == [], "\n".join(pinned)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="F3: unweighted with strata everything is published at full precision; Productie's "
+                          "interval bounds give R009's answer back (6 of 6)")
+def test_a_stratified_design_s_group_intervals_pin_no_small_unit(stratified):
+    pinned = _pinned(stratified, BOUNDS)
+    assert pinned == [], "\n".join(pinned)
