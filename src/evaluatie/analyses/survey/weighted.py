@@ -38,9 +38,11 @@ the 13 classes with 1 to 4 answers in the group "geen kmo"). So:
   interval, counts), and the breakdown's test pools it with the withheld groups
   (:func:`evaluatie.analyses.survey.statistics.breakdown`).
 
-Not in the attacker's system: the standard errors (a quadratic function of the answers, published
-to 0.001, about 5 % of their value) and the tests' statistics (functions of the design's variance,
-which needs the answers themselves). The pins are found with :func:`scipy.optimize.milp` (HiGHS):
+Not in the attacker's system, and not protected yet: the standard errors, interval bounds and the
+breakdowns' tests. They are functions of the design's variance, which is an exact function of the
+answers per weight class (or stratum), and an attack on the published files that uses them pins what
+this decision protects (docs/disclosure_plan.md, rule decision 9, "Open";
+``tests/test_disclosure_variance.py``, strict xfails until it is fixed). The pins are found with :func:`scipy.optimize.milp` (HiGHS):
 first solves that push every small unit away from its true count at once (a unit that moves is not
 pinned; every solution found is kept and reused for fewer relations), then, for the units left, one
 feasibility solve per direction. The tests attack the published files with
