@@ -188,6 +188,28 @@ def test_a_figure_that_fits_is_drawn_once_and_one_that_does_not_is_drawn_shorter
     plt.close(fig)
 
 
+def test_labels_are_not_cut_when_what_overflows_is_no_label():
+    """A long axis title (no label from data) reaches past the canvas at every scale: the labels are
+    not cut for nothing, the first drawing is returned after one that did not help (before, 8
+    drawings and every data label cut to a fifth, the axis title still past the canvas)."""
+    rp.use_style()
+    scales, before = [], set(plt.get_fignums())
+
+    def build(scale):
+        scales.append(scale)
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.set_yticks([0], [rp.figure_label("Werkdruk en welzijn op de werkvloer", 20, scale=scale)])
+        ax.set_xlabel("Aandeel " + "lang " * 120)
+        fig.tight_layout()
+        return fig
+
+    fig = rp.fitted(build)
+    assert scales == [1.0, 0.8]
+    assert fig.axes[0].get_yticklabels()[0].get_text() == rp.figure_label("Werkdruk en welzijn op de werkvloer", 20)
+    assert set(plt.get_fignums()) - before == {fig.number}
+    plt.close(fig)
+
+
 def test_overflow_names_the_side_in_centimetres():
     fig = plt.figure(figsize=(4, 3))
     fig.text(0.9, 0.5, "W" * 40)

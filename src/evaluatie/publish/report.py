@@ -582,19 +582,27 @@ def fitted(build: Callable[[float], Any]):
     was; the figures of the scales that did not fit are closed. A word longer than its shortened
     width is cut (:func:`figure_label`), so a label from data or parameters fits by then; what still
     reaches past the canvas at :data:`MIN_SCALE` is returned as drawn there (and refused by
-    :func:`figure` under ``EVALUATIE_CHECK_FIGURES``)::
+    :func:`figure` under ``EVALUATIE_CHECK_FIGURES``). When a shorter drawing reaches past the
+    canvas no less than the one before (what overflows is no label from data: a long axis title),
+    the one before is returned: labels are not cut for nothing::
 
         def plot_groups(data, narrow=False):
             with rp.narrow_style(narrow):
                 return rp.fitted(lambda scale: _plot_groups(data, narrow, scale))
     """
     scale = 1.0
-    while True:
-        fig = build(scale)
-        if scale * 0.8 < MIN_SCALE or not overflow(fig):
+    fig = build(scale)
+    over = sum(overflow(fig).values())
+    while over and scale * 0.8 >= MIN_SCALE:
+        scale *= 0.8
+        shorter = build(scale)
+        less = sum(overflow(shorter).values())
+        if less >= over - 0.01:  # cm: shortening the labels does not help
+            plt.close(shorter)
             return fig
         plt.close(fig)
-        scale *= 0.8
+        fig, over = shorter, less
+    return fig
 
 
 def axis_format(ax, axis: str = "y", kind: str = "num", decimals: int = 0) -> None:

@@ -87,8 +87,14 @@ class PidLock:
             return
 
     def release(self) -> None:
+        """Remove the lock file when this process holds it. A file that cannot be removed (a folder
+        turned read-only) is left: its owner no longer runs once this command ends, so the next
+        command takes it over (and :func:`sweep` removes it); the report it guarded is in place."""
         if _owner(self.path) == os.getpid():
-            self.path.unlink(missing_ok=True)
+            try:
+                self.path.unlink(missing_ok=True)
+            except OSError:
+                pass
 
     def __enter__(self) -> "PidLock":
         self.acquire()
