@@ -20,6 +20,7 @@ import pytest
 from evaluatie.run import locks
 from evaluatie.run.cli import main
 from evaluatie.run.locks import Busy, PidLock, sweep
+from evaluatie.run.runner import write_index
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -176,6 +177,20 @@ def test_six_commands_writing_one_index_at_once_all_succeed_and_all_are_listed(t
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert all(f"run{i}" in index for i in range(6))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"] + [f"run{i}" for i in range(6)]
+
+
+def test_the_index_never_lists_another_command_s_run_in_the_making(tmp_path):
+    """A run folder another command is still making (``.demo.tmp-<pid>-<hex>``, its run.json
+    written just before it is put in place) or one on its way out (``.demo.old-…``) is no row of
+    the index (before: pathlib's '*' matched them, and a command writing its index at that moment
+    linked a folder that was gone a moment later)."""
+    record = {"run": "demo", "status": "ok", "finished": "2026-12-04T10:00:00+00:00", "title": "Demo"}
+    for name in ("demo", ".demo.tmp-999999-abcdef12", ".demo.old-999999-abcdef12"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "run.json").write_text(json.dumps(record), encoding="utf-8")
+    index = (write_index(tmp_path)).read_text(encoding="utf-8")
+    assert ".demo.tmp" not in index and ".demo.old" not in index
+    assert index.count("Demo") == 1
 
 
 KILLED = """

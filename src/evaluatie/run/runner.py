@@ -688,7 +688,9 @@ def _share(runs: list[RunSpec], out: Path, jobs: int, timeout: float | None, pro
 def write_index(out: Path) -> Path:
     """``out/index.html``: every run folder with its status, date and links. Writers on one
     ``--out`` take turns (``.index.lock``, waiting up to 60 s), and each lists the folders as they
-    are when its turn comes, so the last page written lists every run."""
+    are when its turn comes, so the last page written lists every run. Hidden folders (a name
+    starting with ".") are never listed: they are another command's run in the making
+    (``.<run>.tmp-…``) or a folder on its way out (``.<run>.old-…``)."""
     with PidLock(Path(out) / ".index.lock", wait=60.0):
         return _write_index(Path(out))
 
@@ -706,6 +708,8 @@ def _synthetic(rec: dict) -> bool:
 def _write_index(out: Path) -> Path:
     rows = []
     for rj in sorted(Path(out).glob("*/run.json")):
+        if rj.parent.name.startswith("."):  # pathlib's "*" matches hidden folders too
+            continue
         rec = _read_record(rj)
         if not rec:
             continue
