@@ -188,3 +188,33 @@ def test_a_run_folder_that_cannot_be_put_in_place_leaves_the_last_good_report(de
             "worden: de schijf is vol; het rapport is niet bewaard en out/b is niet gewijzigd") in printed
     assert {p.relative_to(out / "b"): p.read_bytes() for p in _published(out / "b")} == before
     assert (out / "a" / "report.html").is_file()
+
+
+def test_a_last_good_report_that_cannot_be_put_back_is_said_truthfully(demo_project, monkeypatch, capsys):
+    """A failed attempt moves the last good report aside; when neither the attempt nor the last good
+    report can then be moved into place (every rename onto the report's folder refused), the folder is
+    gone and the last good report waits in the run folder that the next command sweeps away. The
+    message says so and what to do (before: "out/b is niet gewijzigd", which was not true)."""
+    out = demo_project / "out"
+    _write_params(demo_project, "b")
+    assert main(["run", "b", "--out", str(out), "--quiet"]) == 0
+    _write_params(demo_project, "b", "notebook: demo\nparameters:\n  fail: true\n")
+    capsys.readouterr()
+    rename = Path.rename
+
+    def refuse(self, target):
+        if Path(target) == out / "b":
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(target))
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", refuse)
+    assert main(["run", "b", "--out", str(out), "--quiet"]) == 1
+    monkeypatch.undo()
+    printed = capsys.readouterr()
+    line = next(line for line in (printed.out + printed.err).splitlines() if line.startswith("MISLUKT b "))
+    assert "niet gewijzigd" not in line
+    assert "de vorige versie kon niet teruggezet worden: ze staat in out/.b.tmp-" in line
+    assert "zet ze zelf terug als out/b vóór u opnieuw een rapport maakt" in line
+    assert not (out / "b").exists()
+    kept = next(out.glob(".b.tmp-*/vorige"))
+    assert json.loads((kept / "run.json").read_text(encoding="utf-8"))["status"] == "ok"

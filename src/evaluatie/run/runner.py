@@ -447,11 +447,15 @@ def _unrecorded(r: _Run, exc: OSError, what: str, shown: str, own: dict | None, 
     good report put back), the run folder removed; the error says so, and the run's own failure
     (recorded nowhere else) is said with it."""
     kept = _put_back(r.tmp, origin)
-    then = f"; het rapport is niet bewaard en {shown} is niet gewijzigd"
     if kept:
+        then = f"; het rapport is niet bewaard en {shown} is niet gewijzigd"
         shutil.rmtree(r.tmp, ignore_errors=True)
     else:  # the last good report could not be moved back: it stays in the run folder, which stays
-        then += f"; de vorige versie staat nog in {_shown_folder(r.tmp)}/{PREVIOUS}"
+        # (until the next command's sweep removes a dead command's run folder: the user must act first)
+        then = (f"; het rapport is niet bewaard en de vorige versie kon niet teruggezet worden: ze staat in "
+                f"{_shown_folder(r.tmp)}/{PREVIOUS}; zet ze zelf terug"
+                + (f" als {shown}" if origin == r.out / r.spec.name else "")
+                + " vóór u opnieuw een rapport maakt in deze map, want dan wordt die map opgeruimd")
     if own is not None:
         where = f"cel {own['cell']}" if own.get("cell") else "buiten een cel"
         then += f" (het rapport was al mislukt, {where}: {own.get('ename', 'fout')}: {own.get('evalue', '')})"
