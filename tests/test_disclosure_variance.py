@@ -250,25 +250,21 @@ def test_the_linear_attack_alone_pins_no_small_unit(name, request):
 
 # --------------------------------------------------------------------------- the findings (xfail)
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="F1: the breakdown test (F, p) of an indicator with withheld groups gives the withheld "
-                          "groups' answers back (Directie 5 of 6, R009 5 of 6)")
-def test_the_breakdown_test_pins_no_small_unit(weighted):
-    pinned = _pinned(weighted, TEST)
-    assert pinned == [], "\n".join(pinned)
+def _finding(reason: str):
+    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="F2: the whole sample's se and interval bounds (likert_top2.csv, yes_no.csv) give R009's "
-                          "answer back (6 of 6)")
-def test_the_whole_sample_se_and_interval_pin_no_small_unit(weighted):
-    pinned = _pinned(weighted, WHOLE)
-    assert pinned == [], "\n".join(pinned)
-
-
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="F3: unweighted with strata everything is published at full precision; Productie's "
-                          "interval bounds give R009's answer back (6 of 6)")
-def test_a_stratified_design_s_group_intervals_pin_no_small_unit(stratified):
-    pinned = _pinned(stratified, BOUNDS)
+@pytest.mark.parametrize("name, channel", [
+    pytest.param("weighted", TEST, id="F1-breakdown-test", marks=_finding(
+        "F1: the breakdown test (F, p) of an indicator with withheld groups gives the withheld groups' answers "
+        "back (Directie 5 of 6, R009 5 of 6)")),
+    pytest.param("weighted", WHOLE, id="F2-whole-sample-se-and-bounds", marks=_finding(
+        "F2: the whole sample's se and interval bounds (likert_top2.csv, yes_no.csv) give R009's answer back "
+        "(6 of 6)")),
+    pytest.param("stratified", BOUNDS, id="F3-stratified-group-bounds", marks=_finding(
+        "F3: unweighted with strata everything is published at full precision; Productie's interval bounds "
+        "give R009's answer back (6 of 6)")),
+])
+def test_the_variance_channel_pins_no_small_unit(name, channel, request):
+    pinned = _pinned(request.getfixturevalue(name), channel)
     assert pinned == [], "\n".join(pinned)
