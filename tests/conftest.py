@@ -102,3 +102,17 @@ def demo_project(tmp_path, monkeypatch):
     monkeypatch.setenv("EVALUATIE_ROOT", str(proj))
     monkeypatch.chdir(proj)
     return proj
+
+
+@pytest.fixture
+def figure_checks(tmp_path, monkeypatch):
+    """``rp.figure`` as a report calls it, with the figure checks of the test suite
+    (``EVALUATIE_CHECK_FIGURES``), writing into ``tmp_path``, nothing displayed; the report's style."""
+    from evaluatie.publish import report as rp
+
+    monkeypatch.setenv("EVALUATIE_RUN_DIR", str(tmp_path))
+    monkeypatch.setenv("EVALUATIE_CHECK_FIGURES", "1")
+    monkeypatch.setattr(rp, "_display", lambda *a, **k: None)
+    monkeypatch.setattr(rp, "_markdown", lambda *a, **k: None)
+    rp.use_style()
+    return tmp_path

@@ -18,13 +18,9 @@ LONG = "Een zeer lange naam van een topprioriteit die in geen enkele figuur op Ã
 
 
 @pytest.fixture
-def publish(tmp_path, monkeypatch):
+def publish(figure_checks):
     """rp.figure as a report calls it, with the figure checks of the test suite, nothing displayed."""
-    monkeypatch.setenv("EVALUATIE_RUN_DIR", str(tmp_path))
-    monkeypatch.setenv("EVALUATIE_CHECK_FIGURES", "1")
-    monkeypatch.setattr(rp, "_display", lambda *a, **k: None)
-    monkeypatch.setattr(rp, "_markdown", lambda *a, **k: None)
-    rp.use_style()  # the report's style, as in a run (bold titles)
+    tmp_path = figure_checks
 
     def show(builder, name, *args, **kwargs):
         rp.figure(builder(*args, **kwargs), name, alt="figuur", narrow=builder(*args, narrow=True, **kwargs))

@@ -352,11 +352,8 @@ def ran(request, tmp_path_factory) -> Ran:
     return Ran(record, tmp / "out")
 
 
-def examples(**bugs: str):
-    """Every example as the parameter ``ran``; a known bug (``example=reason``) marks that case xfail."""
-    return pytest.mark.parametrize("ran", [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=bugs[n])) if n in bugs else n for n in EXAMPLES],
-        indirect=True)
+#: every example as the parameter ``ran``
+examples = pytest.mark.parametrize("ran", EXAMPLES, indirect=True)
 
 
 def _page(path: Path) -> BeautifulSoup:
@@ -374,7 +371,7 @@ def _entity(run: Path) -> str | None:
 
 # --------------------------------------------------------------------------- every run, every index row
 
-@examples()
+@examples
 def test_every_run_ends_well_and_has_its_row_in_the_index(ran):
     assert ran.record["rc"] == 0, ran.record["rc"]
     assert len(ran.runs) == ran.record["runs"], [d.name[:80] for d in ran.runs]
@@ -390,7 +387,7 @@ def test_every_run_ends_well_and_has_its_row_in_the_index(ran):
 
 # --------------------------------------------------------------------------- the reports
 
-@examples()
+@examples
 def test_reports_hold_no_markup_from_labels(ran):
     assert ran.reports
     for d in ran.reports:
@@ -404,7 +401,7 @@ def test_reports_hold_no_markup_from_labels(ran):
         assert title == wanted or title.startswith(wanted + " — "), title[:200]
 
 
-@examples()
+@examples
 def test_reports_show_every_label_as_text(ran):
     for d in ran.reports:
         shown = _text(_page(d / "report.html").get_text(" "))
@@ -413,7 +410,7 @@ def test_reports_show_every_label_as_text(ran):
             assert _text(label) in shown, (d.name[:60], label[:100])
 
 
-@examples()
+@examples
 def test_reports_keep_the_case_of_every_label(ran):
     """A sentence that starts with a label does not capitalise it, and none puts it in lower
     case: in the text and the alt texts, no marker (upper case in every label) is in lower case."""
@@ -425,7 +422,7 @@ def test_reports_keep_the_case_of_every_label(ran):
                                                          for m in lowered[:3]])
 
 
-@examples()
+@examples
 def test_notebook_outputs_hold_no_markup_from_labels(ran):
     assert ran.reports
     for d in ran.reports:
@@ -440,7 +437,7 @@ def test_notebook_outputs_hold_no_markup_from_labels(ran):
 
 # --------------------------------------------------------------------------- the index
 
-@examples()
+@examples
 def test_index_shows_titles_and_entities_as_text(ran):
     index = _page(ran.out / "index.html")
     _no_markup_from_labels(index, "index.html", report=False)
@@ -452,7 +449,7 @@ def test_index_shows_titles_and_entities_as_text(ran):
             assert _text(_entity(d)) in shown, d.name[:60]
 
 
-@examples()
+@examples
 def test_index_calls_only_reports_on_synthetic_data_synthetic(ran):
     rows = _page(ran.out / "index.html").find("tbody").find_all("tr")
     assert rows
@@ -477,7 +474,7 @@ def _workbook_cells(run: Path) -> list:
     return [cell for ws in load_workbook(run / "tables.xlsx").worksheets for row in ws.iter_rows() for cell in row]
 
 
-@examples()
+@examples
 def test_tables_keep_the_labels_as_they_are_and_the_workbook_holds_no_formula(ran):
     assert ran.reports
     for d in ran.reports:
@@ -495,7 +492,7 @@ def test_tables_keep_the_labels_as_they_are_and_the_workbook_holds_no_formula(ra
         assert "\\<" not in record and "\\*" not in record and "\\[" not in record
 
 
-@examples()
+@examples
 def test_workbook_keeps_identifiers_as_text(ran):
     """``1.10``, ``2E3`` and ``0.50`` in a column of labels are text in the CSV; the workbook keeps
     them as text cells, also in a column that holds nothing else."""

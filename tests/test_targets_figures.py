@@ -26,13 +26,8 @@ HOSTILE = [LONG, "<script>alert(1)</script> Q001", "Groep \u202eenilno", "مرح
 
 
 @pytest.fixture
-def publish(tmp_path, monkeypatch):
+def publish(figure_checks):
     """rp.figure as a report calls it, with the figure checks of the test suite, nothing displayed."""
-    monkeypatch.setenv("EVALUATIE_RUN_DIR", str(tmp_path))
-    monkeypatch.setenv("EVALUATIE_CHECK_FIGURES", "1")
-    monkeypatch.setattr(rp, "_display", lambda *a, **k: None)
-    monkeypatch.setattr(rp, "_markdown", lambda *a, **k: None)
-    rp.use_style()
     yield lambda figs, name: rp.figure(figs["fig"], name, alt="figuur", narrow=figs["narrow"])
     plt.close("all")
 

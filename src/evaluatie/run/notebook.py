@@ -205,6 +205,8 @@ def publish_notebook(nb: nbformat.NotebookNode | None, run: RunSpec, run_dir: Pa
         (run_dir / "report.html").unlink(missing_ok=True)
         (run_dir / "report.pdf").unlink(missing_ok=True)
         error = failure(exc, "export", traceback=scrub_paths(traceback.format_exc()))
+        if isinstance(exc, OSError) and exc.errno is not None:
+            error["errno"] = exc.errno  # the runner tells a full disk in Dutch (runner._disk_reason)
         written = run_dir / "notebook.ipynb"
         try:  # a run that failed while it was published keeps no outputs either
             if written.exists():

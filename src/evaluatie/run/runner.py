@@ -56,7 +56,6 @@ took 1.5-2.8 s more CPU time with them (``benchmarks/suite.py``).
 
 from __future__ import annotations
 
-import builtins
 import errno
 import html as h
 import json
@@ -277,23 +276,16 @@ def _os_error(exc: OSError, what: str, then: str = "") -> dict:
     return {"cell": None, "ename": type(exc).__name__, "kind": "runner", "evalue": f"{what}: {reason}{then}"}
 
 
-_ERRNO = re.compile(r"\[Errno (\d+)\]")
-
-
 def _disk_reason(published: tuple, before: dict | None, final: Path) -> tuple:
     """:func:`evaluatie.run.notebook.publish_notebook`'s result, with an error of the file system
     while the report was written (its page, notebook or ``tables.xlsx``: a full disk) told as
     :func:`_os_error` tells it: which folder and why, in Dutch, published, instead of the
     system's English message with the path, which was shown only in the terminal."""
     title, warnings, error = published
-    if error is None or error is before or error.get("kind") != "export":
+    if error is None or error is before or error.get("kind") != "export" or error.get("errno") is None:
         return published
-    m = _ERRNO.match(str(error.get("evalue", "")))
-    exc_type = getattr(builtins, str(error.get("ename", "")), None)
-    if m is None or not (isinstance(exc_type, type) and issubclass(exc_type, OSError)):
-        return published
-    exc = exc_type(int(m.group(1)), "")
-    return title, warnings, _os_error(exc, f"het rapport kon niet geschreven worden in {_shown_folder(final)}")
+    told = _os_error(OSError(error["errno"], ""), f"het rapport kon niet geschreven worden in {_shown_folder(final)}")
+    return title, warnings, {**told, "ename": error["ename"]}
 
 
 def _shown_folder(folder: Path) -> str:
