@@ -1,24 +1,28 @@
 """The variance channel of the survey report: what the standard errors, interval bounds and the
-breakdown's test give back of small weight classes and strata (tracked findings, not yet fixed).
+breakdown's test give back of small weight classes and strata, and that the generalised variance
+closes it.
 
 The disclosure decision of a weighted survey (``analyses/survey/weighted.py``, ``withheld_shares``;
 ``decide_withheld`` in ``statistics.py``) protects against the linear attack: rounded weighted
 shares and the published counts, over the units (weight class x the groups of every breakdown).
-Standard errors, interval bounds and test statistics are left out of that attack (the module says
-so: "quadratic in the answers", "they need the answers' variance"). An auditor showed that they give
-answers back all the same:
+An auditor showed (2026-12-05) that the exact, design-based standard errors, interval bounds and
+test statistics gave answers back all the same:
 
 * F1 — the breakdown test. The Rao-Scott F (2 decimals) and p (3 significant digits) of an
   indicator with withheld groups, recomputed for every split of the answers the counts and rounded
-  shares allow, leave one split: in the audit's staff survey (``_audit_params`` of
+  shares allow, left one split: in the audit's staff survey (``_audit_params`` of
   ``tests/test_disclosure_survey.py``: weights per department x location) the 3 Directie answers in
   5 of 6 indicators, R009 (Productie's one respondent at the head office, weight 10) in 5 of 6.
 * F2 — the whole sample's standard error (0.001) and interval bounds (``likert_top2.csv``,
-  ``yes_no.csv``; computed around the rounded share with the unrounded standard error, then
-  rounded) pin R009 in 6 of 6 indicators (and Directie in 2).
-* F3 — an unweighted design with ``strata: locatie`` publishes everything at full precision
-  (``weights_vary()`` is false, nothing is rounded) and Productie's interval bounds give R009's
-  answer back in 6 of 6 indicators (she is Productie's only respondent in stratum Hoofdzetel).
+  ``yes_no.csv``) pinned R009 in 6 of 6 indicators (and Directie in 2).
+* F3 — an unweighted design with ``strata: locatie`` published everything at full precision and
+  Productie's interval bounds gave R009's answer back in 6 of 6 indicators (she is Productie's only
+  respondent in stratum Hoofdzetel).
+
+The fix (rule decision 9 of docs/disclosure_plan.md; ``lk.report_variance``): a report whose design
+has more than one variance cell and a unit of 1..t-1 answers computes every se, interval and test from
+the published share, base and df and one design effect of the design alone (its tables' ``deff``
+column). Every variance-derived number is then a function of what the linear attack already has.
 
 Attacker (docs/disclosure_plan.md, rule decision 9 and the tests of test_disclosure_survey.py): knows
 the published files, who answered, each respondent's weight class (weight, breakdown groups) and
@@ -26,21 +30,17 @@ stratum — the worst case. Respondents of one unit (same groups, stratum and we
 in every estimator here, so a unit's answers are one integer. The attack, as the auditor's: enumerate
 every vector of unit counts that the published counts and shares allow (the linear attack: every
 relation's ``n_level`` and its share's band, the rounding interval when the share is rounded), then
-keep those whose answers, run through the package's own estimators (``yes_shares``, ``breakdown``),
-give the published numbers of one channel back. A unit with 1 to t-1 answers left with one value is
-pinned.
+keep those whose answers, run through the package's own estimators (``yes_shares``, ``breakdown``,
+with the variance the report says it used), give the published numbers of one channel back. A unit
+with 1 to t-1 answers left with one value is pinned.
 
 What the tests say:
 
-* not xfail — the reconstruction is exact (the true answers give every published number back) and
-  the linear attack alone pins neither R009 nor Directie's class: the variance channel is what pins.
-  (Before rule decision 9, with weighted shares at full precision, the linear attack alone pinned
-  both in 6 of 6 indicators: the control can fail.)
-* xfail(strict) — one test per finding asserts that its channel pins no small unit. They fail
-  today; a fix (rounding or withholding the variance-derived numbers, or withholding more cells)
-  must make them pass, and then strict xfail turns them red so the marks get removed. A number a fix
-  no longer publishes (an empty cell, a column left out) constrains nothing; the attack recomputes
-  with the package's own functions, so a fix that changes how a number is rounded is followed.
+* the reconstruction is exact (the true answers give every published number back) and the linear
+  attack alone pins neither R009 nor Directie's class;
+* no channel (F1-F3), added to the linear attack, pins a small unit;
+* the control: with exact variances the same attack pins R009 (``test_exact_variances_would_pin``),
+  so the attack can fail.
 """
 
 from __future__ import annotations
@@ -163,6 +163,7 @@ def _attack(sc: Scenario, col: str) -> dict:
 
     match = {WHOLE: [], TEST: [], BOUNDS: []}
     whole = _whole_row(sc, col)
+    variance = _published_variance(sc)
     published = {by: _breakdown_rows(sc, by, col) for by in sc.params["breakdowns"]}
     for x in linear:
         new = np.full(len(data), np.nan, dtype=object)
@@ -170,13 +171,14 @@ def _attack(sc: Scenario, col: str) -> dict:
         for u, k in zip(units, x):
             new[members[u][:k]] = "ja"
         des = design.update(_att=pd.Series(new, index=data.index))
-        r = lk.yes_shares(des, {"_att": "x"}, "label").iloc[0]
+        r = lk.yes_shares(des, {"_att": "x"}, "label", variance=variance).iloc[0]
         match[WHOLE].append(_same(r, whole, ["estimate", "se", "ci_low", "ci_high"]))
         ok_test = ok_bounds = True
         for by, rows in published.items():
             pooled = set(rows.loc[rows["suppressed"].astype(bool), by])
             # one indicator: its withheld cells are the groups the test pools
-            est, tests = lk.breakdown(des, by, {"x": ("_att", "ja")}, threshold=T, withheld=pooled)
+            est, tests = lk.breakdown(des, by, {"x": ("_att", "ja")}, threshold=T, withheld=pooled,
+                                      variance=variance)
             ok_test &= _same(tests.iloc[0], rows.iloc[0], ["F", "ndf", "ddf", "p_value"])
             est = est.set_index(by)
             for _, row in rows[~rows["suppressed"].astype(bool)].iterrows():
@@ -186,6 +188,16 @@ def _attack(sc: Scenario, col: str) -> dict:
     sc.cache[col] = dict(units=units, caps=caps, truth=truth, linear=linear,
                          match={k: np.array(v, dtype=bool) for k, v in match.items()})
     return sc.cache[col]
+
+
+def _published_variance(sc: Scenario) -> lk.Variance:
+    """How the report says it computed its variances: the design effect in its tables' ``deff``
+    column (generalised variance), else exact."""
+    tables = pd.concat([_table(sc, "likert_top2"), _table(sc, "yes_no")])
+    if "deff" not in tables.columns:
+        return lk.EXACT
+    (deff,) = set(tables["deff"].dropna())
+    return lk.Variance(deff=float(deff))
 
 
 def _same(mine: pd.Series, published: pd.Series, columns) -> bool:
@@ -248,23 +260,58 @@ def test_the_linear_attack_alone_pins_no_small_unit(name, request):
     assert pinned == [], "\n".join(pinned)
 
 
-# --------------------------------------------------------------------------- the findings (xfail)
-
-def _finding(reason: str):
-    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)
-
+# --------------------------------------------------------------------------- the findings (fixed)
 
 @pytest.mark.parametrize("name, channel", [
-    pytest.param("weighted", TEST, id="F1-breakdown-test", marks=_finding(
-        "F1: the breakdown test (F, p) of an indicator with withheld groups gives the withheld groups' answers "
-        "back (Directie 5 of 6, R009 5 of 6)")),
-    pytest.param("weighted", WHOLE, id="F2-whole-sample-se-and-bounds", marks=_finding(
-        "F2: the whole sample's se and interval bounds (likert_top2.csv, yes_no.csv) give R009's answer back "
-        "(6 of 6)")),
-    pytest.param("stratified", BOUNDS, id="F3-stratified-group-bounds", marks=_finding(
-        "F3: unweighted with strata everything is published at full precision; Productie's interval bounds "
-        "give R009's answer back (6 of 6)")),
+    # F1: the breakdown test (F, p) of an indicator with withheld groups gave the withheld groups' answers back
+    # (Directie 5 of 6, R009 5 of 6)
+    pytest.param("weighted", TEST, id="F1-breakdown-test"),
+    # F2: the whole sample's se and interval bounds (likert_top2.csv, yes_no.csv) gave R009's answer back (6 of 6)
+    pytest.param("weighted", WHOLE, id="F2-whole-sample-se-and-bounds"),
+    # F3: unweighted with strata everything was published at full precision; Productie's interval bounds gave
+    # R009's answer back (6 of 6)
+    pytest.param("stratified", BOUNDS, id="F3-stratified-group-bounds"),
 ])
 def test_the_variance_channel_pins_no_small_unit(name, channel, request):
+    """Each channel, added to the linear attack, pins no small unit: the report's variances are a
+    generalised variance function of its published shares and bases (``lk.report_variance``). Fails on
+    the code before it (the counts above; with ``lk.EXACT`` forced it fails again:
+    ``test_exact_variances_would_pin``)."""
     pinned = _pinned(request.getfixturevalue(name), channel)
     assert pinned == [], "\n".join(pinned)
+
+
+def test_the_reports_switch_to_one_design_effect(weighted, stratified):
+    """Both audit reports hold units of 1..t-1 answers in a design with more than one variance cell, so
+    their tables say the design effect they used; it is the design's, rounded up to 0.1."""
+    for sc in (weighted, stratified):
+        variance = _published_variance(sc)
+        assert variance.generalised
+        assert variance.deff == lk.report_variance(sc.design, T, breakdowns=list(sc.params["breakdowns"])).deff
+        assert variance.deff * 10 == round(variance.deff * 10)
+
+
+def test_exact_variances_would_pin(weighted):
+    """The control of the fix: the same attack against exact variances (what the report published before
+    the generalised variance) pins R009 through the whole sample's se and bounds in the first indicator."""
+    col = _columns(weighted)[0]
+    a = _attack(weighted, col)
+    design, data = weighted.design, weighted.design.data
+    answered = data[col].notna().to_numpy()
+    weights = design.weights.to_numpy(dtype=float)
+    key = list(zip(*(data[c].astype(str) for c in weighted.units_by), np.round(weights, 9)))
+    members = {u: np.flatnonzero([k == u and ok for k, ok in zip(key, answered)]) for u in a["units"]}
+
+    def published(x):
+        new = np.full(len(data), np.nan, dtype=object)
+        new[answered] = "nee"
+        for u, k in zip(a["units"], x):
+            new[members[u][:k]] = "ja"
+        return lk.yes_shares(design.update(_att=pd.Series(new, index=data.index)), {"_att": "x"}, "label",
+                             variance=lk.EXACT).iloc[0]
+
+    truth = published(a["truth"])
+    same = np.array([_same(published(x), truth, ["estimate", "se", "ci_low", "ci_high"]) for x in a["linear"]])
+    j = next(i for i, u in enumerate(a["units"]) if u[:-1] == R009)
+    assert len(a["linear"]) > 1 and len(set(a["linear"][:, j])) > 1  # the linear attack alone leaves R009 open
+    assert len(set(a["linear"][same][:, j])) == 1

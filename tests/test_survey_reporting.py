@@ -3,12 +3,15 @@ not-counted levels, a judgement under an alternative coding), natural order of s
 the weighting table, and Holm-adjusted p-values."""
 
 import html
+import math
 import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import chi2_contingency
+from scipy.stats import f as f_dist
 
 from evaluatie.analyses import survey as lk
 from evaluatie.core.errors import DataError
@@ -17,6 +20,7 @@ from evaluatie.publish.disclosure import decision, mark
 from evaluatie.run.params import load_run
 from evaluatie.run.runner import execute
 from evaluatie.stats import survey as sv
+from evaluatie.stats.intervals import design_interval
 from evaluatie.stats.multitest import adjust_pvalues
 
 
@@ -256,7 +260,14 @@ def test_example_report_numbers_are_pinned(tmp_path, monkeypatch):
               "execution": (0.690204693008, 0.653902826123, 0.724304260725, 493),
               "target_disability": (0.319713139432, 0.258654344761, 0.387648746759, 149)}
     for cid, (est, lo, hi, n) in pinned.items():
-        assert cc.loc[cid, ["estimate", "ci_low", "ci_high"]].astype(float).tolist() == [round(x, 3) for x in (est, lo, hi)]
+        # the estimate is the estimator's; the interval is the generalised one of the report (rule decision 9:
+        # the example has weight classes of 1 to 4 answers): around the rounded share with its base, D = 0.8
+        # and the design df of the whole sample (one respondent per PSU in 4 strata of plan type: n - 4)
+        p = round(est, 3)
+        low, high = design_interval(p, math.sqrt(0.8 * p * (1 - p) / n), n - 4, n, "logit", 0.95)
+        assert cc.loc[cid, ["estimate", "ci_low", "ci_high"]].astype(float).tolist() == [p, round(float(low), 3),
+                                                                                          round(float(high), 3)]
+        assert abs(low - lo) < 0.01 and abs(high - hi) < 0.01  # close to the exact, design-based interval
         assert cc.loc[cid, "n"] == n
     assert cc.loc["recommend", "dk_n"] == 13 and cc.loc["support", "dk_n"] == 19
     page = html.unescape((tmp_path / run.name / "report.html").read_text(encoding="utf-8"))
@@ -274,7 +285,16 @@ def test_example_report_numbers_are_pinned(tmp_path, monkeypatch):
     assert rs.loc["target_reached_arbeidshandicap", ["ja", "deels", "nee"]].astype(float).tolist() == [
         round(x, 3) for x in (0.319713139432, 0.400202204793, 0.280084655774)]
     bd = pd.read_csv(t / "breakdown_plan_type.csv")
-    row = bd[(bd["plan_type"] == "Clusterplan") & bd["indicator"].str.startswith("Tevredenheid")].iloc[0]
-    assert [row["estimate"], row["F"], row["p_value"]] == [round(0.888147837514, 3), round(1.272528259374, 2), 0.282]
+    sat = bd[bd["indicator"].str.startswith("Tevredenheid")]
+    row = sat[sat["plan_type"] == "Clusterplan"].iloc[0]
+    # the test of the report's generalised variance: Pearson's X² of the published shares and bases (scipy,
+    # every group shown) over (G - 1) D, on G - 1 and (G - 1) df; the exact Rao-Scott F was 1.27, p 0.282
+    counts = np.column_stack([sat["estimate"] * sat["n"], (1 - sat["estimate"]) * sat["n"]])
+    assert sat["n"].sum() == t2.loc["q_support_satisfaction", "n"]  # no group withheld, no pooled group
+    x2 = chi2_contingency(counts, correction=False)[0]
+    g, df = len(sat), t2.loc["q_support_satisfaction", "df"]
+    f = x2 / ((g - 1) * 0.8)
+    assert [row["estimate"], row["F"], row["ndf"], row["ddf"], row["p_value"]] == [
+        round(0.888147837514, 3), round(f, 2), g - 1, (g - 1) * df, float(f"{f_dist.sf(f, g - 1, (g - 1) * df):.3g}")]
     ledger = pd.read_csv(t / "ledger.csv")
     assert ledger["rows"].tolist() == [536, 36, 500, 96, 96]

@@ -296,12 +296,16 @@ def test_top2_batched_equals_per_item(example):
     design, p = example
     items = list(p["items"])
     # the example is weighted: what top2 publishes is the old result at the report's precision (the
-    # interval around the rounded share)
-    for kw in ({}, {"by": "plan_type"}, {"by": ["sme"], "ci": "beta", "threshold": 60}):
-        published = lk.round_weighted(_old_top2(design, items, **kw), design, ci=kw.get("ci", "logit"))
-        pd.testing.assert_frame_equal(lk.top2(design, items, **kw), published, check_exact=True)
-    published = lk.round_weighted(_old_top2(design, items[::-1] + items[:1]), design, ci="logit")
-    pd.testing.assert_frame_equal(lk.top2(design, items[::-1] + items[:1]), published, check_exact=True)
+    # interval around the rounded share), with exact variances and with the report's generalised one
+    for variance in (lk.EXACT, lk.Variance(deff=0.8)):
+        for kw in ({}, {"by": "plan_type"}, {"by": ["sme"], "ci": "beta", "threshold": 60}):
+            published = lk.round_weighted(_old_top2(design, items, **kw), design, ci=kw.get("ci", "logit"),
+                                          variance=variance)
+            pd.testing.assert_frame_equal(lk.top2(design, items, **kw, variance=variance), published, check_exact=True,
+                                          check_like=True)
+        published = lk.round_weighted(_old_top2(design, items[::-1] + items[:1]), design, ci="logit", variance=variance)
+        pd.testing.assert_frame_equal(lk.top2(design, items[::-1] + items[:1], variance=variance), published,
+                                      check_exact=True, check_like=True)
 
 
 def test_breakdown_batched_equals_per_indicator(example):
@@ -313,7 +317,7 @@ def test_breakdown_batched_equals_per_indicator(example):
         for by in p["breakdowns"]:
             old_est, old_tests = _old_breakdown(design, by, ind, ci="wilson")
             old = (lk.round_weighted(old_est, design, ci="wilson"), round_tests(old_tests, design))  # as published
-            for a, b in zip(lk.breakdown(design, by, ind, ci="wilson"), old):
+            for a, b in zip(lk.breakdown(design, by, ind, ci="wilson", variance=lk.EXACT), old):
                 pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 

@@ -10,6 +10,7 @@ import csv
 import html
 import importlib.util
 import json
+import math
 import re
 from pathlib import Path
 
@@ -156,22 +157,43 @@ R_TWO_STAGE = {
 }
 
 
-def test_the_report_of_the_two_stage_study_equals_r_survey(tmp_path, at_repo):
-    """The published shares, standard errors and logit intervals of the own two-stage study, against
-    R survey's multistage estimates computed independently (not by the package's own SurveyDesign):
-    the report publishes them to 0.1 percentage point (the weights vary; the interval around the
-    rounded share), its estimator gives R's numbers to 1e-9."""
+def _design_effect_by_hand(rows: pd.DataFrame) -> float:
+    """The report's design effect of the two-stage study, from the file alone: Kish's 1 + CV² of the
+    weights (organisations per sector / sampled, times employees per organisation / sampled), times
+    1 + (b - 1) 0.05 for b respondents per organisation (no first-stage 1 - f: the second stage adds
+    variance it does not remove); up to 0.1."""
+    orgs = rows.groupby("sector")["organisatie_id"].nunique()
+    pop = rows.groupby("sector")["aantal_organisaties"].first()
+    emp = rows.groupby("organisatie_id")["werknemer_id"].transform("size")
+    w = (rows["sector"].map(pop / orgs) * rows["aantal_werknemers"] / emp).to_numpy(float)
+    kish = len(w) * (w ** 2).sum() / w.sum() ** 2
+    b = len(rows) / rows["organisatie_id"].nunique()
+    return math.ceil(round(kish * (1 + (b - 1) * 0.05) * 10, 9)) / 10
+
+
+def test_the_report_of_the_two_stage_study_publishes_r_survey_shares_with_one_design_effect(tmp_path, at_repo):
+    """The own two-stage study has organisations with fewer than 5 respondents, so its exact standard
+    errors would give their answers back: the report publishes R survey's shares (multistage estimates
+    computed independently, not by the package's own SurveyDesign) to 0.1 percentage point and every
+    standard error and logit interval from the published share, its base and one design effect
+    computed by hand from the file (Kish, first-stage fpc, clusters). The estimator itself still gives
+    R's numbers, standard errors included, to 1e-9."""
     out = tmp_path / "out"
     assert main(["run", "survey_evaluatie", "--params", str(OWN / "studie.yaml"), "--out", str(out), "--quiet"]) == 0
     doc = yaml.safe_load((OWN / "studie.yaml").read_text(encoding="utf-8"))
     st = lk.load_study(DATA, doc["items"], yes_no=doc.get("yes_no"))
     d = sv.SurveyDesign(st.data, **DESIGN)
+    deff = _design_effect_by_hand(pd.read_csv(DATA, sep=";"))
+    assert deff == 2.1  # the research's number for this study (docs/disclosure_plan.md, rule decision 9)
     for (table, variable), want in R_TWO_STAGE.items():
         row = pd.read_csv(out / "studie" / "tables" / f"{table}.csv").set_index("variable").loc[variable]
-        est, se = round(want[0], 3), want[1]  # the interval around the rounded share, with R's standard error
+        est = round(want[0], 3)
+        se = math.sqrt(deff * est * (1 - est) / row["n"])
         lo, hi = design_interval(est, se, row["df"], row["n"], "logit", 0.95)
-        assert row[["estimate", "se", "ci_low", "ci_high"]].astype(float).tolist() == [
-            est, round(se, 3), round(float(lo), 3), round(float(hi), 3)]
+        assert row[["estimate", "se", "ci_low", "ci_high", "deff"]].astype(float).tolist() == [
+            est, round(se, 3), round(float(lo), 3), round(float(hi), 3), deff]
         column = f"{variable}_top2" if table == "likert_top2" else variable
         full = d.proportion(column, "ja").iloc[0]
         assert full[["estimate", "se", "ci_low", "ci_high"]].astype(float).tolist() == pytest.approx(want, abs=1e-9)
+    page = html.unescape((out / "studie" / "report.html").read_text(encoding="utf-8"))
+    assert "D = 2,1" in page and "wijken daardoor iets af van R" in page

@@ -33,7 +33,8 @@ from typing import Callable
 import numpy as np
 from scipy import stats
 
-__all__ = ["IntervalMethod", "REGISTRY", "methods", "binomial_interval", "design_interval", "t_quantile"]
+__all__ = ["IntervalMethod", "REGISTRY", "methods", "binomial_interval", "design_interval", "gvf_se",
+           "t_quantile"]
 
 
 @dataclass(frozen=True)
@@ -159,3 +160,12 @@ def design_interval(estimate, se, df, n, method: str = "logit", level: float = 0
     m = _method("design", method)
     p, se, df, n = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (estimate, se, df, n)))
     return m.compute(p, se, df, n, level)
+
+
+def gvf_se(estimate, n, deff) -> np.ndarray:
+    """The standard error of a proportion from a generalised variance function: ``sqrt(deff p (1 - p)
+    / n)`` for the estimate ``p`` on the unweighted base ``n`` with one design effect ``deff``
+    (Wolter 2007, ch. 7); missing where ``n`` is not above 0. Broadcast, vectorised."""
+    p, n, d = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (estimate, n, deff)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n > 0, np.sqrt(d * p * (1.0 - p) / n), np.nan)

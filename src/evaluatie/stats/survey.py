@@ -129,7 +129,7 @@ from evaluatie.core.errors import DataError, Problem, private
 from evaluatie.core.numbers import parse_numbers
 from evaluatie.stats.intervals import design_interval, methods, t_quantile
 
-__all__ = ["DomainDesign", "SurveyDesign", "UnsupportedDesign", "frame_margins"]
+__all__ = ["DomainDesign", "SurveyDesign", "UnsupportedDesign", "frame_margins", "gvf_chisq"]
 
 _CHUNK = 4_000_000  # influence-matrix elements per block (memory bound)
 
@@ -871,6 +871,46 @@ class SurveyDesign:
                 raise KeyError(f"variable {c!r} not in the data")
         return DomainDesign(self, by)
 
+    # ------------------------------------------------------------------ generalised variance
+    def variance_cells(self) -> np.ndarray:
+        """A code per row: rows with the same code are exchangeable in every variance this design
+        computes (the same first-stage stratum, the same sampled unit at every stage that is not the
+        row itself, the same stratum within it, the same cell of every calibration margin and the
+        same weight). A design's standard errors are functions of the answers summed per cell, so a
+        cell with few answers is what they can give back; an unweighted, unstratified, unclustered
+        design has one cell (its variance is a function of the share and the base)."""
+        n = self.n
+        parts = [self._strata_codes]
+        if len(np.unique(self._psu)) < n:
+            parts.append(self._psu)
+        for stage in self._stages:
+            parts.append(stage.unit if len(np.unique(stage.unit)) < n else stage.group[stage.unit])
+        for step in self._cal:
+            parts.extend(m.codes for m in step.margins)
+        parts.append(pd.factorize(np.round(self._w, 9))[0])
+        return pd.MultiIndex.from_arrays(parts).factorize()[0].astype(np.int64)
+
+    def generalised_deff(self, icc: float = 0.05) -> float:
+        """A design effect of the design alone, never of the answers: Kish's ``1 + CV²`` of the
+        weights (``n Σw² / (Σw)²`` over the rows with a weight above 0), times the finite-population
+        factor ``1 - f`` of a one-stage design with an fpc (``f`` the sampled share of its units; in a
+        multistage design the later stages add variance that the first stage's fpc does not remove,
+        and ``f`` is 0), times ``1 + (b - 1) icc`` in a clustered design (``b`` respondents per first-stage
+        unit, ``icc`` an assumed intraclass correlation). Kish (1965) and the generalised variance
+        functions of Wolter (2007, ch. 7); used by the survey report where exact variances would
+        give answers back (:mod:`evaluatie.analyses.survey.weighted`)."""
+        if not 0.0 <= icc <= 1.0:
+            raise ValueError(f"icc must lie in [0, 1], not {icc}")
+        w = self._w[self._w > 0]
+        kish = len(w) * float(np.sum(w ** 2)) / float(np.sum(w)) ** 2
+        f = 0.0
+        if self._popsize_h is not None and not self._stages:  # later stages add variance the fpc does not remove
+            f = float(self._n_h.sum() / np.sum(self._popsize_h))
+        used = np.unique(self._psu[self._w > 0])
+        clustered = len(used) < len(w)
+        b = len(w) / len(used) if clustered else 1.0
+        return kish * (1.0 - f) * (1.0 + (b - 1.0) * icc)
+
     # ------------------------------------------------------------------ tests
     def table(self, row: str, col: str) -> pd.DataFrame:
         """Weighted cross-table (R ``svytable``)."""
@@ -1098,6 +1138,32 @@ def _row(r):
 
 
 # --------------------------------------------------------------------------- calibration inputs
+
+def gvf_chisq(shares, bases, deff: float, df: float) -> pd.DataFrame:
+    """The test of equal shares over ``G`` groups from the groups' shares and unweighted bases
+    alone, with one generalised design effect ``deff``: Pearson's ``X² = Σ n_g (p_g - p̄)² /
+    (p̄ (1 - p̄))`` (``p̄ = Σ n_g p_g / Σ n_g``), ``F = X² / ((G - 1) deff)`` on ``G - 1`` and
+    ``(G - 1) df`` degrees of freedom: R ``svychisq``'s F when its design effect matrix is
+    ``deff · I`` (Rao & Scott 1984, first-order). Groups without a base are left out; with fewer
+    than two left, or ``p̄`` 0 or 1, there is no test (missing). One row like
+    :meth:`SurveyDesign.chisq`: ``F, ndf, ddf, p_value, chisq, n``."""
+    p = np.asarray(shares, dtype=float)
+    n = np.asarray(bases, dtype=float)
+    ok = (n > 0) & np.isfinite(p) & np.isfinite(n)
+    p, n = p[ok], n[ok]
+    G, N = len(p), float(n.sum())
+    none = {"F": np.nan, "ndf": np.nan, "ddf": np.nan, "p_value": np.nan, "chisq": np.nan, "n": int(N)}
+    if G < 2 or not deff > 0:
+        return pd.DataFrame([none])
+    pbar = float(np.sum(n * p) / N)
+    if not 0.0 < pbar < 1.0:
+        return pd.DataFrame([none])
+    x2 = float(np.sum(n * (p - pbar) ** 2) / (pbar * (1.0 - pbar)))
+    F = x2 / ((G - 1) * deff)
+    ndf, ddf = float(G - 1), float((G - 1) * df)
+    return pd.DataFrame([{"F": F, "ndf": ndf, "ddf": ddf, "p_value": float(stats.f.sf(F, ndf, ddf)), "chisq": x2,
+                          "n": int(N)}])
+
 
 def frame_margins(frame: pd.DataFrame, margins: Sequence[str], count: str) -> dict[str, pd.Series]:
     """Population margins from a frame table (one row per cell, ``count`` = units in the cell):

@@ -38,7 +38,7 @@ from evaluatie.analyses.survey.narrative import (CLAIMS_NOT_EVIDENCE, DONT_KNOW_
                                                  TEXTS, VERDICT_CLASSES, VERDICTS_NL,
                                                  alternative_codings, bars_alt_nl, breakdown_intro_nl, claim_rules_nl,
                                                  claims_check, claims_summary_nl, coding_flips_nl, likert_alt_nl,
-                                                 GLOSSARY_EXTRA, conf_pct, glossary_terms, method_nl, open_answers_nl, r_differences_nl, response_nl, sample_design_nl,
+                                                 GLOSSARY_EXTRA, conf_pct, glossary_terms, gvf_nl, method_nl, open_answers_nl, r_differences_nl, response_nl, sample_design_nl,
                                                  skipped, study_texts,
                                                  subtitle, top2_caption, top2_intro_nl, weighting_note, weights_nl)
 from evaluatie.analyses.survey.responses import (DK_SUFFIX, DONT_KNOW, SCALES, dont_know_column, incomplete_answers,
@@ -50,7 +50,8 @@ from evaluatie.analyses.survey.statistics import (breakdown, breakdown_tables, b
 from evaluatie.analyses.survey.study import Study, answer_columns, item_groups, load_study
 from evaluatie.analyses.survey.tables import layout
 from evaluatie.analyses.survey.targets import MEASURES_NL, group_name, reached_split, targets_table
-from evaluatie.analyses.survey.weighted import DIGITS, Shares, round_weighted, weights_vary, withheld_shares
+from evaluatie.analyses.survey.weighted import (DIGITS, EXACT, ICC, Shares, Variance, report_variance,
+                                               round_weighted, weights_vary, withheld_shares)
 
 __all__ = ["SCALES", "DONT_KNOW", "DK_SUFFIX", "normalise_label", "scale_points", "normalise", "yes_no_answers",
            "prepare", "load_survey", "incomplete_answers", "sme_flag", "split_dont_know", "dont_know_column", "Study", "load_study",
@@ -63,6 +64,7 @@ __all__ = ["SCALES", "DONT_KNOW", "DK_SUFFIX", "normalise_label", "scale_points"
            "breakdown_intro_nl", "likert_alt_nl", "bars_alt_nl", "TEXTS", "DONT_KNOW_RULE", "top2_intro_nl",
            "CLAIMS_NOT_EVIDENCE", "PLAN_TEXT",
            "study_texts", "skipped", "subtitle", "top2_caption",
-           "weights_nl", "weighting_note", "method_nl", "r_differences_nl", "sample_design_nl", "conf_pct",
+           "weights_nl", "weighting_note", "method_nl", "gvf_nl", "r_differences_nl", "sample_design_nl", "conf_pct",
            "GLOSSARY_EXTRA", "glossary_terms", "open_answers_nl", "layout", "diverging_chart",
-           "proportion_bars", "DIGITS", "Shares", "round_weighted", "weights_vary", "withheld_shares"]
+           "proportion_bars", "DIGITS", "EXACT", "ICC", "Shares", "Variance", "report_variance", "round_weighted",
+           "weights_vary", "withheld_shares"]

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from evaluatie.analyses.survey.responses import dont_know_column, normalise_label
-from evaluatie.analyses.survey.weighted import round_tests, round_weighted
+from evaluatie.analyses.survey.weighted import Variance, gvf_test, report_variance, round_tests, round_weighted
 from evaluatie.core import fmt
 from evaluatie.core.numbers import parse_number
 from evaluatie.publish.audit import crossing_pinned
@@ -74,22 +74,27 @@ def _small_base(res: pd.DataFrame, threshold: int) -> np.ndarray:
 
 
 def distribution(design: SurveyDesign, items: Sequence[str], *, by: str | Sequence[str] | None = None,
-                 ci: str = "logit", conf: float = 0.95, threshold: int = 5) -> pd.DataFrame:
+                 ci: str = "logit", conf: float = 0.95, threshold: int = 5,
+                 variance: Variance | None = None) -> pd.DataFrame:
     """Share of each scale point per item (and domain), don't-know answers outside the base.
     Rows whose base (``n``) is below ``threshold`` are withheld; weights that vary: published at the
-    report's precision (:func:`~evaluatie.analyses.survey.weighted.round_weighted`)."""
+    report's precision (:func:`~evaluatie.analyses.survey.weighted.round_weighted`); ``variance``:
+    the report's (:func:`~evaluatie.analyses.survey.weighted.report_variance`; default: decided for
+    this table alone)."""
     est = design.by(by) if by else design
-    res = round_weighted(est.proportion(list(items), ci=ci, conf=conf), design, ci=ci, conf=conf)
+    variance = _variance(design, variance, threshold, by, items)
+    res = round_weighted(est.proportion(list(items), ci=ci, conf=conf), design, ci=ci, conf=conf, variance=variance)
     return _withhold(res, _small_base(res, threshold), threshold)
 
 
 def top2(design: SurveyDesign, items: Sequence[str], *, by: str | Sequence[str] | None = None,
-         ci: str = "logit", conf: float = 0.95, threshold: int = 5) -> pd.DataFrame:
+         ci: str = "logit", conf: float = 0.95, threshold: int = 5, variance: Variance | None = None) -> pd.DataFrame:
     """Top-2-box per item: the share in the two positive scale points among substantive answers,
     with its design-based interval; plus ``dk_share``, the share of 'weet niet / n.v.t.' among all
     who answered (``dk_n`` of ``answered``). Rows whose base is below ``threshold`` are withheld, their
     don't-know counts and share with them; weights that vary: published at the report's precision
-    (:func:`~evaluatie.analyses.survey.weighted.round_weighted`)."""
+    (:func:`~evaluatie.analyses.survey.weighted.round_weighted`); ``variance``: as in
+    :func:`distribution`."""
     est = design.by(by) if by else design
     items = list(items)
     # one estimate call per set of top-2 levels (items on the same scale) and one for all the
@@ -102,8 +107,9 @@ def top2(design: SurveyDesign, items: Sequence[str], *, by: str | Sequence[str] 
         for item, part in zip(group, _row_blocks(len(r), len(group))):
             per_item[item] = r.iloc[part].reset_index(drop=True)
     frames = [per_item[item].assign(level="top2") for item in items]
+    variance = _variance(design, variance, threshold, by, items)
     out = round_weighted(_with_dont_know(est, pd.concat(frames, ignore_index=True), by, ci, conf), design, ci=ci,
-                         conf=conf)
+                         conf=conf, variance=variance)
     return _withhold(out, _small_base(out, threshold), threshold)  # 'answered' >= n: the don't-know counts go with it
 
 
@@ -132,20 +138,29 @@ def _with_dont_know(est, res: pd.DataFrame, by, ci: str, conf: float) -> pd.Data
 
 
 def yes_shares(design: SurveyDesign, columns: Mapping[str, str], name: str, *, ci: str = "logit",
-               conf: float = 0.95, threshold: int = 5) -> pd.DataFrame:
+               conf: float = 0.95, threshold: int = 5, variance: Variance | None = None) -> pd.DataFrame:
     """The share 'ja' of each yes/no column of ``columns`` (column -> Dutch label): the rows of
     ``SurveyDesign.proportion`` with the label in column ``name``; rows whose base is below
     ``threshold`` are withheld (``suppressed``). ``dk_n`` (of ``answered``) and ``dk_share``: who
     answered 'weet niet / n.v.t.', outside the base as everywhere (withheld with the row). Weights that
-    vary: published at the report's precision (:func:`~evaluatie.analyses.survey.weighted.round_weighted`)."""
+    vary: published at the report's precision (:func:`~evaluatie.analyses.survey.weighted.round_weighted`);
+    ``variance``: as in :func:`distribution`."""
     res = _with_dont_know(design, design.proportion(list(columns), "ja", ci=ci, conf=conf), None, ci, conf)
     res[name] = res["variable"].map(columns)
-    res = round_weighted(res, design, ci=ci, conf=conf)
+    res = round_weighted(res, design, ci=ci, conf=conf, variance=_variance(design, variance, threshold, None, columns))
     return _withhold(res, _small_base(res, threshold), threshold)
 
 
 def _aslist(v):
     return [v] if isinstance(v, str) else list(v)
+
+
+def _variance(design: SurveyDesign, variance: Variance | None, threshold: int, by, columns) -> Variance:
+    """``variance`` when given (the report's, decided once over all its tables), else decided for
+    one table: its split variables ``by`` and its ``columns``."""
+    if variance is not None:
+        return variance
+    return report_variance(design, threshold, breakdowns=_aslist(by) if by else [], columns=list(columns))
 
 
 def _row_blocks(n_rows: int, k: int) -> list[slice]:
@@ -550,8 +565,8 @@ POOLED = "niet getoond (samen)"  # the withheld groups of a breakdown, as one gr
 
 def breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str, Any]], *,
               ci: str = "logit", conf: float = 0.95, threshold: int = 5,
-              withheld: Iterable | None = None, cells: Mapping[str, Iterable] | None = None
-              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+              withheld: Iterable | None = None, cells: Mapping[str, Iterable] | None = None,
+              variance: Variance | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Indicators per domain of ``by`` with intervals, and a Rao-Scott test per indicator.
 
     ``indicators``: ``{name: (variable, level)}``. Returns ``(estimates, tests)``: estimates with
@@ -566,15 +581,22 @@ def breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str,
     the one that gives the published F (a withheld group's counts given back). With fewer than two
     groups left (shown groups plus the pooled one) there is no test: F and p are missing. In a
     design whose weights vary the estimates and the test are published at the precision the report
-    shows (:func:`~evaluatie.analyses.survey.weighted.round_weighted`, ``round_tests``)."""
+    shows (:func:`~evaluatie.analyses.survey.weighted.round_weighted`, ``round_tests``). With a
+    generalised ``variance`` (the report's, :func:`~evaluatie.analyses.survey.weighted.report_variance`;
+    default: decided for this breakdown alone) the intervals are computed from the published shares
+    and the test from the published shares and bases
+    (:func:`~evaluatie.analyses.survey.weighted.gvf_test`), the pooled group as the whole sample
+    minus the shown groups."""
     est, tests = _breakdown(design, by, indicators, ci=ci, conf=conf, threshold=threshold, withheld=withheld,
-                            cells=cells)
+                            cells=cells, variance=variance)
     return est, round_tests(tests, design)
 
 
 def _breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str, Any]], *, ci: str, conf: float,
-               threshold: int, withheld: Iterable | None, cells: Mapping[str, Iterable] | None):
+               threshold: int, withheld: Iterable | None, cells: Mapping[str, Iterable] | None,
+               variance: Variance | None = None):
     """:func:`breakdown` with its tests at full precision (:func:`breakdowns` adjusts the p-values first)."""
+    variance = _variance(design, variance, threshold, by, [var for var, _ in indicators.values()])
     est, tests = [], []
     if withheld is None:
         withheld = withheld_groups(design.data, by, [var for var, _ in indicators.values()], threshold)
@@ -613,21 +635,28 @@ def _breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str
         est.append(r)
         pool = frozenset(withheld | cells.get(var, set()))
         hide.append(r[by].isin(list(pool)).to_numpy())
-        t_design, test_by = tested(pool)
-        if t_design.data[test_by].nunique() >= 2:
-            t = t_design.chisq(test_by, var)
+        if variance.generalised:
+            shown = round_weighted(r, design, ci=ci, conf=conf, variance=variance)[~hide[-1]]
+            whole = round_weighted(design.proportion(var, level, ci=ci, conf=conf), design, ci=ci, conf=conf,
+                                   variance=variance).iloc[0]
+            t = gvf_test(shown, whole, variance)
         else:
-            t = pd.DataFrame([dict.fromkeys(["F", "ndf", "ddf", "p_value", "chisq", "n"], np.nan)])
+            t_design, test_by = tested(pool)
+            if t_design.data[test_by].nunique() >= 2:
+                t = t_design.chisq(test_by, var)
+            else:
+                t = pd.DataFrame([dict.fromkeys(["F", "ndf", "ddf", "p_value", "chisq", "n"], np.nan)])
         t.insert(0, "indicator", name)
         tests.append(t)
-    est = round_weighted(pd.concat(est, ignore_index=True), design, ci=ci, conf=conf)
+    est = round_weighted(pd.concat(est, ignore_index=True), design, ci=ci, conf=conf, variance=variance)
     return _withhold(est, np.concatenate(hide), threshold), pd.concat(tests, ignore_index=True)
 
 
 def breakdowns(design: SurveyDesign, bys: Iterable[str], indicators: Mapping[str, tuple[str, Any]], *,
                ci: str = "logit", conf: float = 0.95, threshold: int = 5,
                withheld: Mapping[str, Iterable] | None = None,
-               cells: Mapping[str, Mapping[str, Iterable]] | None = None) -> tuple[dict, pd.DataFrame]:
+               cells: Mapping[str, Mapping[str, Iterable]] | None = None,
+               variance: Variance | None = None) -> tuple[dict, pd.DataFrame]:
     """:func:`breakdown` for each variable of ``bys`` (with its groups ``withheld[by]`` and its
     cells ``cells[by]`` when given), and all their tests in one frame (column ``by``) with
     ``p_holm``: the p-values adjusted with Holm's method over all tests together
@@ -637,13 +666,15 @@ def breakdowns(design: SurveyDesign, bys: Iterable[str], indicators: Mapping[str
     ``withheld`` is the decision over all split variables together (:func:`decide_withheld`): given,
     it must name every variable of ``bys`` (an empty list for one that withholds nothing), since a
     variable left out would be decided on its own, and two crossing breakdowns decided one by one
-    can give a withheld group back (``ValueError`` names the missing variables)."""
+    can give a withheld group back (``ValueError`` names the missing variables). ``variance``: the
+    report's (default: decided over ``bys`` and the indicators together)."""
     bys = list(bys)
+    variance = _variance(design, variance, threshold, bys, [var for var, _ in indicators.values()])
     if withheld is not None and (missing := [by for by in bys if by not in withheld]):
         raise ValueError(f"withheld has no decision for {missing}: pass decide_withheld(...) over all of {bys}")
     withheld, cells = withheld or {}, cells or {}
     results = {by: _breakdown(design, by, indicators, ci=ci, conf=conf, threshold=threshold,
-                              withheld=withheld.get(by), cells=cells.get(by)) for by in bys}
+                              withheld=withheld.get(by), cells=cells.get(by), variance=variance) for by in bys}
     all_tests = pd.concat([t.assign(by=by) for by, (_, t) in results.items()], ignore_index=True)
     all_tests["p_holm"] = adjust_pvalues(all_tests["p_value"])
     all_tests = round_tests(all_tests, design)

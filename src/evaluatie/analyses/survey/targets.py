@@ -16,8 +16,8 @@ from typing import Mapping
 
 import pandas as pd
 
-from evaluatie.analyses.survey.statistics import _small_base, _withhold
-from evaluatie.analyses.survey.weighted import round_weighted
+from evaluatie.analyses.survey.statistics import _small_base, _variance, _withhold
+from evaluatie.analyses.survey.weighted import Variance, round_weighted
 from evaluatie.publish.glossary import target_group_label
 from evaluatie.stats.survey import SurveyDesign
 
@@ -33,32 +33,37 @@ MEASURES_NL = {"set": "streefcijfer vastgelegd", "reached": "volledig behaald ('
 
 
 def targets_table(design: SurveyDesign, target_groups: Mapping[str, str], *, ci: str = "logit",
-                  conf: float = 0.95, threshold: int = 5) -> pd.DataFrame:
+                  conf: float = 0.95, threshold: int = 5, variance: Variance | None = None) -> pd.DataFrame:
     """The share 'ja' of ``target_set_<g>`` and ``target_reached_<g>`` for each group ``g`` of
     ``target_groups`` (column -> Dutch name, as :func:`group_name` gives it): the rows of ``SurveyDesign.proportion`` with the
     Dutch ``group`` and ``measure`` (:data:`MEASURES_NL`); rows whose base is below ``threshold``
     are withheld (``suppressed``). In a design whose weights vary the shares are published at the
-    report's precision (:func:`~evaluatie.analyses.survey.weighted.round_weighted`)."""
-    tg = design.proportion([f"target_{m}_{g}" for g in target_groups for m in MEASURES_NL], "ja", ci=ci, conf=conf)
+    report's precision (:func:`~evaluatie.analyses.survey.weighted.round_weighted`); ``variance``: the
+    report's (:func:`~evaluatie.analyses.survey.weighted.report_variance`; default: decided for this
+    table alone)."""
+    columns = [f"target_{m}_{g}" for g in target_groups for m in MEASURES_NL]
+    tg = design.proportion(columns, "ja", ci=ci, conf=conf)
     tg["group"] = [group_name(name) for name in target_groups.values() for _ in MEASURES_NL]
     tg["measure"] = list(MEASURES_NL.values()) * len(target_groups)
-    tg = round_weighted(tg, design, ci=ci, conf=conf)
+    tg = round_weighted(tg, design, ci=ci, conf=conf, variance=_variance(design, variance, threshold, None, columns))
     return _withhold(tg, _small_base(tg, threshold), threshold)
 
 
 def reached_split(design: SurveyDesign, target_groups: Mapping[str, str], *, ci: str = "logit",
-                  conf: float = 0.95, threshold: int = 5) -> tuple[pd.DataFrame, list[str]]:
+                  conf: float = 0.95, threshold: int = 5,
+                  variance: Variance | None = None) -> tuple[pd.DataFrame, list[str]]:
     """The distribution of ``target_reached_<g>`` per group: one row per group with the share of
     each answered level (columns ``ja``, ``deels``, ``nee`` first, other levels after), the share
     'ja' or 'deels' with its interval (``ja_or_deels``, ``ja_or_deels_ci_low``,
     ``ja_or_deels_ci_high``) and the base ``n``. A row whose base is below ``threshold`` is withheld
     whole (``suppressed``); a level with few answers in a large enough base is shown (answers are
     protected by the size of the group). In a design whose weights vary the shares are published at
-    the report's precision (:func:`~evaluatie.analyses.survey.weighted.round_weighted`). Returns
-    ``(table, level columns)``."""
+    the report's precision (:func:`~evaluatie.analyses.survey.weighted.round_weighted`); ``variance``:
+    as in :func:`targets_table`. Returns ``(table, level columns)``."""
     reached_vars = [f"target_reached_{g}" for g in target_groups]
     split = round_weighted(design.proportion(reached_vars, ci=ci, conf=conf), design)
-    partly = round_weighted(design.proportion(reached_vars, ["ja", "deels"], ci=ci, conf=conf), design, ci=ci, conf=conf)
+    partly = round_weighted(design.proportion(reached_vars, ["ja", "deels"], ci=ci, conf=conf), design, ci=ci, conf=conf,
+                            variance=_variance(design, variance, threshold, None, reached_vars))
     rs = split.pivot_table(index="variable", columns="level", values="estimate", sort=False)
     rs = rs.reindex(columns=[c for c in ["ja", "deels", "nee"] if c in rs.columns] +
                     [c for c in rs.columns if c not in ("ja", "deels", "nee")])

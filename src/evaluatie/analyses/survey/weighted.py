@@ -38,11 +38,18 @@ the 13 classes with 1 to 4 answers in the group "geen kmo"). So:
   interval, counts), and the breakdown's test pools it with the withheld groups
   (:func:`evaluatie.analyses.survey.statistics.breakdown`).
 
-Not in the attacker's system, and not protected yet: the standard errors, interval bounds and the
-breakdowns' tests. They are functions of the design's variance, which is an exact function of the
-answers per weight class (or stratum), and an attack on the published files that uses them pins what
-this decision protects (docs/disclosure_plan.md, rule decision 9, "Open";
-``tests/test_disclosure_variance.py``, strict xfails until it is fixed). The pins are found with :func:`scipy.optimize.milp` (HiGHS):
+* :func:`report_variance` — the standard errors, interval bounds and the breakdowns' tests are
+  not in that attack: exact, they are functions of the design's variance, an exact function of the
+  answers per weight class (or stratum, or sampled unit), and an attack on the published files that
+  used them pinned what this decision protects (the audit's staff survey: R009 in 6 of 6 indicators,
+  the withheld 3-person Directie in 5 of 6). So a report whose design has more than one variance
+  cell and a unit of 1 to ``threshold - 1`` answers computes every one of them from the published
+  share, its base and design df and one design effect ``D`` of the design alone (a generalised
+  variance function: :func:`round_weighted` with the report's :class:`Variance`, :func:`gvf_test`):
+  functions of what the attack already has (docs/disclosure_plan.md, rule decision 9;
+  ``tests/test_disclosure_variance.py``).
+
+The pins are found with :func:`scipy.optimize.milp` (HiGHS):
 first solves that push every small unit away from its true count at once (a unit that moves is not
 pinned; every solution found is kept and reused for fewer relations), then, for the units left, one
 feasibility solve per direction. The tests attack the published files with
@@ -51,6 +58,7 @@ feasibility solve per direction. The tests attack the published files with
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Hashable, Mapping, Sequence
 
@@ -58,11 +66,11 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from evaluatie.stats.intervals import design_interval
-from evaluatie.stats.survey import SurveyDesign
+from evaluatie.stats.intervals import design_interval, gvf_se
+from evaluatie.stats.survey import SurveyDesign, gvf_chisq
 
-__all__ = ["DIGITS", "SHARE_COLUMNS", "TEST_DIGITS", "weights_vary", "round_weighted", "round_tests", "Shares",
-           "withheld_shares"]
+__all__ = ["DIGITS", "SHARE_COLUMNS", "TEST_DIGITS", "ICC", "EXACT", "Variance", "report_variance", "weights_vary",
+           "round_weighted", "round_tests", "gvf_test", "Shares", "withheld_shares"]
 
 #: decimals of a published weighted proportion (what the report shows: one decimal of a percentage)
 DIGITS = 3
@@ -105,31 +113,128 @@ def _round(values: pd.Series, digits: int) -> pd.Series:
     return values.map(lambda x: x if pd.isna(x) else round(float(x), digits) + 0.0).astype(values.dtype)
 
 
+#: the intraclass correlation the generalised design effect assumes in a clustered design
+ICC = 0.05
+
+
+@dataclass(frozen=True)
+class Variance:
+    """How a report computes its standard errors, intervals and tests (rule decision 9).
+
+    ``deff`` None: exact, design-based (Taylor linearisation, R ``survey``). A number: the report's
+    one generalised design effect (:func:`report_variance`), and every standard error, interval and
+    test is a function of a published share, its base and design df and ``deff``
+    (:func:`round_weighted`, :func:`gvf_test`). ``small`` counts the variance units with 1 to
+    ``threshold - 1`` answers that made the report switch."""
+
+    deff: float | None = None
+    small: int = 0
+
+    @property
+    def generalised(self) -> bool:
+        return self.deff is not None
+
+
+#: exact design-based variances
+EXACT = Variance()
+
+
+def _ceil_tenth(x: float) -> float:
+    return math.ceil(round(x * 10.0, 9)) / 10.0
+
+
+def report_variance(design: SurveyDesign, threshold: int = 5, *, breakdowns: Sequence[str] = (),
+                    columns: Sequence[str] = (), icc: float = ICC) -> Variance:
+    """Whether the report's variances can be published exactly, and the generalised design effect
+    when not.
+
+    A design's variance is a function of the answers summed per variance cell
+    (:meth:`~evaluatie.stats.survey.SurveyDesign.variance_cells`: stratum, sampled unit,
+    calibration cell, weight), and a published standard error, interval bound or test of a domain
+    is one more equation in those sums: with few answers in a cell it gives them back (the audit's
+    staff survey: the whole sample's se and bounds pin R009, the one Productie respondent at the
+    head office; the breakdown test pins the withheld 3-person Directie). So when the design has more
+    than one variance cell and some unit (variance cell x the groups of every breakdown of
+    ``breakdowns``) holds 1 to ``threshold - 1`` answers to a published column of ``columns`` (all
+    respondents without ``columns``), the whole report switches to a generalised variance function:
+    one design effect ``D`` of the design alone, ``ceil`` to 0.1 of
+    :meth:`~evaluatie.stats.survey.SurveyDesign.generalised_deff` (Kish's weighting effect, the
+    first stage's fpc, ``1 + (b - 1) icc`` in a clustered design). Every se, interval and test is
+    then a function of what the report publishes anyway (share, base, df) and of ``D``
+    (docs/disclosure_plan.md, rule decision 9). Otherwise: :data:`EXACT`."""
+    cells = design.variance_cells()
+    if len(np.unique(cells)) < 2:
+        return EXACT
+    data = design.data
+    key = [pd.Series(cells, index=data.index, name="_cell")]
+    key += [data[b].astype(object).rename(f"_by{i}") for i, b in enumerate(breakdowns)]
+    frame = pd.concat(key, axis=1)
+    answered = {c: data[c].notna() for c in columns} or {"": pd.Series(True, index=data.index)}
+    small = 0
+    for ok in answered.values():
+        sizes = frame[ok.to_numpy()].groupby(list(frame.columns), dropna=False, observed=True).size()
+        small += int(((sizes > 0) & (sizes < threshold)).sum())
+    if not small:
+        return EXACT
+    return Variance(deff=_ceil_tenth(design.generalised_deff(icc)), small=small)
+
+
 def round_weighted(frame: pd.DataFrame, design: SurveyDesign | pd.Series, columns: Sequence[str] = SHARE_COLUMNS,
-                   *, ci: str | None = None, conf: float = 0.95, prefix: str = "") -> pd.DataFrame:
-    """``frame`` as published when the weights of ``design`` vary (:func:`weights_vary`; otherwise
-    ``frame`` itself, unchanged): its columns among ``columns`` rounded to :data:`DIGITS` decimals.
+                   *, ci: str | None = None, conf: float = 0.95, prefix: str = "",
+                   variance: Variance = EXACT) -> pd.DataFrame:
+    """``frame`` as published: when the weights of ``design`` vary (:func:`weights_vary`), its
+    columns among ``columns`` rounded to :data:`DIGITS` decimals; with a generalised ``variance``
+    (:func:`report_variance`), its standard errors and intervals from the published share. Otherwise
+    ``frame`` itself, unchanged.
+
     With ``ci`` (the interval method and level ``conf`` of the estimates) and the estimator's
     columns ``<prefix>estimate``, ``<prefix>ci_low``, ``<prefix>ci_high`` with ``se``, ``df``, ``n``,
-    the interval is first computed around the rounded estimate
-    (:func:`evaluatie.stats.intervals.design_interval` with the unrounded standard error): the
-    published bounds then tell an attacker nothing of the share beyond its rounded value."""
-    if not weights_vary(design):
+    the interval is computed around the published (rounded) estimate: with the unrounded standard
+    error when the variance is exact, so the two published bounds, which an attacker can invert,
+    say nothing more of the share than its rounded value does; with a generalised variance ``se``
+    is ``sqrt(D p (1 - p) / n)`` of that published share (:func:`evaluatie.stats.intervals.gvf_se`)
+    and a column ``deff`` says ``D``."""
+    vary = weights_vary(design)
+    if not vary and not variance.generalised:
         return frame
     out = frame.copy()
     est, lo, hi = f"{prefix}estimate", f"{prefix}ci_low", f"{prefix}ci_high"
     if ci is not None and {est, lo, hi, "se", "df", "n"} <= set(out.columns) and len(out):
-        r = _round(out[est].astype(float), DIGITS)
-        low, high = design_interval(r.to_numpy(float), out["se"].to_numpy(float), out["df"].to_numpy(float),
+        r = _round(out[est].astype(float), DIGITS) if vary else out[est].astype(float)
+        se = out["se"].to_numpy(float)
+        if variance.generalised:
+            se = gvf_se(r.to_numpy(float), out["n"].to_numpy(float), variance.deff)
+            if not prefix:
+                out["se"] = np.where(out["se"].notna().to_numpy(), se, np.nan)
+                out["deff"] = np.where(r.notna().to_numpy(), variance.deff, np.nan)
+        low, high = design_interval(r.to_numpy(float), se, out["df"].to_numpy(float),
                                     out["n"].to_numpy(float), ci, conf)
         keep = r.notna().to_numpy() & out[lo].notna().to_numpy()
         out[lo] = np.where(keep, low, np.nan)
         out[hi] = np.where(keep, high, np.nan)
         out[est] = r
-    for c in columns:
-        if c in out.columns:
-            out[c] = _round(out[c], DIGITS)
+    if vary:
+        for c in columns:
+            if c in out.columns:
+                out[c] = _round(out[c], DIGITS)
     return out
+
+
+def gvf_test(shown: pd.DataFrame, whole: pd.Series, variance: Variance) -> pd.DataFrame:
+    """A breakdown's test of one indicator with a generalised ``variance``, from published numbers
+    only: the shown groups' published shares and bases (``shown``: ``estimate``, ``n``), and the
+    withheld groups as one group whose base and share are what the whole sample (``whole``:
+    published ``estimate``, ``n``, ``df``) leaves (``n - Σ n_g``, ``(n p - Σ n_g p_g) / n_pool``,
+    within [0, 1]): :func:`evaluatie.stats.survey.gvf_chisq` with the report's ``D`` and the whole
+    sample's design df."""
+    p = shown["estimate"].astype(float).to_numpy()
+    n = shown["n"].astype(float).to_numpy()
+    n_pool = float(whole["n"]) - float(np.nansum(n))
+    if n_pool > 0:
+        p_pool = (float(whole["n"]) * float(whole["estimate"]) - float(np.nansum(n * p))) / n_pool
+        p = np.append(p, min(max(p_pool, 0.0), 1.0))
+        n = np.append(n, n_pool)
+    return gvf_chisq(p, n, variance.deff, float(whole["df"]))
 
 
 def _significant(x: float, digits: int) -> float:
