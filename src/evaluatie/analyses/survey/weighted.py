@@ -166,13 +166,16 @@ def report_variance(design: SurveyDesign, threshold: int = 5, *, breakdowns: Seq
     if len(np.unique(cells)) < 2:
         return EXACT
     data = design.data
-    key = [pd.Series(cells, index=data.index, name="_cell")]
-    key += [data[b].astype(object).rename(f"_by{i}") for i, b in enumerate(breakdowns)]
-    frame = pd.concat(key, axis=1)
-    answered = {c: data[c].notna() for c in columns} or {"": pd.Series(True, index=data.index)}
+    # one code per unit (variance cell x the groups of every breakdown; a missing group is a group)
+    unit = cells
+    for b in breakdowns:
+        codes = pd.factorize(data[b], use_na_sentinel=False)[0].astype(np.int64)
+        unit = pd.factorize(unit * (int(codes.max()) + 1) + codes)[0].astype(np.int64)
+    n_units = int(unit.max()) + 1
+    answered = [data[c].notna().to_numpy() for c in columns] or [np.ones(len(data), dtype=bool)]
     small = 0
-    for ok in answered.values():
-        sizes = frame[ok.to_numpy()].groupby(list(frame.columns), dropna=False, observed=True).size()
+    for ok in answered:
+        sizes = np.bincount(unit[ok], minlength=n_units)
         small += int(((sizes > 0) & (sizes < threshold)).sum())
     if not small:
         return EXACT
