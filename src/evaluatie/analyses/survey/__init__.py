@@ -20,7 +20,8 @@ Modules, in the order of the report:
 * :mod:`~evaluatie.analyses.survey.weighted` — weighted shares as the report publishes them: at
   the report's precision in a design whose weights vary (``round_weighted``), and withheld in a
   breakdown cell or a claim where one would still give back the answers of a few respondents who
-  share a weight (``withheld_shares``).
+  share a weight (``withheld_shares``); standard errors, intervals and tests from one design effect
+  of the design where exact variances would give small cells back (``report_variance``).
 * :mod:`~evaluatie.analyses.survey.targets` — targets per target group: set, reached, and the
   distribution of 'ja' / 'deels' / 'nee'.
 * :mod:`~evaluatie.analyses.survey.narrative` — the published conclusions checked against the data,

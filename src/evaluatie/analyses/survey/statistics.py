@@ -20,7 +20,10 @@ or the weighting would still pin it down: see :func:`withheld_groups`, or where 
 cross would give back a small crossing cell or a withheld group: see :func:`decide_withheld`).
 In a design whose weights vary every estimate is published at the report's precision, its interval
 around the rounded share, and a breakdown cell whose rounded share would still give back a weight
-class is withheld as well (:mod:`evaluatie.analyses.survey.weighted`). Reference tests: ``tests/test_likert.py``, ``tests/test_survey_reporting.py`` and, for the
+class is withheld as well (:mod:`evaluatie.analyses.survey.weighted`). Where a variance cell of the
+design (stratum, sampled unit, weight) holds fewer answers than the threshold in some group, every
+standard error, interval and test comes from the published share, its base and one design effect of
+the report (``variance``, :func:`~evaluatie.analyses.survey.weighted.report_variance`). Reference tests: ``tests/test_likert.py``, ``tests/test_survey_reporting.py`` and, for the
 batched estimator calls against one call per item, ``tests/test_survey_speed.py``.
 """
 
