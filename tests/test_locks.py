@@ -118,6 +118,42 @@ def test_a_waiting_lock_gets_its_turn(tmp_path):
         assert released.is_set() and path.read_text() == str(os.getpid())
 
 
+def _report(folder: Path, status: str, text: str) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "run.json").write_text(json.dumps({"status": status}), encoding="utf-8")
+    (folder / "report.html").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_sweep_puts_back_the_last_good_report_a_dead_command_held(tmp_path):
+    """What a command killed between moving the last good report aside and putting its new folder in
+    place leaves (or one whose renames were all refused): the sweep of the next command puts it back
+    (runner._rescue) instead of removing it with the folder; a folder whose rescue fails is kept."""
+    from evaluatie.run.runner import _rescue
+
+    dead = _dead_pid()
+    # a report's folder moved aside, no folder in its place: back as the report's folder
+    _report(tmp_path / f".a.old-{dead}-0123abcd", "ok", "a good")
+    # a failed attempt's run folder holding the last good report, no folder in its place: back as the folder
+    _report(tmp_path / f".b.tmp-{dead}-0123abcd" / "vorige", "ok", "b good")
+    # the report's folder is a failed attempt without a good one: the last good one becomes its vorige/
+    _report(tmp_path / f".c.tmp-{dead}-0123abcd" / "vorige", "ok", "c good")
+    _report(tmp_path / "c", "failed", "c failed")
+    # a newer good report is in place: the held one is superseded and removed
+    _report(tmp_path / f".d.tmp-{dead}-0123abcd" / "vorige", "ok", "d old")
+    _report(tmp_path / "d", "ok", "d new")
+    sweep(tmp_path, rescue=_rescue)
+    assert (tmp_path / "a" / "report.html").read_text(encoding="utf-8") == "a good"
+    assert (tmp_path / "b" / "report.html").read_text(encoding="utf-8") == "b good"
+    assert (tmp_path / "c" / "vorige" / "report.html").read_text(encoding="utf-8") == "c good"
+    assert (tmp_path / "c" / "report.html").read_text(encoding="utf-8") == "c failed"
+    assert (tmp_path / "d" / "report.html").read_text(encoding="utf-8") == "d new"
+    assert not list(tmp_path.glob(".*"))
+    # a rescue that cannot move the report keeps the folder, whatever sweep would remove
+    held = _report(tmp_path / f".e.tmp-{dead}-0123abcd" / "vorige", "ok", "e good").parent
+    assert held not in sweep(tmp_path, rescue=lambda folder: False) and held.is_dir()
+
+
 def test_sweep_removes_only_what_dead_commands_left(tmp_path):
     dead, me = _dead_pid(), os.getpid()
     gone = [tmp_path / f".r.tmp-{dead}-0123abcd", tmp_path / f".r.old-{dead}-0123abcd"]

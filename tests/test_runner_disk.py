@@ -10,6 +10,8 @@ from __future__ import annotations
 import errno
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -193,8 +195,9 @@ def test_a_run_folder_that_cannot_be_put_in_place_leaves_the_last_good_report(de
 def test_a_last_good_report_that_cannot_be_put_back_is_said_truthfully(demo_project, monkeypatch, capsys):
     """A failed attempt moves the last good report aside; when neither the attempt nor the last good
     report can then be moved into place (every rename onto the report's folder refused), the folder is
-    gone and the last good report waits in the run folder that the next command sweeps away. The
-    message says so and what to do (before: "out/b is niet gewijzigd", which was not true)."""
+    gone and the last good report waits in the run folder. The message says so (before: "out/b is niet
+    gewijzigd", which was not true), and the next command in the folder puts it back before its sweep
+    (before: the sweep removed it with the folder)."""
     out = demo_project / "out"
     _write_params(demo_project, "b")
     assert main(["run", "b", "--out", str(out), "--quiet"]) == 0
@@ -209,12 +212,26 @@ def test_a_last_good_report_that_cannot_be_put_back_is_said_truthfully(demo_proj
 
     monkeypatch.setattr(Path, "rename", refuse)
     assert main(["run", "b", "--out", str(out), "--quiet"]) == 1
-    monkeypatch.undo()
+    monkeypatch.setattr(Path, "rename", rename)
     printed = capsys.readouterr()
     line = next(line for line in (printed.out + printed.err).splitlines() if line.startswith("MISLUKT b "))
     assert "niet gewijzigd" not in line
     assert "de vorige versie kon niet teruggezet worden: ze staat in out/.b.tmp-" in line
-    assert "zet ze zelf terug als out/b vóór u opnieuw een rapport maakt" in line
+    assert "de volgende opdracht in deze map zet ze terug als out/b" in line
     assert not (out / "b").exists()
     kept = next(out.glob(".b.tmp-*/vorige"))
     assert json.loads((kept / "run.json").read_text(encoding="utf-8"))["status"] == "ok"
+    good = {p.relative_to(kept): p.read_bytes() for p in _published(kept)}
+    # the command that left it has ended (here: the folder renamed to a process that no longer runs):
+    # the next command puts the last good report back before it sweeps (before: swept away with the folder)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    kept.parent.rename(out / f".b.tmp-{dead.pid}-0123abcd")
+    assert main(["run", "b", "--out", str(out), "--quiet"]) == 1  # still failing: the good one becomes vorige/
+    assert json.loads((out / "b" / "run.json").read_text(encoding="utf-8"))["status"] == "failed"
+    back = out / "b" / "vorige"
+    assert {p.relative_to(back): p.read_bytes() for p in _published(back)
+            if p.name not in ("run.json", "report.html")} == {k: v for k, v in good.items()
+                                                              if k.name not in ("run.json", "report.html")}
+    assert json.loads((back / "run.json").read_text(encoding="utf-8"))["status"] == "ok"
+    assert not list(out.glob(".b.*"))

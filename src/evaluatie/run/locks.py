@@ -10,7 +10,8 @@ work, and what cleans up after a command that was killed.
   last one to write has seen every run).
 - :func:`sweep` removes what a killed command left: temporary run folders
   (``<out>/.<run>.tmp-<pid>-…``, ``<out>/.<run>.old-<pid>-…``), lock files and kernel socket
-  folders (``<tmp>/ev-ipc-…``, with an ``owner`` file) whose process no longer runs.
+  folders (``<tmp>/ev-ipc-…``, with an ``owner`` file) whose process no longer runs; the runner
+  first puts back a last good report such a folder still holds (its ``rescue``).
 """
 
 from __future__ import annotations
@@ -21,14 +22,15 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 import psutil
 
-__all__ = ["PidLock", "Busy", "sweep", "IPC_PREFIX", "mark_owner"]
+__all__ = ["PidLock", "Busy", "sweep", "run_folder", "IPC_PREFIX", "mark_owner"]
 
 IPC_PREFIX = "ev-ipc-"
 OWNER = "owner"  # file in a kernel socket folder: the pid of the command that made it
-_RUN_TMP = re.compile(r"^\..+\.(?:tmp|old)-(\d+)-[0-9a-f]{8}$")
+_RUN_TMP = re.compile(r"^\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)-[0-9a-f]{8}$")
 _EMPTY_AGE = 600.0  # an empty socket folder older than this (s) was left by an older version
 
 
@@ -116,15 +118,29 @@ def mark_owner(folder: str | Path) -> None:
     (Path(folder) / OWNER).write_text(str(os.getpid()), encoding="ascii")
 
 
-def sweep(out: Path | str | None = None) -> list[Path]:
+def run_folder(path: Path) -> tuple[str, str, int] | None:
+    """``(report name, kind, pid)`` of a temporary run folder's name (``.<name>.tmp-<pid>-…``: a run
+    in the making; ``.<name>.old-<pid>-…``: a report's folder moved aside while the new one takes
+    its place), else None."""
+    m = _RUN_TMP.match(path.name)
+    return (m["name"], m["kind"], int(m["pid"])) if m else None
+
+
+def sweep(out: Path | str | None = None, rescue: Callable[[Path], bool] | None = None) -> list[Path]:
     """Remove leftovers of commands that no longer run: temporary run folders in ``out`` and kernel
-    socket folders in the temporary directory. Returns what was removed."""
+    socket folders in the temporary directory. Returns what was removed. ``rescue`` is called first
+    with each dead command's run folder, to put back what it still holds (a last good report the
+    command could not put back before it died): it returns False to keep the folder (what it holds
+    could not be put back), True to let it be removed (if it is still there)."""
     removed: list[Path] = []
     if out is not None and Path(out).is_dir():
         for p in Path(out).iterdir():
-            m = _RUN_TMP.match(p.name)
-            if m and p.is_dir() and not _alive(int(m.group(1))):
-                shutil.rmtree(p, ignore_errors=True)
+            m = run_folder(p)
+            if m and p.is_dir() and not _alive(m[2]):
+                if rescue is not None and not rescue(p):
+                    continue
+                if p.exists():
+                    shutil.rmtree(p, ignore_errors=True)
                 removed.append(p)
             elif p.name.startswith(".") and p.name.endswith(".lock") and p.is_file():
                 owner = _owner(p)

@@ -81,7 +81,7 @@ from evaluatie.core.errors import terminal_text
 from evaluatie.core.paths import display_path, root
 from evaluatie.publish import provenance as prov
 from evaluatie.run.kernel import ReportKernelManager, request_stop, start_kernel, stop_kernel
-from evaluatie.run.locks import Busy, PidLock, sweep
+from evaluatie.run.locks import Busy, PidLock, run_folder, sweep
 from evaluatie.run.params import RunSpec
 
 __all__ = ["IndexNotWritten", "Interrupted", "RunResult", "execute", "run_all", "write_index"]
@@ -232,6 +232,35 @@ def _mark_superseded(kept: Path) -> None:
                                      count=1))
     except OSError:
         pass
+
+
+def _rescue(folder: Path) -> bool:
+    """Before :func:`~evaluatie.run.locks.sweep` removes a dead command's run folder: put back the
+    last good report it still holds, so that a command killed (or refused every rename) between moving
+    it aside and putting the new folder in place loses nothing. A folder moved aside (``.<name>.old-…``)
+    goes back as ``<name>`` when there is none; a run folder's ``vorige/`` goes back as ``<name>`` when
+    there is none, or as ``<name>/vorige`` when ``<name>`` is a failed attempt without a good one. True
+    when the folder may be removed (nothing left to put back, or it is superseded); False keeps it
+    (a rename failed: the report stays where the message of the failed command said it is)."""
+    name, kind, _ = run_folder(folder)
+    final = folder.parent / name
+    try:
+        if kind == "old":
+            if not final.exists() and _is_good(folder):
+                folder.rename(final)
+            return True
+        kept = folder / PREVIOUS
+        if not _is_good(kept):
+            return True
+        if not final.exists():
+            kept.rename(final)
+        elif not _is_good(final) and not _is_good(final / PREVIOUS):
+            if (final / PREVIOUS).exists():
+                shutil.rmtree(final / PREVIOUS)
+            kept.rename(final / PREVIOUS)
+        return True
+    except OSError:
+        return False
 
 
 def _put_back(tmp: Path, origin: Path | None) -> bool:
@@ -443,11 +472,10 @@ def _unrecorded(r: _Run, exc: OSError, what: str, shown: str, own: dict | None, 
         then = f"; het rapport is niet bewaard en {shown} is niet gewijzigd"
         shutil.rmtree(r.tmp, ignore_errors=True)
     else:  # the last good report could not be moved back: it stays in the run folder, which stays
-        # (until the next command's sweep removes a dead command's run folder: the user must act first)
+        # (the next command in this folder puts it back before its sweep: _rescue)
         then = (f"; het rapport is niet bewaard en de vorige versie kon niet teruggezet worden: ze staat in "
-                f"{_shown_folder(r.tmp)}/{PREVIOUS}; zet ze zelf terug"
-                + (f" als {shown}" if origin == r.out / r.spec.name else "")
-                + " vóór u opnieuw een rapport maakt in deze map, want dan wordt die map opgeruimd")
+                f"{_shown_folder(r.tmp)}/{PREVIOUS}; de volgende opdracht in deze map zet ze terug"
+                + (f" als {shown}" if origin == r.out / r.spec.name else ""))
     if own is not None:
         where = f"cel {own['cell']}" if own.get("cell") else "buiten een cel"
         then += f" (het rapport was al mislukt, {where}: {own.get('ename', 'fout')}: {own.get('evalue', '')})"
@@ -576,7 +604,7 @@ def run_all(runs: list[RunSpec], out: Path, *, jobs: int = 1, timeout: float | N
     :class:`Interrupted` is raised. An index that cannot be written (a full disk) raises
     :class:`IndexNotWritten`, after every report."""
     out = Path(out).resolve()
-    sweep(out)  # what a killed earlier command left behind
+    sweep(out, rescue=_rescue)  # what a killed earlier command left behind, its last good report put back
     single = len(runs) == 1
     bar = tqdm(total=len(runs), desc="rapporten", unit="rapport", disable=not progress or single, file=sys.stderr)
     results: dict[int, RunResult] = {}
