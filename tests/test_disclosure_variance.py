@@ -315,3 +315,88 @@ def test_exact_variances_would_pin(weighted):
     j = next(i for i, u in enumerate(a["units"]) if u[:-1] == R009)
     assert len(a["linear"]) > 1 and len(set(a["linear"][:, j])) > 1  # the linear attack alone leaves R009 open
     assert len(set(a["linear"][same][:, j])) == 1
+
+
+# --------------------------------------------------------------------------- the Likert charts' scale points
+
+def _level_pins(sc: Scenario, shares: pd.DataFrame, half: float) -> list:
+    """The small units whose top-2 count the linear attack (every shown top-2 relation: count and band)
+    plus the whole sample's share of every scale point (``shares``, the rows of ``lk.distribution``,
+    each within ``half`` of its value) leaves one value. Unknowns: the answers of each unit at each
+    scale point (an integer program, scipy's HiGHS), so the scale points and the top-2 share are tied
+    together as the attacker ties them."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    design, data = sc.design, sc.design.data
+    weights = design.weights.to_numpy(dtype=float)
+    out = []
+    for item in sc.params["items"]:
+        levels = list(data[item].cat.categories)
+        k, top = len(levels), [len(levels) - 2, len(levels) - 1]
+        ok = data[item].notna().to_numpy()
+        key = pd.MultiIndex.from_arrays([*(data[c].astype(str) for c in sc.units_by), np.round(weights, 9)])
+        codes, units = pd.factorize(key[ok])
+        caps = np.bincount(codes)
+        truth = np.zeros((len(units), k), dtype=int)
+        np.add.at(truth, (codes, data[item][ok].cat.codes.to_numpy()), 1)
+        w = np.array([u[-1] for u in units])
+        n_var = len(units) * k
+
+        def row(inside, at):
+            a = np.zeros((len(units), k))
+            a[np.ix_(np.flatnonzero(inside), at)] = 1.0
+            return a.ravel()
+
+        a, lo, hi = [], [], []
+        for i in range(len(units)):  # every answer of a unit at one scale point
+            a.append(row(np.arange(len(units)) == i, range(k)))
+            lo.append(caps[i])
+            hi.append(caps[i])
+        relations = [(np.ones(len(units), dtype=bool), _whole_row(sc, f"{item}_top2"))]
+        for by in sc.params["breakdowns"]:
+            rows = _breakdown_rows(sc, by, f"{item}_top2")
+            j = sc.units_by.index(by)
+            relations += [(np.array([u[j] == str(r[by]) for u in units]), r)
+                          for _, r in rows[~rows["suppressed"].astype(bool)].iterrows()]
+        for inside, r in relations:
+            a.append(row(inside, top))
+            lo.append(float(r["n_level"]))
+            hi.append(float(r["n_level"]))
+            band = _band(float(r["estimate"]), float(w[inside] @ caps[inside]))
+            a.append(row(inside, top) * np.repeat(w, k))
+            lo.append(band[0])
+            hi.append(band[1])
+        total = float(w @ caps)
+        mine = shares[shares["variable"] == item].set_index("level")
+        for j, level in enumerate(levels):
+            s = float(mine.loc[level, "estimate"])
+            a.append(row(np.ones(len(units), dtype=bool), [j]) * np.repeat(w, k))
+            lo.append((s - half) * total - 1e-7)
+            hi.append((s + half) * total + 1e-7)
+        cons = LinearConstraint(np.array(a), lo, hi)
+        bounds = Bounds(0, np.repeat(caps, k).astype(float))
+        for i in np.flatnonzero((caps > 0) & (caps < T)):
+            c = row(np.arange(len(units)) == i, top)
+            low = milp(c, constraints=cons, integrality=np.ones(n_var), bounds=bounds)
+            high = milp(-c, constraints=cons, integrality=np.ones(n_var), bounds=bounds)
+            assert low.status == 0 and high.status == 0, (item, units[i])  # the truth is a solution
+            if round(low.fun) == round(-high.fun):
+                out.append(f"{item}: {'/'.join(units[i][:-1])} ({caps[i]}) = {truth[i, top].sum()}")
+    return out
+
+
+def test_the_likert_charts_scale_points_pin_no_small_unit(weighted):
+    """The Likert charts draw every scale point's whole-sample share, and an attacker who re-draws a
+    chart reads them back to the precision it was drawn at (found by an attack on 2026-12-05: the
+    package's own chart re-drawn gives the published PNG pixel for pixel). The report draws them to
+    whole percent in a design whose weights vary (``lk.round_chart``): with the shown top-2 cells they
+    pin no small unit. At 0.001, as they were drawn before, R009 and the 3-person Directie are pinned."""
+    items = list(weighted.params["items"])
+    drawn = lk.distribution(weighted.design, items, threshold=T)
+    assert (drawn["estimate"].dropna().round(lk.CHART_DIGITS) == drawn["estimate"].dropna()).all()
+    assert drawn["ci_low"].isna().all()
+    pinned = _level_pins(weighted, drawn, 0.5 * 10.0 ** -lk.CHART_DIGITS)
+    assert pinned == [], "\n".join(pinned)
+    before = lk.round_weighted(weighted.design.proportion(items), weighted.design)  # 0.001, the old chart
+    pinned = _level_pins(weighted, before, 0.5 * 10.0 ** -lk.DIGITS)
+    assert any("Productie/Hoofdzetel" in p for p in pinned) and any("Directie/Hoofdzetel" in p for p in pinned)

@@ -263,6 +263,7 @@ def _old_top2(design, items, *, by=None, ci="logit", conf=0.95, threshold=5):
             keys = [by] if isinstance(by, str) else list(by) if by else []
             dk = dk[keys + ["estimate", "n", "n_level"]].rename(
                 columns={"estimate": "dk_share", "n": "answered", "n_level": "dk_n"})
+            dk["dk_share"] = dk["dk_n"] / dk["answered"]  # unweighted since issue 15 (a weighted share gave answers back)
             res = res.merge(dk, on=keys, how="left") if keys else res.assign(
                 **{c: dk[c].iloc[0] for c in ("dk_share", "answered", "dk_n")})
         frames.append(res)

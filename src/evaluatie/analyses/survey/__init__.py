@@ -51,8 +51,9 @@ from evaluatie.analyses.survey.statistics import (breakdown, breakdown_tables, b
 from evaluatie.analyses.survey.study import Study, answer_columns, item_groups, load_study
 from evaluatie.analyses.survey.tables import layout
 from evaluatie.analyses.survey.targets import MEASURES_NL, group_name, reached_split, targets_table
-from evaluatie.analyses.survey.weighted import (DIGITS, EXACT, ICC, Shares, Variance, report_variance,
-                                               round_weighted, weights_vary, withheld_shares)
+from evaluatie.analyses.survey.weighted import (CHART_DIGITS, DIGITS, EXACT, ICC, Shares, Variance,
+                                               report_variance, round_chart, round_weighted, weights_vary,
+                                               withheld_shares)
 
 __all__ = ["SCALES", "DONT_KNOW", "DK_SUFFIX", "normalise_label", "scale_points", "normalise", "yes_no_answers",
            "prepare", "load_survey", "incomplete_answers", "sme_flag", "split_dont_know", "dont_know_column", "Study", "load_study",
@@ -67,5 +68,6 @@ __all__ = ["SCALES", "DONT_KNOW", "DK_SUFFIX", "normalise_label", "scale_points"
            "study_texts", "skipped", "subtitle", "top2_caption",
            "weights_nl", "weighting_note", "method_nl", "gvf_nl", "r_differences_nl", "sample_design_nl", "conf_pct",
            "GLOSSARY_EXTRA", "glossary_terms", "open_answers_nl", "layout", "diverging_chart",
-           "proportion_bars", "DIGITS", "EXACT", "ICC", "Shares", "Variance", "report_variance", "round_weighted",
+           "proportion_bars", "CHART_DIGITS", "DIGITS", "EXACT", "ICC", "Shares", "Variance", "report_variance",
+           "round_chart", "round_weighted",
            "weights_vary", "withheld_shares"]

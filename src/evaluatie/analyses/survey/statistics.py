@@ -37,7 +37,8 @@ import numpy as np
 import pandas as pd
 
 from evaluatie.analyses.survey.responses import dont_know_column, normalise_label
-from evaluatie.analyses.survey.weighted import Variance, gvf_test, report_variance, round_tests, round_weighted
+from evaluatie.analyses.survey.weighted import (Variance, gvf_test, report_variance, round_chart, round_tests,
+                                               round_weighted)
 from evaluatie.core import fmt
 from evaluatie.core.numbers import parse_number
 from evaluatie.publish.audit import crossing_pinned
@@ -80,20 +81,22 @@ def distribution(design: SurveyDesign, items: Sequence[str], *, by: str | Sequen
                  ci: str = "logit", conf: float = 0.95, threshold: int = 5,
                  variance: Variance | None = None) -> pd.DataFrame:
     """Share of each scale point per item (and domain), don't-know answers outside the base.
-    Rows whose base (``n``) is below ``threshold`` are withheld; weights that vary: published at the
-    report's precision (:func:`~evaluatie.analyses.survey.weighted.round_weighted`); ``variance``:
-    the report's (:func:`~evaluatie.analyses.survey.weighted.report_variance`; default: decided for
-    this table alone)."""
+    Rows whose base (``n``) is below ``threshold`` are withheld; ``variance``: the report's
+    (:func:`~evaluatie.analyses.survey.weighted.report_variance`; default: decided for this table
+    alone). The report only draws these shares (the Likert charts): when the weights vary they are
+    published to whole percent and without their interval
+    (:func:`~evaluatie.analyses.survey.weighted.round_chart`)."""
     est = design.by(by) if by else design
     variance = _variance(design, variance, threshold, by, items)
     res = round_weighted(est.proportion(list(items), ci=ci, conf=conf), design, ci=ci, conf=conf, variance=variance)
+    res = round_chart(res, design)
     return _withhold(res, _small_base(res, threshold), threshold)
 
 
 def top2(design: SurveyDesign, items: Sequence[str], *, by: str | Sequence[str] | None = None,
          ci: str = "logit", conf: float = 0.95, threshold: int = 5, variance: Variance | None = None) -> pd.DataFrame:
     """Top-2-box per item: the share in the two positive scale points among substantive answers,
-    with its design-based interval; plus ``dk_share``, the share of 'weet niet / n.v.t.' among all
+    with its design-based interval; plus ``dk_share``, the unweighted share of 'weet niet / n.v.t.' among all
     who answered (``dk_n`` of ``answered``). Rows whose base is below ``threshold`` are withheld, their
     don't-know counts and share with them; weights that vary: published at the report's precision
     (:func:`~evaluatie.analyses.survey.weighted.round_weighted`); ``variance``: as in
@@ -119,7 +122,10 @@ def top2(design: SurveyDesign, items: Sequence[str], *, by: str | Sequence[str] 
 def _with_dont_know(est, res: pd.DataFrame, by, ci: str, conf: float) -> pd.DataFrame:
     """``res`` (estimator rows with a ``variable`` column, and the domain columns of ``by``) with
     ``dk_share``, ``answered`` and ``dk_n``: the share and number of 'weet niet / n.v.t.' among all
-    who answered the variable (from its ``<variable>_dk`` column,
+    who answered the variable, unweighted (``dk_n / answered``: item nonresponse as counted; a
+    weighted share, at 0.001 with its count, gave back who said 'weet niet' in a weight class of one,
+    to an attacker who knows who answered but not how; the share decision attacks top-2 shares only)
+    (from its ``<variable>_dk`` column,
     :func:`~evaluatie.analyses.survey.responses.dont_know_column`; missing without one). One
     estimator call for all the don't-know columns."""
     data = est.design.data if hasattr(est, "design") else est.data
@@ -129,8 +135,10 @@ def _with_dont_know(est, res: pd.DataFrame, by, ci: str, conf: float) -> pd.Data
     parts = []
     if dkcols:
         r = est.proportion(dkcols, True, ci=ci, conf=conf)
-        r = r[keys + ["variable", "estimate", "n", "n_level"]].rename(
-            columns={"variable": "dk_column", "estimate": "dk_share", "n": "answered", "n_level": "dk_n"})
+        r = r[keys + ["variable", "n", "n_level"]].rename(
+            columns={"variable": "dk_column", "n": "answered", "n_level": "dk_n"})
+        with np.errstate(divide="ignore", invalid="ignore"):  # unweighted: what the two counts say
+            r.insert(len(keys) + 1, "dk_share", (r["dk_n"] / r["answered"]).where(r["answered"] > 0).astype(float))
         parts = [r]
     out = res.assign(dk_column=res["variable"].map(dkcol))
     if parts:

@@ -69,8 +69,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from evaluatie.stats.intervals import design_interval, gvf_se
 from evaluatie.stats.survey import SurveyDesign, gvf_chisq
 
-__all__ = ["DIGITS", "SHARE_COLUMNS", "TEST_DIGITS", "ICC", "EXACT", "Variance", "report_variance", "weights_vary",
-           "round_weighted", "round_tests", "gvf_test", "Shares", "withheld_shares"]
+__all__ = ["DIGITS", "CHART_DIGITS", "SHARE_COLUMNS", "TEST_DIGITS", "ICC", "EXACT", "Variance", "report_variance",
+           "weights_vary", "round_weighted", "round_chart", "round_tests", "gvf_test", "Shares", "withheld_shares"]
 
 #: decimals of a published weighted proportion (what the report shows: one decimal of a percentage)
 DIGITS = 3
@@ -80,6 +80,9 @@ _HALF = 0.5 * 10.0 ** -DIGITS
 SHARE_COLUMNS = ("estimate", "se", "ci_low", "ci_high", "deff", "dk_share", "ja", "deels", "nee", "ja_or_deels",
                  "ja_or_deels_ci_low", "ja_or_deels_ci_high", "alt_estimate", "alt_ci_low", "alt_ci_high",
                  "design_weighted_share", "calibrated_share")
+
+#: decimals of a weighted share that the report only draws (the Likert charts' scale points): whole percent
+CHART_DIGITS = 2
 
 #: decimals of a breakdown's test as the report shows it (F; numerator and denominator df)
 TEST_DIGITS = {"F": 2, "ndf": 1, "ddf": 0}
@@ -220,6 +223,25 @@ def round_weighted(frame: pd.DataFrame, design: SurveyDesign | pd.Series, column
         for c in columns:
             if c in out.columns:
                 out[c] = _round(out[c], DIGITS)
+    return out
+
+
+def round_chart(frame: pd.DataFrame, design: SurveyDesign | pd.Series) -> pd.DataFrame:
+    """The shares of a chart as the report publishes them when the weights of ``design`` vary: each
+    ``estimate`` to :data:`CHART_DIGITS` decimals (whole percent), and nothing else of it (``se``,
+    the interval and ``deff`` missing); otherwise ``frame`` itself. The Likert charts draw every scale
+    point's whole-sample share; an attacker who re-draws them recovers the shares to the precision they
+    are drawn at, and at 0.001, with the breakdowns' top-2 cells, they gave back the answers of R009 and
+    of the 3-person Directie in the audit's staff survey, which the decision of :func:`withheld_shares`
+    (top-2 shares only) does not attack. At whole percent the same attack pins nothing
+    (``tests/test_disclosure_variance.py``)."""
+    if not weights_vary(design):
+        return frame
+    out = frame.copy()
+    out["estimate"] = _round(out["estimate"].astype(float), CHART_DIGITS)
+    for c in ("se", "ci_low", "ci_high", "deff"):
+        if c in out.columns:
+            out[c] = np.nan
     return out
 
 
