@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from evaluatie.analyses.survey.responses import dont_know_column
-from evaluatie.analyses.survey.weighted import ICC, Variance, report_variance, round_weighted
+from evaluatie.analyses.survey.weighted import ICC, Variance, round_weighted, table_variance
 from evaluatie.core import fmt
 from evaluatie.core.errors import DataError, Problem, private
 from evaluatie.publish.disclosure import mark, suppressed_mask
@@ -126,10 +126,9 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
     withheld = withheld or {}
     withheld_claims = {str(x) for x in withheld_claims}
     batched = _claims_batch(design, claims, ci, conf)
-    if variance is None:
-        variance = report_variance(design, threshold, breakdowns=list(dict.fromkeys(
-            col for c in claims for col in dict(c.get("domain") or {}))),
-            columns=list(dict.fromkeys(c["variable"] for c in claims if "variable" in c)))
+    variance = table_variance(design, variance, threshold,
+                              list(dict.fromkeys(col for c in claims for col in dict(c.get("domain") or {}))),
+                              list(dict.fromkeys(c["variable"] for c in claims if "variable" in c)))
     for i, c in enumerate(claims):
         missing = [k for k in ("id", "variable", "levels", "op", "value") if k not in c]
         if missing:
@@ -155,13 +154,10 @@ def claims_check(design: SurveyDesign, claims: Sequence[Mapping[str, Any]], *, c
         def judged(res):
             """The verdict on the unrounded interval (generalised variance: on the published one);
             the numbers as published (weighted: rounded, the interval around the rounded share)."""
-            generalised = variance.generalised and not res.empty
-            if generalised:  # published numbers: the verdict is judged on them
-                res = round_weighted(res, design, ci=ci, conf=conf, variance=variance)
-            est, lo, hi, n, verdict = _judge(res, op, v, tol, threshold, in_withheld)
-            if verdict != "no_data" and not generalised:
-                pub = round_weighted(res, design, ci=ci, conf=conf).iloc[0]
-                est, lo, hi = float(pub["estimate"]), float(pub["ci_low"]), float(pub["ci_high"])
+            pub = round_weighted(res, design, ci=ci, conf=conf, variance=variance) if len(res) else res
+            est, lo, hi, n, verdict = _judge(pub if variance.generalised else res, op, v, tol, threshold, in_withheld)
+            if verdict != "no_data":
+                est, lo, hi = (float(pub[c].iloc[0]) for c in ("estimate", "ci_low", "ci_high"))
             return est, lo, hi, n, verdict
 
         est, lo, hi, n, verdict = judged(estimate(levels, True))

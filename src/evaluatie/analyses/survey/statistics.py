@@ -37,8 +37,8 @@ import numpy as np
 import pandas as pd
 
 from evaluatie.analyses.survey.responses import dont_know_column, normalise_label
-from evaluatie.analyses.survey.weighted import (Variance, gvf_test, report_variance, round_chart, round_tests,
-                                               round_weighted)
+from evaluatie.analyses.survey.weighted import (Variance, gvf_test, round_chart, round_tests, round_weighted,
+                                               table_variance)
 from evaluatie.core import fmt
 from evaluatie.core.numbers import parse_number
 from evaluatie.publish.audit import crossing_pinned
@@ -87,7 +87,7 @@ def distribution(design: SurveyDesign, items: Sequence[str], *, by: str | Sequen
     published to whole percent and without their interval
     (:func:`~evaluatie.analyses.survey.weighted.round_chart`)."""
     est = design.by(by) if by else design
-    variance = _variance(design, variance, threshold, by, items)
+    variance = table_variance(design, variance, threshold, by, items)
     res = round_weighted(est.proportion(list(items), ci=ci, conf=conf), design, ci=ci, conf=conf, variance=variance)
     res = round_chart(res, design)
     return _withhold(res, _small_base(res, threshold), threshold)
@@ -113,7 +113,7 @@ def top2(design: SurveyDesign, items: Sequence[str], *, by: str | Sequence[str] 
         for item, part in zip(group, _row_blocks(len(r), len(group))):
             per_item[item] = r.iloc[part].reset_index(drop=True)
     frames = [per_item[item].assign(level="top2") for item in items]
-    variance = _variance(design, variance, threshold, by, items)
+    variance = table_variance(design, variance, threshold, by, items)
     out = round_weighted(_with_dont_know(est, pd.concat(frames, ignore_index=True), by, ci, conf), design, ci=ci,
                          conf=conf, variance=variance)
     return _withhold(out, _small_base(out, threshold), threshold)  # 'answered' >= n: the don't-know counts go with it
@@ -158,20 +158,12 @@ def yes_shares(design: SurveyDesign, columns: Mapping[str, str], name: str, *, c
     ``variance``: as in :func:`distribution`."""
     res = _with_dont_know(design, design.proportion(list(columns), "ja", ci=ci, conf=conf), None, ci, conf)
     res[name] = res["variable"].map(columns)
-    res = round_weighted(res, design, ci=ci, conf=conf, variance=_variance(design, variance, threshold, None, columns))
+    res = round_weighted(res, design, ci=ci, conf=conf, variance=table_variance(design, variance, threshold, None, columns))
     return _withhold(res, _small_base(res, threshold), threshold)
 
 
 def _aslist(v):
     return [v] if isinstance(v, str) else list(v)
-
-
-def _variance(design: SurveyDesign, variance: Variance | None, threshold: int, by, columns) -> Variance:
-    """``variance`` when given (the report's, decided once over all its tables), else decided for
-    one table: its split variables ``by`` and its ``columns``."""
-    if variance is not None:
-        return variance
-    return report_variance(design, threshold, breakdowns=_aslist(by) if by else [], columns=list(columns))
 
 
 def _row_blocks(n_rows: int, k: int) -> list[slice]:
@@ -607,8 +599,7 @@ def _breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str
                threshold: int, withheld: Iterable | None, cells: Mapping[str, Iterable] | None,
                variance: Variance | None = None):
     """:func:`breakdown` with its tests at full precision (:func:`breakdowns` adjusts the p-values first)."""
-    variance = _variance(design, variance, threshold, by, [var for var, _ in indicators.values()])
-    est, tests = [], []
+    variance = table_variance(design, variance, threshold, by, [var for var, _ in indicators.values()])
     if withheld is None:
         withheld = withheld_groups(design.data, by, [var for var, _ in indicators.values()], threshold)
     withheld = set(withheld)
@@ -636,31 +627,33 @@ def _breakdown(design: SurveyDesign, by: str, indicators: Mapping[str, tuple[str
         # numbers as one call per indicator), split into the indicator's rows
         batch = dd.proportion([var for var, _ in indicators.values()], levels[0], ci=ci, conf=conf)
         parts = _row_blocks(len(batch), len(levels))
-    hide = []
+    rows, pools = [], []
     for i, (name, (var, level)) in enumerate(indicators.items()):
-        if parts is not None:
-            r = batch.iloc[parts[i]].reset_index(drop=True)
-        else:
-            r = dd.proportion(var, level, ci=ci, conf=conf)
+        r = batch.iloc[parts[i]].reset_index(drop=True) if parts is not None else dd.proportion(var, level, ci=ci,
+                                                                                                 conf=conf)
         r.insert(1, "indicator", name)
-        est.append(r)
-        pool = frozenset(withheld | cells.get(var, set()))
-        hide.append(r[by].isin(list(pool)).to_numpy())
+        rows.append(r)
+        pools.append(frozenset(withheld | cells.get(var, set())))
+    hidden = np.concatenate([r[by].isin(list(pool)).to_numpy() for r, pool in zip(rows, pools)])
+    est = round_weighted(pd.concat(rows, ignore_index=True), design, ci=ci, conf=conf, variance=variance)
+    if variance.generalised:  # the tests from published numbers: the shown groups and the whole sample
+        variables = [var for var, _ in indicators.values()]
+        wholes = (design.proportion(variables, levels[0], ci=ci, conf=conf) if parts is not None else
+                  pd.concat([design.proportion(var, level, ci=ci, conf=conf) for var, level in indicators.values()]))
+        wholes = round_weighted(wholes.reset_index(drop=True), design, ci=ci, conf=conf, variance=variance)
+    tests = []
+    for i, (name, (var, _)) in enumerate(indicators.items()):
         if variance.generalised:
-            shown = round_weighted(r, design, ci=ci, conf=conf, variance=variance)[~hide[-1]]
-            whole = round_weighted(design.proportion(var, level, ci=ci, conf=conf), design, ci=ci, conf=conf,
-                                   variance=variance).iloc[0]
-            t = gvf_test(shown, whole, variance)
+            t = gvf_test(est[(est["indicator"] == name).to_numpy() & ~hidden], wholes.iloc[i], variance)
         else:
-            t_design, test_by = tested(pool)
+            t_design, test_by = tested(pools[i])
             if t_design.data[test_by].nunique() >= 2:
                 t = t_design.chisq(test_by, var)
             else:
                 t = pd.DataFrame([dict.fromkeys(["F", "ndf", "ddf", "p_value", "chisq", "n"], np.nan)])
         t.insert(0, "indicator", name)
         tests.append(t)
-    est = round_weighted(pd.concat(est, ignore_index=True), design, ci=ci, conf=conf, variance=variance)
-    return _withhold(est, np.concatenate(hide), threshold), pd.concat(tests, ignore_index=True)
+    return _withhold(est, hidden, threshold), pd.concat(tests, ignore_index=True)
 
 
 def breakdowns(design: SurveyDesign, bys: Iterable[str], indicators: Mapping[str, tuple[str, Any]], *,
@@ -680,7 +673,7 @@ def breakdowns(design: SurveyDesign, bys: Iterable[str], indicators: Mapping[str
     can give a withheld group back (``ValueError`` names the missing variables). ``variance``: the
     report's (default: decided over ``bys`` and the indicators together)."""
     bys = list(bys)
-    variance = _variance(design, variance, threshold, bys, [var for var, _ in indicators.values()])
+    variance = table_variance(design, variance, threshold, bys, [var for var, _ in indicators.values()])
     if withheld is not None and (missing := [by for by in bys if by not in withheld]):
         raise ValueError(f"withheld has no decision for {missing}: pass decide_withheld(...) over all of {bys}")
     withheld, cells = withheld or {}, cells or {}

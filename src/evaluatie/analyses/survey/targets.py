@@ -16,8 +16,8 @@ from typing import Mapping
 
 import pandas as pd
 
-from evaluatie.analyses.survey.statistics import _small_base, _variance, _withhold
-from evaluatie.analyses.survey.weighted import Variance, round_weighted
+from evaluatie.analyses.survey.statistics import _small_base, _withhold
+from evaluatie.analyses.survey.weighted import Variance, round_weighted, table_variance
 from evaluatie.publish.glossary import target_group_label
 from evaluatie.stats.survey import SurveyDesign
 
@@ -45,7 +45,7 @@ def targets_table(design: SurveyDesign, target_groups: Mapping[str, str], *, ci:
     tg = design.proportion(columns, "ja", ci=ci, conf=conf)
     tg["group"] = [group_name(name) for name in target_groups.values() for _ in MEASURES_NL]
     tg["measure"] = list(MEASURES_NL.values()) * len(target_groups)
-    tg = round_weighted(tg, design, ci=ci, conf=conf, variance=_variance(design, variance, threshold, None, columns))
+    tg = round_weighted(tg, design, ci=ci, conf=conf, variance=table_variance(design, variance, threshold, None, columns))
     return _withhold(tg, _small_base(tg, threshold), threshold)
 
 
@@ -63,7 +63,7 @@ def reached_split(design: SurveyDesign, target_groups: Mapping[str, str], *, ci:
     reached_vars = [f"target_reached_{g}" for g in target_groups]
     split = round_weighted(design.proportion(reached_vars, ci=ci, conf=conf), design)
     partly = round_weighted(design.proportion(reached_vars, ["ja", "deels"], ci=ci, conf=conf), design, ci=ci, conf=conf,
-                            variance=_variance(design, variance, threshold, None, reached_vars))
+                            variance=table_variance(design, variance, threshold, None, reached_vars))
     rs = split.pivot_table(index="variable", columns="level", values="estimate", sort=False)
     rs = rs.reindex(columns=[c for c in ["ja", "deels", "nee"] if c in rs.columns] +
                     [c for c in rs.columns if c not in ("ja", "deels", "nee")])

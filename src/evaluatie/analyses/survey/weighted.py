@@ -70,7 +70,7 @@ from evaluatie.stats.intervals import design_interval, gvf_se
 from evaluatie.stats.survey import SurveyDesign, gvf_chisq
 
 __all__ = ["DIGITS", "CHART_DIGITS", "SHARE_COLUMNS", "TEST_DIGITS", "ICC", "EXACT", "Variance", "report_variance",
-           "weights_vary", "round_weighted", "round_chart", "round_tests", "gvf_test", "Shares", "withheld_shares"]
+           "table_variance", "weights_vary", "round_weighted", "round_chart", "round_tests", "gvf_test", "Shares", "withheld_shares"]
 
 #: decimals of a published weighted proportion (what the report shows: one decimal of a percentage)
 DIGITS = 3
@@ -183,6 +183,17 @@ def report_variance(design: SurveyDesign, threshold: int = 5, *, breakdowns: Seq
     if not small:
         return EXACT
     return Variance(deff=_ceil_tenth(design.generalised_deff(icc)), small=small)
+
+
+def table_variance(design: SurveyDesign, variance: Variance | None, threshold: int, by=None,
+                   columns: Sequence[str] = ()) -> Variance:
+    """``variance`` when given (the report's, decided once over all its tables), else
+    :func:`report_variance` decided for one table alone: its split variable(s) ``by`` and its
+    ``columns``. The default of every estimate function of the survey report."""
+    if variance is not None:
+        return variance
+    by = [] if not by else [by] if isinstance(by, str) else list(by)
+    return report_variance(design, threshold, breakdowns=by, columns=list(columns))
 
 
 def round_weighted(frame: pd.DataFrame, design: SurveyDesign | pd.Series, columns: Sequence[str] = SHARE_COLUMNS,
